@@ -1,0 +1,82 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// Order is a purchase (or change, or renewal) priced when it was placed.
+type Order struct {
+	ID             int64          `json:"id"`
+	Type           string         `json:"type" enum:"NEW,CHANGE,RENEWAL"`
+	CustomerID     int64          `json:"customer_id"`
+	PlanID         int64          `json:"plan_id"`
+	SubscriptionID int64          `json:"subscription_id"`
+	Quantity       int64          `json:"quantity"`
+	Configuration  map[string]any `json:"configuration"`
+	Currency       string         `json:"currency"`
+	Total          string         `json:"total"`
+	Lines          []Line         `json:"lines"`
+	CreatedAt      time.Time      `json:"created_at"`
+}
+
+func orderOf(o subscription.Order) Order {
+	return Order{ID: o.ID, Type: string(o.Type), CustomerID: o.CustomerID, PlanID: o.PlanID, SubscriptionID: o.SubscriptionID, Quantity: o.Quantity,
+		Configuration: o.Configuration, Currency: o.Currency, Total: money(o.Total, o.Currency), Lines: linesOf(o.Lines, o.Currency), CreatedAt: o.CreatedAt}
+}
+
+// OrderCreate is the body of POST /api/v1/orders.
+type OrderCreate struct {
+	CustomerID    int64          `json:"customer_id,omitempty" minimum:"1" doc:"required unless you are the customer (or a vendor's sandbox order)"`
+	PlanID        int64          `json:"plan_id" minimum:"1"`
+	Quantity      int64          `json:"quantity" minimum:"1" maximum:"1000000000"`
+	Configuration map[string]any `json:"configuration,omitempty" doc:"values for the product's configuration parameters"`
+}
+
+func (s *Server) registerOrders() {
+	tags := []string{"Orders"}
+	register(s, huma.Operation{OperationID: "create-order", Method: http.MethodPost, Path: "/api/v1/orders", Summary: "Place an order; it creates a subscription", Tags: tags},
+		func(ctx context.Context, in *struct {
+			IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"a retry with the same key and body returns the first answer"`
+			Body           OrderCreate
+		}) (*Output[Order], error) {
+			b := in.Body
+			o, err := s.store.PlaceOrder(ctx, principal(ctx), store.OrderRequest{
+				CustomerID: b.CustomerID, PlanID: b.PlanID, Quantity: b.Quantity, Configuration: b.Configuration, IdempotencyKey: in.IdempotencyKey,
+			})
+			if err != nil {
+				return nil, err
+			}
+			return out(orderOf(o)), nil
+		})
+	register(s, huma.Operation{OperationID: "list-orders", Method: http.MethodGet, Path: "/api/v1/orders", Summary: "List orders you can see", Tags: tags},
+		func(ctx context.Context, in *struct {
+			ListInput
+			CustomerID     int64 `query:"customer_id" minimum:"0"`
+			SubscriptionID int64 `query:"subscription_id" minimum:"0"`
+		}) (*ListOutput[Order], error) {
+			page, err := in.page()
+			if err != nil {
+				return nil, err
+			}
+			items, next, err := s.store.ListOrders(ctx, principal(ctx), store.OrderFilter{CustomerID: in.CustomerID, SubscriptionID: in.SubscriptionID}, page)
+			if err != nil {
+				return nil, err
+			}
+			return listOf(items, next, orderOf), nil
+		})
+	register(s, huma.Operation{OperationID: "get-order", Method: http.MethodGet, Path: "/api/v1/orders/{id}", Summary: "Get an order", Tags: tags},
+		func(ctx context.Context, in *IDInput) (*Output[Order], error) {
+			o, err := s.store.Order(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(orderOf(o)), nil
+		})
+}

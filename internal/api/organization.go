@@ -1,0 +1,111 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/store"
+)
+
+// Organization is a company on the marketplace.
+type Organization struct {
+	ID         int64     `json:"id"`
+	Kind       string    `json:"kind" enum:"platform,vendor,distributor,reseller,customer"`
+	Name       string    `json:"name"`
+	ParentID   *int64    `json:"parent_id" nullable:"true" doc:"the distributor of a reseller, the reseller of a customer"`
+	Email      string    `json:"email"`
+	Country    string    `json:"country"`
+	Currency   string    `json:"currency"`
+	VATID      string    `json:"vat_id"`
+	OnAccount  bool      `json:"on_account" doc:"buys on account: orders are cleared for provisioning at once"`
+	FeePercent string    `json:"fee_percent" doc:"the operator's fee on a vendor's sales, in percent"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+func organizationOf(o mercato.Organization) Organization {
+	return Organization{ID: o.ID, Kind: string(o.Kind), Name: o.Name, ParentID: o.ParentID, Email: o.Email, Country: o.Country,
+		Currency: o.Currency, VATID: o.VATID, OnAccount: o.OnAccount, FeePercent: o.FeePercent, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
+}
+
+// OrganizationCreate is the body of POST /api/v1/organizations.
+type OrganizationCreate struct {
+	Kind       string `json:"kind" enum:"vendor,distributor,reseller,customer"`
+	Name       string `json:"name" minLength:"1" maxLength:"200"`
+	ParentID   *int64 `json:"parent_id,omitempty" minimum:"1"`
+	Email      string `json:"email,omitempty" maxLength:"254"`
+	Country    string `json:"country,omitempty" pattern:"^[A-Z]{2}$"`
+	Currency   string `json:"currency,omitempty" pattern:"^[A-Z]{3}$"`
+	VATID      string `json:"vat_id,omitempty" maxLength:"32"`
+	OnAccount  bool   `json:"on_account,omitempty"`
+	FeePercent string `json:"fee_percent,omitempty" pattern:"^[0-9]{1,3}(\\.[0-9]{1,4})?$"`
+}
+
+// OrganizationUpdate is the body of PATCH /api/v1/organizations/{id}.
+type OrganizationUpdate struct {
+	Name       *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
+	Email      *string `json:"email,omitempty" maxLength:"254"`
+	Country    *string `json:"country,omitempty" pattern:"^[A-Z]{2}$"`
+	Currency   *string `json:"currency,omitempty" pattern:"^[A-Z]{3}$"`
+	VATID      *string `json:"vat_id,omitempty" maxLength:"32"`
+	OnAccount  *bool   `json:"on_account,omitempty"`
+	FeePercent *string `json:"fee_percent,omitempty" pattern:"^[0-9]{1,3}(\\.[0-9]{1,4})?$"`
+}
+
+func (s *Server) registerOrganizations() {
+	tags := []string{"Organizations"}
+	register(s, huma.Operation{OperationID: "list-organizations", Method: http.MethodGet, Path: "/api/v1/organizations", Summary: "List organizations you can see", Tags: tags},
+		func(ctx context.Context, in *struct {
+			ListInput
+			Kind     string `query:"kind" enum:"platform,vendor,distributor,reseller,customer"`
+			ParentID int64  `query:"parent_id" minimum:"0"`
+		}) (*ListOutput[Organization], error) {
+			page, err := in.page()
+			if err != nil {
+				return nil, err
+			}
+			items, next, err := s.store.ListOrganizations(ctx, principal(ctx), store.OrganizationFilter{Kind: mercato.OrgKind(in.Kind), ParentID: in.ParentID}, page)
+			if err != nil {
+				return nil, err
+			}
+			return listOf(items, next, organizationOf), nil
+		})
+	register(s, huma.Operation{OperationID: "get-organization", Method: http.MethodGet, Path: "/api/v1/organizations/{id}", Summary: "Get an organization", Tags: tags},
+		func(ctx context.Context, in *IDInput) (*Output[Organization], error) {
+			o, err := s.store.Organization(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(organizationOf(o)), nil
+		})
+	register(s, huma.Operation{OperationID: "create-organization", Method: http.MethodPost, Path: "/api/v1/organizations", Summary: "Create an organization", Tags: tags},
+		func(ctx context.Context, in *struct{ Body OrganizationCreate }) (*Output[Organization], error) {
+			b := in.Body
+			o, err := s.store.CreateOrganization(ctx, principal(ctx), mercato.Organization{
+				Kind: mercato.OrgKind(b.Kind), Name: b.Name, ParentID: b.ParentID, Email: b.Email, Country: b.Country,
+				Currency: b.Currency, VATID: b.VATID, OnAccount: b.OnAccount, FeePercent: b.FeePercent,
+			})
+			if err != nil {
+				return nil, err
+			}
+			return out(organizationOf(o)), nil
+		})
+	register(s, huma.Operation{OperationID: "update-organization", Method: http.MethodPatch, Path: "/api/v1/organizations/{id}", Summary: "Change an organization", Tags: tags},
+		func(ctx context.Context, in *struct {
+			IDInput
+			Body OrganizationUpdate
+		}) (*Output[Organization], error) {
+			b := in.Body
+			o, err := s.store.UpdateOrganization(ctx, principal(ctx), in.ID, store.OrganizationUpdate{
+				Name: b.Name, Email: b.Email, Country: b.Country, Currency: b.Currency, VATID: b.VATID, OnAccount: b.OnAccount, FeePercent: b.FeePercent,
+			})
+			if err != nil {
+				return nil, err
+			}
+			return out(organizationOf(o)), nil
+		})
+}

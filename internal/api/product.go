@@ -1,0 +1,206 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/pricing"
+	"github.com/mercato-market/mercato/internal/store"
+)
+
+// Product is something a vendor sells.
+type Product struct {
+	ID               int64               `json:"id"`
+	VendorID         int64               `json:"vendor_id"`
+	Name             string              `json:"name"`
+	Description      string              `json:"description"`
+	Type             string              `json:"type" enum:"saas,microsoft_csp,azure_plan,azure_marketplace_vm,arm_template,service"`
+	Published        bool                `json:"published"`
+	RequiresApproval bool                `json:"requires_approval"`
+	Metadata         map[string]string   `json:"metadata" doc:"integration metadata read by connectors"`
+	Parameters       []catalog.Parameter `json:"parameters" doc:"the configuration form a buyer fills in at checkout"`
+	CreatedAt        time.Time           `json:"created_at"`
+	UpdatedAt        time.Time           `json:"updated_at"`
+}
+
+func productOf(p catalog.Product) Product {
+	return Product{ID: p.ID, VendorID: p.VendorID, Name: p.Name, Description: p.Description, Type: string(p.Type), Published: p.Published,
+		RequiresApproval: p.RequiresApproval, Metadata: p.Metadata, Parameters: p.Parameters, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+}
+
+// ProductCreate is the body of POST /api/v1/products.
+type ProductCreate struct {
+	VendorID         int64               `json:"vendor_id,omitempty" minimum:"1" doc:"required unless you are the vendor"`
+	Name             string              `json:"name" minLength:"1" maxLength:"200"`
+	Description      string              `json:"description,omitempty" maxLength:"20000"`
+	Type             string              `json:"type" enum:"saas,microsoft_csp,azure_plan,azure_marketplace_vm,arm_template,service"`
+	Published        bool                `json:"published,omitempty"`
+	RequiresApproval bool                `json:"requires_approval,omitempty"`
+	Metadata         map[string]string   `json:"metadata,omitempty"`
+	Parameters       []catalog.Parameter `json:"parameters,omitempty"`
+}
+
+// ProductUpdate is the body of PATCH /api/v1/products/{id}.
+type ProductUpdate struct {
+	Name             *string              `json:"name,omitempty" minLength:"1" maxLength:"200"`
+	Description      *string              `json:"description,omitempty" maxLength:"20000"`
+	Published        *bool                `json:"published,omitempty"`
+	RequiresApproval *bool                `json:"requires_approval,omitempty"`
+	Metadata         *map[string]string   `json:"metadata,omitempty"`
+	Parameters       *[]catalog.Parameter `json:"parameters,omitempty"`
+}
+
+func (s *Server) registerProducts() {
+	tags := []string{"Catalog"}
+	register(s, huma.Operation{OperationID: "list-products", Method: http.MethodGet, Path: "/api/v1/products", Summary: "List products: published ones, and your own drafts", Tags: tags},
+		func(ctx context.Context, in *struct {
+			ListInput
+			Type      string `query:"type" enum:"saas,microsoft_csp,azure_plan,azure_marketplace_vm,arm_template,service"`
+			VendorID  int64  `query:"vendor_id" minimum:"0"`
+			Published string `query:"published" enum:"true,false"`
+		}) (*ListOutput[Product], error) {
+			page, err := in.page()
+			if err != nil {
+				return nil, err
+			}
+			f := store.ProductFilter{Type: catalog.ProductType(in.Type), VendorID: in.VendorID}
+			if in.Published != "" {
+				b := in.Published == "true"
+				f.Published = &b
+			}
+			items, next, err := s.store.ListProducts(ctx, principal(ctx), f, page)
+			if err != nil {
+				return nil, err
+			}
+			return listOf(items, next, productOf), nil
+		})
+	register(s, huma.Operation{OperationID: "get-product", Method: http.MethodGet, Path: "/api/v1/products/{id}", Summary: "Get a product", Tags: tags},
+		func(ctx context.Context, in *IDInput) (*Output[Product], error) {
+			p, err := s.store.Product(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(productOf(p)), nil
+		})
+	register(s, huma.Operation{OperationID: "create-product", Method: http.MethodPost, Path: "/api/v1/products", Summary: "Create a product", Tags: tags},
+		func(ctx context.Context, in *struct{ Body ProductCreate }) (*Output[Product], error) {
+			b := in.Body
+			p, err := s.store.CreateProduct(ctx, principal(ctx), catalog.Product{
+				VendorID: b.VendorID, Name: b.Name, Description: b.Description, Type: catalog.ProductType(b.Type), Published: b.Published,
+				RequiresApproval: b.RequiresApproval, Metadata: b.Metadata, Parameters: b.Parameters,
+			})
+			if err != nil {
+				return nil, err
+			}
+			return out(productOf(p)), nil
+		})
+	register(s, huma.Operation{OperationID: "update-product", Method: http.MethodPatch, Path: "/api/v1/products/{id}", Summary: "Change a product", Tags: tags},
+		func(ctx context.Context, in *struct {
+			IDInput
+			Body ProductUpdate
+		}) (*Output[Product], error) {
+			b := in.Body
+			p, err := s.store.UpdateProduct(ctx, principal(ctx), in.ID, store.ProductUpdate{
+				Name: b.Name, Description: b.Description, Published: b.Published, RequiresApproval: b.RequiresApproval, Metadata: b.Metadata, Parameters: b.Parameters,
+			})
+			if err != nil {
+				return nil, err
+			}
+			return out(productOf(p)), nil
+		})
+	register(s, huma.Operation{OperationID: "delete-product", Method: http.MethodDelete, Path: "/api/v1/products/{id}", Summary: "Delete a product nobody has bought", Tags: tags, DefaultStatus: http.StatusNoContent},
+		func(ctx context.Context, in *IDInput) (*NoContent, error) {
+			return nil, s.store.DeleteProduct(ctx, principal(ctx), in.ID)
+		})
+}
+
+// Plan is a priced edition of a product.
+type Plan struct {
+	ID          int64             `json:"id"`
+	ProductID   int64             `json:"product_id"`
+	Name        string            `json:"name"`
+	Description string            `json:"description"`
+	Pricing     pricing.Pricing   `json:"pricing"`
+	Metadata    map[string]string `json:"metadata"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+}
+
+func planOf(p catalog.Plan) Plan {
+	return Plan{ID: p.ID, ProductID: p.ProductID, Name: p.Name, Description: p.Description, Pricing: p.Pricing, Metadata: p.Metadata, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+}
+
+// PlanCreate is the body of POST /api/v1/products/{id}/plans.
+type PlanCreate struct {
+	Name        string            `json:"name" minLength:"1" maxLength:"200"`
+	Description string            `json:"description,omitempty" maxLength:"20000"`
+	Pricing     pricing.Pricing   `json:"pricing"`
+	Metadata    map[string]string `json:"metadata,omitempty"`
+}
+
+// PlanUpdate is the body of PATCH /api/v1/plans/{id}.
+type PlanUpdate struct {
+	Name        *string            `json:"name,omitempty" minLength:"1" maxLength:"200"`
+	Description *string            `json:"description,omitempty" maxLength:"20000"`
+	Pricing     *pricing.Pricing   `json:"pricing,omitempty"`
+	Metadata    *map[string]string `json:"metadata,omitempty"`
+}
+
+func (s *Server) registerPlans() {
+	tags := []string{"Catalog"}
+	register(s, huma.Operation{OperationID: "list-plans", Method: http.MethodGet, Path: "/api/v1/products/{id}/plans", Summary: "List a product's plans", Tags: tags},
+		func(ctx context.Context, in *struct {
+			IDInput
+			ListInput
+		}) (*ListOutput[Plan], error) {
+			page, err := in.page()
+			if err != nil {
+				return nil, err
+			}
+			items, next, err := s.store.ListPlans(ctx, principal(ctx), in.ID, page)
+			if err != nil {
+				return nil, err
+			}
+			return listOf(items, next, planOf), nil
+		})
+	register(s, huma.Operation{OperationID: "create-plan", Method: http.MethodPost, Path: "/api/v1/products/{id}/plans", Summary: "Add a plan to a product", Tags: tags},
+		func(ctx context.Context, in *struct {
+			IDInput
+			Body PlanCreate
+		}) (*Output[Plan], error) {
+			b := in.Body
+			p, err := s.store.CreatePlan(ctx, principal(ctx), catalog.Plan{ProductID: in.ID, Name: b.Name, Description: b.Description, Pricing: b.Pricing, Metadata: b.Metadata})
+			if err != nil {
+				return nil, err
+			}
+			return out(planOf(p)), nil
+		})
+	register(s, huma.Operation{OperationID: "get-plan", Method: http.MethodGet, Path: "/api/v1/plans/{id}", Summary: "Get a plan", Tags: tags},
+		func(ctx context.Context, in *IDInput) (*Output[Plan], error) {
+			p, _, err := s.store.Plan(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(planOf(p)), nil
+		})
+	register(s, huma.Operation{OperationID: "update-plan", Method: http.MethodPatch, Path: "/api/v1/plans/{id}", Summary: "Change a plan", Tags: tags},
+		func(ctx context.Context, in *struct {
+			IDInput
+			Body PlanUpdate
+		}) (*Output[Plan], error) {
+			b := in.Body
+			p, err := s.store.UpdatePlan(ctx, principal(ctx), in.ID, store.PlanUpdate{Name: b.Name, Description: b.Description, Pricing: b.Pricing, Metadata: b.Metadata})
+			if err != nil {
+				return nil, err
+			}
+			return out(planOf(p)), nil
+		})
+	register(s, huma.Operation{OperationID: "delete-plan", Method: http.MethodDelete, Path: "/api/v1/plans/{id}", Summary: "Retire a plan (running subscriptions go on)", Tags: tags, DefaultStatus: http.StatusNoContent},
+		func(ctx context.Context, in *IDInput) (*NoContent, error) {
+			return nil, s.store.DeletePlan(ctx, principal(ctx), in.ID)
+		})
+}

@@ -1,0 +1,171 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// Subscription is a customer's running purchase of a plan.
+type Subscription struct {
+	ID               int64          `json:"id"`
+	CustomerID       int64          `json:"customer_id"`
+	ResellerID       *int64         `json:"reseller_id" nullable:"true"`
+	ProductID        int64          `json:"product_id"`
+	PlanID           int64          `json:"plan_id"`
+	Type             string         `json:"type" enum:"NORMAL,TRIAL,SANDBOX"`
+	DeploymentStatus string         `json:"deployment_status" enum:"WAITING_PAYMENT,PAYMENT_EXPIRED,REQUIRES_APPROVAL,PENDING,POST_CONFIGURATION,DEPLOYED,FAILED,STOPPED,UNDEPLOY_SENT,UNDEPLOYED"`
+	Paid             bool           `json:"paid" doc:"cleared for provisioning: paid, or bought on account"`
+	AutoRenew        bool           `json:"auto_renew"`
+	Quantity         int64          `json:"quantity"`
+	Configuration    map[string]any `json:"configuration"`
+	Currency         string         `json:"currency"`
+	StartDate        time.Time      `json:"start_date"`
+	EndDate          time.Time      `json:"end_date"`
+	CreatedAt        time.Time      `json:"created_at"`
+	UpdatedAt        time.Time      `json:"updated_at"`
+}
+
+func subscriptionOf(s subscription.Subscription) Subscription {
+	return Subscription{ID: s.ID, CustomerID: s.CustomerID, ResellerID: s.ResellerID, ProductID: s.ProductID, PlanID: s.PlanID, Type: string(s.Type),
+		DeploymentStatus: string(s.Status), Paid: s.Paid, AutoRenew: s.AutoRenew, Quantity: s.Quantity, Configuration: s.Configuration,
+		Currency: s.Currency, StartDate: s.StartDate, EndDate: s.EndDate, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+}
+
+// SubscriptionUpdate is the body of PATCH /api/v1/subscriptions/{id}: a
+// provider reports a deployment status, a customer changes seats, plan or
+// renewal.
+type SubscriptionUpdate struct {
+	DeploymentStatus string `json:"deployment_status,omitempty" enum:"REQUIRES_APPROVAL,PENDING,POST_CONFIGURATION,DEPLOYED,FAILED,STOPPED,UNDEPLOY_SENT,UNDEPLOYED,PAYMENT_EXPIRED"`
+	Quantity         *int64 `json:"quantity,omitempty" minimum:"1" maximum:"1000000000"`
+	PlanID           *int64 `json:"plan_id,omitempty" minimum:"1"`
+	AutoRenew        *bool  `json:"auto_renew,omitempty"`
+}
+
+// subscriptionActions are the lifecycle steps offered as
+// POST /api/v1/subscriptions/{id}/{action}.
+var subscriptionActions = []struct {
+	path, summary string
+	do            func(s *store.Store, ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+}{
+	{"pay", "Record payment: clears an order for provisioning, converts a trial", (*store.Store).Pay},
+	{"approve", "Approve an order awaiting approval (platform)", act(subscription.ActionApprove)},
+	{"reject", "Refuse an order awaiting approval (platform)", act(subscription.ActionReject)},
+	{"suspend", "Suspend a deployed subscription", act(subscription.ActionSuspend)},
+	{"resume", "Resume a suspended subscription", act(subscription.ActionResume)},
+	{"terminate", "End a subscription: the provider deprovisions it", act(subscription.ActionTerminate)},
+	{"retry", "Provision a failed subscription again", act(subscription.ActionRetry)},
+	{"renew", "Extend a live subscription by its term (platform)", (*store.Store).Renew},
+}
+
+func act(a subscription.Action) func(*store.Store, context.Context, mercato.Principal, int64) (subscription.Subscription, error) {
+	return func(s *store.Store, ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
+		return s.Act(ctx, p, id, a)
+	}
+}
+
+func (s *Server) registerSubscriptions() {
+	tags := []string{"Subscriptions"}
+	register(s, huma.Operation{OperationID: "list-subscriptions", Method: http.MethodGet, Path: "/api/v1/subscriptions", Summary: "List subscriptions you can see", Tags: tags},
+		func(ctx context.Context, in *struct {
+			ListInput
+			CustomerID int64  `query:"customer_id" minimum:"0"`
+			ProductID  int64  `query:"product_id" minimum:"0"`
+			Status     string `query:"deployment_status" enum:"WAITING_PAYMENT,PAYMENT_EXPIRED,REQUIRES_APPROVAL,PENDING,POST_CONFIGURATION,DEPLOYED,FAILED,STOPPED,UNDEPLOY_SENT,UNDEPLOYED"`
+		}) (*ListOutput[Subscription], error) {
+			page, err := in.page()
+			if err != nil {
+				return nil, err
+			}
+			items, next, err := s.store.ListSubscriptions(ctx, principal(ctx), store.SubscriptionFilter{CustomerID: in.CustomerID, ProductID: in.ProductID, Status: subscription.Status(in.Status)}, page)
+			if err != nil {
+				return nil, err
+			}
+			return listOf(items, next, subscriptionOf), nil
+		})
+	register(s, huma.Operation{OperationID: "get-subscription", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}", Summary: "Get a subscription", Tags: tags},
+		func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
+			sub, err := s.store.Subscription(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(subscriptionOf(sub)), nil
+		})
+	register(s, huma.Operation{OperationID: "update-subscription", Method: http.MethodPatch, Path: "/api/v1/subscriptions/{id}", Summary: "Report a deployment status, or change seats, plan or renewal", Tags: tags},
+		func(ctx context.Context, in *struct {
+			IDInput
+			Body SubscriptionUpdate
+		}) (*Output[Subscription], error) {
+			b := in.Body
+			p := principal(ctx)
+			status := b.DeploymentStatus != ""
+			change := b.Quantity != nil || b.PlanID != nil || b.AutoRenew != nil
+			switch {
+			case status && change:
+				return nil, mercato.Invalid("invalid change", mercato.FieldError{Path: "deployment_status", Message: "report a status on its own, not with other changes"})
+			case status:
+				sub, err := s.store.SetStatus(ctx, p, in.ID, subscription.Status(b.DeploymentStatus))
+				if err != nil {
+					return nil, err
+				}
+				return out(subscriptionOf(sub)), nil
+			case change:
+				sub, err := s.store.Change(ctx, p, in.ID, store.SubscriptionChange{Quantity: b.Quantity, PlanID: b.PlanID, AutoRenew: b.AutoRenew})
+				if err != nil {
+					return nil, err
+				}
+				return out(subscriptionOf(sub)), nil
+			}
+			return nil, mercato.Invalid("invalid change", mercato.FieldError{Path: "", Message: "nothing to change"})
+		})
+	for _, a := range subscriptionActions {
+		do := a.do
+		register(s, huma.Operation{OperationID: a.path + "-subscription", Method: http.MethodPost, Path: "/api/v1/subscriptions/{id}/" + a.path, Summary: a.summary, Tags: tags, DefaultStatus: http.StatusOK},
+			func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
+				sub, err := do(s.store, ctx, principal(ctx), in.ID)
+				if err != nil {
+					return nil, err
+				}
+				return out(subscriptionOf(sub)), nil
+			})
+	}
+}
+
+// Event is one lifecycle event of the outbox.
+type Event struct {
+	ID         int64             `json:"id"`
+	Entity     string            `json:"entity" enum:"Subscription,Invoice,User,ProductVersion"`
+	EntityID   int64             `json:"entity_id"`
+	Type       string            `json:"type" enum:"CREATED,MODIFIED,DELETED"`
+	OccurredAt time.Time         `json:"occurred_at"`
+	Metadata   map[string]string `json:"metadata"`
+}
+
+func eventOf(e subscription.Event) Event {
+	return Event{ID: e.ID, Entity: e.Entity, EntityID: e.EntityID, Type: e.Type, OccurredAt: e.OccurredAt, Metadata: e.Metadata}
+}
+
+func (s *Server) registerEvents() {
+	register(s, huma.Operation{OperationID: "list-events", Method: http.MethodGet, Path: "/api/v1/events", Summary: "List lifecycle events in the order they happened", Tags: []string{"Events"}},
+		func(ctx context.Context, in *struct {
+			ListInput
+			Entity   string `query:"entity" enum:"Subscription,Invoice,User,ProductVersion"`
+			EntityID int64  `query:"entity_id" minimum:"0"`
+		}) (*ListOutput[Event], error) {
+			page, err := in.page()
+			if err != nil {
+				return nil, err
+			}
+			items, next, err := s.store.ListEvents(ctx, principal(ctx), store.EventFilter{Entity: in.Entity, EntityID: in.EntityID}, page)
+			if err != nil {
+				return nil, err
+			}
+			return listOf(items, next, eventOf), nil
+		})
+}

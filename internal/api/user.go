@@ -1,0 +1,127 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/mercato-market/mercato/internal/mercato"
+)
+
+// User is a person acting for an organization.
+type User struct {
+	ID             int64     `json:"id"`
+	OrganizationID int64     `json:"organization_id"`
+	Email          string    `json:"email"`
+	Name           string    `json:"name"`
+	Role           string    `json:"role" enum:"admin,manager,viewer"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+func userOf(u mercato.User) User {
+	return User{ID: u.ID, OrganizationID: u.OrganizationID, Email: u.Email, Name: u.Name, Role: string(u.Role), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+}
+
+// UserCreate is the body of POST /api/v1/users.
+type UserCreate struct {
+	OrganizationID int64  `json:"organization_id" minimum:"1"`
+	Email          string `json:"email" format:"email" maxLength:"254"`
+	Name           string `json:"name,omitempty" maxLength:"200"`
+	Role           string `json:"role" enum:"admin,manager,viewer"`
+}
+
+// Token is an API token; its secret appears only in the answer that creates it.
+type Token struct {
+	ID         int64      `json:"id"`
+	UserID     int64      `json:"user_id"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix" doc:"the first characters of the secret, to recognise it"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	Token      string     `json:"token,omitempty" doc:"the secret: shown once, at creation"`
+}
+
+func tokenOf(t mercato.Token) Token {
+	return Token{ID: t.ID, UserID: t.UserID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt}
+}
+
+// TokenCreate is the body of POST /api/v1/tokens.
+type TokenCreate struct {
+	Name   string `json:"name" minLength:"1" maxLength:"100"`
+	UserID int64  `json:"user_id,omitempty" minimum:"1" doc:"another user of an organization you administer; yourself when absent"`
+}
+
+func (s *Server) registerUsers() {
+	tags := []string{"Users"}
+	register(s, huma.Operation{OperationID: "list-users", Method: http.MethodGet, Path: "/api/v1/users", Summary: "List users you can see", Tags: tags},
+		func(ctx context.Context, in *struct {
+			ListInput
+			OrganizationID int64 `query:"organization_id" minimum:"0"`
+		}) (*ListOutput[User], error) {
+			page, err := in.page()
+			if err != nil {
+				return nil, err
+			}
+			items, next, err := s.store.ListUsers(ctx, principal(ctx), in.OrganizationID, page)
+			if err != nil {
+				return nil, err
+			}
+			return listOf(items, next, userOf), nil
+		})
+	register(s, huma.Operation{OperationID: "get-user", Method: http.MethodGet, Path: "/api/v1/users/{id}", Summary: "Get a user", Tags: tags},
+		func(ctx context.Context, in *IDInput) (*Output[User], error) {
+			u, err := s.store.User(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(userOf(u)), nil
+		})
+	register(s, huma.Operation{OperationID: "create-user", Method: http.MethodPost, Path: "/api/v1/users", Summary: "Add a user to an organization", Tags: tags},
+		func(ctx context.Context, in *struct{ Body UserCreate }) (*Output[User], error) {
+			u, err := s.store.CreateUser(ctx, principal(ctx), mercato.User{OrganizationID: in.Body.OrganizationID, Email: in.Body.Email, Name: in.Body.Name, Role: mercato.Role(in.Body.Role)})
+			if err != nil {
+				return nil, err
+			}
+			return out(userOf(u)), nil
+		})
+	register(s, huma.Operation{OperationID: "delete-user", Method: http.MethodDelete, Path: "/api/v1/users/{id}", Summary: "Remove a user", Tags: tags, DefaultStatus: http.StatusNoContent},
+		func(ctx context.Context, in *IDInput) (*NoContent, error) {
+			return nil, s.store.DeleteUser(ctx, principal(ctx), in.ID)
+		})
+	register(s, huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: "/api/v1/me", Summary: "The user your token acts as", Tags: tags},
+		func(ctx context.Context, _ *struct{}) (*Output[User], error) {
+			p := principal(ctx)
+			u, err := s.store.User(ctx, p, p.UserID)
+			if err != nil {
+				return nil, err
+			}
+			return out(userOf(u)), nil
+		})
+
+	tags = []string{"Tokens"}
+	register(s, huma.Operation{OperationID: "list-tokens", Method: http.MethodGet, Path: "/api/v1/tokens", Summary: "List your API tokens", Tags: tags},
+		func(ctx context.Context, _ *struct{}) (*ListOutput[Token], error) {
+			items, err := s.store.ListTokens(ctx, principal(ctx))
+			if err != nil {
+				return nil, err
+			}
+			return listOf(items, 0, tokenOf), nil
+		})
+	register(s, huma.Operation{OperationID: "create-token", Method: http.MethodPost, Path: "/api/v1/tokens", Summary: "Create an API token (its secret is shown once)", Tags: tags},
+		func(ctx context.Context, in *struct{ Body TokenCreate }) (*Output[Token], error) {
+			t, secret, err := s.store.CreateToken(ctx, principal(ctx), in.Body.UserID, in.Body.Name)
+			if err != nil {
+				return nil, err
+			}
+			body := tokenOf(t)
+			body.Token = secret
+			return out(body), nil
+		})
+	register(s, huma.Operation{OperationID: "delete-token", Method: http.MethodDelete, Path: "/api/v1/tokens/{id}", Summary: "Revoke one of your API tokens", Tags: tags, DefaultStatus: http.StatusNoContent},
+		func(ctx context.Context, in *IDInput) (*NoContent, error) {
+			return nil, s.store.DeleteToken(ctx, principal(ctx), in.ID)
+		})
+}

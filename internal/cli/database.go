@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/mercato-market/mercato/internal/store"
+)
+
+// dbFlags are the database options every command that uses one shares.
+type dbFlags struct {
+	url string
+}
+
+func (d *dbFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.url, "database-url", "sqlite:mercato.db", "database: sqlite:PATH or postgres://… (env MERCATO_DATABASE_URL)")
+}
+
+// open connects to the database and applies pending migrations.
+func (d *dbFlags) open(ctx context.Context, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, d.url)
+	if err != nil {
+		return nil, err
+	}
+	n, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	log.Info("database ready", "engine", st.Engine(), "url", redactURL(d.url), "migrations_applied", n)
+	return st, nil
+}
+
+// redactURL hides a password in a database URL before it is logged.
+func redactURL(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	creds, host, ok := strings.Cut(rest, "@")
+	if !ok {
+		return u
+	}
+	if user, _, hasPass := strings.Cut(creds, ":"); hasPass {
+		return scheme + "://" + user + ":xxxxx@" + host
+	}
+	return u
+}
+
+// newLogger builds the process logger: text for people, JSON for machines.
+func newLogger(format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError{fmt.Errorf("log level %q: %w", level, err)}
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	}
+	return nil, usageError{fmt.Errorf("log format %q: want text or json", format)}
+}

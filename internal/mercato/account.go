@@ -1,0 +1,117 @@
+package mercato
+
+import (
+	"context"
+	"time"
+)
+
+// OrgKind is the role an organization plays in the channel.
+type OrgKind string
+
+// Organization kinds.
+const (
+	KindPlatform    OrgKind = "platform"
+	KindVendor      OrgKind = "vendor"
+	KindDistributor OrgKind = "distributor"
+	KindReseller    OrgKind = "reseller"
+	KindCustomer    OrgKind = "customer"
+)
+
+// Valid reports whether k is a known kind.
+func (k OrgKind) Valid() bool {
+	switch k {
+	case KindPlatform, KindVendor, KindDistributor, KindReseller, KindCustomer:
+		return true
+	}
+	return false
+}
+
+// ParentKinds lists the kinds an organization of kind k may belong to;
+// an empty parent means the platform itself.
+func (k OrgKind) ParentKinds() []OrgKind {
+	switch k {
+	case KindReseller:
+		return []OrgKind{KindDistributor}
+	case KindCustomer:
+		return []OrgKind{KindReseller}
+	}
+	return nil
+}
+
+// Organization is a company on the marketplace.
+type Organization struct {
+	ID        int64
+	Kind      OrgKind
+	Name      string
+	ParentID  *int64 // distributor of a reseller, reseller of a customer
+	Email     string
+	Country   string // ISO 3166-1 alpha-2
+	Currency  string // ISO 4217, the currency it is billed in
+	VATID     string
+	OnAccount bool // buys on account: orders are cleared for provisioning at once
+	// FeePercent is the operator's fee on a vendor's sales, in percent.
+	FeePercent string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Role is a user's role inside its organization.
+type Role string
+
+// Roles, from most to least powerful.
+const (
+	RoleAdmin   Role = "admin"   // everything, including users and tokens
+	RoleManager Role = "manager" // everything but users and tokens
+	RoleViewer  Role = "viewer"  // read only
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleAdmin || r == RoleManager || r == RoleViewer }
+
+// User is a person (or an automation) acting for an organization.
+type User struct {
+	ID             int64
+	OrganizationID int64
+	Email          string
+	Name           string
+	Role           Role
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Token is an API token; its secret is shown once, at creation, and stored hashed.
+type Token struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	Prefix     string // the first characters of the secret, to recognise it
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+}
+
+// Principal is the authenticated caller of an operation.
+type Principal struct {
+	UserID  int64
+	OrgID   int64
+	OrgKind OrgKind
+	Role    Role
+}
+
+// IsPlatform reports whether the caller acts for the operator.
+func (p Principal) IsPlatform() bool { return p.OrgKind == KindPlatform }
+
+// CanWrite reports whether the caller's role may change data.
+func (p Principal) CanWrite() bool { return p.Role == RoleAdmin || p.Role == RoleManager }
+
+type principalKey struct{}
+
+// WithPrincipal returns a context carrying p.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns the principal in ctx, if any.
+func PrincipalFrom(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}

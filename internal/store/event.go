@@ -1,0 +1,73 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// recordEvent writes a lifecycle event to the outbox inside the caller's
+// transaction, so the event exists if and only if the change commits.
+func (s *Store) recordEvent(ctx context.Context, db queryer, entity string, id int64, typ string, metadata map[string]string) error {
+	if metadata == nil {
+		metadata = map[string]string{}
+	}
+	meta, err := jsonText(metadata)
+	if err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO events (entity, entity_id, type, occurred_at, metadata) VALUES ($1,$2,$3,$4,$5)`,
+		entity, id, typ, s.now(), meta); err != nil {
+		return fmt.Errorf("record %s %s event: %w", entity, typ, err)
+	}
+	return nil
+}
+
+// EventFilter narrows a list of events.
+type EventFilter struct {
+	Entity   string
+	EntityID int64
+}
+
+// ListEvents lists lifecycle events in the order they happened. The
+// platform sees all; other callers see the events of subscriptions they can
+// see.
+func (s *Store) ListEvents(ctx context.Context, p mercato.Principal, f EventFilter, page Page) ([]subscription.Event, int64, error) {
+	q := &query{}
+	q.add("SELECT e.id, e.entity, e.entity_id, e.type, e.occurred_at, e.metadata FROM events e WHERE ")
+	if p.IsPlatform() {
+		q.add("TRUE")
+	} else {
+		q.add("e.entity = 'Subscription' AND e.entity_id IN (SELECT s.id FROM subscriptions s WHERE ")
+		subscriptionScope(q, p, "s.customer_id", "s.product_id")
+		q.add(")")
+	}
+	if f.Entity != "" {
+		q.add(" AND e.entity = %a", f.Entity)
+	}
+	if f.EntityID != 0 {
+		q.add(" AND e.entity_id = %a", f.EntityID)
+	}
+	paginate(q, "e.id", page)
+	rows, err := s.db.QueryContext(ctx, q.String(), q.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list events: %w", err)
+	}
+	defer rows.Close()
+	var out []subscription.Event
+	for rows.Next() {
+		var e subscription.Event
+		if err := rows.Scan(&e.ID, &e.Entity, &e.EntityID, &e.Type, &e.OccurredAt, jsonColumn{&e.Metadata}); err != nil {
+			return nil, 0, fmt.Errorf("scan event: %w", err)
+		}
+		e.OccurredAt = e.OccurredAt.UTC()
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list events: %w", err)
+	}
+	items, next := trim(out, page, func(e subscription.Event) int64 { return e.ID })
+	return items, next, nil
+}

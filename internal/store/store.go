@@ -1,0 +1,287 @@
+// Package store keeps the marketplace in SQL: one set of queries over
+// database/sql for two engines, SQLite (modernc, the embedded default) and
+// PostgreSQL (pgx, the scale-out store), with one schema history of
+// embedded goose migrations per engine.
+//
+// Store methods take the calling Principal and apply the same visibility
+// rules as the API promises: rows the caller may not see are reported as
+// not found, never as forbidden.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/mercato-market/mercato/internal/mercato"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Engine names a database engine.
+type Engine string
+
+// Engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// Store is the marketplace's database.
+type Store struct {
+	db     *sql.DB
+	engine Engine
+	// Now returns the current time; tests replace it to move the clock.
+	Now func() time.Time
+}
+
+// Open connects to the database named by url: "sqlite:PATH" (or a bare
+// path ending in .db) or "postgres://…". It does not migrate.
+func Open(ctx context.Context, url string) (*Store, error) {
+	var (
+		db     *sql.DB
+		engine Engine
+		err    error
+	)
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		engine = Postgres
+		db, err = sql.Open("pgx", url)
+		if err == nil {
+			db.SetMaxOpenConns(20)
+			db.SetMaxIdleConns(20)
+		}
+	case strings.HasPrefix(url, "sqlite:"):
+		engine = SQLite
+		db, err = openSQLite(strings.TrimPrefix(url, "sqlite:"))
+	default:
+		return nil, fmt.Errorf("unsupported database url %q: want sqlite:PATH or postgres://…", url)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", engine, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", engine, err)
+	}
+	return &Store{db: db, engine: engine, Now: func() time.Time { return time.Now() }}, nil
+}
+
+// openSQLite opens a SQLite file in WAL mode with foreign keys enforced.
+// Transactions begin IMMEDIATE so that concurrent writers queue on the
+// busy timeout instead of failing on a lock upgrade.
+func openSQLite(path string) (*sql.DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty path")
+	}
+	dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(8)
+	return db, nil
+}
+
+// Engine reports which engine the store runs on.
+func (s *Store) Engine() Engine { return s.engine }
+
+// DB returns the underlying handle, for health checks and tools.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+string(s.engine))
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	if s.engine == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	return goose.NewProvider(dialect, s.db, sub)
+}
+
+// Migrate applies every pending migration and returns how many ran.
+func (s *Store) Migrate(ctx context.Context) (int, error) {
+	p, err := s.provider()
+	if err != nil {
+		return 0, fmt.Errorf("migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("migrate %s: %w", s.engine, err)
+	}
+	return len(res), nil
+}
+
+// Ready reports an error unless the database answers and every migration
+// has been applied.
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	p, err := s.provider()
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("migration status: %w", err)
+	}
+	if pending {
+		return errors.New("migrations pending")
+	}
+	return nil
+}
+
+// now returns the store's clock in UTC at microsecond precision, the
+// precision both engines keep, so a value reads back as it was written.
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// tx runs fn in a transaction, committing when it returns nil.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// queryer is what both *sql.DB and *sql.Tx offer.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// query builds SQL with numbered placeholders ($1, $2, …), which both
+// engines accept.
+type query struct {
+	sb   strings.Builder
+	args []any
+}
+
+// arg records v and returns its placeholder.
+func (q *query) arg(v any) string {
+	q.args = append(q.args, v)
+	return fmt.Sprintf("$%d", len(q.args))
+}
+
+// add appends SQL text; each %a in format is replaced by a placeholder for
+// the next value in vals.
+func (q *query) add(format string, vals ...any) *query {
+	parts := strings.Split(format, "%a")
+	if len(parts)-1 != len(vals) {
+		panic(fmt.Sprintf("query: %d placeholders, %d values in %q", len(parts)-1, len(vals), format))
+	}
+	for i, part := range parts {
+		q.sb.WriteString(part)
+		if i < len(vals) {
+			q.sb.WriteString(q.arg(vals[i]))
+		}
+	}
+	return q
+}
+
+func (q *query) String() string { return q.sb.String() }
+
+// jsonText marshals v for a JSON column.
+func jsonText(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode json column: %w", err)
+	}
+	return string(b), nil
+}
+
+// jsonColumn scans a JSON column (TEXT in SQLite, JSONB in PostgreSQL).
+type jsonColumn struct{ dst any }
+
+func (j jsonColumn) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		return nil
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	default:
+		return fmt.Errorf("json column: unexpected %T", src)
+	}
+	return json.Unmarshal(b, j.dst)
+}
+
+// Page asks for one page of a list ordered by id.
+type Page struct {
+	After int64 // return rows with an id greater than this
+	Limit int   // at most this many (default 50, at most 200)
+}
+
+func (p Page) limit() int {
+	switch {
+	case p.Limit <= 0:
+		return 50
+	case p.Limit > 200:
+		return 200
+	}
+	return p.Limit
+}
+
+// paginate adds the id cursor and limit to q, which must end inside a
+// WHERE clause; it fetches one extra row to learn whether more follow.
+func paginate(q *query, idCol string, p Page) {
+	if p.After > 0 {
+		q.add(" AND "+idCol+" > %a", p.After)
+	}
+	q.add(" ORDER BY "+idCol+" LIMIT %a", p.limit()+1)
+}
+
+// trim cuts the extra row fetched by paginate and returns the cursor for
+// the next page (0 when this is the last).
+func trim[T any](items []T, p Page, id func(T) int64) ([]T, int64) {
+	if len(items) > p.limit() {
+		items = items[:p.limit()]
+		return items, id(items[len(items)-1])
+	}
+	return items, 0
+}
+
+// notFoundIfNoRows turns sql.ErrNoRows into a not-found error.
+func notFoundIfNoRows(err error, kind string, id any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return mercato.NotFound(kind, id)
+	}
+	return err
+}
+
+// isUniqueViolation reports whether err is a unique-constraint failure on
+// either engine.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+}

@@ -1,0 +1,91 @@
+package subscription
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/mercato-market/mercato/internal/pricing"
+)
+
+// Type is a subscription's billing type.
+type Type string
+
+// Subscription types.
+const (
+	TypeNormal  Type = "NORMAL"
+	TypeTrial   Type = "TRIAL"
+	TypeSandbox Type = "SANDBOX" // a vendor's own test purchase, never billed
+)
+
+// Subscription is a customer's running purchase of a plan.
+type Subscription struct {
+	ID            int64
+	CustomerID    int64
+	ResellerID    *int64 // the reseller that sold it, if any
+	ProductID     int64
+	PlanID        int64
+	Type          Type
+	Status        Status
+	Paid          bool
+	AutoRenew     bool
+	Quantity      int64
+	Configuration map[string]any
+	Currency      string
+	StartDate     time.Time
+	EndDate       time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// OrderType says why an order was placed.
+type OrderType string
+
+// Order types.
+const (
+	OrderNew     OrderType = "NEW"
+	OrderChange  OrderType = "CHANGE"
+	OrderRenewal OrderType = "RENEWAL"
+)
+
+// Order is a customer's request to buy (or change) a plan, priced at the
+// moment it was placed.
+type Order struct {
+	ID             int64
+	Type           OrderType
+	CustomerID     int64
+	PlanID         int64
+	SubscriptionID int64
+	Quantity       int64
+	Configuration  map[string]any
+	Currency       string
+	Total          decimal.Decimal
+	Lines          []pricing.Line
+	CreatedAt      time.Time
+}
+
+// Entity names of lifecycle events, as on the syndication wire.
+const (
+	EntitySubscription   = "Subscription"
+	EntityInvoice        = "Invoice"
+	EntityUser           = "User"
+	EntityProductVersion = "ProductVersion"
+)
+
+// Event types.
+const (
+	EventCreated  = "CREATED"
+	EventModified = "MODIFIED"
+	EventDeleted  = "DELETED"
+)
+
+// Event is one row of the lifecycle outbox, written in the same
+// transaction as the change it reports.
+type Event struct {
+	ID         int64
+	Entity     string
+	EntityID   int64
+	Type       string
+	OccurredAt time.Time
+	Metadata   map[string]string
+}
