@@ -1,0 +1,603 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/store/storetest"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// storeCases is the one table of storage cases; TestStore runs every case
+// on every engine.
+var storeCases = []struct {
+	name string
+	run  func(t *testing.T, st *store.Store, w *storetest.World)
+}{
+	{"migrations are idempotent and ready", testMigrations},
+	{"bootstrap is idempotent", testBootstrap},
+	{"channel hierarchy rules", testHierarchy},
+	{"organization visibility", testOrgVisibility},
+	{"cursor pagination", testPagination},
+	{"tokens are stored hashed", testTokens},
+	{"product visibility", testProductVisibility},
+	{"plans write ProductVersion events", testPlanEvents},
+	{"orders by payment situation", testOrderStatuses},
+	{"order validation writes nothing", testOrderValidation},
+	{"idempotency keys", testIdempotency},
+	{"subscription lifecycle and events", testLifecycle},
+	{"illegal transitions change nothing", testIllegalTransition},
+	{"prorated seat change", testProration},
+	{"renewal extends by the term", testRenewal},
+	{"channel quote with markups", testChannelQuote},
+	{"concurrent orders", testConcurrentOrders},
+}
+
+func TestStore(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		for _, c := range storeCases {
+			t.Run(c.name, func(t *testing.T) {
+				// Each case gets a world of its own in a fresh database.
+				st := st
+				if c.name != storeCases[0].name {
+					st = storetest.Open(t, st.Engine())
+				}
+				c.run(t, st, storetest.NewWorld(t, st))
+			})
+		}
+	})
+}
+
+var ctx = context.Background()
+
+func code(err error) string { return mercato.ErrorCode(err) }
+
+func mustCode(t *testing.T, err error, want string) {
+	t.Helper()
+	if got := code(err); got != want {
+		t.Fatalf("error code = %q (%v), want %q", got, err, want)
+	}
+}
+
+func testMigrations(t *testing.T, st *store.Store, _ *storetest.World) {
+	n, err := st.Migrate(ctx)
+	if err != nil || n != 0 {
+		t.Fatalf("second migrate ran %d migrations, err %v", n, err)
+	}
+	if err := st.Ready(ctx); err != nil {
+		t.Fatalf("ready: %v", err)
+	}
+}
+
+func testBootstrap(t *testing.T, st *store.Store, w *storetest.World) {
+	p, err := st.Bootstrap(ctx, "another-bootstrap-token-value")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.OrgID != w.Platform.Principal.OrgID || p.UserID != w.Platform.Principal.UserID {
+		t.Fatalf("bootstrap made a second platform admin: %+v vs %+v", p, w.Platform.Principal)
+	}
+	for _, tok := range []string{"another-bootstrap-token-value", w.Platform.Token} {
+		got, err := st.Authenticate(ctx, tok)
+		if err != nil || got != p {
+			t.Fatalf("token %q: %+v %v", tok, got, err)
+		}
+	}
+	if _, err := st.Bootstrap(ctx, "another-bootstrap-token-value"); err != nil {
+		t.Fatal(err)
+	}
+	toks, _ := st.ListTokens(ctx, p)
+	if len(toks) != 2 {
+		t.Fatalf("bootstrap tokens = %d, want 2", len(toks))
+	}
+}
+
+func testHierarchy(t *testing.T, st *store.Store, w *storetest.World) {
+	admin := w.Platform.Principal
+	for _, c := range []struct {
+		name   string
+		by     mercato.Principal
+		org    mercato.Organization
+		code   string
+		parent int64
+	}{
+		{"customer under a distributor", admin, mercato.Organization{Kind: mercato.KindCustomer, Name: "x", ParentID: &w.D1.Org.ID}, mercato.EINVALID, 0},
+		{"reseller under a reseller", admin, mercato.Organization{Kind: mercato.KindReseller, Name: "x", ParentID: &w.R1.Org.ID}, mercato.EINVALID, 0},
+		{"second platform", admin, mercato.Organization{Kind: mercato.KindPlatform, Name: "x"}, mercato.EINVALID, 0},
+		{"customer creates a customer", w.C1.Principal, mercato.Organization{Kind: mercato.KindCustomer, Name: "x"}, mercato.EFORBIDDEN, 0},
+		{"reseller creates a vendor", w.R1.Principal, mercato.Organization{Kind: mercato.KindVendor, Name: "x"}, mercato.EFORBIDDEN, 0},
+		{"reseller creates under another reseller", w.R1.Principal, mercato.Organization{Kind: mercato.KindCustomer, Name: "x", ParentID: &w.R2.Org.ID}, mercato.EINVALID, 0},
+		{"reseller creates its customer", w.R1.Principal, mercato.Organization{Kind: mercato.KindCustomer, Name: "new customer"}, "", w.R1.Org.ID},
+		{"distributor creates its reseller", w.D1.Principal, mercato.Organization{Kind: mercato.KindReseller, Name: "new reseller"}, "", w.D1.Org.ID},
+		{"customer directly under the platform", admin, mercato.Organization{Kind: mercato.KindCustomer, Name: "direct"}, "", 0},
+		{"bad fee", admin, mercato.Organization{Kind: mercato.KindVendor, Name: "x", FeePercent: "120"}, mercato.EINVALID, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := storetest.Counts(t, st)
+			o, err := st.CreateOrganization(ctx, c.by, c.org)
+			mustCode(t, err, c.code)
+			if c.code != "" {
+				if after := storetest.Counts(t, st); fmt.Sprint(after) != fmt.Sprint(before) {
+					t.Fatalf("rows changed: %v -> %v", before, after)
+				}
+				return
+			}
+			if (o.ParentID == nil) != (c.parent == 0) || (o.ParentID != nil && *o.ParentID != c.parent) {
+				t.Fatalf("parent = %v, want %d", o.ParentID, c.parent)
+			}
+		})
+	}
+}
+
+func ids[T any](items []T, id func(T) int64) []int64 {
+	out := []int64{}
+	for _, it := range items {
+		out = append(out, id(it))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func orgIDs(orgs ...storetest.Tenant) []int64 {
+	out := []int64{}
+	for _, o := range orgs {
+		out = append(out, o.Org.ID)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func testOrgVisibility(t *testing.T, st *store.Store, w *storetest.World) {
+	for name, want := range map[string][]int64{
+		"d1":      orgIDs(w.D1, w.R1, w.C1, w.C1b),
+		"r1":      orgIDs(w.R1, w.C1, w.C1b),
+		"c1":      orgIDs(w.C1),
+		"vendorA": orgIDs(w.VendorA),
+		"r2":      orgIDs(w.R2, w.C2),
+	} {
+		orgs, _, err := st.ListOrganizations(ctx, w.Tenants()[name].Principal, store.OrganizationFilter{}, store.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(orgs, func(o mercato.Organization) int64 { return o.ID }); !slices.Equal(got, want) {
+			t.Errorf("%s sees %v, want %v", name, got, want)
+		}
+	}
+	_, err := st.Organization(ctx, w.C2.Principal, w.C1.Org.ID)
+	mustCode(t, err, mercato.ENOTFOUND)
+	_, err = st.UpdateOrganization(ctx, w.R2.Principal, w.C1.Org.ID, store.OrganizationUpdate{Name: new("stolen")})
+	mustCode(t, err, mercato.ENOTFOUND)
+	o, err := st.UpdateOrganization(ctx, w.R1.Principal, w.C1.Org.ID, store.OrganizationUpdate{Name: new("C1 renamed")})
+	if err != nil || o.Name != "C1 renamed" {
+		t.Fatalf("reseller renames its customer: %+v %v", o, err)
+	}
+	_, err = st.UpdateOrganization(ctx, w.R1.Principal, w.C1.Org.ID, store.OrganizationUpdate{OnAccount: new(true)})
+	mustCode(t, err, mercato.EFORBIDDEN)
+}
+
+func testPagination(t *testing.T, st *store.Store, w *storetest.World) {
+	admin := w.Platform.Principal
+	var all []int64
+	var after int64
+	for pages := 0; ; pages++ {
+		orgs, next, err := st.ListOrganizations(ctx, admin, store.OrganizationFilter{}, store.Page{After: after, Limit: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(orgs) > 3 {
+			t.Fatalf("page of %d", len(orgs))
+		}
+		all = append(all, ids(orgs, func(o mercato.Organization) int64 { return o.ID })...)
+		if next == 0 {
+			break
+		}
+		after = next
+	}
+	if len(all) != 10 || !slices.IsSorted(all) || slices.Compact(slices.Clone(all))[len(all)-1] != all[len(all)-1] {
+		t.Fatalf("paged ids %v, want 10 distinct in order", all)
+	}
+	customers, _, _ := st.ListOrganizations(ctx, admin, store.OrganizationFilter{Kind: mercato.KindCustomer}, store.Page{})
+	if len(customers) != 3 {
+		t.Fatalf("customers = %d, want 3", len(customers))
+	}
+}
+
+func testTokens(t *testing.T, st *store.Store, w *storetest.World) {
+	tok, secret, err := st.CreateToken(ctx, w.C1.Principal, 0, "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(secret, "mct_") || len(secret) < 40 || tok.Prefix != secret[:8] {
+		t.Fatalf("secret %q prefix %q", secret, tok.Prefix)
+	}
+	var n int
+	if err := st.DB().QueryRow("SELECT COUNT(*) FROM api_tokens WHERE hash = $1 OR prefix = $1", secret).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the secret is stored as it is (%d rows, %v)", n, err)
+	}
+	p, err := st.Authenticate(ctx, secret)
+	if err != nil || p != w.C1.Principal {
+		t.Fatalf("authenticate: %+v %v", p, err)
+	}
+	_, _, err = st.CreateToken(ctx, w.C2.Principal, w.C1.User.ID, "steal")
+	mustCode(t, err, mercato.ENOTFOUND)
+	mustCode(t, st.DeleteToken(ctx, w.C2.Principal, tok.ID), mercato.ENOTFOUND)
+	if err := st.DeleteToken(ctx, w.C1.Principal, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.Authenticate(ctx, secret)
+	mustCode(t, err, mercato.EUNAUTHORIZED)
+	// Deleting a user revokes its tokens and reports a User DELETED event.
+	if err := st.DeleteUser(ctx, w.R1.Principal, w.C1.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.Authenticate(ctx, w.C1.Token)
+	mustCode(t, err, mercato.EUNAUTHORIZED)
+	evs, _, _ := st.ListEvents(ctx, w.Platform.Principal, store.EventFilter{Entity: subscription.EntityUser, EntityID: w.C1.User.ID}, store.Page{})
+	if len(evs) != 2 || evs[0].Type != subscription.EventCreated || evs[1].Type != subscription.EventDeleted {
+		t.Fatalf("user events %+v", evs)
+	}
+}
+
+func testProductVisibility(t *testing.T, st *store.Store, w *storetest.World) {
+	for name, want := range map[string][]int64{
+		"vendorA":  {w.ProductA.ID, w.DraftA.ID, w.ProductB.ID},
+		"vendorB":  {w.ProductA.ID, w.ProductB.ID},
+		"c1":       {w.ProductA.ID, w.ProductB.ID},
+		"platform": {w.ProductA.ID, w.DraftA.ID, w.ProductB.ID},
+	} {
+		ps, _, err := st.ListProducts(ctx, w.Tenants()[name].Principal, store.ProductFilter{}, store.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ids(ps, func(p catalog.Product) int64 { return p.ID })
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s sees products %v, want %v", name, got, want)
+		}
+	}
+	_, err := st.Product(ctx, w.VendorB.Principal, w.DraftA.ID)
+	mustCode(t, err, mercato.ENOTFOUND)
+	_, _, err = st.Plan(ctx, w.C1.Principal, w.DraftPlan.ID)
+	mustCode(t, err, mercato.ENOTFOUND)
+	_, err = st.UpdateProduct(ctx, w.VendorB.Principal, w.ProductA.ID, store.ProductUpdate{Name: new("mine")})
+	mustCode(t, err, mercato.EFORBIDDEN)
+	_, err = st.CreateProduct(ctx, w.VendorB.Principal, catalog.Product{VendorID: w.VendorA.Org.ID, Name: "x", Type: catalog.TypeSaaS})
+	mustCode(t, err, mercato.EINVALID) // vendor A is not visible to vendor B
+	saas, _, _ := st.ListProducts(ctx, w.C1.Principal, store.ProductFilter{Type: catalog.TypeService}, store.Page{})
+	if len(saas) != 0 {
+		t.Fatalf("type filter: %d service products", len(saas))
+	}
+}
+
+func testPlanEvents(t *testing.T, st *store.Store, w *storetest.World) {
+	name := "Seats v2"
+	if _, err := st.UpdatePlan(ctx, w.VendorA.Principal, w.PlanA.ID, store.PlanUpdate{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DeletePlan(ctx, w.VendorA.Principal, w.PlanA.ID); err != nil {
+		t.Fatal(err)
+	}
+	evs, _, _ := st.ListEvents(ctx, w.Platform.Principal, store.EventFilter{Entity: subscription.EntityProductVersion, EntityID: w.PlanA.ID}, store.Page{})
+	var types []string
+	for _, e := range evs {
+		types = append(types, e.Type)
+	}
+	if strings.Join(types, ",") != "CREATED,MODIFIED,DELETED" {
+		t.Fatalf("plan events %v", types)
+	}
+	_, err := st.PlaceOrder(ctx, w.C1.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
+	mustCode(t, err, mercato.EINVALID)
+}
+
+func order(t *testing.T, st *store.Store, p mercato.Principal, customer, plan int64) subscription.Subscription {
+	t.Helper()
+	o, err := st.PlaceOrder(ctx, p, store.OrderRequest{CustomerID: customer, PlanID: plan, Quantity: 3})
+	if err != nil {
+		t.Fatalf("order: %v", err)
+	}
+	sub, err := st.Subscription(ctx, p, o.SubscriptionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub
+}
+
+func testOrderStatuses(t *testing.T, st *store.Store, w *storetest.World) {
+	onAccount := order(t, st, w.C1.Principal, 0, w.PlanA.ID)
+	if onAccount.Status != subscription.Pending || !onAccount.Paid || onAccount.Type != subscription.TypeNormal {
+		t.Fatalf("on account: %+v", onAccount)
+	}
+	if onAccount.ResellerID == nil || *onAccount.ResellerID != w.R1.Org.ID {
+		t.Fatalf("reseller = %v", onAccount.ResellerID)
+	}
+	unpaid := order(t, st, w.R1.Principal, w.C1b.Org.ID, w.PlanA.ID)
+	if unpaid.Status != subscription.WaitingPayment || unpaid.Paid {
+		t.Fatalf("unpaid: %+v", unpaid)
+	}
+	paid, err := st.Pay(ctx, w.R1.Principal, unpaid.ID)
+	if err != nil || paid.Status != subscription.Pending || !paid.Paid {
+		t.Fatalf("pay: %+v %v", paid, err)
+	}
+	_, err = st.Pay(ctx, w.C1b.Principal, unpaid.ID)
+	mustCode(t, err, mercato.EFORBIDDEN)
+
+	trialPlan := storetest.Plan(t, st, w.VendorA.Principal, w.ProductA.ID, "Trial", `{"currency":"EUR","model":"flat","amount":"9","trial_days":14}`)
+	trial := order(t, st, w.C1b.Principal, 0, trialPlan.ID)
+	if trial.Type != subscription.TypeTrial || trial.Status != subscription.Pending || trial.Paid {
+		t.Fatalf("trial: %+v", trial)
+	}
+	if d := trial.EndDate.Sub(trial.StartDate); d != 14*24*time.Hour {
+		t.Fatalf("trial length %v", d)
+	}
+
+	approve := true
+	if _, err := st.UpdateProduct(ctx, w.VendorA.Principal, w.ProductA.ID, store.ProductUpdate{RequiresApproval: &approve}); err != nil {
+		t.Fatal(err)
+	}
+	gated := order(t, st, w.C1.Principal, 0, w.PlanA.ID)
+	if gated.Status != subscription.RequiresApproval {
+		t.Fatalf("approval: %+v", gated)
+	}
+	_, err = st.Act(ctx, w.R1.Principal, gated.ID, subscription.ActionApprove)
+	mustCode(t, err, mercato.EFORBIDDEN)
+	if s, err := st.Act(ctx, w.Platform.Principal, gated.ID, subscription.ActionApprove); err != nil || s.Status != subscription.Pending {
+		t.Fatalf("approve: %+v %v", s, err)
+	}
+
+	sandbox := order(t, st, w.VendorA.Principal, 0, w.DraftPlan.ID)
+	if sandbox.Type != subscription.TypeSandbox || sandbox.CustomerID != w.VendorA.Org.ID || !sandbox.Paid {
+		t.Fatalf("sandbox: %+v", sandbox)
+	}
+	_, err = st.PlaceOrder(ctx, w.VendorA.Principal, store.OrderRequest{PlanID: w.PlanB.ID, Quantity: 1})
+	mustCode(t, err, mercato.EINVALID)
+}
+
+func testOrderValidation(t *testing.T, st *store.Store, w *storetest.World) {
+	for _, c := range []struct {
+		name string
+		by   mercato.Principal
+		req  store.OrderRequest
+		code string
+		path string
+	}{
+		{"zero quantity", w.C1.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 0}, mercato.EINVALID, "quantity"},
+		{"negative quantity", w.C1.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: -4}, mercato.EINVALID, "quantity"},
+		{"draft plan", w.C1.Principal, store.OrderRequest{PlanID: w.DraftPlan.ID, Quantity: 1}, mercato.EINVALID, "plan_id"},
+		{"unknown plan", w.C1.Principal, store.OrderRequest{PlanID: 99999, Quantity: 1}, mercato.EINVALID, "plan_id"},
+		{"foreign customer", w.R2.Principal, store.OrderRequest{CustomerID: w.C1.Org.ID, PlanID: w.PlanA.ID, Quantity: 1}, mercato.EINVALID, "customer_id"},
+		{"customer for another", w.C1.Principal, store.OrderRequest{CustomerID: w.C1b.Org.ID, PlanID: w.PlanA.ID, Quantity: 1}, mercato.EINVALID, "customer_id"},
+		{"reseller as customer", w.Platform.Principal, store.OrderRequest{CustomerID: w.R1.Org.ID, PlanID: w.PlanA.ID, Quantity: 1}, mercato.EINVALID, "customer_id"},
+		{"bad configuration", w.C1.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1, Configuration: map[string]any{"subdomain": "NO!"}}, mercato.EINVALID, "configuration.subdomain"},
+		{"unknown configuration", w.C1.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1, Configuration: map[string]any{"x": "y"}}, mercato.EINVALID, "configuration.x"},
+		{"vendor buys for a customer", w.VendorA.Principal, store.OrderRequest{CustomerID: w.C1.Org.ID, PlanID: w.PlanA.ID, Quantity: 1}, mercato.EINVALID, "customer_id"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := storetest.Counts(t, st)
+			_, err := st.PlaceOrder(ctx, c.by, c.req)
+			mustCode(t, err, c.code)
+			var paths []string
+			for _, f := range mercato.Fields(err) {
+				paths = append(paths, f.Path)
+			}
+			if !slices.Contains(paths, c.path) {
+				t.Fatalf("field errors %v, want %s (%v)", paths, c.path, err)
+			}
+			if after := storetest.Counts(t, st); fmt.Sprint(after) != fmt.Sprint(before) {
+				t.Fatalf("rows changed: %v -> %v", before, after)
+			}
+		})
+	}
+}
+
+func testIdempotency(t *testing.T, st *store.Store, w *storetest.World) {
+	req := store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 2, IdempotencyKey: "order-1"}
+	first, err := st.PlaceOrder(ctx, w.C1.Principal, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := storetest.Counts(t, st)
+	again, err := st.PlaceOrder(ctx, w.C1.Principal, req)
+	if err != nil || again.ID != first.ID || again.SubscriptionID != first.SubscriptionID {
+		t.Fatalf("retry: %+v %v, first %+v", again, err, first)
+	}
+	if after := storetest.Counts(t, st); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Fatalf("retry wrote rows: %v -> %v", before, after)
+	}
+	req.Quantity = 3
+	_, err = st.PlaceOrder(ctx, w.C1.Principal, req)
+	mustCode(t, err, mercato.EINVALID)
+	// Keys belong to the caller's organization.
+	other, err := st.PlaceOrder(ctx, w.C2.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 2, IdempotencyKey: "order-1"})
+	if err != nil || other.ID == first.ID {
+		t.Fatalf("same key, other organization: %+v %v", other, err)
+	}
+}
+
+func testLifecycle(t *testing.T, st *store.Store, w *storetest.World) {
+	sub := order(t, st, w.C1.Principal, 0, w.PlanA.ID)
+	vendor := w.VendorA.Principal
+	steps := []struct {
+		by   mercato.Principal
+		to   subscription.Status
+		want subscription.Status
+	}{
+		{vendor, subscription.Deployed, subscription.Deployed},
+		{w.R1.Principal, subscription.Stopped, subscription.Stopped},
+		{w.R1.Principal, subscription.Deployed, subscription.Deployed},
+		{w.C1.Principal, subscription.UndeploySent, subscription.UndeploySent},
+		{vendor, subscription.Undeployed, subscription.Undeployed},
+	}
+	for _, s := range steps {
+		got, err := st.SetStatus(ctx, s.by, sub.ID, s.to)
+		if err != nil || got.Status != s.want {
+			t.Fatalf("to %s: %+v %v", s.to, got.Status, err)
+		}
+	}
+	evs, _, _ := st.ListEvents(ctx, w.VendorA.Principal, store.EventFilter{EntityID: sub.ID, Entity: subscription.EntitySubscription}, store.Page{})
+	var types []string
+	for _, e := range evs {
+		types = append(types, e.Type)
+	}
+	if got := strings.Join(types, ","); got != "CREATED,MODIFIED,MODIFIED,MODIFIED,MODIFIED,DELETED" {
+		t.Fatalf("events %s", got)
+	}
+	// Customers of the other channel see none of it.
+	evs, _, _ = st.ListEvents(ctx, w.C2.Principal, store.EventFilter{}, store.Page{})
+	if len(evs) != 0 {
+		t.Fatalf("c2 sees %d events", len(evs))
+	}
+}
+
+func testIllegalTransition(t *testing.T, st *store.Store, w *storetest.World) {
+	sub := order(t, st, w.C1.Principal, 0, w.PlanA.ID)
+	before := storetest.Counts(t, st)
+	_, err := st.Act(ctx, w.Platform.Principal, sub.ID, subscription.ActionResume)
+	mustCode(t, err, mercato.ECONFLICT)
+	_, err = st.SetStatus(ctx, w.VendorA.Principal, sub.ID, subscription.Undeployed)
+	mustCode(t, err, mercato.ECONFLICT)
+	_, err = st.Act(ctx, w.VendorB.Principal, sub.ID, subscription.ActionDeploy)
+	mustCode(t, err, mercato.ENOTFOUND)
+	if after := storetest.Counts(t, st); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Fatalf("rows changed: %v -> %v", before, after)
+	}
+	got, _ := st.Subscription(ctx, w.Platform.Principal, sub.ID)
+	if got.Status != subscription.Pending || !got.UpdatedAt.Equal(sub.UpdatedAt) {
+		t.Fatalf("subscription changed: %+v", got)
+	}
+}
+
+func testProration(t *testing.T, st *store.Store, w *storetest.World) {
+	start := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC) // April: 30 days, 720 hours
+	st.Now = func() time.Time { return start }
+	defer func() { st.Now = time.Now }()
+	sub := order(t, st, w.C1.Principal, 0, w.PlanA.ID) // 3 seats at 10.00
+	if !sub.EndDate.Equal(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("end %v", sub.EndDate)
+	}
+	st.Now = func() time.Time { return start.Add(360 * time.Hour) } // half the period left
+	qty := int64(5)
+	got, err := st.Change(ctx, w.C1.Principal, sub.ID, store.SubscriptionChange{Quantity: &qty})
+	if err != nil || got.Quantity != 5 {
+		t.Fatalf("change: %+v %v", got, err)
+	}
+	orders, _, _ := st.ListOrders(ctx, w.C1.Principal, store.OrderFilter{SubscriptionID: sub.ID}, store.Page{})
+	if len(orders) != 2 || orders[1].Type != subscription.OrderChange {
+		t.Fatalf("orders %+v", orders)
+	}
+	// Two more seats at 10.00 for half of April: 10.00.
+	if !orders[1].Total.Equal(decimal.RequireFromString("10.00")) {
+		t.Fatalf("prorated charge %s, want 10.00", orders[1].Total)
+	}
+	qty = 2 // a downgrade costs nothing now
+	if _, err := st.Change(ctx, w.C1.Principal, sub.ID, store.SubscriptionChange{Quantity: &qty}); err != nil {
+		t.Fatal(err)
+	}
+	orders, _, _ = st.ListOrders(ctx, w.C1.Principal, store.OrderFilter{SubscriptionID: sub.ID}, store.Page{})
+	if !orders[2].Total.IsZero() {
+		t.Fatalf("downgrade charge %s", orders[2].Total)
+	}
+	// A plan of another product is refused.
+	_, err = st.Change(ctx, w.C1.Principal, sub.ID, store.SubscriptionChange{PlanID: &w.PlanB.ID})
+	mustCode(t, err, mercato.EINVALID)
+}
+
+func testRenewal(t *testing.T, st *store.Store, w *storetest.World) {
+	sub := order(t, st, w.C1.Principal, 0, w.PlanA.ID)
+	_, err := st.Renew(ctx, w.Platform.Principal, sub.ID)
+	mustCode(t, err, mercato.ECONFLICT) // not deployed yet
+	if _, err := st.SetStatus(ctx, w.VendorA.Principal, sub.ID, subscription.Deployed); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Renew(ctx, w.Platform.Principal, sub.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := sub.EndDate.AddDate(0, 1, 0); !got.EndDate.Equal(want) && got.EndDate.Sub(sub.EndDate) < 28*24*time.Hour {
+		t.Fatalf("renewed to %v, want about %v", got.EndDate, want)
+	}
+	orders, _, _ := st.ListOrders(ctx, w.Platform.Principal, store.OrderFilter{SubscriptionID: sub.ID}, store.Page{})
+	if len(orders) != 2 || orders[1].Type != subscription.OrderRenewal {
+		t.Fatalf("orders %+v", orders)
+	}
+}
+
+func testChannelQuote(t *testing.T, st *store.Store, w *storetest.World) {
+	admin := w.Platform.Principal
+	for _, e := range []store.PriceListEntry{
+		{OrganizationID: w.D1.Org.ID, PlanID: w.PlanA.ID},
+		{OrganizationID: w.R1.Org.ID, PlanID: w.PlanA.ID},
+	} {
+		e.Markup.Kind, e.Markup.Value = "percentage", decimal.NewFromInt(10)
+		if e.OrganizationID == w.R1.Org.ID {
+			e.Markup.Value = decimal.NewFromInt(20)
+		}
+		if _, err := st.SetPrice(ctx, admin, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := st.SetPrice(ctx, w.R2.Principal, store.PriceListEntry{OrganizationID: w.R1.Org.ID, PlanID: w.PlanA.ID})
+	mustCode(t, err, mercato.EINVALID)
+	// 10 seats × 10.00 = 100.00; +10% = 110.00; +20% = 132.00.
+	q, err := st.Quote(ctx, w.C1.Principal, store.QuoteRequest{PlanID: w.PlanA.ID, Quantity: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !q.Total.Equal(decimal.RequireFromString("132")) {
+		t.Fatalf("total %s, want 132.00", q.Total)
+	}
+	shares := map[string]string{}
+	sum := decimal.Zero
+	for _, s := range q.Shares {
+		shares[s.Role] = s.Amount.StringFixed(2)
+		sum = sum.Add(s.Amount)
+	}
+	want := map[string]string{"vendor": "80.00", "platform": "20.00", "distributor": "10.00", "reseller": "22.00"}
+	if fmt.Sprint(shares) != fmt.Sprint(want) || !sum.Equal(q.Total) {
+		t.Fatalf("shares %v (sum %s), want %v", shares, sum, want)
+	}
+	// The other channel buys at list price.
+	q2, err := st.Quote(ctx, w.C2.Principal, store.QuoteRequest{PlanID: w.PlanA.ID, Quantity: 10})
+	if err != nil || !q2.Total.Equal(decimal.NewFromInt(100)) {
+		t.Fatalf("c2 quote %s %v", q2.Total, err)
+	}
+}
+
+func testConcurrentOrders(t *testing.T, st *store.Store, w *storetest.World) {
+	const n = 24
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			by := w.C1.Principal
+			if i%2 == 1 {
+				by = w.C2.Principal
+			}
+			_, err := st.PlaceOrder(ctx, by, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: int64(i + 1), IdempotencyKey: fmt.Sprintf("k%d", i/4)})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil && code(err) != mercato.EINVALID && code(err) != mercato.ECONFLICT {
+			t.Errorf("concurrent order: %v", err)
+		}
+	}
+	subs, _, _ := st.ListSubscriptions(ctx, w.Platform.Principal, store.SubscriptionFilter{}, store.Page{Limit: 200})
+	evs, _, _ := st.ListEvents(ctx, w.Platform.Principal, store.EventFilter{Entity: subscription.EntitySubscription}, store.Page{Limit: 200})
+	if len(subs) == 0 || len(subs) != len(evs) {
+		t.Fatalf("%d subscriptions, %d CREATED events", len(subs), len(evs))
+	}
+}
