@@ -5,10 +5,12 @@ package api
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
@@ -46,6 +48,7 @@ func New(st *store.Store, log *slog.Logger) *Server {
 	cfg.Security = []map[string][]string{{"bearer": {}}}
 	// Money travels as decimal strings, never as JSON numbers.
 	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[decimal.Decimal](), reflect.TypeFor[string]())
+	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat(), "json": jsonFormat()}
 	s.api = humago.New(s.mux, cfg)
 	s.api.UseMiddleware(s.authenticate)
 
@@ -136,6 +139,23 @@ type principalKey struct{}
 func principal(ctx context.Context) mercato.Principal {
 	p, _ := ctx.Value(principalKey{}).(mercato.Principal)
 	return p
+}
+
+// nulEscape matches a JSON \u0000 escape that is not itself escaped.
+var nulEscape = regexp.MustCompile(`(^|[^\\])(\\\\)*\\u0000`)
+
+// jsonFormat is huma's JSON format, refusing text with NUL characters,
+// which no text column of PostgreSQL can store.
+func jsonFormat() huma.Format {
+	f := huma.DefaultJSONFormat
+	unmarshal := f.Unmarshal
+	f.Unmarshal = func(data []byte, v any) error {
+		if nulEscape.Match(data) {
+			return errors.New("text must not contain NUL characters (\\u0000)")
+		}
+		return unmarshal(data, v)
+	}
+	return f
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
