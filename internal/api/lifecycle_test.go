@@ -170,8 +170,8 @@ func TestLifecycleRoles(t *testing.T) {
 	deploy := map[string]any{"deployment_status": "DEPLOYED"}
 
 	id := sub()
-	e.call("PATCH", path(id, ""), w.C1.Token, deploy).must(t, http.StatusForbidden).isProblem(t)  // customers do not provision
-	e.call("PATCH", path(id, ""), w.R1.Token, deploy).must(t, http.StatusForbidden).isProblem(t)  // nor resellers
+	e.call("PATCH", path(id, ""), w.C1.Token, deploy).must(t, http.StatusForbidden).isProblem(t)     // customers do not provision
+	e.call("PATCH", path(id, ""), w.R1.Token, deploy).must(t, http.StatusForbidden).isProblem(t)     // nor resellers
 	e.call("PATCH", path(id, ""), w.VendorB.Token, deploy).must(t, http.StatusNotFound).isProblem(t) // another vendor does not see it
 	e.call("PATCH", path(id, ""), w.VendorA.Token, deploy).must(t, http.StatusOK)
 	e.call("POST", path(id, "/suspend"), w.C1.Token, nil).must(t, http.StatusForbidden)
