@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 
@@ -44,7 +43,7 @@ func (s *Store) ListProducts(ctx context.Context, pr mercato.Principal, f Produc
 		q.add(" AND p.published = %a", *f.Published)
 	}
 	paginate(q, "p.id", page)
-	rows, err := s.db.QueryContext(ctx, q.String(), q.args...)
+	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list products: %w", err)
 	}
@@ -66,7 +65,7 @@ func (s *Store) ListProducts(ctx context.Context, pr mercato.Principal, f Produc
 
 // Product returns one product visible to p.
 func (s *Store) Product(ctx context.Context, pr mercato.Principal, id int64) (catalog.Product, error) {
-	return s.product(ctx, s.db, pr, id)
+	return s.product(ctx, s.rd(), pr, id)
 }
 
 func (s *Store) product(ctx context.Context, db queryer, pr mercato.Principal, id int64) (catalog.Product, error) {
@@ -137,7 +136,7 @@ func (s *Store) CreateProduct(ctx context.Context, pr mercato.Principal, p catal
 	if err := validateProduct(p); err != nil {
 		return p, err
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		vendor, err := s.organization(ctx, tx, pr, p.VendorID)
 		if err != nil || vendor.Kind != mercato.KindVendor {
 			return mercato.Invalid("invalid product", mercato.FieldError{Path: "vendor_id", Message: "no such vendor", Value: p.VendorID})
@@ -178,7 +177,7 @@ type ProductUpdate struct {
 // UpdateProduct changes one of p's products.
 func (s *Store) UpdateProduct(ctx context.Context, pr mercato.Principal, id int64, u ProductUpdate) (catalog.Product, error) {
 	var p catalog.Product
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		var err error
 		if p, err = s.ownProduct(ctx, tx, pr, id); err != nil {
 			return err
@@ -213,7 +212,7 @@ func (s *Store) UpdateProduct(ctx context.Context, pr mercato.Principal, id int6
 
 // DeleteProduct removes a product that nobody has bought, with its plans.
 func (s *Store) DeleteProduct(ctx context.Context, pr mercato.Principal, id int64) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		if _, err := s.ownProduct(ctx, tx, pr, id); err != nil {
 			return err
 		}
@@ -258,7 +257,7 @@ func (s *Store) ListPlans(ctx context.Context, pr mercato.Principal, productID i
 	q := &query{}
 	q.add("SELECT "+planColumns+" FROM plans pl WHERE pl.product_id = %a AND NOT pl.deleted", productID)
 	paginate(q, "pl.id", page)
-	rows, err := s.db.QueryContext(ctx, q.String(), q.args...)
+	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list plans: %w", err)
 	}
@@ -280,19 +279,25 @@ func (s *Store) ListPlans(ctx context.Context, pr mercato.Principal, productID i
 
 // Plan returns a live plan whose product is visible to p, with its product.
 func (s *Store) Plan(ctx context.Context, pr mercato.Principal, id int64) (catalog.Plan, catalog.Product, error) {
-	return s.plan(ctx, s.db, pr, id)
+	return s.plan(ctx, s.rd(), pr, id)
 }
 
 func (s *Store) plan(ctx context.Context, db queryer, pr mercato.Principal, id int64) (catalog.Plan, catalog.Product, error) {
 	q := &query{}
-	q.add("SELECT "+planColumns+" FROM plans pl JOIN products p ON p.id = pl.product_id WHERE pl.id = %a AND NOT pl.deleted AND ", id)
+	q.add("SELECT "+planColumns+", "+productColumns+" FROM plans pl JOIN products p ON p.id = pl.product_id WHERE pl.id = %a AND NOT pl.deleted AND ", id)
 	productScope(q, pr, "p.vendor_id", "p.published")
-	plan, err := scanPlan(db.QueryRowContext(ctx, q.String(), q.args...))
+	var plan catalog.Plan
+	var prod catalog.Product
+	err := db.QueryRowContext(ctx, q.String(), q.args...).Scan(
+		&plan.ID, &plan.ProductID, &plan.Name, &plan.Description, jsonColumn{&plan.Pricing}, jsonColumn{&plan.Metadata}, &plan.CreatedAt, &plan.UpdatedAt,
+		&prod.ID, &prod.VendorID, &prod.Name, &prod.Description, &prod.Type, &prod.Published, &prod.RequiresApproval,
+		jsonColumn{&prod.Metadata}, jsonColumn{&prod.Parameters}, &prod.CreatedAt, &prod.UpdatedAt)
 	if err != nil {
-		return plan, catalog.Product{}, notFoundIfNoRows(err, "plan", id)
+		return plan, prod, notFoundIfNoRows(err, "plan", id)
 	}
-	prod, err := s.product(ctx, db, pr, plan.ProductID)
-	return plan, prod, err
+	plan.CreatedAt, plan.UpdatedAt = plan.CreatedAt.UTC(), plan.UpdatedAt.UTC()
+	prod.CreatedAt, prod.UpdatedAt = prod.CreatedAt.UTC(), prod.UpdatedAt.UTC()
+	return plan, prod, nil
 }
 
 func validatePlan(p catalog.Plan) error {
@@ -316,7 +321,7 @@ func (s *Store) CreatePlan(ctx context.Context, pr mercato.Principal, plan catal
 	if err := validatePlan(plan); err != nil {
 		return plan, err
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		if _, err := s.ownProduct(ctx, tx, pr, plan.ProductID); err != nil {
 			return err
 		}
@@ -354,7 +359,7 @@ type PlanUpdate struct {
 // event. Running subscriptions keep their order's price until they renew.
 func (s *Store) UpdatePlan(ctx context.Context, pr mercato.Principal, id int64, u PlanUpdate) (catalog.Plan, error) {
 	var plan catalog.Plan
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		var err error
 		if plan, _, err = s.plan(ctx, tx, pr, id); err != nil {
 			return err
@@ -393,7 +398,7 @@ func (s *Store) UpdatePlan(ctx context.Context, pr mercato.Principal, id int64, 
 // DeletePlan retires a plan: no new orders, running subscriptions go on.
 // It writes a ProductVersion DELETED event.
 func (s *Store) DeletePlan(ctx context.Context, pr mercato.Principal, id int64) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		plan, _, err := s.plan(ctx, tx, pr, id)
 		if err != nil {
 			return err
@@ -432,7 +437,7 @@ func (s *Store) SetPrice(ctx context.Context, pr mercato.Principal, e PriceListE
 	if err := fe.Err("invalid price"); err != nil {
 		return e, err
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		org, err := s.organization(ctx, tx, pr, e.OrganizationID)
 		if err != nil {
 			return err
@@ -462,7 +467,7 @@ func (s *Store) PriceList(ctx context.Context, pr mercato.Principal, orgID int64
 	if _, err := s.Organization(ctx, pr, orgID); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT organization_id, plan_id, kind, value FROM price_list_entries WHERE organization_id = $1 ORDER BY plan_id`, orgID)
+	rows, err := s.rd().QueryContext(ctx, `SELECT organization_id, plan_id, kind, value FROM price_list_entries WHERE organization_id = $1 ORDER BY plan_id`, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("price list: %w", err)
 	}
@@ -487,7 +492,7 @@ func (s *Store) DeletePrice(ctx context.Context, pr mercato.Principal, orgID, pl
 	if !pr.IsPlatform() && pr.OrgID != org.ID {
 		return mercato.Errorf(mercato.EFORBIDDEN, "you may only change your own price list")
 	}
-	res, err := s.db.ExecContext(ctx, `DELETE FROM price_list_entries WHERE organization_id = $1 AND plan_id = $2`, orgID, planID)
+	res, err := s.rd().ExecContext(ctx, `DELETE FROM price_list_entries WHERE organization_id = $1 AND plan_id = $2`, orgID, planID)
 	if err != nil {
 		return fmt.Errorf("delete price: %w", err)
 	}

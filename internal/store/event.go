@@ -51,7 +51,7 @@ func (s *Store) ListEvents(ctx context.Context, p mercato.Principal, f EventFilt
 		q.add(" AND e.entity_id = %a", f.EntityID)
 	}
 	paginate(q, "e.id", page)
-	rows, err := s.db.QueryContext(ctx, q.String(), q.args...)
+	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list events: %w", err)
 	}

@@ -70,7 +70,7 @@ func (s *Store) PlaceOrder(ctx context.Context, p mercato.Principal, r OrderRequ
 		return subscription.Order{}, err
 	}
 	var order subscription.Order
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *txn) error {
 		if r.IdempotencyKey != "" {
 			existing, found, err := s.replayOrder(ctx, tx, p, r.IdempotencyKey, requestHash)
 			if err != nil || found {
@@ -111,7 +111,7 @@ func hashRequest(r OrderRequest) (string, error) {
 
 // replayOrder returns the order an earlier request with the same
 // idempotency key created.
-func (s *Store) replayOrder(ctx context.Context, tx *sql.Tx, p mercato.Principal, key, requestHash string) (subscription.Order, bool, error) {
+func (s *Store) replayOrder(ctx context.Context, tx *txn, p mercato.Principal, key, requestHash string) (subscription.Order, bool, error) {
 	var storedHash, resp string
 	err := tx.QueryRowContext(ctx, `SELECT request_hash, response FROM idempotency_keys WHERE organization_id = $1 AND key = $2`, p.OrgID, key).Scan(&storedHash, &resp)
 	if err == sql.ErrNoRows {
@@ -133,7 +133,7 @@ func (s *Store) replayOrder(ctx context.Context, tx *sql.Tx, p mercato.Principal
 	return o, true, err
 }
 
-func (s *Store) placeOrder(ctx context.Context, tx *sql.Tx, p mercato.Principal, r OrderRequest) (subscription.Order, error) {
+func (s *Store) placeOrder(ctx context.Context, tx *txn, p mercato.Principal, r OrderRequest) (subscription.Order, error) {
 	customer, err := s.organization(ctx, tx, p, r.CustomerID)
 	if err != nil {
 		return subscription.Order{}, mercato.Invalid("invalid order", mercato.FieldError{Path: "customer_id", Message: "no such customer", Value: r.CustomerID})
@@ -216,7 +216,7 @@ func termOf(p pricing.Pricing) (pricing.Period, error) {
 	return pricing.ParsePeriod(t)
 }
 
-func (s *Store) insertOrder(ctx context.Context, tx *sql.Tx, p mercato.Principal, o *subscription.Order) error {
+func (s *Store) insertOrder(ctx context.Context, tx *txn, p mercato.Principal, o *subscription.Order) error {
 	cfg, err := jsonText(o.Configuration)
 	if err != nil {
 		return err
@@ -259,7 +259,7 @@ func (s *Store) ListOrders(ctx context.Context, p mercato.Principal, f OrderFilt
 		q.add(" AND o.subscription_id = %a", f.SubscriptionID)
 	}
 	paginate(q, "o.id", page)
-	rows, err := s.db.QueryContext(ctx, q.String(), q.args...)
+	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list orders: %w", err)
 	}
@@ -284,7 +284,7 @@ func (s *Store) Order(ctx context.Context, p mercato.Principal, id int64) (subsc
 	q := &query{}
 	q.add("SELECT "+orderColumns+" FROM orders o JOIN plans pl ON pl.id = o.plan_id WHERE o.id = %a AND ", id)
 	subscriptionScope(q, p, "o.customer_id", "pl.product_id")
-	o, err := scanOrder(s.db.QueryRowContext(ctx, q.String(), q.args...))
+	o, err := scanOrder(s.rd().QueryRowContext(ctx, q.String(), q.args...))
 	if err != nil {
 		return o, notFoundIfNoRows(err, "order", id)
 	}

@@ -42,7 +42,7 @@ func (s *Store) ListOrganizations(ctx context.Context, p mercato.Principal, f Or
 		q.add(" AND o.parent_id = %a", f.ParentID)
 	}
 	paginate(q, "o.id", page)
-	rows, err := s.db.QueryContext(ctx, q.String(), q.args...)
+	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list organizations: %w", err)
 	}
@@ -64,7 +64,7 @@ func (s *Store) ListOrganizations(ctx context.Context, p mercato.Principal, f Or
 
 // Organization returns one organization visible to p.
 func (s *Store) Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error) {
-	return s.organization(ctx, s.db, p, id)
+	return s.organization(ctx, s.rd(), p, id)
 }
 
 func (s *Store) organization(ctx context.Context, db queryer, p mercato.Principal, id int64) (mercato.Organization, error) {
@@ -140,7 +140,7 @@ func (s *Store) CreateOrganization(ctx context.Context, p mercato.Principal, o m
 	if o.Kind == mercato.KindPlatform {
 		return o, mercato.Invalid("invalid organization", mercato.FieldError{Path: "kind", Message: "there is only one platform"})
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		if err := s.checkParent(ctx, tx, p, o); err != nil {
 			return err
 		}
@@ -187,7 +187,7 @@ type OrganizationUpdate struct {
 // fees and buying on account.
 func (s *Store) UpdateOrganization(ctx context.Context, p mercato.Principal, id int64, u OrganizationUpdate) (mercato.Organization, error) {
 	var o mercato.Organization
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		var err error
 		o, err = s.organization(ctx, tx, p, id)
 		if err != nil {

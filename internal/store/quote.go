@@ -25,43 +25,25 @@ type QuoteRequest struct {
 // Quote prices a plan for p, through the channel: the vendor's list price,
 // the distributor's markup, then the reseller's, with each party's share.
 func (s *Store) Quote(ctx context.Context, p mercato.Principal, r QuoteRequest) (pricing.Quote, error) {
-	plan, prod, err := s.plan(ctx, s.db, p, r.PlanID)
+	plan, prod, err := s.plan(ctx, s.rd(), p, r.PlanID)
 	if err != nil {
 		return pricing.Quote{}, err
 	}
-	return s.quote(ctx, s.db, p, plan, prod, r)
+	return s.quote(ctx, s.rd(), p, plan, prod, r)
 }
 
 func (s *Store) quote(ctx context.Context, db queryer, p mercato.Principal, plan catalog.Plan, prod catalog.Product, r QuoteRequest) (pricing.Quote, error) {
-	resellerID := r.ResellerID
-	if resellerID == 0 {
-		customerID := r.CustomerID
-		if customerID == 0 && p.OrgKind == mercato.KindCustomer {
-			customerID = p.OrgID
+	if r.ResellerID != 0 {
+		if _, err := s.organization(ctx, db, p, r.ResellerID); err != nil {
+			return pricing.Quote{}, mercato.Invalid("invalid quote", mercato.FieldError{Path: "reseller_id", Message: "no such reseller", Value: r.ResellerID})
 		}
-		if customerID != 0 {
-			c, err := s.orgByID(ctx, db, customerID)
-			if err != nil {
-				return pricing.Quote{}, err
-			}
-			if c.ParentID != nil {
-				resellerID = *c.ParentID
-			}
-		}
-	} else if _, err := s.organization(ctx, db, p, resellerID); err != nil {
-		return pricing.Quote{}, mercato.Invalid("invalid quote", mercato.FieldError{Path: "reseller_id", Message: "no such reseller", Value: resellerID})
 	}
-	channel, err := s.channel(ctx, db, plan.ID, resellerID)
+	if r.ResellerID == 0 && r.CustomerID == 0 && p.OrgKind == mercato.KindCustomer {
+		r.CustomerID = p.OrgID
+	}
+	fee, channel, err := s.channel(ctx, db, plan.ID, prod.VendorID, r.ResellerID, r.CustomerID)
 	if err != nil {
 		return pricing.Quote{}, err
-	}
-	vendor, err := s.orgByID(ctx, db, prod.VendorID)
-	if err != nil {
-		return pricing.Quote{}, err
-	}
-	fee, err := decimal.NewFromString(vendor.FeePercent)
-	if err != nil {
-		return pricing.Quote{}, fmt.Errorf("vendor %d fee %q: %w", vendor.ID, vendor.FeePercent, err)
 	}
 	q, err := plan.Pricing.Quote(pricing.QuoteRequest{
 		Quantity:           r.Quantity,
@@ -77,38 +59,63 @@ func (s *Store) quote(ctx context.Context, db queryer, p mercato.Principal, plan
 	return q, nil
 }
 
-// channel returns the markups on a plan along the chain above a reseller:
-// its distributor's first, then its own. A reseller without a price for the
-// plan sells at the price it buys at.
-func (s *Store) channel(ctx context.Context, db queryer, planID, resellerID int64) ([]pricing.ChannelMarkup, error) {
-	if resellerID == 0 {
-		return nil, nil
-	}
-	reseller, err := s.orgByID(ctx, db, resellerID)
+// channel reads, in one query, the vendor's fee and the markups on a plan
+// along the chain above a reseller (given, or the customer's): its
+// distributor's first, then its own. A reseller without a price for the plan
+// sells at the price it buys at.
+func (s *Store) channel(ctx context.Context, db queryer, planID, vendorID, resellerID, customerID int64) (decimal.Decimal, []pricing.ChannelMarkup, error) {
+	var (
+		feeText                          string
+		rID, dID                         sql.NullInt64
+		rKind                            sql.NullString
+		rMarkup, rValue, dMarkup, dValue sql.NullString
+	)
+	err := db.QueryRowContext(ctx, `SELECT v.fee_percent, r.id, r.kind, rp.kind, rp.value, d.id, dp.kind, dp.value
+		FROM organizations v
+		LEFT JOIN organizations r ON r.id = (CASE WHEN $2 > 0 THEN $2 ELSE (SELECT parent_id FROM organizations WHERE id = $3) END)
+		LEFT JOIN price_list_entries rp ON rp.organization_id = r.id AND rp.plan_id = $4
+		LEFT JOIN organizations d ON d.id = r.parent_id
+		LEFT JOIN price_list_entries dp ON dp.organization_id = d.id AND dp.plan_id = $4
+		WHERE v.id = $1`, vendorID, resellerID, customerID, planID).
+		Scan(&feeText, &rID, &rKind, &rMarkup, &rValue, &dID, &dMarkup, &dValue)
 	if err != nil {
-		return nil, err
+		return decimal.Zero, nil, fmt.Errorf("channel of plan %d: %w", planID, err)
 	}
-	if reseller.Kind != mercato.KindReseller {
-		return nil, mercato.Invalid("invalid quote", mercato.FieldError{Path: "reseller_id", Message: "is not a reseller", Value: resellerID})
+	fee, err := decimal.NewFromString(feeText)
+	if err != nil {
+		return fee, nil, fmt.Errorf("vendor %d fee %q: %w", vendorID, feeText, err)
 	}
-	var chain []mercato.Organization
-	if reseller.ParentID != nil {
-		dist, err := s.orgByID(ctx, db, *reseller.ParentID)
-		if err != nil {
-			return nil, err
+	if !rID.Valid {
+		if resellerID != 0 {
+			return fee, nil, mercato.Invalid("invalid quote", mercato.FieldError{Path: "reseller_id", Message: "no such reseller", Value: resellerID})
 		}
-		chain = append(chain, dist)
+		return fee, nil, nil // sold by the platform directly
 	}
-	chain = append(chain, reseller)
+	if rKind.String != string(mercato.KindReseller) {
+		return fee, nil, mercato.Invalid("invalid quote", mercato.FieldError{Path: "reseller_id", Message: "is not a reseller", Value: rID.Int64})
+	}
+	markup := func(role mercato.OrgKind, id int64, kind, value sql.NullString) (pricing.ChannelMarkup, error) {
+		m := pricing.ChannelMarkup{Role: string(role), OrganizationID: id, Markup: pricing.Markup{Kind: pricing.MarkupPercentage}}
+		if kind.Valid {
+			v, err := decimal.NewFromString(value.String)
+			if err != nil {
+				return m, fmt.Errorf("price of plan %d for %d: %w", planID, id, err)
+			}
+			m.Markup = pricing.Markup{Kind: kind.String, Value: v}
+		}
+		return m, nil
+	}
 	var out []pricing.ChannelMarkup
-	for _, org := range chain {
-		m := pricing.Markup{Kind: "percentage", Value: decimal.Zero}
-		err := db.QueryRowContext(ctx, `SELECT kind, value FROM price_list_entries WHERE organization_id = $1 AND plan_id = $2`, org.ID, planID).
-			Scan(&m.Kind, &m.Value)
-		if err != nil && err != sql.ErrNoRows {
-			return nil, fmt.Errorf("price list of %d: %w", org.ID, err)
+	if dID.Valid {
+		m, err := markup(mercato.KindDistributor, dID.Int64, dMarkup, dValue)
+		if err != nil {
+			return fee, nil, err
 		}
-		out = append(out, pricing.ChannelMarkup{Role: string(org.Kind), OrganizationID: org.ID, Markup: m})
+		out = append(out, m)
 	}
-	return out, nil
+	m, err := markup(mercato.KindReseller, rID.Int64, rMarkup, rValue)
+	if err != nil {
+		return fee, nil, err
+	}
+	return fee, append(out, m), nil
 }

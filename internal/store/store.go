@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -42,6 +43,10 @@ const (
 type Store struct {
 	db     *sql.DB
 	engine Engine
+	// stmts caches prepared statements by their SQL on SQLite, where
+	// parsing a statement costs more than running most of them; pgx keeps
+	// its own statement cache on PostgreSQL.
+	stmts sync.Map
 	// Now returns the current time; tests replace it to move the clock.
 	Now func() time.Time
 }
@@ -101,7 +106,13 @@ func (s *Store) Engine() Engine { return s.engine }
 func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
+	return s.db.Close()
+}
 
 func (s *Store) provider() (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations, "migrations/"+string(s.engine))
@@ -153,12 +164,12 @@ func (s *Store) Ready(ctx context.Context) error {
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
 // tx runs fn in a transaction, committing when it returns nil.
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(&txn{conn{s: s, tx: tx}}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -166,6 +177,72 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// conn runs queries on the database, or inside a transaction when tx is
+// set, through the statement cache.
+type conn struct {
+	s  *Store
+	tx *sql.Tx
+}
+
+// txn is a transaction in progress.
+type txn struct{ conn }
+
+// rd returns a conn outside any transaction.
+func (s *Store) rd() conn { return conn{s: s} }
+
+// stmt returns the cached prepared statement for query, bound to the
+// transaction if there is one, or nil where statements are not cached.
+func (c conn) stmt(ctx context.Context, query string) *sql.Stmt {
+	if c.s.engine != SQLite {
+		return nil
+	}
+	v, ok := c.s.stmts.Load(query)
+	if !ok {
+		st, err := c.s.db.PrepareContext(ctx, query)
+		if err != nil {
+			return nil // the plain call reports the error
+		}
+		if v, ok = c.s.stmts.LoadOrStore(query, st); ok {
+			st.Close()
+		}
+	}
+	st := v.(*sql.Stmt)
+	if c.tx != nil {
+		return c.tx.StmtContext(ctx, st) // closed with the transaction
+	}
+	return st
+}
+
+func (c conn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := c.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	if c.tx != nil {
+		return c.tx.QueryRowContext(ctx, query, args...)
+	}
+	return c.s.db.QueryRowContext(ctx, query, args...)
+}
+
+func (c conn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := c.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	if c.tx != nil {
+		return c.tx.QueryContext(ctx, query, args...)
+	}
+	return c.s.db.QueryContext(ctx, query, args...)
+}
+
+func (c conn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := c.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	if c.tx != nil {
+		return c.tx.ExecContext(ctx, query, args...)
+	}
+	return c.s.db.ExecContext(ctx, query, args...)
 }
 
 // queryer is what both *sql.DB and *sql.Tx offer.

@@ -26,7 +26,7 @@ func scanSubscription(row interface{ Scan(...any) error }) (subscription.Subscri
 	return s, err
 }
 
-func (s *Store) insertSubscription(ctx context.Context, tx *sql.Tx, sub *subscription.Subscription) error {
+func (s *Store) insertSubscription(ctx context.Context, tx *txn, sub *subscription.Subscription) error {
 	cfg, err := jsonText(sub.Configuration)
 	if err != nil {
 		return err
@@ -41,7 +41,7 @@ func (s *Store) insertSubscription(ctx context.Context, tx *sql.Tx, sub *subscri
 	return nil
 }
 
-func (s *Store) saveSubscription(ctx context.Context, tx *sql.Tx, sub *subscription.Subscription) error {
+func (s *Store) saveSubscription(ctx context.Context, tx *txn, sub *subscription.Subscription) error {
 	sub.UpdatedAt = s.now()
 	_, err := tx.ExecContext(ctx, `UPDATE subscriptions SET plan_id=$1, type=$2, deployment_status=$3, paid=$4, auto_renew=$5, quantity=$6, end_date=$7, updated_at=$8 WHERE id=$9`,
 		sub.PlanID, sub.Type, sub.Status, sub.Paid, sub.AutoRenew, sub.Quantity, sub.EndDate, sub.UpdatedAt, sub.ID)
@@ -73,7 +73,7 @@ func (s *Store) ListSubscriptions(ctx context.Context, p mercato.Principal, f Su
 		q.add(" AND s.deployment_status = %a", string(f.Status))
 	}
 	paginate(q, "s.id", page)
-	rows, err := s.db.QueryContext(ctx, q.String(), q.args...)
+	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list subscriptions: %w", err)
 	}
@@ -95,7 +95,7 @@ func (s *Store) ListSubscriptions(ctx context.Context, p mercato.Principal, f Su
 
 // Subscription returns one subscription visible to p.
 func (s *Store) Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
-	return s.subscription(ctx, s.db, p, id)
+	return s.subscription(ctx, s.rd(), p, id)
 }
 
 func (s *Store) subscription(ctx context.Context, db queryer, p mercato.Principal, id int64) (subscription.Subscription, error) {
@@ -165,9 +165,9 @@ func actorOf(p mercato.Principal, sub subscription.Subscription, prod catalog.Pr
 // change loads a subscription visible to p inside a transaction, checks
 // that p may act in one of the capacities in who, lets fn change it, then
 // saves it and records the event fn returns.
-func (s *Store) change(ctx context.Context, p mercato.Principal, id int64, who actor, fn func(tx *sql.Tx, sub *subscription.Subscription, prod catalog.Product) (string, error)) (subscription.Subscription, error) {
+func (s *Store) change(ctx context.Context, p mercato.Principal, id int64, who actor, fn func(tx *txn, sub *subscription.Subscription, prod catalog.Product) (string, error)) (subscription.Subscription, error) {
 	var sub subscription.Subscription
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		var err error
 		if sub, err = s.subscription(ctx, tx, p, id); err != nil {
 			return err
@@ -217,7 +217,7 @@ func (s *Store) Act(ctx context.Context, p mercato.Principal, id int64, a subscr
 	if !ok {
 		return subscription.Subscription{}, mercato.Errorf(mercato.EINVALID, "unknown action %q", a)
 	}
-	return s.change(ctx, p, id, who, func(_ *sql.Tx, sub *subscription.Subscription, _ catalog.Product) (string, error) {
+	return s.change(ctx, p, id, who, func(_ *txn, sub *subscription.Subscription, _ catalog.Product) (string, error) {
 		to, err := subscription.Next(sub.Status, a)
 		if err != nil {
 			return "", err
@@ -245,7 +245,7 @@ func (s *Store) SetStatus(ctx context.Context, p mercato.Principal, id int64, to
 // Pay records that a subscription is paid: an order waiting for payment is
 // cleared for provisioning, and a trial becomes a normal subscription.
 func (s *Store) Pay(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
-	return s.change(ctx, p, id, mayPay, func(_ *sql.Tx, sub *subscription.Subscription, prod catalog.Product) (string, error) {
+	return s.change(ctx, p, id, mayPay, func(_ *txn, sub *subscription.Subscription, prod catalog.Product) (string, error) {
 		if sub.Paid {
 			return "", mercato.Errorf(mercato.ECONFLICT, "subscription %d is already paid", sub.ID)
 		}
@@ -281,7 +281,7 @@ func (s *Store) Change(ctx context.Context, p mercato.Principal, id int64, c Sub
 	if err := fe.Err("invalid change"); err != nil {
 		return subscription.Subscription{}, err
 	}
-	return s.change(ctx, p, id, mayChange, func(tx *sql.Tx, sub *subscription.Subscription, prod catalog.Product) (string, error) {
+	return s.change(ctx, p, id, mayChange, func(tx *txn, sub *subscription.Subscription, prod catalog.Product) (string, error) {
 		if !subscription.Changeable(sub.Status) {
 			return "", mercato.Errorf(mercato.ECONFLICT, "cannot change a subscription in status %s", sub.Status)
 		}
@@ -336,7 +336,7 @@ func (s *Store) Change(ctx context.Context, p mercato.Principal, id int64, c Sub
 
 // Renew extends a live subscription by its plan's term.
 func (s *Store) Renew(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
-	return s.change(ctx, p, id, mayRenew, func(tx *sql.Tx, sub *subscription.Subscription, prod catalog.Product) (string, error) {
+	return s.change(ctx, p, id, mayRenew, func(tx *txn, sub *subscription.Subscription, prod catalog.Product) (string, error) {
 		if sub.Status != subscription.Deployed && sub.Status != subscription.Stopped {
 			return "", mercato.Errorf(mercato.ECONFLICT, "cannot renew a subscription in status %s", sub.Status)
 		}

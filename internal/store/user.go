@@ -43,7 +43,7 @@ func (s *Store) ListUsers(ctx context.Context, p mercato.Principal, orgID int64,
 		q.add(" AND u.organization_id = %a", orgID)
 	}
 	paginate(q, "u.id", page)
-	rows, err := s.db.QueryContext(ctx, q.String(), q.args...)
+	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list users: %w", err)
 	}
@@ -65,7 +65,7 @@ func (s *Store) ListUsers(ctx context.Context, p mercato.Principal, orgID int64,
 
 // User returns one user visible to p.
 func (s *Store) User(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error) {
-	return s.user(ctx, s.db, p, id)
+	return s.user(ctx, s.rd(), p, id)
 }
 
 func (s *Store) user(ctx context.Context, db queryer, p mercato.Principal, id int64) (mercato.User, error) {
@@ -100,7 +100,7 @@ func (s *Store) CreateUser(ctx context.Context, p mercato.Principal, u mercato.U
 	if err := validateUser(u); err != nil {
 		return u, err
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		if _, err := s.organization(ctx, tx, p, u.OrganizationID); err != nil {
 			return mercato.Invalid("invalid user", mercato.FieldError{Path: "organization_id", Message: "no such organization", Value: u.OrganizationID})
 		}
@@ -127,7 +127,7 @@ func (s *Store) CreateUser(ctx context.Context, p mercato.Principal, u mercato.U
 
 // DeleteUser removes a user and its tokens, and writes a User DELETED event.
 func (s *Store) DeleteUser(ctx context.Context, p mercato.Principal, id int64) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		if _, err := s.user(ctx, tx, p, id); err != nil {
 			return err
 		}
@@ -179,7 +179,7 @@ func (s *Store) CreateToken(ctx context.Context, p mercato.Principal, userID int
 	}
 	secret := newTokenSecret()
 	var t mercato.Token
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		if _, err := s.user(ctx, tx, p, userID); err != nil {
 			return err
 		}
@@ -213,7 +213,7 @@ func (s *Store) insertToken(ctx context.Context, db queryer, userID int64, name,
 
 // ListTokens lists the tokens of the caller's own user.
 func (s *Store) ListTokens(ctx context.Context, p mercato.Principal) ([]mercato.Token, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, user_id, name, prefix, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id`, p.UserID)
+	rows, err := s.rd().QueryContext(ctx, `SELECT id, user_id, name, prefix, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id`, p.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -237,7 +237,7 @@ func (s *Store) ListTokens(ctx context.Context, p mercato.Principal) ([]mercato.
 
 // DeleteToken revokes one of the caller's own tokens.
 func (s *Store) DeleteToken(ctx context.Context, p mercato.Principal, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2`, id, p.UserID)
+	res, err := s.rd().ExecContext(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2`, id, p.UserID)
 	if err != nil {
 		return fmt.Errorf("delete token %d: %w", id, err)
 	}
@@ -250,7 +250,7 @@ func (s *Store) DeleteToken(ctx context.Context, p mercato.Principal, id int64) 
 // Authenticate resolves an API token's secret to the principal it acts as.
 func (s *Store) Authenticate(ctx context.Context, secret string) (mercato.Principal, error) {
 	var p mercato.Principal
-	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.organization_id, o.kind, u.role FROM api_tokens t
+	err := s.rd().QueryRowContext(ctx, `SELECT u.id, u.organization_id, o.kind, u.role FROM api_tokens t
 		JOIN users u ON u.id = t.user_id JOIN organizations o ON o.id = u.organization_id WHERE t.hash = $1`, hashToken(secret)).
 		Scan(&p.UserID, &p.OrgID, &p.OrgKind, &p.Role)
 	if err == sql.ErrNoRows {
@@ -270,7 +270,7 @@ const PlatformAdminEmail = "admin@platform.mercato.local"
 // belongs to the admin. It is idempotent and returns the platform admin.
 func (s *Store) Bootstrap(ctx context.Context, token string) (mercato.Principal, error) {
 	var p mercato.Principal
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		now := s.now()
 		err := tx.QueryRowContext(ctx, `SELECT id FROM organizations WHERE kind = 'platform' ORDER BY id LIMIT 1`).Scan(&p.OrgID)
 		if err == sql.ErrNoRows {
@@ -308,14 +308,14 @@ func (s *Store) Bootstrap(ctx context.Context, token string) (mercato.Principal,
 // automation); generated tokens come from CreateToken.
 func (s *Store) AddToken(ctx context.Context, userID int64, name, secret string) error {
 	var id int64
-	err := s.db.QueryRowContext(ctx, `SELECT id FROM api_tokens WHERE hash = $1`, hashToken(secret)).Scan(&id)
+	err := s.rd().QueryRowContext(ctx, `SELECT id FROM api_tokens WHERE hash = $1`, hashToken(secret)).Scan(&id)
 	if err == nil {
 		return nil
 	}
 	if err != sql.ErrNoRows {
 		return fmt.Errorf("add token: %w", err)
 	}
-	if _, err := s.insertToken(ctx, s.db, userID, name, secret); err != nil {
+	if _, err := s.insertToken(ctx, s.rd(), userID, name, secret); err != nil {
 		return fmt.Errorf("add token: %w", err)
 	}
 	return nil
