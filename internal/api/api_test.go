@@ -42,6 +42,9 @@ func TestAuthentication(t *testing.T) {
 	e.call("GET", "/api/v1/subscriptions", vt, nil).must(t, http.StatusOK)
 	e.call("POST", "/api/v1/quotes", vt, map[string]any{"plan_id": e.w.PlanA.ID, "quantity": 2}).must(t, http.StatusOK)
 	e.call("POST", "/api/v1/orders", vt, map[string]any{"plan_id": e.w.PlanA.ID, "quantity": 2}).must(t, http.StatusForbidden).isProblem(t)
+	// An admin changes roles; nobody demotes the last admin, itself.
+	e.call("PATCH", fmt.Sprintf("/api/v1/users/%d", viewer.id()), e.w.C1.Token, map[string]any{"name": "Vera"}).must(t, http.StatusOK)
+	e.call("PATCH", fmt.Sprintf("/api/v1/users/%d", e.w.C1.User.ID), e.w.C1.Token, map[string]any{"role": "viewer"}).must(t, http.StatusConflict).isProblem(t)
 	// A manager may not manage users.
 	mgr := e.call("POST", "/api/v1/users", e.w.C1.Token, map[string]any{"organization_id": e.w.C1.Org.ID, "email": "mgr@c1.test", "role": "manager"}).must(t, http.StatusCreated)
 	mt := e.call("POST", "/api/v1/tokens", e.w.C1.Token, map[string]any{"name": "mgr", "user_id": mgr.id()}).must(t, http.StatusCreated).str("token")

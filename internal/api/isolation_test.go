@@ -47,6 +47,7 @@ func probes(v victim) map[string]probe {
 		"list-users":          {method: "GET", path: "/api/v1/users?limit=200", list: func(v victim) []int64 { return v.users }, listKey: "id"},
 		"get-user":            {method: "GET", path: fmt.Sprintf("/api/v1/users/%d", v.user), wantStatus: notFound},
 		"create-user":         {method: "POST", path: "/api/v1/users", body: map[string]any{"organization_id": v.customer, "email": "mole@evil.test", "role": "admin"}, wantStatus: refused},
+		"update-user":         {method: "PATCH", path: fmt.Sprintf("/api/v1/users/%d", v.user), body: map[string]any{"role": "viewer"}, wantStatus: notFound},
 		"delete-user":         {method: "DELETE", path: fmt.Sprintf("/api/v1/users/%d", v.user), wantStatus: notFound},
 		"get-me":              {method: "GET", path: "/api/v1/me", self: true},
 		"list-tokens":         {method: "GET", path: "/api/v1/tokens", list: func(v victim) []int64 { return v.tokens }, listKey: "id"},

@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/store"
 )
 
 // User is a person acting for an organization.
@@ -31,6 +32,12 @@ type UserCreate struct {
 	Email          string `json:"email" format:"email" maxLength:"254"`
 	Name           string `json:"name,omitempty" maxLength:"200"`
 	Role           string `json:"role" enum:"admin,manager,viewer"`
+}
+
+// UserUpdate is the body of PATCH /api/v1/users/{id}.
+type UserUpdate struct {
+	Name *string `json:"name,omitempty" maxLength:"200"`
+	Role *string `json:"role,omitempty" enum:"admin,manager,viewer"`
 }
 
 // Token is an API token; its secret appears only in the answer that creates it.
@@ -82,6 +89,22 @@ func (s *Server) registerUsers() {
 	register(s, huma.Operation{OperationID: "create-user", Method: http.MethodPost, Path: "/api/v1/users", Summary: "Add a user to an organization", Tags: tags},
 		func(ctx context.Context, in *struct{ Body UserCreate }) (*Output[User], error) {
 			u, err := s.store.CreateUser(ctx, principal(ctx), mercato.User{OrganizationID: in.Body.OrganizationID, Email: in.Body.Email, Name: in.Body.Name, Role: mercato.Role(in.Body.Role)})
+			if err != nil {
+				return nil, err
+			}
+			return out(userOf(u)), nil
+		})
+	register(s, huma.Operation{OperationID: "update-user", Method: http.MethodPatch, Path: "/api/v1/users/{id}", Summary: "Change a user's name or role", Tags: tags},
+		func(ctx context.Context, in *struct {
+			IDInput
+			Body UserUpdate
+		}) (*Output[User], error) {
+			var role *mercato.Role
+			if in.Body.Role != nil {
+				r := mercato.Role(*in.Body.Role)
+				role = &r
+			}
+			u, err := s.store.UpdateUser(ctx, principal(ctx), in.ID, store.UserUpdate{Name: in.Body.Name, Role: role})
 			if err != nil {
 				return nil, err
 			}

@@ -320,3 +320,42 @@ func (s *Store) AddToken(ctx context.Context, userID int64, name, secret string)
 	}
 	return nil
 }
+
+// UserUpdate holds the fields a PATCH may change.
+type UserUpdate struct {
+	Name *string
+	Role *mercato.Role
+}
+
+// UpdateUser changes a user's name or role (admins only) and writes a User
+// MODIFIED event. An admin cannot demote itself, so an organization always
+// keeps one.
+func (s *Store) UpdateUser(ctx context.Context, p mercato.Principal, id int64, u UserUpdate) (mercato.User, error) {
+	var user mercato.User
+	err := s.tx(ctx, func(tx *txn) error {
+		var err error
+		if user, err = s.user(ctx, tx, p, id); err != nil {
+			return err
+		}
+		if err := canManageUsers(p); err != nil {
+			return err
+		}
+		if u.Role != nil && *u.Role != mercato.RoleAdmin && id == p.UserID {
+			return mercato.Errorf(mercato.ECONFLICT, "you cannot demote yourself")
+		}
+		set(&user.Name, u.Name)
+		set(&user.Role, u.Role)
+		if err := validateUser(user); err != nil {
+			return err
+		}
+		user.UpdatedAt = s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET name = $1, role = $2, updated_at = $3 WHERE id = $4`, user.Name, user.Role, user.UpdatedAt, id); err != nil {
+			return err
+		}
+		return s.recordEvent(ctx, tx, subscription.EntityUser, id, subscription.EventModified, nil)
+	})
+	if err != nil {
+		return user, fmt.Errorf("update user %d: %w", id, err)
+	}
+	return user, nil
+}
