@@ -35,6 +35,10 @@ type probe struct {
 	self         bool // answers about the caller itself (GET /me)
 }
 
+// extraProbes lets the tests of each feature add the probes of its own
+// operations (in their own files, from an init function).
+var extraProbes []func(v victim) map[string]probe
+
 func probes(v victim) map[string]probe {
 	notFound := []int{http.StatusNotFound}
 	refused := []int{http.StatusNotFound, http.StatusForbidden, http.StatusUnprocessableEntity}
@@ -74,6 +78,11 @@ func probes(v victim) map[string]probe {
 		"get-subscription":    {method: "GET", path: sub, wantStatus: notFound},
 		"update-subscription": {method: "PATCH", path: sub, body: map[string]any{"quantity": 99}, wantStatus: notFound},
 		"list-events":         {method: "GET", path: "/api/v1/events?entity=Subscription&limit=200", list: func(v victim) []int64 { return v.subs }, listKey: "entity_id"},
+	}
+	for _, more := range extraProbes {
+		for id, p := range more(v) {
+			ps[id] = p
+		}
 	}
 	for _, a := range []string{"pay", "approve", "reject", "suspend", "resume", "terminate", "retry", "renew"} {
 		ps[a+"-subscription"] = probe{method: "POST", path: sub + "/" + a, wantStatus: notFound}
