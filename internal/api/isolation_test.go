@@ -21,7 +21,14 @@ type victim struct {
 	customer, reseller, user, token   int64
 	order, sub, draft, draftPlan      int64
 	planA                             int64
+	// ids and lists hold the victim rows that features add (victimSetups).
+	ids   map[string]int64
+	lists map[string][]int64
 }
+
+// victimSetups let the tests of each feature create victim rows of their
+// own before the probes run.
+var victimSetups []func(t *testing.T, e *env, v *victim)
 
 // probe is how one operation is aimed at the victim's rows. Either the
 // request must fail with a 4xx and write nothing (wantStatus), or it lists
@@ -110,6 +117,10 @@ func TestTenantIsolation(t *testing.T) {
 			tokens: []int64{w.C1.TokenID, w.R1.TokenID}, orders: []int64{o.ID}, subs: []int64{o.SubscriptionID},
 			customer: w.C1.Org.ID, reseller: w.R1.Org.ID, user: w.C1.User.ID, token: w.C1.TokenID,
 			order: o.ID, sub: o.SubscriptionID, draft: w.DraftA.ID, draftPlan: w.DraftPlan.ID, planA: w.PlanA.ID,
+		}
+		v.ids, v.lists = map[string]int64{}, map[string][]int64{}
+		for _, setup := range victimSetups {
+			setup(t, e, &v)
 		}
 		ps := probes(v)
 

@@ -18,6 +18,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/shopspring/decimal"
 
+	"github.com/mercato-market/mercato/internal/api/cloudesire"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 )
@@ -27,15 +28,22 @@ const Version = "1.0.0"
 
 // Server is the HTTP face of the marketplace.
 type Server struct {
-	store *store.Store
-	log   *slog.Logger
-	mux   *http.ServeMux
-	api   huma.API
+	store    *store.Store
+	log      *slog.Logger
+	mux      *http.ServeMux
+	api      huma.API
+	webhooks webhookConfig
 }
 
+// Option configures a Server.
+type Option func(*Server)
+
 // New builds the server's routes over st.
-func New(st *store.Store, log *slog.Logger) *Server {
+func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	s := &Server{store: st, log: log, mux: http.NewServeMux()}
+	for _, o := range opts {
+		o(s)
+	}
 	cfg := huma.DefaultConfig("Mercato API", Version)
 	cfg.Info.Description = "The Mercato cloud marketplace: organizations, catalog, pricing, orders and subscriptions."
 	cfg.OpenAPIPath = "/openapi"
@@ -56,9 +64,10 @@ func New(st *store.Store, log *slog.Logger) *Server {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	s.mux.HandleFunc("GET /readyz", s.ready)
-	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+	s.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
+	s.mux.Handle(cloudesire.Prefix, cloudesire.New(st, log)) // the Cloudesire-compatible vendor API
 
 	s.registerOrganizations()
 	s.registerUsers()
@@ -69,6 +78,8 @@ func New(st *store.Store, log *slog.Logger) *Server {
 	s.registerOrders()
 	s.registerSubscriptions()
 	s.registerEvents()
+	s.registerProvisioning()
+	s.registerWebhooks()
 	return s
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mercato-market/mercato/internal/secretbox"
 	"github.com/mercato-market/mercato/internal/store"
 )
 
@@ -25,6 +26,18 @@ func (d *dbFlags) open(ctx context.Context, log *slog.Logger) (*store.Store, err
 	st, err := store.Open(ctx, d.url)
 	if err != nil {
 		return nil, err
+	}
+	// The credential sealing key is read from the environment only, so
+	// that it never shows in a process list.
+	if k := os.Getenv("MERCATO_SECRET_KEY"); k != "" {
+		key, err := secretbox.ParseKey(k)
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("MERCATO_SECRET_KEY (base64 of 32 bytes): %w", err)
+		}
+		st.SetSecretKey(key)
+	} else {
+		log.Warn("MERCATO_SECRET_KEY is not set: credential values are sealed with a key kept in the database; set it in production")
 	}
 	n, err := st.Migrate(ctx)
 	if err != nil {

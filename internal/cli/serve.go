@@ -12,6 +12,8 @@ import (
 
 	"github.com/mercato-market/mercato/internal/api"
 	"github.com/mercato-market/mercato/internal/demo"
+	"github.com/mercato-market/mercato/internal/dispatch"
+	"github.com/mercato-market/mercato/internal/syndication"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -22,6 +24,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		withDemo  = fs.Bool("demo", false, "seed demo organizations, users, products and plans (once) and print the logins (env MERCATO_DEMO)")
 		logFormat = fs.String("log-format", "text", "log format: text or json (env MERCATO_LOG_FORMAT)")
 		logLevel  = fs.String("log-level", "info", "log level: debug, info, warn, error (env MERCATO_LOG_LEVEL)")
+		private   = fs.Bool("webhooks-allow-private", false, "allow webhook URLs on private, loopback and link-local addresses, and plain http (on with --demo) (env MERCATO_WEBHOOKS_ALLOW_PRIVATE)")
 	)
 	db.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -50,12 +53,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		demo.Print(stdout, "http://"+*addr, logins)
 	}
 
+	allowPrivate := *private || *withDemo
+	dispatcher := dispatch.New(st, log, dispatch.Config{AllowPrivate: allowPrivate})
+	st.OnEvents(dispatcher.Wake)
+	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	workersDone := make(chan struct{})
+	go func() {
+		defer close(workersDone)
+		_ = dispatcher.Run(workers)
+	}()
+	defer func() {
+		stopWorkers()
+		<-workersDone
+	}()
+
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(st, log),
+		Handler:           api.New(st, log, api.WithWebhooks(syndication.URLPolicy{AllowPrivate: allowPrivate}, dispatcher.SendTest)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

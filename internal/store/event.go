@@ -9,8 +9,9 @@ import (
 )
 
 // recordEvent writes a lifecycle event to the outbox inside the caller's
-// transaction, so the event exists if and only if the change commits.
-func (s *Store) recordEvent(ctx context.Context, db queryer, entity string, id int64, typ string, metadata map[string]string) error {
+// transaction, with a delivery for every webhook endpoint that wants it, so
+// the event and its deliveries exist if and only if the change commits.
+func (s *Store) recordEvent(ctx context.Context, tx *txn, entity string, id int64, typ string, metadata map[string]string) error {
 	if metadata == nil {
 		metadata = map[string]string{}
 	}
@@ -18,11 +19,14 @@ func (s *Store) recordEvent(ctx context.Context, db queryer, entity string, id i
 	if err != nil {
 		return err
 	}
-	if _, err := db.ExecContext(ctx, `INSERT INTO events (entity, entity_id, type, occurred_at, metadata) VALUES ($1,$2,$3,$4,$5)`,
-		entity, id, typ, s.now(), meta); err != nil {
+	now := s.now()
+	var eventID int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO events (entity, entity_id, type, occurred_at, metadata) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
+		entity, id, typ, now, meta).Scan(&eventID); err != nil {
 		return fmt.Errorf("record %s %s event: %w", entity, typ, err)
 	}
-	return nil
+	tx.recorded = true
+	return s.fanOut(ctx, tx, eventID, entity, id, typ, now)
 }
 
 // EventFilter narrows a list of events.

@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -46,7 +47,9 @@ type Store struct {
 	// stmts caches prepared statements by their SQL on SQLite, where
 	// parsing a statement costs more than running most of them; pgx keeps
 	// its own statement cache on PostgreSQL.
-	stmts sync.Map
+	stmts    sync.Map
+	onEvents atomic.Pointer[func()]
+	secrets  secrets // seals credential values (provisioning.go)
 	// Now returns the current time; tests replace it to move the clock.
 	Now func() time.Time
 }
@@ -169,14 +172,29 @@ func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&txn{conn{s: s, tx: tx}}); err != nil {
+	t := &txn{conn: conn{s: s, tx: tx}}
+	if err := fn(t); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	if t.recorded {
+		s.signal()
+	}
 	return nil
+}
+
+// OnEvents sets a function called after every commit that recorded
+// lifecycle events, to wake the dispatcher without waiting for its poll.
+// It must not block.
+func (s *Store) OnEvents(fn func()) { s.onEvents.Store(&fn) }
+
+func (s *Store) signal() {
+	if fn := s.onEvents.Load(); fn != nil {
+		(*fn)()
+	}
 }
 
 // conn runs queries on the database, or inside a transaction when tx is
@@ -187,7 +205,10 @@ type conn struct {
 }
 
 // txn is a transaction in progress.
-type txn struct{ conn }
+type txn struct {
+	conn
+	recorded bool // lifecycle events were written
+}
 
 // rd returns a conn outside any transaction.
 func (s *Store) rd() conn { return conn{s: s} }

@@ -143,10 +143,12 @@ func (s *Store) DeleteUser(ctx context.Context, p mercato.Principal, id int64) e
 		if _, err := tx.ExecContext(ctx, `UPDATE orders SET created_by = NULL WHERE created_by = $1`, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, id); err != nil {
+		// The event first, while the user's organization is known to route it.
+		if err := s.recordEvent(ctx, tx, subscription.EntityUser, id, subscription.EventDeleted, nil); err != nil {
 			return err
 		}
-		return s.recordEvent(ctx, tx, subscription.EntityUser, id, subscription.EventDeleted, nil)
+		_, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, id)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("delete user %d: %w", id, err)

@@ -1,0 +1,267 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/pkg/webhook"
+)
+
+// webhookConfig is how the server checks webhook URLs and sends test events.
+type webhookConfig struct {
+	policy syndication.URLPolicy
+	test   func(context.Context, syndication.Endpoint) store.Attempt
+	grace  time.Duration
+}
+
+// WithWebhooks sets the URL policy for webhook endpoints and the function
+// that sends a test event (the dispatcher's).
+func WithWebhooks(policy syndication.URLPolicy, test func(context.Context, syndication.Endpoint) store.Attempt) Option {
+	return func(s *Server) { s.webhooks.policy, s.webhooks.test = policy, test }
+}
+
+// RotationGrace is how long an old secret keeps signing after a rotation.
+const RotationGrace = 24 * time.Hour
+
+// WebhookEndpoint is where a vendor (or the platform) receives notifications.
+type WebhookEndpoint struct {
+	ID             int64     `json:"id"`
+	OwnerID        int64     `json:"owner_id"`
+	ProductID      *int64    `json:"product_id" nullable:"true" doc:"null: every product of the owner"`
+	URL            string    `json:"url"`
+	Events         []string  `json:"events" doc:"entities (Subscription) or entity.TYPE (Subscription.CREATED); empty: everything"`
+	Enabled        bool      `json:"enabled"`
+	DisabledReason string    `json:"disabled_reason,omitempty"`
+	Secret         string    `json:"secret,omitempty" doc:"the signing secret: shown in full only when created or rotated"`
+	SecretHint     string    `json:"secret_hint" doc:"the end of the secret, to recognise it"`
+	FailingSince   *string   `json:"failing_since,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+func endpointOf(e syndication.Endpoint) WebhookEndpoint {
+	out := WebhookEndpoint{ID: e.ID, OwnerID: e.OwnerID, ProductID: e.ProductID, URL: e.URL, Events: e.Events, Enabled: e.Enabled,
+		DisabledReason: e.DisabledReason, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
+	if len(e.Secret) > 4 {
+		out.SecretHint = "…" + e.Secret[len(e.Secret)-4:]
+	}
+	if !e.FailingSince.IsZero() {
+		f := e.FailingSince.Format(time.RFC3339)
+		out.FailingSince = &f
+	}
+	if out.Events == nil {
+		out.Events = []string{}
+	}
+	return out
+}
+
+// WebhookEndpointCreate is the body that creates an endpoint.
+type WebhookEndpointCreate struct {
+	URL     string   `json:"url" minLength:"1" maxLength:"2000"`
+	Events  []string `json:"events,omitempty" maxItems:"20"`
+	OwnerID int64    `json:"owner_id,omitempty" minimum:"1" doc:"platform only: the vendor the endpoint is for"`
+}
+
+// WebhookEndpointUpdate is the body of PATCH /api/v1/webhook-endpoints/{id}.
+type WebhookEndpointUpdate struct {
+	URL     *string   `json:"url,omitempty" minLength:"1" maxLength:"2000"`
+	Events  *[]string `json:"events,omitempty" maxItems:"20"`
+	Enabled *bool     `json:"enabled,omitempty" doc:"enabling a disabled endpoint sends what waited for it"`
+}
+
+// DeliveryAttempt is one entry of the delivery log.
+type DeliveryAttempt struct {
+	ID          int64     `json:"id"`
+	EndpointID  int64     `json:"endpoint_id"`
+	EventID     int64     `json:"event_id"`
+	AttemptedAt time.Time `json:"attempted_at"`
+	StatusCode  int       `json:"status_code" doc:"0 when no answer came"`
+	LatencyMS   float64   `json:"latency_ms"`
+	Error       string    `json:"error,omitempty"`
+	Response    string    `json:"response" doc:"the first KiB of the answer"`
+}
+
+func attemptOf(a store.Attempt) DeliveryAttempt {
+	return DeliveryAttempt{ID: a.ID, EndpointID: a.EndpointID, EventID: a.EventID, AttemptedAt: a.AttemptedAt, StatusCode: a.StatusCode,
+		LatencyMS: float64(a.Latency.Microseconds()) / 1000, Error: a.Error, Response: a.Response}
+}
+
+// ReplayRequest names what to send again: one event, or a time range.
+type ReplayRequest struct {
+	EventID int64      `json:"event_id,omitempty" minimum:"1"`
+	From    *time.Time `json:"from,omitempty" doc:"with to: every event sent to the endpoint in [from, to)"`
+	To      *time.Time `json:"to,omitempty"`
+}
+
+// ReplayResult says how many deliveries were made due again.
+type ReplayResult struct {
+	Replayed int64 `json:"replayed"`
+}
+
+// Notification is a message from the platform to an organization.
+type Notification struct {
+	ID        int64     `json:"id"`
+	Kind      string    `json:"kind"`
+	Message   string    `json:"message"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func (s *Server) createEndpoint(ctx context.Context, productID *int64, b WebhookEndpointCreate) (*Output[WebhookEndpoint], error) {
+	if err := s.webhooks.policy.Check(ctx, b.URL); err != nil {
+		return nil, err
+	}
+	secret, err := webhook.NewSecret()
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.store.CreateEndpoint(ctx, principal(ctx), syndication.Endpoint{OwnerID: b.OwnerID, ProductID: productID, URL: b.URL, Events: b.Events, Secret: secret})
+	if err != nil {
+		return nil, err
+	}
+	body := endpointOf(e)
+	body.Secret = secret
+	return out(body), nil
+}
+
+func (s *Server) registerWebhooks() {
+	tags := []string{"Webhooks"}
+	register(s, huma.Operation{OperationID: "create-product-webhook-endpoint", Method: http.MethodPost, Path: "/api/v1/products/{id}/webhook-endpoints",
+		Summary: "Receive the events of one product", Tags: tags},
+		func(ctx context.Context, in *struct {
+			IDInput
+			Body WebhookEndpointCreate
+		}) (*Output[WebhookEndpoint], error) {
+			return s.createEndpoint(ctx, &in.ID, in.Body)
+		})
+	register(s, huma.Operation{OperationID: "create-webhook-endpoint", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints",
+		Summary: "Receive the events of all your products (the platform's: every event)", Tags: tags},
+		func(ctx context.Context, in *struct{ Body WebhookEndpointCreate }) (*Output[WebhookEndpoint], error) {
+			return s.createEndpoint(ctx, nil, in.Body)
+		})
+	register(s, huma.Operation{OperationID: "list-webhook-endpoints", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints", Summary: "List your webhook endpoints", Tags: tags},
+		func(ctx context.Context, in *struct {
+			ListInput
+			ProductID int64 `query:"product_id" minimum:"0"`
+		}) (*ListOutput[WebhookEndpoint], error) {
+			page, err := in.page()
+			if err != nil {
+				return nil, err
+			}
+			items, next, err := s.store.ListEndpoints(ctx, principal(ctx), store.EndpointFilter{ProductID: in.ProductID}, page)
+			if err != nil {
+				return nil, err
+			}
+			return listOf(items, next, endpointOf), nil
+		})
+	register(s, huma.Operation{OperationID: "get-webhook-endpoint", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Get a webhook endpoint", Tags: tags},
+		func(ctx context.Context, in *IDInput) (*Output[WebhookEndpoint], error) {
+			e, err := s.store.Endpoint(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(endpointOf(e)), nil
+		})
+	register(s, huma.Operation{OperationID: "update-webhook-endpoint", Method: http.MethodPatch, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Change, disable or re-enable a webhook endpoint", Tags: tags},
+		func(ctx context.Context, in *struct {
+			IDInput
+			Body WebhookEndpointUpdate
+		}) (*Output[WebhookEndpoint], error) {
+			if in.Body.URL != nil {
+				if err := s.webhooks.policy.Check(ctx, *in.Body.URL); err != nil {
+					return nil, err
+				}
+			}
+			e, err := s.store.UpdateEndpoint(ctx, principal(ctx), in.ID, store.EndpointUpdate{URL: in.Body.URL, Events: in.Body.Events, Enabled: in.Body.Enabled})
+			if err != nil {
+				return nil, err
+			}
+			return out(endpointOf(e)), nil
+		})
+	register(s, huma.Operation{OperationID: "delete-webhook-endpoint", Method: http.MethodDelete, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Delete a webhook endpoint", Tags: tags, DefaultStatus: http.StatusNoContent},
+		func(ctx context.Context, in *IDInput) (*NoContent, error) {
+			return nil, s.store.DeleteEndpoint(ctx, principal(ctx), in.ID)
+		})
+	register(s, huma.Operation{OperationID: "rotate-webhook-secret", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints/{id}/rotate-secret",
+		Summary: "Rotate the signing secret; the old one keeps signing for 24 hours", Tags: tags, DefaultStatus: http.StatusOK},
+		func(ctx context.Context, in *IDInput) (*Output[WebhookEndpoint], error) {
+			secret, err := webhook.NewSecret()
+			if err != nil {
+				return nil, err
+			}
+			e, err := s.store.UpdateEndpoint(ctx, principal(ctx), in.ID, store.EndpointUpdate{NewSecret: secret, Grace: RotationGrace})
+			if err != nil {
+				return nil, err
+			}
+			body := endpointOf(e)
+			body.Secret = secret
+			return out(body), nil
+		})
+	register(s, huma.Operation{OperationID: "test-webhook-endpoint", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints/{id}/test",
+		Summary: "Send a stub event now and show the answer", Tags: tags, DefaultStatus: http.StatusOK},
+		func(ctx context.Context, in *IDInput) (*Output[DeliveryAttempt], error) {
+			e, err := s.store.Endpoint(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			if s.webhooks.test == nil {
+				return nil, mercato.Errorf(mercato.ECONFLICT, "webhook delivery is not running in this process")
+			}
+			return out(attemptOf(s.webhooks.test(ctx, e))), nil
+		})
+	register(s, huma.Operation{OperationID: "replay-webhook-events", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints/{id}/replay",
+		Summary: "Send one event, or every event of a time range, again", Tags: tags, DefaultStatus: http.StatusOK},
+		func(ctx context.Context, in *struct {
+			IDInput
+			Body ReplayRequest
+		}) (*Output[ReplayResult], error) {
+			b := in.Body
+			var from, to time.Time
+			if b.EventID == 0 {
+				if b.From == nil || b.To == nil || !b.From.Before(*b.To) {
+					return nil, mercato.Invalid("invalid replay", mercato.FieldError{Path: "event_id", Message: "give an event_id, or from and to with from before to"})
+				}
+				from, to = *b.From, *b.To
+			}
+			n, err := s.store.Replay(ctx, principal(ctx), in.ID, b.EventID, from, to)
+			if err != nil {
+				return nil, err
+			}
+			return out(ReplayResult{Replayed: n}), nil
+		})
+	register(s, huma.Operation{OperationID: "list-webhook-attempts", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints/{id}/attempts",
+		Summary: "The delivery log of an endpoint, newest first", Tags: tags},
+		func(ctx context.Context, in *struct {
+			IDInput
+			ListInput
+			EventID int64 `query:"event_id" minimum:"0"`
+		}) (*ListOutput[DeliveryAttempt], error) {
+			page, err := in.page()
+			if err != nil {
+				return nil, err
+			}
+			if _, err := s.store.Endpoint(ctx, principal(ctx), in.ID); err != nil {
+				return nil, err
+			}
+			items, next, err := s.store.ListAttempts(ctx, principal(ctx), store.AttemptFilter{EndpointID: in.ID, EventID: in.EventID}, page)
+			if err != nil {
+				return nil, err
+			}
+			return listOf(items, next, attemptOf), nil
+		})
+	register(s, huma.Operation{OperationID: "list-notifications", Method: http.MethodGet, Path: "/api/v1/notifications", Summary: "Messages to your organization", Tags: []string{"Notifications"}},
+		func(ctx context.Context, _ *struct{}) (*ListOutput[Notification], error) {
+			items, err := s.store.ListNotifications(ctx, principal(ctx))
+			if err != nil {
+				return nil, err
+			}
+			return listOf(items, 0, func(n store.Notification) Notification {
+				return Notification{ID: n.ID, Kind: n.Kind, Message: n.Message, CreatedAt: n.CreatedAt}
+			}), nil
+		})
+}

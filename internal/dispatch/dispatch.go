@@ -1,0 +1,252 @@
+// Package dispatch delivers lifecycle events to webhook endpoints. Several
+// loops per process, and any number of processes on one database, claim
+// batches of due deliveries from the store (leased, so that a process that
+// dies mid-batch loses nothing: the lease runs out and another claims them),
+// post them concurrently, signed, and record every attempt with its
+// consequence in one transaction per batch.
+package dispatch
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/pkg/webhook"
+)
+
+// Config tunes a dispatcher; zero values take the defaults.
+type Config struct {
+	Loops        int             // concurrent claim loops (default 2)
+	Batch        int             // deliveries claimed at once (default 256)
+	Workers      int             // concurrent requests per loop (default 64)
+	Poll         time.Duration   // how often to look for due work without a wake-up (default 1s)
+	Lease        time.Duration   // how long a claim lasts (default 2 × the timeout + 30s)
+	Schedule     []time.Duration // retry schedule (default syndication.Schedule)
+	AllowPrivate bool            // allow private and loopback addresses (development, demo)
+	Timeout      time.Duration   // per request (default syndication.Timeout)
+}
+
+// Dispatcher delivers due webhooks until its context ends.
+type Dispatcher struct {
+	st     *store.Store
+	log    *slog.Logger
+	cfg    Config
+	client *http.Client
+	wake   chan struct{}
+}
+
+// New returns a dispatcher over st. Call Wake after events are recorded
+// (store.OnEvents does it) so delivery starts at once.
+func New(st *store.Store, log *slog.Logger, cfg Config) *Dispatcher {
+	if cfg.Loops <= 0 {
+		cfg.Loops = 2
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 256
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 64
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Second
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = syndication.Timeout
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 2*cfg.Timeout + 30*time.Second
+	}
+	if cfg.Schedule == nil {
+		cfg.Schedule = syndication.Schedule
+	}
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	if !cfg.AllowPrivate {
+		dialer.Control = syndication.DialControl
+	}
+	transport := &http.Transport{
+		DialContext:         dialer.DialContext,
+		MaxIdleConns:        cfg.Loops * cfg.Workers,
+		MaxIdleConnsPerHost: cfg.Loops * cfg.Workers,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+		ForceAttemptHTTP2:   true,
+	}
+	client := &http.Client{
+		Transport: transport,
+		Timeout:   cfg.Timeout,
+		// A redirect is an answer other than 2xx: it is retried, not followed.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return &Dispatcher{st: st, log: log, cfg: cfg, client: client, wake: make(chan struct{}, 1)}
+}
+
+// Wake makes a waiting loop look for work now. It never blocks.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx ends, then finishes the batches in flight.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for range d.cfg.Loops {
+		wg.Go(func() { d.loop(ctx) })
+	}
+	wg.Wait()
+	d.client.CloseIdleConnections()
+	return nil
+}
+
+func (d *Dispatcher) loop(ctx context.Context) {
+	for ctx.Err() == nil {
+		n, err := d.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.log.Error("webhook dispatch", "err", err)
+		}
+		if n > 0 && err == nil {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-d.wake:
+		case <-time.After(d.cfg.Poll):
+		}
+	}
+}
+
+// RunOnce claims one batch, delivers it and records the results; it
+// returns how many deliveries it handled.
+func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
+	batch, err := d.st.ClaimDeliveries(ctx, d.cfg.Batch, d.cfg.Lease)
+	if err != nil || len(batch) == 0 {
+		return 0, err
+	}
+	// What was claimed is finished even when shutdown begins meanwhile.
+	work := context.WithoutCancel(ctx)
+	results := make([]store.Result, len(batch))
+	sem := make(chan struct{}, d.cfg.Workers)
+	var wg sync.WaitGroup
+	for i := range batch {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			results[i] = d.deliver(work, batch[i])
+		})
+	}
+	wg.Wait()
+	if err := d.st.RecordResults(work, results); err != nil {
+		return 0, fmt.Errorf("record %d results: %w", len(results), err)
+	}
+	return len(batch), nil
+}
+
+// Body is the notification an event becomes on the wire.
+func Body(ev subscription.Event) ([]byte, error) {
+	n := webhook.Notification{
+		Date:      ev.OccurredAt.UTC().Truncate(time.Second),
+		Entity:    ev.Entity,
+		EntityURL: syndication.EntityURL(ev.Entity, ev.EntityID),
+		ID:        ev.EntityID,
+		Type:      ev.Type,
+		EventID:   ev.ID,
+	}
+	if len(ev.Metadata) > 0 {
+		n.Metadata = map[string]any{}
+		for k, v := range ev.Metadata {
+			n.Metadata[k] = v
+		}
+	}
+	return json.Marshal(n)
+}
+
+// deliver makes one attempt and decides what follows from it.
+func (d *Dispatcher) deliver(ctx context.Context, dd store.DueDelivery) store.Result {
+	now := time.Now()
+	a := store.Attempt{DeliveryID: dd.ID, EndpointID: dd.Endpoint.ID, EventID: dd.Event.ID, AttemptedAt: now}
+	status, header, excerpt, err := d.post(ctx, dd.Endpoint, dd.Event, now)
+	a.Latency, a.StatusCode, a.Response = time.Since(now), status, excerpt
+	if err != nil {
+		a.Error = err.Error()
+	}
+	r := store.Result{Attempt: a}
+	outcome, wait := syndication.Classify(status, header, err, now)
+	switch outcome {
+	case syndication.Delivered:
+		r.Delivered = true
+	case syndication.Gone:
+		r.Disable = "it answered 410 Gone"
+		r.NextAttempt = now
+	case syndication.RetryAfter:
+		r.NextAttempt = now.Add(wait)
+	default:
+		if backoff, ok := syndication.Backoff(dd.Attempts+1, d.cfg.Schedule); ok {
+			r.NextAttempt = now.Add(backoff)
+		} else {
+			r.Disable = fmt.Sprintf("every delivery attempt failed for %s", now.Sub(dd.FirstTryAt).Round(time.Minute))
+			r.NextAttempt = now
+		}
+	}
+	if !r.Delivered {
+		d.log.Debug("webhook not delivered", "endpoint", dd.Endpoint.ID, "event", dd.Event.ID, "status", status, "err", err, "next", r.NextAttempt)
+	}
+	return r
+}
+
+// post sends one signed notification and returns the status, headers and
+// the first KiB of the answer.
+func (d *Dispatcher) post(ctx context.Context, e syndication.Endpoint, ev subscription.Event, now time.Time) (int, http.Header, string, error) {
+	body, err := Body(ev)
+	if err != nil {
+		return 0, nil, "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, "", err
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "Mercato-Webhooks/1")
+	if err := webhook.Sign(req.Header, e.Secrets(now), syndication.MessageID(ev.ID), now, body); err != nil {
+		return 0, nil, "", fmt.Errorf("sign: %w", err)
+	}
+	res, err := d.client.Do(req)
+	if err != nil {
+		var ue interface{ Timeout() bool }
+		if errors.As(err, &ue) && ue.Timeout() {
+			return 0, nil, "", fmt.Errorf("no answer within %s", d.cfg.Timeout)
+		}
+		return 0, nil, "", err
+	}
+	defer res.Body.Close()
+	head := make([]byte, 1024)
+	n, _ := io.ReadFull(res.Body, head)
+	// Read a little more so the connection can be reused.
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	return res.StatusCode, res.Header, string(bytes.ToValidUTF8(head[:n], []byte("?"))), nil
+}
+
+// SendTest posts a stub event (Subscription 0, MODIFIED, metadata
+// test=true) to an endpoint now and reports the answer; nothing is stored.
+func (d *Dispatcher) SendTest(ctx context.Context, e syndication.Endpoint) store.Attempt {
+	now := time.Now()
+	ev := subscription.Event{Entity: subscription.EntitySubscription, Type: subscription.EventModified, OccurredAt: now, Metadata: map[string]string{"test": "true"}}
+	status, _, excerpt, err := d.post(ctx, e, ev, now)
+	a := store.Attempt{EndpointID: e.ID, AttemptedAt: now, StatusCode: status, Latency: time.Since(now), Response: excerpt}
+	if err != nil {
+		a.Error = err.Error()
+	}
+	return a
+}

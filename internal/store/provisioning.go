@@ -1,0 +1,474 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/secretbox"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// Provisioning data: once a subscription is provisioned its provider (the
+// product's vendor, or the platform) reports the endpoints the customer
+// uses, end-user instructions and first-access credentials. Everyone who
+// sees the subscription reads endpoints and instructions; credential values
+// are sealed at rest and only the customer and the platform read them back.
+// Every write is a Subscription MODIFIED event in the same transaction.
+
+// mayProvision is who writes provisioning data.
+const mayProvision = actorPlatform | actorProvider
+
+// secrets holds the keys that seal credential values.
+type secrets struct {
+	mu       sync.Mutex
+	explicit *secretbox.Key
+	ring     *secretbox.Keyring
+}
+
+// SetSecretKey makes k the key that seals credential values (the operator's
+// MERCATO_SECRET_KEY). Without one the store generates a key on first use
+// and keeps it in the secret_keys table, which suits development only: the
+// key then lives beside the values it protects. Keys in secret_keys still
+// open the values they sealed after an explicit key is set.
+func (s *Store) SetSecretKey(k *secretbox.Key) {
+	s.secrets.mu.Lock()
+	defer s.secrets.mu.Unlock()
+	s.secrets.explicit, s.secrets.ring = k, nil
+}
+
+// keyring returns the keys, loading (or, the first time, generating) them.
+// It must not run inside a transaction: it may write on its own.
+func (s *Store) keyring(ctx context.Context) (*secretbox.Keyring, error) {
+	s.secrets.mu.Lock()
+	defer s.secrets.mu.Unlock()
+	if s.secrets.ring != nil {
+		return s.secrets.ring, nil
+	}
+	stored, err := s.storedKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s.secrets.explicit == nil && len(stored) == 0 {
+		k := secretbox.Generate()
+		key, err := secretbox.ParseKey(k)
+		if err != nil {
+			return nil, err
+		}
+		// Replicas starting together may each insert one; the oldest seals.
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO secret_keys (id, material, created_at) VALUES ($1,$2,$3) ON CONFLICT (id) DO NOTHING`,
+			key.ID(), k, s.now()); err != nil {
+			return nil, fmt.Errorf("store generated secret key: %w", err)
+		}
+		if stored, err = s.storedKeys(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if s.secrets.explicit != nil {
+		s.secrets.ring = secretbox.NewKeyring(s.secrets.explicit, stored...)
+	} else {
+		s.secrets.ring = secretbox.NewKeyring(stored[0], stored[1:]...)
+	}
+	return s.secrets.ring, nil
+}
+
+func (s *Store) storedKeys(ctx context.Context) ([]*secretbox.Key, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT material FROM secret_keys ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("load secret keys: %w", err)
+	}
+	defer rows.Close()
+	var out []*secretbox.Key
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return nil, err
+		}
+		k, err := secretbox.ParseKey(m)
+		if err != nil {
+			return nil, fmt.Errorf("secret_keys: %w", err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// credentialContext binds a sealed value to its subscription and key, so a
+// value copied to another row does not open.
+func credentialContext(subID int64, key string) []byte {
+	return []byte("subscription/" + strconv.FormatInt(subID, 10) + "/credential/" + key)
+}
+
+// writeProvisioning runs fn in the transaction of a change by the
+// subscription's provider or the platform, refusing subscriptions that
+// have ended, and records a MODIFIED event.
+func (s *Store) writeProvisioning(ctx context.Context, p mercato.Principal, id int64, fn func(tx *txn) error) error {
+	_, err := s.change(ctx, p, id, mayProvision, func(tx *txn, sub *subscription.Subscription, _ catalog.Product) (string, error) {
+		if sub.Status.Final() {
+			return "", mercato.Errorf(mercato.ECONFLICT, "subscription %d has ended (%s)", sub.ID, sub.Status)
+		}
+		return subscription.EventModified, fn(tx)
+	})
+	return err
+}
+
+// SetEndpoints replaces a subscription's endpoints; one must be APP. Posting
+// the same list again changes nothing but the event, so a provider may
+// retry safely.
+func (s *Store) SetEndpoints(ctx context.Context, p mercato.Principal, id int64, eps []subscription.Endpoint) ([]subscription.Endpoint, error) {
+	if err := subscription.ValidateEndpoints(eps); err != nil {
+		return nil, err
+	}
+	if !subscription.HasApp(eps) {
+		return nil, mercato.Invalid("invalid endpoints", mercato.FieldError{Path: "endpoints", Message: "an endpoint with category APP is required"})
+	}
+	// The same link twice keeps its last description, in its first place.
+	var out []subscription.Endpoint
+	at := map[[2]string]int{}
+	for _, e := range eps {
+		k := [2]string{string(e.Category), e.Endpoint}
+		if i, ok := at[k]; ok {
+			out[i] = e
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, e)
+	}
+	err := s.writeProvisioning(ctx, p, id, func(tx *txn) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM subscription_endpoints WHERE subscription_id = $1`, id); err != nil {
+			return err
+		}
+		for _, e := range out {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_endpoints (subscription_id, endpoint, description, category) VALUES ($1,$2,$3,$4)`,
+				id, e.Endpoint, e.Description, string(e.Category)); err != nil {
+				return fmt.Errorf("insert endpoint: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SetInstructions replaces a subscription's end-user instructions.
+func (s *Store) SetInstructions(ctx context.Context, p mercato.Principal, id int64, m map[string]string) (map[string]string, error) {
+	if err := subscription.ValidateInstructions(m); err != nil {
+		return nil, err
+	}
+	err := s.writeProvisioning(ctx, p, id, func(tx *txn) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM subscription_instructions WHERE subscription_id = $1`, id); err != nil {
+			return err
+		}
+		for _, lang := range sortedKeys(m) {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_instructions (subscription_id, lang, text) VALUES ($1,$2,$3)`, id, lang, m[lang]); err != nil {
+				return fmt.Errorf("insert instructions: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		m = map[string]string{}
+	}
+	return m, nil
+}
+
+// AddCredentials seals and stores credentials; a key given again replaces
+// the earlier credential. The answer leaves out the values: a provider never
+// reads them back.
+func (s *Store) AddCredentials(ctx context.Context, p mercato.Principal, id int64, cs []subscription.Credential) ([]subscription.Credential, error) {
+	if err := subscription.ValidateCredentials(cs); err != nil {
+		return nil, err
+	}
+	// Check before the key is loaded, which may write one: a refused
+	// caller must change nothing.
+	v, err := s.visibleSubscription(ctx, s.rd(), p, id)
+	if err != nil {
+		return nil, err
+	}
+	if (!p.IsPlatform() && v.vendorID != p.OrgID) || !p.CanWrite() {
+		return nil, mercato.Errorf(mercato.EFORBIDDEN, "you may not do this to subscription %d", id)
+	}
+	ring, err := s.keyring(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := make([]subscription.Credential, 0, len(cs))
+	err = s.writeProvisioning(ctx, p, id, func(tx *txn) error {
+		for _, c := range cs {
+			keyID, sealed := ring.Seal([]byte(c.Value), credentialContext(id, c.Key))
+			if c.Description == nil {
+				c.Description = map[string]string{}
+			}
+			desc, err := jsonText(c.Description)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_credentials (subscription_id, key, key_id, value_sealed, description, weight, created_at)
+				VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (subscription_id, key) DO UPDATE SET key_id = excluded.key_id, value_sealed = excluded.value_sealed,
+				description = excluded.description, weight = excluded.weight, created_at = excluded.created_at`,
+				id, c.Key, keyID, sealed, desc, c.Weight, now); err != nil {
+				return fmt.Errorf("insert credential: %w", err)
+			}
+			c.Value, c.CreatedAt = "", now
+			out = append(out, c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Provisioning is what a subscription's provider reported.
+type Provisioning struct {
+	Endpoints    []subscription.Endpoint
+	Instructions map[string]string
+	// Credentials in display order; their values are set only when
+	// Revealed, that is for the customer and the platform.
+	Credentials []subscription.Credential
+	Revealed    bool
+}
+
+// visible is a subscription as seen by a caller: who it belongs to.
+type visible struct {
+	id, customerID, productID, vendorID int64
+}
+
+func (s *Store) visibleSubscription(ctx context.Context, db queryer, p mercato.Principal, id int64) (visible, error) {
+	q := &query{}
+	q.add("SELECT s.id, s.customer_id, s.product_id, pr.vendor_id FROM subscriptions s JOIN products pr ON pr.id = s.product_id WHERE s.id = %a AND ", id)
+	subscriptionScope(q, p, "s.customer_id", "s.product_id")
+	var v visible
+	err := db.QueryRowContext(ctx, q.String(), q.args...).Scan(&v.id, &v.customerID, &v.productID, &v.vendorID)
+	if err != nil {
+		return v, notFoundIfNoRows(err, "subscription", id)
+	}
+	return v, nil
+}
+
+// Provisioning returns the endpoints, instructions and credentials of a
+// subscription visible to p; credential values only for its customer and
+// the platform.
+func (s *Store) Provisioning(ctx context.Context, p mercato.Principal, id int64) (Provisioning, error) {
+	v, err := s.visibleSubscription(ctx, s.rd(), p, id)
+	if err != nil {
+		return Provisioning{}, err
+	}
+	return s.provisioning(ctx, p, v)
+}
+
+func (s *Store) provisioning(ctx context.Context, p mercato.Principal, v visible) (Provisioning, error) {
+	out := Provisioning{Endpoints: []subscription.Endpoint{}, Instructions: map[string]string{}, Credentials: []subscription.Credential{},
+		Revealed: p.IsPlatform() || p.OrgID == v.customerID}
+	db := s.rd()
+	rows, err := db.QueryContext(ctx, `SELECT endpoint, description, category FROM subscription_endpoints WHERE subscription_id = $1 ORDER BY id`, v.id)
+	if err != nil {
+		return out, fmt.Errorf("endpoints of subscription %d: %w", v.id, err)
+	}
+	for rows.Next() {
+		var e subscription.Endpoint
+		if err := rows.Scan(&e.Endpoint, &e.Description, &e.Category); err != nil {
+			rows.Close()
+			return out, err
+		}
+		out.Endpoints = append(out.Endpoints, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return out, err
+	}
+	rows, err = db.QueryContext(ctx, `SELECT lang, text FROM subscription_instructions WHERE subscription_id = $1`, v.id)
+	if err != nil {
+		return out, fmt.Errorf("instructions of subscription %d: %w", v.id, err)
+	}
+	for rows.Next() {
+		var lang, text string
+		if err := rows.Scan(&lang, &text); err != nil {
+			rows.Close()
+			return out, err
+		}
+		out.Instructions[lang] = text
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return out, err
+	}
+	type sealed struct{ keyID, value string }
+	var values []sealed
+	rows, err = db.QueryContext(ctx, `SELECT key, key_id, value_sealed, description, weight, created_at FROM subscription_credentials WHERE subscription_id = $1 ORDER BY weight, id`, v.id)
+	if err != nil {
+		return out, fmt.Errorf("credentials of subscription %d: %w", v.id, err)
+	}
+	for rows.Next() {
+		var c subscription.Credential
+		var sv sealed
+		if err := rows.Scan(&c.Key, &sv.keyID, &sv.value, jsonColumn{&c.Description}, &c.Weight, &c.CreatedAt); err != nil {
+			rows.Close()
+			return out, err
+		}
+		c.CreatedAt = c.CreatedAt.UTC()
+		out.Credentials = append(out.Credentials, c)
+		values = append(values, sv)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return out, err
+	}
+	if !out.Revealed || len(values) == 0 {
+		return out, nil
+	}
+	ring, err := s.keyring(ctx)
+	if err != nil {
+		return out, err
+	}
+	for i, sv := range values {
+		plain, err := ring.Open(sv.keyID, sv.value, credentialContext(v.id, out.Credentials[i].Key))
+		if err != nil {
+			return out, fmt.Errorf("credential %q of subscription %d: %w", out.Credentials[i].Key, v.id, err)
+		}
+		out.Credentials[i].Value = string(plain)
+	}
+	return out, nil
+}
+
+// Credentials returns a subscription's credentials with their values, for
+// its customer and the platform; anyone else who sees the subscription is
+// refused.
+func (s *Store) Credentials(ctx context.Context, p mercato.Principal, id int64) ([]subscription.Credential, error) {
+	pr, err := s.Provisioning(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if !pr.Revealed {
+		return nil, mercato.Errorf(mercato.EFORBIDDEN, "only the customer reads the credentials of subscription %d", id)
+	}
+	return pr.Credentials, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// SubscriptionDetail is a subscription with what the Cloudesire-compatible
+// API shows beside it.
+type SubscriptionDetail struct {
+	subscription.Subscription
+	Product catalog.Product
+	Plan    catalog.Plan
+	BuyerID int64 // the user who ordered it (0 when unknown)
+	Provisioning
+}
+
+// SubscriptionDetail returns a subscription visible to p with its product,
+// plan, buyer and provisioning data.
+func (s *Store) SubscriptionDetail(ctx context.Context, p mercato.Principal, id int64) (SubscriptionDetail, error) {
+	var d SubscriptionDetail
+	v, err := s.visibleSubscription(ctx, s.rd(), p, id)
+	if err != nil {
+		return d, err
+	}
+	db := s.rd()
+	if d.Subscription, err = scanSubscription(db.QueryRowContext(ctx, "SELECT "+subscriptionColumns+" FROM subscriptions s WHERE s.id = $1", id)); err != nil {
+		return d, notFoundIfNoRows(err, "subscription", id)
+	}
+	if d.Product, err = s.productByID(ctx, db, d.ProductID); err != nil {
+		return d, err
+	}
+	if d.Plan, err = s.planByID(ctx, db, d.PlanID); err != nil {
+		return d, err
+	}
+	var buyer sql.NullInt64
+	err = db.QueryRowContext(ctx, `SELECT COALESCE((SELECT o.created_by FROM orders o WHERE o.subscription_id = $1 AND o.created_by IS NOT NULL ORDER BY o.id LIMIT 1),
+		(SELECT MIN(u.id) FROM users u WHERE u.organization_id = $2))`, id, d.CustomerID).Scan(&buyer)
+	if err != nil {
+		return d, fmt.Errorf("buyer of subscription %d: %w", id, err)
+	}
+	d.BuyerID = buyer.Int64
+	d.Provisioning, err = s.provisioning(ctx, p, v)
+	return d, err
+}
+
+// NumberedPage asks for a page by number (from 1) and size, as
+// Cloudesire's CMW-PageNumber and CMW-PageSize headers do.
+type NumberedPage struct {
+	Number, Size int
+}
+
+// SubscriptionPage lists the subscriptions visible to p one numbered page
+// at a time, with the total count; when expiringBefore is set, only live
+// ones whose end date is before it, soonest first.
+func (s *Store) SubscriptionPage(ctx context.Context, p mercato.Principal, f SubscriptionFilter, expiringBefore time.Time, pg NumberedPage) ([]subscription.Subscription, int, error) {
+	pg.Size = min(max(pg.Size, 1), 200)
+	pg.Number = max(pg.Number, 1)
+	where := &query{}
+	subscriptionScope(where, p, "s.customer_id", "s.product_id")
+	if f.CustomerID != 0 {
+		where.add(" AND s.customer_id = %a", f.CustomerID)
+	}
+	if f.ProductID != 0 {
+		where.add(" AND s.product_id = %a", f.ProductID)
+	}
+	if f.Status != "" {
+		where.add(" AND s.deployment_status = %a", string(f.Status))
+	}
+	order := " ORDER BY s.id"
+	if !expiringBefore.IsZero() {
+		where.add(" AND s.deployment_status IN ('DEPLOYED','STOPPED') AND s.end_date < %a", expiringBefore.UTC().Truncate(time.Microsecond))
+		order = " ORDER BY s.end_date, s.id"
+	}
+	var total int
+	if err := s.rd().QueryRowContext(ctx, "SELECT COUNT(*) FROM subscriptions s WHERE "+where.String(), where.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count subscriptions: %w", err)
+	}
+	where.add(order+" LIMIT %a OFFSET %a", pg.Size, (pg.Number-1)*pg.Size)
+	rows, err := s.rd().QueryContext(ctx, "SELECT "+subscriptionColumns+" FROM subscriptions s WHERE "+where.String(), where.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list subscriptions: %w", err)
+	}
+	defer rows.Close()
+	out := []subscription.Subscription{}
+	for rows.Next() {
+		sub, err := scanSubscription(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("scan subscription: %w", err)
+		}
+		out = append(out, sub)
+	}
+	return out, total, rows.Err()
+}
+
+// SubscriberUser returns a user visible to p, or, for a vendor, a user of a
+// customer subscribed to one of its products (the buyer a provider looks up
+// to provision a tenant).
+func (s *Store) SubscriberUser(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error) {
+	q := &query{}
+	q.add("SELECT "+userColumns+" FROM users u WHERE u.id = %a AND (", id)
+	orgScope(q, p, "u.organization_id")
+	if p.OrgKind == mercato.KindVendor {
+		q.add(" OR u.organization_id IN (SELECT s.customer_id FROM subscriptions s JOIN products pr ON pr.id = s.product_id WHERE pr.vendor_id = %a)", p.OrgID)
+	}
+	q.add(")")
+	u, err := scanUser(s.rd().QueryRowContext(ctx, q.String(), q.args...))
+	if err != nil {
+		return u, notFoundIfNoRows(err, "user", id)
+	}
+	return u, nil
+}

@@ -1,0 +1,95 @@
+package syndication
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"syscall"
+
+	"github.com/mercato-market/mercato/internal/mercato"
+)
+
+// URLPolicy decides which webhook URLs are acceptable. In production only
+// https URLs whose host resolves to public addresses are; an operator who
+// runs vendors on a private network (or the demo, on loopback) allows
+// private addresses and plain http.
+type URLPolicy struct {
+	AllowPrivate bool
+	Resolver     *net.Resolver // nil: net.DefaultResolver
+}
+
+// Check validates a webhook URL, resolving its host.
+func (p URLPolicy) Check(ctx context.Context, raw string) error {
+	invalid := func(msg string, args ...any) error {
+		return mercato.Invalid("invalid webhook URL", mercato.FieldError{Path: "url", Message: fmt.Sprintf(msg, args...), Value: raw})
+	}
+	if len(raw) > 2000 {
+		return invalid("at most 2000 characters")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return invalid("must be an absolute URL")
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && p.AllowPrivate:
+	default:
+		return invalid("must use https")
+	}
+	if u.User != nil {
+		return invalid("must not carry credentials")
+	}
+	if u.Fragment != "" {
+		return invalid("must not have a fragment")
+	}
+	if p.AllowPrivate {
+		return nil
+	}
+	host := u.Hostname()
+	if addr, err := netip.ParseAddr(host); err == nil {
+		if !Public(addr) {
+			return invalid("points at a private, loopback or link-local address")
+		}
+		return nil
+	}
+	r := p.Resolver
+	if r == nil {
+		r = net.DefaultResolver
+	}
+	addrs, err := r.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(addrs) == 0 {
+		return invalid("host %q does not resolve", host)
+	}
+	for _, a := range addrs {
+		if !Public(a) {
+			return invalid("host %q resolves to a private, loopback or link-local address", host)
+		}
+	}
+	return nil
+}
+
+// Public reports whether a is an address on the public internet.
+func Public(a netip.Addr) bool {
+	a = a.Unmap()
+	return a.IsValid() && a.IsGlobalUnicast() && !a.IsPrivate() && !a.IsLoopback() && !a.IsLinkLocalUnicast() &&
+		!cgnat.Contains(a) && !a.IsUnspecified()
+}
+
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+// DialControl refuses connections to non-public addresses at the moment of
+// connecting, so a host that resolved to a public address when the endpoint
+// was saved cannot rebind to an internal one later. Use it as
+// net.Dialer.Control unless private addresses are allowed.
+func DialControl(_, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("webhook dial %s: %w", address, err)
+	}
+	if !Public(ap.Addr()) {
+		return fmt.Errorf("webhook dial %s: not a public address", address)
+	}
+	return nil
+}
