@@ -24,6 +24,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		withDemo  = fs.Bool("demo", false, "seed demo organizations, users, products and plans (once) and print the logins (env MERCATO_DEMO)")
 		logFormat = fs.String("log-format", "text", "log format: text or json (env MERCATO_LOG_FORMAT)")
 		logLevel  = fs.String("log-level", "info", "log level: debug, info, warn, error (env MERCATO_LOG_LEVEL)")
+		lease     = fs.Duration("webhooks-lease", 0, "how long a process keeps the deliveries it claimed before another may take them over after a crash (default: the longest a batch can take plus 30s) (env MERCATO_WEBHOOKS_LEASE)")
 		private   = fs.Bool("webhooks-allow-private", false, "allow webhook URLs on private, loopback and link-local addresses, and plain http (on with --demo) (env MERCATO_WEBHOOKS_ALLOW_PRIVATE)")
 	)
 	db.register(fs)
@@ -54,7 +55,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	allowPrivate := *private || *withDemo
-	dispatcher := dispatch.New(st, log, dispatch.Config{AllowPrivate: allowPrivate})
+	dispatcher := dispatch.New(st, log, dispatch.Config{AllowPrivate: allowPrivate, Lease: *lease})
 	st.OnEvents(dispatcher.Wake)
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	workersDone := make(chan struct{})

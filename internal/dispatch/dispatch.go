@@ -31,7 +31,7 @@ type Config struct {
 	Batch        int             // deliveries claimed at once (default 256)
 	Workers      int             // concurrent requests per loop (default 64)
 	Poll         time.Duration   // how often to look for due work without a wake-up (default 1s)
-	Lease        time.Duration   // how long a claim lasts (default 2 × the timeout + 30s)
+	Lease        time.Duration   // how long a claim lasts (default: the longest a batch can take, plus 30s)
 	Schedule     []time.Duration // retry schedule (default syndication.Schedule)
 	AllowPrivate bool            // allow private and loopback addresses (development, demo)
 	Timeout      time.Duration   // per request (default syndication.Timeout)
@@ -65,7 +65,10 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Dispatcher {
 		cfg.Timeout = syndication.Timeout
 	}
 	if cfg.Lease <= 0 {
-		cfg.Lease = 2*cfg.Timeout + 30*time.Second
+		// A batch takes at most ⌈Batch/Workers⌉ timeouts; its lease must
+		// outlast that, or another process would send it again meanwhile.
+		rounds := (cfg.Batch + cfg.Workers - 1) / cfg.Workers
+		cfg.Lease = time.Duration(rounds)*cfg.Timeout + 30*time.Second
 	}
 	if cfg.Schedule == nil {
 		cfg.Schedule = syndication.Schedule

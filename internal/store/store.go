@@ -221,17 +221,37 @@ func (c conn) stmt(ctx context.Context, query string) *sql.Stmt {
 	}
 	v, ok := c.s.stmts.Load(query)
 	if !ok {
-		st, err := c.s.db.PrepareContext(ctx, query)
-		if err != nil {
+		if c.tx != nil {
+			// Preparing takes a second connection from the pool: inside a
+			// transaction that holds SQLite's write lock, waiting for one
+			// could wait for the writers queued behind this very lock. Run
+			// this query plainly and prepare it for next time beside.
+			go c.s.prepare(context.WithoutCancel(ctx), query)
+			return nil
+		}
+		st := c.s.prepare(ctx, query)
+		if st == nil {
 			return nil // the plain call reports the error
 		}
-		if v, ok = c.s.stmts.LoadOrStore(query, st); ok {
-			st.Close()
-		}
+		v = st
 	}
 	st := v.(*sql.Stmt)
 	if c.tx != nil {
 		return c.tx.StmtContext(ctx, st) // closed with the transaction
+	}
+	return st
+}
+
+// prepare caches a prepared statement for query and returns it (nil when it
+// does not prepare).
+func (s *Store) prepare(ctx context.Context, query string) *sql.Stmt {
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	if v, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt)
 	}
 	return st
 }

@@ -162,9 +162,9 @@ func ValidateCredentials(cs []Credential) error {
 
 // safeKey keeps a user-chosen map key short and printable in an error path.
 func safeKey(s string) string {
-	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "")
+	s = strings.ReplaceAll(s, "\x00", "")
 	if len(s) > 20 {
 		s = s[:20] + "…"
 	}
-	return s
+	return strings.ToValidUTF8(s, "")
 }

@@ -26,6 +26,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +65,7 @@ func New(st *store.Store, log *slog.Logger) *Handler {
 				for m := range methods {
 					allow = append(allow, m)
 				}
+				sort.Strings(allow)
 				w.Header().Set("Allow", strings.Join(allow, ", "))
 				writeError(w, http.StatusMethodNotAllowed, "methodNotAllowed", "method "+r.Method+" is not allowed here")
 				return
@@ -275,7 +277,7 @@ var roles = map[mercato.OrgKind]string{
 	mercato.KindReseller: "ROLE_RESELLER", mercato.KindCustomer: "ROLE_USER",
 }
 
-func (h *Handler) userOf(ctx context.Context, u mercato.User, kind mercato.OrgKind) User {
+func userOf(u mercato.User, kind mercato.OrgKind) User {
 	return User{ID: u.ID, Self: "user/" + strconv.FormatInt(u.ID, 10), Email: u.Email, UserName: u.Email, Name: u.Name,
 		UserRole: roles[kind], Company: ref("company", u.OrganizationID), Enabled: true, Activated: true, CreationDate: Time(u.CreatedAt)}
 }
@@ -285,7 +287,7 @@ func (h *Handler) me(ctx context.Context, p mercato.Principal, _ http.ResponseWr
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, h.userOf(ctx, u, p.OrgKind), nil
+	return http.StatusOK, userOf(u, p.OrgKind), nil
 }
 
 func (h *Handler) user(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, r *http.Request) (int, any, error) {
@@ -303,7 +305,7 @@ func (h *Handler) user(ctx context.Context, p mercato.Principal, _ http.Response
 	} else if o, err := h.store.Organization(ctx, p, u.OrganizationID); err == nil {
 		kind = o.Kind
 	}
-	return http.StatusOK, h.userOf(ctx, u, kind), nil
+	return http.StatusOK, userOf(u, kind), nil
 }
 
 // Endpoint is a link to the provisioned service.
