@@ -20,10 +20,11 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the marketplace API, control panel and workers", runServe},
-		"migrate": {"apply the embedded schema migrations and exit", runMigrate},
-		"version": {"print the version", runVersion},
-		"arm":     {"evaluate ARM templates (arm eval, arm form)", runARM},
+		"serve":       {"run the marketplace API, control panel and workers", runServe},
+		"migrate":     {"apply the embedded schema migrations and exit", runMigrate},
+		"version":     {"print the version", runVersion},
+		"arm":         {"evaluate ARM templates (arm eval, arm form)", runARM},
+		"vendor-demo": {"run the sample syndicated SaaS vendor", runVendorDemo},
 	}
 }
 

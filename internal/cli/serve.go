@@ -80,6 +80,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
+	if *withDemo {
+		if _, err := demo.StartVendor(workers, st, "http://"+ln.Addr().String()+"/api/", log); err != nil {
+			return fmt.Errorf("demo vendor: %w", err)
+		}
+	}
 	log.Info("serving", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
