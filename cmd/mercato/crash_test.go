@@ -137,6 +137,9 @@ func TestKillDuringBurst(t *testing.T) {
 		}
 		return true
 	})
+	// Stop the server before reading the receiver's records under its lock:
+	// the receiver must keep answering while the server shuts down.
+	s2.stop(t)
 	recv.mu.Lock()
 	defer recv.mu.Unlock()
 	dups := 0
@@ -156,7 +159,6 @@ func TestKillDuringBurst(t *testing.T) {
 	}
 	t.Logf("%d orders placed before the kill; %d events committed, %d of them delivered before the kill, all after the restart; %d redelivered (at least once)",
 		placed.Load(), len(want), atKill, dups)
-	s2.stop(t)
 }
 
 type stringReader struct {

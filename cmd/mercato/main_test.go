@@ -506,7 +506,13 @@ func (s *server) stop(t *testing.T) {
 	select {
 	case <-s.exited:
 	case <-time.After(15 * time.Second):
-		t.Fatal("mercato serve still running 15s after SIGTERM")
+		// Ask the Go runtime for its goroutines, to show what hangs.
+		_ = s.cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-s.exited:
+		case <-time.After(5 * time.Second):
+		}
+		t.Fatalf("mercato serve still running 15s after SIGTERM; stderr:\n%s", s.stderr)
 	}
 	if s.waitErr != nil {
 		t.Fatalf("mercato serve after SIGTERM: %v; stderr:\n%s", s.waitErr, s.stderr)

@@ -80,6 +80,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	s.registerEvents()
 	s.registerProvisioning()
 	s.registerWebhooks()
+	s.registerUsage()
 	return s
 }
 

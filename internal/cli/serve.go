@@ -13,6 +13,7 @@ import (
 	"github.com/mercato-market/mercato/internal/api"
 	"github.com/mercato-market/mercato/internal/demo"
 	"github.com/mercato-market/mercato/internal/dispatch"
+	"github.com/mercato-market/mercato/internal/metering"
 	"github.com/mercato-market/mercato/internal/syndication"
 )
 
@@ -26,6 +27,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		logLevel  = fs.String("log-level", "info", "log level: debug, info, warn, error (env MERCATO_LOG_LEVEL)")
 		lease     = fs.Duration("webhooks-lease", 0, "how long a process keeps the deliveries it claimed before another may take them over after a crash (default: the longest a batch can take plus 30s) (env MERCATO_WEBHOOKS_LEASE)")
 		private   = fs.Bool("webhooks-allow-private", false, "allow webhook URLs on private, loopback and link-local addresses, and plain http (on with --demo) (env MERCATO_WEBHOOKS_ALLOW_PRIVATE)")
+		usagePoll = fs.Duration("usage-poll-interval", metering.DefaultInterval, "how often products' metric URLs are polled for usage; the same rule as webhooks for private addresses (env MERCATO_USAGE_POLL_INTERVAL)")
 	)
 	db.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -63,9 +65,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer close(workersDone)
 		_ = dispatcher.Run(workers)
 	}()
+	poller := metering.New(st, log, metering.Config{Interval: *usagePoll, AllowPrivate: allowPrivate})
+	pollerDone := make(chan struct{})
+	go func() {
+		defer close(pollerDone)
+		_ = poller.Run(workers)
+	}()
 	defer func() {
 		stopWorkers()
 		<-workersDone
+		<-pollerDone
 	}()
 
 	ln, err := net.Listen("tcp", *addr)
@@ -94,6 +103,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	// Background work first, while the API still answers: a webhook in
+	// flight may be a vendor (the in-process sample one, say) calling back.
+	stopWorkers()
+	<-workersDone
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {

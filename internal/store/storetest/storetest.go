@@ -107,7 +107,8 @@ func postgresSchema(t testing.TB) string {
 // Tables lists every table of the schema, for tests that prove nothing was
 // written.
 var Tables = []string{"organizations", "users", "api_tokens", "products", "plans", "price_list_entries", "subscriptions", "orders", "events", "idempotency_keys",
-	"subscription_endpoints", "subscription_instructions", "subscription_credentials", "secret_keys", "webhook_endpoints", "deliveries", "delivery_attempts", "notifications"}
+	"subscription_endpoints", "subscription_instructions", "subscription_credentials", "secret_keys", "webhook_endpoints", "deliveries", "delivery_attempts", "notifications",
+	"usage_records", "usage_polls"}
 
 // Counts returns the number of rows in every table.
 func Counts(t testing.TB, st *store.Store) map[string]int {
