@@ -25,11 +25,11 @@ type env struct {
 	url    string
 }
 
-func newEnv(t testing.TB, e store.Engine) *env {
+func newEnv(t testing.TB, e store.Engine, opts ...api.Option) *env {
 	t.Helper()
 	st := storetest.Open(t, e)
 	w := storetest.NewWorld(t, st)
-	srv := api.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := api.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), opts...)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &env{t: t, st: st, w: w, server: srv, url: ts.URL}
