@@ -25,6 +25,8 @@ func commands() map[string]command {
 		"version":     {"print the version", runVersion},
 		"arm":         {"evaluate ARM templates (arm eval, arm form)", runARM},
 		"vendor-demo": {"run the sample syndicated SaaS vendor", runVendorDemo},
+		"connector":   {"run a provisioning connector (microsoft, azure)", connectors.run("connector")},
+		"emulate":     {"run a Microsoft emulator (entra, partnercenter, arm)", emulators.run("emulate")},
 	}
 }
 
