@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -24,8 +23,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
@@ -115,47 +112,7 @@ func TestServeDemoSQLite(t *testing.T) {
 }
 
 func TestServeDemoPostgres(t *testing.T) {
-	serveDemo(t, nil, []string{"MERCATO_DATABASE_URL=" + postgresSchema(t)})
-}
-
-// postgresSchema creates a schema of its own on the test PostgreSQL server
-// (storetest's, MERCATO_TEST_POSTGRES) and returns a URL whose connections
-// use it; the schema is dropped when the test ends. Without PostgreSQL the
-// test skips, except under CI=true, where it fails.
-func postgresSchema(t *testing.T) string {
-	t.Helper()
-	base := storetest.PostgresURL()
-	admin, err := sql.Open("pgx", base)
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err = admin.PingContext(ctx)
-		cancel()
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL at %s is required under CI: %v", base, err)
-		}
-		t.Skipf("PostgreSQL at %s does not answer (%v): set MERCATO_TEST_POSTGRES or start it; CI runs this test", base, err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "mercato_e2e_" + hex.EncodeToString(b)
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		admin.Close()
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		_, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		admin.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("postgres url: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	serveDemo(t, nil, []string{"MERCATO_DATABASE_URL=" + storetest.PostgresSchema(t)})
 }
 
 // productTypes are the product types the demo has one published product of.

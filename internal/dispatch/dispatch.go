@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -73,24 +72,7 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Dispatcher {
 	if cfg.Schedule == nil {
 		cfg.Schedule = syndication.Schedule
 	}
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	if !cfg.AllowPrivate {
-		dialer.Control = syndication.DialControl
-	}
-	transport := &http.Transport{
-		DialContext:         dialer.DialContext,
-		MaxIdleConns:        cfg.Loops * cfg.Workers,
-		MaxIdleConnsPerHost: cfg.Loops * cfg.Workers,
-		IdleConnTimeout:     90 * time.Second,
-		TLSHandshakeTimeout: 10 * time.Second,
-		ForceAttemptHTTP2:   true,
-	}
-	client := &http.Client{
-		Transport: transport,
-		Timeout:   cfg.Timeout,
-		// A redirect is an answer other than 2xx: it is retried, not followed.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	client := syndication.Client(cfg.AllowPrivate, cfg.Loops*cfg.Workers, cfg.Timeout)
 	return &Dispatcher{st: st, log: log, cfg: cfg, client: client, wake: make(chan struct{}, 1)}
 }
 

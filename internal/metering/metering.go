@@ -61,7 +61,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -133,21 +132,7 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Poller {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	if !cfg.AllowPrivate {
-		dialer.Control = syndication.DialControl
-	}
-	client := &http.Client{
-		Transport: &http.Transport{
-			DialContext:         dialer.DialContext,
-			MaxIdleConnsPerHost: cfg.Workers,
-			IdleConnTimeout:     90 * time.Second,
-			TLSHandshakeTimeout: 10 * time.Second,
-			ForceAttemptHTTP2:   true,
-		},
-		Timeout:       cfg.Timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	client := syndication.Client(cfg.AllowPrivate, cfg.Workers, cfg.Timeout)
 	return &Poller{st: st, log: log, cfg: cfg, client: client, policy: syndication.URLPolicy{AllowPrivate: cfg.AllowPrivate}}
 }
 

@@ -13,7 +13,7 @@ import (
 
 const productColumns = "p.id, p.vendor_id, p.name, p.description, p.type, p.published, p.requires_approval, p.metadata, p.parameters, p.created_at, p.updated_at"
 
-func scanProduct(row interface{ Scan(...any) error }) (catalog.Product, error) {
+func scanProduct(row scanner) (catalog.Product, error) {
 	var p catalog.Product
 	err := row.Scan(&p.ID, &p.VendorID, &p.Name, &p.Description, &p.Type, &p.Published, &p.RequiresApproval,
 		jsonColumn{&p.Metadata}, jsonColumn{&p.Parameters}, &p.CreatedAt, &p.UpdatedAt)
@@ -42,25 +42,7 @@ func (s *Store) ListProducts(ctx context.Context, pr mercato.Principal, f Produc
 	if f.Published != nil {
 		q.add(" AND p.published = %a", *f.Published)
 	}
-	paginate(q, "p.id", page)
-	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list products: %w", err)
-	}
-	defer rows.Close()
-	var out []catalog.Product
-	for rows.Next() {
-		p, err := scanProduct(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("scan product: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list products: %w", err)
-	}
-	items, next := trim(out, page, func(p catalog.Product) int64 { return p.ID })
-	return items, next, nil
+	return list(ctx, s.rd(), q, "p.id", page, "products", scanProduct, func(p catalog.Product) int64 { return p.ID })
 }
 
 // Product returns one product visible to p.
@@ -242,7 +224,7 @@ func (s *Store) DeleteProduct(ctx context.Context, pr mercato.Principal, id int6
 
 const planColumns = "pl.id, pl.product_id, pl.name, pl.description, pl.pricing, pl.metadata, pl.created_at, pl.updated_at"
 
-func scanPlan(row interface{ Scan(...any) error }) (catalog.Plan, error) {
+func scanPlan(row scanner) (catalog.Plan, error) {
 	var p catalog.Plan
 	err := row.Scan(&p.ID, &p.ProductID, &p.Name, &p.Description, jsonColumn{&p.Pricing}, jsonColumn{&p.Metadata}, &p.CreatedAt, &p.UpdatedAt)
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
@@ -256,25 +238,7 @@ func (s *Store) ListPlans(ctx context.Context, pr mercato.Principal, productID i
 	}
 	q := &query{}
 	q.add("SELECT "+planColumns+" FROM plans pl WHERE pl.product_id = %a AND NOT pl.deleted", productID)
-	paginate(q, "pl.id", page)
-	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list plans: %w", err)
-	}
-	defer rows.Close()
-	var out []catalog.Plan
-	for rows.Next() {
-		p, err := scanPlan(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("scan plan: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list plans: %w", err)
-	}
-	items, next := trim(out, page, func(p catalog.Plan) int64 { return p.ID })
-	return items, next, nil
+	return list(ctx, s.rd(), q, "pl.id", page, "plans", scanPlan, func(p catalog.Plan) int64 { return p.ID })
 }
 
 // Plan returns a live plan whose product is visible to p, with its product.

@@ -54,24 +54,12 @@ func (s *Store) ListEvents(ctx context.Context, p mercato.Principal, f EventFilt
 	if f.EntityID != 0 {
 		q.add(" AND e.entity_id = %a", f.EntityID)
 	}
-	paginate(q, "e.id", page)
-	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list events: %w", err)
-	}
-	defer rows.Close()
-	var out []subscription.Event
-	for rows.Next() {
-		var e subscription.Event
-		if err := rows.Scan(&e.ID, &e.Entity, &e.EntityID, &e.Type, &e.OccurredAt, jsonColumn{&e.Metadata}); err != nil {
-			return nil, 0, fmt.Errorf("scan event: %w", err)
-		}
-		e.OccurredAt = e.OccurredAt.UTC()
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list events: %w", err)
-	}
-	items, next := trim(out, page, func(e subscription.Event) int64 { return e.ID })
-	return items, next, nil
+	return list(ctx, s.rd(), q, "e.id", page, "events", scanEvent, func(e subscription.Event) int64 { return e.ID })
+}
+
+func scanEvent(row scanner) (subscription.Event, error) {
+	var e subscription.Event
+	err := row.Scan(&e.ID, &e.Entity, &e.EntityID, &e.Type, &e.OccurredAt, jsonColumn{&e.Metadata})
+	e.OccurredAt = e.OccurredAt.UTC()
+	return e, err
 }

@@ -30,7 +30,7 @@ type OrderRequest struct {
 
 const orderColumns = "o.id, o.type, o.customer_id, o.plan_id, o.subscription_id, o.quantity, o.configuration, o.currency, o.total, o.lines, o.created_at"
 
-func scanOrder(row interface{ Scan(...any) error }) (subscription.Order, error) {
+func scanOrder(row scanner) (subscription.Order, error) {
 	var o subscription.Order
 	err := row.Scan(&o.ID, &o.Type, &o.CustomerID, &o.PlanID, &o.SubscriptionID, &o.Quantity, jsonColumn{&o.Configuration},
 		&o.Currency, &o.Total, jsonColumn{&o.Lines}, &o.CreatedAt)
@@ -258,25 +258,7 @@ func (s *Store) ListOrders(ctx context.Context, p mercato.Principal, f OrderFilt
 	if f.SubscriptionID != 0 {
 		q.add(" AND o.subscription_id = %a", f.SubscriptionID)
 	}
-	paginate(q, "o.id", page)
-	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list orders: %w", err)
-	}
-	defer rows.Close()
-	var out []subscription.Order
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("scan order: %w", err)
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list orders: %w", err)
-	}
-	items, next := trim(out, page, func(o subscription.Order) int64 { return o.ID })
-	return items, next, nil
+	return list(ctx, s.rd(), q, "o.id", page, "orders", scanOrder, func(o subscription.Order) int64 { return o.ID })
 }
 
 // Order returns one order visible to p.

@@ -13,7 +13,7 @@ import (
 
 const orgColumns = "o.id, o.kind, o.name, o.parent_id, o.email, o.country, o.currency, o.vat_id, o.on_account, o.fee_percent, o.created_at, o.updated_at"
 
-func scanOrg(row interface{ Scan(...any) error }) (mercato.Organization, error) {
+func scanOrg(row scanner) (mercato.Organization, error) {
 	var o mercato.Organization
 	var parent sql.NullInt64
 	err := row.Scan(&o.ID, &o.Kind, &o.Name, &parent, &o.Email, &o.Country, &o.Currency, &o.VATID, &o.OnAccount, &o.FeePercent, &o.CreatedAt, &o.UpdatedAt)
@@ -41,25 +41,7 @@ func (s *Store) ListOrganizations(ctx context.Context, p mercato.Principal, f Or
 	if f.ParentID != 0 {
 		q.add(" AND o.parent_id = %a", f.ParentID)
 	}
-	paginate(q, "o.id", page)
-	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list organizations: %w", err)
-	}
-	defer rows.Close()
-	var out []mercato.Organization
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("scan organization: %w", err)
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list organizations: %w", err)
-	}
-	items, next := trim(out, page, func(o mercato.Organization) int64 { return o.ID })
-	return items, next, nil
+	return list(ctx, s.rd(), q, "o.id", page, "organizations", scanOrg, func(o mercato.Organization) int64 { return o.ID })
 }
 
 // Organization returns one organization visible to p.

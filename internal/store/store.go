@@ -367,6 +367,34 @@ func (p Page) limit() int {
 	return p.Limit
 }
 
+// scanner is a row to scan: *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// list runs q, which must end inside a WHERE clause, as one page ordered by
+// idCol, scanning each row with scan; it returns the page and the cursor of
+// the next one (0 on the last).
+func list[T any](ctx context.Context, db queryer, q *query, idCol string, page Page, what string, scan func(scanner) (T, error), id func(T) int64) ([]T, int64, error) {
+	paginate(q, idCol, page)
+	rows, err := db.QueryContext(ctx, q.String(), q.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("scan %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list %s: %w", what, err)
+	}
+	items, next := trim(out, page, id)
+	return items, next, nil
+}
+
 // paginate adds the id cursor and limit to q, which must end inside a
 // WHERE clause; it fetches one extra row to learn whether more follow.
 func paginate(q *query, idCol string, p Page) {

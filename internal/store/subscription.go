@@ -13,7 +13,7 @@ import (
 
 const subscriptionColumns = "s.id, s.customer_id, s.reseller_id, s.product_id, s.plan_id, s.type, s.deployment_status, s.paid, s.auto_renew, s.quantity, s.configuration, s.currency, s.start_date, s.end_date, s.created_at, s.updated_at"
 
-func scanSubscription(row interface{ Scan(...any) error }) (subscription.Subscription, error) {
+func scanSubscription(row scanner) (subscription.Subscription, error) {
 	var s subscription.Subscription
 	var reseller sql.NullInt64
 	err := row.Scan(&s.ID, &s.CustomerID, &reseller, &s.ProductID, &s.PlanID, &s.Type, &s.Status, &s.Paid, &s.AutoRenew, &s.Quantity,
@@ -72,25 +72,7 @@ func (s *Store) ListSubscriptions(ctx context.Context, p mercato.Principal, f Su
 	if f.Status != "" {
 		q.add(" AND s.deployment_status = %a", string(f.Status))
 	}
-	paginate(q, "s.id", page)
-	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list subscriptions: %w", err)
-	}
-	defer rows.Close()
-	var out []subscription.Subscription
-	for rows.Next() {
-		sub, err := scanSubscription(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("scan subscription: %w", err)
-		}
-		out = append(out, sub)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list subscriptions: %w", err)
-	}
-	items, next := trim(out, page, func(s subscription.Subscription) int64 { return s.ID })
-	return items, next, nil
+	return list(ctx, s.rd(), q, "s.id", page, "subscriptions", scanSubscription, func(s subscription.Subscription) int64 { return s.ID })
 }
 
 // Subscription returns one subscription visible to p.

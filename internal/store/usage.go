@@ -76,7 +76,7 @@ type UsageReport struct {
 
 const usageColumns = "u.id, u.subscription_id, u.metric, u.quantity, u.period_start, u.period_end, u.source, u.idempotency_key, u.unique_id, u.reading, u.reported_by, u.created_at"
 
-func scanUsage(row interface{ Scan(...any) error }) (UsageRecord, error) {
+func scanUsage(row scanner) (UsageRecord, error) {
 	var r UsageRecord
 	var key sql.NullString
 	var reading decimal.NullDecimal
@@ -327,25 +327,7 @@ func (s *Store) ListUsage(ctx context.Context, p mercato.Principal, subID int64,
 	q := &query{}
 	q.add("SELECT " + usageColumns + " FROM usage_records u WHERE ")
 	usageWhere(q, subID, f.Metric, f.Source, f.From, f.To)
-	paginate(q, "u.id", page)
-	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list usage: %w", err)
-	}
-	defer rows.Close()
-	var out []UsageRecord
-	for rows.Next() {
-		r, err := scanUsage(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("scan usage: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list usage: %w", err)
-	}
-	items, next := trim(out, page, func(r UsageRecord) int64 { return r.ID })
-	return items, next, nil
+	return list(ctx, s.rd(), q, "u.id", page, "usage", scanUsage, func(r UsageRecord) int64 { return r.ID })
 }
 
 // UsageTotal is a metric's usage over a window, folded with its

@@ -17,7 +17,7 @@ import (
 
 const userColumns = "u.id, u.organization_id, u.email, u.name, u.role, u.created_at, u.updated_at"
 
-func scanUser(row interface{ Scan(...any) error }) (mercato.User, error) {
+func scanUser(row scanner) (mercato.User, error) {
 	var u mercato.User
 	err := row.Scan(&u.ID, &u.OrganizationID, &u.Email, &u.Name, &u.Role, &u.CreatedAt, &u.UpdatedAt)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
@@ -42,25 +42,7 @@ func (s *Store) ListUsers(ctx context.Context, p mercato.Principal, orgID int64,
 	if orgID != 0 {
 		q.add(" AND u.organization_id = %a", orgID)
 	}
-	paginate(q, "u.id", page)
-	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var out []mercato.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("scan user: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list users: %w", err)
-	}
-	items, next := trim(out, page, func(u mercato.User) int64 { return u.ID })
-	return items, next, nil
+	return list(ctx, s.rd(), q, "u.id", page, "users", scanUser, func(u mercato.User) int64 { return u.ID })
 }
 
 // User returns one user visible to p.

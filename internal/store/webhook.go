@@ -28,7 +28,7 @@ func fromMicros(us int64) time.Time {
 
 const endpointColumns = "e.id, e.owner_id, e.product_id, e.url, e.events, e.enabled, e.disabled_reason, e.secret, e.previous_secret, e.previous_secret_until, e.failing_since, e.created_at, e.updated_at"
 
-func scanEndpoint(row interface{ Scan(...any) error }) (syndication.Endpoint, error) {
+func scanEndpoint(row scanner) (syndication.Endpoint, error) {
 	var e syndication.Endpoint
 	var product sql.NullInt64
 	var events string
@@ -103,25 +103,7 @@ func (s *Store) ListEndpoints(ctx context.Context, p mercato.Principal, f Endpoi
 	if f.ProductID != 0 {
 		q.add(" AND e.product_id = %a", f.ProductID)
 	}
-	paginate(q, "e.id", page)
-	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list endpoints: %w", err)
-	}
-	defer rows.Close()
-	var out []syndication.Endpoint
-	for rows.Next() {
-		e, err := scanEndpoint(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("scan endpoint: %w", err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list endpoints: %w", err)
-	}
-	items, next := trim(out, page, func(e syndication.Endpoint) int64 { return e.ID })
-	return items, next, nil
+	return list(ctx, s.rd(), q, "e.id", page, "endpoints", scanEndpoint, func(e syndication.Endpoint) int64 { return e.ID })
 }
 
 // Endpoint returns one endpoint p owns.

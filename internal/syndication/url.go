@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"syscall"
+	"time"
 
 	"github.com/mercato-market/mercato/internal/mercato"
 )
@@ -92,4 +94,28 @@ func DialControl(_, address string, _ syscall.RawConn) error {
 		return fmt.Errorf("webhook dial %s: not a public address", address)
 	}
 	return nil
+}
+
+// Client returns the HTTP client for calls to vendors' URLs (webhooks,
+// metric URLs): connections to non-public addresses refused at dial time
+// unless allowPrivate, redirects not followed (an answer other than 2xx is
+// the receiver's answer), at most conns idle connections kept, and timeout
+// per request.
+func Client(allowPrivate bool, conns int, timeout time.Duration) *http.Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	if !allowPrivate {
+		dialer.Control = DialControl
+	}
+	return &http.Client{
+		Transport: &http.Transport{
+			DialContext:         dialer.DialContext,
+			MaxIdleConns:        conns,
+			MaxIdleConnsPerHost: conns,
+			IdleConnTimeout:     90 * time.Second,
+			TLSHandshakeTimeout: 10 * time.Second,
+			ForceAttemptHTTP2:   true,
+		},
+		Timeout:       timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 }
