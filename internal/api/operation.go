@@ -61,6 +61,19 @@ type ListOutput[T any] struct {
 	Body List[T]
 }
 
+// listPage fetches one page for in and converts it into a list response.
+func listPage[D, T any](in ListInput, fetch func(store.Page) ([]D, int64, error), conv func(D) T) (*ListOutput[T], error) {
+	page, err := in.page()
+	if err != nil {
+		return nil, err
+	}
+	items, next, err := fetch(page)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(items, next, conv), nil
+}
+
 // listOf converts a page of domain values into a list response.
 func listOf[D, T any](items []D, next int64, conv func(D) T) *ListOutput[T] {
 	out := &ListOutput[T]{Body: List[T]{Items: make([]T, 0, len(items))}}

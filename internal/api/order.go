@@ -61,15 +61,9 @@ func (s *Server) registerOrders() {
 			CustomerID     int64 `query:"customer_id" minimum:"0"`
 			SubscriptionID int64 `query:"subscription_id" minimum:"0"`
 		}) (*ListOutput[Order], error) {
-			page, err := in.page()
-			if err != nil {
-				return nil, err
-			}
-			items, next, err := s.store.ListOrders(ctx, principal(ctx), store.OrderFilter{CustomerID: in.CustomerID, SubscriptionID: in.SubscriptionID}, page)
-			if err != nil {
-				return nil, err
-			}
-			return listOf(items, next, orderOf), nil
+			return listPage(in.ListInput, func(p store.Page) ([]subscription.Order, int64, error) {
+				return s.store.ListOrders(ctx, principal(ctx), store.OrderFilter{CustomerID: in.CustomerID, SubscriptionID: in.SubscriptionID}, p)
+			}, orderOf)
 		})
 	register(s, huma.Operation{OperationID: "get-order", Method: http.MethodGet, Path: "/api/v1/orders/{id}", Summary: "Get an order", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Order], error) {

@@ -64,15 +64,9 @@ func (s *Server) registerOrganizations() {
 			Kind     string `query:"kind" enum:"platform,vendor,distributor,reseller,customer"`
 			ParentID int64  `query:"parent_id" minimum:"0"`
 		}) (*ListOutput[Organization], error) {
-			page, err := in.page()
-			if err != nil {
-				return nil, err
-			}
-			items, next, err := s.store.ListOrganizations(ctx, principal(ctx), store.OrganizationFilter{Kind: mercato.OrgKind(in.Kind), ParentID: in.ParentID}, page)
-			if err != nil {
-				return nil, err
-			}
-			return listOf(items, next, organizationOf), nil
+			return listPage(in.ListInput, func(p store.Page) ([]mercato.Organization, int64, error) {
+				return s.store.ListOrganizations(ctx, principal(ctx), store.OrganizationFilter{Kind: mercato.OrgKind(in.Kind), ParentID: in.ParentID}, p)
+			}, organizationOf)
 		})
 	register(s, huma.Operation{OperationID: "get-organization", Method: http.MethodGet, Path: "/api/v1/organizations/{id}", Summary: "Get an organization", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Organization], error) {

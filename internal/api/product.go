@@ -63,20 +63,14 @@ func (s *Server) registerProducts() {
 			VendorID  int64  `query:"vendor_id" minimum:"0"`
 			Published string `query:"published" enum:"true,false"`
 		}) (*ListOutput[Product], error) {
-			page, err := in.page()
-			if err != nil {
-				return nil, err
-			}
 			f := store.ProductFilter{Type: catalog.ProductType(in.Type), VendorID: in.VendorID}
 			if in.Published != "" {
 				b := in.Published == "true"
 				f.Published = &b
 			}
-			items, next, err := s.store.ListProducts(ctx, principal(ctx), f, page)
-			if err != nil {
-				return nil, err
-			}
-			return listOf(items, next, productOf), nil
+			return listPage(in.ListInput, func(p store.Page) ([]catalog.Product, int64, error) {
+				return s.store.ListProducts(ctx, principal(ctx), f, p)
+			}, productOf)
 		})
 	register(s, huma.Operation{OperationID: "get-product", Method: http.MethodGet, Path: "/api/v1/products/{id}", Summary: "Get a product", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Product], error) {
@@ -157,15 +151,9 @@ func (s *Server) registerPlans() {
 			IDInput
 			ListInput
 		}) (*ListOutput[Plan], error) {
-			page, err := in.page()
-			if err != nil {
-				return nil, err
-			}
-			items, next, err := s.store.ListPlans(ctx, principal(ctx), in.ID, page)
-			if err != nil {
-				return nil, err
-			}
-			return listOf(items, next, planOf), nil
+			return listPage(in.ListInput, func(p store.Page) ([]catalog.Plan, int64, error) {
+				return s.store.ListPlans(ctx, principal(ctx), in.ID, p)
+			}, planOf)
 		})
 	register(s, huma.Operation{OperationID: "create-plan", Method: http.MethodPost, Path: "/api/v1/products/{id}/plans", Summary: "Add a plan to a product", Tags: tags},
 		func(ctx context.Context, in *struct {

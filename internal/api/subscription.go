@@ -79,15 +79,9 @@ func (s *Server) registerSubscriptions() {
 			ProductID  int64  `query:"product_id" minimum:"0"`
 			Status     string `query:"deployment_status" enum:"WAITING_PAYMENT,PAYMENT_EXPIRED,REQUIRES_APPROVAL,PENDING,POST_CONFIGURATION,DEPLOYED,FAILED,STOPPED,UNDEPLOY_SENT,UNDEPLOYED"`
 		}) (*ListOutput[Subscription], error) {
-			page, err := in.page()
-			if err != nil {
-				return nil, err
-			}
-			items, next, err := s.store.ListSubscriptions(ctx, principal(ctx), store.SubscriptionFilter{CustomerID: in.CustomerID, ProductID: in.ProductID, Status: subscription.Status(in.Status)}, page)
-			if err != nil {
-				return nil, err
-			}
-			return listOf(items, next, subscriptionOf), nil
+			return listPage(in.ListInput, func(p store.Page) ([]subscription.Subscription, int64, error) {
+				return s.store.ListSubscriptions(ctx, principal(ctx), store.SubscriptionFilter{CustomerID: in.CustomerID, ProductID: in.ProductID, Status: subscription.Status(in.Status)}, p)
+			}, subscriptionOf)
 		})
 	register(s, huma.Operation{OperationID: "get-subscription", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}", Summary: "Get a subscription", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
@@ -158,14 +152,8 @@ func (s *Server) registerEvents() {
 			Entity   string `query:"entity" enum:"Subscription,Invoice,User,ProductVersion"`
 			EntityID int64  `query:"entity_id" minimum:"0"`
 		}) (*ListOutput[Event], error) {
-			page, err := in.page()
-			if err != nil {
-				return nil, err
-			}
-			items, next, err := s.store.ListEvents(ctx, principal(ctx), store.EventFilter{Entity: in.Entity, EntityID: in.EntityID}, page)
-			if err != nil {
-				return nil, err
-			}
-			return listOf(items, next, eventOf), nil
+			return listPage(in.ListInput, func(p store.Page) ([]subscription.Event, int64, error) {
+				return s.store.ListEvents(ctx, principal(ctx), store.EventFilter{Entity: in.Entity, EntityID: in.EntityID}, p)
+			}, eventOf)
 		})
 }

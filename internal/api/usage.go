@@ -140,15 +140,9 @@ func (s *Server) registerUsage() {
 			Metric string `query:"metric" maxLength:"64"`
 			Source string `query:"source" enum:"push,poll"`
 		}) (*ListOutput[Usage], error) {
-			page, err := in.page()
-			if err != nil {
-				return nil, err
-			}
-			items, next, err := s.store.ListUsage(ctx, principal(ctx), in.ID, store.UsageFilter{Metric: in.Metric, Source: in.Source, From: in.From, To: in.To}, page)
-			if err != nil {
-				return nil, err
-			}
-			return listOf(items, next, usageOf), nil
+			return listPage(in.ListInput, func(p store.Page) ([]store.UsageRecord, int64, error) {
+				return s.store.ListUsage(ctx, principal(ctx), in.ID, store.UsageFilter{Metric: in.Metric, Source: in.Source, From: in.From, To: in.To}, p)
+			}, usageOf)
 		})
 	register(s, huma.Operation{OperationID: "get-usage-summary", Method: http.MethodGet, Path: base + "/summary",
 		Summary: "Aggregate a subscription's usage of one metric",

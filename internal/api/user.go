@@ -68,15 +68,9 @@ func (s *Server) registerUsers() {
 			ListInput
 			OrganizationID int64 `query:"organization_id" minimum:"0"`
 		}) (*ListOutput[User], error) {
-			page, err := in.page()
-			if err != nil {
-				return nil, err
-			}
-			items, next, err := s.store.ListUsers(ctx, principal(ctx), in.OrganizationID, page)
-			if err != nil {
-				return nil, err
-			}
-			return listOf(items, next, userOf), nil
+			return listPage(in.ListInput, func(p store.Page) ([]mercato.User, int64, error) {
+				return s.store.ListUsers(ctx, principal(ctx), in.OrganizationID, p)
+			}, userOf)
 		})
 	register(s, huma.Operation{OperationID: "get-user", Method: http.MethodGet, Path: "/api/v1/users/{id}", Summary: "Get a user", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[User], error) {

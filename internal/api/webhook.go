@@ -149,15 +149,9 @@ func (s *Server) registerWebhooks() {
 			ListInput
 			ProductID int64 `query:"product_id" minimum:"0"`
 		}) (*ListOutput[WebhookEndpoint], error) {
-			page, err := in.page()
-			if err != nil {
-				return nil, err
-			}
-			items, next, err := s.store.ListEndpoints(ctx, principal(ctx), store.EndpointFilter{ProductID: in.ProductID}, page)
-			if err != nil {
-				return nil, err
-			}
-			return listOf(items, next, endpointOf), nil
+			return listPage(in.ListInput, func(p store.Page) ([]syndication.Endpoint, int64, error) {
+				return s.store.ListEndpoints(ctx, principal(ctx), store.EndpointFilter{ProductID: in.ProductID}, p)
+			}, endpointOf)
 		})
 	register(s, huma.Operation{OperationID: "get-webhook-endpoint", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Get a webhook endpoint", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[WebhookEndpoint], error) {
@@ -241,18 +235,12 @@ func (s *Server) registerWebhooks() {
 			ListInput
 			EventID int64 `query:"event_id" minimum:"0"`
 		}) (*ListOutput[DeliveryAttempt], error) {
-			page, err := in.page()
-			if err != nil {
-				return nil, err
-			}
 			if _, err := s.store.Endpoint(ctx, principal(ctx), in.ID); err != nil {
 				return nil, err
 			}
-			items, next, err := s.store.ListAttempts(ctx, principal(ctx), store.AttemptFilter{EndpointID: in.ID, EventID: in.EventID}, page)
-			if err != nil {
-				return nil, err
-			}
-			return listOf(items, next, attemptOf), nil
+			return listPage(in.ListInput, func(p store.Page) ([]store.Attempt, int64, error) {
+				return s.store.ListAttempts(ctx, principal(ctx), store.AttemptFilter{EndpointID: in.ID, EventID: in.EventID}, p)
+			}, attemptOf)
 		})
 	register(s, huma.Operation{OperationID: "list-notifications", Method: http.MethodGet, Path: "/api/v1/notifications", Summary: "Messages to your organization", Tags: []string{"Notifications"}},
 		func(ctx context.Context, _ *struct{}) (*ListOutput[Notification], error) {
