@@ -297,13 +297,20 @@ type server struct {
 func start(t *testing.T, args, env []string) *server {
 	t.Helper()
 	addr := freeAddr(t)
+	return startProcess(t, addr, append([]string{"serve", "--demo", "--addr", addr}, args...), env)
+}
+
+// startProcess runs the binary with argv; addr is where it will listen. The
+// process is killed when the test ends unless it has exited.
+func startProcess(t *testing.T, addr string, argv, env []string) *server {
+	t.Helper()
 	s := &server{base: "http://" + addr, stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{}),
 		client: &http.Client{Timeout: 10 * time.Second}}
-	s.cmd = exec.Command(binary, append([]string{"serve", "--demo", "--addr", addr}, args...)...)
+	s.cmd = exec.Command(binary, argv...)
 	s.cmd.Env = environ(env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
 	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start mercato serve: %v", err)
+		t.Fatalf("start mercato %s: %v", argv[0], err)
 	}
 	go func() {
 		s.waitErr = s.cmd.Wait()

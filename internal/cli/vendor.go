@@ -46,6 +46,7 @@ func runVendorDemo(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	case <-ctx.Done():
 	}
+	log.Info("shutting down")
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)

@@ -140,8 +140,14 @@ func (v *Vendor) setActive(id int64, active bool) {
 // provision creates the tenant and tells the marketplace how to reach it.
 func (v *Vendor) provision(ctx context.Context, sub subscription) error {
 	name := tenantName(sub)
+	// Idempotent, as a vendor must be: a notification sent again (the
+	// marketplace delivers at least once) finds the tenant and finishes the
+	// same provisioning instead of creating a second one.
 	v.mu.Lock()
-	v.tenants[sub.ID] = &Tenant{SubscriptionID: sub.ID, Name: name, Active: true}
+	if _, exists := v.tenants[sub.ID]; !exists {
+		v.tenants[sub.ID] = &Tenant{SubscriptionID: sub.ID, Name: name, Active: true}
+		v.Log.Info("sample vendor: tenant created", "subscription", sub.ID, "name", name)
+	}
 	v.mu.Unlock()
 	url := fmt.Sprintf("https://%s.%s/", name, v.AppDomain)
 	steps := []struct {
