@@ -1,0 +1,48 @@
+// Package bench holds the project's benchmarks, each measured against a
+// baseline in the same run (these machines are noisy, ratios are not): the
+// bodies run under `go test -bench` in their packages and under
+// `mercato bench`, which prints them as one table.
+package bench
+
+import (
+	"testing"
+
+	"github.com/mercato-market/mercato/internal/store"
+)
+
+// Benchmark is one entry of `mercato bench`.
+type Benchmark struct {
+	Name   string
+	Engine store.Engine
+	// Benchtime is the -test.benchtime to run with ("20000x", "2s").
+	Benchtime string
+	Run       func(b *testing.B)
+}
+
+// All lists the benchmarks for the given engines.
+func All(engines []store.Engine) []Benchmark {
+	var out []Benchmark
+	for _, e := range engines {
+		if e == store.SQLite {
+			out = append(out, Benchmark{"quotes over HTTP", e, "2s", Quote})
+		}
+		out = append(out,
+			Benchmark{"orders over HTTP", e, "2s", Orders(e)},
+			Benchmark{"webhooks delivered durably", e, "20000x", Webhooks(e)},
+			Benchmark{"order to DEPLOYED (sample vendor)", e, "300x", OrderToDeployed(e)},
+		)
+		out = append(out, extra(e)...)
+	}
+	return out
+}
+
+// extra lists benchmarks other packages add (billing).
+var extras []func(e store.Engine) []Benchmark
+
+func extra(e store.Engine) []Benchmark {
+	var out []Benchmark
+	for _, f := range extras {
+		out = append(out, f(e)...)
+	}
+	return out
+}

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"text/tabwriter"
+
+	"github.com/mercato-market/mercato/internal/bench"
+	"github.com/mercato-market/mercato/internal/store"
+)
+
+// runBench runs the project's benchmarks in-process with testing.Benchmark
+// and prints one table: absolute figures and ratios to each benchmark's own
+// same-run baseline.
+func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench", stderr)
+	var (
+		engines  = fs.String("engines", "sqlite,postgres", "engines to measure: sqlite, postgres or both (env MERCATO_ENGINES)")
+		only     = fs.String("run", "", "only benchmarks whose name matches this regular expression (env MERCATO_RUN)")
+		postgres = fs.String("postgres", "", "PostgreSQL server for the postgres runs (a fresh schema is made and dropped); default MERCATO_TEST_POSTGRES or the local test database (env MERCATO_POSTGRES)")
+	)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var list []store.Engine
+	for _, e := range strings.Split(*engines, ",") {
+		switch store.Engine(strings.TrimSpace(e)) {
+		case store.SQLite:
+			list = append(list, store.SQLite)
+		case store.Postgres:
+			list = append(list, store.Postgres)
+		default:
+			return usageError{fmt.Errorf("unknown engine %q", e)}
+		}
+	}
+	var match *regexp.Regexp
+	if *only != "" {
+		var err error
+		if match, err = regexp.Compile(*only); err != nil {
+			return usageError{err}
+		}
+	}
+	if *postgres != "" {
+		os.Setenv("MERCATO_TEST_POSTGRES", *postgres)
+	}
+	testing.Init()
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "BENCHMARK\tENGINE\tN\tFIGURES")
+	for _, b := range bench.All(list) {
+		if match != nil && !match.MatchString(b.Name) {
+			continue
+		}
+		if err := flag.Set("test.benchtime", b.Benchtime); err != nil {
+			return err
+		}
+		r := testing.Benchmark(b.Run)
+		if r.N == 0 {
+			fmt.Fprintf(tw, "%s\t%s\t-\tdid not run (a database missing? see the test log)\n", b.Name, b.Engine)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", b.Name, b.Engine, r.N, figures(r))
+		tw.Flush()
+	}
+	return tw.Flush()
+}
+
+// figures formats a result's reported metrics, units sorted.
+func figures(r testing.BenchmarkResult) string {
+	units := make([]string, 0, len(r.Extra))
+	for u := range r.Extra {
+		units = append(units, u)
+	}
+	sort.Strings(units)
+	var parts []string
+	for _, u := range units {
+		parts = append(parts, fmt.Sprintf("%.4g %s", r.Extra[u], u))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, fmt.Sprintf("%d ns/op", r.NsPerOp()))
+	}
+	return strings.Join(parts, ", ")
+}
