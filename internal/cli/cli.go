@@ -26,6 +26,7 @@ func commands() map[string]command {
 		"arm":         {"evaluate ARM templates (arm eval, arm form)", runARM},
 		"vendor-demo": {"run the sample syndicated SaaS vendor", runVendorDemo},
 		"bench":       {"run the benchmarks against their same-run baselines and print a table", runBench},
+		"secrets":     {"re-seal secrets at rest after a key rotation (secrets rotate)", runSecrets},
 		"connector":   {"run a provisioning connector (microsoft, azure)", connectors.run("connector")},
 		"emulate":     {"run a Microsoft emulator (entra, partnercenter, arm)", emulators.run("emulate")},
 	}

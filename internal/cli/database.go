@@ -27,20 +27,30 @@ func (d *dbFlags) open(ctx context.Context, log *slog.Logger) (*store.Store, err
 	if err != nil {
 		return nil, err
 	}
-	// The credential sealing key is read from the environment only, so
-	// that it never shows in a process list.
-	if k := os.Getenv("MERCATO_SECRET_KEY"); k != "" {
-		key, err := secretbox.ParseKey(k)
-		if err != nil {
-			st.Close()
-			return nil, fmt.Errorf("MERCATO_SECRET_KEY (base64 of 32 bytes): %w", err)
+	// The sealing keys are read from the environment only, so that they
+	// never show in a process list: MERCATO_SECRET_KEY is a comma-separated
+	// list, the first key seals, all of them open (rotation: put a new key
+	// first, run `mercato secrets rotate`, then drop the old ones).
+	if v := os.Getenv("MERCATO_SECRET_KEY"); v != "" {
+		var keys []*secretbox.Key
+		for i, part := range strings.Split(v, ",") {
+			key, err := secretbox.ParseKey(strings.TrimSpace(part))
+			if err != nil {
+				st.Close()
+				return nil, fmt.Errorf("MERCATO_SECRET_KEY key %d (base64 of 32 bytes): %w", i+1, err)
+			}
+			keys = append(keys, key)
 		}
-		st.SetSecretKey(key)
+		st.SetSecretKeys(keys[0], keys[1:]...)
 	} else {
-		log.Warn("MERCATO_SECRET_KEY is not set: credential values are sealed with a key kept in the database; set it in production")
+		log.Warn("MERCATO_SECRET_KEY is not set: secrets are sealed with a key kept in the database; set it in production")
 	}
 	n, err := st.Migrate(ctx)
 	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := st.LoadSecrets(ctx); err != nil {
 		st.Close()
 		return nil, err
 	}

@@ -29,18 +29,28 @@ const mayProvision = actorPlatform | actorProvider
 type secrets struct {
 	mu       sync.Mutex
 	explicit *secretbox.Key
+	older    []*secretbox.Key
 	ring     *secretbox.Keyring
 }
 
-// SetSecretKey makes k the key that seals credential values (the operator's
-// MERCATO_SECRET_KEY). Without one the store generates a key on first use
-// and keeps it in the secret_keys table, which suits development only: the
-// key then lives beside the values it protects. Keys in secret_keys still
-// open the values they sealed after an explicit key is set.
-func (s *Store) SetSecretKey(k *secretbox.Key) {
+// SetSecretKeys makes primary the key that seals new values (the operator's
+// MERCATO_SECRET_KEY, first entry) and older ones open what they sealed.
+// Without keys the store generates one on first use and keeps it in the
+// secret_keys table, which suits development only: the key then lives
+// beside the values it protects. Keys in secret_keys still open the values
+// they sealed after explicit keys are set.
+func (s *Store) SetSecretKeys(primary *secretbox.Key, older ...*secretbox.Key) {
 	s.secrets.mu.Lock()
 	defer s.secrets.mu.Unlock()
-	s.secrets.explicit, s.secrets.ring = k, nil
+	s.secrets.explicit, s.secrets.older, s.secrets.ring = primary, older, nil
+}
+
+// LoadSecrets loads (or, the first time, generates) the sealing keys now,
+// so that no transaction waits for it later. Call it once the schema is
+// migrated.
+func (s *Store) LoadSecrets(ctx context.Context) error {
+	_, err := s.keyring(ctx)
+	return err
 }
 
 // keyring returns the keys, loading (or, the first time, generating) them.
@@ -71,7 +81,7 @@ func (s *Store) keyring(ctx context.Context) (*secretbox.Keyring, error) {
 		}
 	}
 	if s.secrets.explicit != nil {
-		s.secrets.ring = secretbox.NewKeyring(s.secrets.explicit, stored...)
+		s.secrets.ring = secretbox.NewKeyring(s.secrets.explicit, append(append([]*secretbox.Key{}, s.secrets.older...), stored...)...)
 	} else {
 		s.secrets.ring = secretbox.NewKeyring(stored[0], stored[1:]...)
 	}

@@ -309,23 +309,24 @@ func testExplicitSecretKey(t *testing.T, st *store.Store, w *storetest.World, su
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.SetSecretKey(key)
+	var before, generated int
+	_ = st.DB().QueryRow(`SELECT COUNT(*) FROM secret_keys`).Scan(&before)
+	st.SetSecretKeys(key)
 	if _, err := st.AddCredentials(ctx, w.VendorA.Principal, sub, []subscription.Credential{{Key: "password", Value: "s3cret"}}); err != nil {
 		t.Fatal(err)
 	}
 	var keyID string
-	var generated int
 	_ = st.DB().QueryRow(`SELECT key_id FROM subscription_credentials`).Scan(&keyID)
 	_ = st.DB().QueryRow(`SELECT COUNT(*) FROM secret_keys`).Scan(&generated)
-	if keyID != key.ID() || generated != 0 {
-		t.Fatalf("sealed with %q (want %q), %d generated keys", keyID, key.ID(), generated)
+	if keyID != key.ID() || generated != before {
+		t.Fatalf("sealed with %q (want %q), %d generated keys (before: %d)", keyID, key.ID(), generated, before)
 	}
 	other, _ := secretbox.ParseKey(secretbox.Generate())
-	st.SetSecretKey(other)
+	st.SetSecretKeys(other)
 	if _, err := st.Credentials(ctx, w.C1.Principal, sub); err == nil {
 		t.Fatal("opened with the wrong key")
 	}
-	st.SetSecretKey(key)
+	st.SetSecretKeys(key)
 	if cs, err := st.Credentials(ctx, w.C1.Principal, sub); err != nil || cs[0].Value != "s3cret" {
 		t.Fatalf("%+v %v", cs, err)
 	}

@@ -63,7 +63,11 @@ func (s *Store) CreateEndpoint(ctx context.Context, p mercato.Principal, e syndi
 	if e.OwnerID == 0 {
 		e.OwnerID = p.OrgID
 	}
-	err := s.tx(ctx, func(tx *txn) error {
+	ring, err := s.keyring(ctx)
+	if err != nil {
+		return e, err
+	}
+	err = s.tx(ctx, func(tx *txn) error {
 		if e.ProductID != nil {
 			// An unseen product is not found before anything else is said.
 			prod, err := s.ownProduct(ctx, tx, p, *e.ProductID)
@@ -82,7 +86,8 @@ func (s *Store) CreateEndpoint(ctx context.Context, p mercato.Principal, e syndi
 		now := s.now()
 		e.CreatedAt, e.UpdatedAt, e.Enabled = now, now, true
 		return tx.QueryRowContext(ctx, `INSERT INTO webhook_endpoints (owner_id, product_id, url, events, enabled, secret, created_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`, e.OwnerID, e.ProductID, e.URL, syndication.FilterText(e.Events), true, e.Secret, now, now).Scan(&e.ID)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`, e.OwnerID, e.ProductID, e.URL, syndication.FilterText(e.Events), true,
+			sealText(ring, e.Secret, webhookSecretContext), now, now).Scan(&e.ID)
 	})
 	if err != nil {
 		return e, fmt.Errorf("create endpoint: %w", err)
@@ -103,7 +108,13 @@ func (s *Store) ListEndpoints(ctx context.Context, p mercato.Principal, f Endpoi
 	if f.ProductID != 0 {
 		q.add(" AND e.product_id = %a", f.ProductID)
 	}
-	return list(ctx, s.rd(), q, "e.id", page, "endpoints", scanEndpoint, func(e syndication.Endpoint) int64 { return e.ID })
+	items, next, err := list(ctx, s.rd(), q, "e.id", page, "endpoints", scanEndpoint, func(e syndication.Endpoint) int64 { return e.ID })
+	for i := range items {
+		if err == nil {
+			err = s.openEndpoint(ctx, &items[i])
+		}
+	}
+	return items, next, err
 }
 
 // Endpoint returns one endpoint p owns.
@@ -119,7 +130,7 @@ func (s *Store) endpoint(ctx context.Context, db queryer, p mercato.Principal, i
 	if err != nil {
 		return e, notFoundIfNoRows(err, "webhook endpoint", id)
 	}
-	return e, nil
+	return e, s.openEndpoint(ctx, &e)
 }
 
 // EndpointUpdate holds the fields a PATCH may change. NewSecret, when set,
@@ -136,7 +147,11 @@ type EndpointUpdate struct {
 // everything that waited for it due at once.
 func (s *Store) UpdateEndpoint(ctx context.Context, p mercato.Principal, id int64, u EndpointUpdate) (syndication.Endpoint, error) {
 	var e syndication.Endpoint
-	err := s.tx(ctx, func(tx *txn) error {
+	ring, err := s.keyring(ctx)
+	if err != nil {
+		return e, err
+	}
+	err = s.tx(ctx, func(tx *txn) error {
 		var err error
 		if e, err = s.endpoint(ctx, tx, p, id); err != nil {
 			return err
@@ -166,7 +181,8 @@ func (s *Store) UpdateEndpoint(ctx context.Context, p mercato.Principal, id int6
 		e.UpdatedAt = now
 		_, err = tx.ExecContext(ctx, `UPDATE webhook_endpoints SET url=$1, events=$2, enabled=$3, disabled_reason=$4, secret=$5, previous_secret=$6,
 			previous_secret_until=$7, failing_since=$8, updated_at=$9 WHERE id=$10`,
-			e.URL, syndication.FilterText(e.Events), e.Enabled, e.DisabledReason, e.Secret, e.PreviousSecret, micros(e.PreviousUntil), micros(e.FailingSince), now, id)
+			e.URL, syndication.FilterText(e.Events), e.Enabled, e.DisabledReason, sealText(ring, e.Secret, webhookSecretContext),
+			sealText(ring, e.PreviousSecret, webhookSecretContext), micros(e.PreviousUntil), micros(e.FailingSince), now, id)
 		return err
 	})
 	if err != nil {
@@ -296,6 +312,9 @@ func (s *Store) ClaimDeliveries(ctx context.Context, limit int, lease time.Durat
 		e, err := scanEndpoint(scanPrefix{rows, dst})
 		if err != nil {
 			return nil, fmt.Errorf("scan delivery: %w", err)
+		}
+		if err := s.openEndpoint(ctx, &e); err != nil {
+			return nil, err
 		}
 		d.Endpoint, ev.OccurredAt = e, ev.OccurredAt.UTC()
 		out = append(out, d)

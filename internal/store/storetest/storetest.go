@@ -55,6 +55,9 @@ func Open(t testing.TB, e store.Engine) *store.Store {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate %s: %v", e, err)
 	}
+	if err := st.LoadSecrets(ctx); err != nil {
+		t.Fatalf("secrets %s: %v", e, err)
+	}
 	return st
 }
 
