@@ -127,6 +127,13 @@ func serveDemo(t *testing.T, args, env []string) {
 	s := start(t, args, env)
 	s.waitReady(t)
 	s.get(t, "/healthz", "", http.StatusOK)
+	// Prometheus metrics, with the routes the requests so far took.
+	metrics := string(s.get(t, "/metrics", "", http.StatusOK))
+	for _, want := range []string{`mercato_http_requests_total{method="GET",route="GET /healthz",status="200"}`, "mercato_webhook_queue_depth", "go_goroutines"} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 
 	// The bootstrap token acts as the platform admin.
 	var me struct {

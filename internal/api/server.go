@@ -33,6 +33,7 @@ type Server struct {
 	mux      *http.ServeMux
 	api      huma.API
 	webhooks webhookConfig
+	limits   *limiter // nil: no rate limit
 }
 
 // Option configures a Server.
@@ -137,6 +138,13 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="mercato", error="invalid_token"`)
 		_ = huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "invalid API token")
 		return
+	}
+	if s.limits != nil {
+		if ok, wait := s.limits.allow(token, time.Now()); !ok {
+			ctx.SetHeader("Retry-After", retryAfter(wait))
+			_ = huma.WriteErr(s.api, ctx, http.StatusTooManyRequests, "too many requests for this API token; retry after "+retryAfter(wait)+" s")
+			return
+		}
 	}
 	if ctx.Method() != http.MethodGet && !p.CanWrite() && ctx.Operation().OperationID != "create-quote" {
 		_ = huma.WriteErr(s.api, ctx, http.StatusForbidden, "your role is read-only")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/secretbox"
 	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/telemetry"
 )
 
 // dbFlags are the database options every command that uses one shares.
@@ -83,9 +84,9 @@ func newLogger(format, level string) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+		return slog.New(telemetry.LogHandler(slog.NewTextHandler(os.Stderr, opts))), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+		return slog.New(telemetry.LogHandler(slog.NewJSONHandler(os.Stderr, opts))), nil
 	}
 	return nil, usageError{fmt.Errorf("log format %q: want text or json", format)}
 }

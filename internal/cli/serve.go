@@ -16,6 +16,7 @@ import (
 	"github.com/mercato-market/mercato/internal/api"
 	"github.com/mercato-market/mercato/internal/demo"
 	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/telemetry"
 )
 
 // serveEnv is what serve hands to the services it runs beside the API.
@@ -62,6 +63,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		withDemo  = fs.Bool("demo", false, "seed demo organizations, users, products and plans (once), print the logins, and run the sample vendor, emulators and connectors in-process (env MERCATO_DEMO)")
 		logFormat = fs.String("log-format", "text", "log format: text or json (env MERCATO_LOG_FORMAT)")
 		logLevel  = fs.String("log-level", "info", "log level: debug, info, warn, error (env MERCATO_LOG_LEVEL)")
+		rateLimit = fs.Float64("api-rate-limit", 100, "requests a second each API token may make (0: no limit) (env MERCATO_API_RATE_LIMIT)")
+		rateBurst = fs.Int("api-rate-burst", 200, "burst each API token may make above its rate (env MERCATO_API_RATE_BURST)")
 		private   = fs.Bool("webhooks-allow-private", false, "allow webhook (and metric) URLs on private, loopback and link-local addresses, and plain http (on with --demo) (env MERCATO_WEBHOOKS_ALLOW_PRIVATE)")
 	)
 	db.register(fs)
@@ -97,6 +100,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	env := &serveEnv{Store: st, Log: log, Mux: http.NewServeMux(), Demo: *withDemo, AllowPrivate: *private || *withDemo, Stdout: stdout}
+	env.APIOptions = append(env.APIOptions, api.WithRateLimit(*rateLimit, *rateBurst))
 	for _, s := range services {
 		if s.routes != nil {
 			if err := s.routes(env); err != nil {
@@ -117,8 +121,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("listen: %w", err)
 	}
 	env.BaseURL = "http://" + ln.Addr().String()
+	env.Mux.Handle("GET /metrics", telemetry.Handler())
+	if err := telemetry.RegisterQueue(st.DeliveryBacklog); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
 	srv := &http.Server{
-		Handler:           env.Mux,
+		Handler:           telemetry.Middleware(env.Mux),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

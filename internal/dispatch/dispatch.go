@@ -21,6 +21,7 @@ import (
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/telemetry"
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
 
@@ -167,23 +168,26 @@ func (d *Dispatcher) deliver(ctx context.Context, dd store.DueDelivery) store.Re
 		a.Error = err.Error()
 	}
 	r := store.Result{Attempt: a}
+	telemetry.WebhookLatency.Observe(a.Latency.Seconds())
 	outcome, wait := syndication.Classify(status, header, err, now)
+	label := "retry"
 	switch outcome {
 	case syndication.Delivered:
-		r.Delivered = true
+		r.Delivered, label = true, "delivered"
 	case syndication.Gone:
 		r.Disable = "it answered 410 Gone"
-		r.NextAttempt = now
+		r.NextAttempt, label = now, "gone"
 	case syndication.RetryAfter:
-		r.NextAttempt = now.Add(wait)
+		r.NextAttempt, label = now.Add(wait), "retry_after"
 	default:
 		if backoff, ok := syndication.Backoff(dd.Attempts+1, d.cfg.Schedule); ok {
 			r.NextAttempt = now.Add(backoff)
 		} else {
 			r.Disable = fmt.Sprintf("every delivery attempt failed for %s", now.Sub(dd.FirstTryAt).Round(time.Minute))
-			r.NextAttempt = now
+			r.NextAttempt, label = now, "exhausted"
 		}
 	}
+	telemetry.WebhookDeliveries.WithLabelValues(label).Inc()
 	if !r.Delivered {
 		d.log.Debug("webhook not delivered", "endpoint", dd.Endpoint.ID, "event", dd.Event.ID, "status", status, "err", err, "next", r.NextAttempt)
 	}

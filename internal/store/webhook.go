@@ -532,3 +532,14 @@ func (s *Store) DeliveryCounts(ctx context.Context) (pending, delivered int64, e
 	}
 	return pending, delivered, err
 }
+
+// DeliveryBacklog reports how many deliveries wait and when the oldest of
+// them became due (zero when none waits), for the queue metrics.
+func (s *Store) DeliveryBacklog(ctx context.Context) (int64, time.Time, error) {
+	var n, oldest int64
+	err := s.rd().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MIN(next_attempt_at), 0) FROM deliveries WHERE status = 'pending'`).Scan(&n, &oldest)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("delivery backlog: %w", err)
+	}
+	return n, fromMicros(oldest), nil
+}
