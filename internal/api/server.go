@@ -82,6 +82,8 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	s.registerProvisioning()
 	s.registerWebhooks()
 	s.registerUsage()
+	s.registerMetadata()
+	s.registerBilling()
 	return s
 }
 

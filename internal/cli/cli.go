@@ -26,8 +26,10 @@ func commands() map[string]command {
 		"arm":         {"evaluate ARM templates (arm eval, arm form)", runARM},
 		"vendor-demo": {"run the sample syndicated SaaS vendor", runVendorDemo},
 		"bench":       {"run the benchmarks against their same-run baselines and print a table", runBench},
+		"backup":      {"copy a SQLite database while it is in use (backup --out FILE)", runBackup},
 		"secrets":     {"re-seal secrets at rest after a key rotation (secrets rotate)", runSecrets},
 		"connector":   {"run a provisioning connector (microsoft, azure)", connectors.run("connector")},
+		"billing":     {"close a billing month: billing run --period YYYY-MM", runBilling},
 		"emulate":     {"run a Microsoft emulator (entra, partnercenter, arm)", emulators.run("emulate")},
 	}
 }

@@ -80,6 +80,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	stopTracing, err := telemetry.SetupTracing(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flush, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := stopTracing(flush); err != nil {
+			log.Warn("flush traces", "err", err)
+		}
+	}()
 	st, err := db.open(ctx, log)
 	if err != nil {
 		return err

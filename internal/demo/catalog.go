@@ -62,7 +62,7 @@ var products = []struct {
 	},
 	{
 		name: "WordPress on Azure", description: "A WordPress site deployed from an ARM template.", typ: catalog.TypeARMTemplate,
-		metadata:   map[string]string{"arm.template": `{"$schema":"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#","contentVersion":"1.0.0.0","parameters":{"prefix":{"type":"string","minLength":3,"maxLength":12}},"resources":[],"outputs":{"siteUrl":{"type":"string","value":"[concat('https://', parameters('prefix'), '.azurewebsites.net')]"}}}`},
+		metadata:   map[string]string{"arm.template": wordpressTemplate, "azure.launch_output": "siteUrl"},
 		parameters: []catalog.Parameter{globalPrefix},
 		plans: []demoPlan{
 			{name: "Site", pricing: `{"currency":"EUR","period":"P1M","model":"volume","unit":"site","tiers":[{"up_to":3,"unit_amount":"19.00"},{"up_to":null,"unit_amount":"15.00","flat_amount":"10.00"}]}`},
@@ -75,3 +75,14 @@ var products = []struct {
 		},
 	},
 }
+
+// wordpressTemplate is the demo ARM product: an App Service plan and a
+// site whose URL output reads the deployed site (reference()).
+const wordpressTemplate = `{"$schema":"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#","contentVersion":"1.0.0.0",
+"parameters":{"prefix":{"type":"string","minLength":3,"maxLength":12},"location":{"type":"string"},"sku":{"type":"string","defaultValue":"B1","allowedValues":["B1","S1"]}},
+"resources":[
+{"type":"Microsoft.Web/serverfarms","apiVersion":"2022-09-01","name":"[concat(parameters('prefix'),'-plan')]","location":"[parameters('location')]","sku":{"name":"[parameters('sku')]"},"kind":"linux","properties":{"reserved":true}},
+{"type":"Microsoft.Web/sites","apiVersion":"2022-09-01","name":"[parameters('prefix')]","location":"[parameters('location')]",
+ "dependsOn":["[resourceId('Microsoft.Web/serverfarms',concat(parameters('prefix'),'-plan'))]"],
+ "properties":{"serverFarmId":"[resourceId('Microsoft.Web/serverfarms',concat(parameters('prefix'),'-plan'))]","siteConfig":{"linuxFxVersion":"DOCKER|wordpress:latest"}}}],
+"outputs":{"siteUrl":{"type":"string","value":"[concat('https://',reference(resourceId('Microsoft.Web/sites',parameters('prefix'))).defaultHostName)]"}}}`

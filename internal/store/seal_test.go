@@ -70,3 +70,32 @@ func TestSecretsAtRest(t *testing.T) {
 		}
 	})
 }
+
+// TestBackup copies a SQLite database in use and reads the copy back.
+func TestBackup(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, store.SQLite)
+	w := storetest.NewWorld(t, st)
+	if _, err := st.PlaceOrder(ctx, w.C1.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1}); err != nil {
+		t.Fatal(err)
+	}
+	path := t.TempDir() + "/copy.db"
+	if err := st.Backup(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Backup(ctx, path); err == nil {
+		t.Fatal("a backup overwrote a file")
+	}
+	cp, err := store.Open(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	if err := cp.Ready(ctx); err != nil {
+		t.Fatalf("the copy is not a ready database: %v", err)
+	}
+	subs, _, err := cp.ListSubscriptions(ctx, w.Platform.Principal, store.SubscriptionFilter{}, store.Page{})
+	if err != nil || len(subs) != 1 {
+		t.Fatalf("subscriptions in the copy: %d %v", len(subs), err)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -430,4 +431,20 @@ func isUniqueViolation(err error) bool {
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+}
+
+// Backup writes a consistent copy of a SQLite database to path while it
+// stays in use (VACUUM INTO, which reads one snapshot). PostgreSQL is backed
+// up with its own tools (pg_dump, or the managed service's snapshots).
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.engine != SQLite {
+		return errors.New("backup: use pg_dump for PostgreSQL (see docs/operations.md)")
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("backup: %s exists", path)
+	}
+	if _, err := s.db.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
 }

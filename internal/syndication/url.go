@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/telemetry"
 )
 
 // URLPolicy decides which webhook URLs are acceptable. In production only
@@ -107,14 +108,14 @@ func Client(allowPrivate bool, conns int, timeout time.Duration) *http.Client {
 		dialer.Control = DialControl
 	}
 	return &http.Client{
-		Transport: &http.Transport{
+		Transport: telemetry.Transport(&http.Transport{
 			DialContext:         dialer.DialContext,
 			MaxIdleConns:        conns,
 			MaxIdleConnsPerHost: conns,
 			IdleConnTimeout:     90 * time.Second,
 			TLSHandshakeTimeout: 10 * time.Second,
 			ForceAttemptHTTP2:   true,
-		},
+		}),
 		Timeout:       timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}

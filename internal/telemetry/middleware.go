@@ -50,7 +50,8 @@ func Middleware(next http.Handler) http.Handler {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		ctx, span := startServerSpan(r)
+		r = r.WithContext(context.WithValue(ctx, requestIDKey{}, id))
 		next.ServeHTTP(rec, r)
 		// The mux sets the matched pattern on the request it routed, which
 		// is this one: a route, never a raw path, so labels stay few.
@@ -58,6 +59,7 @@ func Middleware(next http.Handler) http.Handler {
 		if route == "" {
 			route = "unmatched"
 		}
+		endServerSpan(span, route, rec.status)
 		httpRequests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
 		httpDuration.WithLabelValues(route, r.Method).Observe(time.Since(start).Seconds())
 	})

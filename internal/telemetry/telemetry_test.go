@@ -12,6 +12,10 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/telemetry"
+	"go.opentelemetry.io/otel"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 func TestMiddleware(t *testing.T) {
@@ -66,5 +70,53 @@ func TestMiddleware(t *testing.T) {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+// TestTracing follows one trace from an incoming request through an
+// outgoing call made with Transport.
+func TestTracing(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	defer otel.SetTracerProvider(noop.NewTracerProvider())
+	if _, err := telemetry.SetupTracing(context.Background()); err != nil { // propagator only: no OTEL_* set
+		t.Fatal(err)
+	}
+	var gotParent string
+	downstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotParent = r.Header.Get("traceparent")
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer downstream.Close()
+	client := &http.Client{Transport: telemetry.Transport(nil)}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /orders", func(w http.ResponseWriter, r *http.Request) {
+		req, _ := http.NewRequestWithContext(r.Context(), "POST", downstream.URL, nil)
+		res, err := client.Do(req)
+		if err == nil {
+			res.Body.Close()
+		}
+		w.WriteHeader(http.StatusCreated)
+	})
+	srv := httptest.NewServer(telemetry.Middleware(mux))
+	defer srv.Close()
+	res, err := http.Post(srv.URL+"/orders", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	spans := rec.Ended()
+	if len(spans) != 2 {
+		t.Fatalf("%d spans", len(spans))
+	}
+	client0, server := spans[0], spans[1]
+	if server.Name() != "POST /orders" || client0.Parent().SpanID() != server.SpanContext().SpanID() {
+		t.Fatalf("spans %q (parent %s), %q (%s)", client0.Name(), client0.Parent().SpanID(), server.Name(), server.SpanContext().SpanID())
+	}
+	if !strings.Contains(gotParent, server.SpanContext().TraceID().String()) {
+		t.Fatalf("traceparent %q does not carry trace %s", gotParent, server.SpanContext().TraceID())
+	}
+	if telemetry.TracingEnabled() {
+		t.Fatal("tracing on without OTEL_* settings")
 	}
 }

@@ -1,0 +1,347 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/shopspring/decimal"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/store"
+)
+
+// InvoiceParty is the issuer or the customer as printed on an invoice.
+type InvoiceParty struct {
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	Email   string `json:"email,omitempty"`
+	Country string `json:"country,omitempty"`
+	VATID   string `json:"vat_id,omitempty"`
+}
+
+// InvoiceLine is one row of an invoice.
+type InvoiceLine struct {
+	No             int             `json:"no"`
+	SubscriptionID int64           `json:"subscription_id,omitempty"`
+	Kind           string          `json:"kind" enum:"recurring,setup,usage,change,credit"`
+	Description    string          `json:"description"`
+	Quantity       decimal.Decimal `json:"quantity"`
+	UnitAmount     decimal.Decimal `json:"unit_amount"`
+	Amount         decimal.Decimal `json:"amount" doc:"rounded once to the currency's minor unit"`
+	TaxRate        decimal.Decimal `json:"tax_rate" doc:"percent"`
+	Tax            decimal.Decimal `json:"tax"`
+	PeriodStart    time.Time       `json:"period_start"`
+	PeriodEnd      time.Time       `json:"period_end"`
+	Shares         []Share         `json:"shares,omitempty" doc:"how the charge this line starts is split; sums to the charge's amount"`
+}
+
+// Invoice is an invoice or a credit note.
+type Invoice struct {
+	ID                int64         `json:"id"`
+	Kind              string        `json:"kind" enum:"invoice,credit_note"`
+	Number            string        `json:"number" doc:"gapless per issuer and year; empty while draft"`
+	Status            string        `json:"status" enum:"draft,issued,paid,void"`
+	Issuer            InvoiceParty  `json:"issuer"`
+	Customer          InvoiceParty  `json:"customer"`
+	Period            string        `json:"period" example:"2026-03"`
+	Currency          string        `json:"currency"`
+	TaxRate           string        `json:"tax_rate"`
+	TaxNote           string        `json:"tax_note,omitempty"`
+	Subtotal          string        `json:"subtotal"`
+	Tax               string        `json:"tax"`
+	Total             string        `json:"total" doc:"subtotal + tax, both sums of the lines"`
+	IssuedAt          *time.Time    `json:"issued_at,omitempty"`
+	DueAt             *time.Time    `json:"due_at,omitempty"`
+	PaidAt            *time.Time    `json:"paid_at,omitempty"`
+	VoidedAt          *time.Time    `json:"voided_at,omitempty"`
+	CreditedInvoiceID int64         `json:"credited_invoice_id,omitempty"`
+	Reminders         int           `json:"reminders"`
+	Suspended         bool          `json:"suspended" doc:"dunning suspended the subscriptions it bills"`
+	CreatedAt         time.Time     `json:"created_at"`
+	Lines             []InvoiceLine `json:"lines,omitempty" doc:"present when one invoice is read"`
+}
+
+func partyOf(p billing.Party) InvoiceParty {
+	return InvoiceParty{ID: p.ID, Name: p.Name, Email: p.Email, Country: p.Country, VATID: p.VATID}
+}
+
+func invoiceOf(inv billing.Invoice) Invoice {
+	out := Invoice{ID: inv.ID, Kind: string(inv.Kind), Number: inv.Number, Status: string(inv.Status), Issuer: partyOf(inv.Issuer), Customer: partyOf(inv.Customer),
+		Period: inv.Period, Currency: inv.Currency, TaxRate: inv.TaxRate.String(), TaxNote: inv.TaxNote,
+		Subtotal: billing.Money(inv.Subtotal, inv.Currency), Tax: billing.Money(inv.Tax, inv.Currency), Total: billing.Money(inv.Total, inv.Currency),
+		IssuedAt: inv.IssuedAt, DueAt: inv.DueAt, PaidAt: inv.PaidAt, VoidedAt: inv.VoidedAt, CreditedInvoiceID: inv.CreditedInvoiceID,
+		Reminders: inv.Reminders, Suspended: inv.Suspended, CreatedAt: inv.CreatedAt}
+	for _, l := range inv.Lines {
+		line := InvoiceLine{No: l.No, SubscriptionID: l.SubscriptionID, Kind: l.Kind, Description: l.Description, Quantity: l.Quantity,
+			UnitAmount: l.UnitAmount, Amount: l.Amount, TaxRate: l.TaxRate, Tax: l.Tax, PeriodStart: l.PeriodStart, PeriodEnd: l.PeriodEnd}
+		for _, sh := range l.Shares {
+			line.Shares = append(line.Shares, Share{Role: sh.Role, OrganizationID: sh.OrganizationID, Amount: money(sh.Amount, inv.Currency)})
+		}
+		out.Lines = append(out.Lines, line)
+	}
+	return out
+}
+
+// PaymentCreate is the body of POST /api/v1/invoices/{id}/payments.
+type PaymentCreate struct {
+	Amount    string `json:"amount,omitempty" pattern:"^-?[0-9]{1,15}(\\.[0-9]{1,6})?$" doc:"must equal the invoice's total; default: the total"`
+	Method    string `json:"method,omitempty" maxLength:"40" pattern:"^[a-z][a-z0-9_-]*$" doc:"default manual"`
+	Reference string `json:"reference,omitempty" maxLength:"200" doc:"the bank's or provider's reference"`
+}
+
+// CreditNoteCreate is the body of POST /api/v1/invoices/{id}/credit-notes.
+type CreditNoteCreate struct {
+	Reason string `json:"reason,omitempty" maxLength:"500" doc:"printed on the credit note"`
+}
+
+// BillingRunCreate is the body of POST /api/v1/billing-runs.
+type BillingRunCreate struct {
+	Period string     `json:"period" pattern:"^[0-9]{4}-[0-9]{2}$" doc:"the month to close" example:"2026-03"`
+	AsOf   *time.Time `json:"as_of,omitempty" doc:"when renewals and dunning are decided; default now"`
+}
+
+// BillingRun reports a billing run.
+type BillingRun struct {
+	ID            int64      `json:"id"`
+	Period        string     `json:"period"`
+	Status        string     `json:"status" enum:"running,finished,failed"`
+	Subscriptions int        `json:"subscriptions"`
+	Invoices      int        `json:"invoices"`
+	Lines         int        `json:"lines"`
+	Renewed       int        `json:"renewed"`
+	Ended         int        `json:"ended"`
+	StartedAt     time.Time  `json:"started_at"`
+	FinishedAt    *time.Time `json:"finished_at,omitempty"`
+}
+
+// Statement is a party's earnings for a period in one currency.
+type Statement struct {
+	Role           string          `json:"role" enum:"vendor,platform,distributor,reseller"`
+	OrganizationID int64           `json:"organization_id,omitempty"`
+	Period         string          `json:"period"`
+	Currency       string          `json:"currency"`
+	Total          string          `json:"total"`
+	Rows           []StatementLine `json:"rows"`
+}
+
+// StatementLine is one share of one invoice line.
+type StatementLine struct {
+	InvoiceID      int64     `json:"invoice_id"`
+	InvoiceNumber  string    `json:"invoice_number"`
+	IssuedAt       time.Time `json:"issued_at"`
+	CustomerID     int64     `json:"customer_id"`
+	SubscriptionID int64     `json:"subscription_id,omitempty"`
+	LineNo         int       `json:"line_no"`
+	Description    string    `json:"description"`
+	Amount         string    `json:"amount"`
+}
+
+// Renewal is a subscription's renewal call-to-action.
+type Renewal struct {
+	SubscriptionID int64     `json:"subscription_id"`
+	Date           time.Time `json:"date" doc:"end of the current term"`
+	Action         string    `json:"action" enum:"renew,end" doc:"what happens on date"`
+	Price          string    `json:"price" doc:"the next term at the customer's price"`
+	PeriodPrice    string    `json:"period_price" doc:"one billing period of it"`
+	Periods        int       `json:"periods" doc:"billing periods per term"`
+	Currency       string    `json:"currency"`
+	AutoRenew      bool      `json:"auto_renew"`
+	Due            bool      `json:"due" doc:"the end is within 30 days: show the call to action"`
+}
+
+// BillingProfile says who invoices a reseller's customers.
+type BillingProfile struct {
+	SelfBilling bool `json:"self_billing" doc:"true: the reseller invoices its customers itself; false: the platform does on its behalf"`
+}
+
+// fileOutput is a downloaded document.
+type fileOutput struct {
+	ContentType        string `header:"Content-Type"`
+	ContentDisposition string `header:"Content-Disposition"`
+	Body               []byte
+}
+
+// EarningsInput selects a statement.
+type EarningsInput struct {
+	OrganizationID int64  `query:"organization_id" minimum:"0" doc:"default: your organization; the platform may name any"`
+	Period         string `query:"period" required:"true" pattern:"^[0-9]{4}-[0-9]{2}$" example:"2026-03"`
+}
+
+func (s *Server) registerBilling() {
+	tags := []string{"Billing"}
+	register(s, huma.Operation{OperationID: "list-invoices", Method: http.MethodGet, Path: "/api/v1/invoices", Summary: "List invoices and credit notes you can see", Tags: tags},
+		func(ctx context.Context, in *struct {
+			ListInput
+			CustomerID int64  `query:"customer_id" minimum:"0"`
+			Period     string `query:"period" pattern:"^[0-9]{4}-[0-9]{2}$"`
+			Status     string `query:"status" enum:"draft,issued,paid,void"`
+			Kind       string `query:"kind" enum:"invoice,credit_note"`
+		}) (*ListOutput[Invoice], error) {
+			page, err := in.page()
+			if err != nil {
+				return nil, err
+			}
+			items, next, err := s.store.ListInvoices(ctx, principal(ctx), store.InvoiceFilter{CustomerID: in.CustomerID, Period: in.Period,
+				Status: billing.Status(in.Status), Kind: billing.Kind(in.Kind)}, page)
+			if err != nil {
+				return nil, err
+			}
+			return listOf(items, next, invoiceOf), nil
+		})
+	register(s, huma.Operation{OperationID: "get-invoice", Method: http.MethodGet, Path: "/api/v1/invoices/{id}", Summary: "Get an invoice with its lines", Tags: tags},
+		func(ctx context.Context, in *IDInput) (*Output[Invoice], error) {
+			inv, err := s.store.Invoice(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(invoiceOf(inv)), nil
+		})
+	for _, f := range []struct {
+		ext, ctype string
+		write      func(*bytes.Buffer, billing.Invoice) error
+	}{
+		{"pdf", "application/pdf", func(b *bytes.Buffer, inv billing.Invoice) error { return billing.WritePDF(b, inv) }},
+		{"csv", "text/csv; charset=utf-8", func(b *bytes.Buffer, inv billing.Invoice) error { return billing.WriteCSV(b, inv) }},
+	} {
+		register(s, huma.Operation{OperationID: "get-invoice-" + f.ext, Method: http.MethodGet, Path: "/api/v1/invoices/{id}/" + f.ext,
+			Summary: "Download an invoice as " + f.ext, Tags: tags,
+			Responses: map[string]*huma.Response{"200": {Description: "the document", Content: map[string]*huma.MediaType{f.ctype: {}}}}},
+			func(ctx context.Context, in *IDInput) (*fileOutput, error) {
+				inv, err := s.store.Invoice(ctx, principal(ctx), in.ID)
+				if err != nil {
+					return nil, err
+				}
+				var b bytes.Buffer
+				if err := f.write(&b, inv); err != nil {
+					return nil, err
+				}
+				name := inv.Number
+				if name == "" {
+					name = fmt.Sprintf("draft-%d", inv.ID)
+				}
+				return &fileOutput{ContentType: f.ctype, ContentDisposition: fmt.Sprintf(`attachment; filename="%s.%s"`, name, f.ext), Body: b.Bytes()}, nil
+			})
+	}
+	register(s, huma.Operation{OperationID: "pay-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/payments",
+		Summary:     "Record a payment (manual mark-paid)",
+		Description: "The platform or the issuer records that the invoice's total was received. Subscriptions it bills that wait for payment become PENDING and paid; subscriptions its dunning suspended resume.",
+		Tags:        tags, DefaultStatus: http.StatusOK, Errors: []int{http.StatusForbidden, http.StatusConflict}},
+		func(ctx context.Context, in *struct {
+			IDInput
+			Body PaymentCreate
+		}) (*Output[Invoice], error) {
+			r := store.PaymentRequest{Method: in.Body.Method, Reference: in.Body.Reference}
+			if in.Body.Amount != "" {
+				a, err := decimal.NewFromString(in.Body.Amount)
+				if err != nil {
+					return nil, mercato.Invalid("invalid payment", mercato.FieldError{Path: "amount", Message: "must be a decimal string"})
+				}
+				r.Amount = &a
+			}
+			inv, err := s.store.PayInvoice(ctx, principal(ctx), in.ID, r)
+			if err != nil {
+				return nil, err
+			}
+			return out(invoiceOf(inv)), nil
+		})
+	register(s, huma.Operation{OperationID: "issue-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/issue", Summary: "Issue a draft invoice (number, dates, ledger)",
+		Tags: tags, DefaultStatus: http.StatusOK, Errors: []int{http.StatusForbidden, http.StatusConflict}},
+		func(ctx context.Context, in *IDInput) (*Output[Invoice], error) {
+			inv, err := s.store.IssueInvoice(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(invoiceOf(inv)), nil
+		})
+	register(s, huma.Operation{OperationID: "credit-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/credit-notes",
+		Summary: "Credit an issued invoice in full (a credit note; an unpaid invoice becomes void)", Tags: tags, Errors: []int{http.StatusForbidden, http.StatusConflict}},
+		func(ctx context.Context, in *struct {
+			IDInput
+			Body CreditNoteCreate
+		}) (*Output[Invoice], error) {
+			cn, err := s.store.CreditInvoice(ctx, principal(ctx), in.ID, in.Body.Reason)
+			if err != nil {
+				return nil, err
+			}
+			return out(invoiceOf(cn)), nil
+		})
+	register(s, huma.Operation{OperationID: "create-billing-run", Method: http.MethodPost, Path: "/api/v1/billing-runs",
+		Summary: "Close a month: renewals, invoices, ledger, dunning (platform)", Description: "Idempotent: running a month again bills only what is missing.",
+		Tags: tags, Errors: []int{http.StatusForbidden}},
+		func(ctx context.Context, in *struct{ Body BillingRunCreate }) (*Output[BillingRun], error) {
+			m, err := billing.ParseMonth(in.Body.Period)
+			if err != nil {
+				return nil, mercato.Invalid("invalid billing run", mercato.FieldError{Path: "period", Message: err.Error()})
+			}
+			opts := store.BillingOptions{Period: m, Log: s.log}
+			if in.Body.AsOf != nil {
+				opts.AsOf = *in.Body.AsOf
+			}
+			run, err := s.store.RunBilling(ctx, principal(ctx), opts)
+			if err != nil {
+				return nil, err
+			}
+			return out(BillingRun{ID: run.ID, Period: run.Period, Status: run.Status, Subscriptions: run.Subscriptions, Invoices: run.Invoices, Lines: run.Lines,
+				Renewed: run.Renewed, Ended: run.Ended, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt}), nil
+		})
+	register(s, huma.Operation{OperationID: "get-earnings", Method: http.MethodGet, Path: "/api/v1/earnings",
+		Summary: "Earnings statement of a party for a month, one per currency", Tags: tags},
+		func(ctx context.Context, in *EarningsInput) (*Output[[]Statement], error) {
+			sts, err := s.store.Earnings(ctx, principal(ctx), store.EarningsRequest{OrganizationID: in.OrganizationID, Period: in.Period})
+			if err != nil {
+				return nil, err
+			}
+			res := make([]Statement, 0, len(sts))
+			for _, st := range sts {
+				o := Statement{Role: st.Role, OrganizationID: st.OrganizationID, Period: st.Period, Currency: st.Currency, Total: billing.Money(st.Total, st.Currency), Rows: []StatementLine{}}
+				for _, r := range st.Rows {
+					o.Rows = append(o.Rows, StatementLine{InvoiceID: r.InvoiceID, InvoiceNumber: r.InvoiceNumber, IssuedAt: r.IssuedAt, CustomerID: r.CustomerID,
+						SubscriptionID: r.SubscriptionID, LineNo: r.LineNo, Description: r.Description, Amount: billing.Money(r.Amount, st.Currency)})
+				}
+				res = append(res, o)
+			}
+			return out(res), nil
+		})
+	register(s, huma.Operation{OperationID: "get-earnings-csv", Method: http.MethodGet, Path: "/api/v1/earnings/csv",
+		Summary: "Earnings statement as CSV", Tags: tags,
+		Responses: map[string]*huma.Response{"200": {Description: "the statement", Content: map[string]*huma.MediaType{"text/csv": {}}}}},
+		func(ctx context.Context, in *EarningsInput) (*fileOutput, error) {
+			sts, err := s.store.Earnings(ctx, principal(ctx), store.EarningsRequest{OrganizationID: in.OrganizationID, Period: in.Period})
+			if err != nil {
+				return nil, err
+			}
+			var b bytes.Buffer
+			for _, st := range sts {
+				if err := billing.WriteStatementCSV(&b, st); err != nil {
+					return nil, err
+				}
+			}
+			return &fileOutput{ContentType: "text/csv; charset=utf-8", ContentDisposition: fmt.Sprintf(`attachment; filename="earnings-%s.csv"`, in.Period), Body: b.Bytes()}, nil
+		})
+	register(s, huma.Operation{OperationID: "get-subscription-renewal", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}/renewal",
+		Summary: "The renewal call-to-action: when the term ends and what the next one costs", Tags: []string{"Subscriptions"}},
+		func(ctx context.Context, in *IDInput) (*Output[Renewal], error) {
+			o, err := s.store.RenewalOffer(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(Renewal{SubscriptionID: o.SubscriptionID, Date: o.Date, Action: o.Action, Price: billing.Money(o.Price, o.Currency),
+				PeriodPrice: billing.Money(o.PeriodPrice, o.Currency), Periods: o.Periods, Currency: o.Currency, AutoRenew: o.AutoRenew, Due: o.Due}), nil
+		})
+	register(s, huma.Operation{OperationID: "set-billing-profile", Method: http.MethodPut, Path: "/api/v1/organizations/{id}/billing-profile",
+		Summary: "Say whether a reseller invoices its customers itself (platform)", Tags: tags, Errors: []int{http.StatusForbidden}},
+		func(ctx context.Context, in *struct {
+			IDInput
+			Body BillingProfile
+		}) (*Output[BillingProfile], error) {
+			if err := s.store.SetSelfBilling(ctx, principal(ctx), in.ID, in.Body.SelfBilling); err != nil {
+				return nil, err
+			}
+			return out(in.Body), nil
+		})
+}

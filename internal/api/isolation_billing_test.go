@@ -1,0 +1,51 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/store"
+)
+
+// The victim's invoice (billed by a run of the current month) and the
+// earnings it posted.
+func init() {
+	victimSetups = append(victimSetups, func(t *testing.T, e *env, v *victim) {
+		ctx := context.Background()
+		if _, err := e.st.RunBilling(ctx, e.w.Platform.Principal, store.BillingOptions{Period: billing.MonthOf(time.Now())}); err != nil {
+			t.Fatal(err)
+		}
+		invs, _, err := e.st.ListInvoices(ctx, e.w.C1.Principal, store.InvoiceFilter{}, store.Page{})
+		if err != nil || len(invs) == 0 {
+			t.Fatalf("victim invoices: %v %v", invs, err)
+		}
+		v.ids["invoice"] = invs[0].ID
+		v.ids["vendorA"] = e.w.VendorA.Org.ID
+		v.lists["invoices"] = []int64{invs[0].ID}
+	})
+	extraProbes = append(extraProbes, func(v victim) map[string]probe {
+		inv := fmt.Sprintf("/api/v1/invoices/%d", v.ids["invoice"])
+		notFound := []int{http.StatusNotFound}
+		refused := []int{http.StatusNotFound, http.StatusForbidden, http.StatusUnprocessableEntity}
+		period := billing.MonthOf(time.Now()).String()
+		earnings := fmt.Sprintf("?organization_id=%d&period=%s", v.ids["vendorA"], period)
+		return map[string]probe{
+			"list-invoices":            {method: "GET", path: "/api/v1/invoices?limit=200", list: func(v victim) []int64 { return v.lists["invoices"] }, listKey: "id"},
+			"get-invoice":              {method: "GET", path: inv, wantStatus: notFound},
+			"get-invoice-pdf":          {method: "GET", path: inv + "/pdf", wantStatus: notFound},
+			"get-invoice-csv":          {method: "GET", path: inv + "/csv", wantStatus: notFound},
+			"pay-invoice":              {method: "POST", path: inv + "/payments", body: map[string]any{"reference": "x"}, wantStatus: notFound},
+			"issue-invoice":            {method: "POST", path: inv + "/issue", wantStatus: notFound},
+			"credit-invoice":           {method: "POST", path: inv + "/credit-notes", body: map[string]any{"reason": "x"}, wantStatus: notFound},
+			"create-billing-run":       {method: "POST", path: "/api/v1/billing-runs", body: map[string]any{"period": period}, wantStatus: refused},
+			"get-earnings":             {method: "GET", path: "/api/v1/earnings" + earnings, wantStatus: notFound},
+			"get-earnings-csv":         {method: "GET", path: "/api/v1/earnings/csv" + earnings, wantStatus: notFound},
+			"get-subscription-renewal": {method: "GET", path: fmt.Sprintf("/api/v1/subscriptions/%d/renewal", v.sub), wantStatus: notFound},
+			"set-billing-profile":      {method: "PUT", path: fmt.Sprintf("/api/v1/organizations/%d/billing-profile", v.reseller), body: map[string]any{"self_billing": true}, wantStatus: notFound},
+		}
+	})
+}

@@ -1,0 +1,76 @@
+package billing
+
+import (
+	"context"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// DunningPolicy says what happens to an issued invoice left unpaid: a
+// reminder at each of ReminderDays after its due date, the subscriptions
+// it bills suspended SuspendDays after it, and an order that waits for its
+// first payment expired ExpireDays after it.
+type DunningPolicy struct {
+	PaymentTermsDays int   // due date = issue date + this
+	ReminderDays     []int // increasing
+	SuspendDays      int
+	ExpireDays       int
+}
+
+// DefaultDunning is 14 days to pay, reminders 3 and 10 days late,
+// suspension 21 days late, unpaid orders expire 30 days late.
+func DefaultDunning() DunningPolicy {
+	return DunningPolicy{PaymentTermsDays: 14, ReminderDays: []int{3, 10}, SuspendDays: 21, ExpireDays: 30}
+}
+
+// Dunning steps.
+type Step struct {
+	Remind  bool // send reminder number Reminders+1
+	Suspend bool // suspend the live subscriptions the invoice bills
+	Expire  bool // expire the subscriptions still waiting for payment
+}
+
+// Next returns what is due for an issued invoice at asOf, given how many
+// reminders it had and whether it already suspended.
+func (p DunningPolicy) Next(dueAt time.Time, reminders int, suspended bool, asOf time.Time) Step {
+	late := asOf.Sub(dueAt)
+	if late <= 0 {
+		return Step{}
+	}
+	days := int(late / (24 * time.Hour))
+	var s Step
+	if reminders < len(p.ReminderDays) && days >= p.ReminderDays[reminders] {
+		s.Remind = true
+	}
+	if !suspended && p.SuspendDays > 0 && days >= p.SuspendDays {
+		s.Suspend = true
+	}
+	if p.ExpireDays > 0 && days >= p.ExpireDays {
+		s.Expire = true
+	}
+	return s
+}
+
+// Payment is money received against an invoice.
+type Payment struct {
+	ID        int64
+	InvoiceID int64
+	Amount    decimal.Decimal
+	Currency  string
+	Method    string // manual, or a provider's name
+	Reference string // the provider's or the bank's reference
+	CreatedAt time.Time
+}
+
+// PaymentProvider collects invoices through a payment service (a card
+// processor, SEPA direct debit). None is wired yet: payments are recorded
+// by hand through the API (method "manual"); a provider will call the same
+// store method with its own name and reference.
+type PaymentProvider interface {
+	// Name identifies the provider in payments' method.
+	Name() string
+	// Collect asks the provider to collect an issued invoice's total and
+	// returns its reference once the money is confirmed.
+	Collect(ctx context.Context, inv Invoice) (reference string, err error)
+}

@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/store"
+)
+
+// runBilling is `mercato billing run --period 2026-03`: an operator closes
+// a month by hand (the scheduled job in serve does the same every hour).
+func runBilling(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "run" {
+		return usageError{fmt.Errorf("usage: mercato billing run --period YYYY-MM [--as-of RFC3339] [--draft]")}
+	}
+	fs := newFlagSet("billing run", stderr)
+	var db dbFlags
+	db.register(fs)
+	period := fs.String("period", "", "the month to close, YYYY-MM (default: the current month)")
+	asOf := fs.String("as-of", "", "decide renewals and dunning at this RFC 3339 time (default: now)")
+	draft := fs.Bool("draft", false, "leave the new invoices as drafts")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	m := billing.MonthOf(time.Now())
+	if *period != "" {
+		var err error
+		if m, err = billing.ParseMonth(*period); err != nil {
+			return usageError{err}
+		}
+	}
+	opts := store.BillingOptions{Period: m, Draft: *draft}
+	if *asOf != "" {
+		t, err := time.Parse(time.RFC3339, *asOf)
+		if err != nil {
+			return usageError{fmt.Errorf("--as-of: %w", err)}
+		}
+		opts.AsOf = t
+	}
+	log, err := newLogger("text", "info")
+	if err != nil {
+		return err
+	}
+	opts.Log = log
+	st, err := db.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	p, err := st.Bootstrap(ctx, "")
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	run, err := st.RunBilling(ctx, p, opts)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "billing run %d for %s: %d subscriptions, %d invoices, %d lines, %d renewed, %d ended in %s\n",
+		run.ID, run.Period, run.Subscriptions, run.Invoices, run.Lines, run.Renewed, run.Ended, time.Since(start).Round(time.Millisecond))
+	return err
+}

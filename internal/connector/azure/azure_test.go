@@ -1,0 +1,442 @@
+package azure_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+
+	"github.com/mercato-market/mercato/internal/api"
+	engine "github.com/mercato-market/mercato/internal/arm"
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/connector/azure"
+	"github.com/mercato-market/mercato/internal/dispatch"
+	armemu "github.com/mercato-market/mercato/internal/emulator/arm"
+	"github.com/mercato-market/mercato/internal/emulator/entra"
+	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/store/storetest"
+	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/pkg/webhook"
+)
+
+const azureSub = "00000000-0000-0000-0000-00000000a2e0"
+
+// siteTemplate is a web app whose URL output reads the deployed site
+// (reference()), and an int parameter the catalog cannot bound.
+const siteTemplate = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {
+    "prefix": {"type": "string", "minLength": 3, "maxLength": 12},
+    "location": {"type": "string"},
+    "workers": {"type": "int", "minValue": 1, "maxValue": 3, "metadata": {"description": "Number of workers"}},
+    "tier": {"type": "string", "defaultValue": "B1", "allowedValues": ["B1", "S1"]}
+  },
+  "resources": [
+    {"type": "Microsoft.Web/serverfarms", "apiVersion": "2022-09-01", "name": "[concat(parameters('prefix'), '-plan')]", "location": "[parameters('location')]",
+     "sku": {"name": "[parameters('tier')]", "capacity": "[parameters('workers')]"}},
+    {"type": "Microsoft.Web/sites", "apiVersion": "2022-09-01", "name": "[parameters('prefix')]", "location": "[parameters('location')]",
+     "dependsOn": ["[resourceId('Microsoft.Web/serverfarms', concat(parameters('prefix'), '-plan'))]"],
+     "properties": {"serverFarmId": "[resourceId('Microsoft.Web/serverfarms', concat(parameters('prefix'), '-plan'))]"}}
+  ],
+  "outputs": {
+    "siteUrl": {"type": "string", "value": "[concat('https://', reference(resourceId('Microsoft.Web/sites', parameters('prefix'))).defaultHostName)]"}
+  }
+}`
+
+// world is the marketplace (API and webhook delivery), the Entra and ARM
+// emulators over TLS, and the connector's webhook endpoint, each on its own
+// loopback server.
+type world struct {
+	t         *testing.T
+	st        *store.Store
+	w         *storetest.World
+	api       string
+	arm       *armemu.Emulator
+	cred      azcore.TokenCredential
+	opts      arm.ClientOptions
+	secret    string
+	current   atomic.Pointer[azure.Connector]
+	done      chan result
+	armURL    string
+	siteProd  catalog.Product
+	vmProd    catalog.Product
+	vmNoTerms catalog.Product
+}
+
+type result struct {
+	id     int64
+	status string
+}
+
+func newWorld(t *testing.T, step time.Duration) *world {
+	st := storetest.Open(t, store.SQLite)
+	w := storetest.NewWorld(t, st)
+	log := slog.New(slog.DiscardHandler)
+	d := dispatch.New(st, log, dispatch.Config{AllowPrivate: true})
+	st.OnEvents(d.Wake)
+	run, stop := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { _ = d.Run(run); close(stopped) }()
+	t.Cleanup(func() { stop(); <-stopped })
+	apiSrv := httptest.NewServer(api.New(st, log, api.WithWebhooks(syndication.URLPolicy{AllowPrivate: true}, d.SendTest)))
+	t.Cleanup(apiSrv.Close)
+
+	// Entra and ARM emulators, both over TLS with one self-signed
+	// certificate the SDK is told to trust.
+	cert, err := armemu.NewCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp, err := entra.New(entra.DemoConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	entraSrv := armemu.ServeTLS(listen(t), idp.Handler(), cert)
+	t.Cleanup(func() { _ = entraSrv.Close() })
+	verifier := entra.NewVerifier(idp.Keys(), entra.ManagementResource)
+	em := armemu.New(armemu.Config{Step: step, RetryAfter: 20 * time.Millisecond,
+		Verifier: armemu.TokenVerifierFunc(func(ctx context.Context, token, _ string) error {
+			_, err := verifier.Verify(ctx, token)
+			return err
+		})})
+	t.Cleanup(em.Close)
+	armSrv := armemu.ServeTLS(listen(t), em.Handler(), cert)
+	t.Cleanup(func() { _ = armSrv.Close() })
+	cred, opts, err := azure.SDKConfig(azure.Endpoints{ResourceManager: armSrv.URL, Authority: entraSrv.URL, CACertPEM: cert.PEM,
+		TenantID: entra.DemoTenantID, ClientID: entra.DemoClientID, ClientSecret: entra.DemoClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _ := webhook.NewSecret()
+	wd := &world{t: t, st: st, w: w, api: apiSrv.URL, arm: em, cred: cred, opts: opts, secret: secret, done: make(chan result, 64), armURL: armSrv.URL}
+
+	// The connector's webhook endpoint hands notifications to whichever
+	// connector runs now (the restart test swaps it).
+	hook := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if c := wd.current.Load(); c != nil {
+			c.Handler().ServeHTTP(rw, r)
+			return
+		}
+		rw.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(hook.Close)
+
+	ctx := context.Background()
+	tpl, err := engine.ParseTemplate([]byte(siteTemplate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	product := func(name string, typ catalog.ProductType, meta map[string]string, params []catalog.Parameter) catalog.Product {
+		p, err := st.CreateProduct(ctx, w.VendorA.Principal, catalog.Product{Name: name, Type: typ, Published: true, Metadata: meta, Parameters: params})
+		if err != nil {
+			t.Fatalf("product %s: %v", name, err)
+		}
+		storetest.Plan(t, st, w.VendorA.Principal, p.ID, "Monthly", `{"currency":"EUR","period":"P1M","model":"flat","amount":"10.00"}`)
+		if _, err := st.CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{ProductID: &p.ID, URL: hook.URL, Secret: secret}); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	wd.siteProd = product("Site", catalog.TypeARMTemplate, map[string]string{azure.MetaTemplate: siteTemplate, azure.MetaLaunchOutput: "siteUrl"},
+		azure.Form(tpl, nil))
+	vmMeta := map[string]string{azure.MetaPublisher: "canonical", azure.MetaOffer: "ubuntu-24_04-lts", azure.MetaPlan: "server"}
+	prefixOnly := azure.Form(&engine.Template{}, nil)
+	wd.vmProd = product("VM", catalog.TypeAzureMarketplaceVM, vmMeta, prefixOnly)
+	noTerms := map[string]string{azure.MetaAcceptTerms: "false", azure.MetaPublisher: "bitnami", azure.MetaOffer: "wordpress", azure.MetaPlan: "default"}
+	wd.vmNoTerms = product("VM without terms", catalog.TypeAzureMarketplaceVM, noTerms, prefixOnly)
+	return wd
+}
+
+func listen(t *testing.T) net.Listener {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+// start runs a connector until the returned function stops it.
+func (wd *world) start() func() {
+	c, err := azure.New(azure.Config{MarketplaceURL: wd.api, Token: wd.w.VendorA.Token, WebhookSecrets: []string{wd.secret},
+		SubscriptionID: azureSub, Credential: wd.cred, ARM: wd.opts, PollFrequency: 20 * time.Millisecond, Sweep: 200 * time.Millisecond,
+		OnDone: func(id int64, status string) { wd.done <- result{id, status} }, Log: testLog()})
+	if err != nil {
+		wd.t.Fatal(err)
+	}
+	wd.current.Store(c)
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { _ = c.Run(ctx); close(stopped) }()
+	stop := sync.OnceFunc(func() { wd.current.CompareAndSwap(c, nil); cancel(); <-stopped })
+	wd.t.Cleanup(stop)
+	return stop
+}
+
+func (wd *world) call(method, path, token string, body, out any) int {
+	wd.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, wd.api+path, rd)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		wd.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			wd.t.Fatalf("%s %s: %v: %s", method, path, err, raw)
+		}
+	}
+	return res.StatusCode
+}
+
+// order buys a product as C1 (on account, so PENDING and paid at once).
+func (wd *world) order(p catalog.Product, config map[string]any) int64 {
+	wd.t.Helper()
+	var plans struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+	}
+	wd.call("GET", fmt.Sprintf("/api/v1/products/%d/plans", p.ID), wd.w.C1.Token, nil, &plans)
+	var o struct {
+		SubscriptionID int64 `json:"subscription_id"`
+	}
+	if code := wd.call("POST", "/api/v1/orders", wd.w.C1.Token, map[string]any{"plan_id": plans.Items[0].ID, "quantity": 1, "configuration": config}, &o); code != http.StatusCreated {
+		wd.t.Fatalf("order: %d", code)
+	}
+	return o.SubscriptionID
+}
+
+// wait returns the status the connector reported for id.
+func (wd *world) wait(id int64) string {
+	wd.t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case r := <-wd.done:
+			if r.id == id {
+				return r.status
+			}
+		case <-deadline:
+			wd.t.Fatalf("subscription %d: no outcome", id)
+		}
+	}
+}
+
+type subscriptionView struct {
+	Status       string
+	Endpoint     string
+	Instructions string
+}
+
+func (wd *world) view(id int64) subscriptionView {
+	wd.t.Helper()
+	var s struct {
+		Status string `json:"deployment_status"`
+	}
+	wd.call("GET", fmt.Sprintf("/api/v1/subscriptions/%d", id), wd.w.C1.Token, nil, &s)
+	var eps struct {
+		Endpoints []struct {
+			Endpoint string `json:"endpoint"`
+		} `json:"endpoints"`
+	}
+	wd.call("GET", fmt.Sprintf("/api/v1/subscriptions/%d/endpoints", id), wd.w.C1.Token, nil, &eps)
+	var ins struct {
+		Instructions map[string]string `json:"instructions"`
+	}
+	wd.call("GET", fmt.Sprintf("/api/v1/subscriptions/%d/instructions", id), wd.w.C1.Token, nil, &ins)
+	v := subscriptionView{Status: s.Status, Instructions: ins.Instructions["en"]}
+	if len(eps.Endpoints) > 0 {
+		v.Endpoint = eps.Endpoints[0].Endpoint
+	}
+	return v
+}
+
+func (wd *world) terminate(id int64) {
+	wd.t.Helper()
+	if code := wd.call("POST", fmt.Sprintf("/api/v1/subscriptions/%d/terminate", id), wd.w.C1.Token, nil, nil); code != http.StatusOK {
+		wd.t.Fatalf("terminate: %d", code)
+	}
+}
+
+// groupExists asks the emulator through the SDK.
+func (wd *world) groupExists(name string) bool {
+	wd.t.Helper()
+	c, err := newGroupsClient(wd)
+	if err != nil {
+		wd.t.Fatal(err)
+	}
+	res, err := c.CheckExistence(context.Background(), name, nil)
+	if err != nil {
+		wd.t.Fatal(err)
+	}
+	return res.Success
+}
+
+// TestConnectorFlows drives subscriptions through the connector against
+// the emulators with the real SDK: deployments that succeed, fail in
+// Azure, are refused for terms or for bad values, and teardown.
+func TestConnectorFlows(t *testing.T) {
+	wd := newWorld(t, 5*time.Millisecond)
+	wd.start()
+
+	t.Run("arm template deploys with a computed launch URL, throttled on the way, and tears down", func(t *testing.T) {
+		wd.arm.Throttle(3, 10*time.Millisecond)
+		id := wd.order(wd.siteProd, map[string]any{"global_prefix": "contoso", "workers": 2})
+		if got := wd.wait(id); got != "DEPLOYED" {
+			t.Fatalf("status %s: %+v", got, wd.view(id))
+		}
+		v := wd.view(id)
+		if v.Status != "DEPLOYED" || v.Endpoint != "https://contoso.azurewebsites.net" {
+			t.Fatalf("view %+v", v)
+		}
+		if n := wd.arm.Count("throttled"); n != 3 {
+			t.Errorf("throttled %d requests, want 3 (the SDK retries them)", n)
+		}
+		if !wd.groupExists("rg-contoso") {
+			t.Fatal("resource group missing")
+		}
+		wd.terminate(id)
+		if got := wd.wait(id); got != "UNDEPLOYED" {
+			t.Fatalf("teardown: %s", got)
+		}
+		if wd.groupExists("rg-contoso") {
+			t.Error("resource group left after teardown")
+		}
+	})
+
+	t.Run("marketplace VM: terms accepted, fqdn from the public IP", func(t *testing.T) {
+		before := wd.arm.Count("PUT agreement")
+		id := wd.order(wd.vmProd, map[string]any{"global_prefix": "ubuntu1"})
+		if got := wd.wait(id); got != "DEPLOYED" {
+			t.Fatalf("status %s: %+v", got, wd.view(id))
+		}
+		if v := wd.view(id); v.Endpoint != "https://ubuntu1.westeurope.cloudapp.azure.com" || !strings.Contains(v.Instructions, "ubuntu1admin") {
+			t.Fatalf("view %+v", v)
+		}
+		if n := wd.arm.Count("PUT agreement") - before; n != 1 {
+			t.Errorf("accepted terms %d times, want 1", n)
+		}
+		var creds struct {
+			Credentials []struct {
+				Key   string  `json:"key"`
+				Value *string `json:"value"`
+			} `json:"credentials"`
+		}
+		wd.call("GET", fmt.Sprintf("/api/v1/subscriptions/%d/credentials", id), wd.w.C1.Token, nil, &creds)
+		if len(creds.Credentials) != 1 || creds.Credentials[0].Value == nil || len(*creds.Credentials[0].Value) < 12 {
+			t.Errorf("credentials %+v", creds)
+		}
+	})
+
+	t.Run("terms not accepted: FAILED with Azure's reason, group removed", func(t *testing.T) {
+		id := wd.order(wd.vmNoTerms, map[string]any{"global_prefix": "noterms"})
+		if got := wd.wait(id); got != "FAILED" {
+			t.Fatalf("status %s", got)
+		}
+		if v := wd.view(id); !strings.Contains(v.Instructions, "MarketplacePurchaseEligibilityFailed") || !strings.Contains(v.Instructions, "Legal terms have not been accepted") {
+			t.Fatalf("instructions %q", v.Instructions)
+		}
+		if wd.groupExists("rg-noterms") {
+			t.Error("half-made group left")
+		}
+	})
+
+	t.Run("bad parameters fail fast, nothing deployed", func(t *testing.T) {
+		groups, deploys := wd.arm.Count("PUT resourcegroup"), wd.arm.Count("PUT deployment")
+		id := wd.order(wd.siteProd, map[string]any{"global_prefix": "toomany", "workers": 7})
+		if got := wd.wait(id); got != "FAILED" {
+			t.Fatalf("status %s", got)
+		}
+		if v := wd.view(id); !strings.Contains(v.Instructions, "workers") {
+			t.Fatalf("instructions %q", v.Instructions)
+		}
+		if wd.arm.Count("PUT resourcegroup") != groups || wd.arm.Count("PUT deployment") != deploys {
+			t.Error("something was deployed")
+		}
+	})
+
+	t.Run("a deployment failing in Azure: FAILED with its message, group removed", func(t *testing.T) {
+		wd.arm.FailDeployments("rg-broken/", 50*time.Millisecond, "QuotaExceeded", "Operation could not be completed as it results in exceeding approved standardBSFamily Cores quota.")
+		id := wd.order(wd.siteProd, map[string]any{"global_prefix": "broken", "workers": 1})
+		if got := wd.wait(id); got != "FAILED" {
+			t.Fatalf("status %s", got)
+		}
+		if v := wd.view(id); !strings.Contains(v.Instructions, "DeploymentFailed") || !strings.Contains(v.Instructions, "QuotaExceeded") {
+			t.Fatalf("instructions %q", v.Instructions)
+		}
+		if wd.groupExists("rg-broken") {
+			t.Error("half-made group left")
+		}
+	})
+
+	t.Run("a prefix another subscription owns is refused", func(t *testing.T) {
+		first := wd.order(wd.siteProd, map[string]any{"global_prefix": "taken", "workers": 1})
+		if got := wd.wait(first); got != "DEPLOYED" {
+			t.Fatalf("first: %s", got)
+		}
+		second := wd.order(wd.siteProd, map[string]any{"global_prefix": "taken", "workers": 1})
+		if got := wd.wait(second); got != "FAILED" {
+			t.Fatalf("second: %s", got)
+		}
+		if v := wd.view(second); !strings.Contains(v.Instructions, "taken") {
+			t.Fatalf("instructions %q", v.Instructions)
+		}
+		if !wd.groupExists("rg-taken") {
+			t.Error("the first subscription's group was removed")
+		}
+	})
+}
+
+// TestConnectorRestartResumes stops the connector while Azure deploys and
+// starts another: it finds the deployment by its name and waits for it,
+// without deploying again.
+func TestConnectorRestartResumes(t *testing.T) {
+	wd := newWorld(t, 150*time.Millisecond)
+	stop := wd.start()
+	id := wd.order(wd.siteProd, map[string]any{"global_prefix": "resume", "workers": 1})
+	deadline := time.Now().Add(20 * time.Second)
+	for wd.arm.Count("PUT deployment") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no deployment started")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	stop()
+	if v := wd.view(id); v.Status != "PENDING" {
+		t.Fatalf("status after the stop: %s", v.Status)
+	}
+	wd.start()
+	if got := wd.wait(id); got != "DEPLOYED" {
+		t.Fatalf("status %s: %+v", got, wd.view(id))
+	}
+	if n := wd.arm.Count("PUT deployment"); n != 1 {
+		t.Errorf("%d deployment PUTs, want 1", n)
+	}
+	if v := wd.view(id); v.Endpoint != "https://resume.azurewebsites.net" {
+		t.Errorf("view %+v", v)
+	}
+}

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/mercato"
+)
+
+// EarningsRequest names a party and a period: OrganizationID 0 means the
+// caller's own organization (for the platform: the platform's fee).
+type EarningsRequest struct {
+	OrganizationID int64
+	Period         string // 2026-03
+}
+
+// Earnings returns a party's earnings statement for a period, one
+// statement per currency: every earnings entry of the invoices and credit
+// notes issued for the period. Every party reads its own; the platform
+// reads anyone's.
+func (s *Store) Earnings(ctx context.Context, p mercato.Principal, r EarningsRequest) ([]billing.Statement, error) {
+	if _, err := billing.ParseMonth(r.Period); err != nil {
+		return nil, mercato.Invalid("invalid earnings request", mercato.FieldError{Path: "period", Message: err.Error(), Value: r.Period})
+	}
+	org := r.OrganizationID
+	if org == 0 {
+		org = p.OrgID
+	}
+	if org != p.OrgID && !p.IsPlatform() {
+		return nil, mercato.NotFound("organization", org)
+	}
+	o, err := s.orgByID(ctx, s.rd(), org)
+	if err != nil {
+		return nil, err
+	}
+	q := &query{}
+	q.add(`SELECT e.role, e.currency, e.credit, e.debit, e.line_no, i.id, i.number, i.issued_at, i.customer_id, COALESCE(l.subscription_id, 0), COALESCE(l.description, '')
+		FROM ledger_entries e JOIN invoices i ON i.id = e.invoice_id
+		LEFT JOIN invoice_lines l ON l.invoice_id = e.invoice_id AND l.line_no = e.line_no
+		WHERE e.account = 'earnings' AND e.period = %a AND `, r.Period)
+	if o.Kind == mercato.KindPlatform {
+		q.add("e.role = 'platform'")
+	} else {
+		q.add("e.organization_id = %a", org)
+	}
+	q.add(" ORDER BY e.currency, e.id")
+	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
+	if err != nil {
+		return nil, fmt.Errorf("earnings: %w", err)
+	}
+	defer rows.Close()
+	var out []billing.Statement
+	for rows.Next() {
+		var (
+			role, currency string
+			credit, debit  decimal.Decimal
+			row            billing.StatementRow
+			number         sql.NullString
+			issued         sql.NullTime
+		)
+		if err := rows.Scan(&role, &currency, &credit, &debit, &row.LineNo, &row.InvoiceID, &number, &issued, &row.CustomerID, &row.SubscriptionID, &row.Description); err != nil {
+			return nil, fmt.Errorf("scan earnings: %w", err)
+		}
+		row.InvoiceNumber, row.IssuedAt = number.String, issued.Time.UTC()
+		row.Amount = credit.Sub(debit)
+		if len(out) == 0 || out[len(out)-1].Currency != currency {
+			id := org
+			if o.Kind == mercato.KindPlatform {
+				id = 0
+			}
+			out = append(out, billing.Statement{Role: role, OrganizationID: id, Period: r.Period, Currency: currency, Total: decimal.Zero})
+		}
+		st := &out[len(out)-1]
+		st.Rows = append(st.Rows, row)
+		st.Total = st.Total.Add(row.Amount)
+	}
+	return out, rows.Err()
+}
+
+// LedgerTotals returns the sums of all debits and credits, per invoice
+// when invoiceID is set (tests and audits: they must be equal).
+func (s *Store) LedgerTotals(ctx context.Context, invoiceID int64) (debit, credit decimal.Decimal, err error) {
+	q := `SELECT debit, credit FROM ledger_entries`
+	var args []any
+	if invoiceID != 0 {
+		q += ` WHERE invoice_id = $1`
+		args = append(args, invoiceID)
+	}
+	rows, err := s.rd().QueryContext(ctx, q, args...)
+	if err != nil {
+		return debit, credit, fmt.Errorf("ledger totals: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d, c decimal.Decimal
+		if err := rows.Scan(&d, &c); err != nil {
+			return debit, credit, err
+		}
+		debit, credit = debit.Add(d), credit.Add(c)
+	}
+	return debit, credit, rows.Err()
+}

@@ -1,0 +1,110 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/syndication"
+)
+
+// adminPage is the operator's overview: organizations and users, the
+// subscriptions by status, and the health of webhook delivery (which is
+// also how the connectors hear of orders).
+func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) {
+	if err := only(v.P, mercato.KindPlatform); err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	ctx := r.Context()
+	orgs, _, err := s.store.ListOrganizations(ctx, v.P, store.OrganizationFilter{}, store.Page{Limit: 200})
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	users, _, err := s.store.ListUsers(ctx, v.P, 0, store.Page{Limit: 200})
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	counts := map[subscription.Status]int{}
+	for after := int64(0); ; {
+		subs, next, err := s.store.ListSubscriptions(ctx, v.P, store.SubscriptionFilter{}, store.Page{After: after, Limit: 200})
+		if err != nil {
+			s.fail(w, r, v, err)
+			return
+		}
+		for _, sub := range subs {
+			counts[sub.Status]++
+		}
+		if next == 0 || after > 1<<40 {
+			break
+		}
+		after = next
+	}
+	pending, delivered, err := s.store.DeliveryCounts(ctx)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	eps, _, err := s.store.ListEndpoints(ctx, v.P, store.EndpointFilter{}, store.Page{Limit: 200})
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	notes, err := s.store.ListNotifications(ctx, v.P)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	type statusCount struct {
+		Status subscription.Status
+		N      int
+	}
+	var byStatus []statusCount
+	for _, st := range subscription.Statuses {
+		if counts[st] > 0 {
+			byStatus = append(byStatus, statusCount{st, counts[st]})
+		}
+	}
+	orgName := map[int64]string{}
+	for _, o := range orgs {
+		orgName[o.ID] = o.Name
+	}
+	v.Title, v.Active = "Platform overview", "/admin"
+	v.Data = struct {
+		Orgs               []mercato.Organization
+		Users              []mercato.User
+		OrgName            map[int64]string
+		ByStatus           []statusCount
+		Pending, Delivered int64
+		Endpoints          []syndication.Endpoint
+		Notifications      []store.Notification
+	}{orgs, users, orgName, byStatus, pending, delivered, eps, notes}
+	s.render(w, r, http.StatusOK, "admin.html", v)
+}
+
+// invoicesPage lists the charges (orders) visible to the organization:
+// invoices, their PDFs and earnings come with billing (internal/billing),
+// which this page will show once the store offers them.
+func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *view) {
+	orders, _, err := s.store.ListOrders(r.Context(), v.P, store.OrderFilter{}, store.Page{Limit: 200})
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	n := s.names(r, v.P)
+	type row struct {
+		Order    subscription.Order
+		Plan     string
+		Customer string
+	}
+	rows := make([]row, 0, len(orders))
+	for i := len(orders) - 1; i >= 0; i-- {
+		o := orders[i]
+		rows = append(rows, row{o, n.plan(o.PlanID).Name, n.org(o.CustomerID)})
+	}
+	v.Title, v.Active, v.Data = "Charges", "/invoices", rows
+	s.render(w, r, http.StatusOK, "invoices.html", v)
+}

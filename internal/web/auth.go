@@ -1,0 +1,212 @@
+package web
+
+import (
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/mercato"
+)
+
+// limiter counts attempts per key in a fixed window: sign-ins per client
+// address and per email, so that neither one address trying many accounts
+// nor many addresses trying one account get far. It is per process: several
+// replicas each allow the limit.
+type limiter struct {
+	mu     sync.Mutex
+	n      int
+	window time.Duration
+	hits   map[string]*window
+	now    func() time.Time
+}
+
+type window struct {
+	start time.Time
+	count int
+}
+
+func newLimiter(n int, d time.Duration) *limiter {
+	return &limiter{n: n, window: d, hits: map[string]*window{}, now: time.Now}
+}
+
+// allow records an attempt under every key and reports whether all of them
+// are within the limit, and if not, how long until they are.
+func (l *limiter) allow(keys ...string) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if len(l.hits) > 100000 { // forget everything rather than grow without bound
+		l.hits = map[string]*window{}
+	}
+	ok, wait := true, time.Duration(0)
+	for _, k := range keys {
+		w := l.hits[k]
+		if w == nil || now.Sub(w.start) >= l.window {
+			w = &window{start: now}
+			l.hits[k] = w
+		}
+		w.count++
+		if w.count > l.n {
+			ok = false
+			if d := w.start.Add(l.window).Sub(now); d > wait {
+				wait = d
+			}
+		}
+	}
+	return ok, wait
+}
+
+// forget clears a key after a successful sign-in.
+func (l *limiter) forget(key string) {
+	l.mu.Lock()
+	delete(l.hits, key)
+	l.mu.Unlock()
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+type signInData struct {
+	Email, Next string
+	Reset       bool // a reset link was asked for
+	Token       string
+}
+
+func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
+	v := &view{Title: "Sign in", Request: r, Flash: s.takeFlash(w, r), Data: signInData{Next: safeNext(r.FormValue("next"))}}
+	s.render(w, r, http.StatusOK, "signin.html", v)
+}
+
+// safeNext keeps a post-sign-in redirect inside the panel.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+	email := strings.ToLower(strings.TrimSpace(r.FormValue("email")))
+	data := signInData{Email: email, Next: safeNext(r.FormValue("next"))}
+	v := &view{Title: "Sign in", Request: r, Data: data}
+	if ok, wait := s.limiter.allow("ip:"+clientIP(r), "email:"+email); !ok {
+		w.Header().Set("Retry-After", strings.TrimSuffix(wait.Round(time.Second).String(), "s"))
+		s.log.WarnContext(r.Context(), "sign-in rate limited", "email", email, "ip", clientIP(r))
+		v.Error = "Too many sign-in attempts. Wait a few minutes and try again."
+		s.render(w, r, http.StatusTooManyRequests, "signin.html", v)
+		return
+	}
+	p, err := s.store.CheckPassword(r.Context(), email, r.FormValue("password"))
+	if err != nil {
+		if mercato.ErrorCode(err) != mercato.EUNAUTHORIZED {
+			s.serverError(w, r, err)
+			return
+		}
+		s.log.InfoContext(r.Context(), "sign-in failed", "email", email, "ip", clientIP(r))
+		v.Error = "Wrong email or password."
+		s.render(w, r, http.StatusUnauthorized, "signin.html", v)
+		return
+	}
+	secret, err := s.store.CreateSession(r.Context(), p.UserID, s.ttl)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.limiter.forget("email:" + email)
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: !s.insecure,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(s.ttl.Seconds())})
+	s.log.InfoContext(r.Context(), "signed in", "user_id", p.UserID, "org_id", p.OrgID)
+	http.Redirect(w, r, data.Next, http.StatusSeeOther)
+}
+
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		if err := s.store.DeleteSession(r.Context(), c.Value); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: !s.insecure, SameSite: http.SameSiteLaxMode})
+	s.setFlash(w, "You are signed out.")
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}
+
+// resetPage asks for an email, or, with a token, for the new password.
+func (s *Server) resetPage(w http.ResponseWriter, r *http.Request) {
+	v := &view{Title: "Reset your password", Request: r, Flash: s.takeFlash(w, r), Data: signInData{Token: r.FormValue("token")}}
+	s.render(w, r, http.StatusOK, "reset.html", v)
+}
+
+// resetRequest makes a reset link for the email and always answers the
+// same, so that the page does not tell which emails have accounts.
+func (s *Server) resetRequest(w http.ResponseWriter, r *http.Request) {
+	email := strings.ToLower(strings.TrimSpace(r.FormValue("email")))
+	v := &view{Title: "Reset your password", Request: r, Data: signInData{Email: email, Reset: true}}
+	if ok, _ := s.limiter.allow("ip:"+clientIP(r), "reset:"+email); !ok {
+		v.Error = "Too many attempts. Wait a few minutes and try again."
+		s.render(w, r, http.StatusTooManyRequests, "reset.html", v)
+		return
+	}
+	secret, _, err := s.store.CreatePasswordReset(r.Context(), email, s.resetTTL)
+	switch {
+	case err == nil:
+		base := s.baseURL
+		if base == "" {
+			scheme := "https"
+			if r.TLS == nil && s.insecure || r.TLS == nil && isLoopback(r.Host) {
+				scheme = "http"
+			}
+			base = scheme + "://" + r.Host
+		}
+		s.resetLink(r.Context(), email, base+"/reset?token="+secret)
+	case mercato.ErrorCode(err) == mercato.ENOTFOUND:
+		s.log.InfoContext(r.Context(), "password reset for an unknown email", "email", email)
+	default:
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "reset.html", v)
+}
+
+func isLoopback(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
+	token := r.FormValue("token")
+	v := &view{Title: "Reset your password", Request: r, Data: signInData{Token: token}}
+	if r.FormValue("password") != r.FormValue("confirm") {
+		v.Error = "The two passwords differ."
+		s.render(w, r, http.StatusUnprocessableEntity, "reset.html", v)
+		return
+	}
+	if err := s.store.ResetPassword(r.Context(), token, r.FormValue("password")); err != nil {
+		if mercato.ErrorCode(err) != mercato.EINVALID {
+			s.serverError(w, r, err)
+			return
+		}
+		v.Error = mercato.ErrorMessage(err)
+		for _, f := range mercato.Fields(err) {
+			v.Error += ": " + f.Message
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "reset.html", v)
+		return
+	}
+	s.setFlash(w, "Your password is changed. Sign in with it.")
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}

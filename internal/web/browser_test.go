@@ -1,0 +1,374 @@
+package web_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+
+	"github.com/mercato-market/mercato/internal/api"
+	"github.com/mercato-market/mercato/internal/demo"
+	"github.com/mercato-market/mercato/internal/dispatch"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/store/storetest"
+	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/web"
+)
+
+// chromium finds Debian's Chromium (or MERCATO_CHROMIUM). Without it the
+// browser tests skip, saying why, except under CI=true, where they fail.
+func chromium(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("MERCATO_CHROMIUM")
+	if path == "" {
+		for _, name := range []string{"chromium", "chromium-browser"} {
+			if p, err := exec.LookPath(name); err == nil {
+				path = p
+				break
+			}
+		}
+	}
+	if path == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("Chromium is required under CI: apt-get install -y chromium (or set MERCATO_CHROMIUM)")
+		}
+		t.Skip("no Chromium: apt-get install -y chromium, or set MERCATO_CHROMIUM; CI runs these tests")
+	}
+	return path
+}
+
+// serveStack runs what `serve --demo` runs, in process: the API, the
+// control panel, webhook delivery and the sample vendor, on loopback.
+func serveStack(t *testing.T) (baseURL string, st *store.Store) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	st = storetest.Open(t, store.SQLite)
+	if _, err := demo.Seed(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.SetPasswords(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	policy := syndication.URLPolicy{AllowPrivate: true}
+	d := dispatch.New(st, log, dispatch.Config{AllowPrivate: true})
+	st.OnEvents(d.Wake)
+	panel, err := web.New(st, log, web.WithURLPolicy(policy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	apiHandler := api.New(st, log, api.WithWebhooks(policy, d.SendTest))
+	for _, p := range []string{"/api/", "/openapi.json", "/healthz", "/readyz"} {
+		mux.Handle(p, apiHandler)
+	}
+	mux.Handle("/", panel.Handler())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	baseURL = "http://" + ln.Addr().String()
+	done := make(chan struct{})
+	go func() { defer close(done); _ = d.Run(ctx) }()
+	if _, err := demo.StartVendor(ctx, st, baseURL+"/api/", log); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+		defer c()
+		_ = srv.Shutdown(sctx)
+	})
+	return baseURL, st
+}
+
+// browser starts headless Chromium with a fresh profile.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium(t)),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+// screenshots go to MERCATO_SCREENSHOTS when set (to look at the layout),
+// else to the test's temporary directory.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("MERCATO_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, actions...); err != nil {
+		body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		t.Fatalf("%s: %v\npage: %.800s", what, err, body)
+	}
+}
+
+func signInAs(t *testing.T, ctx context.Context, base, email string) {
+	t.Helper()
+	run(t, ctx, "sign in as "+email,
+		chromedp.Navigate(base+"/signin"),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), demo.Password),
+		chromedp.Click(chromedp.CSS(`form[action="/signin"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/signout"]`)),
+	)
+}
+
+func signOut(t *testing.T, ctx context.Context) {
+	t.Helper()
+	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)), chromedp.WaitVisible(chromedp.CSS("#email")))
+}
+
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test in -short mode")
+	}
+	chromium(t)
+	base, st := serveStack(t)
+	ctx := browser(t)
+	bg := context.Background()
+	admin, err := st.Authenticate(bg, demo.PlatformToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A customer buys the demo SaaS app with a configuration value.
+	signInAs(t, ctx, base, customer)
+	screenshot(t, ctx, "applications")
+	// 3 seats × 8.00 + 50.00 setup through the distributor's and the
+	// reseller's markups: the live price is the quote API's figure.
+	q, err := st.Quote(bg, mercato.Principal{OrgID: 5, OrgKind: mercato.KindCustomer}, store.QuoteRequest{PlanID: 2, Quantity: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "EUR " + q.Total.StringFixed(2)
+	run(t, ctx, "checkout",
+		chromedp.Navigate(base+"/products/1"),
+		chromedp.SetValue(chromedp.CSS("#plan_id"), "2"),
+		chromedp.SetValue(chromedp.CSS("#quantity"), ""),
+		chromedp.SendKeys(chromedp.CSS("#quantity"), "3"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="cfg.company_subdomain"]`), "adatum-browser"),
+		chromedp.Poll[chromedp.Void](`(document.querySelector('[data-testid=total]')||{}).textContent === '`+want+`'`, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)),
+	)
+	screenshot(t, ctx, "product")
+	run(t, ctx, "place the order",
+		chromedp.Click(chromedp.CSS(`#order button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#status`)),
+	)
+	var loc string
+	run(t, ctx, "location", into(&loc, chromedp.Location()))
+	var subID int64
+	if _, err := fmt.Sscanf(loc[strings.LastIndex(loc, "/")+1:], "%d", &subID); err != nil {
+		t.Fatalf("subscription page %s", loc)
+	}
+	// The sample vendor deploys it; the page shows Launch once it is DEPLOYED.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var launch bool
+		run(t, ctx, "reload", chromedp.Navigate(loc), into(&launch, chromedp.Evaluate[bool](`!!document.querySelector('#launch')`)))
+		if launch {
+			break
+		}
+		if time.Now().After(deadline) {
+			sub, _ := st.Subscription(bg, admin, subID)
+			t.Fatalf("no Launch button; subscription is %s", sub.Status)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	prov, err := st.Provisioning(bg, admin, subID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := ""
+	for _, e := range prov.Endpoints {
+		if e.Category == subscription.CategoryApp {
+			app = e.Endpoint
+		}
+	}
+	var status string
+	run(t, ctx, "status", into(&status, chromedp.Text(chromedp.CSS("#status"))))
+	if status != "running" || app == "" {
+		t.Fatalf("status %q, app %q", status, app)
+	}
+	screenshot(t, ctx, "subscription")
+	// Launch opens the app in a new tab.
+	opened := chromedp.WaitNewTarget(ctx, func(info *target.Info) bool {
+		return info.URL != "" && strings.HasPrefix(info.URL, strings.TrimSuffix(app, "/"))
+	})
+	run(t, ctx, "launch", chromedp.Click(chromedp.CSS("#launch")))
+	select {
+	case id := <-opened:
+		if id == "" {
+			t.Fatal("Launch opened no tab")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("Launch did not open %s", app)
+	}
+
+	// Seats, a message, a rating.
+	var qty string
+	run(t, ctx, "change seats",
+		chromedp.SetValue(chromedp.CSS("#seats"), "5"),
+		chromedp.Click(chromedp.CSS(`form[action$="/seats"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		into(&qty, chromedp.Text(chromedp.CSS("#quantity"))),
+	)
+	if !strings.HasPrefix(qty, "5") {
+		t.Fatalf("quantity shows %q", qty)
+	}
+	run(t, ctx, "send a message",
+		chromedp.SendKeys(chromedp.CSS("#body"), "Hello Contoso, can we have single sign-on?"),
+		chromedp.Click(chromedp.CSS(`form[action$="/messages"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".thread .msg")),
+	)
+	run(t, ctx, "rate the product",
+		chromedp.Navigate(base+"/products/1#reviews"),
+		chromedp.Click(chromedp.CSS(`input[name=rating][value="5"]`)),
+		chromedp.SendKeys(chromedp.CSS("#review-body"), "Set up in minutes."),
+		chromedp.Click(chromedp.CSS(`.review-form button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.reviews li`)),
+	)
+	screenshot(t, ctx, "product-reviewed")
+
+	// Cancel.
+	run(t, ctx, "cancel",
+		chromedp.Navigate(loc),
+		chromedp.Click(chromedp.CSS("details.danger summary")),
+		chromedp.Click(chromedp.CSS("#cancel")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		into(&status, chromedp.Text(chromedp.CSS("#status"))),
+	)
+	if status != "cancelling" && status != "cancelled" {
+		t.Fatalf("status after cancel %q", status)
+	}
+	signOut(t, ctx)
+
+	// The vendor reads the message and creates a graduated plan with the preview.
+	signInAs(t, ctx, base, vendor)
+	var badge, thread string
+	run(t, ctx, "vendor reads the message",
+		chromedp.Navigate(base+"/messages"),
+		into(&badge, chromedp.Text(chromedp.CSS(`header nav .count`))),
+		chromedp.Click(chromedp.CSS(`main table a`)),
+		chromedp.WaitVisible(chromedp.CSS(".thread .msg")),
+		into(&thread, chromedp.Text(chromedp.CSS(".thread"))),
+	)
+	if badge != "1" || !strings.Contains(thread, "single sign-on") {
+		t.Fatalf("vendor's unread badge %q, thread %q", badge, thread)
+	}
+	run(t, ctx, "graduated plan preview",
+		chromedp.Navigate(base+"/vendor/products/1/plans/new"),
+		chromedp.SendKeys(chromedp.CSS("#name"), "Graduated seats"),
+		setField("#model", "graduated"),
+		setField("#unit_amount", ""),
+		setField("#tiers", "10 5.00\n* 4.00"),
+		setField("#quantities", "1, 12"),
+		chromedp.Poll[chromedp.Void](`(document.querySelector('#preview tr[data-quantity="12"]')||{textContent:''}).textContent.includes('EUR 58.00')`, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)),
+	)
+	screenshot(t, ctx, "plan-editor")
+	run(t, ctx, "save the plan", chromedp.Click(chromedp.CSS(`#plan button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	plans, _, err := st.ListPlans(bg, admin, 1, store.Page{Limit: 50})
+	if err != nil || plans[len(plans)-1].Name != "Graduated seats" || plans[len(plans)-1].Pricing.Model != "graduated" {
+		t.Fatalf("plan not saved: %+v %v", plans[len(plans)-1], err)
+	}
+	signOut(t, ctx)
+
+	// A reseller sets a markup; its customer sees the marked-up price.
+	signInAs(t, ctx, base, reseller)
+	run(t, ctx, "set a markup",
+		chromedp.Navigate(base+"/channel/prices"),
+		setField(`tr[data-plan="1"] select`, "percentage"),
+		setField(`tr[data-plan="1"] input[name=value]`, "40"),
+		chromedp.Click(chromedp.CSS(`tr[data-plan="1"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+	)
+	screenshot(t, ctx, "price-list")
+	signOut(t, ctx)
+	q, err = st.Quote(bg, mercato.Principal{OrgID: 5, OrgKind: mercato.KindCustomer}, store.QuoteRequest{PlanID: 1, Quantity: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 29.00 × 1.10 (distributor) × 1.40 (reseller) = 44.66
+	if q.Total.StringFixed(2) != "44.66" {
+		t.Fatalf("marked-up quote %s", q.Total)
+	}
+	signInAs(t, ctx, base, customer)
+	var prices string
+	run(t, ctx, "customer sees the marked-up price", chromedp.Navigate(base+"/products/1"), into(&prices, chromedp.Text(chromedp.CSS("main table"))))
+	if !strings.Contains(prices, "EUR 44.66") {
+		t.Fatalf("product page prices: %s", prices)
+	}
+	signOut(t, ctx)
+
+	// Another customer cannot open the subscription by its URL.
+	signInAs(t, ctx, base, otherCustomer)
+	var body string
+	run(t, ctx, "foreign subscription", chromedp.Navigate(loc), into(&body, chromedp.Text(chromedp.CSS("main"))))
+	if !strings.Contains(body, "Not found") || strings.Contains(body, "adatum-browser") {
+		t.Fatalf("foreign subscription page: %s", body)
+	}
+
+	// A phone-sized screen.
+	run(t, ctx, "phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/catalog"))
+	screenshot(t, ctx, "catalog-phone")
+	if errors.Is(ctx.Err(), context.Canceled) {
+		t.Fatal("browser closed early")
+	}
+}
+
+// into runs a with a value and keeps the value in dst.
+func into[T any](dst *T, a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		v, err := a(ctx, t)
+		*dst = v
+		return chromedp.Void{}, err
+	}
+}
+
+// setField sets a form field's value as typing would, firing input and
+// change events (htmx listens to them).
+func setField(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const el = document.querySelector(%q); el.value = %q;
+		el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true})); })()`, sel, value))
+}

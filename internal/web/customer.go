@@ -1,0 +1,560 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/pricing"
+	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// RenewalNotice is how long before a term's end the dashboard asks to
+// renew: 30 days, or a quarter of shorter terms.
+const RenewalNotice = 30 * 24 * time.Hour
+
+type catalogRow struct {
+	Product catalog.Product
+	Rating  store.Rating
+	From    *pricing.Quote // the first plan's price for its smallest quantity
+}
+
+func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request, v *view) {
+	ctx := r.Context()
+	f := store.ProductFilter{Type: catalog.ProductType(r.FormValue("type"))}
+	if f.Type != "" && !f.Type.Valid() {
+		f.Type = ""
+	}
+	prods, _, err := s.store.ListProducts(ctx, v.P, f, store.Page{Limit: 200})
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	ratings, err := s.store.Ratings(ctx)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	rows := make([]catalogRow, 0, len(prods))
+	for _, p := range prods {
+		row := catalogRow{Product: p, Rating: ratings[p.ID]}
+		if plans, _, err := s.store.ListPlans(ctx, v.P, p.ID, store.Page{Limit: 1}); err == nil && len(plans) > 0 {
+			if q, err := s.store.Quote(ctx, v.P, store.QuoteRequest{PlanID: plans[0].ID, Quantity: minQty(plans[0].Pricing)}); err == nil {
+				row.From = &q
+			}
+		}
+		rows = append(rows, row)
+	}
+	v.Title, v.Active = "Catalog", "/catalog"
+	v.Data = struct {
+		Rows  []catalogRow
+		Types []catalog.ProductType
+		Type  catalog.ProductType
+	}{rows, catalog.ProductTypes, f.Type}
+	s.render(w, r, http.StatusOK, "catalog.html", v)
+}
+
+func minQty(p pricing.Pricing) int64 {
+	if p.MinQuantity > 1 {
+		return p.MinQuantity
+	}
+	return 1
+}
+
+type planRow struct {
+	Plan  catalog.Plan
+	Quote *pricing.Quote
+	Err   string
+}
+
+type productData struct {
+	Product  catalog.Product
+	Plans    []planRow
+	Reviews  []store.Review
+	Rating   store.Rating
+	Mine     *store.Review
+	CanBuy   bool
+	Bought   bool
+	Form     orderForm
+	Errors   map[string]string
+	Preview  *priceData
+	Nonce    string
+	FormErr  string
+	IsVendor bool
+}
+
+type orderForm struct {
+	PlanID   int64
+	Quantity int64
+	Values   map[string]string
+}
+
+func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm) (*productData, error) {
+	ctx := r.Context()
+	prod, err := s.store.Product(ctx, v.P, id)
+	if err != nil {
+		return nil, err
+	}
+	plans, _, err := s.store.ListPlans(ctx, v.P, id, store.Page{Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	d := &productData{Product: prod, Form: form, Errors: map[string]string{}, Nonce: nonce(),
+		CanBuy:   v.P.OrgKind == mercato.KindCustomer && v.P.CanWrite() && prod.Published,
+		IsVendor: prod.VendorID == v.P.OrgID || v.P.IsPlatform()}
+	for _, pl := range plans {
+		row := planRow{Plan: pl}
+		if q, err := s.store.Quote(ctx, v.P, store.QuoteRequest{PlanID: pl.ID, Quantity: minQty(pl.Pricing)}); err == nil {
+			row.Quote = &q
+		} else {
+			row.Err = mercato.ErrorMessage(err)
+		}
+		d.Plans = append(d.Plans, row)
+	}
+	if d.Form.PlanID == 0 && len(plans) > 0 {
+		d.Form.PlanID = plans[0].ID
+	}
+	if d.Form.Quantity == 0 {
+		d.Form.Quantity = 1
+		for _, pl := range plans {
+			if pl.ID == d.Form.PlanID {
+				d.Form.Quantity = minQty(pl.Pricing)
+			}
+		}
+	}
+	if d.Form.Values == nil {
+		d.Form.Values = map[string]string{}
+	}
+	if d.Form.PlanID != 0 {
+		d.Preview = s.price(r, v, d.Form.PlanID, d.Form.Quantity)
+	}
+	d.Reviews, d.Rating, err = s.store.Reviews(ctx, v.P, id)
+	if err != nil {
+		return nil, err
+	}
+	for i := range d.Reviews {
+		if d.Reviews[i].CustomerID == v.P.OrgID {
+			d.Mine = &d.Reviews[i]
+		}
+	}
+	if v.P.OrgKind == mercato.KindCustomer {
+		subs, _, err := s.store.ListSubscriptions(ctx, v.P, store.SubscriptionFilter{ProductID: id}, store.Page{Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		d.Bought = len(subs) > 0
+	}
+	return d, nil
+}
+
+func nonce() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (s *Server) productPage(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	d, err := s.productData(r, v, id, orderForm{PlanID: formInt(r, "plan_id")})
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	v.Title, v.Active, v.Data = d.Product.Name, "/catalog", d
+	s.render(w, r, http.StatusOK, "product.html", v)
+}
+
+type priceData struct {
+	Quote *pricing.Quote
+	Error string
+}
+
+// price quotes a plan for v's organization through the store, as the quote
+// API does (channel markups included).
+func (s *Server) price(r *http.Request, v *view, planID, qty int64) *priceData {
+	q, err := s.store.Quote(r.Context(), v.P, store.QuoteRequest{PlanID: planID, Quantity: qty})
+	if err != nil {
+		msg := mercato.ErrorMessage(err)
+		for _, f := range mercato.Fields(err) {
+			msg = f.Message
+			if f.Path != "" {
+				msg = f.Path + " " + f.Message
+			}
+		}
+		return &priceData{Error: msg}
+	}
+	return &priceData{Quote: &q}
+}
+
+// pricePreview is the live price of the checkout form (htmx).
+func (s *Server) pricePreview(w http.ResponseWriter, r *http.Request, v *view) {
+	s.fragment(w, r, "price.html", s.price(r, v, formInt(r, "plan_id"), formInt(r, "quantity")))
+}
+
+// configuration reads the product's configuration form: text as strings,
+// integers as JSON numbers (float64, as the API decodes them), checkboxes
+// as booleans; empty optional fields are left out.
+func configuration(r *http.Request, params []catalog.Parameter) (map[string]any, map[string]string) {
+	cfg := map[string]any{}
+	raw := map[string]string{}
+	for _, p := range params {
+		val := strings.TrimSpace(r.PostFormValue("cfg." + p.Name))
+		raw[p.Name] = val
+		switch p.Type {
+		case catalog.ParamBoolean:
+			cfg[p.Name] = val == "on" || val == "true"
+		case catalog.ParamInteger:
+			if val == "" {
+				continue
+			}
+			if n, err := strconv.ParseInt(val, 10, 64); err == nil {
+				cfg[p.Name] = float64(n)
+			} else {
+				cfg[p.Name] = val // reported as "must be an integer"
+			}
+		default:
+			if val == "" && !p.Required {
+				continue
+			}
+			cfg[p.Name] = val
+		}
+	}
+	return cfg, raw
+}
+
+// order validates the configuration form, then places the order; a form
+// with errors comes back with them beside their fields.
+func (s *Server) order(w http.ResponseWriter, r *http.Request, v *view) {
+	ctx := r.Context()
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	prod, err := s.store.Product(ctx, v.P, id)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	cfg, raw := configuration(r, prod.Parameters)
+	form := orderForm{PlanID: formInt(r, "plan_id"), Quantity: formInt(r, "quantity"), Values: raw}
+	err = catalog.ValidateConfiguration(prod.Parameters, cfg)
+	var o subscription.Order
+	if err == nil {
+		o, err = s.store.PlaceOrder(ctx, v.P, store.OrderRequest{PlanID: form.PlanID, Quantity: form.Quantity, Configuration: cfg,
+			IdempotencyKey: "web:" + r.PostFormValue("nonce")})
+	}
+	if err != nil {
+		code := mercato.ErrorCode(err)
+		if code != mercato.EINVALID && code != mercato.ECONFLICT && code != mercato.EFORBIDDEN {
+			s.fail(w, r, v, err)
+			return
+		}
+		d, derr := s.productData(r, v, id, form)
+		if derr != nil {
+			s.fail(w, r, v, derr)
+			return
+		}
+		d.FormErr = mercato.ErrorMessage(err)
+		for _, f := range mercato.Fields(err) {
+			d.Errors[strings.TrimPrefix(f.Path, "configuration.")] = f.Message
+		}
+		v.Title, v.Active, v.Data = prod.Name, "/catalog", d
+		s.render(w, r, http.StatusUnprocessableEntity, "product.html", v)
+		return
+	}
+	s.log.InfoContext(ctx, "order placed in the control panel", "order_id", o.ID, "subscription_id", o.SubscriptionID, "org_id", v.P.OrgID)
+	s.back(w, r, "/subscriptions/"+strconv.FormatInt(o.SubscriptionID, 10), "Thank you! Your order is placed; "+prod.Name+" is being set up.")
+}
+
+func (s *Server) review(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	rating, _ := strconv.Atoi(r.PostFormValue("rating"))
+	_, err = s.store.SetReview(r.Context(), v.P, id, rating, r.PostFormValue("body"))
+	s.after(w, r, v, err, "/products/"+strconv.FormatInt(id, 10)+"#reviews", "Thank you for your review.")
+}
+
+// subRow is one line of the applications dashboard.
+type subRow struct {
+	Sub       subscription.Subscription
+	Product   string
+	Plan      string
+	Customer  string
+	LaunchURL string
+	RenewSoon bool
+	Unread    int
+}
+
+// names caches product, plan and organization names for list pages.
+type names struct {
+	s        *Server
+	r        *http.Request
+	p        mercato.Principal
+	products map[int64]catalog.Product
+	plans    map[int64]catalog.Plan
+	orgs     map[int64]string
+}
+
+func (s *Server) names(r *http.Request, p mercato.Principal) *names {
+	return &names{s: s, r: r, p: p, products: map[int64]catalog.Product{}, plans: map[int64]catalog.Plan{}, orgs: map[int64]string{}}
+}
+
+func (n *names) product(id int64) catalog.Product {
+	if pr, ok := n.products[id]; ok {
+		return pr
+	}
+	pr, err := n.s.store.Product(n.r.Context(), n.p, id)
+	if err != nil {
+		pr = catalog.Product{ID: id, Name: "product " + strconv.FormatInt(id, 10)}
+	}
+	n.products[id] = pr
+	return pr
+}
+
+func (n *names) plan(id int64) catalog.Plan {
+	if pl, ok := n.plans[id]; ok {
+		return pl
+	}
+	pl, _, err := n.s.store.Plan(n.r.Context(), n.p, id)
+	if err != nil {
+		pl = catalog.Plan{ID: id, Name: "plan " + strconv.FormatInt(id, 10)}
+	}
+	n.plans[id] = pl
+	return pl
+}
+
+func (n *names) org(id int64) string {
+	if name, ok := n.orgs[id]; ok {
+		return name
+	}
+	name := "organization " + strconv.FormatInt(id, 10)
+	if o, err := n.s.store.Organization(n.r.Context(), n.p, id); err == nil {
+		name = o.Name
+	}
+	n.orgs[id] = name
+	return name
+}
+
+func launchURL(eps []subscription.Endpoint) string {
+	for _, e := range eps {
+		if e.Category == subscription.CategoryApp {
+			return e.Endpoint
+		}
+	}
+	return ""
+}
+
+func renewSoon(sub subscription.Subscription, now time.Time) bool {
+	notice := min(RenewalNotice, sub.EndDate.Sub(sub.StartDate)/4)
+	return (sub.Status == subscription.Deployed || sub.Status == subscription.Stopped) && !sub.EndDate.IsZero() &&
+		sub.EndDate.Sub(now) < notice
+}
+
+// subscriptionsPage is the customer's applications dashboard, and everyone
+// else's list of the subscriptions they provide, sold or run.
+func (s *Server) subscriptionsPage(w http.ResponseWriter, r *http.Request, v *view) {
+	ctx := r.Context()
+	f := store.SubscriptionFilter{Status: subscription.Status(r.FormValue("status")), ProductID: formInt(r, "product_id")}
+	subs, next, err := s.store.ListSubscriptions(ctx, v.P, f, store.Page{After: formInt(r, "after"), Limit: 100})
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	threads, err := s.store.Threads(ctx, v.P)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	unread := map[int64]int{}
+	for _, t := range threads {
+		unread[t.SubscriptionID] = t.Unread
+	}
+	n := s.names(r, v.P)
+	now := time.Now()
+	rows := make([]subRow, 0, len(subs))
+	for i := len(subs) - 1; i >= 0; i-- { // newest first
+		sub := subs[i]
+		row := subRow{Sub: sub, Product: n.product(sub.ProductID).Name, Plan: n.plan(sub.PlanID).Name, Customer: n.org(sub.CustomerID),
+			RenewSoon: renewSoon(sub, now), Unread: unread[sub.ID]}
+		if sub.Status == subscription.Deployed {
+			if prov, err := s.store.Provisioning(ctx, v.P, sub.ID); err == nil {
+				row.LaunchURL = launchURL(prov.Endpoints)
+			}
+		}
+		rows = append(rows, row)
+	}
+	v.Title, v.Active = "Subscriptions", "/subscriptions"
+	if v.P.OrgKind == mercato.KindCustomer {
+		v.Title = "Applications"
+	}
+	v.Data = struct {
+		Rows     []subRow
+		Next     int64
+		Status   subscription.Status
+		Statuses []subscription.Status
+		Customer bool
+	}{rows, next, f.Status, subscription.Statuses, v.P.OrgKind == mercato.KindCustomer}
+	s.render(w, r, http.StatusOK, "subscriptions.html", v)
+}
+
+type subscriptionData struct {
+	store.SubscriptionDetail
+	Customer   string
+	LaunchURL  string
+	RenewSoon  bool
+	Reveal     bool
+	IsCustomer bool
+	Changeable bool
+	Messages   []store.Message
+	Usage      []store.UsageRecord
+	Orders     []subscription.Order
+}
+
+func (s *Server) subscriptionData(r *http.Request, v *view, reveal bool) (*subscriptionData, error) {
+	ctx := r.Context()
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	det, err := s.store.SubscriptionDetail(ctx, v.P, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &subscriptionData{SubscriptionDetail: det, Reveal: reveal && det.Revealed,
+		IsCustomer: v.P.OrgID == det.CustomerID, Changeable: subscription.Changeable(det.Status) && v.P.CanWrite(),
+		RenewSoon: renewSoon(det.Subscription, time.Now()), Customer: s.names(r, v.P).org(det.CustomerID)}
+	if det.Status == subscription.Deployed {
+		d.LaunchURL = launchURL(det.Endpoints)
+	}
+	if d.Messages, err = s.store.Messages(ctx, v.P, id); err != nil {
+		return nil, err
+	}
+	if d.Usage, _, err = s.store.ListUsage(ctx, v.P, id, store.UsageFilter{}, store.Page{Limit: 20}); err != nil {
+		return nil, err
+	}
+	if d.Orders, _, err = s.store.ListOrders(ctx, v.P, store.OrderFilter{SubscriptionID: id}, store.Page{Limit: 50}); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (s *Server) subscriptionPage(w http.ResponseWriter, r *http.Request, v *view) {
+	s.showSubscription(w, r, v, false)
+}
+
+// revealCredentials shows the page with the credential values, on request
+// (a POST, so that values are never in a URL or a cached page).
+func (s *Server) revealCredentials(w http.ResponseWriter, r *http.Request, v *view) {
+	s.showSubscription(w, r, v, true)
+}
+
+func (s *Server) showSubscription(w http.ResponseWriter, r *http.Request, v *view, reveal bool) {
+	d, err := s.subscriptionData(r, v, reveal)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	// Messages were just read: the menu's count follows.
+	if n, err := s.store.UnreadMessages(r.Context(), v.P); err == nil {
+		v.Unread, v.Nav = n, navFor(v.P, n)
+	}
+	v.Title, v.Active, v.Data = d.Product.Name+" · subscription "+strconv.FormatInt(d.ID, 10), "/subscriptions", d
+	s.render(w, r, http.StatusOK, "subscription.html", v)
+}
+
+func subPath(r *http.Request) string { return "/subscriptions/" + r.PathValue("id") }
+
+func (s *Server) changeSeats(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	qty := formInt(r, "quantity")
+	_, err = s.store.Change(r.Context(), v.P, id, store.SubscriptionChange{Quantity: &qty})
+	s.after(w, r, v, err, subPath(r), "The quantity is now "+strconv.FormatInt(qty, 10)+".")
+}
+
+func (s *Server) autoRenew(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	on := r.PostFormValue("auto_renew") == "on"
+	_, err = s.store.Change(r.Context(), v.P, id, store.SubscriptionChange{AutoRenew: &on})
+	msg := "Automatic renewal is off."
+	if on {
+		msg = "Automatic renewal is on."
+	}
+	s.after(w, r, v, err, subPath(r), msg)
+}
+
+func (s *Server) renew(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	_, err = s.store.Renew(r.Context(), v.P, id)
+	s.after(w, r, v, err, subPath(r), "Renewed for another term.")
+}
+
+func (s *Server) cancel(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	_, err = s.store.Act(r.Context(), v.P, id, subscription.ActionTerminate)
+	s.after(w, r, v, err, subPath(r), "The subscription is cancelled.")
+}
+
+func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	_, err = s.store.PostMessage(r.Context(), v.P, id, r.PostFormValue("body"))
+	s.after(w, r, v, err, subPath(r)+"#messages", "Message sent.")
+}
+
+type threadRow struct {
+	store.Thread
+	Product  string
+	Customer string
+}
+
+func (s *Server) messagesPage(w http.ResponseWriter, r *http.Request, v *view) {
+	ts, err := s.store.Threads(r.Context(), v.P)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	n := s.names(r, v.P)
+	rows := make([]threadRow, 0, len(ts))
+	for _, t := range ts {
+		row := threadRow{Thread: t}
+		if sub, err := s.store.Subscription(r.Context(), v.P, t.SubscriptionID); err == nil {
+			row.Product, row.Customer = n.product(sub.ProductID).Name, n.org(sub.CustomerID)
+		}
+		rows = append(rows, row)
+	}
+	v.Title, v.Active, v.Data = "Messages", "/messages", rows
+	s.render(w, r, http.StatusOK, "messages.html", v)
+}

@@ -1,0 +1,408 @@
+// Package web is Mercato's control panel: server-rendered pages
+// (html/template, plain forms, htmx for live prices) for every role —
+// customers buy and use their applications, vendors run their products and
+// webhooks, distributors and resellers run their channel, the operator runs
+// the platform.
+//
+// The panel has no authorization of its own: every page reads and writes
+// through the store's operations with the signed-in user's
+// mercato.Principal, exactly as the API does, so a page shows what the API
+// would show that user and a foreign id is "not found".
+//
+// Sign-in is by email and password (bcrypt, in the store); a session is a
+// random secret in a Secure, HttpOnly, SameSite=Lax cookie whose SHA-256 is
+// kept in web_sessions. Cross-site form posts are refused by
+// http.CrossOriginProtection (Fetch metadata and Origin), sign-in attempts
+// are rate-limited per client address and per email, and password resets
+// go by a single-use link (written to the log in the demo).
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/syndication"
+)
+
+//go:embed all:templates static
+var assets embed.FS
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "mercato_session"
+
+// Server serves the control panel.
+type Server struct {
+	store    *store.Store
+	log      *slog.Logger
+	pages    map[string]*template.Template
+	mux      *http.ServeMux
+	limiter  *limiter
+	policy   syndication.URLPolicy
+	insecure bool          // cookies without Secure (plain-http deployments)
+	ttl      time.Duration // session lifetime
+	resetTTL time.Duration
+	// ResetLink is told every password-reset link; by default it is
+	// logged (the demo has no mail), with the email but never the link's
+	// secret in other log lines.
+	resetLink func(ctx context.Context, email, link string)
+	baseURL   string
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithURLPolicy sets the webhook URL policy (the API's), checked when an
+// endpoint is saved.
+func WithURLPolicy(p syndication.URLPolicy) Option { return func(s *Server) { s.policy = p } }
+
+// WithInsecureCookies drops the Secure attribute from cookies, for a panel
+// served over plain http on a private network. Browsers keep Secure
+// cookies on http://localhost and 127.0.0.1, so the demo does not need it.
+func WithInsecureCookies() Option { return func(s *Server) { s.insecure = true } }
+
+// WithResetLinks sends password-reset links somewhere other than the log.
+func WithResetLinks(fn func(ctx context.Context, email, link string)) Option {
+	return func(s *Server) { s.resetLink = fn }
+}
+
+// WithBaseURL sets the panel's external URL, used in reset links (default:
+// the scheme and host of the request).
+func WithBaseURL(u string) Option { return func(s *Server) { s.baseURL = u } }
+
+// WithSignInLimit sets how many sign-in attempts a client address and an
+// email may make per window.
+func WithSignInLimit(n int, window time.Duration) Option {
+	return func(s *Server) { s.limiter = newLimiter(n, window) }
+}
+
+// New builds the control panel over st.
+func New(st *store.Store, log *slog.Logger, opts ...Option) (*Server, error) {
+	s := &Server{store: st, log: log, ttl: 12 * time.Hour, resetTTL: time.Hour, limiter: newLimiter(10, 15*time.Minute)}
+	s.resetLink = func(ctx context.Context, email, link string) {
+		s.log.InfoContext(ctx, "password reset link (deliver it to the user)", "email", email, "link", link)
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the panel with its CSRF protection and security headers.
+func (s *Server) Handler() http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "Cross-origin request refused: reload the page and try again.", http.StatusForbidden)
+	}))
+	return securityHeaders(cop.Handler(s.mux))
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	static, _ := fs.Sub(assets, "static")
+	m.Handle("GET /static/", cacheFor(time.Hour, http.StripPrefix("/static/", http.FileServerFS(static))))
+
+	m.HandleFunc("GET /signin", s.signInPage)
+	m.HandleFunc("POST /signin", s.signIn)
+	m.HandleFunc("POST /signout", s.signOut)
+	m.HandleFunc("GET /reset", s.resetPage)
+	m.HandleFunc("POST /reset", s.resetRequest)
+	m.HandleFunc("POST /reset/password", s.resetPassword)
+
+	auth := func(pattern string, h func(w http.ResponseWriter, r *http.Request, v *view)) {
+		m.Handle(pattern, s.authed(h))
+	}
+	auth("GET /{$}", s.home)
+	// Everyone.
+	auth("GET /catalog", s.catalogPage)
+	auth("GET /products/{id}", s.productPage)
+	auth("GET /products/{id}/price", s.pricePreview)
+	auth("POST /products/{id}/order", s.order)
+	auth("POST /products/{id}/review", s.review)
+	auth("GET /subscriptions", s.subscriptionsPage)
+	auth("GET /subscriptions/{id}", s.subscriptionPage)
+	auth("POST /subscriptions/{id}/reveal", s.revealCredentials)
+	auth("POST /subscriptions/{id}/seats", s.changeSeats)
+	auth("POST /subscriptions/{id}/autorenew", s.autoRenew)
+	auth("POST /subscriptions/{id}/renew", s.renew)
+	auth("POST /subscriptions/{id}/cancel", s.cancel)
+	auth("POST /subscriptions/{id}/messages", s.postMessage)
+	auth("GET /messages", s.messagesPage)
+	// Vendors (and the platform).
+	auth("GET /vendor/products", s.vendorProducts)
+	auth("POST /vendor/products", s.createProduct)
+	auth("GET /vendor/products/{id}", s.vendorProduct)
+	auth("POST /vendor/products/{id}", s.updateProduct)
+	auth("GET /vendor/products/{id}/plans/new", s.newPlan)
+	auth("POST /vendor/products/{id}/plans", s.createPlan)
+	auth("GET /vendor/plans/{id}", s.editPlan)
+	auth("POST /vendor/plans/{id}", s.updatePlan)
+	auth("POST /vendor/pricing/preview", s.pricingPreview)
+	auth("GET /webhooks", s.webhooksPage)
+	auth("POST /webhooks", s.createWebhook)
+	auth("GET /webhooks/{id}", s.webhookPage)
+	auth("POST /webhooks/{id}/rotate", s.rotateWebhook)
+	auth("POST /webhooks/{id}/enabled", s.toggleWebhook)
+	auth("POST /webhooks/{id}/replay", s.replayWebhook)
+	// Distributors and resellers.
+	auth("GET /channel/organizations", s.channelOrganizations)
+	auth("GET /channel/prices", s.priceListPage)
+	auth("POST /channel/prices", s.setPrice)
+	// The operator.
+	auth("GET /admin", s.adminPage)
+	auth("GET /invoices", s.invoicesPage)
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.errorPage(w, r, nil, http.StatusNotFound, "There is no such page.")
+	})
+	s.mux = m
+}
+
+func cacheFor(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(d.Seconds())))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// view is what every page template receives.
+type view struct {
+	Title   string
+	User    mercato.User
+	Org     mercato.Organization
+	P       mercato.Principal
+	Nav     []navItem
+	Active  string
+	Flash   string
+	Error   string
+	Unread  int
+	Data    any
+	Request *http.Request
+}
+
+type navItem struct {
+	Href, Label string
+	Badge       int
+}
+
+// authed loads the session; without one the browser goes to the sign-in
+// page (and comes back afterwards).
+func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, v *view)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(SessionCookie)
+		var (
+			p mercato.Principal
+			u mercato.User
+		)
+		if err == nil {
+			p, u, err = s.store.Session(r.Context(), c.Value)
+		} else {
+			err = mercato.Errorf(mercato.EUNAUTHORIZED, "no session")
+		}
+		if err != nil {
+			if code := mercato.ErrorCode(err); code != mercato.EUNAUTHORIZED && code != "" {
+				s.serverError(w, r, err)
+				return
+			}
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/signin?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			} else {
+				http.Redirect(w, r, "/signin", http.StatusSeeOther)
+			}
+			return
+		}
+		ctx := mercato.WithPrincipal(r.Context(), p)
+		r = r.WithContext(ctx)
+		org, err := s.store.Organization(ctx, p, p.OrgID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		unread, err := s.store.UnreadMessages(ctx, p)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		v := &view{User: u, Org: org, P: p, Unread: unread, Request: r}
+		v.Nav = navFor(p, unread)
+		v.Flash = s.takeFlash(w, r)
+		w.Header().Set("Cache-Control", "no-store")
+		h(w, r, v)
+	})
+}
+
+// navFor is the menu of each kind of organization.
+func navFor(p mercato.Principal, unread int) []navItem {
+	msgs := navItem{"/messages", "Messages", unread}
+	switch p.OrgKind {
+	case mercato.KindCustomer:
+		return []navItem{{"/subscriptions", "Applications", 0}, {"/catalog", "Catalog", 0}, msgs, {"/invoices", "Invoices", 0}}
+	case mercato.KindVendor:
+		return []navItem{{"/vendor/products", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, msgs, {"/invoices", "Earnings", 0}}
+	case mercato.KindDistributor:
+		return []navItem{{"/channel/organizations", "Resellers", 0}, {"/channel/prices", "Price list", 0}, {"/subscriptions", "Subscriptions", 0}, {"/catalog", "Catalog", 0}, msgs, {"/invoices", "Earnings", 0}}
+	case mercato.KindReseller:
+		return []navItem{{"/channel/organizations", "Customers", 0}, {"/channel/prices", "Price list", 0}, {"/subscriptions", "Subscriptions", 0}, {"/catalog", "Catalog", 0}, msgs, {"/invoices", "Earnings", 0}}
+	default:
+		return []navItem{{"/admin", "Overview", 0}, {"/catalog", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, msgs, {"/invoices", "Billing", 0}}
+	}
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request, v *view) {
+	to := "/admin"
+	switch v.P.OrgKind {
+	case mercato.KindCustomer:
+		to = "/subscriptions"
+	case mercato.KindVendor:
+		to = "/vendor/products"
+	case mercato.KindDistributor, mercato.KindReseller:
+		to = "/channel/prices"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// render writes a page; name is its template file under templates/.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *view) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.serverError(w, r, fmt.Errorf("no template %s", name))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := t.ExecuteTemplate(w, "page", v); err != nil {
+		s.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
+	}
+}
+
+// fragment writes a partial template (htmx answers).
+func (s *Server) fragment(w http.ResponseWriter, r *http.Request, name string, data any) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.serverError(w, r, fmt.Errorf("no fragment %s", name))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := t.ExecuteTemplate(w, "fragment", data); err != nil {
+		s.log.ErrorContext(r.Context(), "render fragment", "fragment", name, "err", err)
+	}
+}
+
+// statusOf maps domain error codes to HTTP statuses, as the API does.
+var statusOf = map[string]int{
+	mercato.EINVALID:      http.StatusUnprocessableEntity,
+	mercato.ENOTFOUND:     http.StatusNotFound,
+	mercato.ECONFLICT:     http.StatusConflict,
+	mercato.EUNAUTHORIZED: http.StatusUnauthorized,
+	mercato.EFORBIDDEN:    http.StatusForbidden,
+	mercato.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// fail answers a domain error with a page saying what went wrong (its
+// user-safe message; internal errors are logged and not shown).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, v *view, err error) {
+	status, ok := statusOf[mercato.ErrorCode(err)]
+	if !ok || status == http.StatusInternalServerError {
+		s.serverError(w, r, err)
+		return
+	}
+	msg := mercato.ErrorMessage(err)
+	for _, f := range mercato.Fields(err) {
+		msg += "; " + f.Path + ": " + f.Message
+	}
+	if status == http.StatusNotFound {
+		msg = "Not found: it does not exist, or your organization cannot see it."
+	}
+	s.errorPage(w, r, v, status, msg)
+}
+
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, v *view, status int, msg string) {
+	if v == nil {
+		v = &view{Request: r}
+	}
+	v.Title, v.Error = http.StatusText(status), msg
+	s.render(w, r, status, "error.html", v)
+}
+
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.ErrorContext(r.Context(), "control panel request failed", "path", r.URL.Path, "err", err)
+	s.errorPage(w, r, nil, http.StatusInternalServerError, "Something went wrong on our side; try again in a moment.")
+}
+
+// back redirects to the referring page of the panel (or to fallback) with
+// a flash message.
+func (s *Server) back(w http.ResponseWriter, r *http.Request, fallback, flash string) {
+	s.setFlash(w, flash)
+	http.Redirect(w, r, fallback, http.StatusSeeOther)
+}
+
+// after reports the outcome of a form post: a flash and a redirect on
+// success, the error page otherwise.
+func (s *Server) after(w http.ResponseWriter, r *http.Request, v *view, err error, to, flash string) {
+	if err != nil {
+		if code := mercato.ErrorCode(err); code == mercato.EINVALID || code == mercato.ECONFLICT || code == mercato.EFORBIDDEN {
+			msg := mercato.ErrorMessage(err)
+			for _, f := range mercato.Fields(err) {
+				msg += "; " + f.Path + ": " + f.Message
+			}
+			s.back(w, r, to, "⚠ "+msg)
+			return
+		}
+		s.fail(w, r, v, err)
+		return
+	}
+	s.back(w, r, to, flash)
+}
+
+// pathID reads a numeric path value; a malformed one is not found.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, mercato.NotFound(name, r.PathValue(name))
+	}
+	return id, nil
+}
+
+// formInt reads an integer form field (0 when absent or malformed).
+func formInt(r *http.Request, name string) int64 {
+	n, _ := strconv.ParseInt(r.FormValue(name), 10, 64)
+	return n
+}
+
+var errForbiddenPage = errors.New("forbidden page")
+
+// only refuses pages that are not for p's kind of organization.
+func only(p mercato.Principal, kinds ...mercato.OrgKind) error {
+	for _, k := range kinds {
+		if p.OrgKind == k {
+			return nil
+		}
+	}
+	return &mercato.Error{Code: mercato.EFORBIDDEN, Message: "this page is not for your organization", Err: errForbiddenPage}
+}

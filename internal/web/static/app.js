@@ -1,0 +1,23 @@
+// Mercato control panel: small progressive enhancements. Every page works
+// without JavaScript; this only shows times in the reader's time zone and
+// submits filter menus on change.
+(function () {
+  "use strict";
+  function localTimes(root) {
+    root.querySelectorAll("time[datetime]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (isNaN(d)) return;
+      el.title = d.toISOString();
+      el.textContent = el.hasAttribute("data-date")
+        ? d.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" })
+        : d.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    localTimes(document);
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
+      el.addEventListener("change", function () { el.form.submit(); });
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function (e) { localTimes(e.target); });
+})();

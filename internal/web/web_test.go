@@ -1,0 +1,489 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/demo"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/store/storetest"
+	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/web"
+)
+
+// Demo users (internal/demo).
+const (
+	customer      = "it@adatum.example"
+	otherCustomer = "it@tailspin.example"
+	vendor        = "vendor@contoso.example"
+	reseller      = "reseller@fabrikam.example"
+	distributor   = "distributor@northwind.example"
+	admin         = store.PlatformAdminEmail
+)
+
+// syncBuffer collects log lines from concurrent handlers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type harness struct {
+	t     *testing.T
+	st    *store.Store
+	srv   *httptest.Server
+	log   *syncBuffer
+	admin mercato.Principal
+}
+
+// newHarness serves the panel over TLS (the session cookie is Secure) on
+// the demo data, on SQLite.
+func newHarness(t *testing.T, opts ...web.Option) *harness {
+	t.Helper()
+	ctx := context.Background()
+	st := storetest.Open(t, store.SQLite)
+	if _, err := demo.Seed(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.SetPasswords(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := st.Authenticate(ctx, demo.PlatformToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := &syncBuffer{}
+	panel, err := web.New(st, slog.New(slog.NewTextHandler(buf, nil)), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(panel.Handler())
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		if strings.Contains(buf.String(), "level=ERROR") {
+			t.Errorf("errors logged:\n%s", buf.String())
+		}
+		if strings.Contains(buf.String(), demo.Password) {
+			t.Errorf("a password was logged")
+		}
+	})
+	return &harness{t: t, st: st, srv: srv, log: buf, admin: admin}
+}
+
+// client is a browser without JavaScript: a cookie jar that does not
+// follow redirects, sending same-origin fetch metadata like a browser.
+type client struct {
+	h *harness
+	c *http.Client
+}
+
+func (h *harness) anonymous() *client {
+	jar, _ := cookiejar.New(nil)
+	// srv.Client is shared: each browser gets its own client and jar.
+	c := &http.Client{Transport: h.srv.Client().Transport, Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &client{h: h, c: c}
+}
+
+func (h *harness) signIn(email string) *client {
+	h.t.Helper()
+	c := h.anonymous()
+	res := c.post("/signin", url.Values{"email": {email}, "password": {demo.Password}})
+	if res.StatusCode != http.StatusSeeOther {
+		h.t.Fatalf("sign in %s: %d", email, res.StatusCode)
+	}
+	return c
+}
+
+type response struct {
+	StatusCode int
+	Header     http.Header
+	Body       string
+}
+
+func (c *client) do(req *http.Request) response {
+	c.h.t.Helper()
+	res, err := c.c.Do(req)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{res.StatusCode, res.Header, string(b)}
+}
+
+func (c *client) get(path string) response {
+	req, _ := http.NewRequest(http.MethodGet, c.h.srv.URL+path, nil)
+	return c.do(req)
+}
+
+func (c *client) post(path string, form url.Values) response {
+	return c.postFrom(path, form, "same-origin")
+}
+
+func (c *client) postFrom(path string, form url.Values, site string) response {
+	req, _ := http.NewRequest(http.MethodPost, c.h.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", site)
+	return c.do(req)
+}
+
+// adatumSubscription is the demo's deployed subscription of Adatum.
+func (h *harness) adatumSubscription() subscription.Subscription {
+	h.t.Helper()
+	subs, _, err := h.st.ListSubscriptions(context.Background(), h.admin, store.SubscriptionFilter{}, store.Page{})
+	if err != nil || len(subs) == 0 {
+		h.t.Fatalf("demo subscription: %v", err)
+	}
+	return subs[0]
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestSignInSessionsAndSignOut(t *testing.T) {
+	h := newHarness(t)
+	anon := h.anonymous()
+	if res := anon.get("/subscriptions"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/signin?next=") {
+		t.Fatalf("anonymous page: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res := anon.post("/signin", url.Values{"email": {customer}, "password": {"not the password"}}); res.StatusCode != http.StatusUnauthorized ||
+		!strings.Contains(res.Body, "Wrong email or password") {
+		t.Fatalf("wrong password: %d", res.StatusCode)
+	}
+	if res := anon.post("/signin", url.Values{"email": {customer}, "password": {demo.Password}, "next": {"//evil.example/"}}); res.StatusCode != http.StatusSeeOther ||
+		res.Header.Get("Location") != "/" {
+		t.Fatalf("sign in with a foreign next: %d %q", res.StatusCode, res.Header.Get("Location"))
+	} else {
+		cookie := ""
+		for _, c := range res.Header.Values("Set-Cookie") {
+			if strings.HasPrefix(c, web.SessionCookie+"=") {
+				cookie = c
+			}
+		}
+		for _, attr := range []string{"HttpOnly", "Secure", "SameSite=Lax", "Path=/"} {
+			if !strings.Contains(cookie, attr) {
+				t.Errorf("session cookie %q lacks %s", cookie, attr)
+			}
+		}
+	}
+	if res := anon.get("/"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/subscriptions" {
+		t.Fatalf("customer home: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res := anon.get("/subscriptions"); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "Adatum Corporation") {
+		t.Fatalf("dashboard: %d", res.StatusCode)
+	}
+	if res := anon.post("/signout", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign out: %d", res.StatusCode)
+	}
+	if res := anon.get("/subscriptions"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("page after sign-out: %d", res.StatusCode)
+	}
+	var n int
+	if err := h.st.DB().QueryRow("SELECT COUNT(*) FROM web_sessions").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("sessions after sign-out: %d %v", n, err)
+	}
+}
+
+func TestSignInRateLimit(t *testing.T) {
+	h := newHarness(t, web.WithSignInLimit(3, time.Minute))
+	c := h.anonymous()
+	for i := range 3 {
+		if res := c.post("/signin", url.Values{"email": {customer}, "password": {"wrong password " + itoa(int64(i))}}); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i+1, res.StatusCode)
+		}
+	}
+	res := c.post("/signin", url.Values{"email": {customer}, "password": {demo.Password}})
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("fourth attempt, right password: %d, want 429 with Retry-After", res.StatusCode)
+	}
+	// The limit is per email too: another address cannot go on guessing.
+	if res := h.anonymous().post("/signin", url.Values{"email": {vendor}, "password": {demo.Password}}); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("same client address, other email: %d", res.StatusCode)
+	}
+}
+
+func TestCrossOriginPostsAreRefused(t *testing.T) {
+	h := newHarness(t)
+	sub := h.adatumSubscription()
+	c := h.signIn(customer)
+	path := "/subscriptions/" + itoa(sub.ID) + "/cancel"
+	if res := c.postFrom(path, nil, "cross-site"); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site cancel: %d, want 403", res.StatusCode)
+	}
+	if res := h.anonymous().postFrom("/signin", url.Values{"email": {customer}, "password": {demo.Password}}, "cross-site"); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site sign-in: %d, want 403", res.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+path, nil)
+	req.Header.Set("Origin", "https://evil.example")
+	if res := c.do(req); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("foreign Origin: %d, want 403", res.StatusCode)
+	}
+	got, err := h.st.Subscription(context.Background(), h.admin, sub.ID)
+	if err != nil || got.Status != subscription.Deployed {
+		t.Fatalf("subscription after refused posts: %s %v", got.Status, err)
+	}
+	if res := c.post(path, nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("same-origin cancel: %d", res.StatusCode)
+	}
+	if got, _ := h.st.Subscription(context.Background(), h.admin, sub.ID); got.Status != subscription.UndeploySent {
+		res := c.get("/subscriptions/" + itoa(sub.ID))
+		t.Fatalf("after cancel: %s\n%s", got.Status, res.Body)
+	}
+}
+
+// Each page shows only what the user's organization may see: the same
+// store calls as the API, so foreign ids are not found.
+func TestPagesShowOnlyWhatTheOrganizationSees(t *testing.T) {
+	h := newHarness(t)
+	sub := h.adatumSubscription()
+	subPath := "/subscriptions/" + itoa(sub.ID)
+
+	other := h.signIn(otherCustomer)
+	if res := other.get(subPath); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("another customer's subscription page: %d, want 404", res.StatusCode)
+	}
+	for _, action := range []string{"/cancel", "/seats", "/messages", "/reveal", "/renew"} {
+		if res := other.post(subPath+action, url.Values{"quantity": {"3"}, "body": {"hi"}}); res.StatusCode != http.StatusNotFound {
+			t.Errorf("another customer posts %s: %d, want 404", action, res.StatusCode)
+		}
+	}
+	if res := other.get("/subscriptions"); strings.Contains(res.Body, `data-subscription="`+itoa(sub.ID)+`"`) {
+		t.Fatal("another customer's dashboard lists Adatum's subscription")
+	}
+	for path, want := range map[string]int{"/admin": 403, "/channel/prices": 403, "/vendor/products": 403, "/webhooks": 403, "/webhooks/1": 404,
+		"/vendor/products/1": 404, "/vendor/plans/1": 404, "/subscriptions/abc": 404} {
+		if res := other.get(path); res.StatusCode != want {
+			t.Errorf("customer GET %s: %d, want %d", path, res.StatusCode, want)
+		}
+	}
+	if got, _ := h.st.Subscription(context.Background(), h.admin, sub.ID); got.Status != subscription.Deployed || got.Quantity != sub.Quantity {
+		t.Fatalf("subscription changed by another customer: %+v", got)
+	}
+	// Those above it in the channel, and its vendor, see it.
+	for _, email := range []string{customer, vendor, reseller, distributor, admin} {
+		if res := h.signIn(email).get(subPath); res.StatusCode != http.StatusOK {
+			t.Errorf("%s: subscription page %d", email, res.StatusCode)
+		}
+	}
+	// Credentials: only the customer (and the platform) can reveal them.
+	ctx := context.Background()
+	vp, _ := h.st.Authenticate(ctx, "mct_demo_vendor_contoso")
+	if _, err := h.st.AddCredentials(ctx, vp, sub.ID, []subscription.Credential{{Key: "password", Value: "s3cret-value"}}); err != nil {
+		t.Fatal(err)
+	}
+	cust := h.signIn(customer)
+	if res := cust.get(subPath); strings.Contains(res.Body, "s3cret-value") || !strings.Contains(res.Body, "Show credentials") {
+		t.Fatal("credentials shown before they were asked for")
+	}
+	if res := cust.post(subPath+"/reveal", nil); !strings.Contains(res.Body, "s3cret-value") {
+		t.Fatal("credentials not revealed on request")
+	}
+	if res := h.signIn(vendor).post(subPath+"/reveal", nil); strings.Contains(res.Body, "s3cret-value") {
+		t.Fatal("the vendor saw the credential value")
+	}
+}
+
+// Every page of every role renders (no template error is logged).
+func TestEveryPageRenders(t *testing.T) {
+	h := newHarness(t)
+	sub := h.adatumSubscription()
+	pages := map[string][]string{
+		customer:    {"/subscriptions", "/catalog", "/products/1", "/products/2", "/subscriptions/" + itoa(sub.ID), "/messages", "/invoices", "/products/1/price?plan_id=1&quantity=3"},
+		vendor:      {"/vendor/products", "/vendor/products/1", "/vendor/plans/1", "/vendor/plans/3", "/vendor/products/1/plans/new", "/webhooks", "/subscriptions", "/messages", "/invoices", "/catalog"},
+		reseller:    {"/channel/organizations", "/channel/prices", "/subscriptions", "/catalog", "/invoices"},
+		distributor: {"/channel/organizations", "/channel/prices", "/subscriptions"},
+		admin:       {"/admin", "/catalog", "/subscriptions", "/webhooks", "/vendor/products", "/invoices"},
+	}
+	for email, paths := range pages {
+		c := h.signIn(email)
+		for _, p := range paths {
+			if res := c.get(p); res.StatusCode != http.StatusOK {
+				t.Errorf("%s GET %s: %d", email, p, res.StatusCode)
+			}
+		}
+	}
+	for _, p := range []string{"/signin", "/reset", "/static/style.css", "/static/htmx.min.js", "/static/app.js"} {
+		if res := h.anonymous().get(p); res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %d", p, res.StatusCode)
+		}
+	}
+}
+
+func TestCheckoutValidatesTheConfigurationForm(t *testing.T) {
+	h := newHarness(t)
+	c := h.signIn(customer)
+	form := url.Values{"plan_id": {"2"}, "quantity": {"4"}, "nonce": {"n1"}, "cfg.company_subdomain": {"Not Valid!"}}
+	res := c.post("/products/1/order", form)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "must match") {
+		t.Fatalf("invalid configuration: %d", res.StatusCode)
+	}
+	before, _, _ := h.st.ListOrders(context.Background(), h.admin, store.OrderFilter{}, store.Page{})
+	form.Set("cfg.company_subdomain", "adatum-sales")
+	res = c.post("/products/1/order", form)
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/subscriptions/") {
+		t.Fatalf("order: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	// A second press of the button is the same order.
+	if res := c.post("/products/1/order", form); res.Header.Get("Location") != res.Header.Get("Location") || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("repeated order: %d", res.StatusCode)
+	}
+	after, _, _ := h.st.ListOrders(context.Background(), h.admin, store.OrderFilter{}, store.Page{})
+	if len(after) != len(before)+1 {
+		t.Fatalf("orders: %d then %d, want one more", len(before), len(after))
+	}
+	o := after[len(after)-1]
+	if o.Quantity != 4 || o.Configuration["company_subdomain"] != "adatum-sales" {
+		t.Fatalf("order placed: %+v", o)
+	}
+	// The live price is the quote API's, through the channel.
+	q, err := h.st.Quote(context.Background(), mercato.Principal{OrgID: o.CustomerID, OrgKind: mercato.KindCustomer}, store.QuoteRequest{PlanID: 2, Quantity: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := c.get("/products/1/price?plan_id=2&quantity=4"); !strings.Contains(res.Body, "EUR "+q.Total.StringFixed(2)) {
+		t.Fatalf("live price lacks %s: %s", q.Total, res.Body)
+	}
+}
+
+func TestPasswordReset(t *testing.T) {
+	var (
+		mu   sync.Mutex
+		link string
+	)
+	h := newHarness(t, web.WithResetLinks(func(_ context.Context, email, l string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if email == customer {
+			link = l
+		}
+	}))
+	c := h.anonymous()
+	for _, email := range []string{customer, "nobody@example.com"} {
+		if res := c.post("/reset", url.Values{"email": {email}}); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "is on its way") {
+			t.Fatalf("reset request for %s: %d", email, res.StatusCode)
+		}
+	}
+	mu.Lock()
+	u, err := url.Parse(link)
+	mu.Unlock()
+	if err != nil || u.Query().Get("token") == "" {
+		t.Fatalf("reset link %q", link)
+	}
+	if res := c.get("/reset?" + u.RawQuery); !strings.Contains(res.Body, "New password") {
+		t.Fatal("reset page does not ask for the new password")
+	}
+	token := u.Query().Get("token")
+	if res := c.post("/reset/password", url.Values{"token": {token}, "password": {"short"}, "confirm": {"short"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("short password: %d", res.StatusCode)
+	}
+	if res := c.post("/reset/password", url.Values{"token": {token}, "password": {"a new long password"}, "confirm": {"a new long password"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reset: %d", res.StatusCode)
+	}
+	if res := c.post("/signin", url.Values{"email": {customer}, "password": {demo.Password}}); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("old password after reset: %d", res.StatusCode)
+	}
+	if res := c.post("/signin", url.Values{"email": {customer}, "password": {"a new long password"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("new password: %d", res.StatusCode)
+	}
+	if strings.Contains(h.log.String(), token) {
+		t.Fatal("the reset token was logged although links go elsewhere")
+	}
+}
+
+func TestReviewsMessagesAndMarkups(t *testing.T) {
+	h := newHarness(t)
+	sub := h.adatumSubscription()
+	cust := h.signIn(customer)
+	if res := cust.post("/products/1/review", url.Values{"rating": {"4"}, "body": {"Works well"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("review: %d", res.StatusCode)
+	}
+	if res := h.signIn(otherCustomer).get("/products/1"); !strings.Contains(res.Body, "Works well") || !strings.Contains(res.Body, "★★★★☆") {
+		t.Fatal("the review is not on the product page")
+	}
+	if res := h.signIn(otherCustomer).post("/products/1/review", url.Values{"rating": {"1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("review without buying: %d", res.StatusCode)
+	} else if _, sum, _ := h.st.Reviews(context.Background(), h.admin, 1); sum.Count != 1 {
+		t.Fatalf("a customer that did not buy reviewed: %+v", sum)
+	}
+	subPath := "/subscriptions/" + itoa(sub.ID)
+	if res := cust.post(subPath+"/messages", url.Values{"body": {"Can we get SSO?"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("message: %d", res.StatusCode)
+	}
+	v := h.signIn(vendor)
+	if res := v.get("/messages"); !strings.Contains(res.Body, `class="count"`) {
+		t.Fatal("the vendor's menu shows no unread message")
+	}
+	if res := v.get(subPath); !strings.Contains(res.Body, "Can we get SSO?") {
+		t.Fatal("the vendor cannot read the message")
+	}
+	if res := v.get("/messages"); strings.Contains(res.Body, `class="count"`) {
+		t.Fatal("still unread after reading")
+	}
+
+	// A reseller's markup changes what its customers pay.
+	r := h.signIn(reseller)
+	if res := r.post("/channel/prices", url.Values{"plan_id": {"2"}, "kind": {"percentage"}, "value": {"50"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set markup: %d", res.StatusCode)
+	}
+	entries, err := h.st.PriceList(context.Background(), h.admin, mustOrg(t, h, "Fabrikam Reseller"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range entries {
+		found = found || (e.PlanID == 2 && e.Markup.Value.String() == "50")
+	}
+	if !found {
+		t.Fatalf("markup not saved: %+v", entries)
+	}
+	// A vendor's plan edit shows in the preview and is saved.
+	form := url.Values{"name": {"Team"}, "currency": {"EUR"}, "period": {"P1M"}, "model": {"graduated"}, "unit": {"seat"},
+		"tiers": {"5 10.00\n* 7.00"}, "quantities": {"1, 8"}}
+	if res := v.post("/vendor/pricing/preview", form); !strings.Contains(res.Body, "EUR 71.00") {
+		t.Fatalf("graduated preview for 8 (5×10 + 3×7 = 71): %s", res.Body)
+	}
+	if res := v.post("/vendor/plans/2", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save plan: %d", res.StatusCode)
+	}
+	if res := h.signIn(otherCustomer).post("/vendor/plans/2", form); res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusForbidden {
+		t.Fatalf("a customer edits a plan: %d", res.StatusCode)
+	}
+}
+
+func mustOrg(t *testing.T, h *harness, name string) int64 {
+	t.Helper()
+	orgs, _, err := h.st.ListOrganizations(context.Background(), h.admin, store.OrganizationFilter{}, store.Page{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range orgs {
+		if o.Name == name {
+			return o.ID
+		}
+	}
+	t.Fatalf("no organization %s", name)
+	return 0
+}
