@@ -84,6 +84,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	s.registerUsage()
 	s.registerMetadata()
 	s.registerBilling()
+	s.registerARMTemplates()
 	return s
 }
 

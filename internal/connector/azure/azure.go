@@ -42,6 +42,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources/v3"
 
 	engine "github.com/mercato-market/mercato/internal/arm"
+	"github.com/mercato-market/mercato/internal/armproduct"
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
 
@@ -388,8 +389,8 @@ func (c *Connector) fail(ctx context.Context, id int64, group *string, cause err
 // teardown deletes the subscription's resource group and reports
 // UNDEPLOYED.
 func (c *Connector) teardown(ctx context.Context, sub subscription) error {
-	prefix, _ := sub.Configuration[PrefixParameter].(string)
-	if prefixRule.MatchString(prefix) {
+	prefix, _ := sub.Configuration[armproduct.PrefixParameter].(string)
+	if armproduct.PrefixRule.MatchString(prefix) {
 		group := "rg-" + prefix
 		// Only the group this subscription made.
 		g, err := c.groups.Get(ctx, group, nil)

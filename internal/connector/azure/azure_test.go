@@ -21,6 +21,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/api"
 	engine "github.com/mercato-market/mercato/internal/arm"
+	"github.com/mercato-market/mercato/internal/armproduct"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/connector/azure"
 	"github.com/mercato-market/mercato/internal/dispatch"
@@ -151,12 +152,12 @@ func newWorld(t *testing.T, step time.Duration) *world {
 		}
 		return p
 	}
-	wd.siteProd = product("Site", catalog.TypeARMTemplate, map[string]string{azure.MetaTemplate: siteTemplate, azure.MetaLaunchOutput: "siteUrl"},
-		azure.Form(tpl, nil))
-	vmMeta := map[string]string{azure.MetaPublisher: "canonical", azure.MetaOffer: "ubuntu-24_04-lts", azure.MetaPlan: "server"}
-	prefixOnly := azure.Form(&engine.Template{}, nil)
+	wd.siteProd = product("Site", catalog.TypeARMTemplate, map[string]string{armproduct.MetaTemplate: siteTemplate, armproduct.MetaLaunchOutput: "siteUrl"},
+		armproduct.Form(tpl, nil))
+	vmMeta := map[string]string{armproduct.MetaPublisher: "canonical", armproduct.MetaOffer: "ubuntu-24_04-lts", armproduct.MetaPlan: "server"}
+	prefixOnly := armproduct.Form(&engine.Template{}, nil)
 	wd.vmProd = product("VM", catalog.TypeAzureMarketplaceVM, vmMeta, prefixOnly)
-	noTerms := map[string]string{azure.MetaAcceptTerms: "false", azure.MetaPublisher: "bitnami", azure.MetaOffer: "wordpress", azure.MetaPlan: "default"}
+	noTerms := map[string]string{armproduct.MetaAcceptTerms: "false", armproduct.MetaPublisher: "bitnami", armproduct.MetaOffer: "wordpress", armproduct.MetaPlan: "default"}
 	wd.vmNoTerms = product("VM without terms", catalog.TypeAzureMarketplaceVM, noTerms, prefixOnly)
 	return wd
 }
