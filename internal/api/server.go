@@ -85,6 +85,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	s.registerMetadata()
 	s.registerBilling()
 	s.registerARMTemplates()
+	s.registerAudit()
 	return s
 }
 

@@ -136,9 +136,12 @@ func (s *Store) CreateProduct(ctx context.Context, pr mercato.Principal, p catal
 		}
 		now := s.now()
 		p.CreatedAt, p.UpdatedAt = now, now
-		return tx.QueryRowContext(ctx, `INSERT INTO products (vendor_id, name, description, type, published, requires_approval, metadata, parameters, created_at, updated_at)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO products (vendor_id, name, description, type, published, requires_approval, metadata, parameters, created_at, updated_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id`,
-			p.VendorID, p.Name, p.Description, p.Type, p.Published, p.RequiresApproval, meta, params, now, now).Scan(&p.ID)
+			p.VendorID, p.Name, p.Description, p.Type, p.Published, p.RequiresApproval, meta, params, now, now).Scan(&p.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, pr, "product.create", "product", p.ID, map[string]any{"vendor_id": p.VendorID, "name": p.Name, "type": p.Type, "published": p.Published})
 	})
 	if err != nil {
 		return p, fmt.Errorf("create product: %w", err)
@@ -182,9 +185,11 @@ func (s *Store) UpdateProduct(ctx context.Context, pr mercato.Principal, id int6
 			return err
 		}
 		p.UpdatedAt = s.now()
-		_, err = tx.ExecContext(ctx, `UPDATE products SET name=$1, description=$2, published=$3, requires_approval=$4, metadata=$5, parameters=$6, updated_at=$7 WHERE id=$8`,
-			p.Name, p.Description, p.Published, p.RequiresApproval, meta, params, p.UpdatedAt, p.ID)
-		return err
+		if _, err = tx.ExecContext(ctx, `UPDATE products SET name=$1, description=$2, published=$3, requires_approval=$4, metadata=$5, parameters=$6, updated_at=$7 WHERE id=$8`,
+			p.Name, p.Description, p.Published, p.RequiresApproval, meta, params, p.UpdatedAt, p.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, pr, "product.update", "product", p.ID, map[string]any{"name": p.Name, "published": p.Published, "requires_approval": p.RequiresApproval})
 	})
 	if err != nil {
 		return p, fmt.Errorf("update product %d: %w", id, err)
@@ -214,7 +219,7 @@ func (s *Store) DeleteProduct(ctx context.Context, pr mercato.Principal, id int6
 				return err
 			}
 		}
-		return nil
+		return s.audit(ctx, tx, pr, "product.delete", "product", id, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("delete product %d: %w", id, err)
@@ -303,6 +308,9 @@ func (s *Store) CreatePlan(ctx context.Context, pr mercato.Principal, plan catal
 			plan.ProductID, plan.Name, plan.Description, pricingJSON, meta, now, now).Scan(&plan.ID); err != nil {
 			return err
 		}
+		if err := s.audit(ctx, tx, pr, "plan.create", "plan", plan.ID, map[string]any{"product_id": plan.ProductID, "name": plan.Name, "pricing": plan.Pricing}); err != nil {
+			return err
+		}
 		return s.recordEvent(ctx, tx, subscription.EntityProductVersion, plan.ID, subscription.EventCreated, nil)
 	})
 	if err != nil {
@@ -351,6 +359,9 @@ func (s *Store) UpdatePlan(ctx context.Context, pr mercato.Principal, id int64, 
 			plan.Name, plan.Description, pricingJSON, meta, plan.UpdatedAt, plan.ID); err != nil {
 			return err
 		}
+		if err := s.audit(ctx, tx, pr, "plan.update", "plan", plan.ID, map[string]any{"name": plan.Name, "pricing": plan.Pricing}); err != nil {
+			return err
+		}
 		return s.recordEvent(ctx, tx, subscription.EntityProductVersion, plan.ID, subscription.EventModified, nil)
 	})
 	if err != nil {
@@ -371,6 +382,9 @@ func (s *Store) DeletePlan(ctx context.Context, pr mercato.Principal, id int64) 
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE plans SET deleted = TRUE, updated_at = $1 WHERE id = $2`, s.now(), id); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, pr, "plan.delete", "plan", id, nil); err != nil {
 			return err
 		}
 		return s.recordEvent(ctx, tx, subscription.EntityProductVersion, id, subscription.EventDeleted, nil)
@@ -418,7 +432,10 @@ func (s *Store) SetPrice(ctx context.Context, pr mercato.Principal, e PriceListE
 		_, err = tx.ExecContext(ctx, `INSERT INTO price_list_entries (organization_id, plan_id, kind, value, updated_at) VALUES ($1,$2,$3,$4,$5)
 			ON CONFLICT (organization_id, plan_id) DO UPDATE SET kind = excluded.kind, value = excluded.value, updated_at = excluded.updated_at`,
 			e.OrganizationID, e.PlanID, e.Markup.Kind, e.Markup.Value.String(), s.now())
-		return err
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, pr, "price.set", "plan", e.PlanID, map[string]any{"organization_id": e.OrganizationID, "kind": e.Markup.Kind, "value": e.Markup.Value.String()})
 	})
 	if err != nil {
 		return e, fmt.Errorf("set price: %w", err)
@@ -456,12 +473,14 @@ func (s *Store) DeletePrice(ctx context.Context, pr mercato.Principal, orgID, pl
 	if !pr.IsPlatform() && pr.OrgID != org.ID {
 		return mercato.Errorf(mercato.EFORBIDDEN, "you may only change your own price list")
 	}
-	res, err := s.rd().ExecContext(ctx, `DELETE FROM price_list_entries WHERE organization_id = $1 AND plan_id = $2`, orgID, planID)
-	if err != nil {
-		return fmt.Errorf("delete price: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return mercato.NotFound("price of plan", strconv.FormatInt(planID, 10))
-	}
-	return nil
+	return s.tx(ctx, func(tx *txn) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM price_list_entries WHERE organization_id = $1 AND plan_id = $2`, orgID, planID)
+		if err != nil {
+			return fmt.Errorf("delete price: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return mercato.NotFound("price of plan", strconv.FormatInt(planID, 10))
+		}
+		return s.audit(ctx, tx, pr, "price.delete", "plan", planID, map[string]any{"organization_id": orgID})
+	})
 }

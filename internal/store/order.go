@@ -199,6 +199,10 @@ func (s *Store) placeOrder(ctx context.Context, tx *txn, p mercato.Principal, r 
 	if err := s.insertOrder(ctx, tx, p, &order); err != nil {
 		return order, err
 	}
+	if err := s.audit(ctx, tx, p, "order.place", "order", order.ID, map[string]any{"subscription_id": sub.ID, "plan_id": plan.ID,
+		"customer_id": customer.ID, "quantity": r.Quantity, "total": order.Total.String(), "currency": order.Currency}); err != nil {
+		return order, err
+	}
 	return order, s.recordEvent(ctx, tx, subscription.EntitySubscription, sub.ID, subscription.EventCreated, nil)
 }
 

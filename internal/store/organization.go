@@ -128,9 +128,12 @@ func (s *Store) CreateOrganization(ctx context.Context, p mercato.Principal, o m
 		}
 		now := s.now()
 		o.CreatedAt, o.UpdatedAt = now, now
-		return tx.QueryRowContext(ctx, `INSERT INTO organizations (kind, name, parent_id, email, country, currency, vat_id, on_account, fee_percent, created_at, updated_at)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO organizations (kind, name, parent_id, email, country, currency, vat_id, on_account, fee_percent, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-			o.Kind, o.Name, o.ParentID, o.Email, o.Country, o.Currency, o.VATID, o.OnAccount, o.FeePercent, now, now).Scan(&o.ID)
+			o.Kind, o.Name, o.ParentID, o.Email, o.Country, o.Currency, o.VATID, o.OnAccount, o.FeePercent, now, now).Scan(&o.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "organization.create", "organization", o.ID, map[string]any{"kind": o.Kind, "name": o.Name, "parent_id": o.ParentID})
 	})
 	if err != nil {
 		return o, fmt.Errorf("create organization: %w", err)
@@ -189,9 +192,11 @@ func (s *Store) UpdateOrganization(ctx context.Context, p mercato.Principal, id 
 			return err
 		}
 		o.UpdatedAt = s.now()
-		_, err = tx.ExecContext(ctx, `UPDATE organizations SET name=$1, email=$2, country=$3, currency=$4, vat_id=$5, on_account=$6, fee_percent=$7, updated_at=$8 WHERE id=$9`,
-			o.Name, o.Email, o.Country, o.Currency, o.VATID, o.OnAccount, o.FeePercent, o.UpdatedAt, o.ID)
-		return err
+		if _, err = tx.ExecContext(ctx, `UPDATE organizations SET name=$1, email=$2, country=$3, currency=$4, vat_id=$5, on_account=$6, fee_percent=$7, updated_at=$8 WHERE id=$9`,
+			o.Name, o.Email, o.Country, o.Currency, o.VATID, o.OnAccount, o.FeePercent, o.UpdatedAt, o.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "organization.update", "organization", o.ID, map[string]any{"name": o.Name, "on_account": o.OnAccount, "fee_percent": o.FeePercent})
 	})
 	if err != nil {
 		return o, fmt.Errorf("update organization %d: %w", id, err)

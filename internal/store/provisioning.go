@@ -119,7 +119,7 @@ func credentialContext(subID int64, key string) []byte {
 // subscription's provider or the platform, refusing subscriptions that
 // have ended, and records a MODIFIED event.
 func (s *Store) writeProvisioning(ctx context.Context, p mercato.Principal, id int64, fn func(tx *txn) error) error {
-	_, err := s.change(ctx, p, id, mayProvision, func(tx *txn, sub *subscription.Subscription, _ catalog.Product) (string, error) {
+	_, err := s.change(ctx, p, id, mayProvision, "provision", func(tx *txn, sub *subscription.Subscription, _ catalog.Product) (string, error) {
 		if sub.Status.Final() {
 			return "", mercato.Errorf(mercato.ECONFLICT, "subscription %d has ended (%s)", sub.ID, sub.Status)
 		}

@@ -147,7 +147,7 @@ func actorOf(p mercato.Principal, sub subscription.Subscription, prod catalog.Pr
 // change loads a subscription visible to p inside a transaction, checks
 // that p may act in one of the capacities in who, lets fn change it, then
 // saves it and records the event fn returns.
-func (s *Store) change(ctx context.Context, p mercato.Principal, id int64, who actor, fn func(tx *txn, sub *subscription.Subscription, prod catalog.Product) (string, error)) (subscription.Subscription, error) {
+func (s *Store) change(ctx context.Context, p mercato.Principal, id int64, who actor, action string, fn func(tx *txn, sub *subscription.Subscription, prod catalog.Product) (string, error)) (subscription.Subscription, error) {
 	var sub subscription.Subscription
 	err := s.tx(ctx, func(tx *txn) error {
 		var err error
@@ -161,11 +161,15 @@ func (s *Store) change(ctx context.Context, p mercato.Principal, id int64, who a
 		if actorOf(p, sub, prod)&who == 0 || !p.CanWrite() {
 			return mercato.Errorf(mercato.EFORBIDDEN, "you may not do this to subscription %d", id)
 		}
+		before := sub
 		event, err := fn(tx, &sub, prod)
 		if err != nil {
 			return err
 		}
 		if err := s.saveSubscription(ctx, tx, &sub); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, p, "subscription."+action, "subscription", sub.ID, subscriptionDiff(before, sub)); err != nil {
 			return err
 		}
 		return s.recordEvent(ctx, tx, subscription.EntitySubscription, sub.ID, event, nil)
@@ -199,7 +203,7 @@ func (s *Store) Act(ctx context.Context, p mercato.Principal, id int64, a subscr
 	if !ok {
 		return subscription.Subscription{}, mercato.Errorf(mercato.EINVALID, "unknown action %q", a)
 	}
-	return s.change(ctx, p, id, who, func(_ *txn, sub *subscription.Subscription, _ catalog.Product) (string, error) {
+	return s.change(ctx, p, id, who, string(a), func(_ *txn, sub *subscription.Subscription, _ catalog.Product) (string, error) {
 		to, err := subscription.Next(sub.Status, a)
 		if err != nil {
 			return "", err
@@ -227,7 +231,7 @@ func (s *Store) SetStatus(ctx context.Context, p mercato.Principal, id int64, to
 // Pay records that a subscription is paid: an order waiting for payment is
 // cleared for provisioning, and a trial becomes a normal subscription.
 func (s *Store) Pay(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
-	return s.change(ctx, p, id, mayPay, func(_ *txn, sub *subscription.Subscription, prod catalog.Product) (string, error) {
+	return s.change(ctx, p, id, mayPay, "pay", func(_ *txn, sub *subscription.Subscription, prod catalog.Product) (string, error) {
 		if sub.Paid {
 			return "", mercato.Errorf(mercato.ECONFLICT, "subscription %d is already paid", sub.ID)
 		}
@@ -263,7 +267,7 @@ func (s *Store) Change(ctx context.Context, p mercato.Principal, id int64, c Sub
 	if err := fe.Err("invalid change"); err != nil {
 		return subscription.Subscription{}, err
 	}
-	return s.change(ctx, p, id, mayChange, func(tx *txn, sub *subscription.Subscription, prod catalog.Product) (string, error) {
+	return s.change(ctx, p, id, mayChange, "change", func(tx *txn, sub *subscription.Subscription, prod catalog.Product) (string, error) {
 		if !subscription.Changeable(sub.Status) {
 			return "", mercato.Errorf(mercato.ECONFLICT, "cannot change a subscription in status %s", sub.Status)
 		}
@@ -318,7 +322,7 @@ func (s *Store) Change(ctx context.Context, p mercato.Principal, id int64, c Sub
 
 // Renew extends a live subscription by its plan's term.
 func (s *Store) Renew(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
-	return s.change(ctx, p, id, mayRenew, func(tx *txn, sub *subscription.Subscription, prod catalog.Product) (string, error) {
+	return s.change(ctx, p, id, mayRenew, "renew", func(tx *txn, sub *subscription.Subscription, prod catalog.Product) (string, error) {
 		if sub.Status != subscription.Deployed && sub.Status != subscription.Stopped {
 			return "", mercato.Errorf(mercato.ECONFLICT, "cannot renew a subscription in status %s", sub.Status)
 		}
@@ -359,4 +363,28 @@ func periodOf(p pricing.Pricing) string {
 		return "P1M"
 	}
 	return p.Period
+}
+
+// subscriptionDiff is what a change did to a subscription, for the audit log.
+func subscriptionDiff(before, after subscription.Subscription) map[string]any {
+	d := map[string]any{}
+	if before.Status != after.Status {
+		d["deployment_status"] = []any{before.Status, after.Status}
+	}
+	if before.Quantity != after.Quantity {
+		d["quantity"] = []any{before.Quantity, after.Quantity}
+	}
+	if before.PlanID != after.PlanID {
+		d["plan_id"] = []any{before.PlanID, after.PlanID}
+	}
+	if before.Paid != after.Paid {
+		d["paid"] = []any{before.Paid, after.Paid}
+	}
+	if before.AutoRenew != after.AutoRenew {
+		d["auto_renew"] = []any{before.AutoRenew, after.AutoRenew}
+	}
+	if !before.EndDate.Equal(after.EndDate) {
+		d["end_date"] = []any{before.EndDate, after.EndDate}
+	}
+	return d
 }

@@ -99,6 +99,9 @@ func (s *Store) CreateUser(ctx context.Context, p mercato.Principal, u mercato.U
 		if err != nil {
 			return err
 		}
+		if err := s.audit(ctx, tx, p, "user.create", "user", u.ID, map[string]any{"organization_id": u.OrganizationID, "email": u.Email, "role": u.Role}); err != nil {
+			return err
+		}
 		return s.recordEvent(ctx, tx, subscription.EntityUser, u.ID, subscription.EventCreated, nil)
 	})
 	if err != nil {
@@ -126,6 +129,9 @@ func (s *Store) DeleteUser(ctx context.Context, p mercato.Principal, id int64) e
 			return err
 		}
 		// The event first, while the user's organization is known to route it.
+		if err := s.audit(ctx, tx, p, "user.delete", "user", id, nil); err != nil {
+			return err
+		}
 		if err := s.recordEvent(ctx, tx, subscription.EntityUser, id, subscription.EventDeleted, nil); err != nil {
 			return err
 		}
@@ -173,8 +179,10 @@ func (s *Store) CreateToken(ctx context.Context, p mercato.Principal, userID int
 			}
 		}
 		var err error
-		t, err = s.insertToken(ctx, tx, userID, name, secret)
-		return err
+		if t, err = s.insertToken(ctx, tx, userID, name, secret); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "token.create", "user", userID, map[string]any{"token_id": t.ID, "name": name})
 	})
 	if err != nil {
 		return t, "", fmt.Errorf("create token: %w", err)
@@ -221,14 +229,16 @@ func (s *Store) ListTokens(ctx context.Context, p mercato.Principal) ([]mercato.
 
 // DeleteToken revokes one of the caller's own tokens.
 func (s *Store) DeleteToken(ctx context.Context, p mercato.Principal, id int64) error {
-	res, err := s.rd().ExecContext(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2`, id, p.UserID)
-	if err != nil {
-		return fmt.Errorf("delete token %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return mercato.NotFound("token", id)
-	}
-	return nil
+	return s.tx(ctx, func(tx *txn) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2`, id, p.UserID)
+		if err != nil {
+			return fmt.Errorf("delete token %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return mercato.NotFound("token", id)
+		}
+		return s.audit(ctx, tx, p, "token.delete", "user", p.UserID, map[string]any{"token_id": id})
+	})
 }
 
 // Authenticate resolves an API token's secret to the principal it acts as.
@@ -334,6 +344,9 @@ func (s *Store) UpdateUser(ctx context.Context, p mercato.Principal, id int64, u
 		}
 		user.UpdatedAt = s.now()
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET name = $1, role = $2, updated_at = $3 WHERE id = $4`, user.Name, user.Role, user.UpdatedAt, id); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, p, "user.update", "user", id, map[string]any{"name": user.Name, "role": user.Role}); err != nil {
 			return err
 		}
 		return s.recordEvent(ctx, tx, subscription.EntityUser, id, subscription.EventModified, nil)

@@ -85,9 +85,12 @@ func (s *Store) CreateEndpoint(ctx context.Context, p mercato.Principal, e syndi
 		}
 		now := s.now()
 		e.CreatedAt, e.UpdatedAt, e.Enabled = now, now, true
-		return tx.QueryRowContext(ctx, `INSERT INTO webhook_endpoints (owner_id, product_id, url, events, enabled, secret, created_at, updated_at)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO webhook_endpoints (owner_id, product_id, url, events, enabled, secret, created_at, updated_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`, e.OwnerID, e.ProductID, e.URL, syndication.FilterText(e.Events), true,
-			sealText(ring, e.Secret, webhookSecretContext), now, now).Scan(&e.ID)
+			sealText(ring, e.Secret, webhookSecretContext), now, now).Scan(&e.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "endpoint.create", "webhook_endpoint", e.ID, map[string]any{"url": e.URL, "product_id": e.ProductID, "events": e.Events})
 	})
 	if err != nil {
 		return e, fmt.Errorf("create endpoint: %w", err)
@@ -183,7 +186,14 @@ func (s *Store) UpdateEndpoint(ctx context.Context, p mercato.Principal, id int6
 			previous_secret_until=$7, failing_since=$8, updated_at=$9 WHERE id=$10`,
 			e.URL, syndication.FilterText(e.Events), e.Enabled, e.DisabledReason, sealText(ring, e.Secret, webhookSecretContext),
 			sealText(ring, e.PreviousSecret, webhookSecretContext), micros(e.PreviousUntil), micros(e.FailingSince), now, id)
-		return err
+		if err != nil {
+			return err
+		}
+		action, details := "endpoint.update", map[string]any{"url": e.URL, "events": e.Events, "enabled": e.Enabled}
+		if u.NewSecret != "" {
+			action, details = "endpoint.rotate_secret", map[string]any{"previous_valid_until": e.PreviousUntil}
+		}
+		return s.audit(ctx, tx, p, action, "webhook_endpoint", id, details)
 	})
 	if err != nil {
 		return e, fmt.Errorf("update endpoint %d: %w", id, err)
@@ -206,7 +216,7 @@ func (s *Store) DeleteEndpoint(ctx context.Context, p mercato.Principal, id int6
 				return fmt.Errorf("delete endpoint %d: %w", id, err)
 			}
 		}
-		return nil
+		return s.audit(ctx, tx, p, "endpoint.delete", "webhook_endpoint", id, nil)
 	})
 }
 

@@ -113,7 +113,7 @@ func PostgresSchema(t testing.TB) string {
 // written.
 var Tables = []string{"organizations", "users", "api_tokens", "products", "plans", "price_list_entries", "subscriptions", "orders", "events", "idempotency_keys",
 	"subscription_endpoints", "subscription_instructions", "subscription_credentials", "secret_keys", "webhook_endpoints", "deliveries", "delivery_attempts", "notifications",
-	"usage_records", "usage_polls",
+	"usage_records", "usage_polls", "audit_log",
 	"billing_profiles", "billing_runs", "invoices", "invoice_lines", "invoice_sequences", "ledger_entries", "payments"}
 
 // Counts returns the number of rows in every table.
