@@ -30,19 +30,8 @@ func All(engines []store.Engine) []Benchmark {
 			Benchmark{"orders over HTTP", e, "2s", Orders(e)},
 			Benchmark{"webhooks delivered durably", e, "20000x", Webhooks(e)},
 			Benchmark{"order to DEPLOYED (sample vendor)", e, "300x", OrderToDeployed(e)},
+			Benchmark{"billing run, 100,000 subscriptions", e, "1x", Billing(e)},
 		)
-		out = append(out, extra(e)...)
-	}
-	return out
-}
-
-// extra lists benchmarks other packages add (billing).
-var extras []func(e store.Engine) []Benchmark
-
-func extra(e store.Engine) []Benchmark {
-	var out []Benchmark
-	for _, f := range extras {
-		out = append(out, f(e)...)
 	}
 	return out
 }

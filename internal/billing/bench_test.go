@@ -1,141 +1,17 @@
 package billing_test
 
 import (
-	"context"
-	"fmt"
-	"strings"
 	"testing"
-	"time"
 
-	"github.com/mercato-market/mercato/internal/billing"
-	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/bench"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
 
-// seed inserts n active subscriptions across the five pricing models for
-// n/10 customers (half of them under a reseller with a markup), with bulk
-// SQL.
-func seed(b *testing.B, st *store.Store, n int) {
-	ctx := context.Background()
-	admin, err := st.Bootstrap(ctx, "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	db := st.DB()
-	now := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
-	exec := func(q string, args ...any) {
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			b.Fatalf("%s: %v", q[:40], err)
-		}
-	}
-	exec(`INSERT INTO organizations (id, kind, name, created_at, updated_at) VALUES (1000, 'vendor', 'V', $1, $1), (1001, 'reseller', 'R', $1, $1)`, now)
-	exec(`INSERT INTO products (id, vendor_id, name, type, published, created_at, updated_at) VALUES (1000, 1000, 'P', 'saas', TRUE, $1, $1)`, now)
-	plans := []string{
-		`{"currency":"EUR","model":"flat","amount":"25.00","setup_fee":"10.00"}`,
-		`{"currency":"EUR","model":"per_unit","unit_amount":"4.50"}`,
-		`{"currency":"EUR","model":"volume","tiers":[{"up_to":9,"unit_amount":"5"},{"up_to":null,"unit_amount":"3"}]}`,
-		`{"currency":"EUR","model":"graduated","tiers":[{"up_to":9,"unit_amount":"5"},{"up_to":null,"unit_amount":"3"}]}`,
-		`{"currency":"EUR","model":"package","package_size":10,"amount":"20.00"}`,
-	}
-	for i, p := range plans {
-		exec(`INSERT INTO plans (id, product_id, name, pricing, created_at, updated_at) VALUES ($1, 1000, $2, $3, $4, $4)`, 1000+i, fmt.Sprint("plan", i), p, now)
-	}
-	exec(`INSERT INTO price_list_entries (organization_id, plan_id, kind, value, updated_at) VALUES (1001, 1001, 'percentage', '15', $1)`, now)
-	customers := n / 10
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	batch := func(prefix string, rows int, row func(i int) (string, []any)) {
-		const per = 500
-		for start := 0; start < rows; start += per {
-			var sb strings.Builder
-			sb.WriteString(prefix)
-			var args []any
-			for i := start; i < min(start+per, rows); i++ {
-				if i > start {
-					sb.WriteByte(',')
-				}
-				vals, a := row(i)
-				for j := range a {
-					vals = strings.Replace(vals, "?", fmt.Sprintf("$%d", len(args)+j+1), 1)
-				}
-				sb.WriteString(vals)
-				args = append(args, a...)
-			}
-			if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	batch(`INSERT INTO organizations (id, kind, name, parent_id, on_account, created_at, updated_at) VALUES `, customers, func(i int) (string, []any) {
-		var parent any
-		if i%2 == 0 {
-			parent = int64(1001)
-		}
-		return "(?, 'customer', ?, ?, TRUE, ?, ?)", []any{10000 + i, fmt.Sprint("c", i), parent, now, now}
-	})
-	batch(`INSERT INTO subscriptions (customer_id, reseller_id, product_id, plan_id, type, deployment_status, paid, auto_renew, quantity, currency, start_date, end_date, created_at, updated_at) VALUES `, n, func(i int) (string, []any) {
-		c := i / 10
-		var reseller any
-		if c%2 == 0 {
-			reseller = int64(1001)
-		}
-		start := now.Add(time.Duration(i%672) * time.Hour) // spread over February
-		return "(?, ?, 1000, ?, 'NORMAL', 'DEPLOYED', TRUE, TRUE, ?, 'EUR', ?, ?, ?, ?)",
-			[]any{10000 + c, reseller, 1000 + i%5, 1 + i%40, start, start.AddDate(1, 0, 0), start, start}
-	})
-	if err := tx.Commit(); err != nil {
-		b.Fatal(err)
-	}
-	_ = admin
-}
-
-// BenchmarkBillingRun seeds 100,000 active subscriptions and bills one
-// month on each engine, printing the run's time against a plain scan of the
-// same subscription rows in the same run.
+// BenchmarkBillingRun: see bench.Billing (shared with `mercato bench`).
+//
+//	go test ./internal/billing/ -run '^$' -bench BillingRun -benchtime=1x
 func BenchmarkBillingRun(b *testing.B) {
-	const n = 100_000
 	for _, engine := range storetest.Engines {
-		b.Run(string(engine), func(b *testing.B) {
-			st := storetest.Open(b, engine)
-			seed(b, st, n)
-			ctx := context.Background()
-			p, _ := st.Bootstrap(ctx, "")
-			scanStart := time.Now()
-			rows, err := st.DB().QueryContext(ctx, `SELECT id, customer_id, reseller_id, plan_id, product_id, type, deployment_status, auto_renew, quantity, start_date, end_date FROM subscriptions`)
-			if err != nil {
-				b.Fatal(err)
-			}
-			count := 0
-			for rows.Next() {
-				var (
-					id, cust, plan, prod, qty int64
-					res                       *int64
-					typ, status               string
-					auto                      bool
-					s, e                      time.Time
-				)
-				if err := rows.Scan(&id, &cust, &res, &plan, &prod, &typ, &status, &auto, &qty, &s, &e); err != nil {
-					b.Fatal(err)
-				}
-				count++
-			}
-			rows.Close()
-			scan := time.Since(scanStart)
-			b.ResetTimer()
-			start := time.Now()
-			run, err := st.RunBilling(ctx, p, store.BillingOptions{Period: billing.Month{Year: 2026, Month: time.March}, AsOf: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
-			if err != nil {
-				b.Fatal(err)
-			}
-			took := time.Since(start)
-			b.StopTimer()
-			b.ReportMetric(took.Seconds(), "s/run")
-			b.Logf("%s: billed %d subscriptions into %d invoices, %d lines in %s; plain scan of %d rows %s; ratio %.0fx",
-				engine, run.Subscriptions, run.Invoices, run.Lines, took.Round(time.Millisecond), count, scan.Round(time.Millisecond), took.Seconds()/scan.Seconds())
-			fmt.Printf("BILLING %s: %d subscriptions, %d invoices, %d lines in %s; plain scan %s; ratio %.0fx\n",
-				engine, run.Subscriptions, run.Invoices, run.Lines, took.Round(time.Millisecond), scan.Round(time.Millisecond), took.Seconds()/scan.Seconds())
-		})
+		b.Run(string(engine), bench.Billing(engine))
 	}
 }
