@@ -57,3 +57,14 @@ func init() {
 		}
 	})
 }
+
+// TestRenewalField checks the renewal call-to-action on a subscription.
+func TestRenewalField(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	o := e.call("POST", "/api/v1/orders", e.w.C1.Token, map[string]any{"plan_id": e.w.PlanA.ID, "quantity": 2}).must(t, http.StatusCreated)
+	sub := e.call("GET", fmt.Sprintf("/api/v1/subscriptions/%d", int64(o.body["subscription_id"].(float64))), e.w.C1.Token, nil).must(t, http.StatusOK)
+	r, ok := sub.body["renewal"].(map[string]any)
+	if !ok || r["price"] != "20.00" || r["action"] != "renew" || r["due"] != true || r["date"] != sub.body["end_date"] {
+		t.Fatalf("renewal %v (end %v)", sub.body["renewal"], sub.body["end_date"])
+	}
+}

@@ -154,6 +154,11 @@ type Renewal struct {
 	Due            bool      `json:"due" doc:"the end is within 30 days: show the call to action"`
 }
 
+func renewalOf(o billing.Offer) Renewal {
+	return Renewal{SubscriptionID: o.SubscriptionID, Date: o.Date, Action: o.Action, Price: billing.Money(o.Price, o.Currency),
+		PeriodPrice: billing.Money(o.PeriodPrice, o.Currency), Periods: o.Periods, Currency: o.Currency, AutoRenew: o.AutoRenew, Due: o.Due}
+}
+
 // BillingProfile says who invoices a reseller's customers.
 type BillingProfile struct {
 	SelfBilling bool `json:"self_billing" doc:"true: the reseller invoices its customers itself; false: the platform does on its behalf"`
@@ -330,8 +335,7 @@ func (s *Server) registerBilling() {
 			if err != nil {
 				return nil, err
 			}
-			return out(Renewal{SubscriptionID: o.SubscriptionID, Date: o.Date, Action: o.Action, Price: billing.Money(o.Price, o.Currency),
-				PeriodPrice: billing.Money(o.PeriodPrice, o.Currency), Periods: o.Periods, Currency: o.Currency, AutoRenew: o.AutoRenew, Due: o.Due}), nil
+			return out(renewalOf(o)), nil
 		})
 	register(s, huma.Operation{OperationID: "set-billing-profile", Method: http.MethodPut, Path: "/api/v1/organizations/{id}/billing-profile",
 		Summary: "Say whether a reseller invoices its customers itself (platform)", Tags: tags, Errors: []int{http.StatusForbidden}},

@@ -30,6 +30,9 @@ type Subscription struct {
 	EndDate          time.Time      `json:"end_date"`
 	CreatedAt        time.Time      `json:"created_at"`
 	UpdatedAt        time.Time      `json:"updated_at"`
+	// Renewal is the renewal call-to-action of a live subscription (on
+	// GET of one subscription; lists leave it out, see /renewal).
+	Renewal *Renewal `json:"renewal,omitempty"`
 }
 
 func subscriptionOf(s subscription.Subscription) Subscription {
@@ -89,7 +92,16 @@ func (s *Server) registerSubscriptions() {
 			if err != nil {
 				return nil, err
 			}
-			return out(subscriptionOf(sub)), nil
+			body := subscriptionOf(sub)
+			if !sub.Status.Final() && sub.Status != subscription.UndeploySent {
+				o, err := s.store.RenewalOffer(ctx, principal(ctx), in.ID)
+				if err != nil {
+					return nil, err
+				}
+				r := renewalOf(o)
+				body.Renewal = &r
+			}
+			return out(body), nil
 		})
 	register(s, huma.Operation{OperationID: "update-subscription", Method: http.MethodPatch, Path: "/api/v1/subscriptions/{id}", Summary: "Report a deployment status, or change seats, plan or renewal", Tags: tags},
 		func(ctx context.Context, in *struct {
