@@ -7,6 +7,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/telemetry"
 )
 
 // The scheduled billing job: every --billing-interval (first after one
@@ -37,7 +38,12 @@ func init() {
 					return nil
 				case <-t.C:
 				}
-				if _, err := env.Store.RunBilling(ctx, p, store.BillingOptions{Period: billing.MonthOf(time.Now()), Log: env.Log}); err != nil && ctx.Err() == nil {
+				_, err := env.Store.RunBilling(ctx, p, store.BillingOptions{Period: billing.MonthOf(time.Now()), Log: env.Log})
+				switch {
+				case err == nil:
+					telemetry.BillingRuns.WithLabelValues("ok").Inc()
+				case ctx.Err() == nil:
+					telemetry.BillingRuns.WithLabelValues("failed").Inc()
 					env.Log.Error("billing run", "err", err)
 				}
 			}

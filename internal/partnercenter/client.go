@@ -12,6 +12,8 @@
 package partnercenter
 
 import (
+	"github.com/mercato-market/mercato/internal/telemetry"
+
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -339,6 +341,7 @@ func (c *Client) attempt(ctx context.Context, cl call, body []byte, requestID, c
 	}
 	c.attempts.Add(1)
 	resp, err := c.hc.Do(req)
+	countCall(cl, resp, err)
 	if err != nil {
 		return 0, nil, fmt.Errorf("partner center: %s %s: %w", cl.method, strings.SplitN(cl.path, "?", 2)[0], err)
 	}
@@ -438,4 +441,28 @@ func StableID(parts ...string) string {
 	h[6] = (h[6] & 0x0f) | 0x50
 	h[8] = (h[8] & 0x3f) | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}
+
+// countCall counts a Partner Center call for the metrics, by operation (the
+// path with its ids replaced: /customers/{id}/subscriptions/{id}) and
+// outcome.
+func countCall(cl call, resp *http.Response, err error) {
+	path, _, _ := strings.Cut(cl.path, "?")
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	for i := 1; i < len(segs); i += 2 {
+		segs[i] = "{id}"
+	}
+	outcome := "error"
+	switch {
+	case err != nil:
+	case resp.StatusCode < 400:
+		outcome = "ok"
+	case resp.StatusCode == http.StatusTooManyRequests:
+		outcome = "throttled"
+	case resp.StatusCode >= 500:
+		outcome = "server_error"
+	default:
+		outcome = "refused"
+	}
+	telemetry.ConnectorCalls.WithLabelValues("microsoft", cl.method+" /"+strings.Join(segs, "/"), outcome).Inc()
 }
