@@ -54,7 +54,7 @@ func SDKConfig(e Endpoints) (azcore.TokenCredential, arm.ClientOptions, error) {
 			cfg.ActiveDirectoryAuthorityHost = strings.TrimSuffix(e.Authority, "/") + "/"
 		}
 	}
-	client := policy.ClientOptions{Cloud: cfg}
+	client := policy.ClientOptions{Cloud: cfg, PerRetryPolicies: []policy.Policy{callCounter{}}}
 	if len(e.CACertPEM) > 0 {
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(e.CACertPEM) {
