@@ -4,15 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"slices"
-	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/mercato-market/mercato/internal/arm"
 	"github.com/mercato-market/mercato/internal/armproduct"
-	"github.com/mercato-market/mercato/internal/catalog"
-	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 )
 
@@ -40,40 +35,14 @@ func (s *Server) registerARMTemplates() {
 			if err != nil {
 				return nil, err
 			}
-			if prod.Type != catalog.TypeARMTemplate {
-				return nil, mercato.Invalid("invalid template", mercato.FieldError{Path: "template", Message: "the product is not of type arm_template"})
-			}
 			raw, err := json.Marshal(in.Body.Template)
 			if err != nil {
 				return nil, err
 			}
-			tpl, err := arm.ParseTemplate(raw)
-			if err != nil {
-				return nil, mercato.Invalid("invalid template", mercato.FieldError{Path: "template", Message: err.Error()})
-			}
-			mapping := in.Body.Parameters
-			if mapping == nil {
-				mapping = armproduct.ParameterMapping{}
-			}
-			if err := mapping.Check(tpl); err != nil {
-				return nil, mercato.Invalid("invalid parameter mapping", mercato.FieldError{Path: "parameters", Message: err.Error()})
-			}
-			if o := in.Body.LaunchOutput; o != "" && !slices.ContainsFunc(tpl.Outputs, func(d *arm.OutputDecl) bool { return strings.EqualFold(d.Name, o) }) {
-				return nil, mercato.Invalid("invalid template", mercato.FieldError{Path: "launch_output", Message: "the template has no output " + o})
-			}
-			mappingJSON, err := json.Marshal(mapping)
+			meta, form, err := armproduct.Upload{Template: raw, Parameters: in.Body.Parameters, LaunchOutput: in.Body.LaunchOutput}.Apply(prod)
 			if err != nil {
 				return nil, err
 			}
-			meta := map[string]string{}
-			for k, v := range prod.Metadata {
-				meta[k] = v
-			}
-			meta[armproduct.MetaTemplate], meta[armproduct.MetaParameters] = string(raw), string(mappingJSON)
-			if in.Body.LaunchOutput != "" {
-				meta[armproduct.MetaLaunchOutput] = in.Body.LaunchOutput
-			}
-			form := armproduct.Form(tpl, mapping)
 			updated, err := s.store.UpdateProduct(ctx, p, in.ID, store.ProductUpdate{Metadata: &meta, Parameters: &form})
 			if err != nil {
 				return nil, err

@@ -225,11 +225,7 @@ func (s *Server) registerBilling() {
 				if err := f.write(&b, inv); err != nil {
 					return nil, err
 				}
-				name := inv.Number
-				if name == "" {
-					name = fmt.Sprintf("draft-%d", inv.ID)
-				}
-				return &fileOutput{ContentType: f.ctype, ContentDisposition: fmt.Sprintf(`attachment; filename="%s.%s"`, name, f.ext), Body: b.Bytes()}, nil
+				return &fileOutput{ContentType: f.ctype, ContentDisposition: fmt.Sprintf(`attachment; filename="%s"`, inv.FileName(f.ext)), Body: b.Bytes()}, nil
 			})
 	}
 	register(s, huma.Operation{OperationID: "pay-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/payments",

@@ -186,3 +186,12 @@ func Number(kind Kind, year int, seq int64) string {
 	}
 	return fmt.Sprintf("%s-%d-%06d", prefix, year, seq)
 }
+
+// FileName is the name an invoice is downloaded under: its number, or
+// draft-<id> while it has none, with the extension ext.
+func (inv Invoice) FileName(ext string) string {
+	if inv.Number == "" {
+		return fmt.Sprintf("draft-%d.%s", inv.ID, ext)
+	}
+	return inv.Number + "." + ext
+}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/catalog"
@@ -40,6 +41,24 @@ func init() {
 	})
 }
 
+// azureDemoEmulators are the Azure demo's ARM and Entra emulators (TLS, one
+// certificate), handed to the Microsoft demo, whose connector grants
+// customers access to their Azure plans through them.
+type azureDemoEmulators struct {
+	ARM, Entra string
+	CACertPEM  []byte
+	IDP        *entra.Emulator
+}
+
+// azureDemoShared holds, per serve run, the channel the Azure demo
+// publishes its emulators on.
+var azureDemoShared sync.Map // *serveEnv → chan azureDemoEmulators
+
+func azureDemoChan(env *serveEnv) chan azureDemoEmulators {
+	ch, _ := azureDemoShared.LoadOrStore(env, make(chan azureDemoEmulators, 1))
+	return ch.(chan azureDemoEmulators)
+}
+
 func runAzureDemo(ctx context.Context, env *serveEnv) error {
 	cert, err := armemu.NewCertificate()
 	if err != nil {
@@ -69,6 +88,8 @@ func runAzureDemo(ctx context.Context, env *serveEnv) error {
 		return err
 	}
 	defer armSrv.Close()
+	defer azureDemoShared.Delete(env)
+	azureDemoChan(env) <- azureDemoEmulators{ARM: armSrv.URL, Entra: entraSrv.URL, CACertPEM: cert.PEM, IDP: idp}
 	cred, opts, err := azure.SDKConfig(azure.Endpoints{ResourceManager: armSrv.URL, Authority: entraSrv.URL, CACertPEM: cert.PEM,
 		TenantID: entra.DemoTenantID, ClientID: entra.DemoClientID, ClientSecret: entra.DemoClientSecret})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/connector/azure"
 	"github.com/mercato-market/mercato/internal/connector/microsoft"
 	"github.com/mercato-market/mercato/internal/demo"
 	"github.com/mercato-market/mercato/internal/emulator/entra"
@@ -29,6 +30,17 @@ func startMicrosoftDemo(ctx context.Context, env *serveEnv) error {
 		return nil
 	}
 	log := env.Log.With("service", "microsoft demo")
+	// The Azure demo's ARM and Entra emulators, to grant customers access
+	// to their Azure plans; without them such requests are only noted.
+	var az *azureDemoEmulators
+	select {
+	case a := <-azureDemoChan(env):
+		az = &a
+	case <-time.After(15 * time.Second):
+		log.Warn("demo: no ARM emulator; requests for Azure plan access are only noted")
+	case <-ctx.Done():
+		return nil
+	}
 	em, err := entra.New(entra.DemoConfig(), entra.WithLogger(log))
 	if err != nil {
 		return err
@@ -36,7 +48,11 @@ func startMicrosoftDemo(ctx context.Context, env *serveEnv) error {
 	pc := partnercenter.New(partnercenter.Config{
 		Verifier: entra.NewVerifier(em.Keys(), entra.PartnerCenterResource), Log: log,
 		OnCustomerCreated: func(c partnercenter.Customer) {
-			_ = em.AddTenant(entra.Tenant{ID: c.ID, Domains: []string{c.CompanyProfile.Domain}})
+			t := entra.Tenant{ID: c.ID, Domains: []string{c.CompanyProfile.Domain}}
+			_ = em.AddTenant(t)
+			if az != nil {
+				_ = az.IDP.AddTenant(t) // ARM tokens are issued in the customer's tenant
+			}
 		},
 	})
 	entraURL, err := serveLoopback(ctx, em.Handler())
@@ -65,7 +81,12 @@ func startMicrosoftDemo(ctx context.Context, env *serveEnv) error {
 		ln.Close()
 		return err
 	}
-	conn, err := microsoft.New(microsoft.Config{API: env.BaseURL, Token: demo.VendorToken(), Secrets: secrets, PartnerCenter: client, Log: log})
+	cfg := microsoft.Config{API: env.BaseURL, Token: demo.VendorToken(), Secrets: secrets, PartnerCenter: client, Log: log}
+	if az != nil {
+		cfg.Azure = &azure.Endpoints{ResourceManager: az.ARM, Authority: az.Entra, CACertPEM: az.CACertPEM,
+			ClientID: entra.DemoClientID, ClientSecret: entra.DemoClientSecret}
+	}
+	conn, err := microsoft.New(cfg)
 	if err != nil {
 		ln.Close()
 		return err

@@ -48,6 +48,13 @@ var products = []struct {
 	{
 		name: "Azure plan", description: "Pay-as-you-go Azure, billed monthly from usage with a markup.", typ: catalog.TypeAzurePlan,
 		metadata: map[string]string{"partner_center.product_id": "DZH318Z0BPS6", "partner_center.sku_id": "0001"},
+		parameters: []catalog.Parameter{
+			{Name: "grant_admin_access", Label: "Give my administrator access to the Azure subscription", Type: catalog.ParamBoolean,
+				Description: "A CSP customer cannot reach its Azure subscription until the partner grants access; this grants the Owner role"},
+			{Name: "admin_object_id", Label: "Administrator object id", Type: catalog.ParamString,
+				Pattern:     "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+				Description: "The Microsoft Entra object id of the user or group to grant access (Entra admin center, Users, Object ID)"},
+		},
 		plans: []demoPlan{
 			{name: "Pay as you go", pricing: `{"currency":"EUR","period":"P1M","model":"flat","amount":"0","metrics":[{"name":"azure_consumption","unit":"EUR","aggregation":"sum","model":"per_unit","unit_amount":"1.05"}]}`},
 		},

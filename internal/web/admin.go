@@ -84,27 +84,3 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) {
 	}{orgs, users, orgName, byStatus, pending, delivered, eps, notes}
 	s.render(w, r, http.StatusOK, "admin.html", v)
 }
-
-// invoicesPage lists the charges (orders) visible to the organization:
-// invoices, their PDFs and earnings come with billing (internal/billing),
-// which this page will show once the store offers them.
-func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *view) {
-	orders, _, err := s.store.ListOrders(r.Context(), v.P, store.OrderFilter{}, store.Page{Limit: 200})
-	if err != nil {
-		s.fail(w, r, v, err)
-		return
-	}
-	n := s.names(r, v.P)
-	type row struct {
-		Order    subscription.Order
-		Plan     string
-		Customer string
-	}
-	rows := make([]row, 0, len(orders))
-	for i := len(orders) - 1; i >= 0; i-- {
-		o := orders[i]
-		rows = append(rows, row{o, n.plan(o.PlanID).Name, n.org(o.CustomerID)})
-	}
-	v.Title, v.Active, v.Data = "Charges", "/invoices", rows
-	s.render(w, r, http.StatusOK, "invoices.html", v)
-}

@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,9 +20,14 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/mercato-market/mercato/internal/api"
+	"github.com/mercato-market/mercato/internal/armproduct"
+	"github.com/mercato-market/mercato/internal/connector/microsoft"
 	"github.com/mercato-market/mercato/internal/demo"
 	"github.com/mercato-market/mercato/internal/dispatch"
+	"github.com/mercato-market/mercato/internal/emulator/entra"
+	"github.com/mercato-market/mercato/internal/emulator/partnercenter"
 	"github.com/mercato-market/mercato/internal/mercato"
+	pcclient "github.com/mercato-market/mercato/internal/partnercenter"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -88,6 +95,7 @@ func serveStack(t *testing.T) (baseURL string, st *store.Store) {
 	if _, err := demo.StartVendor(ctx, st, baseURL+"/api/", log); err != nil {
 		t.Fatal(err)
 	}
+	startMicrosoft(t, ctx, st, baseURL, log)
 	t.Cleanup(func() {
 		cancel()
 		<-done
@@ -98,6 +106,51 @@ func serveStack(t *testing.T) (baseURL string, st *store.Store) {
 	return baseURL, st
 }
 
+// startMicrosoft runs what `serve --demo` runs for Microsoft products
+// (cli/serve_microsoft.go): the Entra ID and Partner Center emulators and
+// the Microsoft connector, with the demo's Microsoft products' webhooks
+// pointed at it.
+func startMicrosoft(t *testing.T, ctx context.Context, st *store.Store, baseURL string, log *slog.Logger) {
+	t.Helper()
+	em, err := entra.New(entra.DemoConfig(), entra.WithLogger(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := partnercenter.New(partnercenter.Config{
+		Verifier: entra.NewVerifier(em.Keys(), entra.PartnerCenterResource), Log: log,
+		OnCustomerCreated: func(c partnercenter.Customer) {
+			_ = em.AddTenant(entra.Tenant{ID: c.ID, Domains: []string{c.CompanyProfile.Domain}})
+		},
+	})
+	entraSrv, pcSrv := httptest.NewServer(em.Handler()), httptest.NewServer(pc.Handler())
+	t.Cleanup(entraSrv.Close)
+	t.Cleanup(pcSrv.Close)
+	client, err := pcclient.New(pcclient.Config{BaseURL: pcSrv.URL, LoginURL: entraSrv.URL, TenantID: entra.DemoTenantID,
+		ClientID: entra.DemoClientID, ClientSecret: entra.DemoClientSecret, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conn atomic.Pointer[microsoft.Connector] // known once the endpoints' secrets are
+	hooks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := conn.Load()
+		if c == nil {
+			http.Error(w, "starting", http.StatusServiceUnavailable) // retried
+			return
+		}
+		c.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(hooks.Close)
+	secrets, err := demo.RegisterMicrosoft(ctx, st, hooks.URL+demo.MicrosoftPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := microsoft.New(microsoft.Config{API: baseURL, Token: demo.VendorToken(), Secrets: secrets, PartnerCenter: client, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Store(c)
+}
+
 // browser starts headless Chromium with a fresh profile.
 func browser(t *testing.T) context.Context {
 	t.Helper()
@@ -106,31 +159,56 @@ func browser(t *testing.T) context.Context {
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800),
 	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(alloc)
 	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
+	// A 1280×800 viewport, whatever the window's frame takes.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
 	return ctx
 }
 
-// screenshots go to MERCATO_SCREENSHOTS when set (to look at the layout),
-// else to the test's temporary directory.
+// screenshot saves the browser's viewport (1280×800, or the phone's) as
+// NAME.png in MERCATO_SCREENSHOTS when set (a path relative to the
+// module's root, e.g. docs/screenshots, as the README shows them), else
+// in the test's temporary directory.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	dir := os.Getenv("MERCATO_SCREENSHOTS")
 	if dir == "" {
 		dir = t.TempDir()
+	} else if !filepath.IsAbs(dir) {
+		dir = filepath.Join(moduleRoot(t), dir)
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// moduleRoot is the directory of go.mod above the test's directory.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			t.Fatalf("no go.mod above %s", dir)
+		}
 	}
 }
 
@@ -175,7 +253,8 @@ func TestBrowser(t *testing.T) {
 
 	// A customer buys the demo SaaS app with a configuration value.
 	signInAs(t, ctx, base, customer)
-	screenshot(t, ctx, "applications")
+	run(t, ctx, "catalog", chromedp.Navigate(base+"/catalog"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	screenshot(t, ctx, "catalog")
 	// 3 seats × 8.00 + 50.00 setup through the distributor's and the
 	// reseller's markups: the live price is the quote API's figure.
 	q, err := st.Quote(bg, mercato.Principal{OrgID: 5, OrgKind: mercato.KindCustomer}, store.QuoteRequest{PlanID: 2, Quantity: 3})
@@ -269,7 +348,26 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`.review-form button`)),
 		chromedp.WaitVisible(chromedp.CSS(`.reviews li`)),
 	)
-	screenshot(t, ctx, "product-reviewed")
+
+	// Microsoft 365 seats: the connector orders them from Partner Center
+	// (the emulator) for the customer's tenant domain.
+	run(t, ctx, "buy Microsoft 365 seats",
+		chromedp.Navigate(base+"/products/2"),
+		chromedp.SetValue(chromedp.CSS("#quantity"), ""),
+		chromedp.SendKeys(chromedp.CSS("#quantity"), "3"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="cfg.domain"]`), "adatumtest.onmicrosoft.com"),
+		chromedp.Click(chromedp.CSS(`#order button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#status`)),
+	)
+	var msLoc string
+	run(t, ctx, "location", into(&msLoc, chromedp.Location()))
+	waitStatus(t, ctx, st, admin, msLoc, "running", 30*time.Second)
+	sub := subscriptionAt(t, st, admin, msLoc)
+	if sub.Status != subscription.Deployed || sub.Quantity != 3 || sub.Configuration["domain"] != "adatumtest.onmicrosoft.com" {
+		t.Fatalf("Microsoft 365 subscription %+v", sub)
+	}
+	run(t, ctx, "dashboard", chromedp.Navigate(base+"/subscriptions"), chromedp.WaitVisible(chromedp.CSS(`li[data-subscription="`+fmt.Sprint(sub.ID)+`"]`)))
+	screenshot(t, ctx, "applications")
 
 	// Cancel.
 	run(t, ctx, "cancel",
@@ -281,6 +379,38 @@ func TestBrowser(t *testing.T) {
 	)
 	if status != "cancelling" && status != "cancelled" {
 		t.Fatalf("status after cancel %q", status)
+	}
+	signOut(t, ctx)
+
+	// The operator closes the month on the billing page.
+	signInAs(t, ctx, base, store.PlatformAdminEmail)
+	run(t, ctx, "operator overview", chromedp.Navigate(base+"/admin"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	screenshot(t, ctx, "admin")
+	var flash string
+	run(t, ctx, "billing run",
+		chromedp.Navigate(base+"/invoices"),
+		chromedp.Click(chromedp.CSS(`#billing-run button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#runs-table tr[data-run]`)),
+		into(&flash, chromedp.Text(chromedp.CSS(".flash"))),
+	)
+	if !strings.Contains(flash, "closed") {
+		t.Fatalf("billing run: %q", flash)
+	}
+	screenshot(t, ctx, "billing")
+	signOut(t, ctx)
+
+	// The customer finds the invoice and downloads its PDF.
+	signInAs(t, ctx, base, customer)
+	run(t, ctx, "invoices", chromedp.Navigate(base+"/invoices"), chromedp.WaitVisible(chromedp.CSS(`#invoice-list a.pdf`)))
+	screenshot(t, ctx, "invoices")
+	var download string
+	run(t, ctx, "download the PDF", into(&download, chromedp.Evaluate[string](`(async () => {
+		const r = await fetch(document.querySelector('#invoice-list a.pdf').href);
+		const head = new Uint8Array(await r.arrayBuffer()).slice(0, 5);
+		return r.status + ' ' + r.headers.get('content-type') + ' ' + r.headers.get('content-disposition') + ' ' + String.fromCharCode(...head);
+	})()`, chromedp.EvalAwaitPromise)))
+	if !strings.HasPrefix(download, "200 application/pdf attachment; filename=\"INV-") || !strings.HasSuffix(download, "%PDF-") {
+		t.Fatalf("PDF download: %q", download)
 	}
 	signOut(t, ctx)
 
@@ -311,6 +441,47 @@ func TestBrowser(t *testing.T) {
 	plans, _, err := st.ListPlans(bg, admin, 1, store.Page{Limit: 50})
 	if err != nil || plans[len(plans)-1].Name != "Graduated seats" || plans[len(plans)-1].Pricing.Model != "graduated" {
 		t.Fatalf("plan not saved: %+v %v", plans[len(plans)-1], err)
+	}
+	run(t, ctx, "vendor products", chromedp.Navigate(base+"/vendor/products"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	screenshot(t, ctx, "vendor-products")
+	var hook string
+	run(t, ctx, "webhooks", chromedp.Navigate(base+"/webhooks"), chromedp.WaitVisible(chromedp.CSS(`main a[href^="/webhooks/"]`)),
+		into(&hook, chromedp.Evaluate[string](`document.querySelector('main a[href^="/webhooks/"]').href`)))
+	screenshot(t, ctx, "webhooks")
+	run(t, ctx, "delivery log", chromedp.Navigate(hook), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	screenshot(t, ctx, "delivery-log")
+
+	// The vendor uploads an ARM template with a parameter mapping and
+	// sees the checkout form it makes.
+	run(t, ctx, "ARM template upload",
+		chromedp.Navigate(base+"/vendor/products/5"),
+		chromedp.Click(chromedp.CSS("#arm-link")),
+		chromedp.WaitVisible(chromedp.CSS("#template")),
+		setField("#template", siteTemplate),
+		chromedp.Click(chromedp.CSS("#read")),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-param="siteName"]`)),
+		setField(`[name="source.tier"]`, "buyer"),
+		setField(`[name="label.tier"]`, "Service tier"),
+		setField(`[name="source.workers"]`, "fixed"),
+		setField(`[name="value.workers"]`, "3"),
+		setField(`#launch_output`, "siteUrl"),
+		chromedp.Poll[chromedp.Void](`(() => { const p = document.querySelector('#form-preview'); return !!p && p.textContent.includes('Service tier') && !p.querySelector('[name="cfg.workers"]'); })()`,
+			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)),
+	)
+	run(t, ctx, "scroll to the mapping", chromedp.ScrollIntoView(chromedp.CSS("#mapping")))
+	screenshot(t, ctx, "arm-template")
+	run(t, ctx, "save the template", chromedp.Click(chromedp.CSS("#save")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	wp, err := st.Product(bg, admin, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields []string
+	for _, f := range wp.Parameters {
+		fields = append(fields, f.Name+":"+f.Label)
+	}
+	if strings.Join(fields, ",") != "global_prefix:Resource name prefix,siteName:siteName,tier:Service tier" ||
+		!strings.Contains(wp.Metadata[armproduct.MetaParameters], `"workers":{"source":"fixed","value":3}`) || wp.Metadata[armproduct.MetaLaunchOutput] != "siteUrl" {
+		t.Fatalf("ARM product after the upload: %v %v", fields, wp.Metadata)
 	}
 	signOut(t, ctx)
 
@@ -355,6 +526,37 @@ func TestBrowser(t *testing.T) {
 	if errors.Is(ctx.Err(), context.Canceled) {
 		t.Fatal("browser closed early")
 	}
+}
+
+// waitStatus reloads a subscription page until its status reads want.
+func waitStatus(t *testing.T, ctx context.Context, st *store.Store, p mercato.Principal, loc, want string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		var status string
+		run(t, ctx, "reload", chromedp.Navigate(loc), into(&status, chromedp.Text(chromedp.CSS("#status"))))
+		if status == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			sub := subscriptionAt(t, st, p, loc)
+			t.Fatalf("%s shows %q, not %q; subscription is %s", loc, status, want, sub.Status)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+func subscriptionAt(t *testing.T, st *store.Store, p mercato.Principal, loc string) subscription.Subscription {
+	t.Helper()
+	var id int64
+	if _, err := fmt.Sscanf(loc[strings.LastIndex(loc, "/")+1:], "%d", &id); err != nil {
+		t.Fatalf("subscription page %s", loc)
+	}
+	sub, err := st.Subscription(context.Background(), p, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub
 }
 
 // into runs a with a value and keeps the value in dst.

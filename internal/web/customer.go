@@ -6,18 +6,14 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
-
-// RenewalNotice is how long before a term's end the dashboard asks to
-// renew: 30 days, or a quarter of shorter terms.
-const RenewalNotice = 30 * 24 * time.Hour
 
 type catalogRow struct {
 	Product catalog.Product
@@ -87,6 +83,19 @@ type productData struct {
 	Nonce    string
 	FormErr  string
 	IsVendor bool
+}
+
+// configFields is what the "config" partial renders: a product's
+// configuration fields with the values and errors of a posted form.
+type configFields struct {
+	Params []catalog.Parameter
+	Values map[string]string
+	Errors map[string]string
+}
+
+// ConfigFields is the checkout form's configuration fields.
+func (d *productData) ConfigFields() configFields {
+	return configFields{Params: d.Product.Parameters, Values: d.Form.Values, Errors: d.Errors}
 }
 
 type orderForm struct {
@@ -295,7 +304,7 @@ type subRow struct {
 	Plan      string
 	Customer  string
 	LaunchURL string
-	RenewSoon bool
+	Renewal   *billing.Offer // the call-to-action, when due
 	Unread    int
 }
 
@@ -358,10 +367,23 @@ func launchURL(eps []subscription.Endpoint) string {
 	return ""
 }
 
-func renewSoon(sub subscription.Subscription, now time.Time) bool {
-	notice := min(RenewalNotice, sub.EndDate.Sub(sub.StartDate)/4)
-	return (sub.Status == subscription.Deployed || sub.Status == subscription.Stopped) && !sub.EndDate.IsZero() &&
-		sub.EndDate.Sub(now) < notice
+// renewal is the renewal call-to-action of a running (or stopped)
+// subscription when it is due: billing's offer, read through the store as
+// GET /api/v1/subscriptions/{id}/renewal reads it (date, next term's
+// price, whether it renews by itself).
+func (s *Server) renewal(r *http.Request, p mercato.Principal, sub subscription.Subscription) *billing.Offer {
+	if (sub.Status != subscription.Deployed && sub.Status != subscription.Stopped) || sub.EndDate.IsZero() {
+		return nil
+	}
+	o, err := s.store.RenewalOffer(r.Context(), p, sub.ID)
+	if err != nil {
+		s.log.DebugContext(r.Context(), "no renewal offer", "subscription_id", sub.ID, "err", err)
+		return nil
+	}
+	if !o.Due {
+		return nil
+	}
+	return &o
 }
 
 // subscriptionsPage is the customer's applications dashboard, and everyone
@@ -384,12 +406,11 @@ func (s *Server) subscriptionsPage(w http.ResponseWriter, r *http.Request, v *vi
 		unread[t.SubscriptionID] = t.Unread
 	}
 	n := s.names(r, v.P)
-	now := time.Now()
 	rows := make([]subRow, 0, len(subs))
 	for i := len(subs) - 1; i >= 0; i-- { // newest first
 		sub := subs[i]
 		row := subRow{Sub: sub, Product: n.product(sub.ProductID).Name, Plan: n.plan(sub.PlanID).Name, Customer: n.org(sub.CustomerID),
-			RenewSoon: renewSoon(sub, now), Unread: unread[sub.ID]}
+			Renewal: s.renewal(r, v.P, sub), Unread: unread[sub.ID]}
 		if sub.Status == subscription.Deployed {
 			if prov, err := s.store.Provisioning(ctx, v.P, sub.ID); err == nil {
 				row.LaunchURL = launchURL(prov.Endpoints)
@@ -415,7 +436,7 @@ type subscriptionData struct {
 	store.SubscriptionDetail
 	Customer   string
 	LaunchURL  string
-	RenewSoon  bool
+	Renewal    *billing.Offer
 	Reveal     bool
 	IsCustomer bool
 	Changeable bool
@@ -436,7 +457,7 @@ func (s *Server) subscriptionData(r *http.Request, v *view, reveal bool) (*subsc
 	}
 	d := &subscriptionData{SubscriptionDetail: det, Reveal: reveal && det.Revealed,
 		IsCustomer: v.P.OrgID == det.CustomerID, Changeable: subscription.Changeable(det.Status) && v.P.CanWrite(),
-		RenewSoon: renewSoon(det.Subscription, time.Now()), Customer: s.names(r, v.P).org(det.CustomerID)}
+		Renewal: s.renewal(r, v.P, det.Subscription), Customer: s.names(r, v.P).org(det.CustomerID)}
 	if det.Status == subscription.Deployed {
 		d.LaunchURL = launchURL(det.Endpoints)
 	}

@@ -159,6 +159,9 @@ func (s *Server) routes() {
 	auth("POST /vendor/products", s.createProduct)
 	auth("GET /vendor/products/{id}", s.vendorProduct)
 	auth("POST /vendor/products/{id}", s.updateProduct)
+	auth("GET /vendor/products/{id}/arm-template", s.armTemplatePage)
+	auth("POST /vendor/products/{id}/arm-template", s.saveARMTemplate)
+	auth("POST /vendor/products/{id}/arm-template/preview", s.previewARMTemplate)
 	auth("GET /vendor/products/{id}/plans/new", s.newPlan)
 	auth("POST /vendor/products/{id}/plans", s.createPlan)
 	auth("GET /vendor/plans/{id}", s.editPlan)
@@ -176,7 +179,13 @@ func (s *Server) routes() {
 	auth("POST /channel/prices", s.setPrice)
 	// The operator.
 	auth("GET /admin", s.adminPage)
+	// Billing: everyone's invoices and earnings; the operator's runs.
 	auth("GET /invoices", s.invoicesPage)
+	auth("GET /invoices/{id}", s.invoicePage)
+	auth("GET /invoices/{id}/pdf", s.invoiceDocument("pdf"))
+	auth("GET /invoices/{id}/csv", s.invoiceDocument("csv"))
+	auth("GET /earnings.csv", s.earningsCSV)
+	auth("POST /billing/runs", s.startBillingRun)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, nil, http.StatusNotFound, "There is no such page.")
 	})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
 
@@ -58,13 +59,7 @@ var funcs = template.FuncMap{
 		t = t.UTC()
 		return template.HTML(fmt.Sprintf(`<time datetime="%s">%s</time>`, t.Format(time.RFC3339), t.Format("2006-01-02 15:04 UTC")))
 	},
-	"day": func(t time.Time) template.HTML {
-		if t.IsZero() {
-			return "—"
-		}
-		t = t.UTC()
-		return template.HTML(fmt.Sprintf(`<time datetime="%s" data-date>%s</time>`, t.Format(time.RFC3339), t.Format("2006-01-02")))
-	},
+	"day": dayOf,
 	// status is a subscription status in words with its colour class.
 	"status": func(st subscription.Status) template.HTML {
 		class, words := "neutral", strings.ReplaceAll(strings.ToLower(string(st)), "_", " ")
@@ -122,6 +117,46 @@ var funcs = template.FuncMap{
 		return *p
 	},
 	"lower": strings.ToLower,
+	// amount formats money to the currency's minor units, as invoices do.
+	"amount": func(d decimal.Decimal, currency string) string { return currency + " " + billing.Money(d, currency) },
+	// dayp is day for an optional time.
+	"dayp": func(t *time.Time) template.HTML {
+		if t == nil {
+			return "—"
+		}
+		return dayOf(*t)
+	},
+	"invoiceState": invoiceState,
+	"docTitle":     documentTitle,
+}
+
+func dayOf(t time.Time) template.HTML {
+	if t.IsZero() {
+		return "—"
+	}
+	t = t.UTC()
+	return template.HTML(fmt.Sprintf(`<time datetime="%s" data-date>%s</time>`, t.Format(time.RFC3339), t.Format("2006-01-02")))
+}
+
+// invoiceState is an invoice's state in words with its colour class: an
+// issued invoice is due, or overdue once past its due date.
+func invoiceState(inv billing.Invoice) template.HTML {
+	class, words := "neutral", string(inv.Status)
+	switch inv.Status {
+	case billing.StatusPaid:
+		class = "ok"
+	case billing.StatusIssued:
+		class, words = "wait", "due"
+		if inv.Kind == billing.KindCreditNote {
+			class, words = "neutral", "issued"
+		} else if inv.DueAt != nil && time.Now().After(*inv.DueAt) {
+			class, words = "bad", "overdue"
+		}
+	case billing.StatusVoid:
+		class = "off"
+	}
+	return template.HTML(fmt.Sprintf(`<span class="badge %s" title="%s" data-state="%s">%s</span>`, class,
+		template.HTMLEscapeString(string(inv.Status)), template.HTMLEscapeString(string(inv.Status)), template.HTMLEscapeString(words)))
 }
 
 // Flash messages live for one redirect in a cookie.

@@ -10,7 +10,9 @@
 //     checkout; legacy: an order with the offer id), record the Partner
 //     Center ids in the subscription's metadata, post the launch URL,
 //     instructions and the new tenant's admin credentials, report DEPLOYED.
-//     An Azure plan also reads its Azure subscription (entitlement).
+//     An Azure plan also reads its Azure subscription (entitlement) and,
+//     when the buyer asks, grants its administrator a role on it through
+//     Azure Resource Manager (access.go).
 //   - DEPLOYED: seats follow the marketplace's quantity; a suspended
 //     Partner Center subscription is resumed. STOPPED suspends it.
 //   - UNDEPLOY_SENT: cancel (new commerce) or suspend then delete (legacy),
@@ -34,6 +36,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/mercato-market/mercato/internal/connector/azure"
 	"github.com/mercato-market/mercato/internal/partnercenter"
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
@@ -72,8 +77,17 @@ type Config struct {
 	Secrets []string
 	// PartnerCenter is the Partner Center client.
 	PartnerCenter *partnercenter.Client
-	HTTPClient    *http.Client
-	Log           *slog.Logger
+	// Azure, when set, is where Azure Resource Manager and Entra ID are and
+	// the partner app that signs in there (ClientID, ClientSecret;
+	// CACertPEM for emulators), to grant customers access to their Azure
+	// plans. TenantID is left empty: tokens are requested in each
+	// customer's tenant. Without it a request for access is only noted in
+	// the instructions.
+	Azure *azure.Endpoints
+	// AzureRetry tunes the Azure SDK's retries (zero: the SDK's defaults).
+	AzureRetry policy.RetryOptions
+	HTTPClient *http.Client
+	Log        *slog.Logger
 	// Deployed, when set, is called after a subscription reached a final
 	// state of a step (tests wait on it): its id and the status reported.
 	Reported func(subscriptionID int64, status string)
@@ -84,6 +98,7 @@ type Connector struct {
 	cfg Config
 	m   *market
 	pc  *partnercenter.Client
+	arm *armAccess
 	log *slog.Logger
 
 	mu      sync.Mutex
@@ -104,8 +119,12 @@ func New(cfg Config) (*Connector, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	arm, err := newARMAccess(cfg.Azure, cfg.AzureRetry)
+	if err != nil {
+		return nil, err
+	}
 	return &Connector{cfg: cfg, m: &market{base: strings.TrimSuffix(strings.TrimSuffix(cfg.API, "/"), "/api"), token: cfg.Token, hc: hc},
-		pc: cfg.PartnerCenter, log: log, secrets: cfg.Secrets, locks: map[int64]*sync.Mutex{}}, nil
+		pc: cfg.PartnerCenter, arm: arm, log: log, secrets: cfg.Secrets, locks: map[int64]*sync.Mutex{}}, nil
 }
 
 // SetSecrets replaces the webhook secrets (after a rotation).

@@ -45,7 +45,9 @@ type world struct {
 	shift   atomic.Int64 // the Partner Center emulator's clock runs this far ahead
 }
 
-func newWorld(t *testing.T, tokenLifetime time.Duration) *world {
+// newWorld builds the world; opts may change the connector's configuration
+// before it is created.
+func newWorld(t *testing.T, tokenLifetime time.Duration, opts ...func(*testing.T, *world, *microsoft.Config)) *world {
 	t.Helper()
 	st := storetest.Open(t, store.SQLite)
 	w := storetest.NewWorld(t, st)
@@ -70,7 +72,9 @@ func newWorld(t *testing.T, tokenLifetime time.Duration) *world {
 	// Partner Center validates tokens with the keys it fetches from the
 	// Entra emulator's JWKS URL, as a separate process would.
 	wd0 := &world{}
-	pc := pcemu.New(pcemu.Config{Log: log, Now: func() time.Time { return time.Now().Add(time.Duration(wd0.shift.Load())) }, Verifier: entra.NewVerifier(entra.NewRemoteKeys(entraSrv.URL+"/common/discovery/v2.0/keys", nil), entra.PartnerCenterResource)})
+	pc := pcemu.New(pcemu.Config{Log: log, OnCustomerCreated: func(c pcemu.Customer) {
+		_ = em.AddTenant(entra.Tenant{ID: c.ID, Domains: []string{c.CompanyProfile.Domain}}) // as Microsoft does: a new directory
+	}, Now: func() time.Time { return time.Now().Add(time.Duration(wd0.shift.Load())) }, Verifier: entra.NewVerifier(entra.NewRemoteKeys(entraSrv.URL+"/common/discovery/v2.0/keys", nil), entra.PartnerCenterResource)})
 	pcSrv := httptest.NewServer(pc.Handler())
 	t.Cleanup(pcSrv.Close)
 	client, err := partnercenter.New(partnercenter.Config{BaseURL: pcSrv.URL, LoginURL: entraSrv.URL, TenantID: entra.DemoTenantID,
@@ -98,11 +102,15 @@ func newWorld(t *testing.T, tokenLifetime time.Duration) *world {
 		map[string]string{microsoft.MetaCommerce: "legacy", microsoft.MetaOfferID: pcemu.LegacyBusinessBasicOffer}, domain,
 		`{"currency":"EUR","period":"P1M","model":"per_unit","unit":"seat","unit_amount":"4.20"}`)
 	wd.azure = mkProduct("Azure plan", catalog.TypeAzurePlan,
-		map[string]string{microsoft.MetaProductID: pcemu.AzurePlanProduct, microsoft.MetaSkuID: "0001"}, nil,
+		map[string]string{microsoft.MetaProductID: pcemu.AzurePlanProduct, microsoft.MetaSkuID: "0001"}, azureAccessParameters,
 		`{"currency":"EUR","period":"P1M","model":"flat","amount":"0","metrics":[{"name":"azure_consumption","unit":"EUR","aggregation":"sum","model":"per_unit","unit_amount":"1.05"}]}`)
 
 	wd.secret, _ = webhook.NewSecret()
-	conn, err := microsoft.New(microsoft.Config{API: apiSrv.URL, Token: w.VendorA.Token, Secrets: []string{wd.secret}, PartnerCenter: client, Log: log})
+	mcfg := microsoft.Config{API: apiSrv.URL, Token: w.VendorA.Token, Secrets: []string{wd.secret}, PartnerCenter: client, Log: log}
+	for _, o := range opts {
+		o(t, wd, &mcfg)
+	}
+	conn, err := microsoft.New(mcfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,10 @@ func friendlyName(sub mSubscription, prod mProduct) string {
 
 // provision carries a PENDING subscription to DEPLOYED.
 func (c *Connector) provision(ctx context.Context, sub mSubscription, prod mProduct, md map[string]string) error {
+	access, err := adminAccessRequest(sub, prod)
+	if err != nil {
+		return err // before anything is ordered
+	}
 	cust, creds, err := c.ensureCustomer(ctx, sub, md)
 	if err != nil {
 		return err
@@ -80,11 +84,17 @@ func (c *Connector) provision(ctx context.Context, sub mSubscription, prod mProd
 		}
 		endpoint = map[string]string{"endpoint": "https://portal.azure.com/#@" + domain + "/resource/subscriptions/" + md[MetaAzureSubID] + "/overview",
 			"description": "Azure portal", "category": "APP"}
-		instructions = fmt.Sprintf("Your Azure subscription %s is in tenant %s. As a CSP customer you cannot reach it until your partner grants you access", md[MetaAzureSubID], domain)
-		if configBool(sub, "grant_admin_access") {
-			instructions += ": access was requested for your administrator and is granted by the partner's operations team."
-		} else {
-			instructions += ": order with \"grant admin access\" or ask your partner."
+		instructions = fmt.Sprintf("Your Azure subscription %s is in tenant %s.", md[MetaAzureSubID], domain)
+		switch {
+		case access != nil && c.arm != nil:
+			if err := c.grantAdminAccess(ctx, sub, md, access); err != nil {
+				return err
+			}
+			instructions += fmt.Sprintf(" Your administrator (object id %s) has the %s role on it: sign in to https://portal.azure.com as that user to manage it.", access.principal, access.roleName)
+		case access != nil:
+			instructions += " As a CSP customer you cannot reach it until your partner grants you access: access was requested for your administrator and is granted by the partner's operations team."
+		default:
+			instructions += " As a CSP customer you cannot reach it until your partner grants you access: order with \"grant admin access\" or ask your partner."
 		}
 		instructions += " Usage is billed monthly in arrears."
 	}

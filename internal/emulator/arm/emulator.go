@@ -3,7 +3,9 @@
 // long-running-operation headers and error bodies as management.azure.com:
 // resource groups, template deployments (computed by the project's ARM
 // template engine, internal/arm), the generic resources a deployment
-// creates, and Microsoft.MarketplaceOrdering agreements. State is in
+// creates, Microsoft.MarketplaceOrdering agreements, and
+// Microsoft.Authorization role assignments at subscription scope with the
+// built-in role definitions (authorization.go). State is in
 // memory. It serves HTTPS only (ServeTLS), because the Azure SDK refuses to
 // send bearer tokens over plain HTTP.
 //
@@ -60,6 +62,9 @@ type Config struct {
 	// retry-after-ms, which the Azure SDK prefers, so tests poll fast.
 	RetryAfter time.Duration
 	Log        *slog.Logger
+	// Principals is the directory role assignments are checked against;
+	// nil: every principal id exists (as a User).
+	Principals PrincipalDirectory
 }
 
 // Emulator is an in-memory Azure Resource Manager.
@@ -79,6 +84,9 @@ type Emulator struct {
 	counts      map[string]int
 	wg          sync.WaitGroup
 	closed      chan struct{}
+
+	assignments     map[string]*roleAssignment // by lower-case "sub/name"
+	dropAssignments int
 }
 
 type failure struct {
@@ -100,7 +108,7 @@ func New(cfg Config) *Emulator {
 	}
 	return &Emulator{cfg: cfg, log: cfg.Log, groups: map[string]*group{}, deployments: map[string]*deployment{},
 		resources: map[string]*resource{}, agreements: map[string]*agreement{}, ops: map[string]*operation{},
-		counts: map[string]int{}, closed: make(chan struct{})}
+		assignments: map[string]*roleAssignment{}, counts: map[string]int{}, closed: make(chan struct{})}
 }
 
 // Close stops the background work of running operations.
@@ -295,6 +303,8 @@ func (e *Emulator) route(w http.ResponseWriter, r *http.Request) error {
 				return e.getResource(w, r)
 			}
 		}
+	case n >= 5 && seg[2] == "providers" && seg[3] == "microsoft.authorization":
+		return e.routeAuthorization(w, r, sub, raw[4:])
 	case n == 14 && seg[2] == "providers" && seg[3] == "microsoft.marketplaceordering" && seg[4] == "offertypes" &&
 		seg[6] == "publishers" && seg[8] == "offers" && seg[10] == "plans" && seg[12] == "agreements" && seg[13] == "current":
 		switch m {

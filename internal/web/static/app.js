@@ -1,6 +1,6 @@
 // Mercato control panel: small progressive enhancements. Every page works
-// without JavaScript; this only shows times in the reader's time zone and
-// submits filter menus on change.
+// without JavaScript; this only shows times in the reader's time zone,
+// submits filter menus on change and shows the ARM mapping's details.
 (function () {
   "use strict";
   function localTimes(root) {
@@ -13,8 +13,13 @@
         : d.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
     });
   }
+  document.documentElement.classList.add("js");
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
+    // ARM parameter mapping: each row shows the detail its source uses.
+    document.querySelectorAll("tr[data-source] select[name^='source.']").forEach(function (el) {
+      el.addEventListener("change", function () { el.closest("tr").setAttribute("data-source", el.value); });
+    });
     document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
       el.addEventListener("change", function () { el.form.submit(); });
     });

@@ -1,0 +1,187 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/store"
+)
+
+// Billing pages: every organization's invoices (with the PDF and CSV the
+// API serves, from the same billing.WritePDF and billing.WriteCSV), the
+// earnings statements of vendors, distributors, resellers and the
+// platform, and the operator's billing runs.
+
+type billingData struct {
+	Invoices  []billing.Invoice
+	Next      int64
+	Period    string // the earnings period shown (YYYY-MM)
+	Prev      string
+	NextMonth string
+	Earnings  []billing.Statement
+	// ShowEarnings: everyone who earns a share (not customers).
+	ShowEarnings bool
+	IsCustomer   bool
+	IsPlatform   bool
+	Runs         []store.BillingRun
+	RunPeriod    string // the month a new run closes by default
+	Now          time.Time
+}
+
+// period reads ?period=YYYY-MM, defaulting to the current month (UTC),
+// which is the month billing runs close by default.
+func period(r *http.Request) billing.Month {
+	if m, err := billing.ParseMonth(r.FormValue("period")); err == nil {
+		return m
+	}
+	return billing.MonthOf(time.Now())
+}
+
+// invoicesPage is the billing page of every organization: invoices for
+// customers; earnings (and any invoices it issues or receives) for the
+// channel and vendors; billing runs, invoices and the platform's fee for
+// the operator.
+func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *view) {
+	ctx := r.Context()
+	m := period(r)
+	d := &billingData{Period: m.String(), Prev: m.Prev().String(), NextMonth: m.Next().String(), RunPeriod: billing.MonthOf(time.Now()).String(),
+		IsCustomer: v.P.OrgKind == mercato.KindCustomer, IsPlatform: v.P.IsPlatform(), Now: time.Now()}
+	d.ShowEarnings = !d.IsCustomer
+	invs, next, err := s.store.ListInvoices(ctx, v.P, store.InvoiceFilter{}, store.Page{After: formInt(r, "after"), Limit: 100})
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	for i := len(invs) - 1; i >= 0; i-- { // newest first
+		d.Invoices = append(d.Invoices, invs[i])
+	}
+	d.Next = next
+	if d.ShowEarnings {
+		if d.Earnings, err = s.store.Earnings(ctx, v.P, store.EarningsRequest{Period: d.Period}); err != nil {
+			s.fail(w, r, v, err)
+			return
+		}
+	}
+	if d.IsPlatform {
+		if d.Runs, err = s.store.ListBillingRuns(ctx, v.P, 20); err != nil {
+			s.fail(w, r, v, err)
+			return
+		}
+	}
+	v.Active, v.Data = "/invoices", d
+	switch {
+	case d.IsCustomer:
+		v.Title = "Invoices"
+	case d.IsPlatform:
+		v.Title = "Billing"
+	default:
+		v.Title = "Earnings"
+	}
+	s.render(w, r, http.StatusOK, "invoices.html", v)
+}
+
+// invoicePage shows one invoice with its lines.
+func (s *Server) invoicePage(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	inv, err := s.store.Invoice(r.Context(), v.P, id)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	v.Title, v.Active, v.Data = documentTitle(inv), "/invoices", inv
+	s.render(w, r, http.StatusOK, "invoice.html", v)
+}
+
+func documentTitle(inv billing.Invoice) string {
+	kind := "Invoice"
+	if inv.Kind == billing.KindCreditNote {
+		kind = "Credit note"
+	}
+	if inv.Number == "" {
+		return kind + " (draft " + strconv.FormatInt(inv.ID, 10) + ")"
+	}
+	return kind + " " + inv.Number
+}
+
+// invoiceDocument downloads an invoice as PDF or CSV: the invoice is read
+// with the signed-in user's principal (a foreign id is not found) and
+// written by the billing package's renderers, as the API does.
+func (s *Server) invoiceDocument(ext string) func(w http.ResponseWriter, r *http.Request, v *view) {
+	ctype, write := "application/pdf", billing.WritePDF
+	if ext == "csv" {
+		ctype, write = "text/csv; charset=utf-8", billing.WriteCSV
+	}
+	return func(w http.ResponseWriter, r *http.Request, v *view) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			s.fail(w, r, v, err)
+			return
+		}
+		inv, err := s.store.Invoice(r.Context(), v.P, id)
+		if err != nil {
+			s.fail(w, r, v, err)
+			return
+		}
+		var b bytes.Buffer
+		if err := write(&b, inv); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		download(w, ctype, inv.FileName(ext), b.Bytes())
+	}
+}
+
+func download(w http.ResponseWriter, ctype, filename string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, filename))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+}
+
+// earningsCSV downloads the organization's earnings statement of a month
+// (one block per currency), as GET /api/v1/earnings/csv does.
+func (s *Server) earningsCSV(w http.ResponseWriter, r *http.Request, v *view) {
+	m := period(r)
+	sts, err := s.store.Earnings(r.Context(), v.P, store.EarningsRequest{Period: m.String()})
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	var b bytes.Buffer
+	for _, st := range sts {
+		if err := billing.WriteStatementCSV(&b, st); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	download(w, "text/csv; charset=utf-8", "earnings-"+m.String()+".csv", b.Bytes())
+}
+
+// startBillingRun closes a month with the store's RunBilling, the
+// operation behind POST /api/v1/billing-runs (only the platform may).
+func (s *Server) startBillingRun(w http.ResponseWriter, r *http.Request, v *view) {
+	m, err := billing.ParseMonth(r.PostFormValue("period"))
+	if err != nil {
+		s.after(w, r, v, mercato.Invalid("invalid billing run", mercato.FieldError{Path: "period", Message: err.Error()}), "/invoices", "")
+		return
+	}
+	run, err := s.store.RunBilling(r.Context(), v.P, store.BillingOptions{Period: m, Log: s.log})
+	if err != nil && mercato.ErrorCode(err) == mercato.EINTERNAL {
+		// A failed run is recorded (status failed); say so on the page.
+		s.log.ErrorContext(r.Context(), "billing run from the control panel failed", "period", m.String(), "err", err)
+		s.back(w, r, "/invoices", "⚠ The billing run for "+m.String()+" failed; it is listed below. Running it again bills only what is missing.")
+		return
+	}
+	s.after(w, r, v, err, "/invoices?period="+m.String(), fmt.Sprintf("Billing run %d closed %s: %d subscriptions, %d invoices, %d lines, %d renewed, %d ended.",
+		run.ID, run.Period, run.Subscriptions, run.Invoices, run.Lines, run.Renewed, run.Ended))
+}

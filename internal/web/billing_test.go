@@ -1,0 +1,112 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/store"
+)
+
+// The operator closes the month from the billing page; the customer lists
+// its invoice and downloads the PDF and CSV; the vendor reads its
+// earnings. Every document is read with the signed-in user's principal.
+func TestInvoicesEarningsAndBillingRuns(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	month := billing.MonthOf(time.Now()).String()
+
+	// A paid order this month (the demo's own subscription is in its trial).
+	if res := h.signIn(customer).post("/products/1/order", url.Values{"plan_id": {"2"}, "quantity": {"3"}, "nonce": {"b1"},
+		"cfg.company_subdomain": {"adatum-billing"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("order: %d", res.StatusCode)
+	}
+	// Only the platform runs billing.
+	if res := h.signIn(customer).post("/billing/runs", url.Values{"period": {month}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("customer starts a run: %d", res.StatusCode)
+	}
+	if invs, _, _ := h.st.ListInvoices(ctx, h.admin, store.InvoiceFilter{}, store.Page{}); len(invs) != 0 {
+		t.Fatalf("a customer's billing run made %d invoices", len(invs))
+	}
+	op := h.signIn(admin)
+	if res := op.get("/invoices"); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "No billing run yet") {
+		t.Fatalf("billing page before a run: %d", res.StatusCode)
+	}
+	if res := op.post("/billing/runs", url.Values{"period": {"not a month"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("run with a bad period: %d", res.StatusCode)
+	}
+	res := op.post("/billing/runs", url.Values{"period": {month}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("billing run: %d", res.StatusCode)
+	}
+	page := op.get("/invoices")
+	if !strings.Contains(page.Body, `id="runs-table"`) || !strings.Contains(page.Body, `<span class="badge ok">finished</span>`) {
+		t.Fatalf("the run is not listed:\n%s", page.Body)
+	}
+	invs, _, err := h.st.ListInvoices(ctx, h.admin, store.InvoiceFilter{}, store.Page{})
+	if err != nil || len(invs) == 0 {
+		t.Fatalf("no invoice after the run: %v", err)
+	}
+	inv := invs[0]
+
+	cust := h.signIn(customer)
+	list := cust.get("/invoices")
+	if list.StatusCode != http.StatusOK || !strings.Contains(list.Body, inv.Number) || !strings.Contains(list.Body, billing.Money(inv.Total, inv.Currency)) {
+		t.Fatalf("customer's invoices lack %s:\n%s", inv.Number, list.Body)
+	}
+	if res := cust.get("/invoices/" + itoa(inv.ID)); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, inv.Number) {
+		t.Fatalf("invoice page: %d", res.StatusCode)
+	}
+	pdf := cust.get("/invoices/" + itoa(inv.ID) + "/pdf")
+	if pdf.StatusCode != http.StatusOK || pdf.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.Body, "%PDF-") ||
+		!strings.Contains(pdf.Header.Get("Content-Disposition"), inv.Number+".pdf") {
+		t.Fatalf("PDF: %d %s %q", pdf.StatusCode, pdf.Header.Get("Content-Type"), pdf.Body[:min(len(pdf.Body), 20)])
+	}
+	if csv := cust.get("/invoices/" + itoa(inv.ID) + "/csv"); csv.StatusCode != http.StatusOK || !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(csv.Body, "total") {
+		t.Fatalf("CSV: %d %s", csv.StatusCode, csv.Header.Get("Content-Type"))
+	}
+	// Another customer cannot see it, nor download it.
+	other := h.signIn(otherCustomer)
+	for _, p := range []string{"", "/pdf", "/csv"} {
+		if res := other.get("/invoices/" + itoa(inv.ID) + p); res.StatusCode != http.StatusNotFound {
+			t.Errorf("another customer GET invoice%s: %d, want 404", p, res.StatusCode)
+		}
+	}
+	if res := other.get("/invoices"); strings.Contains(res.Body, inv.Number) {
+		t.Fatal("another customer lists Adatum's invoice")
+	}
+
+	// The vendor's earnings for the month, on the page and as CSV.
+	sts, err := h.st.Earnings(ctx, mustPrincipal(t, h, "mct_demo_vendor_contoso"), store.EarningsRequest{Period: month})
+	if err != nil || len(sts) == 0 {
+		t.Fatalf("vendor earnings: %v %v", sts, err)
+	}
+	v := h.signIn(vendor)
+	if res := v.get("/invoices?period=" + month); !strings.Contains(res.Body, billing.Money(sts[0].Total, sts[0].Currency)) {
+		t.Fatalf("vendor's earnings page lacks %s", billing.Money(sts[0].Total, sts[0].Currency))
+	}
+	if res := v.get("/earnings.csv?period=" + month); res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(res.Body, billing.Money(sts[0].Total, sts[0].Currency)) {
+		t.Fatalf("earnings CSV: %d\n%s", res.StatusCode, res.Body)
+	}
+	for _, email := range []string{reseller, distributor} {
+		if res := h.signIn(email).get("/invoices?period=" + month); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "Earnings for "+month) {
+			t.Errorf("%s earnings page: %d", email, res.StatusCode)
+		}
+	}
+}
+
+func mustPrincipal(t *testing.T, h *harness, token string) mercato.Principal {
+	t.Helper()
+	p, err := h.st.Authenticate(context.Background(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
