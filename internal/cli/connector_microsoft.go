@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/connector/azure"
 	"github.com/mercato-market/mercato/internal/connector/microsoft"
 	"github.com/mercato-market/mercato/internal/partnercenter"
 )
@@ -30,6 +31,8 @@ func runConnectorMicrosoft(ctx context.Context, args []string, stdout, stderr io
 		loginURL  = fs.String("login", partnercenter.DefaultLoginURL, "Entra ID (login) base URL (env MERCATO_LOGIN)")
 		tenantID  = fs.String("tenant-id", "", "the partner's Entra tenant (env MERCATO_TENANT_ID)")
 		clientID  = fs.String("client-id", "", "the partner app's client id (env MERCATO_CLIENT_ID)")
+		armURL    = fs.String("arm", "", "Azure Resource Manager URL, to grant customers access to their Azure plans (https://management.azure.com; empty: access requests are only noted) (env MERCATO_ARM)")
+		armCA     = fs.String("arm-ca", "", "a PEM file of the only certificate authority to trust for --arm and --login (an emulator's) (env MERCATO_ARM_CA)")
 		usage     = fs.Duration("usage-interval", time.Hour, "how often Azure plan usage is imported; 0 disables (env MERCATO_USAGE_INTERVAL)")
 		logFormat = fs.String("log-format", "text", "log format: text or json (env MERCATO_LOG_FORMAT)")
 		logLevel  = fs.String("log-level", "info", "log level (env MERCATO_LOG_LEVEL)")
@@ -50,7 +53,17 @@ func runConnectorMicrosoft(ctx context.Context, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	conn, err := microsoft.New(microsoft.Config{API: *api, Token: token, Secrets: strings.Split(secrets, ","), PartnerCenter: pc, Log: log})
+	cfg := microsoft.Config{API: *api, Token: token, Secrets: strings.Split(secrets, ","), PartnerCenter: pc, Log: log}
+	if *armURL != "" {
+		// The same app signs in to Resource Manager, in each customer's tenant.
+		cfg.Azure = &azure.Endpoints{ResourceManager: *armURL, Authority: *loginURL, ClientID: *clientID, ClientSecret: clientSecret}
+		if *armCA != "" {
+			if cfg.Azure.CACertPEM, err = os.ReadFile(*armCA); err != nil {
+				return fmt.Errorf("--arm-ca: %w", err)
+			}
+		}
+	}
+	conn, err := microsoft.New(cfg)
 	if err != nil {
 		return err
 	}
