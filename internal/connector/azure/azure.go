@@ -43,6 +43,7 @@ import (
 
 	engine "github.com/mercato-market/mercato/internal/arm"
 	"github.com/mercato-market/mercato/internal/armproduct"
+	"github.com/mercato-market/mercato/internal/connector/marketplace"
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
 
@@ -124,7 +125,7 @@ func New(cfg Config) (*Connector, error) {
 	}
 	opts := cfg.ARM
 	c := &Connector{cfg: cfg, log: cfg.Log, inflight: map[int64]bool{}, base: context.Background(),
-		market: &market{base: strings.TrimSuffix(cfg.MarketplaceURL, "/"), token: cfg.Token, client: cfg.HTTPClient}}
+		market: &market{marketplace.Client{Base: strings.TrimSuffix(cfg.MarketplaceURL, "/"), Token: cfg.Token, HTTP: cfg.HTTPClient}}}
 	rf, err := armresources.NewClientFactory(cfg.SubscriptionID, cfg.Credential, &opts)
 	if err != nil {
 		return nil, fmt.Errorf("azure connector: %w", err)

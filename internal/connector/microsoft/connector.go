@@ -39,6 +39,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/mercato-market/mercato/internal/connector/azure"
+	"github.com/mercato-market/mercato/internal/connector/marketplace"
 	"github.com/mercato-market/mercato/internal/partnercenter"
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
@@ -123,7 +124,7 @@ func New(cfg Config) (*Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Connector{cfg: cfg, m: &market{base: strings.TrimSuffix(strings.TrimSuffix(cfg.API, "/"), "/api"), token: cfg.Token, hc: hc},
+	return &Connector{cfg: cfg, m: &market{marketplace.Client{Base: strings.TrimSuffix(strings.TrimSuffix(cfg.API, "/"), "/api"), Token: cfg.Token, HTTP: hc}},
 		pc: cfg.PartnerCenter, arm: arm, log: log, secrets: cfg.Secrets, locks: map[int64]*sync.Mutex{}}, nil
 }
 
@@ -163,7 +164,7 @@ func (c *Connector) Handle(ctx context.Context, n webhook.Notification) error {
 	}
 	sub, err := c.m.subscription(ctx, n.ID)
 	if err != nil {
-		if isStatus(err, http.StatusNotFound) {
+		if marketplace.IsStatus(err, http.StatusNotFound) {
 			return nil // not ours (or gone)
 		}
 		return err
@@ -237,7 +238,7 @@ func (c *Connector) report(ctx context.Context, id int64, status string) error {
 
 // fail reports FAILED with the reason as the end-user instructions.
 func (c *Connector) fail(ctx context.Context, id int64, reason string) error {
-	if err := c.m.call(ctx, http.MethodPut, fmt.Sprintf("/api/v1/subscriptions/%d/instructions", id),
+	if err := c.m.Do(ctx, http.MethodPut, fmt.Sprintf("/api/v1/subscriptions/%d/instructions", id),
 		map[string]any{"instructions": map[string]string{"en": reason}}, nil); err != nil {
 		return err
 	}

@@ -1,72 +1,17 @@
 package microsoft
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/mercato-market/mercato/internal/connector/marketplace"
 )
 
 // market is the connector's client of the marketplace's native API
 // (/api/v1), authenticated as the vendor that owns the Microsoft products.
-type market struct {
-	base  string // http://host:port, without /api
-	token string
-	hc    *http.Client
-}
-
-// marketError is an answer of the marketplace other than success.
-type marketError struct {
-	Status int
-	Body   string
-}
-
-func (e *marketError) Error() string { return fmt.Sprintf("marketplace: %d %s", e.Status, e.Body) }
-
-func isStatus(err error, status int) bool {
-	var me *marketError
-	return errors.As(err, &me) && me.Status == status
-}
-
-func (m *market) call(ctx context.Context, method, path string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return fmt.Errorf("marketplace %s %s: %w", method, path, err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, m.base+path, rd)
-	if err != nil {
-		return fmt.Errorf("marketplace %s %s: %w", method, path, err)
-	}
-	req.Header.Set("Authorization", "Bearer "+m.token)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := m.hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("marketplace %s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("marketplace %s %s: %w", method, path, &marketError{Status: resp.StatusCode, Body: strings.TrimSpace(string(raw))})
-	}
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("marketplace %s %s: %w", method, path, err)
-		}
-	}
-	return nil
-}
+type market struct{ marketplace.Client }
 
 // The marketplace's resources, as much as the connector reads of them.
 
@@ -111,29 +56,29 @@ type mOrganization struct {
 
 func (m *market) subscription(ctx context.Context, id int64) (mSubscription, error) {
 	var s mSubscription
-	return s, m.call(ctx, http.MethodGet, fmt.Sprintf("/api/v1/subscriptions/%d", id), nil, &s)
+	return s, m.Do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/subscriptions/%d", id), nil, &s)
 }
 
 func (m *market) product(ctx context.Context, id int64) (mProduct, error) {
 	var p mProduct
-	return p, m.call(ctx, http.MethodGet, fmt.Sprintf("/api/v1/products/%d", id), nil, &p)
+	return p, m.Do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/products/%d", id), nil, &p)
 }
 
 func (m *market) plan(ctx context.Context, id int64) (mPlan, error) {
 	var p mPlan
-	return p, m.call(ctx, http.MethodGet, fmt.Sprintf("/api/v1/plans/%d", id), nil, &p)
+	return p, m.Do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/plans/%d", id), nil, &p)
 }
 
 func (m *market) organization(ctx context.Context, id int64) (mOrganization, error) {
 	var o mOrganization
-	return o, m.call(ctx, http.MethodGet, fmt.Sprintf("/api/v1/organizations/%d", id), nil, &o)
+	return o, m.Do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/organizations/%d", id), nil, &o)
 }
 
 func (m *market) metadata(ctx context.Context, id int64) (map[string]string, error) {
 	var out struct {
 		Metadata map[string]string `json:"metadata"`
 	}
-	err := m.call(ctx, http.MethodGet, fmt.Sprintf("/api/v1/subscriptions/%d/metadata", id), nil, &out)
+	err := m.Do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/subscriptions/%d/metadata", id), nil, &out)
 	if out.Metadata == nil {
 		out.Metadata = map[string]string{}
 	}
@@ -141,11 +86,11 @@ func (m *market) metadata(ctx context.Context, id int64) (map[string]string, err
 }
 
 func (m *market) setMetadata(ctx context.Context, id int64, md map[string]string) error {
-	return m.call(ctx, http.MethodPut, fmt.Sprintf("/api/v1/subscriptions/%d/metadata", id), map[string]any{"metadata": md}, nil)
+	return m.Do(ctx, http.MethodPut, fmt.Sprintf("/api/v1/subscriptions/%d/metadata", id), map[string]any{"metadata": md}, nil)
 }
 
 func (m *market) setStatus(ctx context.Context, id int64, status string) error {
-	return m.call(ctx, http.MethodPatch, fmt.Sprintf("/api/v1/subscriptions/%d", id), map[string]any{"deployment_status": status}, nil)
+	return m.Do(ctx, http.MethodPatch, fmt.Sprintf("/api/v1/subscriptions/%d", id), map[string]any{"deployment_status": status}, nil)
 }
 
 func (m *market) listSubscriptions(ctx context.Context, query string) ([]mSubscription, error) {
@@ -160,7 +105,7 @@ func (m *market) listSubscriptions(ctx context.Context, query string) ([]mSubscr
 		if cursor != "" {
 			q += "&cursor=" + cursor
 		}
-		if err := m.call(ctx, http.MethodGet, q, nil, &page); err != nil {
+		if err := m.Do(ctx, http.MethodGet, q, nil, &page); err != nil {
 			return nil, err
 		}
 		all = append(all, page.Items...)

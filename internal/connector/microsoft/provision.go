@@ -45,7 +45,7 @@ func (c *Connector) provision(ctx context.Context, sub mSubscription, prod mProd
 	// The admin credentials exist only in the answer that created the
 	// tenant: hand them to the customer at once.
 	if creds != nil {
-		if err := c.m.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/subscriptions/%d/credentials", sub.ID), map[string]any{"credentials": []map[string]any{
+		if err := c.m.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/subscriptions/%d/credentials", sub.ID), map[string]any{"credentials": []map[string]any{
 			{"key": "admin_user", "value": creds.UserName, "description": map[string]string{"en": "Microsoft 365 administrator"}, "weight": 1},
 			{"key": "admin_password", "value": creds.Password, "description": map[string]string{"en": "Temporary password (change it at first sign-in)"}, "weight": 2},
 		}}, nil); err != nil {
@@ -98,10 +98,10 @@ func (c *Connector) provision(ctx context.Context, sub mSubscription, prod mProd
 		}
 		instructions += " Usage is billed monthly in arrears."
 	}
-	if err := c.m.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/subscriptions/%d/endpoints", sub.ID), map[string]any{"endpoints": []map[string]string{endpoint}}, nil); err != nil {
+	if err := c.m.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/subscriptions/%d/endpoints", sub.ID), map[string]any{"endpoints": []map[string]string{endpoint}}, nil); err != nil {
 		return err
 	}
-	if err := c.m.call(ctx, http.MethodPut, fmt.Sprintf("/api/v1/subscriptions/%d/instructions", sub.ID), map[string]any{"instructions": map[string]string{"en": instructions}}, nil); err != nil {
+	if err := c.m.Do(ctx, http.MethodPut, fmt.Sprintf("/api/v1/subscriptions/%d/instructions", sub.ID), map[string]any{"instructions": map[string]string{"en": instructions}}, nil); err != nil {
 		return err
 	}
 	return c.report(ctx, sub.ID, "DEPLOYED")
@@ -340,7 +340,7 @@ func (c *Connector) reconcile(ctx context.Context, sub mSubscription, md map[str
 			// The change is refused (e.g. seats cannot decrease after the
 			// cancellation window): keep the subscription, tell the customer.
 			c.log.WarnContext(ctx, "microsoft connector: change refused", "subscription", sub.ID, "code", pe.Code, "description", pe.Description)
-			return c.m.call(ctx, http.MethodPut, fmt.Sprintf("/api/v1/subscriptions/%d/instructions", sub.ID),
+			return c.m.Do(ctx, http.MethodPut, fmt.Sprintf("/api/v1/subscriptions/%d/instructions", sub.ID),
 				map[string]any{"instructions": map[string]string{"en": "Microsoft refused the last change: " + pe.Description}}, nil)
 		}
 		return err

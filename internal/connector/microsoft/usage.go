@@ -131,7 +131,7 @@ func (c *Connector) importOne(ctx context.Context, s mSubscription, prices Price
 			"period":         map[string]any{"start": day, "end": day.Add(24*time.Hour - time.Second)},
 			"idempotency_id": fmt.Sprintf("azure:%s:%s:%s", azSub, day.Format("2006-01-02"), r.Resource.ID),
 		}
-		if err := c.m.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/subscriptions/%d/usage", s.ID), body, nil); err != nil {
+		if err := c.m.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/subscriptions/%d/usage", s.ID), body, nil); err != nil {
 			return n, err
 		}
 		n++
