@@ -28,6 +28,7 @@ type env struct {
 func newEnv(t testing.TB, e store.Engine, opts ...api.Option) *env {
 	t.Helper()
 	st := storetest.Open(t, e)
+	st.Now = storetest.Clock(storetest.Epoch) // no test depends on the calendar day
 	w := storetest.NewWorld(t, st)
 	srv := api.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), opts...)
 	ts := httptest.NewServer(srv)

@@ -40,7 +40,7 @@ func testWebhookEndpoints(t *testing.T, engine store.Engine) {
 		body, _ := io.ReadAll(r.Body)
 		mu.Lock()
 		defer mu.Unlock()
-		v := webhook.Verifier{Secrets: secrets}
+		v := webhook.Verifier{Secrets: secrets, Now: e.st.Now} // signed at the store's clock
 		if err := v.Verify(r.Header, body); err != nil {
 			t.Errorf("delivery refused: %v", err)
 			w.WriteHeader(http.StatusUnauthorized)

@@ -160,10 +160,10 @@ func Body(ev subscription.Event) ([]byte, error) {
 
 // deliver makes one attempt and decides what follows from it.
 func (d *Dispatcher) deliver(ctx context.Context, dd store.DueDelivery) store.Result {
-	now := time.Now()
+	now, began := d.st.Now(), time.Now() // the store's clock; latency on the monotonic one
 	a := store.Attempt{DeliveryID: dd.ID, EndpointID: dd.Endpoint.ID, EventID: dd.Event.ID, AttemptedAt: now}
 	status, header, excerpt, err := d.post(ctx, dd.Endpoint, dd.Event, now)
-	a.Latency, a.StatusCode, a.Response = time.Since(now), status, excerpt
+	a.Latency, a.StatusCode, a.Response = time.Since(began), status, excerpt
 	if err != nil {
 		a.Error = err.Error()
 	}
@@ -230,10 +230,10 @@ func (d *Dispatcher) post(ctx context.Context, e syndication.Endpoint, ev subscr
 // SendTest posts a stub event (Subscription 0, MODIFIED, metadata
 // test=true) to an endpoint now and reports the answer; nothing is stored.
 func (d *Dispatcher) SendTest(ctx context.Context, e syndication.Endpoint) store.Attempt {
-	now := time.Now()
+	now, began := d.st.Now(), time.Now()
 	ev := subscription.Event{Entity: subscription.EntitySubscription, Type: subscription.EventModified, OccurredAt: now, Metadata: map[string]string{"test": "true"}}
 	status, _, excerpt, err := d.post(ctx, e, ev, now)
-	a := store.Attempt{EndpointID: e.ID, AttemptedAt: now, StatusCode: status, Latency: time.Since(now), Response: excerpt}
+	a := store.Attempt{EndpointID: e.ID, AttemptedAt: now, StatusCode: status, Latency: time.Since(began), Response: excerpt}
 	if err != nil {
 		a.Error = err.Error()
 	}

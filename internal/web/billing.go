@@ -35,11 +35,11 @@ type billingData struct {
 
 // period reads ?period=YYYY-MM, defaulting to the current month (UTC),
 // which is the month billing runs close by default.
-func period(r *http.Request) billing.Month {
+func period(r *http.Request, now time.Time) billing.Month {
 	if m, err := billing.ParseMonth(r.FormValue("period")); err == nil {
 		return m
 	}
-	return billing.MonthOf(time.Now())
+	return billing.MonthOf(now)
 }
 
 // invoicesPage is the billing page of every organization: invoices for
@@ -48,9 +48,10 @@ func period(r *http.Request) billing.Month {
 // the operator.
 func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := r.Context()
-	m := period(r)
-	d := &billingData{Period: m.String(), Prev: m.Prev().String(), NextMonth: m.Next().String(), RunPeriod: billing.MonthOf(time.Now()).String(),
-		IsCustomer: v.P.OrgKind == mercato.KindCustomer, IsPlatform: v.P.IsPlatform(), Now: time.Now()}
+	now := s.store.Now()
+	m := period(r, now)
+	d := &billingData{Period: m.String(), Prev: m.Prev().String(), NextMonth: m.Next().String(), RunPeriod: billing.MonthOf(now).String(),
+		IsCustomer: v.P.OrgKind == mercato.KindCustomer, IsPlatform: v.P.IsPlatform(), Now: now}
 	d.ShowEarnings = !d.IsCustomer
 	invs, next, err := s.store.ListInvoices(ctx, v.P, store.InvoiceFilter{}, store.Page{After: formInt(r, "after"), Limit: 100})
 	if err != nil {
@@ -151,7 +152,7 @@ func download(w http.ResponseWriter, ctype, filename string, body []byte) {
 // earningsCSV downloads the organization's earnings statement of a month
 // (one block per currency), as GET /api/v1/earnings/csv does.
 func (s *Server) earningsCSV(w http.ResponseWriter, r *http.Request, v *view) {
-	m := period(r)
+	m := period(r, s.store.Now())
 	sts, err := s.store.Earnings(r.Context(), v.P, store.EarningsRequest{Period: m.String()})
 	if err != nil {
 		s.fail(w, r, v, err)

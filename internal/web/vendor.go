@@ -592,7 +592,7 @@ func (s *Server) replayWebhook(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	var from, to time.Time
 	if h := formInt(r, "hours"); h > 0 {
-		to = time.Now()
+		to = s.store.Now()
 		from = to.Add(-time.Duration(h) * time.Hour)
 	}
 	n, err := s.store.Replay(r.Context(), v.P, id, formInt(r, "event_id"), from, to)

@@ -347,8 +347,9 @@ func TestCheckoutValidatesTheConfigurationForm(t *testing.T) {
 		t.Fatalf("order: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
 	// A second press of the button is the same order.
-	if res := c.post("/products/1/order", form); res.Header.Get("Location") != res.Header.Get("Location") || res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("repeated order: %d", res.StatusCode)
+	first := res.Header.Get("Location")
+	if res := c.post("/products/1/order", form); res.Header.Get("Location") != first || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("repeated order: %d %s, want %s", res.StatusCode, res.Header.Get("Location"), first)
 	}
 	after, _, _ := h.st.ListOrders(context.Background(), h.admin, store.OrderFilter{}, store.Page{})
 	if len(after) != len(before)+1 {

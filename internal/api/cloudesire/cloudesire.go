@@ -464,7 +464,7 @@ func (h *Handler) expiring(ctx context.Context, p mercato.Principal, w http.Resp
 		}
 		days = n
 	}
-	return h.list(ctx, p, w, r, time.Now().AddDate(0, 0, days))
+	return h.list(ctx, p, w, r, h.store.Now().AddDate(0, 0, days))
 }
 
 func (h *Handler) list(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request, expiringBefore time.Time) (int, any, error) {

@@ -129,3 +129,15 @@ func Counts(t testing.TB, st *store.Store) map[string]int {
 	}
 	return out
 }
+
+// Epoch is the instant test clocks start at: a mid-month day, so that no
+// test's outcome depends on the calendar day it runs on.
+var Epoch = time.Date(2026, time.February, 10, 9, 0, 0, 0, time.UTC)
+
+// Clock returns a clock that starts at start and advances with the real
+// (monotonic) time elapsed since it was made, so that leases and timeouts
+// still run out while dates stay fixed.
+func Clock(start time.Time) func() time.Time {
+	began := time.Now()
+	return func() time.Time { return start.Add(time.Since(began)) }
+}
