@@ -83,7 +83,7 @@ type Config struct {
 	// (default 8); the rest wait in a queue, so a sweep that finds
 	// thousands starts no more goroutines or connections than this.
 	Workers int
-	Log   *slog.Logger
+	Log     *slog.Logger
 	// OnDone, when set, is called after a subscription reaches a status
 	// the connector reported (DEPLOYED, FAILED, UNDEPLOYED): tests wait on
 	// it.
