@@ -47,7 +47,7 @@ func (s *Server) registerOrders() {
 			Body           OrderCreate
 		}) (*Output[Order], error) {
 			b := in.Body
-			o, err := s.store.PlaceOrder(ctx, principal(ctx), store.OrderRequest{
+			o, err := s.orders.PlaceOrder(ctx, principal(ctx), subscription.OrderRequest{
 				CustomerID: b.CustomerID, PlanID: b.PlanID, Quantity: b.Quantity, Configuration: b.Configuration, IdempotencyKey: in.IdempotencyKey,
 			})
 			if err != nil {

@@ -13,7 +13,9 @@ import (
 
 	"github.com/mercato-market/mercato/internal/api"
 	"github.com/mercato-market/mercato/internal/dispatch"
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
@@ -87,7 +89,7 @@ func testWebhookEndpoints(t *testing.T, engine store.Engine) {
 	}
 
 	// A real event, the log, and a replay.
-	if _, err := e.st.PlaceOrder(context.Background(), e.w.C1.Principal, store.OrderRequest{PlanID: e.w.PlanA.ID, Quantity: 1}); err != nil {
+	if _, err := ordering.New(e.st).PlaceOrder(context.Background(), e.w.C1.Principal, subscription.OrderRequest{PlanID: e.w.PlanA.ID, Quantity: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := d.RunOnce(context.Background()); err != nil || n != 1 {

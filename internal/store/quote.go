@@ -12,7 +12,7 @@ import (
 	"github.com/mercato-market/mercato/internal/pricing"
 )
 
-// QuoteRequest asks for the price of a plan.
+// QuoteRequest asks for the price of a plan (billing renewals; see quote).
 type QuoteRequest struct {
 	PlanID     int64
 	Quantity   int64
@@ -22,16 +22,10 @@ type QuoteRequest struct {
 	Renewal    bool // a later period: no setup fee
 }
 
-// Quote prices a plan for p, through the channel: the vendor's list price,
-// the distributor's markup, then the reseller's, with each party's share.
-func (s *Store) Quote(ctx context.Context, p mercato.Principal, r QuoteRequest) (pricing.Quote, error) {
-	plan, prod, err := s.plan(ctx, s.rd(), p, r.PlanID)
-	if err != nil {
-		return pricing.Quote{}, err
-	}
-	return s.quote(ctx, s.rd(), p, plan, prod, r)
-}
-
+// quote prices a plan through the channel for the billing run's renewals
+// and the renewal call-to-action (billing.go, billing_dunning.go), until
+// they move to their service; orders, quotes and changes price in
+// internal/ordering.
 func (s *Store) quote(ctx context.Context, db queryer, p mercato.Principal, plan catalog.Plan, prod catalog.Product, r QuoteRequest) (pricing.Quote, error) {
 	if r.ResellerID != 0 {
 		if _, err := s.organization(ctx, db, p, r.ResellerID); err != nil {

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
@@ -46,14 +47,33 @@ const maxBody = 1 << 20
 
 // Handler serves the Cloudesire-compatible API.
 type Handler struct {
-	store *store.Store
-	log   *slog.Logger
-	mux   *http.ServeMux
+	store     *store.Store
+	lifecycle Lifecycle
+	log       *slog.Logger
+	mux       *http.ServeMux
 }
 
+// Lifecycle is the use case the API runs for a provider's status report
+// (internal/lifecycle).
+type Lifecycle interface {
+	SetStatus(ctx context.Context, p mercato.Principal, id int64, to subscription.Status) (subscription.Subscription, error)
+}
+
+// Option configures a Handler.
+type Option func(*Handler)
+
+// WithLifecycle sets the lifecycle service (by default one over the store).
+func WithLifecycle(l Lifecycle) Option { return func(h *Handler) { h.lifecycle = l } }
+
 // New returns the API over st; mount it at /api/.
-func New(st *store.Store, log *slog.Logger) *Handler {
+func New(st *store.Store, log *slog.Logger, opts ...Option) *Handler {
 	h := &Handler{store: st, log: log, mux: http.NewServeMux()}
+	for _, o := range opts {
+		o(h)
+	}
+	if h.lifecycle == nil {
+		h.lifecycle = lifecycle.New(st)
+	}
 	route := func(path string, methods map[string]handlerFunc) {
 		h.mux.HandleFunc(Prefix+path, func(w http.ResponseWriter, r *http.Request) {
 			fn, ok := methods[r.Method]
@@ -528,7 +548,7 @@ func (h *Handler) patchSubscription(ctx context.Context, p mercato.Principal, w 
 	if err != nil {
 		return 0, nil, mercato.Invalid("invalid deployment status", mercato.FieldError{Path: "deploymentStatus", Message: "unknown status"})
 	}
-	if _, err := h.store.SetStatus(ctx, p, id, to); err != nil {
+	if _, err := h.lifecycle.SetStatus(ctx, p, id, to); err != nil {
 		return 0, nil, err
 	}
 	s, err := h.detail(ctx, p, id)
