@@ -77,7 +77,7 @@ func quoteOf(q pricing.Quote) Quote {
 // QuoteRequest is the body of POST /api/v1/quotes.
 type QuoteRequest struct {
 	PlanID     int64                      `json:"plan_id" minimum:"1"`
-	Quantity   int64                      `json:"quantity" minimum:"1" maximum:"1000000000"`
+	Quantity   int64                      `json:"quantity" minimum:"1" maximum:"1000000000"` // the schema shows subscription.MaxQuantity, which the services enforce
 	ResellerID int64                      `json:"reseller_id,omitempty" minimum:"1" doc:"price through this reseller's price list"`
 	CustomerID int64                      `json:"customer_id,omitempty" minimum:"1" doc:"price through this customer's reseller"`
 	Usage      map[string]decimal.Decimal `json:"usage,omitempty" doc:"metric name to usage quantity, to price pay-per-use metrics"`

@@ -46,7 +46,7 @@ func subscriptionOf(s subscription.Subscription) Subscription {
 // renewal.
 type SubscriptionUpdate struct {
 	DeploymentStatus string `json:"deployment_status,omitempty" enum:"REQUIRES_APPROVAL,PENDING,POST_CONFIGURATION,DEPLOYED,FAILED,STOPPED,UNDEPLOY_SENT,UNDEPLOYED,PAYMENT_EXPIRED"`
-	Quantity         *int64 `json:"quantity,omitempty" minimum:"1" maximum:"1000000000"`
+	Quantity         *int64 `json:"quantity,omitempty" minimum:"1" maximum:"1000000000"` // the schema shows subscription.MaxQuantity, which the services enforce
 	PlanID           *int64 `json:"plan_id,omitempty" minimum:"1"`
 	AutoRenew        *bool  `json:"auto_renew,omitempty"`
 }
