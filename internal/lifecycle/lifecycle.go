@@ -13,8 +13,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
@@ -30,9 +28,9 @@ type Tx interface {
 	SubscriptionForUpdate(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	ProductByID(ctx context.Context, id int64) (catalog.Product, error)
 	PlanByID(ctx context.Context, id int64) (catalog.Plan, error)
-	// Channel reads the vendor's fee and the channel's markups on a plan
-	// above a reseller (given, or the customer's).
-	Channel(ctx context.Context, planID, vendorID, resellerID, customerID int64) (decimal.Decimal, []pricing.ChannelMarkup, error)
+	// ChannelPrices reads the vendor's fee and the channel's price-list
+	// entries for a plan above a reseller (given, or the customer's).
+	ChannelPrices(ctx context.Context, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error)
 	SaveSubscription(ctx context.Context, sub *subscription.Subscription) error
 	InsertOrder(ctx context.Context, p mercato.Principal, o *subscription.Order) error
 	Audit(ctx context.Context, p mercato.Principal, action, entity string, id int64, details map[string]any) error
@@ -197,11 +195,15 @@ func (s *Service) Renew(ctx context.Context, p mercato.Principal, id int64) (sub
 				return "", err
 			}
 			sub.EndDate = term.AddTo(sub.EndDate)
-			fee, channel, err := tx.Channel(ctx, plan.ID, prod.VendorID, 0, sub.CustomerID)
+			prices, err := tx.ChannelPrices(ctx, plan.ID, prod.VendorID, 0, sub.CustomerID)
 			if err != nil {
 				return "", err
 			}
-			q, err := plan.Pricing.Quote(pricing.QuoteRequest{Quantity: sub.Quantity, Channel: channel, VendorID: prod.VendorID, PlatformFeePercent: fee})
+			channel, err := prices.Markups(0)
+			if err != nil {
+				return "", err
+			}
+			q, err := plan.Pricing.Quote(pricing.QuoteRequest{Quantity: sub.Quantity, Channel: channel, VendorID: prod.VendorID, PlatformFeePercent: prices.FeePercent})
 			if err != nil {
 				return "", mercato.Prefixed(err, "")
 			}

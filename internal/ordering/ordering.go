@@ -14,8 +14,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
@@ -29,9 +27,9 @@ type Reader interface {
 	Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error)
 	// Plan returns a live plan whose product p sees, with the product.
 	Plan(ctx context.Context, p mercato.Principal, id int64) (catalog.Plan, catalog.Product, error)
-	// Channel reads the vendor's fee and the channel's markups on a plan
-	// above a reseller (given, or the customer's).
-	Channel(ctx context.Context, planID, vendorID, resellerID, customerID int64) (decimal.Decimal, []pricing.ChannelMarkup, error)
+	// ChannelPrices reads the vendor's fee and the channel's price-list
+	// entries for a plan above a reseller (given, or the customer's).
+	ChannelPrices(ctx context.Context, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error)
 }
 
 // Tx is the repository an order or a change runs on, inside one

@@ -54,7 +54,11 @@ func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Pla
 	if r.ResellerID == 0 && r.CustomerID == 0 && p.OrgKind == mercato.KindCustomer {
 		r.CustomerID = p.OrgID
 	}
-	fee, channel, err := db.Channel(ctx, plan.ID, prod.VendorID, r.ResellerID, r.CustomerID)
+	prices, err := db.ChannelPrices(ctx, plan.ID, prod.VendorID, r.ResellerID, r.CustomerID)
+	if err != nil {
+		return pricing.Quote{}, err
+	}
+	channel, err := prices.Markups(r.ResellerID)
 	if err != nil {
 		return pricing.Quote{}, err
 	}
@@ -64,7 +68,7 @@ func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Pla
 		IncludeSetup:       true,
 		Channel:            channel,
 		VendorID:           prod.VendorID,
-		PlatformFeePercent: fee,
+		PlatformFeePercent: prices.FeePercent,
 	})
 	if err != nil {
 		return q, mercato.Prefixed(err, "")

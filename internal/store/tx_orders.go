@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
@@ -42,15 +40,16 @@ func (tx *Tx) ProductByID(ctx context.Context, id int64) (catalog.Product, error
 	return tx.s.productByID(ctx, tx.t, id)
 }
 
-// Channel reads the vendor's fee and the markups on a plan along the
-// channel above a reseller (given, or the customer's).
-func (tx *Tx) Channel(ctx context.Context, planID, vendorID, resellerID, customerID int64) (decimal.Decimal, []pricing.ChannelMarkup, error) {
-	return tx.s.channel(ctx, tx.t, planID, vendorID, resellerID, customerID)
+// ChannelPrices reads the vendor's fee and the parties of the channel
+// above a reseller (given, or the customer's) with their price lists'
+// entries for a plan.
+func (tx *Tx) ChannelPrices(ctx context.Context, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error) {
+	return tx.s.channelPrices(ctx, tx.t, planID, vendorID, resellerID, customerID)
 }
 
-// Channel is Tx.Channel outside a transaction (quotes).
-func (s *Store) Channel(ctx context.Context, planID, vendorID, resellerID, customerID int64) (decimal.Decimal, []pricing.ChannelMarkup, error) {
-	return s.channel(ctx, s.rd(), planID, vendorID, resellerID, customerID)
+// ChannelPrices is Tx.ChannelPrices outside a transaction (quotes).
+func (s *Store) ChannelPrices(ctx context.Context, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error) {
+	return s.channelPrices(ctx, s.rd(), planID, vendorID, resellerID, customerID)
 }
 
 // SubscriptionForUpdate reads a subscription visible to p and, on
