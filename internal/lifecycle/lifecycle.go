@@ -69,14 +69,14 @@ func (s *Service) run(ctx context.Context, id int64, fn func(Tx) (subscription.S
 	return sub, nil
 }
 
-// Change is a step on a subscription: it changes sub (and may write more
+// Step is a change to a subscription: it changes sub (and may write more
 // through the transaction) and returns the event to record.
-type Change func(sub *subscription.Subscription, prod catalog.Product) (event string, err error)
+type Step func(sub *subscription.Subscription, prod catalog.Product) (event string, err error)
 
 // Update loads a subscription visible to p in tx, checks that p may act on
 // it in one of the capacities in who, applies fn, then saves it with its
 // audit entry and event. The ordering service's CHANGE orders use it too.
-func Update(ctx context.Context, tx Tx, p mercato.Principal, id int64, who Capacity, action string, fn Change) (subscription.Subscription, error) {
+func Update(ctx context.Context, tx Tx, p mercato.Principal, id int64, who Capacity, action string, fn Step) (subscription.Subscription, error) {
 	sub, err := tx.SubscriptionForUpdate(ctx, p, id)
 	if err != nil {
 		return sub, err
@@ -84,7 +84,7 @@ func Update(ctx context.Context, tx Tx, p mercato.Principal, id int64, who Capac
 	return apply(ctx, tx, p, sub, who, action, fn)
 }
 
-func apply(ctx context.Context, tx Tx, p mercato.Principal, sub subscription.Subscription, who Capacity, action string, fn Change) (subscription.Subscription, error) {
+func apply(ctx context.Context, tx Tx, p mercato.Principal, sub subscription.Subscription, who Capacity, action string, fn Step) (subscription.Subscription, error) {
 	prod, err := tx.ProductByID(ctx, sub.ProductID)
 	if err != nil {
 		return sub, err
@@ -115,8 +115,8 @@ func eventFor(to subscription.Status) string {
 	return subscription.EventModified
 }
 
-// move is the Change of a state-machine action.
-func move(a subscription.Action) Change {
+// move is the Step of a state-machine action.
+func move(a subscription.Action) Step {
 	return func(sub *subscription.Subscription, _ catalog.Product) (string, error) {
 		to, err := subscription.Next(sub.Status, a)
 		if err != nil {

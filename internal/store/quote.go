@@ -12,36 +12,25 @@ import (
 	"github.com/mercato-market/mercato/internal/pricing"
 )
 
-// QuoteRequest asks for the price of a plan (billing renewals; see quote).
+// QuoteRequest asks for the price of a customer's plan, for the billing
+// run's renewals and the renewal call-to-action (see quote).
 type QuoteRequest struct {
 	PlanID     int64
 	Quantity   int64
-	ResellerID int64 // price through this reseller's price list (and its distributor's)
-	CustomerID int64 // or through the reseller this customer belongs to
-	Usage      map[string]decimal.Decimal
-	Renewal    bool // a later period: no setup fee
+	CustomerID int64 // priced through the reseller this customer belongs to
+	Renewal    bool  // a later period: no setup fee
 }
 
-// quote prices a plan through the channel for the billing run's renewals
-// and the renewal call-to-action (billing.go, billing_dunning.go), until
-// they move to their service; orders, quotes and changes price in
-// internal/ordering.
-func (s *Store) quote(ctx context.Context, db queryer, p mercato.Principal, plan catalog.Plan, prod catalog.Product, r QuoteRequest) (pricing.Quote, error) {
-	if r.ResellerID != 0 {
-		if _, err := s.organization(ctx, db, p, r.ResellerID); err != nil {
-			return pricing.Quote{}, mercato.Invalid("invalid quote", mercato.FieldError{Path: "reseller_id", Message: "no such reseller", Value: r.ResellerID})
-		}
-	}
-	if r.ResellerID == 0 && r.CustomerID == 0 && p.OrgKind == mercato.KindCustomer {
-		r.CustomerID = p.OrgID
-	}
-	fee, channel, err := s.channel(ctx, db, plan.ID, prod.VendorID, r.ResellerID, r.CustomerID)
+// quote prices a customer's plan through its channel for billing.go and
+// billing_dunning.go, until they move to their service; orders, quotes and
+// changes price in internal/ordering, manual renewals in internal/lifecycle.
+func (s *Store) quote(ctx context.Context, db queryer, _ mercato.Principal, plan catalog.Plan, prod catalog.Product, r QuoteRequest) (pricing.Quote, error) {
+	fee, channel, err := s.channel(ctx, db, plan.ID, prod.VendorID, 0, r.CustomerID)
 	if err != nil {
 		return pricing.Quote{}, err
 	}
 	q, err := plan.Pricing.Quote(pricing.QuoteRequest{
 		Quantity:           r.Quantity,
-		Usage:              r.Usage,
 		IncludeSetup:       !r.Renewal,
 		Channel:            channel,
 		VendorID:           prod.VendorID,
