@@ -35,7 +35,7 @@ func orderOf(o subscription.Order) Order {
 type OrderCreate struct {
 	CustomerID    int64          `json:"customer_id,omitempty" minimum:"1" doc:"required unless you are the customer (or a vendor's sandbox order)"`
 	PlanID        int64          `json:"plan_id" minimum:"1"`
-	Quantity      int64          `json:"quantity" minimum:"1" maximum:"1000000000"`
+	Quantity      int64          `json:"quantity" minimum:"1" maximum:"1000000000"` // the schema shows subscription.MaxQuantity, which the services enforce
 	Configuration map[string]any `json:"configuration,omitempty" doc:"values for the product's configuration parameters"`
 }
 
@@ -47,7 +47,7 @@ func (s *Server) registerOrders() {
 			Body           OrderCreate
 		}) (*Output[Order], error) {
 			b := in.Body
-			o, err := s.store.PlaceOrder(ctx, principal(ctx), store.OrderRequest{
+			o, err := s.orders.PlaceOrder(ctx, principal(ctx), subscription.OrderRequest{
 				CustomerID: b.CustomerID, PlanID: b.PlanID, Quantity: b.Quantity, Configuration: b.Configuration, IdempotencyKey: in.IdempotencyKey,
 			})
 			if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/shopspring/decimal"
 
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
 )
@@ -76,7 +77,7 @@ func quoteOf(q pricing.Quote) Quote {
 // QuoteRequest is the body of POST /api/v1/quotes.
 type QuoteRequest struct {
 	PlanID     int64                      `json:"plan_id" minimum:"1"`
-	Quantity   int64                      `json:"quantity" minimum:"1" maximum:"1000000000"`
+	Quantity   int64                      `json:"quantity" minimum:"1" maximum:"1000000000"` // the schema shows subscription.MaxQuantity, which the services enforce
 	ResellerID int64                      `json:"reseller_id,omitempty" minimum:"1" doc:"price through this reseller's price list"`
 	CustomerID int64                      `json:"customer_id,omitempty" minimum:"1" doc:"price through this customer's reseller"`
 	Usage      map[string]decimal.Decimal `json:"usage,omitempty" doc:"metric name to usage quantity, to price pay-per-use metrics"`
@@ -86,7 +87,7 @@ func (s *Server) registerQuotes() {
 	register(s, huma.Operation{OperationID: "create-quote", Method: http.MethodPost, Path: "/api/v1/quotes", Summary: "Price a plan for a quantity", Tags: []string{"Orders"}, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, in *struct{ Body QuoteRequest }) (*Output[Quote], error) {
 			b := in.Body
-			q, err := s.store.Quote(ctx, principal(ctx), store.QuoteRequest{PlanID: b.PlanID, Quantity: b.Quantity, ResellerID: b.ResellerID, CustomerID: b.CustomerID, Usage: b.Usage})
+			q, err := s.orders.Quote(ctx, principal(ctx), ordering.QuoteRequest{PlanID: b.PlanID, Quantity: b.Quantity, ResellerID: b.ResellerID, CustomerID: b.CustomerID, Usage: b.Usage})
 			if err != nil {
 				return nil, err
 			}

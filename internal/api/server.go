@@ -28,12 +28,14 @@ const Version = "1.0.0"
 
 // Server is the HTTP face of the marketplace.
 type Server struct {
-	store    *store.Store
-	log      *slog.Logger
-	mux      *http.ServeMux
-	api      huma.API
-	webhooks webhookConfig
-	limits   *limiter // nil: no rate limit
+	store     *store.Store
+	orders    Orders
+	lifecycle Lifecycle
+	log       *slog.Logger
+	mux       *http.ServeMux
+	api       huma.API
+	webhooks  webhookConfig
+	limits    *limiter // nil: no rate limit
 }
 
 // Option configures a Server.
@@ -45,6 +47,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	s.defaultServices()
 	cfg := huma.DefaultConfig("Mercato API", Version)
 	cfg.Info.Description = "The Mercato cloud marketplace: organizations, catalog, pricing, orders and subscriptions."
 	cfg.OpenAPIPath = "/openapi"
@@ -68,7 +71,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	s.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
-	s.mux.Handle(cloudesire.Prefix, cloudesire.New(st, log)) // the Cloudesire-compatible vendor API
+	s.mux.Handle(cloudesire.Prefix, cloudesire.New(st, log, cloudesire.WithLifecycle(s.lifecycle))) // the Cloudesire-compatible vendor API
 
 	s.registerOrganizations()
 	s.registerUsers()

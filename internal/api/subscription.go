@@ -46,7 +46,7 @@ func subscriptionOf(s subscription.Subscription) Subscription {
 // renewal.
 type SubscriptionUpdate struct {
 	DeploymentStatus string `json:"deployment_status,omitempty" enum:"REQUIRES_APPROVAL,PENDING,POST_CONFIGURATION,DEPLOYED,FAILED,STOPPED,UNDEPLOY_SENT,UNDEPLOYED,PAYMENT_EXPIRED"`
-	Quantity         *int64 `json:"quantity,omitempty" minimum:"1" maximum:"1000000000"`
+	Quantity         *int64 `json:"quantity,omitempty" minimum:"1" maximum:"1000000000"` // the schema shows subscription.MaxQuantity, which the services enforce
 	PlanID           *int64 `json:"plan_id,omitempty" minimum:"1"`
 	AutoRenew        *bool  `json:"auto_renew,omitempty"`
 }
@@ -55,21 +55,21 @@ type SubscriptionUpdate struct {
 // POST /api/v1/subscriptions/{id}/{action}.
 var subscriptionActions = []struct {
 	path, summary string
-	do            func(s *store.Store, ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	do            func(l Lifecycle, ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 }{
-	{"pay", "Record payment: clears an order for provisioning, converts a trial", (*store.Store).Pay},
+	{"pay", "Record payment: clears an order for provisioning, converts a trial", Lifecycle.Pay},
 	{"approve", "Approve an order awaiting approval (platform)", act(subscription.ActionApprove)},
 	{"reject", "Refuse an order awaiting approval (platform)", act(subscription.ActionReject)},
 	{"suspend", "Suspend a deployed subscription", act(subscription.ActionSuspend)},
 	{"resume", "Resume a suspended subscription", act(subscription.ActionResume)},
 	{"terminate", "End a subscription: the provider deprovisions it", act(subscription.ActionTerminate)},
 	{"retry", "Provision a failed subscription again", act(subscription.ActionRetry)},
-	{"renew", "Extend a live subscription by its term (platform)", (*store.Store).Renew},
+	{"renew", "Extend a live subscription by its term (platform)", Lifecycle.Renew},
 }
 
-func act(a subscription.Action) func(*store.Store, context.Context, mercato.Principal, int64) (subscription.Subscription, error) {
-	return func(s *store.Store, ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
-		return s.Act(ctx, p, id, a)
+func act(a subscription.Action) func(Lifecycle, context.Context, mercato.Principal, int64) (subscription.Subscription, error) {
+	return func(l Lifecycle, ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
+		return l.Act(ctx, p, id, a)
 	}
 }
 
@@ -116,13 +116,13 @@ func (s *Server) registerSubscriptions() {
 			case status && change:
 				return nil, mercato.Invalid("invalid change", mercato.FieldError{Path: "deployment_status", Message: "report a status on its own, not with other changes"})
 			case status:
-				sub, err := s.store.SetStatus(ctx, p, in.ID, subscription.Status(b.DeploymentStatus))
+				sub, err := s.lifecycle.SetStatus(ctx, p, in.ID, subscription.Status(b.DeploymentStatus))
 				if err != nil {
 					return nil, err
 				}
 				return out(subscriptionOf(sub)), nil
 			case change:
-				sub, err := s.store.Change(ctx, p, in.ID, store.SubscriptionChange{Quantity: b.Quantity, PlanID: b.PlanID, AutoRenew: b.AutoRenew})
+				sub, err := s.orders.Change(ctx, p, in.ID, subscription.Change{Quantity: b.Quantity, PlanID: b.PlanID, AutoRenew: b.AutoRenew})
 				if err != nil {
 					return nil, err
 				}
@@ -134,7 +134,7 @@ func (s *Server) registerSubscriptions() {
 		do := a.do
 		register(s, huma.Operation{OperationID: a.path + "-subscription", Method: http.MethodPost, Path: "/api/v1/subscriptions/{id}/" + a.path, Summary: a.summary, Tags: tags, DefaultStatus: http.StatusOK},
 			func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
-				sub, err := do(s.store, ctx, principal(ctx), in.ID)
+				sub, err := do(s.lifecycle, ctx, principal(ctx), in.ID)
 				if err != nil {
 					return nil, err
 				}

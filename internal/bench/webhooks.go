@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/dispatch"
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -49,9 +50,10 @@ func benchWebhooks(b *testing.B, engine store.Engine) {
 	// The outbox: b.N events, spread over subscriptions as real traffic is
 	// (each subscription's events go out in order, one at a time).
 	const perSubscription = 4
+	orders := ordering.New(st)
 	var subs []int64
 	for len(subs)*perSubscription < b.N {
-		o, err := st.PlaceOrder(context.Background(), w.C1.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
+		o, err := orders.PlaceOrder(context.Background(), w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -61,7 +63,7 @@ func benchWebhooks(b *testing.B, engine store.Engine) {
 	for i := 0; created < b.N; i++ {
 		// Events beyond each CREATED: seat changes (MODIFIED).
 		qty := int64(2 + i/len(subs))
-		if _, err := st.Change(context.Background(), w.C1.Principal, subs[i%len(subs)], store.SubscriptionChange{Quantity: &qty}); err != nil {
+		if _, err := orders.Change(context.Background(), w.C1.Principal, subs[i%len(subs)], subscription.Change{Quantity: &qty}); err != nil {
 			b.Fatal(err)
 		}
 		created++

@@ -15,6 +15,8 @@ import (
 
 	"github.com/mercato-market/mercato/internal/api"
 	"github.com/mercato-market/mercato/internal/demo"
+	"github.com/mercato-market/mercato/internal/lifecycle"
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/telemetry"
 )
@@ -23,6 +25,10 @@ import (
 type serveEnv struct {
 	Store *store.Store
 	Log   *slog.Logger
+	// Orders and Lifecycle are the application services the API and the
+	// control panel share.
+	Orders    *ordering.Service
+	Lifecycle *lifecycle.Service
 	// Mux serves everything; the API holds /api/, /openapi.*, /healthz and
 	// /readyz, and services add their routes (the control panel: "/").
 	Mux *http.ServeMux
@@ -111,6 +117,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	env := &serveEnv{Store: st, Log: log, Mux: http.NewServeMux(), Demo: *withDemo, AllowPrivate: *private || *withDemo, Stdout: stdout}
+	env.Orders, env.Lifecycle = ordering.New(st), lifecycle.New(st)
+	env.APIOptions = append(env.APIOptions, api.WithServices(env.Orders, env.Lifecycle))
 	env.APIOptions = append(env.APIOptions, api.WithRateLimit(*rateLimit, *rateBurst))
 	for _, s := range services {
 		if s.routes != nil {

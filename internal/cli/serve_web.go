@@ -26,7 +26,7 @@ func init() {
 				}
 				demo.PrintSignIn(env.Stdout)
 			}
-			opts := []web.Option{web.WithURLPolicy(syndication.URLPolicy{AllowPrivate: env.AllowPrivate})}
+			opts := []web.Option{web.WithURLPolicy(syndication.URLPolicy{AllowPrivate: env.AllowPrivate}), web.WithServices(env.Orders, env.Lifecycle)}
 			if insecureCookies {
 				opts = append(opts, web.WithInsecureCookies())
 			}

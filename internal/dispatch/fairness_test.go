@@ -13,8 +13,10 @@ import (
 
 	"github.com/mercato-market/mercato/internal/dispatch"
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
+	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
@@ -29,6 +31,7 @@ func TestHangingEndpointIsolated(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		w := storetest.NewWorld(t, st)
+		orders := ordering.New(st)
 		release := make(chan struct{})
 		hang := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 			_, _ = io.Copy(io.Discard, r.Body)
@@ -77,7 +80,7 @@ func TestHangingEndpointIsolated(t *testing.T) {
 			var out []time.Duration
 			for range n {
 				start := time.Now()
-				o, err := st.PlaceOrder(ctx, w.C2.Principal, store.OrderRequest{PlanID: w.PlanB.ID, Quantity: 1})
+				o, err := orders.PlaceOrder(ctx, w.C2.Principal, subscription.OrderRequest{PlanID: w.PlanB.ID, Quantity: 1})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -105,7 +108,7 @@ func TestHangingEndpointIsolated(t *testing.T) {
 		// delivery to the endpoint that hangs, 200 at once and more while
 		// B's events are timed.
 		flood := func() {
-			if _, err := st.PlaceOrder(ctx, w.VendorA.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1}); err != nil && ctx.Err() == nil {
+			if _, err := orders.PlaceOrder(ctx, w.VendorA.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1}); err != nil && ctx.Err() == nil {
 				t.Error(err)
 			}
 		}

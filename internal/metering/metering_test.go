@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/metering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -337,11 +338,11 @@ func TestWhichSubscriptions(t *testing.T) {
 	each(t, func(t *testing.T, engine store.Engine) {
 		f := setup(t, engine, "usage.metric_url")
 		_, stopped := storetest.MeteredSubscription(t, f.st, f.w)
-		if _, err := f.st.Act(ctx, f.w.VendorA.Principal, stopped, subscription.ActionSuspend); err != nil {
+		if _, err := lifecycle.New(f.st).Act(ctx, f.w.VendorA.Principal, stopped, subscription.ActionSuspend); err != nil {
 			t.Fatal(err)
 		}
 		_, ending := storetest.MeteredSubscription(t, f.st, f.w)
-		if _, err := f.st.Act(ctx, f.w.C1.Principal, ending, subscription.ActionTerminate); err != nil {
+		if _, err := lifecycle.New(f.st).Act(ctx, f.w.C1.Principal, ending, subscription.ActionTerminate); err != nil {
 			t.Fatal(err)
 		}
 		f.srv.set(func(sub int64) (int, string) {

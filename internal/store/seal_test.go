@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/secretbox"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -30,7 +31,7 @@ func TestSecretsAtRest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		o, err := st.PlaceOrder(ctx, w.C1.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
+		o, err := ordering.New(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +77,7 @@ func TestBackup(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t, store.SQLite)
 	w := storetest.NewWorld(t, st)
-	if _, err := st.PlaceOrder(ctx, w.C1.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1}); err != nil {
+	if _, err := ordering.New(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1}); err != nil {
 		t.Fatal(err)
 	}
 	path := t.TempDir() + "/copy.db"

@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -211,12 +212,12 @@ func testUsageWriters(t *testing.T, st *store.Store, w *storetest.World, sub int
 func testUsageEnded(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
 	r := store.UsageReport{Metric: "api_calls", Quantity: dec("3"), IdempotencyKey: "last-day"}
 	first := push(t, st, w.VendorA.Principal, sub, r)
-	if _, err := st.Act(ctx, w.C1.Principal, sub, subscription.ActionTerminate); err != nil {
+	if _, err := lifecycle.New(st).Act(ctx, w.C1.Principal, sub, subscription.ActionTerminate); err != nil {
 		t.Fatal(err)
 	}
 	// UNDEPLOY_SENT: final usage is still welcome.
 	push(t, st, w.VendorA.Principal, sub, store.UsageReport{Metric: "api_calls", Quantity: dec("1")})
-	if _, err := st.SetStatus(ctx, w.VendorA.Principal, sub, subscription.Undeployed); err != nil {
+	if _, err := lifecycle.New(st).SetStatus(ctx, w.VendorA.Principal, sub, subscription.Undeployed); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := st.RecordUsage(ctx, w.VendorA.Principal, sub, store.UsageReport{Metric: "api_calls", Quantity: dec("1")}); code(err) != mercato.ECONFLICT {

@@ -10,6 +10,7 @@ import (
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -41,7 +42,7 @@ func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request, v *view) {
 	for _, p := range prods {
 		row := catalogRow{Product: p, Rating: ratings[p.ID]}
 		if plans, _, err := s.store.ListPlans(ctx, v.P, p.ID, store.Page{Limit: 1}); err == nil && len(plans) > 0 {
-			if q, err := s.store.Quote(ctx, v.P, store.QuoteRequest{PlanID: plans[0].ID, Quantity: minQty(plans[0].Pricing)}); err == nil {
+			if q, err := s.orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: plans[0].ID, Quantity: minQty(plans[0].Pricing)}); err == nil {
 				row.From = &q
 			}
 		}
@@ -119,7 +120,7 @@ func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm)
 		IsVendor: prod.VendorID == v.P.OrgID || v.P.IsPlatform()}
 	for _, pl := range plans {
 		row := planRow{Plan: pl}
-		if q, err := s.store.Quote(ctx, v.P, store.QuoteRequest{PlanID: pl.ID, Quantity: minQty(pl.Pricing)}); err == nil {
+		if q, err := s.orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: pl.ID, Quantity: minQty(pl.Pricing)}); err == nil {
 			row.Quote = &q
 		} else {
 			row.Err = mercato.ErrorMessage(err)
@@ -191,7 +192,7 @@ type priceData struct {
 // price quotes a plan for v's organization through the store, as the quote
 // API does (channel markups included).
 func (s *Server) price(r *http.Request, v *view, planID, qty int64) *priceData {
-	q, err := s.store.Quote(r.Context(), v.P, store.QuoteRequest{PlanID: planID, Quantity: qty})
+	q, err := s.orders.Quote(r.Context(), v.P, ordering.QuoteRequest{PlanID: planID, Quantity: qty})
 	if err != nil {
 		msg := mercato.ErrorMessage(err)
 		for _, f := range mercato.Fields(err) {
@@ -260,7 +261,7 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, v *view) {
 	err = catalog.ValidateConfiguration(prod.Parameters, cfg)
 	var o subscription.Order
 	if err == nil {
-		o, err = s.store.PlaceOrder(ctx, v.P, store.OrderRequest{PlanID: form.PlanID, Quantity: form.Quantity, Configuration: cfg,
+		o, err = s.orders.PlaceOrder(ctx, v.P, subscription.OrderRequest{PlanID: form.PlanID, Quantity: form.Quantity, Configuration: cfg,
 			IdempotencyKey: "web:" + r.PostFormValue("nonce")})
 	}
 	if err != nil {
@@ -506,7 +507,7 @@ func (s *Server) changeSeats(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	qty := formInt(r, "quantity")
-	_, err = s.store.Change(r.Context(), v.P, id, store.SubscriptionChange{Quantity: &qty})
+	_, err = s.orders.Change(r.Context(), v.P, id, subscription.Change{Quantity: &qty})
 	s.after(w, r, v, err, subPath(r), "The quantity is now "+strconv.FormatInt(qty, 10)+".")
 }
 
@@ -517,7 +518,7 @@ func (s *Server) autoRenew(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	on := r.PostFormValue("auto_renew") == "on"
-	_, err = s.store.Change(r.Context(), v.P, id, store.SubscriptionChange{AutoRenew: &on})
+	_, err = s.orders.Change(r.Context(), v.P, id, subscription.Change{AutoRenew: &on})
 	msg := "Automatic renewal is off."
 	if on {
 		msg = "Automatic renewal is on."
@@ -531,7 +532,7 @@ func (s *Server) renew(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	_, err = s.store.Renew(r.Context(), v.P, id)
+	_, err = s.lifecycle.Renew(r.Context(), v.P, id)
 	s.after(w, r, v, err, subPath(r), "Renewed for another term.")
 }
 
@@ -541,7 +542,7 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	_, err = s.store.Act(r.Context(), v.P, id, subscription.ActionTerminate)
+	_, err = s.lifecycle.Act(r.Context(), v.P, id, subscription.ActionTerminate)
 	s.after(w, r, v, err, subPath(r), "The subscription is cancelled.")
 }
 

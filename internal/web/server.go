@@ -42,15 +42,17 @@ const SessionCookie = "mercato_session"
 
 // Server serves the control panel.
 type Server struct {
-	store    *store.Store
-	log      *slog.Logger
-	pages    map[string]*template.Template
-	mux      *http.ServeMux
-	limiter  *limiter
-	policy   syndication.URLPolicy
-	insecure bool          // cookies without Secure (plain-http deployments)
-	ttl      time.Duration // session lifetime
-	resetTTL time.Duration
+	store     *store.Store
+	orders    Orders
+	lifecycle Lifecycle
+	log       *slog.Logger
+	pages     map[string]*template.Template
+	mux       *http.ServeMux
+	limiter   *limiter
+	policy    syndication.URLPolicy
+	insecure  bool          // cookies without Secure (plain-http deployments)
+	ttl       time.Duration // session lifetime
+	resetTTL  time.Duration
 	// ResetLink is told every password-reset link; by default it is
 	// logged (the demo has no mail), with the email but never the link's
 	// secret in other log lines.
@@ -94,6 +96,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(s)
 	}
+	s.defaultServices()
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/demo"
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -360,7 +361,7 @@ func TestCheckoutValidatesTheConfigurationForm(t *testing.T) {
 		t.Fatalf("order placed: %+v", o)
 	}
 	// The live price is the quote API's, through the channel.
-	q, err := h.st.Quote(context.Background(), mercato.Principal{OrgID: o.CustomerID, OrgKind: mercato.KindCustomer}, store.QuoteRequest{PlanID: 2, Quantity: 4})
+	q, err := ordering.New(h.st).Quote(context.Background(), mercato.Principal{OrgID: o.CustomerID, OrgKind: mercato.KindCustomer}, ordering.QuoteRequest{PlanID: 2, Quantity: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,9 +20,7 @@ package cloudesire
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"net/http"
@@ -31,7 +29,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
@@ -46,14 +44,33 @@ const maxBody = 1 << 20
 
 // Handler serves the Cloudesire-compatible API.
 type Handler struct {
-	store *store.Store
-	log   *slog.Logger
-	mux   *http.ServeMux
+	store     *store.Store
+	lifecycle Lifecycle
+	log       *slog.Logger
+	mux       *http.ServeMux
 }
 
+// Lifecycle is the use case the API runs for a provider's status report
+// (internal/lifecycle).
+type Lifecycle interface {
+	SetStatus(ctx context.Context, p mercato.Principal, id int64, to subscription.Status) (subscription.Subscription, error)
+}
+
+// Option configures a Handler.
+type Option func(*Handler)
+
+// WithLifecycle sets the lifecycle service (by default one over the store).
+func WithLifecycle(l Lifecycle) Option { return func(h *Handler) { h.lifecycle = l } }
+
 // New returns the API over st; mount it at /api/.
-func New(st *store.Store, log *slog.Logger) *Handler {
+func New(st *store.Store, log *slog.Logger, opts ...Option) *Handler {
 	h := &Handler{store: st, log: log, mux: http.NewServeMux()}
+	for _, o := range opts {
+		o(h)
+	}
+	if h.lifecycle == nil {
+		h.lifecycle = lifecycle.New(st)
+	}
 	route := func(path string, methods map[string]handlerFunc) {
 		h.mux.HandleFunc(Prefix+path, func(w http.ResponseWriter, r *http.Request) {
 			fn, ok := methods[r.Method]
@@ -150,95 +167,6 @@ func (h *Handler) authenticate(r *http.Request) (mercato.Principal, error) {
 		}
 	}
 	return p, nil
-}
-
-// Errors.
-
-type errorHolder struct {
-	Key   string `json:"key"`
-	Error string `json:"error"`
-}
-
-type errorBody struct {
-	ErrorHolders []errorHolder `json:"errorHolders"`
-}
-
-func writeError(w http.ResponseWriter, status int, key, msg string) {
-	writeJSON(w, status, errorBody{ErrorHolders: []errorHolder{{Key: key, Error: msg}}})
-}
-
-// statusOf maps domain error codes to the statuses Cloudesire clients know.
-var statusOf = map[string]struct {
-	status int
-	key    string
-}{
-	mercato.EINVALID:      {http.StatusBadRequest, "invalid"},
-	mercato.ECONFLICT:     {http.StatusBadRequest, "conflict"},
-	mercato.ENOTFOUND:     {http.StatusNotFound, "notFound"},
-	mercato.EUNAUTHORIZED: {http.StatusUnauthorized, "unauthorized"},
-	mercato.EFORBIDDEN:    {http.StatusForbidden, "forbidden"},
-}
-
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		writeError(w, http.StatusRequestEntityTooLarge, "tooLarge", fmt.Sprintf("the body exceeds %d bytes", maxBody))
-		return
-	}
-	m, ok := statusOf[mercato.ErrorCode(err)]
-	if !ok {
-		h.log.ErrorContext(r.Context(), "cloudesire api", "method", r.Method, "path", r.URL.Path, "err", err)
-		writeError(w, http.StatusInternalServerError, "internal", "internal error")
-		return
-	}
-	body := errorBody{}
-	for _, f := range mercato.Fields(err) {
-		body.ErrorHolders = append(body.ErrorHolders, errorHolder{Key: f.Path, Error: f.Message})
-	}
-	if len(body.ErrorHolders) == 0 {
-		body.ErrorHolders = []errorHolder{{Key: m.key, Error: mercato.ErrorMessage(err)}}
-	}
-	writeJSON(w, m.status, body)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	if v != nil {
-		_ = json.NewEncoder(w).Encode(v)
-	}
-}
-
-// decode reads a JSON body whatever its Content-Type (vendor templates
-// send none).
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return mercato.Invalid("invalid body", mercato.FieldError{Path: te.Field, Message: "must be " + te.Type.String()})
-		}
-		return mercato.Errorf(mercato.EINVALID, "the body is not the JSON expected: %s", truncate(err.Error(), 200))
-	}
-	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
-}
-
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0, mercato.Invalid("invalid id", mercato.FieldError{Path: "id", Message: "must be a positive integer"})
-	}
-	return id, nil
 }
 
 // Resources.
@@ -528,7 +456,7 @@ func (h *Handler) patchSubscription(ctx context.Context, p mercato.Principal, w 
 	if err != nil {
 		return 0, nil, mercato.Invalid("invalid deployment status", mercato.FieldError{Path: "deploymentStatus", Message: "unknown status"})
 	}
-	if _, err := h.store.SetStatus(ctx, p, id, to); err != nil {
+	if _, err := h.lifecycle.SetStatus(ctx, p, id, to); err != nil {
 		return 0, nil, err
 	}
 	s, err := h.detail(ctx, p, id)
@@ -599,58 +527,4 @@ func (h *Handler) postCredentials(ctx context.Context, p mercato.Principal, w ht
 		out = append(out, Credential{Key: c.Key, Description: c.Description, Weight: c.Weight}) // value: null
 	}
 	return http.StatusOK, out, nil
-}
-
-// Product is a minimal Cloudesire product.
-type Product struct {
-	ID          int64  `json:"id"`
-	Self        string `json:"self"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Type        string `json:"productType"`
-	Published   bool   `json:"published"`
-	Company     *Ref   `json:"company"`
-}
-
-// ProductVersion is a minimal Cloudesire product version (a plan).
-type ProductVersion struct {
-	ID            int64  `json:"id"`
-	Self          string `json:"self"`
-	Name          string `json:"name"`
-	Description   string `json:"description"`
-	Product       *Ref   `json:"product"`
-	BillingPeriod int    `json:"billingPeriod"`
-	TrialLength   int    `json:"trialLength"`
-	Currency      string `json:"currency"`
-}
-
-func productOf(pr catalog.Product) Product {
-	typ := "SYNDICATED"
-	if pr.Type != catalog.TypeSaaS {
-		typ = strings.ToUpper(string(pr.Type))
-	}
-	return Product{ID: pr.ID, Self: "product/" + strconv.FormatInt(pr.ID, 10), Name: pr.Name, Description: pr.Description, Type: typ,
-		Published: pr.Published, Company: ref("company", pr.VendorID)}
-}
-
-func (h *Handler) product(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	pr, err := h.store.Product(ctx, p, id)
-	return http.StatusOK, productOf(pr), err
-}
-
-func (h *Handler) productVersion(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	pl, _, err := h.store.Plan(ctx, p, id)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, ProductVersion{ID: pl.ID, Self: "productVersion/" + strconv.FormatInt(pl.ID, 10), Name: pl.Name, Description: pl.Description,
-		Product: ref("product", pl.ProductID), BillingPeriod: billingPeriod(pl.Pricing), TrialLength: pl.Pricing.TrialDays, Currency: pl.Pricing.Currency}, nil
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/lifecycle"
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
@@ -24,11 +26,11 @@ func MeteredSubscription(t testing.TB, st *store.Store, w *World) (catalog.Plan,
 	t.Helper()
 	ctx := context.Background()
 	plan := Plan(t, st, w.VendorA.Principal, w.ProductA.ID, "Metered", MeteredPricing)
-	o, err := st.PlaceOrder(ctx, w.C1.Principal, store.OrderRequest{PlanID: plan.ID, Quantity: 1})
+	o, err := ordering.New(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: plan.ID, Quantity: 1})
 	if err != nil {
 		t.Fatalf("metered order: %v", err)
 	}
-	if _, err := st.SetStatus(ctx, w.VendorA.Principal, o.SubscriptionID, subscription.Deployed); err != nil {
+	if _, err := lifecycle.New(st).SetStatus(ctx, w.VendorA.Principal, o.SubscriptionID, subscription.Deployed); err != nil {
 		t.Fatalf("deploy metered subscription: %v", err)
 	}
 	return plan, o.SubscriptionID
