@@ -43,7 +43,7 @@
 // succeeds and 500 when it fails, so that the marketplace retries later:
 //
 //	v := &webhook.Verifier{Secrets: []string{os.Getenv("MERCATO_WEBHOOK_SECRET")}}
-//	http.Handle("POST /mercato/events", webhook.Handler(v,
+//	http.Handle("/mercato/events", webhook.Handler(v, // answers 405 to any method but POST
 //		func(ctx context.Context, n webhook.Notification) error {
 //			if n.Entity != webhook.EntitySubscription {
 //				return nil
