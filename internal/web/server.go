@@ -109,7 +109,7 @@ func (s *Server) Handler() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Cross-origin request refused: reload the page and try again.", http.StatusForbidden)
 	}))
-	return securityHeaders(cop.Handler(s.mux))
+	return securityHeaders(limitBodies(cop.Handler(s.mux)))
 }
 
 func securityHeaders(next http.Handler) http.Handler {
