@@ -45,7 +45,7 @@ type record struct {
 }
 
 // answerHeaders are the answer headers recorded (Date and lengths vary).
-var answerHeaders = []string{"Content-Type", "WWW-Authenticate", "Allow"}
+var answerHeaders = []string{"Content-Type", "WWW-Authenticate", "Allow", "CMW-PageNumber", "CMW-PageSize", "CMW-TotalItems", "CMW-TotalPages"}
 
 // recorder is the client's transport: it sends each request to the real
 // server and records it with its answer.
@@ -105,6 +105,10 @@ func TestVendorAPIClient(t *testing.T) {
 				t.Fatal(err)
 			}
 			id := o.SubscriptionID
+			_, err = st.PlaceOrder(ctx, w.C1.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1, Configuration: map[string]any{"subdomain": "beta"}})
+			if err != nil {
+				t.Fatal(err)
+			}
 
 			rec := &recorder{}
 			hc := &http.Client{Transport: rec}
@@ -191,6 +195,33 @@ func TestVendorAPIClient(t *testing.T) {
 			step("SetDeploymentStatus refused")
 			_, err = vendor.SetDeploymentStatus(ctx, id, vendorapi.StatusPending)
 			wantErr(err, http.StatusBadRequest, vendorapi.ErrBadRequest, "conflict")
+			step("Subscriptions, first page of one")
+			page, err := vendor.Subscriptions(ctx, vendorapi.ListOptions{PageSize: 1})
+			if err != nil || page.TotalItems != 2 || page.TotalPages != 2 || page.Page != 1 || page.PageSize != 1 || len(page.Subscriptions) != 1 {
+				t.Fatalf("page %+v %v", page, err)
+			}
+			step("Subscriptions, second page")
+			page2, err := vendor.Subscriptions(ctx, vendorapi.ListOptions{Page: 2, PageSize: 1})
+			if err != nil || len(page2.Subscriptions) != 1 || page2.Subscriptions[0].ID == page.Subscriptions[0].ID {
+				t.Fatalf("page 2 %+v %v", page2, err)
+			}
+			step("Subscriptions DEPLOYED of product A")
+			page, err = vendor.Subscriptions(ctx, vendorapi.ListOptions{DeploymentStatus: vendorapi.StatusDeployed, ProductID: w.ProductA.ID})
+			if err != nil || page.TotalItems != 1 || page.Subscriptions[0].ID != id {
+				t.Fatalf("deployed %+v %v", page, err)
+			}
+			step("ExpiringSubscriptions")
+			// Live ones (DEPLOYED, STOPPED) ending within 30 days: the first
+			// ends a month after the fixed clock's 10 February.
+			page, err = vendor.ExpiringSubscriptions(ctx, 30, vendorapi.ListOptions{})
+			if err != nil || page.TotalItems != 1 || page.Subscriptions[0].ID != id {
+				t.Fatalf("expiring %+v %v", page, err)
+			}
+			step("ExpiringSubscriptions, none within a week")
+			page, err = vendor.ExpiringSubscriptions(ctx, 7, vendorapi.ListOptions{})
+			if err != nil || page.TotalItems != 0 || len(page.Subscriptions) != 0 {
+				t.Fatalf("expiring within 7 days %+v %v", page, err)
+			}
 			step("Do product")
 			var product struct {
 				ID   int64  `json:"id"`

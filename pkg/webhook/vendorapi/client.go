@@ -10,6 +10,9 @@
 //		_, err = c.SetDeploymentStatus(ctx, sub.ID, vendorapi.StatusDeployed)
 //	}
 //
+// Lists ([Client.Subscriptions], [Client.ExpiringSubscriptions]) come a
+// page at a time, with the CMW-TotalItems and CMW-TotalPages counts.
+//
 // Every method takes a context and sends one request; there are no
 // retries: a vendor answering a webhook returns the error, the handler
 // answers 500 and the marketplace delivers the notification again later.
@@ -180,22 +183,31 @@ func subscriptionPath(id int64, sub string) string {
 // nil. Any other answer is an [*Error]. Use it for the resources this
 // package has no method for.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
+	_, err := c.do(ctx, method, path, nil, body, out)
+	return err
+}
+
+// do is Do with extra request headers, returning the answer's headers.
+func (c *Client) do(ctx context.Context, method, path string, header http.Header, body, out any) (http.Header, error) {
 	rel, err := url.Parse(strings.TrimPrefix(path, "/"))
 	if err != nil || rel.IsAbs() || rel.Host != "" {
-		return fmt.Errorf("vendorapi: path %q: want a path relative to the API base", path)
+		return nil, fmt.Errorf("vendorapi: path %q: want a path relative to the API base", path)
 	}
 	target := c.base.ResolveReference(rel)
 	var rd io.Reader
 	if body != nil {
 		data, err := json.Marshal(body)
 		if err != nil {
-			return fmt.Errorf("vendorapi: %s %s: encode body: %w", method, path, err)
+			return nil, fmt.Errorf("vendorapi: %s %s: encode body: %w", method, path, err)
 		}
 		rd = bytes.NewReader(data)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, target.String(), rd)
 	if err != nil {
-		return fmt.Errorf("vendorapi: %s %s: %w", method, path, err)
+		return nil, fmt.Errorf("vendorapi: %s %s: %w", method, path, err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", UserAgent)
@@ -212,21 +224,21 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 	}
 	res, err := c.hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("vendorapi: %s %s: %w", method, path, err)
+		return nil, fmt.Errorf("vendorapi: %s %s: %w", method, path, err)
 	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(res.Body, maxAnswer))
 	if err != nil {
-		return fmt.Errorf("vendorapi: %s %s: read answer: %w", method, path, err)
+		return nil, fmt.Errorf("vendorapi: %s %s: read answer: %w", method, path, err)
 	}
 	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return newError(method, path, res.StatusCode, raw)
+		return nil, newError(method, path, res.StatusCode, raw)
 	}
 	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
-		return nil
+		return res.Header, nil
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("vendorapi: %s %s: decode answer: %w", method, path, err)
+		return nil, fmt.Errorf("vendorapi: %s %s: decode answer: %w", method, path, err)
 	}
-	return nil
+	return res.Header, nil
 }

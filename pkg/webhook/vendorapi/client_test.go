@@ -119,6 +119,31 @@ func TestRecordedExchanges(t *testing.T) {
 	_, err = vendor.SetDeploymentStatus(ctx, 1, vendorapi.StatusPending)
 	wantAPIError(t, err, 400, vendorapi.ErrBadRequest, vendorapi.ErrorHolder{Key: "conflict", Error: "cannot move a subscription from DEPLOYED to PENDING"})
 
+	page, err := vendor.Subscriptions(ctx, vendorapi.ListOptions{PageSize: 1})
+	if err != nil || page.Page != 1 || page.PageSize != 1 || page.TotalItems != 2 || page.TotalPages != 2 || len(page.Subscriptions) != 1 ||
+		page.Subscriptions[0].ID != 1 || page.Subscriptions[0].DeploymentStatus != vendorapi.StatusDeployed {
+		t.Fatalf("Subscriptions: %+v %v", page, err)
+	}
+	page, err = vendor.Subscriptions(ctx, vendorapi.ListOptions{Page: 2, PageSize: 1})
+	if err != nil || page.Page != 2 || len(page.Subscriptions) != 1 || page.Subscriptions[0].ID != 2 || !page.Subscriptions[0].ReadyToProvision() {
+		t.Fatalf("Subscriptions page 2: %+v %v", page, err)
+	}
+	if v, _ := page.Subscriptions[0].Parameter("subdomain"); v != "beta" {
+		t.Errorf("page 2 subdomain %q", v)
+	}
+	page, err = vendor.Subscriptions(ctx, vendorapi.ListOptions{DeploymentStatus: vendorapi.StatusDeployed, ProductID: 1})
+	if err != nil || page.TotalItems != 1 || page.PageSize != 20 || page.Subscriptions[0].ID != 1 {
+		t.Fatalf("Subscriptions DEPLOYED: %+v %v", page, err)
+	}
+	page, err = vendor.ExpiringSubscriptions(ctx, 30, vendorapi.ListOptions{})
+	if err != nil || page.TotalItems != 1 || page.Subscriptions[0].ID != 1 || !page.Subscriptions[0].EndDate.Equal(epoch.AddDate(0, 1, 0)) {
+		t.Fatalf("ExpiringSubscriptions: %+v %v", page, err)
+	}
+	page, err = vendor.ExpiringSubscriptions(ctx, 7, vendorapi.ListOptions{})
+	if err != nil || page.TotalItems != 0 || page.TotalPages != 0 || page.Subscriptions == nil || len(page.Subscriptions) != 0 {
+		t.Fatalf("ExpiringSubscriptions within 7 days: %+v %v", page, err)
+	}
+
 	var product struct {
 		Name      string        `json:"name"`
 		Type      string        `json:"productType"`
