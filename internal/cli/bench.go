@@ -24,7 +24,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	var (
 		engines  = fs.String("engines", "sqlite,postgres", "engines to measure: sqlite, postgres or both (env MERCATO_ENGINES)")
 		only     = fs.String("run", "", "only benchmarks whose name matches this regular expression (env MERCATO_RUN)")
-		verbose  = fs.Bool("v", false, "print the benchmarks' log lines to stderr")
+		verbose  = fs.Bool("v", false, "print the benchmarks' log lines to stderr (env MERCATO_V)")
 		postgres = fs.String("postgres", "", "PostgreSQL server for the postgres runs (a fresh schema is made and dropped); default MERCATO_TEST_POSTGRES or the local test database (env MERCATO_POSTGRES)")
 	)
 	if err := parseFlags(fs, args); err != nil {
