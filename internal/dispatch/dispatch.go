@@ -235,11 +235,23 @@ func (d *Dispatcher) post(ctx context.Context, e syndication.Endpoint, ev subscr
 	return res.StatusCode, res.Header, string(bytes.ToValidUTF8(head[:n], []byte("?"))), nil
 }
 
-// SendTest posts a stub event (Subscription 0, MODIFIED, metadata
-// test=true) to an endpoint now and reports the answer; nothing is stored.
+// SendTest posts a test event to an endpoint now and reports the answer;
+// nothing is stored. The event is a Subscription MODIFIED (metadata
+// test=true) naming a real subscription the endpoint receives events of
+// (store.TestSubject), so a handler that fetches what an event points at,
+// as Cloudesire's templates do, finds it. Without any such subscription
+// nothing is sent and the attempt says why.
 func (d *Dispatcher) SendTest(ctx context.Context, e syndication.Endpoint) store.Attempt {
 	now, began := d.st.Now(), time.Now()
-	ev := subscription.Event{Entity: subscription.EntitySubscription, Type: subscription.EventModified, OccurredAt: now, Metadata: map[string]string{"test": "true"}}
+	id, found, err := d.st.TestSubject(ctx, e)
+	if err != nil || !found {
+		a := store.Attempt{EndpointID: e.ID, AttemptedAt: now, Error: "nothing to test with: no subscription of this endpoint's products yet (place a sandbox order first)"}
+		if err != nil {
+			a.Error = err.Error()
+		}
+		return a
+	}
+	ev := subscription.Event{Entity: subscription.EntitySubscription, EntityID: id, Type: subscription.EventModified, OccurredAt: now, Metadata: map[string]string{"test": "true"}}
 	status, _, excerpt, err := d.post(ctx, e, ev, now)
 	a := store.Attempt{EndpointID: e.ID, AttemptedAt: now, StatusCode: status, Latency: time.Since(began), Response: excerpt}
 	if err != nil {
