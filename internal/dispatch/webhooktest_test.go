@@ -24,6 +24,11 @@ import (
 func TestWebhooktestBuildsWhatTheDispatcherSends(t *testing.T) {
 	st := storetest.Open(t, store.SQLite)
 	st.Now = func() time.Time { return storetest.Epoch }
+	w := storetest.NewWorld(t, st)
+	// A test event names a subscription of the endpoint's product.
+	if _, err := st.PlaceOrder(ctx, w.C1.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1}); err != nil {
+		t.Fatal(err)
+	}
 	type delivery struct {
 		header http.Header
 		body   []byte
@@ -37,7 +42,7 @@ func TestWebhooktestBuildsWhatTheDispatcherSends(t *testing.T) {
 	defer recv.Close()
 	newSecret, _ := webhook.NewSecret()
 	oldSecret, _ := webhook.NewSecret()
-	ep := syndication.Endpoint{URL: recv.URL + "/hooks", Secret: newSecret, PreviousSecret: oldSecret, PreviousUntil: storetest.Epoch.Add(time.Hour)}
+	ep := syndication.Endpoint{OwnerID: w.VendorA.Org.ID, ProductID: &w.ProductA.ID, URL: recv.URL + "/hooks", Secret: newSecret, PreviousSecret: oldSecret, PreviousUntil: storetest.Epoch.Add(time.Hour)}
 	d := dispatch.New(st, slog.New(slog.DiscardHandler), dispatch.Config{AllowPrivate: true})
 	if a := d.SendTest(ctx, ep); a.StatusCode != http.StatusNoContent {
 		t.Fatalf("test event: %+v", a)
@@ -49,8 +54,8 @@ func TestWebhooktestBuildsWhatTheDispatcherSends(t *testing.T) {
 		t.Fatalf("timestamp %q", sent.header.Get(webhook.HeaderTimestamp))
 	}
 	n, err := webhook.Parse(sent.body)
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || n.ID == 0 {
+		t.Fatalf("%+v %v", n, err)
 	}
 	want := webhooktest.Notification(n.Entity, n.Type, n.ID, n.EventID, n.Date)
 	want.Metadata = n.Metadata
