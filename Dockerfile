@@ -3,6 +3,8 @@
 FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
+# pkg/webhook is a module of its own, replaced by its directory in go.mod.
+COPY pkg/webhook/go.mod pkg/webhook/
 RUN go mod download
 COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/mercato ./cmd/mercato

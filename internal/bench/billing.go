@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
@@ -15,7 +14,7 @@ import (
 // seed inserts n active subscriptions across the five pricing models for
 // n/10 customers (half of them under a reseller with a markup), with bulk
 // SQL.
-func seedBilling(b *testing.B, st *store.Store, n int) {
+func seedBilling(b B, st *store.Store, n int) {
 	ctx := context.Background()
 	admin, err := st.Bootstrap(ctx, "")
 	if err != nil {
@@ -94,9 +93,9 @@ func seedBilling(b *testing.B, st *store.Store, n int) {
 // Billing seeds 100,000 active subscriptions and bills one
 // month on each engine, printing the run's time against a plain scan of the
 // same subscription rows in the same run.
-func Billing(engine store.Engine) func(b *testing.B) {
+func Billing(engine store.Engine) func(b B) {
 	const n = 100_000
-	return func(b *testing.B) {
+	return func(b B) {
 		{
 			st := storetest.Open(b, engine)
 			seedBilling(b, st, n)

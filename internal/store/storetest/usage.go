@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"testing"
 
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/lifecycle"
@@ -22,7 +21,7 @@ const MeteredPricing = `{"currency":"EUR","period":"P1M","model":"flat","amount"
 
 // MeteredSubscription adds a metered plan to product A and returns it with
 // a DEPLOYED subscription of it for customer C1.
-func MeteredSubscription(t testing.TB, st *store.Store, w *World) (catalog.Plan, int64) {
+func MeteredSubscription(t TB, st *store.Store, w *World) (catalog.Plan, int64) {
 	t.Helper()
 	ctx := context.Background()
 	plan := Plan(t, st, w.VendorA.Principal, w.ProductA.ID, "Metered", MeteredPricing)

@@ -1,4 +1,4 @@
-package webhook_test
+package dispatch_test
 
 import (
 	"net/http"
@@ -12,10 +12,18 @@ import (
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
 
-// The Standard Webhooks project's own library checks our signatures and
-// signs messages ours accepts. Its Verify reads the real clock, so these
-// tests sign at time.Now.
+// The Standard Webhooks project's own library checks pkg/webhook's
+// signatures and signs messages pkg/webhook accepts. The test lives here, in
+// the main module, so that pkg/webhook (a module of its own) needs nothing
+// outside the standard library. Its Verify reads the real clock, so these
+// tests sign at time.Now (only durations matter, never the date).
 func TestStandardWebhooksLibrary(t *testing.T) {
+	const (
+		secretA = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" // Standard Webhooks' own test secret (24 bytes)
+		secretB = "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+		msgID   = "msg_91"
+		body    = `{"date":"2015-01-12T11:19:30Z","entity":"Subscription","entityUrl":"subscription/2388","id":2388,"type":"CREATED","eventId":91}`
+	)
 	bodies := []string{body, "", `{"x":"ünïcode","y":[1,2,3]}`, "not json at all\n"}
 
 	t.Run("ours verify with theirs", func(t *testing.T) {
