@@ -41,7 +41,7 @@ type ProductCreate struct {
 	Published        bool                `json:"published,omitempty"`
 	RequiresApproval bool                `json:"requires_approval,omitempty"`
 	Metadata         map[string]string   `json:"metadata,omitempty"`
-	Parameters       []catalog.Parameter `json:"parameters,omitempty"`
+	Parameters       []catalog.Parameter `json:"parameters,omitempty" nullable:"true"`
 }
 
 // ProductUpdate is the body of PATCH /api/v1/products/{id}.

@@ -37,7 +37,7 @@ type CredentialInput struct {
 
 // CredentialsInput is the body of POST …/credentials.
 type CredentialsInput struct {
-	Credentials []CredentialInput `json:"credentials" minItems:"1" maxItems:"50"`
+	Credentials []CredentialInput `json:"credentials" minItems:"1" maxItems:"50" nullable:"true"`
 }
 
 // Credential is a stored credential; value only for the customer and the

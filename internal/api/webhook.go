@@ -64,7 +64,7 @@ func endpointOf(e syndication.Endpoint) WebhookEndpoint {
 // WebhookEndpointCreate is the body that creates an endpoint.
 type WebhookEndpointCreate struct {
 	URL     string   `json:"url" minLength:"1" maxLength:"2000"`
-	Events  []string `json:"events,omitempty" maxItems:"20"`
+	Events  []string `json:"events,omitempty" maxItems:"20" nullable:"true"`
 	OwnerID int64    `json:"owner_id,omitempty" minimum:"1" doc:"platform only: the vendor the endpoint is for"`
 }
 

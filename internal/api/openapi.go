@@ -1,0 +1,133 @@
+package api
+
+import (
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/danielgtaylor/huma/v2"
+)
+
+func init() {
+	// Lists are never null on this API: arrays are declared non-nullable
+	// (huma declares them nullable unless told), and nonNull below makes
+	// every nil slice of a response encode as []. An array in a request
+	// body is then refused as null too, except where a field says
+	// nullable:"true".
+	huma.DefaultArrayNullable = false
+}
+
+// ProjectURL is the project's home, the contact of the OpenAPI document.
+const ProjectURL = "https://github.com/mercato-market/mercato"
+
+// tagDescriptions are the document's tags in the order tools show them.
+var tagDescriptions = []*huma.Tag{
+	{Name: "Organizations", Description: "The companies on the marketplace: the platform operator, vendors, distributors, resellers and customers, in one channel tree."},
+	{Name: "Users", Description: "The people who act for an organization, with a role (admin, manager, viewer) in it."},
+	{Name: "Tokens", Description: "API tokens (mct_…): the bearer credentials of this API, each acting as one user."},
+	{Name: "Catalog", Description: "Products, their plans and prices, and the configuration form a buyer fills in."},
+	{Name: "Price lists", Description: "A distributor's or reseller's markups on the plans it sells on."},
+	{Name: "Orders", Description: "Quotes and orders: pricing a plan through the caller's channel, and buying it."},
+	{Name: "Subscriptions", Description: "What a customer bought and its lifecycle: deployment status, payment, seats, plan changes, suspension, termination and renewal."},
+	{Name: "Provisioning", Description: "What the provider of a subscription reports back: endpoints, end-user instructions, first-access credentials and integration metadata."},
+	{Name: "Usage", Description: "Pay-per-use metrics: usage records pushed by providers or polled from their metric URL, and their aggregation for billing."},
+	{Name: "Events", Description: "The lifecycle events of the transactional outbox, as webhooks deliver them."},
+	{Name: "Webhooks", Description: "Endpoints that receive signed lifecycle notifications, their secrets and their delivery log."},
+	{Name: "Notifications", Description: "Messages from the platform to an organization."},
+	{Name: "Billing", Description: "Invoices, credit notes, payments, monthly billing runs, earnings statements and billing profiles."},
+	{Name: "Audit", Description: "Who changed what: the audit log written with every change."},
+}
+
+// describe sets the document's metadata: where it is served, whom to ask,
+// the tags. The project states no licence, so the document claims none.
+func describe(cfg *huma.Config) {
+	cfg.Info.Contact = &huma.Contact{Name: "Mercato", URL: ProjectURL}
+	cfg.Servers = []*huma.Server{{URL: "/", Description: "the server that serves this document"}}
+	cfg.Tags = tagDescriptions
+	cfg.Transformers = append(cfg.Transformers, nonNull)
+}
+
+// nonNull is a response transformer: a copy of the body in which every nil
+// slice and map of a field without omitempty is empty, so that it encodes
+// as [] or {} (the document declares neither nullable).
+func nonNull(_ huma.Context, _ string, v any) (any, error) {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() || !mayHoldNil(rv.Type()) {
+		return v, nil
+	}
+	cp := reflect.New(rv.Type()).Elem()
+	cp.Set(rv)
+	fillNil(cp)
+	return cp.Interface(), nil
+}
+
+// fillNil replaces the nil slices and maps reachable from v (settable)
+// through pointers, struct fields and slice elements. Map contents are
+// left alone: their values are not settable and hold JSON as it came.
+func fillNil(v reflect.Value) {
+	if !mayHoldNil(v.Type()) {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			fillNil(v.Elem())
+		}
+	case reflect.Slice:
+		if v.IsNil() {
+			if v.Type().Elem().Kind() != reflect.Uint8 { // []byte is a string
+				v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+			}
+			return
+		}
+		for i := range v.Len() {
+			fillNil(v.Index(i))
+		}
+	case reflect.Map:
+		if v.IsNil() {
+			v.Set(reflect.MakeMap(v.Type()))
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() || strings.Contains(f.Tag.Get("json"), ",omitempty") || f.Tag.Get("json") == "-" {
+				continue
+			}
+			if (f.Type.Kind() == reflect.Slice || f.Type.Kind() == reflect.Map) && f.Tag.Get("nullable") == "true" {
+				continue
+			}
+			fillNil(v.Field(i))
+		}
+	}
+}
+
+var holdsNil sync.Map // reflect.Type → bool
+
+// mayHoldNil says whether a value of t can contain a slice or map that
+// fillNil would fill.
+func mayHoldNil(t reflect.Type) bool {
+	if b, ok := holdsNil.Load(t); ok {
+		return b.(bool)
+	}
+	holdsNil.Store(t, false) // a recursive type is settled by its other fields
+	b := false
+	switch t.Kind() {
+	case reflect.Slice:
+		b = t.Elem().Kind() != reflect.Uint8 || mayHoldNil(t.Elem())
+	case reflect.Map:
+		b = true
+	case reflect.Pointer:
+		b = mayHoldNil(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.IsExported() && !strings.Contains(f.Tag.Get("json"), ",omitempty") && mayHoldNil(f.Type) {
+				b = true
+				break
+			}
+		}
+	}
+	holdsNil.Store(t, b)
+	return b
+}
