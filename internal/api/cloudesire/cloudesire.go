@@ -46,15 +46,19 @@ const maxBody = 1 << 20
 
 // Handler serves the Cloudesire-compatible API.
 type Handler struct {
-	store *store.Store
-	log   *slog.Logger
-	mux   *http.ServeMux
+	store  *store.Store
+	log    *slog.Logger
+	mux    *http.ServeMux
+	routes []string // "METHOD /api/path" of every route, for the document's test
 }
 
 // New returns the API over st; mount it at /api/.
 func New(st *store.Store, log *slog.Logger) *Handler {
 	h := &Handler{store: st, log: log, mux: http.NewServeMux()}
 	route := func(path string, methods map[string]handlerFunc) {
+		for m := range methods {
+			h.routes = append(h.routes, m+" "+Prefix+path)
+		}
 		h.mux.HandleFunc(Prefix+path, func(w http.ResponseWriter, r *http.Request) {
 			fn, ok := methods[r.Method]
 			if !ok && r.Method == http.MethodHead {
@@ -83,6 +87,8 @@ func New(st *store.Store, log *slog.Logger) *Handler {
 	route("subscription/{id}/credentials", map[string]handlerFunc{http.MethodPost: h.postCredentials})
 	route("product/{id}", map[string]handlerFunc{http.MethodGet: h.product})
 	route("productVersion/{id}", map[string]handlerFunc{http.MethodGet: h.productVersion})
+	h.mux.HandleFunc("GET "+OpenAPIPath, serveOpenAPI) // no authentication (openapi.go)
+	h.routes = append(h.routes, "GET "+OpenAPIPath)
 	h.mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "notFound", "no such resource: "+r.Method+" "+r.URL.Path)
 	})
