@@ -1,6 +1,9 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -130,4 +133,38 @@ func mayHoldNil(t reflect.Type) bool {
 	}
 	holdsNil.Store(t, b)
 	return b
+}
+
+// Document is the JSON of doc in OpenAPI 3.1, or in its 3.0 downgrade (as
+// the server serves at /openapi-3.0.json), re-encoded with sorted keys,
+// indented and without HTML escapes, so that a file of it diffs well: the
+// form of `mercato openapi` and of the spec the API client is generated from.
+func Document(doc *huma.OpenAPI, version string) ([]byte, error) {
+	var raw []byte
+	var err error
+	switch version {
+	case "3.1":
+		raw, err = json.Marshal(doc)
+	case "3.0":
+		raw, err = doc.Downgrade()
+	default:
+		return nil, fmt.Errorf("unknown OpenAPI version %q: 3.1 or 3.0", version)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("encode the OpenAPI document: %w", err)
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("re-read the OpenAPI document: %w", err)
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("indent the OpenAPI document: %w", err)
+	}
+	return b.Bytes(), nil
 }

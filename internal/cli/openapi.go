@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -41,8 +39,8 @@ func runOpenAPI(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// openAPIDocument is the JSON of one API's document, indented, ending in a
-// newline.
+// openAPIDocument is the document of one API in one OpenAPI version, as
+// api.Document writes it.
 func openAPIDocument(which, version string) ([]byte, error) {
 	var doc *huma.OpenAPI
 	switch which {
@@ -53,33 +51,5 @@ func openAPIDocument(which, version string) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("unknown API %q: v1 or cloudesire", which)
 	}
-	var raw []byte
-	var err error
-	switch version {
-	case "3.1":
-		raw, err = json.Marshal(doc)
-	case "3.0":
-		raw, err = doc.Downgrade()
-	default:
-		return nil, fmt.Errorf("unknown OpenAPI version %q: 3.1 or 3.0", version)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("encode the document: %w", err)
-	}
-	// Re-encoded through a map: keys sorted, indented, no HTML escapes, so
-	// that the file diffs well and reads as the text it holds.
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("re-read the document: %w", err)
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("indent the document: %w", err)
-	}
-	return b.Bytes(), nil
+	return api.Document(doc, version)
 }
