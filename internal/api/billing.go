@@ -180,7 +180,7 @@ type EarningsInput struct {
 
 func (s *Server) registerBilling() {
 	tags := []string{"Billing"}
-	register(s, huma.Operation{OperationID: "list-invoices", Description: "Lists the invoices and credit notes the caller can see (a customer its own, an issuing reseller those it issued, the platform all), one page at a time, by customer, month, status and kind. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/invoices", Summary: "List invoices and credit notes you can see", Tags: tags},
+	register(s, huma.Operation{OperationID: "list-invoices", Description: "Lists the invoices and credit notes the caller can see (those of the customers in its channel and those it issued; the platform all, vendors none), one page at a time, by customer, month, status and kind. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/invoices", Summary: "List invoices and credit notes you can see", Tags: tags},
 		func(ctx context.Context, in *struct {
 			ListInput
 			CustomerID int64  `query:"customer_id" minimum:"0"`
@@ -336,7 +336,7 @@ func (s *Server) registerBilling() {
 			}
 			return out(renewalOf(o)), nil
 		})
-	register(s, huma.Operation{OperationID: "set-billing-profile", Description: "Says whether a reseller invoices its customers itself or the platform invoices them on its behalf, from the next billing run on. Platform only.", Method: http.MethodPut, Path: "/api/v1/organizations/{id}/billing-profile",
+	register(s, huma.Operation{OperationID: "set-billing-profile", Description: "Says whether a reseller invoices its customers itself or the platform invoices them on its behalf; billing runs issue its customers' invoices accordingly. Platform only.", Method: http.MethodPut, Path: "/api/v1/organizations/{id}/billing-profile",
 		Summary: "Say whether a reseller invoices its customers itself (platform)", Tags: tags, Errors: []int{http.StatusForbidden}},
 		func(ctx context.Context, in *struct {
 			IDInput

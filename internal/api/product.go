@@ -92,7 +92,7 @@ func (s *Server) registerProducts() {
 			}
 			return out(productOf(p)), nil
 		})
-	register(s, huma.Operation{OperationID: "update-product", Description: "Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Publishing or unpublishing writes a ProductVersion event.", Method: http.MethodPatch, Path: "/api/v1/products/{id}", Summary: "Change a product", Tags: tags},
+	register(s, huma.Operation{OperationID: "update-product", Description: "Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Written to the audit log.", Method: http.MethodPatch, Path: "/api/v1/products/{id}", Summary: "Change a product", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body ProductUpdate
@@ -106,7 +106,7 @@ func (s *Server) registerProducts() {
 			}
 			return out(productOf(p)), nil
 		})
-	register(s, huma.Operation{OperationID: "delete-product", Description: "Deletes a product and its plans. Only its vendor and the platform may, and only while nobody has bought it: a product with subscriptions answers 409 (unpublish it instead).", Method: http.MethodDelete, Path: "/api/v1/products/{id}", Summary: "Delete a product nobody has bought", Tags: tags, DefaultStatus: http.StatusNoContent},
+	register(s, huma.Operation{OperationID: "delete-product", Description: "Deletes a product with its plans and their price-list entries. Only its vendor and the platform may, and only while nobody has bought it: a product with subscriptions answers 409 (unpublish it instead).", Method: http.MethodDelete, Path: "/api/v1/products/{id}", Summary: "Delete a product nobody has bought", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *IDInput) (*NoContent, error) {
 			return nil, s.store.DeleteProduct(ctx, principal(ctx), in.ID)
 		})
@@ -155,7 +155,7 @@ func (s *Server) registerPlans() {
 				return s.store.ListPlans(ctx, principal(ctx), in.ID, p)
 			}, planOf)
 		})
-	register(s, huma.Operation{OperationID: "create-plan", Description: "Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field).", Method: http.MethodPost, Path: "/api/v1/products/{id}/plans", Summary: "Add a plan to a product", Tags: tags},
+	register(s, huma.Operation{OperationID: "create-plan", Description: "Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field). Writes a ProductVersion CREATED event.", Method: http.MethodPost, Path: "/api/v1/products/{id}/plans", Summary: "Add a plan to a product", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body PlanCreate
@@ -175,7 +175,7 @@ func (s *Server) registerPlans() {
 			}
 			return out(planOf(p)), nil
 		})
-	register(s, huma.Operation{OperationID: "update-plan", Description: "Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Running subscriptions keep the price they were ordered at until they change or renew.", Method: http.MethodPatch, Path: "/api/v1/plans/{id}", Summary: "Change a plan", Tags: tags},
+	register(s, huma.Operation{OperationID: "update-plan", Description: "Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.", Method: http.MethodPatch, Path: "/api/v1/plans/{id}", Summary: "Change a plan", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body PlanUpdate
@@ -187,7 +187,7 @@ func (s *Server) registerPlans() {
 			}
 			return out(planOf(p)), nil
 		})
-	register(s, huma.Operation{OperationID: "delete-plan", Description: "Retires a plan: it can no longer be ordered, and subscriptions already running on it go on. Only the product's vendor and the platform retire plans.", Method: http.MethodDelete, Path: "/api/v1/plans/{id}", Summary: "Retire a plan (running subscriptions go on)", Tags: tags, DefaultStatus: http.StatusNoContent},
+	register(s, huma.Operation{OperationID: "delete-plan", Description: "Retires a plan: it can no longer be ordered, and subscriptions already running on it go on. Only the product's vendor and the platform retire plans. Writes a ProductVersion DELETED event.", Method: http.MethodDelete, Path: "/api/v1/plans/{id}", Summary: "Retire a plan (running subscriptions go on)", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *IDInput) (*NoContent, error) {
 			return nil, s.store.DeletePlan(ctx, principal(ctx), in.ID)
 		})

@@ -114,7 +114,7 @@ type PriceSet struct {
 
 func (s *Server) registerPrices() {
 	tags := []string{"Price lists"}
-	register(s, huma.Operation{OperationID: "list-prices", Description: "Returns the price list of a distributor or reseller: its markup on each plan it sells. Visible to the organization itself, those above it in the channel and the platform. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/organizations/{id}/prices", Summary: "A distributor's or reseller's price list", Tags: tags},
+	register(s, huma.Operation{OperationID: "list-prices", Description: "Returns the price list of a distributor or reseller: its markup on each plan it sells. Visible to whoever can see the organization. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/organizations/{id}/prices", Summary: "A distributor's or reseller's price list", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*ListOutput[PriceEntry], error) {
 			items, err := s.store.PriceList(ctx, principal(ctx), in.ID)
 			if err != nil {
@@ -122,7 +122,7 @@ func (s *Server) registerPrices() {
 			}
 			return listOf(items, 0, priceEntryOf), nil
 		})
-	register(s, huma.Operation{OperationID: "set-price", Description: "Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list (the platform any). Quotes and new orders of its customers use it from then on.", Method: http.MethodPut, Path: "/api/v1/organizations/{id}/prices/{plan_id}", Summary: "Mark a plan up in a price list", Tags: tags},
+	register(s, huma.Operation{OperationID: "set-price", Description: "Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.", Method: http.MethodPut, Path: "/api/v1/organizations/{id}/prices/{plan_id}", Summary: "Mark a plan up in a price list", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			PlanID int64 `path:"plan_id" minimum:"1"`

@@ -104,7 +104,7 @@ func (s *Server) registerUsers() {
 			}
 			return out(userOf(u)), nil
 		})
-	register(s, huma.Operation{OperationID: "delete-user", Description: "Removes a user and the API tokens that act as it. Only admins manage users; the last admin of an organization cannot be removed. Written to the audit log.", Method: http.MethodDelete, Path: "/api/v1/users/{id}", Summary: "Remove a user", Tags: tags, DefaultStatus: http.StatusNoContent},
+	register(s, huma.Operation{OperationID: "delete-user", Description: "Removes a user and its API tokens. Only admins manage users, and nobody removes themselves (409). Written to the audit log.", Method: http.MethodDelete, Path: "/api/v1/users/{id}", Summary: "Remove a user", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *IDInput) (*NoContent, error) {
 			return nil, s.store.DeleteUser(ctx, principal(ctx), in.ID)
 		})

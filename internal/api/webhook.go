@@ -131,7 +131,7 @@ func (s *Server) createEndpoint(ctx context.Context, productID *int64, b Webhook
 
 func (s *Server) registerWebhooks() {
 	tags := []string{"Webhooks"}
-	register(s, huma.Operation{OperationID: "create-product-webhook-endpoint", Description: "Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and public. Optional events filter which are sent.", Method: http.MethodPost, Path: "/api/v1/products/{id}/webhook-endpoints",
+	register(s, huma.Operation{OperationID: "create-product-webhook-endpoint", Description: "Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and resolve to public addresses (unless the operator allows private ones). Optional events filter which are sent.", Method: http.MethodPost, Path: "/api/v1/products/{id}/webhook-endpoints",
 		Summary: "Receive the events of one product", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
@@ -139,7 +139,7 @@ func (s *Server) registerWebhooks() {
 		}) (*Output[WebhookEndpoint], error) {
 			return s.createEndpoint(ctx, &in.ID, in.Body)
 		})
-	register(s, huma.Operation{OperationID: "create-webhook-endpoint", Description: "Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and public.", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints",
+	register(s, huma.Operation{OperationID: "create-webhook-endpoint", Description: "Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and resolve to public addresses (unless the operator allows private ones).", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints",
 		Summary: "Receive the events of all your products (the platform's: every event)", Tags: tags},
 		func(ctx context.Context, in *struct{ Body WebhookEndpointCreate }) (*Output[WebhookEndpoint], error) {
 			return s.createEndpoint(ctx, nil, in.Body)
@@ -177,7 +177,7 @@ func (s *Server) registerWebhooks() {
 			}
 			return out(endpointOf(e)), nil
 		})
-	register(s, huma.Operation{OperationID: "delete-webhook-endpoint", Description: "Deletes a webhook endpoint and its pending deliveries; nothing more is sent to it. Only its owner and the platform delete it.", Method: http.MethodDelete, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Delete a webhook endpoint", Tags: tags, DefaultStatus: http.StatusNoContent},
+	register(s, huma.Operation{OperationID: "delete-webhook-endpoint", Description: "Deletes a webhook endpoint with its pending deliveries and its delivery log; nothing more is sent to it. Only its owner and the platform delete it.", Method: http.MethodDelete, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Delete a webhook endpoint", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *IDInput) (*NoContent, error) {
 			return nil, s.store.DeleteEndpoint(ctx, principal(ctx), in.ID)
 		})

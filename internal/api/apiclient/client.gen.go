@@ -2417,7 +2417,7 @@ type ClientInterface interface {
 
 	// ListInvoices List invoices and credit notes you can see
 	//
-	// Lists the invoices and credit notes the caller can see (a customer its own, an issuing reseller those it issued, the platform all), one page at a time, by customer, month, status and kind. Changes nothing.
+	// Lists the invoices and credit notes the caller can see (those of the customers in its channel and those it issued; the platform all, vendors none), one page at a time, by customer, month, status and kind. Changes nothing.
 	//
 	// Corresponds with GET /api/v1/invoices (the `ListInvoices` operationId).
 	ListInvoices(ctx context.Context, params *ListInvoicesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2584,7 +2584,7 @@ type ClientInterface interface {
 
 	// SetBillingProfileWithBody Say whether a reseller invoices its customers itself (platform)
 	//
-	// Says whether a reseller invoices its customers itself or the platform invoices them on its behalf, from the next billing run on. Platform only.
+	// Says whether a reseller invoices its customers itself or the platform invoices them on its behalf; billing runs issue its customers' invoices accordingly. Platform only.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2593,7 +2593,7 @@ type ClientInterface interface {
 
 	// SetBillingProfile Say whether a reseller invoices its customers itself (platform)
 	//
-	// Says whether a reseller invoices its customers itself or the platform invoices them on its behalf, from the next billing run on. Platform only.
+	// Says whether a reseller invoices its customers itself or the platform invoices them on its behalf; billing runs issue its customers' invoices accordingly. Platform only.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2602,7 +2602,7 @@ type ClientInterface interface {
 
 	// ListPrices A distributor's or reseller's price list
 	//
-	// Returns the price list of a distributor or reseller: its markup on each plan it sells. Visible to the organization itself, those above it in the channel and the platform. Changes nothing.
+	// Returns the price list of a distributor or reseller: its markup on each plan it sells. Visible to whoever can see the organization. Changes nothing.
 	//
 	// Corresponds with GET /api/v1/organizations/{id}/prices (the `ListPrices` operationId).
 	ListPrices(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2616,7 +2616,7 @@ type ClientInterface interface {
 
 	// SetPriceWithBody Mark a plan up in a price list
 	//
-	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list (the platform any). Quotes and new orders of its customers use it from then on.
+	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2625,7 +2625,7 @@ type ClientInterface interface {
 
 	// SetPrice Mark a plan up in a price list
 	//
-	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list (the platform any). Quotes and new orders of its customers use it from then on.
+	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2634,7 +2634,7 @@ type ClientInterface interface {
 
 	// DeletePlan Retire a plan (running subscriptions go on)
 	//
-	// Retires a plan: it can no longer be ordered, and subscriptions already running on it go on. Only the product's vendor and the platform retire plans.
+	// Retires a plan: it can no longer be ordered, and subscriptions already running on it go on. Only the product's vendor and the platform retire plans. Writes a ProductVersion DELETED event.
 	//
 	// Corresponds with DELETE /api/v1/plans/{id} (the `DeletePlan` operationId).
 	DeletePlan(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2648,7 +2648,7 @@ type ClientInterface interface {
 
 	// UpdatePlanWithBody Change a plan
 	//
-	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Running subscriptions keep the price they were ordered at until they change or renew.
+	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2657,7 +2657,7 @@ type ClientInterface interface {
 
 	// UpdatePlan Change a plan
 	//
-	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Running subscriptions keep the price they were ordered at until they change or renew.
+	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2691,7 +2691,7 @@ type ClientInterface interface {
 
 	// DeleteProduct Delete a product nobody has bought
 	//
-	// Deletes a product and its plans. Only its vendor and the platform may, and only while nobody has bought it: a product with subscriptions answers 409 (unpublish it instead).
+	// Deletes a product with its plans and their price-list entries. Only its vendor and the platform may, and only while nobody has bought it: a product with subscriptions answers 409 (unpublish it instead).
 	//
 	// Corresponds with DELETE /api/v1/products/{id} (the `DeleteProduct` operationId).
 	DeleteProduct(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2705,7 +2705,7 @@ type ClientInterface interface {
 
 	// UpdateProductWithBody Change a product
 	//
-	// Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Publishing or unpublishing writes a ProductVersion event.
+	// Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Written to the audit log.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2714,7 +2714,7 @@ type ClientInterface interface {
 
 	// UpdateProduct Change a product
 	//
-	// Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Publishing or unpublishing writes a ProductVersion event.
+	// Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Written to the audit log.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2748,7 +2748,7 @@ type ClientInterface interface {
 
 	// CreatePlanWithBody Add a plan to a product
 	//
-	// Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field).
+	// Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field). Writes a ProductVersion CREATED event.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2757,7 +2757,7 @@ type ClientInterface interface {
 
 	// CreatePlan Add a plan to a product
 	//
-	// Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field).
+	// Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field). Writes a ProductVersion CREATED event.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2766,7 +2766,7 @@ type ClientInterface interface {
 
 	// CreateProductWebhookEndpointWithBody Receive the events of one product
 	//
-	// Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and public. Optional events filter which are sent.
+	// Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and resolve to public addresses (unless the operator allows private ones). Optional events filter which are sent.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2775,7 +2775,7 @@ type ClientInterface interface {
 
 	// CreateProductWebhookEndpoint Receive the events of one product
 	//
-	// Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and public. Optional events filter which are sent.
+	// Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and resolve to public addresses (unless the operator allows private ones). Optional events filter which are sent.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3086,7 +3086,7 @@ type ClientInterface interface {
 
 	// DeleteUser Remove a user
 	//
-	// Removes a user and the API tokens that act as it. Only admins manage users; the last admin of an organization cannot be removed. Written to the audit log.
+	// Removes a user and its API tokens. Only admins manage users, and nobody removes themselves (409). Written to the audit log.
 	//
 	// Corresponds with DELETE /api/v1/users/{id} (the `DeleteUser` operationId).
 	DeleteUser(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3125,7 +3125,7 @@ type ClientInterface interface {
 
 	// CreateWebhookEndpointWithBody Receive the events of all your products (the platform's: every event)
 	//
-	// Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and public.
+	// Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and resolve to public addresses (unless the operator allows private ones).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3134,7 +3134,7 @@ type ClientInterface interface {
 
 	// CreateWebhookEndpoint Receive the events of all your products (the platform's: every event)
 	//
-	// Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and public.
+	// Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and resolve to public addresses (unless the operator allows private ones).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3143,7 +3143,7 @@ type ClientInterface interface {
 
 	// DeleteWebhookEndpoint Delete a webhook endpoint
 	//
-	// Deletes a webhook endpoint and its pending deliveries; nothing more is sent to it. Only its owner and the platform delete it.
+	// Deletes a webhook endpoint with its pending deliveries and its delivery log; nothing more is sent to it. Only its owner and the platform delete it.
 	//
 	// Corresponds with DELETE /api/v1/webhook-endpoints/{id} (the `DeleteWebhookEndpoint` operationId).
 	DeleteWebhookEndpoint(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3321,7 +3321,7 @@ func (c *Client) ListEvents(ctx context.Context, params *ListEventsParams, reqEd
 
 // ListInvoices List invoices and credit notes you can see
 //
-// Lists the invoices and credit notes the caller can see (a customer its own, an issuing reseller those it issued, the platform all), one page at a time, by customer, month, status and kind. Changes nothing.
+// Lists the invoices and credit notes the caller can see (those of the customers in its channel and those it issued; the platform all, vendors none), one page at a time, by customer, month, status and kind. Changes nothing.
 //
 // Corresponds with GET /api/v1/invoices (the `ListInvoices` operationId).
 func (c *Client) ListInvoices(ctx context.Context, params *ListInvoicesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3698,7 +3698,7 @@ func (c *Client) UpdateOrganization(ctx context.Context, id int64, body UpdateOr
 
 // SetBillingProfileWithBody Say whether a reseller invoices its customers itself (platform)
 //
-// Says whether a reseller invoices its customers itself or the platform invoices them on its behalf, from the next billing run on. Platform only.
+// Says whether a reseller invoices its customers itself or the platform invoices them on its behalf; billing runs issue its customers' invoices accordingly. Platform only.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3717,7 +3717,7 @@ func (c *Client) SetBillingProfileWithBody(ctx context.Context, id int64, conten
 
 // SetBillingProfile Say whether a reseller invoices its customers itself (platform)
 //
-// Says whether a reseller invoices its customers itself or the platform invoices them on its behalf, from the next billing run on. Platform only.
+// Says whether a reseller invoices its customers itself or the platform invoices them on its behalf; billing runs issue its customers' invoices accordingly. Platform only.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3736,7 +3736,7 @@ func (c *Client) SetBillingProfile(ctx context.Context, id int64, body SetBillin
 
 // ListPrices A distributor's or reseller's price list
 //
-// Returns the price list of a distributor or reseller: its markup on each plan it sells. Visible to the organization itself, those above it in the channel and the platform. Changes nothing.
+// Returns the price list of a distributor or reseller: its markup on each plan it sells. Visible to whoever can see the organization. Changes nothing.
 //
 // Corresponds with GET /api/v1/organizations/{id}/prices (the `ListPrices` operationId).
 func (c *Client) ListPrices(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3770,7 +3770,7 @@ func (c *Client) DeletePrice(ctx context.Context, id int64, planId int64, reqEdi
 
 // SetPriceWithBody Mark a plan up in a price list
 //
-// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list (the platform any). Quotes and new orders of its customers use it from then on.
+// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3789,7 +3789,7 @@ func (c *Client) SetPriceWithBody(ctx context.Context, id int64, planId int64, c
 
 // SetPrice Mark a plan up in a price list
 //
-// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list (the platform any). Quotes and new orders of its customers use it from then on.
+// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3808,7 +3808,7 @@ func (c *Client) SetPrice(ctx context.Context, id int64, planId int64, body SetP
 
 // DeletePlan Retire a plan (running subscriptions go on)
 //
-// Retires a plan: it can no longer be ordered, and subscriptions already running on it go on. Only the product's vendor and the platform retire plans.
+// Retires a plan: it can no longer be ordered, and subscriptions already running on it go on. Only the product's vendor and the platform retire plans. Writes a ProductVersion DELETED event.
 //
 // Corresponds with DELETE /api/v1/plans/{id} (the `DeletePlan` operationId).
 func (c *Client) DeletePlan(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3842,7 +3842,7 @@ func (c *Client) GetPlan(ctx context.Context, id int64, reqEditors ...RequestEdi
 
 // UpdatePlanWithBody Change a plan
 //
-// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Running subscriptions keep the price they were ordered at until they change or renew.
+// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3861,7 +3861,7 @@ func (c *Client) UpdatePlanWithBody(ctx context.Context, id int64, contentType s
 
 // UpdatePlan Change a plan
 //
-// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Running subscriptions keep the price they were ordered at until they change or renew.
+// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3935,7 +3935,7 @@ func (c *Client) CreateProduct(ctx context.Context, body CreateProductJSONReques
 
 // DeleteProduct Delete a product nobody has bought
 //
-// Deletes a product and its plans. Only its vendor and the platform may, and only while nobody has bought it: a product with subscriptions answers 409 (unpublish it instead).
+// Deletes a product with its plans and their price-list entries. Only its vendor and the platform may, and only while nobody has bought it: a product with subscriptions answers 409 (unpublish it instead).
 //
 // Corresponds with DELETE /api/v1/products/{id} (the `DeleteProduct` operationId).
 func (c *Client) DeleteProduct(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3969,7 +3969,7 @@ func (c *Client) GetProduct(ctx context.Context, id int64, reqEditors ...Request
 
 // UpdateProductWithBody Change a product
 //
-// Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Publishing or unpublishing writes a ProductVersion event.
+// Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Written to the audit log.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3988,7 +3988,7 @@ func (c *Client) UpdateProductWithBody(ctx context.Context, id int64, contentTyp
 
 // UpdateProduct Change a product
 //
-// Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Publishing or unpublishing writes a ProductVersion event.
+// Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Written to the audit log.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4062,7 +4062,7 @@ func (c *Client) ListPlans(ctx context.Context, id int64, params *ListPlansParam
 
 // CreatePlanWithBody Add a plan to a product
 //
-// Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field).
+// Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field). Writes a ProductVersion CREATED event.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4081,7 +4081,7 @@ func (c *Client) CreatePlanWithBody(ctx context.Context, id int64, contentType s
 
 // CreatePlan Add a plan to a product
 //
-// Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field).
+// Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field). Writes a ProductVersion CREATED event.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4100,7 +4100,7 @@ func (c *Client) CreatePlan(ctx context.Context, id int64, body CreatePlanJSONRe
 
 // CreateProductWebhookEndpointWithBody Receive the events of one product
 //
-// Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and public. Optional events filter which are sent.
+// Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and resolve to public addresses (unless the operator allows private ones). Optional events filter which are sent.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4119,7 +4119,7 @@ func (c *Client) CreateProductWebhookEndpointWithBody(ctx context.Context, id in
 
 // CreateProductWebhookEndpoint Receive the events of one product
 //
-// Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and public. Optional events filter which are sent.
+// Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and resolve to public addresses (unless the operator allows private ones). Optional events filter which are sent.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4820,7 +4820,7 @@ func (c *Client) CreateUser(ctx context.Context, body CreateUserJSONRequestBody,
 
 // DeleteUser Remove a user
 //
-// Removes a user and the API tokens that act as it. Only admins manage users; the last admin of an organization cannot be removed. Written to the audit log.
+// Removes a user and its API tokens. Only admins manage users, and nobody removes themselves (409). Written to the audit log.
 //
 // Corresponds with DELETE /api/v1/users/{id} (the `DeleteUser` operationId).
 func (c *Client) DeleteUser(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4909,7 +4909,7 @@ func (c *Client) ListWebhookEndpoints(ctx context.Context, params *ListWebhookEn
 
 // CreateWebhookEndpointWithBody Receive the events of all your products (the platform's: every event)
 //
-// Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and public.
+// Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and resolve to public addresses (unless the operator allows private ones).
 //
 // Takes any type of body and a specified content type.
 //
@@ -4928,7 +4928,7 @@ func (c *Client) CreateWebhookEndpointWithBody(ctx context.Context, contentType 
 
 // CreateWebhookEndpoint Receive the events of all your products (the platform's: every event)
 //
-// Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and public.
+// Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and resolve to public addresses (unless the operator allows private ones).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4947,7 +4947,7 @@ func (c *Client) CreateWebhookEndpoint(ctx context.Context, body CreateWebhookEn
 
 // DeleteWebhookEndpoint Delete a webhook endpoint
 //
-// Deletes a webhook endpoint and its pending deliveries; nothing more is sent to it. Only its owner and the platform delete it.
+// Deletes a webhook endpoint with its pending deliveries and its delivery log; nothing more is sent to it. Only its owner and the platform delete it.
 //
 // Corresponds with DELETE /api/v1/webhook-endpoints/{id} (the `DeleteWebhookEndpoint` operationId).
 func (c *Client) DeleteWebhookEndpoint(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8984,7 +8984,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListInvoicesWithResponse List invoices and credit notes you can see
 	//
-	// Lists the invoices and credit notes the caller can see (a customer its own, an issuing reseller those it issued, the platform all), one page at a time, by customer, month, status and kind. Changes nothing.
+	// Lists the invoices and credit notes the caller can see (those of the customers in its channel and those it issued; the platform all, vendors none), one page at a time, by customer, month, status and kind. Changes nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9173,7 +9173,7 @@ type ClientWithResponsesInterface interface {
 
 	// SetBillingProfileWithBodyWithResponse Say whether a reseller invoices its customers itself (platform)
 	//
-	// Says whether a reseller invoices its customers itself or the platform invoices them on its behalf, from the next billing run on. Platform only.
+	// Says whether a reseller invoices its customers itself or the platform invoices them on its behalf; billing runs issue its customers' invoices accordingly. Platform only.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9182,7 +9182,7 @@ type ClientWithResponsesInterface interface {
 
 	// SetBillingProfileWithResponse Say whether a reseller invoices its customers itself (platform)
 	//
-	// Says whether a reseller invoices its customers itself or the platform invoices them on its behalf, from the next billing run on. Platform only.
+	// Says whether a reseller invoices its customers itself or the platform invoices them on its behalf; billing runs issue its customers' invoices accordingly. Platform only.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9191,7 +9191,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListPricesWithResponse A distributor's or reseller's price list
 	//
-	// Returns the price list of a distributor or reseller: its markup on each plan it sells. Visible to the organization itself, those above it in the channel and the platform. Changes nothing.
+	// Returns the price list of a distributor or reseller: its markup on each plan it sells. Visible to whoever can see the organization. Changes nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9209,7 +9209,7 @@ type ClientWithResponsesInterface interface {
 
 	// SetPriceWithBodyWithResponse Mark a plan up in a price list
 	//
-	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list (the platform any). Quotes and new orders of its customers use it from then on.
+	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9218,7 +9218,7 @@ type ClientWithResponsesInterface interface {
 
 	// SetPriceWithResponse Mark a plan up in a price list
 	//
-	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list (the platform any). Quotes and new orders of its customers use it from then on.
+	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9227,7 +9227,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeletePlanWithResponse Retire a plan (running subscriptions go on)
 	//
-	// Retires a plan: it can no longer be ordered, and subscriptions already running on it go on. Only the product's vendor and the platform retire plans.
+	// Retires a plan: it can no longer be ordered, and subscriptions already running on it go on. Only the product's vendor and the platform retire plans. Writes a ProductVersion DELETED event.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9245,7 +9245,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdatePlanWithBodyWithResponse Change a plan
 	//
-	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Running subscriptions keep the price they were ordered at until they change or renew.
+	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9254,7 +9254,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdatePlanWithResponse Change a plan
 	//
-	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Running subscriptions keep the price they were ordered at until they change or renew.
+	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9290,7 +9290,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteProductWithResponse Delete a product nobody has bought
 	//
-	// Deletes a product and its plans. Only its vendor and the platform may, and only while nobody has bought it: a product with subscriptions answers 409 (unpublish it instead).
+	// Deletes a product with its plans and their price-list entries. Only its vendor and the platform may, and only while nobody has bought it: a product with subscriptions answers 409 (unpublish it instead).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9308,7 +9308,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateProductWithBodyWithResponse Change a product
 	//
-	// Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Publishing or unpublishing writes a ProductVersion event.
+	// Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Written to the audit log.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9317,7 +9317,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateProductWithResponse Change a product
 	//
-	// Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Publishing or unpublishing writes a ProductVersion event.
+	// Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Written to the audit log.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9353,7 +9353,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreatePlanWithBodyWithResponse Add a plan to a product
 	//
-	// Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field).
+	// Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field). Writes a ProductVersion CREATED event.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9362,7 +9362,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreatePlanWithResponse Add a plan to a product
 	//
-	// Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field).
+	// Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field). Writes a ProductVersion CREATED event.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9371,7 +9371,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateProductWebhookEndpointWithBodyWithResponse Receive the events of one product
 	//
-	// Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and public. Optional events filter which are sent.
+	// Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and resolve to public addresses (unless the operator allows private ones). Optional events filter which are sent.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9380,7 +9380,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateProductWebhookEndpointWithResponse Receive the events of one product
 	//
-	// Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and public. Optional events filter which are sent.
+	// Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and resolve to public addresses (unless the operator allows private ones). Optional events filter which are sent.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9731,7 +9731,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteUserWithResponse Remove a user
 	//
-	// Removes a user and the API tokens that act as it. Only admins manage users; the last admin of an organization cannot be removed. Written to the audit log.
+	// Removes a user and its API tokens. Only admins manage users, and nobody removes themselves (409). Written to the audit log.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9776,7 +9776,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateWebhookEndpointWithBodyWithResponse Receive the events of all your products (the platform's: every event)
 	//
-	// Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and public.
+	// Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and resolve to public addresses (unless the operator allows private ones).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9785,7 +9785,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateWebhookEndpointWithResponse Receive the events of all your products (the platform's: every event)
 	//
-	// Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and public.
+	// Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and resolve to public addresses (unless the operator allows private ones).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9794,7 +9794,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteWebhookEndpointWithResponse Delete a webhook endpoint
 	//
-	// Deletes a webhook endpoint and its pending deliveries; nothing more is sent to it. Only its owner and the platform delete it.
+	// Deletes a webhook endpoint with its pending deliveries and its delivery log; nothing more is sent to it. Only its owner and the platform delete it.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -15386,7 +15386,7 @@ func (c *ClientWithResponses) ListEventsWithResponse(ctx context.Context, params
 
 // ListInvoicesWithResponse List invoices and credit notes you can see
 //
-// Lists the invoices and credit notes the caller can see (a customer its own, an issuing reseller those it issued, the platform all), one page at a time, by customer, month, status and kind. Changes nothing.
+// Lists the invoices and credit notes the caller can see (those of the customers in its channel and those it issued; the platform all, vendors none), one page at a time, by customer, month, status and kind. Changes nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15701,7 +15701,7 @@ func (c *ClientWithResponses) UpdateOrganizationWithResponse(ctx context.Context
 
 // SetBillingProfileWithBodyWithResponse Say whether a reseller invoices its customers itself (platform)
 //
-// Says whether a reseller invoices its customers itself or the platform invoices them on its behalf, from the next billing run on. Platform only.
+// Says whether a reseller invoices its customers itself or the platform invoices them on its behalf; billing runs issue its customers' invoices accordingly. Platform only.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15716,7 +15716,7 @@ func (c *ClientWithResponses) SetBillingProfileWithBodyWithResponse(ctx context.
 
 // SetBillingProfileWithResponse Say whether a reseller invoices its customers itself (platform)
 //
-// Says whether a reseller invoices its customers itself or the platform invoices them on its behalf, from the next billing run on. Platform only.
+// Says whether a reseller invoices its customers itself or the platform invoices them on its behalf; billing runs issue its customers' invoices accordingly. Platform only.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15731,7 +15731,7 @@ func (c *ClientWithResponses) SetBillingProfileWithResponse(ctx context.Context,
 
 // ListPricesWithResponse A distributor's or reseller's price list
 //
-// Returns the price list of a distributor or reseller: its markup on each plan it sells. Visible to the organization itself, those above it in the channel and the platform. Changes nothing.
+// Returns the price list of a distributor or reseller: its markup on each plan it sells. Visible to whoever can see the organization. Changes nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15761,7 +15761,7 @@ func (c *ClientWithResponses) DeletePriceWithResponse(ctx context.Context, id in
 
 // SetPriceWithBodyWithResponse Mark a plan up in a price list
 //
-// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list (the platform any). Quotes and new orders of its customers use it from then on.
+// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15776,7 +15776,7 @@ func (c *ClientWithResponses) SetPriceWithBodyWithResponse(ctx context.Context, 
 
 // SetPriceWithResponse Mark a plan up in a price list
 //
-// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list (the platform any). Quotes and new orders of its customers use it from then on.
+// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15791,7 +15791,7 @@ func (c *ClientWithResponses) SetPriceWithResponse(ctx context.Context, id int64
 
 // DeletePlanWithResponse Retire a plan (running subscriptions go on)
 //
-// Retires a plan: it can no longer be ordered, and subscriptions already running on it go on. Only the product's vendor and the platform retire plans.
+// Retires a plan: it can no longer be ordered, and subscriptions already running on it go on. Only the product's vendor and the platform retire plans. Writes a ProductVersion DELETED event.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15821,7 +15821,7 @@ func (c *ClientWithResponses) GetPlanWithResponse(ctx context.Context, id int64,
 
 // UpdatePlanWithBodyWithResponse Change a plan
 //
-// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Running subscriptions keep the price they were ordered at until they change or renew.
+// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15836,7 +15836,7 @@ func (c *ClientWithResponses) UpdatePlanWithBodyWithResponse(ctx context.Context
 
 // UpdatePlanWithResponse Change a plan
 //
-// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Running subscriptions keep the price they were ordered at until they change or renew.
+// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15896,7 +15896,7 @@ func (c *ClientWithResponses) CreateProductWithResponse(ctx context.Context, bod
 
 // DeleteProductWithResponse Delete a product nobody has bought
 //
-// Deletes a product and its plans. Only its vendor and the platform may, and only while nobody has bought it: a product with subscriptions answers 409 (unpublish it instead).
+// Deletes a product with its plans and their price-list entries. Only its vendor and the platform may, and only while nobody has bought it: a product with subscriptions answers 409 (unpublish it instead).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15926,7 +15926,7 @@ func (c *ClientWithResponses) GetProductWithResponse(ctx context.Context, id int
 
 // UpdateProductWithBodyWithResponse Change a product
 //
-// Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Publishing or unpublishing writes a ProductVersion event.
+// Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Written to the audit log.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15941,7 +15941,7 @@ func (c *ClientWithResponses) UpdateProductWithBodyWithResponse(ctx context.Cont
 
 // UpdateProductWithResponse Change a product
 //
-// Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Publishing or unpublishing writes a ProductVersion event.
+// Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Written to the audit log.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16001,7 +16001,7 @@ func (c *ClientWithResponses) ListPlansWithResponse(ctx context.Context, id int6
 
 // CreatePlanWithBodyWithResponse Add a plan to a product
 //
-// Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field).
+// Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field). Writes a ProductVersion CREATED event.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16016,7 +16016,7 @@ func (c *ClientWithResponses) CreatePlanWithBodyWithResponse(ctx context.Context
 
 // CreatePlanWithResponse Add a plan to a product
 //
-// Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field).
+// Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field). Writes a ProductVersion CREATED event.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16031,7 +16031,7 @@ func (c *ClientWithResponses) CreatePlanWithResponse(ctx context.Context, id int
 
 // CreateProductWebhookEndpointWithBodyWithResponse Receive the events of one product
 //
-// Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and public. Optional events filter which are sent.
+// Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and resolve to public addresses (unless the operator allows private ones). Optional events filter which are sent.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16046,7 +16046,7 @@ func (c *ClientWithResponses) CreateProductWebhookEndpointWithBodyWithResponse(c
 
 // CreateProductWebhookEndpointWithResponse Receive the events of one product
 //
-// Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and public. Optional events filter which are sent.
+// Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and resolve to public addresses (unless the operator allows private ones). Optional events filter which are sent.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16631,7 +16631,7 @@ func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, body C
 
 // DeleteUserWithResponse Remove a user
 //
-// Removes a user and the API tokens that act as it. Only admins manage users; the last admin of an organization cannot be removed. Written to the audit log.
+// Removes a user and its API tokens. Only admins manage users, and nobody removes themselves (409). Written to the audit log.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16706,7 +16706,7 @@ func (c *ClientWithResponses) ListWebhookEndpointsWithResponse(ctx context.Conte
 
 // CreateWebhookEndpointWithBodyWithResponse Receive the events of all your products (the platform's: every event)
 //
-// Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and public.
+// Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and resolve to public addresses (unless the operator allows private ones).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16721,7 +16721,7 @@ func (c *ClientWithResponses) CreateWebhookEndpointWithBodyWithResponse(ctx cont
 
 // CreateWebhookEndpointWithResponse Receive the events of all your products (the platform's: every event)
 //
-// Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and public.
+// Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and resolve to public addresses (unless the operator allows private ones).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16736,7 +16736,7 @@ func (c *ClientWithResponses) CreateWebhookEndpointWithResponse(ctx context.Cont
 
 // DeleteWebhookEndpointWithResponse Delete a webhook endpoint
 //
-// Deletes a webhook endpoint and its pending deliveries; nothing more is sent to it. Only its owner and the platform delete it.
+// Deletes a webhook endpoint with its pending deliveries and its delivery log; nothing more is sent to it. Only its owner and the platform delete it.
 //
 // Returns a wrapper object for the known response body format(s).
 //
