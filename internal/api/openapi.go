@@ -55,7 +55,7 @@ func describe(cfg *huma.Config) {
 // as [] or {} (the document declares neither nullable).
 func nonNull(_ huma.Context, _ string, v any) (any, error) {
 	rv := reflect.ValueOf(v)
-	if !rv.IsValid() || !mayHoldNil(rv.Type()) {
+	if !rv.IsValid() || !fillPlanOf(rv.Type()).holds {
 		return v, nil
 	}
 	cp := reflect.New(rv.Type()).Elem()
@@ -68,71 +68,74 @@ func nonNull(_ huma.Context, _ string, v any) (any, error) {
 // through pointers, struct fields and slice elements. Map contents are
 // left alone: their values are not settable and hold JSON as it came.
 func fillNil(v reflect.Value) {
-	if !mayHoldNil(v.Type()) {
-		return
-	}
 	switch v.Kind() {
 	case reflect.Pointer:
-		if !v.IsNil() {
+		if !v.IsNil() && fillPlanOf(v.Type().Elem()).holds {
 			fillNil(v.Elem())
 		}
 	case reflect.Slice:
 		if v.IsNil() {
-			if v.Type().Elem().Kind() != reflect.Uint8 { // []byte is a string
-				v.Set(reflect.MakeSlice(v.Type(), 0, 0))
-			}
+			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
 			return
 		}
-		for i := range v.Len() {
-			fillNil(v.Index(i))
+		if fillPlanOf(v.Type().Elem()).holds {
+			for i := range v.Len() {
+				fillNil(v.Index(i))
+			}
 		}
 	case reflect.Map:
 		if v.IsNil() {
 			v.Set(reflect.MakeMap(v.Type()))
 		}
 	case reflect.Struct:
-		t := v.Type()
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if !f.IsExported() || strings.Contains(f.Tag.Get("json"), ",omitempty") || f.Tag.Get("json") == "-" {
-				continue
-			}
-			if (f.Type.Kind() == reflect.Slice || f.Type.Kind() == reflect.Map) && f.Tag.Get("nullable") == "true" {
-				continue
-			}
+		for _, i := range fillPlanOf(v.Type()).fields {
 			fillNil(v.Field(i))
 		}
 	}
 }
 
-var holdsNil sync.Map // reflect.Type → bool
+// typePlan is what fillNil visits in a value of one type.
+type typePlan struct {
+	holds  bool  // a value may contain a slice or map to fill
+	fields []int // of a struct: the fields that may
+}
 
-// mayHoldNil says whether a value of t can contain a slice or map that
-// fillNil would fill.
-func mayHoldNil(t reflect.Type) bool {
-	if b, ok := holdsNil.Load(t); ok {
-		return b.(bool)
+var plans sync.Map // reflect.Type → *typePlan
+
+// fillPlanOf works out, once per type, where fillNil has something to do:
+// exported fields without omitempty (nor nullable:"true" on a slice or
+// map) whose type is a slice (not []byte), a map, or leads to one.
+func fillPlanOf(t reflect.Type) *typePlan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*typePlan)
 	}
-	holdsNil.Store(t, false) // a recursive type is settled by its other fields
-	b := false
+	p := &typePlan{}
+	plans.Store(t, p) // a recursive type is settled by its other fields
 	switch t.Kind() {
 	case reflect.Slice:
-		b = t.Elem().Kind() != reflect.Uint8 || mayHoldNil(t.Elem())
+		p.holds = t.Elem().Kind() != reflect.Uint8 // []byte encodes as a string
 	case reflect.Map:
-		b = true
+		p.holds = true
 	case reflect.Pointer:
-		b = mayHoldNil(t.Elem())
+		p.holds = fillPlanOf(t.Elem()).holds
 	case reflect.Struct:
 		for i := range t.NumField() {
 			f := t.Field(i)
-			if f.IsExported() && !strings.Contains(f.Tag.Get("json"), ",omitempty") && mayHoldNil(f.Type) {
-				b = true
-				break
+			tag := f.Tag.Get("json")
+			if !f.IsExported() || tag == "-" || strings.Contains(tag, ",omitempty") {
+				continue
+			}
+			if k := f.Type.Kind(); (k == reflect.Slice || k == reflect.Map) && f.Tag.Get("nullable") == "true" {
+				continue
+			}
+			if fillPlanOf(f.Type).holds {
+				p.fields = append(p.fields, i)
 			}
 		}
+		p.holds = len(p.fields) > 0
 	}
-	holdsNil.Store(t, b)
-	return b
+	plans.Store(t, p)
+	return p
 }
 
 // Document is the JSON of doc in OpenAPI 3.1, or in its 3.0 downgrade (as
