@@ -196,7 +196,7 @@ func (s *Server) registerWebhooks() {
 			body.Secret = secret
 			return out(body), nil
 		})
-	register(s, huma.Operation{OperationID: "test-webhook-endpoint", Description: "Sends a signed stub event to the endpoint now and answers with the attempt: status code, latency and the start of the reply. The attempt is recorded in the delivery log; 409 when this process does not deliver webhooks.", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints/{id}/test",
+	register(s, huma.Operation{OperationID: "test-webhook-endpoint", Description: "Sends a signed stub event (Subscription 0, MODIFIED) to one of the caller's endpoints now and answers with what happened: status code, latency and the start of the reply; the stub changes nothing and is not in the delivery log. 409 when this process does not deliver webhooks.", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints/{id}/test",
 		Summary: "Send a stub event now and show the answer", Tags: tags, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, in *IDInput) (*Output[DeliveryAttempt], error) {
 			e, err := s.store.Endpoint(ctx, principal(ctx), in.ID)

@@ -3207,7 +3207,7 @@ type ClientInterface interface {
 
 	// TestWebhookEndpoint Send a stub event now and show the answer
 	//
-	// Sends a signed stub event to the endpoint now and answers with the attempt: status code, latency and the start of the reply. The attempt is recorded in the delivery log; 409 when this process does not deliver webhooks.
+	// Sends a signed stub event (Subscription 0, MODIFIED) to one of the caller's endpoints now and answers with what happened: status code, latency and the start of the reply; the stub changes nothing and is not in the delivery log. 409 when this process does not deliver webhooks.
 	//
 	// Corresponds with POST /api/v1/webhook-endpoints/{id}/test (the `TestWebhookEndpoint` operationId).
 	TestWebhookEndpoint(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5091,7 +5091,7 @@ func (c *Client) RotateWebhookSecret(ctx context.Context, id int64, reqEditors .
 
 // TestWebhookEndpoint Send a stub event now and show the answer
 //
-// Sends a signed stub event to the endpoint now and answers with the attempt: status code, latency and the start of the reply. The attempt is recorded in the delivery log; 409 when this process does not deliver webhooks.
+// Sends a signed stub event (Subscription 0, MODIFIED) to one of the caller's endpoints now and answers with what happened: status code, latency and the start of the reply; the stub changes nothing and is not in the delivery log. 409 when this process does not deliver webhooks.
 //
 // Corresponds with POST /api/v1/webhook-endpoints/{id}/test (the `TestWebhookEndpoint` operationId).
 func (c *Client) TestWebhookEndpoint(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9866,7 +9866,7 @@ type ClientWithResponsesInterface interface {
 
 	// TestWebhookEndpointWithResponse Send a stub event now and show the answer
 	//
-	// Sends a signed stub event to the endpoint now and answers with the attempt: status code, latency and the start of the reply. The attempt is recorded in the delivery log; 409 when this process does not deliver webhooks.
+	// Sends a signed stub event (Subscription 0, MODIFIED) to one of the caller's endpoints now and answers with what happened: status code, latency and the start of the reply; the stub changes nothing and is not in the delivery log. 409 when this process does not deliver webhooks.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -16856,7 +16856,7 @@ func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Contex
 
 // TestWebhookEndpointWithResponse Send a stub event now and show the answer
 //
-// Sends a signed stub event to the endpoint now and answers with the attempt: status code, latency and the start of the reply. The attempt is recorded in the delivery log; 409 when this process does not deliver webhooks.
+// Sends a signed stub event (Subscription 0, MODIFIED) to one of the caller's endpoints now and answers with what happened: status code, latency and the start of the reply; the stub changes nothing and is not in the delivery log. 409 when this process does not deliver webhooks.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -166,7 +166,7 @@ func OpenAPI() *huma.OpenAPI {
 			Description: "Returns a user the caller may see; a vendor also sees the users of the customers subscribed to its products. Others answer 404. Changes nothing.",
 			Parameters:  []*huma.Param{idParam}, Responses: ok("The user.", reflect.TypeFor[User]())},
 		{OperationID: "listSubscriptions", Method: http.MethodGet, Path: Prefix + "subscription", Tags: []string{"Subscriptions"}, Summary: "List subscriptions",
-			Description: "Lists the subscriptions the caller can see (a vendor: those of its products), oldest first, one page at a time, optionally by status or product. Changes nothing.",
+			Description: "Lists the subscriptions the caller can see (a vendor: those of its products), one page at a time, optionally by status or product. Changes nothing.",
 			Parameters:  paging, Responses: subscriptions},
 		{OperationID: "listExpiringSubscriptions", Method: http.MethodGet, Path: Prefix + "subscription/expiring", Tags: []string{"Subscriptions"}, Summary: "List subscriptions ending soon",
 			Description: "Lists the live subscriptions the caller can see whose term ends within the given number of days, paged like the subscription list. Changes nothing.",
