@@ -37,7 +37,7 @@ type CredentialInput struct {
 
 // CredentialsInput is the body of POST …/credentials.
 type CredentialsInput struct {
-	Credentials []CredentialInput `json:"credentials" minItems:"1" maxItems:"50"`
+	Credentials []CredentialInput `json:"credentials" minItems:"1" maxItems:"50" nullable:"true"`
 }
 
 // Credential is a stored credential; value only for the customer and the
@@ -98,7 +98,7 @@ func (s *Server) registerProvisioning() {
 			}
 			return out(endpointsOf(got)), nil
 		})
-	register(s, huma.Operation{OperationID: "get-subscription-endpoints", Method: http.MethodGet, Path: base + "/endpoints", Summary: "Get the links to a subscription", Tags: tags},
+	register(s, huma.Operation{OperationID: "get-subscription-endpoints", Description: "Returns the links to a provisioned subscription (the APP link and others) to everyone who can see the subscription. Changes nothing.", Method: http.MethodGet, Path: base + "/endpoints", Summary: "Get the links to a subscription", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Endpoints], error) {
 			pr, err := s.store.Provisioning(ctx, principal(ctx), in.ID)
 			if err != nil {
@@ -118,7 +118,7 @@ func (s *Server) registerProvisioning() {
 			}
 			return out(Instructions{Instructions: got}), nil
 		})
-	register(s, huma.Operation{OperationID: "get-subscription-instructions", Method: http.MethodGet, Path: base + "/instructions", Summary: "Get the end-user instructions of a subscription", Tags: tags},
+	register(s, huma.Operation{OperationID: "get-subscription-instructions", Description: "Returns a subscription's end-user instructions by language to everyone who can see the subscription. Changes nothing.", Method: http.MethodGet, Path: base + "/instructions", Summary: "Get the end-user instructions of a subscription", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Instructions], error) {
 			pr, err := s.store.Provisioning(ctx, principal(ctx), in.ID)
 			if err != nil {
@@ -142,7 +142,7 @@ func (s *Server) registerProvisioning() {
 			}
 			return out(credentialsOf(got, false)), nil
 		})
-	register(s, huma.Operation{OperationID: "get-subscription-credentials", Method: http.MethodGet, Path: base + "/credentials",
+	register(s, huma.Operation{OperationID: "get-subscription-credentials", Description: "Reveals the first-access credentials of a subscription with their values. Only its customer and the platform read the values; anyone else who can see the subscription answers 403. Changes nothing.", Method: http.MethodGet, Path: base + "/credentials",
 		Summary: "Reveal the credentials of a subscription (its customer and the platform)", Tags: tags, Errors: []int{http.StatusForbidden}},
 		func(ctx context.Context, in *IDInput) (*Output[Credentials], error) {
 			cs, err := s.store.Credentials(ctx, principal(ctx), in.ID)

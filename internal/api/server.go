@@ -50,6 +50,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	s.defaultServices()
 	cfg := huma.DefaultConfig("Mercato API", Version)
 	cfg.Info.Description = "The Mercato cloud marketplace: organizations, catalog, pricing, orders and subscriptions."
+	describe(&cfg) // servers, contact, tags, lists never null (openapi.go)
 	cfg.OpenAPIPath = "/openapi"
 	cfg.DocsPath = ""
 	cfg.SchemasPath = ""

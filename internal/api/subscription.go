@@ -54,17 +54,33 @@ type SubscriptionUpdate struct {
 // subscriptionActions are the lifecycle steps offered as
 // POST /api/v1/subscriptions/{id}/{action}.
 var subscriptionActions = []struct {
-	path, summary string
-	do            func(l Lifecycle, ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	path, summary, description string
+	do                         func(l Lifecycle, ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 }{
-	{"pay", "Record payment: clears an order for provisioning, converts a trial", Lifecycle.Pay},
-	{"approve", "Approve an order awaiting approval (platform)", act(subscription.ActionApprove)},
-	{"reject", "Refuse an order awaiting approval (platform)", act(subscription.ActionReject)},
-	{"suspend", "Suspend a deployed subscription", act(subscription.ActionSuspend)},
-	{"resume", "Resume a suspended subscription", act(subscription.ActionResume)},
-	{"terminate", "End a subscription: the provider deprovisions it", act(subscription.ActionTerminate)},
-	{"retry", "Provision a failed subscription again", act(subscription.ActionRetry)},
-	{"renew", "Extend a live subscription by its term (platform)", Lifecycle.Renew},
+	{"pay", "Record payment: clears an order for provisioning, converts a trial",
+		"Records that the subscription is paid: an order waiting for payment becomes PENDING and paid (cleared for provisioning), a trial becomes NORMAL. The platform and the customer's reseller or distributor record payments. Writes a Subscription MODIFIED event.",
+		Lifecycle.Pay},
+	{"approve", "Approve an order awaiting approval (platform)",
+		"Clears an order of a product that requires approval: REQUIRES_APPROVAL becomes PENDING. Platform only. Writes a Subscription MODIFIED event.",
+		act(subscription.ActionApprove)},
+	{"reject", "Refuse an order awaiting approval (platform)",
+		"Refuses an order of a product that requires approval: REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. Platform only. Writes a Subscription MODIFIED event.",
+		act(subscription.ActionReject)},
+	{"suspend", "Suspend a deployed subscription",
+		"Suspends a DEPLOYED subscription (STOPPED), e.g. for non-payment; its provider is notified and stops the service. The platform, the product's vendor and the customer's reseller or distributor suspend. Writes a Subscription MODIFIED event.",
+		act(subscription.ActionSuspend)},
+	{"resume", "Resume a suspended subscription",
+		"Restarts a STOPPED subscription (DEPLOYED again). The platform, the product's vendor and the customer's reseller or distributor resume. Writes a Subscription MODIFIED event.",
+		act(subscription.ActionResume)},
+	{"terminate", "End a subscription: the provider deprovisions it",
+		"Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.",
+		act(subscription.ActionTerminate)},
+	{"retry", "Provision a failed subscription again",
+		"Moves a FAILED subscription back to PENDING, so that its provider provisions it again. The platform and the product's vendor retry. Writes a Subscription MODIFIED event.",
+		act(subscription.ActionRetry)},
+	{"renew", "Extend a live subscription by its term (platform)",
+		"Extends a live subscription's end date by its plan's term now, as a billing run does when the term ends. Platform only. Writes a Subscription MODIFIED event.",
+		Lifecycle.Renew},
 }
 
 func act(a subscription.Action) func(Lifecycle, context.Context, mercato.Principal, int64) (subscription.Subscription, error) {
@@ -75,7 +91,7 @@ func act(a subscription.Action) func(Lifecycle, context.Context, mercato.Princip
 
 func (s *Server) registerSubscriptions() {
 	tags := []string{"Subscriptions"}
-	register(s, huma.Operation{OperationID: "list-subscriptions", Method: http.MethodGet, Path: "/api/v1/subscriptions", Summary: "List subscriptions you can see", Tags: tags},
+	register(s, huma.Operation{OperationID: "list-subscriptions", Description: "Lists the subscriptions the caller can see, one page at a time: a customer its own, a reseller or distributor its customers', a vendor those of its products, the platform all. Filters by customer, product and deployment status. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/subscriptions", Summary: "List subscriptions you can see", Tags: tags},
 		func(ctx context.Context, in *struct {
 			ListInput
 			CustomerID int64  `query:"customer_id" minimum:"0"`
@@ -86,7 +102,7 @@ func (s *Server) registerSubscriptions() {
 				return s.store.ListSubscriptions(ctx, principal(ctx), store.SubscriptionFilter{CustomerID: in.CustomerID, ProductID: in.ProductID, Status: subscription.Status(in.Status)}, p)
 			}, subscriptionOf)
 		})
-	register(s, huma.Operation{OperationID: "get-subscription", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}", Summary: "Get a subscription", Tags: tags},
+	register(s, huma.Operation{OperationID: "get-subscription", Description: "Returns one subscription with, while it is live, its renewal call-to-action. Visible to its customer, the customer's channel, the product's vendor and the platform. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}", Summary: "Get a subscription", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
 			sub, err := s.store.Subscription(ctx, principal(ctx), in.ID)
 			if err != nil {
@@ -103,7 +119,7 @@ func (s *Server) registerSubscriptions() {
 			}
 			return out(body), nil
 		})
-	register(s, huma.Operation{OperationID: "update-subscription", Method: http.MethodPatch, Path: "/api/v1/subscriptions/{id}", Summary: "Report a deployment status, or change seats, plan or renewal", Tags: tags},
+	register(s, huma.Operation{OperationID: "update-subscription", Description: "Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.", Method: http.MethodPatch, Path: "/api/v1/subscriptions/{id}", Summary: "Report a deployment status, or change seats, plan or renewal", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body SubscriptionUpdate
@@ -132,7 +148,7 @@ func (s *Server) registerSubscriptions() {
 		})
 	for _, a := range subscriptionActions {
 		do := a.do
-		register(s, huma.Operation{OperationID: a.path + "-subscription", Method: http.MethodPost, Path: "/api/v1/subscriptions/{id}/" + a.path, Summary: a.summary, Tags: tags, DefaultStatus: http.StatusOK},
+		register(s, huma.Operation{OperationID: a.path + "-subscription", Method: http.MethodPost, Path: "/api/v1/subscriptions/{id}/" + a.path, Summary: a.summary, Description: a.description, Tags: tags, DefaultStatus: http.StatusOK},
 			func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
 				sub, err := do(s.lifecycle, ctx, principal(ctx), in.ID)
 				if err != nil {
@@ -158,7 +174,7 @@ func eventOf(e subscription.Event) Event {
 }
 
 func (s *Server) registerEvents() {
-	register(s, huma.Operation{OperationID: "list-events", Method: http.MethodGet, Path: "/api/v1/events", Summary: "List lifecycle events in the order they happened", Tags: []string{"Events"}},
+	register(s, huma.Operation{OperationID: "list-events", Description: "Lists lifecycle events from the transactional outbox in the order they happened, one page at a time: the platform sees every event, others the Subscription events of the subscriptions they can see. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/events", Summary: "List lifecycle events in the order they happened", Tags: []string{"Events"}},
 		func(ctx context.Context, in *struct {
 			ListInput
 			Entity   string `query:"entity" enum:"Subscription,Invoice,User,ProductVersion"`

@@ -14,8 +14,8 @@ import (
 
 // UsagePeriod is the time a usage record covers.
 type UsagePeriod struct {
-	Start time.Time `json:"start" doc:"RFC 3339 time the usage began"`
-	End   time.Time `json:"end" doc:"RFC 3339 time the usage ended, not before start"`
+	Start time.Time `json:"start" doc:"RFC 3339 time the usage began; a record counts in the billing period its start falls in"`
+	End   time.Time `json:"end" doc:"RFC 3339 time the usage ended, not before start; equal to start for usage at one point in time"`
 }
 
 // UsageCreate is the body of POST …/usage.
@@ -23,7 +23,7 @@ type UsageCreate struct {
 	Metric        string       `json:"metric" pattern:"^[a-z][a-z0-9_.-]{0,63}$" doc:"one of the subscription's plan's metrics" example:"api_calls"`
 	Quantity      string       `json:"quantity" pattern:"^[0-9]{1,18}(\\.[0-9]{1,12})?$" doc:"a decimal string, at least 0, at most 12 decimals" example:"12.5"`
 	OccurredAt    *time.Time   `json:"occurred_at,omitempty" doc:"when the usage happened; give this or period, or neither for now"`
-	Period        *UsagePeriod `json:"period,omitempty" doc:"the period the quantity covers (e.g. a day); a record counts in the billing period its start falls in"`
+	Period        *UsagePeriod `json:"period,omitempty"` // the period the quantity covers, e.g. a day (no doc tag: OpenAPI 3.0 allows nothing beside a $ref)
 	IdempotencyID string       `json:"idempotency_id,omitempty" maxLength:"200" doc:"your id for this report: a repeat with the same id is not counted again (also accepted as the Idempotency-Key header)"`
 	UniqueID      string       `json:"unique_id,omitempty" maxLength:"200" doc:"what a unique_count metric counts, e.g. a user or device id"`
 }
@@ -34,7 +34,7 @@ type Usage struct {
 	SubscriptionID int64       `json:"subscription_id"`
 	Metric         string      `json:"metric"`
 	Quantity       string      `json:"quantity" doc:"a decimal string; for a polled counter, the increase since the previous reading"`
-	Period         UsagePeriod `json:"period" doc:"start and end are equal for usage at one point in time"`
+	Period         UsagePeriod `json:"period"` // no doc tag: OpenAPI 3.0 allows nothing beside a $ref
 	Source         string      `json:"source" enum:"push,poll" doc:"pushed through the API, or polled from the product's metric URL"`
 	IdempotencyID  string      `json:"idempotency_id,omitempty"`
 	UniqueID       string      `json:"unique_id,omitempty"`

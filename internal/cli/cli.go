@@ -31,6 +31,7 @@ func commands() map[string]command {
 		"connector":   {"run a provisioning connector (microsoft, azure)", connectors.run("connector")},
 		"billing":     {"close a billing month: billing run --period YYYY-MM", runBilling},
 		"emulate":     {"run a Microsoft emulator (entra, partnercenter, arm)", emulators.run("emulate")},
+		"openapi":     {"write the OpenAPI document of the API (openapi --api v1|cloudesire)", runOpenAPI},
 	}
 }
 

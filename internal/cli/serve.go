@@ -29,7 +29,7 @@ type serveEnv struct {
 	// control panel share.
 	Orders    *ordering.Service
 	Lifecycle *lifecycle.Service
-	// Mux serves everything; the API holds /api/, /openapi.*, /healthz and
+	// Mux serves everything; the API holds /api/, /openapi.* (and /openapi-3.0.*), /healthz and
 	// /readyz, and services add their routes (the control panel: "/").
 	Mux *http.ServeMux
 	// APIOptions are applied when the API is built, after every service's
@@ -128,7 +128,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	apiHandler := api.New(st, log, env.APIOptions...)
-	for _, pattern := range []string{"/api/", "/openapi.json", "/openapi.yaml", "/healthz", "/readyz"} {
+	for _, pattern := range []string{"/api/", "/openapi.json", "/openapi.yaml", "/openapi-3.0.json", "/openapi-3.0.yaml", "/healthz", "/readyz"} {
 		env.Mux.Handle(pattern, apiHandler)
 	}
 	if !hasRoot(env.Mux) {

@@ -48,6 +48,7 @@ type Handler struct {
 	lifecycle Lifecycle
 	log       *slog.Logger
 	mux       *http.ServeMux
+	routes    []string // "METHOD /api/path" of every route, for the document's test
 }
 
 // Lifecycle is the use case the API runs for a provider's status report
@@ -72,6 +73,9 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Handler {
 		h.lifecycle = lifecycle.New(st)
 	}
 	route := func(path string, methods map[string]handlerFunc) {
+		for m := range methods {
+			h.routes = append(h.routes, m+" "+Prefix+path)
+		}
 		h.mux.HandleFunc(Prefix+path, func(w http.ResponseWriter, r *http.Request) {
 			fn, ok := methods[r.Method]
 			if !ok && r.Method == http.MethodHead {
@@ -100,6 +104,8 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Handler {
 	route("subscription/{id}/credentials", map[string]handlerFunc{http.MethodPost: h.postCredentials})
 	route("product/{id}", map[string]handlerFunc{http.MethodGet: h.product})
 	route("productVersion/{id}", map[string]handlerFunc{http.MethodGet: h.productVersion})
+	h.mux.HandleFunc("GET "+OpenAPIPath, serveOpenAPI) // no authentication (openapi.go)
+	h.routes = append(h.routes, "GET "+OpenAPIPath)
 	h.mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "notFound", "no such resource: "+r.Method+" "+r.URL.Path)
 	})
