@@ -83,7 +83,8 @@ type QuoteRequest struct {
 }
 
 func (s *Server) registerQuotes() {
-	register(s, huma.Operation{OperationID: "create-quote", Method: http.MethodPost, Path: "/api/v1/quotes", Summary: "Price a plan for a quantity", Tags: []string{"Orders"}, DefaultStatus: http.StatusOK},
+	register(s, huma.Operation{OperationID: "create-quote", Method: http.MethodPost, Path: "/api/v1/quotes", Summary: "Price a plan for a quantity", Tags: []string{"Orders"}, DefaultStatus: http.StatusOK,
+		Metadata: map[string]any{onlyReads: true}}, // a quote prices, it changes nothing
 		func(ctx context.Context, in *struct{ Body QuoteRequest }) (*Output[Quote], error) {
 			b := in.Body
 			q, err := s.store.Quote(ctx, principal(ctx), store.QuoteRequest{PlanID: b.PlanID, Quantity: b.Quantity, ResellerID: b.ResellerID, CustomerID: b.CustomerID, Usage: b.Usage})
