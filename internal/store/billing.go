@@ -26,7 +26,7 @@ type BillingOptions struct {
 	// Customers is how many customers one transaction bills (default 500).
 	Customers int
 	Tax       *billing.TaxPolicy     // default billing.DefaultTaxPolicy()
-	Dunning   *billing.DunningPolicy // default billing.DefaultDunning()
+	Dunning   *billing.DunningPolicy // default the store's Dunning, else billing.DefaultDunning()
 	// Draft leaves the new invoices as drafts, without numbers.
 	Draft bool
 	// AfterChunk, when set, is called after each committed transaction
@@ -88,6 +88,9 @@ func (s *Store) RunBilling(ctx context.Context, p mercato.Principal, opts Billin
 	}
 	if opts.Dunning == nil {
 		d := billing.DefaultDunning()
+		if s.Dunning != nil {
+			d = *s.Dunning
+		}
 		opts.Dunning = &d
 	}
 	if opts.Log == nil {

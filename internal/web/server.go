@@ -76,9 +76,12 @@ func WithResetLinks(fn func(ctx context.Context, email, link string)) Option {
 	return func(s *Server) { s.resetLink = fn }
 }
 
-// WithBaseURL sets the panel's external URL, used in reset links (default:
-// the scheme and host of the request).
+// WithBaseURL sets the panel's external URL, used in reset links (serve
+// passes --public-url; without it, the scheme and host of the request).
 func WithBaseURL(u string) Option { return func(s *Server) { s.baseURL = u } }
+
+// WithSessionTTL sets how long a sign-in lasts (default 12 hours).
+func WithSessionTTL(d time.Duration) Option { return func(s *Server) { s.ttl = d } }
 
 // WithSignInLimit sets how many sign-in attempts a client address and an
 // email may make per window.
