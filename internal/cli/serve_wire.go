@@ -66,7 +66,7 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	mounts := append(apiServer.Mounts(), frontdoor.Mount{Prefix: "/metrics", Render: api.RenderRefusal}, panel.Mount())
 	door := frontdoor.New(frontdoor.Config{Store: st, Log: log, Now: func() time.Time { return st.Now() },
 		Rate: cfg.Limits.PerSecond, Burst: cfg.Limits.Burst,
-		AnonRate: cfg.Limits.AnonPerSecond, AnonBurst: cfg.Limits.AnonBurst}, mounts...)
+		AnonRate: cfg.Limits.AnonPerSecond, AnonBurst: cfg.Limits.AnonBurst, TrustedProxies: cfg.Limits.TrustedProxies}, mounts...)
 	handler := telemetry.Middleware(door.Wrap(mux))
 
 	services := []service{

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -298,4 +299,40 @@ func TestPublicURLInResetLinks(t *testing.T) {
 	if !strings.Contains(f.log.String(), "https://market.example.test/reset?token=") || strings.Contains(f.log.String(), "attacker.example") {
 		t.Fatalf("reset link not on the public URL:\n%s", f.log.String())
 	}
+}
+
+// TestFrontDoorBehindProxy: behind a trusted proxy the anonymous limit is
+// per client (X-Forwarded-For), and nobody else can choose its address.
+func TestFrontDoorBehindProxy(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	cfg := config.Defaults()
+	cfg.PublicURL = "https://market.example.test"
+	cfg.Limits = config.Limits{AnonPerSecond: 0.001, AnonBurst: 2, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+	handler, _, err := wire(t.Context(), &cfg, &serveEnv{Store: st, Log: slog.New(slog.DiscardHandler)}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(handler)
+	defer ts.Close()
+	f := &front{t: t, st: st, url: ts.URL}
+	for range 2 {
+		f.do("GET", "/healthz", "", "X-Forwarded-For: 192.0.2.1").must(t, http.StatusOK)
+	}
+	f.do("GET", "/healthz", "", "X-Forwarded-For: 192.0.2.1").must(t, http.StatusTooManyRequests)
+	// A client's own X-Forwarded-For before the proxy's entry is not believed.
+	f.do("GET", "/healthz", "", "X-Forwarded-For: 198.51.100.7, 192.0.2.1").must(t, http.StatusTooManyRequests)
+	f.do("GET", "/healthz", "", "X-Forwarded-For: 192.0.2.2").must(t, http.StatusOK)
+
+	// Without trusted proxies the header changes nothing.
+	cfg.Limits.TrustedProxies = nil
+	handler, _, err = wire(t.Context(), &cfg, &serveEnv{Store: st, Log: slog.New(slog.DiscardHandler)}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct := httptest.NewServer(handler)
+	defer direct.Close()
+	f.url = direct.URL
+	f.do("GET", "/healthz", "", "X-Forwarded-For: 192.0.2.3").must(t, http.StatusOK)
+	f.do("GET", "/healthz", "", "X-Forwarded-For: 192.0.2.4").must(t, http.StatusOK)
+	f.do("GET", "/healthz", "", "X-Forwarded-For: 192.0.2.5").must(t, http.StatusTooManyRequests)
 }

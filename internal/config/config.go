@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -64,6 +65,9 @@ type Limits struct {
 	// without a valid credential, failed attempts included; 0: no limit.
 	AnonPerSecond float64
 	AnonBurst     int
+	// TrustedProxies are reverse proxies whose X-Forwarded-For names the
+	// client (for the per-address limits); nobody else's is believed.
+	TrustedProxies []netip.Prefix
 }
 
 // Web is the control panel's configuration.
@@ -106,6 +110,7 @@ func (c *Serve) Register(fs *flag.FlagSet) {
 	fs.IntVar(&c.Limits.Burst, "api-rate-burst", c.Limits.Burst, "burst each user may make above its rate"+env("api-rate-burst"))
 	fs.Float64Var(&c.Limits.AnonPerSecond, "anon-rate-limit", c.Limits.AnonPerSecond, "requests a second each client address may make without a valid credential (0: no limit)"+env("anon-rate-limit"))
 	fs.IntVar(&c.Limits.AnonBurst, "anon-rate-burst", c.Limits.AnonBurst, "burst each client address may make above its anonymous rate"+env("anon-rate-burst"))
+	fs.Var((*prefixes)(&c.Limits.TrustedProxies), "trusted-proxies", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client, for the per-address limits"+env("trusted-proxies"))
 	fs.DurationVar(&c.Web.SessionTTL, "web-session-ttl", c.Web.SessionTTL, "how long a control-panel sign-in lasts"+env("web-session-ttl"))
 	fs.BoolVar(&c.Web.InsecureCookies, "web-insecure-cookies", c.Web.InsecureCookies, "send the control panel's cookies without Secure, for a panel on plain http other than localhost"+env("web-insecure-cookies"))
 	fs.IntVar(&c.Web.SignInAttempts, "web-signin-attempts", c.Web.SignInAttempts, "sign-in (and password-reset) attempts each client address and each email may make per window"+env("web-signin-attempts"))
@@ -243,6 +248,44 @@ func FillFromEnv(fs *flag.FlagSet, lookup func(string) (string, bool)) error {
 		}
 	})
 	return errors.Join(errs...)
+}
+
+// prefixes is a comma-separated list of addresses and CIDR ranges.
+type prefixes []netip.Prefix
+
+func (p *prefixes) String() string {
+	if p == nil {
+		return ""
+	}
+	parts := make([]string, len(*p))
+	for i, x := range *p {
+		parts[i] = x.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+func (p *prefixes) Set(v string) error {
+	var out []netip.Prefix
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			ip, err := netip.ParseAddr(part)
+			if err != nil {
+				return fmt.Errorf("%q is not an address or CIDR range", part)
+			}
+			out = append(out, netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()))
+			continue
+		}
+		pre, err := netip.ParsePrefix(part)
+		if err != nil {
+			return fmt.Errorf("%q is not an address or CIDR range", part)
+		}
+		out = append(out, pre.Masked())
+	}
+	*p = out
+	return nil
 }
 
 // days is a comma-separated list of day counts as a flag.

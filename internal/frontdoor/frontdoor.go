@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -103,6 +104,10 @@ type Config struct {
 	// without a valid credential (including failed attempts); 0: no limit.
 	AnonRate  float64
 	AnonBurst int
+	// TrustedProxies are the addresses of reverse proxies in front: from
+	// them, the client is the last address of X-Forwarded-For that is not
+	// a trusted proxy itself. From anyone else X-Forwarded-For is ignored.
+	TrustedProxies []netip.Prefix
 	// Now is the clock of the limits (default time.Now).
 	Now func() time.Time
 }
@@ -137,7 +142,10 @@ func New(cfg Config, mounts ...Mount) *Door {
 type stateKey struct{}
 
 // state is what the front door leaves in a request's context.
-type state struct{ id *Identity }
+type state struct {
+	id   *Identity
+	addr string // the client's address
+}
 
 // From returns the identity the front door resolved for the request of
 // ctx; false when the caller sent no valid credential.
@@ -181,17 +189,18 @@ func (d *Door) Wrap(next http.Handler) http.Handler {
 			return
 		}
 		r = telemetry.EnsureRequestID(w, r)
+		addr := d.clientAddr(r)
 		m := d.mount(r.URL.Path)
 		render := defaultRender
 		if m != nil && m.Render != nil {
 			render = m.Render
 		}
-		id, ref := d.admit(r, m)
+		id, ref := d.admit(r, m, addr)
 		if ref != nil {
 			render(w, r, *ref)
 			return
 		}
-		inner := r.WithContext(context.WithValue(r.Context(), stateKey{}, &state{id: id}))
+		inner := r.WithContext(context.WithValue(r.Context(), stateKey{}, &state{id: id, addr: addr}))
 		if id != nil {
 			inner = inner.WithContext(mercato.WithPrincipal(inner.Context(), id.Principal))
 		}
@@ -203,7 +212,7 @@ func (d *Door) Wrap(next http.Handler) http.Handler {
 }
 
 // admit resolves the caller and decides whether the request may pass.
-func (d *Door) admit(r *http.Request, m *Mount) (*Identity, *Refusal) {
+func (d *Door) admit(r *http.Request, m *Mount, addr string) (*Identity, *Refusal) {
 	ctx := r.Context()
 	now := d.cfg.Now()
 	id, err := d.resolve(ctx, r, m)
@@ -214,13 +223,13 @@ func (d *Door) admit(r *http.Request, m *Mount) (*Identity, *Refusal) {
 		}
 		// A failed attempt counts against the address, so that guessing
 		// tokens is limited like any anonymous flood.
-		if ok, wait := d.anon.allow("addr:"+ClientAddr(r), now); !ok {
+		if ok, wait := d.anon.allow("addr:"+addr, now); !ok {
 			return nil, tooMany(wait)
 		}
 		return nil, &Refusal{Status: http.StatusUnauthorized, Message: mercato.ErrorMessage(err)}
 	}
 	if id == nil {
-		if ok, wait := d.anon.allow("addr:"+ClientAddr(r), now); !ok {
+		if ok, wait := d.anon.allow("addr:"+addr, now); !ok {
 			return nil, tooMany(wait)
 		}
 		return nil, nil
@@ -338,14 +347,61 @@ func Credential(r *http.Request) (Cred, error) {
 	return Cred{}, nil
 }
 
-// ClientAddr is the client's address (the peer of the connection; a proxy
-// in front counts as one client).
+// ClientAddr is the client's address as the front door saw it (behind a
+// trusted proxy, from X-Forwarded-For); outside a front door, the peer of
+// the connection.
 func ClientAddr(r *http.Request) string {
+	if s, _ := r.Context().Value(stateKey{}).(*state); s != nil && s.addr != "" {
+		return s.addr
+	}
+	return peer(r)
+}
+
+func peer(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// clientAddr is the client's address: the peer, or, when the peer is a
+// trusted proxy, the last address of X-Forwarded-For that is not one.
+func (d *Door) clientAddr(r *http.Request) string {
+	addr := peer(r)
+	if !d.trusted(addr) {
+		return addr
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		ip, err := netip.ParseAddr(hop)
+		if err != nil {
+			break // a forged or broken list: keep the last good address
+		}
+		addr = ip.Unmap().String()
+		if !d.trusted(addr) {
+			break
+		}
+	}
+	return addr
+}
+
+func (d *Door) trusted(addr string) bool {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	ip = ip.Unmap()
+	for _, p := range d.cfg.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // defaultRender writes a refusal as plain text, for paths outside every mount.
