@@ -25,7 +25,8 @@ type ARMTemplateUpload struct {
 
 func (s *Server) registerARMTemplates() {
 	register(s, huma.Operation{OperationID: "put-arm-template", Method: http.MethodPut, Path: "/api/v1/products/{id}/arm-template",
-		Summary: "Upload an ARM template product's template; its buyer parameters become the checkout form", Tags: []string{"Catalog"}},
+		Summary: "Upload an ARM template product's template; its buyer parameters become the checkout form", Tags: []string{"Catalog"},
+		MaxBodyBytes: armproduct.MaxTemplate + 64<<10}, // the template and its mapping, as JSON
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body ARMTemplateUpload

@@ -16,7 +16,7 @@ import (
 func init() {
 	victimSetups = append(victimSetups, func(t *testing.T, e *env, v *victim) {
 		ctx := context.Background()
-		ep, err := e.st.CreateEndpoint(ctx, e.w.VendorA.Principal, syndication.Endpoint{URL: "https://203.0.113.10/hooks", Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0"})
+		ep, err := e.st.CreateEndpoint(ctx, e.w.VendorA.Principal, syndication.Endpoint{URL: "https://192.0.32.10/hooks", Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,10 +50,10 @@ func init() {
 		ep := fmt.Sprintf("/api/v1/webhook-endpoints/%d", v.ids["endpoint"])
 		notFound := []int{http.StatusNotFound}
 		refused := []int{http.StatusNotFound, http.StatusForbidden, http.StatusUnprocessableEntity}
-		body := map[string]any{"url": "https://203.0.113.20/steal"}
+		body := map[string]any{"url": "https://192.0.32.20/steal"}
 		return map[string]probe{
 			"create-product-webhook-endpoint": {method: "POST", path: fmt.Sprintf("/api/v1/products/%d/webhook-endpoints", v.draft), body: body, wantStatus: notFound},
-			"create-webhook-endpoint":         {method: "POST", path: "/api/v1/webhook-endpoints", body: map[string]any{"url": "https://203.0.113.20/steal", "owner_id": v.ids["vendor"]}, wantStatus: refused},
+			"create-webhook-endpoint":         {method: "POST", path: "/api/v1/webhook-endpoints", body: map[string]any{"url": "https://192.0.32.20/steal", "owner_id": v.ids["vendor"]}, wantStatus: refused},
 			"list-webhook-endpoints":          {method: "GET", path: "/api/v1/webhook-endpoints", list: func(v victim) []int64 { return v.lists["endpoints"] }, listKey: "id"},
 			"get-webhook-endpoint":            {method: "GET", path: ep, wantStatus: notFound},
 			"update-webhook-endpoint":         {method: "PATCH", path: ep, body: map[string]any{"enabled": true}, wantStatus: notFound},

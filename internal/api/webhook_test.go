@@ -128,13 +128,13 @@ func testWebhookEndpoints(t *testing.T, engine store.Engine) {
 func TestWebhookURLPolicy(t *testing.T) {
 	e := newEnv(t, store.SQLite)
 	for url, want := range map[string]int{
-		"http://203.0.113.5/hooks":    http.StatusUnprocessableEntity,
-		"https://127.0.0.1/hooks":     http.StatusUnprocessableEntity,
-		"https://10.0.0.8/hooks":      http.StatusUnprocessableEntity,
-		"https://169.254.169.254/x":   http.StatusUnprocessableEntity,
-		"https://localhost:8443/x":    http.StatusUnprocessableEntity,
-		"https://203.0.113.5/hooks":   http.StatusCreated,
-		"https://[2001:db8::1]/hooks": http.StatusCreated,
+		"http://192.0.32.5/hooks":            http.StatusUnprocessableEntity,
+		"https://127.0.0.1/hooks":            http.StatusUnprocessableEntity,
+		"https://10.0.0.8/hooks":             http.StatusUnprocessableEntity,
+		"https://169.254.169.254/x":          http.StatusUnprocessableEntity,
+		"https://localhost:8443/x":           http.StatusUnprocessableEntity,
+		"https://192.0.32.5/hooks":           http.StatusCreated,
+		"https://[2620:0:2d0:200::10]/hooks": http.StatusCreated,
 	} {
 		r := e.call("POST", "/api/v1/webhook-endpoints", e.w.VendorA.Token, map[string]any{"url": url})
 		if r.status != want {

@@ -178,7 +178,15 @@ func (d *Dispatcher) deliver(ctx context.Context, dd store.DueDelivery) store.Re
 		r.Disable = "it answered 410 Gone"
 		r.NextAttempt, label = now, "gone"
 	case syndication.RetryAfter:
-		r.NextAttempt, label = now.Add(wait), "retry_after"
+		// A receiver may ask to wait, but not forever: 429s count toward
+		// disabling like any failure, once they have lasted as long as the
+		// whole retry schedule.
+		if failing := now.Sub(dd.FirstTryAt); failing >= syndication.Span(d.cfg.Schedule) {
+			r.Disable = fmt.Sprintf("it answered 429 Too Many Requests for %s", failing.Round(time.Minute))
+			r.NextAttempt, label = now, "exhausted"
+		} else {
+			r.NextAttempt, label = now.Add(wait), "retry_after"
+		}
 	default:
 		if backoff, ok := syndication.Backoff(dd.Attempts+1, d.cfg.Schedule); ok {
 			r.NextAttempt = now.Add(backoff)

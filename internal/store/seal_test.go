@@ -26,7 +26,7 @@ func TestSecretsAtRest(t *testing.T) {
 			t.Fatal(err)
 		}
 		secret, _ := webhook.NewSecret()
-		ep, err := st.CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{URL: "https://203.0.113.9/h", Secret: secret})
+		ep, err := st.CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{URL: "https://192.0.32.9/h", Secret: secret})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -162,11 +162,17 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	return len(res), nil
 }
 
-// Ready reports an error unless the database answers and every migration
-// has been applied.
+// Ready reports an error unless the database answers, takes a write, and
+// every migration has been applied. The write (one row, updated in place)
+// is what tells a full disk or a read-only database from a healthy one:
+// both still answer reads.
 func (s *Store) Ready(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
 		return fmt.Errorf("database: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO readiness (probe, checked_at) VALUES ('ready', $1)
+		ON CONFLICT (probe) DO UPDATE SET checked_at = excluded.checked_at`, s.now()); err != nil {
+		return fmt.Errorf("database refuses writes: %w", err)
 	}
 	p, err := s.provider()
 	if err != nil {

@@ -116,7 +116,7 @@ func (s *Server) Handler() http.Handler {
 		http.Error(w, "Cross-origin request refused: reload the page and try again.", http.StatusForbidden)
 	}))
 	door := frontdoor.New(frontdoor.Config{Store: s.store, Log: s.log}, s.Mount())
-	return door.Wrap(securityHeaders(cop.Handler(s.mux)))
+	return door.Wrap(securityHeaders(limitBodies(cop.Handler(s.mux))))
 }
 
 // Mount is the panel's part of the URL space for the front door: the
