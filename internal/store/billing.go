@@ -87,7 +87,7 @@ func (s *Store) RunBilling(ctx context.Context, p mercato.Principal, opts Billin
 		opts.Tax = &t
 	}
 	if opts.Dunning == nil {
-		d := billing.DefaultDunning()
+		d := s.dunningPolicy()
 		if s.Dunning != nil {
 			d = *s.Dunning
 		}
