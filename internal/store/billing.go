@@ -88,9 +88,6 @@ func (s *Store) RunBilling(ctx context.Context, p mercato.Principal, opts Billin
 	}
 	if opts.Dunning == nil {
 		d := s.dunningPolicy()
-		if s.Dunning != nil {
-			d = *s.Dunning
-		}
 		opts.Dunning = &d
 	}
 	if opts.Log == nil {
