@@ -49,7 +49,7 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func newFront(t *testing.T, engine store.Engine, limits config.Limits) *front {
+func newFront(t *testing.T, engine store.Engine, limits config.Limits, tweak ...func(*config.Serve)) *front {
 	t.Helper()
 	st := storetest.Open(t, engine)
 	st.Now = storetest.Clock(storetest.Epoch)
@@ -57,6 +57,9 @@ func newFront(t *testing.T, engine store.Engine, limits config.Limits) *front {
 	cfg := config.Defaults()
 	cfg.PublicURL = "https://market.example.test"
 	cfg.Limits = limits
+	for _, fn := range tweak {
+		fn(&cfg)
+	}
 	buf := &lockedBuffer{}
 	log := slog.New(slog.NewTextHandler(buf, nil))
 	handler, _, err := wire(t.Context(), &cfg, &serveEnv{Store: st, Log: log, BaseURL: "http://127.0.0.1:0"}, io.Discard)
@@ -335,4 +338,24 @@ func TestFrontDoorBehindProxy(t *testing.T) {
 	f.do("GET", "/healthz", "", "X-Forwarded-For: 192.0.2.3").must(t, http.StatusOK)
 	f.do("GET", "/healthz", "", "X-Forwarded-For: 192.0.2.4").must(t, http.StatusOK)
 	f.do("GET", "/healthz", "", "X-Forwarded-For: 192.0.2.5").must(t, http.StatusTooManyRequests)
+}
+
+// TestPanelSettings: the session lifetime and the sign-in limit come from
+// the configuration.
+func TestPanelSettings(t *testing.T) {
+	f := newFront(t, store.SQLite, config.Limits{}, func(c *config.Serve) {
+		c.Web.SessionTTL = 2 * time.Hour
+		c.Web.SignInAttempts = 2
+	})
+	const password = "correct horse battery staple"
+	if err := f.st.SetPassword(t.Context(), f.w.C1.User.ID, password); err != nil {
+		t.Fatal(err)
+	}
+	form := "Content-Type: application/x-www-form-urlencoded"
+	a := f.do("POST", "/signin", "email="+f.w.C1.User.Email+"&password="+strings.ReplaceAll(password, " ", "+"), form).must(t, http.StatusSeeOther)
+	if c := a.header.Get("Set-Cookie"); !strings.Contains(c, "Max-Age=7200") {
+		t.Fatalf("cookie %q", c)
+	}
+	f.do("POST", "/signin", "email="+f.w.C1b.User.Email+"&password=wrong", form).must(t, http.StatusUnauthorized)
+	f.do("POST", "/signin", "email="+f.w.C1b.User.Email+"&password=wrong", form).must(t, http.StatusTooManyRequests)
 }
