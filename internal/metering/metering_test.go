@@ -389,7 +389,7 @@ func TestParseMetrics(t *testing.T) {
 		`[]`: "",
 		`{"metricsName":"a","value":0.1234567890123456}`: "a=0.123456789012",
 	} {
-		rs, err := metering.ParseMetrics([]byte(body))
+		rs, err := metering.ParseMetrics([]byte(body), "")
 		if err != nil {
 			t.Fatalf("%s: %v", body, err)
 		}
@@ -402,7 +402,7 @@ func TestParseMetrics(t *testing.T) {
 		}
 	}
 	for _, body := range []string{``, `null`, `{"value":1}`, `{"metricsName":"a","value":null}`, `{"metricsName":"a","value":"x"}`, `[1]`, `{"metricsName":"a","value":1e30}`} {
-		if _, err := metering.ParseMetrics([]byte(body)); err == nil {
+		if _, err := metering.ParseMetrics([]byte(body), ""); err == nil {
 			t.Errorf("%s: no error", body)
 		}
 	}

@@ -453,7 +453,7 @@ func (a *Aggregator) Result() decimal.Decimal {
 
 // MeteredProducts returns the products with a live (DEPLOYED or STOPPED)
 // subscription whose integration metadata sets one of keys to a non-empty
-// value.
+// value (a key ending in "." stands for every key it prefixes).
 func (s *Store) MeteredProducts(ctx context.Context, keys []string) ([]catalog.Product, error) {
 	q := &query{}
 	q.add("SELECT " + productColumns + " FROM products p WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.product_id = p.id AND s.deployment_status IN ('DEPLOYED','STOPPED')) AND (FALSE")
@@ -472,14 +472,27 @@ func (s *Store) MeteredProducts(ctx context.Context, keys []string) ([]catalog.P
 		if err != nil {
 			return nil, fmt.Errorf("scan product: %w", err)
 		}
-		for _, k := range keys {
-			if strings.TrimSpace(p.Metadata[k]) != "" {
-				out = append(out, p)
-				break
-			}
+		if hasMetadataKey(p.Metadata, keys) {
+			out = append(out, p)
 		}
 	}
 	return out, rows.Err()
+}
+
+// hasMetadataKey reports whether meta sets one of keys to a non-blank
+// value; a key ending in "." stands for every key it prefixes.
+func hasMetadataKey(meta map[string]string, keys []string) bool {
+	for k, v := range meta {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		for _, want := range keys {
+			if k == want || (strings.HasSuffix(want, ".") && strings.HasPrefix(k, want)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ClaimUsagePoll claims the poll of a product's window for lease: true
