@@ -84,7 +84,8 @@ type QuoteRequest struct {
 }
 
 func (s *Server) registerQuotes() {
-	register(s, huma.Operation{OperationID: "create-quote", Description: "Prices a plan for a quantity through the caller's channel (or a given reseller's or customer's): lines after markups, the total, and each party's share, which add up to the total. Anyone who can see the plan may quote, viewers too; nothing is written.", Method: http.MethodPost, Path: "/api/v1/quotes", Summary: "Price a plan for a quantity", Tags: []string{"Orders"}, DefaultStatus: http.StatusOK},
+	register(s, huma.Operation{OperationID: "create-quote", Description: "Prices a plan for a quantity through the caller's channel (or a given reseller's or customer's): lines after markups, the total, and each party's share, which add up to the total. Anyone who can see the plan may quote, viewers too; nothing is written.", Method: http.MethodPost, Path: "/api/v1/quotes", Summary: "Price a plan for a quantity", Tags: []string{"Orders"}, DefaultStatus: http.StatusOK,
+		Metadata: map[string]any{onlyReads: true}}, // a quote prices, it changes nothing
 		func(ctx context.Context, in *struct{ Body QuoteRequest }) (*Output[Quote], error) {
 			b := in.Body
 			q, err := s.orders.Quote(ctx, principal(ctx), ordering.QuoteRequest{PlanID: b.PlanID, Quantity: b.Quantity, ResellerID: b.ResellerID, CustomerID: b.CustomerID, Usage: b.Usage})

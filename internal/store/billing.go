@@ -26,7 +26,7 @@ type BillingOptions struct {
 	// Customers is how many customers one transaction bills (default 500).
 	Customers int
 	Tax       *billing.TaxPolicy     // default billing.DefaultTaxPolicy()
-	Dunning   *billing.DunningPolicy // default billing.DefaultDunning()
+	Dunning   *billing.DunningPolicy // default the store's Dunning, else billing.DefaultDunning()
 	// Draft leaves the new invoices as drafts, without numbers.
 	Draft bool
 	// AfterChunk, when set, is called after each committed transaction
@@ -87,7 +87,7 @@ func (s *Store) RunBilling(ctx context.Context, p mercato.Principal, opts Billin
 		opts.Tax = &t
 	}
 	if opts.Dunning == nil {
-		d := billing.DefaultDunning()
+		d := s.dunningPolicy()
 		opts.Dunning = &d
 	}
 	if opts.Log == nil {

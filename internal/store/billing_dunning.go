@@ -22,6 +22,15 @@ type DunningResult struct {
 	Expired   int // orders whose payment expired
 }
 
+// dunningPolicy is the policy of billing runs that set none: the store's
+// Dunning (serve's configuration), else billing.DefaultDunning().
+func (s *Store) dunningPolicy() billing.DunningPolicy {
+	if s.Dunning != nil {
+		return *s.Dunning
+	}
+	return billing.DefaultDunning()
+}
+
 // RunDunning (the platform only) walks the issued invoices past their due
 // date at asOf and applies policy: a reminder (a notification to the
 // customer and an Invoice MODIFIED event), then suspension of the live

@@ -26,6 +26,7 @@ import (
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
@@ -53,11 +54,21 @@ type Store struct {
 	secrets  secrets // seals credential values (provisioning.go)
 	// Now returns the current time; tests replace it to move the clock.
 	Now func() time.Time
+	// Dunning is the policy of billing runs that set none (serve sets it
+	// from its configuration); nil: billing.DefaultDunning().
+	Dunning *billing.DunningPolicy
+}
+
+// Pool sizes the connection pool; a zero field keeps the engine's default
+// (PostgreSQL: 20 open, 20 idle; SQLite: 8 open, database/sql's idle).
+type Pool struct {
+	MaxOpen, MaxIdle int
 }
 
 // Open connects to the database named by url: "sqlite:PATH" (or a bare
-// path ending in .db) or "postgres://…". It does not migrate.
-func Open(ctx context.Context, url string) (*Store, error) {
+// path ending in .db) or "postgres://…", with at most one pool size. It
+// does not migrate.
+func Open(ctx context.Context, url string, pool ...Pool) (*Store, error) {
 	var (
 		db     *sql.DB
 		engine Engine
@@ -79,6 +90,14 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", engine, err)
+	}
+	for _, p := range pool {
+		if p.MaxOpen > 0 {
+			db.SetMaxOpenConns(p.MaxOpen)
+		}
+		if p.MaxIdle > 0 {
+			db.SetMaxIdleConns(p.MaxIdle)
+		}
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()

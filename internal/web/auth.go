@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
@@ -66,13 +67,7 @@ func (l *limiter) forget(key string) {
 	l.mu.Unlock()
 }
 
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+func clientIP(r *http.Request) string { return frontdoor.ClientAddr(r) }
 
 type signInData struct {
 	Email, Next string

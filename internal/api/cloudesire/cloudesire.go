@@ -7,7 +7,9 @@
 // (mct_…); CMW-Auth-User, when sent, must be the email of the token's user.
 // HTTP Basic authentication takes the user's email as the user name and one
 // of that user's API tokens as the password (Mercato keeps no reusable
-// passwords for API clients). Authorization: Bearer works too.
+// passwords for API clients). Authorization: Bearer works too. The front
+// door (internal/frontdoor) reads these credentials and rate-limits them
+// like the native API's; this package only reads the resolved principal.
 //
 // Wire conventions: camelCase JSON, resources with "self" and references
 // as {"url": "product/12"}, list paging through the CMW-PageSize and
@@ -29,6 +31,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
@@ -120,16 +123,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.Serv
 type handlerFunc func(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error)
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, fn handlerFunc) {
-	p, err := h.authenticate(r)
-	if err != nil {
-		if mercato.ErrorCode(err) == mercato.EUNAUTHORIZED {
-			w.Header().Set("WWW-Authenticate", `Basic realm="mercato"`)
-		}
-		h.fail(w, r, err)
-		return
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead && !p.CanWrite() {
-		writeError(w, http.StatusForbidden, "forbidden", "your role is read-only")
+	// The front door resolved the caller (CMW-Auth-Token with
+	// CMW-Auth-User, HTTP Basic or Bearer), limited its rate and refused
+	// read-only roles' changes; here only its absence is answered.
+	p, ok := frontdoor.PrincipalFrom(r.Context())
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Basic realm="mercato"`)
+		writeError(w, http.StatusUnauthorized, "unauthorized", "authentication required: CMW-Auth-Token header or HTTP Basic (email and API token)")
 		return
 	}
 	status, body, err := fn(r.Context(), p, w, r)
@@ -138,41 +138,6 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, fn handlerFunc) 
 		return
 	}
 	writeJSON(w, status, body)
-}
-
-// authenticate resolves CMW-Auth-Token (with CMW-Auth-User), HTTP Basic or
-// a bearer token to the caller.
-func (h *Handler) authenticate(r *http.Request) (mercato.Principal, error) {
-	ctx := r.Context()
-	token := strings.TrimSpace(r.Header.Get("CMW-Auth-Token"))
-	user := strings.TrimSpace(r.Header.Get("CMW-Auth-User"))
-	if token == "" {
-		if u, pw, ok := r.BasicAuth(); ok {
-			token, user = pw, u
-			if user == "" {
-				return mercato.Principal{}, mercato.Errorf(mercato.EUNAUTHORIZED, "basic authentication needs the user's email as user name")
-			}
-		} else if b, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			token = strings.TrimSpace(b)
-		}
-	}
-	if token == "" {
-		return mercato.Principal{}, mercato.Errorf(mercato.EUNAUTHORIZED, "authentication required: CMW-Auth-Token header or HTTP Basic (email and API token)")
-	}
-	p, err := h.store.Authenticate(ctx, token)
-	if err != nil {
-		return p, err
-	}
-	if user != "" {
-		u, err := h.store.User(ctx, p, p.UserID)
-		if err != nil {
-			return p, err
-		}
-		if !strings.EqualFold(u.Email, user) {
-			return mercato.Principal{}, mercato.Errorf(mercato.EUNAUTHORIZED, "the token does not belong to %s", truncate(user, 100))
-		}
-	}
-	return p, nil
 }
 
 // Resources.

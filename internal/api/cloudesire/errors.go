@@ -8,10 +8,30 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
-// Errors and the request and response helpers every handler uses.
+// Mount is the API's part of the URL space for the front door.
+func Mount() frontdoor.Mount { return frontdoor.Mount{Prefix: Prefix, Render: RenderRefusal} }
+
+// RenderRefusal writes the front door's refusals as Cloudesire errors.
+func RenderRefusal(w http.ResponseWriter, _ *http.Request, ref frontdoor.Refusal) {
+	key := "internal"
+	switch ref.Status {
+	case http.StatusUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Basic realm="mercato"`)
+		key = "unauthorized"
+	case http.StatusForbidden:
+		key = "forbidden"
+	case http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", ref.RetryAfterSeconds())
+		key = "tooManyRequests"
+	}
+	writeError(w, ref.Status, key, ref.Message)
+}
+
+// Errors.
 
 type errorHolder struct {
 	Key   string `json:"key"`
