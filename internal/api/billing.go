@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 )
@@ -236,7 +237,7 @@ func (s *Server) registerBilling() {
 			IDInput
 			Body PaymentCreate
 		}) (*Output[Invoice], error) {
-			r := store.PaymentRequest{Method: in.Body.Method, Reference: in.Body.Reference}
+			r := billingrun.PaymentRequest{Method: in.Body.Method, Reference: in.Body.Reference}
 			if in.Body.Amount != "" {
 				a, err := decimal.NewFromString(in.Body.Amount)
 				if err != nil {
@@ -244,7 +245,7 @@ func (s *Server) registerBilling() {
 				}
 				r.Amount = &a
 			}
-			inv, err := s.store.PayInvoice(ctx, principal(ctx), in.ID, r)
+			inv, err := s.services.billing.PayInvoice(ctx, principal(ctx), in.ID, r)
 			if err != nil {
 				return nil, err
 			}
@@ -253,7 +254,7 @@ func (s *Server) registerBilling() {
 	register(s, huma.Operation{OperationID: "issue-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/issue", Summary: "Issue a draft invoice (number, dates, ledger)",
 		Tags: tags, DefaultStatus: http.StatusOK, Errors: []int{http.StatusForbidden, http.StatusConflict}},
 		func(ctx context.Context, in *IDInput) (*Output[Invoice], error) {
-			inv, err := s.store.IssueInvoice(ctx, principal(ctx), in.ID)
+			inv, err := s.services.billing.IssueInvoice(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -265,7 +266,7 @@ func (s *Server) registerBilling() {
 			IDInput
 			Body CreditNoteCreate
 		}) (*Output[Invoice], error) {
-			cn, err := s.store.CreditInvoice(ctx, principal(ctx), in.ID, in.Body.Reason)
+			cn, err := s.services.billing.CreditInvoice(ctx, principal(ctx), in.ID, in.Body.Reason)
 			if err != nil {
 				return nil, err
 			}
@@ -279,11 +280,11 @@ func (s *Server) registerBilling() {
 			if err != nil {
 				return nil, mercato.Invalid("invalid billing run", mercato.FieldError{Path: "period", Message: err.Error()})
 			}
-			opts := store.BillingOptions{Period: m, Log: s.log}
+			opts := billingrun.Options{Period: m, Log: s.log}
 			if in.Body.AsOf != nil {
 				opts.AsOf = *in.Body.AsOf
 			}
-			run, err := s.store.RunBilling(ctx, principal(ctx), opts)
+			run, err := s.services.billing.RunBilling(ctx, principal(ctx), opts)
 			if err != nil {
 				return nil, err
 			}
@@ -327,7 +328,7 @@ func (s *Server) registerBilling() {
 	register(s, huma.Operation{OperationID: "get-subscription-renewal", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}/renewal",
 		Summary: "The renewal call-to-action: when the term ends and what the next one costs", Tags: []string{"Subscriptions"}},
 		func(ctx context.Context, in *IDInput) (*Output[Renewal], error) {
-			o, err := s.store.RenewalOffer(ctx, principal(ctx), in.ID)
+			o, err := s.services.billing.RenewalOffer(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}

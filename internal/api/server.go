@@ -34,6 +34,7 @@ type Server struct {
 	api      huma.API
 	webhooks webhookConfig
 	limits   *limiter // nil: no rate limit
+	services services
 }
 
 // Option configures a Server.
@@ -45,6 +46,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	s.services.defaults(st)
 	cfg := huma.DefaultConfig("Mercato API", Version)
 	cfg.Info.Description = "The Mercato cloud marketplace: organizations, catalog, pricing, orders and subscriptions."
 	cfg.OpenAPIPath = "/openapi"
@@ -68,7 +70,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	s.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
-	s.mux.Handle(cloudesire.Prefix, cloudesire.New(st, log)) // the Cloudesire-compatible vendor API
+	s.mux.Handle(cloudesire.Prefix, cloudesire.New(st, log, cloudesire.WithProvisioning(s.services.provisioning))) // the Cloudesire-compatible vendor API
 
 	s.registerOrganizations()
 	s.registerUsers()

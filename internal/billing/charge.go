@@ -26,6 +26,7 @@ type Subscription struct {
 	Start      time.Time
 	End        time.Time
 	Pricing    pricing.Pricing
+	VendorID   int64 // the product's vendor
 }
 
 // Channel is how a subscription's price reaches its customer.

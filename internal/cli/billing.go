@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/store"
 )
 
@@ -32,7 +33,7 @@ func runBilling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return usageError{err}
 		}
 	}
-	opts := store.BillingOptions{Period: m, Draft: *draft}
+	opts := billingrun.Options{Period: m, Draft: *draft}
 	if *asOf != "" {
 		t, err := time.Parse(time.RFC3339, *asOf)
 		if err != nil {
@@ -55,7 +56,7 @@ func runBilling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	start := time.Now()
-	run, err := st.RunBilling(ctx, p, opts)
+	run, err := billingrun.New(st, store.TxFunc[billingrun.Tx](st)).RunBilling(ctx, p, opts)
 	if err != nil {
 		return err
 	}

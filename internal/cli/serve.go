@@ -34,6 +34,7 @@ type serveEnv struct {
 	Demo         bool
 	AllowPrivate bool // webhook and metric URLs may be private (and http)
 	Stdout       io.Writer
+	Services     *appServices // the application services (serve_services.go)
 }
 
 // service is work serve runs beside the API: background workers, the
@@ -112,6 +113,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	env := &serveEnv{Store: st, Log: log, Mux: http.NewServeMux(), Demo: *withDemo, AllowPrivate: *private || *withDemo, Stdout: stdout}
 	env.APIOptions = append(env.APIOptions, api.WithRateLimit(*rateLimit, *rateBurst))
+	env.Services = newServices(st)
+	env.APIOptions = append(env.APIOptions, env.Services.apiOptions()...)
 	for _, s := range services {
 		if s.routes != nil {
 			if err := s.routes(env); err != nil {

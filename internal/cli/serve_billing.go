@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
-	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/telemetry"
 )
 
@@ -38,7 +38,7 @@ func init() {
 					return nil
 				case <-t.C:
 				}
-				_, err := env.Store.RunBilling(ctx, p, store.BillingOptions{Period: billing.MonthOf(time.Now()), Log: env.Log})
+				_, err := env.Services.Billing.RunBilling(ctx, p, billingrun.Options{Period: billing.MonthOf(time.Now()), Log: env.Log})
 				switch {
 				case err == nil:
 					telemetry.BillingRuns.WithLabelValues("ok").Inc()

@@ -27,6 +27,7 @@ func init() {
 				demo.PrintSignIn(env.Stdout)
 			}
 			opts := []web.Option{web.WithURLPolicy(syndication.URLPolicy{AllowPrivate: env.AllowPrivate})}
+			opts = append(opts, env.Services.webOptions()...)
 			if insecureCookies {
 				opts = append(opts, web.WithInsecureCookies())
 			}

@@ -28,6 +28,7 @@ import (
 	"github.com/mercato-market/mercato/internal/emulator/partnercenter"
 	"github.com/mercato-market/mercato/internal/mercato"
 	pcclient "github.com/mercato-market/mercato/internal/partnercenter"
+	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -295,7 +296,7 @@ func TestBrowser(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	prov, err := st.Provisioning(bg, admin, subID)
+	prov, err := provisioning.New(st, store.TxFunc[provisioning.Tx](st)).Provisioning(bg, admin, subID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,6 +56,7 @@ type Server struct {
 	// secret in other log lines.
 	resetLink func(ctx context.Context, email, link string)
 	baseURL   string
+	services  services
 }
 
 // Option configures a Server.
@@ -94,6 +95,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(s)
 	}
+	s.services.defaults(st)
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err

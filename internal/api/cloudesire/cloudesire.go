@@ -34,6 +34,7 @@ import (
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
+	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
@@ -46,14 +47,21 @@ const maxBody = 1 << 20
 
 // Handler serves the Cloudesire-compatible API.
 type Handler struct {
-	store *store.Store
-	log   *slog.Logger
-	mux   *http.ServeMux
+	store        *store.Store
+	provisioning Provisioning
+	log          *slog.Logger
+	mux          *http.ServeMux
 }
 
 // New returns the API over st; mount it at /api/.
-func New(st *store.Store, log *slog.Logger) *Handler {
+func New(st *store.Store, log *slog.Logger, opts ...Option) *Handler {
 	h := &Handler{store: st, log: log, mux: http.NewServeMux()}
+	for _, o := range opts {
+		o(h)
+	}
+	if h.provisioning == nil {
+		h.provisioning = provisioning.New(st, store.TxFunc[provisioning.Tx](st))
+	}
 	route := func(path string, methods map[string]handlerFunc) {
 		h.mux.HandleFunc(Prefix+path, func(w http.ResponseWriter, r *http.Request) {
 			fn, ok := methods[r.Method]
@@ -548,7 +556,7 @@ func (h *Handler) postEndpoints(ctx context.Context, p mercato.Principal, w http
 	for _, e := range body {
 		eps = append(eps, subscription.Endpoint{Endpoint: e.Endpoint, Description: e.Description, Category: subscription.EndpointCategory(e.Category)})
 	}
-	got, err := h.store.SetEndpoints(ctx, p, id, eps)
+	got, err := h.provisioning.SetEndpoints(ctx, p, id, eps)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -568,7 +576,7 @@ func (h *Handler) postInstructions(ctx context.Context, p mercato.Principal, w h
 	if err := decode(w, r, &body); err != nil {
 		return 0, nil, err
 	}
-	got, err := h.store.SetInstructions(ctx, p, id, body)
+	got, err := h.provisioning.SetInstructions(ctx, p, id, body)
 	return http.StatusOK, got, err
 }
 
@@ -590,7 +598,7 @@ func (h *Handler) postCredentials(ctx context.Context, p mercato.Principal, w ht
 	for _, c := range body {
 		cs = append(cs, subscription.Credential{Key: c.Key, Value: c.Value, Description: c.Description, Weight: c.Weight})
 	}
-	got, err := h.store.AddCredentials(ctx, p, id, cs)
+	got, err := h.provisioning.AddCredentials(ctx, p, id, cs)
 	if err != nil {
 		return 0, nil, err
 	}
