@@ -340,7 +340,7 @@ func (s *Server) registerBilling() {
 			IDInput
 			Body BillingProfile
 		}) (*Output[BillingProfile], error) {
-			if err := s.store.SetSelfBilling(ctx, principal(ctx), in.ID, in.Body.SelfBilling); err != nil {
+			if err := s.services.billing.SetSelfBilling(ctx, principal(ctx), in.ID, in.Body.SelfBilling); err != nil {
 				return nil, err
 			}
 			return out(in.Body), nil

@@ -9,6 +9,7 @@ import (
 	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/usage"
 )
 
 // Billing is the billing service the API calls (internal/billingrun).
@@ -18,6 +19,7 @@ type Billing interface {
 	PayInvoice(ctx context.Context, p mercato.Principal, id int64, r billingrun.PaymentRequest) (billing.Invoice, error)
 	CreditInvoice(ctx context.Context, p mercato.Principal, id int64, reason string) (billing.Invoice, error)
 	RenewalOffer(ctx context.Context, p mercato.Principal, id int64) (billing.Offer, error)
+	SetSelfBilling(ctx context.Context, p mercato.Principal, orgID int64, self bool) error
 }
 
 // Provisioning is the provisioning-data service the API calls
@@ -30,11 +32,17 @@ type Provisioning interface {
 	Credentials(ctx context.Context, p mercato.Principal, id int64) ([]subscription.Credential, error)
 }
 
+// UsageRecorder is the usage service the API calls (internal/usage).
+type UsageRecorder interface {
+	RecordUsage(ctx context.Context, p mercato.Principal, subID int64, r usage.Report) (usage.Record, bool, error)
+}
+
 // services are the application services the handlers call; the ones not
 // given with an Option are built over the store.
 type services struct {
 	billing      Billing
 	provisioning Provisioning
+	usage        UsageRecorder
 }
 
 // WithBilling sets the billing service (default: internal/billingrun over
@@ -48,11 +56,18 @@ func WithProvisioning(p Provisioning) Option {
 	return func(s *Server) { s.services.provisioning = p }
 }
 
+// WithUsage sets the usage service (default: internal/usage over the
+// store).
+func WithUsage(u UsageRecorder) Option { return func(s *Server) { s.services.usage = u } }
+
 func (sv *services) defaults(st *store.Store) {
 	if sv.billing == nil {
 		sv.billing = billingrun.New(st, store.TxFunc[billingrun.Tx](st))
 	}
 	if sv.provisioning == nil {
 		sv.provisioning = provisioning.New(st, store.TxFunc[provisioning.Tx](st))
+	}
+	if sv.usage == nil {
+		sv.usage = usage.New(st, store.TxFunc[usage.Tx](st))
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/usage"
 )
 
 // service is the billing service over st.
@@ -203,7 +204,7 @@ func TestBillingChannelShares(t *testing.T) {
 
 		// A self-billing reseller issues its customers' invoices itself,
 		// with its own numbering.
-		if err := st.SetSelfBilling(ctx, w.Platform.Principal, w.R2.Org.ID, true); err != nil {
+		if err := service(st).SetSelfBilling(ctx, w.Platform.Principal, w.R2.Org.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		buy(t, st, w.C2.Principal, w.C2.Org.ID, w.PlanB.ID, 1)
@@ -292,7 +293,7 @@ func TestBillingUsageTiers(t *testing.T) {
 			day         int
 		}{{"api_calls", "7000", 3}, {"api_calls", "5000", 20}, {"users", "4", 5}, {"users", "7", 12}, {"users", "5", 28}} {
 			at := time.Date(2026, 3, u.day, 12, 0, 0, 0, time.UTC)
-			if _, _, err := st.RecordUsage(ctx, w.VendorA.Principal, sub, store.UsageReport{Metric: u.metric, Quantity: decimal.RequireFromString(u.qty), OccurredAt: &at, IdempotencyKey: fmt.Sprint(i)}); err != nil {
+			if _, _, err := usage.New(st, store.TxFunc[usage.Tx](st)).RecordUsage(ctx, w.VendorA.Principal, sub, usage.Report{Metric: u.metric, Quantity: decimal.RequireFromString(u.qty), OccurredAt: &at, IdempotencyKey: fmt.Sprint(i)}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -192,3 +192,19 @@ func (s *Service) RenewalOffer(ctx context.Context, p mercato.Principal, id int6
 		Start: sub.StartDate, End: sub.EndDate, Pricing: plan.Pricing}
 	return billing.RenewalOffer(bs, q.Total, s.reads.Clock())
 }
+
+// SetSelfBilling says whether a reseller invoices its customers itself
+// (true) or the platform does on its behalf. The platform sets it.
+func (s *Service) SetSelfBilling(ctx context.Context, p mercato.Principal, orgID int64, self bool) error {
+	o, err := s.reads.Organization(ctx, p, orgID)
+	if err != nil {
+		return err
+	}
+	if !p.IsPlatform() || !p.CanWrite() {
+		return mercato.Errorf(mercato.EFORBIDDEN, "only the platform sets who invoices")
+	}
+	if o.Kind != mercato.KindReseller {
+		return mercato.Invalid("invalid billing profile", mercato.FieldError{Path: "organization_id", Message: "only a reseller invoices its customers", Value: orgID})
+	}
+	return s.reads.SaveBillingProfile(ctx, orgID, self)
+}

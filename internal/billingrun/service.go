@@ -23,6 +23,9 @@ type Reads interface {
 	Clock() time.Time
 	SystemPrincipal(ctx context.Context) (mercato.Principal, error)
 	OrganizationByID(ctx context.Context, id int64) (mercato.Organization, error)
+	// Organization returns an organization visible to p.
+	Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error)
+	SaveBillingProfile(ctx context.Context, orgID int64, self bool) error
 	SelfBillingResellers(ctx context.Context) (map[int64]bool, error)
 	StartBillingRun(ctx context.Context, run *billing.Run) error
 	FinishBillingRun(ctx context.Context, run billing.Run) error

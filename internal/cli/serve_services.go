@@ -5,6 +5,7 @@ import (
 	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
+	usagesvc "github.com/mercato-market/mercato/internal/usage"
 	"github.com/mercato-market/mercato/internal/web"
 )
 
@@ -13,17 +14,19 @@ import (
 type appServices struct {
 	Billing      *billingrun.Service
 	Provisioning *provisioning.Service
+	Usage        *usagesvc.Service
 }
 
 func newServices(st *store.Store) *appServices {
 	return &appServices{
 		Billing:      billingrun.New(st, store.TxFunc[billingrun.Tx](st)),
 		Provisioning: provisioning.New(st, store.TxFunc[provisioning.Tx](st)),
+		Usage:        usagesvc.New(st, store.TxFunc[usagesvc.Tx](st)),
 	}
 }
 
 func (sv *appServices) apiOptions() []api.Option {
-	return []api.Option{api.WithBilling(sv.Billing), api.WithProvisioning(sv.Provisioning)}
+	return []api.Option{api.WithBilling(sv.Billing), api.WithProvisioning(sv.Provisioning), api.WithUsage(sv.Usage)}
 }
 
 func (sv *appServices) webOptions() []web.Option {

@@ -38,7 +38,7 @@ func init() {
 			fs.DurationVar(&usagePoll, "usage-poll-interval", metering.DefaultInterval, "how often products' metric URLs are polled for usage (env MERCATO_USAGE_POLL_INTERVAL)")
 		},
 		start: func(ctx context.Context, env *serveEnv) error {
-			return metering.New(env.Store, env.Log, metering.Config{Interval: usagePoll, AllowPrivate: env.AllowPrivate}).Run(ctx)
+			return metering.New(env.Store, env.Log, metering.Config{Interval: usagePoll, AllowPrivate: env.AllowPrivate, Recorder: env.Services.Usage}).Run(ctx)
 		},
 	})
 	registerService(service{

@@ -71,6 +71,7 @@ import (
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/usage"
 )
 
 // MetricURLKeys are the product metadata keys that name a metric URL, the
@@ -101,6 +102,14 @@ type Config struct {
 	Check time.Duration
 	// Now is the clock (default time.Now); tests move it.
 	Now func() time.Time
+	// Recorder records what a poll read (default: internal/usage over
+	// the store).
+	Recorder Recorder
+}
+
+// Recorder records polled readings (internal/usage).
+type Recorder interface {
+	RecordPolledUsage(ctx context.Context, subID int64, start, end time.Time, readings []usage.Reading) ([]usage.Record, []string, error)
 }
 
 // Poller polls metric URLs into usage records.
@@ -114,6 +123,9 @@ type Poller struct {
 
 // New returns a poller over st.
 func New(st *store.Store, log *slog.Logger, cfg Config) *Poller {
+	if cfg.Recorder == nil {
+		cfg.Recorder = usage.New(st, store.TxFunc[usage.Tx](st))
+	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultInterval
 	}
@@ -254,7 +266,7 @@ func (p *Poller) pollProduct(ctx context.Context, prod catalog.Product, start, e
 				mu.Unlock()
 				return
 			}
-			created, skipped, err := p.st.RecordPolledUsage(ctx, sub.ID, start, end, readings)
+			created, skipped, err := p.cfg.Recorder.RecordPolledUsage(ctx, sub.ID, start, end, readings)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -285,7 +297,7 @@ type metricValue struct {
 }
 
 // fetch calls the metric URL for one subscription and parses its answer.
-func (p *Poller) fetch(ctx context.Context, url string, subID int64) ([]store.Reading, error) {
+func (p *Poller) fetch(ctx context.Context, url string, subID int64) ([]usage.Reading, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
@@ -317,7 +329,7 @@ func (p *Poller) fetch(ctx context.Context, url string, subID int64) ([]store.Re
 
 // ParseMetrics reads a metric URL's answer: one {"metricsName","value"}
 // object or a list of them; value is a JSON number or a decimal string.
-func ParseMetrics(body []byte) ([]store.Reading, error) {
+func ParseMetrics(body []byte) ([]usage.Reading, error) {
 	body = bytes.TrimSpace(body)
 	var entries []metricValue
 	if len(body) > 0 && body[0] == '[' {
@@ -331,7 +343,7 @@ func ParseMetrics(body []byte) ([]store.Reading, error) {
 		}
 		entries = []metricValue{one}
 	}
-	out := make([]store.Reading, 0, len(entries))
+	out := make([]usage.Reading, 0, len(entries))
 	for i, e := range entries {
 		if e.MetricsName == "" {
 			return nil, fmt.Errorf("entry %d: no metricsName", i)
@@ -347,7 +359,7 @@ func ParseMetrics(body []byte) ([]store.Reading, error) {
 		if v.Abs().GreaterThanOrEqual(decimal.New(1, 18)) {
 			return nil, fmt.Errorf("entry %d (%s): value %s out of range", i, e.MetricsName, v)
 		}
-		out = append(out, store.Reading{Metric: e.MetricsName, Value: v.Round(12)})
+		out = append(out, usage.Reading{Metric: e.MetricsName, Value: v.Round(12)})
 	}
 	return out, nil
 }

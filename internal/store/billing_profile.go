@@ -9,20 +9,10 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
-// SetSelfBilling says whether a reseller invoices its customers itself
-// (true) or the platform does on its behalf. The platform sets it.
-func (s *Store) SetSelfBilling(ctx context.Context, p mercato.Principal, orgID int64, self bool) error {
-	o, err := s.organization(ctx, s.rd(), p, orgID)
-	if err != nil {
-		return err
-	}
-	if !p.IsPlatform() || !p.CanWrite() {
-		return mercato.Errorf(mercato.EFORBIDDEN, "only the platform sets who invoices")
-	}
-	if o.Kind != mercato.KindReseller {
-		return mercato.Invalid("invalid billing profile", mercato.FieldError{Path: "organization_id", Message: "only a reseller invoices its customers", Value: orgID})
-	}
-	_, err = s.rd().ExecContext(ctx, `INSERT INTO billing_profiles (organization_id, self_billing, updated_at) VALUES ($1,$2,$3)
+// SaveBillingProfile records whether an organization invoices its
+// customers itself.
+func (s *Store) SaveBillingProfile(ctx context.Context, orgID int64, self bool) error {
+	_, err := s.rd().ExecContext(ctx, `INSERT INTO billing_profiles (organization_id, self_billing, updated_at) VALUES ($1,$2,$3)
 		ON CONFLICT (organization_id) DO UPDATE SET self_billing = excluded.self_billing, updated_at = excluded.updated_at`, orgID, self, s.now())
 	if err != nil {
 		return fmt.Errorf("billing profile of %d: %w", orgID, err)

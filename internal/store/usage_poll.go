@@ -3,16 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/pricing"
-	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/usage"
 )
 
 // Polling support, for internal/metering. These run as the system, not on
@@ -54,7 +51,7 @@ func (s *Store) MeteredProducts(ctx context.Context, keys []string) ([]catalog.P
 // lease ran out before it was finished (its process died) is taken again.
 func (s *Store) ClaimUsagePoll(ctx context.Context, productID int64, window time.Time, lease time.Duration) (bool, error) {
 	now := s.now()
-	window = usageTime(window)
+	window = usage.Time(window)
 	res, err := s.db.ExecContext(ctx, `INSERT INTO usage_polls (product_id, window_start, locked_until) VALUES ($1,$2,$3) ON CONFLICT (product_id, window_start) DO NOTHING`,
 		productID, window, micros(now.Add(lease)))
 	if err != nil {
@@ -78,7 +75,7 @@ func (s *Store) FinishUsagePoll(ctx context.Context, productID int64, window tim
 		lastErr = lastErr[:1024]
 	}
 	_, err := s.db.ExecContext(ctx, `UPDATE usage_polls SET finished_at = $1, polled = $2, failed = $3, last_error = $4 WHERE product_id = $5 AND window_start = $6`,
-		s.now(), polled, failed, strings.ToValidUTF8(lastErr, "?"), productID, usageTime(window))
+		s.now(), polled, failed, strings.ToValidUTF8(lastErr, "?"), productID, usage.Time(window))
 	if err != nil {
 		return fmt.Errorf("finish usage poll: %w", err)
 	}
@@ -141,82 +138,4 @@ func (s *Store) PollableSubscriptions(ctx context.Context, productID int64) ([]P
 		out = append(out, ps)
 	}
 	return out, rows.Err()
-}
-
-// Reading is one value read from a metric URL.
-type Reading struct {
-	Metric string
-	Value  decimal.Decimal
-}
-
-// PollKey is the idempotency key of a polled record: one per subscription,
-// metric and poll window.
-func PollKey(window time.Time, metric string) string {
-	return PollKeyPrefix + usageTime(window).Format(time.RFC3339) + ":" + metric
-}
-
-// RecordPolledUsage records the readings of one subscription's poll in the
-// window [start, end). A gauge's reading (aggregation max, average, last)
-// is its quantity; a counter's reading (aggregation sum) is cumulative and
-// its quantity is the increase since the previous poll's reading (the
-// whole reading after a reset to a lower value, or for the first reading).
-// A reading already recorded for the window is skipped, so a poll that is
-// repeated within its window counts nothing twice. Readings of metrics the
-// plan does not have, of unique_count metrics (a reading holds no ids) and
-// negative ones are skipped, with the reason in skipped.
-func (s *Store) RecordPolledUsage(ctx context.Context, subID int64, start, end time.Time, readings []Reading) (created []UsageRecord, skipped []string, err error) {
-	start, end = usageTime(start), usageTime(end)
-	err = s.tx(ctx, func(tx *txn) error {
-		created, skipped = nil, nil
-		m, err := s.meteredSubscription(ctx, tx, nil, subID)
-		if err != nil {
-			return err
-		}
-		if m.status != subscription.Deployed && m.status != subscription.Stopped {
-			skipped = append(skipped, fmt.Sprintf("subscription is %s", m.status))
-			return nil
-		}
-		for _, r := range readings {
-			mt, ok := m.metric(r.Metric)
-			switch {
-			case !ok:
-				skipped = append(skipped, fmt.Sprintf("%s: the plan has no such metric", r.Metric))
-				continue
-			case mt.Aggregation == pricing.AggregationUniqueCount:
-				skipped = append(skipped, fmt.Sprintf("%s: unique_count metrics are pushed, not polled", r.Metric))
-				continue
-			case r.Value.IsNegative():
-				skipped = append(skipped, fmt.Sprintf("%s: negative value %s", r.Metric, r.Value))
-				continue
-			}
-			reading := r.Value
-			rec := UsageRecord{SubscriptionID: subID, Metric: r.Metric, Quantity: reading, PeriodStart: start, PeriodEnd: end,
-				Source: UsagePoll, IdempotencyKey: PollKey(start, r.Metric), Reading: &reading, CreatedAt: s.now()}
-			if mt.Aggregation == pricing.AggregationSum {
-				var prev decimal.NullDecimal
-				err := tx.QueryRowContext(ctx, `SELECT reading FROM usage_records WHERE subscription_id = $1 AND metric = $2 AND source = 'poll' AND reading IS NOT NULL
-					AND period_start < $3 ORDER BY period_start DESC, id DESC LIMIT 1`, subID, r.Metric, start).Scan(&prev)
-				if err != nil && !errors.Is(err, sql.ErrNoRows) {
-					return fmt.Errorf("previous reading: %w", err)
-				}
-				if prev.Valid && reading.GreaterThanOrEqual(prev.Decimal) {
-					rec.Quantity = reading.Sub(prev.Decimal)
-				}
-			}
-			inserted, err := s.insertUsage(ctx, tx, &rec, "")
-			if err != nil {
-				return err
-			}
-			if !inserted {
-				skipped = append(skipped, fmt.Sprintf("%s: already recorded for this window", r.Metric))
-				continue
-			}
-			created = append(created, rec)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("record polled usage of subscription %d: %w", subID, err)
-	}
-	return created, skipped, nil
 }

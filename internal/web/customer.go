@@ -13,6 +13,7 @@ import (
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/usage"
 )
 
 type catalogRow struct {
@@ -441,7 +442,7 @@ type subscriptionData struct {
 	IsCustomer bool
 	Changeable bool
 	Messages   []store.Message
-	Usage      []store.UsageRecord
+	Usage      []usage.Record
 	Orders     []subscription.Order
 }
 
