@@ -84,6 +84,15 @@ func (s *Service) RunBilling(ctx context.Context, p mercato.Principal, opts Opti
 	return run, nil
 }
 
+// ListBillingRuns lists the latest billing runs, newest first (the
+// platform only).
+func (s *Service) ListBillingRuns(ctx context.Context, p mercato.Principal, limit int) ([]billing.Run, error) {
+	if !p.IsPlatform() {
+		return nil, mercato.Errorf(mercato.EFORBIDDEN, "only the platform sees billing runs")
+	}
+	return s.reads.BillingRuns(ctx, limit)
+}
+
 func (s *Service) runBilling(ctx context.Context, run *billing.Run, opts Options) error {
 	sp, err := s.reads.SystemPrincipal(ctx)
 	if err != nil {

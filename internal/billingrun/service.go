@@ -29,6 +29,7 @@ type Reads interface {
 	SelfBillingResellers(ctx context.Context) (map[int64]bool, error)
 	StartBillingRun(ctx context.Context, run *billing.Run) error
 	FinishBillingRun(ctx context.Context, run billing.Run) error
+	BillingRuns(ctx context.Context, limit int) ([]billing.Run, error)
 	CustomersToBill(ctx context.Context, after int64, limit int) ([]int64, error)
 	SubscriptionsToRenew(ctx context.Context, asOf time.Time) ([]int64, error)
 	OverdueInvoices(ctx context.Context, asOf time.Time) ([]int64, error)

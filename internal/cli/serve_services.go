@@ -17,6 +17,14 @@ type appServices struct {
 	Usage        *usagesvc.Service
 }
 
+// The store's transaction is every service's (checked at compile time;
+// store.TxFunc asserts it at run time).
+var (
+	_ billingrun.Tx   = (*store.Tx)(nil)
+	_ provisioning.Tx = (*store.Tx)(nil)
+	_ usagesvc.Tx     = (*store.Tx)(nil)
+)
+
 func newServices(st *store.Store) *appServices {
 	return &appServices{
 		Billing:      billingrun.New(st, store.TxFunc[billingrun.Tx](st)),

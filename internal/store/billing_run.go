@@ -133,12 +133,8 @@ func (s *Store) RenewalPrice(ctx context.Context, sub subscription.Subscription,
 	return plan, q, err
 }
 
-// ListBillingRuns lists the latest billing runs, newest first (the platform
-// only).
-func (s *Store) ListBillingRuns(ctx context.Context, p mercato.Principal, limit int) ([]billing.Run, error) {
-	if !p.IsPlatform() {
-		return nil, mercato.Errorf(mercato.EFORBIDDEN, "only the platform sees billing runs")
-	}
+// BillingRuns lists the latest billing runs, newest first.
+func (s *Store) BillingRuns(ctx context.Context, limit int) ([]billing.Run, error) {
 	rows, err := s.rd().QueryContext(ctx, `SELECT id, period, as_of, status, subscriptions, invoices, lines, renewed, ended, error, started_at, finished_at
 		FROM billing_runs ORDER BY id DESC LIMIT $1`, limit)
 	if err != nil {

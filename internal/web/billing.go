@@ -70,7 +70,7 @@ func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 	}
 	if d.IsPlatform {
-		if d.Runs, err = s.store.ListBillingRuns(ctx, v.P, 20); err != nil {
+		if d.Runs, err = s.services.billing.ListBillingRuns(ctx, v.P, 20); err != nil {
 			s.fail(w, r, v, err)
 			return
 		}

@@ -15,6 +15,7 @@ import (
 type Billing interface {
 	RunBilling(ctx context.Context, p mercato.Principal, opts billingrun.Options) (billing.Run, error)
 	RenewalOffer(ctx context.Context, p mercato.Principal, id int64) (billing.Offer, error)
+	ListBillingRuns(ctx context.Context, p mercato.Principal, limit int) ([]billing.Run, error)
 }
 
 // Provisioning is the provisioning-data service the panel reads through
