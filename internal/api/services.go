@@ -30,6 +30,7 @@ type Provisioning interface {
 	AddCredentials(ctx context.Context, p mercato.Principal, id int64, cs []subscription.Credential) ([]subscription.Credential, error)
 	Provisioning(ctx context.Context, p mercato.Principal, id int64) (subscription.Provisioning, error)
 	Credentials(ctx context.Context, p mercato.Principal, id int64) ([]subscription.Credential, error)
+	SetMetadata(ctx context.Context, p mercato.Principal, id int64, m map[string]string) (map[string]string, error)
 }
 
 // UsageRecorder is the usage service the API calls (internal/usage).

@@ -39,6 +39,9 @@ type Tx interface {
 	ReplaceInstructions(ctx context.Context, subID int64, m map[string]string) error
 	PutCredential(ctx context.Context, subID int64, c subscription.Credential, at time.Time) error
 	RecordProvisioned(ctx context.Context, p mercato.Principal, sub *subscription.Subscription) error
+	// SubscriptionParties returns who a subscription visible to p belongs to.
+	SubscriptionParties(ctx context.Context, p mercato.Principal, id int64) (subscription.Parties, error)
+	ReplaceMetadata(ctx context.Context, subID int64, m map[string]string) error
 }
 
 // InTx runs fn in one transaction, committing when it returns nil.

@@ -15,12 +15,11 @@ import (
 	"github.com/mercato-market/mercato/internal/subscription"
 )
 
-// Provisioning data: once a subscription is provisioned its provider (the
-// product's vendor, or the platform) reports the endpoints the customer
-// uses, end-user instructions and first-access credentials. Everyone who
-// sees the subscription reads endpoints and instructions; credential values
-// are sealed at rest and only the customer and the platform read them back.
-// Every write is a Subscription MODIFIED event in the same transaction.
+// Provisioning data as stored: endpoints, instructions and credentials
+// whose values are sealed at rest (the keys are here); who may write and
+// who reads the values is internal/provisioning's decision, the writes are
+// in tx_provisioning.go. Also the subscription reads of the
+// Cloudesire-compatible API (details, numbered pages, subscriber users).
 
 // secrets holds the keys that seal credential values.
 type secrets struct {
