@@ -26,6 +26,7 @@ type Subscription struct {
 	Start      time.Time
 	End        time.Time
 	Pricing    pricing.Pricing
+	ProductID  int64
 	VendorID   int64 // the product's vendor
 }
 

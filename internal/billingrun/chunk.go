@@ -9,8 +9,9 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
-// biller holds what a run reads once: plans, channels, issuers.
+// biller holds what a run reads once: plans, vendors, channels, issuers.
 type biller struct {
+	vendors  map[int64]int64 // product → vendor
 	opts     Options
 	run      *billing.Run
 	quoter   *billing.Quoter
@@ -30,6 +31,18 @@ func (b *biller) plan(ctx context.Context, tx Tx, id int64) (catalog.Plan, error
 	}
 	b.plans[id] = p
 	return p, nil
+}
+
+func (b *biller) vendor(ctx context.Context, tx Tx, productID int64) (int64, error) {
+	if v, ok := b.vendors[productID]; ok {
+		return v, nil
+	}
+	prod, err := tx.ProductByID(ctx, productID)
+	if err != nil {
+		return 0, err
+	}
+	b.vendors[productID] = prod.VendorID
+	return prod.VendorID, nil
 }
 
 func (b *biller) channel(ctx context.Context, tx Tx, sub billing.Subscription) (billing.Channel, error) {
@@ -78,6 +91,9 @@ func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
 	planned := make([]plannedSub, 0, len(subs))
 	var windows []billing.UsageWindow
 	for _, sub := range subs {
+		if sub.VendorID, err = b.vendor(ctx, tx, sub.ProductID); err != nil {
+			return err
+		}
 		plan, err := b.plan(ctx, tx, sub.PlanID)
 		if err != nil {
 			return err

@@ -101,7 +101,7 @@ func (s *Service) runBilling(ctx context.Context, run *billing.Run, opts Options
 	if err := s.renewAll(ctx, sp, run, opts); err != nil {
 		return err
 	}
-	b := &biller{opts: opts, run: run, quoter: billing.NewQuoter(), plans: map[int64]catalog.Plan{}, channels: map[[2]int64]billing.Channel{}}
+	b := &biller{opts: opts, run: run, quoter: billing.NewQuoter(), plans: map[int64]catalog.Plan{}, vendors: map[int64]int64{}, channels: map[[2]int64]billing.Channel{}}
 	if b.platform, err = s.reads.OrganizationByID(ctx, sp.OrgID); err != nil {
 		return err
 	}

@@ -20,11 +20,10 @@ import (
 // customers, those in (lo, hi]: each is one query for the whole chunk.
 
 // SubscriptionsToBill returns the chunk's subscriptions that started
-// before the end of the month, with their product's vendor, in customer
-// order.
+// before the end of the month, in customer order.
 func (tx *Tx) SubscriptionsToBill(ctx context.Context, lo, hi int64, before time.Time) ([]billing.Subscription, error) {
-	rows, err := tx.t.QueryContext(ctx, `SELECT s.id, s.customer_id, s.reseller_id, s.plan_id, pr.vendor_id, s.type, s.deployment_status, s.auto_renew, s.quantity, s.start_date, s.end_date
-		FROM subscriptions s JOIN products pr ON pr.id = s.product_id WHERE s.customer_id > $1 AND s.customer_id <= $2 AND s.start_date < $3 ORDER BY s.customer_id, s.id`, lo, hi, before)
+	rows, err := tx.t.QueryContext(ctx, `SELECT s.id, s.customer_id, s.reseller_id, s.plan_id, s.product_id, s.type, s.deployment_status, s.auto_renew, s.quantity, s.start_date, s.end_date
+		FROM subscriptions s WHERE s.customer_id > $1 AND s.customer_id <= $2 AND s.start_date < $3 ORDER BY s.customer_id, s.id`, lo, hi, before)
 	if err != nil {
 		return nil, fmt.Errorf("subscriptions to bill: %w", err)
 	}
@@ -35,7 +34,7 @@ func (tx *Tx) SubscriptionsToBill(ctx context.Context, lo, hi int64, before time
 			sub      billing.Subscription
 			reseller sql.NullInt64
 		)
-		if err := rows.Scan(&sub.ID, &sub.CustomerID, &reseller, &sub.PlanID, &sub.VendorID, &sub.Type, &sub.Status, &sub.AutoRenew, &sub.Quantity, &sub.Start, &sub.End); err != nil {
+		if err := rows.Scan(&sub.ID, &sub.CustomerID, &reseller, &sub.PlanID, &sub.ProductID, &sub.Type, &sub.Status, &sub.AutoRenew, &sub.Quantity, &sub.Start, &sub.End); err != nil {
 			return nil, fmt.Errorf("scan subscription: %w", err)
 		}
 		sub.ResellerID = reseller.Int64
