@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 )
@@ -238,7 +239,7 @@ func (s *Server) registerBilling() {
 			IDInput
 			Body PaymentCreate
 		}) (*Output[Invoice], error) {
-			r := store.PaymentRequest{Method: in.Body.Method, Reference: in.Body.Reference}
+			r := billingrun.PaymentRequest{Method: in.Body.Method, Reference: in.Body.Reference}
 			if in.Body.Amount != "" {
 				a, err := decimal.NewFromString(in.Body.Amount)
 				if err != nil {
@@ -246,7 +247,7 @@ func (s *Server) registerBilling() {
 				}
 				r.Amount = &a
 			}
-			inv, err := s.store.PayInvoice(ctx, principal(ctx), in.ID, r)
+			inv, err := s.services.billing.PayInvoice(ctx, principal(ctx), in.ID, r)
 			if err != nil {
 				return nil, err
 			}
@@ -255,7 +256,7 @@ func (s *Server) registerBilling() {
 	register(s, huma.Operation{OperationID: "issue-invoice", Description: "Issues a draft invoice: gives it the next gapless number of its issuer and year, its issue and due dates, and posts its ledger entries. Only the platform and the issuer issue; an invoice already issued answers 409.", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/issue", Summary: "Issue a draft invoice (number, dates, ledger)",
 		Tags: tags, DefaultStatus: http.StatusOK, Errors: []int{http.StatusForbidden, http.StatusConflict}},
 		func(ctx context.Context, in *IDInput) (*Output[Invoice], error) {
-			inv, err := s.store.IssueInvoice(ctx, principal(ctx), in.ID)
+			inv, err := s.services.billing.IssueInvoice(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -267,7 +268,7 @@ func (s *Server) registerBilling() {
 			IDInput
 			Body CreditNoteCreate
 		}) (*Output[Invoice], error) {
-			cn, err := s.store.CreditInvoice(ctx, principal(ctx), in.ID, in.Body.Reason)
+			cn, err := s.services.billing.CreditInvoice(ctx, principal(ctx), in.ID, in.Body.Reason)
 			if err != nil {
 				return nil, err
 			}
@@ -281,11 +282,11 @@ func (s *Server) registerBilling() {
 			if err != nil {
 				return nil, mercato.Invalid("invalid billing run", mercato.FieldError{Path: "period", Message: err.Error()})
 			}
-			opts := store.BillingOptions{Period: m, Log: s.log}
+			opts := billingrun.Options{Period: m, Log: s.log}
 			if in.Body.AsOf != nil {
 				opts.AsOf = *in.Body.AsOf
 			}
-			run, err := s.store.RunBilling(ctx, principal(ctx), opts)
+			run, err := s.services.billing.RunBilling(ctx, principal(ctx), opts)
 			if err != nil {
 				return nil, err
 			}
@@ -330,7 +331,7 @@ func (s *Server) registerBilling() {
 	register(s, huma.Operation{OperationID: "get-subscription-renewal", Description: "Returns when the subscription's term ends, whether it renews or ends then, and what the next term costs at the customer's price; due is true within 30 days of the end. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}/renewal",
 		Summary: "The renewal call-to-action: when the term ends and what the next one costs", Tags: []string{"Subscriptions"}},
 		func(ctx context.Context, in *IDInput) (*Output[Renewal], error) {
-			o, err := s.store.RenewalOffer(ctx, principal(ctx), in.ID)
+			o, err := s.services.billing.RenewalOffer(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -342,7 +343,7 @@ func (s *Server) registerBilling() {
 			IDInput
 			Body BillingProfile
 		}) (*Output[BillingProfile], error) {
-			if err := s.store.SetSelfBilling(ctx, principal(ctx), in.ID, in.Body.SelfBilling); err != nil {
+			if err := s.services.billing.SetSelfBilling(ctx, principal(ctx), in.ID, in.Body.SelfBilling); err != nil {
 				return nil, err
 			}
 			return out(in.Body), nil

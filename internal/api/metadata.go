@@ -29,7 +29,7 @@ func (s *Server) registerMetadata() {
 			IDInput
 			Body Metadata
 		}) (*Output[Metadata], error) {
-			m, err := s.store.SetSubscriptionMetadata(ctx, principal(ctx), in.ID, in.Body.Metadata)
+			m, err := s.services.provisioning.SetMetadata(ctx, principal(ctx), in.ID, in.Body.Metadata)
 			if err != nil {
 				return nil, err
 			}

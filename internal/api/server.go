@@ -38,6 +38,7 @@ type Server struct {
 	door      frontdoor.Config // of the door ServeHTTP serves through
 	handler   http.Handler
 	reads     []string // operations read-only roles may call (onlyReads)
+	services  services
 }
 
 // Option configures a Server.
@@ -75,7 +76,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	s.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
-	s.mux.Handle(cloudesire.Prefix, cloudesire.New(st, log, cloudesire.WithLifecycle(s.lifecycle))) // the Cloudesire-compatible vendor API
+	s.mux.Handle(cloudesire.Prefix, cloudesire.New(st, log, cloudesire.WithLifecycle(s.lifecycle), cloudesire.WithProvisioning(s.services.provisioning))) // the Cloudesire-compatible vendor API
 
 	s.registerOrganizations()
 	s.registerUsers()

@@ -110,7 +110,7 @@ func (s *Server) registerSubscriptions() {
 			}
 			body := subscriptionOf(sub)
 			if !sub.Status.Final() && sub.Status != subscription.UndeploySent {
-				o, err := s.store.RenewalOffer(ctx, principal(ctx), in.ID)
+				o, err := s.services.billing.RenewalOffer(ctx, principal(ctx), in.ID)
 				if err != nil {
 					return nil, err
 				}

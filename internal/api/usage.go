@@ -10,6 +10,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/usage"
 )
 
 // UsagePeriod is the time a usage record covers.
@@ -43,7 +44,7 @@ type Usage struct {
 	CreatedAt      time.Time   `json:"created_at"`
 }
 
-func usageOf(r store.UsageRecord) Usage {
+func usageOf(r usage.Record) Usage {
 	u := Usage{ID: r.ID, SubscriptionID: r.SubscriptionID, Metric: r.Metric, Quantity: r.Quantity.String(),
 		Period: UsagePeriod{Start: r.PeriodStart, End: r.PeriodEnd}, Source: r.Source, IdempotencyID: r.IdempotencyKey,
 		UniqueID: r.UniqueID, CreatedAt: r.CreatedAt}
@@ -102,7 +103,7 @@ func (s *Server) registerUsage() {
 			Body   Usage
 		}, error) {
 			b := in.Body
-			r := store.UsageReport{Metric: b.Metric, OccurredAt: b.OccurredAt, IdempotencyKey: b.IdempotencyID, UniqueID: b.UniqueID}
+			r := usage.Report{Metric: b.Metric, OccurredAt: b.OccurredAt, IdempotencyKey: b.IdempotencyID, UniqueID: b.UniqueID}
 			q, err := decimal.NewFromString(b.Quantity)
 			if err != nil {
 				return nil, mercato.Invalid("invalid usage", mercato.FieldError{Path: "quantity", Message: "must be a decimal string", Value: b.Quantity})
@@ -118,7 +119,7 @@ func (s *Server) registerUsage() {
 			case r.IdempotencyKey != in.IdempotencyKey:
 				return nil, mercato.Invalid("invalid usage", mercato.FieldError{Path: "idempotency_id", Message: "differs from the Idempotency-Key header"})
 			}
-			rec, replayed, err := s.store.RecordUsage(ctx, principal(ctx), in.ID, r)
+			rec, replayed, err := s.services.usage.RecordUsage(ctx, principal(ctx), in.ID, r)
 			if err != nil {
 				return nil, err
 			}
@@ -140,7 +141,7 @@ func (s *Server) registerUsage() {
 			Metric string `query:"metric" maxLength:"64"`
 			Source string `query:"source" enum:"push,poll"`
 		}) (*ListOutput[Usage], error) {
-			return listPage(in.ListInput, func(p store.Page) ([]store.UsageRecord, int64, error) {
+			return listPage(in.ListInput, func(p store.Page) ([]usage.Record, int64, error) {
 				return s.store.ListUsage(ctx, principal(ctx), in.ID, store.UsageFilter{Metric: in.Metric, Source: in.Source, From: in.From, To: in.To}, p)
 			}, usageOf)
 		})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
@@ -122,9 +123,10 @@ func Billing(engine store.Engine) func(b B) {
 			}
 			rows.Close()
 			scan := time.Since(scanStart)
+			svc := billingrun.New(st, store.TxFunc[billingrun.Tx](st))
 			b.ResetTimer()
 			start := time.Now()
-			run, err := st.RunBilling(ctx, p, store.BillingOptions{Period: billing.Month{Year: 2026, Month: time.March}, AsOf: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
+			run, err := svc.RunBilling(ctx, p, billingrun.Options{Period: billing.Month{Year: 2026, Month: time.March}, AsOf: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
 			if err != nil {
 				b.Fatal(err)
 			}

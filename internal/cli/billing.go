@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/config"
 	"github.com/mercato-market/mercato/internal/store"
 )
@@ -38,7 +39,7 @@ func runBilling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := dunning.Validate(); err != nil {
 		return usageError{fmt.Errorf("dunning (--dunning-*, MERCATO_DUNNING_*): %w", err)}
 	}
-	opts := store.BillingOptions{Period: m, Draft: *draft, Dunning: &dunning}
+	opts := billingrun.Options{Period: m, Draft: *draft, Dunning: &dunning}
 	if *asOf != "" {
 		t, err := time.Parse(time.RFC3339, *asOf)
 		if err != nil {
@@ -61,7 +62,7 @@ func runBilling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	start := time.Now()
-	run, err := st.RunBilling(ctx, p, opts)
+	run, err := billingrun.New(st, store.TxFunc[billingrun.Tx](st)).RunBilling(ctx, p, opts)
 	if err != nil {
 		return err
 	}

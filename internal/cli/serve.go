@@ -65,7 +65,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer st.Close()
-	st.Dunning = &cfg.Dunning
 
 	// The bootstrap token is read from the environment only, so that it
 	// never shows in a process list.

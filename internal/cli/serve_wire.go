@@ -9,6 +9,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/api"
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/config"
 	"github.com/mercato-market/mercato/internal/demo"
 	"github.com/mercato-market/mercato/internal/dispatch"
@@ -37,10 +38,13 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 
 	// The API: /api/v1, the Cloudesire-compatible /api/, the OpenAPI
 	// document and the health checks.
-	// The application services the API and the control panel share.
+	// The application services the API, the control panel and the workers
+	// share.
 	orders, lifecycles := ordering.New(st), lifecycle.New(st)
+	services := newServices(st, billingrun.WithDunning(cfg.Dunning))
 
-	apiServer := api.New(st, log, api.WithWebhooks(policy, dispatcher.SendTest), api.WithServices(orders, lifecycles))
+	apiOpts := append([]api.Option{api.WithWebhooks(policy, dispatcher.SendTest), api.WithServices(orders, lifecycles)}, services.apiOptions()...)
+	apiServer := api.New(st, log, apiOpts...)
 
 	// The control panel on "/".
 	if cfg.Demo {
@@ -54,7 +58,7 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	if cfg.Web.InsecureCookies {
 		opts = append(opts, web.WithInsecureCookies())
 	}
-	panel, err := web.New(st, log, opts...)
+	panel, err := web.New(st, log, append(opts, services.webOptions()...)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("control panel: %w", err)
 	}
@@ -74,23 +78,25 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 		AnonRate: cfg.Limits.AnonPerSecond, AnonBurst: cfg.Limits.AnonBurst, TrustedProxies: cfg.Limits.TrustedProxies}, mounts...)
 	handler := telemetry.Middleware(door.Wrap(mux))
 
-	services := []service{
+	workers := []service{
 		{"webhook delivery", dispatcher.Run},
-		{"usage polling", metering.New(st, log, metering.Config{Interval: cfg.UsagePollInterval, AllowPrivate: allowPrivate}).Run},
-		{"billing", func(ctx context.Context) error { return runBillingJob(ctx, st, env, cfg.BillingInterval) }},
+		{"usage polling", metering.New(st, log, metering.Config{Interval: cfg.UsagePollInterval, AllowPrivate: allowPrivate, Recorder: services.Usage}).Run},
+		{"billing", func(ctx context.Context) error {
+			return runBillingJob(ctx, st, services.Billing, env, cfg.BillingInterval)
+		}},
 	}
 	if cfg.Demo {
 		// The Azure demo hands its ARM and Entra emulators to the
 		// Microsoft demo, whose connector grants Azure plan access
 		// through them; it closes the channel if it cannot.
 		azureEmulators := make(chan azureDemoEmulators, 1)
-		services = append(services,
+		workers = append(workers,
 			service{"demo sample vendor", func(ctx context.Context) error { return runSampleVendor(ctx, env) }},
 			service{"demo azure", func(ctx context.Context) error { return runAzureDemo(ctx, env, azureEmulators) }},
 			service{"demo microsoft", func(ctx context.Context) error { return startMicrosoftDemo(ctx, env, azureEmulators) }},
 		)
 	}
-	return handler, services, nil
+	return handler, workers, nil
 }
 
 // runSampleVendor runs the demo's sample vendor against the API.
@@ -107,7 +113,7 @@ func runSampleVendor(ctx context.Context, env *serveEnv) error {
 // gets billed), which also renews the terms that ended and runs dunning.
 // Several replicas may run it: every charge has a unique key, so none is
 // billed twice. An interval of 0 turns it off.
-func runBillingJob(ctx context.Context, st *store.Store, env *serveEnv, interval time.Duration) error {
+func runBillingJob(ctx context.Context, st *store.Store, billingRuns *billingrun.Service, env *serveEnv, interval time.Duration) error {
 	if interval <= 0 {
 		return nil
 	}
@@ -123,7 +129,7 @@ func runBillingJob(ctx context.Context, st *store.Store, env *serveEnv, interval
 			return nil
 		case <-t.C:
 		}
-		_, err := st.RunBilling(ctx, p, store.BillingOptions{Period: billing.MonthOf(time.Now()), Log: env.Log})
+		_, err := billingRuns.RunBilling(ctx, p, billingrun.Options{Period: billing.MonthOf(st.Now()), Log: env.Log})
 		switch {
 		case err == nil:
 			telemetry.BillingRuns.WithLabelValues("ok").Inc()

@@ -78,6 +78,7 @@ import (
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/usage"
 )
 
 // MetricURLKeys are the product metadata keys that name a metric URL, the
@@ -108,6 +109,14 @@ type Config struct {
 	Check time.Duration
 	// Now is the clock (default time.Now); tests move it.
 	Now func() time.Time
+	// Recorder records what a poll read (default: internal/usage over
+	// the store).
+	Recorder Recorder
+}
+
+// Recorder records polled readings (internal/usage).
+type Recorder interface {
+	RecordPolledUsage(ctx context.Context, subID int64, start, end time.Time, readings []usage.Reading) ([]usage.Record, []string, error)
 }
 
 // Poller polls metric URLs into usage records.
@@ -121,6 +130,9 @@ type Poller struct {
 
 // New returns a poller over st.
 func New(st *store.Store, log *slog.Logger, cfg Config) *Poller {
+	if cfg.Recorder == nil {
+		cfg.Recorder = usage.New(st, store.TxFunc[usage.Tx](st))
+	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultInterval
 	}
@@ -306,7 +318,7 @@ func (p *Poller) pollProduct(ctx context.Context, prod catalog.Product, start, e
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			var readings []store.Reading
+			var readings []usage.Reading
 			for _, src := range sources {
 				r, err := p.fetch(ctx, src, sub.ID)
 				if err != nil {
@@ -322,7 +334,7 @@ func (p *Poller) pollProduct(ctx context.Context, prod catalog.Product, start, e
 				}
 				readings = append(readings, r...)
 			}
-			created, skipped, err := p.st.RecordPolledUsage(ctx, sub.ID, start, end, readings)
+			created, skipped, err := p.cfg.Recorder.RecordPolledUsage(ctx, sub.ID, start, end, readings)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -353,7 +365,7 @@ type metricValue struct {
 }
 
 // fetch calls a metric URL for one subscription and parses its answer.
-func (p *Poller) fetch(ctx context.Context, src Source, subID int64) ([]store.Reading, error) {
+func (p *Poller) fetch(ctx context.Context, src Source, subID int64) ([]usage.Reading, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src.URL, nil)
 	if err != nil {
 		return nil, err
@@ -389,7 +401,7 @@ func (p *Poller) fetch(ctx context.Context, src Source, subID int64) ([]store.Re
 // URL): its answer may leave metricsName out (Cloudesire documents
 // {"value": 3.0}), and its values are that metric's whatever name they
 // carry.
-func ParseMetrics(body []byte, metric string) ([]store.Reading, error) {
+func ParseMetrics(body []byte, metric string) ([]usage.Reading, error) {
 	body = bytes.TrimSpace(body)
 	var entries []metricValue
 	if len(body) > 0 && body[0] == '[' {
@@ -403,7 +415,7 @@ func ParseMetrics(body []byte, metric string) ([]store.Reading, error) {
 		}
 		entries = []metricValue{one}
 	}
-	out := make([]store.Reading, 0, len(entries))
+	out := make([]usage.Reading, 0, len(entries))
 	if metric != "" && len(entries) != 1 {
 		return nil, fmt.Errorf("answer has %d values; the URL of metric %s answers one", len(entries), metric)
 	}
@@ -425,7 +437,7 @@ func ParseMetrics(body []byte, metric string) ([]store.Reading, error) {
 		if v.Abs().GreaterThanOrEqual(decimal.New(1, 18)) {
 			return nil, fmt.Errorf("entry %d (%s): value %s out of range", i, e.MetricsName, v)
 		}
-		out = append(out, store.Reading{Metric: e.MetricsName, Value: v.Round(12)})
+		out = append(out, usage.Reading{Metric: e.MetricsName, Value: v.Round(12)})
 	}
 	return out, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/usage"
 )
 
 var ctx = context.Background()
@@ -189,7 +190,7 @@ func TestGaugeAndCounter(t *testing.T) {
 		}
 		for i, want := range []struct{ qty, reading string }{{"100", "100"}, {"30", "130"}, {"45", "175"}} {
 			r := recs[i]
-			if r.Source != store.UsagePoll || r.Quantity.String() != want.qty || r.Reading == nil || r.Reading.String() != want.reading ||
+			if r.Source != usage.SourcePoll || r.Quantity.String() != want.qty || r.Reading == nil || r.Reading.String() != want.reading ||
 				!r.PeriodStart.Equal(f.start.Add(time.Duration(i)*time.Hour)) || !r.PeriodEnd.Equal(r.PeriodStart.Add(time.Hour)) {
 				t.Fatalf("record %d: %+v", i, r)
 			}

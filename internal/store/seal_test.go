@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/secretbox"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -35,7 +36,7 @@ func TestSecretsAtRest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.AddCredentials(ctx, w.VendorA.Principal, o.SubscriptionID, []subscription.Credential{{Key: "password", Value: "hunter2-but-longer"}}); err != nil {
+		if _, err := provisioning.New(st, store.TxFunc[provisioning.Tx](st)).AddCredentials(ctx, w.VendorA.Principal, o.SubscriptionID, []subscription.Credential{{Key: "password", Value: "hunter2-but-longer"}}); err != nil {
 			t.Fatal(err)
 		}
 		var raw string
@@ -62,7 +63,7 @@ func TestSecretsAtRest(t *testing.T) {
 		if got, err := st.Endpoint(ctx, w.VendorA.Principal, ep.ID); err != nil || got.Secret != secret {
 			t.Fatalf("after rotation: %q %v", got.Secret, err)
 		}
-		creds, err := st.Credentials(ctx, w.C1.Principal, o.SubscriptionID)
+		creds, err := provisioning.New(st, store.TxFunc[provisioning.Tx](st)).Credentials(ctx, w.C1.Principal, o.SubscriptionID)
 		if err != nil || len(creds) != 1 || creds[0].Value != "hunter2-but-longer" {
 			t.Fatalf("credentials after rotation: %+v %v", creds, err)
 		}

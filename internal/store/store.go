@@ -26,7 +26,6 @@ import (
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
-	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
@@ -54,9 +53,6 @@ type Store struct {
 	secrets  secrets // seals credential values (provisioning.go)
 	// Now returns the current time; tests replace it to move the clock.
 	Now func() time.Time
-	// Dunning is the policy of billing runs that set none (serve sets it
-	// from its configuration); nil: billing.DefaultDunning().
-	Dunning *billing.DunningPolicy
 }
 
 // Pool sizes the connection pool; a zero field keeps the engine's default

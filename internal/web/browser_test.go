@@ -29,6 +29,7 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/ordering"
 	pcclient "github.com/mercato-market/mercato/internal/partnercenter"
+	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -296,7 +297,7 @@ func TestBrowser(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	prov, err := st.Provisioning(bg, admin, subID)
+	prov, err := provisioning.New(st, store.TxFunc[provisioning.Tx](st)).Provisioning(bg, admin, subID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/usage"
 )
 
 type catalogRow struct {
@@ -369,14 +370,14 @@ func launchURL(eps []subscription.Endpoint) string {
 }
 
 // renewal is the renewal call-to-action of a running (or stopped)
-// subscription when it is due: billing's offer, read through the store as
+// subscription when it is due: billing's offer, read through the billing service as
 // GET /api/v1/subscriptions/{id}/renewal reads it (date, next term's
 // price, whether it renews by itself).
 func (s *Server) renewal(r *http.Request, p mercato.Principal, sub subscription.Subscription) *billing.Offer {
 	if (sub.Status != subscription.Deployed && sub.Status != subscription.Stopped) || sub.EndDate.IsZero() {
 		return nil
 	}
-	o, err := s.store.RenewalOffer(r.Context(), p, sub.ID)
+	o, err := s.services.billing.RenewalOffer(r.Context(), p, sub.ID)
 	if err != nil {
 		s.log.DebugContext(r.Context(), "no renewal offer", "subscription_id", sub.ID, "err", err)
 		return nil
@@ -413,7 +414,7 @@ func (s *Server) subscriptionsPage(w http.ResponseWriter, r *http.Request, v *vi
 		row := subRow{Sub: sub, Product: n.product(sub.ProductID).Name, Plan: n.plan(sub.PlanID).Name, Customer: n.org(sub.CustomerID),
 			Renewal: s.renewal(r, v.P, sub), Unread: unread[sub.ID]}
 		if sub.Status == subscription.Deployed {
-			if prov, err := s.store.Provisioning(ctx, v.P, sub.ID); err == nil {
+			if prov, err := s.services.provisioning.Provisioning(ctx, v.P, sub.ID); err == nil {
 				row.LaunchURL = launchURL(prov.Endpoints)
 			}
 		}
@@ -442,7 +443,7 @@ type subscriptionData struct {
 	IsCustomer bool
 	Changeable bool
 	Messages   []store.Message
-	Usage      []store.UsageRecord
+	Usage      []usage.Record
 	Orders     []subscription.Order
 }
 

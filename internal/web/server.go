@@ -59,6 +59,7 @@ type Server struct {
 	// secret in other log lines.
 	resetLink func(ctx context.Context, email, link string)
 	baseURL   string
+	services  services
 }
 
 // Option configures a Server.
@@ -101,6 +102,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) (*Server, error) {
 		o(s)
 	}
 	s.defaultServices()
+	s.services.defaults(st)
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err

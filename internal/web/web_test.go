@@ -18,6 +18,7 @@ import (
 	"github.com/mercato-market/mercato/internal/demo"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -292,7 +293,7 @@ func TestPagesShowOnlyWhatTheOrganizationSees(t *testing.T) {
 	// Credentials: only the customer (and the platform) can reveal them.
 	ctx := context.Background()
 	vp, _ := h.st.Authenticate(ctx, "mct_demo_vendor_contoso")
-	if _, err := h.st.AddCredentials(ctx, vp, sub.ID, []subscription.Credential{{Key: "password", Value: "s3cret-value"}}); err != nil {
+	if _, err := provisioning.New(h.st, store.TxFunc[provisioning.Tx](h.st)).AddCredentials(ctx, vp, sub.ID, []subscription.Credential{{Key: "password", Value: "s3cret-value"}}); err != nil {
 		t.Fatal(err)
 	}
 	cust := h.signIn(customer)

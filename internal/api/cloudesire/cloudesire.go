@@ -35,6 +35,7 @@ import (
 	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
+	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
@@ -47,11 +48,12 @@ const maxBody = 1 << 20
 
 // Handler serves the Cloudesire-compatible API.
 type Handler struct {
-	store     *store.Store
-	lifecycle Lifecycle
-	log       *slog.Logger
-	mux       *http.ServeMux
-	routes    []string // "METHOD /api/path" of every route, for the document's test
+	store        *store.Store
+	lifecycle    Lifecycle
+	provisioning Provisioning
+	log          *slog.Logger
+	mux          *http.ServeMux
+	routes       []string // "METHOD /api/path" of every route, for the document's test
 }
 
 // Lifecycle is the use case the API runs for a provider's status report
@@ -74,6 +76,9 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Handler {
 	}
 	if h.lifecycle == nil {
 		h.lifecycle = lifecycle.New(st)
+	}
+	if h.provisioning == nil {
+		h.provisioning = provisioning.New(st, store.TxFunc[provisioning.Tx](st))
 	}
 	route := func(path string, methods map[string]handlerFunc) {
 		for m := range methods {
@@ -432,70 +437,4 @@ func (h *Handler) patchSubscription(ctx context.Context, p mercato.Principal, w 
 	}
 	s, err := h.detail(ctx, p, id)
 	return http.StatusOK, s, err
-}
-
-func (h *Handler) postEndpoints(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var body []Endpoint
-	if err := decode(w, r, &body); err != nil {
-		return 0, nil, err
-	}
-	eps := make([]subscription.Endpoint, 0, len(body))
-	for _, e := range body {
-		eps = append(eps, subscription.Endpoint{Endpoint: e.Endpoint, Description: e.Description, Category: subscription.EndpointCategory(e.Category)})
-	}
-	got, err := h.store.SetEndpoints(ctx, p, id, eps)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := make([]Endpoint, 0, len(got))
-	for _, e := range got {
-		out = append(out, Endpoint{Endpoint: e.Endpoint, Description: e.Description, Category: string(e.Category)})
-	}
-	return http.StatusOK, out, nil
-}
-
-func (h *Handler) postInstructions(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var body map[string]string
-	if err := decode(w, r, &body); err != nil {
-		return 0, nil, err
-	}
-	got, err := h.store.SetInstructions(ctx, p, id, body)
-	return http.StatusOK, got, err
-}
-
-func (h *Handler) postCredentials(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var body []struct {
-		Key         string            `json:"key"`
-		Value       string            `json:"value"`
-		Description map[string]string `json:"description"`
-		Weight      int               `json:"weight"`
-	}
-	if err := decode(w, r, &body); err != nil {
-		return 0, nil, err
-	}
-	cs := make([]subscription.Credential, 0, len(body))
-	for _, c := range body {
-		cs = append(cs, subscription.Credential{Key: c.Key, Value: c.Value, Description: c.Description, Weight: c.Weight})
-	}
-	got, err := h.store.AddCredentials(ctx, p, id, cs)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := make([]Credential, 0, len(got))
-	for _, c := range got {
-		out = append(out, Credential{Key: c.Key, Description: c.Description, Weight: c.Weight}) // value: null
-	}
-	return http.StatusOK, out, nil
 }

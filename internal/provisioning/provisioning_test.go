@@ -1,4 +1,4 @@
-package store_test
+package provisioning_test
 
 import (
 	"context"
@@ -10,11 +10,31 @@ import (
 	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/secretbox"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
+
+var ctx = context.Background()
+
+// service is the provisioning service over st.
+func service(st *store.Store) *provisioning.Service {
+	return provisioning.New(st, store.TxFunc[provisioning.Tx](st))
+}
+
+// The store's transaction is the service's.
+var _ provisioning.Tx = (*store.Tx)(nil)
+
+func code(err error) string { return mercato.ErrorCode(err) }
+
+func mustCode(t *testing.T, err error, want string) {
+	t.Helper()
+	if got := code(err); got != want {
+		t.Fatalf("error code = %q (%v), want %q", got, err, want)
+	}
+}
 
 var provisioningCases = []struct {
 	name string
@@ -93,14 +113,14 @@ func testEndpointValidation(t *testing.T, st *store.Store, w *storetest.World, s
 	} {
 		t.Run(name, func(t *testing.T) {
 			unchanged(t, st, func() {
-				_, err := st.SetEndpoints(ctx, vendor, sub, eps)
+				_, err := service(st).SetEndpoints(ctx, vendor, sub, eps)
 				mustCode(t, err, mercato.EINVALID)
 			})
 		})
 	}
 	// The limits themselves are fine.
 	long := subscription.Endpoint{Endpoint: "https://app.example.org/" + strings.Repeat("x", 2000-len("https://app.example.org/")), Description: strings.Repeat("d", 1024), Category: subscription.CategoryApp}
-	if _, err := st.SetEndpoints(ctx, vendor, sub, []subscription.Endpoint{long}); err != nil {
+	if _, err := service(st).SetEndpoints(ctx, vendor, sub, []subscription.Endpoint{long}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -108,7 +128,7 @@ func testEndpointValidation(t *testing.T, st *store.Store, w *storetest.World, s
 func testEndpoints(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
 	before := modifiedEvents(t, st, w, sub)
 	docs := subscription.Endpoint{Endpoint: "https://docs.example.org/", Description: "Docs", Category: subscription.CategoryDocumentation}
-	got, err := st.SetEndpoints(ctx, w.VendorA.Principal, sub, []subscription.Endpoint{appEndpoint, docs, {Endpoint: appEndpoint.Endpoint, Description: "Sign in", Category: subscription.CategoryApp}})
+	got, err := service(st).SetEndpoints(ctx, w.VendorA.Principal, sub, []subscription.Endpoint{appEndpoint, docs, {Endpoint: appEndpoint.Endpoint, Description: "Sign in", Category: subscription.CategoryApp}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,17 +139,17 @@ func testEndpoints(t *testing.T, st *store.Store, w *storetest.World, sub int64)
 		t.Fatalf("MODIFIED events %d -> %d, want one more", before, n)
 	}
 	// A second post replaces the first: a provider may retry.
-	if _, err := st.SetEndpoints(ctx, w.VendorA.Principal, sub, []subscription.Endpoint{appEndpoint}); err != nil {
+	if _, err := service(st).SetEndpoints(ctx, w.VendorA.Principal, sub, []subscription.Endpoint{appEndpoint}); err != nil {
 		t.Fatal(err)
 	}
 	for name, p := range map[string]mercato.Principal{"customer": w.C1.Principal, "reseller": w.R1.Principal, "distributor": w.D1.Principal, "platform": w.Platform.Principal, "vendor": w.VendorA.Principal} {
-		pr, err := st.Provisioning(ctx, p, sub)
+		pr, err := service(st).Provisioning(ctx, p, sub)
 		if err != nil || len(pr.Endpoints) != 1 || pr.Endpoints[0] != appEndpoint {
 			t.Fatalf("%s reads %+v, %v", name, pr.Endpoints, err)
 		}
 	}
 	for name, p := range map[string]mercato.Principal{"c1b": w.C1b.Principal, "c2": w.C2.Principal, "r2": w.R2.Principal, "vendorB": w.VendorB.Principal} {
-		_, err := st.Provisioning(ctx, p, sub)
+		_, err := service(st).Provisioning(ctx, p, sub)
 		mustCode(t, err, mercato.ENOTFOUND)
 		_ = name
 	}
@@ -138,17 +158,17 @@ func testEndpoints(t *testing.T, st *store.Store, w *storetest.World, sub int64)
 func testInstructions(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
 	for _, bad := range []map[string]string{{"eng": "x"}, {"EN": "x"}, {"": "x"}, {"en": strings.Repeat("x", subscription.MaxInstructionsLength+1)}} {
 		unchanged(t, st, func() {
-			_, err := st.SetInstructions(ctx, w.VendorA.Principal, sub, bad)
+			_, err := service(st).SetInstructions(ctx, w.VendorA.Principal, sub, bad)
 			mustCode(t, err, mercato.EINVALID)
 		})
 	}
-	if _, err := st.SetInstructions(ctx, w.VendorA.Principal, sub, map[string]string{"en": "Welcome", "it": "Benvenuto"}); err != nil {
+	if _, err := service(st).SetInstructions(ctx, w.VendorA.Principal, sub, map[string]string{"en": "Welcome", "it": "Benvenuto"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.SetInstructions(ctx, w.VendorA.Principal, sub, map[string]string{"en": "Welcome back"}); err != nil {
+	if _, err := service(st).SetInstructions(ctx, w.VendorA.Principal, sub, map[string]string{"en": "Welcome back"}); err != nil {
 		t.Fatal(err)
 	}
-	pr, err := st.Provisioning(ctx, w.C1.Principal, sub)
+	pr, err := service(st).Provisioning(ctx, w.C1.Principal, sub)
 	if err != nil || fmt.Sprint(pr.Instructions) != "map[en:Welcome back]" {
 		t.Fatalf("instructions = %v, %v", pr.Instructions, err)
 	}
@@ -161,11 +181,11 @@ func testCredentials(t *testing.T, st *store.Store, w *storetest.World, sub int6
 	}
 	for _, bad := range [][]subscription.Credential{nil, {{Key: ""}}, {{Key: "a"}, {Key: "a"}}, {{Key: "a", Value: strings.Repeat("v", 4097)}}, {{Key: "a", Description: map[string]string{"english": "x"}}}} {
 		unchanged(t, st, func() {
-			_, err := st.AddCredentials(ctx, w.VendorA.Principal, sub, bad)
+			_, err := service(st).AddCredentials(ctx, w.VendorA.Principal, sub, bad)
 			mustCode(t, err, mercato.EINVALID)
 		})
 	}
-	got, err := st.AddCredentials(ctx, w.VendorA.Principal, sub, creds)
+	got, err := service(st).AddCredentials(ctx, w.VendorA.Principal, sub, creds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,24 +215,24 @@ func testCredentials(t *testing.T, st *store.Store, w *storetest.World, sub int6
 		t.Fatalf("%d credential rows", n)
 	}
 	for name, p := range map[string]mercato.Principal{"customer": w.C1.Principal, "platform": w.Platform.Principal} {
-		cs, err := st.Credentials(ctx, p, sub)
+		cs, err := service(st).Credentials(ctx, p, sub)
 		if err != nil || len(cs) != 2 || cs[0].Key != "username" || cs[0].Value != "user@ma.il" || cs[1].Value != "jei9je9y" || cs[1].Description["it"] != "Parola chiave" {
 			t.Fatalf("%s reads %+v, %v", name, cs, err)
 		}
 	}
 	for name, p := range map[string]mercato.Principal{"vendor": w.VendorA.Principal, "reseller": w.R1.Principal} {
-		_, err := st.Credentials(ctx, p, sub)
+		_, err := service(st).Credentials(ctx, p, sub)
 		mustCode(t, err, mercato.EFORBIDDEN)
-		pr, err := st.Provisioning(ctx, p, sub)
+		pr, err := service(st).Provisioning(ctx, p, sub)
 		if err != nil || len(pr.Credentials) != 2 || pr.Credentials[0].Value != "" || pr.Revealed {
 			t.Fatalf("%s sees %+v, %v", name, pr.Credentials, err)
 		}
 	}
 	// The same key again replaces the value.
-	if _, err := st.AddCredentials(ctx, w.VendorA.Principal, sub, []subscription.Credential{{Key: "password", Value: "changed", Weight: 2}}); err != nil {
+	if _, err := service(st).AddCredentials(ctx, w.VendorA.Principal, sub, []subscription.Credential{{Key: "password", Value: "changed", Weight: 2}}); err != nil {
 		t.Fatal(err)
 	}
-	cs, _ := st.Credentials(ctx, w.C1.Principal, sub)
+	cs, _ := service(st).Credentials(ctx, w.C1.Principal, sub)
 	if len(cs) != 2 || cs[1].Value != "changed" {
 		t.Fatalf("after replace: %+v", cs)
 	}
@@ -220,7 +240,7 @@ func testCredentials(t *testing.T, st *store.Store, w *storetest.World, sub int6
 	if _, err := st.DB().Exec(`UPDATE subscription_credentials SET value_sealed = (SELECT value_sealed FROM subscription_credentials WHERE key = 'username') WHERE key = 'password'`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Credentials(ctx, w.C1.Principal, sub); mercato.ErrorCode(err) != mercato.EINTERNAL {
+	if _, err := service(st).Credentials(ctx, w.C1.Principal, sub); mercato.ErrorCode(err) != mercato.EINTERNAL {
 		t.Fatalf("a moved value opened: %v", err)
 	}
 }
@@ -245,19 +265,19 @@ func testProvisioningWriters(t *testing.T, st *store.Store, w *storetest.World, 
 	} {
 		t.Run(name, func(t *testing.T) {
 			unchanged(t, st, func() {
-				_, err := st.SetEndpoints(ctx, c.p, sub, []subscription.Endpoint{appEndpoint})
+				_, err := service(st).SetEndpoints(ctx, c.p, sub, []subscription.Endpoint{appEndpoint})
 				mustCode(t, err, c.code)
-				_, err = st.SetInstructions(ctx, c.p, sub, map[string]string{"en": "x"})
+				_, err = service(st).SetInstructions(ctx, c.p, sub, map[string]string{"en": "x"})
 				mustCode(t, err, c.code)
-				_, err = st.AddCredentials(ctx, c.p, sub, []subscription.Credential{{Key: "k", Value: "v"}})
+				_, err = service(st).AddCredentials(ctx, c.p, sub, []subscription.Credential{{Key: "k", Value: "v"}})
 				mustCode(t, err, c.code)
 			})
 		})
 	}
-	if _, err := st.SetEndpoints(ctx, w.Platform.Principal, sub, []subscription.Endpoint{appEndpoint}); err != nil {
+	if _, err := service(st).SetEndpoints(ctx, w.Platform.Principal, sub, []subscription.Endpoint{appEndpoint}); err != nil {
 		t.Fatalf("the platform: %v", err)
 	}
-	if _, err := st.AddCredentials(ctx, w.Platform.Principal, sub, []subscription.Credential{{Key: "k", Value: "v"}}); err != nil {
+	if _, err := service(st).AddCredentials(ctx, w.Platform.Principal, sub, []subscription.Credential{{Key: "k", Value: "v"}}); err != nil {
 		t.Fatalf("the platform: %v", err)
 	}
 }
@@ -267,14 +287,14 @@ func testProvisioningEnded(t *testing.T, st *store.Store, w *storetest.World, su
 		t.Fatal(err)
 	}
 	// Deprovisioning may still say why, until the provider confirms.
-	if _, err := st.SetInstructions(ctx, w.VendorA.Principal, sub, map[string]string{"en": "Your data is kept 30 days"}); err != nil {
+	if _, err := service(st).SetInstructions(ctx, w.VendorA.Principal, sub, map[string]string{"en": "Your data is kept 30 days"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := lifecycle.New(st).SetStatus(ctx, w.VendorA.Principal, sub, subscription.Undeployed); err != nil {
 		t.Fatal(err)
 	}
 	unchanged(t, st, func() {
-		_, err := st.SetEndpoints(ctx, w.VendorA.Principal, sub, []subscription.Endpoint{appEndpoint})
+		_, err := service(st).SetEndpoints(ctx, w.VendorA.Principal, sub, []subscription.Endpoint{appEndpoint})
 		mustCode(t, err, mercato.ECONFLICT)
 	})
 }
@@ -283,7 +303,7 @@ func testSecretKeyPersists(t *testing.T, st *store.Store, w *storetest.World, su
 	if st.Engine() != store.SQLite {
 		t.Skip("reopening is shown on the SQLite file")
 	}
-	if _, err := st.AddCredentials(ctx, w.VendorA.Principal, sub, []subscription.Credential{{Key: "password", Value: "s3cret"}}); err != nil {
+	if _, err := service(st).AddCredentials(ctx, w.VendorA.Principal, sub, []subscription.Credential{{Key: "password", Value: "s3cret"}}); err != nil {
 		t.Fatal(err)
 	}
 	var path string
@@ -295,7 +315,7 @@ func testSecretKeyPersists(t *testing.T, st *store.Store, w *storetest.World, su
 		t.Fatal(err)
 	}
 	defer again.Close()
-	cs, err := again.Credentials(ctx, w.C1.Principal, sub)
+	cs, err := service(again).Credentials(ctx, w.C1.Principal, sub)
 	if err != nil || len(cs) != 1 || cs[0].Value != "s3cret" {
 		t.Fatalf("after reopening: %+v, %v", cs, err)
 	}
@@ -314,7 +334,7 @@ func testExplicitSecretKey(t *testing.T, st *store.Store, w *storetest.World, su
 	var before, generated int
 	_ = st.DB().QueryRow(`SELECT COUNT(*) FROM secret_keys`).Scan(&before)
 	st.SetSecretKeys(key)
-	if _, err := st.AddCredentials(ctx, w.VendorA.Principal, sub, []subscription.Credential{{Key: "password", Value: "s3cret"}}); err != nil {
+	if _, err := service(st).AddCredentials(ctx, w.VendorA.Principal, sub, []subscription.Credential{{Key: "password", Value: "s3cret"}}); err != nil {
 		t.Fatal(err)
 	}
 	var keyID string
@@ -325,11 +345,11 @@ func testExplicitSecretKey(t *testing.T, st *store.Store, w *storetest.World, su
 	}
 	other, _ := secretbox.ParseKey(secretbox.Generate())
 	st.SetSecretKeys(other)
-	if _, err := st.Credentials(ctx, w.C1.Principal, sub); err == nil {
+	if _, err := service(st).Credentials(ctx, w.C1.Principal, sub); err == nil {
 		t.Fatal("opened with the wrong key")
 	}
 	st.SetSecretKeys(key)
-	if cs, err := st.Credentials(ctx, w.C1.Principal, sub); err != nil || cs[0].Value != "s3cret" {
+	if cs, err := service(st).Credentials(ctx, w.C1.Principal, sub); err != nil || cs[0].Value != "s3cret" {
 		t.Fatalf("%+v %v", cs, err)
 	}
 }

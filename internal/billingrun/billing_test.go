@@ -1,4 +1,4 @@
-package store_test
+package billingrun_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/ordering"
@@ -17,7 +18,16 @@ import (
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/usage"
 )
+
+// service is the billing service over st.
+func service(st *store.Store) *billingrun.Service {
+	return billingrun.New(st, store.TxFunc[billingrun.Tx](st))
+}
+
+// The store's transaction is the service's.
+var _ billingrun.Tx = (*store.Tx)(nil)
 
 // clock is a settable store clock.
 type clock struct{ t time.Time }
@@ -47,13 +57,13 @@ func buy(t *testing.T, st *store.Store, p mercato.Principal, customer, plan, qty
 	return o.SubscriptionID
 }
 
-func run(t *testing.T, st *store.Store, w *storetest.World, month string) store.BillingRun {
+func run(t *testing.T, st *store.Store, w *storetest.World, month string) billing.Run {
 	t.Helper()
 	m, err := billing.ParseMonth(month)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := st.RunBilling(context.Background(), w.Platform.Principal, store.BillingOptions{Period: m})
+	r, err := service(st).RunBilling(context.Background(), w.Platform.Principal, billingrun.Options{Period: m})
 	if err != nil {
 		t.Fatalf("run %s: %v", month, err)
 	}
@@ -196,7 +206,7 @@ func TestBillingChannelShares(t *testing.T) {
 
 		// A self-billing reseller issues its customers' invoices itself,
 		// with its own numbering.
-		if err := st.SetSelfBilling(ctx, w.Platform.Principal, w.R2.Org.ID, true); err != nil {
+		if err := service(st).SetSelfBilling(ctx, w.Platform.Principal, w.R2.Org.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		buy(t, st, w.C2.Principal, w.C2.Org.ID, w.PlanB.ID, 1)
@@ -285,7 +295,7 @@ func TestBillingUsageTiers(t *testing.T) {
 			day         int
 		}{{"api_calls", "7000", 3}, {"api_calls", "5000", 20}, {"users", "4", 5}, {"users", "7", 12}, {"users", "5", 28}} {
 			at := time.Date(2026, 3, u.day, 12, 0, 0, 0, time.UTC)
-			if _, _, err := st.RecordUsage(ctx, w.VendorA.Principal, sub, store.UsageReport{Metric: u.metric, Quantity: decimal.RequireFromString(u.qty), OccurredAt: &at, IdempotencyKey: fmt.Sprint(i)}); err != nil {
+			if _, _, err := usage.New(st, store.TxFunc[usage.Tx](st)).RecordUsage(ctx, w.VendorA.Principal, sub, usage.Report{Metric: u.metric, Quantity: decimal.RequireFromString(u.qty), OccurredAt: &at, IdempotencyKey: fmt.Sprint(i)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -319,7 +329,7 @@ func TestBillingCrashResumes(t *testing.T) {
 		}
 		crash := errors.New("power cut")
 		m, _ := billing.ParseMonth("2026-03")
-		_, err := st.RunBilling(ctx, w.Platform.Principal, store.BillingOptions{Period: m, Customers: 2, AfterChunk: func(n int) error {
+		_, err := service(st).RunBilling(ctx, w.Platform.Principal, billingrun.Options{Period: m, Customers: 2, AfterChunk: func(n int) error {
 			if n >= 2 {
 				return crash
 			}
@@ -331,7 +341,7 @@ func TestBillingCrashResumes(t *testing.T) {
 		if n := storetest.Counts(t, st)["invoices"]; n != 2 {
 			t.Fatalf("%d invoices after the crash, want 2", n)
 		}
-		r, err := st.RunBilling(ctx, w.Platform.Principal, store.BillingOptions{Period: m, Customers: 2})
+		r, err := service(st).RunBilling(ctx, w.Platform.Principal, billingrun.Options{Period: m, Customers: 2})
 		if err != nil || r.Invoices != 4 {
 			t.Fatalf("resume: %+v %v", r, err)
 		}
@@ -371,10 +381,10 @@ func TestBillingDunning(t *testing.T) {
 		// One invoice bills both orders; pay it only after splitting is
 		// not possible, so credit it and bill the kept order alone.
 		first := invs[0]
-		if _, err := st.PayInvoice(ctx, c.Principal, first.ID, store.PaymentRequest{}); mercato.ErrorCode(err) != mercato.EFORBIDDEN {
+		if _, err := service(st).PayInvoice(ctx, c.Principal, first.ID, billingrun.PaymentRequest{}); mercato.ErrorCode(err) != mercato.EFORBIDDEN {
 			t.Fatalf("a customer marked its own invoice paid: %v", err)
 		}
-		if _, err := st.PayInvoice(ctx, w.Platform.Principal, first.ID, store.PaymentRequest{}); err != nil {
+		if _, err := service(st).PayInvoice(ctx, w.Platform.Principal, first.ID, billingrun.PaymentRequest{}); err != nil {
 			t.Fatal(err)
 		}
 		for _, id := range []int64{sub, never} {
@@ -393,15 +403,15 @@ func TestBillingDunning(t *testing.T) {
 		run(t, st, w, "2026-04")
 		april := invoices(t, st, c.Principal, c.Org.ID)[1]
 		policy := billing.DefaultDunning()
-		step := func(day string) store.DunningResult {
+		step := func(day string) billingrun.DunningResult {
 			clk.set(day)
-			res, err := st.RunDunning(ctx, w.Platform.Principal, clk.t, policy)
+			res, err := service(st).RunDunning(ctx, w.Platform.Principal, clk.t, policy)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return res
 		}
-		if r := step("2026-04-16T00:00:00Z"); r != (store.DunningResult{}) {
+		if r := step("2026-04-16T00:00:00Z"); r != (billingrun.DunningResult{}) {
 			t.Fatalf("a day late: %+v", r)
 		}
 		if r := step("2026-04-19T00:00:00Z"); r.Reminded != 1 {
@@ -419,7 +429,7 @@ func TestBillingDunning(t *testing.T) {
 		if notes, _ := st.ListNotifications(ctx, c.Principal); len(notes) != 2 {
 			t.Fatalf("%d reminders", len(notes))
 		}
-		if _, err := st.PayInvoice(ctx, w.Platform.Principal, april.ID, store.PaymentRequest{Reference: "bank 42"}); err != nil {
+		if _, err := service(st).PayInvoice(ctx, w.Platform.Principal, april.ID, billingrun.PaymentRequest{Reference: "bank 42"}); err != nil {
 			t.Fatal(err)
 		}
 		if s, _ := st.Subscription(ctx, c.Principal, sub); s.Status != subscription.Deployed {
@@ -460,7 +470,7 @@ func TestBillingRenewalAndCredit(t *testing.T) {
 			}
 		}
 		clk.set("2026-03-05T00:00:00Z") // within 30 days of the end
-		offer, err := st.RenewalOffer(ctx, w.C1.Principal, ends)
+		offer, err := service(st).RenewalOffer(ctx, w.C1.Principal, ends)
 		if err != nil || offer.Price.StringFixed(2) != "20.00" || offer.Action != billing.RenewalEnd || !offer.Due || !offer.Date.Equal(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)) {
 			t.Fatalf("offer %+v %v", offer, err)
 		}
@@ -483,7 +493,7 @@ func TestBillingRenewalAndCredit(t *testing.T) {
 		if got := fmt.Sprint(amounts(invs[1])); got != "[recurring:10.00]" {
 			t.Fatalf("April bills only the renewed subscription: %s", got)
 		}
-		cn, err := st.CreditInvoice(ctx, w.Platform.Principal, invs[0].ID, "wrong seats")
+		cn, err := service(st).CreditInvoice(ctx, w.Platform.Principal, invs[0].ID, "wrong seats")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -493,7 +503,7 @@ func TestBillingRenewalAndCredit(t *testing.T) {
 		if again, _ := st.Invoice(ctx, w.C1.Principal, invs[0].ID); again.Status != billing.StatusVoid {
 			t.Fatalf("credited invoice is %s", again.Status)
 		}
-		if _, err := st.CreditInvoice(ctx, w.Platform.Principal, invs[0].ID, ""); mercato.ErrorCode(err) != mercato.ECONFLICT {
+		if _, err := service(st).CreditInvoice(ctx, w.Platform.Principal, invs[0].ID, ""); mercato.ErrorCode(err) != mercato.ECONFLICT {
 			t.Fatalf("credited twice: %v", err)
 		}
 		sts, _ := st.Earnings(ctx, w.VendorA.Principal, store.EarningsRequest{Period: "2026-03"})

@@ -1,6 +1,7 @@
-package store_test
+package usage_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -12,7 +13,20 @@ import (
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/usage"
 )
+
+var ctx = context.Background()
+
+// service is the usage service over st.
+func service(st *store.Store) *usage.Service {
+	return usage.New(st, store.TxFunc[usage.Tx](st))
+}
+
+// The store's transaction is the service's.
+var _ usage.Tx = (*store.Tx)(nil)
+
+func code(err error) string { return mercato.ErrorCode(err) }
 
 var usageCases = []struct {
 	name string
@@ -61,9 +75,9 @@ func at(s string) *time.Time {
 	return &t
 }
 
-func push(t *testing.T, st *store.Store, p mercato.Principal, sub int64, r store.UsageReport) store.UsageRecord {
+func push(t *testing.T, st *store.Store, p mercato.Principal, sub int64, r usage.Report) usage.Record {
 	t.Helper()
-	rec, replayed, err := st.RecordUsage(ctx, p, sub, r)
+	rec, replayed, err := service(st).RecordUsage(ctx, p, sub, r)
 	if err != nil || replayed {
 		t.Fatalf("push %+v: replayed %v, %v", r, replayed, err)
 	}
@@ -76,17 +90,17 @@ func usageCount(t *testing.T, st *store.Store) int {
 }
 
 func testUsagePush(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
-	rec := push(t, st, w.VendorA.Principal, sub, store.UsageReport{Metric: "api_calls", Quantity: dec("12.5"), OccurredAt: at("2026-01-10T08:30:00Z"), IdempotencyKey: "k1"})
-	if rec.ID == 0 || rec.Source != store.UsagePush || !rec.Quantity.Equal(dec("12.5")) || rec.ReportedBy != w.VendorA.Org.ID ||
+	rec := push(t, st, w.VendorA.Principal, sub, usage.Report{Metric: "api_calls", Quantity: dec("12.5"), OccurredAt: at("2026-01-10T08:30:00Z"), IdempotencyKey: "k1"})
+	if rec.ID == 0 || rec.Source != usage.SourcePush || !rec.Quantity.Equal(dec("12.5")) || rec.ReportedBy != w.VendorA.Org.ID ||
 		!rec.PeriodStart.Equal(*at("2026-01-10T08:30:00Z")) || !rec.PeriodEnd.Equal(rec.PeriodStart) || rec.IdempotencyKey != "k1" {
 		t.Fatalf("record %+v", rec)
 	}
 	// A period, and no time at all (now).
-	p := push(t, st, w.Platform.Principal, sub, store.UsageReport{Metric: "storage_gb", Quantity: dec("0.000000000001"), PeriodStart: at("2026-01-01T00:00:00Z"), PeriodEnd: at("2026-01-02T00:00:00Z")})
+	p := push(t, st, w.Platform.Principal, sub, usage.Report{Metric: "storage_gb", Quantity: dec("0.000000000001"), PeriodStart: at("2026-01-01T00:00:00Z"), PeriodEnd: at("2026-01-02T00:00:00Z")})
 	if !p.PeriodEnd.Equal(*at("2026-01-02T00:00:00Z")) || p.Quantity.String() != "0.000000000001" {
 		t.Fatalf("period record %+v", p)
 	}
-	n := push(t, st, w.VendorA.Principal, sub, store.UsageReport{Metric: "api_calls", Quantity: dec("0")})
+	n := push(t, st, w.VendorA.Principal, sub, usage.Report{Metric: "api_calls", Quantity: dec("0")})
 	if !n.PeriodStart.Equal(usageNow) {
 		t.Fatalf("no time: %v, want now", n.PeriodStart)
 	}
@@ -107,14 +121,14 @@ func testUsagePush(t *testing.T, st *store.Store, w *storetest.World, sub int64)
 }
 
 func testUsageIdempotent(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
-	r := store.UsageReport{Metric: "api_calls", Quantity: dec("7"), IdempotencyKey: "batch-2026-01-10"}
+	r := usage.Report{Metric: "api_calls", Quantity: dec("7"), IdempotencyKey: "batch-2026-01-10"}
 	first := push(t, st, w.VendorA.Principal, sub, r)
 	// The same report again, its quantity written otherwise and its time
 	// left to the server again (a minute later): the first record.
 	st.Now = func() time.Time { return usageNow.Add(time.Minute) }
 	r.Quantity = dec("7.000")
 	for _, p := range []mercato.Principal{w.VendorA.Principal, w.Platform.Principal} {
-		again, replayed, err := st.RecordUsage(ctx, p, sub, r)
+		again, replayed, err := service(st).RecordUsage(ctx, p, sub, r)
 		if err != nil || !replayed || again.ID != first.ID || !again.PeriodStart.Equal(first.PeriodStart) {
 			t.Fatalf("repeat: %+v replayed %v %v", again, replayed, err)
 		}
@@ -132,15 +146,15 @@ func testUsageIdempotent(t *testing.T, st *store.Store, w *storetest.World, sub 
 }
 
 func testUsageKeyReuse(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
-	push(t, st, w.VendorA.Principal, sub, store.UsageReport{Metric: "api_calls", Quantity: dec("7"), OccurredAt: at("2026-01-10T00:00:00Z"), IdempotencyKey: "k"})
-	for name, r := range map[string]store.UsageReport{
+	push(t, st, w.VendorA.Principal, sub, usage.Report{Metric: "api_calls", Quantity: dec("7"), OccurredAt: at("2026-01-10T00:00:00Z"), IdempotencyKey: "k"})
+	for name, r := range map[string]usage.Report{
 		"quantity":  {Metric: "api_calls", Quantity: dec("8"), OccurredAt: at("2026-01-10T00:00:00Z"), IdempotencyKey: "k"},
 		"metric":    {Metric: "storage_gb", Quantity: dec("7"), OccurredAt: at("2026-01-10T00:00:00Z"), IdempotencyKey: "k"},
 		"time":      {Metric: "api_calls", Quantity: dec("7"), OccurredAt: at("2026-01-11T00:00:00Z"), IdempotencyKey: "k"},
 		"no time":   {Metric: "api_calls", Quantity: dec("7"), IdempotencyKey: "k"},
 		"unique id": {Metric: "api_calls", Quantity: dec("7"), OccurredAt: at("2026-01-10T00:00:00Z"), IdempotencyKey: "k", UniqueID: "x"},
 	} {
-		_, _, err := st.RecordUsage(ctx, w.VendorA.Principal, sub, r)
+		_, _, err := service(st).RecordUsage(ctx, w.VendorA.Principal, sub, r)
 		if code(err) != mercato.EINVALID || mercato.Fields(err)[0].Path != "idempotency_id" {
 			t.Fatalf("other %s, same key: %v", name, err)
 		}
@@ -152,35 +166,35 @@ func testUsageKeyReuse(t *testing.T, st *store.Store, w *storetest.World, sub in
 
 func testUsageValidation(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
 	for name, c := range map[string]struct {
-		r    store.UsageReport
+		r    usage.Report
 		path string
 	}{
-		"unknown metric":      {store.UsageReport{Metric: "bandwidth", Quantity: dec("1")}, "metric"},
-		"no metric":           {store.UsageReport{Quantity: dec("1")}, "metric"},
-		"negative":            {store.UsageReport{Metric: "api_calls", Quantity: dec("-0.5")}, "quantity"},
-		"13 decimals":         {store.UsageReport{Metric: "api_calls", Quantity: dec("0.0000000000001")}, "quantity"},
-		"huge":                {store.UsageReport{Metric: "api_calls", Quantity: dec("1e18")}, "quantity"},
-		"unique without id":   {store.UsageReport{Metric: "devices", Quantity: dec("1")}, "unique_id"},
-		"future":              {store.UsageReport{Metric: "api_calls", Quantity: dec("1"), OccurredAt: at("2026-03-01T00:00:00Z")}, "period.start"},
-		"end before start":    {store.UsageReport{Metric: "api_calls", Quantity: dec("1"), PeriodStart: at("2026-01-02T00:00:00Z"), PeriodEnd: at("2026-01-01T00:00:00Z")}, "period.end"},
-		"half a period":       {store.UsageReport{Metric: "api_calls", Quantity: dec("1"), PeriodStart: at("2026-01-02T00:00:00Z")}, "period"},
-		"both times":          {store.UsageReport{Metric: "api_calls", Quantity: dec("1"), OccurredAt: at("2026-01-02T00:00:00Z"), PeriodStart: at("2026-01-02T00:00:00Z"), PeriodEnd: at("2026-01-03T00:00:00Z")}, "occurred_at"},
-		"reserved key prefix": {store.UsageReport{Metric: "api_calls", Quantity: dec("1"), IdempotencyKey: "poll:x"}, "idempotency_id"},
+		"unknown metric":      {usage.Report{Metric: "bandwidth", Quantity: dec("1")}, "metric"},
+		"no metric":           {usage.Report{Quantity: dec("1")}, "metric"},
+		"negative":            {usage.Report{Metric: "api_calls", Quantity: dec("-0.5")}, "quantity"},
+		"13 decimals":         {usage.Report{Metric: "api_calls", Quantity: dec("0.0000000000001")}, "quantity"},
+		"huge":                {usage.Report{Metric: "api_calls", Quantity: dec("1e18")}, "quantity"},
+		"unique without id":   {usage.Report{Metric: "devices", Quantity: dec("1")}, "unique_id"},
+		"future":              {usage.Report{Metric: "api_calls", Quantity: dec("1"), OccurredAt: at("2026-03-01T00:00:00Z")}, "period.start"},
+		"end before start":    {usage.Report{Metric: "api_calls", Quantity: dec("1"), PeriodStart: at("2026-01-02T00:00:00Z"), PeriodEnd: at("2026-01-01T00:00:00Z")}, "period.end"},
+		"half a period":       {usage.Report{Metric: "api_calls", Quantity: dec("1"), PeriodStart: at("2026-01-02T00:00:00Z")}, "period"},
+		"both times":          {usage.Report{Metric: "api_calls", Quantity: dec("1"), OccurredAt: at("2026-01-02T00:00:00Z"), PeriodStart: at("2026-01-02T00:00:00Z"), PeriodEnd: at("2026-01-03T00:00:00Z")}, "occurred_at"},
+		"reserved key prefix": {usage.Report{Metric: "api_calls", Quantity: dec("1"), IdempotencyKey: "poll:x"}, "idempotency_id"},
 	} {
-		_, _, err := st.RecordUsage(ctx, w.VendorA.Principal, sub, c.r)
+		_, _, err := service(st).RecordUsage(ctx, w.VendorA.Principal, sub, c.r)
 		if code(err) != mercato.EINVALID || len(mercato.Fields(err)) == 0 || mercato.Fields(err)[0].Path != c.path {
 			t.Errorf("%s: %v (fields %+v)", name, err, mercato.Fields(err))
 		}
 	}
 	// The first day of a period reported for the current day is fine.
-	push(t, st, w.VendorA.Principal, sub, store.UsageReport{Metric: "api_calls", Quantity: dec("1"), PeriodStart: at("2026-02-15T00:00:00Z"), PeriodEnd: at("2026-02-16T00:00:00Z")})
+	push(t, st, w.VendorA.Principal, sub, usage.Report{Metric: "api_calls", Quantity: dec("1"), PeriodStart: at("2026-02-15T00:00:00Z"), PeriodEnd: at("2026-02-16T00:00:00Z")})
 	if n := usageCount(t, st); n != 1 {
 		t.Fatalf("%d records", n)
 	}
 }
 
 func testUsageWriters(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
-	r := store.UsageReport{Metric: "api_calls", Quantity: dec("1")}
+	r := usage.Report{Metric: "api_calls", Quantity: dec("1")}
 	for name, c := range map[string]struct {
 		p    mercato.Principal
 		code string
@@ -193,15 +207,15 @@ func testUsageWriters(t *testing.T, st *store.Store, w *storetest.World, sub int
 		"distributor":    {w.D1.Principal, mercato.EFORBIDDEN},
 		"viewer vendor":  {mercato.Principal{OrgID: w.VendorA.Org.ID, OrgKind: mercato.KindVendor, Role: mercato.RoleViewer}, mercato.EFORBIDDEN},
 	} {
-		if _, _, err := st.RecordUsage(ctx, c.p, sub, r); code(err) != c.code {
+		if _, _, err := service(st).RecordUsage(ctx, c.p, sub, r); code(err) != c.code {
 			t.Errorf("%s: %v, want %s", name, err, c.code)
 		}
 	}
 	// An invalid report from a foreign vendor is still not found.
-	if _, _, err := st.RecordUsage(ctx, w.VendorB.Principal, sub, store.UsageReport{Metric: "nope", Quantity: dec("-1")}); code(err) != mercato.ENOTFOUND {
+	if _, _, err := service(st).RecordUsage(ctx, w.VendorB.Principal, sub, usage.Report{Metric: "nope", Quantity: dec("-1")}); code(err) != mercato.ENOTFOUND {
 		t.Fatalf("foreign vendor, invalid report: %v", err)
 	}
-	if _, _, err := st.RecordUsage(ctx, w.VendorA.Principal, 999999, r); code(err) != mercato.ENOTFOUND {
+	if _, _, err := service(st).RecordUsage(ctx, w.VendorA.Principal, 999999, r); code(err) != mercato.ENOTFOUND {
 		t.Fatalf("no such subscription: %v", err)
 	}
 	if n := usageCount(t, st); n != 0 {
@@ -210,21 +224,21 @@ func testUsageWriters(t *testing.T, st *store.Store, w *storetest.World, sub int
 }
 
 func testUsageEnded(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
-	r := store.UsageReport{Metric: "api_calls", Quantity: dec("3"), IdempotencyKey: "last-day"}
+	r := usage.Report{Metric: "api_calls", Quantity: dec("3"), IdempotencyKey: "last-day"}
 	first := push(t, st, w.VendorA.Principal, sub, r)
 	if _, err := lifecycle.New(st).Act(ctx, w.C1.Principal, sub, subscription.ActionTerminate); err != nil {
 		t.Fatal(err)
 	}
 	// UNDEPLOY_SENT: final usage is still welcome.
-	push(t, st, w.VendorA.Principal, sub, store.UsageReport{Metric: "api_calls", Quantity: dec("1")})
+	push(t, st, w.VendorA.Principal, sub, usage.Report{Metric: "api_calls", Quantity: dec("1")})
 	if _, err := lifecycle.New(st).SetStatus(ctx, w.VendorA.Principal, sub, subscription.Undeployed); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := st.RecordUsage(ctx, w.VendorA.Principal, sub, store.UsageReport{Metric: "api_calls", Quantity: dec("1")}); code(err) != mercato.ECONFLICT {
+	if _, _, err := service(st).RecordUsage(ctx, w.VendorA.Principal, sub, usage.Report{Metric: "api_calls", Quantity: dec("1")}); code(err) != mercato.ECONFLICT {
 		t.Fatalf("after UNDEPLOYED: %v", err)
 	}
 	// A retry of a report made before still answers its record.
-	again, replayed, err := st.RecordUsage(ctx, w.VendorA.Principal, sub, r)
+	again, replayed, err := service(st).RecordUsage(ctx, w.VendorA.Principal, sub, r)
 	if err != nil || !replayed || again.ID != first.ID {
 		t.Fatalf("retry after UNDEPLOYED: %+v %v %v", again, replayed, err)
 	}
@@ -263,7 +277,7 @@ func testUsageAggregations(t *testing.T, st *store.Store, w *storetest.World, su
 		{"devices", "1", "2026-01-05T00:00:00Z", "c"},
 		{"devices", "1", "2026-02-02T00:00:00Z", "d"},
 	} {
-		push(t, st, v, sub, store.UsageReport{Metric: r.metric, Quantity: dec(r.qty), OccurredAt: at(r.at), UniqueID: r.uid})
+		push(t, st, v, sub, usage.Report{Metric: r.metric, Quantity: dec(r.qty), OccurredAt: at(r.at), UniqueID: r.uid})
 	}
 	jan, feb := *at("2026-01-01T00:00:00Z"), *at("2026-02-01T00:00:00Z")
 	for _, c := range []struct {
@@ -284,7 +298,7 @@ func testUsageAggregations(t *testing.T, st *store.Store, w *storetest.World, su
 		}
 	}
 	// A period [Jan 31, Feb 1] belongs to January by its start.
-	push(t, st, v, sub, store.UsageReport{Metric: "api_calls", Quantity: dec("0.75"), PeriodStart: at("2026-01-31T00:00:00Z"), PeriodEnd: at("2026-02-01T00:00:00Z")})
+	push(t, st, v, sub, usage.Report{Metric: "api_calls", Quantity: dec("0.75"), PeriodStart: at("2026-01-31T00:00:00Z"), PeriodEnd: at("2026-02-01T00:00:00Z")})
 	if got, _ := st.UsageSummary(ctx, v, sub, "api_calls", jan, feb); got.Quantity.String() != "113.5" {
 		t.Fatalf("with a period: %s", got.Quantity)
 	}
@@ -308,14 +322,14 @@ func testUsageAggregations(t *testing.T, st *store.Store, w *storetest.World, su
 
 func testUsageList(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
 	for i := range 5 {
-		push(t, st, w.VendorA.Principal, sub, store.UsageReport{Metric: "api_calls", Quantity: decimal.NewFromInt(int64(i)), OccurredAt: at(fmt.Sprintf("2026-01-0%dT00:00:00Z", i+1))})
+		push(t, st, w.VendorA.Principal, sub, usage.Report{Metric: "api_calls", Quantity: decimal.NewFromInt(int64(i)), OccurredAt: at(fmt.Sprintf("2026-01-0%dT00:00:00Z", i+1))})
 	}
-	push(t, st, w.VendorA.Principal, sub, store.UsageReport{Metric: "storage_gb", Quantity: dec("1"), OccurredAt: at("2026-01-03T00:00:00Z")})
+	push(t, st, w.VendorA.Principal, sub, usage.Report{Metric: "storage_gb", Quantity: dec("1"), OccurredAt: at("2026-01-03T00:00:00Z")})
 	got, _, err := st.ListUsage(ctx, w.C1.Principal, sub, store.UsageFilter{Metric: "api_calls", From: *at("2026-01-02T00:00:00Z"), To: *at("2026-01-04T00:00:00Z")}, store.Page{})
 	if err != nil || len(got) != 2 || got[0].Quantity.String() != "1" || got[1].Quantity.String() != "2" {
 		t.Fatalf("filtered: %+v %v", got, err)
 	}
-	var all []store.UsageRecord
+	var all []usage.Record
 	page := store.Page{Limit: 4}
 	for {
 		items, next, err := st.ListUsage(ctx, w.C1.Principal, sub, store.UsageFilter{}, page)
@@ -331,7 +345,7 @@ func testUsageList(t *testing.T, st *store.Store, w *storetest.World, sub int64)
 	if len(all) != 6 {
 		t.Fatalf("paged: %d records", len(all))
 	}
-	if got, _, _ := st.ListUsage(ctx, w.C1.Principal, sub, store.UsageFilter{Source: store.UsagePoll}, store.Page{}); len(got) != 0 {
+	if got, _, _ := st.ListUsage(ctx, w.C1.Principal, sub, store.UsageFilter{Source: usage.SourcePoll}, store.Page{}); len(got) != 0 {
 		t.Fatalf("polled: %+v", got)
 	}
 }
@@ -377,16 +391,16 @@ func testUsagePollStore(t *testing.T, st *store.Store, w *storetest.World, sub i
 		t.Fatal("a finished window claimed again")
 	}
 
-	poll := func(window string, readings ...store.Reading) []store.UsageRecord {
+	poll := func(window string, readings ...usage.Reading) []usage.Record {
 		t.Helper()
 		start := *at(window)
-		got, _, err := st.RecordPolledUsage(ctx, sub, start, start.Add(time.Hour), readings)
+		got, _, err := service(st).RecordPolledUsage(ctx, sub, start, start.Add(time.Hour), readings)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return got
 	}
-	r := func(m, v string) store.Reading { return store.Reading{Metric: m, Value: dec(v)} }
+	r := func(m, v string) usage.Reading { return usage.Reading{Metric: m, Value: dec(v)} }
 	// Counter: 100 (first reading, all of it), 130 (+30), 130 again in the
 	// same window (skipped), 145 (+15), reset to 5 (+5). Gauge: as read.
 	if got := poll("2026-02-15T08:00:00Z", r("api_calls", "100"), r("storage_gb", "2.5")); len(got) != 2 || got[0].Quantity.String() != "100" || got[1].Quantity.String() != "2.5" {
@@ -398,8 +412,8 @@ func testUsagePollStore(t *testing.T, st *store.Store, w *storetest.World, sub i
 	if got := poll("2026-02-15T09:00:00Z", r("api_calls", "131")); len(got) != 0 {
 		t.Fatalf("same window again: %+v", got)
 	}
-	got, skipped, err := st.RecordPolledUsage(ctx, sub, *at("2026-02-15T10:00:00Z"), *at("2026-02-15T11:00:00Z"),
-		[]store.Reading{r("api_calls", "145"), r("bandwidth", "1"), r("devices", "3"), r("instances", "-1")})
+	got, skipped, err := service(st).RecordPolledUsage(ctx, sub, *at("2026-02-15T10:00:00Z"), *at("2026-02-15T11:00:00Z"),
+		[]usage.Reading{r("api_calls", "145"), r("bandwidth", "1"), r("devices", "3"), r("instances", "-1")})
 	if err != nil || len(got) != 1 || got[0].Quantity.String() != "15" || len(skipped) != 3 {
 		t.Fatalf("third poll: %+v %v %v", got, skipped, err)
 	}
@@ -410,8 +424,8 @@ func testUsagePollStore(t *testing.T, st *store.Store, w *storetest.World, sub i
 	if sum.Quantity.String() != "150" || sum.Records != 4 {
 		t.Fatalf("counter total %+v", sum)
 	}
-	list, _, _ := st.ListUsage(ctx, w.VendorA.Principal, sub, store.UsageFilter{Source: store.UsagePoll}, store.Page{})
-	if len(list) != 5 || list[0].IdempotencyKey != store.PollKey(*at("2026-02-15T08:00:00Z"), "api_calls") || list[0].ReportedBy != 0 {
+	list, _, _ := st.ListUsage(ctx, w.VendorA.Principal, sub, store.UsageFilter{Source: usage.SourcePoll}, store.Page{})
+	if len(list) != 5 || list[0].IdempotencyKey != usage.PollKey(*at("2026-02-15T08:00:00Z"), "api_calls") || list[0].ReportedBy != 0 {
 		t.Fatalf("polled records %+v", list)
 	}
 }
