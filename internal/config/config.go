@@ -34,13 +34,13 @@ type Serve struct {
 	// (HOST:PORT, for the scraper's network only) instead of on Addr,
 	// where it answers only the platform's tokens.
 	MetricsAddr string
-	Demo      bool
-	LogFormat string // text or json
-	LogLevel  string
-	Database  Database
-	Limits    Limits
-	Web       Web
-	Webhooks  Webhooks
+	Demo        bool
+	LogFormat   string // text or json
+	LogLevel    string
+	Database    Database
+	Limits      Limits
+	Web         Web
+	Webhooks    Webhooks
 	// UsagePollInterval is how often metric URLs are polled.
 	UsagePollInterval time.Duration
 	// BillingInterval is how often the current month is billed; 0: never.
