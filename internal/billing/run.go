@@ -12,7 +12,7 @@ type Run struct {
 	ID            int64
 	Period        string
 	AsOf          time.Time
-	Status        string // running, finished, failed
+	Status        string // running, finished, failed (also a run whose process died: the run that took over says so in Error)
 	Subscriptions int    // subscriptions examined
 	Invoices      int    // invoices created
 	Lines         int    // lines created
@@ -21,6 +21,7 @@ type Run struct {
 	Error         string
 	StartedAt     time.Time
 	FinishedAt    *time.Time
+	LeaseUntil    time.Time // while running: renewed after every chunk
 }
 
 // ChargeKey identifies what a charge bills (with part 0 of its lines): a

@@ -62,11 +62,16 @@ func (s *Service) RunBilling(ctx context.Context, p mercato.Principal, opts Opti
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	run := billing.Run{Period: opts.Period.String(), AsOf: opts.AsOf, Status: "running", StartedAt: s.reads.Clock()}
-	if err := s.reads.StartBillingRun(ctx, &run); err != nil {
+	started := s.reads.Clock()
+	run := billing.Run{Period: opts.Period.String(), AsOf: opts.AsOf, Status: "running", StartedAt: started, LeaseUntil: started.Add(RunLease)}
+	abandoned, err := s.reads.StartBillingRun(ctx, &run)
+	if err != nil {
 		return run, err
 	}
-	err := s.runBilling(ctx, &run, opts)
+	for _, id := range abandoned {
+		opts.Log.WarnContext(ctx, "billing run abandoned: its process stopped; this run takes over", "abandoned", id, "run", run.ID)
+	}
+	err = s.runBilling(ctx, &run, opts)
 	run.Status = "finished"
 	if err != nil {
 		run.Status, run.Error = "failed", err.Error()
@@ -92,6 +97,11 @@ func (s *Service) ListBillingRuns(ctx context.Context, p mercato.Principal, limi
 	}
 	return s.reads.BillingRuns(ctx, limit)
 }
+
+// RunLease is how long a running billing run holds its lease without
+// renewing it (it renews after every chunk of customers): a run whose
+// lease ran out is taken for dead, and the next run takes over.
+const RunLease = 10 * time.Minute
 
 func (s *Service) runBilling(ctx context.Context, run *billing.Run, opts Options) error {
 	sp, err := s.reads.SystemPrincipal(ctx)
@@ -122,6 +132,9 @@ func (s *Service) runBilling(ctx context.Context, run *billing.Run, opts Options
 			return err
 		}
 		after = hi
+		if err := s.reads.RenewBillingRun(ctx, run.ID, s.reads.Clock().Add(RunLease)); err != nil {
+			return err
+		}
 		if opts.AfterChunk != nil {
 			if err := opts.AfterChunk(run.Subscriptions); err != nil {
 				return err

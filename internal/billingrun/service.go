@@ -27,7 +27,8 @@ type Reads interface {
 	Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error)
 	SaveBillingProfile(ctx context.Context, orgID int64, self bool) error
 	SelfBillingResellers(ctx context.Context) (map[int64]bool, error)
-	StartBillingRun(ctx context.Context, run *billing.Run) error
+	StartBillingRun(ctx context.Context, run *billing.Run) (abandoned []int64, err error)
+	RenewBillingRun(ctx context.Context, id int64, until time.Time) error
 	FinishBillingRun(ctx context.Context, run billing.Run) error
 	BillingRuns(ctx context.Context, limit int) ([]billing.Run, error)
 	CustomersToBill(ctx context.Context, after int64, limit int) ([]int64, error)

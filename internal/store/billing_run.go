@@ -57,11 +57,52 @@ func (s *Store) SelfBillingResellers(ctx context.Context) (map[int64]bool, error
 	return out, rows.Err()
 }
 
-// StartBillingRun records a run that starts and sets its id.
-func (s *Store) StartBillingRun(ctx context.Context, run *billing.Run) error {
-	if err := s.rd().QueryRowContext(ctx, `INSERT INTO billing_runs (period, as_of, status, started_at) VALUES ($1,$2,$3,$4) RETURNING id`,
-		run.Period, run.AsOf, run.Status, run.StartedAt).Scan(&run.ID); err != nil {
-		return fmt.Errorf("start billing run: %w", err)
+// StartBillingRun records a run that starts, holding a lease until
+// run.LeaseUntil, and sets its id. Runs still "running" whose lease ran out
+// (their process died) are marked failed first, naming this run, which
+// takes over their work; their ids are returned.
+func (s *Store) StartBillingRun(ctx context.Context, run *billing.Run) (abandoned []int64, err error) {
+	now := s.now()
+	err = s.tx(ctx, func(tx *txn) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM billing_runs WHERE status = 'running' AND (lease_until < $1 OR (lease_until IS NULL AND started_at < $2)) ORDER BY id`,
+			now, now.Add(-time.Hour))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			abandoned = append(abandoned, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO billing_runs (period, as_of, status, started_at, lease_until) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
+			run.Period, run.AsOf, run.Status, run.StartedAt, run.LeaseUntil).Scan(&run.ID); err != nil {
+			return err
+		}
+		for _, id := range abandoned {
+			if _, err := tx.ExecContext(ctx, `UPDATE billing_runs SET status = 'failed', error = $1, finished_at = $2 WHERE id = $3 AND status = 'running'`,
+				fmt.Sprintf("its process stopped before it finished; run %d took over", run.ID), now, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start billing run: %w", err)
+	}
+	return abandoned, nil
+}
+
+// RenewBillingRun extends a running run's lease.
+func (s *Store) RenewBillingRun(ctx context.Context, id int64, until time.Time) error {
+	if _, err := s.rd().ExecContext(ctx, `UPDATE billing_runs SET lease_until = $1 WHERE id = $2 AND status = 'running'`, until, id); err != nil {
+		return fmt.Errorf("renew billing run %d: %w", id, err)
 	}
 	return nil
 }
