@@ -157,29 +157,54 @@ func (s *Store) DeleteSession(ctx context.Context, secret string) error {
 }
 
 // CreatePasswordReset makes a single-use reset link secret for the user
-// with this email, valid for ttl. An unknown email is ENOTFOUND, which the
-// caller must not reveal to whoever asked.
+// with this email, valid for ttl; the user's older links stop working. An
+// unknown email is ENOTFOUND, which the caller must not reveal to whoever
+// asked.
 func (s *Store) CreatePasswordReset(ctx context.Context, email string, ttl time.Duration) (string, mercato.User, error) {
 	u, err := s.UserByEmail(ctx, email)
 	if err != nil {
 		return "", u, err
 	}
 	secret := newSecret()
-	now := s.now()
-	if _, err := s.rd().ExecContext(ctx, `INSERT INTO password_resets (hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
-		hashToken(secret), u.ID, now, micros(now.Add(ttl))); err != nil {
+	err = s.tx(ctx, func(tx *txn) error {
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL`, now, u.ID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO password_resets (hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+			hashToken(secret), u.ID, now, micros(now.Add(ttl)))
+		return err
+	})
+	if err != nil {
 		return "", u, fmt.Errorf("create password reset: %w", err)
 	}
 	return secret, u, nil
 }
 
+// hashPassword is bcrypt at the store's cost (a variable so that tests can
+// count its calls: it is the expensive step).
+var hashPassword = func(password string) ([]byte, error) {
+	return bcrypt.GenerateFromPassword([]byte(password), passwordCost)
+}
+
 // ResetPassword sets a new password with a reset secret, uses the secret up
-// and ends every session of the user, in one transaction.
+// and ends every session of the user, in one transaction. The secret is
+// checked before the password is hashed, so an unknown or used link costs
+// no bcrypt (and cannot be used to load the server).
 func (s *Store) ResetPassword(ctx context.Context, secret, password string) error {
 	if err := ValidatePassword(password); err != nil {
 		return err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), passwordCost)
+	unusable := mercato.Invalid("this reset link is unknown, used or expired")
+	var valid bool
+	if err := s.rd().QueryRowContext(ctx, `SELECT COUNT(*) > 0 FROM password_resets WHERE hash = $1 AND used_at IS NULL AND expires_at > $2`,
+		hashToken(secret), micros(s.now())).Scan(&valid); err != nil {
+		return fmt.Errorf("reset password: %w", err)
+	}
+	if !valid {
+		return unusable
+	}
+	hash, err := hashPassword(password)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
@@ -189,7 +214,7 @@ func (s *Store) ResetPassword(ctx context.Context, secret, password string) erro
 		err := tx.QueryRowContext(ctx, `UPDATE password_resets SET used_at = $1 WHERE hash = $2 AND used_at IS NULL AND expires_at > $3 RETURNING user_id`,
 			now, hashToken(secret), micros(now)).Scan(&userID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return mercato.Invalid("this reset link is unknown, used or expired")
+			return unusable // used by a concurrent request meanwhile
 		}
 		if err != nil {
 			return fmt.Errorf("reset password: %w", err)

@@ -194,6 +194,11 @@ func isLoopback(hostport string) bool {
 func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 	token := r.FormValue("token")
 	v := &view{Title: "Reset your password", Request: r, Data: signInData{Token: token}}
+	if ok, _ := s.limiter.allow("reset-password-ip:" + clientIP(r)); !ok {
+		v.Error = "Too many attempts. Wait a few minutes and try again."
+		s.render(w, r, http.StatusTooManyRequests, "reset.html", v)
+		return
+	}
 	if r.FormValue("password") != r.FormValue("confirm") {
 		v.Error = "The two passwords differ."
 		s.render(w, r, http.StatusUnprocessableEntity, "reset.html", v)
