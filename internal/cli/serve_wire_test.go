@@ -284,7 +284,9 @@ func TestFrontDoorRefusalsPerTransport(t *testing.T) {
 // TestPublicURLInResetLinks: password-reset links start with --public-url,
 // not with whatever Host the request named.
 func TestPublicURLInResetLinks(t *testing.T) {
-	f := newFront(t, store.SQLite, config.Limits{})
+	// The demo delivers reset links to the log (outside it, without e-mail,
+	// they are never written anywhere: internal/web TestResetLinkNeverLogged).
+	f := newFront(t, store.SQLite, config.Limits{}, func(c *config.Serve) { c.Demo = true })
 	req, err := http.NewRequestWithContext(context.Background(), "POST", f.url+"/reset", strings.NewReader("email="+f.w.C1.User.Email))
 	if err != nil {
 		t.Fatal(err)
@@ -356,6 +358,9 @@ func TestPanelSettings(t *testing.T) {
 	if c := a.header.Get("Set-Cookie"); !strings.Contains(c, "Max-Age=7200") {
 		t.Fatalf("cookie %q", c)
 	}
+	// Two free failures (SignInAttempts), then the account waits at this
+	// address.
+	f.do("POST", "/signin", "email="+f.w.C1b.User.Email+"&password=wrong", form).must(t, http.StatusUnauthorized)
 	f.do("POST", "/signin", "email="+f.w.C1b.User.Email+"&password=wrong", form).must(t, http.StatusUnauthorized)
 	f.do("POST", "/signin", "email="+f.w.C1b.User.Email+"&password=wrong", form).must(t, http.StatusTooManyRequests)
 }

@@ -78,7 +78,9 @@ type Limits struct {
 type Web struct {
 	SessionTTL      time.Duration // how long a sign-in lasts
 	InsecureCookies bool          // cookies without Secure (plain http other than localhost)
-	// SignInAttempts per SignInWindow, per client address and per email.
+	// SignInAttempts: free failed sign-ins per account and client address
+	// (then each attempt waits a doubling delay), and password-reset
+	// requests per address and email, per SignInWindow.
 	SignInAttempts int
 	SignInWindow   time.Duration
 }
@@ -118,7 +120,7 @@ func (c *Serve) Register(fs *flag.FlagSet) {
 	fs.Var((*prefixes)(&c.Limits.TrustedProxies), "trusted-proxies", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client, for the per-address limits"+env("trusted-proxies"))
 	fs.DurationVar(&c.Web.SessionTTL, "web-session-ttl", c.Web.SessionTTL, "how long a control-panel sign-in lasts"+env("web-session-ttl"))
 	fs.BoolVar(&c.Web.InsecureCookies, "web-insecure-cookies", c.Web.InsecureCookies, "send the control panel's cookies without Secure, for a panel on plain http other than localhost"+env("web-insecure-cookies"))
-	fs.IntVar(&c.Web.SignInAttempts, "web-signin-attempts", c.Web.SignInAttempts, "sign-in (and password-reset) attempts each client address and each email may make per window"+env("web-signin-attempts"))
+	fs.IntVar(&c.Web.SignInAttempts, "web-signin-attempts", c.Web.SignInAttempts, "failed sign-ins per account and client address before attempts wait a doubling delay (up to 15 minutes), and password-reset requests per address and email, per window"+env("web-signin-attempts"))
 	fs.DurationVar(&c.Web.SignInWindow, "web-signin-window", c.Web.SignInWindow, "the window of --web-signin-attempts"+env("web-signin-window"))
 	fs.BoolVar(&c.Webhooks.AllowPrivate, "webhooks-allow-private", c.Webhooks.AllowPrivate, "allow webhook (and metric) URLs on private, loopback and link-local addresses, and plain http (on with --demo)"+env("webhooks-allow-private"))
 	fs.DurationVar(&c.Webhooks.Lease, "webhooks-lease", c.Webhooks.Lease, "how long a process keeps the deliveries it claimed before another may take them over after a crash (default: the longest a batch can take plus 30s)"+env("webhooks-lease"))

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"math"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -12,9 +14,9 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
-// limiter counts attempts per key in a fixed window: sign-ins per client
-// address and per email, so that neither one address trying many accounts
-// nor many addresses trying one account get far. It is per process: several
+// limiter counts requests per key in a fixed window (password-reset
+// requests and link guesses per client address and per email). Sign-ins
+// have their own guard (signinlimit.go). It is per process: several
 // replicas each allow the limit.
 type limiter struct {
 	mu     sync.Mutex
@@ -39,8 +41,12 @@ func (l *limiter) allow(keys ...string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	if len(l.hits) > 100000 { // forget everything rather than grow without bound
-		l.hits = map[string]*window{}
+	if len(l.hits) > 100000 { // forget the windows that are over, never all at once
+		for k, w := range l.hits {
+			if now.Sub(w.start) >= l.window {
+				delete(l.hits, k)
+			}
+		}
 	}
 	ok, wait := true, time.Duration(0)
 	for _, k := range keys {
@@ -58,13 +64,6 @@ func (l *limiter) allow(keys ...string) (bool, time.Duration) {
 		}
 	}
 	return ok, wait
-}
-
-// forget clears a key after a successful sign-in.
-func (l *limiter) forget(key string) {
-	l.mu.Lock()
-	delete(l.hits, key)
-	l.mu.Unlock()
 }
 
 func clientIP(r *http.Request) string { return frontdoor.ClientAddr(r) }
@@ -100,10 +99,11 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(r.FormValue("email")))
 	data := signInData{Email: email, Next: safeNext(r.FormValue("next"))}
 	v := &view{Title: "Sign in", Request: r, Data: data}
-	if ok, wait := s.limiter.allow("ip:"+clientIP(r), "email:"+email); !ok {
-		w.Header().Set("Retry-After", strings.TrimSuffix(wait.Round(time.Second).String(), "s"))
-		s.log.WarnContext(r.Context(), "sign-in rate limited", "email", email, "ip", clientIP(r))
-		v.Error = "Too many sign-in attempts. Wait a few minutes and try again."
+	addr := clientIP(r)
+	if wait := s.signIns.wait(email, addr); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		s.log.WarnContext(r.Context(), "sign-in delayed after failed attempts", "email", email, "ip", addr, "wait", wait)
+		v.Error = "Too many failed sign-ins. Wait " + wait.Round(time.Second).String() + " and try again."
 		s.render(w, r, http.StatusTooManyRequests, "signin.html", v)
 		return
 	}
@@ -113,7 +113,8 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		s.log.InfoContext(r.Context(), "sign-in failed", "email", email, "ip", clientIP(r))
+		s.signIns.failed(email, addr)
+		s.log.InfoContext(r.Context(), "sign-in failed", "email", email, "ip", addr)
 		v.Error = "Wrong email or password."
 		s.render(w, r, http.StatusUnauthorized, "signin.html", v)
 		return
@@ -123,7 +124,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.limiter.forget("email:" + email)
+	s.signIns.succeeded(email, addr)
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: !s.insecure,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(s.ttl.Seconds())})
 	s.log.InfoContext(r.Context(), "signed in", "user_id", p.UserID, "org_id", p.OrgID)

@@ -49,7 +49,8 @@ type Server struct {
 	log       *slog.Logger
 	pages     map[string]*template.Template
 	mux       *http.ServeMux
-	limiter   *limiter
+	limiter   *limiter     // reset requests and link guesses
+	signIns   *signInGuard // failed sign-ins
 	policy    syndication.URLPolicy
 	insecure  bool          // cookies without Secure (plain-http deployments)
 	ttl       time.Duration // session lifetime
@@ -86,15 +87,18 @@ func WithBaseURL(u string) Option { return func(s *Server) { s.baseURL = u } }
 // WithSessionTTL sets how long a sign-in lasts (default 12 hours).
 func WithSessionTTL(d time.Duration) Option { return func(s *Server) { s.ttl = d } }
 
-// WithSignInLimit sets how many sign-in attempts a client address and an
-// email may make per window.
+// WithSignInLimit sets the limits of signing in and resetting passwords:
+// n reset requests (and link guesses) per client address and email per
+// window; n free failed sign-ins per account and address (more per
+// address, and per account from everywhere) before each further attempt
+// waits a delay that doubles, failures being forgotten after window.
 func WithSignInLimit(n int, window time.Duration) Option {
-	return func(s *Server) { s.limiter = newLimiter(n, window) }
+	return func(s *Server) { s.limiter, s.signIns = newLimiter(n, window), newSignInGuard(n, window) }
 }
 
 // New builds the control panel over st.
 func New(st *store.Store, log *slog.Logger, opts ...Option) (*Server, error) {
-	s := &Server{store: st, log: log, ttl: 12 * time.Hour, resetTTL: time.Hour, limiter: newLimiter(10, 15*time.Minute)}
+	s := &Server{store: st, log: log, ttl: 12 * time.Hour, resetTTL: time.Hour, limiter: newLimiter(10, 15*time.Minute), signIns: newSignInGuard(5, time.Hour)}
 	// Without a way to deliver it (WithResetLinks: the demo logs it), a
 	// link is never written anywhere: it is as good as the password.
 	s.resetLink = func(ctx context.Context, email, _ string) {
