@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/pricing"
 )
 
 const orgColumns = "o.id, o.kind, o.name, o.parent_id, o.email, o.country, o.currency, o.vat_id, o.on_account, o.fee_percent, o.created_at, o.updated_at"
@@ -75,14 +77,20 @@ func validateOrganization(o mercato.Organization) error {
 	if !o.Kind.Valid() {
 		fe.Add("kind", "must be one of platform, vendor, distributor, reseller, customer")
 	}
-	if o.Name == "" || len(o.Name) > 200 {
-		fe.Add("name", "is required (at most 200 characters)")
+	if o.Name == "" || len(o.Name) > 200 || !mercato.ValidText(o.Name) {
+		fe.Add("name", "is required: at most 200 characters, without control or bidirectional-override characters")
 	}
-	if o.Currency != "" && (len(o.Currency) != 3) {
-		fe.Add("currency", "must be an ISO 4217 code")
+	if _, ok := pricing.MinorUnits(o.Currency); o.Currency != "" && !ok {
+		fe.Add("currency", "must be an ISO 4217 code of a currency Mercato bills in (%s)", strings.Join(pricing.Currencies(), ", "))
 	}
-	if o.Country != "" && len(o.Country) != 2 {
-		fe.Add("country", "must be an ISO 3166-1 alpha-2 code")
+	if o.Country != "" && !mercato.ValidCountry(o.Country) {
+		fe.Add("country", "must be an ISO 3166-1 alpha-2 code, upper case (IT, DE, US…)")
+	}
+	if o.Email != "" && !mercato.ValidEmail(o.Email) {
+		fe.Add("email", "must be a plain e-mail address")
+	}
+	if !mercato.ValidText(o.VATID) || len(o.VATID) > 32 {
+		fe.Add("vat_id", "at most 32 characters, without control characters")
 	}
 	if o.FeePercent != "" {
 		d, err := decimal.NewFromString(o.FeePercent)

@@ -8,7 +8,6 @@ import (
 	"encoding/base32"
 	"encoding/hex"
 	"fmt"
-	"net/mail"
 	"strings"
 
 	"github.com/mercato-market/mercato/internal/mercato"
@@ -63,14 +62,14 @@ func (s *Store) user(ctx context.Context, db queryer, p mercato.Principal, id in
 
 func validateUser(u mercato.User) error {
 	var fe mercato.FieldErrors
-	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
+	if !mercato.ValidEmail(u.Email) {
 		fe.Add("email", "must be a plain email address")
 	}
 	if !u.Role.Valid() {
 		fe.Add("role", "must be admin, manager or viewer")
 	}
-	if len(u.Name) > 200 {
-		fe.Add("name", "at most 200 characters")
+	if len(u.Name) > 200 || !mercato.ValidText(u.Name) {
+		fe.Add("name", "at most 200 characters, without control or bidirectional-override characters")
 	}
 	return fe.Err("invalid user")
 }

@@ -103,6 +103,10 @@ func PollKey(window time.Time, metric string) string {
 	return PollKeyPrefix + Time(window).Format(time.RFC3339) + ":" + metric
 }
 
+// earliestUsage bounds how old a usage record may be: nothing billed here
+// happened before it (a record "dated year 1" is a client's bug).
+var earliestUsage = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
+
 // Validate checks a report received at now and returns its period.
 func Validate(r Report, now time.Time) (start, end time.Time, err error) {
 	var fe mercato.FieldErrors
@@ -143,6 +147,9 @@ func Validate(r Report, now time.Time) (start, end time.Time, err error) {
 	}
 	if start.After(now.Add(5 * time.Minute)) {
 		fe.Add("period.start", "must not be in the future")
+	}
+	if start.Before(earliestUsage) {
+		fe.Add("period.start", "must not be before %s", earliestUsage.Format("2006-01-02"))
 	}
 	return start, end, fe.Err("invalid usage")
 }
