@@ -33,7 +33,9 @@ func ValidEmail(s string) bool {
 
 // ValidCountry reports whether code is an ISO 3166-1 alpha-2 code assigned
 // to a country or territory (upper case).
-func ValidCountry(code string) bool { return len(code) == 2 && strings.Contains(countries, " "+code+" ") }
+func ValidCountry(code string) bool {
+	return len(code) == 2 && strings.Contains(countries, " "+code+" ")
+}
 
 // countries are the officially assigned ISO 3166-1 alpha-2 codes.
 const countries = " AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ" +
