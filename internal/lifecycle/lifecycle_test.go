@@ -17,29 +17,13 @@ import (
 
 // cases run on every engine, each in a fresh database with a world of its
 // own (moved from the store's tests with the use cases).
-var cases = []struct {
-	name string
-	run  func(t *testing.T, st *store.Store, w *storetest.World)
-}{
-	{"subscription lifecycle and events", testLifecycle},
-	{"illegal transitions change nothing", testIllegalTransition},
-	{"renewal extends by the term", testRenewal},
+var cases = []storetest.Case[*testing.T]{
+	{Name: "subscription lifecycle and events", Run: testLifecycle},
+	{Name: "illegal transitions change nothing", Run: testIllegalTransition},
+	{Name: "renewal extends by the term", Run: testRenewal},
 }
 
-func TestLifecycle(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		for i, c := range cases {
-			t.Run(c.name, func(t *testing.T) {
-				st := st
-				if i > 0 {
-					st = storetest.Open(t, st.Engine())
-				}
-				st.Now = storetest.Clock(storetest.Epoch) // no case depends on the calendar day
-				c.run(t, st, storetest.NewWorld(t, st))
-			})
-		}
-	})
-}
+func TestLifecycle(t *testing.T) { storetest.RunCases(t, cases) }
 
 var ctx = context.Background()
 

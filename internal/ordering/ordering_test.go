@@ -20,32 +20,16 @@ import (
 
 // cases run on every engine, each in a fresh database with a world of its
 // own (moved from the store's tests with the use cases).
-var cases = []struct {
-	name string
-	run  func(t *testing.T, st *store.Store, w *storetest.World)
-}{
-	{"orders by payment situation", testOrderStatuses},
-	{"order validation writes nothing", testOrderValidation},
-	{"idempotency keys", testIdempotency},
-	{"prorated seat change", testProration},
-	{"channel quote with markups", testChannelQuote},
-	{"concurrent orders", testConcurrentOrders},
+var cases = []storetest.Case[*testing.T]{
+	{Name: "orders by payment situation", Run: testOrderStatuses},
+	{Name: "order validation writes nothing", Run: testOrderValidation},
+	{Name: "idempotency keys", Run: testIdempotency},
+	{Name: "prorated seat change", Run: testProration},
+	{Name: "channel quote with markups", Run: testChannelQuote},
+	{Name: "concurrent orders", Run: testConcurrentOrders},
 }
 
-func TestOrdering(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		for i, c := range cases {
-			t.Run(c.name, func(t *testing.T) {
-				st := st
-				if i > 0 {
-					st = storetest.Open(t, st.Engine())
-				}
-				st.Now = storetest.Clock(storetest.Epoch) // no case depends on the calendar day
-				c.run(t, st, storetest.NewWorld(t, st))
-			})
-		}
-	})
-}
+func TestOrdering(t *testing.T) { storetest.RunCases(t, cases) }
 
 var ctx = context.Background()
 

@@ -162,3 +162,28 @@ func Clock(start time.Time) func() time.Time {
 	began := time.Now()
 	return func() time.Time { return start.Add(time.Since(began)) }
 }
+
+// Case is a test case that runs in a database and a world of its own.
+type Case[T any] struct {
+	Name string
+	Run  func(t T, st *store.Store, w *World)
+}
+
+// RunCases runs every case on every engine, each in a fresh database with
+// a world of its own, on a clock fixed at Epoch (so that no case depends on
+// the calendar day).
+func RunCases[T Runner[T]](t T, cases []Case[T]) {
+	t.Helper()
+	Each(t, func(t T, st *store.Store) {
+		for i, c := range cases {
+			t.Run(c.Name, func(t T) {
+				st := st
+				if i > 0 {
+					st = Open(t, st.Engine())
+				}
+				st.Now = Clock(Epoch)
+				c.Run(t, st, NewWorld(t, st))
+			})
+		}
+	})
+}
