@@ -292,7 +292,6 @@ func (b *biller) chunk(ctx context.Context, tx *txn, lo, hi int64) error {
 	type plannedSub struct {
 		sub billedSub
 		due billing.Due
-		ch  billing.Channel
 	}
 	planned := make([]plannedSub, 0, len(subs))
 	usageFrom := time.Time{}

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -200,13 +198,11 @@ func (s *Store) RenewalOffer(ctx context.Context, p mercato.Principal, id int64)
 	if err != nil {
 		return billing.Offer{}, err
 	}
-	price := decimal.Zero
 	q, err := s.quote(ctx, s.rd(), sp, plan, prod, QuoteRequest{PlanID: plan.ID, Quantity: max(sub.Quantity, 1), CustomerID: sub.CustomerID, Renewal: true})
 	if err != nil {
 		return billing.Offer{}, err
 	}
-	price = q.Total
 	bs := billing.Subscription{ID: sub.ID, Type: string(sub.Type), Status: string(sub.Status), AutoRenew: sub.AutoRenew, Quantity: sub.Quantity,
 		Start: sub.StartDate, End: sub.EndDate, Pricing: plan.Pricing}
-	return billing.RenewalOffer(bs, price, s.now())
+	return billing.RenewalOffer(bs, q.Total, s.now())
 }
