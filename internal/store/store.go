@@ -22,9 +22,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/mercato-market/mercato/internal/mercato"
 )
@@ -424,14 +426,24 @@ func notFoundIfNoRows(err error, kind string, id any) error {
 }
 
 // isUniqueViolation reports whether err is a unique-constraint failure on
-// either engine.
+// either engine, by the driver's error code: PostgreSQL's SQLSTATE 23505
+// (unique_violation, primary keys included), SQLite's extended result
+// codes SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY (the
+// modernc driver turns extended codes on).
 func isUniqueViolation(err error) bool {
-	if err == nil {
-		return false
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return pgErr.Code == pgUniqueViolation
 	}
-	msg := err.Error()
-	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+	if liteErr, ok := errors.AsType[*sqlite.Error](err); ok {
+		code := liteErr.Code()
+		return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
 }
+
+// pgUniqueViolation is PostgreSQL's SQLSTATE for a unique or primary-key
+// violation.
+const pgUniqueViolation = "23505"
 
 // Backup writes a consistent copy of a SQLite database to path while it
 // stays in use (VACUUM INTO, which reads one snapshot). PostgreSQL is backed

@@ -1,0 +1,5 @@
+package store
+
+// IsUniqueViolation exposes isUniqueViolation to the package's external
+// tests, which run it on real errors of both engines.
+var IsUniqueViolation = isUniqueViolation
