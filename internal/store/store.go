@@ -55,6 +55,10 @@ type Store struct {
 	secrets  secrets // seals credential values (provisioning.go)
 	// Now returns the current time; tests replace it to move the clock.
 	Now func() time.Time
+
+	// preparing counts the statements being prepared in the background (see
+	// stmt); Close waits for them, so that no connection outlives it.
+	preparing sync.WaitGroup
 }
 
 // Open connects to the database named by url: "sqlite:PATH" (or a bare
@@ -111,8 +115,10 @@ func (s *Store) Engine() Engine { return s.engine }
 // DB returns the underlying handle, for health checks and tools.
 func (s *Store) DB() *sql.DB { return s.db }
 
-// Close closes the database.
+// Close closes the database, after the statements being prepared in the
+// background are ready.
 func (s *Store) Close() error {
+	s.preparing.Wait()
 	s.stmts.Range(func(_, v any) bool {
 		v.(*sql.Stmt).Close()
 		return true
@@ -229,7 +235,7 @@ func (c conn) stmt(ctx context.Context, query string) *sql.Stmt {
 			// transaction that holds SQLite's write lock, waiting for one
 			// could wait for the writers queued behind this very lock. Run
 			// this query plainly and prepare it for next time beside.
-			go c.s.prepare(context.WithoutCancel(ctx), query)
+			c.s.preparing.Go(func() { c.s.prepare(context.WithoutCancel(ctx), query) })
 			return nil
 		}
 		st := c.s.prepare(ctx, query)
