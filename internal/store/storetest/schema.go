@@ -25,9 +25,10 @@ type Column struct {
 }
 
 // Schema maps each table of the store's schema to its columns in their
-// declared order, read from the engine's catalog (sqlite_schema and
-// pragma_table_info on SQLite, information_schema on PostgreSQL, in the
-// store's current schema). SQLite's own tables (sqlite_*) are left out.
+// declared order, read from the engine's catalog (sqlite_schema,
+// pragma_table_list and pragma_table_info on SQLite; information_schema on
+// PostgreSQL, in the connection's current schema). SQLite's own tables
+// (sqlite_*) are left out.
 func Schema(t testing.TB, st *store.Store) map[string][]Column {
 	t.Helper()
 	s, err := readSchema(st)
