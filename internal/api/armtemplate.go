@@ -24,8 +24,9 @@ type ARMTemplateUpload struct {
 }
 
 func (s *Server) registerARMTemplates() {
-	register(s, huma.Operation{OperationID: "put-arm-template", Method: http.MethodPut, Path: "/api/v1/products/{id}/arm-template",
-		Summary: "Upload an ARM template product's template; its buyer parameters become the checkout form", Tags: []string{"Catalog"}},
+	register(s, huma.Operation{OperationID: "put-arm-template", Description: "Uploads the ARM template of an arm_template product with, per template parameter, where its value comes from (the buyer, a fixed value, the marketplace or the default). The product's metadata and checkout form are replaced by what the template needs. Only its vendor and the platform upload.", Method: http.MethodPut, Path: "/api/v1/products/{id}/arm-template",
+		Summary: "Upload an ARM template product's template; its buyer parameters become the checkout form", Tags: []string{"Catalog"},
+		MaxBodyBytes: armproduct.MaxTemplate + 64<<10}, // the template and its mapping, as JSON
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body ARMTemplateUpload

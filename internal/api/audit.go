@@ -28,7 +28,7 @@ func auditOf(e store.AuditEntry) AuditEntry {
 }
 
 func (s *Server) registerAudit() {
-	register(s, huma.Operation{OperationID: "list-audit-log", Method: http.MethodGet, Path: "/api/v1/audit-log",
+	register(s, huma.Operation{OperationID: "list-audit-log", Description: "Lists the audit log, newest first, one page at a time: every change made by the users of the caller's organization (the platform: by everyone), with the action, the entity and the details. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/audit-log",
 		Summary: "Who changed what: every change by your organization's users (the platform: everyone's)", Tags: []string{"Audit"}},
 		func(ctx context.Context, in *struct {
 			ListInput

@@ -59,6 +59,9 @@ func TestBadInput(t *testing.T) {
 			if schema == nil {
 				t.Fatalf("%s: no schema for %q", tg.id, ref)
 			}
+			// Larger than any operation takes (an ARM template upload takes
+			// the most: 4 MiB and its mapping).
+			oversized := `{"name":"` + strings.Repeat("x", 5<<20) + `"}`
 			cases := map[string]struct {
 				body   any
 				status int
@@ -66,7 +69,7 @@ func TestBadInput(t *testing.T) {
 				"malformed JSON":   {`{"name": "x", `, http.StatusBadRequest},
 				"not an object":    {`[1, 2, 3]`, http.StatusUnprocessableEntity},
 				"unknown property": {map[string]any{"no_such_field_at_all": true}, http.StatusUnprocessableEntity},
-				"oversized":        {`{"name":"` + strings.Repeat("x", 2<<20) + `"}`, http.StatusRequestEntityTooLarge},
+				"oversized":        {oversized, http.StatusRequestEntityTooLarge},
 			}
 			for name, prop := range schema.Properties {
 				cases["wrong type of "+name] = struct {

@@ -5,12 +5,14 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 )
@@ -179,7 +181,7 @@ type EarningsInput struct {
 
 func (s *Server) registerBilling() {
 	tags := []string{"Billing"}
-	register(s, huma.Operation{OperationID: "list-invoices", Method: http.MethodGet, Path: "/api/v1/invoices", Summary: "List invoices and credit notes you can see", Tags: tags},
+	register(s, huma.Operation{OperationID: "list-invoices", Description: "Lists the invoices and credit notes the caller can see (those of the customers in its channel and those it issued; the platform all, vendors none), one page at a time, by customer, month, status and kind. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/invoices", Summary: "List invoices and credit notes you can see", Tags: tags},
 		func(ctx context.Context, in *struct {
 			ListInput
 			CustomerID int64  `query:"customer_id" minimum:"0"`
@@ -198,7 +200,7 @@ func (s *Server) registerBilling() {
 			}
 			return listOf(items, next, invoiceOf), nil
 		})
-	register(s, huma.Operation{OperationID: "get-invoice", Method: http.MethodGet, Path: "/api/v1/invoices/{id}", Summary: "Get an invoice with its lines", Tags: tags},
+	register(s, huma.Operation{OperationID: "get-invoice", Description: "Returns one invoice or credit note with its lines and, per line, how the charge is split between the parties. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/invoices/{id}", Summary: "Get an invoice with its lines", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Invoice], error) {
 			inv, err := s.store.Invoice(ctx, principal(ctx), in.ID)
 			if err != nil {
@@ -215,7 +217,8 @@ func (s *Server) registerBilling() {
 	} {
 		register(s, huma.Operation{OperationID: "get-invoice-" + f.ext, Method: http.MethodGet, Path: "/api/v1/invoices/{id}/" + f.ext,
 			Summary: "Download an invoice as " + f.ext, Tags: tags,
-			Responses: map[string]*huma.Response{"200": {Description: "the document", Content: map[string]*huma.MediaType{f.ctype: {}}}}},
+			Description: "The invoice or credit note as a " + strings.ToUpper(f.ext) + " document, as it is sent to the customer. Visible to whoever can read the invoice. Changes nothing.",
+			Responses:   map[string]*huma.Response{"200": {Description: "the document", Content: map[string]*huma.MediaType{f.ctype: {}}}}},
 			func(ctx context.Context, in *IDInput) (*fileOutput, error) {
 				inv, err := s.store.Invoice(ctx, principal(ctx), in.ID)
 				if err != nil {
@@ -236,7 +239,7 @@ func (s *Server) registerBilling() {
 			IDInput
 			Body PaymentCreate
 		}) (*Output[Invoice], error) {
-			r := store.PaymentRequest{Method: in.Body.Method, Reference: in.Body.Reference}
+			r := billingrun.PaymentRequest{Method: in.Body.Method, Reference: in.Body.Reference}
 			if in.Body.Amount != "" {
 				a, err := decimal.NewFromString(in.Body.Amount)
 				if err != nil {
@@ -244,28 +247,28 @@ func (s *Server) registerBilling() {
 				}
 				r.Amount = &a
 			}
-			inv, err := s.store.PayInvoice(ctx, principal(ctx), in.ID, r)
+			inv, err := s.services.billing.PayInvoice(ctx, principal(ctx), in.ID, r)
 			if err != nil {
 				return nil, err
 			}
 			return out(invoiceOf(inv)), nil
 		})
-	register(s, huma.Operation{OperationID: "issue-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/issue", Summary: "Issue a draft invoice (number, dates, ledger)",
+	register(s, huma.Operation{OperationID: "issue-invoice", Description: "Issues a draft invoice: gives it the next gapless number of its issuer and year, its issue and due dates, and posts its ledger entries. Only the platform and the issuer issue; an invoice already issued answers 409.", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/issue", Summary: "Issue a draft invoice (number, dates, ledger)",
 		Tags: tags, DefaultStatus: http.StatusOK, Errors: []int{http.StatusForbidden, http.StatusConflict}},
 		func(ctx context.Context, in *IDInput) (*Output[Invoice], error) {
-			inv, err := s.store.IssueInvoice(ctx, principal(ctx), in.ID)
+			inv, err := s.services.billing.IssueInvoice(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
 			return out(invoiceOf(inv)), nil
 		})
-	register(s, huma.Operation{OperationID: "credit-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/credit-notes",
+	register(s, huma.Operation{OperationID: "credit-invoice", Description: "Corrects an issued invoice with a full credit note, itself issued at once; an unpaid invoice becomes void. Only the platform and the issuer credit; the credit note is the answer.", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/credit-notes",
 		Summary: "Credit an issued invoice in full (a credit note; an unpaid invoice becomes void)", Tags: tags, Errors: []int{http.StatusForbidden, http.StatusConflict}},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body CreditNoteCreate
 		}) (*Output[Invoice], error) {
-			cn, err := s.store.CreditInvoice(ctx, principal(ctx), in.ID, in.Body.Reason)
+			cn, err := s.services.billing.CreditInvoice(ctx, principal(ctx), in.ID, in.Body.Reason)
 			if err != nil {
 				return nil, err
 			}
@@ -279,18 +282,18 @@ func (s *Server) registerBilling() {
 			if err != nil {
 				return nil, mercato.Invalid("invalid billing run", mercato.FieldError{Path: "period", Message: err.Error()})
 			}
-			opts := store.BillingOptions{Period: m, Log: s.log}
+			opts := billingrun.Options{Period: m, Log: s.log}
 			if in.Body.AsOf != nil {
 				opts.AsOf = *in.Body.AsOf
 			}
-			run, err := s.store.RunBilling(ctx, principal(ctx), opts)
+			run, err := s.services.billing.RunBilling(ctx, principal(ctx), opts)
 			if err != nil {
 				return nil, err
 			}
 			return out(BillingRun{ID: run.ID, Period: run.Period, Status: run.Status, Subscriptions: run.Subscriptions, Invoices: run.Invoices, Lines: run.Lines,
 				Renewed: run.Renewed, Ended: run.Ended, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt}), nil
 		})
-	register(s, huma.Operation{OperationID: "get-earnings", Method: http.MethodGet, Path: "/api/v1/earnings",
+	register(s, huma.Operation{OperationID: "get-earnings", Description: "Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/earnings",
 		Summary: "Earnings statement of a party for a month, one per currency", Tags: tags},
 		func(ctx context.Context, in *EarningsInput) (*Output[[]Statement], error) {
 			sts, err := s.store.Earnings(ctx, principal(ctx), store.EarningsRequest{OrganizationID: in.OrganizationID, Period: in.Period})
@@ -310,7 +313,8 @@ func (s *Server) registerBilling() {
 		})
 	register(s, huma.Operation{OperationID: "get-earnings-csv", Method: http.MethodGet, Path: "/api/v1/earnings/csv",
 		Summary: "Earnings statement as CSV", Tags: tags,
-		Responses: map[string]*huma.Response{"200": {Description: "the statement", Content: map[string]*huma.MediaType{"text/csv": {}}}}},
+		Description: "The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own; the platform names any organization. Changes nothing.",
+		Responses:   map[string]*huma.Response{"200": {Description: "the statement", Content: map[string]*huma.MediaType{"text/csv": {}}}}},
 		func(ctx context.Context, in *EarningsInput) (*fileOutput, error) {
 			sts, err := s.store.Earnings(ctx, principal(ctx), store.EarningsRequest{OrganizationID: in.OrganizationID, Period: in.Period})
 			if err != nil {
@@ -324,22 +328,22 @@ func (s *Server) registerBilling() {
 			}
 			return &fileOutput{ContentType: "text/csv; charset=utf-8", ContentDisposition: fmt.Sprintf(`attachment; filename="earnings-%s.csv"`, in.Period), Body: b.Bytes()}, nil
 		})
-	register(s, huma.Operation{OperationID: "get-subscription-renewal", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}/renewal",
+	register(s, huma.Operation{OperationID: "get-subscription-renewal", Description: "Returns when the subscription's term ends, whether it renews or ends then, and what the next term costs at the customer's price; due is true within 30 days of the end. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}/renewal",
 		Summary: "The renewal call-to-action: when the term ends and what the next one costs", Tags: []string{"Subscriptions"}},
 		func(ctx context.Context, in *IDInput) (*Output[Renewal], error) {
-			o, err := s.store.RenewalOffer(ctx, principal(ctx), in.ID)
+			o, err := s.services.billing.RenewalOffer(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
 			return out(renewalOf(o)), nil
 		})
-	register(s, huma.Operation{OperationID: "set-billing-profile", Method: http.MethodPut, Path: "/api/v1/organizations/{id}/billing-profile",
+	register(s, huma.Operation{OperationID: "set-billing-profile", Description: "Says whether a reseller invoices its customers itself or the platform invoices them on its behalf; billing runs issue its customers' invoices accordingly. Platform only.", Method: http.MethodPut, Path: "/api/v1/organizations/{id}/billing-profile",
 		Summary: "Say whether a reseller invoices its customers itself (platform)", Tags: tags, Errors: []int{http.StatusForbidden}},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body BillingProfile
 		}) (*Output[BillingProfile], error) {
-			if err := s.store.SetSelfBilling(ctx, principal(ctx), in.ID, in.Body.SelfBilling); err != nil {
+			if err := s.services.billing.SetSelfBilling(ctx, principal(ctx), in.ID, in.Body.SelfBilling); err != nil {
 				return nil, err
 			}
 			return out(in.Body), nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/store"
 )
 
@@ -16,7 +17,7 @@ import (
 func init() {
 	victimSetups = append(victimSetups, func(t *testing.T, e *env, v *victim) {
 		ctx := context.Background()
-		if _, err := e.st.RunBilling(ctx, e.w.Platform.Principal, store.BillingOptions{Period: billing.MonthOf(time.Now())}); err != nil {
+		if _, err := billingrun.New(e.st, store.TxFunc[billingrun.Tx](e.st)).RunBilling(ctx, e.w.Platform.Principal, billingrun.Options{Period: billing.MonthOf(time.Now())}); err != nil {
 			t.Fatal(err)
 		}
 		invs, _, err := e.st.ListInvoices(ctx, e.w.C1.Principal, store.InvoiceFilter{}, store.Page{})

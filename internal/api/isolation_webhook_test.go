@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
 )
 
@@ -16,11 +18,11 @@ import (
 func init() {
 	victimSetups = append(victimSetups, func(t *testing.T, e *env, v *victim) {
 		ctx := context.Background()
-		ep, err := e.st.CreateEndpoint(ctx, e.w.VendorA.Principal, syndication.Endpoint{URL: "https://203.0.113.10/hooks", Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0"})
+		ep, err := e.st.CreateEndpoint(ctx, e.w.VendorA.Principal, syndication.Endpoint{URL: "https://192.0.32.10/hooks", Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.st.PlaceOrder(ctx, e.w.C1.Principal, store.OrderRequest{PlanID: e.w.PlanA.ID, Quantity: 1}); err != nil {
+		if _, err := ordering.New(e.st).PlaceOrder(ctx, e.w.C1.Principal, subscription.OrderRequest{PlanID: e.w.PlanA.ID, Quantity: 1}); err != nil {
 			t.Fatal(err)
 		}
 		due, err := e.st.ClaimDeliveries(ctx, 10, time.Minute)
@@ -50,10 +52,10 @@ func init() {
 		ep := fmt.Sprintf("/api/v1/webhook-endpoints/%d", v.ids["endpoint"])
 		notFound := []int{http.StatusNotFound}
 		refused := []int{http.StatusNotFound, http.StatusForbidden, http.StatusUnprocessableEntity}
-		body := map[string]any{"url": "https://203.0.113.20/steal"}
+		body := map[string]any{"url": "https://192.0.32.20/steal"}
 		return map[string]probe{
 			"create-product-webhook-endpoint": {method: "POST", path: fmt.Sprintf("/api/v1/products/%d/webhook-endpoints", v.draft), body: body, wantStatus: notFound},
-			"create-webhook-endpoint":         {method: "POST", path: "/api/v1/webhook-endpoints", body: map[string]any{"url": "https://203.0.113.20/steal", "owner_id": v.ids["vendor"]}, wantStatus: refused},
+			"create-webhook-endpoint":         {method: "POST", path: "/api/v1/webhook-endpoints", body: map[string]any{"url": "https://192.0.32.20/steal", "owner_id": v.ids["vendor"]}, wantStatus: refused},
 			"list-webhook-endpoints":          {method: "GET", path: "/api/v1/webhook-endpoints", list: func(v victim) []int64 { return v.lists["endpoints"] }, listKey: "id"},
 			"get-webhook-endpoint":            {method: "GET", path: ep, wantStatus: notFound},
 			"update-webhook-endpoint":         {method: "PATCH", path: ep, body: map[string]any{"enabled": true}, wantStatus: notFound},

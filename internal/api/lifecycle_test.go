@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/lifecycle"
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -87,7 +89,7 @@ func reach(t *testing.T, e *env, gated catalog.Plan, status subscription.Status)
 	case subscription.RequiresApproval:
 		plan = gated.ID
 	}
-	o, err := e.st.PlaceOrder(ctx, admin, store.OrderRequest{CustomerID: customer, PlanID: plan, Quantity: 3})
+	o, err := ordering.New(e.st).PlaceOrder(ctx, admin, subscription.OrderRequest{CustomerID: customer, PlanID: plan, Quantity: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +103,7 @@ func reach(t *testing.T, e *env, gated catalog.Plan, status subscription.Status)
 		subscription.Undeployed:        {subscription.ActionDeploy, subscription.ActionTerminate, subscription.ActionConfirmUndeploy},
 	}[status]
 	for _, a := range path {
-		if _, err := e.st.Act(ctx, admin, o.SubscriptionID, a); err != nil {
+		if _, err := lifecycle.New(e.st).Act(ctx, admin, o.SubscriptionID, a); err != nil {
 			t.Fatalf("reach %s: %s: %v", status, a, err)
 		}
 	}
@@ -160,7 +162,7 @@ func TestLifecycleRoles(t *testing.T) {
 	e := newEnv(t, store.SQLite)
 	w := e.w
 	sub := func() int64 {
-		o, err := e.st.PlaceOrder(context.Background(), w.C1.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
+		o, err := ordering.New(e.st).PlaceOrder(context.Background(), w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,7 +15,7 @@ type Metadata struct {
 func (s *Server) registerMetadata() {
 	tags := []string{"Provisioning"}
 	path := "/api/v1/subscriptions/{id}/metadata"
-	register(s, huma.Operation{OperationID: "get-subscription-metadata", Method: http.MethodGet, Path: path, Summary: "Get a subscription's integration metadata", Tags: tags},
+	register(s, huma.Operation{OperationID: "get-subscription-metadata", Description: "Returns the integration metadata a subscription's provider keeps beside it (such as Partner Center ids), to everyone who can see the subscription. Changes nothing.", Method: http.MethodGet, Path: path, Summary: "Get a subscription's integration metadata", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Metadata], error) {
 			m, err := s.store.SubscriptionMetadata(ctx, principal(ctx), in.ID)
 			if err != nil {
@@ -29,7 +29,7 @@ func (s *Server) registerMetadata() {
 			IDInput
 			Body Metadata
 		}) (*Output[Metadata], error) {
-			m, err := s.store.SetSubscriptionMetadata(ctx, principal(ctx), in.ID, in.Body.Metadata)
+			m, err := s.services.provisioning.SetMetadata(ctx, principal(ctx), in.ID, in.Body.Metadata)
 			if err != nil {
 				return nil, err
 			}

@@ -19,6 +19,9 @@ func register[I, O any](s *Server, op huma.Operation, h func(context.Context, *I
 		op.DefaultStatus = http.StatusCreated
 	}
 	op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusNotFound, http.StatusUnprocessableEntity)
+	if op.Metadata[onlyReads] == true {
+		s.reads = append(s.reads, op.Method+" "+op.Path)
+	}
 	huma.Register(s.api, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := h(ctx, in)
 		if err != nil {
@@ -27,6 +30,11 @@ func register[I, O any](s *Server, op huma.Operation, h func(context.Context, *I
 		return out, nil
 	})
 }
+
+// onlyReads marks (in an operation's Metadata) an operation that is not a
+// GET but changes nothing, so that the front door lets read-only roles
+// call it.
+const onlyReads = "mercato-only-reads"
 
 // ListInput is the pagination of every list operation.
 type ListInput struct {

@@ -35,19 +35,19 @@ func orderOf(o subscription.Order) Order {
 type OrderCreate struct {
 	CustomerID    int64          `json:"customer_id,omitempty" minimum:"1" doc:"required unless you are the customer (or a vendor's sandbox order)"`
 	PlanID        int64          `json:"plan_id" minimum:"1"`
-	Quantity      int64          `json:"quantity" minimum:"1" maximum:"1000000000"`
+	Quantity      int64          `json:"quantity" minimum:"1" maximum:"1000000000"` // the schema shows subscription.MaxQuantity, which the services enforce
 	Configuration map[string]any `json:"configuration,omitempty" doc:"values for the product's configuration parameters"`
 }
 
 func (s *Server) registerOrders() {
 	tags := []string{"Orders"}
-	register(s, huma.Operation{OperationID: "create-order", Method: http.MethodPost, Path: "/api/v1/orders", Summary: "Place an order; it creates a subscription", Tags: tags},
+	register(s, huma.Operation{OperationID: "create-order", Description: "Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order.", Method: http.MethodPost, Path: "/api/v1/orders", Summary: "Place an order; it creates a subscription", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"a retry with the same key and body returns the first answer"`
 			Body           OrderCreate
 		}) (*Output[Order], error) {
 			b := in.Body
-			o, err := s.store.PlaceOrder(ctx, principal(ctx), store.OrderRequest{
+			o, err := s.orders.PlaceOrder(ctx, principal(ctx), subscription.OrderRequest{
 				CustomerID: b.CustomerID, PlanID: b.PlanID, Quantity: b.Quantity, Configuration: b.Configuration, IdempotencyKey: in.IdempotencyKey,
 			})
 			if err != nil {
@@ -55,7 +55,7 @@ func (s *Server) registerOrders() {
 			}
 			return out(orderOf(o)), nil
 		})
-	register(s, huma.Operation{OperationID: "list-orders", Method: http.MethodGet, Path: "/api/v1/orders", Summary: "List orders you can see", Tags: tags},
+	register(s, huma.Operation{OperationID: "list-orders", Description: "Lists the orders (new, change, renewal) the caller can see, one page at a time, optionally of one customer or subscription. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/orders", Summary: "List orders you can see", Tags: tags},
 		func(ctx context.Context, in *struct {
 			ListInput
 			CustomerID     int64 `query:"customer_id" minimum:"0"`
@@ -65,7 +65,7 @@ func (s *Server) registerOrders() {
 				return s.store.ListOrders(ctx, principal(ctx), store.OrderFilter{CustomerID: in.CustomerID, SubscriptionID: in.SubscriptionID}, p)
 			}, orderOf)
 		})
-	register(s, huma.Operation{OperationID: "get-order", Method: http.MethodGet, Path: "/api/v1/orders/{id}", Summary: "Get an order", Tags: tags},
+	register(s, huma.Operation{OperationID: "get-order", Description: "Returns one order as it was priced when placed, with its lines. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/orders/{id}", Summary: "Get an order", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Order], error) {
 			o, err := s.store.Order(ctx, principal(ctx), in.ID)
 			if err != nil {

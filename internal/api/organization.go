@@ -58,7 +58,7 @@ type OrganizationUpdate struct {
 
 func (s *Server) registerOrganizations() {
 	tags := []string{"Organizations"}
-	register(s, huma.Operation{OperationID: "list-organizations", Method: http.MethodGet, Path: "/api/v1/organizations", Summary: "List organizations you can see", Tags: tags},
+	register(s, huma.Operation{OperationID: "list-organizations", Description: "Lists the organizations the caller can see, oldest first, one page at a time: the platform sees all of them, a distributor or reseller also sees the organizations below it in its channel, everyone else its own. Filters by kind and parent. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/organizations", Summary: "List organizations you can see", Tags: tags},
 		func(ctx context.Context, in *struct {
 			ListInput
 			Kind     string `query:"kind" enum:"platform,vendor,distributor,reseller,customer"`
@@ -68,7 +68,7 @@ func (s *Server) registerOrganizations() {
 				return s.store.ListOrganizations(ctx, principal(ctx), store.OrganizationFilter{Kind: mercato.OrgKind(in.Kind), ParentID: in.ParentID}, p)
 			}, organizationOf)
 		})
-	register(s, huma.Operation{OperationID: "get-organization", Method: http.MethodGet, Path: "/api/v1/organizations/{id}", Summary: "Get an organization", Tags: tags},
+	register(s, huma.Operation{OperationID: "get-organization", Description: "Returns one organization the caller can see; an organization outside the caller's visibility answers 404. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/organizations/{id}", Summary: "Get an organization", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Organization], error) {
 			o, err := s.store.Organization(ctx, principal(ctx), in.ID)
 			if err != nil {
@@ -76,7 +76,7 @@ func (s *Server) registerOrganizations() {
 			}
 			return out(organizationOf(o)), nil
 		})
-	register(s, huma.Operation{OperationID: "create-organization", Method: http.MethodPost, Path: "/api/v1/organizations", Summary: "Create an organization", Tags: tags},
+	register(s, huma.Operation{OperationID: "create-organization", Description: "Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.", Method: http.MethodPost, Path: "/api/v1/organizations", Summary: "Create an organization", Tags: tags},
 		func(ctx context.Context, in *struct{ Body OrganizationCreate }) (*Output[Organization], error) {
 			b := in.Body
 			o, err := s.store.CreateOrganization(ctx, principal(ctx), mercato.Organization{
@@ -88,7 +88,7 @@ func (s *Server) registerOrganizations() {
 			}
 			return out(organizationOf(o)), nil
 		})
-	register(s, huma.Operation{OperationID: "update-organization", Method: http.MethodPatch, Path: "/api/v1/organizations/{id}", Summary: "Change an organization", Tags: tags},
+	register(s, huma.Operation{OperationID: "update-organization", Description: "Changes an organization's name, contact e-mail, country, currency or VAT id; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.", Method: http.MethodPatch, Path: "/api/v1/organizations/{id}", Summary: "Change an organization", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body OrganizationUpdate

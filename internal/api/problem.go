@@ -8,19 +8,18 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
-func init() {
-	// Every problem body names its type; huma leaves it out by default.
-	base := huma.NewError
-	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
-		se := base(status, msg, errs...)
-		if m, ok := se.(*huma.ErrorModel); ok && m.Type == "" {
-			m.Type = "about:blank"
-		}
-		return se
+// problemType is the API's response transformer that makes every problem
+// body name its type, which huma leaves out by default. It is set on the
+// API's own configuration (New), not on huma's package-wide NewError.
+func problemType(_ huma.Context, _ string, v any) (any, error) {
+	if m, ok := v.(*huma.ErrorModel); ok && m.Type == "" {
+		m.Type = "about:blank"
 	}
+	return v, nil
 }
 
 // statusOf is the one mapping of domain error codes to HTTP statuses.
@@ -54,6 +53,19 @@ func (s *Server) problem(ctx context.Context, err error) error {
 		details = append(details, &huma.ErrorDetail{Location: "body." + f.Path, Message: f.Message, Value: f.Value})
 	}
 	return huma.NewError(status, mercato.ErrorMessage(err), details...)
+}
+
+// RenderRefusal writes the front door's refusals of /api/v1 (and of the
+// API's other paths) as problems: 401 with a Bearer challenge, 429 with
+// Retry-After.
+func RenderRefusal(w http.ResponseWriter, _ *http.Request, ref frontdoor.Refusal) {
+	switch ref.Status {
+	case http.StatusUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="mercato", error="invalid_token"`)
+	case http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", ref.RetryAfterSeconds())
+	}
+	writeProblem(w, ref.Status, ref.Message)
 }
 
 // writeProblem writes a problem body outside huma's operations.

@@ -41,7 +41,7 @@ type ProductCreate struct {
 	Published        bool                `json:"published,omitempty"`
 	RequiresApproval bool                `json:"requires_approval,omitempty"`
 	Metadata         map[string]string   `json:"metadata,omitempty"`
-	Parameters       []catalog.Parameter `json:"parameters,omitempty"`
+	Parameters       []catalog.Parameter `json:"parameters,omitempty" nullable:"true"`
 }
 
 // ProductUpdate is the body of PATCH /api/v1/products/{id}.
@@ -56,7 +56,7 @@ type ProductUpdate struct {
 
 func (s *Server) registerProducts() {
 	tags := []string{"Catalog"}
-	register(s, huma.Operation{OperationID: "list-products", Method: http.MethodGet, Path: "/api/v1/products", Summary: "List products: published ones, and your own drafts", Tags: tags},
+	register(s, huma.Operation{OperationID: "list-products", Description: "Lists products one page at a time: the published catalog for everyone, and a vendor's own unpublished drafts for that vendor (the platform sees all). Filters by type, vendor and published. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/products", Summary: "List products: published ones, and your own drafts", Tags: tags},
 		func(ctx context.Context, in *struct {
 			ListInput
 			Type      string `query:"type" enum:"saas,microsoft_csp,azure_plan,azure_marketplace_vm,arm_template,service"`
@@ -72,7 +72,7 @@ func (s *Server) registerProducts() {
 				return s.store.ListProducts(ctx, principal(ctx), f, p)
 			}, productOf)
 		})
-	register(s, huma.Operation{OperationID: "get-product", Method: http.MethodGet, Path: "/api/v1/products/{id}", Summary: "Get a product", Tags: tags},
+	register(s, huma.Operation{OperationID: "get-product", Description: "Returns one product with its configuration parameters and integration metadata; a draft of another vendor answers 404. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/products/{id}", Summary: "Get a product", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Product], error) {
 			p, err := s.store.Product(ctx, principal(ctx), in.ID)
 			if err != nil {
@@ -80,7 +80,7 @@ func (s *Server) registerProducts() {
 			}
 			return out(productOf(p)), nil
 		})
-	register(s, huma.Operation{OperationID: "create-product", Method: http.MethodPost, Path: "/api/v1/products", Summary: "Create a product", Tags: tags},
+	register(s, huma.Operation{OperationID: "create-product", Description: "Creates a product of one of the product types. A vendor creates its own products (vendor_id may be left out); the platform creates them for any vendor. Parameters define the form buyers fill in at checkout. Written to the audit log.", Method: http.MethodPost, Path: "/api/v1/products", Summary: "Create a product", Tags: tags},
 		func(ctx context.Context, in *struct{ Body ProductCreate }) (*Output[Product], error) {
 			b := in.Body
 			p, err := s.store.CreateProduct(ctx, principal(ctx), catalog.Product{
@@ -92,7 +92,7 @@ func (s *Server) registerProducts() {
 			}
 			return out(productOf(p)), nil
 		})
-	register(s, huma.Operation{OperationID: "update-product", Method: http.MethodPatch, Path: "/api/v1/products/{id}", Summary: "Change a product", Tags: tags},
+	register(s, huma.Operation{OperationID: "update-product", Description: "Changes a product's name, description, publication, approval requirement, metadata or parameters; fields left out keep their values. Only its vendor and the platform change it. Written to the audit log.", Method: http.MethodPatch, Path: "/api/v1/products/{id}", Summary: "Change a product", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body ProductUpdate
@@ -106,7 +106,7 @@ func (s *Server) registerProducts() {
 			}
 			return out(productOf(p)), nil
 		})
-	register(s, huma.Operation{OperationID: "delete-product", Method: http.MethodDelete, Path: "/api/v1/products/{id}", Summary: "Delete a product nobody has bought", Tags: tags, DefaultStatus: http.StatusNoContent},
+	register(s, huma.Operation{OperationID: "delete-product", Description: "Deletes a product with its plans and their price-list entries. Only its vendor and the platform may, and only while nobody has bought it: a product with subscriptions answers 409 (unpublish it instead).", Method: http.MethodDelete, Path: "/api/v1/products/{id}", Summary: "Delete a product nobody has bought", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *IDInput) (*NoContent, error) {
 			return nil, s.store.DeleteProduct(ctx, principal(ctx), in.ID)
 		})
@@ -146,7 +146,7 @@ type PlanUpdate struct {
 
 func (s *Server) registerPlans() {
 	tags := []string{"Catalog"}
-	register(s, huma.Operation{OperationID: "list-plans", Method: http.MethodGet, Path: "/api/v1/products/{id}/plans", Summary: "List a product's plans", Tags: tags},
+	register(s, huma.Operation{OperationID: "list-plans", Description: "Lists the plans of a product the caller can see, with their pricing (model, tiers, setup fee, trial, metrics). Changes nothing.", Method: http.MethodGet, Path: "/api/v1/products/{id}/plans", Summary: "List a product's plans", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			ListInput
@@ -155,7 +155,7 @@ func (s *Server) registerPlans() {
 				return s.store.ListPlans(ctx, principal(ctx), in.ID, p)
 			}, planOf)
 		})
-	register(s, huma.Operation{OperationID: "create-plan", Method: http.MethodPost, Path: "/api/v1/products/{id}/plans", Summary: "Add a plan to a product", Tags: tags},
+	register(s, huma.Operation{OperationID: "create-plan", Description: "Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field). Writes a ProductVersion CREATED event.", Method: http.MethodPost, Path: "/api/v1/products/{id}/plans", Summary: "Add a plan to a product", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body PlanCreate
@@ -167,7 +167,7 @@ func (s *Server) registerPlans() {
 			}
 			return out(planOf(p)), nil
 		})
-	register(s, huma.Operation{OperationID: "get-plan", Method: http.MethodGet, Path: "/api/v1/plans/{id}", Summary: "Get a plan", Tags: tags},
+	register(s, huma.Operation{OperationID: "get-plan", Description: "Returns one plan with its pricing, if the caller can see its product. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/plans/{id}", Summary: "Get a plan", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Plan], error) {
 			p, _, err := s.store.Plan(ctx, principal(ctx), in.ID)
 			if err != nil {
@@ -175,7 +175,7 @@ func (s *Server) registerPlans() {
 			}
 			return out(planOf(p)), nil
 		})
-	register(s, huma.Operation{OperationID: "update-plan", Method: http.MethodPatch, Path: "/api/v1/plans/{id}", Summary: "Change a plan", Tags: tags},
+	register(s, huma.Operation{OperationID: "update-plan", Description: "Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.", Method: http.MethodPatch, Path: "/api/v1/plans/{id}", Summary: "Change a plan", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body PlanUpdate
@@ -187,7 +187,7 @@ func (s *Server) registerPlans() {
 			}
 			return out(planOf(p)), nil
 		})
-	register(s, huma.Operation{OperationID: "delete-plan", Method: http.MethodDelete, Path: "/api/v1/plans/{id}", Summary: "Retire a plan (running subscriptions go on)", Tags: tags, DefaultStatus: http.StatusNoContent},
+	register(s, huma.Operation{OperationID: "delete-plan", Description: "Retires a plan: it can no longer be ordered, and subscriptions already running on it go on. Only the product's vendor and the platform retire plans. Writes a ProductVersion DELETED event.", Method: http.MethodDelete, Path: "/api/v1/plans/{id}", Summary: "Retire a plan (running subscriptions go on)", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *IDInput) (*NoContent, error) {
 			return nil, s.store.DeletePlan(ctx, principal(ctx), in.ID)
 		})

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mercato-market/mercato/internal/lifecycle"
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
@@ -33,7 +35,7 @@ func TestProvisioningAPI(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		w := e.w
 		ctx := context.Background()
-		o, err := e.st.PlaceOrder(ctx, w.C1.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 2})
+		o, err := ordering.New(e.st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +88,7 @@ func TestProvisioningAPI(t *testing.T) {
 		if err != nil || len(evs) != 4 {
 			t.Fatalf("events %+v %v", evs, err)
 		}
-		if _, err := e.st.SetStatus(ctx, w.VendorA.Principal, o.SubscriptionID, subscription.Deployed); err != nil {
+		if _, err := lifecycle.New(e.st).SetStatus(ctx, w.VendorA.Principal, o.SubscriptionID, subscription.Deployed); err != nil {
 			t.Fatal(err)
 		}
 	})

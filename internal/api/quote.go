@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/shopspring/decimal"
 
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
 )
@@ -76,17 +77,18 @@ func quoteOf(q pricing.Quote) Quote {
 // QuoteRequest is the body of POST /api/v1/quotes.
 type QuoteRequest struct {
 	PlanID     int64                      `json:"plan_id" minimum:"1"`
-	Quantity   int64                      `json:"quantity" minimum:"1" maximum:"1000000000"`
+	Quantity   int64                      `json:"quantity" minimum:"1" maximum:"1000000000"` // the schema shows subscription.MaxQuantity, which the services enforce
 	ResellerID int64                      `json:"reseller_id,omitempty" minimum:"1" doc:"price through this reseller's price list"`
 	CustomerID int64                      `json:"customer_id,omitempty" minimum:"1" doc:"price through this customer's reseller"`
 	Usage      map[string]decimal.Decimal `json:"usage,omitempty" doc:"metric name to usage quantity, to price pay-per-use metrics"`
 }
 
 func (s *Server) registerQuotes() {
-	register(s, huma.Operation{OperationID: "create-quote", Method: http.MethodPost, Path: "/api/v1/quotes", Summary: "Price a plan for a quantity", Tags: []string{"Orders"}, DefaultStatus: http.StatusOK},
+	register(s, huma.Operation{OperationID: "create-quote", Description: "Prices a plan for a quantity through the caller's channel (or a given reseller's or customer's): lines after markups, the total, and each party's share, which add up to the total. Anyone who can see the plan may quote, viewers too; nothing is written.", Method: http.MethodPost, Path: "/api/v1/quotes", Summary: "Price a plan for a quantity", Tags: []string{"Orders"}, DefaultStatus: http.StatusOK,
+		Metadata: map[string]any{onlyReads: true}}, // a quote prices, it changes nothing
 		func(ctx context.Context, in *struct{ Body QuoteRequest }) (*Output[Quote], error) {
 			b := in.Body
-			q, err := s.store.Quote(ctx, principal(ctx), store.QuoteRequest{PlanID: b.PlanID, Quantity: b.Quantity, ResellerID: b.ResellerID, CustomerID: b.CustomerID, Usage: b.Usage})
+			q, err := s.orders.Quote(ctx, principal(ctx), ordering.QuoteRequest{PlanID: b.PlanID, Quantity: b.Quantity, ResellerID: b.ResellerID, CustomerID: b.CustomerID, Usage: b.Usage})
 			if err != nil {
 				return nil, err
 			}
@@ -114,7 +116,7 @@ type PriceSet struct {
 
 func (s *Server) registerPrices() {
 	tags := []string{"Price lists"}
-	register(s, huma.Operation{OperationID: "list-prices", Method: http.MethodGet, Path: "/api/v1/organizations/{id}/prices", Summary: "A distributor's or reseller's price list", Tags: tags},
+	register(s, huma.Operation{OperationID: "list-prices", Description: "Returns the price list of a distributor or reseller: its markup on each plan it sells. Visible to whoever can see the organization. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/organizations/{id}/prices", Summary: "A distributor's or reseller's price list", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*ListOutput[PriceEntry], error) {
 			items, err := s.store.PriceList(ctx, principal(ctx), in.ID)
 			if err != nil {
@@ -122,7 +124,7 @@ func (s *Server) registerPrices() {
 			}
 			return listOf(items, 0, priceEntryOf), nil
 		})
-	register(s, huma.Operation{OperationID: "set-price", Method: http.MethodPut, Path: "/api/v1/organizations/{id}/prices/{plan_id}", Summary: "Mark a plan up in a price list", Tags: tags},
+	register(s, huma.Operation{OperationID: "set-price", Description: "Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.", Method: http.MethodPut, Path: "/api/v1/organizations/{id}/prices/{plan_id}", Summary: "Mark a plan up in a price list", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			PlanID int64 `path:"plan_id" minimum:"1"`
@@ -134,7 +136,7 @@ func (s *Server) registerPrices() {
 			}
 			return out(priceEntryOf(e)), nil
 		})
-	register(s, huma.Operation{OperationID: "delete-price", Method: http.MethodDelete, Path: "/api/v1/organizations/{id}/prices/{plan_id}", Summary: "Remove a plan's markup from a price list", Tags: tags, DefaultStatus: http.StatusNoContent},
+	register(s, huma.Operation{OperationID: "delete-price", Description: "Removes a plan's markup from a price list, so the plan sells at the price the organization buys at. Only the organization itself (or the platform) changes its list.", Method: http.MethodDelete, Path: "/api/v1/organizations/{id}/prices/{plan_id}", Summary: "Remove a plan's markup from a price list", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *struct {
 			IDInput
 			PlanID int64 `path:"plan_id" minimum:"1"`

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -19,6 +18,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/api/cloudesire"
+	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 )
@@ -28,12 +28,17 @@ const Version = "1.0.0"
 
 // Server is the HTTP face of the marketplace.
 type Server struct {
-	store    *store.Store
-	log      *slog.Logger
-	mux      *http.ServeMux
-	api      huma.API
-	webhooks webhookConfig
-	limits   *limiter // nil: no rate limit
+	store     *store.Store
+	orders    Orders
+	lifecycle Lifecycle
+	log       *slog.Logger
+	mux       *http.ServeMux
+	api       huma.API
+	webhooks  webhookConfig
+	door      frontdoor.Config // of the door ServeHTTP serves through
+	handler   http.Handler
+	reads     []string // operations read-only roles may call (onlyReads)
+	services  services
 }
 
 // Option configures a Server.
@@ -41,12 +46,14 @@ type Option func(*Server)
 
 // New builds the server's routes over st.
 func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
-	s := &Server{store: st, log: log, mux: http.NewServeMux()}
+	s := &Server{store: st, log: log, mux: http.NewServeMux(), door: frontdoor.Config{Store: st, Log: log}}
 	for _, o := range opts {
 		o(s)
 	}
+	s.defaultServices()
 	cfg := huma.DefaultConfig("Mercato API", Version)
 	cfg.Info.Description = "The Mercato cloud marketplace: organizations, catalog, pricing, orders and subscriptions."
+	describe(&cfg) // servers, contact, tags, lists never null (openapi.go)
 	cfg.OpenAPIPath = "/openapi"
 	cfg.DocsPath = ""
 	cfg.SchemasPath = ""
@@ -58,8 +65,9 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	// Money travels as decimal strings, never as JSON numbers.
 	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[decimal.Decimal](), reflect.TypeFor[string]())
 	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat(), "json": jsonFormat()}
+	cfg.Transformers = append(cfg.Transformers, problemType)
 	s.api = humago.New(s.mux, cfg)
-	s.api.UseMiddleware(s.authenticate)
+	s.api.UseMiddleware(s.requireCaller)
 
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -68,7 +76,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	s.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
-	s.mux.Handle(cloudesire.Prefix, cloudesire.New(st, log)) // the Cloudesire-compatible vendor API
+	s.mux.Handle(cloudesire.Prefix, cloudesire.New(st, log, cloudesire.WithLifecycle(s.lifecycle), cloudesire.WithProvisioning(s.services.provisioning))) // the Cloudesire-compatible vendor API
 
 	s.registerOrganizations()
 	s.registerUsers()
@@ -86,11 +94,35 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	s.registerBilling()
 	s.registerARMTemplates()
 	s.registerAudit()
+	// Served alone (tests, benchmarks) the API brings its own front door;
+	// behind serve's, which resolved the request already, it lets it pass.
+	mounts := append(s.Mounts(), frontdoor.Mount{Prefix: "/", Render: RenderRefusal})
+	s.handler = frontdoor.New(s.door, mounts...).Wrap(http.HandlerFunc(s.serve))
 	return s
 }
 
-// ServeHTTP logs each request and serves it.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// Mounts are the API's parts of the URL space for the front door: /api/v1
+// and the API's other paths answer refusals as problems, /api/ (the
+// Cloudesire-compatible API) in its own shape.
+func (s *Server) Mounts() []frontdoor.Mount {
+	problems := func(prefix string) frontdoor.Mount { return frontdoor.Mount{Prefix: prefix, Render: RenderRefusal} }
+	v1 := problems("/api/v1/")
+	v1.Reads = s.reads
+	return []frontdoor.Mount{v1, cloudesire.Mount(), problems("/openapi."), problems("/healthz"), problems("/readyz")}
+}
+
+// WithRateLimit limits every principal to perSecond requests a second, with
+// bursts of burst, in the API's own front door (serve configures its door
+// itself); 0 (the default) means no limit.
+func WithRateLimit(perSecond float64, burst int) Option {
+	return func(s *Server) { s.door.Rate, s.door.Burst = perSecond, burst }
+}
+
+// ServeHTTP serves a request through the front door.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// serve logs each request and serves it.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	s.mux.ServeHTTP(rec, r)
@@ -122,46 +154,21 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
-// authenticate resolves the bearer token of every API operation to the
-// principal it acts as.
-func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
-	auth := ctx.Header("Authorization")
-	token, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || token == "" {
+// requireCaller lets an API operation run only for a caller the front door
+// resolved; everything else about the caller (rate, read-only roles) the
+// front door has decided already.
+func (s *Server) requireCaller(ctx huma.Context, next func(huma.Context)) {
+	if _, ok := frontdoor.PrincipalFrom(ctx.Context()); !ok {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="mercato"`)
 		_ = huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "an API token is required: Authorization: Bearer <token>")
 		return
 	}
-	p, err := s.store.Authenticate(ctx.Context(), strings.TrimSpace(token))
-	if err != nil {
-		if mercato.ErrorCode(err) != mercato.EUNAUTHORIZED {
-			s.log.ErrorContext(ctx.Context(), "authenticate", "err", err)
-			_ = huma.WriteErr(s.api, ctx, http.StatusInternalServerError, "internal error")
-			return
-		}
-		ctx.SetHeader("WWW-Authenticate", `Bearer realm="mercato", error="invalid_token"`)
-		_ = huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "invalid API token")
-		return
-	}
-	if s.limits != nil {
-		if ok, wait := s.limits.allow(token, time.Now()); !ok {
-			ctx.SetHeader("Retry-After", retryAfter(wait))
-			_ = huma.WriteErr(s.api, ctx, http.StatusTooManyRequests, "too many requests for this API token; retry after "+retryAfter(wait)+" s")
-			return
-		}
-	}
-	if ctx.Method() != http.MethodGet && !p.CanWrite() && ctx.Operation().OperationID != "create-quote" {
-		_ = huma.WriteErr(s.api, ctx, http.StatusForbidden, "your role is read-only")
-		return
-	}
-	next(huma.WithValue(ctx, principalKey{}, p))
+	next(ctx)
 }
 
-type principalKey struct{}
-
-// principal returns the caller the authenticate middleware resolved.
+// principal returns the caller the front door resolved.
 func principal(ctx context.Context) mercato.Principal {
-	p, _ := ctx.Value(principalKey{}).(mercato.Principal)
+	p, _ := frontdoor.PrincipalFrom(ctx)
 	return p
 }
 

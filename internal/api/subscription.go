@@ -46,7 +46,7 @@ func subscriptionOf(s subscription.Subscription) Subscription {
 // renewal.
 type SubscriptionUpdate struct {
 	DeploymentStatus string `json:"deployment_status,omitempty" enum:"REQUIRES_APPROVAL,PENDING,POST_CONFIGURATION,DEPLOYED,FAILED,STOPPED,UNDEPLOY_SENT,UNDEPLOYED,PAYMENT_EXPIRED"`
-	Quantity         *int64 `json:"quantity,omitempty" minimum:"1" maximum:"1000000000"`
+	Quantity         *int64 `json:"quantity,omitempty" minimum:"1" maximum:"1000000000"` // the schema shows subscription.MaxQuantity, which the services enforce
 	PlanID           *int64 `json:"plan_id,omitempty" minimum:"1"`
 	AutoRenew        *bool  `json:"auto_renew,omitempty"`
 }
@@ -54,28 +54,44 @@ type SubscriptionUpdate struct {
 // subscriptionActions are the lifecycle steps offered as
 // POST /api/v1/subscriptions/{id}/{action}.
 var subscriptionActions = []struct {
-	path, summary string
-	do            func(s *store.Store, ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	path, summary, description string
+	do                         func(l Lifecycle, ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 }{
-	{"pay", "Record payment: clears an order for provisioning, converts a trial", (*store.Store).Pay},
-	{"approve", "Approve an order awaiting approval (platform)", act(subscription.ActionApprove)},
-	{"reject", "Refuse an order awaiting approval (platform)", act(subscription.ActionReject)},
-	{"suspend", "Suspend a deployed subscription", act(subscription.ActionSuspend)},
-	{"resume", "Resume a suspended subscription", act(subscription.ActionResume)},
-	{"terminate", "End a subscription: the provider deprovisions it", act(subscription.ActionTerminate)},
-	{"retry", "Provision a failed subscription again", act(subscription.ActionRetry)},
-	{"renew", "Extend a live subscription by its term (platform)", (*store.Store).Renew},
+	{"pay", "Record payment: clears an order for provisioning, converts a trial",
+		"Records that the subscription is paid: an order waiting for payment becomes PENDING and paid (cleared for provisioning), a trial becomes NORMAL. The platform and the customer's reseller or distributor record payments. Writes a Subscription MODIFIED event.",
+		Lifecycle.Pay},
+	{"approve", "Approve an order awaiting approval (platform)",
+		"Clears an order of a product that requires approval: REQUIRES_APPROVAL becomes PENDING. Platform only. Writes a Subscription MODIFIED event.",
+		act(subscription.ActionApprove)},
+	{"reject", "Refuse an order awaiting approval (platform)",
+		"Refuses an order of a product that requires approval: REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. Platform only. Writes a Subscription MODIFIED event.",
+		act(subscription.ActionReject)},
+	{"suspend", "Suspend a deployed subscription",
+		"Suspends a DEPLOYED subscription (STOPPED), e.g. for non-payment; its provider is notified and stops the service. The platform, the product's vendor and the customer's reseller or distributor suspend. Writes a Subscription MODIFIED event.",
+		act(subscription.ActionSuspend)},
+	{"resume", "Resume a suspended subscription",
+		"Restarts a STOPPED subscription (DEPLOYED again). The platform, the product's vendor and the customer's reseller or distributor resume. Writes a Subscription MODIFIED event.",
+		act(subscription.ActionResume)},
+	{"terminate", "End a subscription: the provider deprovisions it",
+		"Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.",
+		act(subscription.ActionTerminate)},
+	{"retry", "Provision a failed subscription again",
+		"Moves a FAILED subscription back to PENDING, so that its provider provisions it again. The platform and the product's vendor retry. Writes a Subscription MODIFIED event.",
+		act(subscription.ActionRetry)},
+	{"renew", "Extend a live subscription by its term (platform)",
+		"Extends a live subscription's end date by its plan's term now, as a billing run does when the term ends. Platform only. Writes a Subscription MODIFIED event.",
+		Lifecycle.Renew},
 }
 
-func act(a subscription.Action) func(*store.Store, context.Context, mercato.Principal, int64) (subscription.Subscription, error) {
-	return func(s *store.Store, ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
-		return s.Act(ctx, p, id, a)
+func act(a subscription.Action) func(Lifecycle, context.Context, mercato.Principal, int64) (subscription.Subscription, error) {
+	return func(l Lifecycle, ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
+		return l.Act(ctx, p, id, a)
 	}
 }
 
 func (s *Server) registerSubscriptions() {
 	tags := []string{"Subscriptions"}
-	register(s, huma.Operation{OperationID: "list-subscriptions", Method: http.MethodGet, Path: "/api/v1/subscriptions", Summary: "List subscriptions you can see", Tags: tags},
+	register(s, huma.Operation{OperationID: "list-subscriptions", Description: "Lists the subscriptions the caller can see, one page at a time: a customer its own, a reseller or distributor its customers', a vendor those of its products, the platform all. Filters by customer, product and deployment status. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/subscriptions", Summary: "List subscriptions you can see", Tags: tags},
 		func(ctx context.Context, in *struct {
 			ListInput
 			CustomerID int64  `query:"customer_id" minimum:"0"`
@@ -86,7 +102,7 @@ func (s *Server) registerSubscriptions() {
 				return s.store.ListSubscriptions(ctx, principal(ctx), store.SubscriptionFilter{CustomerID: in.CustomerID, ProductID: in.ProductID, Status: subscription.Status(in.Status)}, p)
 			}, subscriptionOf)
 		})
-	register(s, huma.Operation{OperationID: "get-subscription", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}", Summary: "Get a subscription", Tags: tags},
+	register(s, huma.Operation{OperationID: "get-subscription", Description: "Returns one subscription with, while it is live, its renewal call-to-action. Visible to its customer, the customer's channel, the product's vendor and the platform. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}", Summary: "Get a subscription", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
 			sub, err := s.store.Subscription(ctx, principal(ctx), in.ID)
 			if err != nil {
@@ -94,7 +110,7 @@ func (s *Server) registerSubscriptions() {
 			}
 			body := subscriptionOf(sub)
 			if !sub.Status.Final() && sub.Status != subscription.UndeploySent {
-				o, err := s.store.RenewalOffer(ctx, principal(ctx), in.ID)
+				o, err := s.services.billing.RenewalOffer(ctx, principal(ctx), in.ID)
 				if err != nil {
 					return nil, err
 				}
@@ -103,7 +119,7 @@ func (s *Server) registerSubscriptions() {
 			}
 			return out(body), nil
 		})
-	register(s, huma.Operation{OperationID: "update-subscription", Method: http.MethodPatch, Path: "/api/v1/subscriptions/{id}", Summary: "Report a deployment status, or change seats, plan or renewal", Tags: tags},
+	register(s, huma.Operation{OperationID: "update-subscription", Description: "Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.", Method: http.MethodPatch, Path: "/api/v1/subscriptions/{id}", Summary: "Report a deployment status, or change seats, plan or renewal", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body SubscriptionUpdate
@@ -116,13 +132,13 @@ func (s *Server) registerSubscriptions() {
 			case status && change:
 				return nil, mercato.Invalid("invalid change", mercato.FieldError{Path: "deployment_status", Message: "report a status on its own, not with other changes"})
 			case status:
-				sub, err := s.store.SetStatus(ctx, p, in.ID, subscription.Status(b.DeploymentStatus))
+				sub, err := s.lifecycle.SetStatus(ctx, p, in.ID, subscription.Status(b.DeploymentStatus))
 				if err != nil {
 					return nil, err
 				}
 				return out(subscriptionOf(sub)), nil
 			case change:
-				sub, err := s.store.Change(ctx, p, in.ID, store.SubscriptionChange{Quantity: b.Quantity, PlanID: b.PlanID, AutoRenew: b.AutoRenew})
+				sub, err := s.orders.Change(ctx, p, in.ID, subscription.Change{Quantity: b.Quantity, PlanID: b.PlanID, AutoRenew: b.AutoRenew})
 				if err != nil {
 					return nil, err
 				}
@@ -132,9 +148,9 @@ func (s *Server) registerSubscriptions() {
 		})
 	for _, a := range subscriptionActions {
 		do := a.do
-		register(s, huma.Operation{OperationID: a.path + "-subscription", Method: http.MethodPost, Path: "/api/v1/subscriptions/{id}/" + a.path, Summary: a.summary, Tags: tags, DefaultStatus: http.StatusOK},
+		register(s, huma.Operation{OperationID: a.path + "-subscription", Method: http.MethodPost, Path: "/api/v1/subscriptions/{id}/" + a.path, Summary: a.summary, Description: a.description, Tags: tags, DefaultStatus: http.StatusOK},
 			func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
-				sub, err := do(s.store, ctx, principal(ctx), in.ID)
+				sub, err := do(s.lifecycle, ctx, principal(ctx), in.ID)
 				if err != nil {
 					return nil, err
 				}
@@ -158,7 +174,7 @@ func eventOf(e subscription.Event) Event {
 }
 
 func (s *Server) registerEvents() {
-	register(s, huma.Operation{OperationID: "list-events", Method: http.MethodGet, Path: "/api/v1/events", Summary: "List lifecycle events in the order they happened", Tags: []string{"Events"}},
+	register(s, huma.Operation{OperationID: "list-events", Description: "Lists lifecycle events from the transactional outbox in the order they happened, one page at a time: the platform sees every event, others the Subscription events of the subscriptions they can see. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/events", Summary: "List lifecycle events in the order they happened", Tags: []string{"Events"}},
 		func(ctx context.Context, in *struct {
 			ListInput
 			Entity   string `query:"entity" enum:"Subscription,Invoice,User,ProductVersion"`

@@ -10,12 +10,13 @@ import (
 
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/usage"
 )
 
 // UsagePeriod is the time a usage record covers.
 type UsagePeriod struct {
-	Start time.Time `json:"start" doc:"RFC 3339 time the usage began"`
-	End   time.Time `json:"end" doc:"RFC 3339 time the usage ended, not before start"`
+	Start time.Time `json:"start" doc:"RFC 3339 time the usage began; a record counts in the billing period its start falls in"`
+	End   time.Time `json:"end" doc:"RFC 3339 time the usage ended, not before start; equal to start for usage at one point in time"`
 }
 
 // UsageCreate is the body of POST …/usage.
@@ -23,7 +24,7 @@ type UsageCreate struct {
 	Metric        string       `json:"metric" pattern:"^[a-z][a-z0-9_.-]{0,63}$" doc:"one of the subscription's plan's metrics" example:"api_calls"`
 	Quantity      string       `json:"quantity" pattern:"^[0-9]{1,18}(\\.[0-9]{1,12})?$" doc:"a decimal string, at least 0, at most 12 decimals" example:"12.5"`
 	OccurredAt    *time.Time   `json:"occurred_at,omitempty" doc:"when the usage happened; give this or period, or neither for now"`
-	Period        *UsagePeriod `json:"period,omitempty" doc:"the period the quantity covers (e.g. a day); a record counts in the billing period its start falls in"`
+	Period        *UsagePeriod `json:"period,omitempty"` // the period the quantity covers, e.g. a day (no doc tag: OpenAPI 3.0 allows nothing beside a $ref)
 	IdempotencyID string       `json:"idempotency_id,omitempty" maxLength:"200" doc:"your id for this report: a repeat with the same id is not counted again (also accepted as the Idempotency-Key header)"`
 	UniqueID      string       `json:"unique_id,omitempty" maxLength:"200" doc:"what a unique_count metric counts, e.g. a user or device id"`
 }
@@ -34,7 +35,7 @@ type Usage struct {
 	SubscriptionID int64       `json:"subscription_id"`
 	Metric         string      `json:"metric"`
 	Quantity       string      `json:"quantity" doc:"a decimal string; for a polled counter, the increase since the previous reading"`
-	Period         UsagePeriod `json:"period" doc:"start and end are equal for usage at one point in time"`
+	Period         UsagePeriod `json:"period"` // no doc tag: OpenAPI 3.0 allows nothing beside a $ref
 	Source         string      `json:"source" enum:"push,poll" doc:"pushed through the API, or polled from the product's metric URL"`
 	IdempotencyID  string      `json:"idempotency_id,omitempty"`
 	UniqueID       string      `json:"unique_id,omitempty"`
@@ -43,7 +44,7 @@ type Usage struct {
 	CreatedAt      time.Time   `json:"created_at"`
 }
 
-func usageOf(r store.UsageRecord) Usage {
+func usageOf(r usage.Record) Usage {
 	u := Usage{ID: r.ID, SubscriptionID: r.SubscriptionID, Metric: r.Metric, Quantity: r.Quantity.String(),
 		Period: UsagePeriod{Start: r.PeriodStart, End: r.PeriodEnd}, Source: r.Source, IdempotencyID: r.IdempotencyKey,
 		UniqueID: r.UniqueID, CreatedAt: r.CreatedAt}
@@ -102,7 +103,7 @@ func (s *Server) registerUsage() {
 			Body   Usage
 		}, error) {
 			b := in.Body
-			r := store.UsageReport{Metric: b.Metric, OccurredAt: b.OccurredAt, IdempotencyKey: b.IdempotencyID, UniqueID: b.UniqueID}
+			r := usage.Report{Metric: b.Metric, OccurredAt: b.OccurredAt, IdempotencyKey: b.IdempotencyID, UniqueID: b.UniqueID}
 			q, err := decimal.NewFromString(b.Quantity)
 			if err != nil {
 				return nil, mercato.Invalid("invalid usage", mercato.FieldError{Path: "quantity", Message: "must be a decimal string", Value: b.Quantity})
@@ -118,7 +119,7 @@ func (s *Server) registerUsage() {
 			case r.IdempotencyKey != in.IdempotencyKey:
 				return nil, mercato.Invalid("invalid usage", mercato.FieldError{Path: "idempotency_id", Message: "differs from the Idempotency-Key header"})
 			}
-			rec, replayed, err := s.store.RecordUsage(ctx, principal(ctx), in.ID, r)
+			rec, replayed, err := s.services.usage.RecordUsage(ctx, principal(ctx), in.ID, r)
 			if err != nil {
 				return nil, err
 			}
@@ -140,7 +141,7 @@ func (s *Server) registerUsage() {
 			Metric string `query:"metric" maxLength:"64"`
 			Source string `query:"source" enum:"push,poll"`
 		}) (*ListOutput[Usage], error) {
-			return listPage(in.ListInput, func(p store.Page) ([]store.UsageRecord, int64, error) {
+			return listPage(in.ListInput, func(p store.Page) ([]usage.Record, int64, error) {
 				return s.store.ListUsage(ctx, principal(ctx), in.ID, store.UsageFilter{Metric: in.Metric, Source: in.Source, From: in.From, To: in.To}, p)
 			}, usageOf)
 		})

@@ -12,13 +12,14 @@ import (
 
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
+	"github.com/mercato-market/mercato/internal/usage"
 )
 
 // The victim's metered subscription with one usage record.
 func init() {
 	victimSetups = append(victimSetups, func(t *testing.T, e *env, v *victim) {
 		_, sub := storetest.MeteredSubscription(t, e.st, e.w)
-		rec, _, err := e.st.RecordUsage(t.Context(), e.w.VendorA.Principal, sub, store.UsageReport{Metric: "api_calls", Quantity: dec("5"), IdempotencyKey: "victim"})
+		rec, _, err := usage.New(e.st, store.TxFunc[usage.Tx](e.st)).RecordUsage(t.Context(), e.w.VendorA.Principal, sub, usage.Report{Metric: "api_calls", Quantity: dec("5"), IdempotencyKey: "victim"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -63,7 +63,7 @@ type TokenCreate struct {
 
 func (s *Server) registerUsers() {
 	tags := []string{"Users"}
-	register(s, huma.Operation{OperationID: "list-users", Method: http.MethodGet, Path: "/api/v1/users", Summary: "List users you can see", Tags: tags},
+	register(s, huma.Operation{OperationID: "list-users", Description: "Lists the users of the organizations the caller can see, optionally of one organization, one page at a time. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/users", Summary: "List users you can see", Tags: tags},
 		func(ctx context.Context, in *struct {
 			ListInput
 			OrganizationID int64 `query:"organization_id" minimum:"0"`
@@ -72,7 +72,7 @@ func (s *Server) registerUsers() {
 				return s.store.ListUsers(ctx, principal(ctx), in.OrganizationID, p)
 			}, userOf)
 		})
-	register(s, huma.Operation{OperationID: "get-user", Method: http.MethodGet, Path: "/api/v1/users/{id}", Summary: "Get a user", Tags: tags},
+	register(s, huma.Operation{OperationID: "get-user", Description: "Returns one user of an organization the caller can see; others answer 404. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/users/{id}", Summary: "Get a user", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[User], error) {
 			u, err := s.store.User(ctx, principal(ctx), in.ID)
 			if err != nil {
@@ -80,7 +80,7 @@ func (s *Server) registerUsers() {
 			}
 			return out(userOf(u)), nil
 		})
-	register(s, huma.Operation{OperationID: "create-user", Method: http.MethodPost, Path: "/api/v1/users", Summary: "Add a user to an organization", Tags: tags},
+	register(s, huma.Operation{OperationID: "create-user", Description: "Adds a user with a role (admin, manager or viewer) to an organization the caller can see. Only admins manage users, of their own organization or of organizations below theirs; an e-mail already in use is a conflict (409). Written to the audit log.", Method: http.MethodPost, Path: "/api/v1/users", Summary: "Add a user to an organization", Tags: tags},
 		func(ctx context.Context, in *struct{ Body UserCreate }) (*Output[User], error) {
 			u, err := s.store.CreateUser(ctx, principal(ctx), mercato.User{OrganizationID: in.Body.OrganizationID, Email: in.Body.Email, Name: in.Body.Name, Role: mercato.Role(in.Body.Role)})
 			if err != nil {
@@ -88,7 +88,7 @@ func (s *Server) registerUsers() {
 			}
 			return out(userOf(u)), nil
 		})
-	register(s, huma.Operation{OperationID: "update-user", Method: http.MethodPatch, Path: "/api/v1/users/{id}", Summary: "Change a user's name or role", Tags: tags},
+	register(s, huma.Operation{OperationID: "update-user", Description: "Changes a user's name or role. Only admins manage users; nobody demotes the last admin of an organization (409). Written to the audit log.", Method: http.MethodPatch, Path: "/api/v1/users/{id}", Summary: "Change a user's name or role", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body UserUpdate
@@ -104,11 +104,11 @@ func (s *Server) registerUsers() {
 			}
 			return out(userOf(u)), nil
 		})
-	register(s, huma.Operation{OperationID: "delete-user", Method: http.MethodDelete, Path: "/api/v1/users/{id}", Summary: "Remove a user", Tags: tags, DefaultStatus: http.StatusNoContent},
+	register(s, huma.Operation{OperationID: "delete-user", Description: "Removes a user and its API tokens. Only admins manage users, and nobody removes themselves (409). Written to the audit log.", Method: http.MethodDelete, Path: "/api/v1/users/{id}", Summary: "Remove a user", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *IDInput) (*NoContent, error) {
 			return nil, s.store.DeleteUser(ctx, principal(ctx), in.ID)
 		})
-	register(s, huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: "/api/v1/me", Summary: "The user your token acts as", Tags: tags},
+	register(s, huma.Operation{OperationID: "get-me", Description: "Returns the user the calling token acts as: a cheap way to test a token. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/me", Summary: "The user your token acts as", Tags: tags},
 		func(ctx context.Context, _ *struct{}) (*Output[User], error) {
 			p := principal(ctx)
 			u, err := s.store.User(ctx, p, p.UserID)
@@ -119,7 +119,7 @@ func (s *Server) registerUsers() {
 		})
 
 	tags = []string{"Tokens"}
-	register(s, huma.Operation{OperationID: "list-tokens", Method: http.MethodGet, Path: "/api/v1/tokens", Summary: "List your API tokens", Tags: tags},
+	register(s, huma.Operation{OperationID: "list-tokens", Description: "Lists the caller's own API tokens with their prefix and last use, never their secrets. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/tokens", Summary: "List your API tokens", Tags: tags},
 		func(ctx context.Context, _ *struct{}) (*ListOutput[Token], error) {
 			items, err := s.store.ListTokens(ctx, principal(ctx))
 			if err != nil {
@@ -127,7 +127,7 @@ func (s *Server) registerUsers() {
 			}
 			return listOf(items, 0, tokenOf), nil
 		})
-	register(s, huma.Operation{OperationID: "create-token", Method: http.MethodPost, Path: "/api/v1/tokens", Summary: "Create an API token (its secret is shown once)", Tags: tags},
+	register(s, huma.Operation{OperationID: "create-token", Description: "Creates an API token for the caller, or for another user of an organization the caller administers (admins only). The secret is in this answer only; it is stored as a hash. Written to the audit log.", Method: http.MethodPost, Path: "/api/v1/tokens", Summary: "Create an API token (its secret is shown once)", Tags: tags},
 		func(ctx context.Context, in *struct{ Body TokenCreate }) (*Output[Token], error) {
 			t, secret, err := s.store.CreateToken(ctx, principal(ctx), in.Body.UserID, in.Body.Name)
 			if err != nil {
@@ -137,7 +137,7 @@ func (s *Server) registerUsers() {
 			body.Token = secret
 			return out(body), nil
 		})
-	register(s, huma.Operation{OperationID: "delete-token", Method: http.MethodDelete, Path: "/api/v1/tokens/{id}", Summary: "Revoke one of your API tokens", Tags: tags, DefaultStatus: http.StatusNoContent},
+	register(s, huma.Operation{OperationID: "delete-token", Description: "Revokes one of the caller's API tokens at once: requests with it answer 401 from then on. Written to the audit log.", Method: http.MethodDelete, Path: "/api/v1/tokens/{id}", Summary: "Revoke one of your API tokens", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *IDInput) (*NoContent, error) {
 			return nil, s.store.DeleteToken(ctx, principal(ctx), in.ID)
 		})

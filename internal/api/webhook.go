@@ -63,7 +63,7 @@ func endpointOf(e syndication.Endpoint) WebhookEndpoint {
 // WebhookEndpointCreate is the body that creates an endpoint.
 type WebhookEndpointCreate struct {
 	URL     string   `json:"url" minLength:"1" maxLength:"2000"`
-	Events  []string `json:"events,omitempty" maxItems:"20"`
+	Events  []string `json:"events,omitempty" maxItems:"20" nullable:"true"`
 	OwnerID int64    `json:"owner_id,omitempty" minimum:"1" doc:"platform only: the vendor the endpoint is for"`
 }
 
@@ -130,7 +130,7 @@ func (s *Server) createEndpoint(ctx context.Context, productID *int64, b Webhook
 
 func (s *Server) registerWebhooks() {
 	tags := []string{"Webhooks"}
-	register(s, huma.Operation{OperationID: "create-product-webhook-endpoint", Method: http.MethodPost, Path: "/api/v1/products/{id}/webhook-endpoints",
+	register(s, huma.Operation{OperationID: "create-product-webhook-endpoint", Description: "Registers an endpoint that receives the lifecycle events of one product, signed with a new secret shown in this answer only. Only the product's vendor and the platform register; the URL must be https and resolve to public addresses (unless the operator allows private ones). Optional events filter which are sent.", Method: http.MethodPost, Path: "/api/v1/products/{id}/webhook-endpoints",
 		Summary: "Receive the events of one product", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
@@ -138,12 +138,12 @@ func (s *Server) registerWebhooks() {
 		}) (*Output[WebhookEndpoint], error) {
 			return s.createEndpoint(ctx, &in.ID, in.Body)
 		})
-	register(s, huma.Operation{OperationID: "create-webhook-endpoint", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints",
+	register(s, huma.Operation{OperationID: "create-webhook-endpoint", Description: "Registers an endpoint that receives the events of all of the vendor's products, or for the platform every event (owner_id: the platform registers one for a vendor). Signed with a new secret shown in this answer only; the URL must be https and resolve to public addresses (unless the operator allows private ones).", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints",
 		Summary: "Receive the events of all your products (the platform's: every event)", Tags: tags},
 		func(ctx context.Context, in *struct{ Body WebhookEndpointCreate }) (*Output[WebhookEndpoint], error) {
 			return s.createEndpoint(ctx, nil, in.Body)
 		})
-	register(s, huma.Operation{OperationID: "list-webhook-endpoints", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints", Summary: "List your webhook endpoints", Tags: tags},
+	register(s, huma.Operation{OperationID: "list-webhook-endpoints", Description: "Lists the caller's webhook endpoints (the platform: everyone's), optionally of one product, with the end of their secret only. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints", Summary: "List your webhook endpoints", Tags: tags},
 		func(ctx context.Context, in *struct {
 			ListInput
 			ProductID int64 `query:"product_id" minimum:"0"`
@@ -152,7 +152,7 @@ func (s *Server) registerWebhooks() {
 				return s.store.ListEndpoints(ctx, principal(ctx), store.EndpointFilter{ProductID: in.ProductID}, p)
 			}, endpointOf)
 		})
-	register(s, huma.Operation{OperationID: "get-webhook-endpoint", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Get a webhook endpoint", Tags: tags},
+	register(s, huma.Operation{OperationID: "get-webhook-endpoint", Description: "Returns one of the caller's webhook endpoints with its state (enabled, failing since, why it was disabled), never its whole secret. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Get a webhook endpoint", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[WebhookEndpoint], error) {
 			e, err := s.store.Endpoint(ctx, principal(ctx), in.ID)
 			if err != nil {
@@ -160,7 +160,7 @@ func (s *Server) registerWebhooks() {
 			}
 			return out(endpointOf(e)), nil
 		})
-	register(s, huma.Operation{OperationID: "update-webhook-endpoint", Method: http.MethodPatch, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Change, disable or re-enable a webhook endpoint", Tags: tags},
+	register(s, huma.Operation{OperationID: "update-webhook-endpoint", Description: "Changes an endpoint's URL or event filter, or disables or re-enables it; re-enabling sends the deliveries that waited. Only the endpoint's owner and the platform change it.", Method: http.MethodPatch, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Change, disable or re-enable a webhook endpoint", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body WebhookEndpointUpdate
@@ -176,11 +176,11 @@ func (s *Server) registerWebhooks() {
 			}
 			return out(endpointOf(e)), nil
 		})
-	register(s, huma.Operation{OperationID: "delete-webhook-endpoint", Method: http.MethodDelete, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Delete a webhook endpoint", Tags: tags, DefaultStatus: http.StatusNoContent},
+	register(s, huma.Operation{OperationID: "delete-webhook-endpoint", Description: "Deletes a webhook endpoint with its pending deliveries and its delivery log; nothing more is sent to it. Only its owner and the platform delete it.", Method: http.MethodDelete, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Delete a webhook endpoint", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *IDInput) (*NoContent, error) {
 			return nil, s.store.DeleteEndpoint(ctx, principal(ctx), in.ID)
 		})
-	register(s, huma.Operation{OperationID: "rotate-webhook-secret", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints/{id}/rotate-secret",
+	register(s, huma.Operation{OperationID: "rotate-webhook-secret", Description: "Replaces the endpoint's signing secret with a new one, shown in this answer only; deliveries carry signatures with both secrets for 24 hours so the receiver can switch over. Only the endpoint's owner and the platform rotate it.", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints/{id}/rotate-secret",
 		Summary: "Rotate the signing secret; the old one keeps signing for 24 hours", Tags: tags, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, in *IDInput) (*Output[WebhookEndpoint], error) {
 			secret, err := webhook.NewSecret()
@@ -195,7 +195,7 @@ func (s *Server) registerWebhooks() {
 			body.Secret = secret
 			return out(body), nil
 		})
-	register(s, huma.Operation{OperationID: "test-webhook-endpoint", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints/{id}/test",
+	register(s, huma.Operation{OperationID: "test-webhook-endpoint", Description: "Sends a signed stub event (Subscription 0, MODIFIED) to one of the caller's endpoints now and answers with what happened: status code, latency and the start of the reply; the stub changes nothing and is not in the delivery log. 409 when this process does not deliver webhooks.", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints/{id}/test",
 		Summary: "Send a stub event now and show the answer", Tags: tags, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, in *IDInput) (*Output[DeliveryAttempt], error) {
 			e, err := s.store.Endpoint(ctx, principal(ctx), in.ID)
@@ -207,7 +207,7 @@ func (s *Server) registerWebhooks() {
 			}
 			return out(attemptOf(s.webhooks.test(ctx, e))), nil
 		})
-	register(s, huma.Operation{OperationID: "replay-webhook-events", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints/{id}/replay",
+	register(s, huma.Operation{OperationID: "replay-webhook-events", Description: "Makes deliveries to the endpoint due again: one event by id, or every event sent to it in [from, to). The dispatcher sends them again as soon as it runs; the answer says how many. Only the endpoint's owner and the platform replay.", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints/{id}/replay",
 		Summary: "Send one event, or every event of a time range, again", Tags: tags, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, in *struct {
 			IDInput
@@ -227,7 +227,7 @@ func (s *Server) registerWebhooks() {
 			}
 			return out(ReplayResult{Replayed: n}), nil
 		})
-	register(s, huma.Operation{OperationID: "list-webhook-attempts", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints/{id}/attempts",
+	register(s, huma.Operation{OperationID: "list-webhook-attempts", Description: "Returns the delivery log of one of the caller's endpoints, newest first: every attempt with its status code, latency and the start of the answer, optionally of one event. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints/{id}/attempts",
 		Summary: "The delivery log of an endpoint, newest first", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
@@ -241,7 +241,7 @@ func (s *Server) registerWebhooks() {
 				return s.store.ListAttempts(ctx, principal(ctx), store.AttemptFilter{EndpointID: in.ID, EventID: in.EventID}, p)
 			}, attemptOf)
 		})
-	register(s, huma.Operation{OperationID: "list-notifications", Method: http.MethodGet, Path: "/api/v1/notifications", Summary: "Messages to your organization", Tags: []string{"Notifications"}},
+	register(s, huma.Operation{OperationID: "list-notifications", Description: "Lists the latest messages from the platform to the caller's organization (such as dunning reminders and disabled webhook endpoints), newest first. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/notifications", Summary: "Messages to your organization", Tags: []string{"Notifications"}},
 		func(ctx context.Context, _ *struct{}) (*ListOutput[Notification], error) {
 			items, err := s.store.ListNotifications(ctx, principal(ctx))
 			if err != nil {

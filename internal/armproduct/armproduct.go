@@ -42,6 +42,10 @@ const (
 // PrefixParameter is the configuration key of the buyer's global prefix.
 const PrefixParameter = "global_prefix"
 
+// MaxTemplate bounds an uploaded template: 4 MiB, Azure Resource Manager's
+// own limit for a template, on every path that takes one.
+const MaxTemplate = 4 << 20
+
 // PrefixRule is Azure's tightest naming rule among the resources named from
 // the prefix (storage accounts: lower-case letters and digits; DNS labels:
 // start with a letter), kept short enough for suffixes.

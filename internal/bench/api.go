@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"testing"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/api"
@@ -37,7 +36,7 @@ type benchRig struct {
 	static []byte // what POST /static answers
 }
 
-func newBenchRig(b *testing.B, engine store.Engine) *benchRig {
+func newBenchRig(b B, engine store.Engine) *benchRig {
 	b.Helper()
 	st := storetest.Open(b, engine)
 	r := &benchRig{w: storetest.NewWorld(b, st)}
@@ -61,7 +60,7 @@ func newBenchRig(b *testing.B, engine store.Engine) *benchRig {
 // post sends a JSON body with a bearer token over the rig's keep-alive
 // client, fails the benchmark unless the answer has status want, and
 // returns the answer's body.
-func (r *benchRig) post(b *testing.B, path, token string, body []byte, want int) []byte {
+func (r *benchRig) post(b B, path, token string, body []byte, want int) []byte {
 	req, err := http.NewRequest(http.MethodPost, r.url+path, bytes.NewReader(body))
 	if err != nil {
 		b.Fatal(err)
@@ -86,7 +85,7 @@ func (r *benchRig) post(b *testing.B, path, token string, body []byte, want int)
 // compare runs the benchmark loop: every iteration sends one request to the
 // static baseline and one to the API operation, timing each, and reports
 // both rates and the operation's rate as a percentage of the baseline's.
-func (r *benchRig) compare(b *testing.B, unit, path, token string, body []byte, want int) {
+func (r *benchRig) compare(b B, unit, path, token string, body []byte, want int) {
 	b.Helper()
 	// One request first, untimed: it warms the connection and the server
 	// up and gives the baseline a document of the same size and shape.
@@ -112,7 +111,7 @@ func (r *benchRig) compare(b *testing.B, unit, path, token string, body []byte, 
 		n, path, apiRate, staticRate, ratio, len(r.static))
 }
 
-func mustJSON(b *testing.B, v any) []byte {
+func mustJSON(b B, v any) []byte {
 	b.Helper()
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -123,7 +122,7 @@ func mustJSON(b *testing.B, v any) []byte {
 
 // Quote prices a graduated plan as a customer, on SQLite: quotes/s
 // and their percentage of the static JSON baseline (the goal is ≥ 30%).
-func Quote(b *testing.B) {
+func Quote(b B) {
 	r := newBenchRig(b, store.SQLite)
 	body := mustJSON(b, map[string]any{"plan_id": r.w.PlanTiered.ID, "quantity": 25})
 	r.compare(b, "quotes/s", "/api/v1/quotes", r.w.C1.Token, body, http.StatusOK)
@@ -132,8 +131,8 @@ func Quote(b *testing.B) {
 // Orders places orders as a customer on account on engine: orders/s and their percentage of the static JSON baseline.
 // Each order adds an order, a subscription and its events; the database is
 // a fresh one per engine, dropped at the end.
-func Orders(engine store.Engine) func(b *testing.B) {
-	return func(b *testing.B) {
+func Orders(engine store.Engine) func(b B) {
+	return func(b B) {
 		r := newBenchRig(b, engine)
 		body := mustJSON(b, map[string]any{"plan_id": r.w.PlanA.ID, "quantity": 3, "configuration": map[string]any{"subdomain": "bench"}})
 		r.compare(b, "orders/s", "/api/v1/orders", r.w.C1.Token, body, http.StatusCreated)

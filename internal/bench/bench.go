@@ -1,12 +1,12 @@
 // Package bench holds the project's benchmarks, each measured against a
 // baseline in the same run (these machines are noisy, ratios are not): the
-// bodies run under `go test -bench` in their packages and under
-// `mercato bench`, which prints them as one table.
+// bodies run under `go test -bench` in their packages (through
+// internal/bench/benchtest) and under `mercato bench`, which times them with
+// this package's own runner ([Run]) and prints them as one table. The
+// package does not import testing, so neither does the production binary.
 package bench
 
 import (
-	"testing"
-
 	"github.com/mercato-market/mercato/internal/store"
 )
 
@@ -14,9 +14,10 @@ import (
 type Benchmark struct {
 	Name   string
 	Engine store.Engine
-	// Benchtime is the -test.benchtime to run with ("20000x", "2s").
+	// Benchtime is how long to run, as go test's -benchtime ("20000x",
+	// "2s"); see [ParseBenchtime].
 	Benchtime string
-	Run       func(b *testing.B)
+	Run       func(b B)
 }
 
 // All lists the benchmarks for the given engines.

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
@@ -15,7 +15,7 @@ import (
 // seed inserts n active subscriptions across the five pricing models for
 // n/10 customers (half of them under a reseller with a markup), with bulk
 // SQL.
-func seedBilling(b *testing.B, st *store.Store, n int) {
+func seedBilling(b B, st *store.Store, n int) {
 	ctx := context.Background()
 	admin, err := st.Bootstrap(ctx, "")
 	if err != nil {
@@ -94,9 +94,9 @@ func seedBilling(b *testing.B, st *store.Store, n int) {
 // Billing seeds 100,000 active subscriptions and bills one
 // month on each engine, printing the run's time against a plain scan of the
 // same subscription rows in the same run.
-func Billing(engine store.Engine) func(b *testing.B) {
+func Billing(engine store.Engine) func(b B) {
 	const n = 100_000
-	return func(b *testing.B) {
+	return func(b B) {
 		{
 			st := storetest.Open(b, engine)
 			seedBilling(b, st, n)
@@ -123,9 +123,10 @@ func Billing(engine store.Engine) func(b *testing.B) {
 			}
 			rows.Close()
 			scan := time.Since(scanStart)
+			svc := billingrun.New(st, store.TxFunc[billingrun.Tx](st))
 			b.ResetTimer()
 			start := time.Now()
-			run, err := st.RunBilling(ctx, p, store.BillingOptions{Period: billing.Month{Year: 2026, Month: time.March}, AsOf: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
+			run, err := svc.RunBilling(ctx, p, billingrun.Options{Period: billing.Month{Year: 2026, Month: time.March}, AsOf: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/api"
@@ -34,7 +33,7 @@ type VendorWorld struct {
 }
 
 // NewVendorWorld builds it on engine; everything stops when tb ends.
-func NewVendorWorld(tb testing.TB, engine store.Engine) *VendorWorld {
+func NewVendorWorld(tb storetest.TB, engine store.Engine) *VendorWorld {
 	st := storetest.Open(tb, engine)
 	w := storetest.NewWorld(tb, st)
 	log := slog.New(slog.DiscardHandler)
@@ -59,7 +58,7 @@ func NewVendorWorld(tb testing.TB, engine store.Engine) *VendorWorld {
 	return wd
 }
 
-func (wd *VendorWorld) Call(tb testing.TB, method, path, token string, body any, out any) int {
+func (wd *VendorWorld) Call(tb storetest.TB, method, path, token string, body any, out any) int {
 	tb.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -86,7 +85,7 @@ func (wd *VendorWorld) Call(tb testing.TB, method, path, token string, body any,
 }
 
 // Order places an order as C1 (who buys on account) and returns the subscription.
-func (wd *VendorWorld) Order(tb testing.TB, subdomain string) int64 {
+func (wd *VendorWorld) Order(tb storetest.TB, subdomain string) int64 {
 	tb.Helper()
 	var o struct {
 		SubscriptionID int64 `json:"subscription_id"`
@@ -98,7 +97,7 @@ func (wd *VendorWorld) Order(tb testing.TB, subdomain string) int64 {
 	return o.SubscriptionID
 }
 
-func (wd *VendorWorld) Status(tb testing.TB, id int64) string {
+func (wd *VendorWorld) Status(tb storetest.TB, id int64) string {
 	var s struct {
 		Status string `json:"deployment_status"`
 	}
@@ -109,14 +108,14 @@ func (wd *VendorWorld) Status(tb testing.TB, id int64) string {
 // OrderToDeployed measures the time from POST /api/v1/orders to
 // the sample vendor's DEPLOYED report, through webhook delivery and the
 // Cloudesire-compatible API, and reports its percentiles (goal: p99 < 50 ms).
-func OrderToDeployed(engine store.Engine) func(b *testing.B) {
-	return func(b *testing.B) {
+func OrderToDeployed(engine store.Engine) func(b B) {
+	return func(b B) {
 		{
 			wd := NewVendorWorld(b, engine)
 			var mu sync.Mutex
 			var lat []time.Duration
 			b.ResetTimer()
-			for i := range b.N {
+			for i := range b.N() {
 				start := time.Now()
 				id := wd.Order(b, letters(i))
 				for got := range wd.Deployed {

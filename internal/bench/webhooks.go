@@ -9,10 +9,10 @@ import (
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/dispatch"
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -20,19 +20,19 @@ import (
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
 
-// Webhooks measures durable delivery on engine: b.N lifecycle events waiting
+// Webhooks measures durable delivery on engine: N lifecycle events waiting
 // in the outbox are claimed, signed, posted to a receiver on loopback and
 // recorded as delivered. The baseline, measured in the same run against the
 // same receiver, signs and posts the same number of notifications with the
 // same concurrency and no storage at all. Run it with a fixed count
 // (-benchtime=20000x): the outbox is filled before the timer starts.
-func Webhooks(engine store.Engine) func(b *testing.B) {
-	return func(b *testing.B) { benchWebhooks(b, engine) }
+func Webhooks(engine store.Engine) func(b B) {
+	return func(b B) { benchWebhooks(b, engine) }
 }
 
 const benchWorkers = 64
 
-func benchWebhooks(b *testing.B, engine store.Engine) {
+func benchWebhooks(b B, engine store.Engine) {
 	st := storetest.Open(b, engine)
 	w := storetest.NewWorld(b, st)
 	var received atomic.Int64
@@ -46,29 +46,30 @@ func benchWebhooks(b *testing.B, engine store.Engine) {
 	if _, err := st.CreateEndpoint(context.Background(), w.VendorA.Principal, syndication.Endpoint{URL: recv.URL + "/hooks", Secret: secret}); err != nil {
 		b.Fatal(err)
 	}
-	// The outbox: b.N events, spread over subscriptions as real traffic is
+	// The outbox: N events, spread over subscriptions as real traffic is
 	// (each subscription's events go out in order, one at a time).
 	const perSubscription = 4
+	orders := ordering.New(st)
 	var subs []int64
-	for len(subs)*perSubscription < b.N {
-		o, err := st.PlaceOrder(context.Background(), w.C1.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
+	for len(subs)*perSubscription < b.N() {
+		o, err := orders.PlaceOrder(context.Background(), w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
 		if err != nil {
 			b.Fatal(err)
 		}
 		subs = append(subs, o.SubscriptionID)
 	}
 	created := len(subs)
-	for i := 0; created < b.N; i++ {
+	for i := 0; created < b.N(); i++ {
 		// Events beyond each CREATED: seat changes (MODIFIED).
 		qty := int64(2 + i/len(subs))
-		if _, err := st.Change(context.Background(), w.C1.Principal, subs[i%len(subs)], store.SubscriptionChange{Quantity: &qty}); err != nil {
+		if _, err := orders.Change(context.Background(), w.C1.Principal, subs[i%len(subs)], subscription.Change{Quantity: &qty}); err != nil {
 			b.Fatal(err)
 		}
 		created++
 	}
 	pending, _, err := st.DeliveryCounts(context.Background())
-	if err != nil || pending != int64(b.N) {
-		b.Fatalf("%d deliveries pending, want %d (%v)", pending, b.N, err)
+	if err != nil || pending != int64(b.N()) {
+		b.Fatalf("%d deliveries pending, want %d (%v)", pending, b.N(), err)
 	}
 
 	d := dispatch.New(st, slog.New(slog.DiscardHandler), dispatch.Config{AllowPrivate: true, Loops: 3, Batch: 512, Workers: benchWorkers})
@@ -82,7 +83,7 @@ func benchWebhooks(b *testing.B, engine store.Engine) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if delivered == int64(b.N) {
+		if delivered == int64(b.N()) {
 			break
 		}
 		time.Sleep(2 * time.Millisecond)
@@ -116,18 +117,18 @@ func benchWebhooks(b *testing.B, engine store.Engine) {
 			}
 		})
 	}
-	for i := range b.N {
+	for i := range b.N() {
 		jobs <- int64(i)
 	}
 	close(jobs)
 	bw.Wait()
 	baseline := time.Since(start)
 
-	durableRate := float64(b.N) / durable.Seconds()
-	baseRate := float64(b.N) / baseline.Seconds()
+	durableRate := float64(b.N()) / durable.Seconds()
+	baseRate := float64(b.N()) / baseline.Seconds()
 	b.ReportMetric(durableRate, "events/s")
 	b.ReportMetric(baseRate, "baseline-posts/s")
 	b.ReportMetric(100*durableRate/baseRate, "%-of-baseline")
 	b.Logf("%s: %d events durably delivered at %.0f/s; signed POSTs without storage %.0f/s: %.1f%% of the baseline",
-		engine, b.N, durableRate, baseRate, 100*durableRate/baseRate)
+		engine, b.N(), durableRate, baseRate, 100*durableRate/baseRate)
 }

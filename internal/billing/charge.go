@@ -26,6 +26,8 @@ type Subscription struct {
 	Start      time.Time
 	End        time.Time
 	Pricing    pricing.Pricing
+	ProductID  int64
+	VendorID   int64 // the product's vendor
 }
 
 // Channel is how a subscription's price reaches its customer.

@@ -2,6 +2,8 @@ package billing
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -73,4 +75,26 @@ type PaymentProvider interface {
 	// Collect asks the provider to collect an issued invoice's total and
 	// returns its reference once the money is confirmed.
 	Collect(ctx context.Context, inv Invoice) (reference string, err error)
+}
+
+// Validate reports a policy that cannot work: negative days, reminders
+// that are not positive and increasing.
+func (p DunningPolicy) Validate() error {
+	var errs []error
+	if p.PaymentTermsDays < 0 {
+		errs = append(errs, fmt.Errorf("payment terms: %d days, want 0 or more", p.PaymentTermsDays))
+	}
+	for i, d := range p.ReminderDays {
+		if d <= 0 || i > 0 && d <= p.ReminderDays[i-1] {
+			errs = append(errs, fmt.Errorf("reminder days %v: want positive, increasing days", p.ReminderDays))
+			break
+		}
+	}
+	if p.SuspendDays < 0 {
+		errs = append(errs, fmt.Errorf("suspension: %d days, want 0 (never) or more", p.SuspendDays))
+	}
+	if p.ExpireDays < 0 {
+		errs = append(errs, fmt.Errorf("expiry: %d days, want 0 (never) or more", p.ExpireDays))
+	}
+	return errors.Join(errs...)
 }

@@ -29,7 +29,9 @@ type TaxPolicy struct {
 }
 
 // DefaultTaxPolicy taxes EU customers at their country's standard rate
-// (the destination rule for electronically supplied services).
+// (the destination rule for electronically supplied services). The table
+// stays in code for now, outside serve's configuration (internal/config):
+// another issue makes it operator data.
 func DefaultTaxPolicy() TaxPolicy {
 	p := TaxPolicy{Rates: map[string]decimal.Decimal{}}
 	for c, r := range EURates {

@@ -2,28 +2,29 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"regexp"
 	"sort"
 	"strings"
-	"testing"
 	"text/tabwriter"
 
 	"github.com/mercato-market/mercato/internal/bench"
 	"github.com/mercato-market/mercato/internal/store"
 )
 
-// runBench runs the project's benchmarks in-process with testing.Benchmark
-// and prints one table: absolute figures and ratios to each benchmark's own
-// same-run baseline.
+// runBench runs the project's benchmarks in-process with internal/bench's
+// own runner (timed as go test -bench times them, without linking the
+// testing package into the binary) and prints one table: absolute figures
+// and ratios to each benchmark's own same-run baseline. Why a benchmark did
+// not run goes to stderr; with -v, every log line of the benchmarks too.
 func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench", stderr)
 	var (
 		engines  = fs.String("engines", "sqlite,postgres", "engines to measure: sqlite, postgres or both (env MERCATO_ENGINES)")
 		only     = fs.String("run", "", "only benchmarks whose name matches this regular expression (env MERCATO_RUN)")
+		verbose  = fs.Bool("v", false, "print the benchmarks' log lines to stderr (env MERCATO_V)")
 		postgres = fs.String("postgres", "", "PostgreSQL server for the postgres runs (a fresh schema is made and dropped); default MERCATO_TEST_POSTGRES or the local test database (env MERCATO_POSTGRES)")
 	)
 	if err := parseFlags(fs, args); err != nil {
@@ -50,19 +51,28 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	if *postgres != "" {
 		os.Setenv("MERCATO_TEST_POSTGRES", *postgres)
 	}
-	testing.Init()
+	var logw io.Writer
+	if *verbose {
+		logw = stderr
+	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "BENCHMARK\tENGINE\tN\tFIGURES")
 	for _, b := range bench.All(list) {
 		if match != nil && !match.MatchString(b.Name) {
 			continue
 		}
-		if err := flag.Set("test.benchtime", b.Benchtime); err != nil {
+		bt, err := bench.ParseBenchtime(b.Benchtime)
+		if err != nil {
 			return err
 		}
-		r := testing.Benchmark(b.Run)
+		if logw != nil {
+			fmt.Fprintf(logw, "%s (%s):\n", b.Name, b.Engine)
+		}
+		r := bench.Run(b.Run, bt, logw)
 		if r.N == 0 {
-			fmt.Fprintf(tw, "%s\t%s\t-\tdid not run (a database missing? see the test log)\n", b.Name, b.Engine)
+			fmt.Fprintf(tw, "%s\t%s\t-\tdid not run (a database missing? the reason is on stderr)\n", b.Name, b.Engine)
+			tw.Flush()
+			fmt.Fprintf(stderr, "%s (%s) did not run: %s\n", b.Name, b.Engine, r.Reason)
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", b.Name, b.Engine, r.N, figures(r))
@@ -72,7 +82,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 // figures formats a result's reported metrics, units sorted.
-func figures(r testing.BenchmarkResult) string {
+func figures(r bench.Result) string {
 	units := make([]string, 0, len(r.Extra))
 	for u := range r.Extra {
 		units = append(units, u)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
+	"github.com/mercato-market/mercato/internal/config"
 	"github.com/mercato-market/mercato/internal/store"
 )
 
@@ -22,6 +24,8 @@ func runBilling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	period := fs.String("period", "", "the month to close, YYYY-MM (default: the current month)")
 	asOf := fs.String("as-of", "", "decide renewals and dunning at this RFC 3339 time (default: now)")
 	draft := fs.Bool("draft", false, "leave the new invoices as drafts")
+	dunning := billing.DefaultDunning()
+	config.RegisterDunning(fs, &dunning)
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -32,7 +36,10 @@ func runBilling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return usageError{err}
 		}
 	}
-	opts := store.BillingOptions{Period: m, Draft: *draft}
+	if err := dunning.Validate(); err != nil {
+		return usageError{fmt.Errorf("dunning (--dunning-*, MERCATO_DUNNING_*): %w", err)}
+	}
+	opts := billingrun.Options{Period: m, Draft: *draft, Dunning: &dunning}
 	if *asOf != "" {
 		t, err := time.Parse(time.RFC3339, *asOf)
 		if err != nil {
@@ -55,7 +62,7 @@ func runBilling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	start := time.Now()
-	run, err := st.RunBilling(ctx, p, opts)
+	run, err := billingrun.New(st, store.TxFunc[billingrun.Tx](st)).RunBilling(ctx, p, opts)
 	if err != nil {
 		return err
 	}

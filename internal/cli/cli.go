@@ -7,9 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"sort"
-	"strings"
+
+	"github.com/mercato-market/mercato/internal/config"
 )
 
 // command is one subcommand: a one-line summary and its entry point.
@@ -18,7 +18,18 @@ type command struct {
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
+// commands is the one table of mercato's subcommands (and of the
+// subcommands of connector and emulate).
 func commands() map[string]command {
+	connectors := subcommands{
+		"microsoft": {"run the Microsoft CSP connector (Partner Center)", runConnectorMicrosoft},
+		"azure":     {"deploy ARM templates and Azure Marketplace VMs through Azure Resource Manager", runConnectorAzure},
+	}
+	emulators := subcommands{
+		"entra":         {"emulate the Entra ID token service (client credentials, refresh tokens, JWKS)", runEmulateEntra},
+		"partnercenter": {"emulate Partner Center (customers, catalog, orders, carts, subscriptions, Azure usage)", runEmulatePartnerCenter},
+		"arm":           {"emulate Azure Resource Manager over HTTPS (resource groups, deployments, marketplace terms)", runEmulateARM},
+	}
 	return map[string]command{
 		"serve":       {"run the marketplace API, control panel and workers", runServe},
 		"migrate":     {"apply the embedded schema migrations and exit", runMigrate},
@@ -31,6 +42,7 @@ func commands() map[string]command {
 		"connector":   {"run a provisioning connector (microsoft, azure)", connectors.run("connector")},
 		"billing":     {"close a billing month: billing run --period YYYY-MM", runBilling},
 		"emulate":     {"run a Microsoft emulator (entra, partnercenter, arm)", emulators.run("emulate")},
+		"openapi":     {"write the OpenAPI document of the API (openapi --api v1|cloudesire)", runOpenAPI},
 	}
 }
 
@@ -99,22 +111,8 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		}
 		return usageError{err}
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var errs []error
-	fs.VisitAll(func(f *flag.Flag) {
-		if set[f.Name] {
-			return
-		}
-		env := "MERCATO_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v, ok := os.LookupEnv(env); ok {
-			if err := fs.Set(f.Name, v); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", env, err))
-			}
-		}
-	})
-	if len(errs) > 0 {
-		return usageError{errors.Join(errs...)}
+	if err := config.FillFromEnv(fs, nil); err != nil {
+		return usageError{err}
 	}
 	return nil
 }

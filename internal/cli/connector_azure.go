@@ -14,10 +14,6 @@ import (
 	"github.com/mercato-market/mercato/internal/connector/azure"
 )
 
-func init() {
-	connectors["azure"] = command{"deploy ARM templates and Azure Marketplace VMs through Azure Resource Manager", runConnectorAzure}
-}
-
 // runConnectorAzure runs the Azure connector as its own service: a webhook
 // endpoint for the marketplace and a sweep of subscriptions waiting for it.
 // Secrets come from the environment only: MERCATO_CONNECTOR_TOKEN (the

@@ -15,10 +15,6 @@ import (
 	"github.com/mercato-market/mercato/internal/partnercenter"
 )
 
-func init() {
-	connectors["microsoft"] = command{"run the Microsoft CSP connector (Partner Center)", runConnectorMicrosoft}
-}
-
 // runConnectorMicrosoft runs the Microsoft connector as its own service:
 // it receives the marketplace's webhooks at POST /webhooks and calls the
 // marketplace's API and Partner Center.

@@ -8,23 +8,32 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mercato-market/mercato/internal/config"
 	"github.com/mercato-market/mercato/internal/secretbox"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/telemetry"
 )
 
-// dbFlags are the database options every command that uses one shares.
+// dbFlags are the database options every command that uses one shares
+// (config.Database: --database-url and the pool size).
 type dbFlags struct {
-	url string
+	config.Database
 }
 
-func (d *dbFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&d.url, "database-url", "sqlite:mercato.db", "database: sqlite:PATH or postgres://… (env MERCATO_DATABASE_URL)")
-}
+func (d *dbFlags) register(fs *flag.FlagSet) { d.Database.Register(fs) }
 
-// open connects to the database and applies pending migrations.
+// open checks the settings, connects to the database and applies pending
+// migrations.
 func (d *dbFlags) open(ctx context.Context, log *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, d.url)
+	if err := d.Database.Validate(); err != nil {
+		return nil, usageError{err}
+	}
+	return openStore(ctx, log, d.Database)
+}
+
+// openStore connects to the database and applies pending migrations.
+func openStore(ctx context.Context, log *slog.Logger, db config.Database) (*store.Store, error) {
+	st, err := store.Open(ctx, db.URL, store.Pool{MaxOpen: db.MaxOpenConns, MaxIdle: db.MaxIdleConns})
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +64,7 @@ func (d *dbFlags) open(ctx context.Context, log *slog.Logger) (*store.Store, err
 		st.Close()
 		return nil, err
 	}
-	log.Info("database ready", "engine", st.Engine(), "url", redactURL(d.url), "migrations_applied", n)
+	log.Info("database ready", "engine", st.Engine(), "url", redactURL(db.URL), "migrations_applied", n)
 	return st, nil
 }
 

@@ -16,10 +16,6 @@ import (
 	"github.com/mercato-market/mercato/internal/emulator/entra"
 )
 
-func init() {
-	emulators["entra"] = command{"emulate the Entra ID token service (client credentials, refresh tokens, JWKS)", runEmulateEntra}
-}
-
 // runEmulateEntra runs the Entra ID emulator on its own.
 func runEmulateEntra(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("emulate entra", stderr)

@@ -11,10 +11,6 @@ import (
 	"github.com/mercato-market/mercato/internal/emulator/partnercenter"
 )
 
-func init() {
-	emulators["partnercenter"] = command{"emulate Partner Center (customers, catalog, orders, carts, subscriptions, Azure usage)", runEmulatePartnerCenter}
-}
-
 // runEmulatePartnerCenter runs the Partner Center emulator on its own. It
 // validates tokens of the Entra emulator at --entra; without it, it serves
 // an Entra emulator (demo tenant and app) itself on the same address.

@@ -16,10 +16,6 @@ import (
 	"github.com/mercato-market/mercato/internal/emulator/entra"
 )
 
-func init() {
-	emulators["arm"] = command{"emulate Azure Resource Manager over HTTPS (resource groups, deployments, marketplace terms)", runEmulateARM}
-}
-
 // runEmulateARM runs the ARM emulator on its own, over HTTPS with a fresh
 // self-signed certificate written for clients to trust.
 func runEmulateARM(ctx context.Context, args []string, stdout, stderr io.Writer) error {

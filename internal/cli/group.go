@@ -10,13 +10,8 @@ import (
 
 // subcommands is a command with subcommands of its own ("mercato connector
 // microsoft", "mercato emulate entra"); each subcommand lives in its own
-// file and registers itself from an init function.
+// file, and commands() in cli.go lists them.
 type subcommands map[string]command
-
-var (
-	connectors = subcommands{}
-	emulators  = subcommands{}
-)
 
 func (sc subcommands) run(group string) func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {

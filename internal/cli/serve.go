@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,70 +12,40 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mercato-market/mercato/internal/api"
+	"github.com/mercato-market/mercato/internal/config"
 	"github.com/mercato-market/mercato/internal/demo"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/telemetry"
 )
 
-// serveEnv is what serve hands to the services it runs beside the API.
+// serveEnv is what the demo's in-process services need of serve.
 type serveEnv struct {
 	Store *store.Store
 	Log   *slog.Logger
-	// Mux serves everything; the API holds /api/, /openapi.*, /healthz and
-	// /readyz, and services add their routes (the control panel: "/").
-	Mux *http.ServeMux
-	// APIOptions are applied when the API is built, after every service's
-	// routes hook ran (the dispatcher adds its test-event sender).
-	APIOptions []api.Option
-	// BaseURL is http://HOST:PORT, known once serve listens (start hooks).
-	BaseURL      string
-	Demo         bool
-	AllowPrivate bool // webhook and metric URLs may be private (and http)
-	Stdout       io.Writer
+	// BaseURL is http://HOST:PORT of the listener, where the in-process
+	// connectors and the sample vendor call the API.
+	BaseURL string
 }
 
-// service is work serve runs beside the API: background workers, the
-// control panel, the demo's emulators and connectors. Each lives in its own
-// serve_*.go file and registers itself from an init function, so that
-// features do not edit one shared list.
+// service is work serve runs beside the HTTP server until ctx ends: the
+// webhook dispatcher, usage polling, billing, the demo's emulators and
+// connectors. wire lists them all.
 type service struct {
 	name string
-	// flags declares the service's own flags (optional).
-	flags func(fs *flag.FlagSet)
-	// routes adds HTTP routes or API options before serving (optional).
-	routes func(env *serveEnv) error
-	// start runs once serve listens, until ctx ends; serve waits for it
-	// to return before it closes the API (optional).
-	start func(ctx context.Context, env *serveEnv) error
+	run  func(ctx context.Context) error
 }
-
-var services []service
-
-func registerService(s service) { services = append(services, s) }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
-	var (
-		db        dbFlags
-		addr      = fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT (env MERCATO_ADDR)")
-		withDemo  = fs.Bool("demo", false, "seed demo organizations, users, products and plans (once), print the logins, and run the sample vendor, emulators and connectors in-process (env MERCATO_DEMO)")
-		logFormat = fs.String("log-format", "text", "log format: text or json (env MERCATO_LOG_FORMAT)")
-		logLevel  = fs.String("log-level", "info", "log level: debug, info, warn, error (env MERCATO_LOG_LEVEL)")
-		rateLimit = fs.Float64("api-rate-limit", 100, "requests a second each API token may make (0: no limit) (env MERCATO_API_RATE_LIMIT)")
-		rateBurst = fs.Int("api-rate-burst", 200, "burst each API token may make above its rate (env MERCATO_API_RATE_BURST)")
-		private   = fs.Bool("webhooks-allow-private", false, "allow webhook (and metric) URLs on private, loopback and link-local addresses, and plain http (on with --demo) (env MERCATO_WEBHOOKS_ALLOW_PRIVATE)")
-	)
-	db.register(fs)
-	for _, s := range services {
-		if s.flags != nil {
-			s.flags(fs)
-		}
-	}
+	cfg := config.Defaults()
+	cfg.Register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	log, err := newLogger(*logFormat, *logLevel)
+	if err := cfg.Validate(); err != nil {
+		return usageError{err}
+	}
+	log, err := newLogger(cfg.LogFormat, cfg.LogLevel)
 	if err != nil {
 		return err
 	}
@@ -91,7 +60,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			log.Warn("flush traces", "err", err)
 		}
 	}()
-	st, err := db.open(ctx, log)
+	st, err := openStore(ctx, log, cfg.Database)
 	if err != nil {
 		return err
 	}
@@ -102,42 +71,32 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if _, err := st.Bootstrap(ctx, os.Getenv("MERCATO_BOOTSTRAP_TOKEN")); err != nil {
 		return err
 	}
-	if *withDemo {
+	if cfg.Demo {
 		logins, err := demo.Seed(ctx, st)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
-		demo.Print(stdout, "http://"+*addr, logins)
+		demo.Print(stdout, "http://"+cfg.Addr, logins)
 	}
 
-	env := &serveEnv{Store: st, Log: log, Mux: http.NewServeMux(), Demo: *withDemo, AllowPrivate: *private || *withDemo, Stdout: stdout}
-	env.APIOptions = append(env.APIOptions, api.WithRateLimit(*rateLimit, *rateBurst))
-	for _, s := range services {
-		if s.routes != nil {
-			if err := s.routes(env); err != nil {
-				return fmt.Errorf("%s: %w", s.name, err)
-			}
-		}
-	}
-	apiHandler := api.New(st, log, env.APIOptions...)
-	for _, pattern := range []string{"/api/", "/openapi.json", "/openapi.yaml", "/healthz", "/readyz"} {
-		env.Mux.Handle(pattern, apiHandler)
-	}
-	if !hasRoot(env.Mux) {
-		env.Mux.Handle("/", apiHandler) // its own 404 problem for anything else
-	}
-
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	env.BaseURL = "http://" + ln.Addr().String()
-	env.Mux.Handle("GET /metrics", telemetry.Handler())
+	defer ln.Close()
+	baseURL := "http://" + ln.Addr().String()
+	if cfg.PublicURL == "" { // only with --demo (Validate)
+		cfg.PublicURL = baseURL
+	}
+	handler, services, err := wire(ctx, &cfg, &serveEnv{Store: st, Log: log, BaseURL: baseURL}, stdout)
+	if err != nil {
+		return err
+	}
 	if err := telemetry.RegisterQueue(st.DeliveryBacklog); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           telemetry.Middleware(env.Mux),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -155,17 +114,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	})
 	defer stopServices()
 	for _, s := range services {
-		if s.start == nil {
-			continue
-		}
 		wg.Go(func() {
-			if err := s.start(work, env); err != nil && work.Err() == nil {
+			if err := s.run(work); err != nil && work.Err() == nil {
 				log.Error("service stopped", "service", s.name, "err", err)
 			}
 		})
 	}
 
-	log.Info("serving", "addr", ln.Addr().String())
+	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -183,11 +139,4 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
-}
-
-// hasRoot reports whether a service took the "/" pattern.
-func hasRoot(mux *http.ServeMux) bool {
-	req, _ := http.NewRequest(http.MethodGet, "/no-such-path-for-serve-to-check", nil)
-	_, pattern := mux.Handler(req)
-	return pattern == "/" || pattern == "GET /"
 }

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/catalog"
@@ -27,20 +26,6 @@ const azureDemoPath = "/webhooks/azure-connector"
 // azureDemoSubscription is the Azure subscription the demo deploys into.
 const azureDemoSubscription = "6d3f0c1e-8a5b-4c2d-9e7f-1a2b3c4d5e6f"
 
-// With --demo: the Entra and ARM emulators over TLS on loopback, and the
-// Azure connector subscribed to the demo's Azure products, in-process.
-func init() {
-	registerService(service{
-		name: "demo azure",
-		start: func(ctx context.Context, env *serveEnv) error {
-			if !env.Demo {
-				return nil
-			}
-			return runAzureDemo(ctx, env)
-		},
-	})
-}
-
 // azureDemoEmulators are the Azure demo's ARM and Entra emulators (TLS, one
 // certificate), handed to the Microsoft demo, whose connector grants
 // customers access to their Azure plans through them.
@@ -50,16 +35,17 @@ type azureDemoEmulators struct {
 	IDP        *entra.Emulator
 }
 
-// azureDemoShared holds, per serve run, the channel the Azure demo
-// publishes its emulators on.
-var azureDemoShared sync.Map // *serveEnv → chan azureDemoEmulators
-
-func azureDemoChan(env *serveEnv) chan azureDemoEmulators {
-	ch, _ := azureDemoShared.LoadOrStore(env, make(chan azureDemoEmulators, 1))
-	return ch.(chan azureDemoEmulators)
-}
-
-func runAzureDemo(ctx context.Context, env *serveEnv) error {
+// runAzureDemo runs, under --demo, the Entra and ARM emulators over TLS on
+// loopback, and the Azure connector subscribed to the demo's Azure products,
+// in-process. It publishes its emulators on out once they serve, and closes
+// out if it fails before, so the Microsoft demo never waits for nothing.
+func runAzureDemo(ctx context.Context, env *serveEnv, out chan<- azureDemoEmulators) error {
+	published := false
+	defer func() {
+		if !published {
+			close(out)
+		}
+	}()
 	cert, err := armemu.NewCertificate()
 	if err != nil {
 		return err
@@ -88,8 +74,8 @@ func runAzureDemo(ctx context.Context, env *serveEnv) error {
 		return err
 	}
 	defer armSrv.Close()
-	defer azureDemoShared.Delete(env)
-	azureDemoChan(env) <- azureDemoEmulators{ARM: armSrv.URL, Entra: entraSrv.URL, CACertPEM: cert.PEM, IDP: idp}
+	out <- azureDemoEmulators{ARM: armSrv.URL, Entra: entraSrv.URL, CACertPEM: cert.PEM, IDP: idp}
+	published = true
 	cred, opts, err := azure.SDKConfig(azure.Endpoints{ResourceManager: armSrv.URL, Authority: entraSrv.URL, CACertPEM: cert.PEM,
 		TenantID: entra.DemoTenantID, ClientID: entra.DemoClientID, ClientSecret: entra.DemoClientSecret})
 	if err != nil {

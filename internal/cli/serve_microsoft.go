@@ -14,30 +14,23 @@ import (
 	pcclient "github.com/mercato-market/mercato/internal/partnercenter"
 )
 
-func init() {
-	registerService(service{
-		name:  "demo microsoft (entra and partner center emulators, microsoft connector)",
-		start: startMicrosoftDemo,
-	})
-}
-
 // startMicrosoftDemo runs, under --demo, the Entra ID and Partner Center
 // emulators and the Microsoft connector on loopback ports, and points the
 // demo's Microsoft products' webhooks at the connector: buying Microsoft
 // 365 seats reaches DEPLOYED with no network.
-func startMicrosoftDemo(ctx context.Context, env *serveEnv) error {
-	if !env.Demo {
-		return nil
-	}
+func startMicrosoftDemo(ctx context.Context, env *serveEnv, azureEmulators <-chan azureDemoEmulators) error {
 	log := env.Log.With("service", "microsoft demo")
-	// The Azure demo's ARM and Entra emulators, to grant customers access
-	// to their Azure plans; without them such requests are only noted.
+	// The Azure demo's ARM and Entra emulators (from runAzureDemo), to
+	// grant customers access to their Azure plans; without them such
+	// requests are only noted.
 	var az *azureDemoEmulators
 	select {
-	case a := <-azureDemoChan(env):
-		az = &a
-	case <-time.After(15 * time.Second):
-		log.Warn("demo: no ARM emulator; requests for Azure plan access are only noted")
+	case a, ok := <-azureEmulators:
+		if ok {
+			az = &a
+		} else {
+			log.Warn("demo: no ARM emulator; requests for Azure plan access are only noted")
+		}
 	case <-ctx.Done():
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/mercato-market/mercato/internal/bench"
+	"github.com/mercato-market/mercato/internal/bench/benchtest"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
 
@@ -12,6 +13,6 @@ import (
 //	go test ./internal/dispatch/ -run '^$' -bench Webhooks -benchtime=20000x
 func BenchmarkWebhooks(b *testing.B) {
 	for _, engine := range storetest.Engines {
-		b.Run(string(engine), bench.Webhooks(engine))
+		b.Run(string(engine), benchtest.Func(bench.Webhooks(engine)))
 	}
 }

@@ -1,9 +1,12 @@
-// Package dispatch delivers lifecycle events to webhook endpoints. Several
-// loops per process, and any number of processes on one database, claim
-// batches of due deliveries from the store (leased, so that a process that
-// dies mid-batch loses nothing: the lease runs out and another claims them),
-// post them concurrently, signed, and record every attempt with its
-// consequence in one transaction per batch.
+// Package dispatch delivers lifecycle events to webhook endpoints. Each
+// process, and any number of processes on one database, keeps a pipeline
+// of deliveries in flight (pipeline.go): it claims due deliveries from the
+// store (leased, so that a process that dies mid-request loses nothing: the
+// lease runs out and another claims them), posts them signed, and records
+// each attempt with its consequence as it finishes, claiming more as slots
+// free. No endpoint holds more than its share of the slots, and one that
+// keeps failing is paused on its own, so a slow vendor does not slow the
+// others.
 package dispatch
 
 import (
@@ -27,9 +30,11 @@ import (
 
 // Config tunes a dispatcher; zero values take the defaults.
 type Config struct {
-	Loops        int             // concurrent claim loops (default 2)
-	Batch        int             // deliveries claimed at once (default 256)
-	Workers      int             // concurrent requests per loop (default 64)
+	Loops        int             // with Workers, the requests in flight: Loops×Workers (default 2)
+	Batch        int             // deliveries claimed at once at most (default 256)
+	Workers      int             // requests in flight per loop (default 64)
+	PerEndpoint  int             // requests in flight to one endpoint at most (default 32)
+	Breaker      int             // consecutive failures that pause an endpoint (default 5)
 	Poll         time.Duration   // how often to look for due work without a wake-up (default 1s)
 	Lease        time.Duration   // how long a claim lasts (default: the longest a batch can take, plus 30s)
 	Schedule     []time.Duration // retry schedule (default syndication.Schedule)
@@ -61,6 +66,12 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Dispatcher {
 	if cfg.Poll <= 0 {
 		cfg.Poll = time.Second
 	}
+	if cfg.PerEndpoint <= 0 {
+		cfg.PerEndpoint = 32
+	}
+	if cfg.Breaker <= 0 {
+		cfg.Breaker = 5
+	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = syndication.Timeout
 	}
@@ -85,36 +96,16 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
-// Run delivers until ctx ends, then finishes the batches in flight.
+// Run delivers until ctx ends, then finishes the deliveries in flight.
 func (d *Dispatcher) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	for range d.cfg.Loops {
-		wg.Go(func() { d.loop(ctx) })
-	}
-	wg.Wait()
+	d.newPipeline().run(ctx)
 	d.client.CloseIdleConnections()
 	return nil
 }
 
-func (d *Dispatcher) loop(ctx context.Context) {
-	for ctx.Err() == nil {
-		n, err := d.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			d.log.Error("webhook dispatch", "err", err)
-		}
-		if n > 0 && err == nil {
-			continue
-		}
-		select {
-		case <-ctx.Done():
-		case <-d.wake:
-		case <-time.After(d.cfg.Poll):
-		}
-	}
-}
-
 // RunOnce claims one batch, delivers it and records the results; it
-// returns how many deliveries it handled.
+// returns how many deliveries it handled. It is Run's work in lockstep, for
+// tests and tools that step delivery by hand.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	batch, err := d.st.ClaimDeliveries(ctx, d.cfg.Batch, d.cfg.Lease)
 	if err != nil || len(batch) == 0 {
@@ -178,7 +169,15 @@ func (d *Dispatcher) deliver(ctx context.Context, dd store.DueDelivery) store.Re
 		r.Disable = "it answered 410 Gone"
 		r.NextAttempt, label = now, "gone"
 	case syndication.RetryAfter:
-		r.NextAttempt, label = now.Add(wait), "retry_after"
+		// A receiver may ask to wait, but not forever: 429s count toward
+		// disabling like any failure, once they have lasted as long as the
+		// whole retry schedule.
+		if failing := now.Sub(dd.FirstTryAt); failing >= syndication.Span(d.cfg.Schedule) {
+			r.Disable = fmt.Sprintf("it answered 429 Too Many Requests for %s", failing.Round(time.Minute))
+			r.NextAttempt, label = now, "exhausted"
+		} else {
+			r.NextAttempt, label = now.Add(wait), "retry_after"
+		}
 	default:
 		if backoff, ok := syndication.Backoff(dd.Attempts+1, d.cfg.Schedule); ok {
 			r.NextAttempt = now.Add(backoff)
@@ -227,11 +226,23 @@ func (d *Dispatcher) post(ctx context.Context, e syndication.Endpoint, ev subscr
 	return res.StatusCode, res.Header, string(bytes.ToValidUTF8(head[:n], []byte("?"))), nil
 }
 
-// SendTest posts a stub event (Subscription 0, MODIFIED, metadata
-// test=true) to an endpoint now and reports the answer; nothing is stored.
+// SendTest posts a test event to an endpoint now and reports the answer;
+// nothing is stored. The event is a Subscription MODIFIED (metadata
+// test=true) naming a real subscription the endpoint receives events of
+// (store.TestSubject), so a handler that fetches what an event points at,
+// as Cloudesire's templates do, finds it. Without any such subscription
+// nothing is sent and the attempt says why.
 func (d *Dispatcher) SendTest(ctx context.Context, e syndication.Endpoint) store.Attempt {
 	now, began := d.st.Now(), time.Now()
-	ev := subscription.Event{Entity: subscription.EntitySubscription, Type: subscription.EventModified, OccurredAt: now, Metadata: map[string]string{"test": "true"}}
+	id, found, err := d.st.TestSubject(ctx, e)
+	if err != nil || !found {
+		a := store.Attempt{EndpointID: e.ID, AttemptedAt: now, Error: "nothing to test with: no subscription of this endpoint's products yet (place a sandbox order first)"}
+		if err != nil {
+			a.Error = err.Error()
+		}
+		return a
+	}
+	ev := subscription.Event{Entity: subscription.EntitySubscription, EntityID: id, Type: subscription.EventModified, OccurredAt: now, Metadata: map[string]string{"test": "true"}}
 	status, _, excerpt, err := d.post(ctx, e, ev, now)
 	a := store.Attempt{EndpointID: e.ID, AttemptedAt: now, StatusCode: status, Latency: time.Since(began), Response: excerpt}
 	if err != nil {

@@ -9,7 +9,11 @@
 //
 // for each of the product's DEPLOYED and STOPPED subscriptions, and reads
 // {"metricsName": "api_calls", "value": 1234} or a list of such objects
-// (value a JSON number or a decimal string). Each value becomes a usage
+// (value a JSON number or a decimal string). A metric (billing item) may
+// instead have a URL of its own, as Cloudesire's per-metric "custom metric
+// endpoint": metadata "usage.metric_url.<metric>" (absolute, or a path
+// resolved against the product-wide URL), answering {"value": 3.0} with or
+// without a metricsName; its value is that metric's. Each value becomes a usage
 // record with source "poll" and the idempotency key
 // "poll:<window start>:<metric>", so polling a window again (after a
 // restart, or by another process) never counts anything twice.
@@ -62,7 +66,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -71,6 +78,7 @@ import (
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/usage"
 )
 
 // MetricURLKeys are the product metadata keys that name a metric URL, the
@@ -101,6 +109,14 @@ type Config struct {
 	Check time.Duration
 	// Now is the clock (default time.Now); tests move it.
 	Now func() time.Time
+	// Recorder records what a poll read (default: internal/usage over
+	// the store).
+	Recorder Recorder
+}
+
+// Recorder records polled readings (internal/usage).
+type Recorder interface {
+	RecordPolledUsage(ctx context.Context, subID int64, start, end time.Time, readings []usage.Reading) ([]usage.Record, []string, error)
 }
 
 // Poller polls metric URLs into usage records.
@@ -114,6 +130,9 @@ type Poller struct {
 
 // New returns a poller over st.
 func New(st *store.Store, log *slog.Logger, cfg Config) *Poller {
+	if cfg.Recorder == nil {
+		cfg.Recorder = usage.New(st, store.TxFunc[usage.Tx](st))
+	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultInterval
 	}
@@ -173,7 +192,7 @@ type Stats struct {
 func (p *Poller) PollOnce(ctx context.Context) (Stats, error) {
 	var st Stats
 	start, end := p.Window(p.cfg.Now())
-	products, err := p.st.MeteredProducts(ctx, MetricURLKeys)
+	products, err := p.st.MeteredProducts(ctx, append(MetricURLKeys[:len(MetricURLKeys):len(MetricURLKeys)], PerMetricPrefix))
 	if err != nil {
 		return st, err
 	}
@@ -202,14 +221,63 @@ func (p *Poller) PollOnce(ctx context.Context) (Stats, error) {
 	return st, errors.Join(errs...)
 }
 
-// MetricURL returns the metric URL a product names, or "".
+// MetricURL returns the product-wide metric URL a product names, or "".
 func MetricURL(prod catalog.Product) string {
 	for _, k := range MetricURLKeys {
-		if u := prod.Metadata[k]; u != "" {
+		if u := strings.TrimSpace(prod.Metadata[k]); u != "" {
 			return u
 		}
 	}
 	return ""
+}
+
+// PerMetricPrefix starts the metadata keys that give one metric (billing
+// item) its own URL, as Cloudesire's per-metric "custom metric endpoint":
+// "usage.metric_url.<metric>". Its value is an absolute URL, or a path
+// resolved against the product-wide metric URL.
+const PerMetricPrefix = "usage.metric_url."
+
+// Source is one URL to poll and the metric it answers for: "" for a
+// product-wide URL, whose answers name their metrics (metricsName).
+type Source struct {
+	URL    string
+	Metric string
+}
+
+// Sources lists what to poll for a product: its product-wide metric URL
+// and each per-metric URL, in metric order. A relative per-metric URL
+// without a product-wide URL to resolve against is reported.
+func Sources(prod catalog.Product) ([]Source, error) {
+	var out []Source
+	base := MetricURL(prod)
+	if base != "" {
+		out = append(out, Source{URL: base})
+	}
+	var metrics []string
+	for k := range prod.Metadata {
+		if name, ok := strings.CutPrefix(k, PerMetricPrefix); ok && name != "" && strings.TrimSpace(prod.Metadata[k]) != "" {
+			metrics = append(metrics, name)
+		}
+	}
+	sort.Strings(metrics)
+	for _, m := range metrics {
+		ref, err := url.Parse(strings.TrimSpace(prod.Metadata[PerMetricPrefix+m]))
+		if err != nil {
+			return out, fmt.Errorf("metric %s: URL: %w", m, err)
+		}
+		if !ref.IsAbs() {
+			if base == "" {
+				return out, fmt.Errorf("metric %s: relative URL %q and no product metric URL (%s) to resolve it against", m, ref, MetricURLKeys[0])
+			}
+			b, err := url.Parse(base)
+			if err != nil {
+				return out, fmt.Errorf("product metric URL: %w", err)
+			}
+			ref = b.ResolveReference(ref)
+		}
+		out = append(out, Source{URL: ref.String(), Metric: m})
+	}
+	return out, nil
 }
 
 // pollProduct polls one claimed window of a product and records how it
@@ -217,9 +285,17 @@ func MetricURL(prod catalog.Product) string {
 // ctx ended): its lease runs out and it is polled again.
 func (p *Poller) pollProduct(ctx context.Context, prod catalog.Product, start, end time.Time) (Stats, error) {
 	var st Stats
-	url := MetricURL(prod)
-	log := p.log.With("product", prod.ID, "url", url, "window", start.Format(time.RFC3339))
-	if err := p.policy.Check(ctx, url); err != nil {
+	log := p.log.With("product", prod.ID, "window", start.Format(time.RFC3339))
+	sources, err := Sources(prod)
+	if err == nil {
+		for _, src := range sources {
+			if err = p.policy.Check(ctx, src.URL); err != nil {
+				err = fmt.Errorf("%s: %w", src.URL, err)
+				break
+			}
+		}
+	}
+	if err != nil {
 		log.Warn("usage poll: metric URL refused", "err", err)
 		st.Failures++
 		return st, p.st.FinishUsagePoll(ctx, prod.ID, start, 0, 1, err.Error())
@@ -242,19 +318,23 @@ func (p *Poller) pollProduct(ctx context.Context, prod catalog.Product, start, e
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			readings, err := p.fetch(ctx, url, sub.ID)
-			if err != nil {
-				if ctx.Err() != nil {
+			var readings []usage.Reading
+			for _, src := range sources {
+				r, err := p.fetch(ctx, src, sub.ID)
+				if err != nil {
+					if ctx.Err() != nil {
+						return
+					}
+					log.Warn("usage poll: metric URL failed; next try in the next window", "url", src.URL, "subscription", sub.ID, "err", err)
+					mu.Lock()
+					st.Failures++
+					lastErr = fmt.Sprintf("subscription %d: %s: %v", sub.ID, src.URL, err)
+					mu.Unlock()
 					return
 				}
-				log.Warn("usage poll: metric URL failed; next try in the next window", "subscription", sub.ID, "err", err)
-				mu.Lock()
-				st.Failures++
-				lastErr = fmt.Sprintf("subscription %d: %v", sub.ID, err)
-				mu.Unlock()
-				return
+				readings = append(readings, r...)
 			}
-			created, skipped, err := p.st.RecordPolledUsage(ctx, sub.ID, start, end, readings)
+			created, skipped, err := p.cfg.Recorder.RecordPolledUsage(ctx, sub.ID, start, end, readings)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -284,9 +364,9 @@ type metricValue struct {
 	Value       json.RawMessage `json:"value"`
 }
 
-// fetch calls the metric URL for one subscription and parses its answer.
-func (p *Poller) fetch(ctx context.Context, url string, subID int64) ([]store.Reading, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+// fetch calls a metric URL for one subscription and parses its answer.
+func (p *Poller) fetch(ctx context.Context, src Source, subID int64) ([]usage.Reading, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src.URL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -312,12 +392,16 @@ func (p *Poller) fetch(ctx context.Context, url string, subID int64) ([]store.Re
 	if len(body) > maxBody {
 		return nil, fmt.Errorf("answer larger than %d bytes", maxBody)
 	}
-	return ParseMetrics(body)
+	return ParseMetrics(body, src.Metric)
 }
 
 // ParseMetrics reads a metric URL's answer: one {"metricsName","value"}
 // object or a list of them; value is a JSON number or a decimal string.
-func ParseMetrics(body []byte) ([]store.Reading, error) {
+// metric is the metric a per-metric URL answers for ("" for a product-wide
+// URL): its answer may leave metricsName out (Cloudesire documents
+// {"value": 3.0}), and its values are that metric's whatever name they
+// carry.
+func ParseMetrics(body []byte, metric string) ([]usage.Reading, error) {
 	body = bytes.TrimSpace(body)
 	var entries []metricValue
 	if len(body) > 0 && body[0] == '[' {
@@ -331,8 +415,14 @@ func ParseMetrics(body []byte) ([]store.Reading, error) {
 		}
 		entries = []metricValue{one}
 	}
-	out := make([]store.Reading, 0, len(entries))
+	out := make([]usage.Reading, 0, len(entries))
+	if metric != "" && len(entries) != 1 {
+		return nil, fmt.Errorf("answer has %d values; the URL of metric %s answers one", len(entries), metric)
+	}
 	for i, e := range entries {
+		if metric != "" {
+			e.MetricsName = metric
+		}
 		if e.MetricsName == "" {
 			return nil, fmt.Errorf("entry %d: no metricsName", i)
 		}
@@ -347,7 +437,7 @@ func ParseMetrics(body []byte) ([]store.Reading, error) {
 		if v.Abs().GreaterThanOrEqual(decimal.New(1, 18)) {
 			return nil, fmt.Errorf("entry %d (%s): value %s out of range", i, e.MetricsName, v)
 		}
-		out = append(out, store.Reading{Metric: e.MetricsName, Value: v.Round(12)})
+		out = append(out, usage.Reading{Metric: e.MetricsName, Value: v.Round(12)})
 	}
 	return out, nil
 }

@@ -14,10 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/metering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/usage"
 )
 
 var ctx = context.Background()
@@ -194,7 +196,7 @@ func TestGaugeAndCounter(t *testing.T) {
 		}
 		for i, want := range []struct{ qty, reading string }{{"100", "100"}, {"30", "130"}, {"45", "175"}} {
 			r := recs[i]
-			if r.Source != store.UsagePoll || r.Quantity.String() != want.qty || r.Reading == nil || r.Reading.String() != want.reading ||
+			if r.Source != usage.SourcePoll || r.Quantity.String() != want.qty || r.Reading == nil || r.Reading.String() != want.reading ||
 				!r.PeriodStart.Equal(f.start.Add(time.Duration(i)*time.Hour)) || !r.PeriodEnd.Equal(r.PeriodStart.Add(time.Hour)) {
 				t.Fatalf("record %d: %+v", i, r)
 			}
@@ -348,11 +350,11 @@ func TestWhichSubscriptions(t *testing.T) {
 	each(t, func(t *testing.T, engine store.Engine) {
 		f := setup(t, engine, "usage.metric_url")
 		_, stopped := storetest.MeteredSubscription(t, f.st, f.w)
-		if _, err := f.st.Act(ctx, f.w.VendorA.Principal, stopped, subscription.ActionSuspend); err != nil {
+		if _, err := lifecycle.New(f.st).Act(ctx, f.w.VendorA.Principal, stopped, subscription.ActionSuspend); err != nil {
 			t.Fatal(err)
 		}
 		_, ending := storetest.MeteredSubscription(t, f.st, f.w)
-		if _, err := f.st.Act(ctx, f.w.C1.Principal, ending, subscription.ActionTerminate); err != nil {
+		if _, err := lifecycle.New(f.st).Act(ctx, f.w.C1.Principal, ending, subscription.ActionTerminate); err != nil {
 			t.Fatal(err)
 		}
 		f.srv.set(func(sub int64) (int, string) {
@@ -402,7 +404,7 @@ func TestParseMetrics(t *testing.T) {
 		`[]`: "",
 		`{"metricsName":"a","value":0.1234567890123456}`: "a=0.123456789012",
 	} {
-		rs, err := metering.ParseMetrics([]byte(body))
+		rs, err := metering.ParseMetrics([]byte(body), "")
 		if err != nil {
 			t.Fatalf("%s: %v", body, err)
 		}
@@ -415,7 +417,7 @@ func TestParseMetrics(t *testing.T) {
 		}
 	}
 	for _, body := range []string{``, `null`, `{"value":1}`, `{"metricsName":"a","value":null}`, `{"metricsName":"a","value":"x"}`, `[1]`, `{"metricsName":"a","value":1e30}`} {
-		if _, err := metering.ParseMetrics([]byte(body)); err == nil {
+		if _, err := metering.ParseMetrics([]byte(body), ""); err == nil {
 			t.Errorf("%s: no error", body)
 		}
 	}

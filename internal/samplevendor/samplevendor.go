@@ -1,7 +1,7 @@
 // Package samplevendor is a small syndicated SaaS, written the way a vendor
 // writes one against Cloudesire's protocol: it verifies each webhook with
 // pkg/webhook, reads the subscription from the Cloudesire-compatible API
-// (/api/, CMW-Auth-Token), provisions a tenant when the subscription is
+// (/api/, CMW-Auth-Token) with pkg/webhook/vendorapi, provisions a tenant when the subscription is
 // PENDING and paid (or a trial), posts its APP endpoint, instructions and
 // credentials, and reports DEPLOYED; it suspends on STOPPED, resumes on
 // DEPLOYED, and deprovisions on UNDEPLOY_SENT, reporting UNDEPLOYED.
@@ -11,13 +11,10 @@
 package samplevendor
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -25,21 +22,20 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/pkg/webhook"
+	"github.com/mercato-market/mercato/pkg/webhook/vendorapi"
 )
 
 // Vendor is the sample SaaS.
 type Vendor struct {
-	// API is the marketplace's Cloudesire-compatible base, ending in /api/.
-	API string
-	// Token authenticates the vendor (CMW-Auth-Token).
-	Token string
 	// AppDomain is where tenants live: https://<tenant>.<AppDomain>/.
 	AppDomain string
 	Log       *slog.Logger
-	Client    *http.Client
 	// Deployed, when set, is called after a subscription is reported
 	// DEPLOYED (tests and benchmarks wait on it).
 	Deployed func(subscriptionID int64)
+
+	api    *vendorapi.Client
+	apiErr error // a base URL the client refused: every notification fails with it
 
 	mu      sync.Mutex
 	secrets []string
@@ -53,13 +49,16 @@ type Tenant struct {
 	Active         bool
 }
 
-// New returns a vendor that trusts webhooks signed with secret.
+// New returns a vendor of the marketplace's Cloudesire-compatible API at
+// api (ending in /api/) that authenticates with token and trusts webhooks
+// signed with secret.
 func New(api, token, secret string, log *slog.Logger) *Vendor {
-	if !strings.HasSuffix(api, "/") {
-		api += "/"
+	v := &Vendor{AppDomain: "crm.contoso.example", Log: log, secrets: []string{secret}, tenants: map[int64]*Tenant{}}
+	v.api, v.apiErr = vendorapi.New(api, vendorapi.Credentials{Token: token}, vendorapi.WithHTTPClient(&http.Client{Timeout: 10 * time.Second}))
+	if v.apiErr != nil {
+		log.Error("sample vendor: no API client", "err", v.apiErr)
 	}
-	return &Vendor{API: api, Token: token, AppDomain: "crm.contoso.example", Log: log, Client: &http.Client{Timeout: 10 * time.Second},
-		secrets: []string{secret}, tenants: map[int64]*Tenant{}}
+	return v
 }
 
 // SetSecret changes the secret webhooks are verified with.
@@ -90,41 +89,37 @@ func (v *Vendor) Handler() http.Handler {
 	})
 }
 
-// subscription is what the vendor reads of a subscription.
-type subscription struct {
-	ID                      int64             `json:"id"`
-	DeploymentStatus        string            `json:"deploymentStatus"`
-	Paid                    bool              `json:"paid"`
-	Type                    string            `json:"type"`
-	ConfigurationParameters map[string]string `json:"configurationParameters"`
-}
-
 // handle reacts to one notification. An error makes the handler answer
 // 500, so the marketplace sends the notification again later.
 func (v *Vendor) handle(ctx context.Context, n webhook.Notification) error {
 	if n.Entity != webhook.EntitySubscription || n.ID == 0 {
 		return nil // a test event, or an entity this app does not care about
 	}
-	var sub subscription
-	if err := v.call(ctx, http.MethodGet, fmt.Sprintf("subscription/%d", n.ID), nil, &sub); err != nil {
-		return err
+	if v.apiErr != nil {
+		return v.apiErr
+	}
+	sub, err := v.api.Subscription(ctx, n.ID)
+	if err != nil {
+		return fmt.Errorf("sample vendor: %w", err)
 	}
 	switch sub.DeploymentStatus {
-	case "PENDING":
-		if !sub.Paid && sub.Type != "TRIAL" {
+	case vendorapi.StatusPending:
+		if !sub.ReadyToProvision() {
 			return nil // not cleared for provisioning yet
 		}
 		return v.provision(ctx, sub)
-	case "STOPPED":
+	case vendorapi.StatusStopped:
 		v.setActive(sub.ID, false)
-	case "DEPLOYED":
+	case vendorapi.StatusDeployed:
 		v.setActive(sub.ID, true)
-	case "UNDEPLOY_SENT":
+	case vendorapi.StatusUndeploySent:
 		v.mu.Lock()
 		delete(v.tenants, sub.ID)
 		v.mu.Unlock()
 		v.Log.Info("sample vendor: tenant removed", "subscription", sub.ID)
-		return v.call(ctx, http.MethodPatch, fmt.Sprintf("subscription/%d", sub.ID), map[string]string{"deploymentStatus": "UNDEPLOYED"}, nil)
+		if _, err := v.api.SetDeploymentStatus(ctx, sub.ID, vendorapi.StatusUndeployed); err != nil {
+			return fmt.Errorf("sample vendor: %w", err)
+		}
 	}
 	return nil
 }
@@ -138,7 +133,7 @@ func (v *Vendor) setActive(id int64, active bool) {
 }
 
 // provision creates the tenant and tells the marketplace how to reach it.
-func (v *Vendor) provision(ctx context.Context, sub subscription) error {
+func (v *Vendor) provision(ctx context.Context, sub vendorapi.Subscription) error {
 	name := tenantName(sub)
 	// Idempotent, as a vendor must be: a notification sent again (the
 	// marketplace delivers at least once) finds the tenant and finishes the
@@ -150,29 +145,25 @@ func (v *Vendor) provision(ctx context.Context, sub subscription) error {
 	}
 	v.mu.Unlock()
 	url := fmt.Sprintf("https://%s.%s/", name, v.AppDomain)
-	steps := []struct {
-		path string
-		body any
-	}{
-		{"endpoints", []map[string]string{
-			{"endpoint": url, "description": "Your CRM", "category": "APP"},
-			{"endpoint": url + "reset-password", "description": "Reset your password", "category": "PASSWORD_RESET"},
-		}},
-		{"instructions", map[string]string{
-			"en": fmt.Sprintf("Sign in at %s as admin with the password shown under credentials.", url),
-			"it": fmt.Sprintf("Accedi a %s come admin con la password indicata nelle credenziali.", url),
-		}},
-		{"credentials", []map[string]any{
-			{"key": "admin_password", "value": randomPassword(), "description": map[string]string{"en": "Password of the admin user"}, "weight": 1},
-		}},
+	if _, err := v.api.SetEndpoints(ctx, sub.ID, []vendorapi.Endpoint{
+		{Endpoint: url, Description: "Your CRM", Category: vendorapi.CategoryApp},
+		{Endpoint: url + "reset-password", Description: "Reset your password", Category: vendorapi.CategoryPasswordReset},
+	}); err != nil {
+		return fmt.Errorf("sample vendor: %w", err)
 	}
-	for _, s := range steps {
-		if err := v.call(ctx, http.MethodPost, fmt.Sprintf("subscription/%d/%s", sub.ID, s.path), s.body, nil); err != nil {
-			return err
-		}
+	if _, err := v.api.SetInstructions(ctx, sub.ID, map[string]string{
+		"en": fmt.Sprintf("Sign in at %s as admin with the password shown under credentials.", url),
+		"it": fmt.Sprintf("Accedi a %s come admin con la password indicata nelle credenziali.", url),
+	}); err != nil {
+		return fmt.Errorf("sample vendor: %w", err)
 	}
-	if err := v.call(ctx, http.MethodPatch, fmt.Sprintf("subscription/%d", sub.ID), map[string]string{"deploymentStatus": "DEPLOYED"}, nil); err != nil {
-		return err
+	if _, err := v.api.AddCredentials(ctx, sub.ID, []vendorapi.Credential{
+		{Key: "admin_password", Value: randomPassword(), Description: map[string]string{"en": "Password of the admin user"}, Weight: 1},
+	}); err != nil {
+		return fmt.Errorf("sample vendor: %w", err)
+	}
+	if _, err := v.api.SetDeploymentStatus(ctx, sub.ID, vendorapi.StatusDeployed); err != nil {
+		return fmt.Errorf("sample vendor: %w", err)
 	}
 	v.Log.Info("sample vendor: tenant provisioned", "subscription", sub.ID, "url", url)
 	if v.Deployed != nil {
@@ -182,7 +173,7 @@ func (v *Vendor) provision(ctx context.Context, sub subscription) error {
 }
 
 // tenantName is the subdomain the buyer chose, or one made from the id.
-func tenantName(sub subscription) string {
+func tenantName(sub vendorapi.Subscription) string {
 	for k, val := range sub.ConfigurationParameters {
 		if strings.HasSuffix(k, "subdomain") && val != "" {
 			return val
@@ -195,40 +186,4 @@ func randomPassword() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// call sends one request to the Cloudesire-compatible API.
-func (v *Vendor) call(ctx context.Context, method, path string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, v.API+path, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("CMW-Auth-Token", v.Token)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := v.Client.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if res.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, raw)
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("%s %s: %w", method, path, err)
-		}
-	}
-	return nil
 }

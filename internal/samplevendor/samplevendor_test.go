@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/bench"
+	"github.com/mercato-market/mercato/internal/bench/benchtest"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
@@ -87,6 +88,6 @@ func TestSampleVendor(t *testing.T) {
 // `mercato bench`).
 func BenchmarkOrderToDeployed(b *testing.B) {
 	for _, engine := range storetest.Engines {
-		b.Run(string(engine), bench.OrderToDeployed(engine))
+		b.Run(string(engine), benchtest.Func(bench.OrderToDeployed(engine)))
 	}
 }

@@ -3,18 +3,13 @@ package store
 import (
 	"context"
 	"fmt"
-	"regexp"
 
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/subscription"
 )
 
-// Limits of a subscription's integration metadata.
-const (
-	maxMetadataKeys  = 50
-	maxMetadataValue = 4096
-)
-
-var metadataKeyRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$`)
+// A subscription's integration metadata (internal/provisioning decides
+// who writes it).
 
 // SubscriptionMetadata returns a subscription's integration metadata; everyone
 // who sees the subscription reads it.
@@ -43,49 +38,24 @@ func readMetadata(ctx context.Context, db queryer, id int64) (map[string]string,
 	return m, rows.Err()
 }
 
-// SetSubscriptionMetadata replaces a subscription's integration metadata as a
-// whole. Only its provider (the product's vendor) and the platform write it;
-// it is bookkeeping of the integration, so it records no lifecycle event
-// (a connector writing it is not notified of its own write).
-func (s *Store) SetSubscriptionMetadata(ctx context.Context, p mercato.Principal, id int64, m map[string]string) (map[string]string, error) {
-	if len(m) > maxMetadataKeys {
-		return nil, mercato.Invalid("invalid metadata", mercato.FieldError{Path: "metadata", Message: fmt.Sprintf("at most %d keys", maxMetadataKeys)})
+// SubscriptionParties returns who a subscription visible to p belongs to,
+// inside the transaction.
+func (tx *Tx) SubscriptionParties(ctx context.Context, p mercato.Principal, id int64) (subscription.Parties, error) {
+	v, err := tx.s.visibleSubscription(ctx, tx.t, p, id)
+	return subscription.Parties{SubscriptionID: v.id, CustomerID: v.customerID, ProductID: v.productID, VendorID: v.vendorID}, err
+}
+
+// ReplaceMetadata replaces a subscription's integration metadata as a
+// whole; it records no event.
+func (tx *Tx) ReplaceMetadata(ctx context.Context, subID int64, m map[string]string) error {
+	if _, err := tx.t.ExecContext(ctx, `DELETE FROM subscription_metadata WHERE subscription_id = $1`, subID); err != nil {
+		return fmt.Errorf("subscription metadata: %w", err)
 	}
+	now := tx.s.now()
 	for _, k := range sortedKeys(m) {
-		if !metadataKeyRE.MatchString(k) {
-			return nil, mercato.Invalid("invalid metadata", mercato.FieldError{Path: "metadata." + k, Message: "keys are 1 to 100 letters, digits, _ . : -, starting with a letter or digit"})
-		}
-		if len(m[k]) > maxMetadataValue {
-			return nil, mercato.Invalid("invalid metadata", mercato.FieldError{Path: "metadata." + k, Message: fmt.Sprintf("at most %d bytes", maxMetadataValue)})
-		}
-	}
-	err := s.tx(ctx, func(tx *txn) error {
-		v, err := s.visibleSubscription(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
-		if !p.IsPlatform() && !(p.OrgKind == mercato.KindVendor && p.OrgID == v.vendorID) {
-			return mercato.Errorf(mercato.EFORBIDDEN, "only the subscription's provider or the platform sets its metadata")
-		}
-		if !p.CanWrite() {
-			return mercato.Errorf(mercato.EFORBIDDEN, "your role only reads")
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM subscription_metadata WHERE subscription_id = $1`, id); err != nil {
+		if _, err := tx.t.ExecContext(ctx, `INSERT INTO subscription_metadata (subscription_id, key, value, updated_at) VALUES ($1,$2,$3,$4)`, subID, k, m[k], now); err != nil {
 			return fmt.Errorf("subscription metadata: %w", err)
 		}
-		now := s.now()
-		for _, k := range sortedKeys(m) {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_metadata (subscription_id, key, value, updated_at) VALUES ($1,$2,$3,$4)`, id, k, m[k], now); err != nil {
-				return fmt.Errorf("subscription metadata: %w", err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	if m == nil {
-		m = map[string]string{}
-	}
-	return m, nil
+	return nil
 }

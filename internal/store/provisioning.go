@@ -15,15 +15,11 @@ import (
 	"github.com/mercato-market/mercato/internal/subscription"
 )
 
-// Provisioning data: once a subscription is provisioned its provider (the
-// product's vendor, or the platform) reports the endpoints the customer
-// uses, end-user instructions and first-access credentials. Everyone who
-// sees the subscription reads endpoints and instructions; credential values
-// are sealed at rest and only the customer and the platform read them back.
-// Every write is a Subscription MODIFIED event in the same transaction.
-
-// mayProvision is who writes provisioning data.
-const mayProvision = actorPlatform | actorProvider
+// Provisioning data as stored: endpoints, instructions and credentials
+// whose values are sealed at rest (the keys are here); who may write and
+// who reads the values is internal/provisioning's decision, the writes are
+// in tx_provisioning.go. Also the subscription reads of the
+// Cloudesire-compatible API (details, numbered pages, subscriber users).
 
 // secrets holds the keys that seal credential values.
 type secrets struct {
@@ -115,143 +111,6 @@ func credentialContext(subID int64, key string) []byte {
 	return []byte("subscription/" + strconv.FormatInt(subID, 10) + "/credential/" + key)
 }
 
-// writeProvisioning runs fn in the transaction of a change by the
-// subscription's provider or the platform, refusing subscriptions that
-// have ended, and records a MODIFIED event.
-func (s *Store) writeProvisioning(ctx context.Context, p mercato.Principal, id int64, fn func(tx *txn) error) error {
-	_, err := s.change(ctx, p, id, mayProvision, "provision", func(tx *txn, sub *subscription.Subscription, _ catalog.Product) (string, error) {
-		if sub.Status.Final() {
-			return "", mercato.Errorf(mercato.ECONFLICT, "subscription %d has ended (%s)", sub.ID, sub.Status)
-		}
-		return subscription.EventModified, fn(tx)
-	})
-	return err
-}
-
-// SetEndpoints replaces a subscription's endpoints; one must be APP. Posting
-// the same list again changes nothing but the event, so a provider may
-// retry safely.
-func (s *Store) SetEndpoints(ctx context.Context, p mercato.Principal, id int64, eps []subscription.Endpoint) ([]subscription.Endpoint, error) {
-	if err := subscription.ValidateEndpoints(eps); err != nil {
-		return nil, err
-	}
-	if !subscription.HasApp(eps) {
-		return nil, mercato.Invalid("invalid endpoints", mercato.FieldError{Path: "endpoints", Message: "an endpoint with category APP is required"})
-	}
-	// The same link twice keeps its last description, in its first place.
-	var out []subscription.Endpoint
-	at := map[[2]string]int{}
-	for _, e := range eps {
-		k := [2]string{string(e.Category), e.Endpoint}
-		if i, ok := at[k]; ok {
-			out[i] = e
-			continue
-		}
-		at[k] = len(out)
-		out = append(out, e)
-	}
-	err := s.writeProvisioning(ctx, p, id, func(tx *txn) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM subscription_endpoints WHERE subscription_id = $1`, id); err != nil {
-			return err
-		}
-		for _, e := range out {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_endpoints (subscription_id, endpoint, description, category) VALUES ($1,$2,$3,$4)`,
-				id, e.Endpoint, e.Description, string(e.Category)); err != nil {
-				return fmt.Errorf("insert endpoint: %w", err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// SetInstructions replaces a subscription's end-user instructions.
-func (s *Store) SetInstructions(ctx context.Context, p mercato.Principal, id int64, m map[string]string) (map[string]string, error) {
-	if err := subscription.ValidateInstructions(m); err != nil {
-		return nil, err
-	}
-	err := s.writeProvisioning(ctx, p, id, func(tx *txn) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM subscription_instructions WHERE subscription_id = $1`, id); err != nil {
-			return err
-		}
-		for _, lang := range sortedKeys(m) {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_instructions (subscription_id, lang, text) VALUES ($1,$2,$3)`, id, lang, m[lang]); err != nil {
-				return fmt.Errorf("insert instructions: %w", err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if m == nil {
-		m = map[string]string{}
-	}
-	return m, nil
-}
-
-// AddCredentials seals and stores credentials; a key given again replaces
-// the earlier credential. The answer leaves out the values: a provider never
-// reads them back.
-func (s *Store) AddCredentials(ctx context.Context, p mercato.Principal, id int64, cs []subscription.Credential) ([]subscription.Credential, error) {
-	if err := subscription.ValidateCredentials(cs); err != nil {
-		return nil, err
-	}
-	// Check before the key is loaded, which may write one: a refused
-	// caller must change nothing.
-	v, err := s.visibleSubscription(ctx, s.rd(), p, id)
-	if err != nil {
-		return nil, err
-	}
-	if (!p.IsPlatform() && v.vendorID != p.OrgID) || !p.CanWrite() {
-		return nil, mercato.Errorf(mercato.EFORBIDDEN, "you may not do this to subscription %d", id)
-	}
-	ring, err := s.keyring(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := s.now()
-	out := make([]subscription.Credential, 0, len(cs))
-	err = s.writeProvisioning(ctx, p, id, func(tx *txn) error {
-		for _, c := range cs {
-			keyID, sealed := ring.Seal([]byte(c.Value), credentialContext(id, c.Key))
-			if c.Description == nil {
-				c.Description = map[string]string{}
-			}
-			desc, err := jsonText(c.Description)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_credentials (subscription_id, key, key_id, value_sealed, description, weight, created_at)
-				VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (subscription_id, key) DO UPDATE SET key_id = excluded.key_id, value_sealed = excluded.value_sealed,
-				description = excluded.description, weight = excluded.weight, created_at = excluded.created_at`,
-				id, c.Key, keyID, sealed, desc, c.Weight, now); err != nil {
-				return fmt.Errorf("insert credential: %w", err)
-			}
-			c.Value, c.CreatedAt = "", now
-			out = append(out, c)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Provisioning is what a subscription's provider reported.
-type Provisioning struct {
-	Endpoints    []subscription.Endpoint
-	Instructions map[string]string
-	// Credentials in display order; their values are set only when
-	// Revealed, that is for the customer and the platform.
-	Credentials []subscription.Credential
-	Revealed    bool
-}
-
 // visible is a subscription as seen by a caller: who it belongs to.
 type visible struct {
 	id, customerID, productID, vendorID int64
@@ -269,20 +128,21 @@ func (s *Store) visibleSubscription(ctx context.Context, db queryer, p mercato.P
 	return v, nil
 }
 
-// Provisioning returns the endpoints, instructions and credentials of a
-// subscription visible to p; credential values only for its customer and
-// the platform.
-func (s *Store) Provisioning(ctx context.Context, p mercato.Principal, id int64) (Provisioning, error) {
+// SubscriptionParties returns who a subscription visible to p belongs to.
+func (s *Store) SubscriptionParties(ctx context.Context, p mercato.Principal, id int64) (subscription.Parties, error) {
 	v, err := s.visibleSubscription(ctx, s.rd(), p, id)
-	if err != nil {
-		return Provisioning{}, err
-	}
-	return s.provisioning(ctx, p, v)
+	return subscription.Parties{SubscriptionID: v.id, CustomerID: v.customerID, ProductID: v.productID, VendorID: v.vendorID}, err
 }
 
-func (s *Store) provisioning(ctx context.Context, p mercato.Principal, v visible) (Provisioning, error) {
-	out := Provisioning{Endpoints: []subscription.Endpoint{}, Instructions: map[string]string{}, Credentials: []subscription.Credential{},
-		Revealed: p.IsPlatform() || p.OrgID == v.customerID}
+// ProvisioningData returns a subscription's endpoints, instructions and
+// credentials, the credential values opened only when reveal is set.
+func (s *Store) ProvisioningData(ctx context.Context, subID int64, reveal bool) (subscription.Provisioning, error) {
+	return s.provisioning(ctx, visible{id: subID}, reveal)
+}
+
+func (s *Store) provisioning(ctx context.Context, v visible, reveal bool) (subscription.Provisioning, error) {
+	out := subscription.Provisioning{Endpoints: []subscription.Endpoint{}, Instructions: map[string]string{}, Credentials: []subscription.Credential{},
+		Revealed: reveal}
 	db := s.rd()
 	rows, err := db.QueryContext(ctx, `SELECT endpoint, description, category FROM subscription_endpoints WHERE subscription_id = $1 ORDER BY id`, v.id)
 	if err != nil {
@@ -354,20 +214,6 @@ func (s *Store) provisioning(ctx context.Context, p mercato.Principal, v visible
 	return out, nil
 }
 
-// Credentials returns a subscription's credentials with their values, for
-// its customer and the platform; anyone else who sees the subscription is
-// refused.
-func (s *Store) Credentials(ctx context.Context, p mercato.Principal, id int64) ([]subscription.Credential, error) {
-	pr, err := s.Provisioning(ctx, p, id)
-	if err != nil {
-		return nil, err
-	}
-	if !pr.Revealed {
-		return nil, mercato.Errorf(mercato.EFORBIDDEN, "only the customer reads the credentials of subscription %d", id)
-	}
-	return pr.Credentials, nil
-}
-
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -384,7 +230,7 @@ type SubscriptionDetail struct {
 	Product catalog.Product
 	Plan    catalog.Plan
 	BuyerID int64 // the user who ordered it (0 when unknown)
-	Provisioning
+	subscription.Provisioning
 }
 
 // SubscriptionDetail returns a subscription visible to p with its product,
@@ -412,7 +258,8 @@ func (s *Store) SubscriptionDetail(ctx context.Context, p mercato.Principal, id 
 		return d, fmt.Errorf("buyer of subscription %d: %w", id, err)
 	}
 	d.BuyerID = buyer.Int64
-	d.Provisioning, err = s.provisioning(ctx, p, v)
+	parties := subscription.Parties{SubscriptionID: v.id, CustomerID: v.customerID, ProductID: v.productID, VendorID: v.vendorID}
+	d.Provisioning, err = s.provisioning(ctx, v, parties.RevealsCredentials(p))
 	return d, err
 }
 

@@ -12,42 +12,25 @@ import (
 	"github.com/mercato-market/mercato/internal/pricing"
 )
 
-// QuoteRequest asks for the price of a plan.
+// QuoteRequest asks for the price of a customer's plan, for the billing
+// run's renewals and the renewal call-to-action (see quote).
 type QuoteRequest struct {
 	PlanID     int64
 	Quantity   int64
-	ResellerID int64 // price through this reseller's price list (and its distributor's)
-	CustomerID int64 // or through the reseller this customer belongs to
-	Usage      map[string]decimal.Decimal
-	Renewal    bool // a later period: no setup fee
+	CustomerID int64 // priced through the reseller this customer belongs to
+	Renewal    bool  // a later period: no setup fee
 }
 
-// Quote prices a plan for p, through the channel: the vendor's list price,
-// the distributor's markup, then the reseller's, with each party's share.
-func (s *Store) Quote(ctx context.Context, p mercato.Principal, r QuoteRequest) (pricing.Quote, error) {
-	plan, prod, err := s.plan(ctx, s.rd(), p, r.PlanID)
-	if err != nil {
-		return pricing.Quote{}, err
-	}
-	return s.quote(ctx, s.rd(), p, plan, prod, r)
-}
-
-func (s *Store) quote(ctx context.Context, db queryer, p mercato.Principal, plan catalog.Plan, prod catalog.Product, r QuoteRequest) (pricing.Quote, error) {
-	if r.ResellerID != 0 {
-		if _, err := s.organization(ctx, db, p, r.ResellerID); err != nil {
-			return pricing.Quote{}, mercato.Invalid("invalid quote", mercato.FieldError{Path: "reseller_id", Message: "no such reseller", Value: r.ResellerID})
-		}
-	}
-	if r.ResellerID == 0 && r.CustomerID == 0 && p.OrgKind == mercato.KindCustomer {
-		r.CustomerID = p.OrgID
-	}
-	fee, channel, err := s.channel(ctx, db, plan.ID, prod.VendorID, r.ResellerID, r.CustomerID)
+// quote prices a customer's plan through its channel for billing.go and
+// billing_dunning.go, until they move to their service; orders, quotes and
+// changes price in internal/ordering, manual renewals in internal/lifecycle.
+func (s *Store) quote(ctx context.Context, db queryer, _ mercato.Principal, plan catalog.Plan, prod catalog.Product, r QuoteRequest) (pricing.Quote, error) {
+	fee, channel, err := s.channel(ctx, db, plan.ID, prod.VendorID, 0, r.CustomerID)
 	if err != nil {
 		return pricing.Quote{}, err
 	}
 	q, err := plan.Pricing.Quote(pricing.QuoteRequest{
 		Quantity:           r.Quantity,
-		Usage:              r.Usage,
 		IncludeSetup:       !r.Renewal,
 		Channel:            channel,
 		VendorID:           prod.VendorID,
@@ -59,12 +42,23 @@ func (s *Store) quote(ctx context.Context, db queryer, p mercato.Principal, plan
 	return q, nil
 }
 
-// channel reads, in one query, the vendor's fee and the markups on a plan
-// along the chain above a reseller (given, or the customer's): its
-// distributor's first, then its own. A reseller without a price for the plan
-// sells at the price it buys at.
+// channel is the markups of channelPrices, for the billing run and the
+// renewal call-to-action (see quote).
 func (s *Store) channel(ctx context.Context, db queryer, planID, vendorID, resellerID, customerID int64) (decimal.Decimal, []pricing.ChannelMarkup, error) {
+	c, err := s.channelPrices(ctx, db, planID, vendorID, resellerID, customerID)
+	if err != nil {
+		return decimal.Zero, nil, err
+	}
+	markups, err := c.Markups(resellerID)
+	return c.FeePercent, markups, err
+}
+
+// channelPrices reads, in one query, the vendor's fee and the parties of
+// the chain above a reseller (given, or the customer's) with their price
+// lists' entries for a plan: the reseller and its distributor.
+func (s *Store) channelPrices(ctx context.Context, db queryer, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error) {
 	var (
+		c                                pricing.ChannelPrices
 		feeText                          string
 		rID, dID                         sql.NullInt64
 		rKind                            sql.NullString
@@ -79,43 +73,28 @@ func (s *Store) channel(ctx context.Context, db queryer, planID, vendorID, resel
 		WHERE v.id = $1`, vendorID, resellerID, customerID, planID).
 		Scan(&feeText, &rID, &rKind, &rMarkup, &rValue, &dID, &dMarkup, &dValue)
 	if err != nil {
-		return decimal.Zero, nil, fmt.Errorf("channel of plan %d: %w", planID, err)
+		return c, fmt.Errorf("channel of plan %d: %w", planID, err)
 	}
-	fee, err := decimal.NewFromString(feeText)
-	if err != nil {
-		return fee, nil, fmt.Errorf("vendor %d fee %q: %w", vendorID, feeText, err)
+	if c.FeePercent, err = decimal.NewFromString(feeText); err != nil {
+		return c, fmt.Errorf("vendor %d fee %q: %w", vendorID, feeText, err)
 	}
-	if !rID.Valid {
-		if resellerID != 0 {
-			return fee, nil, mercato.Invalid("invalid quote", mercato.FieldError{Path: "reseller_id", Message: "no such reseller", Value: resellerID})
+	party := func(id sql.NullInt64, kind mercato.OrgKind, markup, value sql.NullString) (*pricing.ChannelParty, error) {
+		if !id.Valid {
+			return nil, nil
 		}
-		return fee, nil, nil // sold by the platform directly
-	}
-	if rKind.String != string(mercato.KindReseller) {
-		return fee, nil, mercato.Invalid("invalid quote", mercato.FieldError{Path: "reseller_id", Message: "is not a reseller", Value: rID.Int64})
-	}
-	markup := func(role mercato.OrgKind, id int64, kind, value sql.NullString) (pricing.ChannelMarkup, error) {
-		m := pricing.ChannelMarkup{Role: string(role), OrganizationID: id, Markup: pricing.Markup{Kind: pricing.MarkupPercentage}}
-		if kind.Valid {
+		p := &pricing.ChannelParty{OrganizationID: id.Int64, Kind: kind}
+		if markup.Valid {
 			v, err := decimal.NewFromString(value.String)
 			if err != nil {
-				return m, fmt.Errorf("price of plan %d for %d: %w", planID, id, err)
+				return nil, fmt.Errorf("price of plan %d for %d: %w", planID, id.Int64, err)
 			}
-			m.Markup = pricing.Markup{Kind: kind.String, Value: v}
+			p.Markup = &pricing.Markup{Kind: markup.String, Value: v}
 		}
-		return m, nil
+		return p, nil
 	}
-	var out []pricing.ChannelMarkup
-	if dID.Valid {
-		m, err := markup(mercato.KindDistributor, dID.Int64, dMarkup, dValue)
-		if err != nil {
-			return fee, nil, err
-		}
-		out = append(out, m)
+	if c.Reseller, err = party(rID, mercato.OrgKind(rKind.String), rMarkup, rValue); err != nil || c.Reseller == nil {
+		return c, err
 	}
-	m, err := markup(mercato.KindReseller, rID.Int64, rMarkup, rValue)
-	if err != nil {
-		return fee, nil, err
-	}
-	return fee, append(out, m), nil
+	c.Distributor, err = party(dID, mercato.KindDistributor, dMarkup, dValue)
+	return c, err
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/secretbox"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -26,15 +28,15 @@ func TestSecretsAtRest(t *testing.T) {
 			t.Fatal(err)
 		}
 		secret, _ := webhook.NewSecret()
-		ep, err := st.CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{URL: "https://203.0.113.9/h", Secret: secret})
+		ep, err := st.CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{URL: "https://192.0.32.9/h", Secret: secret})
 		if err != nil {
 			t.Fatal(err)
 		}
-		o, err := st.PlaceOrder(ctx, w.C1.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
+		o, err := ordering.New(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.AddCredentials(ctx, w.VendorA.Principal, o.SubscriptionID, []subscription.Credential{{Key: "password", Value: "hunter2-but-longer"}}); err != nil {
+		if _, err := provisioning.New(st, store.TxFunc[provisioning.Tx](st)).AddCredentials(ctx, w.VendorA.Principal, o.SubscriptionID, []subscription.Credential{{Key: "password", Value: "hunter2-but-longer"}}); err != nil {
 			t.Fatal(err)
 		}
 		var raw string
@@ -61,7 +63,7 @@ func TestSecretsAtRest(t *testing.T) {
 		if got, err := st.Endpoint(ctx, w.VendorA.Principal, ep.ID); err != nil || got.Secret != secret {
 			t.Fatalf("after rotation: %q %v", got.Secret, err)
 		}
-		creds, err := st.Credentials(ctx, w.C1.Principal, o.SubscriptionID)
+		creds, err := provisioning.New(st, store.TxFunc[provisioning.Tx](st)).Credentials(ctx, w.C1.Principal, o.SubscriptionID)
 		if err != nil || len(creds) != 1 || creds[0].Value != "hunter2-but-longer" {
 			t.Fatalf("credentials after rotation: %+v %v", creds, err)
 		}
@@ -76,7 +78,7 @@ func TestBackup(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t, store.SQLite)
 	w := storetest.NewWorld(t, st)
-	if _, err := st.PlaceOrder(ctx, w.C1.Principal, store.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1}); err != nil {
+	if _, err := ordering.New(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1}); err != nil {
 		t.Fatal(err)
 	}
 	path := t.TempDir() + "/copy.db"

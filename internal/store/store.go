@@ -61,9 +61,16 @@ type Store struct {
 	preparing sync.WaitGroup
 }
 
+// Pool sizes the connection pool; a zero field keeps the engine's default
+// (PostgreSQL: 20 open, 20 idle; SQLite: 8 open, database/sql's idle).
+type Pool struct {
+	MaxOpen, MaxIdle int
+}
+
 // Open connects to the database named by url: "sqlite:PATH" (or a bare
-// path ending in .db) or "postgres://…". It does not migrate.
-func Open(ctx context.Context, url string) (*Store, error) {
+// path ending in .db) or "postgres://…", with at most one pool size. It
+// does not migrate.
+func Open(ctx context.Context, url string, pool ...Pool) (*Store, error) {
 	var (
 		db     *sql.DB
 		engine Engine
@@ -85,6 +92,14 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", engine, err)
+	}
+	for _, p := range pool {
+		if p.MaxOpen > 0 {
+			db.SetMaxOpenConns(p.MaxOpen)
+		}
+		if p.MaxIdle > 0 {
+			db.SetMaxIdleConns(p.MaxIdle)
+		}
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
@@ -151,11 +166,17 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	return len(res), nil
 }
 
-// Ready reports an error unless the database answers and every migration
-// has been applied.
+// Ready reports an error unless the database answers, takes a write, and
+// every migration has been applied. The write (one row, updated in place)
+// is what tells a full disk or a read-only database from a healthy one:
+// both still answer reads.
 func (s *Store) Ready(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
 		return fmt.Errorf("database: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO readiness (probe, checked_at) VALUES ('ready', $1)
+		ON CONFLICT (probe) DO UPDATE SET checked_at = excluded.checked_at`, s.now()); err != nil {
+		return fmt.Errorf("database refuses writes: %w", err)
 	}
 	p, err := s.provider()
 	if err != nil {

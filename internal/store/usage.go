@@ -2,82 +2,25 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
-	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
-	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/usage"
 )
 
-// Metered usage. A subscription's provider (the product's vendor) or the
-// platform pushes usage records; the poller (internal/metering) reads the
-// product's metric URL and records what it reads. Records are kept raw, one
-// row per report, so that billing can fold a period's records with the
-// metric's aggregation (UsageSummary). A record covers a period
-// [period_start, period_end] (a point in time when both are equal) and
-// falls in a query window [from, to) by its period_start.
-
-// Usage sources.
-const (
-	UsagePush = "push"
-	UsagePoll = "poll"
-)
-
-// PollKeyPrefix starts the idempotency keys of polled records; pushed keys
-// may not use it.
-const PollKeyPrefix = "poll:"
-
-// Limits of a usage report.
-const (
-	maxUsageDecimals = 12
-	maxUsageKey      = 200
-)
-
-var maxUsageQuantity = decimal.New(1, 18)
-
-// UsageRecord is one reported quantity of a metric.
-type UsageRecord struct {
-	ID             int64
-	SubscriptionID int64
-	Metric         string
-	Quantity       decimal.Decimal
-	PeriodStart    time.Time
-	PeriodEnd      time.Time
-	Source         string
-	IdempotencyKey string
-	UniqueID       string
-	// Reading is the value a poll read (for a counter, the cumulative
-	// total; Quantity is then the increase since the previous reading).
-	Reading    *decimal.Decimal
-	ReportedBy int64 // the pushing organization; 0 for polls
-	CreatedAt  time.Time
-}
-
-// UsageReport is a pushed usage record. Either OccurredAt, or PeriodStart
-// and PeriodEnd, or neither (meaning now) is set.
-type UsageReport struct {
-	Metric         string
-	Quantity       decimal.Decimal
-	OccurredAt     *time.Time
-	PeriodStart    *time.Time
-	PeriodEnd      *time.Time
-	IdempotencyKey string // a repeat with the same key is not counted again
-	UniqueID       string // what unique_count metrics count
-}
+// Metered usage (internal/usage decides what is recorded): raw records,
+// one row per report, read back as lists and folded with the metric's
+// aggregation (UsageSummary) as billing folds them.
 
 const usageColumns = "u.id, u.subscription_id, u.metric, u.quantity, u.period_start, u.period_end, u.source, u.idempotency_key, u.unique_id, u.reading, u.reported_by, u.created_at"
 
-func scanUsage(row scanner) (UsageRecord, error) {
-	var r UsageRecord
+func scanUsage(row scanner) (usage.Record, error) {
+	var r usage.Record
 	var key sql.NullString
 	var reading decimal.NullDecimal
 	var by sql.NullInt64
@@ -90,207 +33,23 @@ func scanUsage(row scanner) (UsageRecord, error) {
 	return r, err
 }
 
-// usageTime is the stored form of a time: UTC at microseconds.
-func usageTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
-// validateUsage checks a report and returns its period.
-func (s *Store) validateUsage(r UsageReport) (start, end time.Time, err error) {
-	var fe mercato.FieldErrors
-	if r.Metric == "" || len(r.Metric) > 64 {
-		fe.Add("metric", "is required (at most 64 characters)")
-	}
-	switch {
-	case r.Quantity.IsNegative():
-		fe.Add("quantity", "must not be negative")
-	case !r.Quantity.Equal(r.Quantity.Truncate(maxUsageDecimals)):
-		fe.Add("quantity", "at most %d decimal places", maxUsageDecimals)
-	case r.Quantity.GreaterThanOrEqual(maxUsageQuantity):
-		fe.Add("quantity", "must be less than 10^18")
-	}
-	if len(r.IdempotencyKey) > maxUsageKey {
-		fe.Add("idempotency_id", "at most %d characters", maxUsageKey)
-	}
-	if strings.HasPrefix(r.IdempotencyKey, PollKeyPrefix) {
-		fe.Add("idempotency_id", "must not start with %q (reserved for polled usage)", PollKeyPrefix)
-	}
-	if len(r.UniqueID) > maxUsageKey {
-		fe.Add("unique_id", "at most %d characters", maxUsageKey)
-	}
-	now := s.now()
-	switch {
-	case r.OccurredAt != nil && (r.PeriodStart != nil || r.PeriodEnd != nil):
-		fe.Add("occurred_at", "give either occurred_at or period, not both")
-	case r.OccurredAt != nil:
-		start, end = usageTime(*r.OccurredAt), usageTime(*r.OccurredAt)
-	case r.PeriodStart != nil && r.PeriodEnd != nil:
-		start, end = usageTime(*r.PeriodStart), usageTime(*r.PeriodEnd)
-		if end.Before(start) {
-			fe.Add("period.end", "must not be before period.start")
-		}
-	case r.PeriodStart != nil || r.PeriodEnd != nil:
-		fe.Add("period", "needs both start and end")
-	default:
-		start, end = now, now
-	}
-	if start.After(now.Add(5 * time.Minute)) {
-		fe.Add("period.start", "must not be in the future")
-	}
-	return start, end, fe.Err("invalid usage")
-}
-
-// usageHash identifies a report as its sender gave it, so that a retry
-// with the same idempotency key is recognised (and one with another body
-// refused) even when the time was left to the server.
-func usageHash(r UsageReport) string {
-	ts := func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return usageTime(*t).Format(time.RFC3339Nano)
-	}
-	sum := sha256.Sum256([]byte(strings.Join([]string{r.Metric, r.Quantity.String(), ts(r.OccurredAt), ts(r.PeriodStart), ts(r.PeriodEnd), r.UniqueID}, "\x00")))
-	return hex.EncodeToString(sum[:])
-}
-
-// metered is a subscription as usage sees it.
-type metered struct {
-	id, productID, vendorID int64
-	status                  subscription.Status
-	metrics                 []pricing.Metric
-}
-
-func (m metered) metric(name string) (pricing.Metric, bool) {
-	for _, mt := range m.metrics {
-		if mt.Name == name {
-			return mt, true
-		}
-	}
-	return pricing.Metric{}, false
-}
-
 // meteredSubscription loads a subscription visible to p (every one when p
 // is nil) with its plan's metrics.
-func (s *Store) meteredSubscription(ctx context.Context, db queryer, p *mercato.Principal, id int64) (metered, error) {
+func (s *Store) meteredSubscription(ctx context.Context, db queryer, p *mercato.Principal, id int64) (usage.Metered, error) {
 	q := &query{}
 	q.add("SELECT s.id, s.product_id, pr.vendor_id, s.deployment_status, pl.pricing FROM subscriptions s JOIN products pr ON pr.id = s.product_id JOIN plans pl ON pl.id = s.plan_id WHERE s.id = %a", id)
 	if p != nil {
 		q.add(" AND ")
 		subscriptionScope(q, *p, "s.customer_id", "s.product_id")
 	}
-	var m metered
+	var m usage.Metered
 	var pr pricing.Pricing
-	err := db.QueryRowContext(ctx, q.String(), q.args...).Scan(&m.id, &m.productID, &m.vendorID, &m.status, jsonColumn{&pr})
+	err := db.QueryRowContext(ctx, q.String(), q.args...).Scan(&m.ID, &m.ProductID, &m.VendorID, &m.Status, jsonColumn{&pr})
 	if err != nil {
 		return m, notFoundIfNoRows(err, "subscription", id)
 	}
-	m.metrics = pr.Normalize().Metrics
+	m.Metrics = pr.Normalize().Metrics
 	return m, nil
-}
-
-// RecordUsage stores a pushed usage record. Only the product's vendor and
-// the platform push. A report whose idempotency key was seen before
-// answers the first record (replayed true) when it is the same report, and
-// is refused when it is not. The metric must be one of the subscription's
-// plan's metrics; a unique_count metric needs a unique_id.
-func (s *Store) RecordUsage(ctx context.Context, p mercato.Principal, subID int64, r UsageReport) (rec UsageRecord, replayed bool, err error) {
-	start, end, verr := s.validateUsage(r)
-	hash := usageHash(r)
-	err = s.tx(ctx, func(tx *txn) error {
-		m, err := s.meteredSubscription(ctx, tx, &p, subID)
-		if err != nil {
-			return err
-		}
-		if (!p.IsPlatform() && m.vendorID != p.OrgID) || !p.CanWrite() {
-			return mercato.Errorf(mercato.EFORBIDDEN, "only the provider of subscription %d reports its usage", subID)
-		}
-		if verr != nil {
-			return verr
-		}
-		if r.IdempotencyKey != "" {
-			prev, found, err := s.usageByKey(ctx, tx, subID, r.IdempotencyKey, hash)
-			if err != nil || found {
-				rec, replayed = prev, found
-				return err
-			}
-		}
-		if m.status.Final() {
-			return mercato.Errorf(mercato.ECONFLICT, "subscription %d has ended (%s): no more usage", subID, m.status)
-		}
-		mt, ok := m.metric(r.Metric)
-		if !ok {
-			return mercato.Invalid("invalid usage", mercato.FieldError{Path: "metric", Message: "the subscription's plan has no metric with this name", Value: r.Metric})
-		}
-		if mt.Aggregation == pricing.AggregationUniqueCount && r.UniqueID == "" {
-			return mercato.Invalid("invalid usage", mercato.FieldError{Path: "unique_id", Message: "is required: the metric counts unique ids"})
-		}
-		rec = UsageRecord{SubscriptionID: subID, Metric: r.Metric, Quantity: r.Quantity, PeriodStart: start, PeriodEnd: end, Source: UsagePush,
-			IdempotencyKey: r.IdempotencyKey, UniqueID: r.UniqueID, ReportedBy: p.OrgID, CreatedAt: s.now()}
-		inserted, err := s.insertUsage(ctx, tx, &rec, hash)
-		if err != nil || inserted {
-			return err
-		}
-		// A concurrent report with the same key committed first.
-		prev, _, err := s.usageByKey(ctx, tx, subID, r.IdempotencyKey, hash)
-		rec, replayed = prev, true
-		return err
-	})
-	if err != nil {
-		return rec, false, fmt.Errorf("record usage: %w", err)
-	}
-	return rec, replayed, nil
-}
-
-// usageByKey finds the record an earlier report with the same key created.
-func (s *Store) usageByKey(ctx context.Context, db queryer, subID int64, key, hash string) (UsageRecord, bool, error) {
-	var stored string
-	rec, err := scanUsage(scanPrefix2{db.QueryRowContext(ctx, "SELECT u.request_hash, "+usageColumns+" FROM usage_records u WHERE u.subscription_id = $1 AND u.idempotency_key = $2", subID, key), &stored})
-	if errors.Is(err, sql.ErrNoRows) {
-		return rec, false, nil
-	}
-	if err != nil {
-		return rec, false, fmt.Errorf("usage idempotency key: %w", err)
-	}
-	if stored != hash {
-		return rec, false, mercato.Invalid("this idempotency id was used with a different usage report",
-			mercato.FieldError{Path: "idempotency_id", Message: "already used for another report", Value: key})
-	}
-	return rec, true, nil
-}
-
-// scanPrefix2 scans one leading column into first and the rest as asked.
-type scanPrefix2 struct {
-	row   *sql.Row
-	first any
-}
-
-func (sp scanPrefix2) Scan(rest ...any) error {
-	return sp.row.Scan(append([]any{sp.first}, rest...)...)
-}
-
-// insertUsage inserts rec unless its idempotency key exists; it reports
-// whether it did.
-func (s *Store) insertUsage(ctx context.Context, tx *txn, rec *UsageRecord, hash string) (bool, error) {
-	var key sql.NullString
-	if rec.IdempotencyKey != "" {
-		key = sql.NullString{String: rec.IdempotencyKey, Valid: true}
-	}
-	var reading, by any
-	if rec.Reading != nil {
-		reading = rec.Reading.String()
-	}
-	if rec.ReportedBy != 0 {
-		by = rec.ReportedBy
-	}
-	err := tx.QueryRowContext(ctx, `INSERT INTO usage_records (subscription_id, metric, quantity, period_start, period_end, source, idempotency_key, request_hash, unique_id, reading, reported_by, created_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (subscription_id, idempotency_key) DO NOTHING RETURNING id`,
-		rec.SubscriptionID, rec.Metric, rec.Quantity.String(), rec.PeriodStart, rec.PeriodEnd, rec.Source, key, hash, rec.UniqueID, reading, by, rec.CreatedAt).Scan(&rec.ID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("insert usage: %w", err)
-	}
-	return true, nil
 }
 
 // UsageFilter narrows a list of usage records. From and To bound
@@ -310,24 +69,24 @@ func usageWhere(q *query, subID int64, metric, source string, from, to time.Time
 		q.add(" AND u.source = %a", source)
 	}
 	if !from.IsZero() {
-		q.add(" AND u.period_start >= %a", usageTime(from))
+		q.add(" AND u.period_start >= %a", usage.Time(from))
 	}
 	if !to.IsZero() {
-		q.add(" AND u.period_start < %a", usageTime(to))
+		q.add(" AND u.period_start < %a", usage.Time(to))
 	}
 }
 
 // ListUsage lists the usage records of a subscription visible to p (its
 // customer, the customer's reseller and distributor, the product's vendor,
 // the platform), oldest first.
-func (s *Store) ListUsage(ctx context.Context, p mercato.Principal, subID int64, f UsageFilter, page Page) ([]UsageRecord, int64, error) {
+func (s *Store) ListUsage(ctx context.Context, p mercato.Principal, subID int64, f UsageFilter, page Page) ([]usage.Record, int64, error) {
 	if _, err := s.visibleSubscription(ctx, s.rd(), p, subID); err != nil {
 		return nil, 0, err
 	}
 	q := &query{}
 	q.add("SELECT " + usageColumns + " FROM usage_records u WHERE ")
 	usageWhere(q, subID, f.Metric, f.Source, f.From, f.To)
-	return list(ctx, s.rd(), q, "u.id", page, "usage", scanUsage, func(r UsageRecord) int64 { return r.ID })
+	return list(ctx, s.rd(), q, "u.id", page, "usage", scanUsage, func(r usage.Record) int64 { return r.ID })
 }
 
 // UsageTotal is a metric's usage over a window, folded with its
@@ -365,7 +124,7 @@ func (s *Store) UsageSummary(ctx context.Context, p mercato.Principal, subID int
 	if err != nil {
 		return out, err
 	}
-	mt, ok := m.metric(metric)
+	mt, ok := m.Metric(metric)
 	if !ok {
 		return out, mercato.Invalid("invalid usage summary", mercato.FieldError{Path: "metric", Message: "the subscription's plan has no metric with this name", Value: metric})
 	}
@@ -446,210 +205,4 @@ func (a *Aggregator) Result() decimal.Decimal {
 		return decimal.NewFromInt(int64(len(a.unique)))
 	}
 	return a.sum
-}
-
-// Polling support, for internal/metering. These run as the system, not on
-// a caller's behalf.
-
-// MeteredProducts returns the products with a live (DEPLOYED or STOPPED)
-// subscription whose integration metadata sets one of keys to a non-empty
-// value.
-func (s *Store) MeteredProducts(ctx context.Context, keys []string) ([]catalog.Product, error) {
-	q := &query{}
-	q.add("SELECT " + productColumns + " FROM products p WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.product_id = p.id AND s.deployment_status IN ('DEPLOYED','STOPPED')) AND (FALSE")
-	for _, k := range keys {
-		q.add(" OR CAST(p.metadata AS TEXT) LIKE %a", "%"+k+"%")
-	}
-	q.add(") ORDER BY p.id")
-	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
-	if err != nil {
-		return nil, fmt.Errorf("metered products: %w", err)
-	}
-	defer rows.Close()
-	var out []catalog.Product
-	for rows.Next() {
-		p, err := scanProduct(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan product: %w", err)
-		}
-		for _, k := range keys {
-			if strings.TrimSpace(p.Metadata[k]) != "" {
-				out = append(out, p)
-				break
-			}
-		}
-	}
-	return out, rows.Err()
-}
-
-// ClaimUsagePoll claims the poll of a product's window for lease: true
-// when this caller is to poll it. A window is polled once; a claim whose
-// lease ran out before it was finished (its process died) is taken again.
-func (s *Store) ClaimUsagePoll(ctx context.Context, productID int64, window time.Time, lease time.Duration) (bool, error) {
-	now := s.now()
-	window = usageTime(window)
-	res, err := s.db.ExecContext(ctx, `INSERT INTO usage_polls (product_id, window_start, locked_until) VALUES ($1,$2,$3) ON CONFLICT (product_id, window_start) DO NOTHING`,
-		productID, window, micros(now.Add(lease)))
-	if err != nil {
-		return false, fmt.Errorf("claim usage poll: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return true, nil
-	}
-	res, err = s.db.ExecContext(ctx, `UPDATE usage_polls SET locked_until = $1 WHERE product_id = $2 AND window_start = $3 AND finished_at IS NULL AND locked_until < $4`,
-		micros(now.Add(lease)), productID, window, micros(now))
-	if err != nil {
-		return false, fmt.Errorf("reclaim usage poll: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
-}
-
-// FinishUsagePoll records how a claimed poll went.
-func (s *Store) FinishUsagePoll(ctx context.Context, productID int64, window time.Time, polled, failed int, lastErr string) error {
-	if len(lastErr) > 1024 {
-		lastErr = lastErr[:1024]
-	}
-	_, err := s.db.ExecContext(ctx, `UPDATE usage_polls SET finished_at = $1, polled = $2, failed = $3, last_error = $4 WHERE product_id = $5 AND window_start = $6`,
-		s.now(), polled, failed, strings.ToValidUTF8(lastErr, "?"), productID, usageTime(window))
-	if err != nil {
-		return fmt.Errorf("finish usage poll: %w", err)
-	}
-	return nil
-}
-
-// PollWindow is the record of one product's poll window.
-type PollWindow struct {
-	ProductID      int64
-	WindowStart    time.Time
-	Finished       bool
-	Polled, Failed int
-	LastError      string
-}
-
-// UsagePolls lists a product's poll windows, oldest first.
-func (s *Store) UsagePolls(ctx context.Context, productID int64) ([]PollWindow, error) {
-	rows, err := s.rd().QueryContext(ctx, `SELECT product_id, window_start, finished_at, polled, failed, last_error FROM usage_polls WHERE product_id = $1 ORDER BY window_start`, productID)
-	if err != nil {
-		return nil, fmt.Errorf("usage polls: %w", err)
-	}
-	defer rows.Close()
-	var out []PollWindow
-	for rows.Next() {
-		var p PollWindow
-		var fin sql.NullTime
-		if err := rows.Scan(&p.ProductID, &p.WindowStart, &fin, &p.Polled, &p.Failed, &p.LastError); err != nil {
-			return nil, err
-		}
-		p.WindowStart, p.Finished = p.WindowStart.UTC(), fin.Valid
-		out = append(out, p)
-	}
-	return out, rows.Err()
-}
-
-// PolledSubscription is a live subscription of a metered product with its
-// plan's metrics.
-type PolledSubscription struct {
-	ID      int64
-	Metrics []pricing.Metric
-}
-
-// PollableSubscriptions lists the DEPLOYED and STOPPED subscriptions of a
-// product with their plans' metrics.
-func (s *Store) PollableSubscriptions(ctx context.Context, productID int64) ([]PolledSubscription, error) {
-	rows, err := s.rd().QueryContext(ctx, `SELECT s.id, pl.pricing FROM subscriptions s JOIN plans pl ON pl.id = s.plan_id
-		WHERE s.product_id = $1 AND s.deployment_status IN ('DEPLOYED','STOPPED') ORDER BY s.id`, productID)
-	if err != nil {
-		return nil, fmt.Errorf("pollable subscriptions: %w", err)
-	}
-	defer rows.Close()
-	var out []PolledSubscription
-	for rows.Next() {
-		var ps PolledSubscription
-		var pr pricing.Pricing
-		if err := rows.Scan(&ps.ID, jsonColumn{&pr}); err != nil {
-			return nil, fmt.Errorf("scan subscription: %w", err)
-		}
-		ps.Metrics = pr.Normalize().Metrics
-		out = append(out, ps)
-	}
-	return out, rows.Err()
-}
-
-// Reading is one value read from a metric URL.
-type Reading struct {
-	Metric string
-	Value  decimal.Decimal
-}
-
-// PollKey is the idempotency key of a polled record: one per subscription,
-// metric and poll window.
-func PollKey(window time.Time, metric string) string {
-	return PollKeyPrefix + usageTime(window).Format(time.RFC3339) + ":" + metric
-}
-
-// RecordPolledUsage records the readings of one subscription's poll in the
-// window [start, end). A gauge's reading (aggregation max, average, last)
-// is its quantity; a counter's reading (aggregation sum) is cumulative and
-// its quantity is the increase since the previous poll's reading (the
-// whole reading after a reset to a lower value, or for the first reading).
-// A reading already recorded for the window is skipped, so a poll that is
-// repeated within its window counts nothing twice. Readings of metrics the
-// plan does not have, of unique_count metrics (a reading holds no ids) and
-// negative ones are skipped, with the reason in skipped.
-func (s *Store) RecordPolledUsage(ctx context.Context, subID int64, start, end time.Time, readings []Reading) (created []UsageRecord, skipped []string, err error) {
-	start, end = usageTime(start), usageTime(end)
-	err = s.tx(ctx, func(tx *txn) error {
-		created, skipped = nil, nil
-		m, err := s.meteredSubscription(ctx, tx, nil, subID)
-		if err != nil {
-			return err
-		}
-		if m.status != subscription.Deployed && m.status != subscription.Stopped {
-			skipped = append(skipped, fmt.Sprintf("subscription is %s", m.status))
-			return nil
-		}
-		for _, r := range readings {
-			mt, ok := m.metric(r.Metric)
-			switch {
-			case !ok:
-				skipped = append(skipped, fmt.Sprintf("%s: the plan has no such metric", r.Metric))
-				continue
-			case mt.Aggregation == pricing.AggregationUniqueCount:
-				skipped = append(skipped, fmt.Sprintf("%s: unique_count metrics are pushed, not polled", r.Metric))
-				continue
-			case r.Value.IsNegative():
-				skipped = append(skipped, fmt.Sprintf("%s: negative value %s", r.Metric, r.Value))
-				continue
-			}
-			reading := r.Value
-			rec := UsageRecord{SubscriptionID: subID, Metric: r.Metric, Quantity: reading, PeriodStart: start, PeriodEnd: end,
-				Source: UsagePoll, IdempotencyKey: PollKey(start, r.Metric), Reading: &reading, CreatedAt: s.now()}
-			if mt.Aggregation == pricing.AggregationSum {
-				var prev decimal.NullDecimal
-				err := tx.QueryRowContext(ctx, `SELECT reading FROM usage_records WHERE subscription_id = $1 AND metric = $2 AND source = 'poll' AND reading IS NOT NULL
-					AND period_start < $3 ORDER BY period_start DESC, id DESC LIMIT 1`, subID, r.Metric, start).Scan(&prev)
-				if err != nil && !errors.Is(err, sql.ErrNoRows) {
-					return fmt.Errorf("previous reading: %w", err)
-				}
-				if prev.Valid && reading.GreaterThanOrEqual(prev.Decimal) {
-					rec.Quantity = reading.Sub(prev.Decimal)
-				}
-			}
-			inserted, err := s.insertUsage(ctx, tx, &rec, "")
-			if err != nil {
-				return err
-			}
-			if !inserted {
-				skipped = append(skipped, fmt.Sprintf("%s: already recorded for this window", r.Metric))
-				continue
-			}
-			created = append(created, rec)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("record polled usage of subscription %d: %w", subID, err)
-	}
-	return created, skipped, nil
 }

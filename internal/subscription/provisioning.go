@@ -168,3 +168,32 @@ func safeKey(s string) string {
 	}
 	return strings.ToValidUTF8(s, "")
 }
+
+// Provisioning is what a subscription's provider reported.
+type Provisioning struct {
+	Endpoints    []Endpoint
+	Instructions map[string]string
+	// Credentials in display order; their values are set only when
+	// Revealed, that is for the customer and the platform.
+	Credentials []Credential
+	Revealed    bool
+}
+
+// Parties are who a subscription belongs to: its customer, and its
+// product's vendor (the provider).
+type Parties struct {
+	SubscriptionID, CustomerID, ProductID, VendorID int64
+}
+
+// RevealsCredentials says whether p reads the credential values of a
+// subscription of these parties: only its customer and the platform do.
+func (s Parties) RevealsCredentials(p mercato.Principal) bool {
+	return p.IsPlatform() || p.OrgID == s.CustomerID
+}
+
+// Provides says whether p may write a subscription's provisioning data:
+// its provider (the product's vendor) or the platform, with a role that
+// writes.
+func (s Parties) Provides(p mercato.Principal) bool {
+	return (p.IsPlatform() || s.VendorID == p.OrgID) && p.CanWrite()
+}

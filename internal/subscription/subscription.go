@@ -89,3 +89,41 @@ type Event struct {
 	OccurredAt time.Time
 	Metadata   map[string]string
 }
+
+// Diff is what a change did to a subscription, for the audit log: each
+// changed field with its value before and after.
+func Diff(before, after Subscription) map[string]any {
+	d := map[string]any{}
+	if before.Status != after.Status {
+		d["deployment_status"] = []any{before.Status, after.Status}
+	}
+	if before.Quantity != after.Quantity {
+		d["quantity"] = []any{before.Quantity, after.Quantity}
+	}
+	if before.PlanID != after.PlanID {
+		d["plan_id"] = []any{before.PlanID, after.PlanID}
+	}
+	if before.Paid != after.Paid {
+		d["paid"] = []any{before.Paid, after.Paid}
+	}
+	if before.AutoRenew != after.AutoRenew {
+		d["auto_renew"] = []any{before.AutoRenew, after.AutoRenew}
+	}
+	if !before.EndDate.Equal(after.EndDate) {
+		d["end_date"] = []any{before.EndDate, after.EndDate}
+	}
+	return d
+}
+
+// Term returns a plan's commitment: its term, or one billing period (a
+// month when the plan names none).
+func Term(p pricing.Pricing) (pricing.Period, error) {
+	t := p.Term
+	if t == "" {
+		t = p.Period
+	}
+	if t == "" {
+		t = "P1M"
+	}
+	return pricing.ParsePeriod(t)
+}

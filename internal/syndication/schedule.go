@@ -24,6 +24,16 @@ var Schedule = []time.Duration{
 	24 * time.Hour,
 }
 
+// Span is how long a delivery that keeps failing is retried by schedule:
+// the sum of its waits (without jitter).
+func Span(schedule []time.Duration) time.Duration {
+	var total time.Duration
+	for _, d := range schedule {
+		total += d
+	}
+	return total
+}
+
 // Timeout is how long a receiver has to answer.
 const Timeout = 15 * time.Second
 

@@ -73,14 +73,27 @@ func (p URLPolicy) Check(ctx context.Context, raw string) error {
 	return nil
 }
 
-// Public reports whether a is an address on the public internet.
+// Public reports whether a is an address on the public internet: a unicast
+// address outside every block of IANA's IPv4 and IPv6 Special-Purpose
+// Address Registries that is not globally reachable (special.go), and for
+// IPv6 inside the global unicast space 2000::/3. IPv4-mapped IPv6 addresses
+// are judged as the IPv4 address they carry; translation prefixes (NAT64,
+// 6to4, Teredo), which could carry an internal IPv4 address, are refused.
 func Public(a netip.Addr) bool {
 	a = a.Unmap()
-	return a.IsValid() && a.IsGlobalUnicast() && !a.IsPrivate() && !a.IsLoopback() && !a.IsLinkLocalUnicast() &&
-		!cgnat.Contains(a) && !a.IsUnspecified()
+	if !a.IsValid() || !a.IsGlobalUnicast() || a.Zone() != "" {
+		return false
+	}
+	if a.Is6() && !globalUnicast6.Contains(a) {
+		return false
+	}
+	for _, b := range specialPurpose {
+		if b.prefix.Contains(a) {
+			return false
+		}
+	}
+	return true
 }
-
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 
 // DialControl refuses connections to non-public addresses at the moment of
 // connecting, so a host that resolved to a public address when the endpoint

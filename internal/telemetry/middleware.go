@@ -29,6 +29,22 @@ func newID() string {
 	return hex.EncodeToString(b)
 }
 
+// EnsureRequestID gives r its request id unless it has one: the caller's
+// X-Request-Id when plain, else a new one, echoed in the answer and carried
+// in the context for the logs. Middleware and the front door both call it,
+// so whichever runs first sets the id and the other keeps it.
+func EnsureRequestID(w http.ResponseWriter, r *http.Request) *http.Request {
+	if RequestID(r.Context()) != "" {
+		return r
+	}
+	id := r.Header.Get("X-Request-Id")
+	if !validID.MatchString(id) {
+		id = newID()
+	}
+	w.Header().Set("X-Request-Id", id)
+	return r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+}
+
 // Middleware wraps the whole server: it gives every request an id (the
 // caller's X-Request-Id when plain, else a new one) echoed in the answer and
 // carried in the context for the logs, sets the security headers, counts
@@ -36,12 +52,7 @@ func newID() string {
 func Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get("X-Request-Id")
-		if !validID.MatchString(id) {
-			id = newID()
-		}
 		h := w.Header()
-		h.Set("X-Request-Id", id)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("X-Frame-Options", "DENY")
@@ -51,7 +62,7 @@ func Middleware(next http.Handler) http.Handler {
 		}
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		ctx, span := startServerSpan(r)
-		r = r.WithContext(context.WithValue(ctx, requestIDKey{}, id))
+		r = EnsureRequestID(w, r.WithContext(ctx))
 		next.ServeHTTP(rec, r)
 		// The mux sets the matched pattern on the request it routed, which
 		// is this one: a route, never a raw path, so labels stay few.

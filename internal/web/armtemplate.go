@@ -22,9 +22,8 @@ import (
 // applying the upload is armproduct.Upload, as for the API's
 // PUT /api/v1/products/{id}/arm-template.
 
-// maxTemplate bounds an uploaded template (the API's body limit is of the
-// same order).
-const maxTemplate = 1 << 20
+// maxTemplate bounds an uploaded template, as on every path.
+const maxTemplate = armproduct.MaxTemplate
 
 type armRow struct {
 	Name, Type, Description string
@@ -150,7 +149,12 @@ func indentJSON(s string) string {
 // it; the others keep what the product's saved mapping (or the default
 // rule) says.
 func readARMForm(r *http.Request, prod catalog.Product) (armproduct.Upload, string, error) {
-	if err := r.ParseMultipartForm(maxTemplate); err != nil && err != http.ErrNotMultipart {
+	cleanup, err := parseUpload(r)
+	defer cleanup()
+	if tooLarge(err) {
+		return armproduct.Upload{}, "", err
+	}
+	if err != nil && err != http.ErrNotMultipart {
 		return armproduct.Upload{}, "", mercato.Invalid("invalid template", mercato.FieldError{Path: "template", Message: "the upload is too large or malformed"})
 	}
 	template := r.PostFormValue("template")
@@ -161,7 +165,7 @@ func readARMForm(r *http.Request, prod catalog.Product) (armproduct.Upload, stri
 			template = string(b)
 		}
 		if len(b) > maxTemplate {
-			return armproduct.Upload{}, template, mercato.Invalid("invalid template", mercato.FieldError{Path: "template", Message: "larger than 1 MiB"})
+			return armproduct.Upload{}, template, mercato.Invalid("invalid template", mercato.FieldError{Path: "template", Message: "larger than 4 MiB"})
 		}
 	}
 	saved := armproduct.Saved(prod)
@@ -235,6 +239,10 @@ func (s *Server) previewARMTemplate(w http.ResponseWriter, r *http.Request, v *v
 		return
 	}
 	u, template, err := readARMForm(r, prod)
+	if tooLarge(err) {
+		s.errorPage(w, r, v, http.StatusRequestEntityTooLarge, "The upload is larger than a template may be (4 MiB).")
+		return
+	}
 	d := armDataOf(prod, u, template)
 	if err != nil {
 		d.Error = errText(err)
@@ -251,6 +259,10 @@ func (s *Server) saveARMTemplate(w http.ResponseWriter, r *http.Request, v *view
 		return
 	}
 	u, template, err := readARMForm(r, prod)
+	if tooLarge(err) {
+		s.errorPage(w, r, v, http.StatusRequestEntityTooLarge, "The upload is larger than a template may be (4 MiB).")
+		return
+	}
 	var (
 		meta map[string]string
 		form []catalog.Parameter

@@ -3,10 +3,12 @@ package web
 import (
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
@@ -65,13 +67,7 @@ func (l *limiter) forget(key string) {
 	l.mu.Unlock()
 }
 
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+func clientIP(r *http.Request) string { return frontdoor.ClientAddr(r) }
 
 type signInData struct {
 	Email, Next string
@@ -84,9 +80,17 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "signin.html", v)
 }
 
-// safeNext keeps a post-sign-in redirect inside the panel.
+// safeNext keeps a post-sign-in redirect inside the panel: only a path of
+// this origin is kept. Control characters and backslashes are refused
+// outright, since browsers drop tabs and newlines from a Location and read
+// a backslash as a slash ("/\t/host" and "/\\host" would become "//host").
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.EscapedPath(), "/") || strings.HasPrefix(u.EscapedPath(), "//") {
 		return "/"
 	}
 	return next

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 )
@@ -28,7 +29,7 @@ type billingData struct {
 	ShowEarnings bool
 	IsCustomer   bool
 	IsPlatform   bool
-	Runs         []store.BillingRun
+	Runs         []billing.Run
 	RunPeriod    string // the month a new run closes by default
 	Now          time.Time
 }
@@ -69,7 +70,7 @@ func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 	}
 	if d.IsPlatform {
-		if d.Runs, err = s.store.ListBillingRuns(ctx, v.P, 20); err != nil {
+		if d.Runs, err = s.services.billing.ListBillingRuns(ctx, v.P, 20); err != nil {
 			s.fail(w, r, v, err)
 			return
 		}
@@ -168,7 +169,7 @@ func (s *Server) earningsCSV(w http.ResponseWriter, r *http.Request, v *view) {
 	download(w, "text/csv; charset=utf-8", "earnings-"+m.String()+".csv", b.Bytes())
 }
 
-// startBillingRun closes a month with the store's RunBilling, the
+// startBillingRun closes a month with the billing service's RunBilling, the
 // operation behind POST /api/v1/billing-runs (only the platform may).
 func (s *Server) startBillingRun(w http.ResponseWriter, r *http.Request, v *view) {
 	m, err := billing.ParseMonth(r.PostFormValue("period"))
@@ -176,7 +177,7 @@ func (s *Server) startBillingRun(w http.ResponseWriter, r *http.Request, v *view
 		s.after(w, r, v, mercato.Invalid("invalid billing run", mercato.FieldError{Path: "period", Message: err.Error()}), "/invoices", "")
 		return
 	}
-	run, err := s.store.RunBilling(r.Context(), v.P, store.BillingOptions{Period: m, Log: s.log})
+	run, err := s.services.billing.RunBilling(r.Context(), v.P, billingrun.Options{Period: m, Log: s.log})
 	if err != nil && mercato.ErrorCode(err) == mercato.EINTERNAL {
 		// A failed run is recorded (status failed); say so on the page.
 		s.log.ErrorContext(r.Context(), "billing run from the control panel failed", "period", m.String(), "err", err)

@@ -27,7 +27,9 @@ import (
 	"github.com/mercato-market/mercato/internal/emulator/entra"
 	"github.com/mercato-market/mercato/internal/emulator/partnercenter"
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/ordering"
 	pcclient "github.com/mercato-market/mercato/internal/partnercenter"
+	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -257,7 +259,7 @@ func TestBrowser(t *testing.T) {
 	screenshot(t, ctx, "catalog")
 	// 3 seats × 8.00 + 50.00 setup through the distributor's and the
 	// reseller's markups: the live price is the quote API's figure.
-	q, err := st.Quote(bg, mercato.Principal{OrgID: 5, OrgKind: mercato.KindCustomer}, store.QuoteRequest{PlanID: 2, Quantity: 3})
+	q, err := ordering.New(st).Quote(bg, mercato.Principal{OrgID: 5, OrgKind: mercato.KindCustomer}, ordering.QuoteRequest{PlanID: 2, Quantity: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +297,7 @@ func TestBrowser(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	prov, err := st.Provisioning(bg, admin, subID)
+	prov, err := provisioning.New(st, store.TxFunc[provisioning.Tx](st)).Provisioning(bg, admin, subID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -496,7 +498,7 @@ func TestBrowser(t *testing.T) {
 	)
 	screenshot(t, ctx, "price-list")
 	signOut(t, ctx)
-	q, err = st.Quote(bg, mercato.Principal{OrgID: 5, OrgKind: mercato.KindCustomer}, store.QuoteRequest{PlanID: 1, Quantity: 1})
+	q, err = ordering.New(st).Quote(bg, mercato.Principal{OrgID: 5, OrgKind: mercato.KindCustomer}, ordering.QuoteRequest{PlanID: 1, Quantity: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

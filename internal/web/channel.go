@@ -7,6 +7,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -106,7 +107,7 @@ func (s *Server) priceListPage(w http.ResponseWriter, r *http.Request, v *view) 
 				row.List = &q
 			}
 			if v.P.OrgKind == mercato.KindReseller {
-				if q, err := s.store.Quote(ctx, v.P, store.QuoteRequest{PlanID: pl.ID, Quantity: qty, ResellerID: v.P.OrgID}); err == nil {
+				if q, err := s.orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: pl.ID, Quantity: qty, ResellerID: v.P.OrgID}); err == nil {
 					row.Sell = &q
 				}
 			}

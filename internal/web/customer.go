@@ -10,9 +10,11 @@ import (
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/usage"
 )
 
 type catalogRow struct {
@@ -41,7 +43,7 @@ func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request, v *view) {
 	for _, p := range prods {
 		row := catalogRow{Product: p, Rating: ratings[p.ID]}
 		if plans, _, err := s.store.ListPlans(ctx, v.P, p.ID, store.Page{Limit: 1}); err == nil && len(plans) > 0 {
-			if q, err := s.store.Quote(ctx, v.P, store.QuoteRequest{PlanID: plans[0].ID, Quantity: minQty(plans[0].Pricing)}); err == nil {
+			if q, err := s.orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: plans[0].ID, Quantity: minQty(plans[0].Pricing)}); err == nil {
 				row.From = &q
 			}
 		}
@@ -119,7 +121,7 @@ func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm)
 		IsVendor: prod.VendorID == v.P.OrgID || v.P.IsPlatform()}
 	for _, pl := range plans {
 		row := planRow{Plan: pl}
-		if q, err := s.store.Quote(ctx, v.P, store.QuoteRequest{PlanID: pl.ID, Quantity: minQty(pl.Pricing)}); err == nil {
+		if q, err := s.orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: pl.ID, Quantity: minQty(pl.Pricing)}); err == nil {
 			row.Quote = &q
 		} else {
 			row.Err = mercato.ErrorMessage(err)
@@ -191,7 +193,7 @@ type priceData struct {
 // price quotes a plan for v's organization through the store, as the quote
 // API does (channel markups included).
 func (s *Server) price(r *http.Request, v *view, planID, qty int64) *priceData {
-	q, err := s.store.Quote(r.Context(), v.P, store.QuoteRequest{PlanID: planID, Quantity: qty})
+	q, err := s.orders.Quote(r.Context(), v.P, ordering.QuoteRequest{PlanID: planID, Quantity: qty})
 	if err != nil {
 		msg := mercato.ErrorMessage(err)
 		for _, f := range mercato.Fields(err) {
@@ -260,7 +262,7 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, v *view) {
 	err = catalog.ValidateConfiguration(prod.Parameters, cfg)
 	var o subscription.Order
 	if err == nil {
-		o, err = s.store.PlaceOrder(ctx, v.P, store.OrderRequest{PlanID: form.PlanID, Quantity: form.Quantity, Configuration: cfg,
+		o, err = s.orders.PlaceOrder(ctx, v.P, subscription.OrderRequest{PlanID: form.PlanID, Quantity: form.Quantity, Configuration: cfg,
 			IdempotencyKey: "web:" + r.PostFormValue("nonce")})
 	}
 	if err != nil {
@@ -368,14 +370,14 @@ func launchURL(eps []subscription.Endpoint) string {
 }
 
 // renewal is the renewal call-to-action of a running (or stopped)
-// subscription when it is due: billing's offer, read through the store as
+// subscription when it is due: billing's offer, read through the billing service as
 // GET /api/v1/subscriptions/{id}/renewal reads it (date, next term's
 // price, whether it renews by itself).
 func (s *Server) renewal(r *http.Request, p mercato.Principal, sub subscription.Subscription) *billing.Offer {
 	if (sub.Status != subscription.Deployed && sub.Status != subscription.Stopped) || sub.EndDate.IsZero() {
 		return nil
 	}
-	o, err := s.store.RenewalOffer(r.Context(), p, sub.ID)
+	o, err := s.services.billing.RenewalOffer(r.Context(), p, sub.ID)
 	if err != nil {
 		s.log.DebugContext(r.Context(), "no renewal offer", "subscription_id", sub.ID, "err", err)
 		return nil
@@ -412,7 +414,7 @@ func (s *Server) subscriptionsPage(w http.ResponseWriter, r *http.Request, v *vi
 		row := subRow{Sub: sub, Product: n.product(sub.ProductID).Name, Plan: n.plan(sub.PlanID).Name, Customer: n.org(sub.CustomerID),
 			Renewal: s.renewal(r, v.P, sub), Unread: unread[sub.ID]}
 		if sub.Status == subscription.Deployed {
-			if prov, err := s.store.Provisioning(ctx, v.P, sub.ID); err == nil {
+			if prov, err := s.services.provisioning.Provisioning(ctx, v.P, sub.ID); err == nil {
 				row.LaunchURL = launchURL(prov.Endpoints)
 			}
 		}
@@ -441,7 +443,7 @@ type subscriptionData struct {
 	IsCustomer bool
 	Changeable bool
 	Messages   []store.Message
-	Usage      []store.UsageRecord
+	Usage      []usage.Record
 	Orders     []subscription.Order
 }
 
@@ -506,7 +508,7 @@ func (s *Server) changeSeats(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	qty := formInt(r, "quantity")
-	_, err = s.store.Change(r.Context(), v.P, id, store.SubscriptionChange{Quantity: &qty})
+	_, err = s.orders.Change(r.Context(), v.P, id, subscription.Change{Quantity: &qty})
 	s.after(w, r, v, err, subPath(r), "The quantity is now "+strconv.FormatInt(qty, 10)+".")
 }
 
@@ -517,7 +519,7 @@ func (s *Server) autoRenew(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	on := r.PostFormValue("auto_renew") == "on"
-	_, err = s.store.Change(r.Context(), v.P, id, store.SubscriptionChange{AutoRenew: &on})
+	_, err = s.orders.Change(r.Context(), v.P, id, subscription.Change{AutoRenew: &on})
 	msg := "Automatic renewal is off."
 	if on {
 		msg = "Automatic renewal is on."
@@ -531,7 +533,7 @@ func (s *Server) renew(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	_, err = s.store.Renew(r.Context(), v.P, id)
+	_, err = s.lifecycle.Renew(r.Context(), v.P, id)
 	s.after(w, r, v, err, subPath(r), "Renewed for another term.")
 }
 
@@ -541,7 +543,7 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	_, err = s.store.Act(r.Context(), v.P, id, subscription.ActionTerminate)
+	_, err = s.lifecycle.Act(r.Context(), v.P, id, subscription.ActionTerminate)
 	s.after(w, r, v, err, subPath(r), "The subscription is cancelled.")
 }
 

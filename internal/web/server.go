@@ -29,6 +29,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/syndication"
@@ -37,25 +38,28 @@ import (
 //go:embed all:templates static
 var assets embed.FS
 
-// SessionCookie is the name of the session cookie.
-const SessionCookie = "mercato_session"
+// SessionCookie is the name of the session cookie (the front door reads it).
+const SessionCookie = frontdoor.SessionCookie
 
 // Server serves the control panel.
 type Server struct {
-	store    *store.Store
-	log      *slog.Logger
-	pages    map[string]*template.Template
-	mux      *http.ServeMux
-	limiter  *limiter
-	policy   syndication.URLPolicy
-	insecure bool          // cookies without Secure (plain-http deployments)
-	ttl      time.Duration // session lifetime
-	resetTTL time.Duration
+	store     *store.Store
+	orders    Orders
+	lifecycle Lifecycle
+	log       *slog.Logger
+	pages     map[string]*template.Template
+	mux       *http.ServeMux
+	limiter   *limiter
+	policy    syndication.URLPolicy
+	insecure  bool          // cookies without Secure (plain-http deployments)
+	ttl       time.Duration // session lifetime
+	resetTTL  time.Duration
 	// ResetLink is told every password-reset link; by default it is
 	// logged (the demo has no mail), with the email but never the link's
 	// secret in other log lines.
 	resetLink func(ctx context.Context, email, link string)
 	baseURL   string
+	services  services
 }
 
 // Option configures a Server.
@@ -75,9 +79,12 @@ func WithResetLinks(fn func(ctx context.Context, email, link string)) Option {
 	return func(s *Server) { s.resetLink = fn }
 }
 
-// WithBaseURL sets the panel's external URL, used in reset links (default:
-// the scheme and host of the request).
+// WithBaseURL sets the panel's external URL, used in reset links (serve
+// passes --public-url; without it, the scheme and host of the request).
 func WithBaseURL(u string) Option { return func(s *Server) { s.baseURL = u } }
+
+// WithSessionTTL sets how long a sign-in lasts (default 12 hours).
+func WithSessionTTL(d time.Duration) Option { return func(s *Server) { s.ttl = d } }
 
 // WithSignInLimit sets how many sign-in attempts a client address and an
 // email may make per window.
@@ -94,6 +101,8 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(s)
 	}
+	s.defaultServices()
+	s.services.defaults(st)
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
@@ -104,12 +113,54 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) (*Server, error) {
 }
 
 // Handler returns the panel with its CSRF protection and security headers.
+// Served alone (tests) it brings its own front door over the store; behind
+// serve's, which resolved the request already, that one lets it pass.
 func (s *Server) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Cross-origin request refused: reload the page and try again.", http.StatusForbidden)
 	}))
-	return securityHeaders(cop.Handler(s.mux))
+	door := frontdoor.New(frontdoor.Config{Store: s.store, Log: s.log}, s.Mount())
+	return door.Wrap(securityHeaders(limitBodies(cop.Handler(s.mux))))
+}
+
+// Mount is the panel's part of the URL space for the front door: the
+// session cookie counts here (and only here), and these posts only read,
+// so read-only users may send them.
+func (s *Server) Mount() frontdoor.Mount {
+	return frontdoor.Mount{Prefix: "/", Render: s.renderRefusal, Sessions: true, Reads: []string{
+		"POST /signin", "POST /signout", "POST /reset", "POST /reset/password",
+		"POST /subscriptions/{id}/reveal", "POST /vendor/pricing/preview",
+		"POST /vendor/products/{id}/arm-template/preview",
+	}}
+}
+
+// renderRefusal answers the front door's refusals as the panel does: a
+// credential that is not valid goes to the sign-in page, the rest are
+// error pages.
+func (s *Server) renderRefusal(w http.ResponseWriter, r *http.Request, ref frontdoor.Refusal) {
+	switch ref.Status {
+	case http.StatusUnauthorized:
+		s.toSignIn(w, r)
+		return
+	case http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", ref.RetryAfterSeconds())
+		s.errorPage(w, r, nil, ref.Status, "Too many requests. Wait a moment and try again.")
+		return
+	case http.StatusForbidden:
+		s.errorPage(w, r, nil, ref.Status, "Your role is read-only: you can look, but not change anything.")
+		return
+	}
+	s.errorPage(w, r, nil, http.StatusInternalServerError, "Something went wrong on our side; try again in a moment.")
+}
+
+// toSignIn sends the browser to the sign-in page (and back afterwards).
+func (s *Server) toSignIn(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet {
+		http.Redirect(w, r, "/signin?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+	} else {
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+	}
 }
 
 func securityHeaders(next http.Handler) http.Handler {
@@ -219,34 +270,28 @@ type navItem struct {
 	Badge       int
 }
 
-// authed loads the session; without one the browser goes to the sign-in
-// page (and comes back afterwards).
+// authed serves a page to the caller the front door resolved; without one
+// the browser goes to the sign-in page (and comes back afterwards).
 func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, v *view)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(SessionCookie)
-		var (
-			p mercato.Principal
-			u mercato.User
-		)
-		if err == nil {
-			p, u, err = s.store.Session(r.Context(), c.Value)
-		} else {
-			err = mercato.Errorf(mercato.EUNAUTHORIZED, "no session")
+		// The front door resolved the session (or another credential).
+		id, ok := frontdoor.From(r.Context())
+		if !ok {
+			s.toSignIn(w, r)
+			return
 		}
-		if err != nil {
-			if code := mercato.ErrorCode(err); code != mercato.EUNAUTHORIZED && code != "" {
+		p := id.Principal
+		ctx := r.Context()
+		var u mercato.User
+		if id.User != nil {
+			u = *id.User
+		} else {
+			var err error
+			if u, err = s.store.User(ctx, p, p.UserID); err != nil {
 				s.serverError(w, r, err)
 				return
 			}
-			if r.Method == http.MethodGet {
-				http.Redirect(w, r, "/signin?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-			} else {
-				http.Redirect(w, r, "/signin", http.StatusSeeOther)
-			}
-			return
 		}
-		ctx := mercato.WithPrincipal(r.Context(), p)
-		r = r.WithContext(ctx)
 		org, err := s.store.Organization(ctx, p, p.OrgID)
 		if err != nil {
 			s.serverError(w, r, err)

@@ -17,6 +17,8 @@ import (
 
 	"github.com/mercato-market/mercato/internal/demo"
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -291,7 +293,7 @@ func TestPagesShowOnlyWhatTheOrganizationSees(t *testing.T) {
 	// Credentials: only the customer (and the platform) can reveal them.
 	ctx := context.Background()
 	vp, _ := h.st.Authenticate(ctx, "mct_demo_vendor_contoso")
-	if _, err := h.st.AddCredentials(ctx, vp, sub.ID, []subscription.Credential{{Key: "password", Value: "s3cret-value"}}); err != nil {
+	if _, err := provisioning.New(h.st, store.TxFunc[provisioning.Tx](h.st)).AddCredentials(ctx, vp, sub.ID, []subscription.Credential{{Key: "password", Value: "s3cret-value"}}); err != nil {
 		t.Fatal(err)
 	}
 	cust := h.signIn(customer)
@@ -360,7 +362,7 @@ func TestCheckoutValidatesTheConfigurationForm(t *testing.T) {
 		t.Fatalf("order placed: %+v", o)
 	}
 	// The live price is the quote API's, through the channel.
-	q, err := h.st.Quote(context.Background(), mercato.Principal{OrgID: o.CustomerID, OrgKind: mercato.KindCustomer}, store.QuoteRequest{PlanID: 2, Quantity: 4})
+	q, err := ordering.New(h.st).Quote(context.Background(), mercato.Principal{OrgID: o.CustomerID, OrgKind: mercato.KindCustomer}, ordering.QuoteRequest{PlanID: 2, Quantity: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@
 // succeeds and 500 when it fails, so that the marketplace retries later:
 //
 //	v := &webhook.Verifier{Secrets: []string{os.Getenv("MERCATO_WEBHOOK_SECRET")}}
-//	http.Handle("POST /mercato/events", webhook.Handler(v,
+//	http.Handle("/mercato/events", webhook.Handler(v, // answers 405 to any method but POST
 //		func(ctx context.Context, n webhook.Notification) error {
 //			if n.Entity != webhook.EntitySubscription {
 //				return nil
@@ -61,4 +61,12 @@
 //
 // The marketplace signs its deliveries with [Sign] (or [SignCMW] and
 // [SignStandard]), so signing and verifying are one piece of code.
+//
+// # Beside this package
+//
+// The module (github.com/mercato-market/mercato/pkg/webhook, Go 1.21, the
+// standard library only) also holds package vendorapi, a client of the
+// Cloudesire-compatible API a vendor calls back after a notification, and
+// package webhooktest, which builds deliveries signed exactly as Mercato
+// signs them and sends them to a vendor's handler in its tests.
 package webhook

@@ -7,7 +7,9 @@
 // (mct_…); CMW-Auth-User, when sent, must be the email of the token's user.
 // HTTP Basic authentication takes the user's email as the user name and one
 // of that user's API tokens as the password (Mercato keeps no reusable
-// passwords for API clients). Authorization: Bearer works too.
+// passwords for API clients). Authorization: Bearer works too. The front
+// door (internal/frontdoor) reads these credentials and rate-limits them
+// like the native API's; this package only reads the resolved principal.
 //
 // Wire conventions: camelCase JSON, resources with "self" and references
 // as {"url": "product/12"}, list paging through the CMW-PageSize and
@@ -20,9 +22,7 @@ package cloudesire
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"net/http"
@@ -31,9 +31,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/frontdoor"
+	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
+	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
@@ -46,15 +48,42 @@ const maxBody = 1 << 20
 
 // Handler serves the Cloudesire-compatible API.
 type Handler struct {
-	store *store.Store
-	log   *slog.Logger
-	mux   *http.ServeMux
+	store        *store.Store
+	lifecycle    Lifecycle
+	provisioning Provisioning
+	log          *slog.Logger
+	mux          *http.ServeMux
+	routes       []string // "METHOD /api/path" of every route, for the document's test
 }
 
+// Lifecycle is the use case the API runs for a provider's status report
+// (internal/lifecycle).
+type Lifecycle interface {
+	SetStatus(ctx context.Context, p mercato.Principal, id int64, to subscription.Status) (subscription.Subscription, error)
+}
+
+// Option configures a Handler.
+type Option func(*Handler)
+
+// WithLifecycle sets the lifecycle service (by default one over the store).
+func WithLifecycle(l Lifecycle) Option { return func(h *Handler) { h.lifecycle = l } }
+
 // New returns the API over st; mount it at /api/.
-func New(st *store.Store, log *slog.Logger) *Handler {
+func New(st *store.Store, log *slog.Logger, opts ...Option) *Handler {
 	h := &Handler{store: st, log: log, mux: http.NewServeMux()}
+	for _, o := range opts {
+		o(h)
+	}
+	if h.lifecycle == nil {
+		h.lifecycle = lifecycle.New(st)
+	}
+	if h.provisioning == nil {
+		h.provisioning = provisioning.New(st, store.TxFunc[provisioning.Tx](st))
+	}
 	route := func(path string, methods map[string]handlerFunc) {
+		for m := range methods {
+			h.routes = append(h.routes, m+" "+Prefix+path)
+		}
 		h.mux.HandleFunc(Prefix+path, func(w http.ResponseWriter, r *http.Request) {
 			fn, ok := methods[r.Method]
 			if !ok && r.Method == http.MethodHead {
@@ -83,6 +112,8 @@ func New(st *store.Store, log *slog.Logger) *Handler {
 	route("subscription/{id}/credentials", map[string]handlerFunc{http.MethodPost: h.postCredentials})
 	route("product/{id}", map[string]handlerFunc{http.MethodGet: h.product})
 	route("productVersion/{id}", map[string]handlerFunc{http.MethodGet: h.productVersion})
+	h.mux.HandleFunc("GET "+OpenAPIPath, serveOpenAPI) // no authentication (openapi.go)
+	h.routes = append(h.routes, "GET "+OpenAPIPath)
 	h.mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "notFound", "no such resource: "+r.Method+" "+r.URL.Path)
 	})
@@ -97,16 +128,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.Serv
 type handlerFunc func(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error)
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, fn handlerFunc) {
-	p, err := h.authenticate(r)
-	if err != nil {
-		if mercato.ErrorCode(err) == mercato.EUNAUTHORIZED {
-			w.Header().Set("WWW-Authenticate", `Basic realm="mercato"`)
-		}
-		h.fail(w, r, err)
-		return
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead && !p.CanWrite() {
-		writeError(w, http.StatusForbidden, "forbidden", "your role is read-only")
+	// The front door resolved the caller (CMW-Auth-Token with
+	// CMW-Auth-User, HTTP Basic or Bearer), limited its rate and refused
+	// read-only roles' changes; here only its absence is answered.
+	p, ok := frontdoor.PrincipalFrom(r.Context())
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Basic realm="mercato"`)
+		writeError(w, http.StatusUnauthorized, "unauthorized", "authentication required: CMW-Auth-Token header or HTTP Basic (email and API token)")
 		return
 	}
 	status, body, err := fn(r.Context(), p, w, r)
@@ -115,130 +143,6 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, fn handlerFunc) 
 		return
 	}
 	writeJSON(w, status, body)
-}
-
-// authenticate resolves CMW-Auth-Token (with CMW-Auth-User), HTTP Basic or
-// a bearer token to the caller.
-func (h *Handler) authenticate(r *http.Request) (mercato.Principal, error) {
-	ctx := r.Context()
-	token := strings.TrimSpace(r.Header.Get("CMW-Auth-Token"))
-	user := strings.TrimSpace(r.Header.Get("CMW-Auth-User"))
-	if token == "" {
-		if u, pw, ok := r.BasicAuth(); ok {
-			token, user = pw, u
-			if user == "" {
-				return mercato.Principal{}, mercato.Errorf(mercato.EUNAUTHORIZED, "basic authentication needs the user's email as user name")
-			}
-		} else if b, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			token = strings.TrimSpace(b)
-		}
-	}
-	if token == "" {
-		return mercato.Principal{}, mercato.Errorf(mercato.EUNAUTHORIZED, "authentication required: CMW-Auth-Token header or HTTP Basic (email and API token)")
-	}
-	p, err := h.store.Authenticate(ctx, token)
-	if err != nil {
-		return p, err
-	}
-	if user != "" {
-		u, err := h.store.User(ctx, p, p.UserID)
-		if err != nil {
-			return p, err
-		}
-		if !strings.EqualFold(u.Email, user) {
-			return mercato.Principal{}, mercato.Errorf(mercato.EUNAUTHORIZED, "the token does not belong to %s", truncate(user, 100))
-		}
-	}
-	return p, nil
-}
-
-// Errors.
-
-type errorHolder struct {
-	Key   string `json:"key"`
-	Error string `json:"error"`
-}
-
-type errorBody struct {
-	ErrorHolders []errorHolder `json:"errorHolders"`
-}
-
-func writeError(w http.ResponseWriter, status int, key, msg string) {
-	writeJSON(w, status, errorBody{ErrorHolders: []errorHolder{{Key: key, Error: msg}}})
-}
-
-// statusOf maps domain error codes to the statuses Cloudesire clients know.
-var statusOf = map[string]struct {
-	status int
-	key    string
-}{
-	mercato.EINVALID:      {http.StatusBadRequest, "invalid"},
-	mercato.ECONFLICT:     {http.StatusBadRequest, "conflict"},
-	mercato.ENOTFOUND:     {http.StatusNotFound, "notFound"},
-	mercato.EUNAUTHORIZED: {http.StatusUnauthorized, "unauthorized"},
-	mercato.EFORBIDDEN:    {http.StatusForbidden, "forbidden"},
-}
-
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		writeError(w, http.StatusRequestEntityTooLarge, "tooLarge", fmt.Sprintf("the body exceeds %d bytes", maxBody))
-		return
-	}
-	m, ok := statusOf[mercato.ErrorCode(err)]
-	if !ok {
-		h.log.ErrorContext(r.Context(), "cloudesire api", "method", r.Method, "path", r.URL.Path, "err", err)
-		writeError(w, http.StatusInternalServerError, "internal", "internal error")
-		return
-	}
-	body := errorBody{}
-	for _, f := range mercato.Fields(err) {
-		body.ErrorHolders = append(body.ErrorHolders, errorHolder{Key: f.Path, Error: f.Message})
-	}
-	if len(body.ErrorHolders) == 0 {
-		body.ErrorHolders = []errorHolder{{Key: m.key, Error: mercato.ErrorMessage(err)}}
-	}
-	writeJSON(w, m.status, body)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	if v != nil {
-		_ = json.NewEncoder(w).Encode(v)
-	}
-}
-
-// decode reads a JSON body whatever its Content-Type (vendor templates
-// send none).
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return mercato.Invalid("invalid body", mercato.FieldError{Path: te.Field, Message: "must be " + te.Type.String()})
-		}
-		return mercato.Errorf(mercato.EINVALID, "the body is not the JSON expected: %s", truncate(err.Error(), 200))
-	}
-	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
-}
-
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0, mercato.Invalid("invalid id", mercato.FieldError{Path: "id", Message: "must be a positive integer"})
-	}
-	return id, nil
 }
 
 // Resources.
@@ -528,129 +432,9 @@ func (h *Handler) patchSubscription(ctx context.Context, p mercato.Principal, w 
 	if err != nil {
 		return 0, nil, mercato.Invalid("invalid deployment status", mercato.FieldError{Path: "deploymentStatus", Message: "unknown status"})
 	}
-	if _, err := h.store.SetStatus(ctx, p, id, to); err != nil {
+	if _, err := h.lifecycle.SetStatus(ctx, p, id, to); err != nil {
 		return 0, nil, err
 	}
 	s, err := h.detail(ctx, p, id)
 	return http.StatusOK, s, err
-}
-
-func (h *Handler) postEndpoints(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var body []Endpoint
-	if err := decode(w, r, &body); err != nil {
-		return 0, nil, err
-	}
-	eps := make([]subscription.Endpoint, 0, len(body))
-	for _, e := range body {
-		eps = append(eps, subscription.Endpoint{Endpoint: e.Endpoint, Description: e.Description, Category: subscription.EndpointCategory(e.Category)})
-	}
-	got, err := h.store.SetEndpoints(ctx, p, id, eps)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := make([]Endpoint, 0, len(got))
-	for _, e := range got {
-		out = append(out, Endpoint{Endpoint: e.Endpoint, Description: e.Description, Category: string(e.Category)})
-	}
-	return http.StatusOK, out, nil
-}
-
-func (h *Handler) postInstructions(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var body map[string]string
-	if err := decode(w, r, &body); err != nil {
-		return 0, nil, err
-	}
-	got, err := h.store.SetInstructions(ctx, p, id, body)
-	return http.StatusOK, got, err
-}
-
-func (h *Handler) postCredentials(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var body []struct {
-		Key         string            `json:"key"`
-		Value       string            `json:"value"`
-		Description map[string]string `json:"description"`
-		Weight      int               `json:"weight"`
-	}
-	if err := decode(w, r, &body); err != nil {
-		return 0, nil, err
-	}
-	cs := make([]subscription.Credential, 0, len(body))
-	for _, c := range body {
-		cs = append(cs, subscription.Credential{Key: c.Key, Value: c.Value, Description: c.Description, Weight: c.Weight})
-	}
-	got, err := h.store.AddCredentials(ctx, p, id, cs)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := make([]Credential, 0, len(got))
-	for _, c := range got {
-		out = append(out, Credential{Key: c.Key, Description: c.Description, Weight: c.Weight}) // value: null
-	}
-	return http.StatusOK, out, nil
-}
-
-// Product is a minimal Cloudesire product.
-type Product struct {
-	ID          int64  `json:"id"`
-	Self        string `json:"self"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Type        string `json:"productType"`
-	Published   bool   `json:"published"`
-	Company     *Ref   `json:"company"`
-}
-
-// ProductVersion is a minimal Cloudesire product version (a plan).
-type ProductVersion struct {
-	ID            int64  `json:"id"`
-	Self          string `json:"self"`
-	Name          string `json:"name"`
-	Description   string `json:"description"`
-	Product       *Ref   `json:"product"`
-	BillingPeriod int    `json:"billingPeriod"`
-	TrialLength   int    `json:"trialLength"`
-	Currency      string `json:"currency"`
-}
-
-func productOf(pr catalog.Product) Product {
-	typ := "SYNDICATED"
-	if pr.Type != catalog.TypeSaaS {
-		typ = strings.ToUpper(string(pr.Type))
-	}
-	return Product{ID: pr.ID, Self: "product/" + strconv.FormatInt(pr.ID, 10), Name: pr.Name, Description: pr.Description, Type: typ,
-		Published: pr.Published, Company: ref("company", pr.VendorID)}
-}
-
-func (h *Handler) product(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	pr, err := h.store.Product(ctx, p, id)
-	return http.StatusOK, productOf(pr), err
-}
-
-func (h *Handler) productVersion(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	pl, _, err := h.store.Plan(ctx, p, id)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, ProductVersion{ID: pl.ID, Self: "productVersion/" + strconv.FormatInt(pl.ID, 10), Name: pl.Name, Description: pl.Description,
-		Product: ref("product", pl.ProductID), BillingPeriod: billingPeriod(pl.Pricing), TrialLength: pl.Pricing.TrialDays, Currency: pl.Pricing.Currency}, nil
 }

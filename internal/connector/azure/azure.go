@@ -79,7 +79,11 @@ type Config struct {
 	// Sweep is how often Run looks for work the webhooks did not bring
 	// (after a restart, say); default 1 minute.
 	Sweep time.Duration
-	Log   *slog.Logger
+	// Workers bounds how many subscriptions the connector works on at once
+	// (default 8); the rest wait in a queue, so a sweep that finds
+	// thousands starts no more goroutines or connections than this.
+	Workers int
+	Log     *slog.Logger
 	// OnDone, when set, is called after a subscription reaches a status
 	// the connector reported (DEPLOYED, FAILED, UNDEPLOYED): tests wait on
 	// it.
@@ -98,7 +102,9 @@ type Connector struct {
 	generic    *arm.Client
 
 	mu       sync.Mutex
-	inflight map[int64]bool
+	inflight map[int64]bool // queued or being worked on
+	queue    []int64        // waiting for a worker, in arrival order
+	active   int            // workers running
 	base     context.Context
 	wg       sync.WaitGroup
 }
@@ -119,6 +125,9 @@ func New(cfg Config) (*Connector, error) {
 	}
 	if cfg.Sweep <= 0 {
 		cfg.Sweep = time.Minute
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -166,15 +175,13 @@ func (c *Connector) Run(ctx context.Context) error {
 	defer t.Stop()
 	for {
 		for _, status := range []string{"PENDING", "UNDEPLOY_SENT"} {
-			ids, err := c.market.subscriptionIDs(ctx, status)
-			if err != nil {
-				if ctx.Err() == nil {
-					c.log.WarnContext(ctx, "azure connector: sweep failed", "status", status, "err", err)
+			err := c.market.subscriptionIDs(ctx, status, func(ids []int64) {
+				for _, id := range ids {
+					c.kick(id)
 				}
-				continue
-			}
-			for _, id := range ids {
-				c.kick(id)
+			})
+			if err != nil && ctx.Err() == nil {
+				c.log.WarnContext(ctx, "azure connector: sweep failed", "status", status, "err", err)
 			}
 		}
 		select {
@@ -185,7 +192,9 @@ func (c *Connector) Run(ctx context.Context) error {
 	}
 }
 
-// kick works on a subscription in the background, once at a time.
+// kick queues a subscription for the workers, once at a time: a
+// subscription already queued or being worked on is not queued again. At
+// most Workers goroutines run; one starts when work arrives and fewer run.
 func (c *Connector) kick(id int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -193,17 +202,36 @@ func (c *Connector) kick(id int64) {
 		return
 	}
 	c.inflight[id] = true
-	ctx := c.base
-	c.wg.Go(func() {
-		defer func() {
-			c.mu.Lock()
-			delete(c.inflight, id)
+	c.queue = append(c.queue, id)
+	if c.active < c.cfg.Workers {
+		c.active++
+		c.wg.Go(c.work)
+	}
+}
+
+// work reconciles queued subscriptions until the queue is empty.
+func (c *Connector) work() {
+	for {
+		c.mu.Lock()
+		if len(c.queue) == 0 || c.base.Err() != nil {
+			for _, id := range c.queue {
+				delete(c.inflight, id)
+			}
+			c.queue = c.queue[:0]
+			c.active--
 			c.mu.Unlock()
-		}()
+			return
+		}
+		id, ctx := c.queue[0], c.base
+		c.queue = c.queue[1:]
+		c.mu.Unlock()
 		if err := c.Reconcile(ctx, id); err != nil && ctx.Err() == nil {
 			c.log.ErrorContext(ctx, "azure connector: subscription not handled; the next sweep retries", "subscription", id, "err", err)
 		}
-	})
+		c.mu.Lock()
+		delete(c.inflight, id)
+		c.mu.Unlock()
+	}
 }
 
 // Reconcile brings one subscription's Azure side to what its status asks.

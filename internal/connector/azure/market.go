@@ -47,29 +47,31 @@ func (m *market) product(ctx context.Context, id int64) (product, error) {
 	return p, err
 }
 
-// subscriptionIDs lists the ids of the subscriptions in a status.
-func (m *market) subscriptionIDs(ctx context.Context, status string) ([]int64, error) {
-	var ids []int64
+// subscriptionIDs pages through the subscriptions in a status, handing
+// each page's ids to page as it arrives.
+func (m *market) subscriptionIDs(ctx context.Context, status string, page func([]int64)) error {
 	cursor := ""
 	for {
 		q := url.Values{"deployment_status": {status}, "limit": {"200"}}
 		if cursor != "" {
 			q.Set("cursor", cursor)
 		}
-		var page struct {
+		var res struct {
 			Items      []subscription `json:"items"`
 			NextCursor *string        `json:"next_cursor"`
 		}
-		if err := m.Do(ctx, http.MethodGet, "/api/v1/subscriptions?"+q.Encode(), nil, &page); err != nil {
-			return nil, err
+		if err := m.Do(ctx, http.MethodGet, "/api/v1/subscriptions?"+q.Encode(), nil, &res); err != nil {
+			return err
 		}
-		for _, s := range page.Items {
+		ids := make([]int64, 0, len(res.Items))
+		for _, s := range res.Items {
 			ids = append(ids, s.ID)
 		}
-		if page.NextCursor == nil || *page.NextCursor == "" {
-			return ids, nil
+		page(ids)
+		if res.NextCursor == nil || *res.NextCursor == "" {
+			return nil
 		}
-		cursor = *page.NextCursor
+		cursor = *res.NextCursor
 	}
 }
 

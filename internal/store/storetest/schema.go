@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/mercato-market/mercato/internal/store"
 )
@@ -29,7 +28,7 @@ type Column struct {
 // pragma_table_list and pragma_table_info on SQLite; information_schema on
 // PostgreSQL, in the connection's current schema). SQLite's own tables
 // (sqlite_*) are left out.
-func Schema(t testing.TB, st *store.Store) map[string][]Column {
+func Schema(t TB, st *store.Store) map[string][]Column {
 	t.Helper()
 	s, err := readSchema(st)
 	if err != nil {
@@ -45,7 +44,7 @@ func Schema(t testing.TB, st *store.Store) map[string][]Column {
 // read once per store and kept while the store is open (until the test
 // that opened it with Open ends): reading PostgreSQL's catalog costs more
 // than the row counts themselves, and tests do not create tables.
-func Tables(t testing.TB, st *store.Store) []string {
+func Tables(t TB, st *store.Store) []string {
 	t.Helper()
 	if v, ok := tableCache.Load(st); ok {
 		return slices.Clone(v.([]string))

@@ -3,6 +3,10 @@
 // named by MERCATO_TEST_POSTGRES (default: the local server's database
 // "test"). Without PostgreSQL the PostgreSQL cases skip, saying why, except
 // under CI=true, where they fail.
+//
+// The package does not import testing: its helpers take a [TB], which
+// testing.TB satisfies, so that `mercato bench` (in the production binary)
+// can build its worlds without linking the testing package.
 package storetest
 
 import (
@@ -12,7 +16,6 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
-	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -26,18 +29,36 @@ const DefaultPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 // Engines lists the engines every storage test runs on.
 var Engines = []store.Engine{store.SQLite, store.Postgres}
 
+// TB is what the helpers need of a test or benchmark: testing.TB has it,
+// and so does the runner of `mercato bench`.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	TempDir() string
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Skipf(format string, args ...any)
+}
+
+// Runner is a TB that runs subtests of its own type T: *testing.T is a
+// Runner[*testing.T].
+type Runner[T any] interface {
+	TB
+	Run(name string, f func(T)) bool
+}
+
 // Each runs fn as a subtest once per engine with a migrated, empty store.
-func Each(t *testing.T, fn func(t *testing.T, st *store.Store)) {
+func Each[T Runner[T]](t T, fn func(t T, st *store.Store)) {
 	t.Helper()
 	for _, e := range Engines {
-		t.Run(string(e), func(t *testing.T) {
+		t.Run(string(e), func(t T) {
 			fn(t, Open(t, e))
 		})
 	}
 }
 
 // Open returns a migrated, empty store on engine e, removed when the test ends.
-func Open(t testing.TB, e store.Engine) *store.Store {
+func Open(t TB, e store.Engine) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	var dbURL string
@@ -76,7 +97,7 @@ func PostgresURL() string {
 // server and returns a URL whose connections use it, so tests never see each
 // other's rows; the schema is dropped when the test ends. Without PostgreSQL
 // the test skips, except under CI=true, where it fails.
-func PostgresSchema(t testing.TB) string {
+func PostgresSchema(t TB) string {
 	t.Helper()
 	base := PostgresURL()
 	admin, err := sql.Open("pgx", base)
@@ -115,7 +136,7 @@ func PostgresSchema(t testing.TB) string {
 // Counts returns the number of rows in every table of the schema (Tables,
 // read from the catalog), for tests that prove a refused request wrote
 // nothing.
-func Counts(t testing.TB, st *store.Store) map[string]int {
+func Counts(t TB, st *store.Store) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	for _, tbl := range Tables(t, st) {

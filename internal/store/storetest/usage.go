@@ -2,9 +2,10 @@ package storetest
 
 import (
 	"context"
-	"testing"
 
 	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/lifecycle"
+	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
@@ -20,15 +21,15 @@ const MeteredPricing = `{"currency":"EUR","period":"P1M","model":"flat","amount"
 
 // MeteredSubscription adds a metered plan to product A and returns it with
 // a DEPLOYED subscription of it for customer C1.
-func MeteredSubscription(t testing.TB, st *store.Store, w *World) (catalog.Plan, int64) {
+func MeteredSubscription(t TB, st *store.Store, w *World) (catalog.Plan, int64) {
 	t.Helper()
 	ctx := context.Background()
 	plan := Plan(t, st, w.VendorA.Principal, w.ProductA.ID, "Metered", MeteredPricing)
-	o, err := st.PlaceOrder(ctx, w.C1.Principal, store.OrderRequest{PlanID: plan.ID, Quantity: 1})
+	o, err := ordering.New(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: plan.ID, Quantity: 1})
 	if err != nil {
 		t.Fatalf("metered order: %v", err)
 	}
-	if _, err := st.SetStatus(ctx, w.VendorA.Principal, o.SubscriptionID, subscription.Deployed); err != nil {
+	if _, err := lifecycle.New(st).SetStatus(ctx, w.VendorA.Principal, o.SubscriptionID, subscription.Deployed); err != nil {
 		t.Fatalf("deploy metered subscription: %v", err)
 	}
 	return plan, o.SubscriptionID

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"testing"
 
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
@@ -39,7 +38,7 @@ type World struct {
 }
 
 // NewWorld builds the world on st.
-func NewWorld(t testing.TB, st *store.Store) *World {
+func NewWorld(t TB, st *store.Store) *World {
 	t.Helper()
 	ctx := context.Background()
 	w := &World{}
@@ -106,7 +105,7 @@ func NewWorld(t testing.TB, st *store.Store) *World {
 }
 
 // Plan creates a plan from its pricing JSON.
-func Plan(t testing.TB, st *store.Store, p mercato.Principal, productID int64, name, pricingJSON string) catalog.Plan {
+func Plan(t TB, st *store.Store, p mercato.Principal, productID int64, name, pricingJSON string) catalog.Plan {
 	t.Helper()
 	var pr pricing.Pricing
 	if err := json.Unmarshal([]byte(pricingJSON), &pr); err != nil {

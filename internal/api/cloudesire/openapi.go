@@ -1,0 +1,240 @@
+package cloudesire
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// OpenAPIPath is where the handler serves its OpenAPI document.
+const OpenAPIPath = Prefix + "openapi.json"
+
+// Version is the compatible API's version in its OpenAPI document.
+const Version = "1.0.0"
+
+// Request bodies as the handlers decode them, for the document.
+
+// SubscriptionPatch is the body of PATCH /api/subscription/{id}.
+type SubscriptionPatch struct {
+	DeploymentStatus string `json:"deploymentStatus" doc:"the status the provider reports; the move goes through the state machine"`
+}
+
+// EndpointInput is one endpoint of POST /api/subscription/{id}/endpoints.
+type EndpointInput struct {
+	Endpoint    string `json:"endpoint" format:"uri" maxLength:"2000" doc:"an https URL"`
+	Description string `json:"description,omitempty" maxLength:"1024"`
+	Category    string `json:"category" enum:"APP,PASSWORD_RESET,DOCUMENTATION,VIDEO" doc:"one endpoint must be APP"`
+}
+
+// CredentialInput is one credential of POST /api/subscription/{id}/credentials.
+type CredentialInput struct {
+	Key         string            `json:"key" minLength:"1" maxLength:"100"`
+	Value       string            `json:"value" maxLength:"4096" doc:"sealed at rest; the vendor never reads it back"`
+	Description map[string]string `json:"description,omitempty" doc:"text by two-letter language code"`
+	Weight      int               `json:"weight,omitempty" doc:"display order, lowest first"`
+}
+
+// ErrorHolders is the body of every error.
+type ErrorHolders struct {
+	ErrorHolders []ErrorHolder `json:"errorHolders" minItems:"1"`
+}
+
+// ErrorHolder is one error: a key (a field name, or the kind of error) and
+// a human text.
+type ErrorHolder struct {
+	Key   string `json:"key" doc:"the field at fault (e.g. deploymentStatus, CMW-PageSize) or the kind of error (invalid, conflict, unauthorized, forbidden, notFound, methodNotAllowed, tooLarge, internal)"`
+	Error string `json:"error" doc:"what went wrong, for people"`
+}
+
+var (
+	openAPIOnce sync.Once
+	openAPIJSON []byte
+)
+
+// serveOpenAPI answers the document; it needs no authentication.
+func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
+	openAPIOnce.Do(func() { openAPIJSON, _ = json.Marshal(OpenAPI()) })
+	w.Header().Set("Content-Type", "application/openapi+json")
+	_, _ = w.Write(openAPIJSON)
+}
+
+// OpenAPI describes the API: every route New registers, its
+// authentication, its paging headers and its error body. The schemas are
+// generated from the types the handlers encode.
+func OpenAPI() *huma.OpenAPI {
+	reg := huma.NewMapRegistry("#/components/schemas/", huma.DefaultSchemaNamer)
+	reg.RegisterTypeAlias(reflect.TypeFor[Time](), reflect.TypeFor[time.Time]())
+	schema := func(t reflect.Type) *huma.Schema {
+		s := reg.Schema(t, true, "")
+		nonNullable(s)
+		return s
+	}
+	doc := &huma.OpenAPI{
+		OpenAPI: "3.1.0",
+		Info: &huma.Info{
+			Title:   "Mercato Cloudesire-compatible API",
+			Version: Version,
+			Description: "The subset of Cloudesire's REST API that a syndicated vendor's integration uses, served under /api/ beside " +
+				"Mercato's own /api/v1, so that an integration written for Cloudesire works with only its base URL and token changed. " +
+				"camelCase JSON; resources carry self and refer to others as {\"url\": \"product/12\"}; times are UTC with whole seconds.",
+			Contact: &huma.Contact{Name: "Mercato", URL: "https://github.com/mercato-market/mercato"},
+		},
+		Servers: []*huma.Server{{URL: "/", Description: "the server that serves this document"}},
+		Tags: []*huma.Tag{
+			{Name: "Users", Description: "The caller, and the users of the organizations it sees (a vendor: its subscribers' users)."},
+			{Name: "Subscriptions", Description: "Subscriptions as a vendor's integration reads and provisions them."},
+			{Name: "Catalog", Description: "Products and product versions (Mercato's plans)."},
+			{Name: "Document", Description: "This document."},
+		},
+		Components: &huma.Components{
+			Schemas: reg,
+			SecuritySchemes: map[string]*huma.SecurityScheme{
+				"cmwToken": {Type: "apiKey", In: "header", Name: "CMW-Auth-Token",
+					Description: "A Mercato API token (mct_…), as Cloudesire's syndication templates send it."},
+				"cmwUser": {Type: "apiKey", In: "header", Name: "CMW-Auth-User",
+					Description: "Optional beside CMW-Auth-Token: the e-mail of the token's user; another e-mail answers 401."},
+				"basic": {Type: "http", Scheme: "basic",
+					Description: "The user's e-mail as user name and one of its API tokens as password (Mercato keeps no reusable API passwords)."},
+				"bearer": {Type: "http", Scheme: "bearer", Description: "A Mercato API token, as on /api/v1."},
+			},
+		},
+		Security: []map[string][]string{{"cmwToken": {}}, {"cmwToken": {}, "cmwUser": {}}, {"basic": {}}, {"bearer": {}}},
+	}
+	errorSchema := schema(reflect.TypeFor[ErrorHolders]())
+	errorResponse := func(desc string) *huma.Response {
+		return &huma.Response{Description: desc, Content: map[string]*huma.MediaType{"application/json": {Schema: errorSchema}}}
+	}
+	doc.Components.Responses = map[string]*huma.Response{
+		"BadRequest":   errorResponse("The request is invalid or conflicts with the resource's state (Cloudesire clients know no 409 or 422); errorHolders name the fields."),
+		"Unauthorized": errorResponse("No credentials, or credentials that are not valid."),
+		"Forbidden":    errorResponse("The caller sees the resource but its role may not change it (viewers only read)."),
+		"NotFound":     errorResponse("No such resource, or one the caller may not see."),
+		"Internal":     errorResponse("Something failed on the server; the details are in its log."),
+	}
+	doc.Components.Responses["Unauthorized"].Headers = map[string]*huma.Header{
+		"WWW-Authenticate": {Description: `Basic realm="mercato"`, Schema: &huma.Schema{Type: huma.TypeString}},
+	}
+	doc.Components.Responses["MethodNotAllowed"] = errorResponse("The resource does not take this method.")
+	doc.Components.Responses["MethodNotAllowed"].Headers = map[string]*huma.Header{
+		"Allow": {Description: "the methods the resource takes", Schema: &huma.Schema{Type: huma.TypeString}},
+	}
+	doc.Components.Responses["TooLarge"] = errorResponse("The body exceeds " + strconv.Itoa(maxBody) + " bytes.")
+
+	ok := func(desc string, t reflect.Type) map[string]*huma.Response {
+		return map[string]*huma.Response{"200": {Description: desc, Content: map[string]*huma.MediaType{"application/json": {Schema: schema(t)}}}}
+	}
+	idParam := &huma.Param{Name: "id", In: "path", Required: true, Description: "the resource's id", Schema: &huma.Schema{Type: huma.TypeInteger, Format: "int64", Minimum: ptr(1.0)}}
+	intSchema := func(lo, hi, def float64) *huma.Schema {
+		return &huma.Schema{Type: huma.TypeInteger, Minimum: &lo, Maximum: &hi, Default: def}
+	}
+	statuses := make([]any, 0, len(subscription.Statuses))
+	for _, st := range subscription.Statuses {
+		statuses = append(statuses, string(st))
+	}
+	paging := []*huma.Param{
+		{Name: "CMW-PageSize", In: "header", Description: "items per page (default 20, at most 200)", Schema: intSchema(1, 200, 20)},
+		{Name: "CMW-PageNumber", In: "header", Description: "the page, counting from 1", Schema: intSchema(1, 1_000_000, 1)},
+		{Name: "pageSize", In: "query", Description: "CMW-PageSize as a query parameter; the header wins", Schema: intSchema(1, 200, 20)},
+		{Name: "pageNumber", In: "query", Description: "CMW-PageNumber as a query parameter; the header wins", Schema: intSchema(1, 1_000_000, 1)},
+		{Name: "deploymentStatus", In: "query", Description: "only subscriptions in this status", Schema: &huma.Schema{Type: huma.TypeString, Enum: statuses}},
+		{Name: "product", In: "query", Description: "only subscriptions of this product: its id, or its reference product/{id}", Schema: &huma.Schema{Type: huma.TypeString, Pattern: "^(product/)?[1-9][0-9]*$"}},
+	}
+	pageHeaders := map[string]*huma.Header{
+		"CMW-TotalItems": {Description: "how many items all pages hold", Schema: &huma.Schema{Type: huma.TypeInteger}},
+		"CMW-TotalPages": {Description: "how many pages there are at this page size", Schema: &huma.Schema{Type: huma.TypeInteger}},
+		"CMW-PageSize":   {Description: "the page size used", Schema: &huma.Schema{Type: huma.TypeInteger}},
+		"CMW-PageNumber": {Description: "the page answered, counting from 1", Schema: &huma.Schema{Type: huma.TypeInteger}},
+	}
+	subscriptions := ok("One page of subscriptions, with the paging headers.", reflect.TypeFor[[]Subscription]())
+	subscriptions["200"].Headers = pageHeaders
+	body := func(desc string, t reflect.Type) *huma.RequestBody {
+		return &huma.RequestBody{Required: true, Description: desc + " Read as JSON whatever the Content-Type (vendor templates send none).",
+			Content: map[string]*huma.MediaType{"application/json": {Schema: schema(t)}}}
+	}
+	for _, op := range []*huma.Operation{
+		{OperationID: "getMe", Method: http.MethodGet, Path: Prefix + "user/me", Tags: []string{"Users"}, Summary: "The user the credentials act as",
+			Description: "Returns the calling user, with its role as Cloudesire names it (ROLE_VENDOR, ROLE_USER, …): integrations call it to test their credentials. Any authenticated caller. Changes nothing.",
+			Responses:   ok("The calling user.", reflect.TypeFor[User]())},
+		{OperationID: "getUser", Method: http.MethodGet, Path: Prefix + "user/{id}", Tags: []string{"Users"}, Summary: "Get a user",
+			Description: "Returns a user the caller may see; a vendor also sees the users of the customers subscribed to its products. Others answer 404. Changes nothing.",
+			Parameters:  []*huma.Param{idParam}, Responses: ok("The user.", reflect.TypeFor[User]())},
+		{OperationID: "listSubscriptions", Method: http.MethodGet, Path: Prefix + "subscription", Tags: []string{"Subscriptions"}, Summary: "List subscriptions",
+			Description: "Lists the subscriptions the caller can see (a vendor: those of its products), one page at a time, optionally by status or product. Changes nothing.",
+			Parameters:  paging, Responses: subscriptions},
+		{OperationID: "listExpiringSubscriptions", Method: http.MethodGet, Path: Prefix + "subscription/expiring", Tags: []string{"Subscriptions"}, Summary: "List subscriptions ending soon",
+			Description: "Lists the live subscriptions the caller can see whose term ends within the given number of days, paged like the subscription list. Changes nothing.",
+			Parameters:  append([]*huma.Param{{Name: "days", In: "query", Description: "the window, in days from now", Schema: intSchema(1, 3660, 30)}}, paging...),
+			Responses:   subscriptions},
+		{OperationID: "getSubscription", Method: http.MethodGet, Path: Prefix + "subscription/{id}", Tags: []string{"Subscriptions"}, Summary: "Get a subscription",
+			Description: "Returns a subscription with its endpoints, instructions, configuration parameters, billing items and credentials (values only for its customer and the platform). A vendor provisions when paid is true and deploymentStatus is PENDING. Changes nothing.",
+			Parameters:  []*huma.Param{idParam}, Responses: ok("The subscription.", reflect.TypeFor[Subscription]())},
+		{OperationID: "patchSubscription", Method: http.MethodPatch, Path: Prefix + "subscription/{id}", Tags: []string{"Subscriptions"}, Summary: "Report a deployment status",
+			Description: "The provider (the product's vendor, or the platform) reports the subscription's deployment status, such as DEPLOYED, FAILED or UNDEPLOYED; the move goes through the state machine and writes a Subscription MODIFIED event. A move no action leads to answers 400.",
+			Parameters:  []*huma.Param{idParam}, RequestBody: body("The status to report.", reflect.TypeFor[SubscriptionPatch]()),
+			Responses: ok("The subscription after the change.", reflect.TypeFor[Subscription]())},
+		{OperationID: "postSubscriptionEndpoints", Method: http.MethodPost, Path: Prefix + "subscription/{id}/endpoints", Tags: []string{"Subscriptions"}, Summary: "Set the links to the service",
+			Description: "The provider replaces the subscription's endpoints (https; one of category APP). Writes a Subscription MODIFIED event.",
+			Parameters:  []*huma.Param{idParam}, RequestBody: body("The endpoints, replacing any before.", reflect.TypeFor[[]EndpointInput]()),
+			Responses: ok("The endpoints now stored.", reflect.TypeFor[[]Endpoint]())},
+		{OperationID: "postSubscriptionInstructions", Method: http.MethodPost, Path: Prefix + "subscription/{id}/instructions", Tags: []string{"Subscriptions"}, Summary: "Set the end-user instructions",
+			Description: "The provider replaces the subscription's end-user instructions, text by two-letter language code. Writes a Subscription MODIFIED event.",
+			Parameters:  []*huma.Param{idParam}, RequestBody: body(`Text by language, e.g. {"en": "…", "it": "…"}.`, reflect.TypeFor[map[string]string]()),
+			Responses: ok("The instructions now stored.", reflect.TypeFor[map[string]string]())},
+		{OperationID: "postSubscriptionCredentials", Method: http.MethodPost, Path: Prefix + "subscription/{id}/credentials", Tags: []string{"Subscriptions"}, Summary: "Add first-access credentials",
+			Description: "The provider adds credentials for the customer's first access; a key given again replaces its credential. Values are sealed at rest and never shown to the vendor again (value is null in the answer). Writes a Subscription MODIFIED event.",
+			Parameters:  []*huma.Param{idParam}, RequestBody: body("The credentials.", reflect.TypeFor[[]CredentialInput]()),
+			Responses: ok("The credentials now stored, without values.", reflect.TypeFor[[]Credential]())},
+		{OperationID: "getProduct", Method: http.MethodGet, Path: Prefix + "product/{id}", Tags: []string{"Catalog"}, Summary: "Get a product",
+			Description: "Returns a product the caller can see (published, or the caller's own); productType SYNDICATED for SaaS products. Changes nothing.",
+			Parameters:  []*huma.Param{idParam}, Responses: ok("The product.", reflect.TypeFor[Product]())},
+		{OperationID: "getProductVersion", Method: http.MethodGet, Path: Prefix + "productVersion/{id}", Tags: []string{"Catalog"}, Summary: "Get a product version",
+			Description: "Returns a product version (a Mercato plan) with its billing period in months, trial length and currency. Changes nothing.",
+			Parameters:  []*huma.Param{idParam}, Responses: ok("The product version.", reflect.TypeFor[ProductVersion]())},
+	} {
+		errs := map[string]string{"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "405": "MethodNotAllowed", "500": "Internal"}
+		if op.RequestBody != nil {
+			errs["413"] = "TooLarge"
+		}
+		for status, name := range errs {
+			op.Responses[status] = &huma.Response{Ref: "#/components/responses/" + name}
+		}
+		doc.AddOperation(op)
+	}
+	doc.AddOperation(&huma.Operation{OperationID: "getOpenAPI", Method: http.MethodGet, Path: OpenAPIPath, Tags: []string{"Document"},
+		Summary: "This OpenAPI document", Description: "Returns this document. It needs no authentication.", Security: []map[string][]string{},
+		Responses: map[string]*huma.Response{"200": {Description: "The OpenAPI 3.1 document.",
+			Content: map[string]*huma.MediaType{"application/openapi+json": {Schema: &huma.Schema{Type: huma.TypeObject}}}}}})
+	for _, s := range reg.Map() {
+		nonNullable(s)
+	}
+	// The buyer is null when no user placed the order (the platform did).
+	if s := reg.Map()["Subscription"]; s != nil {
+		s.Properties["buyer"] = &huma.Schema{AnyOf: []*huma.Schema{{Ref: "#/components/schemas/Ref"}, {Type: "null"}},
+			Description: "the user who placed the order; null when none did"}
+	}
+	return doc
+}
+
+// nonNullable marks the arrays of s non-nullable: the handlers encode
+// empty lists as [].
+func nonNullable(s *huma.Schema) {
+	if s == nil {
+		return
+	}
+	if s.Type == huma.TypeArray {
+		s.Nullable = false
+		nonNullable(s.Items)
+	}
+	for _, p := range s.Properties {
+		nonNullable(p)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

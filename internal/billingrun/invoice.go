@@ -1,0 +1,210 @@
+package billingrun
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// mayManageInvoice: the platform and the invoice's issuer record payments,
+// issue drafts and credit invoices.
+func mayManageInvoice(p mercato.Principal, inv billing.Invoice) error {
+	if !p.CanWrite() || !(p.IsPlatform() || p.OrgID == inv.Issuer.ID) {
+		return mercato.Errorf(mercato.EFORBIDDEN, "only the platform or the issuer may do this to invoice %d", inv.ID)
+	}
+	return nil
+}
+
+// IssueInvoice issues a draft visible to p: its number, dates and ledger
+// entries.
+func (s *Service) IssueInvoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error) {
+	var inv billing.Invoice
+	err := s.inTx(ctx, func(tx Tx) error {
+		var err error
+		if inv, err = tx.LockInvoice(ctx, p, id); err != nil {
+			return err
+		}
+		if err := mayManageInvoice(p, inv); err != nil {
+			return err
+		}
+		return issue(ctx, tx, &inv, s.dunning)
+	})
+	if err != nil {
+		return inv, fmt.Errorf("issue invoice %d: %w", id, err)
+	}
+	return inv, nil
+}
+
+// PaymentRequest records money received for an invoice.
+type PaymentRequest struct {
+	Amount    *decimal.Decimal // nil: the invoice's total
+	Method    string           // default "manual"
+	Reference string
+}
+
+// PayInvoice records a payment (a manual mark-paid, or later a payment
+// provider's confirmation) of an issued invoice's full total and settles
+// it in one transaction: the invoice becomes paid; a subscription it bills
+// that waits for payment is cleared (PENDING, paid) and one that dunning
+// suspended is resumed, each with a MODIFIED event.
+func (s *Service) PayInvoice(ctx context.Context, p mercato.Principal, id int64, r PaymentRequest) (billing.Invoice, error) {
+	var inv billing.Invoice
+	sp, err := s.reads.SystemPrincipal(ctx)
+	if err != nil {
+		return inv, fmt.Errorf("pay invoice %d: %w", id, err)
+	}
+	err = s.inTx(ctx, func(tx Tx) error {
+		var err error
+		if inv, err = tx.LockInvoice(ctx, p, id); err != nil {
+			return err
+		}
+		if err := mayManageInvoice(p, inv); err != nil {
+			return err
+		}
+		if inv.Kind != billing.KindInvoice || inv.Status != billing.StatusIssued {
+			return mercato.Errorf(mercato.ECONFLICT, "invoice %d is %s and cannot be paid", inv.ID, inv.Status)
+		}
+		amount := inv.Total
+		if r.Amount != nil {
+			amount = *r.Amount
+		}
+		if !amount.Equal(inv.Total) {
+			return mercato.Invalid("invalid payment", mercato.FieldError{Path: "amount", Message: "must equal the invoice's total " + billing.Money(inv.Total, inv.Currency), Value: amount.String()})
+		}
+		if r.Method == "" {
+			r.Method = "manual"
+		}
+		now := tx.Now()
+		pm := billing.Payment{InvoiceID: inv.ID, Amount: amount, Currency: inv.Currency, Method: r.Method, Reference: r.Reference, CreatedAt: now}
+		if err := tx.InsertPayment(ctx, pm, p.UserID); err != nil {
+			return err
+		}
+		inv.Status, inv.PaidAt, inv.UpdatedAt = billing.StatusPaid, &now, now
+		if err := tx.MarkInvoicePaid(ctx, inv); err != nil {
+			return err
+		}
+		return settle(ctx, tx, sp, inv)
+	})
+	if err != nil {
+		return inv, fmt.Errorf("pay invoice %d: %w", id, err)
+	}
+	return inv, nil
+}
+
+// settle clears the paid invoice's subscriptions: an order waiting for
+// payment becomes PENDING (or REQUIRES_APPROVAL) with paid true; a
+// subscription this invoice's dunning suspended is resumed unless another
+// unpaid invoice keeps it suspended.
+func settle(ctx context.Context, tx Tx, sp mercato.Principal, inv billing.Invoice) error {
+	for _, id := range invoiceSubscriptions(inv) {
+		sub, err := tx.LockSubscription(ctx, sp, id)
+		if err != nil {
+			return err
+		}
+		changed := false
+		switch {
+		case sub.Status == subscription.WaitingPayment:
+			prod, err := tx.ProductByID(ctx, sub.ProductID)
+			if err != nil {
+				return err
+			}
+			sub.Paid, sub.Status, changed = true, subscription.Cleared(prod.RequiresApproval), true
+		case sub.Status == subscription.Stopped && inv.Suspended:
+			others, err := tx.OtherSuspendingInvoices(ctx, id, inv.ID)
+			if err != nil {
+				return err
+			}
+			if others == 0 {
+				sub.Status, changed = subscription.Deployed, true
+			}
+		}
+		if !changed {
+			continue
+		}
+		if err := tx.ModifySubscription(ctx, &sub, "invoice_paid"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreditInvoice corrects an issued or paid invoice with a credit note for
+// its full amount (the invoice itself is never edited): the note is issued
+// at once with its own number series and reverses the ledger entries; an
+// unpaid invoice becomes void.
+func (s *Service) CreditInvoice(ctx context.Context, p mercato.Principal, id int64, reason string) (billing.Invoice, error) {
+	var cn billing.Invoice
+	err := s.inTx(ctx, func(tx Tx) error {
+		inv, err := tx.LockInvoice(ctx, p, id)
+		if err != nil {
+			return err
+		}
+		if err := mayManageInvoice(p, inv); err != nil {
+			return err
+		}
+		n, err := tx.CreditNotesOf(ctx, inv.ID)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return mercato.Errorf(mercato.ECONFLICT, "invoice %d is already credited", inv.ID)
+		}
+		if cn, err = billing.CreditNote(inv, reason); err != nil {
+			return err
+		}
+		now := tx.Now()
+		cn.CreatedAt, cn.UpdatedAt = now, now
+		if err := tx.InsertInvoice(ctx, &cn); err != nil {
+			return err
+		}
+		if err := issue(ctx, tx, &cn, s.dunning); err != nil {
+			return err
+		}
+		if inv.Status == billing.StatusIssued {
+			return tx.VoidInvoice(ctx, inv.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return cn, fmt.Errorf("credit invoice %d: %w", id, err)
+	}
+	return cn, nil
+}
+
+// RenewalOffer returns the renewal call-to-action of a subscription
+// visible to p: the end of its term, what the next term costs the customer
+// (through its channel, without setup fee) and whether it renews itself.
+func (s *Service) RenewalOffer(ctx context.Context, p mercato.Principal, id int64) (billing.Offer, error) {
+	sub, err := s.reads.Subscription(ctx, p, id)
+	if err != nil {
+		return billing.Offer{}, err
+	}
+	plan, q, err := s.reads.RenewalPrice(ctx, sub, max(sub.Quantity, 1))
+	if err != nil {
+		return billing.Offer{}, err
+	}
+	bs := billing.Subscription{ID: sub.ID, Type: string(sub.Type), Status: string(sub.Status), AutoRenew: sub.AutoRenew, Quantity: sub.Quantity,
+		Start: sub.StartDate, End: sub.EndDate, Pricing: plan.Pricing}
+	return billing.RenewalOffer(bs, q.Total, s.reads.Clock())
+}
+
+// SetSelfBilling says whether a reseller invoices its customers itself
+// (true) or the platform does on its behalf. The platform sets it.
+func (s *Service) SetSelfBilling(ctx context.Context, p mercato.Principal, orgID int64, self bool) error {
+	o, err := s.reads.Organization(ctx, p, orgID)
+	if err != nil {
+		return err
+	}
+	if !p.IsPlatform() || !p.CanWrite() {
+		return mercato.Errorf(mercato.EFORBIDDEN, "only the platform sets who invoices")
+	}
+	if o.Kind != mercato.KindReseller {
+		return mercato.Invalid("invalid billing profile", mercato.FieldError{Path: "organization_id", Message: "only a reseller invoices its customers", Value: orgID})
+	}
+	return s.reads.SaveBillingProfile(ctx, orgID, self)
+}

@@ -1,0 +1,200 @@
+package billingrun
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// Options configure a billing run.
+type Options struct {
+	Period billing.Month
+	// AsOf is the instant renewals and dunning are decided at; zero: now.
+	AsOf time.Time
+	// Customers is how many customers one transaction bills (default 500).
+	Customers int
+	Tax       *billing.TaxPolicy     // default billing.DefaultTaxPolicy()
+	Dunning   *billing.DunningPolicy // default the service's (WithDunning), else billing.DefaultDunning()
+	// Draft leaves the new invoices as drafts, without numbers.
+	Draft bool
+	// AfterChunk, when set, is called after each committed transaction
+	// with the number of subscriptions billed so far; an error stops the
+	// run there (tests inject crashes with it).
+	AfterChunk func(billed int) error
+	Log        *slog.Logger
+}
+
+// RunBilling closes a month (only the platform may): it renews or ends the
+// subscriptions whose term is over, bills what every subscription owes in
+// the month (see package billing) into one invoice per customer, issuer
+// and currency, issues them with gapless numbers, posts the channel split
+// to the ledger, and then runs dunning. It works customer by customer in
+// transactions of opts.Customers; every charge has a unique key, so a run
+// that is repeated, or resumed after a crash, bills only what is missing.
+func (s *Service) RunBilling(ctx context.Context, p mercato.Principal, opts Options) (billing.Run, error) {
+	if !p.IsPlatform() || !p.CanWrite() {
+		return billing.Run{}, mercato.Errorf(mercato.EFORBIDDEN, "only the platform runs billing")
+	}
+	if opts.Period.Year == 0 {
+		return billing.Run{}, mercato.Invalid("invalid billing run", mercato.FieldError{Path: "period", Message: "is required"})
+	}
+	if opts.AsOf.IsZero() {
+		opts.AsOf = s.reads.Clock()
+	}
+	opts.AsOf = opts.AsOf.UTC().Truncate(time.Microsecond)
+	if opts.Customers <= 0 {
+		opts.Customers = 500
+	}
+	if opts.Tax == nil {
+		t := billing.DefaultTaxPolicy()
+		opts.Tax = &t
+	}
+	if opts.Dunning == nil {
+		d := s.dunning
+		opts.Dunning = &d
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	run := billing.Run{Period: opts.Period.String(), AsOf: opts.AsOf, Status: "running", StartedAt: s.reads.Clock()}
+	if err := s.reads.StartBillingRun(ctx, &run); err != nil {
+		return run, err
+	}
+	err := s.runBilling(ctx, &run, opts)
+	run.Status = "finished"
+	if err != nil {
+		run.Status, run.Error = "failed", err.Error()
+	}
+	now := s.reads.Clock()
+	run.FinishedAt = &now
+	if ferr := s.reads.FinishBillingRun(context.WithoutCancel(ctx), run); ferr != nil && err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return run, fmt.Errorf("billing run %d for %s: %w", run.ID, run.Period, err)
+	}
+	opts.Log.InfoContext(ctx, "billing run finished", "run", run.ID, "period", run.Period, "subscriptions", run.Subscriptions,
+		"invoices", run.Invoices, "lines", run.Lines, "renewed", run.Renewed, "ended", run.Ended)
+	return run, nil
+}
+
+// ListBillingRuns lists the latest billing runs, newest first (the
+// platform only).
+func (s *Service) ListBillingRuns(ctx context.Context, p mercato.Principal, limit int) ([]billing.Run, error) {
+	if !p.IsPlatform() {
+		return nil, mercato.Errorf(mercato.EFORBIDDEN, "only the platform sees billing runs")
+	}
+	return s.reads.BillingRuns(ctx, limit)
+}
+
+func (s *Service) runBilling(ctx context.Context, run *billing.Run, opts Options) error {
+	sp, err := s.reads.SystemPrincipal(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.renewAll(ctx, sp, run, opts); err != nil {
+		return err
+	}
+	b := &biller{opts: opts, run: run, quoter: billing.NewQuoter(), plans: map[int64]catalog.Plan{}, vendors: map[int64]int64{}, channels: map[[2]int64]billing.Channel{}}
+	if b.platform, err = s.reads.OrganizationByID(ctx, sp.OrgID); err != nil {
+		return err
+	}
+	if b.selfBill, err = s.reads.SelfBillingResellers(ctx); err != nil {
+		return err
+	}
+	after := int64(0)
+	for {
+		ids, err := s.reads.CustomersToBill(ctx, after, opts.Customers)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			break
+		}
+		lo, hi := after, ids[len(ids)-1]
+		if err := s.inTx(ctx, func(tx Tx) error { return b.chunk(ctx, tx, lo, hi) }); err != nil {
+			return err
+		}
+		after = hi
+		if opts.AfterChunk != nil {
+			if err := opts.AfterChunk(run.Subscriptions); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = s.runDunning(ctx, sp, opts.AsOf, *opts.Dunning)
+	return err
+}
+
+// renewAll renews or ends every subscription whose term is over at AsOf,
+// one transaction per subscription, each with its MODIFIED event.
+func (s *Service) renewAll(ctx context.Context, sp mercato.Principal, run *billing.Run, opts Options) error {
+	ids, err := s.reads.SubscriptionsToRenew(ctx, opts.AsOf)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		var action string
+		err := s.inTx(ctx, func(tx Tx) error {
+			var err error
+			action, err = renew(ctx, tx, sp, id, opts.AsOf)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("renew subscription %d: %w", id, err)
+		}
+		switch action {
+		case billing.RenewalRenew:
+			run.Renewed++
+		case billing.RenewalEnd:
+			run.Ended++
+		}
+	}
+	return nil
+}
+
+// renew applies the renewal decision to one subscription: a RENEWAL order
+// and a new end date, or the end of the subscription (UNDEPLOY_SENT).
+func renew(ctx context.Context, tx Tx, sp mercato.Principal, id int64, asOf time.Time) (string, error) {
+	sub, err := tx.LockSubscription(ctx, sp, id)
+	if err != nil {
+		return "", err
+	}
+	plan, err := tx.PlanByID(ctx, sub.PlanID)
+	if err != nil {
+		return "", err
+	}
+	bs := billing.Subscription{ID: sub.ID, Type: string(sub.Type), Status: string(sub.Status), AutoRenew: sub.AutoRenew, Quantity: sub.Quantity,
+		Start: sub.StartDate, End: sub.EndDate, Pricing: plan.Pricing}
+	action, newEnd, err := billing.RenewalDecision(bs, asOf)
+	switch {
+	case err != nil:
+		return "", err
+	case action == billing.RenewalRenew:
+		q, err := tx.RenewalQuote(ctx, sp, sub, plan)
+		if err != nil {
+			return "", fmt.Errorf("renewal price: %w", err)
+		}
+		sub.EndDate = newEnd
+		order := subscription.Order{Type: subscription.OrderRenewal, CustomerID: sub.CustomerID, PlanID: plan.ID, SubscriptionID: sub.ID,
+			Quantity: sub.Quantity, Configuration: sub.Configuration, Currency: q.Currency, Total: q.Total, Lines: q.Lines, CreatedAt: tx.Now()}
+		if err := tx.InsertRenewalOrder(ctx, sp, &order); err != nil {
+			return "", err
+		}
+	case action == billing.RenewalEnd:
+		to, err := subscription.Next(sub.Status, subscription.ActionTerminate)
+		if err != nil {
+			return "", err
+		}
+		sub.Status = to
+	default:
+		return action, nil
+	}
+	return action, tx.ModifySubscription(ctx, &sub, action)
+}

@@ -1,0 +1,99 @@
+// Package billingrun holds the billing use cases over the store's
+// repositories: the monthly run (renewals, charges, invoices, ledger,
+// dunning), and what is done to one invoice (issue, mark paid, credit).
+// The computations are internal/billing's; the SQL and the visibility rules
+// are internal/store's. What this package decides is which subscriptions
+// and invoices to act on, who may act, and what each step changes, and it
+// runs every change with its outbox event in one transaction.
+package billingrun
+
+import (
+	"context"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/pricing"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// Reads are what the service reads and records outside a transaction.
+type Reads interface {
+	Clock() time.Time
+	SystemPrincipal(ctx context.Context) (mercato.Principal, error)
+	OrganizationByID(ctx context.Context, id int64) (mercato.Organization, error)
+	// Organization returns an organization visible to p.
+	Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error)
+	SaveBillingProfile(ctx context.Context, orgID int64, self bool) error
+	SelfBillingResellers(ctx context.Context) (map[int64]bool, error)
+	StartBillingRun(ctx context.Context, run *billing.Run) error
+	FinishBillingRun(ctx context.Context, run billing.Run) error
+	BillingRuns(ctx context.Context, limit int) ([]billing.Run, error)
+	CustomersToBill(ctx context.Context, after int64, limit int) ([]int64, error)
+	SubscriptionsToRenew(ctx context.Context, asOf time.Time) ([]int64, error)
+	OverdueInvoices(ctx context.Context, asOf time.Time) ([]int64, error)
+	Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	RenewalPrice(ctx context.Context, sub subscription.Subscription, qty int64) (catalog.Plan, pricing.Quote, error)
+}
+
+// Tx is what the service does inside one transaction.
+type Tx interface {
+	Now() time.Time
+
+	// A chunk of customers (lo, hi].
+	SubscriptionsToBill(ctx context.Context, lo, hi int64, before time.Time) ([]billing.Subscription, error)
+	BilledCharges(ctx context.Context, lo, hi int64, from time.Time) (map[billing.ChargeKey]bool, error)
+	UsageToBill(ctx context.Context, lo, hi int64, to time.Time, windows []billing.UsageWindow) (billing.Usage, error)
+	ChangesToBill(ctx context.Context, lo, hi int64, m billing.Month) (map[int64][]billing.Change, error)
+	PlanByID(ctx context.Context, id int64) (catalog.Plan, error)
+	ProductByID(ctx context.Context, id int64) (catalog.Product, error)
+	OrganizationByID(ctx context.Context, id int64) (mercato.Organization, error)
+	Channel(ctx context.Context, planID, vendorID, resellerID, customerID int64) (billing.Channel, error)
+
+	// Invoices.
+	InsertInvoice(ctx context.Context, inv *billing.Invoice) error
+	NextInvoiceNumber(ctx context.Context, issuerID int64, kind billing.Kind, year int) (int64, error)
+	SaveIssued(ctx context.Context, inv billing.Invoice, entries []billing.Entry) error
+	LockInvoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error)
+	RemindInvoice(ctx context.Context, inv billing.Invoice, message string) error
+	MarkInvoiceSuspended(ctx context.Context, id int64) error
+	VoidInvoice(ctx context.Context, id int64) error
+	InsertPayment(ctx context.Context, pm billing.Payment, recordedBy int64) error
+	MarkInvoicePaid(ctx context.Context, inv billing.Invoice) error
+	OtherSuspendingInvoices(ctx context.Context, subID, invoiceID int64) (int, error)
+	CreditNotesOf(ctx context.Context, invoiceID int64) (int, error)
+
+	// Subscriptions.
+	LockSubscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	RenewalQuote(ctx context.Context, p mercato.Principal, sub subscription.Subscription, plan catalog.Plan) (pricing.Quote, error)
+	InsertRenewalOrder(ctx context.Context, p mercato.Principal, o *subscription.Order) error
+	ModifySubscription(ctx context.Context, sub *subscription.Subscription, reason string) error
+}
+
+// InTx runs fn in one transaction, committing when it returns nil.
+type InTx func(ctx context.Context, fn func(Tx) error) error
+
+// Service runs billing.
+type Service struct {
+	reads   Reads
+	inTx    InTx
+	dunning billing.DunningPolicy // of runs and invoices that set none
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithDunning sets the dunning policy of billing runs that set none and of
+// invoices issued by hand (serve's configuration); the default is
+// billing.DefaultDunning().
+func WithDunning(p billing.DunningPolicy) Option { return func(s *Service) { s.dunning = p } }
+
+// New returns the service over its repositories.
+func New(reads Reads, inTx InTx, opts ...Option) *Service {
+	s := &Service{reads: reads, inTx: inTx, dunning: billing.DefaultDunning()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}

@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/api"
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
+	"github.com/mercato-market/mercato/internal/config"
+	"github.com/mercato-market/mercato/internal/demo"
+	"github.com/mercato-market/mercato/internal/dispatch"
+	"github.com/mercato-market/mercato/internal/frontdoor"
+	"github.com/mercato-market/mercato/internal/lifecycle"
+	"github.com/mercato-market/mercato/internal/metering"
+	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/telemetry"
+	"github.com/mercato-market/mercato/internal/web"
+)
+
+// wire builds, in order and in this one place, everything serve runs: the
+// webhook dispatcher, the API, the control panel, the front door over all
+// of them, and the background services, each handed what it needs.
+func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Writer) (http.Handler, []service, error) {
+	st, log := env.Store, env.Log
+	allowPrivate := cfg.Webhooks.AllowPrivate || cfg.Demo
+	policy := syndication.URLPolicy{AllowPrivate: allowPrivate}
+
+	// Webhook delivery: the commit that records events wakes it; the API
+	// sends test events through it.
+	dispatcher := dispatch.New(st, log, dispatch.Config{AllowPrivate: allowPrivate, Lease: cfg.Webhooks.Lease})
+	st.OnEvents(dispatcher.Wake)
+
+	// The API: /api/v1, the Cloudesire-compatible /api/, the OpenAPI
+	// document and the health checks.
+	// The application services the API, the control panel and the workers
+	// share.
+	orders, lifecycles := ordering.New(st), lifecycle.New(st)
+	services := newServices(st, billingrun.WithDunning(cfg.Dunning))
+
+	apiOpts := append([]api.Option{api.WithWebhooks(policy, dispatcher.SendTest), api.WithServices(orders, lifecycles)}, services.apiOptions()...)
+	apiServer := api.New(st, log, apiOpts...)
+
+	// The control panel on "/".
+	if cfg.Demo {
+		if err := demo.SetPasswords(ctx, st); err != nil {
+			return nil, nil, fmt.Errorf("demo passwords: %w", err)
+		}
+		demo.PrintSignIn(stdout)
+	}
+	opts := []web.Option{web.WithURLPolicy(policy), web.WithBaseURL(cfg.PublicURL), web.WithServices(orders, lifecycles),
+		web.WithSessionTTL(cfg.Web.SessionTTL), web.WithSignInLimit(cfg.Web.SignInAttempts, cfg.Web.SignInWindow)}
+	if cfg.Web.InsecureCookies {
+		opts = append(opts, web.WithInsecureCookies())
+	}
+	panel, err := web.New(st, log, append(opts, services.webOptions()...)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("control panel: %w", err)
+	}
+
+	mux := http.NewServeMux()
+	for _, pattern := range []string{"/api/", "/openapi.json", "/openapi.yaml", "/openapi-3.0.json", "/openapi-3.0.yaml", "/healthz", "/readyz"} {
+		mux.Handle(pattern, apiServer)
+	}
+	mux.Handle("GET /metrics", telemetry.Handler())
+	mux.Handle("/", panel.Handler())
+
+	// The front door over everything: one caller, one rate, one rule for
+	// read-only roles; each transport answers refusals in its own shape.
+	mounts := append(apiServer.Mounts(), frontdoor.Mount{Prefix: "/metrics", Render: api.RenderRefusal}, panel.Mount())
+	door := frontdoor.New(frontdoor.Config{Store: st, Log: log, Now: func() time.Time { return st.Now() },
+		Rate: cfg.Limits.PerSecond, Burst: cfg.Limits.Burst,
+		AnonRate: cfg.Limits.AnonPerSecond, AnonBurst: cfg.Limits.AnonBurst, TrustedProxies: cfg.Limits.TrustedProxies}, mounts...)
+	handler := telemetry.Middleware(door.Wrap(mux))
+
+	workers := []service{
+		{"webhook delivery", dispatcher.Run},
+		{"usage polling", metering.New(st, log, metering.Config{Interval: cfg.UsagePollInterval, AllowPrivate: allowPrivate, Recorder: services.Usage}).Run},
+		{"billing", func(ctx context.Context) error {
+			return runBillingJob(ctx, st, services.Billing, env, cfg.BillingInterval)
+		}},
+	}
+	if cfg.Demo {
+		// The Azure demo hands its ARM and Entra emulators to the
+		// Microsoft demo, whose connector grants Azure plan access
+		// through them; it closes the channel if it cannot.
+		azureEmulators := make(chan azureDemoEmulators, 1)
+		workers = append(workers,
+			service{"demo sample vendor", func(ctx context.Context) error { return runSampleVendor(ctx, env) }},
+			service{"demo azure", func(ctx context.Context) error { return runAzureDemo(ctx, env, azureEmulators) }},
+			service{"demo microsoft", func(ctx context.Context) error { return startMicrosoftDemo(ctx, env, azureEmulators) }},
+		)
+	}
+	return handler, workers, nil
+}
+
+// runSampleVendor runs the demo's sample vendor against the API.
+func runSampleVendor(ctx context.Context, env *serveEnv) error {
+	if _, err := demo.StartVendor(ctx, env.Store, env.BaseURL+"/api/", env.Log); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return nil
+}
+
+// runBillingJob is the scheduled billing job: every interval (first after
+// one interval) it closes the current month (idempotent: only what is new
+// gets billed), which also renews the terms that ended and runs dunning.
+// Several replicas may run it: every charge has a unique key, so none is
+// billed twice. An interval of 0 turns it off.
+func runBillingJob(ctx context.Context, st *store.Store, billingRuns *billingrun.Service, env *serveEnv, interval time.Duration) error {
+	if interval <= 0 {
+		return nil
+	}
+	p, err := st.Bootstrap(ctx, "")
+	if err != nil {
+		return err
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		_, err := billingRuns.RunBilling(ctx, p, billingrun.Options{Period: billing.MonthOf(st.Now()), Log: env.Log})
+		switch {
+		case err == nil:
+			telemetry.BillingRuns.WithLabelValues("ok").Inc()
+		case ctx.Err() == nil:
+			telemetry.BillingRuns.WithLabelValues("failed").Inc()
+			env.Log.Error("billing run", "err", err)
+		}
+	}
+}

@@ -1,0 +1,79 @@
+package config_test
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/config"
+)
+
+func parse(t *testing.T, args []string, env map[string]string) (config.Serve, error) {
+	t.Helper()
+	c := config.Defaults()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.Register(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	if err := config.FillFromEnv(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// TestFromFlagsAndEnvironment: flags win, variables fill the rest.
+func TestFromFlagsAndEnvironment(t *testing.T) {
+	c, err := parse(t, []string{"--public-url", "https://market.example.com/", "--api-rate-limit", "5"},
+		map[string]string{"MERCATO_API_RATE_LIMIT": "7", "MERCATO_WEB_SESSION_TTL": "2h", "MERCATO_DUNNING_REMINDER_DAYS": "2, 5,9",
+			"MERCATO_DB_MAX_OPEN_CONNS": "4", "MERCATO_ANON_RATE_BURST": "9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PublicURL != "https://market.example.com" || c.Limits.PerSecond != 5 || c.Web.SessionTTL != 2*time.Hour ||
+		c.Database.MaxOpenConns != 4 || c.Limits.AnonBurst != 9 || len(c.Dunning.ReminderDays) != 3 || c.Dunning.ReminderDays[2] != 9 {
+		t.Fatalf("%+v", c)
+	}
+	// The defaults are what the code fixed before.
+	d := config.Defaults()
+	if d.Web.SessionTTL != 12*time.Hour || d.Web.SignInAttempts != 10 || d.Web.SignInWindow != 15*time.Minute ||
+		d.Dunning.PaymentTermsDays != 14 || d.Dunning.SuspendDays != 21 || d.Dunning.ExpireDays != 30 || d.Limits.PerSecond != 100 || d.Limits.Burst != 200 {
+		t.Fatalf("defaults %+v", d)
+	}
+}
+
+// TestValidationNamesTheSetting: each bad value is reported with its flag
+// and variable.
+func TestValidationNamesTheSetting(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "--public-url (MERCATO_PUBLIC_URL): required outside --demo"},
+		{[]string{"--public-url", "market.example.com"}, "--public-url (MERCATO_PUBLIC_URL): want an absolute http(s) URL"},
+		{[]string{"--demo", "--addr", "nonsense"}, "--addr (MERCATO_ADDR)"},
+		{[]string{"--demo", "--database-url", "mysql://x"}, "--database-url (MERCATO_DATABASE_URL)"},
+		{[]string{"--demo", "--db-max-open-conns", "4", "--db-max-idle-conns", "5"}, "--db-max-idle-conns (MERCATO_DB_MAX_IDLE_CONNS)"},
+		{[]string{"--demo", "--api-rate-limit", "-1"}, "--api-rate-limit (MERCATO_API_RATE_LIMIT)"},
+		{[]string{"--demo", "--api-rate-burst", "0"}, "--api-rate-burst (MERCATO_API_RATE_BURST)"},
+		{[]string{"--demo", "--web-session-ttl", "1s"}, "--web-session-ttl (MERCATO_WEB_SESSION_TTL)"},
+		{[]string{"--demo", "--web-signin-attempts", "0"}, "--web-signin-attempts (MERCATO_WEB_SIGNIN_ATTEMPTS)"},
+		{[]string{"--demo", "--log-format", "xml"}, "--log-format (MERCATO_LOG_FORMAT)"},
+		{[]string{"--demo", "--dunning-reminder-days", "10,3"}, "dunning (--dunning-*, MERCATO_DUNNING_*): reminder days [10 3]"},
+		{[]string{"--demo", "--dunning-suspend-days", "-2"}, "dunning (--dunning-*, MERCATO_DUNNING_*): suspension"},
+	} {
+		_, err := parse(t, c.args, nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.args, err, c.want)
+		}
+	}
+	if _, err := parse(t, []string{"--demo"}, nil); err != nil {
+		t.Fatalf("demo defaults: %v", err)
+	}
+	if _, err := parse(t, nil, map[string]string{"MERCATO_WEB_SESSION_TTL": "soon"}); err == nil || !strings.Contains(err.Error(), "MERCATO_WEB_SESSION_TTL") {
+		t.Fatalf("bad variable: %v", err)
+	}
+}

@@ -1,0 +1,220 @@
+// Package lifecycle holds the use cases of a subscription's deployment
+// status: the lifecycle actions (approve, deploy, suspend, terminate, …), a
+// provider's report of a target status, payment and manual renewal. It
+// decides who may do which action and which action applies (the state
+// machine itself is internal/subscription's), and runs each change with its
+// audit entry and outbox event in one transaction of a repository it
+// defines here (Tx), which internal/store implements. It knows nothing of
+// HTTP or SQL.
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/pricing"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// Tx is the repository a lifecycle change runs on, inside one transaction.
+type Tx interface {
+	// Now is the clock every timestamp of the transaction uses.
+	Now() time.Time
+	// SubscriptionForUpdate reads a subscription visible to p and locks it
+	// for the rest of the transaction.
+	SubscriptionForUpdate(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	ProductByID(ctx context.Context, id int64) (catalog.Product, error)
+	PlanByID(ctx context.Context, id int64) (catalog.Plan, error)
+	// ChannelPrices reads the vendor's fee and the channel's price-list
+	// entries for a plan above a reseller (given, or the customer's).
+	ChannelPrices(ctx context.Context, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error)
+	SaveSubscription(ctx context.Context, sub *subscription.Subscription) error
+	InsertOrder(ctx context.Context, p mercato.Principal, o *subscription.Order) error
+	Audit(ctx context.Context, p mercato.Principal, action, entity string, id int64, details map[string]any) error
+	RecordEvent(ctx context.Context, entity string, id int64, typ string, metadata map[string]string) error
+}
+
+// Database runs functions in transactions of T (*store.Store with
+// *store.Tx).
+type Database[T Tx] interface {
+	InTx(ctx context.Context, fn func(T) error) error
+}
+
+// Service runs the lifecycle use cases.
+type Service struct {
+	inTx func(ctx context.Context, fn func(Tx) error) error
+}
+
+// New returns the lifecycle service over db.
+func New[T Tx](db Database[T]) *Service {
+	return &Service{inTx: func(ctx context.Context, fn func(Tx) error) error {
+		return db.InTx(ctx, func(tx T) error { return fn(tx) })
+	}}
+}
+
+// run runs fn in a transaction and names the subscription in its error.
+func (s *Service) run(ctx context.Context, id int64, fn func(Tx) (subscription.Subscription, error)) (subscription.Subscription, error) {
+	var sub subscription.Subscription
+	err := s.inTx(ctx, func(tx Tx) error {
+		var err error
+		sub, err = fn(tx)
+		return err
+	})
+	if err != nil {
+		return sub, fmt.Errorf("subscription %d: %w", id, err)
+	}
+	return sub, nil
+}
+
+// Step is a change to a subscription: it changes sub (and may write more
+// through the transaction) and returns the event to record.
+type Step func(sub *subscription.Subscription, prod catalog.Product) (event string, err error)
+
+// Update loads a subscription visible to p in tx, checks that p may act on
+// it in one of the capacities in who, applies fn, then saves it with its
+// audit entry and event. The ordering service's CHANGE orders use it too.
+func Update(ctx context.Context, tx Tx, p mercato.Principal, id int64, who Capacity, action string, fn Step) (subscription.Subscription, error) {
+	sub, err := tx.SubscriptionForUpdate(ctx, p, id)
+	if err != nil {
+		return sub, err
+	}
+	return apply(ctx, tx, p, sub, who, action, fn)
+}
+
+func apply(ctx context.Context, tx Tx, p mercato.Principal, sub subscription.Subscription, who Capacity, action string, fn Step) (subscription.Subscription, error) {
+	prod, err := tx.ProductByID(ctx, sub.ProductID)
+	if err != nil {
+		return sub, err
+	}
+	if err := authorize(p, sub, prod, who); err != nil {
+		return sub, err
+	}
+	before := sub
+	event, err := fn(&sub, prod)
+	if err != nil {
+		return sub, err
+	}
+	if err := tx.SaveSubscription(ctx, &sub); err != nil {
+		return sub, err
+	}
+	if err := tx.Audit(ctx, p, "subscription."+action, "subscription", sub.ID, subscription.Diff(before, sub)); err != nil {
+		return sub, err
+	}
+	return sub, tx.RecordEvent(ctx, subscription.EntitySubscription, sub.ID, event, nil)
+}
+
+// eventFor is the event a move to status to sends: DELETED once a
+// subscription is gone, MODIFIED otherwise.
+func eventFor(to subscription.Status) string {
+	if to == subscription.Undeployed {
+		return subscription.EventDeleted
+	}
+	return subscription.EventModified
+}
+
+// move is the Step of a state-machine action.
+func move(a subscription.Action) Step {
+	return func(sub *subscription.Subscription, _ catalog.Product) (string, error) {
+		to, err := subscription.Next(sub.Status, a)
+		if err != nil {
+			return "", err
+		}
+		sub.Status = to
+		return eventFor(to), nil
+	}
+}
+
+// Act applies a lifecycle action to a subscription.
+func (s *Service) Act(ctx context.Context, p mercato.Principal, id int64, a subscription.Action) (subscription.Subscription, error) {
+	who, ok := allowed[a]
+	if !ok {
+		return subscription.Subscription{}, mercato.Errorf(mercato.EINVALID, "unknown action %q", a)
+	}
+	return s.run(ctx, id, func(tx Tx) (subscription.Subscription, error) {
+		return Update(ctx, tx, p, id, who, string(a), move(a))
+	})
+}
+
+// SetStatus moves a subscription to a status, as a provider reports it
+// (Cloudesire's PATCH {"deploymentStatus": …}), through the action the
+// state machine has for that move; a move it has none for is a conflict.
+func (s *Service) SetStatus(ctx context.Context, p mercato.Principal, id int64, to subscription.Status) (subscription.Subscription, error) {
+	return s.run(ctx, id, func(tx Tx) (subscription.Subscription, error) {
+		sub, err := tx.SubscriptionForUpdate(ctx, p, id)
+		if err != nil {
+			return sub, err
+		}
+		a, err := subscription.ActionTo(sub.Status, to)
+		if err != nil {
+			return sub, err
+		}
+		return apply(ctx, tx, p, sub, allowed[a], string(a), move(a))
+	})
+}
+
+// Pay records that a subscription is paid: an order waiting for payment is
+// cleared for provisioning, and a trial becomes a normal subscription.
+func (s *Service) Pay(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
+	return s.run(ctx, id, func(tx Tx) (subscription.Subscription, error) {
+		return Update(ctx, tx, p, id, MayPay, "pay", func(sub *subscription.Subscription, prod catalog.Product) (string, error) {
+			if sub.Paid {
+				return "", mercato.Errorf(mercato.ECONFLICT, "subscription %d is already paid", sub.ID)
+			}
+			if sub.Status.Final() || sub.Status == subscription.UndeploySent {
+				return "", mercato.Errorf(mercato.ECONFLICT, "cannot pay a subscription in status %s", sub.Status)
+			}
+			sub.Paid = true
+			if sub.Type == subscription.TypeTrial {
+				sub.Type = subscription.TypeNormal
+			}
+			if sub.Status == subscription.WaitingPayment {
+				sub.Status = subscription.Cleared(prod.RequiresApproval)
+			}
+			return subscription.EventModified, nil
+		})
+	})
+}
+
+// Renew extends a live subscription by its plan's term, with a RENEWAL
+// order at the customer's channel price (no setup fee).
+func (s *Service) Renew(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
+	return s.run(ctx, id, func(tx Tx) (subscription.Subscription, error) {
+		return Update(ctx, tx, p, id, MayRenew, "renew", func(sub *subscription.Subscription, prod catalog.Product) (string, error) {
+			if sub.Status != subscription.Deployed && sub.Status != subscription.Stopped {
+				return "", mercato.Errorf(mercato.ECONFLICT, "cannot renew a subscription in status %s", sub.Status)
+			}
+			plan, err := tx.PlanByID(ctx, sub.PlanID)
+			if err != nil {
+				return "", err
+			}
+			term, err := subscription.Term(plan.Pricing)
+			if err != nil {
+				return "", err
+			}
+			sub.EndDate = term.AddTo(sub.EndDate)
+			prices, err := tx.ChannelPrices(ctx, plan.ID, prod.VendorID, 0, sub.CustomerID)
+			if err != nil {
+				return "", err
+			}
+			channel, err := prices.Markups(0)
+			if err != nil {
+				return "", err
+			}
+			q, err := plan.Pricing.Quote(pricing.QuoteRequest{Quantity: sub.Quantity, Channel: channel, VendorID: prod.VendorID, PlatformFeePercent: prices.FeePercent})
+			if err != nil {
+				return "", mercato.Prefixed(err, "")
+			}
+			order := subscription.Order{
+				Type: subscription.OrderRenewal, CustomerID: sub.CustomerID, PlanID: plan.ID, SubscriptionID: sub.ID,
+				Quantity: sub.Quantity, Configuration: sub.Configuration, Currency: q.Currency, Total: q.Total, Lines: q.Lines, CreatedAt: tx.Now(),
+			}
+			if err := tx.InsertOrder(ctx, p, &order); err != nil {
+				return "", err
+			}
+			return subscription.EventModified, nil
+		})
+	})
+}

@@ -1,0 +1,69 @@
+package lifecycle
+
+import (
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// Capacity is a set of the capacities in which a caller acts on a
+// subscription it can see (visibility itself is the store's query scope: a
+// subscription outside it is not found, never forbidden).
+type Capacity int
+
+// Capacities.
+const (
+	Platform Capacity = 1 << iota // the operator
+	Provider                      // the product's vendor (or a connector acting as it)
+	Seller                        // the customer's reseller or distributor
+	Customer                      // the customer itself
+)
+
+// allowed is who may do each action of the state machine.
+var allowed = map[subscription.Action]Capacity{
+	subscription.ActionApprove:         Platform,
+	subscription.ActionReject:          Platform,
+	subscription.ActionExpirePayment:   Platform,
+	subscription.ActionConfigure:       Platform | Provider,
+	subscription.ActionDeploy:          Platform | Provider,
+	subscription.ActionFail:            Platform | Provider,
+	subscription.ActionRetry:           Platform | Provider,
+	subscription.ActionConfirmUndeploy: Platform | Provider,
+	subscription.ActionSuspend:         Platform | Provider | Seller,
+	subscription.ActionResume:          Platform | Provider | Seller,
+	subscription.ActionTerminate:       Platform | Seller | Customer,
+}
+
+// Who may take the steps outside the state machine.
+const (
+	MayPay    = Platform | Seller
+	MayChange = Platform | Seller | Customer // seats, plan, renewal setting
+	MayRenew  = Platform
+)
+
+// CapacityOf says in which capacities p acts on a subscription of prod.
+func CapacityOf(p mercato.Principal, sub subscription.Subscription, prod catalog.Product) Capacity {
+	var c Capacity
+	switch {
+	case p.IsPlatform():
+		c |= Platform
+	case p.OrgKind == mercato.KindReseller || p.OrgKind == mercato.KindDistributor:
+		c |= Seller
+	}
+	if prod.VendorID == p.OrgID {
+		c |= Provider
+	}
+	if sub.CustomerID == p.OrgID {
+		c |= Customer
+	}
+	return c
+}
+
+// authorize refuses p unless it acts in one of the capacities in who and
+// its role may write.
+func authorize(p mercato.Principal, sub subscription.Subscription, prod catalog.Product, who Capacity) error {
+	if CapacityOf(p, sub, prod)&who == 0 || !p.CanWrite() {
+		return mercato.Errorf(mercato.EFORBIDDEN, "you may not do this to subscription %d", sub.ID)
+	}
+	return nil
+}

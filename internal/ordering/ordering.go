@@ -1,0 +1,224 @@
+// Package ordering holds the use cases of buying: placing an order (the
+// customer defaulted, the request validated, an Idempotency-Key replayed or
+// refused, the price computed through the channel, then the order, its
+// subscription and the CREATED event written in one transaction), quoting
+// a plan through the channel, and CHANGE orders (seats and plan, prorated).
+// It runs over a repository it defines here (Tx, Reader), which
+// internal/store implements, and knows nothing of HTTP or SQL.
+package ordering
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/lifecycle"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/pricing"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// Reader is what ordering reads on a caller's behalf, in or outside a
+// transaction; reads apply the store's visibility rules.
+type Reader interface {
+	Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error)
+	// Plan returns a live plan whose product p sees, with the product.
+	Plan(ctx context.Context, p mercato.Principal, id int64) (catalog.Plan, catalog.Product, error)
+	// ChannelPrices reads the vendor's fee and the channel's price-list
+	// entries for a plan above a reseller (given, or the customer's).
+	ChannelPrices(ctx context.Context, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error)
+}
+
+// Tx is the repository an order or a change runs on, inside one
+// transaction.
+type Tx interface {
+	lifecycle.Tx
+	Reader
+	InsertSubscription(ctx context.Context, sub *subscription.Subscription) error
+	OrderByID(ctx context.Context, id int64) (subscription.Order, error)
+	// IdempotencyKey reads the request hash and response stored under an
+	// organization's key.
+	IdempotencyKey(ctx context.Context, orgID int64, key string) (requestHash, response string, found bool, err error)
+	// PutIdempotencyKey stores them; false when the key is taken.
+	PutIdempotencyKey(ctx context.Context, orgID int64, key, requestHash, response string) (bool, error)
+}
+
+// Database reads outside transactions and runs functions in transactions
+// of T (*store.Store with *store.Tx).
+type Database[T Tx] interface {
+	Reader
+	InTx(ctx context.Context, fn func(T) error) error
+}
+
+// Service runs the ordering use cases.
+type Service struct {
+	read Reader
+	inTx func(ctx context.Context, fn func(Tx) error) error
+}
+
+// New returns the ordering service over db.
+func New[T Tx](db Database[T]) *Service {
+	return &Service{read: db, inTx: func(ctx context.Context, fn func(Tx) error) error {
+		return db.InTx(ctx, func(tx T) error { return fn(tx) })
+	}}
+}
+
+// PlaceOrder validates a purchase, prices it through the channel and
+// creates the order, its subscription and the subscription's CREATED event
+// in one transaction. A customer buys for itself; its reseller, distributor
+// or the platform may buy for it; a vendor buys its own products as a
+// SANDBOX for testing.
+func (s *Service) PlaceOrder(ctx context.Context, p mercato.Principal, r subscription.OrderRequest) (subscription.Order, error) {
+	if r.CustomerID == 0 && (p.OrgKind == mercato.KindCustomer || p.OrgKind == mercato.KindVendor) {
+		r.CustomerID = p.OrgID
+	}
+	if r.Configuration == nil {
+		r.Configuration = map[string]any{}
+	}
+	if err := r.Validate(); err != nil {
+		return subscription.Order{}, err
+	}
+	requestHash, err := hashRequest(r)
+	if err != nil {
+		return subscription.Order{}, err
+	}
+	var order subscription.Order
+	err = s.inTx(ctx, func(tx Tx) error {
+		if r.IdempotencyKey != "" {
+			existing, found, err := replay(ctx, tx, p, r.IdempotencyKey, requestHash)
+			if err != nil || found {
+				order = existing
+				return err
+			}
+		}
+		var err error
+		if order, err = place(ctx, tx, p, r); err != nil {
+			return err
+		}
+		if r.IdempotencyKey == "" {
+			return nil
+		}
+		resp, err := json.Marshal(map[string]int64{"order_id": order.ID})
+		if err != nil {
+			return err
+		}
+		stored, err := tx.PutIdempotencyKey(ctx, p.OrgID, r.IdempotencyKey, requestHash, string(resp))
+		if err == nil && !stored {
+			return mercato.Errorf(mercato.ECONFLICT, "a request with this Idempotency-Key is in progress; retry")
+		}
+		return err
+	})
+	if err != nil {
+		return order, fmt.Errorf("place order: %w", err)
+	}
+	return order, nil
+}
+
+// hashRequest is the fingerprint of a request stored with its
+// Idempotency-Key: a retry must send the same.
+func hashRequest(r subscription.OrderRequest) (string, error) {
+	r.IdempotencyKey = ""
+	b, err := json.Marshal(r)
+	if err != nil {
+		return "", fmt.Errorf("hash request: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// replay returns the order an earlier request with the same idempotency
+// key created; the same key with another request is refused.
+func replay(ctx context.Context, tx Tx, p mercato.Principal, key, requestHash string) (subscription.Order, bool, error) {
+	storedHash, resp, found, err := tx.IdempotencyKey(ctx, p.OrgID, key)
+	if err != nil || !found {
+		return subscription.Order{}, false, err
+	}
+	if storedHash != requestHash {
+		return subscription.Order{}, false, mercato.Errorf(mercato.EINVALID, "this Idempotency-Key was used with a different request")
+	}
+	var ref struct {
+		OrderID int64 `json:"order_id"`
+	}
+	if err := json.Unmarshal([]byte(resp), &ref); err != nil {
+		return subscription.Order{}, false, fmt.Errorf("idempotency response: %w", err)
+	}
+	o, err := tx.OrderByID(ctx, ref.OrderID)
+	return o, true, err
+}
+
+// place checks who buys what for whom, prices the order and writes it.
+func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.OrderRequest) (subscription.Order, error) {
+	customer, err := tx.Organization(ctx, p, r.CustomerID)
+	if err != nil {
+		return subscription.Order{}, mercato.Invalid("invalid order", mercato.FieldError{Path: "customer_id", Message: "no such customer", Value: r.CustomerID})
+	}
+	sandbox := p.OrgKind == mercato.KindVendor && customer.ID == p.OrgID
+	if customer.Kind != mercato.KindCustomer && !sandbox {
+		return subscription.Order{}, mercato.Invalid("invalid order", mercato.FieldError{Path: "customer_id", Message: "is not a customer", Value: r.CustomerID})
+	}
+	if p.OrgKind == mercato.KindVendor && !sandbox {
+		return subscription.Order{}, mercato.Errorf(mercato.EFORBIDDEN, "a vendor places only sandbox orders for itself")
+	}
+	plan, prod, err := tx.Plan(ctx, p, r.PlanID)
+	if err != nil {
+		return subscription.Order{}, mercato.Invalid("invalid order", mercato.FieldError{Path: "plan_id", Message: "no such plan", Value: r.PlanID})
+	}
+	if sandbox && prod.VendorID != p.OrgID {
+		return subscription.Order{}, mercato.Invalid("invalid order", mercato.FieldError{Path: "plan_id", Message: "a sandbox order must be for one of your own products", Value: r.PlanID})
+	}
+	if !prod.Published && !sandbox {
+		return subscription.Order{}, mercato.Invalid("invalid order", mercato.FieldError{Path: "plan_id", Message: "the product is not published", Value: r.PlanID})
+	}
+	if err := catalog.ValidateConfiguration(prod.Parameters, r.Configuration); err != nil {
+		return subscription.Order{}, err
+	}
+	q, err := quote(ctx, tx, p, plan, prod, QuoteRequest{PlanID: plan.ID, Quantity: r.Quantity, CustomerID: customer.ID})
+	if err != nil {
+		return subscription.Order{}, mercato.Prefixed(err, "")
+	}
+	now := tx.Now()
+	sub := subscription.Subscription{
+		CustomerID: customer.ID, ResellerID: customer.ParentID, ProductID: prod.ID, PlanID: plan.ID,
+		Type: subscription.TypeNormal, AutoRenew: true, Quantity: r.Quantity,
+		Configuration: r.Configuration, Currency: q.Currency, StartDate: now,
+	}
+	if sandbox {
+		sub.ResellerID = nil
+	}
+	term, err := subscription.Term(plan.Pricing)
+	if err != nil {
+		return subscription.Order{}, err
+	}
+	sub.EndDate = term.AddTo(now)
+	switch {
+	case sandbox:
+		sub.Type, sub.Paid, sub.Status = subscription.TypeSandbox, true, subscription.Pending
+	case plan.Pricing.TrialDays > 0:
+		// Trials start at once and skip payment (Cloudesire's rule).
+		sub.Type, sub.Status = subscription.TypeTrial, subscription.Cleared(prod.RequiresApproval)
+		sub.EndDate = now.AddDate(0, 0, plan.Pricing.TrialDays)
+	case customer.OnAccount:
+		sub.Paid, sub.Status = true, subscription.Cleared(prod.RequiresApproval)
+	default:
+		sub.Status = subscription.WaitingPayment
+	}
+	sub.CreatedAt, sub.UpdatedAt = now, now
+	if err := tx.InsertSubscription(ctx, &sub); err != nil {
+		return subscription.Order{}, err
+	}
+	order := subscription.Order{
+		Type: subscription.OrderNew, CustomerID: customer.ID, PlanID: plan.ID, SubscriptionID: sub.ID,
+		Quantity: r.Quantity, Configuration: r.Configuration, Currency: q.Currency, Total: q.Total, Lines: q.Lines, CreatedAt: now,
+	}
+	if err := tx.InsertOrder(ctx, p, &order); err != nil {
+		return order, err
+	}
+	if err := tx.Audit(ctx, p, "order.place", "order", order.ID, map[string]any{"subscription_id": sub.ID, "plan_id": plan.ID,
+		"customer_id": customer.ID, "quantity": r.Quantity, "total": order.Total.String(), "currency": order.Currency}); err != nil {
+		return order, err
+	}
+	return order, tx.RecordEvent(ctx, subscription.EntitySubscription, sub.ID, subscription.EventCreated, nil)
+}

@@ -1,0 +1,77 @@
+package ordering
+
+import (
+	"context"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/pricing"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// QuoteRequest asks for the price of a plan through the channel.
+type QuoteRequest struct {
+	PlanID     int64
+	Quantity   int64
+	ResellerID int64 // price through this reseller's price list (and its distributor's)
+	CustomerID int64 // or through the reseller this customer belongs to
+	Usage      map[string]decimal.Decimal
+}
+
+// Validate checks a quote's bounds; the plan's own quantity limits are
+// checked when it is priced.
+func (r QuoteRequest) Validate() error {
+	var fe mercato.FieldErrors
+	if r.Quantity > subscription.MaxQuantity {
+		fe.Add("quantity", "must be at most %d", subscription.MaxQuantity)
+	}
+	return fe.Err("invalid quote")
+}
+
+// Quote prices a plan for p, through the channel: the vendor's list price,
+// the distributor's markup, then the reseller's, with each party's share.
+func (s *Service) Quote(ctx context.Context, p mercato.Principal, r QuoteRequest) (pricing.Quote, error) {
+	if err := r.Validate(); err != nil {
+		return pricing.Quote{}, err
+	}
+	plan, prod, err := s.read.Plan(ctx, p, r.PlanID)
+	if err != nil {
+		return pricing.Quote{}, err
+	}
+	return quote(ctx, s.read, p, plan, prod, r)
+}
+
+// quote prices a plan through the channel of the reseller asked for, or of
+// the customer's reseller (the caller's own when a customer asks).
+func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Plan, prod catalog.Product, r QuoteRequest) (pricing.Quote, error) {
+	if r.ResellerID != 0 {
+		if _, err := db.Organization(ctx, p, r.ResellerID); err != nil {
+			return pricing.Quote{}, mercato.Invalid("invalid quote", mercato.FieldError{Path: "reseller_id", Message: "no such reseller", Value: r.ResellerID})
+		}
+	}
+	if r.ResellerID == 0 && r.CustomerID == 0 && p.OrgKind == mercato.KindCustomer {
+		r.CustomerID = p.OrgID
+	}
+	prices, err := db.ChannelPrices(ctx, plan.ID, prod.VendorID, r.ResellerID, r.CustomerID)
+	if err != nil {
+		return pricing.Quote{}, err
+	}
+	channel, err := prices.Markups(r.ResellerID)
+	if err != nil {
+		return pricing.Quote{}, err
+	}
+	q, err := plan.Pricing.Quote(pricing.QuoteRequest{
+		Quantity:           r.Quantity,
+		Usage:              r.Usage,
+		IncludeSetup:       true,
+		Channel:            channel,
+		VendorID:           prod.VendorID,
+		PlatformFeePercent: prices.FeePercent,
+	})
+	if err != nil {
+		return q, mercato.Prefixed(err, "")
+	}
+	return q, nil
+}

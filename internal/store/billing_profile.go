@@ -1,0 +1,35 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/mercato-market/mercato/internal/mercato"
+)
+
+// SaveBillingProfile records whether an organization invoices its
+// customers itself.
+func (s *Store) SaveBillingProfile(ctx context.Context, orgID int64, self bool) error {
+	_, err := s.rd().ExecContext(ctx, `INSERT INTO billing_profiles (organization_id, self_billing, updated_at) VALUES ($1,$2,$3)
+		ON CONFLICT (organization_id) DO UPDATE SET self_billing = excluded.self_billing, updated_at = excluded.updated_at`, orgID, self, s.now())
+	if err != nil {
+		return fmt.Errorf("billing profile of %d: %w", orgID, err)
+	}
+	return nil
+}
+
+// SelfBilling reports whether a reseller visible to p invoices its
+// customers itself.
+func (s *Store) SelfBilling(ctx context.Context, p mercato.Principal, orgID int64) (bool, error) {
+	if _, err := s.organization(ctx, s.rd(), p, orgID); err != nil {
+		return false, err
+	}
+	var self bool
+	err := s.rd().QueryRowContext(ctx, `SELECT self_billing FROM billing_profiles WHERE organization_id = $1`, orgID).Scan(&self)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("billing profile of %d: %w", orgID, err)
+	}
+	return self, nil
+}

@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/pricing"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// The reads and bookkeeping of billing runs outside their transactions
+// (internal/billingrun decides what to do with them).
+
+// Clock is the store's clock (UTC, microsecond precision).
+func (s *Store) Clock() time.Time { return s.now() }
+
+// SystemPrincipal is the platform acting in scheduled work.
+func (s *Store) SystemPrincipal(ctx context.Context) (mercato.Principal, error) {
+	return s.systemPrincipal(ctx, s.rd())
+}
+
+// systemPrincipal acts for the platform in scheduled work.
+func (s *Store) systemPrincipal(ctx context.Context, db queryer) (mercato.Principal, error) {
+	p := mercato.Principal{OrgKind: mercato.KindPlatform, Role: mercato.RoleAdmin}
+	if err := db.QueryRowContext(ctx, `SELECT id FROM organizations WHERE kind = 'platform' ORDER BY id LIMIT 1`).Scan(&p.OrgID); err != nil {
+		return p, fmt.Errorf("platform organization: %w", err)
+	}
+	return p, nil
+}
+
+// OrganizationByID returns an organization, whoever may see it.
+func (s *Store) OrganizationByID(ctx context.Context, id int64) (mercato.Organization, error) {
+	return s.orgByID(ctx, s.rd(), id)
+}
+
+// SelfBillingResellers returns the resellers that invoice their customers
+// themselves.
+func (s *Store) SelfBillingResellers(ctx context.Context) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	rows, err := s.rd().QueryContext(ctx, `SELECT organization_id FROM billing_profiles WHERE self_billing`)
+	if err != nil {
+		return nil, fmt.Errorf("billing profiles: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("scan billing profile: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+// StartBillingRun records a run that starts and sets its id.
+func (s *Store) StartBillingRun(ctx context.Context, run *billing.Run) error {
+	if err := s.rd().QueryRowContext(ctx, `INSERT INTO billing_runs (period, as_of, status, started_at) VALUES ($1,$2,$3,$4) RETURNING id`,
+		run.Period, run.AsOf, run.Status, run.StartedAt).Scan(&run.ID); err != nil {
+		return fmt.Errorf("start billing run: %w", err)
+	}
+	return nil
+}
+
+// FinishBillingRun records how a run ended.
+func (s *Store) FinishBillingRun(ctx context.Context, run billing.Run) error {
+	if _, err := s.rd().ExecContext(ctx, `UPDATE billing_runs SET status=$1, subscriptions=$2, invoices=$3, lines=$4, renewed=$5, ended=$6, error=$7, finished_at=$8 WHERE id=$9`,
+		run.Status, run.Subscriptions, run.Invoices, run.Lines, run.Renewed, run.Ended, run.Error, run.FinishedAt, run.ID); err != nil {
+		return fmt.Errorf("finish billing run: %w", err)
+	}
+	return nil
+}
+
+// CustomersToBill returns up to limit customers with subscriptions after
+// the customer id after, in id order.
+func (s *Store) CustomersToBill(ctx context.Context, after int64, limit int) ([]int64, error) {
+	return s.ids(ctx, "customers to bill", `SELECT DISTINCT customer_id FROM subscriptions WHERE customer_id > $1 ORDER BY customer_id LIMIT $2`, after, limit)
+}
+
+// SubscriptionsToRenew returns the live subscriptions whose term is over at
+// asOf.
+func (s *Store) SubscriptionsToRenew(ctx context.Context, asOf time.Time) ([]int64, error) {
+	return s.ids(ctx, "subscriptions to renew", `SELECT id FROM subscriptions WHERE end_date <= $1 AND deployment_status IN ('PENDING','POST_CONFIGURATION','DEPLOYED','STOPPED','FAILED') ORDER BY id`, asOf)
+}
+
+// OverdueInvoices returns the issued invoices (not credit notes) due
+// before asOf.
+func (s *Store) OverdueInvoices(ctx context.Context, asOf time.Time) ([]int64, error) {
+	return s.ids(ctx, "overdue invoices", `SELECT id FROM invoices WHERE status = 'issued' AND kind = 'invoice' AND due_at < $1 ORDER BY id`, asOf)
+}
+
+func (s *Store) ids(ctx context.Context, what, q string, args ...any) ([]int64, error) {
+	rows, err := s.rd().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("scan %s: %w", what, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return ids, nil
+}
+
+// RenewalPrice prices the next term of qty of a subscription for its
+// customer (through its channel, without setup fee) and returns it with
+// the subscription's plan.
+func (s *Store) RenewalPrice(ctx context.Context, sub subscription.Subscription, qty int64) (catalog.Plan, pricing.Quote, error) {
+	plan, err := s.planByID(ctx, s.rd(), sub.PlanID)
+	if err != nil {
+		return plan, pricing.Quote{}, err
+	}
+	prod, err := s.productByID(ctx, s.rd(), sub.ProductID)
+	if err != nil {
+		return plan, pricing.Quote{}, err
+	}
+	sp, err := s.systemPrincipal(ctx, s.rd())
+	if err != nil {
+		return plan, pricing.Quote{}, err
+	}
+	q, err := s.quote(ctx, s.rd(), sp, plan, prod, QuoteRequest{PlanID: plan.ID, Quantity: qty, CustomerID: sub.CustomerID, Renewal: true})
+	return plan, q, err
+}
+
+// BillingRuns lists the latest billing runs, newest first.
+func (s *Store) BillingRuns(ctx context.Context, limit int) ([]billing.Run, error) {
+	rows, err := s.rd().QueryContext(ctx, `SELECT id, period, as_of, status, subscriptions, invoices, lines, renewed, ended, error, started_at, finished_at
+		FROM billing_runs ORDER BY id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("billing runs: %w", err)
+	}
+	defer rows.Close()
+	var out []billing.Run
+	for rows.Next() {
+		var (
+			run billing.Run
+			fin sql.NullTime
+		)
+		if err := rows.Scan(&run.ID, &run.Period, &run.AsOf, &run.Status, &run.Subscriptions, &run.Invoices, &run.Lines, &run.Renewed, &run.Ended,
+			&run.Error, &run.StartedAt, &fin); err != nil {
+			return nil, fmt.Errorf("scan billing run: %w", err)
+		}
+		run.AsOf, run.StartedAt = run.AsOf.UTC(), run.StartedAt.UTC()
+		if fin.Valid {
+			t := fin.Time.UTC()
+			run.FinishedAt = &t
+		}
+		out = append(out, run)
+	}
+	return out, rows.Err()
+}

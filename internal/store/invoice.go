@@ -1,0 +1,159 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/mercato"
+)
+
+const invoiceColumns = "i.id, i.kind, i.number, i.issuer, i.customer, i.reseller_id, i.period, i.currency, i.status, i.tax_rate, i.tax_note, i.subtotal, i.tax, i.total, " +
+	"i.issued_at, i.due_at, i.paid_at, i.voided_at, i.credited_invoice_id, i.reminders, i.suspended, i.run_id, i.created_at, i.updated_at"
+
+func scanInvoice(row interface{ Scan(...any) error }) (billing.Invoice, error) {
+	var (
+		inv                       billing.Invoice
+		kind, status              string
+		number                    sql.NullString
+		reseller, credited, runID sql.NullInt64
+		issued, due, paid, voided sql.NullTime
+	)
+	err := row.Scan(&inv.ID, &kind, &number, jsonColumn{&inv.Issuer}, jsonColumn{&inv.Customer}, &reseller, &inv.Period, &inv.Currency, &status,
+		&inv.TaxRate, &inv.TaxNote, &inv.Subtotal, &inv.Tax, &inv.Total, &issued, &due, &paid, &voided, &credited, &inv.Reminders, &inv.Suspended,
+		&runID, &inv.CreatedAt, &inv.UpdatedAt)
+	inv.Kind, inv.Status, inv.Number = billing.Kind(kind), billing.Status(status), number.String
+	inv.ResellerID, inv.CreditedInvoiceID, inv.RunID = reseller.Int64, credited.Int64, runID.Int64
+	tp := func(t sql.NullTime) *time.Time {
+		if !t.Valid {
+			return nil
+		}
+		u := t.Time.UTC()
+		return &u
+	}
+	inv.IssuedAt, inv.DueAt, inv.PaidAt, inv.VoidedAt = tp(issued), tp(due), tp(paid), tp(voided)
+	inv.CreatedAt, inv.UpdatedAt = inv.CreatedAt.UTC(), inv.UpdatedAt.UTC()
+	return inv, err
+}
+
+// invoiceScope: the customer sees its invoices, its reseller and
+// distributor theirs (and what they issued), the platform all; vendors
+// none (they read earnings).
+func invoiceScope(q *query, p mercato.Principal) {
+	if p.OrgKind == mercato.KindVendor {
+		q.add("FALSE")
+		return
+	}
+	q.add("(")
+	orgScope(q, p, "i.customer_id")
+	q.add(" OR i.issuer_id = %a)", p.OrgID)
+}
+
+// InvoiceFilter narrows a list of invoices.
+type InvoiceFilter struct {
+	CustomerID int64
+	Period     string
+	Status     billing.Status
+	Kind       billing.Kind
+}
+
+// ListInvoices lists the invoices and credit notes visible to p, without
+// their lines.
+func (s *Store) ListInvoices(ctx context.Context, p mercato.Principal, f InvoiceFilter, page Page) ([]billing.Invoice, int64, error) {
+	q := &query{}
+	q.add("SELECT " + invoiceColumns + " FROM invoices i WHERE ")
+	invoiceScope(q, p)
+	if f.CustomerID != 0 {
+		q.add(" AND i.customer_id = %a", f.CustomerID)
+	}
+	if f.Period != "" {
+		q.add(" AND i.period = %a", f.Period)
+	}
+	if f.Status != "" {
+		q.add(" AND i.status = %a", string(f.Status))
+	}
+	if f.Kind != "" {
+		q.add(" AND i.kind = %a", string(f.Kind))
+	}
+	paginate(q, "i.id", page)
+	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list invoices: %w", err)
+	}
+	defer rows.Close()
+	var out []billing.Invoice
+	for rows.Next() {
+		inv, err := scanInvoice(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("scan invoice: %w", err)
+		}
+		out = append(out, inv)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list invoices: %w", err)
+	}
+	items, next := trim(out, page, func(i billing.Invoice) int64 { return i.ID })
+	return items, next, nil
+}
+
+// Invoice returns one invoice visible to p, with its lines.
+func (s *Store) Invoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error) {
+	return s.invoice(ctx, s.rd(), p, id, false)
+}
+
+func (s *Store) invoice(ctx context.Context, db queryer, p mercato.Principal, id int64, lock bool) (billing.Invoice, error) {
+	q := &query{}
+	q.add("SELECT "+invoiceColumns+" FROM invoices i WHERE i.id = %a AND ", id)
+	invoiceScope(q, p)
+	if lock && s.engine == Postgres {
+		q.add(" FOR UPDATE")
+	}
+	inv, err := scanInvoice(db.QueryRowContext(ctx, q.String(), q.args...))
+	if err != nil {
+		return inv, notFoundIfNoRows(err, "invoice", id)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT line_no, subscription_id, kind, ref, part, description, quantity, unit_amount, amount, tax_rate, tax, period_start, period_end, shares
+		FROM invoice_lines WHERE invoice_id = $1 ORDER BY line_no`, id)
+	if err != nil {
+		return inv, fmt.Errorf("invoice %d lines: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			l   billing.Line
+			sub sql.NullInt64
+		)
+		if err := rows.Scan(&l.No, &sub, &l.Kind, &l.Ref, &l.Part, &l.Description, &l.Quantity, &l.UnitAmount, &l.Amount, &l.TaxRate, &l.Tax,
+			&l.PeriodStart, &l.PeriodEnd, jsonColumn{&l.Shares}); err != nil {
+			return inv, fmt.Errorf("scan invoice line: %w", err)
+		}
+		l.SubscriptionID = sub.Int64
+		l.PeriodStart, l.PeriodEnd = l.PeriodStart.UTC(), l.PeriodEnd.UTC()
+		inv.Lines = append(inv.Lines, l)
+	}
+	return inv, rows.Err()
+}
+
+// ListPayments lists the payments of an invoice visible to p.
+func (s *Store) ListPayments(ctx context.Context, p mercato.Principal, invoiceID int64) ([]billing.Payment, error) {
+	if _, err := s.invoice(ctx, s.rd(), p, invoiceID, false); err != nil {
+		return nil, err
+	}
+	rows, err := s.rd().QueryContext(ctx, `SELECT id, invoice_id, amount, currency, method, reference, created_at FROM payments WHERE invoice_id = $1 ORDER BY id`, invoiceID)
+	if err != nil {
+		return nil, fmt.Errorf("list payments: %w", err)
+	}
+	defer rows.Close()
+	var out []billing.Payment
+	for rows.Next() {
+		var pm billing.Payment
+		if err := rows.Scan(&pm.ID, &pm.InvoiceID, &pm.Amount, &pm.Currency, &pm.Method, &pm.Reference, &pm.CreatedAt); err != nil {
+			return nil, err
+		}
+		pm.CreatedAt = pm.CreatedAt.UTC()
+		out = append(out, pm)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,68 @@
+package subscription
+
+import "github.com/mercato-market/mercato/internal/mercato"
+
+// MaxQuantity bounds the seats (units) of an order or a change, whoever asks:
+// the REST API, the Cloudesire-compatible API, the control panel and the
+// connectors all reach the same Validate.
+const MaxQuantity = 1_000_000_000
+
+// OrderRequest is a purchase of a plan. The field names and their order are
+// part of the Idempotency-Key request hash: keep them.
+type OrderRequest struct {
+	CustomerID    int64
+	PlanID        int64
+	Quantity      int64
+	Configuration map[string]any
+	// IdempotencyKey, when set, makes a retry of the same request return
+	// the first order instead of placing another.
+	IdempotencyKey string
+}
+
+// Validate checks what an order must carry before anything is read: a
+// customer (defaulted by the ordering service for a customer buying for
+// itself), a plan, a quantity within bounds and a configuration object
+// (empty when the product has no parameters).
+func (r OrderRequest) Validate() error {
+	var fe mercato.FieldErrors
+	quantity(&fe, "quantity", r.Quantity)
+	if r.CustomerID == 0 {
+		fe.Add("customer_id", "is required")
+	}
+	if r.PlanID == 0 {
+		fe.Add("plan_id", "is required")
+	}
+	if r.Configuration == nil {
+		fe.Add("configuration", "is required (an empty object when the product has no parameters)")
+	}
+	return fe.Err("invalid order")
+}
+
+// Change holds what a customer may change on a subscription; nil fields
+// stay as they are.
+type Change struct {
+	Quantity  *int64
+	PlanID    *int64
+	AutoRenew *bool
+}
+
+// Validate checks a change's bounds.
+func (c Change) Validate() error {
+	var fe mercato.FieldErrors
+	if c.Quantity != nil {
+		quantity(&fe, "quantity", *c.Quantity)
+	}
+	if c.PlanID != nil && *c.PlanID < 1 {
+		fe.Add("plan_id", "must be at least 1")
+	}
+	return fe.Err("invalid change")
+}
+
+func quantity(fe *mercato.FieldErrors, path string, q int64) {
+	switch {
+	case q < 1:
+		fe.Add(path, "must be at least 1")
+	case q > MaxQuantity:
+		fe.Add(path, "must be at most %d", MaxQuantity)
+	}
+}

@@ -1,0 +1,3 @@
+module github.com/mercato-market/mercato/pkg/webhook
+
+go 1.21
