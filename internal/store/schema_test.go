@@ -170,10 +170,13 @@ func TestNotNullKeysMigration(t *testing.T) {
 	}
 	rebuilt := []string{"secret_keys", "web_sessions", "password_resets", "readiness"}
 	count := func() string {
-		counts := storetest.Counts(t, st)
 		var b strings.Builder
 		for _, tbl := range rebuilt {
-			fmt.Fprintf(&b, "%s=%d ", tbl, counts[tbl])
+			var n int
+			if err := st.DB().QueryRow("SELECT COUNT(*) FROM " + tbl).Scan(&n); err != nil {
+				t.Fatalf("count %s: %v", tbl, err)
+			}
+			fmt.Fprintf(&b, "%s=%d ", tbl, n)
 		}
 		return b.String()
 	}
