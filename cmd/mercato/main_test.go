@@ -109,7 +109,7 @@ func TestMigrate(t *testing.T) {
 
 func TestServeDemoSQLite(t *testing.T) {
 	db := "sqlite:" + filepath.Join(t.TempDir(), "d.db")
-	serveDemo(t, []string{"--database-url", db}, nil)
+	serveDemo(t, []string{"--database-url", db, "--metrics-addr", freeAddr(t)}, nil)
 }
 
 func TestServeDemoPostgres(t *testing.T) {
@@ -128,8 +128,24 @@ func serveDemo(t *testing.T, args, env []string) {
 	s := start(t, args, env)
 	s.waitReady(t)
 	s.get(t, "/healthz", "", http.StatusOK)
-	// Prometheus metrics, with the routes the requests so far took.
-	metrics := string(s.get(t, "/metrics", "", http.StatusOK))
+	// Prometheus metrics, with the routes the requests so far took: on a
+	// listener of their own with --metrics-addr (and not on the API's),
+	// else on the API's for platform tokens only.
+	var metrics string
+	if i := slices.Index(args, "--metrics-addr"); i >= 0 {
+		s.get(t, "/metrics", bootstrap, http.StatusNotFound)
+		res, err := s.client.Get("http://" + args[i+1] + "/metrics")
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("metrics listener: %v %v", err, res)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		metrics = string(b)
+	} else {
+		s.get(t, "/metrics", "", http.StatusUnauthorized)
+		s.get(t, "/metrics", "mct_demo_customer_adatum", http.StatusForbidden)
+		metrics = string(s.get(t, "/metrics", bootstrap, http.StatusOK))
+	}
 	for _, want := range []string{`mercato_http_requests_total{method="GET",route="GET /healthz",status="200"}`, "mercato_webhook_queue_depth", "go_goroutines"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -122,8 +122,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen for metrics: %w", err)
+		}
+		metrics := http.NewServeMux()
+		metrics.Handle("GET /metrics", telemetry.Handler())
+		msrv := &http.Server{Handler: metrics, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		defer msrv.Close()
+		log.Info("serving metrics", "addr", mln.Addr().String())
+		go func() { errc <- msrv.Serve(mln) }()
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

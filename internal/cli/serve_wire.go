@@ -67,7 +67,9 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	for _, pattern := range []string{"/api/", "/openapi.json", "/openapi.yaml", "/openapi-3.0.json", "/openapi-3.0.yaml", "/healthz", "/readyz"} {
 		mux.Handle(pattern, apiServer)
 	}
-	mux.Handle("GET /metrics", telemetry.Handler())
+	if cfg.MetricsAddr == "" { // else serve runs them on their own listener
+		mux.Handle("GET /metrics", platformOnly(telemetry.Handler()))
+	}
 	mux.Handle("/", panel.Handler())
 
 	// The front door over everything: one caller, one rate, one rule for
@@ -138,4 +140,21 @@ func runBillingJob(ctx context.Context, st *store.Store, billingRuns *billingrun
 			env.Log.Error("billing run", "err", err)
 		}
 	}
+}
+
+// platformOnly serves h to the platform's callers only (the front door
+// resolved them): metrics tell the traffic of every tenant.
+func platformOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, ok := frontdoor.PrincipalFrom(r.Context())
+		switch {
+		case !ok:
+			w.Header().Set("WWW-Authenticate", `Bearer realm="mercato"`)
+			api.RenderRefusal(w, r, frontdoor.Refusal{Status: http.StatusUnauthorized, Message: "metrics need a platform API token (or --metrics-addr)"})
+		case !p.IsPlatform():
+			api.RenderRefusal(w, r, frontdoor.Refusal{Status: http.StatusForbidden, Message: "metrics are the platform's"})
+		default:
+			h.ServeHTTP(w, r)
+		}
+	})
 }

@@ -30,13 +30,17 @@ import (
 type Serve struct {
 	Addr      string // listen address HOST:PORT
 	PublicURL string // the base of links the marketplace sends (password resets); required outside Demo
-	Demo      bool
-	LogFormat string // text or json
-	LogLevel  string
-	Database  Database
-	Limits    Limits
-	Web       Web
-	Webhooks  Webhooks
+	// MetricsAddr, when set, serves /metrics on a listener of its own
+	// (HOST:PORT, for the scraper's network only) instead of on Addr,
+	// where it answers only the platform's tokens.
+	MetricsAddr string
+	Demo        bool
+	LogFormat   string // text or json
+	LogLevel    string
+	Database    Database
+	Limits      Limits
+	Web         Web
+	Webhooks    Webhooks
 	// UsagePollInterval is how often metric URLs are polled.
 	UsagePollInterval time.Duration
 	// BillingInterval is how often the current month is billed; 0: never.
@@ -101,6 +105,7 @@ func Defaults() Serve {
 // Register declares the flags of c on fs, with c's values as defaults.
 func (c *Serve) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address HOST:PORT"+env("addr"))
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "serve Prometheus metrics on this HOST:PORT of their own; without it /metrics is on --addr and answers only platform tokens"+env("metrics-addr"))
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the marketplace's external base URL, used in the links it sends (password resets); required outside --demo, where it defaults to the listen address"+env("public-url"))
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "seed demo organizations, users, products and plans (once), print the logins, and run the sample vendor, emulators and connectors in-process"+env("demo"))
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json"+env("log-format"))
@@ -161,6 +166,11 @@ func (c *Serve) Validate() error {
 	var errs []error
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, bad("addr", "want HOST:PORT: "+err.Error()))
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			errs = append(errs, bad("metrics-addr", "want HOST:PORT: "+err.Error()))
+		}
 	}
 	if c.PublicURL == "" {
 		if !c.Demo {

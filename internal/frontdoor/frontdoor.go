@@ -196,6 +196,9 @@ func (d *Door) Wrap(next http.Handler) http.Handler {
 			render = m.Render
 		}
 		id, ref := d.admit(r, m, addr)
+		if ref == nil {
+			ref = checkInput(w, r)
+		}
 		if ref != nil {
 			render(w, r, *ref)
 			return

@@ -51,6 +51,14 @@ func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Pla
 			return pricing.Quote{}, mercato.Invalid("invalid quote", mercato.FieldError{Path: "reseller_id", Message: "no such reseller", Value: r.ResellerID})
 		}
 	}
+	// A customer is priced through its own channel: one the caller cannot
+	// see is refused as if it did not exist, so that a quote never tells
+	// another tenant's distributor, reseller or markups.
+	if r.CustomerID != 0 && r.CustomerID != p.OrgID {
+		if _, err := db.Organization(ctx, p, r.CustomerID); err != nil {
+			return pricing.Quote{}, mercato.Invalid("invalid quote", mercato.FieldError{Path: "customer_id", Message: "no such customer", Value: r.CustomerID})
+		}
+	}
 	if r.ResellerID == 0 && r.CustomerID == 0 && p.OrgKind == mercato.KindCustomer {
 		r.CustomerID = p.OrgID
 	}

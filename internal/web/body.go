@@ -3,6 +3,9 @@ package web
 import (
 	"errors"
 	"net/http"
+
+	"github.com/mercato-market/mercato/internal/frontdoor"
+	"github.com/mercato-market/mercato/internal/mercato"
 )
 
 // maxBody bounds every request body the panel reads. Forms are small; the
@@ -28,11 +31,19 @@ func limitBodies(next http.Handler) http.Handler {
 // copy (r.WithContext) a handler parses.
 func parseUpload(r *http.Request) (cleanup func(), err error) {
 	err = r.ParseMultipartForm(maxBody)
-	return func() {
+	cleanup = func() {
 		if r.MultipartForm != nil {
 			_ = r.MultipartForm.RemoveAll()
 		}
-	}, err
+	}
+	if err == nil && r.MultipartForm != nil {
+		// The front door checked the query and URL-encoded forms; a
+		// multipart form's text fields pass the same guard here.
+		if ref := frontdoor.CheckValues("form field", r.MultipartForm.Value); ref != nil {
+			return cleanup, mercato.Errorf(mercato.EINVALID, "%s", ref.Message)
+		}
+	}
+	return cleanup, err
 }
 
 // tooLarge reports whether err is a body read past maxBody.

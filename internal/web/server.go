@@ -150,6 +150,9 @@ func (s *Server) renderRefusal(w http.ResponseWriter, r *http.Request, ref front
 	case http.StatusForbidden:
 		s.errorPage(w, r, nil, ref.Status, "Your role is read-only: you can look, but not change anything.")
 		return
+	case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+		s.errorPage(w, r, nil, ref.Status, "The form could not be read: "+ref.Message+". Go back, correct it and try again.")
+		return
 	}
 	s.errorPage(w, r, nil, http.StatusInternalServerError, "Something went wrong on our side; try again in a moment.")
 }

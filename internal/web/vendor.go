@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -16,7 +15,6 @@ import (
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/syndication"
-	"github.com/mercato-market/mercato/pkg/webhook"
 )
 
 func (s *Server) vendorProducts(w http.ResponseWriter, r *http.Request, v *view) {
@@ -440,159 +438,4 @@ func (s *Server) pricingPreview(w http.ResponseWriter, r *http.Request, v *view)
 	f := readPlanForm(r)
 	f.preview()
 	s.fragment(w, r, "plan.html", f)
-}
-
-// Webhook endpoints.
-
-type webhooksData struct {
-	Endpoints []syndication.Endpoint
-	Products  []catalog.Product
-	Secret    string // a new secret, shown once
-	SecretFor int64
-	Product   map[int64]string
-}
-
-func (s *Server) webhooksData(r *http.Request, v *view) (*webhooksData, error) {
-	ctx := r.Context()
-	eps, _, err := s.store.ListEndpoints(ctx, v.P, store.EndpointFilter{}, store.Page{Limit: 200})
-	if err != nil {
-		return nil, err
-	}
-	f := store.ProductFilter{}
-	if !v.P.IsPlatform() {
-		f.VendorID = v.P.OrgID
-	}
-	prods, _, err := s.store.ListProducts(ctx, v.P, f, store.Page{Limit: 200})
-	if err != nil {
-		return nil, err
-	}
-	d := &webhooksData{Endpoints: eps, Products: prods, Product: map[int64]string{}}
-	for _, p := range prods {
-		d.Product[p.ID] = p.Name
-	}
-	return d, nil
-}
-
-func (s *Server) webhooksPage(w http.ResponseWriter, r *http.Request, v *view) {
-	if err := only(v.P, mercato.KindVendor, mercato.KindPlatform); err != nil {
-		s.fail(w, r, v, err)
-		return
-	}
-	d, err := s.webhooksData(r, v)
-	if err != nil {
-		s.fail(w, r, v, err)
-		return
-	}
-	v.Title, v.Active, v.Data = "Webhooks", "/webhooks", d
-	s.render(w, r, http.StatusOK, "webhooks.html", v)
-}
-
-func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, v *view) {
-	ctx := r.Context()
-	url := strings.TrimSpace(r.PostFormValue("url"))
-	var events []string
-	events = append(events, strings.FieldsFunc(r.PostFormValue("events"), func(r rune) bool { return r == ',' || r == ' ' })...)
-	e := syndication.Endpoint{URL: url, Events: events}
-	if pid := formInt(r, "product_id"); pid != 0 {
-		e.ProductID = &pid
-	}
-	err := s.policy.Check(ctx, url)
-	if err == nil {
-		e.Secret, err = webhook.NewSecret()
-	}
-	if err == nil {
-		e, err = s.store.CreateEndpoint(ctx, v.P, e)
-	}
-	if err != nil {
-		s.after(w, r, v, err, "/webhooks", "")
-		return
-	}
-	s.showSecret(w, r, v, e.ID, e.Secret, "Endpoint added. Copy its signing secret now: it is shown only once.")
-}
-
-func (s *Server) showSecret(w http.ResponseWriter, r *http.Request, v *view, id int64, secret, msg string) {
-	d, err := s.webhooksData(r, v)
-	if err != nil {
-		s.fail(w, r, v, err)
-		return
-	}
-	d.Secret, d.SecretFor = secret, id
-	v.Title, v.Active, v.Flash, v.Data = "Webhooks", "/webhooks", msg, d
-	s.render(w, r, http.StatusOK, "webhooks.html", v)
-}
-
-// RotationGrace is how long an old webhook secret keeps signing after a
-// rotation (the API's figure).
-const RotationGrace = 24 * time.Hour
-
-func (s *Server) rotateWebhook(w http.ResponseWriter, r *http.Request, v *view) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, v, err)
-		return
-	}
-	secret, err := webhook.NewSecret()
-	if err == nil {
-		_, err = s.store.UpdateEndpoint(r.Context(), v.P, id, store.EndpointUpdate{NewSecret: secret, Grace: RotationGrace})
-	}
-	if err != nil {
-		s.after(w, r, v, err, "/webhooks", "")
-		return
-	}
-	s.showSecret(w, r, v, id, secret, "New signing secret made; the old one keeps signing for 24 hours. Copy it now: it is shown only once.")
-}
-
-func (s *Server) toggleWebhook(w http.ResponseWriter, r *http.Request, v *view) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, v, err)
-		return
-	}
-	on := r.PostFormValue("enabled") == "true"
-	_, err = s.store.UpdateEndpoint(r.Context(), v.P, id, store.EndpointUpdate{Enabled: &on})
-	msg := "Endpoint disabled: deliveries wait until it is enabled again."
-	if on {
-		msg = "Endpoint enabled: waiting deliveries are sent now."
-	}
-	s.after(w, r, v, err, "/webhooks", msg)
-}
-
-func (s *Server) webhookPage(w http.ResponseWriter, r *http.Request, v *view) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, v, err)
-		return
-	}
-	e, err := s.store.Endpoint(r.Context(), v.P, id)
-	if err != nil {
-		s.fail(w, r, v, err)
-		return
-	}
-	attempts, next, err := s.store.ListAttempts(r.Context(), v.P, store.AttemptFilter{EndpointID: id}, store.Page{After: formInt(r, "after"), Limit: 50})
-	if err != nil {
-		s.fail(w, r, v, err)
-		return
-	}
-	v.Title, v.Active = "Webhook "+e.URL, "/webhooks"
-	v.Data = struct {
-		Endpoint syndication.Endpoint
-		Attempts []store.Attempt
-		Next     int64
-	}{e, attempts, next}
-	s.render(w, r, http.StatusOK, "webhook.html", v)
-}
-
-func (s *Server) replayWebhook(w http.ResponseWriter, r *http.Request, v *view) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, v, err)
-		return
-	}
-	var from, to time.Time
-	if h := formInt(r, "hours"); h > 0 {
-		to = s.store.Now()
-		from = to.Add(-time.Duration(h) * time.Hour)
-	}
-	n, err := s.store.Replay(r.Context(), v.P, id, formInt(r, "event_id"), from, to)
-	s.after(w, r, v, err, fmt.Sprintf("/webhooks/%d", id), fmt.Sprintf("%d deliveries will be sent again.", n))
 }

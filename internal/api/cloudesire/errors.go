@@ -27,6 +27,10 @@ func RenderRefusal(w http.ResponseWriter, _ *http.Request, ref frontdoor.Refusal
 	case http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", ref.RetryAfterSeconds())
 		key = "tooManyRequests"
+	case http.StatusBadRequest:
+		key = "invalid"
+	case http.StatusRequestEntityTooLarge:
+		key = "tooLarge"
 	}
 	writeError(w, ref.Status, key, ref.Message)
 }
