@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "mercato")
-	build := exec.Command("go", "build", "-o", binary, ".")
+	build := exec.Command("go", slices.Concat([]string{"build"}, raceFlags, []string{"-o", binary, "."})...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintf(os.Stderr, "build mercato: %v\n", err)

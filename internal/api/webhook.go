@@ -17,7 +17,6 @@ import (
 type webhookConfig struct {
 	policy syndication.URLPolicy
 	test   func(context.Context, syndication.Endpoint) store.Attempt
-	grace  time.Duration
 }
 
 // WithWebhooks sets the URL policy for webhook endpoints and the function

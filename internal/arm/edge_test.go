@@ -20,6 +20,7 @@ func evalTemplate(t *testing.T, src string, params map[string]any, dep Deploymen
 }
 
 func TestTemplateFeatures(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		src    string
@@ -104,6 +105,7 @@ func TestTemplateFeatures(t *testing.T) {
 }
 
 func TestTemplateErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		src    string
@@ -212,6 +214,7 @@ func doublingTemplate(n int) string {
 }
 
 func TestNestedCopiedParent(t *testing.T) {
+	t.Parallel()
 	// A nested child of a copied parent is expanded once per parent and
 	// sees the parent's copyIndex().
 	src := `{"resources":[{"type":"Microsoft.Sql/servers","apiVersion":"1","name":"[concat('sql', copyIndex())]","copy":{"name":"servers","count":2},
@@ -226,6 +229,7 @@ func TestNestedCopiedParent(t *testing.T) {
 }
 
 func TestSubscriptionScope(t *testing.T) {
+	t.Parallel()
 	src := `{"$schema":"https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
 	  "resources":[{"type":"Microsoft.Resources/resourceGroups","apiVersion":"2021-04-01","name":"rg-new","location":"westeurope"},
 	  {"type":"Microsoft.Authorization/roleAssignments","apiVersion":"2022-04-01","name":"[guid(subscription().id, 'reader')]","dependsOn":["rg-new"]}],

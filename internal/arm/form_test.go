@@ -7,6 +7,7 @@ import (
 )
 
 func TestForm(t *testing.T) {
+	t.Parallel()
 	tpl := loadTemplate(t, "webfarm.json")
 	data, err := json.Marshal(tpl.Form())
 	if err != nil {

@@ -194,6 +194,7 @@ var functionCases = []struct {
 }
 
 func TestFunctions(t *testing.T) {
+	t.Parallel()
 	for _, tt := range functionCases {
 		t.Run(tt.name, func(t *testing.T) {
 			got := mustEval(t, tt.expr)
@@ -209,6 +210,7 @@ func TestFunctions(t *testing.T) {
 }
 
 func TestFunctionErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		expr   string
@@ -251,6 +253,7 @@ func TestFunctionErrors(t *testing.T) {
 }
 
 func TestGUID(t *testing.T) {
+	t.Parallel()
 	// guid() is a version 5 UUID under ARM's namespace; the values were
 	// checked against Python's uuid.uuid5 with the same namespace.
 	tests := []struct {
@@ -271,6 +274,7 @@ func TestGUID(t *testing.T) {
 }
 
 func TestOverflowArguments(t *testing.T) {
+	t.Parallel()
 	// Arguments near the integer limits must give errors, not panics.
 	tests := []struct {
 		name string

@@ -3,6 +3,7 @@ package arm
 import "testing"
 
 func TestUniqueString(t *testing.T) {
+	t.Parallel()
 	// Public vectors from the reference notes.
 	tests := []struct {
 		name string

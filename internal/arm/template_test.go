@@ -40,6 +40,7 @@ func findResource(t *testing.T, r *Result, name string) *Resource {
 }
 
 func TestWebFarmDev(t *testing.T) {
+	t.Parallel()
 	tpl := loadTemplate(t, "webfarm.json")
 	res, err := Evaluate(tpl, map[string]any{"adminPassword": "correct-horse-battery"}, testDeployment)
 	if err != nil {
@@ -117,6 +118,7 @@ func TestWebFarmDev(t *testing.T) {
 }
 
 func TestWebFarmProdWithState(t *testing.T) {
+	t.Parallel()
 	tpl := loadTemplate(t, "webfarm.json")
 	dep := testDeployment
 	params := map[string]any{"adminPassword": "correct-horse-battery", "environment": "prod", "instanceCount": 1, "enableDiagnostics": true}
@@ -157,6 +159,7 @@ func TestWebFarmProdWithState(t *testing.T) {
 }
 
 func TestCycle(t *testing.T) {
+	t.Parallel()
 	tpl := loadTemplate(t, "cycle.json")
 	_, err := Evaluate(tpl, nil, testDeployment)
 	if !errors.Is(err, ErrCycle) {
@@ -169,6 +172,7 @@ func TestCycle(t *testing.T) {
 }
 
 func TestErrorPath(t *testing.T) {
+	t.Parallel()
 	tpl := loadTemplate(t, "badexpr.json")
 	_, err := Evaluate(tpl, nil, testDeployment)
 	var ee *EvalError
@@ -181,6 +185,7 @@ func TestErrorPath(t *testing.T) {
 }
 
 func TestSymbolicNames(t *testing.T) {
+	t.Parallel()
 	tpl := loadTemplate(t, "symbolic.json")
 	dep := testDeployment
 	siteID := "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-test/providers/Microsoft.Web/sites/shop"
@@ -219,6 +224,7 @@ func TestSymbolicNames(t *testing.T) {
 }
 
 func TestValidateParameters(t *testing.T) {
+	t.Parallel()
 	tpl := loadTemplate(t, "webfarm.json")
 	tests := []struct {
 		name   string
@@ -268,6 +274,7 @@ func TestValidateParameters(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		src  string
@@ -297,6 +304,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestParseParameters(t *testing.T) {
+	t.Parallel()
 	got, err := ParseParameters([]byte(`{"$schema":"x","contentVersion":"1.0.0.0","parameters":{"a":{"value":1},"b":{"value":{"c":[true]}}}}`))
 	if err != nil {
 		t.Fatal(err)
@@ -310,6 +318,7 @@ func TestParseParameters(t *testing.T) {
 }
 
 func TestParameterOrder(t *testing.T) {
+	t.Parallel()
 	tpl := loadTemplate(t, "webfarm.json")
 	var names []string
 	for _, p := range tpl.Parameters {

@@ -21,6 +21,7 @@ func ptr(s string) *decimal.Decimal { v := d(s); return &v }
 var march = Month{2026, time.March}
 
 func TestSchedule(t *testing.T) {
+	t.Parallel()
 	per := pricing.Pricing{Currency: "EUR", Model: pricing.ModelPerUnit, UnitAmount: ptr("10"), SetupFee: ptr("5")}
 	at := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
 	for _, c := range []struct {
@@ -52,6 +53,7 @@ func TestSchedule(t *testing.T) {
 }
 
 func TestTaxRate(t *testing.T) {
+	t.Parallel()
 	p := DefaultTaxPolicy()
 	platform := Party{Country: "IT"}
 	for _, c := range []struct {
@@ -77,6 +79,7 @@ func TestTaxRate(t *testing.T) {
 // lines, and an invoice's ledger entries balance to the cent, credit
 // notes too.
 func TestLedgerBalances(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 11))
 	money := func(max int) string { return decimal.New(int64(rng.IntN(max*100)), -2).String() }
 	q := NewQuoter()
@@ -168,6 +171,7 @@ func pdfText(t *testing.T, b []byte) string {
 }
 
 func TestInvoicePDF(t *testing.T) {
+	t.Parallel()
 	issued := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	due := issued.AddDate(0, 0, 14)
 	charges := []Charge{{SubscriptionID: 7, Kind: pricing.KindRecurring, PeriodStart: issued, PeriodEnd: issued.AddDate(0, 1, 0),

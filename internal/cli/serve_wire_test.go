@@ -215,6 +215,9 @@ func TestFrontDoorViewersOnlyRead(t *testing.T) {
 			f.do("POST", "/api/v1/orders", order, "Authorization: Bearer "+tok).must(t, http.StatusForbidden).problem(t)
 			f.do("POST", "/api/subscription/1/endpoints", `[]`, "CMW-Auth-Token: "+tok).must(t, http.StatusForbidden).holders(t, "forbidden")
 			f.do("PATCH", "/api/subscription/1", `{}`, basic(viewer.Email, tok)).must(t, http.StatusForbidden).holders(t, "forbidden")
+			if after := fmt.Sprint(storetest.Counts(t, f.st)); after != before {
+				t.Fatalf("rows changed by the refused API calls: %s -> %s", before, after)
+			}
 			cookie := f.session(viewer.ID)
 			before = fmt.Sprint(storetest.Counts(t, f.st)) // the session is a row
 			a := f.do("POST", "/subscriptions/1/cancel", "", cookie).must(t, http.StatusForbidden)

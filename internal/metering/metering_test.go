@@ -154,15 +154,21 @@ func readings(calls, users int, storage string) func(int64) (int, string) {
 	}
 }
 
+// each runs fn once per engine, in parallel: each run has a store, a world
+// and a metric server of its own.
 func each(t *testing.T, fn func(t *testing.T, engine store.Engine)) {
 	for _, e := range storetest.Engines {
-		t.Run(string(e), func(t *testing.T) { fn(t, e) })
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			fn(t, e)
+		})
 	}
 }
 
 // TestGaugeAndCounter: a counter's cumulative readings become increases, a
 // gauge's readings are recorded as read and aggregated by the metric.
 func TestGaugeAndCounter(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, engine store.Engine) {
 		f := setup(t, engine, "usage.metric_url")
 		p := f.poller(true)
@@ -212,6 +218,7 @@ func TestGaugeAndCounter(t *testing.T) {
 // window does not poll it again; and when the first died before finishing,
 // the window is polled again once its lease ran out, counting nothing twice.
 func TestRestartWithinWindow(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, engine store.Engine) {
 		f := setup(t, engine, "metrics_url")
 		f.srv.set(readings(100, 10, "1"))
@@ -250,6 +257,7 @@ func TestRestartWithinWindow(t *testing.T) {
 // TestConcurrentPollers: two processes polling the same window at once call
 // each subscription once.
 func TestConcurrentPollers(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, engine store.Engine) {
 		f := setup(t, engine, "usage.metric_url")
 		f.srv.set(readings(5, 1, "1"))
@@ -273,6 +281,7 @@ func TestConcurrentPollers(t *testing.T) {
 // not retried within it, and polled again in the next window, where the
 // counter's reading covers the missed one.
 func TestFailingMetricURL(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, engine store.Engine) {
 		f := setup(t, engine, "usage.metric_url")
 		p := f.poller(true)
@@ -318,6 +327,7 @@ func TestFailingMetricURL(t *testing.T) {
 // TestPrivateAddressRefused: without AllowPrivate the loopback metric URL
 // is never called.
 func TestPrivateAddressRefused(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, engine store.Engine) {
 		f := setup(t, engine, "usage.metric_url")
 		f.srv.set(readings(1, 1, "1"))
@@ -336,6 +346,7 @@ func TestPrivateAddressRefused(t *testing.T) {
 // TestWhichSubscriptions: DEPLOYED and STOPPED subscriptions are polled,
 // others not; a single object answer works; unknown metrics are ignored.
 func TestWhichSubscriptions(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, engine store.Engine) {
 		f := setup(t, engine, "usage.metric_url")
 		_, stopped := storetest.MeteredSubscription(t, f.st, f.w)
@@ -369,6 +380,7 @@ func TestWhichSubscriptions(t *testing.T) {
 
 // TestRun: Run polls at once and stops with its context.
 func TestRun(t *testing.T) {
+	t.Parallel()
 	f := setup(t, store.SQLite, "usage.metric_url")
 	f.srv.set(readings(1, 1, "1"))
 	ctx, cancel := context.WithCancel(ctx)
@@ -385,6 +397,7 @@ func TestRun(t *testing.T) {
 }
 
 func TestParseMetrics(t *testing.T) {
+	t.Parallel()
 	for body, want := range map[string]string{
 		`{"metricsName":"a","value":1}`:                                        "a=1",
 		`[{"metricsName":"a","value":"2.50"},{"metricsName":"b","value":1e3}]`: "a=2.5 b=1000",

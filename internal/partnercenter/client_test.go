@@ -57,6 +57,7 @@ func newCustomer(t *testing.T, r *rig, domain string) partnercenter.Customer {
 }
 
 func TestUnauthenticatedAndWrongSecret(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, "wrong")
 	_, err := r.client.GetCustomer(context.Background(), "x")
 	var ae *partnercenter.AuthError
@@ -76,6 +77,7 @@ func TestUnauthenticatedAndWrongSecret(t *testing.T) {
 // TestTokenExpiresMidRun: Partner Center's clock passes the token's expiry;
 // the client gets 401, fetches a new token and the call succeeds.
 func TestTokenExpiresMidRun(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, entra.DemoClientSecret)
 	ctx := context.Background()
 	cu := newCustomer(t, r, "expiry.onmicrosoft.com")
@@ -91,6 +93,7 @@ func TestTokenExpiresMidRun(t *testing.T) {
 
 // TestSubscriptionRules: etags, Microsoft's codes for illegal changes.
 func TestSubscriptionRules(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, entra.DemoClientSecret)
 	ctx := context.Background()
 	cu := newCustomer(t, r, "rules.onmicrosoft.com")
@@ -165,6 +168,7 @@ func TestSubscriptionRules(t *testing.T) {
 // connection after the commit are retried under the same MS-RequestId, and
 // one order results.
 func TestRetriesAndIdempotency(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, entra.DemoClientSecret)
 	ctx := context.Background()
 	cu := newCustomer(t, r, "retry.onmicrosoft.com")
@@ -192,6 +196,7 @@ func TestRetriesAndIdempotency(t *testing.T) {
 // TestUtilizationPagingAndNotReady: 204 + Retry-After before a day is
 // over, deterministic records after, followed across pages.
 func TestUtilizationPagingAndNotReady(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, entra.DemoClientSecret)
 	ctx := context.Background()
 	cu := newCustomer(t, r, "azureuse.onmicrosoft.com")

@@ -23,6 +23,7 @@ func specExample(t testing.TB) Pricing {
 }
 
 func TestPricingJSON(t *testing.T) {
+	t.Parallel()
 	p := specExample(t)
 	if p.Model != ModelGraduated || len(p.Tiers) != 2 || p.Tiers[1].UpTo != nil || *p.Tiers[0].UpTo != 10 {
 		t.Fatalf("parsed %+v", p)
@@ -64,6 +65,7 @@ func TestPricingJSON(t *testing.T) {
 }
 
 func TestAmountsAcceptJSONNumbers(t *testing.T) {
+	t.Parallel()
 	var p Pricing
 	if err := json.Unmarshal([]byte(`{"currency":"USD","model":"per_unit","unit_amount":0.0125}`), &p); err != nil {
 		t.Fatal(err)
@@ -72,6 +74,7 @@ func TestAmountsAcceptJSONNumbers(t *testing.T) {
 }
 
 func TestQuoteJSON(t *testing.T) {
+	t.Parallel()
 	p := Pricing{Currency: "EUR", Model: ModelFlat, Amount: dp("100")}
 	q, err := p.Quote(QuoteRequest{VendorID: 7, PlatformFeePercent: d("20")})
 	if err != nil {

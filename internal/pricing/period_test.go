@@ -6,6 +6,7 @@ import (
 )
 
 func TestParsePeriod(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in     string
 		months int
@@ -55,6 +56,7 @@ func TestParsePeriod(t *testing.T) {
 }
 
 func TestPeriodAddTo(t *testing.T) {
+	t.Parallel()
 	date := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 10, 30, 0, 0, time.UTC) }
 	tests := []struct {
 		name   string
@@ -88,6 +90,7 @@ func TestPeriodAddTo(t *testing.T) {
 }
 
 func TestPeriodAddNFromAnchorDoesNotDrift(t *testing.T) {
+	t.Parallel()
 	p, _ := ParsePeriod("P1M")
 	anchor := time.Date(2025, 1, 31, 0, 0, 0, 0, time.UTC)
 	if got, want := p.AddN(anchor, 2), time.Date(2025, 3, 31, 0, 0, 0, 0, time.UTC); !got.Equal(want) {
@@ -103,6 +106,7 @@ func TestPeriodAddNFromAnchorDoesNotDrift(t *testing.T) {
 }
 
 func TestPeriodAddToKeepsLocation(t *testing.T) {
+	t.Parallel()
 	rome, err := time.LoadLocation("Europe/Rome")
 	if err != nil {
 		t.Skip("no tzdata:", err)

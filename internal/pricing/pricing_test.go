@@ -6,6 +6,7 @@ import (
 )
 
 func TestRecurring(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		pricing  Pricing
@@ -154,6 +155,7 @@ func TestRecurring(t *testing.T) {
 }
 
 func TestRecurringKWDKeepsThreeDecimals(t *testing.T) {
+	t.Parallel()
 	p := Pricing{Currency: "KWD", Model: ModelPerUnit, UnitAmount: dp("0.0015")}
 	lines, err := p.Recurring(5) // 0.0075 → 0.008 (half-even, 7 is odd)
 	if err != nil {
@@ -165,6 +167,7 @@ func TestRecurringKWDKeepsThreeDecimals(t *testing.T) {
 }
 
 func TestGraduatedLineQuantities(t *testing.T) {
+	t.Parallel()
 	p := Pricing{Currency: "EUR", Model: ModelGraduated, Tiers: cloudesireTiers()}
 	lines, err := p.Recurring(15)
 	if err != nil {
@@ -177,6 +180,7 @@ func TestGraduatedLineQuantities(t *testing.T) {
 }
 
 func TestRecurringQuantityBounds(t *testing.T) {
+	t.Parallel()
 	p := Pricing{Currency: "EUR", Model: ModelPerUnit, UnitAmount: dp("4"), MinQuantity: 5, MaxQuantity: 50}
 	tests := []struct {
 		name     string
@@ -207,6 +211,7 @@ func TestRecurringQuantityBounds(t *testing.T) {
 }
 
 func TestRecurringRejectsInvalidPlan(t *testing.T) {
+	t.Parallel()
 	p := Pricing{Currency: "EUR", Model: ModelPackage, Amount: dp("20")} // no package_size
 	if got := errorPaths(t, func() error { _, err := p.Recurring(3); return err }()); !slices.Equal(got, []string{"package_size"}) {
 		t.Errorf("paths = %v, want [package_size]", got)
@@ -214,6 +219,7 @@ func TestRecurringRejectsInvalidPlan(t *testing.T) {
 }
 
 func TestMetricUsage(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		metric Metric
@@ -291,6 +297,7 @@ func TestMetricUsage(t *testing.T) {
 }
 
 func TestMetricPriceIsExact(t *testing.T) {
+	t.Parallel()
 	m := Metric{Name: "calls", Unit: "api_call", Model: ModelPerUnit, UnitAmount: dp("0.0125")}
 	lines, err := m.Price(d("10"))
 	if err != nil {
@@ -300,6 +307,7 @@ func TestMetricPriceIsExact(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	p := Pricing{Currency: "EUR", Model: ModelFlat, Amount: dp("1"), Metrics: []Metric{{Name: "storage", Unit: "GB", Model: ModelPerUnit, UnitAmount: dp("0.1")}}}
 	if _, err := p.Usage("nope", d("1")); !slices.Equal(errorPaths(t, err), []string{"usage.nope"}) {
 		t.Errorf("unknown metric: %v", err)
@@ -313,6 +321,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestNormalize(t *testing.T) {
+	t.Parallel()
 	metrics := []Metric{{Name: "storage", Unit: "GB", Model: ModelPerUnit, UnitAmount: dp("0.1")}}
 	p := Pricing{Currency: "EUR", Model: ModelFlat, Amount: dp("1"), Metrics: metrics}
 	n := p.Normalize()
@@ -333,6 +342,7 @@ func TestNormalize(t *testing.T) {
 }
 
 func TestRound(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ amount, currency, want string }{
 		{"0.125", "EUR", "0.12"},
 		{"0.135", "EUR", "0.14"},
@@ -352,6 +362,7 @@ func TestRound(t *testing.T) {
 }
 
 func TestMinorUnits(t *testing.T) {
+	t.Parallel()
 	want := map[string]int32{}
 	for _, c := range []string{"EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "BGN", "AUD", "CAD", "NZD", "SGD", "HKD", "CNY", "INR", "BRL", "MXN", "ZAR", "TRY", "ILS"} {
 		want[c] = 2

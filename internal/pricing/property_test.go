@@ -70,6 +70,7 @@ func randPlan(r *rand.Rand) Pricing {
 func dump(p any) string { b, _ := json.Marshal(p); return string(b) }
 
 func TestPropertyGraduatedNeverDecreases(t *testing.T) {
+	t.Parallel()
 	r := newRand()
 	for range 300 {
 		p := Pricing{Currency: randCurrencies[r.IntN(len(randCurrencies))], Model: ModelGraduated, Tiers: randTiers(r)}
@@ -89,6 +90,7 @@ func TestPropertyGraduatedNeverDecreases(t *testing.T) {
 }
 
 func TestPropertyOneTierVolumeIsPerUnit(t *testing.T) {
+	t.Parallel()
 	r := newRand()
 	for range 300 {
 		unit := randAmount(r, 100, 6)
@@ -110,6 +112,7 @@ func TestPropertyOneTierVolumeIsPerUnit(t *testing.T) {
 }
 
 func TestPropertySharesSumToTotal(t *testing.T) {
+	t.Parallel()
 	r := newRand()
 	roles := []string{RoleDistributor, RoleReseller}
 	quotes := 0

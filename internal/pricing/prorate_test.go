@@ -14,6 +14,7 @@ var (
 func hoursIn(h float64) time.Time { return periodStart.Add(time.Duration(h * float64(time.Hour))) }
 
 func TestProrate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		amount   string
@@ -47,6 +48,7 @@ func TestProrate(t *testing.T) {
 }
 
 func TestDivRoundBankIsExact(t *testing.T) {
+	t.Parallel()
 	// 0.0149999999999999999 / 1 must round to 0.01, even though Div's
 	// 16-digit quotient would be 0.0150000000000000 and round to 0.02.
 	equalAmount(t, "quotient", divRoundBank(d("0.0149999999999999999"), d("1"), 2), d("0.01"))
@@ -55,6 +57,7 @@ func TestDivRoundBankIsExact(t *testing.T) {
 }
 
 func TestChangeCharge(t *testing.T) {
+	t.Parallel()
 	seats := Pricing{Currency: "EUR", Model: ModelPerUnit, Unit: "seat", UnitAmount: dp("4")}
 	pricier := Pricing{Currency: "EUR", Model: ModelPerUnit, Unit: "seat", UnitAmount: dp("6")}
 	dollars := Pricing{Currency: "USD", Model: ModelPerUnit, UnitAmount: dp("6")}

@@ -20,6 +20,7 @@ func pct(v string) Markup   { return Markup{Kind: MarkupPercentage, Value: d(v)}
 func fixed(v string) Markup { return Markup{Kind: MarkupFixed, Value: d(v)} }
 
 func TestQuote(t *testing.T) {
+	t.Parallel()
 	flat100 := Pricing{Currency: "EUR", Model: ModelFlat, Amount: dp("100")}
 	seats := Pricing{Currency: "EUR", Model: ModelPerUnit, Unit: "seat", UnitAmount: dp("4.00"), SetupFee: dp("10")}
 	tests := []struct {
@@ -186,6 +187,7 @@ func assertSharesSum(t *testing.T, q Quote) {
 }
 
 func TestQuoteShareParties(t *testing.T) {
+	t.Parallel()
 	p := Pricing{Currency: "EUR", Model: ModelFlat, Amount: dp("100"), TrialDays: 30, Period: "P1Y"}
 	q, err := p.Quote(QuoteRequest{VendorID: 7, PlatformFeePercent: d("20"), Channel: []ChannelMarkup{
 		{Role: RoleDistributor, OrganizationID: 8, Markup: pct("10")},
@@ -211,6 +213,7 @@ func TestQuoteShareParties(t *testing.T) {
 }
 
 func TestQuoteWithUsageFromTheSpecExample(t *testing.T) {
+	t.Parallel()
 	p := specExample(t)
 	q, err := p.Quote(QuoteRequest{Quantity: 25, IncludeSetup: true, Usage: map[string]decimal.Decimal{"storage": d("120.5")}})
 	if err != nil {
@@ -234,6 +237,7 @@ func TestQuoteWithUsageFromTheSpecExample(t *testing.T) {
 }
 
 func TestQuoteRequestValidation(t *testing.T) {
+	t.Parallel()
 	p := Pricing{Currency: "EUR", Model: ModelPerUnit, UnitAmount: dp("4"), Metrics: []Metric{{Name: "storage", Unit: "GB", Model: ModelPerUnit, UnitAmount: dp("0.1")}}}
 	tests := []struct {
 		name  string
@@ -264,6 +268,7 @@ func TestQuoteRequestValidation(t *testing.T) {
 }
 
 func TestMarkupValidate(t *testing.T) {
+	t.Parallel()
 	if err := pct("20").Validate(); err != nil {
 		t.Error(err)
 	}

@@ -27,6 +27,7 @@ func validPlan() Pricing {
 }
 
 func TestValidateAcceptsValidPlans(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		mutate func(*Pricing)
@@ -59,6 +60,7 @@ func TestValidateAcceptsValidPlans(t *testing.T) {
 }
 
 func TestValidateRules(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		mutate func(*Pricing)
@@ -141,6 +143,7 @@ func TestValidateRules(t *testing.T) {
 }
 
 func TestValidateMessagesAreReadable(t *testing.T) {
+	t.Parallel()
 	p := validPlan()
 	p.Model, p.Tiers = ModelPerUnit, nil
 	err := p.Validate()
@@ -150,6 +153,7 @@ func TestValidateMessagesAreReadable(t *testing.T) {
 }
 
 func TestMetricValidatePathsAreRelative(t *testing.T) {
+	t.Parallel()
 	m := Metric{Name: "storage", Unit: "GB", Model: ModelPerUnit}
 	if got := errorPaths(t, m.Validate()); !slices.Equal(got, []string{"unit_amount"}) {
 		t.Errorf("paths = %v, want [unit_amount]", got)

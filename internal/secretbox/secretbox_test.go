@@ -10,6 +10,7 @@ import (
 )
 
 func TestSealOpen(t *testing.T) {
+	t.Parallel()
 	k1, err := secretbox.ParseKey(secretbox.Generate())
 	if err != nil {
 		t.Fatal(err)
@@ -50,6 +51,7 @@ func TestSealOpen(t *testing.T) {
 }
 
 func TestParseKey(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{"", "not base64!", base64.StdEncoding.EncodeToString(make([]byte, 16))} {
 		if _, err := secretbox.ParseKey(bad); err == nil {
 			t.Errorf("ParseKey(%q) accepted", bad)

@@ -13,3 +13,7 @@ func CountPasswordHashes() (*atomic.Int64, func()) {
 	}
 	return &n, func() { hashPassword = orig }
 }
+
+// IsUniqueViolation exposes isUniqueViolation to the package's external
+// tests, which run it on real errors of both engines.
+var IsUniqueViolation = isUniqueViolation

@@ -42,16 +42,6 @@ func productScope(q *query, p mercato.Principal, vendorCol, publishedCol string)
 	q.add("("+publishedCol+" OR "+vendorCol+" = %a)", p.OrgID)
 }
 
-// ownProductScope adds a condition true when p may change the product whose
-// vendor is in vendorCol.
-func ownProductScope(q *query, p mercato.Principal, vendorCol string) {
-	if p.IsPlatform() {
-		q.add("TRUE")
-		return
-	}
-	q.add(vendorCol+" = %a", p.OrgID)
-}
-
 // subscriptionScope adds a condition true when the subscription or order
 // with its customer in customerCol and product in productCol is visible
 // to p.

@@ -22,9 +22,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/mercato-market/mercato/internal/mercato"
 )
@@ -53,6 +55,10 @@ type Store struct {
 	secrets  secrets // seals credential values (provisioning.go)
 	// Now returns the current time; tests replace it to move the clock.
 	Now func() time.Time
+
+	// preparing counts the statements being prepared in the background (see
+	// stmt); Close waits for them, so that no connection outlives it.
+	preparing sync.WaitGroup
 }
 
 // Pool sizes the connection pool; a zero field keeps the engine's default
@@ -124,8 +130,10 @@ func (s *Store) Engine() Engine { return s.engine }
 // DB returns the underlying handle, for health checks and tools.
 func (s *Store) DB() *sql.DB { return s.db }
 
-// Close closes the database.
+// Close closes the database, after the statements being prepared in the
+// background are ready.
 func (s *Store) Close() error {
+	s.preparing.Wait()
 	s.stmts.Range(func(_, v any) bool {
 		v.(*sql.Stmt).Close()
 		return true
@@ -248,7 +256,7 @@ func (c conn) stmt(ctx context.Context, query string) *sql.Stmt {
 			// transaction that holds SQLite's write lock, waiting for one
 			// could wait for the writers queued behind this very lock. Run
 			// this query plainly and prepare it for next time beside.
-			go c.s.prepare(context.WithoutCancel(ctx), query)
+			c.s.preparing.Go(func() { c.s.prepare(context.WithoutCancel(ctx), query) })
 			return nil
 		}
 		st := c.s.prepare(ctx, query)
@@ -445,14 +453,24 @@ func notFoundIfNoRows(err error, kind string, id any) error {
 }
 
 // isUniqueViolation reports whether err is a unique-constraint failure on
-// either engine.
+// either engine, by the driver's error code: PostgreSQL's SQLSTATE 23505
+// (unique_violation, primary keys included), SQLite's extended result
+// codes SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY (the
+// modernc driver turns extended codes on).
 func isUniqueViolation(err error) bool {
-	if err == nil {
-		return false
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return pgErr.Code == pgUniqueViolation
 	}
-	msg := err.Error()
-	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+	if liteErr, ok := errors.AsType[*sqlite.Error](err); ok {
+		code := liteErr.Code()
+		return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
 }
+
+// pgUniqueViolation is PostgreSQL's SQLSTATE for a unique or primary-key
+// violation.
+const pgUniqueViolation = "23505"
 
 // Backup writes a consistent copy of a SQLite database to path while it
 // stays in use (VACUUM INTO, which reads one snapshot). PostgreSQL is backed

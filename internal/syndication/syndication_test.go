@@ -15,6 +15,7 @@ import (
 )
 
 func TestURLPolicy(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	strict := syndication.URLPolicy{}
 	for _, c := range []struct {
@@ -63,6 +64,7 @@ func TestURLPolicy(t *testing.T) {
 // resolved to when the endpoint was saved, the connection itself is refused
 // when it goes to a private address.
 func TestDialControl(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
 	defer srv.Close()
 	dialer := &net.Dialer{Control: syndication.DialControl, Timeout: time.Second}
@@ -76,6 +78,7 @@ func TestDialControl(t *testing.T) {
 }
 
 func TestBackoff(t *testing.T) {
+	t.Parallel()
 	var total time.Duration
 	for i := 1; i <= len(syndication.Schedule); i++ {
 		d, ok := syndication.Backoff(i, syndication.Schedule)
@@ -94,6 +97,7 @@ func TestBackoff(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	h := func(k, v string) http.Header { return http.Header{k: {v}} }
 	for _, c := range []struct {
@@ -123,6 +127,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestEventsAndURLs(t *testing.T) {
+	t.Parallel()
 	if err := syndication.ValidateEvents([]string{"Subscription", "User.DELETED", "ProductVersion.MODIFIED"}); err != nil {
 		t.Fatal(err)
 	}

@@ -62,9 +62,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, v *view) 
 	ctx := r.Context()
 	url := strings.TrimSpace(r.PostFormValue("url"))
 	var events []string
-	for _, e := range strings.FieldsFunc(r.PostFormValue("events"), func(r rune) bool { return r == ',' || r == ' ' }) {
-		events = append(events, e)
-	}
+	events = append(events, strings.FieldsFunc(r.PostFormValue("events"), func(r rune) bool { return r == ',' || r == ' ' })...)
 	e := syndication.Endpoint{URL: url, Events: events}
 	if pid := formInt(r, "product_id"); pid != 0 {
 		e.ProductID = &pid

@@ -74,6 +74,7 @@ func create(ctx context.Context, c *armauthorization.RoleAssignmentsClient, name
 // TestSDKRoleAssignments drives role assignments and definitions with the
 // Azure SDK's armauthorization clients.
 func TestSDKRoleAssignments(t *testing.T) {
+	t.Parallel()
 	em, ras, rds := authzClients(t)
 	ctx := context.Background()
 	const name = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
@@ -197,6 +198,7 @@ func TestSDKRoleAssignments(t *testing.T) {
 // the assignment is retried by the SDK under the same name, and there is
 // still exactly one assignment.
 func TestRoleAssignmentDroppedAfterCommit(t *testing.T) {
+	t.Parallel()
 	em, ras, _ := authzClients(t)
 	em.DropRoleAssignmentAfterCommit(1)
 	if _, err := create(context.Background(), ras, "3f2504e0-4f89-41d3-9a0c-0305e82c3301", ownerDef, alice); err != nil {

@@ -87,7 +87,6 @@ type plan struct {
 	result  *tpl.Result
 	mode    string
 	params  map[string]any
-	group   *group
 	reqBody deploymentRequest
 }
 

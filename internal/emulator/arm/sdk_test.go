@@ -117,6 +117,7 @@ func code(err error) (int, string) {
 // TestSDKLifecycle drives the emulator with the Azure SDK's own clients and
 // long-running-operation pollers, with no special cases.
 func TestSDKLifecycle(t *testing.T) {
+	t.Parallel()
 	c := setup(t, 5*time.Millisecond, "good-token")
 	ctx := context.Background()
 
@@ -235,6 +236,7 @@ func TestSDKLifecycle(t *testing.T) {
 
 // TestSDKErrors checks Azure's error codes as the SDK reads them.
 func TestSDKErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := setup(t, 20*time.Millisecond, "good-token")
 	if _, err := c.groups.CreateOrUpdate(ctx, "rg", armresources.ResourceGroup{Location: to.Ptr("westeurope")}, nil); err != nil {

@@ -51,6 +51,7 @@ func post(t *testing.T, u string, form url.Values) (int, map[string]any) {
 }
 
 func TestTokenEndpoints(t *testing.T) {
+	t.Parallel()
 	em, srv := newEmulator(t)
 	ver := entra.NewVerifier(em.Keys(), entra.PartnerCenterResource, entra.ManagementResource)
 	cases := []struct {
@@ -138,6 +139,7 @@ func TestTokenEndpoints(t *testing.T) {
 }
 
 func TestBasicAuthAndAudience(t *testing.T) {
+	t.Parallel()
 	em, srv := newEmulator(t)
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/"+tenant+"/oauth2/v2.0/token",
 		strings.NewReader(url.Values{"grant_type": {"client_credentials"}, "scope": {entra.PartnerCenterResource + "/.default"}}.Encode()))
@@ -180,6 +182,7 @@ func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); ret
 func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 func TestRefreshTokenAndExpiry(t *testing.T) {
+	t.Parallel()
 	clk := &clock{t: time.Now()}
 	em, srv := newEmulator(t, entra.WithClock(clk.Now))
 	rt, err := em.IssueRefreshToken("contoso.onmicrosoft.com", client, "admin@contoso.onmicrosoft.com")
@@ -222,6 +225,7 @@ func TestRefreshTokenAndExpiry(t *testing.T) {
 }
 
 func TestRemoteKeysAndMetadata(t *testing.T) {
+	t.Parallel()
 	_, srv := newEmulator(t)
 	resp, err := http.Get(srv.URL + "/" + tenant + "/v2.0/.well-known/openid-configuration")
 	if err != nil {

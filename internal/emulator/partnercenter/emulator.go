@@ -65,7 +65,6 @@ type Emulator struct {
 	idem         map[string]*recorded
 	faults       []*Fault
 	stats        Stats
-	seq          int
 }
 
 // Stats counts what the emulator did, for tests and benchmarks.
