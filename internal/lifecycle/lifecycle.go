@@ -147,6 +147,16 @@ func (s *Service) SetStatus(ctx context.Context, p mercato.Principal, id int64, 
 		if err != nil {
 			return sub, err
 		}
+		if sub.Status == to {
+			// A report of the status it already has (a retried PATCH, a
+			// vendor confirming UNDEPLOYED it was told of) changes nothing
+			// and succeeds: no save, no audit entry, no event.
+			prod, err := tx.ProductByID(ctx, sub.ProductID)
+			if err != nil {
+				return sub, err
+			}
+			return sub, authorize(p, sub, prod, MayReport)
+		}
 		a, err := subscription.ActionTo(sub.Status, to)
 		if err != nil {
 			return sub, err

@@ -34,6 +34,11 @@ var allowed = map[subscription.Action]Capacity{
 	subscription.ActionTerminate:       Platform | Seller | Customer,
 }
 
+// MayReport is who may report a status a subscription already has (an
+// idempotent success): whoever reports statuses, the provider or the
+// platform.
+const MayReport = Platform | Provider
+
 // Who may take the steps outside the state machine.
 const (
 	MayPay    = Platform | Seller

@@ -261,8 +261,14 @@ func TestVendorFlow(t *testing.T) {
 		if len(mine.Credentials) != 2 || mine.Credentials[1].Value == nil || *mine.Credentials[1].Value != "jei9je9y" {
 			t.Fatalf("the customer reads credentials %+v", mine.Credentials)
 		}
-		// The same PATCH again is refused and changes nothing.
-		vendor.patch(path, map[string]string{"deploymentStatus": "DEPLOYED"}).errorHolders(t, http.StatusBadRequest)
+		// The same PATCH again is an idempotent success and changes nothing
+		// (a retried request, a template confirming what it was told).
+		events := storetest.Counts(t, e.st)["events"]
+		var again cdSubscription
+		vendor.patch(path, map[string]string{"deploymentStatus": "DEPLOYED"}).must(t, http.StatusOK).decode(t, &again)
+		if again.DeploymentStatus != "DEPLOYED" || storetest.Counts(t, e.st)["events"] != events {
+			t.Fatalf("repeated PATCH: %s, events %d -> %d", again.DeploymentStatus, events, storetest.Counts(t, e.st)["events"])
+		}
 
 		// Termination → UNDEPLOY_SENT → the vendor deprovisions → DELETED.
 		if _, err := lifecycle.New(e.st).Act(ctx, w.C1.Principal, id, subscription.ActionTerminate); err != nil {
