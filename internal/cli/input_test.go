@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/mercato-market/mercato/internal/config"
+	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
 
@@ -44,4 +45,18 @@ func TestOneInputGuard(t *testing.T) {
 			f.do("POST", "/api/v1/orders", order, "Authorization: Bearer "+f.w.C1.Token, "Idempotency-Key: ordine-è-ü-42").must(t, http.StatusCreated)
 		})
 	}
+}
+
+// TestDoubledSlashesServed: a path with doubled slashes, as Cloudesire's
+// clients send when they join a base ending in "/", is served as the path
+// without them, not redirected (a 307 a client may not follow).
+func TestDoubledSlashesServed(t *testing.T) {
+	f := newFront(t, store.SQLite, config.Limits{})
+	for _, path := range []string{"/api//user/me", "//api/user/me", "/api///user//me"} {
+		a := f.do("GET", path, "", "CMW-Auth-Token: "+f.w.VendorA.Token).must(t, http.StatusOK)
+		if !strings.Contains(a.body, f.w.VendorA.User.Email) {
+			t.Fatalf("%s: %s", path, a.body)
+		}
+	}
+	f.do("GET", "/api/v1//me", "", "Authorization: Bearer "+f.w.VendorA.Token).must(t, http.StatusOK)
 }

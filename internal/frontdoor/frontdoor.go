@@ -189,6 +189,7 @@ func (d *Door) Wrap(next http.Handler) http.Handler {
 			return
 		}
 		r = telemetry.EnsureRequestID(w, r)
+		collapseSlashes(r)
 		addr := d.clientAddr(r)
 		m := d.mount(r.URL.Path)
 		render := defaultRender
@@ -420,4 +421,24 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// collapseSlashes serves a path with doubled slashes as the path without
+// them (clients that join a base ending in "/" with "/login" send
+// "/api//login", and Cloudesire serves it), instead of the mux's redirect,
+// which a client may not follow for a POST.
+func collapseSlashes(r *http.Request) {
+	if !strings.Contains(r.URL.Path, "//") {
+		return
+	}
+	collapse := func(p string) string {
+		for strings.Contains(p, "//") {
+			p = strings.ReplaceAll(p, "//", "/")
+		}
+		return p
+	}
+	r.URL.Path = collapse(r.URL.Path)
+	if r.URL.RawPath != "" {
+		r.URL.RawPath = collapse(r.URL.RawPath)
+	}
 }
