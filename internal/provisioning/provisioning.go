@@ -12,6 +12,8 @@ package provisioning
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/catalog"
@@ -91,8 +93,8 @@ func (s *Service) write(ctx context.Context, p mercato.Principal, id int64, fn f
 }
 
 // SetEndpoints replaces a subscription's endpoints; one must be APP. Posting
-// the same list again changes nothing but the event, so a provider may
-// retry safely.
+// the same list again changes nothing and records no event, so a provider
+// may retry safely.
 func (s *Service) SetEndpoints(ctx context.Context, p mercato.Principal, id int64, eps []subscription.Endpoint) ([]subscription.Endpoint, error) {
 	if err := subscription.ValidateEndpoints(eps); err != nil {
 		return nil, err
@@ -112,10 +114,34 @@ func (s *Service) SetEndpoints(ctx context.Context, p mercato.Principal, id int6
 		at[k] = len(out)
 		out = append(out, e)
 	}
+	if same, err := s.unchanged(ctx, p, id, func(cur subscription.Provisioning) bool { return slices.Equal(cur.Endpoints, out) }); err != nil || same {
+		return out, err
+	}
 	if err := s.write(ctx, p, id, func(tx Tx) error { return tx.ReplaceEndpoints(ctx, id, out) }); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// unchanged reports whether a provider's write would leave the data as it
+// is (same reports whether the current data already equals the write), so
+// that posting the same endpoints or instructions again changes nothing and
+// writes no MODIFIED event: a vendor that provisions on every MODIFIED
+// would otherwise loop. The caller must still be the provider (or the
+// platform) and the subscription not have ended, as for a write.
+func (s *Service) unchanged(ctx context.Context, p mercato.Principal, id int64, same func(subscription.Provisioning) bool) (bool, error) {
+	parties, err := s.reads.SubscriptionParties(ctx, p, id)
+	if err != nil {
+		return false, err
+	}
+	if !parties.Provides(p) {
+		return false, forbidden(id)
+	}
+	cur, err := s.reads.ProvisioningData(ctx, id, false)
+	if err != nil {
+		return false, err
+	}
+	return same(cur), nil
 }
 
 // SetInstructions replaces a subscription's end-user instructions.
@@ -123,11 +149,14 @@ func (s *Service) SetInstructions(ctx context.Context, p mercato.Principal, id i
 	if err := subscription.ValidateInstructions(m); err != nil {
 		return nil, err
 	}
-	if err := s.write(ctx, p, id, func(tx Tx) error { return tx.ReplaceInstructions(ctx, id, m) }); err != nil {
-		return nil, err
-	}
 	if m == nil {
 		m = map[string]string{}
+	}
+	if same, err := s.unchanged(ctx, p, id, func(cur subscription.Provisioning) bool { return maps.Equal(cur.Instructions, m) }); err != nil || same {
+		return m, err
+	}
+	if err := s.write(ctx, p, id, func(tx Tx) error { return tx.ReplaceInstructions(ctx, id, m) }); err != nil {
+		return nil, err
 	}
 	return m, nil
 }

@@ -49,6 +49,7 @@ var provisioningCases = []struct {
 	{"generated secret key survives a restart", testSecretKeyPersists},
 	{"explicit secret key", testExplicitSecretKey},
 	{"numbered pages and subscriber users", testNumberedPages},
+	{"identical posts record no new event", testIdenticalPosts},
 }
 
 // TestProvisioning runs the provisioning cases on every engine, each on a
@@ -401,5 +402,39 @@ func testNumberedPages(t *testing.T, st *store.Store, w *storetest.World, sub in
 	d, err := st.SubscriptionDetail(ctx, w.VendorA.Principal, sub)
 	if err != nil || d.BuyerID != w.C1.User.ID || d.Product.ID != w.ProductA.ID || d.Plan.ID != w.PlanA.ID || d.Quantity != 3 {
 		t.Fatalf("detail: %+v %v", d, err)
+	}
+}
+
+// testIdenticalPosts: posting the same endpoints or instructions again (a
+// vendor that provisions on every MODIFIED) changes nothing and records no
+// MODIFIED event, so such a vendor does not loop; a different post does.
+func testIdenticalPosts(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
+	eps := []subscription.Endpoint{appEndpoint, {Endpoint: "https://docs.example.org/", Description: "Docs", Category: subscription.CategoryDocumentation}}
+	ins := map[string]string{"en": "Welcome", "it": "Benvenuto"}
+	if _, err := service(st).SetEndpoints(ctx, w.VendorA.Principal, sub, eps); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := service(st).SetInstructions(ctx, w.VendorA.Principal, sub, ins); err != nil {
+		t.Fatal(err)
+	}
+	events := modifiedEvents(t, st, w, sub)
+	unchanged(t, st, func() {
+		for range 3 {
+			if got, err := service(st).SetEndpoints(ctx, w.VendorA.Principal, sub, eps); err != nil || len(got) != 2 {
+				t.Fatalf("same endpoints: %v %v", got, err)
+			}
+			if _, err := service(st).SetInstructions(ctx, w.VendorA.Principal, sub, map[string]string{"it": "Benvenuto", "en": "Welcome"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	if _, err := service(st).SetInstructions(ctx, w.C1.Principal, sub, ins); code(err) != mercato.EFORBIDDEN {
+		t.Fatalf("the customer posting the same instructions: %v, want forbidden", err)
+	}
+	if _, err := service(st).SetInstructions(ctx, w.VendorA.Principal, sub, map[string]string{"en": "Welcome back"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := modifiedEvents(t, st, w, sub); got != events+1 {
+		t.Fatalf("MODIFIED events %d after a real change, want %d", got, events+1)
 	}
 }
