@@ -9,7 +9,6 @@ import (
 
 	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -38,15 +37,7 @@ func mustCode(t *testing.T, err error, want string) {
 
 func order(t *testing.T, st *store.Store, p mercato.Principal, customer, plan int64) subscription.Subscription {
 	t.Helper()
-	o, err := ordering.New(st).PlaceOrder(ctx, p, subscription.OrderRequest{CustomerID: customer, PlanID: plan, Quantity: 3})
-	if err != nil {
-		t.Fatalf("order: %v", err)
-	}
-	sub, err := st.Subscription(ctx, p, o.SubscriptionID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sub
+	return storetest.Order(t, st, p, customer, plan, 3)
 }
 
 func testLifecycle(t *testing.T, st *store.Store, w *storetest.World) {

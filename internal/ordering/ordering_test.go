@@ -44,15 +44,7 @@ func mustCode(t *testing.T, err error, want string) {
 
 func order(t *testing.T, st *store.Store, p mercato.Principal, customer, plan int64) subscription.Subscription {
 	t.Helper()
-	o, err := ordering.New(st).PlaceOrder(ctx, p, subscription.OrderRequest{CustomerID: customer, PlanID: plan, Quantity: 3})
-	if err != nil {
-		t.Fatalf("order: %v", err)
-	}
-	sub, err := st.Subscription(ctx, p, o.SubscriptionID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sub
+	return storetest.Order(t, st, p, customer, plan, 3)
 }
 
 func testOrderStatuses(t *testing.T, st *store.Store, w *storetest.World) {

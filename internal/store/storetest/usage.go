@@ -5,6 +5,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/lifecycle"
+	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -33,4 +34,20 @@ func MeteredSubscription(t TB, st *store.Store, w *World) (catalog.Plan, int64) 
 		t.Fatalf("deploy metered subscription: %v", err)
 	}
 	return plan, o.SubscriptionID
+}
+
+// Order places an order of qty units of plan for customer (0: p's own
+// organization) as p, and returns its subscription as p sees it.
+func Order(t TB, st *store.Store, p mercato.Principal, customer, plan, qty int64) subscription.Subscription {
+	t.Helper()
+	ctx := context.Background()
+	o, err := ordering.New(st).PlaceOrder(ctx, p, subscription.OrderRequest{CustomerID: customer, PlanID: plan, Quantity: qty})
+	if err != nil {
+		t.Fatalf("order: %v", err)
+	}
+	sub, err := st.Subscription(ctx, p, o.SubscriptionID)
+	if err != nil {
+		t.Fatalf("subscription %d: %v", o.SubscriptionID, err)
+	}
+	return sub
 }
