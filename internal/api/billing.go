@@ -193,7 +193,7 @@ func (s *Server) registerBilling() {
 			if err != nil {
 				return nil, err
 			}
-			items, next, err := s.store.ListInvoices(ctx, principal(ctx), store.InvoiceFilter{CustomerID: in.CustomerID, Period: in.Period,
+			items, next, err := s.services.billing.ListInvoices(ctx, principal(ctx), billing.InvoiceFilter{CustomerID: in.CustomerID, Period: in.Period,
 				Status: billing.Status(in.Status), Kind: billing.Kind(in.Kind)}, page)
 			if err != nil {
 				return nil, err
@@ -202,7 +202,7 @@ func (s *Server) registerBilling() {
 		})
 	register(s, huma.Operation{OperationID: "get-invoice", Description: "Returns one invoice or credit note with its lines and, per line, how the charge is split between the parties. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/invoices/{id}", Summary: "Get an invoice with its lines", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Invoice], error) {
-			inv, err := s.store.Invoice(ctx, principal(ctx), in.ID)
+			inv, err := s.services.billing.Invoice(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -220,7 +220,7 @@ func (s *Server) registerBilling() {
 			Description: "The invoice or credit note as a " + strings.ToUpper(f.ext) + " document, as it is sent to the customer. Visible to whoever can read the invoice. Changes nothing.",
 			Responses:   map[string]*huma.Response{"200": {Description: "the document", Content: map[string]*huma.MediaType{f.ctype: {}}}}},
 			func(ctx context.Context, in *IDInput) (*fileOutput, error) {
-				inv, err := s.store.Invoice(ctx, principal(ctx), in.ID)
+				inv, err := s.services.billing.Invoice(ctx, principal(ctx), in.ID)
 				if err != nil {
 					return nil, err
 				}

@@ -10,8 +10,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/mercato-market/mercato/internal/lifecycle"
-	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
@@ -106,11 +105,11 @@ func TestTenantIsolation(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		w := e.w
 		ctx := context.Background()
-		o, err := ordering.New(e.st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 2})
+		o, err := app.Ordering(e.st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := lifecycle.New(e.st).SetStatus(ctx, w.VendorA.Principal, o.SubscriptionID, subscription.Deployed); err != nil {
+		if _, err := app.Lifecycle(e.st).SetStatus(ctx, w.VendorA.Principal, o.SubscriptionID, subscription.Deployed); err != nil {
 			t.Fatal(err)
 		}
 		v := victim{

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
@@ -22,7 +22,7 @@ func init() {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ordering.New(e.st).PlaceOrder(ctx, e.w.C1.Principal, subscription.OrderRequest{PlanID: e.w.PlanA.ID, Quantity: 1}); err != nil {
+		if _, err := app.Ordering(e.st).PlaceOrder(ctx, e.w.C1.Principal, subscription.OrderRequest{PlanID: e.w.PlanA.ID, Quantity: 1}); err != nil {
 			t.Fatal(err)
 		}
 		due, err := e.st.ClaimDeliveries(ctx, 10, time.Minute)

@@ -6,9 +6,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/catalog"
-	"github.com/mercato-market/mercato/internal/lifecycle"
-	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -89,7 +88,7 @@ func reach(t *testing.T, e *env, gated catalog.Plan, status subscription.Status)
 	case subscription.RequiresApproval:
 		plan = gated.ID
 	}
-	o, err := ordering.New(e.st).PlaceOrder(ctx, admin, subscription.OrderRequest{CustomerID: customer, PlanID: plan, Quantity: 3})
+	o, err := app.Ordering(e.st).PlaceOrder(ctx, admin, subscription.OrderRequest{CustomerID: customer, PlanID: plan, Quantity: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +102,7 @@ func reach(t *testing.T, e *env, gated catalog.Plan, status subscription.Status)
 		subscription.Undeployed:        {subscription.ActionDeploy, subscription.ActionTerminate, subscription.ActionConfirmUndeploy},
 	}[status]
 	for _, a := range path {
-		if _, err := lifecycle.New(e.st).Act(ctx, admin, o.SubscriptionID, a); err != nil {
+		if _, err := app.Lifecycle(e.st).Act(ctx, admin, o.SubscriptionID, a); err != nil {
 			t.Fatalf("reach %s: %s: %v", status, a, err)
 		}
 	}
@@ -173,7 +172,7 @@ func TestLifecycleRoles(t *testing.T) {
 	e := newEnv(t, store.SQLite)
 	w := e.w
 	sub := func() int64 {
-		o, err := ordering.New(e.st).PlaceOrder(context.Background(), w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
+		o, err := app.Ordering(e.st).PlaceOrder(context.Background(), w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

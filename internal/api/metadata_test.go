@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
@@ -29,7 +29,7 @@ func TestSubscriptionMetadataAPI(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		w := e.w
 		ctx := context.Background()
-		o, err := ordering.New(e.st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
+		o, err := app.Ordering(e.st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

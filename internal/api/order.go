@@ -62,12 +62,12 @@ func (s *Server) registerOrders() {
 			SubscriptionID int64 `query:"subscription_id" minimum:"0"`
 		}) (*ListOutput[Order], error) {
 			return listPage(in.ListInput, func(p store.Page) ([]subscription.Order, int64, error) {
-				return s.store.ListOrders(ctx, principal(ctx), store.OrderFilter{CustomerID: in.CustomerID, SubscriptionID: in.SubscriptionID}, p)
+				return s.orders.ListOrders(ctx, principal(ctx), subscription.OrderFilter{CustomerID: in.CustomerID, SubscriptionID: in.SubscriptionID}, p)
 			}, orderOf)
 		})
 	register(s, huma.Operation{OperationID: "get-order", Description: "Returns one order as it was priced when placed, with its lines. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/orders/{id}", Summary: "Get an order", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Order], error) {
-			o, err := s.store.Order(ctx, principal(ctx), in.ID)
+			o, err := s.orders.Order(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}

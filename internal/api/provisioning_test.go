@@ -7,8 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mercato-market/mercato/internal/lifecycle"
-	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
@@ -35,7 +34,7 @@ func TestProvisioningAPI(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		w := e.w
 		ctx := context.Background()
-		o, err := ordering.New(e.st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 2})
+		o, err := app.Ordering(e.st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +87,7 @@ func TestProvisioningAPI(t *testing.T) {
 		if err != nil || len(evs) != 4 {
 			t.Fatalf("events %+v %v", evs, err)
 		}
-		if _, err := lifecycle.New(e.st).SetStatus(ctx, w.VendorA.Principal, o.SubscriptionID, subscription.Deployed); err != nil {
+		if _, err := app.Lifecycle(e.st).SetStatus(ctx, w.VendorA.Principal, o.SubscriptionID, subscription.Deployed); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -2,10 +2,12 @@ package api
 
 import (
 	"context"
+	"time"
 
+	"github.com/mercato-market/mercato/internal/api/cloudesire"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
-	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
@@ -20,6 +22,8 @@ type Orders interface {
 	PlaceOrder(ctx context.Context, p mercato.Principal, r subscription.OrderRequest) (subscription.Order, error)
 	Quote(ctx context.Context, p mercato.Principal, r ordering.QuoteRequest) (pricing.Quote, error)
 	Change(ctx context.Context, p mercato.Principal, id int64, c subscription.Change) (subscription.Subscription, error)
+	ListOrders(ctx context.Context, p mercato.Principal, f subscription.OrderFilter, page mercato.Page) ([]subscription.Order, int64, error)
+	Order(ctx context.Context, p mercato.Principal, id int64) (subscription.Order, error)
 }
 
 // Lifecycle is the subscription lifecycle use cases the API runs
@@ -29,6 +33,9 @@ type Lifecycle interface {
 	SetStatus(ctx context.Context, p mercato.Principal, id int64, to subscription.Status) (subscription.Subscription, error)
 	Pay(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	Renew(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	ListSubscriptions(ctx context.Context, p mercato.Principal, f subscription.Filter, page mercato.Page) ([]subscription.Subscription, int64, error)
+	cloudesire.Lifecycle
 }
 
 // WithServices sets the application services the API calls for orders,
@@ -42,10 +49,10 @@ func WithServices(o Orders, l Lifecycle) Option {
 // defaultServices builds the services over the store for those not set.
 func (s *Server) defaultServices() {
 	if s.orders == nil {
-		s.orders = ordering.New(s.store)
+		s.orders = app.Ordering(s.store)
 	}
 	if s.lifecycle == nil {
-		s.lifecycle = lifecycle.New(s.store)
+		s.lifecycle = app.Lifecycle(s.store)
 	}
 	s.services.defaults(s.store)
 }
@@ -58,6 +65,8 @@ type Billing interface {
 	CreditInvoice(ctx context.Context, p mercato.Principal, id int64, reason string) (billing.Invoice, error)
 	RenewalOffer(ctx context.Context, p mercato.Principal, id int64) (billing.Offer, error)
 	SetSelfBilling(ctx context.Context, p mercato.Principal, orgID int64, self bool) error
+	ListInvoices(ctx context.Context, p mercato.Principal, f billing.InvoiceFilter, page mercato.Page) ([]billing.Invoice, int64, error)
+	Invoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error)
 }
 
 // Provisioning is the provisioning-data service the API calls
@@ -69,11 +78,14 @@ type Provisioning interface {
 	Provisioning(ctx context.Context, p mercato.Principal, id int64) (subscription.Provisioning, error)
 	Credentials(ctx context.Context, p mercato.Principal, id int64) ([]subscription.Credential, error)
 	SetMetadata(ctx context.Context, p mercato.Principal, id int64, m map[string]string) (map[string]string, error)
+	Metadata(ctx context.Context, p mercato.Principal, id int64) (map[string]string, error)
 }
 
 // UsageRecorder is the usage service the API calls (internal/usage).
 type UsageRecorder interface {
 	RecordUsage(ctx context.Context, p mercato.Principal, subID int64, r usage.Report) (usage.Record, bool, error)
+	ListUsage(ctx context.Context, p mercato.Principal, subID int64, f usage.Filter, page mercato.Page) ([]usage.Record, int64, error)
+	Summary(ctx context.Context, p mercato.Principal, subID int64, metric string, from, to time.Time) (usage.Total, error)
 }
 
 // services are the application services the handlers call; the ones not

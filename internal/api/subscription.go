@@ -99,12 +99,12 @@ func (s *Server) registerSubscriptions() {
 			Status     string `query:"deployment_status" enum:"WAITING_PAYMENT,PAYMENT_EXPIRED,REQUIRES_APPROVAL,PENDING,POST_CONFIGURATION,DEPLOYED,FAILED,STOPPED,UNDEPLOY_SENT,UNDEPLOYED"`
 		}) (*ListOutput[Subscription], error) {
 			return listPage(in.ListInput, func(p store.Page) ([]subscription.Subscription, int64, error) {
-				return s.store.ListSubscriptions(ctx, principal(ctx), store.SubscriptionFilter{CustomerID: in.CustomerID, ProductID: in.ProductID, Status: subscription.Status(in.Status)}, p)
+				return s.lifecycle.ListSubscriptions(ctx, principal(ctx), subscription.Filter{CustomerID: in.CustomerID, ProductID: in.ProductID, Status: subscription.Status(in.Status)}, p)
 			}, subscriptionOf)
 		})
 	register(s, huma.Operation{OperationID: "get-subscription", Description: "Returns one subscription with, while it is live, its renewal call-to-action. Visible to its customer, the customer's channel, the product's vendor and the platform. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}", Summary: "Get a subscription", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
-			sub, err := s.store.Subscription(ctx, principal(ctx), in.ID)
+			sub, err := s.lifecycle.Subscription(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}

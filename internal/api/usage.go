@@ -142,7 +142,7 @@ func (s *Server) registerUsage() {
 			Source string `query:"source" enum:"push,poll"`
 		}) (*ListOutput[Usage], error) {
 			return listPage(in.ListInput, func(p store.Page) ([]usage.Record, int64, error) {
-				return s.store.ListUsage(ctx, principal(ctx), in.ID, store.UsageFilter{Metric: in.Metric, Source: in.Source, From: in.From, To: in.To}, p)
+				return s.services.usage.ListUsage(ctx, principal(ctx), in.ID, usage.Filter{Metric: in.Metric, Source: in.Source, From: in.From, To: in.To}, p)
 			}, usageOf)
 		})
 	register(s, huma.Operation{OperationID: "get-usage-summary", Method: http.MethodGet, Path: base + "/summary",
@@ -154,7 +154,7 @@ func (s *Server) registerUsage() {
 			UsageWindow
 			Metric string `query:"metric" required:"true" minLength:"1" maxLength:"64"`
 		}) (*Output[UsageSummary], error) {
-			sum, err := s.store.UsageSummary(ctx, principal(ctx), in.ID, in.Metric, in.From, in.To)
+			sum, err := s.services.usage.Summary(ctx, principal(ctx), in.ID, in.Metric, in.From, in.To)
 			if err != nil {
 				return nil, err
 			}

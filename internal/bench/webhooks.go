@@ -11,8 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/dispatch"
-	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -49,7 +49,7 @@ func benchWebhooks(b B, engine store.Engine) {
 	// The outbox: N events, spread over subscriptions as real traffic is
 	// (each subscription's events go out in order, one at a time).
 	const perSubscription = 4
-	orders := ordering.New(st)
+	orders := app.Ordering(st)
 	var subs []int64
 	for len(subs)*perSubscription < b.N() {
 		o, err := orders.PlaceOrder(context.Background(), w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})

@@ -9,11 +9,10 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
-	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -50,7 +49,7 @@ func billingWorld(t *testing.T, st *store.Store) (*storetest.World, *clock) {
 
 func buy(t *testing.T, st *store.Store, p mercato.Principal, customer, plan, qty int64) int64 {
 	t.Helper()
-	o, err := ordering.New(st).PlaceOrder(context.Background(), p, subscription.OrderRequest{CustomerID: customer, PlanID: plan, Quantity: qty})
+	o, err := app.Ordering(st).PlaceOrder(context.Background(), p, subscription.OrderRequest{CustomerID: customer, PlanID: plan, Quantity: qty})
 	if err != nil {
 		t.Fatalf("order plan %d: %v", plan, err)
 	}
@@ -229,7 +228,7 @@ func TestBillingProration(t *testing.T) {
 		run(t, st, w, "2026-03") // 20.00
 		clk.set("2026-03-16T00:00:00Z")
 		four, one := int64(4), int64(1)
-		if _, err := ordering.New(st).Change(ctx, w.C1.Principal, sub, subscription.Change{Quantity: &four}); err != nil {
+		if _, err := app.Ordering(st).Change(ctx, w.C1.Principal, sub, subscription.Change{Quantity: &four}); err != nil {
 			t.Fatal(err)
 		}
 		r := run(t, st, w, "2026-03")
@@ -242,7 +241,7 @@ func TestBillingProration(t *testing.T) {
 			t.Fatalf("upgrade %s", got)
 		}
 		clk.set("2026-03-20T00:00:00Z")
-		if _, err := ordering.New(st).Change(ctx, w.C1.Principal, sub, subscription.Change{Quantity: &one}); err != nil {
+		if _, err := app.Ordering(st).Change(ctx, w.C1.Principal, sub, subscription.Change{Quantity: &one}); err != nil {
 			t.Fatal(err)
 		}
 		if r := run(t, st, w, "2026-03"); r.Invoices != 0 {
@@ -260,10 +259,10 @@ func TestBillingProration(t *testing.T) {
 		trial := storetest.Plan(t, st, w.VendorA.Principal, w.ProductA.ID, "Trial", `{"currency":"EUR","model":"per_unit","unit":"seat","unit_amount":"10.00","trial_days":14}`)
 		ts := buy(t, st, w.C1.Principal, w.C1.Org.ID, trial.ID, 1)
 		clk.set("2026-03-05T00:00:00Z")
-		if _, err := ordering.New(st).Change(ctx, w.C1.Principal, ts, subscription.Change{Quantity: &four}); err != nil {
+		if _, err := app.Ordering(st).Change(ctx, w.C1.Principal, ts, subscription.Change{Quantity: &four}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := lifecycle.New(st).Pay(ctx, w.Platform.Principal, ts); err != nil {
+		if _, err := app.Lifecycle(st).Pay(ctx, w.Platform.Principal, ts); err != nil {
 			t.Fatal(err)
 		}
 		run(t, st, w, "2026-03")
@@ -285,7 +284,7 @@ func TestBillingUsageTiers(t *testing.T) {
 			{"name":"api_calls","unit":"call","model":"graduated","tiers":[{"up_to":1000,"unit_amount":"0"},{"up_to":10000,"unit_amount":"0.001"},{"up_to":null,"unit_amount":"0.0005"}]},
 			{"name":"users","unit":"user","aggregation":"max","model":"per_unit","unit_amount":"2.00"}]}`)
 		sub := buy(t, st, w.C1.Principal, w.C1.Org.ID, plan.ID, 1)
-		if _, err := lifecycle.New(st).SetStatus(ctx, w.VendorA.Principal, sub, subscription.Deployed); err != nil {
+		if _, err := app.Lifecycle(st).SetStatus(ctx, w.VendorA.Principal, sub, subscription.Deployed); err != nil {
 			t.Fatal(err)
 		}
 		run(t, st, w, "2026-03")
@@ -393,10 +392,10 @@ func TestBillingDunning(t *testing.T) {
 				t.Fatalf("after payment %d: %s paid=%t", id, s.Status, s.Paid)
 			}
 		}
-		if _, err := lifecycle.New(st).SetStatus(ctx, w.VendorA.Principal, sub, subscription.Deployed); err != nil {
+		if _, err := app.Lifecycle(st).SetStatus(ctx, w.VendorA.Principal, sub, subscription.Deployed); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := lifecycle.New(st).Act(ctx, w.Platform.Principal, never, subscription.ActionTerminate); err != nil {
+		if _, err := app.Lifecycle(st).Act(ctx, w.Platform.Principal, never, subscription.ActionTerminate); err != nil {
 			t.Fatal(err)
 		}
 		clk.set("2026-04-01T00:00:00Z")
@@ -461,11 +460,11 @@ func TestBillingRenewalAndCredit(t *testing.T) {
 		renews := buy(t, st, w.C1.Principal, w.C1.Org.ID, w.PlanA.ID, 1)
 		ends := buy(t, st, w.C1.Principal, w.C1.Org.ID, w.PlanA.ID, 2)
 		no := false
-		if _, err := ordering.New(st).Change(ctx, w.C1.Principal, ends, subscription.Change{AutoRenew: &no}); err != nil {
+		if _, err := app.Ordering(st).Change(ctx, w.C1.Principal, ends, subscription.Change{AutoRenew: &no}); err != nil {
 			t.Fatal(err)
 		}
 		for _, id := range []int64{renews, ends} {
-			if _, err := lifecycle.New(st).SetStatus(ctx, w.VendorA.Principal, id, subscription.Deployed); err != nil {
+			if _, err := app.Lifecycle(st).SetStatus(ctx, w.VendorA.Principal, id, subscription.Deployed); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -36,6 +36,7 @@ type Reads interface {
 	OverdueInvoices(ctx context.Context, asOf time.Time) ([]int64, error)
 	Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	RenewalPrice(ctx context.Context, sub subscription.Subscription, qty int64) (catalog.Plan, pricing.Quote, error)
+	InvoiceReads
 }
 
 // Tx is what the service does inside one transaction.

@@ -8,15 +8,14 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/api"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/config"
 	"github.com/mercato-market/mercato/internal/demo"
 	"github.com/mercato-market/mercato/internal/dispatch"
 	"github.com/mercato-market/mercato/internal/frontdoor"
-	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/metering"
-	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/internal/telemetry"
@@ -40,10 +39,9 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	// document and the health checks.
 	// The application services the API, the control panel and the workers
 	// share.
-	orders, lifecycles := ordering.New(st), lifecycle.New(st)
-	services := newServices(st, billingrun.WithDunning(cfg.Dunning))
+	services := app.New(st, app.Options{Billing: []billingrun.Option{billingrun.WithDunning(cfg.Dunning)}})
 
-	apiOpts := append([]api.Option{api.WithWebhooks(policy, dispatcher.SendTest), api.WithServices(orders, lifecycles)}, services.apiOptions()...)
+	apiOpts := append([]api.Option{api.WithWebhooks(policy, dispatcher.SendTest)}, apiOptions(services)...)
 	apiServer := api.New(st, log, apiOpts...)
 
 	// The control panel on "/".
@@ -53,7 +51,7 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 		}
 		demo.PrintSignIn(stdout)
 	}
-	opts := []web.Option{web.WithURLPolicy(policy), web.WithBaseURL(cfg.PublicURL), web.WithServices(orders, lifecycles),
+	opts := []web.Option{web.WithURLPolicy(policy), web.WithBaseURL(cfg.PublicURL),
 		web.WithSessionTTL(cfg.Web.SessionTTL), web.WithSignInLimit(cfg.Web.SignInAttempts, cfg.Web.SignInWindow)}
 	if cfg.Demo {
 		// The demo has no mail server: its reset links go to the log.
@@ -64,7 +62,7 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	if cfg.Web.InsecureCookies {
 		opts = append(opts, web.WithInsecureCookies())
 	}
-	panel, err := web.New(st, log, append(opts, services.webOptions()...)...)
+	panel, err := web.New(st, log, append(opts, webOptions(services)...)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("control panel: %w", err)
 	}

@@ -11,10 +11,9 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/catalog"
-	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -117,12 +116,12 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 	}
 	// One order carried through the lifecycle: Adatum buys on account, so
 	// it is PENDING at once, and the vendor reports it DEPLOYED.
-	order, err := ordering.New(st).PlaceOrder(ctx, admin, subscription.OrderRequest{CustomerID: ids["Adatum Corporation"], PlanID: firstPlan, Quantity: 1,
+	order, err := app.Ordering(st).PlaceOrder(ctx, admin, subscription.OrderRequest{CustomerID: ids["Adatum Corporation"], PlanID: firstPlan, Quantity: 1,
 		Configuration: map[string]any{"company_subdomain": "adatum"}})
 	if err != nil {
 		return nil, fmt.Errorf("demo order: %w", err)
 	}
-	if _, err := lifecycle.New(st).SetStatus(ctx, admin, order.SubscriptionID, subscription.Deployed); err != nil {
+	if _, err := app.Lifecycle(st).SetStatus(ctx, admin, order.SubscriptionID, subscription.Deployed); err != nil {
 		return nil, fmt.Errorf("demo deployment: %w", err)
 	}
 	return loginsOf(ctx, st, admin, logins)

@@ -14,10 +14,9 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/dispatch"
-	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -163,7 +162,7 @@ func newRig(t *testing.T, st *store.Store, cfg dispatch.Config) *rig {
 
 func (r *rig) order(t testing.TB) int64 {
 	t.Helper()
-	o, err := ordering.New(r.st).PlaceOrder(ctx, r.w.C1.Principal, subscription.OrderRequest{PlanID: r.w.PlanA.ID, Quantity: 1})
+	o, err := app.Ordering(r.st).PlaceOrder(ctx, r.w.C1.Principal, subscription.OrderRequest{PlanID: r.w.PlanA.ID, Quantity: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +171,7 @@ func (r *rig) order(t testing.TB) int64 {
 
 func (r *rig) set(t testing.TB, id int64, status subscription.Status) {
 	t.Helper()
-	if _, err := lifecycle.New(r.st).SetStatus(ctx, r.w.VendorA.Principal, id, status); err != nil {
+	if _, err := app.Lifecycle(r.st).SetStatus(ctx, r.w.VendorA.Principal, id, status); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -196,7 +195,7 @@ func testLifecycle(t *testing.T, st *store.Store) {
 	r := newRig(t, st, dispatch.Config{})
 	id := r.order(t)
 	r.set(t, id, subscription.Deployed)
-	if _, err := lifecycle.New(r.st).Act(ctx, r.w.C1.Principal, id, subscription.ActionTerminate); err != nil {
+	if _, err := app.Lifecycle(r.st).Act(ctx, r.w.C1.Principal, id, subscription.ActionTerminate); err != nil {
 		t.Fatal(err)
 	}
 	r.set(t, id, subscription.Undeployed)
@@ -408,12 +407,12 @@ func testFilters(t *testing.T, st *store.Store) {
 		t.Fatalf("vendor B on vendor A's product: %v", err)
 	}
 	a := r.order(t)
-	o, err := ordering.New(r.st).PlaceOrder(ctx, r.w.C2.Principal, subscription.OrderRequest{PlanID: r.w.PlanB.ID, Quantity: 1})
+	o, err := app.Ordering(r.st).PlaceOrder(ctx, r.w.C2.Principal, subscription.OrderRequest{PlanID: r.w.PlanB.ID, Quantity: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.set(t, a, subscription.Deployed)
-	if _, err := lifecycle.New(r.st).SetStatus(ctx, r.w.VendorB.Principal, o.SubscriptionID, subscription.Deployed); err != nil {
+	if _, err := app.Lifecycle(r.st).SetStatus(ctx, r.w.VendorB.Principal, o.SubscriptionID, subscription.Deployed); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, r.d, 10*time.Second, func() bool {

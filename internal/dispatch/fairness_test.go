@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/dispatch"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -31,7 +31,7 @@ func TestHangingEndpointIsolated(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		w := storetest.NewWorld(t, st)
-		orders := ordering.New(st)
+		orders := app.Ordering(st)
 		release := make(chan struct{})
 		hang := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 			_, _ = io.Copy(io.Discard, r.Body)

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/dispatch"
-	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -28,7 +28,7 @@ func TestWebhooktestBuildsWhatTheDispatcherSends(t *testing.T) {
 	st.Now = func() time.Time { return storetest.Epoch }
 	w := storetest.NewWorld(t, st)
 	// A test event names a subscription of the endpoint's product.
-	if _, err := ordering.New(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1}); err != nil {
+	if _, err := app.Ordering(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1}); err != nil {
 		t.Fatal(err)
 	}
 	type delivery struct {

@@ -37,23 +37,34 @@ type Tx interface {
 	RecordEvent(ctx context.Context, entity string, id int64, typ string, metadata map[string]string) error
 }
 
-// Database runs functions in transactions of T (*store.Store with
-// *store.Tx).
-type Database[T Tx] interface {
-	InTx(ctx context.Context, fn func(T) error) error
+// Reads are what the service reads outside a transaction: subscriptions
+// as the store's visibility rules let the caller see them.
+type Reads interface {
+	Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	ListSubscriptions(ctx context.Context, p mercato.Principal, f subscription.Filter, page mercato.Page) ([]subscription.Subscription, int64, error)
+	// SubscriptionDetail returns a subscription with its product, plan,
+	// buyer and provisioning data.
+	SubscriptionDetail(ctx context.Context, p mercato.Principal, id int64) (subscription.Detail, error)
+	// SubscriptionPage lists one numbered page with the total count; when
+	// expiringBefore is set, only live ones ending before it, soonest first.
+	SubscriptionPage(ctx context.Context, p mercato.Principal, f subscription.Filter, expiringBefore time.Time, pg mercato.NumberedPage) ([]subscription.Subscription, int, error)
+	// SubscriberUser returns the user who ordered a subscription.
+	SubscriberUser(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
 }
+
+// InTx runs fn in one transaction, committing when it returns nil.
+type InTx func(ctx context.Context, fn func(Tx) error) error
 
 // Service runs the lifecycle use cases.
 type Service struct {
-	inTx func(ctx context.Context, fn func(Tx) error) error
+	Reads
+	inTx InTx
 }
 
-// New returns the lifecycle service over db.
-func New[T Tx](db Database[T]) *Service {
-	return &Service{inTx: func(ctx context.Context, fn func(Tx) error) error {
-		return db.InTx(ctx, func(tx T) error { return fn(tx) })
-	}}
-}
+// New returns the lifecycle service over its repositories. The reads are
+// the service's as they are: who sees a subscription is the store's
+// visibility rule.
+func New(reads Reads, inTx InTx) *Service { return &Service{Reads: reads, inTx: inTx} }
 
 // run runs fn in a transaction and names the subscription in its error.
 func (s *Service) run(ctx context.Context, id int64, fn func(Tx) (subscription.Subscription, error)) (subscription.Subscription, error) {

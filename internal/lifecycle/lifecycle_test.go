@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-market/mercato/internal/lifecycle"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -55,7 +55,7 @@ func testLifecycle(t *testing.T, st *store.Store, w *storetest.World) {
 		{vendor, subscription.Undeployed, subscription.Undeployed},
 	}
 	for _, s := range steps {
-		got, err := lifecycle.New(st).SetStatus(ctx, s.by, sub.ID, s.to)
+		got, err := app.Lifecycle(st).SetStatus(ctx, s.by, sub.ID, s.to)
 		if err != nil || got.Status != s.want {
 			t.Fatalf("to %s: %+v %v", s.to, got.Status, err)
 		}
@@ -78,11 +78,11 @@ func testLifecycle(t *testing.T, st *store.Store, w *storetest.World) {
 func testIllegalTransition(t *testing.T, st *store.Store, w *storetest.World) {
 	sub := order(t, st, w.C1.Principal, 0, w.PlanA.ID)
 	before := storetest.Counts(t, st)
-	_, err := lifecycle.New(st).Act(ctx, w.Platform.Principal, sub.ID, subscription.ActionResume)
+	_, err := app.Lifecycle(st).Act(ctx, w.Platform.Principal, sub.ID, subscription.ActionResume)
 	mustCode(t, err, mercato.ECONFLICT)
-	_, err = lifecycle.New(st).SetStatus(ctx, w.VendorA.Principal, sub.ID, subscription.Undeployed)
+	_, err = app.Lifecycle(st).SetStatus(ctx, w.VendorA.Principal, sub.ID, subscription.Undeployed)
 	mustCode(t, err, mercato.ECONFLICT)
-	_, err = lifecycle.New(st).Act(ctx, w.VendorB.Principal, sub.ID, subscription.ActionDeploy)
+	_, err = app.Lifecycle(st).Act(ctx, w.VendorB.Principal, sub.ID, subscription.ActionDeploy)
 	mustCode(t, err, mercato.ENOTFOUND)
 	if after := storetest.Counts(t, st); fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Fatalf("rows changed: %v -> %v", before, after)
@@ -95,12 +95,12 @@ func testIllegalTransition(t *testing.T, st *store.Store, w *storetest.World) {
 
 func testRenewal(t *testing.T, st *store.Store, w *storetest.World) {
 	sub := order(t, st, w.C1.Principal, 0, w.PlanA.ID)
-	_, err := lifecycle.New(st).Renew(ctx, w.Platform.Principal, sub.ID)
+	_, err := app.Lifecycle(st).Renew(ctx, w.Platform.Principal, sub.ID)
 	mustCode(t, err, mercato.ECONFLICT) // not deployed yet
-	if _, err := lifecycle.New(st).SetStatus(ctx, w.VendorA.Principal, sub.ID, subscription.Deployed); err != nil {
+	if _, err := app.Lifecycle(st).SetStatus(ctx, w.VendorA.Principal, sub.ID, subscription.Deployed); err != nil {
 		t.Fatal(err)
 	}
-	got, err := lifecycle.New(st).Renew(ctx, w.Platform.Principal, sub.ID)
+	got, err := app.Lifecycle(st).Renew(ctx, w.Platform.Principal, sub.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-market/mercato/internal/lifecycle"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/metering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -134,7 +134,7 @@ func (f *fixture) pollOnce(t *testing.T, p *metering.Poller) metering.Stats {
 
 func (f *fixture) summary(t *testing.T, metric string) (string, int) {
 	t.Helper()
-	s, err := f.st.UsageSummary(ctx, f.w.Platform.Principal, f.sub, metric, time.Time{}, time.Time{})
+	s, err := usage.New(f.st, store.TxFunc[usage.Tx](f.st)).Summary(ctx, f.w.Platform.Principal, f.sub, metric, time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,11 +350,11 @@ func TestWhichSubscriptions(t *testing.T) {
 	each(t, func(t *testing.T, engine store.Engine) {
 		f := setup(t, engine, "usage.metric_url")
 		_, stopped := storetest.MeteredSubscription(t, f.st, f.w)
-		if _, err := lifecycle.New(f.st).Act(ctx, f.w.VendorA.Principal, stopped, subscription.ActionSuspend); err != nil {
+		if _, err := app.Lifecycle(f.st).Act(ctx, f.w.VendorA.Principal, stopped, subscription.ActionSuspend); err != nil {
 			t.Fatal(err)
 		}
 		_, ending := storetest.MeteredSubscription(t, f.st, f.w)
-		if _, err := lifecycle.New(f.st).Act(ctx, f.w.C1.Principal, ending, subscription.ActionTerminate); err != nil {
+		if _, err := app.Lifecycle(f.st).Act(ctx, f.w.C1.Principal, ending, subscription.ActionTerminate); err != nil {
 			t.Fatal(err)
 		}
 		f.srv.set(func(sub int64) (int, string) {
@@ -364,7 +364,7 @@ func TestWhichSubscriptions(t *testing.T) {
 		if s.Subscriptions != 2 || s.Records != 2 || f.srv.count(ending) != 0 || f.srv.count(stopped) != 1 {
 			t.Fatalf("%+v, ending called %d", s, f.srv.count(ending))
 		}
-		got, _ := f.st.UsageSummary(ctx, f.w.Platform.Principal, stopped, "instances", time.Time{}, time.Time{})
+		got, _ := usage.New(f.st, store.TxFunc[usage.Tx](f.st)).Summary(ctx, f.w.Platform.Principal, stopped, "instances", time.Time{}, time.Time{})
 		if got.Quantity.String() != fmt.Sprintf("%d.5", stopped) {
 			t.Fatalf("instances %s", got.Quantity)
 		}

@@ -46,24 +46,34 @@ type Tx interface {
 	PutIdempotencyKey(ctx context.Context, orgID int64, key, requestHash, response string) (bool, error)
 }
 
-// Database reads outside transactions and runs functions in transactions
-// of T (*store.Store with *store.Tx).
-type Database[T Tx] interface {
+// Reads are what the service reads outside a transaction; reads apply
+// the store's visibility rules.
+type Reads interface {
 	Reader
-	InTx(ctx context.Context, fn func(T) error) error
+	ListOrders(ctx context.Context, p mercato.Principal, f subscription.OrderFilter, page mercato.Page) ([]subscription.Order, int64, error)
+	Order(ctx context.Context, p mercato.Principal, id int64) (subscription.Order, error)
 }
+
+// InTx runs fn in one transaction, committing when it returns nil.
+type InTx func(ctx context.Context, fn func(Tx) error) error
 
 // Service runs the ordering use cases.
 type Service struct {
-	read Reader
-	inTx func(ctx context.Context, fn func(Tx) error) error
+	read Reads
+	inTx InTx
 }
 
-// New returns the ordering service over db.
-func New[T Tx](db Database[T]) *Service {
-	return &Service{read: db, inTx: func(ctx context.Context, fn func(Tx) error) error {
-		return db.InTx(ctx, func(tx T) error { return fn(tx) })
-	}}
+// New returns the ordering service over its repositories.
+func New(reads Reads, inTx InTx) *Service { return &Service{read: reads, inTx: inTx} }
+
+// ListOrders lists the orders p sees.
+func (s *Service) ListOrders(ctx context.Context, p mercato.Principal, f subscription.OrderFilter, page mercato.Page) ([]subscription.Order, int64, error) {
+	return s.read.ListOrders(ctx, p, f, page)
+}
+
+// Order returns an order p sees.
+func (s *Service) Order(ctx context.Context, p mercato.Principal, id int64) (subscription.Order, error) {
+	return s.read.Order(ctx, p, id)
 }
 
 // PlaceOrder validates a purchase, prices it through the channel and

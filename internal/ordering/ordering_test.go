@@ -10,7 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/mercato-market/mercato/internal/lifecycle"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
@@ -59,11 +59,11 @@ func testOrderStatuses(t *testing.T, st *store.Store, w *storetest.World) {
 	if unpaid.Status != subscription.WaitingPayment || unpaid.Paid {
 		t.Fatalf("unpaid: %+v", unpaid)
 	}
-	paid, err := lifecycle.New(st).Pay(ctx, w.R1.Principal, unpaid.ID)
+	paid, err := app.Lifecycle(st).Pay(ctx, w.R1.Principal, unpaid.ID)
 	if err != nil || paid.Status != subscription.Pending || !paid.Paid {
 		t.Fatalf("pay: %+v %v", paid, err)
 	}
-	_, err = lifecycle.New(st).Pay(ctx, w.C1b.Principal, unpaid.ID)
+	_, err = app.Lifecycle(st).Pay(ctx, w.C1b.Principal, unpaid.ID)
 	mustCode(t, err, mercato.EFORBIDDEN)
 
 	trialPlan := storetest.Plan(t, st, w.VendorA.Principal, w.ProductA.ID, "Trial", `{"currency":"EUR","model":"flat","amount":"9","trial_days":14}`)
@@ -83,9 +83,9 @@ func testOrderStatuses(t *testing.T, st *store.Store, w *storetest.World) {
 	if gated.Status != subscription.RequiresApproval {
 		t.Fatalf("approval: %+v", gated)
 	}
-	_, err = lifecycle.New(st).Act(ctx, w.R1.Principal, gated.ID, subscription.ActionApprove)
+	_, err = app.Lifecycle(st).Act(ctx, w.R1.Principal, gated.ID, subscription.ActionApprove)
 	mustCode(t, err, mercato.EFORBIDDEN)
-	if s, err := lifecycle.New(st).Act(ctx, w.Platform.Principal, gated.ID, subscription.ActionApprove); err != nil || s.Status != subscription.Pending {
+	if s, err := app.Lifecycle(st).Act(ctx, w.Platform.Principal, gated.ID, subscription.ActionApprove); err != nil || s.Status != subscription.Pending {
 		t.Fatalf("approve: %+v %v", s, err)
 	}
 
@@ -93,7 +93,7 @@ func testOrderStatuses(t *testing.T, st *store.Store, w *storetest.World) {
 	if sandbox.Type != subscription.TypeSandbox || sandbox.CustomerID != w.VendorA.Org.ID || !sandbox.Paid {
 		t.Fatalf("sandbox: %+v", sandbox)
 	}
-	_, err = ordering.New(st).PlaceOrder(ctx, w.VendorA.Principal, subscription.OrderRequest{PlanID: w.PlanB.ID, Quantity: 1})
+	_, err = app.Ordering(st).PlaceOrder(ctx, w.VendorA.Principal, subscription.OrderRequest{PlanID: w.PlanB.ID, Quantity: 1})
 	mustCode(t, err, mercato.EINVALID)
 }
 
@@ -118,7 +118,7 @@ func testOrderValidation(t *testing.T, st *store.Store, w *storetest.World) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			before := storetest.Counts(t, st)
-			_, err := ordering.New(st).PlaceOrder(ctx, c.by, c.req)
+			_, err := app.Ordering(st).PlaceOrder(ctx, c.by, c.req)
 			mustCode(t, err, c.code)
 			var paths []string
 			for _, f := range mercato.Fields(err) {
@@ -136,12 +136,12 @@ func testOrderValidation(t *testing.T, st *store.Store, w *storetest.World) {
 
 func testIdempotency(t *testing.T, st *store.Store, w *storetest.World) {
 	req := subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 2, IdempotencyKey: "order-1"}
-	first, err := ordering.New(st).PlaceOrder(ctx, w.C1.Principal, req)
+	first, err := app.Ordering(st).PlaceOrder(ctx, w.C1.Principal, req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	before := storetest.Counts(t, st)
-	again, err := ordering.New(st).PlaceOrder(ctx, w.C1.Principal, req)
+	again, err := app.Ordering(st).PlaceOrder(ctx, w.C1.Principal, req)
 	if err != nil || again.ID != first.ID || again.SubscriptionID != first.SubscriptionID {
 		t.Fatalf("retry: %+v %v, first %+v", again, err, first)
 	}
@@ -149,10 +149,10 @@ func testIdempotency(t *testing.T, st *store.Store, w *storetest.World) {
 		t.Fatalf("retry wrote rows: %v -> %v", before, after)
 	}
 	req.Quantity = 3
-	_, err = ordering.New(st).PlaceOrder(ctx, w.C1.Principal, req)
+	_, err = app.Ordering(st).PlaceOrder(ctx, w.C1.Principal, req)
 	mustCode(t, err, mercato.EINVALID)
 	// Keys belong to the caller's organization.
-	other, err := ordering.New(st).PlaceOrder(ctx, w.C2.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 2, IdempotencyKey: "order-1"})
+	other, err := app.Ordering(st).PlaceOrder(ctx, w.C2.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 2, IdempotencyKey: "order-1"})
 	if err != nil || other.ID == first.ID {
 		t.Fatalf("same key, other organization: %+v %v", other, err)
 	}
@@ -169,7 +169,7 @@ func testProration(t *testing.T, st *store.Store, w *storetest.World) {
 	}
 	st.Now = func() time.Time { return start.Add(360 * time.Hour) } // half the period left
 	qty := int64(5)
-	got, err := ordering.New(st).Change(ctx, w.C1.Principal, sub.ID, subscription.Change{Quantity: &qty})
+	got, err := app.Ordering(st).Change(ctx, w.C1.Principal, sub.ID, subscription.Change{Quantity: &qty})
 	if err != nil || got.Quantity != 5 {
 		t.Fatalf("change: %+v %v", got, err)
 	}
@@ -182,7 +182,7 @@ func testProration(t *testing.T, st *store.Store, w *storetest.World) {
 		t.Fatalf("prorated charge %s, want 10.00", orders[1].Total)
 	}
 	qty = 2 // a downgrade costs nothing now
-	if _, err := ordering.New(st).Change(ctx, w.C1.Principal, sub.ID, subscription.Change{Quantity: &qty}); err != nil {
+	if _, err := app.Ordering(st).Change(ctx, w.C1.Principal, sub.ID, subscription.Change{Quantity: &qty}); err != nil {
 		t.Fatal(err)
 	}
 	orders, _, _ = st.ListOrders(ctx, w.C1.Principal, store.OrderFilter{SubscriptionID: sub.ID}, store.Page{})
@@ -190,7 +190,7 @@ func testProration(t *testing.T, st *store.Store, w *storetest.World) {
 		t.Fatalf("downgrade charge %s", orders[2].Total)
 	}
 	// A plan of another product is refused.
-	_, err = ordering.New(st).Change(ctx, w.C1.Principal, sub.ID, subscription.Change{PlanID: &w.PlanB.ID})
+	_, err = app.Ordering(st).Change(ctx, w.C1.Principal, sub.ID, subscription.Change{PlanID: &w.PlanB.ID})
 	mustCode(t, err, mercato.EINVALID)
 }
 
@@ -211,7 +211,7 @@ func testChannelQuote(t *testing.T, st *store.Store, w *storetest.World) {
 	_, err := st.SetPrice(ctx, w.R2.Principal, store.PriceListEntry{OrganizationID: w.R1.Org.ID, PlanID: w.PlanA.ID})
 	mustCode(t, err, mercato.EINVALID)
 	// 10 seats × 10.00 = 100.00; +10% = 110.00; +20% = 132.00.
-	q, err := ordering.New(st).Quote(ctx, w.C1.Principal, ordering.QuoteRequest{PlanID: w.PlanA.ID, Quantity: 10})
+	q, err := app.Ordering(st).Quote(ctx, w.C1.Principal, ordering.QuoteRequest{PlanID: w.PlanA.ID, Quantity: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func testChannelQuote(t *testing.T, st *store.Store, w *storetest.World) {
 		t.Fatalf("shares %v (sum %s), want %v", shares, sum, want)
 	}
 	// The other channel buys at list price.
-	q2, err := ordering.New(st).Quote(ctx, w.C2.Principal, ordering.QuoteRequest{PlanID: w.PlanA.ID, Quantity: 10})
+	q2, err := app.Ordering(st).Quote(ctx, w.C2.Principal, ordering.QuoteRequest{PlanID: w.PlanA.ID, Quantity: 10})
 	if err != nil || !q2.Total.Equal(decimal.NewFromInt(100)) {
 		t.Fatalf("c2 quote %s %v", q2.Total, err)
 	}
@@ -247,7 +247,7 @@ func testConcurrentOrders(t *testing.T, st *store.Store, w *storetest.World) {
 			if i%2 == 1 {
 				by = w.C2.Principal
 			}
-			_, err := ordering.New(st).PlaceOrder(ctx, by, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: int64(i + 1), IdempotencyKey: fmt.Sprintf("k%d", i/4)})
+			_, err := app.Ordering(st).PlaceOrder(ctx, by, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: int64(i + 1), IdempotencyKey: fmt.Sprintf("k%d", i/4)})
 			errs <- err
 		}()
 	}

@@ -17,6 +17,12 @@ const (
 
 var metadataKeyRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$`)
 
+// Metadata returns a subscription's integration metadata; everyone who
+// sees the subscription reads it.
+func (s *Service) Metadata(ctx context.Context, p mercato.Principal, id int64) (map[string]string, error) {
+	return s.reads.SubscriptionMetadata(ctx, p, id)
+}
+
 // SetMetadata replaces a subscription's integration metadata as a whole.
 // Only its provider (the product's vendor) and the platform write it; it
 // is bookkeeping of the integration, so it records no lifecycle event (a

@@ -31,6 +31,9 @@ type Reads interface {
 	// LoadSecrets loads (or the first time generates) the keys that seal
 	// credential values; it may write.
 	LoadSecrets(ctx context.Context) error
+	// SubscriptionMetadata returns the integration metadata of a
+	// subscription visible to p.
+	SubscriptionMetadata(ctx context.Context, p mercato.Principal, id int64) (map[string]string, error)
 }
 
 // Tx is what the service does inside one transaction.

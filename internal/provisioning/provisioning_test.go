@@ -7,9 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-market/mercato/internal/lifecycle"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/secretbox"
 	"github.com/mercato-market/mercato/internal/store"
@@ -61,7 +60,7 @@ func TestProvisioning(t *testing.T) {
 				t.Run(c.name, func(t *testing.T) {
 					st := storetest.Open(t, engine)
 					w := storetest.NewWorld(t, st)
-					o, err := ordering.New(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 3})
+					o, err := app.Ordering(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 3})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -284,14 +283,14 @@ func testProvisioningWriters(t *testing.T, st *store.Store, w *storetest.World, 
 }
 
 func testProvisioningEnded(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
-	if _, err := lifecycle.New(st).Act(ctx, w.C1.Principal, sub, subscription.ActionTerminate); err != nil {
+	if _, err := app.Lifecycle(st).Act(ctx, w.C1.Principal, sub, subscription.ActionTerminate); err != nil {
 		t.Fatal(err)
 	}
 	// Deprovisioning may still say why, until the provider confirms.
 	if _, err := service(st).SetInstructions(ctx, w.VendorA.Principal, sub, map[string]string{"en": "Your data is kept 30 days"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := lifecycle.New(st).SetStatus(ctx, w.VendorA.Principal, sub, subscription.Undeployed); err != nil {
+	if _, err := app.Lifecycle(st).SetStatus(ctx, w.VendorA.Principal, sub, subscription.Undeployed); err != nil {
 		t.Fatal(err)
 	}
 	unchanged(t, st, func() {
@@ -357,11 +356,11 @@ func testExplicitSecretKey(t *testing.T, st *store.Store, w *storetest.World, su
 
 func testNumberedPages(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
 	for range 4 {
-		if _, err := ordering.New(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1}); err != nil {
+		if _, err := app.Ordering(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := ordering.New(st).PlaceOrder(ctx, w.C2.Principal, subscription.OrderRequest{PlanID: w.PlanB.ID, Quantity: 1}); err != nil {
+	if _, err := app.Ordering(st).PlaceOrder(ctx, w.C2.Principal, subscription.OrderRequest{PlanID: w.PlanB.ID, Quantity: 1}); err != nil {
 		t.Fatal(err)
 	}
 	var seen []int64
@@ -382,7 +381,7 @@ func testNumberedPages(t *testing.T, st *store.Store, w *storetest.World, sub in
 		t.Fatalf("vendor B sees %d of %d", len(items), total)
 	}
 	// Expiring: only live subscriptions ending before the date.
-	if _, err := lifecycle.New(st).SetStatus(ctx, w.VendorA.Principal, sub, subscription.Deployed); err != nil {
+	if _, err := app.Lifecycle(st).SetStatus(ctx, w.VendorA.Principal, sub, subscription.Deployed); err != nil {
 		t.Fatal(err)
 	}
 	items, total, _ = st.SubscriptionPage(ctx, w.VendorA.Principal, store.SubscriptionFilter{}, time.Now().AddDate(0, 2, 0), store.NumberedPage{Number: 1, Size: 20})

@@ -51,13 +51,8 @@ func invoiceScope(q *query, p mercato.Principal) {
 	q.add(" OR i.issuer_id = %a)", p.OrgID)
 }
 
-// InvoiceFilter narrows a list of invoices.
-type InvoiceFilter struct {
-	CustomerID int64
-	Period     string
-	Status     billing.Status
-	Kind       billing.Kind
-}
+// InvoiceFilter narrows a list of invoices (billing.InvoiceFilter).
+type InvoiceFilter = billing.InvoiceFilter
 
 // ListInvoices lists the invoices and credit notes visible to p, without
 // their lines.

@@ -44,11 +44,8 @@ func (s *Store) insertOrder(ctx context.Context, tx *txn, p mercato.Principal, o
 	return nil
 }
 
-// OrderFilter narrows a list of orders.
-type OrderFilter struct {
-	CustomerID     int64
-	SubscriptionID int64
-}
+// OrderFilter narrows a list of orders (subscription.OrderFilter).
+type OrderFilter = subscription.OrderFilter
 
 // ListOrders lists the orders visible to p.
 func (s *Store) ListOrders(ctx context.Context, p mercato.Principal, f OrderFilter, page Page) ([]subscription.Order, int64, error) {

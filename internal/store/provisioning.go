@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/secretbox"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -224,14 +223,8 @@ func sortedKeys(m map[string]string) []string {
 }
 
 // SubscriptionDetail is a subscription with what the Cloudesire-compatible
-// API shows beside it.
-type SubscriptionDetail struct {
-	subscription.Subscription
-	Product catalog.Product
-	Plan    catalog.Plan
-	BuyerID int64 // the user who ordered it (0 when unknown)
-	subscription.Provisioning
-}
+// API shows beside it (subscription.Detail).
+type SubscriptionDetail = subscription.Detail
 
 // SubscriptionDetail returns a subscription visible to p with its product,
 // plan, buyer and provisioning data.
@@ -263,11 +256,8 @@ func (s *Store) SubscriptionDetail(ctx context.Context, p mercato.Principal, id 
 	return d, err
 }
 
-// NumberedPage asks for a page by number (from 1) and size, as
-// Cloudesire's CMW-PageNumber and CMW-PageSize headers do.
-type NumberedPage struct {
-	Number, Size int
-}
+// NumberedPage asks for a page by number (mercato.NumberedPage).
+type NumberedPage = mercato.NumberedPage
 
 // SubscriptionPage lists the subscriptions visible to p one numbered page
 // at a time, with the total count; when expiringBefore is set, only live

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -113,6 +113,6 @@ func testPlanEvents(t *testing.T, st *store.Store, w *storetest.World) {
 	if strings.Join(types, ",") != "CREATED,MODIFIED,DELETED" {
 		t.Fatalf("plan events %v", types)
 	}
-	_, err := ordering.New(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
+	_, err := app.Ordering(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
 	mustCode(t, err, mercato.EINVALID)
 }

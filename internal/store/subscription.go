@@ -50,12 +50,8 @@ func (s *Store) saveSubscription(ctx context.Context, tx *txn, sub *subscription
 	return nil
 }
 
-// SubscriptionFilter narrows a list of subscriptions.
-type SubscriptionFilter struct {
-	CustomerID int64
-	ProductID  int64
-	Status     subscription.Status
-}
+// SubscriptionFilter narrows a list of subscriptions (subscription.Filter).
+type SubscriptionFilter = subscription.Filter
 
 // ListSubscriptions lists the subscriptions visible to p.
 func (s *Store) ListSubscriptions(ctx context.Context, p mercato.Principal, f SubscriptionFilter, page Page) ([]subscription.Subscription, int64, error) {

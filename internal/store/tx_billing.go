@@ -97,7 +97,7 @@ func (tx *Tx) UsageToBill(ctx context.Context, lo, hi int64, to time.Time, windo
 		from   int64
 		metric string
 	}
-	aggs := map[aggKey]*Aggregator{}
+	aggs := map[aggKey]*pricing.Aggregator{}
 	for rows.Next() {
 		var (
 			sub        int64
@@ -116,7 +116,7 @@ func (tx *Tx) UsageToBill(ctx context.Context, lo, hi int64, to time.Time, windo
 			k := aggKey{sub, w.Window.From.Unix(), metric}
 			a := aggs[k]
 			if a == nil {
-				a = NewAggregator(kind)
+				a = pricing.NewAggregator(kind)
 				aggs[k] = a
 			}
 			a.Add(qty, id)

@@ -15,6 +15,14 @@ import (
 // Reads are what the service reads outside a transaction.
 type Reads interface {
 	Clock() time.Time
+	// MeteredSubscription loads a subscription visible to p with its
+	// plan's metrics.
+	MeteredSubscription(ctx context.Context, p mercato.Principal, id int64) (Metered, error)
+	// ListUsage lists the usage records of a subscription visible to p.
+	ListUsage(ctx context.Context, p mercato.Principal, subID int64, f Filter, page mercato.Page) ([]Record, int64, error)
+	// UsageSamples returns the quantities of a subscription's records of
+	// one metric over [from, to) (zero bounds open) in time order.
+	UsageSamples(ctx context.Context, subID int64, metric string, from, to time.Time) ([]Sample, error)
 }
 
 // Tx is what the service does inside one transaction.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/mercato-market/mercato/internal/lifecycle"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -114,7 +114,7 @@ func testUsagePush(t *testing.T, st *store.Store, w *storetest.World, sub int64)
 		if _, _, err := st.ListUsage(ctx, tn.Principal, sub, store.UsageFilter{}, store.Page{}); code(err) != mercato.ENOTFOUND {
 			t.Fatalf("%s lists: %v", name, err)
 		}
-		if _, err := st.UsageSummary(ctx, tn.Principal, sub, "api_calls", time.Time{}, time.Time{}); code(err) != mercato.ENOTFOUND {
+		if _, err := service(st).Summary(ctx, tn.Principal, sub, "api_calls", time.Time{}, time.Time{}); code(err) != mercato.ENOTFOUND {
 			t.Fatalf("%s summary: %v", name, err)
 		}
 	}
@@ -139,7 +139,7 @@ func testUsageIdempotent(t *testing.T, st *store.Store, w *storetest.World, sub 
 	// The same key on another subscription is another record.
 	_, other := storetest.MeteredSubscription(t, st, w)
 	push(t, st, w.VendorA.Principal, other, r)
-	sum, err := st.UsageSummary(ctx, w.Platform.Principal, sub, "api_calls", time.Time{}, time.Time{})
+	sum, err := service(st).Summary(ctx, w.Platform.Principal, sub, "api_calls", time.Time{}, time.Time{})
 	if err != nil || !sum.Quantity.Equal(dec("7")) || sum.Records != 1 {
 		t.Fatalf("summary %+v %v", sum, err)
 	}
@@ -226,12 +226,12 @@ func testUsageWriters(t *testing.T, st *store.Store, w *storetest.World, sub int
 func testUsageEnded(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
 	r := usage.Report{Metric: "api_calls", Quantity: dec("3"), IdempotencyKey: "last-day"}
 	first := push(t, st, w.VendorA.Principal, sub, r)
-	if _, err := lifecycle.New(st).Act(ctx, w.C1.Principal, sub, subscription.ActionTerminate); err != nil {
+	if _, err := app.Lifecycle(st).Act(ctx, w.C1.Principal, sub, subscription.ActionTerminate); err != nil {
 		t.Fatal(err)
 	}
 	// UNDEPLOY_SENT: final usage is still welcome.
 	push(t, st, w.VendorA.Principal, sub, usage.Report{Metric: "api_calls", Quantity: dec("1")})
-	if _, err := lifecycle.New(st).SetStatus(ctx, w.VendorA.Principal, sub, subscription.Undeployed); err != nil {
+	if _, err := app.Lifecycle(st).SetStatus(ctx, w.VendorA.Principal, sub, subscription.Undeployed); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := service(st).RecordUsage(ctx, w.VendorA.Principal, sub, usage.Report{Metric: "api_calls", Quantity: dec("1")}); code(err) != mercato.ECONFLICT {
@@ -291,7 +291,7 @@ func testUsageAggregations(t *testing.T, st *store.Store, w *storetest.World, su
 		{"devices", "unique_count", "3", 4},
 	} {
 		for _, p := range []mercato.Principal{w.Platform.Principal, w.C1.Principal, w.R1.Principal, v} {
-			got, err := st.UsageSummary(ctx, p, sub, c.metric, jan, feb)
+			got, err := service(st).Summary(ctx, p, sub, c.metric, jan, feb)
 			if err != nil || got.Aggregation != c.agg || got.Quantity.String() != c.want || got.Records != c.records {
 				t.Fatalf("%s: %+v (quantity %s) %v, want %s over %d", c.metric, got, got.Quantity, err, c.want, c.records)
 			}
@@ -299,23 +299,23 @@ func testUsageAggregations(t *testing.T, st *store.Store, w *storetest.World, su
 	}
 	// A period [Jan 31, Feb 1] belongs to January by its start.
 	push(t, st, v, sub, usage.Report{Metric: "api_calls", Quantity: dec("0.75"), PeriodStart: at("2026-01-31T00:00:00Z"), PeriodEnd: at("2026-02-01T00:00:00Z")})
-	if got, _ := st.UsageSummary(ctx, v, sub, "api_calls", jan, feb); got.Quantity.String() != "113.5" {
+	if got, _ := service(st).Summary(ctx, v, sub, "api_calls", jan, feb); got.Quantity.String() != "113.5" {
 		t.Fatalf("with a period: %s", got.Quantity)
 	}
 	// Open bounds, an empty window, an average that divides exactly.
-	if got, _ := st.UsageSummary(ctx, v, sub, "api_calls", time.Time{}, time.Time{}); got.Quantity.String() != "2113.5" || got.Records != 6 {
+	if got, _ := service(st).Summary(ctx, v, sub, "api_calls", time.Time{}, time.Time{}); got.Quantity.String() != "2113.5" || got.Records != 6 {
 		t.Fatalf("all time: %+v", got)
 	}
-	if got, err := st.UsageSummary(ctx, v, sub, "api_calls", *at("2025-06-01T00:00:00Z"), *at("2025-07-01T00:00:00Z")); err != nil || !got.Quantity.IsZero() || got.Records != 0 {
+	if got, err := service(st).Summary(ctx, v, sub, "api_calls", *at("2025-06-01T00:00:00Z"), *at("2025-07-01T00:00:00Z")); err != nil || !got.Quantity.IsZero() || got.Records != 0 {
 		t.Fatalf("empty window: %+v %v", got, err)
 	}
-	if got, _ := st.UsageSummary(ctx, v, sub, "active_users", *at("2026-01-11T00:00:00Z"), feb); got.Quantity.String() != "22.5" {
+	if got, _ := service(st).Summary(ctx, v, sub, "active_users", *at("2026-01-11T00:00:00Z"), feb); got.Quantity.String() != "22.5" {
 		t.Fatalf("average of 20 and 25: %s", got.Quantity)
 	}
-	if _, err := st.UsageSummary(ctx, v, sub, "bandwidth", jan, feb); code(err) != mercato.EINVALID {
+	if _, err := service(st).Summary(ctx, v, sub, "bandwidth", jan, feb); code(err) != mercato.EINVALID {
 		t.Fatalf("unknown metric: %v", err)
 	}
-	if _, err := st.UsageSummary(ctx, v, sub, "api_calls", feb, jan); code(err) != mercato.EINVALID {
+	if _, err := service(st).Summary(ctx, v, sub, "api_calls", feb, jan); code(err) != mercato.EINVALID {
 		t.Fatalf("to before from: %v", err)
 	}
 }
@@ -420,7 +420,7 @@ func testUsagePollStore(t *testing.T, st *store.Store, w *storetest.World, sub i
 	if got := poll("2026-02-15T11:00:00Z", r("api_calls", "5")); len(got) != 1 || got[0].Quantity.String() != "5" {
 		t.Fatalf("after a reset: %+v", got)
 	}
-	sum, _ := st.UsageSummary(ctx, w.C1.Principal, sub, "api_calls", time.Time{}, time.Time{})
+	sum, _ := service(st).Summary(ctx, w.C1.Principal, sub, "api_calls", time.Time{}, time.Time{})
 	if sum.Quantity.String() != "150" || sum.Records != 4 {
 		t.Fatalf("counter total %+v", sum)
 	}

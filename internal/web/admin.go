@@ -30,7 +30,7 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	counts := map[subscription.Status]int{}
 	for after := int64(0); ; {
-		subs, next, err := s.store.ListSubscriptions(ctx, v.P, store.SubscriptionFilter{}, store.Page{After: after, Limit: 200})
+		subs, next, err := s.lifecycle.ListSubscriptions(ctx, v.P, subscription.Filter{}, mercato.Page{After: after, Limit: 200})
 		if err != nil {
 			s.fail(w, r, v, err)
 			return

@@ -54,7 +54,7 @@ func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *view) {
 	d := &billingData{Period: m.String(), Prev: m.Prev().String(), NextMonth: m.Next().String(), RunPeriod: billing.MonthOf(now).String(),
 		IsCustomer: v.P.OrgKind == mercato.KindCustomer, IsPlatform: v.P.IsPlatform(), Now: now}
 	d.ShowEarnings = !d.IsCustomer
-	invs, next, err := s.store.ListInvoices(ctx, v.P, store.InvoiceFilter{}, store.Page{After: formInt(r, "after"), Limit: 100})
+	invs, next, err := s.services.billing.ListInvoices(ctx, v.P, billing.InvoiceFilter{}, mercato.Page{After: formInt(r, "after"), Limit: 100})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -94,7 +94,7 @@ func (s *Server) invoicePage(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	inv, err := s.store.Invoice(r.Context(), v.P, id)
+	inv, err := s.services.billing.Invoice(r.Context(), v.P, id)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -128,7 +128,7 @@ func (s *Server) invoiceDocument(ext string) func(w http.ResponseWriter, r *http
 			s.fail(w, r, v, err)
 			return
 		}
-		inv, err := s.store.Invoice(r.Context(), v.P, id)
+		inv, err := s.services.billing.Invoice(r.Context(), v.P, id)
 		if err != nil {
 			s.fail(w, r, v, err)
 			return

@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/mercato-market/mercato/internal/api"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/armproduct"
 	"github.com/mercato-market/mercato/internal/connector/microsoft"
 	"github.com/mercato-market/mercato/internal/demo"
@@ -259,7 +260,7 @@ func TestBrowser(t *testing.T) {
 	screenshot(t, ctx, "catalog")
 	// 3 seats × 8.00 + 50.00 setup through the distributor's and the
 	// reseller's markups: the live price is the quote API's figure.
-	q, err := ordering.New(st).Quote(bg, mercato.Principal{OrgID: 5, OrgKind: mercato.KindCustomer}, ordering.QuoteRequest{PlanID: 2, Quantity: 3})
+	q, err := app.Ordering(st).Quote(bg, mercato.Principal{OrgID: 5, OrgKind: mercato.KindCustomer}, ordering.QuoteRequest{PlanID: 2, Quantity: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,21 +302,21 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := ""
+	appURL := ""
 	for _, e := range prov.Endpoints {
 		if e.Category == subscription.CategoryApp {
-			app = e.Endpoint
+			appURL = e.Endpoint
 		}
 	}
 	var status string
 	run(t, ctx, "status", into(&status, chromedp.Text(chromedp.CSS("#status"))))
-	if status != "running" || app == "" {
-		t.Fatalf("status %q, app %q", status, app)
+	if status != "running" || appURL == "" {
+		t.Fatalf("status %q, app %q", status, appURL)
 	}
 	screenshot(t, ctx, "subscription")
 	// Launch opens the app in a new tab.
 	opened := chromedp.WaitNewTarget(ctx, func(info *target.Info) bool {
-		return info.URL != "" && strings.HasPrefix(info.URL, strings.TrimSuffix(app, "/"))
+		return info.URL != "" && strings.HasPrefix(info.URL, strings.TrimSuffix(appURL, "/"))
 	})
 	run(t, ctx, "launch", chromedp.Click(chromedp.CSS("#launch")))
 	select {
@@ -324,7 +325,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatal("Launch opened no tab")
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatalf("Launch did not open %s", app)
+		t.Fatalf("Launch did not open %s", appURL)
 	}
 
 	// Seats, a message, a rating.
@@ -498,7 +499,7 @@ func TestBrowser(t *testing.T) {
 	)
 	screenshot(t, ctx, "price-list")
 	signOut(t, ctx)
-	q, err = ordering.New(st).Quote(bg, mercato.Principal{OrgID: 5, OrgKind: mercato.KindCustomer}, ordering.QuoteRequest{PlanID: 1, Quantity: 1})
+	q, err = app.Ordering(st).Quote(bg, mercato.Principal{OrgID: 5, OrgKind: mercato.KindCustomer}, ordering.QuoteRequest{PlanID: 1, Quantity: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

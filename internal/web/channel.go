@@ -25,7 +25,7 @@ func (s *Server) channelOrganizations(w http.ResponseWriter, r *http.Request, v 
 		s.fail(w, r, v, err)
 		return
 	}
-	subs, _, err := s.store.ListSubscriptions(r.Context(), v.P, store.SubscriptionFilter{}, store.Page{Limit: 200})
+	subs, _, err := s.lifecycle.ListSubscriptions(r.Context(), v.P, subscription.Filter{}, mercato.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return

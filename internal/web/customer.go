@@ -155,7 +155,7 @@ func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm)
 		}
 	}
 	if v.P.OrgKind == mercato.KindCustomer {
-		subs, _, err := s.store.ListSubscriptions(ctx, v.P, store.SubscriptionFilter{ProductID: id}, store.Page{Limit: 1})
+		subs, _, err := s.lifecycle.ListSubscriptions(ctx, v.P, subscription.Filter{ProductID: id}, mercato.Page{Limit: 1})
 		if err != nil {
 			return nil, err
 		}
@@ -393,7 +393,7 @@ func (s *Server) renewal(r *http.Request, p mercato.Principal, sub subscription.
 func (s *Server) subscriptionsPage(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := r.Context()
 	f := store.SubscriptionFilter{Status: subscription.Status(r.FormValue("status")), ProductID: formInt(r, "product_id")}
-	subs, next, err := s.store.ListSubscriptions(ctx, v.P, f, store.Page{After: formInt(r, "after"), Limit: 100})
+	subs, next, err := s.lifecycle.ListSubscriptions(ctx, v.P, f, mercato.Page{After: formInt(r, "after"), Limit: 100})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -453,7 +453,7 @@ func (s *Server) subscriptionData(r *http.Request, v *view, reveal bool) (*subsc
 	if err != nil {
 		return nil, err
 	}
-	det, err := s.store.SubscriptionDetail(ctx, v.P, id)
+	det, err := s.lifecycle.SubscriptionDetail(ctx, v.P, id)
 	if err != nil {
 		return nil, err
 	}
@@ -466,10 +466,10 @@ func (s *Server) subscriptionData(r *http.Request, v *view, reveal bool) (*subsc
 	if d.Messages, err = s.store.Messages(ctx, v.P, id); err != nil {
 		return nil, err
 	}
-	if d.Usage, _, err = s.store.ListUsage(ctx, v.P, id, store.UsageFilter{}, store.Page{Limit: 20}); err != nil {
+	if d.Usage, _, err = s.services.usage.ListUsage(ctx, v.P, id, usage.Filter{}, mercato.Page{Limit: 20}); err != nil {
 		return nil, err
 	}
-	if d.Orders, _, err = s.store.ListOrders(ctx, v.P, store.OrderFilter{SubscriptionID: id}, store.Page{Limit: 50}); err != nil {
+	if d.Orders, _, err = s.orders.ListOrders(ctx, v.P, subscription.OrderFilter{SubscriptionID: id}, mercato.Page{Limit: 50}); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -573,7 +573,7 @@ func (s *Server) messagesPage(w http.ResponseWriter, r *http.Request, v *view) {
 	rows := make([]threadRow, 0, len(ts))
 	for _, t := range ts {
 		row := threadRow{Thread: t}
-		if sub, err := s.store.Subscription(r.Context(), v.P, t.SubscriptionID); err == nil {
+		if sub, err := s.lifecycle.Subscription(r.Context(), v.P, t.SubscriptionID); err == nil {
 			row.Product, row.Customer = n.product(sub.ProductID).Name, n.org(sub.CustomerID)
 		}
 		rows = append(rows, row)

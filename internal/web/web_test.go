@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/demo"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/ordering"
@@ -367,7 +368,7 @@ func TestCheckoutValidatesTheConfigurationForm(t *testing.T) {
 		t.Fatalf("order placed: %+v", o)
 	}
 	// The live price is the quote API's, through the channel.
-	q, err := ordering.New(h.st).Quote(context.Background(), mercato.Principal{OrgID: o.CustomerID, OrgKind: mercato.KindCustomer}, ordering.QuoteRequest{PlanID: 2, Quantity: 4})
+	q, err := app.Ordering(h.st).Quote(context.Background(), mercato.Principal{OrgID: o.CustomerID, OrgKind: mercato.KindCustomer}, ordering.QuoteRequest{PlanID: 2, Quantity: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

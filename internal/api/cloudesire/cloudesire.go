@@ -31,8 +31,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/frontdoor"
-	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/provisioning"
@@ -60,6 +60,9 @@ type Handler struct {
 // (internal/lifecycle).
 type Lifecycle interface {
 	SetStatus(ctx context.Context, p mercato.Principal, id int64, to subscription.Status) (subscription.Subscription, error)
+	SubscriptionDetail(ctx context.Context, p mercato.Principal, id int64) (subscription.Detail, error)
+	SubscriptionPage(ctx context.Context, p mercato.Principal, f subscription.Filter, expiringBefore time.Time, pg mercato.NumberedPage) ([]subscription.Subscription, int, error)
+	SubscriberUser(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
 }
 
 // Option configures a Handler.
@@ -75,7 +78,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Handler {
 		o(h)
 	}
 	if h.lifecycle == nil {
-		h.lifecycle = lifecycle.New(st)
+		h.lifecycle = app.Lifecycle(st)
 	}
 	if h.provisioning == nil {
 		h.provisioning = provisioning.New(st, store.TxFunc[provisioning.Tx](st))
@@ -199,7 +202,7 @@ func (h *Handler) user(ctx context.Context, p mercato.Principal, _ http.Response
 	if err != nil {
 		return 0, nil, err
 	}
-	u, err := h.store.SubscriberUser(ctx, p, id)
+	u, err := h.lifecycle.SubscriberUser(ctx, p, id)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -313,7 +316,7 @@ func billingPeriod(p pricing.Pricing) int {
 }
 
 func (h *Handler) detail(ctx context.Context, p mercato.Principal, id int64) (Subscription, error) {
-	d, err := h.store.SubscriptionDetail(ctx, p, id)
+	d, err := h.lifecycle.SubscriptionDetail(ctx, p, id)
 	if err != nil {
 		return Subscription{}, err
 	}
@@ -392,7 +395,7 @@ func (h *Handler) list(ctx context.Context, p mercato.Principal, w http.Response
 		}
 		f.ProductID = id
 	}
-	subs, total, err := h.store.SubscriptionPage(ctx, p, f, expiringBefore, pg)
+	subs, total, err := h.lifecycle.SubscriptionPage(ctx, p, f, expiringBefore, pg)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -14,8 +14,7 @@ import (
 	"testing"
 
 	"github.com/mercato-market/mercato/internal/api"
-	"github.com/mercato-market/mercato/internal/lifecycle"
-	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -185,7 +184,7 @@ func lastEvent(t *testing.T, e *env, sub int64) (string, int) {
 func TestVendorFlow(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		w := e.w
-		o, err := ordering.New(e.st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 3, Configuration: map[string]any{"subdomain": "acme"}})
+		o, err := app.Ordering(e.st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 3, Configuration: map[string]any{"subdomain": "acme"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -271,7 +270,7 @@ func TestVendorFlow(t *testing.T) {
 		}
 
 		// Termination → UNDEPLOY_SENT → the vendor deprovisions → DELETED.
-		if _, err := lifecycle.New(e.st).Act(ctx, w.C1.Principal, id, subscription.ActionTerminate); err != nil {
+		if _, err := app.Lifecycle(e.st).Act(ctx, w.C1.Principal, id, subscription.ActionTerminate); err != nil {
 			t.Fatal(err)
 		}
 		vendor.get(path).must(t, http.StatusOK).decode(t, &sub)
@@ -342,13 +341,13 @@ func TestPaging(t *testing.T) {
 		w := e.w
 		var ids []int64
 		for range 5 {
-			o, err := ordering.New(e.st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
+			o, err := app.Ordering(e.st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
 			ids = append(ids, o.SubscriptionID)
 		}
-		if _, err := ordering.New(e.st).PlaceOrder(ctx, w.C2.Principal, subscription.OrderRequest{PlanID: w.PlanB.ID, Quantity: 1}); err != nil {
+		if _, err := app.Ordering(e.st).PlaceOrder(ctx, w.C2.Principal, subscription.OrderRequest{PlanID: w.PlanB.ID, Quantity: 1}); err != nil {
 			t.Fatal(err)
 		}
 		vendor := vendorClient{t: t, base: e.base, token: w.VendorA.Token}
@@ -396,7 +395,7 @@ func TestPaging(t *testing.T) {
 			t.Fatalf("vendor B sees %d", len(page))
 		}
 		// Expiring: the deployed ones ending within the window.
-		if _, err := lifecycle.New(e.st).SetStatus(ctx, w.VendorA.Principal, ids[0], subscription.Deployed); err != nil {
+		if _, err := app.Lifecycle(e.st).SetStatus(ctx, w.VendorA.Principal, ids[0], subscription.Deployed); err != nil {
 			t.Fatal(err)
 		}
 		vendor.get("subscription/expiring?days=62").must(t, http.StatusOK).decode(t, &page)
@@ -411,7 +410,7 @@ func TestPaging(t *testing.T) {
 func TestErrors(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		w := e.w
-		o, err := ordering.New(e.st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
+		o, err := app.Ordering(e.st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

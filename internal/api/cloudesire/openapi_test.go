@@ -10,7 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/mercato-market/mercato/internal/api/cloudesire"
-	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
 
@@ -66,7 +66,7 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 				}
 			}
 		}
-		o, err := ordering.New(e.st).PlaceOrder(ctx, e.w.C1.Principal, subscription.OrderRequest{PlanID: e.w.PlanA.ID, Quantity: 3, Configuration: map[string]any{"subdomain": "acme"}})
+		o, err := app.Ordering(e.st).PlaceOrder(ctx, e.w.C1.Principal, subscription.OrderRequest{PlanID: e.w.PlanA.ID, Quantity: 3, Configuration: map[string]any{"subdomain": "acme"}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/api"
-	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -101,12 +101,12 @@ func TestVendorAPIClient(t *testing.T) {
 			w := storetest.NewWorld(t, st)
 			srv := httptest.NewServer(api.New(st, slog.New(slog.DiscardHandler)))
 			t.Cleanup(srv.Close)
-			o, err := ordering.New(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 3, Configuration: map[string]any{"subdomain": "acme"}})
+			o, err := app.Ordering(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 3, Configuration: map[string]any{"subdomain": "acme"}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			id := o.SubscriptionID
-			_, err = ordering.New(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1, Configuration: map[string]any{"subdomain": "beta"}})
+			_, err = app.Ordering(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1, Configuration: map[string]any{"subdomain": "beta"}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,10 +3,9 @@ package storetest
 import (
 	"context"
 
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/catalog"
-	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
@@ -26,11 +25,11 @@ func MeteredSubscription(t TB, st *store.Store, w *World) (catalog.Plan, int64) 
 	t.Helper()
 	ctx := context.Background()
 	plan := Plan(t, st, w.VendorA.Principal, w.ProductA.ID, "Metered", MeteredPricing)
-	o, err := ordering.New(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: plan.ID, Quantity: 1})
+	o, err := app.Ordering(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: plan.ID, Quantity: 1})
 	if err != nil {
 		t.Fatalf("metered order: %v", err)
 	}
-	if _, err := lifecycle.New(st).SetStatus(ctx, w.VendorA.Principal, o.SubscriptionID, subscription.Deployed); err != nil {
+	if _, err := app.Lifecycle(st).SetStatus(ctx, w.VendorA.Principal, o.SubscriptionID, subscription.Deployed); err != nil {
 		t.Fatalf("deploy metered subscription: %v", err)
 	}
 	return plan, o.SubscriptionID
@@ -41,7 +40,7 @@ func MeteredSubscription(t TB, st *store.Store, w *World) (catalog.Plan, int64) 
 func Order(t TB, st *store.Store, p mercato.Principal, customer, plan, qty int64) subscription.Subscription {
 	t.Helper()
 	ctx := context.Background()
-	o, err := ordering.New(st).PlaceOrder(ctx, p, subscription.OrderRequest{CustomerID: customer, PlanID: plan, Quantity: qty})
+	o, err := app.Ordering(st).PlaceOrder(ctx, p, subscription.OrderRequest{CustomerID: customer, PlanID: plan, Quantity: qty})
 	if err != nil {
 		t.Fatalf("order: %v", err)
 	}

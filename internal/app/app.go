@@ -1,0 +1,61 @@
+// Package app builds the application services over one store, in one
+// way: each service over the store's reads and its transaction
+// (store.TxFunc), so the rows, audit entry and outbox event of a change
+// commit together. serve builds them once and hands the same ones to the
+// API, the control panel and the workers; tests, the demo and the
+// benchmarks build theirs here too.
+package app
+
+import (
+	"github.com/mercato-market/mercato/internal/billingrun"
+	"github.com/mercato-market/mercato/internal/lifecycle"
+	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/provisioning"
+	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/usage"
+)
+
+// The store's transaction is every service's (checked at compile time;
+// store.TxFunc asserts it at run time).
+var (
+	_ ordering.Tx     = (*store.Tx)(nil)
+	_ lifecycle.Tx    = (*store.Tx)(nil)
+	_ billingrun.Tx   = (*store.Tx)(nil)
+	_ provisioning.Tx = (*store.Tx)(nil)
+	_ usage.Tx        = (*store.Tx)(nil)
+)
+
+// Services are the application services over one store.
+type Services struct {
+	Ordering     *ordering.Service
+	Lifecycle    *lifecycle.Service
+	Billing      *billingrun.Service
+	Provisioning *provisioning.Service
+	Usage        *usage.Service
+}
+
+// Options configure the services New builds.
+type Options struct {
+	Billing []billingrun.Option // the dunning policy
+}
+
+// New builds every service over st.
+func New(st *store.Store, opts Options) *Services {
+	return &Services{
+		Ordering:     Ordering(st),
+		Lifecycle:    Lifecycle(st),
+		Billing:      billingrun.New(st, store.TxFunc[billingrun.Tx](st), opts.Billing...),
+		Provisioning: provisioning.New(st, store.TxFunc[provisioning.Tx](st)),
+		Usage:        usage.New(st, store.TxFunc[usage.Tx](st)),
+	}
+}
+
+// Ordering is the ordering service over st.
+func Ordering(st *store.Store) *ordering.Service {
+	return ordering.New(st, store.TxFunc[ordering.Tx](st))
+}
+
+// Lifecycle is the lifecycle service over st.
+func Lifecycle(st *store.Store) *lifecycle.Service {
+	return lifecycle.New(st, store.TxFunc[lifecycle.Tx](st))
+}
