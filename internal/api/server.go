@@ -46,7 +46,7 @@ type Option func(*Server)
 
 // New builds the server's routes over st.
 func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
-	s := &Server{store: st, log: log, mux: http.NewServeMux(), door: frontdoor.Config{Store: st, Log: log}}
+	s := &Server{store: st, log: log, mux: http.NewServeMux(), door: frontdoor.Config{Callers: st, Log: log}}
 	for _, o := range opts {
 		o(s)
 	}

@@ -79,7 +79,7 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	// The front door over everything: one caller, one rate, one rule for
 	// read-only roles; each transport answers refusals in its own shape.
 	mounts := append(apiServer.Mounts(), frontdoor.Mount{Prefix: "/metrics", Render: api.RenderRefusal}, panel.Mount())
-	door := frontdoor.New(frontdoor.Config{Store: st, Log: log, Now: func() time.Time { return st.Now() },
+	door := frontdoor.New(frontdoor.Config{Callers: st, Log: log, Now: func() time.Time { return st.Now() },
 		Rate: cfg.Limits.PerSecond, Burst: cfg.Limits.Burst,
 		AnonRate: cfg.Limits.AnonPerSecond, AnonBurst: cfg.Limits.AnonBurst, TrustedProxies: cfg.Limits.TrustedProxies}, mounts...)
 	handler := telemetry.Middleware(door.Wrap(mux))

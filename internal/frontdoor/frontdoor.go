@@ -27,7 +27,6 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/telemetry"
 )
 
@@ -92,10 +91,21 @@ type Mount struct {
 	reads *http.ServeMux
 }
 
+// Callers resolve credentials to principals (internal/store: API tokens,
+// the bootstrap token, the panel's sessions).
+type Callers interface {
+	// Session resolves a control-panel session cookie.
+	Session(ctx context.Context, secret string) (mercato.Principal, mercato.User, error)
+	// Authenticate resolves an API token.
+	Authenticate(ctx context.Context, secret string) (mercato.Principal, error)
+	// User returns a user p sees.
+	User(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
+}
+
 // Config is what the front door needs.
 type Config struct {
-	Store *store.Store
-	Log   *slog.Logger
+	Callers Callers
+	Log     *slog.Logger
 	// Rate and Burst limit each principal (requests a second, and the
 	// burst above it); Rate 0 means no limit.
 	Rate  float64
@@ -120,7 +130,7 @@ type Door struct {
 	anon   *limiter // nil: no limit
 }
 
-// New builds the front door over cfg.Store for the mounts.
+// New builds the front door over cfg.Callers for the mounts.
 func New(cfg Config, mounts ...Mount) *Door {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -280,7 +290,7 @@ func (d *Door) resolve(ctx context.Context, r *http.Request, m *Mount) (*Identit
 		if err != nil || cookie.Value == "" {
 			return nil, nil
 		}
-		p, u, err := d.cfg.Store.Session(ctx, cookie.Value)
+		p, u, err := d.cfg.Callers.Session(ctx, cookie.Value)
 		if err != nil {
 			if mercato.ErrorCode(err) == mercato.EUNAUTHORIZED {
 				return nil, nil // an expired session: the panel asks to sign in again
@@ -289,12 +299,12 @@ func (d *Door) resolve(ctx context.Context, r *http.Request, m *Mount) (*Identit
 		}
 		return &Identity{Principal: p, Source: SourceSession, User: &u}, nil
 	}
-	p, err := d.cfg.Store.Authenticate(ctx, c.Secret)
+	p, err := d.cfg.Callers.Authenticate(ctx, c.Secret)
 	if err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
 	if c.User != "" {
-		u, err := d.cfg.Store.User(ctx, p, p.UserID)
+		u, err := d.cfg.Callers.User(ctx, p, p.UserID)
 		if err != nil {
 			return nil, fmt.Errorf("the token's user: %w", err)
 		}

@@ -56,14 +56,14 @@ func TestDoorSetsRequestIDAndPassesOnce(t *testing.T) {
 	w := storetest.NewWorld(t, st)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var seen []string
-	inner := frontdoor.New(frontdoor.Config{Store: st, Log: log, Rate: 0.001, Burst: 1}).Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	inner := frontdoor.New(frontdoor.Config{Callers: st, Log: log, Rate: 0.001, Burst: 1}).Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, _ := frontdoor.PrincipalFrom(r.Context())
 		seen = append(seen, telemetry.RequestID(r.Context()))
 		if p.UserID == 0 {
 			http.Error(w, "no principal", http.StatusUnauthorized)
 		}
 	}))
-	outer := frontdoor.New(frontdoor.Config{Store: st, Log: log}).Wrap(inner)
+	outer := frontdoor.New(frontdoor.Config{Callers: st, Log: log}).Wrap(inner)
 	srv := httptest.NewServer(telemetry.Middleware(outer))
 	defer srv.Close()
 	for range 3 { // the inner door's limit of 1 does not apply: it lets pass
@@ -83,7 +83,7 @@ func TestDoorSetsRequestIDAndPassesOnce(t *testing.T) {
 		t.Fatalf("request ids %v", seen)
 	}
 	// Alone, a door sets the id itself.
-	alone := httptest.NewServer(frontdoor.New(frontdoor.Config{Store: st, Log: log}).Wrap(http.NotFoundHandler()))
+	alone := httptest.NewServer(frontdoor.New(frontdoor.Config{Callers: st, Log: log}).Wrap(http.NotFoundHandler()))
 	defer alone.Close()
 	res, err := http.Get(alone.URL)
 	if err != nil {

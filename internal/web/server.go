@@ -126,7 +126,7 @@ func (s *Server) Handler() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Cross-origin request refused: reload the page and try again.", http.StatusForbidden)
 	}))
-	door := frontdoor.New(frontdoor.Config{Store: s.store, Log: s.log}, s.Mount())
+	door := frontdoor.New(frontdoor.Config{Callers: s.store, Log: s.log}, s.Mount())
 	return door.Wrap(securityHeaders(limitBodies(cop.Handler(s.mux))))
 }
 
