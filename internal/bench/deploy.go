@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/api"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/dispatch"
 	"github.com/mercato-market/mercato/internal/samplevendor"
 	"github.com/mercato-market/mercato/internal/store"
@@ -32,12 +33,13 @@ type VendorWorld struct {
 	Deployed chan int64 // subscriptions the vendor reported DEPLOYED
 }
 
-// NewVendorWorld builds it on engine; everything stops when tb ends.
-func NewVendorWorld(tb storetest.TB, engine store.Engine) *VendorWorld {
+// NewVendorWorld builds it on engine, the vendor set up by opts;
+// everything stops when tb ends.
+func NewVendorWorld(tb storetest.TB, engine store.Engine, opts ...func(*samplevendor.Vendor)) *VendorWorld {
 	st := storetest.Open(tb, engine)
 	w := storetest.NewWorld(tb, st)
 	log := slog.New(slog.DiscardHandler)
-	d := dispatch.New(st, log, dispatch.Config{AllowPrivate: true})
+	d := dispatch.New(st, log, dispatch.Config{AllowPrivate: true, Delivered: app.Lifecycle(st).Delivered})
 	st.OnEvents(d.Wake)
 	run, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -50,6 +52,9 @@ func NewVendorWorld(tb storetest.TB, engine store.Engine) *VendorWorld {
 	v := samplevendor.New(apiSrv.URL+"/api/", w.VendorA.Token, secret, log)
 	wd := &VendorWorld{St: st, W: w, API: apiSrv.URL, Vendor: v, Deployed: make(chan int64, 1024)}
 	v.Deployed = func(id int64) { wd.Deployed <- id }
+	for _, o := range opts {
+		o(v)
+	}
 	vendorSrv := httptest.NewServer(v.Handler())
 	tb.Cleanup(vendorSrv.Close)
 	if _, err := st.CreateEndpoint(context.Background(), w.VendorA.Principal, syndication.Endpoint{ProductID: &w.ProductA.ID, URL: vendorSrv.URL, Secret: secret}); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/mercato-market/mercato/internal/demo"
 	"github.com/mercato-market/mercato/internal/dispatch"
 	"github.com/mercato-market/mercato/internal/frontdoor"
+	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/metering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/syndication"
@@ -30,16 +32,19 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	allowPrivate := cfg.Webhooks.AllowPrivate || cfg.Demo
 	policy := syndication.URLPolicy{AllowPrivate: allowPrivate}
 
+	// The application services the API, the control panel and the workers
+	// share.
+	services := app.New(st, app.Options{Billing: []billingrun.Option{billingrun.WithDunning(cfg.Dunning)}})
+
 	// Webhook delivery: the commit that records events wakes it; the API
-	// sends test events through it.
-	dispatcher := dispatch.New(st, log, dispatch.Config{AllowPrivate: allowPrivate, Lease: cfg.Webhooks.Lease})
+	// sends test events through it; a vendor's 2xx to DELETED ends a
+	// terminated subscription.
+	dispatcher := dispatch.New(st, log, dispatch.Config{AllowPrivate: allowPrivate, Lease: cfg.Webhooks.Lease,
+		Delivered: services.Lifecycle.Delivered})
 	st.OnEvents(dispatcher.Wake)
 
 	// The API: /api/v1, the Cloudesire-compatible /api/, the OpenAPI
 	// document and the health checks.
-	// The application services the API, the control panel and the workers
-	// share.
-	services := app.New(st, app.Options{Billing: []billingrun.Option{billingrun.WithDunning(cfg.Dunning)}})
 
 	apiOpts := append([]api.Option{api.WithWebhooks(policy, dispatcher.SendTest)}, apiOptions(services)...)
 	apiServer := api.New(st, log, apiOpts...)
@@ -87,6 +92,9 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	workers := []service{
 		{"webhook delivery", dispatcher.Run},
 		{"usage polling", metering.New(st, log, metering.Config{Interval: cfg.UsagePollInterval, AllowPrivate: allowPrivate, Recorder: services.Usage}).Run},
+		{"acknowledged terminations", func(ctx context.Context) error {
+			return sweepAcknowledged(ctx, services.Lifecycle, log)
+		}},
 		{"billing", func(ctx context.Context) error {
 			return runBillingJob(ctx, st, services.Billing, env, cfg.BillingInterval)
 		}},
@@ -161,4 +169,25 @@ func platformOnly(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 		}
 	})
+}
+
+// sweepAcknowledged ends, once a minute (and at start), the terminated
+// subscriptions whose vendor acknowledged DELETED: the dispatcher does it
+// as it records each answer, this catches an answer recorded just before
+// a crash.
+func sweepAcknowledged(ctx context.Context, lc *lifecycle.Service, log *slog.Logger) error {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		if n, err := lc.ConfirmAcknowledged(ctx, nil); err != nil {
+			log.ErrorContext(ctx, "acknowledged terminations", "err", err)
+		} else if n > 0 {
+			log.InfoContext(ctx, "acknowledged terminations ended", "n", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
 }

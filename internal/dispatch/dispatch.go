@@ -40,6 +40,10 @@ type Config struct {
 	Schedule     []time.Duration // retry schedule (default syndication.Schedule)
 	AllowPrivate bool            // allow private and loopback addresses (development, demo)
 	Timeout      time.Duration   // per request (default syndication.Timeout)
+	// Delivered, when set, is told of the events delivered (answered
+	// 2xx) once their results are recorded (lifecycle.Service.Delivered:
+	// a vendor's 2xx to DELETED ends a terminated subscription).
+	Delivered func(ctx context.Context, events []subscription.Event) error
 }
 
 // Dispatcher delivers due webhooks until its context ends.
@@ -127,7 +131,28 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	if err := d.st.RecordResults(work, results); err != nil {
 		return 0, fmt.Errorf("record %d results: %w", len(results), err)
 	}
+	d.delivered(work, results)
 	return len(batch), nil
+}
+
+// delivered tells cfg.Delivered of the recorded results' delivered events.
+func (d *Dispatcher) delivered(ctx context.Context, results []store.Result) {
+	if d.cfg.Delivered == nil {
+		return
+	}
+	var events []subscription.Event
+	for _, r := range results {
+		if r.Delivered {
+			events = append(events, r.Event)
+		}
+	}
+	if len(events) == 0 {
+		return
+	}
+	if err := d.cfg.Delivered(ctx, events); err != nil {
+		// The periodic sweep (lifecycle.ConfirmAcknowledged) catches up.
+		d.log.Error("webhook dispatch: after delivery", "n", len(events), "err", err)
+	}
 }
 
 // Body is the notification an event becomes on the wire.
@@ -158,7 +183,7 @@ func (d *Dispatcher) deliver(ctx context.Context, dd store.DueDelivery) store.Re
 	if err != nil {
 		a.Error = err.Error()
 	}
-	r := store.Result{Attempt: a}
+	r := store.Result{Attempt: a, Event: dd.Event}
 	telemetry.WebhookLatency.Observe(a.Latency.Seconds())
 	outcome, wait := syndication.Classify(status, header, err, now)
 	label := "retry"

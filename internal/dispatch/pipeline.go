@@ -180,6 +180,8 @@ func (p *pipeline) record(ctx context.Context) {
 		if err := p.d.st.RecordResults(ctx, pending); err != nil {
 			// Their leases run out and they are sent again: at least once.
 			p.d.log.Error("webhook dispatch: record results", "n", len(pending), "err", err)
+		} else {
+			p.d.delivered(ctx, pending)
 		}
 		p.mu.Lock()
 		for _, r := range pending {

@@ -50,6 +50,7 @@ type Reads interface {
 	SubscriptionPage(ctx context.Context, p mercato.Principal, f subscription.Filter, expiringBefore time.Time, pg mercato.NumberedPage) ([]subscription.Subscription, int, error)
 	// SubscriberUser returns the user who ordered a subscription.
 	SubscriberUser(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
+	Acknowledgements
 }
 
 // InTx runs fn in one transaction, committing when it returns nil.
@@ -57,14 +58,13 @@ type InTx func(ctx context.Context, fn func(Tx) error) error
 
 // Service runs the lifecycle use cases.
 type Service struct {
-	Reads
-	inTx InTx
+	reads Reads
+	acks  Acknowledgements
+	inTx  InTx
 }
 
-// New returns the lifecycle service over its repositories. The reads are
-// the service's as they are: who sees a subscription is the store's
-// visibility rule.
-func New(reads Reads, inTx InTx) *Service { return &Service{Reads: reads, inTx: inTx} }
+// New returns the lifecycle service over its repositories.
+func New(reads Reads, inTx InTx) *Service { return &Service{reads: reads, acks: reads, inTx: inTx} }
 
 // run runs fn in a transaction and names the subscription in its error.
 func (s *Service) run(ctx context.Context, id int64, fn func(Tx) (subscription.Subscription, error)) (subscription.Subscription, error) {
@@ -114,16 +114,17 @@ func apply(ctx context.Context, tx Tx, p mercato.Principal, sub subscription.Sub
 	if err := tx.Audit(ctx, p, "subscription."+action, "subscription", sub.ID, subscription.Diff(before, sub)); err != nil {
 		return sub, err
 	}
-	return sub, tx.RecordEvent(ctx, subscription.EntitySubscription, sub.ID, event, nil)
-}
-
-// eventFor is the event a move to status to sends: DELETED once a
-// subscription is gone, MODIFIED otherwise.
-func eventFor(to subscription.Status) string {
-	if to == subscription.Undeployed {
-		return subscription.EventDeleted
+	events := []string{event}
+	if before.Status != sub.Status {
+		// A move of status sends what the state machine says it sends.
+		events = subscription.Events(before.Status, sub.Status)
 	}
-	return subscription.EventModified
+	for _, ev := range events {
+		if err := tx.RecordEvent(ctx, subscription.EntitySubscription, sub.ID, ev, nil); err != nil {
+			return sub, err
+		}
+	}
+	return sub, nil
 }
 
 // move is the Step of a state-machine action.
@@ -134,7 +135,7 @@ func move(a subscription.Action) Step {
 			return "", err
 		}
 		sub.Status = to
-		return eventFor(to), nil
+		return subscription.EventModified, nil // apply sends the move's events
 	}
 }
 

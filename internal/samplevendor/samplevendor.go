@@ -4,7 +4,10 @@
 // (/api/, CMW-Auth-Token) with pkg/webhook/vendorapi, provisions a tenant when the subscription is
 // PENDING and paid (or a trial), posts its APP endpoint, instructions and
 // credentials, and reports DEPLOYED; it suspends on STOPPED, resumes on
-// DEPLOYED, and deprovisions on UNDEPLOY_SENT, reporting UNDEPLOYED.
+// DEPLOYED, and deprovisions on UNDEPLOY_SENT, reporting UNDEPLOYED, or,
+// written as Cloudesire's own templates are (OnDeleted), ignores
+// UNDEPLOY_SENT and deprovisions when DELETED arrives, answering 2xx
+// without reporting anything.
 //
 // `mercato vendor-demo` runs it on its own; `mercato serve --demo` runs it
 // in-process and registers it, so a demo order reaches DEPLOYED by itself.
@@ -33,6 +36,10 @@ type Vendor struct {
 	// Deployed, when set, is called after a subscription is reported
 	// DEPLOYED (tests and benchmarks wait on it).
 	Deployed func(subscriptionID int64)
+	// OnDeleted makes it deprovision on DELETED instead of on
+	// UNDEPLOY_SENT, as Cloudesire's Go, Python, Rust and Java templates
+	// do: it ignores UNDEPLOY_SENT and reports nothing.
+	OnDeleted bool
 
 	api    *vendorapi.Client
 	apiErr error // a base URL the client refused: every notification fails with it
@@ -95,6 +102,10 @@ func (v *Vendor) handle(ctx context.Context, n webhook.Notification) error {
 	if n.Entity != webhook.EntitySubscription || n.ID == 0 {
 		return nil // a test event, or an entity this app does not care about
 	}
+	if v.OnDeleted && n.Type == webhook.TypeDeleted {
+		v.remove(n.ID)
+		return nil
+	}
 	if v.apiErr != nil {
 		return v.apiErr
 	}
@@ -113,15 +124,23 @@ func (v *Vendor) handle(ctx context.Context, n webhook.Notification) error {
 	case vendorapi.StatusDeployed:
 		v.setActive(sub.ID, true)
 	case vendorapi.StatusUndeploySent:
-		v.mu.Lock()
-		delete(v.tenants, sub.ID)
-		v.mu.Unlock()
-		v.Log.Info("sample vendor: tenant removed", "subscription", sub.ID)
+		if v.OnDeleted {
+			return nil // it waits for DELETED
+		}
+		v.remove(sub.ID)
 		if _, err := v.api.SetDeploymentStatus(ctx, sub.ID, vendorapi.StatusUndeployed); err != nil {
 			return fmt.Errorf("sample vendor: %w", err)
 		}
 	}
 	return nil
+}
+
+// remove deprovisions a subscription's tenant.
+func (v *Vendor) remove(id int64) {
+	v.mu.Lock()
+	delete(v.tenants, id)
+	v.mu.Unlock()
+	v.Log.Info("sample vendor: tenant removed", "subscription", id)
 }
 
 func (v *Vendor) setActive(id int64, active bool) {

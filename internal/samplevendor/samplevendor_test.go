@@ -3,11 +3,14 @@ package samplevendor_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/bench"
 	"github.com/mercato-market/mercato/internal/bench/benchtest"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/samplevendor"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
@@ -89,5 +92,53 @@ func TestSampleVendor(t *testing.T) {
 func BenchmarkOrderToDeployed(b *testing.B) {
 	for _, engine := range storetest.Engines {
 		b.Run(string(engine), benchtest.Func(bench.OrderToDeployed(engine)))
+	}
+}
+
+// TestTerminationStyles ends a subscription with each kind of vendor, on
+// both engines: one that deprovisions on UNDEPLOY_SENT and reports
+// UNDEPLOYED, and one written as Cloudesire's templates are, that ignores
+// UNDEPLOY_SENT and deprovisions on DELETED, answering 2xx and reporting
+// nothing. Both must end UNDEPLOYED with no manual step, and DELETED must
+// be the last event either way.
+func TestTerminationStyles(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		for _, onDeleted := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/on_deleted=%v", engine, onDeleted), func(t *testing.T) {
+				wd := bench.NewVendorWorld(t, engine, func(v *samplevendor.Vendor) { v.OnDeleted = onDeleted })
+				id := wd.Order(t, "acme")
+				waitUntil(t, "DEPLOYED", func() bool { return wd.Status(t, id) == "DEPLOYED" })
+				wd.Call(t, "POST", fmt.Sprintf("/api/v1/subscriptions/%d/terminate", id), wd.W.C1.Token, nil, nil)
+				waitUntil(t, "UNDEPLOYED", func() bool { return wd.Status(t, id) == "UNDEPLOYED" })
+				if _, ok := wd.Vendor.Tenants()[id]; ok {
+					t.Fatal("the tenant survived termination")
+				}
+				evs, _, err := wd.St.ListEvents(context.Background(), wd.W.Platform.Principal, store.EventFilter{Entity: "Subscription", EntityID: id}, mercato.Page{Limit: 200})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var types []string
+				for _, e := range evs {
+					types = append(types, e.Type)
+				}
+				n := len(types)
+				if n < 3 || types[n-2] != "MODIFIED" || types[n-1] != "DELETED" || slices.Index(types, "DELETED") != n-1 {
+					t.Fatalf("events %v: want ... MODIFIED (UNDEPLOY_SENT), DELETED last and once", types)
+				}
+				// Who ended it: the vendor's report, or the platform on the
+				// vendor's 2xx to DELETED.
+				entries, _, err := wd.St.ListAudit(context.Background(), wd.W.Platform.Principal, store.AuditFilter{Entity: "subscription", EntityID: id}, mercato.Page{Limit: 200})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := "subscription.confirm_undeploy"
+				if onDeleted {
+					want = "subscription.acknowledged_deleted"
+				}
+				if last := entries[len(entries)-1]; last.Action != want {
+					t.Fatalf("last audit entry %q, want %q", last.Action, want)
+				}
+			})
+		}
 	}
 }

@@ -268,6 +268,7 @@ type Attempt struct {
 // Result is what happened to a claimed delivery, decided by the dispatcher.
 type Result struct {
 	Attempt   Attempt
+	Event     subscription.Event // the event delivered (or not)
 	Delivered bool
 	// NextAttempt is when to try again (undelivered only).
 	NextAttempt time.Time

@@ -135,3 +135,25 @@ func ParseStatus(s string) (Status, error) {
 	}
 	return "", mercato.Invalid("unknown deployment status", mercato.FieldError{Path: "deployment_status", Message: fmt.Sprintf("unknown status %q", s)})
 }
+
+// Events are the lifecycle events a move from one status to another sends,
+// in order. Termination serves both styles of Cloudesire vendor: those
+// that deprovision on MODIFIED with UNDEPLOY_SENT and report UNDEPLOYED,
+// and those that deprovision only when they receive DELETED (Cloudesire's
+// own templates): a subscription entering UNDEPLOY_SENT sends MODIFIED and
+// then DELETED at once, and the first of the provider's UNDEPLOYED report
+// or its endpoint's 2xx answer to DELETED ends it (lifecycle's
+// ConfirmAcknowledged), with no further event, so DELETED stays the last
+// event a subscription sends. A subscription that ends with nothing
+// provisioned sends DELETED alone.
+func Events(from, to Status) []string {
+	switch {
+	case to == UndeploySent:
+		return []string{EventModified, EventDeleted}
+	case to == Undeployed && from == UndeploySent:
+		return nil // DELETED went out when termination began
+	case to == Undeployed:
+		return []string{EventDeleted}
+	}
+	return []string{EventModified}
+}
