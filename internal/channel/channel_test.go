@@ -16,13 +16,6 @@ import (
 
 var ctx = context.Background()
 
-// The store's transaction is the service's.
-var _ channel.Tx = (*store.Tx)(nil)
-
-func service(st *store.Store) *channel.Service {
-	return channel.New(st, store.TxFunc[channel.Tx](st))
-}
-
 // TestChannel runs the channel's cases on every engine, each in a fresh
 // database and world.
 func TestChannel(t *testing.T) {
@@ -40,7 +33,7 @@ func percent(v string) pricing.Markup {
 // testPriceRefusals checks every refused price-list change: its code, the
 // field it names when invalid, and that it wrote nothing.
 func testPriceRefusals(t *testing.T, st *store.Store, w *storetest.World) {
-	svc := service(st)
+	svc := storetest.Channel(st)
 	r1, plan := w.R1.Org.ID, w.PlanA.ID
 	set := func(p mercato.Principal, org, plan int64, m pricing.Markup) func() error {
 		return func() error {
@@ -94,7 +87,7 @@ func testPriceRefusals(t *testing.T, st *store.Store, w *storetest.World) {
 }
 
 func testPrices(t *testing.T, st *store.Store, w *storetest.World) {
-	svc := service(st)
+	svc := storetest.Channel(st)
 	d1, r1 := w.D1.Org.ID, w.R1.Org.ID
 	for _, c := range []struct {
 		p   mercato.Principal
@@ -132,7 +125,7 @@ func testPrices(t *testing.T, st *store.Store, w *storetest.World) {
 }
 
 func testEarnings(t *testing.T, st *store.Store, w *storetest.World) {
-	svc := service(st)
+	svc := storetest.Channel(st)
 	for _, c := range []struct {
 		name string
 		p    mercato.Principal

@@ -20,13 +20,6 @@ import (
 
 var ctx = context.Background()
 
-// The store's transaction is the service's.
-var _ listing.Tx = (*store.Tx)(nil)
-
-func service(st *store.Store) *listing.Service {
-	return listing.New(st, store.TxFunc[listing.Tx](st))
-}
-
 // TestListing runs the catalog's cases on every engine, each in a fresh
 // database and world.
 func TestListing(t *testing.T) {
@@ -66,7 +59,7 @@ func refuse(t *testing.T, st *store.Store, cases []refusal) {
 }
 
 func testPermissions(t *testing.T, st *store.Store, w *storetest.World) {
-	svc := service(st)
+	svc := storetest.Listing(st)
 	vendorB, c1, r1 := w.VendorB.Principal, w.C1.Principal, w.R1.Principal
 	name := "mine"
 	rename := listing.ProductUpdate{Name: &name}
@@ -108,7 +101,7 @@ func testPermissions(t *testing.T, st *store.Store, w *storetest.World) {
 }
 
 func testValidation(t *testing.T, st *store.Store, w *storetest.World) {
-	svc := service(st)
+	svc := storetest.Listing(st)
 	vendor := w.VendorA.Principal
 	product := func(mod func(*catalog.Product)) func() (string, error) {
 		return func() (string, error) {
@@ -177,7 +170,7 @@ func testValidation(t *testing.T, st *store.Store, w *storetest.World) {
 }
 
 func testOwnersChange(t *testing.T, st *store.Store, w *storetest.World) {
-	svc := service(st)
+	svc := storetest.Listing(st)
 	vendor := w.VendorA.Principal
 	// A vendor's product is its own whatever it leaves out; the platform
 	// names the vendor.
@@ -239,8 +232,8 @@ func testOwnersChange(t *testing.T, st *store.Store, w *storetest.World) {
 func testBoughtProduct(t *testing.T, st *store.Store, w *storetest.World) {
 	storetest.Order(t, st, w.C1.Principal, 0, w.PlanA.ID, 1)
 	refuse(t, st, []refusal{
-		{"its vendor deletes it", mercato.ECONFLICT, func() error { return service(st).DeleteProduct(ctx, w.VendorA.Principal, w.ProductA.ID) }},
-		{"the platform deletes it", mercato.ECONFLICT, func() error { return service(st).DeleteProduct(ctx, w.Platform.Principal, w.ProductA.ID) }},
+		{"its vendor deletes it", mercato.ECONFLICT, func() error { return storetest.Listing(st).DeleteProduct(ctx, w.VendorA.Principal, w.ProductA.ID) }},
+		{"the platform deletes it", mercato.ECONFLICT, func() error { return storetest.Listing(st).DeleteProduct(ctx, w.Platform.Principal, w.ProductA.ID) }},
 	})
 }
 
@@ -248,7 +241,7 @@ const template = `{"$schema": "https://schema.management.azure.com/schemas/2019-
   "parameters": {"siteName": {"type": "string"}, "sku": {"type": "string"}}, "resources": []}`
 
 func testARMTemplate(t *testing.T, st *store.Store, w *storetest.World) {
-	svc := service(st)
+	svc := storetest.Listing(st)
 	prod, err := svc.CreateProduct(ctx, w.VendorA.Principal, catalog.Product{Name: "Site", Type: catalog.TypeARMTemplate})
 	if err != nil {
 		t.Fatal(err)
@@ -284,7 +277,7 @@ func testARMTemplate(t *testing.T, st *store.Store, w *storetest.World) {
 }
 
 func testReviews(t *testing.T, st *store.Store, w *storetest.World) {
-	svc := service(st)
+	svc := storetest.Listing(st)
 	c1, product := w.C1.Principal, w.ProductA.ID
 	viewer := c1
 	viewer.Role = mercato.RoleViewer
