@@ -8,7 +8,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/mercato-market/mercato/internal/armproduct"
-	"github.com/mercato-market/mercato/internal/store"
 )
 
 // ARMTemplateUpload is the body of PUT /api/v1/products/{id}/arm-template:
@@ -31,20 +30,12 @@ func (s *Server) registerARMTemplates() {
 			IDInput
 			Body ARMTemplateUpload
 		}) (*Output[Product], error) {
-			p := principal(ctx)
-			prod, err := s.store.Product(ctx, p, in.ID)
-			if err != nil {
-				return nil, err
-			}
 			raw, err := json.Marshal(in.Body.Template)
 			if err != nil {
 				return nil, err
 			}
-			meta, form, err := armproduct.Upload{Template: raw, Parameters: in.Body.Parameters, LaunchOutput: in.Body.LaunchOutput}.Apply(prod)
-			if err != nil {
-				return nil, err
-			}
-			updated, err := s.store.UpdateProduct(ctx, p, in.ID, store.ProductUpdate{Metadata: &meta, Parameters: &form})
+			u := armproduct.Upload{Template: raw, Parameters: in.Body.Parameters, LaunchOutput: in.Body.LaunchOutput}
+			updated, err := s.services.catalog.SetARMTemplate(ctx, principal(ctx), in.ID, u)
 			if err != nil {
 				return nil, err
 			}

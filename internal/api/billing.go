@@ -13,8 +13,8 @@ import (
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
+	"github.com/mercato-market/mercato/internal/channel"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/store"
 )
 
 // InvoiceParty is the issuer or the customer as printed on an invoice.
@@ -296,7 +296,7 @@ func (s *Server) registerBilling() {
 	register(s, huma.Operation{OperationID: "get-earnings", Description: "Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/earnings",
 		Summary: "Earnings statement of a party for a month, one per currency", Tags: tags},
 		func(ctx context.Context, in *EarningsInput) (*Output[[]Statement], error) {
-			sts, err := s.store.Earnings(ctx, principal(ctx), store.EarningsRequest{OrganizationID: in.OrganizationID, Period: in.Period})
+			sts, err := s.services.channel.Earnings(ctx, principal(ctx), channel.EarningsRequest{OrganizationID: in.OrganizationID, Period: in.Period})
 			if err != nil {
 				return nil, err
 			}
@@ -316,7 +316,7 @@ func (s *Server) registerBilling() {
 		Description: "The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own; the platform names any organization. Changes nothing.",
 		Responses:   map[string]*huma.Response{"200": {Description: "the statement", Content: map[string]*huma.MediaType{"text/csv": {}}}}},
 		func(ctx context.Context, in *EarningsInput) (*fileOutput, error) {
-			sts, err := s.store.Earnings(ctx, principal(ctx), store.EarningsRequest{OrganizationID: in.OrganizationID, Period: in.Period})
+			sts, err := s.services.channel.Earnings(ctx, principal(ctx), channel.EarningsRequest{OrganizationID: in.OrganizationID, Period: in.Period})
 			if err != nil {
 				return nil, err
 			}

@@ -120,7 +120,7 @@ func reach(t *testing.T, e *env, gated catalog.Plan, status subscription.Status)
 // nothing.
 func TestSubscriptionTransitions(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
-		gatedProduct, err := e.st.CreateProduct(context.Background(), e.w.VendorA.Principal, catalog.Product{Name: "Gated", Type: catalog.TypeService, Published: true, RequiresApproval: true})
+		gatedProduct, err := storetest.Listing(e.st).CreateProduct(context.Background(), e.w.VendorA.Principal, catalog.Product{Name: "Gated", Type: catalog.TypeService, Published: true, RequiresApproval: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
-	"github.com/mercato-market/mercato/internal/store"
 )
 
 // money formats an amount with its currency's minor units ("63.00").
@@ -104,7 +103,7 @@ type PriceEntry struct {
 	Value          string `json:"value"`
 }
 
-func priceEntryOf(e store.PriceListEntry) PriceEntry {
+func priceEntryOf(e pricing.PriceListEntry) PriceEntry {
 	return PriceEntry{OrganizationID: e.OrganizationID, PlanID: e.PlanID, Kind: e.Markup.Kind, Value: e.Markup.Value.String()}
 }
 
@@ -118,7 +117,7 @@ func (s *Server) registerPrices() {
 	tags := []string{"Price lists"}
 	register(s, huma.Operation{OperationID: "list-prices", Description: "Returns the price list of a distributor or reseller: its markup on each plan it sells. Visible to whoever can see the organization. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/organizations/{id}/prices", Summary: "A distributor's or reseller's price list", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*ListOutput[PriceEntry], error) {
-			items, err := s.store.PriceList(ctx, principal(ctx), in.ID)
+			items, err := s.services.channel.PriceList(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -130,7 +129,7 @@ func (s *Server) registerPrices() {
 			PlanID int64 `path:"plan_id" minimum:"1"`
 			Body   PriceSet
 		}) (*Output[PriceEntry], error) {
-			e, err := s.store.SetPrice(ctx, principal(ctx), store.PriceListEntry{OrganizationID: in.ID, PlanID: in.PlanID, Markup: pricing.Markup{Kind: in.Body.Kind, Value: in.Body.Value}})
+			e, err := s.services.channel.SetPrice(ctx, principal(ctx), pricing.PriceListEntry{OrganizationID: in.ID, PlanID: in.PlanID, Markup: pricing.Markup{Kind: in.Body.Kind, Value: in.Body.Value}})
 			if err != nil {
 				return nil, err
 			}
@@ -141,6 +140,6 @@ func (s *Server) registerPrices() {
 			IDInput
 			PlanID int64 `path:"plan_id" minimum:"1"`
 		}) (*NoContent, error) {
-			return nil, s.store.DeletePrice(ctx, principal(ctx), in.ID, in.PlanID)
+			return nil, s.services.channel.DeletePrice(ctx, principal(ctx), in.ID, in.PlanID)
 		})
 }

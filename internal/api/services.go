@@ -6,8 +6,12 @@ import (
 
 	"github.com/mercato-market/mercato/internal/api/cloudesire"
 	"github.com/mercato-market/mercato/internal/app"
+	"github.com/mercato-market/mercato/internal/armproduct"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/channel"
+	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
@@ -94,6 +98,8 @@ type services struct {
 	billing      Billing
 	provisioning Provisioning
 	usage        UsageRecorder
+	catalog      Catalog
+	channel      Channel
 }
 
 // WithBilling sets the billing service (default: internal/billingrun over
@@ -121,4 +127,45 @@ func (sv *services) defaults(st *store.Store) {
 	if sv.usage == nil {
 		sv.usage = usage.New(st, store.TxFunc[usage.Tx](st))
 	}
+	if sv.catalog == nil {
+		sv.catalog = listing.New(st, store.TxFunc[listing.Tx](st))
+	}
+	if sv.channel == nil {
+		sv.channel = channel.New(st, store.TxFunc[channel.Tx](st))
+	}
 }
+
+// Catalog is the catalog service the API calls (internal/listing): the
+// products and plans, and the ARM template upload. The
+// Cloudesire-compatible API mounted beside reads products and plans
+// through it too.
+type Catalog interface {
+	Product(ctx context.Context, p mercato.Principal, id int64) (catalog.Product, error)
+	Plan(ctx context.Context, p mercato.Principal, id int64) (catalog.Plan, catalog.Product, error)
+	ListProducts(ctx context.Context, p mercato.Principal, f catalog.ProductFilter, page mercato.Page) ([]catalog.Product, int64, error)
+	ListPlans(ctx context.Context, p mercato.Principal, productID int64, page mercato.Page) ([]catalog.Plan, int64, error)
+	CreateProduct(ctx context.Context, p mercato.Principal, prod catalog.Product) (catalog.Product, error)
+	UpdateProduct(ctx context.Context, p mercato.Principal, id int64, u listing.ProductUpdate) (catalog.Product, error)
+	DeleteProduct(ctx context.Context, p mercato.Principal, id int64) error
+	SetARMTemplate(ctx context.Context, p mercato.Principal, id int64, u armproduct.Upload) (catalog.Product, error)
+	CreatePlan(ctx context.Context, p mercato.Principal, plan catalog.Plan) (catalog.Plan, error)
+	UpdatePlan(ctx context.Context, p mercato.Principal, id int64, u listing.PlanUpdate) (catalog.Plan, error)
+	DeletePlan(ctx context.Context, p mercato.Principal, id int64) error
+}
+
+// WithCatalog sets the catalog service (default: internal/listing over the
+// store); the Cloudesire-compatible API uses it too.
+func WithCatalog(c Catalog) Option { return func(s *Server) { s.services.catalog = c } }
+
+// Channel is the channel service the API calls (internal/channel): price
+// lists and earnings.
+type Channel interface {
+	PriceList(ctx context.Context, p mercato.Principal, orgID int64) ([]pricing.PriceListEntry, error)
+	SetPrice(ctx context.Context, p mercato.Principal, e pricing.PriceListEntry) (pricing.PriceListEntry, error)
+	DeletePrice(ctx context.Context, p mercato.Principal, orgID, planID int64) error
+	Earnings(ctx context.Context, p mercato.Principal, r channel.EarningsRequest) ([]billing.Statement, error)
+}
+
+// WithChannel sets the channel service (default: internal/channel over the
+// store).
+func WithChannel(c Channel) Option { return func(s *Server) { s.services.channel = c } }

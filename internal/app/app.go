@@ -8,7 +8,9 @@ package app
 
 import (
 	"github.com/mercato-market/mercato/internal/billingrun"
+	"github.com/mercato-market/mercato/internal/channel"
 	"github.com/mercato-market/mercato/internal/lifecycle"
+	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
@@ -23,6 +25,8 @@ var (
 	_ billingrun.Tx   = (*store.Tx)(nil)
 	_ provisioning.Tx = (*store.Tx)(nil)
 	_ usage.Tx        = (*store.Tx)(nil)
+	_ listing.Tx      = (*store.Tx)(nil)
+	_ channel.Tx      = (*store.Tx)(nil)
 )
 
 // Services are the application services over one store.
@@ -32,6 +36,8 @@ type Services struct {
 	Billing      *billingrun.Service
 	Provisioning *provisioning.Service
 	Usage        *usage.Service
+	Catalog      *listing.Service
+	Channel      *channel.Service
 }
 
 // Options configure the services New builds.
@@ -47,6 +53,8 @@ func New(st *store.Store, opts Options) *Services {
 		Billing:      billingrun.New(st, store.TxFunc[billingrun.Tx](st), opts.Billing...),
 		Provisioning: provisioning.New(st, store.TxFunc[provisioning.Tx](st)),
 		Usage:        usage.New(st, store.TxFunc[usage.Tx](st)),
+		Catalog:      listing.New(st, store.TxFunc[listing.Tx](st)),
+		Channel:      channel.New(st, store.TxFunc[channel.Tx](st)),
 	}
 }
 

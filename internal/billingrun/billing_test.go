@@ -12,6 +12,7 @@ import (
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
+	"github.com/mercato-market/mercato/internal/channel"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
@@ -172,11 +173,11 @@ func TestBillingChannelShares(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		w, _ := billingWorld(t, st)
-		for _, e := range []store.PriceListEntry{
+		for _, e := range []pricing.PriceListEntry{
 			{OrganizationID: w.D1.Org.ID, PlanID: w.PlanA.ID, Markup: pricing.Markup{Kind: pricing.MarkupPercentage, Value: decimal.NewFromInt(10)}},
 			{OrganizationID: w.R1.Org.ID, PlanID: w.PlanA.ID, Markup: pricing.Markup{Kind: pricing.MarkupPercentage, Value: decimal.NewFromInt(20)}},
 		} {
-			if _, err := st.SetPrice(ctx, w.Platform.Principal, e); err != nil {
+			if _, err := storetest.Channel(st).SetPrice(ctx, w.Platform.Principal, e); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -193,12 +194,12 @@ func TestBillingChannelShares(t *testing.T) {
 			}
 		}
 		for who, p := range map[string]mercato.Principal{"vendor": w.VendorA.Principal, "distributor": w.D1.Principal, "reseller": w.R1.Principal, "platform": w.Platform.Principal} {
-			sts, err := st.Earnings(ctx, p, store.EarningsRequest{Period: "2026-03"})
+			sts, err := storetest.Channel(st).Earnings(ctx, p, channel.EarningsRequest{Period: "2026-03"})
 			if err != nil || len(sts) != 1 || sts[0].Total.StringFixed(2) != want[who] {
 				t.Fatalf("%s earnings %+v %v, want %s", who, sts, err, want[who])
 			}
 		}
-		if _, err := st.Earnings(ctx, w.R2.Principal, store.EarningsRequest{OrganizationID: w.R1.Org.ID, Period: "2026-03"}); mercato.ErrorCode(err) != mercato.ENOTFOUND {
+		if _, err := storetest.Channel(st).Earnings(ctx, w.R2.Principal, channel.EarningsRequest{OrganizationID: w.R1.Org.ID, Period: "2026-03"}); mercato.ErrorCode(err) != mercato.ENOTFOUND {
 			t.Fatalf("another reseller reads R1's earnings: %v", err)
 		}
 		checkBalanced(t, st)
@@ -505,7 +506,7 @@ func TestBillingRenewalAndCredit(t *testing.T) {
 		if _, err := service(st).CreditInvoice(ctx, w.Platform.Principal, invs[0].ID, ""); mercato.ErrorCode(err) != mercato.ECONFLICT {
 			t.Fatalf("credited twice: %v", err)
 		}
-		sts, _ := st.Earnings(ctx, w.VendorA.Principal, store.EarningsRequest{Period: "2026-03"})
+		sts, _ := storetest.Channel(st).Earnings(ctx, w.VendorA.Principal, channel.EarningsRequest{Period: "2026-03"})
 		if len(sts) != 1 || !sts[0].Total.IsZero() {
 			t.Fatalf("vendor's March after the credit: %+v", sts)
 		}

@@ -50,6 +50,13 @@ type Product struct {
 	UpdatedAt        time.Time
 }
 
+// ProductFilter narrows a list of products; zero fields do not filter.
+type ProductFilter struct {
+	Type      ProductType
+	VendorID  int64
+	Published *bool
+}
+
 // Plan is a priced edition of a product ("ProductVersion" on the
 // Cloudesire-compatible wire).
 type Plan struct {

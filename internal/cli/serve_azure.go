@@ -121,7 +121,7 @@ func runAzureDemo(ctx context.Context, env *serveEnv, out chan<- azureDemoEmulat
 func azureDemoEndpoints(ctx context.Context, st *store.Store, p mercato.Principal, url string) ([]string, error) {
 	var secrets []string
 	for _, typ := range []catalog.ProductType{catalog.TypeARMTemplate, catalog.TypeAzureMarketplaceVM} {
-		products, _, err := st.ListProducts(ctx, p, store.ProductFilter{Type: typ}, store.Page{Limit: 200})
+		products, _, err := st.ListProducts(ctx, p, catalog.ProductFilter{Type: typ}, store.Page{Limit: 200})
 		if err != nil {
 			return nil, fmt.Errorf("demo azure: %w", err)
 		}

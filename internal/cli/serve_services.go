@@ -9,11 +9,13 @@ import (
 // apiOptions hand the API the services serve built.
 func apiOptions(sv *app.Services) []api.Option {
 	return []api.Option{api.WithServices(sv.Ordering, sv.Lifecycle), api.WithBilling(sv.Billing),
-		api.WithProvisioning(sv.Provisioning), api.WithUsage(sv.Usage)}
+		api.WithProvisioning(sv.Provisioning), api.WithUsage(sv.Usage),
+		api.WithCatalog(sv.Catalog), api.WithChannel(sv.Channel)}
 }
 
 // webOptions hand the control panel the services serve built.
 func webOptions(sv *app.Services) []web.Option {
 	return []web.Option{web.WithServices(sv.Ordering, sv.Lifecycle), web.WithBilling(sv.Billing),
-		web.WithProvisioning(sv.Provisioning), web.WithUsage(sv.Usage)}
+		web.WithProvisioning(sv.Provisioning), web.WithUsage(sv.Usage),
+		web.WithCatalog(sv.Catalog), web.WithChannel(sv.Channel)}
 }

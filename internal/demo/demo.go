@@ -13,6 +13,8 @@ import (
 
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/channel"
+	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
@@ -86,9 +88,11 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 		}
 	}
 	vendor := ids["Contoso Apps"]
+	listings := listing.New(st, store.TxFunc[listing.Tx](st))
+	prices := channel.New(st, store.TxFunc[channel.Tx](st))
 	var firstPlan int64
 	for _, p := range products {
-		prod, err := st.CreateProduct(ctx, admin, catalog.Product{VendorID: vendor, Name: p.name, Description: p.description, Type: p.typ,
+		prod, err := listings.CreateProduct(ctx, admin, catalog.Product{VendorID: vendor, Name: p.name, Description: p.description, Type: p.typ,
 			Published: true, Metadata: p.metadata, Parameters: p.parameters})
 		if err != nil {
 			return nil, fmt.Errorf("create product %s: %w", p.name, err)
@@ -98,7 +102,7 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 			if err := json.Unmarshal([]byte(pl.pricing), &pr); err != nil {
 				return nil, fmt.Errorf("demo plan %s: %w", pl.name, err)
 			}
-			plan, err := st.CreatePlan(ctx, admin, catalog.Plan{ProductID: prod.ID, Name: pl.name, Pricing: pr, Metadata: pl.metadata})
+			plan, err := listings.CreatePlan(ctx, admin, catalog.Plan{ProductID: prod.ID, Name: pl.name, Pricing: pr, Metadata: pl.metadata})
 			if err != nil {
 				return nil, fmt.Errorf("create plan %s: %w", pl.name, err)
 			}
@@ -108,7 +112,7 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 			// The channel marks every plan up: 10% for the distributor,
 			// 15% for the reseller.
 			for org, pct := range map[string]int64{"Northwind Distribution": 10, "Fabrikam Reseller": 15} {
-				if _, err := st.SetPrice(ctx, admin, store.PriceListEntry{OrganizationID: ids[org], PlanID: plan.ID, Markup: pricing.Markup{Kind: "percentage", Value: decimalOf(pct)}}); err != nil {
+				if _, err := prices.SetPrice(ctx, admin, pricing.PriceListEntry{OrganizationID: ids[org], PlanID: plan.ID, Markup: pricing.Markup{Kind: "percentage", Value: decimalOf(pct)}}); err != nil {
 					return nil, err
 				}
 			}

@@ -31,7 +31,7 @@ func RegisterMicrosoft(ctx context.Context, st *store.Store, url string) ([]stri
 	}
 	var secrets []string
 	for _, typ := range []catalog.ProductType{catalog.TypeMicrosoftCSP, catalog.TypeAzurePlan} {
-		products, _, err := st.ListProducts(ctx, p, store.ProductFilter{Type: typ, VendorID: p.OrgID}, store.Page{Limit: 200})
+		products, _, err := st.ListProducts(ctx, p, catalog.ProductFilter{Type: typ, VendorID: p.OrgID}, store.Page{Limit: 200})
 		if err != nil {
 			return nil, fmt.Errorf("demo microsoft: %w", err)
 		}

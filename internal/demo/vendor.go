@@ -32,7 +32,7 @@ func StartVendor(ctx context.Context, st *store.Store, apiBase string, log *slog
 	if err != nil {
 		return nil, fmt.Errorf("demo vendor: %w", err)
 	}
-	products, _, err := st.ListProducts(ctx, p, store.ProductFilter{Type: catalog.TypeSaaS, VendorID: p.OrgID}, store.Page{Limit: 1})
+	products, _, err := st.ListProducts(ctx, p, catalog.ProductFilter{Type: catalog.TypeSaaS, VendorID: p.OrgID}, store.Page{Limit: 1})
 	if err != nil || len(products) == 0 {
 		return nil, errors.Join(errors.New("demo vendor: no SaaS product"), err)
 	}

@@ -1,14 +1,15 @@
 package mercato
 
-// Page asks for one page of a list ordered by id: the rows after an id, at
-// most Limit of them.
+// Page asks for one page of a list ordered by id. It is the domain's, not
+// the store's, so that the application services can declare the list
+// reads they need without importing the store.
 type Page struct {
 	After int64 // return rows with an id greater than this
 	Limit int   // at most this many (default 50, at most 200)
 }
 
-// Size is the number of rows the page holds at most: Limit within 1 to
-// 200, 50 when unset.
+// Size is how many rows the page holds at most: Limit, or 50 when it is
+// not set, and never more than 200.
 func (p Page) Size() int {
 	switch {
 	case p.Limit <= 0:

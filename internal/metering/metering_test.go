@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/app"
+	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/metering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -112,7 +113,7 @@ func setup(t *testing.T, engine store.Engine, key string) *fixture {
 	f.start = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	f.clk.set(f.start.Add(5 * time.Minute))
 	st.Now = f.clk.now
-	if _, err := st.UpdateProduct(ctx, w.VendorA.Principal, w.ProductA.ID, store.ProductUpdate{Metadata: &map[string]string{key: f.srv.srv.URL + "/metrics"}}); err != nil {
+	if _, err := storetest.Listing(st).UpdateProduct(ctx, w.VendorA.Principal, w.ProductA.ID, listing.ProductUpdate{Metadata: &map[string]string{key: f.srv.srv.URL + "/metrics"}}); err != nil {
 		t.Fatal(err)
 	}
 	return f

@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/metering"
 	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/store/storetest"
 )
 
 // TestPerMetricURLs polls a product whose metrics each have their own URL,
@@ -48,7 +50,7 @@ func TestPerMetricURLs(t *testing.T) {
 			metering.PerMetricPrefix + "api_calls":    srv.URL + "/metric/calls",
 			metering.PerMetricPrefix + "active_users": srv.URL + "/metric/users",
 		}
-		if _, err := f.st.UpdateProduct(ctx, f.w.VendorA.Principal, f.w.ProductA.ID, store.ProductUpdate{Metadata: &meta}); err != nil {
+		if _, err := storetest.Listing(f.st).UpdateProduct(ctx, f.w.VendorA.Principal, f.w.ProductA.ID, listing.ProductUpdate{Metadata: &meta}); err != nil {
 			t.Fatal(err)
 		}
 		p := f.poller(true)

@@ -11,8 +11,10 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/app"
+	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -76,7 +78,7 @@ func testOrderStatuses(t *testing.T, st *store.Store, w *storetest.World) {
 	}
 
 	approve := true
-	if _, err := st.UpdateProduct(ctx, w.VendorA.Principal, w.ProductA.ID, store.ProductUpdate{RequiresApproval: &approve}); err != nil {
+	if _, err := storetest.Listing(st).UpdateProduct(ctx, w.VendorA.Principal, w.ProductA.ID, listing.ProductUpdate{RequiresApproval: &approve}); err != nil {
 		t.Fatal(err)
 	}
 	gated := order(t, st, w.C1.Principal, 0, w.PlanA.ID)
@@ -196,7 +198,7 @@ func testProration(t *testing.T, st *store.Store, w *storetest.World) {
 
 func testChannelQuote(t *testing.T, st *store.Store, w *storetest.World) {
 	admin := w.Platform.Principal
-	for _, e := range []store.PriceListEntry{
+	for _, e := range []pricing.PriceListEntry{
 		{OrganizationID: w.D1.Org.ID, PlanID: w.PlanA.ID},
 		{OrganizationID: w.R1.Org.ID, PlanID: w.PlanA.ID},
 	} {
@@ -204,11 +206,11 @@ func testChannelQuote(t *testing.T, st *store.Store, w *storetest.World) {
 		if e.OrganizationID == w.R1.Org.ID {
 			e.Markup.Value = decimal.NewFromInt(20)
 		}
-		if _, err := st.SetPrice(ctx, admin, e); err != nil {
+		if _, err := storetest.Channel(st).SetPrice(ctx, admin, e); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, err := st.SetPrice(ctx, w.R2.Principal, store.PriceListEntry{OrganizationID: w.R1.Org.ID, PlanID: w.PlanA.ID})
+	_, err := storetest.Channel(st).SetPrice(ctx, w.R2.Principal, pricing.PriceListEntry{OrganizationID: w.R1.Org.ID, PlanID: w.PlanA.ID})
 	mustCode(t, err, mercato.EINVALID)
 	// 10 seats × 10.00 = 100.00; +10% = 110.00; +20% = 132.00.
 	q, err := app.Ordering(st).Quote(ctx, w.C1.Principal, ordering.QuoteRequest{PlanID: w.PlanA.ID, Quantity: 10})

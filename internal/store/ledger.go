@@ -11,28 +11,11 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
-// EarningsRequest names a party and a period: OrganizationID 0 means the
-// caller's own organization (for the platform: the platform's fee).
-type EarningsRequest struct {
-	OrganizationID int64
-	Period         string // 2026-03
-}
-
-// Earnings returns a party's earnings statement for a period, one
-// statement per currency: every earnings entry of the invoices and credit
-// notes issued for the period. Every party reads its own; the platform
-// reads anyone's.
-func (s *Store) Earnings(ctx context.Context, p mercato.Principal, r EarningsRequest) ([]billing.Statement, error) {
-	if _, err := billing.ParseMonth(r.Period); err != nil {
-		return nil, mercato.Invalid("invalid earnings request", mercato.FieldError{Path: "period", Message: err.Error(), Value: r.Period})
-	}
-	org := r.OrganizationID
-	if org == 0 {
-		org = p.OrgID
-	}
-	if org != p.OrgID && !p.IsPlatform() {
-		return nil, mercato.NotFound("organization", org)
-	}
+// Earnings returns an organization's earnings statement for a period
+// (2026-03), one statement per currency: every earnings entry of the
+// invoices and credit notes issued for the period; the platform's are its
+// fees. Who may read whose is internal/channel's decision.
+func (s *Store) Earnings(ctx context.Context, org int64, period string) ([]billing.Statement, error) {
 	o, err := s.orgByID(ctx, s.rd(), org)
 	if err != nil {
 		return nil, err
@@ -41,7 +24,7 @@ func (s *Store) Earnings(ctx context.Context, p mercato.Principal, r EarningsReq
 	q.add(`SELECT e.role, e.currency, e.credit, e.debit, e.line_no, i.id, i.number, i.issued_at, i.customer_id, COALESCE(l.subscription_id, 0), COALESCE(l.description, '')
 		FROM ledger_entries e JOIN invoices i ON i.id = e.invoice_id
 		LEFT JOIN invoice_lines l ON l.invoice_id = e.invoice_id AND l.line_no = e.line_no
-		WHERE e.account = 'earnings' AND e.period = %a AND `, r.Period)
+		WHERE e.account = 'earnings' AND e.period = %a AND `, period)
 	if o.Kind == mercato.KindPlatform {
 		q.add("e.role = 'platform'")
 	} else {
@@ -72,7 +55,7 @@ func (s *Store) Earnings(ctx context.Context, p mercato.Principal, r EarningsReq
 			if o.Kind == mercato.KindPlatform {
 				id = 0
 			}
-			out = append(out, billing.Statement{Role: role, OrganizationID: id, Period: r.Period, Currency: currency, Total: decimal.Zero})
+			out = append(out, billing.Statement{Role: role, OrganizationID: id, Period: period, Currency: currency, Total: decimal.Zero})
 		}
 		st := &out[len(out)-1]
 		st.Rows = append(st.Rows, row)

@@ -381,7 +381,8 @@ func (j jsonColumn) Scan(src any) error {
 	return json.Unmarshal(b, j.dst)
 }
 
-// Page asks for one page of a list ordered by id (mercato.Page).
+// Page asks for one page of a list ordered by id (the domain's type, so
+// that services declare list reads without importing the store).
 type Page = mercato.Page
 
 // scanner is a row to scan: *sql.Row or *sql.Rows.

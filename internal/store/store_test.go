@@ -8,6 +8,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -73,7 +74,7 @@ func testProductVisibility(t *testing.T, st *store.Store, w *storetest.World) {
 		"c1":       {w.ProductA.ID, w.ProductB.ID},
 		"platform": {w.ProductA.ID, w.DraftA.ID, w.ProductB.ID},
 	} {
-		ps, _, err := st.ListProducts(ctx, w.Tenants()[name].Principal, store.ProductFilter{}, store.Page{})
+		ps, _, err := st.ListProducts(ctx, w.Tenants()[name].Principal, catalog.ProductFilter{}, store.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,11 +88,11 @@ func testProductVisibility(t *testing.T, st *store.Store, w *storetest.World) {
 	mustCode(t, err, mercato.ENOTFOUND)
 	_, _, err = st.Plan(ctx, w.C1.Principal, w.DraftPlan.ID)
 	mustCode(t, err, mercato.ENOTFOUND)
-	_, err = st.UpdateProduct(ctx, w.VendorB.Principal, w.ProductA.ID, store.ProductUpdate{Name: new("mine")})
+	_, err = storetest.Listing(st).UpdateProduct(ctx, w.VendorB.Principal, w.ProductA.ID, listing.ProductUpdate{Name: new("mine")})
 	mustCode(t, err, mercato.EFORBIDDEN)
-	_, err = st.CreateProduct(ctx, w.VendorB.Principal, catalog.Product{VendorID: w.VendorA.Org.ID, Name: "x", Type: catalog.TypeSaaS})
+	_, err = storetest.Listing(st).CreateProduct(ctx, w.VendorB.Principal, catalog.Product{VendorID: w.VendorA.Org.ID, Name: "x", Type: catalog.TypeSaaS})
 	mustCode(t, err, mercato.EINVALID) // vendor A is not visible to vendor B
-	saas, _, _ := st.ListProducts(ctx, w.C1.Principal, store.ProductFilter{Type: catalog.TypeService}, store.Page{})
+	saas, _, _ := st.ListProducts(ctx, w.C1.Principal, catalog.ProductFilter{Type: catalog.TypeService}, store.Page{})
 	if len(saas) != 0 {
 		t.Fatalf("type filter: %d service products", len(saas))
 	}
@@ -99,10 +100,10 @@ func testProductVisibility(t *testing.T, st *store.Store, w *storetest.World) {
 
 func testPlanEvents(t *testing.T, st *store.Store, w *storetest.World) {
 	name := "Seats v2"
-	if _, err := st.UpdatePlan(ctx, w.VendorA.Principal, w.PlanA.ID, store.PlanUpdate{Name: &name}); err != nil {
+	if _, err := storetest.Listing(st).UpdatePlan(ctx, w.VendorA.Principal, w.PlanA.ID, listing.PlanUpdate{Name: &name}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.DeletePlan(ctx, w.VendorA.Principal, w.PlanA.ID); err != nil {
+	if err := storetest.Listing(st).DeletePlan(ctx, w.VendorA.Principal, w.PlanA.ID); err != nil {
 		t.Fatal(err)
 	}
 	evs, _, _ := st.ListEvents(ctx, w.Platform.Principal, store.EventFilter{Entity: subscription.EntityProductVersion, EntityID: w.PlanA.ID}, store.Page{})

@@ -80,23 +80,23 @@ func TestReviewsAndMessages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		w := storetest.NewWorld(t, st)
-		if _, err := st.SetReview(ctx, w.C1.Principal, w.ProductA.ID, 5, "great"); mercato.ErrorCode(err) != mercato.ECONFLICT {
+		if _, err := storetest.Listing(st).SetReview(ctx, w.C1.Principal, w.ProductA.ID, 5, "great"); mercato.ErrorCode(err) != mercato.ECONFLICT {
 			t.Fatalf("review before buying: %v", err)
 		}
 		o, err := app.Ordering(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.SetReview(ctx, w.C1.Principal, w.ProductA.ID, 6, ""); mercato.ErrorCode(err) != mercato.EINVALID {
+		if _, err := storetest.Listing(st).SetReview(ctx, w.C1.Principal, w.ProductA.ID, 6, ""); mercato.ErrorCode(err) != mercato.EINVALID {
 			t.Fatalf("rating 6: %v", err)
 		}
-		if _, err := st.SetReview(ctx, w.VendorA.Principal, w.ProductA.ID, 5, ""); mercato.ErrorCode(err) != mercato.EFORBIDDEN {
+		if _, err := storetest.Listing(st).SetReview(ctx, w.VendorA.Principal, w.ProductA.ID, 5, ""); mercato.ErrorCode(err) != mercato.EFORBIDDEN {
 			t.Fatalf("vendor review: %v", err)
 		}
-		if _, err := st.SetReview(ctx, w.C1.Principal, w.ProductA.ID, 2, "meh"); err != nil {
+		if _, err := storetest.Listing(st).SetReview(ctx, w.C1.Principal, w.ProductA.ID, 2, "meh"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.SetReview(ctx, w.C1.Principal, w.ProductA.ID, 4, "better now"); err != nil {
+		if _, err := storetest.Listing(st).SetReview(ctx, w.C1.Principal, w.ProductA.ID, 4, "better now"); err != nil {
 			t.Fatal(err)
 		}
 		rs, sum, err := st.Reviews(ctx, w.C2.Principal, w.ProductA.ID)

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/app"
+	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -359,7 +360,7 @@ func testUsagePollStore(t *testing.T, st *store.Store, w *storetest.World, sub i
 		t.Fatalf("metered products before the URL: %+v %v", prods, err)
 	}
 	url := "http://127.0.0.1:1/metrics"
-	if _, err := st.UpdateProduct(ctx, w.VendorA.Principal, w.ProductA.ID, store.ProductUpdate{Metadata: &map[string]string{"metrics_url": url}}); err != nil {
+	if _, err := storetest.Listing(st).UpdateProduct(ctx, w.VendorA.Principal, w.ProductA.ID, listing.ProductUpdate{Metadata: &map[string]string{"metrics_url": url}}); err != nil {
 		t.Fatal(err)
 	}
 	prods, err = st.MeteredProducts(ctx, []string{"usage.metric_url", "metrics_url"})

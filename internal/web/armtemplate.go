@@ -12,7 +12,6 @@ import (
 	"github.com/mercato-market/mercato/internal/armproduct"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/store"
 )
 
 // The ARM template page of an arm_template product: the vendor pastes or
@@ -250,8 +249,8 @@ func (s *Server) previewARMTemplate(w http.ResponseWriter, r *http.Request, v *v
 	s.renderARM(w, r, v, http.StatusOK, d)
 }
 
-// saveARMTemplate applies the upload (armproduct.Upload.Apply, as the API
-// does) and saves the product's metadata and checkout form.
+// saveARMTemplate saves the upload through the catalog service (as the API
+// does), which applies it to the product's metadata and checkout form.
 func (s *Server) saveARMTemplate(w http.ResponseWriter, r *http.Request, v *view) {
 	prod, err := s.armProduct(r, v)
 	if err != nil {
@@ -263,15 +262,9 @@ func (s *Server) saveARMTemplate(w http.ResponseWriter, r *http.Request, v *view
 		s.errorPage(w, r, v, http.StatusRequestEntityTooLarge, "The upload is larger than a template may be (4 MiB).")
 		return
 	}
-	var (
-		meta map[string]string
-		form []catalog.Parameter
-	)
+	var saved catalog.Product
 	if err == nil {
-		meta, form, err = u.Apply(prod)
-	}
-	if err == nil {
-		_, err = s.store.UpdateProduct(r.Context(), v.P, prod.ID, store.ProductUpdate{Metadata: &meta, Parameters: &form})
+		saved, err = s.services.catalog.SetARMTemplate(r.Context(), v.P, prod.ID, u)
 	}
 	if err != nil {
 		if code := mercato.ErrorCode(err); code != mercato.EINVALID {
@@ -284,5 +277,5 @@ func (s *Server) saveARMTemplate(w http.ResponseWriter, r *http.Request, v *view
 		return
 	}
 	s.back(w, r, fmt.Sprintf("/vendor/products/%d/arm-template", prod.ID),
-		fmt.Sprintf("Template saved: buyers now fill in %d configuration fields at checkout.", len(form)))
+		fmt.Sprintf("Template saved: buyers now fill in %d configuration fields at checkout.", len(saved.Parameters)))
 }

@@ -9,8 +9,8 @@ import (
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
+	"github.com/mercato-market/mercato/internal/channel"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/store"
 )
 
 // Billing pages: every organization's invoices (with the PDF and CSV the
@@ -64,7 +64,7 @@ func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	d.Next = next
 	if d.ShowEarnings {
-		if d.Earnings, err = s.store.Earnings(ctx, v.P, store.EarningsRequest{Period: d.Period}); err != nil {
+		if d.Earnings, err = s.services.channel.Earnings(ctx, v.P, channel.EarningsRequest{Period: d.Period}); err != nil {
 			s.fail(w, r, v, err)
 			return
 		}
@@ -154,7 +154,7 @@ func download(w http.ResponseWriter, ctype, filename string, body []byte) {
 // (one block per currency), as GET /api/v1/earnings/csv does.
 func (s *Server) earningsCSV(w http.ResponseWriter, r *http.Request, v *view) {
 	m := period(r, s.store.Now())
-	sts, err := s.store.Earnings(r.Context(), v.P, store.EarningsRequest{Period: m.String()})
+	sts, err := s.services.channel.Earnings(r.Context(), v.P, channel.EarningsRequest{Period: m.String()})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return

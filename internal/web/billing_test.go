@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/channel"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/store/storetest"
 )
 
 // The operator closes the month from the billing page; the customer lists
@@ -83,7 +85,7 @@ func TestInvoicesEarningsAndBillingRuns(t *testing.T) {
 	}
 
 	// The vendor's earnings for the month, on the page and as CSV.
-	sts, err := h.st.Earnings(ctx, mustPrincipal(t, h, "mct_demo_vendor_contoso"), store.EarningsRequest{Period: month})
+	sts, err := storetest.Channel(h.st).Earnings(ctx, mustPrincipal(t, h, "mct_demo_vendor_contoso"), channel.EarningsRequest{Period: month})
 	if err != nil || len(sts) == 0 {
 		t.Fatalf("vendor earnings: %v %v", sts, err)
 	}

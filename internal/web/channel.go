@@ -79,7 +79,7 @@ func (s *Server) priceListPage(w http.ResponseWriter, r *http.Request, v *view) 
 		return
 	}
 	ctx := r.Context()
-	entries, err := s.store.PriceList(ctx, v.P, v.P.OrgID)
+	entries, err := s.services.channel.PriceList(ctx, v.P, v.P.OrgID)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -88,14 +88,14 @@ func (s *Server) priceListPage(w http.ResponseWriter, r *http.Request, v *view) 
 	for _, e := range entries {
 		markups[e.PlanID] = e.Markup
 	}
-	prods, _, err := s.store.ListProducts(ctx, v.P, store.ProductFilter{}, store.Page{Limit: 200})
+	prods, _, err := s.services.catalog.ListProducts(ctx, v.P, catalog.ProductFilter{}, store.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
 	var rows []priceRow
 	for _, prod := range prods {
-		plans, _, err := s.store.ListPlans(ctx, v.P, prod.ID, store.Page{Limit: 200})
+		plans, _, err := s.services.catalog.ListPlans(ctx, v.P, prod.ID, store.Page{Limit: 200})
 		if err != nil {
 			s.fail(w, r, v, err)
 			return
@@ -126,7 +126,7 @@ func (s *Server) setPrice(w http.ResponseWriter, r *http.Request, v *view) {
 	kind := r.PostFormValue("kind")
 	var err error
 	if kind == "none" {
-		err = s.store.DeletePrice(r.Context(), v.P, v.P.OrgID, planID)
+		err = s.services.channel.DeletePrice(r.Context(), v.P, v.P.OrgID, planID)
 		if mercato.ErrorCode(err) == mercato.ENOTFOUND {
 			err = nil
 		}
@@ -138,6 +138,6 @@ func (s *Server) setPrice(w http.ResponseWriter, r *http.Request, v *view) {
 		s.after(w, r, v, mercato.Invalid("invalid markup", mercato.FieldError{Path: "value", Message: "must be a decimal number"}), "/channel/prices", "")
 		return
 	}
-	_, err = s.store.SetPrice(r.Context(), v.P, store.PriceListEntry{OrganizationID: v.P.OrgID, PlanID: planID, Markup: pricing.Markup{Kind: kind, Value: val}})
+	_, err = s.services.channel.SetPrice(r.Context(), v.P, pricing.PriceListEntry{OrganizationID: v.P.OrgID, PlanID: planID, Markup: pricing.Markup{Kind: kind, Value: val}})
 	s.after(w, r, v, err, "/channel/prices", "Markup saved.")
 }

@@ -19,22 +19,22 @@ import (
 
 type catalogRow struct {
 	Product catalog.Product
-	Rating  store.Rating
+	Rating  catalog.Rating
 	From    *pricing.Quote // the first plan's price for its smallest quantity
 }
 
 func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := r.Context()
-	f := store.ProductFilter{Type: catalog.ProductType(r.FormValue("type"))}
+	f := catalog.ProductFilter{Type: catalog.ProductType(r.FormValue("type"))}
 	if f.Type != "" && !f.Type.Valid() {
 		f.Type = ""
 	}
-	prods, _, err := s.store.ListProducts(ctx, v.P, f, store.Page{Limit: 200})
+	prods, _, err := s.services.catalog.ListProducts(ctx, v.P, f, store.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	ratings, err := s.store.Ratings(ctx)
+	ratings, err := s.services.catalog.Ratings(ctx)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -42,7 +42,7 @@ func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request, v *view) {
 	rows := make([]catalogRow, 0, len(prods))
 	for _, p := range prods {
 		row := catalogRow{Product: p, Rating: ratings[p.ID]}
-		if plans, _, err := s.store.ListPlans(ctx, v.P, p.ID, store.Page{Limit: 1}); err == nil && len(plans) > 0 {
+		if plans, _, err := s.services.catalog.ListPlans(ctx, v.P, p.ID, store.Page{Limit: 1}); err == nil && len(plans) > 0 {
 			if q, err := s.orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: plans[0].ID, Quantity: minQty(plans[0].Pricing)}); err == nil {
 				row.From = &q
 			}
@@ -74,9 +74,9 @@ type planRow struct {
 type productData struct {
 	Product  catalog.Product
 	Plans    []planRow
-	Reviews  []store.Review
-	Rating   store.Rating
-	Mine     *store.Review
+	Reviews  []catalog.Review
+	Rating   catalog.Rating
+	Mine     *catalog.Review
 	CanBuy   bool
 	Bought   bool
 	Form     orderForm
@@ -108,11 +108,11 @@ type orderForm struct {
 
 func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm) (*productData, error) {
 	ctx := r.Context()
-	prod, err := s.store.Product(ctx, v.P, id)
+	prod, err := s.services.catalog.Product(ctx, v.P, id)
 	if err != nil {
 		return nil, err
 	}
-	plans, _, err := s.store.ListPlans(ctx, v.P, id, store.Page{Limit: 200})
+	plans, _, err := s.services.catalog.ListPlans(ctx, v.P, id, store.Page{Limit: 200})
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm)
 	if d.Form.PlanID != 0 {
 		d.Preview = s.price(r, v, d.Form.PlanID, d.Form.Quantity)
 	}
-	d.Reviews, d.Rating, err = s.store.Reviews(ctx, v.P, id)
+	d.Reviews, d.Rating, err = s.services.catalog.Reviews(ctx, v.P, id)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +252,7 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	prod, err := s.store.Product(ctx, v.P, id)
+	prod, err := s.services.catalog.Product(ctx, v.P, id)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -295,7 +295,7 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	rating, _ := strconv.Atoi(r.PostFormValue("rating"))
-	_, err = s.store.SetReview(r.Context(), v.P, id, rating, r.PostFormValue("body"))
+	_, err = s.services.catalog.SetReview(r.Context(), v.P, id, rating, r.PostFormValue("body"))
 	s.after(w, r, v, err, "/products/"+strconv.FormatInt(id, 10)+"#reviews", "Thank you for your review.")
 }
 
@@ -328,7 +328,7 @@ func (n *names) product(id int64) catalog.Product {
 	if pr, ok := n.products[id]; ok {
 		return pr
 	}
-	pr, err := n.s.store.Product(n.r.Context(), n.p, id)
+	pr, err := n.s.services.catalog.Product(n.r.Context(), n.p, id)
 	if err != nil {
 		pr = catalog.Product{ID: id, Name: "product " + strconv.FormatInt(id, 10)}
 	}
@@ -340,7 +340,7 @@ func (n *names) plan(id int64) catalog.Plan {
 	if pl, ok := n.plans[id]; ok {
 		return pl
 	}
-	pl, _, err := n.s.store.Plan(n.r.Context(), n.p, id)
+	pl, _, err := n.s.services.catalog.Plan(n.r.Context(), n.p, id)
 	if err != nil {
 		pl = catalog.Plan{ID: id, Name: "plan " + strconv.FormatInt(id, 10)}
 	}

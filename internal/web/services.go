@@ -4,8 +4,12 @@ import (
 	"context"
 
 	"github.com/mercato-market/mercato/internal/app"
+	"github.com/mercato-market/mercato/internal/armproduct"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/channel"
+	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
@@ -77,6 +81,8 @@ type services struct {
 	billing      Billing
 	provisioning Provisioning
 	usage        Usage
+	catalog      Catalog
+	channel      Channel
 }
 
 // WithUsage sets the usage service (default: internal/usage over the
@@ -103,4 +109,45 @@ func (sv *services) defaults(st *store.Store) {
 	if sv.usage == nil {
 		sv.usage = usage.New(st, store.TxFunc[usage.Tx](st))
 	}
+	if sv.catalog == nil {
+		sv.catalog = listing.New(st, store.TxFunc[listing.Tx](st))
+	}
+	if sv.channel == nil {
+		sv.channel = channel.New(st, store.TxFunc[channel.Tx](st))
+	}
 }
+
+// Catalog is the catalog service the panel calls (internal/listing): the
+// catalog and product pages, the vendor's products and plans, the ARM
+// template upload, and reviews.
+type Catalog interface {
+	Product(ctx context.Context, p mercato.Principal, id int64) (catalog.Product, error)
+	Plan(ctx context.Context, p mercato.Principal, id int64) (catalog.Plan, catalog.Product, error)
+	ListProducts(ctx context.Context, p mercato.Principal, f catalog.ProductFilter, page mercato.Page) ([]catalog.Product, int64, error)
+	ListPlans(ctx context.Context, p mercato.Principal, productID int64, page mercato.Page) ([]catalog.Plan, int64, error)
+	CreateProduct(ctx context.Context, p mercato.Principal, prod catalog.Product) (catalog.Product, error)
+	UpdateProduct(ctx context.Context, p mercato.Principal, id int64, u listing.ProductUpdate) (catalog.Product, error)
+	SetARMTemplate(ctx context.Context, p mercato.Principal, id int64, u armproduct.Upload) (catalog.Product, error)
+	CreatePlan(ctx context.Context, p mercato.Principal, plan catalog.Plan) (catalog.Plan, error)
+	UpdatePlan(ctx context.Context, p mercato.Principal, id int64, u listing.PlanUpdate) (catalog.Plan, error)
+	Reviews(ctx context.Context, p mercato.Principal, productID int64) ([]catalog.Review, catalog.Rating, error)
+	Ratings(ctx context.Context) (map[int64]catalog.Rating, error)
+	SetReview(ctx context.Context, p mercato.Principal, productID int64, rating int, body string) (catalog.Review, error)
+}
+
+// WithCatalog sets the catalog service (default: internal/listing over the
+// store).
+func WithCatalog(c Catalog) Option { return func(s *Server) { s.services.catalog = c } }
+
+// Channel is the channel service the panel calls (internal/channel): the
+// price list page and earnings.
+type Channel interface {
+	PriceList(ctx context.Context, p mercato.Principal, orgID int64) ([]pricing.PriceListEntry, error)
+	SetPrice(ctx context.Context, p mercato.Principal, e pricing.PriceListEntry) (pricing.PriceListEntry, error)
+	DeletePrice(ctx context.Context, p mercato.Principal, orgID, planID int64) error
+	Earnings(ctx context.Context, p mercato.Principal, r channel.EarningsRequest) ([]billing.Statement, error)
+}
+
+// WithChannel sets the channel service (default: internal/channel over the
+// store).
+func WithChannel(c Channel) Option { return func(s *Server) { s.services.channel = c } }

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
@@ -22,11 +23,11 @@ func (s *Server) vendorProducts(w http.ResponseWriter, r *http.Request, v *view)
 		s.fail(w, r, v, err)
 		return
 	}
-	f := store.ProductFilter{}
+	f := catalog.ProductFilter{}
 	if !v.P.IsPlatform() {
 		f.VendorID = v.P.OrgID
 	}
-	prods, _, err := s.store.ListProducts(r.Context(), v.P, f, store.Page{Limit: 200})
+	prods, _, err := s.services.catalog.ListProducts(r.Context(), v.P, f, store.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -40,7 +41,7 @@ func (s *Server) vendorProducts(w http.ResponseWriter, r *http.Request, v *view)
 }
 
 func (s *Server) createProduct(w http.ResponseWriter, r *http.Request, v *view) {
-	p, err := s.store.CreateProduct(r.Context(), v.P, catalog.Product{VendorID: v.P.OrgID, Name: strings.TrimSpace(r.PostFormValue("name")),
+	p, err := s.services.catalog.CreateProduct(r.Context(), v.P, catalog.Product{VendorID: v.P.OrgID, Name: strings.TrimSpace(r.PostFormValue("name")),
 		Description: r.PostFormValue("description"), Type: catalog.ProductType(r.PostFormValue("type"))})
 	if err != nil {
 		s.after(w, r, v, err, "/vendor/products", "")
@@ -94,7 +95,7 @@ func (s *Server) vendorProduct(w http.ResponseWriter, r *http.Request, v *view) 
 		s.fail(w, r, v, err)
 		return
 	}
-	prod, err := s.store.Product(ctx, v.P, id)
+	prod, err := s.services.catalog.Product(ctx, v.P, id)
 	if err == nil && prod.VendorID != v.P.OrgID && !v.P.IsPlatform() {
 		err = mercato.NotFound("product", id) // someone else's product: see it in the catalog
 	}
@@ -102,7 +103,7 @@ func (s *Server) vendorProduct(w http.ResponseWriter, r *http.Request, v *view) 
 		s.fail(w, r, v, err)
 		return
 	}
-	plans, _, err := s.store.ListPlans(ctx, v.P, id, store.Page{Limit: 200})
+	plans, _, err := s.services.catalog.ListPlans(ctx, v.P, id, store.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -145,7 +146,7 @@ func (s *Server) updateProduct(w http.ResponseWriter, r *http.Request, v *view) 
 	if params == nil {
 		params = []catalog.Parameter{}
 	}
-	_, err = s.store.UpdateProduct(r.Context(), v.P, id, store.ProductUpdate{Name: &name, Description: &desc, Published: &published,
+	_, err = s.services.catalog.UpdateProduct(r.Context(), v.P, id, listing.ProductUpdate{Name: &name, Description: &desc, Published: &published,
 		RequiresApproval: &approval, Metadata: &meta, Parameters: &params})
 	s.after(w, r, v, err, to, "Product saved.")
 }
@@ -337,7 +338,7 @@ func errText(err error) string {
 }
 
 func (s *Server) ownProduct(r *http.Request, v *view, id int64) (catalog.Product, error) {
-	prod, err := s.store.Product(r.Context(), v.P, id)
+	prod, err := s.services.catalog.Product(r.Context(), v.P, id)
 	if err == nil && prod.VendorID != v.P.OrgID && !v.P.IsPlatform() {
 		err = mercato.NotFound("product", id)
 	}
@@ -370,7 +371,7 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request, v *view) {
 	p, err := f.pricing()
 	var plan catalog.Plan
 	if err == nil {
-		plan, err = s.store.CreatePlan(r.Context(), v.P, catalog.Plan{ProductID: id, Name: f.Name, Description: f.Description, Pricing: p})
+		plan, err = s.services.catalog.CreatePlan(r.Context(), v.P, catalog.Plan{ProductID: id, Name: f.Name, Description: f.Description, Pricing: p})
 	}
 	if err != nil {
 		s.planFailed(w, r, v, f, err)
@@ -397,7 +398,7 @@ func (s *Server) editPlan(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	plan, prod, err := s.store.Plan(r.Context(), v.P, id)
+	plan, prod, err := s.services.catalog.Plan(r.Context(), v.P, id)
 	if err == nil && prod.VendorID != v.P.OrgID && !v.P.IsPlatform() {
 		err = mercato.NotFound("plan", id)
 	}
@@ -421,10 +422,10 @@ func (s *Server) updatePlan(w http.ResponseWriter, r *http.Request, v *view) {
 	f.ID = id
 	p, err := f.pricing()
 	if err == nil {
-		_, err = s.store.UpdatePlan(r.Context(), v.P, id, store.PlanUpdate{Name: &f.Name, Description: &f.Description, Pricing: &p})
+		_, err = s.services.catalog.UpdatePlan(r.Context(), v.P, id, listing.PlanUpdate{Name: &f.Name, Description: &f.Description, Pricing: &p})
 	}
 	if err != nil {
-		if _, prod, perr := s.store.Plan(r.Context(), v.P, id); perr == nil {
+		if _, prod, perr := s.services.catalog.Plan(r.Context(), v.P, id); perr == nil {
 			f.ProductID = prod.ID
 		}
 		s.planFailed(w, r, v, f, err)

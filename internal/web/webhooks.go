@@ -29,11 +29,11 @@ func (s *Server) webhooksData(r *http.Request, v *view) (*webhooksData, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := store.ProductFilter{}
+	f := catalog.ProductFilter{}
 	if !v.P.IsPlatform() {
 		f.VendorID = v.P.OrgID
 	}
-	prods, _, err := s.store.ListProducts(ctx, v.P, f, store.Page{Limit: 200})
+	prods, _, err := s.services.catalog.ListProducts(ctx, v.P, f, store.Page{Limit: 200})
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/frontdoor"
+	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/provisioning"
@@ -51,6 +52,7 @@ type Handler struct {
 	store        *store.Store
 	lifecycle    Lifecycle
 	provisioning Provisioning
+	catalog      Catalog
 	log          *slog.Logger
 	mux          *http.ServeMux
 	routes       []string // "METHOD /api/path" of every route, for the document's test
@@ -82,6 +84,9 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Handler {
 	}
 	if h.provisioning == nil {
 		h.provisioning = provisioning.New(st, store.TxFunc[provisioning.Tx](st))
+	}
+	if h.catalog == nil {
+		h.catalog = listing.New(st, store.TxFunc[listing.Tx](st))
 	}
 	route := func(path string, methods map[string]handlerFunc) {
 		for m := range methods {

@@ -10,6 +10,17 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
+// Catalog is the catalog service the handlers read products and plans
+// through (internal/listing).
+type Catalog interface {
+	Product(ctx context.Context, p mercato.Principal, id int64) (catalog.Product, error)
+	Plan(ctx context.Context, p mercato.Principal, id int64) (catalog.Plan, catalog.Product, error)
+}
+
+// WithCatalog sets the catalog service (default: internal/listing over the
+// store).
+func WithCatalog(c Catalog) Option { return func(h *Handler) { h.catalog = c } }
+
 // Product is a minimal Cloudesire product.
 type Product struct {
 	ID          int64  `json:"id"`
@@ -47,7 +58,7 @@ func (h *Handler) product(ctx context.Context, p mercato.Principal, _ http.Respo
 	if err != nil {
 		return 0, nil, err
 	}
-	pr, err := h.store.Product(ctx, p, id)
+	pr, err := h.catalog.Product(ctx, p, id)
 	return http.StatusOK, productOf(pr), err
 }
 
@@ -56,7 +67,7 @@ func (h *Handler) productVersion(ctx context.Context, p mercato.Principal, _ htt
 	if err != nil {
 		return 0, nil, err
 	}
-	pl, _, err := h.store.Plan(ctx, p, id)
+	pl, _, err := h.catalog.Plan(ctx, p, id)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -142,7 +142,7 @@ func newWorld(t *testing.T, step time.Duration) *world {
 		t.Fatal(err)
 	}
 	product := func(name string, typ catalog.ProductType, meta map[string]string, params []catalog.Parameter) catalog.Product {
-		p, err := st.CreateProduct(ctx, w.VendorA.Principal, catalog.Product{Name: name, Type: typ, Published: true, Metadata: meta, Parameters: params})
+		p, err := storetest.Listing(st).CreateProduct(ctx, w.VendorA.Principal, catalog.Product{Name: name, Type: typ, Published: true, Metadata: meta, Parameters: params})
 		if err != nil {
 			t.Fatalf("product %s: %v", name, err)
 		}

@@ -201,7 +201,7 @@ func TestAzurePlanAdminAccess(t *testing.T) {
 	})
 
 	t.Run("role from the product", func(t *testing.T) {
-		p, err := wd.st.CreateProduct(context.Background(), wd.w.VendorA.Principal, catalog.Product{Name: "Azure plan (readers)", Type: catalog.TypeAzurePlan, Published: true,
+		p, err := storetest.Listing(wd.st).CreateProduct(context.Background(), wd.w.VendorA.Principal, catalog.Product{Name: "Azure plan (readers)", Type: catalog.TypeAzurePlan, Published: true,
 			Metadata:   map[string]string{microsoft.MetaProductID: "DZH318Z0BPS6", microsoft.MetaSkuID: "0001", microsoft.MetaAdminRole: "Reader"},
 			Parameters: azureAccessParameters})
 		if err != nil {

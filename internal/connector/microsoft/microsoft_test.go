@@ -88,7 +88,7 @@ func newWorld(t *testing.T, tokenLifetime time.Duration, opts ...func(*testing.T
 	wd := wd0
 	wd.st, wd.w, wd.api, wd.entra, wd.pc, wd.client = st, w, apiSrv.URL, em, pc, client
 	mkProduct := func(name string, typ catalog.ProductType, md map[string]string, params []catalog.Parameter, pricing string) catalog.Plan {
-		p, err := st.CreateProduct(ctx, w.VendorA.Principal, catalog.Product{Name: name, Type: typ, Published: true, Metadata: md, Parameters: params})
+		p, err := storetest.Listing(st).CreateProduct(ctx, w.VendorA.Principal, catalog.Product{Name: name, Type: typ, Published: true, Metadata: md, Parameters: params})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,7 +279,7 @@ func TestLifecycle(t *testing.T) {
 func TestPermanentFailures(t *testing.T) {
 	wd := newWorld(t, time.Hour)
 	ctx := context.Background()
-	retired, err := wd.st.CreateProduct(ctx, wd.w.VendorA.Principal, catalog.Product{Name: "Retired", Type: catalog.TypeMicrosoftCSP, Published: true,
+	retired, err := storetest.Listing(wd.st).CreateProduct(ctx, wd.w.VendorA.Principal, catalog.Product{Name: "Retired", Type: catalog.TypeMicrosoftCSP, Published: true,
 		Metadata:   map[string]string{microsoft.MetaProductID: pcemu.RetiredProduct, microsoft.MetaSkuID: "0001"},
 		Parameters: []catalog.Parameter{{Name: "domain", Type: catalog.ParamString, Required: true}}})
 	if err != nil {

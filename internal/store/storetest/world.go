@@ -87,7 +87,7 @@ func NewWorld(t TB, st *store.Store) *World {
 
 	product := func(v Tenant, name string, published bool) catalog.Product {
 		t.Helper()
-		p, err := st.CreateProduct(ctx, v.Principal, catalog.Product{Name: name, Type: catalog.TypeSaaS, Published: published,
+		p, err := Listing(st).CreateProduct(ctx, v.Principal, catalog.Product{Name: name, Type: catalog.TypeSaaS, Published: published,
 			Parameters: []catalog.Parameter{{Name: "subdomain", Type: catalog.ParamString, Pattern: "[a-z]{3,20}"}}})
 		if err != nil {
 			t.Fatalf("product %s: %v", name, err)
@@ -111,7 +111,7 @@ func Plan(t TB, st *store.Store, p mercato.Principal, productID int64, name, pri
 	if err := json.Unmarshal([]byte(pricingJSON), &pr); err != nil {
 		t.Fatalf("pricing %s: %v", name, err)
 	}
-	plan, err := st.CreatePlan(context.Background(), p, catalog.Plan{ProductID: productID, Name: name, Pricing: pr})
+	plan, err := Listing(st).CreatePlan(context.Background(), p, catalog.Plan{ProductID: productID, Name: name, Pricing: pr})
 	if err != nil {
 		t.Fatalf("plan %s: %v", name, err)
 	}

@@ -1,0 +1,134 @@
+// Package channel holds the use cases of the sales channel's money: the
+// price lists in which distributors and resellers mark plans up, and every
+// party's earnings statement. Its rules: only distributors and resellers
+// keep price lists, each changes its own (the platform changes any), a
+// markup is on a plan the organization sees; a party reads its own
+// earnings, the platform anyone's. What a valid markup is belongs to
+// pricing.PriceListEntry.Validate; visibility to the store's queries.
+package channel
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/pricing"
+)
+
+// Reads are what the service reads outside a transaction.
+type Reads interface {
+	// PriceList returns the markups of an organization visible to p.
+	PriceList(ctx context.Context, p mercato.Principal, orgID int64) ([]pricing.PriceListEntry, error)
+	// Earnings returns an organization's statements of a period, one
+	// per currency (the platform's fees for the platform).
+	Earnings(ctx context.Context, orgID int64, period string) ([]billing.Statement, error)
+}
+
+// Tx is what the service does inside one transaction.
+type Tx interface {
+	// Organization returns an organization visible to p.
+	Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error)
+	// Plan returns a live plan whose product p sees, with its product.
+	Plan(ctx context.Context, p mercato.Principal, id int64) (catalog.Plan, catalog.Product, error)
+	PutPrice(ctx context.Context, e pricing.PriceListEntry) error
+	// DeletePrice reports whether there was a markup to delete.
+	DeletePrice(ctx context.Context, orgID, planID int64) (bool, error)
+	Audit(ctx context.Context, p mercato.Principal, action, entity string, id int64, details map[string]any) error
+}
+
+// InTx runs fn in one transaction, committing when it returns nil.
+type InTx func(ctx context.Context, fn func(Tx) error) error
+
+// Service runs the channel's use cases.
+type Service struct {
+	reads Reads
+	inTx  InTx
+}
+
+// New returns the service over its repositories.
+func New(reads Reads, inTx InTx) *Service { return &Service{reads: reads, inTx: inTx} }
+
+// PriceList returns the markups of an organization p sees.
+func (s *Service) PriceList(ctx context.Context, p mercato.Principal, orgID int64) ([]pricing.PriceListEntry, error) {
+	return s.reads.PriceList(ctx, p, orgID)
+}
+
+// keepsPriceList refuses a markup for org unless org is a distributor or
+// a reseller: nobody else sells at a price of its own.
+func keepsPriceList(org mercato.Organization) error {
+	if org.Kind != mercato.KindDistributor && org.Kind != mercato.KindReseller {
+		return mercato.Errorf(mercato.EINVALID, "only distributors and resellers keep price lists")
+	}
+	return nil
+}
+
+// mayChangePriceList refuses p's change of org's price list unless p is
+// org itself or the platform.
+func mayChangePriceList(p mercato.Principal, org mercato.Organization) error {
+	if !p.IsPlatform() && p.OrgID != org.ID {
+		return mercato.Errorf(mercato.EFORBIDDEN, "you may only change your own price list")
+	}
+	return nil
+}
+
+// SetPrice sets an organization's markup on a plan: a distributor or
+// reseller sets its own, the platform anyone's. The markup is validated
+// before anything is read.
+func (s *Service) SetPrice(ctx context.Context, p mercato.Principal, e pricing.PriceListEntry) (pricing.PriceListEntry, error) {
+	if err := e.Validate(); err != nil {
+		return e, err
+	}
+	err := s.inTx(ctx, func(tx Tx) error {
+		org, err := tx.Organization(ctx, p, e.OrganizationID)
+		if err != nil {
+			return err
+		}
+		if err := keepsPriceList(org); err != nil {
+			return err
+		}
+		if err := mayChangePriceList(p, org); err != nil {
+			return err
+		}
+		if _, _, err := tx.Plan(ctx, p, e.PlanID); err != nil {
+			return err
+		}
+		if err := tx.PutPrice(ctx, e); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, p, "price.set", "plan", e.PlanID, map[string]any{"organization_id": e.OrganizationID, "kind": e.Markup.Kind, "value": e.Markup.Value.String()})
+	})
+	if err != nil {
+		return e, fmt.Errorf("set price: %w", err)
+	}
+	return e, nil
+}
+
+// DeletePrice removes an organization's markup on a plan, so that the plan
+// sells at the price the organization buys at; the organization itself or
+// the platform may. A plan without a markup is not found.
+func (s *Service) DeletePrice(ctx context.Context, p mercato.Principal, orgID, planID int64) error {
+	err := s.inTx(ctx, func(tx Tx) error {
+		org, err := tx.Organization(ctx, p, orgID)
+		if err != nil {
+			return err
+		}
+		if err := mayChangePriceList(p, org); err != nil {
+			return err
+		}
+		found, err := tx.DeletePrice(ctx, orgID, planID)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return mercato.NotFound("price of plan", strconv.FormatInt(planID, 10))
+		}
+		return tx.Audit(ctx, p, "price.delete", "plan", planID, map[string]any{"organization_id": orgID})
+	})
+	if err != nil {
+		return fmt.Errorf("delete price: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,114 @@
+package listing
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/pricing"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// CreatePlan adds a plan to one of p's products and writes a
+// ProductVersion CREATED event. The pricing is validated as a whole before
+// anything is read or written.
+func (s *Service) CreatePlan(ctx context.Context, p mercato.Principal, plan catalog.Plan) (catalog.Plan, error) {
+	if plan.Metadata == nil {
+		plan.Metadata = map[string]string{}
+	}
+	if err := plan.Validate(); err != nil {
+		return plan, err
+	}
+	err := s.inTx(ctx, func(tx Tx) error {
+		prod, err := tx.Product(ctx, p, plan.ProductID)
+		if err != nil {
+			return err
+		}
+		if err := mayChange(p, prod); err != nil {
+			return err
+		}
+		if err := tx.InsertPlan(ctx, &plan); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, p, "plan.create", "plan", plan.ID, map[string]any{"product_id": plan.ProductID, "name": plan.Name, "pricing": plan.Pricing}); err != nil {
+			return err
+		}
+		return tx.RecordEvent(ctx, subscription.EntityProductVersion, plan.ID, subscription.EventCreated, nil)
+	})
+	if err != nil {
+		return plan, fmt.Errorf("create plan: %w", err)
+	}
+	return plan, nil
+}
+
+// PlanUpdate holds the fields a change of a plan may set; nil ones keep
+// their values.
+type PlanUpdate struct {
+	Name        *string
+	Description *string
+	Pricing     *pricing.Pricing
+	Metadata    *map[string]string
+}
+
+// UpdatePlan changes a live plan of one of p's products and writes a
+// ProductVersion MODIFIED event. Running subscriptions keep their order's
+// price until they renew.
+func (s *Service) UpdatePlan(ctx context.Context, p mercato.Principal, id int64, u PlanUpdate) (catalog.Plan, error) {
+	var plan catalog.Plan
+	err := s.inTx(ctx, func(tx Tx) error {
+		var (
+			prod catalog.Product
+			err  error
+		)
+		if plan, prod, err = tx.Plan(ctx, p, id); err != nil {
+			return err
+		}
+		if err := mayChange(p, prod); err != nil {
+			return err
+		}
+		set(&plan.Name, u.Name)
+		set(&plan.Description, u.Description)
+		set(&plan.Pricing, u.Pricing)
+		set(&plan.Metadata, u.Metadata)
+		if err := plan.Validate(); err != nil {
+			return err
+		}
+		if err := tx.SavePlan(ctx, &plan); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, p, "plan.update", "plan", plan.ID, map[string]any{"name": plan.Name, "pricing": plan.Pricing}); err != nil {
+			return err
+		}
+		return tx.RecordEvent(ctx, subscription.EntityProductVersion, plan.ID, subscription.EventModified, nil)
+	})
+	if err != nil {
+		return plan, fmt.Errorf("update plan %d: %w", id, err)
+	}
+	return plan, nil
+}
+
+// DeletePlan retires a live plan of one of p's products: no new orders,
+// running subscriptions go on. It writes a ProductVersion DELETED event.
+func (s *Service) DeletePlan(ctx context.Context, p mercato.Principal, id int64) error {
+	err := s.inTx(ctx, func(tx Tx) error {
+		_, prod, err := tx.Plan(ctx, p, id)
+		if err != nil {
+			return err
+		}
+		if err := mayChange(p, prod); err != nil {
+			return err
+		}
+		if err := tx.RetirePlan(ctx, id); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, p, "plan.delete", "plan", id, nil); err != nil {
+			return err
+		}
+		return tx.RecordEvent(ctx, subscription.EntityProductVersion, id, subscription.EventDeleted, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("delete plan %d: %w", id, err)
+	}
+	return nil
+}
