@@ -3,10 +3,12 @@ package cli
 import (
 	"github.com/mercato-market/mercato/internal/api"
 	"github.com/mercato-market/mercato/internal/billingrun"
+	"github.com/mercato-market/mercato/internal/messaging"
 	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
 	usagesvc "github.com/mercato-market/mercato/internal/usage"
 	"github.com/mercato-market/mercato/internal/web"
+	"github.com/mercato-market/mercato/internal/webhooks"
 )
 
 // appServices are the application services serve builds once over the
@@ -15,6 +17,8 @@ type appServices struct {
 	Billing      *billingrun.Service
 	Provisioning *provisioning.Service
 	Usage        *usagesvc.Service
+	Webhooks     *webhooks.Service
+	Messaging    *messaging.Service
 }
 
 // The store's transaction is every service's (checked at compile time;
@@ -23,6 +27,8 @@ var (
 	_ billingrun.Tx   = (*store.Tx)(nil)
 	_ provisioning.Tx = (*store.Tx)(nil)
 	_ usagesvc.Tx     = (*store.Tx)(nil)
+	_ webhooks.Tx     = (*store.Tx)(nil)
+	_ messaging.Tx    = (*store.Tx)(nil)
 )
 
 func newServices(st *store.Store, billingOpts ...billingrun.Option) *appServices {
@@ -30,13 +36,17 @@ func newServices(st *store.Store, billingOpts ...billingrun.Option) *appServices
 		Billing:      billingrun.New(st, store.TxFunc[billingrun.Tx](st), billingOpts...),
 		Provisioning: provisioning.New(st, store.TxFunc[provisioning.Tx](st)),
 		Usage:        usagesvc.New(st, store.TxFunc[usagesvc.Tx](st)),
+		Webhooks:     webhooks.New(st, store.TxFunc[webhooks.Tx](st)),
+		Messaging:    messaging.New(st, store.TxFunc[messaging.Tx](st)),
 	}
 }
 
 func (sv *appServices) apiOptions() []api.Option {
-	return []api.Option{api.WithBilling(sv.Billing), api.WithProvisioning(sv.Provisioning), api.WithUsage(sv.Usage)}
+	return []api.Option{api.WithBilling(sv.Billing), api.WithProvisioning(sv.Provisioning), api.WithUsage(sv.Usage),
+		api.WithWebhookService(sv.Webhooks), api.WithMessaging(sv.Messaging)}
 }
 
 func (sv *appServices) webOptions() []web.Option {
-	return []web.Option{web.WithBilling(sv.Billing), web.WithProvisioning(sv.Provisioning)}
+	return []web.Option{web.WithBilling(sv.Billing), web.WithProvisioning(sv.Provisioning),
+		web.WithWebhooks(sv.Webhooks), web.WithMessaging(sv.Messaging)}
 }
