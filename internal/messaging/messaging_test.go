@@ -2,61 +2,19 @@ package messaging_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/messaging"
-	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
-	"github.com/mercato-market/mercato/internal/subscription"
 )
 
 var ctx = context.Background()
 
-// The store's transaction is the service's, and the store its reads.
-var (
-	_ messaging.Tx    = (*store.Tx)(nil)
-	_ messaging.Reads = (*store.Store)(nil)
-)
-
 func service(st *store.Store) *messaging.Service {
 	return messaging.New(st, store.TxFunc[messaging.Tx](st))
-}
-
-func mustCode(t *testing.T, err error, want string) {
-	t.Helper()
-	if got := mercato.ErrorCode(err); got != want {
-		t.Fatalf("error code = %q (%v), want %q", got, err, want)
-	}
-}
-
-// unchanged fails the test if fn changes any row (message_reads
-// included: only a read that succeeds marks a thread read).
-func unchanged(t *testing.T, st *store.Store, fn func()) {
-	t.Helper()
-	before := storetest.Counts(t, st)
-	fn()
-	if after := storetest.Counts(t, st); fmt.Sprint(before) != fmt.Sprint(after) {
-		t.Fatalf("rows changed: %v -> %v", before, after)
-	}
-}
-
-func viewer(p mercato.Principal) mercato.Principal {
-	p.Role = mercato.RoleViewer
-	return p
-}
-
-// order places C1's order of product A and returns its subscription.
-func order(t *testing.T, st *store.Store, w *storetest.World) int64 {
-	t.Helper()
-	o, err := ordering.New(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o.SubscriptionID
 }
 
 func TestMessaging(t *testing.T) {
@@ -69,7 +27,7 @@ func TestMessaging(t *testing.T) {
 }
 
 func testBody(t *testing.T, st *store.Store, w *storetest.World) {
-	sub := order(t, st, w)
+	sub := storetest.Order(t, st, w.C1.Principal, 0, w.PlanA.ID, 1).ID
 	for _, c := range []struct{ name, body string }{
 		{"empty", ""},
 		{"white space", " \n\t "},
@@ -80,9 +38,9 @@ func testBody(t *testing.T, st *store.Store, w *storetest.World) {
 		t.Run(c.name, func(t *testing.T) {
 			// Refused before anything else, even to one who may not post.
 			for _, p := range []mercato.Principal{w.C1.Principal, w.C2.Principal} {
-				unchanged(t, st, func() {
+				storetest.Unchanged(t, st, func() {
 					_, err := service(st).PostMessage(ctx, p, sub, c.body)
-					mustCode(t, err, mercato.EINVALID)
+					storetest.MustCode(t, err, mercato.EINVALID)
 					if f := mercato.Fields(err); len(f) != 1 || f[0].Path != "body" {
 						t.Fatalf("fields %+v", f)
 					}
@@ -97,7 +55,7 @@ func testBody(t *testing.T, st *store.Store, w *storetest.World) {
 }
 
 func testWho(t *testing.T, st *store.Store, w *storetest.World) {
-	sub := order(t, st, w)
+	sub := storetest.Order(t, st, w.C1.Principal, 0, w.PlanA.ID, 1).ID
 	for _, c := range []struct {
 		name string
 		p    mercato.Principal
@@ -112,8 +70,8 @@ func testWho(t *testing.T, st *store.Store, w *storetest.World) {
 		{"another channel's customer", w.C2.Principal, mercato.ENOTFOUND},
 		{"another channel's reseller", w.R2.Principal, mercato.ENOTFOUND},
 		{"another vendor", w.VendorB.Principal, mercato.ENOTFOUND},
-		{"the customer's viewer", viewer(w.C1.Principal), mercato.EFORBIDDEN},
-		{"the vendor's viewer", viewer(w.VendorA.Principal), mercato.EFORBIDDEN},
+		{"the customer's viewer", storetest.Viewer(w.C1.Principal), mercato.EFORBIDDEN},
+		{"the vendor's viewer", storetest.Viewer(w.VendorA.Principal), mercato.EFORBIDDEN},
 		{"a subscription that is not", w.Platform.Principal, "missing"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -122,9 +80,9 @@ func testWho(t *testing.T, st *store.Store, w *storetest.World) {
 				id, c.want = sub+100, mercato.ENOTFOUND
 			}
 			if c.want != "" {
-				unchanged(t, st, func() {
+				storetest.Unchanged(t, st, func() {
 					_, err := service(st).PostMessage(ctx, c.p, id, "hello")
-					mustCode(t, err, c.want)
+					storetest.MustCode(t, err, c.want)
 				})
 				return
 			}
@@ -144,11 +102,11 @@ func testWho(t *testing.T, st *store.Store, w *storetest.World) {
 }
 
 func testRead(t *testing.T, st *store.Store, w *storetest.World) {
-	sub := order(t, st, w)
+	sub := storetest.Order(t, st, w.C1.Principal, 0, w.PlanA.ID, 1).ID
 	msgs := service(st)
-	unchanged(t, st, func() {
+	storetest.Unchanged(t, st, func() {
 		_, err := msgs.Messages(ctx, w.VendorB.Principal, sub)
-		mustCode(t, err, mercato.ENOTFOUND)
+		storetest.MustCode(t, err, mercato.ENOTFOUND)
 	})
 	if _, err := msgs.PostMessage(ctx, w.C1.Principal, sub, "How do I add users?"); err != nil {
 		t.Fatal(err)

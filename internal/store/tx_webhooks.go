@@ -14,16 +14,6 @@ import (
 // rest (seal.go): the keys must be loaded before the transaction
 // ([Store.LoadSecrets]).
 
-// VisibleProduct returns a product visible to p.
-func (tx *Tx) VisibleProduct(ctx context.Context, p mercato.Principal, id int64) (catalog.Product, error) {
-	return tx.s.product(ctx, tx.t, p, id)
-}
-
-// Endpoint returns an endpoint visible to p, its secrets opened.
-func (tx *Tx) Endpoint(ctx context.Context, p mercato.Principal, id int64) (syndication.Endpoint, error) {
-	return tx.s.endpoint(ctx, tx.t, p, id)
-}
-
 // InsertEndpoint saves a new endpoint, its secret sealed, and sets its id.
 func (tx *Tx) InsertEndpoint(ctx context.Context, e *syndication.Endpoint) error {
 	ring, err := tx.s.keyring(ctx)
@@ -103,4 +93,14 @@ func (tx *Tx) ReplayDeliveries(ctx context.Context, endpointID int64, r syndicat
 		tx.t.recorded = true
 	}
 	return n, nil
+}
+
+// VisibleProduct returns a product visible to p.
+func (tx *Tx) VisibleProduct(ctx context.Context, p mercato.Principal, id int64) (catalog.Product, error) {
+	return tx.s.product(ctx, tx.t, p, id)
+}
+
+// Endpoint returns an endpoint visible to p, its secrets opened.
+func (tx *Tx) Endpoint(ctx context.Context, p mercato.Principal, id int64) (syndication.Endpoint, error) {
+	return tx.s.endpoint(ctx, tx.t, p, id)
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -17,12 +16,6 @@ import (
 )
 
 var ctx = context.Background()
-
-// The store's transaction is the service's, and the store its reads.
-var (
-	_ webhooks.Tx    = (*store.Tx)(nil)
-	_ webhooks.Reads = (*store.Store)(nil)
-)
 
 // service is the webhooks service over st, with the sealing keys loaded
 // (the first load writes one), so that what a case counts is its own.
@@ -34,27 +27,16 @@ func service(t *testing.T, st *store.Store) *webhooks.Service {
 	return webhooks.New(st, store.TxFunc[webhooks.Tx](st))
 }
 
-func mustCode(t *testing.T, err error, want string) {
+// vendorEndpoint is the service over st with vendor A's endpoint for all
+// its products.
+func vendorEndpoint(t *testing.T, st *store.Store, w *storetest.World) (*webhooks.Service, syndication.Endpoint) {
 	t.Helper()
-	if got := mercato.ErrorCode(err); got != want {
-		t.Fatalf("error code = %q (%v), want %q", got, err, want)
+	hooks := service(t, st)
+	e, err := hooks.CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{URL: "https://h.example.org"})
+	if err != nil {
+		t.Fatal(err)
 	}
-}
-
-// unchanged fails the test if fn changes any row.
-func unchanged(t *testing.T, st *store.Store, fn func()) {
-	t.Helper()
-	before := storetest.Counts(t, st)
-	fn()
-	if after := storetest.Counts(t, st); fmt.Sprint(before) != fmt.Sprint(after) {
-		t.Fatalf("rows changed: %v -> %v", before, after)
-	}
-}
-
-// viewer is p with a role that only reads.
-func viewer(p mercato.Principal) mercato.Principal {
-	p.Role = mercato.RoleViewer
-	return p
+	return hooks, e
 }
 
 func TestEndpoints(t *testing.T) {
@@ -96,14 +78,14 @@ func testCreateWho(t *testing.T, st *store.Store, w *storetest.World) {
 		{"customer, an unseen draft", w.C1.Principal, &w.DraftA.ID, 0, mercato.ENOTFOUND, 0},
 		{"reseller", w.R1.Principal, nil, 0, mercato.EFORBIDDEN, 0},
 		{"distributor", w.D1.Principal, nil, 0, mercato.EFORBIDDEN, 0},
-		{"vendor's viewer", viewer(w.VendorA.Principal), nil, 0, mercato.EFORBIDDEN, 0},
+		{"vendor's viewer", storetest.Viewer(w.VendorA.Principal), nil, 0, mercato.EFORBIDDEN, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := syndication.Endpoint{ProductID: c.product, OwnerID: c.owner, URL: "https://hooks.example.org/" + c.name}
 			if c.want != "" {
-				unchanged(t, st, func() {
+				storetest.Unchanged(t, st, func() {
 					_, err := hooks.CreateEndpoint(ctx, c.p, e)
-					mustCode(t, err, c.want)
+					storetest.MustCode(t, err, c.want)
 				})
 				return
 			}
@@ -143,9 +125,9 @@ func testCreateValidation(t *testing.T, st *store.Store, w *storetest.World) {
 			// Bad input is refused before anything else, even to a
 			// caller who may register nothing.
 			for _, p := range []mercato.Principal{w.VendorA.Principal, w.C1.Principal} {
-				unchanged(t, st, func() {
+				storetest.Unchanged(t, st, func() {
 					_, err := hooks.CreateEndpoint(ctx, p, c.e)
-					mustCode(t, err, mercato.EINVALID)
+					storetest.MustCode(t, err, mercato.EINVALID)
 					var paths []string
 					for _, f := range mercato.Fields(err) {
 						paths = append(paths, f.Path)
@@ -172,17 +154,13 @@ func delivery(t *testing.T, st *store.Store, endpointID int64) (status string, a
 }
 
 func testUpdate(t *testing.T, st *store.Store, w *storetest.World) {
-	hooks := service(t, st)
-	e, err := hooks.CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{URL: "https://h.example.org/a"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	hooks, e := vendorEndpoint(t, st, w)
 	empty, bad := "", []string{"Subscription.PAID"}
 	for name, c := range map[string]syndication.EndpointChange{"empty URL": {URL: &empty}, "bad filter": {Events: &bad}} {
 		t.Run(name, func(t *testing.T) {
-			unchanged(t, st, func() {
+			storetest.Unchanged(t, st, func() {
 				_, err := hooks.UpdateEndpoint(ctx, w.VendorA.Principal, e.ID, c)
-				mustCode(t, err, mercato.EINVALID)
+				storetest.MustCode(t, err, mercato.EINVALID)
 			})
 		})
 	}
@@ -197,9 +175,7 @@ func testUpdate(t *testing.T, st *store.Store, w *storetest.World) {
 	if got, err = hooks.UpdateEndpoint(ctx, w.VendorA.Principal, e.ID, syndication.EndpointChange{Enabled: &off}); err != nil || got.Enabled || got.DisabledReason != "disabled by its owner" {
 		t.Fatalf("disabled %+v %v", got, err)
 	}
-	if _, err := ordering.New(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 1}); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Order(t, st, w.C1.Principal, 0, w.PlanA.ID, 1)
 	// As the dispatcher would leave it after failures, far in the future.
 	if _, err := st.DB().Exec(`UPDATE deliveries SET attempts = 4, next_attempt_at = $1 WHERE endpoint_id = $2`, st.Now().Add(48*time.Hour).UnixMicro(), e.ID); err != nil {
 		t.Fatal(err)
@@ -249,8 +225,8 @@ func testChangeWho(t *testing.T, st *store.Store, w *storetest.World) {
 		{"another vendor", w.VendorB.Principal, mercato.ENOTFOUND},
 		{"the customer", w.C1.Principal, mercato.ENOTFOUND},
 		{"the reseller", w.R1.Principal, mercato.ENOTFOUND},
-		{"the owner's viewer", viewer(w.VendorA.Principal), mercato.EFORBIDDEN},
-		{"the platform's viewer", viewer(w.Platform.Principal), mercato.EFORBIDDEN},
+		{"the owner's viewer", storetest.Viewer(w.VendorA.Principal), mercato.EFORBIDDEN},
+		{"the platform's viewer", storetest.Viewer(w.Platform.Principal), mercato.EFORBIDDEN},
 		{"the owner", w.VendorA.Principal, ""},
 		{"the platform", w.Platform.Principal, ""},
 	} {
@@ -261,7 +237,7 @@ func testChangeWho(t *testing.T, st *store.Store, w *storetest.World) {
 					t.Fatal(err)
 				}
 				if c.want != "" {
-					unchanged(t, st, func() { mustCode(t, op(c.p, e.ID), c.want) })
+					storetest.Unchanged(t, st, func() { storetest.MustCode(t, op(c.p, e.ID), c.want) })
 					return
 				}
 				if err := op(c.p, e.ID); err != nil {
@@ -273,11 +249,7 @@ func testChangeWho(t *testing.T, st *store.Store, w *storetest.World) {
 }
 
 func testRotation(t *testing.T, st *store.Store, w *storetest.World) {
-	hooks := service(t, st)
-	e, err := hooks.CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{URL: "https://h.example.org"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	hooks, e := vendorEndpoint(t, st, w)
 	first, err := hooks.RotateSecret(ctx, w.VendorA.Principal, e.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -321,5 +293,142 @@ func testPointProductEndpoint(t *testing.T, st *store.Store, w *storetest.World)
 	}
 	if eps, _, err := hooks.ListEndpoints(ctx, w.VendorA.Principal, webhooks.EndpointFilter{ProductID: w.ProductA.ID}, mercato.Page{}); err != nil || len(eps) != 1 {
 		t.Fatalf("endpoints of the product %+v %v", eps, err)
+	}
+}
+
+func TestDeliveries(t *testing.T) {
+	storetest.RunCases(t, []storetest.Case[*testing.T]{
+		{Name: "replays name an event or a time range", Run: testReplay},
+		{Name: "the delivery log of an unseen endpoint is not found", Run: testAttempts},
+		{Name: "delivery counts are the platform's", Run: testDeliveryCounts},
+	})
+}
+
+// delivered endpoint e's deliveries as the dispatcher does after a 2xx,
+// with an attempt each.
+func delivered(t *testing.T, st *store.Store, e syndication.Endpoint) {
+	t.Helper()
+	due, err := st.ClaimDeliveries(ctx, 100, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var results []store.Result
+	for _, d := range due {
+		if d.Endpoint.ID == e.ID {
+			results = append(results, store.Result{Delivered: true, Attempt: syndication.Attempt{DeliveryID: d.ID, EndpointID: e.ID, EventID: d.Event.ID, AttemptedAt: st.Now(), StatusCode: 204}})
+		}
+	}
+	if err := st.RecordResults(ctx, results); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testReplay(t *testing.T, st *store.Store, w *storetest.World) {
+	hooks, e := vendorEndpoint(t, st, w)
+	start := st.Now()
+	storetest.Order(t, st, w.C1.Principal, 0, w.PlanA.ID, 1)
+	delivered(t, st, e)
+	if status, _, _ := delivery(t, st, e.ID); status != "delivered" {
+		t.Fatalf("delivery %s", status)
+	}
+	var eventID int64
+	if err := st.DB().QueryRow(`SELECT event_id FROM deliveries WHERE endpoint_id = $1`, e.ID).Scan(&eventID); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, c := range []struct {
+		name string
+		r    syndication.Replay
+	}{
+		{"nothing named", syndication.Replay{}},
+		{"from only", syndication.Replay{From: start}},
+		{"to only", syndication.Replay{To: start}},
+		{"an empty range", syndication.Replay{From: start, To: start}},
+		{"a range backwards", syndication.Replay{From: start.Add(time.Hour), To: start}},
+		{"a negative event", syndication.Replay{EventID: -1}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			storetest.Unchanged(t, st, func() {
+				_, err := hooks.Replay(ctx, w.VendorA.Principal, e.ID, c.r)
+				storetest.MustCode(t, err, mercato.EINVALID)
+				if f := mercato.Fields(err); len(f) != 1 || f[0].Path != "event_id" {
+					t.Fatalf("fields %+v", f)
+				}
+			})
+		})
+	}
+	// An event the endpoint never had is not found, and not sent anew.
+	storetest.Unchanged(t, st, func() {
+		_, err := hooks.Replay(ctx, w.VendorA.Principal, e.ID, syndication.Replay{EventID: eventID + 1000})
+		storetest.MustCode(t, err, mercato.ENOTFOUND)
+		if !strings.Contains(err.Error(), "was never sent to endpoint") {
+			t.Fatalf("message %q", err)
+		}
+	})
+	// A range without deliveries replays nothing, without error.
+	if n, err := hooks.Replay(ctx, w.VendorA.Principal, e.ID, syndication.Replay{From: start.Add(-2 * time.Hour), To: start.Add(-time.Hour)}); err != nil || n != 0 {
+		t.Fatalf("empty range: %d %v", n, err)
+	}
+	if n, err := hooks.Replay(ctx, w.VendorA.Principal, e.ID, syndication.Replay{EventID: eventID}); err != nil || n != 1 {
+		t.Fatalf("replay of the event: %d %v", n, err)
+	}
+	if status, _, next := delivery(t, st, e.ID); status != "pending" || next > st.Now().UnixMicro() {
+		t.Fatalf("replayed delivery %s, due %d", status, next)
+	}
+	delivered(t, st, e)
+	if n, err := hooks.Replay(ctx, w.Platform.Principal, e.ID, syndication.Replay{From: start, To: st.Now().Add(time.Second)}); err != nil || n != 1 {
+		t.Fatalf("replay of the range: %d %v", n, err)
+	}
+}
+
+func testAttempts(t *testing.T, st *store.Store, w *storetest.World) {
+	hooks, e := vendorEndpoint(t, st, w)
+	storetest.Order(t, st, w.C1.Principal, 0, w.PlanA.ID, 1)
+	delivered(t, st, e)
+	for _, c := range []struct {
+		name string
+		p    mercato.Principal
+		f    webhooks.AttemptFilter
+		want string
+		n    int
+	}{
+		{"the owner, of the endpoint", w.VendorA.Principal, webhooks.AttemptFilter{EndpointID: e.ID}, "", 1},
+		{"the owner, every endpoint", w.VendorA.Principal, webhooks.AttemptFilter{}, "", 1},
+		{"the platform", w.Platform.Principal, webhooks.AttemptFilter{EndpointID: e.ID}, "", 1},
+		{"another vendor, of the endpoint", w.VendorB.Principal, webhooks.AttemptFilter{EndpointID: e.ID}, mercato.ENOTFOUND, 0},
+		{"another vendor, every endpoint", w.VendorB.Principal, webhooks.AttemptFilter{}, "", 0},
+		{"the customer, of the endpoint", w.C1.Principal, webhooks.AttemptFilter{EndpointID: e.ID}, mercato.ENOTFOUND, 0},
+		{"an endpoint that is not", w.VendorA.Principal, webhooks.AttemptFilter{EndpointID: e.ID + 100}, mercato.ENOTFOUND, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, _, err := hooks.ListAttempts(ctx, c.p, c.f, mercato.Page{})
+			storetest.MustCode(t, err, c.want)
+			if len(got) != c.n || (c.n > 0 && (got[0].StatusCode != 204 || got[0].EndpointID != e.ID)) {
+				t.Fatalf("attempts %+v", got)
+			}
+		})
+	}
+}
+
+func testDeliveryCounts(t *testing.T, st *store.Store, w *storetest.World) {
+	hooks, _ := vendorEndpoint(t, st, w)
+	storetest.Order(t, st, w.C1.Principal, 0, w.PlanA.ID, 1)
+	for _, p := range []mercato.Principal{w.VendorA.Principal, w.C1.Principal, w.D1.Principal} {
+		_, _, err := hooks.DeliveryCounts(ctx, p)
+		storetest.MustCode(t, err, mercato.EFORBIDDEN)
+	}
+	pending, done, err := hooks.DeliveryCounts(ctx, w.Platform.Principal)
+	if err != nil || pending != 1 || done != 0 {
+		t.Fatalf("counts %d pending, %d delivered, %v", pending, done, err)
+	}
+	// The events the platform sees are every event; the vendor's those of
+	// its subscriptions.
+	all, _, err := hooks.ListEvents(ctx, w.Platform.Principal, webhooks.EventFilter{}, mercato.Page{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs, _, err := hooks.ListEvents(ctx, w.VendorB.Principal, webhooks.EventFilter{Entity: subscription.EntitySubscription}, mercato.Page{Limit: 200})
+	if err != nil || len(all) == 0 || len(subs) != 0 {
+		t.Fatalf("events: platform %d, vendor B %d %v", len(all), len(subs), err)
 	}
 }
