@@ -11,6 +11,7 @@ import (
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/webhooks"
 )
 
 // The victim's webhook endpoint, with a delivery attempt and the
@@ -18,7 +19,7 @@ import (
 func init() {
 	victimSetups = append(victimSetups, func(t *testing.T, e *env, v *victim) {
 		ctx := context.Background()
-		ep, err := e.st.CreateEndpoint(ctx, e.w.VendorA.Principal, syndication.Endpoint{URL: "https://192.0.32.10/hooks", Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0"})
+		ep, err := webhooks.New(e.st, store.TxFunc[webhooks.Tx](e.st)).CreateEndpoint(ctx, e.w.VendorA.Principal, syndication.Endpoint{URL: "https://192.0.32.10/hooks", Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,7 +32,7 @@ func init() {
 		}
 		var results []store.Result
 		for _, d := range due {
-			results = append(results, store.Result{Attempt: store.Attempt{DeliveryID: d.ID, EndpointID: d.Endpoint.ID, EventID: d.Event.ID, AttemptedAt: time.Now(), StatusCode: 410},
+			results = append(results, store.Result{Attempt: syndication.Attempt{DeliveryID: d.ID, EndpointID: d.Endpoint.ID, EventID: d.Event.ID, AttemptedAt: time.Now(), StatusCode: 410},
 				NextAttempt: time.Now(), Disable: "it answered 410 Gone"})
 		}
 		if err := e.st.RecordResults(ctx, results); err != nil {

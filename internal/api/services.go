@@ -13,12 +13,15 @@ import (
 	"github.com/mercato-market/mercato/internal/channel"
 	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/messaging"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/internal/usage"
+	"github.com/mercato-market/mercato/internal/webhooks"
 )
 
 // Orders is the ordering use cases the API runs (internal/ordering).
@@ -100,6 +103,8 @@ type services struct {
 	usage        UsageRecorder
 	catalog      Catalog
 	channel      Channel
+	webhooks     Webhooks
+	messaging    Notifications
 }
 
 // WithBilling sets the billing service (default: internal/billingrun over
@@ -132,6 +137,12 @@ func (sv *services) defaults(st *store.Store) {
 	}
 	if sv.channel == nil {
 		sv.channel = channel.New(st, store.TxFunc[channel.Tx](st))
+	}
+	if sv.webhooks == nil {
+		sv.webhooks = webhooks.New(st, store.TxFunc[webhooks.Tx](st))
+	}
+	if sv.messaging == nil {
+		sv.messaging = messaging.New(st, store.TxFunc[messaging.Tx](st))
 	}
 }
 
@@ -169,3 +180,31 @@ type Channel interface {
 // WithChannel sets the channel service (default: internal/channel over the
 // store).
 func WithChannel(c Channel) Option { return func(s *Server) { s.services.channel = c } }
+
+// Webhooks is the webhooks service the API calls (internal/webhooks):
+// endpoints, their delivery log and replays, and the outbox's events.
+type Webhooks interface {
+	CreateEndpoint(ctx context.Context, p mercato.Principal, e syndication.Endpoint) (syndication.Endpoint, error)
+	UpdateEndpoint(ctx context.Context, p mercato.Principal, id int64, c syndication.EndpointChange) (syndication.Endpoint, error)
+	RotateSecret(ctx context.Context, p mercato.Principal, id int64) (syndication.Endpoint, error)
+	DeleteEndpoint(ctx context.Context, p mercato.Principal, id int64) error
+	Endpoint(ctx context.Context, p mercato.Principal, id int64) (syndication.Endpoint, error)
+	ListEndpoints(ctx context.Context, p mercato.Principal, f webhooks.EndpointFilter, page mercato.Page) ([]syndication.Endpoint, int64, error)
+	Replay(ctx context.Context, p mercato.Principal, endpointID int64, r syndication.Replay) (int64, error)
+	ListAttempts(ctx context.Context, p mercato.Principal, f webhooks.AttemptFilter, page mercato.Page) ([]syndication.Attempt, int64, error)
+	ListEvents(ctx context.Context, p mercato.Principal, f webhooks.EventFilter, page mercato.Page) ([]subscription.Event, int64, error)
+}
+
+// Notifications is the part of the messaging service the API calls
+// (internal/messaging).
+type Notifications interface {
+	ListNotifications(ctx context.Context, p mercato.Principal) ([]messaging.Notification, error)
+}
+
+// WithWebhookService sets the webhooks service (default: internal/webhooks
+// over the store).
+func WithWebhookService(w Webhooks) Option { return func(s *Server) { s.services.webhooks = w } }
+
+// WithMessaging sets the messaging service (default: internal/messaging
+// over the store).
+func WithMessaging(m Notifications) Option { return func(s *Server) { s.services.messaging = m } }

@@ -10,6 +10,7 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/webhooks"
 )
 
 // Subscription is a customer's running purchase of a plan.
@@ -181,7 +182,7 @@ func (s *Server) registerEvents() {
 			EntityID int64  `query:"entity_id" minimum:"0"`
 		}) (*ListOutput[Event], error) {
 			return listPage(in.ListInput, func(p store.Page) ([]subscription.Event, int64, error) {
-				return s.store.ListEvents(ctx, principal(ctx), store.EventFilter{Entity: in.Entity, EntityID: in.EntityID}, p)
+				return s.services.webhooks.ListEvents(ctx, principal(ctx), webhooks.EventFilter{Entity: in.Entity, EntityID: in.EntityID}, p)
 			}, eventOf)
 		})
 }

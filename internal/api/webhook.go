@@ -8,25 +8,23 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/messaging"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/syndication"
-	"github.com/mercato-market/mercato/pkg/webhook"
+	"github.com/mercato-market/mercato/internal/webhooks"
 )
 
 // webhookConfig is how the server checks webhook URLs and sends test events.
 type webhookConfig struct {
 	policy syndication.URLPolicy
-	test   func(context.Context, syndication.Endpoint) store.Attempt
+	test   func(context.Context, syndication.Endpoint) syndication.Attempt
 }
 
 // WithWebhooks sets the URL policy for webhook endpoints and the function
 // that sends a test event (the dispatcher's).
-func WithWebhooks(policy syndication.URLPolicy, test func(context.Context, syndication.Endpoint) store.Attempt) Option {
+func WithWebhooks(policy syndication.URLPolicy, test func(context.Context, syndication.Endpoint) syndication.Attempt) Option {
 	return func(s *Server) { s.webhooks.policy, s.webhooks.test = policy, test }
 }
-
-// RotationGrace is how long an old secret keeps signing after a rotation.
-const RotationGrace = 24 * time.Hour
 
 // WebhookEndpoint is where a vendor (or the platform) receives notifications.
 type WebhookEndpoint struct {
@@ -86,7 +84,7 @@ type DeliveryAttempt struct {
 	Response    string    `json:"response" doc:"the first KiB of the answer"`
 }
 
-func attemptOf(a store.Attempt) DeliveryAttempt {
+func attemptOf(a syndication.Attempt) DeliveryAttempt {
 	return DeliveryAttempt{ID: a.ID, EndpointID: a.EndpointID, EventID: a.EventID, AttemptedAt: a.AttemptedAt, StatusCode: a.StatusCode,
 		LatencyMS: float64(a.Latency.Microseconds()) / 1000, Error: a.Error, Response: a.Response}
 }
@@ -115,17 +113,19 @@ func (s *Server) createEndpoint(ctx context.Context, productID *int64, b Webhook
 	if err := s.webhooks.policy.Check(ctx, b.URL); err != nil {
 		return nil, err
 	}
-	secret, err := webhook.NewSecret()
+	e, err := s.services.webhooks.CreateEndpoint(ctx, principal(ctx), syndication.Endpoint{OwnerID: b.OwnerID, ProductID: productID, URL: b.URL, Events: b.Events})
 	if err != nil {
 		return nil, err
 	}
-	e, err := s.store.CreateEndpoint(ctx, principal(ctx), syndication.Endpoint{OwnerID: b.OwnerID, ProductID: productID, URL: b.URL, Events: b.Events, Secret: secret})
-	if err != nil {
-		return nil, err
-	}
+	return out(withSecret(e)), nil
+}
+
+// withSecret is an endpoint with its whole secret, as shown once when it
+// is created or rotated.
+func withSecret(e syndication.Endpoint) WebhookEndpoint {
 	body := endpointOf(e)
-	body.Secret = secret
-	return out(body), nil
+	body.Secret = e.Secret
+	return body
 }
 
 func (s *Server) registerWebhooks() {
@@ -149,12 +149,12 @@ func (s *Server) registerWebhooks() {
 			ProductID int64 `query:"product_id" minimum:"0"`
 		}) (*ListOutput[WebhookEndpoint], error) {
 			return listPage(in.ListInput, func(p store.Page) ([]syndication.Endpoint, int64, error) {
-				return s.store.ListEndpoints(ctx, principal(ctx), store.EndpointFilter{ProductID: in.ProductID}, p)
+				return s.services.webhooks.ListEndpoints(ctx, principal(ctx), webhooks.EndpointFilter{ProductID: in.ProductID}, p)
 			}, endpointOf)
 		})
 	register(s, huma.Operation{OperationID: "get-webhook-endpoint", Description: "Returns one of the caller's webhook endpoints with its state (enabled, failing since, why it was disabled), never its whole secret. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Get a webhook endpoint", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[WebhookEndpoint], error) {
-			e, err := s.store.Endpoint(ctx, principal(ctx), in.ID)
+			e, err := s.services.webhooks.Endpoint(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -170,7 +170,7 @@ func (s *Server) registerWebhooks() {
 					return nil, err
 				}
 			}
-			e, err := s.store.UpdateEndpoint(ctx, principal(ctx), in.ID, store.EndpointUpdate{URL: in.Body.URL, Events: in.Body.Events, Enabled: in.Body.Enabled})
+			e, err := s.services.webhooks.UpdateEndpoint(ctx, principal(ctx), in.ID, syndication.EndpointChange{URL: in.Body.URL, Events: in.Body.Events, Enabled: in.Body.Enabled})
 			if err != nil {
 				return nil, err
 			}
@@ -178,27 +178,21 @@ func (s *Server) registerWebhooks() {
 		})
 	register(s, huma.Operation{OperationID: "delete-webhook-endpoint", Description: "Deletes a webhook endpoint with its pending deliveries and its delivery log; nothing more is sent to it. Only its owner and the platform delete it.", Method: http.MethodDelete, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Delete a webhook endpoint", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *IDInput) (*NoContent, error) {
-			return nil, s.store.DeleteEndpoint(ctx, principal(ctx), in.ID)
+			return nil, s.services.webhooks.DeleteEndpoint(ctx, principal(ctx), in.ID)
 		})
 	register(s, huma.Operation{OperationID: "rotate-webhook-secret", Description: "Replaces the endpoint's signing secret with a new one, shown in this answer only; deliveries carry signatures with both secrets for 24 hours so the receiver can switch over. Only the endpoint's owner and the platform rotate it.", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints/{id}/rotate-secret",
 		Summary: "Rotate the signing secret; the old one keeps signing for 24 hours", Tags: tags, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, in *IDInput) (*Output[WebhookEndpoint], error) {
-			secret, err := webhook.NewSecret()
+			e, err := s.services.webhooks.RotateSecret(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
-			e, err := s.store.UpdateEndpoint(ctx, principal(ctx), in.ID, store.EndpointUpdate{NewSecret: secret, Grace: RotationGrace})
-			if err != nil {
-				return nil, err
-			}
-			body := endpointOf(e)
-			body.Secret = secret
-			return out(body), nil
+			return out(withSecret(e)), nil
 		})
 	register(s, huma.Operation{OperationID: "test-webhook-endpoint", Description: "Sends a signed stub event (Subscription 0, MODIFIED) to one of the caller's endpoints now and answers with what happened: status code, latency and the start of the reply; the stub changes nothing and is not in the delivery log. 409 when this process does not deliver webhooks.", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints/{id}/test",
 		Summary: "Send a stub event now and show the answer", Tags: tags, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, in *IDInput) (*Output[DeliveryAttempt], error) {
-			e, err := s.store.Endpoint(ctx, principal(ctx), in.ID)
+			e, err := s.services.webhooks.Endpoint(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -213,15 +207,11 @@ func (s *Server) registerWebhooks() {
 			IDInput
 			Body ReplayRequest
 		}) (*Output[ReplayResult], error) {
-			b := in.Body
-			var from, to time.Time
-			if b.EventID == 0 {
-				if b.From == nil || b.To == nil || !b.From.Before(*b.To) {
-					return nil, mercato.Invalid("invalid replay", mercato.FieldError{Path: "event_id", Message: "give an event_id, or from and to with from before to"})
-				}
-				from, to = *b.From, *b.To
+			r := syndication.Replay{EventID: in.Body.EventID}
+			if r.EventID == 0 && in.Body.From != nil && in.Body.To != nil {
+				r.From, r.To = *in.Body.From, *in.Body.To
 			}
-			n, err := s.store.Replay(ctx, principal(ctx), in.ID, b.EventID, from, to)
+			n, err := s.services.webhooks.Replay(ctx, principal(ctx), in.ID, r)
 			if err != nil {
 				return nil, err
 			}
@@ -234,20 +224,17 @@ func (s *Server) registerWebhooks() {
 			ListInput
 			EventID int64 `query:"event_id" minimum:"0"`
 		}) (*ListOutput[DeliveryAttempt], error) {
-			if _, err := s.store.Endpoint(ctx, principal(ctx), in.ID); err != nil {
-				return nil, err
-			}
-			return listPage(in.ListInput, func(p store.Page) ([]store.Attempt, int64, error) {
-				return s.store.ListAttempts(ctx, principal(ctx), store.AttemptFilter{EndpointID: in.ID, EventID: in.EventID}, p)
+			return listPage(in.ListInput, func(p store.Page) ([]syndication.Attempt, int64, error) {
+				return s.services.webhooks.ListAttempts(ctx, principal(ctx), webhooks.AttemptFilter{EndpointID: in.ID, EventID: in.EventID}, p)
 			}, attemptOf)
 		})
 	register(s, huma.Operation{OperationID: "list-notifications", Description: "Lists the latest messages from the platform to the caller's organization (such as dunning reminders and disabled webhook endpoints), newest first. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/notifications", Summary: "Messages to your organization", Tags: []string{"Notifications"}},
 		func(ctx context.Context, _ *struct{}) (*ListOutput[Notification], error) {
-			items, err := s.store.ListNotifications(ctx, principal(ctx))
+			items, err := s.services.messaging.ListNotifications(ctx, principal(ctx))
 			if err != nil {
 				return nil, err
 			}
-			return listOf(items, 0, func(n store.Notification) Notification {
+			return listOf(items, 0, func(n messaging.Notification) Notification {
 				return Notification{ID: n.ID, Kind: n.Kind, Message: n.Message, CreatedAt: n.CreatedAt}
 			}), nil
 		})

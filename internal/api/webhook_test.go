@@ -29,7 +29,7 @@ func TestWebhookEndpoints(t *testing.T) {
 
 func testWebhookEndpoints(t *testing.T, engine store.Engine) {
 	var d *dispatch.Dispatcher
-	test := func(ctx context.Context, e syndication.Endpoint) store.Attempt { return d.SendTest(ctx, e) }
+	test := func(ctx context.Context, e syndication.Endpoint) syndication.Attempt { return d.SendTest(ctx, e) }
 	e := newEnv(t, engine, api.WithWebhooks(syndication.URLPolicy{AllowPrivate: true}, test))
 	d = dispatch.New(e.st, slog.New(slog.DiscardHandler), dispatch.Config{AllowPrivate: true})
 

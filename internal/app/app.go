@@ -11,10 +11,12 @@ import (
 	"github.com/mercato-market/mercato/internal/channel"
 	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/listing"
+	"github.com/mercato-market/mercato/internal/messaging"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/usage"
+	"github.com/mercato-market/mercato/internal/webhooks"
 )
 
 // The store's transaction is every service's (checked at compile time;
@@ -27,6 +29,8 @@ var (
 	_ usage.Tx        = (*store.Tx)(nil)
 	_ listing.Tx      = (*store.Tx)(nil)
 	_ channel.Tx      = (*store.Tx)(nil)
+	_ webhooks.Tx     = (*store.Tx)(nil)
+	_ messaging.Tx    = (*store.Tx)(nil)
 )
 
 // Services are the application services over one store.
@@ -38,6 +42,8 @@ type Services struct {
 	Usage        *usage.Service
 	Catalog      *listing.Service
 	Channel      *channel.Service
+	Webhooks     *webhooks.Service
+	Messaging    *messaging.Service
 }
 
 // Options configure the services New builds.
@@ -55,6 +61,8 @@ func New(st *store.Store, opts Options) *Services {
 		Usage:        usage.New(st, store.TxFunc[usage.Tx](st)),
 		Catalog:      listing.New(st, store.TxFunc[listing.Tx](st)),
 		Channel:      channel.New(st, store.TxFunc[channel.Tx](st)),
+		Webhooks:     webhooks.New(st, store.TxFunc[webhooks.Tx](st)),
+		Messaging:    messaging.New(st, store.TxFunc[messaging.Tx](st)),
 	}
 }
 

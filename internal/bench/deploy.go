@@ -20,6 +20,7 @@ import (
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/webhooks"
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
 
@@ -57,7 +58,7 @@ func NewVendorWorld(tb storetest.TB, engine store.Engine, opts ...func(*sampleve
 	}
 	vendorSrv := httptest.NewServer(v.Handler())
 	tb.Cleanup(vendorSrv.Close)
-	if _, err := st.CreateEndpoint(context.Background(), w.VendorA.Principal, syndication.Endpoint{ProductID: &w.ProductA.ID, URL: vendorSrv.URL, Secret: secret}); err != nil {
+	if _, err := webhooks.New(st, store.TxFunc[webhooks.Tx](st)).CreateEndpoint(context.Background(), w.VendorA.Principal, syndication.Endpoint{ProductID: &w.ProductA.ID, URL: vendorSrv.URL, Secret: secret}); err != nil {
 		tb.Fatal(err)
 	}
 	return wd

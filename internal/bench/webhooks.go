@@ -17,6 +17,7 @@ import (
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/webhooks"
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
 
@@ -43,7 +44,7 @@ func benchWebhooks(b B, engine store.Engine) {
 	}))
 	defer recv.Close()
 	secret, _ := webhook.NewSecret()
-	if _, err := st.CreateEndpoint(context.Background(), w.VendorA.Principal, syndication.Endpoint{URL: recv.URL + "/hooks", Secret: secret}); err != nil {
+	if _, err := webhooks.New(st, store.TxFunc[webhooks.Tx](st)).CreateEndpoint(context.Background(), w.VendorA.Principal, syndication.Endpoint{URL: recv.URL + "/hooks", Secret: secret}); err != nil {
 		b.Fatal(err)
 	}
 	// The outbox: N events, spread over subscriptions as real traffic is

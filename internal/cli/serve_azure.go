@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/catalog"
@@ -15,8 +14,7 @@ import (
 	"github.com/mercato-market/mercato/internal/emulator/entra"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
-	"github.com/mercato-market/mercato/internal/syndication"
-	"github.com/mercato-market/mercato/pkg/webhook"
+	"github.com/mercato-market/mercato/internal/webhooks"
 )
 
 // azureDemoPath is the path of the in-process Azure connector's webhook
@@ -119,6 +117,7 @@ func runAzureDemo(ctx context.Context, env *serveEnv, out chan<- azureDemoEmulat
 // products (re-pointing the endpoints after a restart) and returns their
 // secrets.
 func azureDemoEndpoints(ctx context.Context, st *store.Store, p mercato.Principal, url string) ([]string, error) {
+	hooks := webhooks.New(st, store.TxFunc[webhooks.Tx](st))
 	var secrets []string
 	for _, typ := range []catalog.ProductType{catalog.TypeARMTemplate, catalog.TypeAzureMarketplaceVM} {
 		products, _, err := st.ListProducts(ctx, p, catalog.ProductFilter{Type: typ}, store.Page{Limit: 200})
@@ -126,7 +125,7 @@ func azureDemoEndpoints(ctx context.Context, st *store.Store, p mercato.Principa
 			return nil, fmt.Errorf("demo azure: %w", err)
 		}
 		for _, prod := range products {
-			ep, err := azureDemoEndpoint(ctx, st, p, prod.ID, url)
+			ep, err := hooks.PointProductEndpoint(ctx, p, prod.ID, azureDemoPath, url)
 			if err != nil {
 				return nil, fmt.Errorf("demo azure: endpoint of %s: %w", prod.Name, err)
 			}
@@ -134,22 +133,4 @@ func azureDemoEndpoints(ctx context.Context, st *store.Store, p mercato.Principa
 		}
 	}
 	return secrets, nil
-}
-
-func azureDemoEndpoint(ctx context.Context, st *store.Store, p mercato.Principal, productID int64, url string) (syndication.Endpoint, error) {
-	eps, _, err := st.ListEndpoints(ctx, p, store.EndpointFilter{ProductID: productID}, store.Page{Limit: 200})
-	if err != nil {
-		return syndication.Endpoint{}, err
-	}
-	for _, e := range eps {
-		if strings.HasSuffix(e.URL, azureDemoPath) {
-			enabled := true
-			return st.UpdateEndpoint(ctx, p, e.ID, store.EndpointUpdate{URL: &url, Enabled: &enabled})
-		}
-	}
-	secret, err := webhook.NewSecret()
-	if err != nil {
-		return syndication.Endpoint{}, err
-	}
-	return st.CreateEndpoint(ctx, p, syndication.Endpoint{ProductID: &productID, URL: url, Secret: secret})
 }

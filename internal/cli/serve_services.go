@@ -10,12 +10,14 @@ import (
 func apiOptions(sv *app.Services) []api.Option {
 	return []api.Option{api.WithServices(sv.Ordering, sv.Lifecycle), api.WithBilling(sv.Billing),
 		api.WithProvisioning(sv.Provisioning), api.WithUsage(sv.Usage),
-		api.WithCatalog(sv.Catalog), api.WithChannel(sv.Channel)}
+		api.WithCatalog(sv.Catalog), api.WithChannel(sv.Channel),
+		api.WithWebhookService(sv.Webhooks), api.WithMessaging(sv.Messaging)}
 }
 
 // webOptions hand the control panel the services serve built.
 func webOptions(sv *app.Services) []web.Option {
 	return []web.Option{web.WithServices(sv.Ordering, sv.Lifecycle), web.WithBilling(sv.Billing),
 		web.WithProvisioning(sv.Provisioning), web.WithUsage(sv.Usage),
-		web.WithCatalog(sv.Catalog), web.WithChannel(sv.Channel)}
+		web.WithCatalog(sv.Catalog), web.WithChannel(sv.Channel),
+		web.WithWebhooks(sv.Webhooks), web.WithMessaging(sv.Messaging)}
 }

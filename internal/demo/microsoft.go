@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/mercato-market/mercato/internal/catalog"
-	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
-	"github.com/mercato-market/mercato/internal/syndication"
-	"github.com/mercato-market/mercato/pkg/webhook"
+	"github.com/mercato-market/mercato/internal/webhooks"
 )
 
 // MicrosoftPath is the path of the Microsoft connector's webhook endpoint in
@@ -29,6 +26,7 @@ func RegisterMicrosoft(ctx context.Context, st *store.Store, url string) ([]stri
 	if err != nil {
 		return nil, fmt.Errorf("demo microsoft: %w", err)
 	}
+	hooks := webhooks.New(st, store.TxFunc[webhooks.Tx](st))
 	var secrets []string
 	for _, typ := range []catalog.ProductType{catalog.TypeMicrosoftCSP, catalog.TypeAzurePlan} {
 		products, _, err := st.ListProducts(ctx, p, catalog.ProductFilter{Type: typ, VendorID: p.OrgID}, store.Page{Limit: 200})
@@ -36,7 +34,7 @@ func RegisterMicrosoft(ctx context.Context, st *store.Store, url string) ([]stri
 			return nil, fmt.Errorf("demo microsoft: %w", err)
 		}
 		for _, prod := range products {
-			ep, err := microsoftEndpoint(ctx, st, p, prod.ID, url)
+			ep, err := hooks.PointProductEndpoint(ctx, p, prod.ID, MicrosoftPath, url)
 			if err != nil {
 				return nil, err
 			}
@@ -47,22 +45,4 @@ func RegisterMicrosoft(ctx context.Context, st *store.Store, url string) ([]stri
 		return nil, errors.New("demo microsoft: no Microsoft products")
 	}
 	return secrets, nil
-}
-
-func microsoftEndpoint(ctx context.Context, st *store.Store, p mercato.Principal, productID int64, url string) (syndication.Endpoint, error) {
-	eps, _, err := st.ListEndpoints(ctx, p, store.EndpointFilter{ProductID: productID}, store.Page{Limit: 200})
-	if err != nil {
-		return syndication.Endpoint{}, err
-	}
-	for _, e := range eps {
-		if strings.HasSuffix(e.URL, MicrosoftPath) {
-			enabled := true
-			return st.UpdateEndpoint(ctx, p, e.ID, store.EndpointUpdate{URL: &url, Enabled: &enabled})
-		}
-	}
-	secret, err := webhook.NewSecret()
-	if err != nil {
-		return syndication.Endpoint{}, err
-	}
-	return st.CreateEndpoint(ctx, p, syndication.Endpoint{ProductID: &productID, URL: url, Secret: secret})
 }

@@ -7,15 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/catalog"
-	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/samplevendor"
 	"github.com/mercato-market/mercato/internal/store"
-	"github.com/mercato-market/mercato/internal/syndication"
-	"github.com/mercato-market/mercato/pkg/webhook"
+	"github.com/mercato-market/mercato/internal/webhooks"
 )
 
 // vendorPath is the path of the sample vendor's webhook endpoint; the demo
@@ -43,7 +40,8 @@ func StartVendor(ctx context.Context, st *store.Store, apiBase string, log *slog
 		return nil, fmt.Errorf("demo vendor: %w", err)
 	}
 	url := "http://" + ln.Addr().String() + vendorPath
-	ep, err := demoEndpoint(ctx, st, p, product.ID, url)
+	// Created on the first start, re-pointed at the new port on later ones.
+	ep, err := webhooks.New(st, store.TxFunc[webhooks.Tx](st)).PointProductEndpoint(ctx, p, product.ID, vendorPath, url)
 	if err != nil {
 		ln.Close()
 		return nil, err
@@ -61,24 +59,4 @@ func StartVendor(ctx context.Context, st *store.Store, apiBase string, log *slog
 	}()
 	log.Info("demo: sample vendor running", "webhook", url, "product", product.Name)
 	return v, nil
-}
-
-// demoEndpoint returns the product's sample-vendor endpoint, created on the
-// first start and re-pointed at the vendor's new port on later ones.
-func demoEndpoint(ctx context.Context, st *store.Store, p mercato.Principal, productID int64, url string) (syndication.Endpoint, error) {
-	eps, _, err := st.ListEndpoints(ctx, p, store.EndpointFilter{ProductID: productID}, store.Page{Limit: 200})
-	if err != nil {
-		return syndication.Endpoint{}, err
-	}
-	for _, e := range eps {
-		if strings.HasSuffix(e.URL, vendorPath) {
-			enabled := true
-			return st.UpdateEndpoint(ctx, p, e.ID, store.EndpointUpdate{URL: &url, Enabled: &enabled})
-		}
-	}
-	secret, err := webhook.NewSecret()
-	if err != nil {
-		return syndication.Endpoint{}, err
-	}
-	return st.CreateEndpoint(ctx, p, syndication.Endpoint{ProductID: &productID, URL: url, Secret: secret})
 }

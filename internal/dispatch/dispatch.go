@@ -177,7 +177,7 @@ func Body(ev subscription.Event) ([]byte, error) {
 // deliver makes one attempt and decides what follows from it.
 func (d *Dispatcher) deliver(ctx context.Context, dd store.DueDelivery) store.Result {
 	now, began := d.st.Now(), time.Now() // the store's clock; latency on the monotonic one
-	a := store.Attempt{DeliveryID: dd.ID, EndpointID: dd.Endpoint.ID, EventID: dd.Event.ID, AttemptedAt: now}
+	a := syndication.Attempt{DeliveryID: dd.ID, EndpointID: dd.Endpoint.ID, EventID: dd.Event.ID, AttemptedAt: now}
 	status, header, excerpt, err := d.post(ctx, dd.Endpoint, dd.Event, now)
 	a.Latency, a.StatusCode, a.Response = time.Since(began), status, excerpt
 	if err != nil {
@@ -257,11 +257,11 @@ func (d *Dispatcher) post(ctx context.Context, e syndication.Endpoint, ev subscr
 // (store.TestSubject), so a handler that fetches what an event points at,
 // as Cloudesire's templates do, finds it. Without any such subscription
 // nothing is sent and the attempt says why.
-func (d *Dispatcher) SendTest(ctx context.Context, e syndication.Endpoint) store.Attempt {
+func (d *Dispatcher) SendTest(ctx context.Context, e syndication.Endpoint) syndication.Attempt {
 	now, began := d.st.Now(), time.Now()
 	id, found, err := d.st.TestSubject(ctx, e)
 	if err != nil || !found {
-		a := store.Attempt{EndpointID: e.ID, AttemptedAt: now, Error: "nothing to test with: no subscription of this endpoint's products yet (place a sandbox order first)"}
+		a := syndication.Attempt{EndpointID: e.ID, AttemptedAt: now, Error: "nothing to test with: no subscription of this endpoint's products yet (place a sandbox order first)"}
 		if err != nil {
 			a.Error = err.Error()
 		}
@@ -269,7 +269,7 @@ func (d *Dispatcher) SendTest(ctx context.Context, e syndication.Endpoint) store
 	}
 	ev := subscription.Event{Entity: subscription.EntitySubscription, EntityID: id, Type: subscription.EventModified, OccurredAt: now, Metadata: map[string]string{"test": "true"}}
 	status, _, excerpt, err := d.post(ctx, e, ev, now)
-	a := store.Attempt{EndpointID: e.ID, AttemptedAt: now, StatusCode: status, Latency: time.Since(began), Response: excerpt}
+	a := syndication.Attempt{EndpointID: e.ID, AttemptedAt: now, StatusCode: status, Latency: time.Since(began), Response: excerpt}
 	if err != nil {
 		a.Error = err.Error()
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/webhooks"
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
 
@@ -129,11 +130,12 @@ func waitFor(t testing.TB, d *dispatch.Dispatcher, within time.Duration, cond fu
 }
 
 type rig struct {
-	st   *store.Store
-	w    *storetest.World
-	recv *receiver
-	d    *dispatch.Dispatcher
-	ep   syndication.Endpoint
+	st    *store.Store
+	hooks *webhooks.Service
+	w     *storetest.World
+	recv  *receiver
+	d     *dispatch.Dispatcher
+	ep    syndication.Endpoint
 }
 
 var fastSchedule = []time.Duration{20 * time.Millisecond, 40 * time.Millisecond, 60 * time.Millisecond}
@@ -146,7 +148,8 @@ func newRig(t *testing.T, st *store.Store, cfg dispatch.Config) *rig {
 		t.Fatal(err)
 	}
 	recv.secret = secret
-	ep, err := st.CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{URL: recv.srv.URL + "/hooks", Secret: secret})
+	hooks := webhooks.New(st, store.TxFunc[webhooks.Tx](st))
+	ep, err := hooks.CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{URL: recv.srv.URL + "/hooks", Secret: secret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +160,7 @@ func newRig(t *testing.T, st *store.Store, cfg dispatch.Config) *rig {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 2 * time.Second
 	}
-	return &rig{st: st, w: w, recv: recv, d: dispatch.New(st, slog.New(slog.DiscardHandler), cfg), ep: ep}
+	return &rig{st: st, hooks: hooks, w: w, recv: recv, d: dispatch.New(st, slog.New(slog.DiscardHandler), cfg), ep: ep}
 }
 
 func (r *rig) order(t testing.TB) int64 {
@@ -242,7 +245,7 @@ func testRetries(t *testing.T, st *store.Store) {
 		return http.StatusNoContent
 	}
 	id := r.order(t)
-	var attempts []store.Attempt
+	var attempts []syndication.Attempt
 	// The third try answers too late: the receiver got it, but the sender
 	// cannot know, so a fourth follows (at least once).
 	waitFor(t, r.d, 10*time.Second, func() bool {
@@ -318,7 +321,7 @@ func testGone(t *testing.T, st *store.Store) {
 	gone = false
 	r.recv.mu.Unlock()
 	on := true
-	if _, err := r.st.UpdateEndpoint(ctx, r.w.VendorA.Principal, r.ep.ID, store.EndpointUpdate{Enabled: &on}); err != nil {
+	if _, err := r.hooks.UpdateEndpoint(ctx, r.w.VendorA.Principal, r.ep.ID, syndication.EndpointChange{Enabled: &on}); err != nil {
 		t.Fatal(err)
 	}
 	// Both the refused event and the one that waited arrive.
@@ -398,11 +401,11 @@ func testFilters(t *testing.T, st *store.Store) {
 		secret, _ := webhook.NewSecret()
 		c.recv.secret = secret
 		c.e.URL, c.e.Secret = c.recv.srv.URL, secret
-		if _, err := r.st.CreateEndpoint(ctx, c.p, c.e); err != nil {
+		if _, err := r.hooks.CreateEndpoint(ctx, c.p, c.e); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, err := r.st.CreateEndpoint(ctx, r.w.VendorB.Principal, syndication.Endpoint{ProductID: &r.w.ProductA.ID, URL: "https://example.com", Secret: "whsec_x"})
+	_, err := r.hooks.CreateEndpoint(ctx, r.w.VendorB.Principal, syndication.Endpoint{ProductID: &r.w.ProductA.ID, URL: "https://example.com", Secret: "whsec_x"})
 	if mercato.ErrorCode(err) != mercato.EFORBIDDEN {
 		t.Fatalf("vendor B on vendor A's product: %v", err)
 	}
@@ -433,14 +436,15 @@ func testReplayRotation(t *testing.T, st *store.Store) {
 	waitFor(t, r.d, 10*time.Second, func() bool { return len(r.recv.received()) == 1 })
 	first := r.recv.received()[0]
 	// Rotate: the receiver still holds the old secret and keeps verifying.
-	newSecret, _ := webhook.NewSecret()
 	r.recv.mu.Lock()
 	r.recv.rotating = true
 	r.recv.mu.Unlock()
-	if _, err := r.st.UpdateEndpoint(ctx, r.w.VendorA.Principal, r.ep.ID, store.EndpointUpdate{NewSecret: newSecret, Grace: time.Hour}); err != nil {
+	rotated, err := r.hooks.RotateSecret(ctx, r.w.VendorA.Principal, r.ep.ID)
+	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := r.st.Replay(ctx, r.w.VendorA.Principal, r.ep.ID, first.n.EventID, time.Time{}, time.Time{})
+	newSecret := rotated.Secret
+	n, err := r.hooks.Replay(ctx, r.w.VendorA.Principal, r.ep.ID, syndication.Replay{EventID: first.n.EventID})
 	if err != nil || n != 1 {
 		t.Fatalf("replay: %d %v", n, err)
 	}
@@ -452,12 +456,12 @@ func testReplayRotation(t *testing.T, st *store.Store) {
 	r.recv.mu.Lock()
 	r.recv.secret, r.recv.rotating = newSecret, false
 	r.recv.mu.Unlock()
-	n, err = r.st.Replay(ctx, r.w.VendorA.Principal, r.ep.ID, 0, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	n, err = r.hooks.Replay(ctx, r.w.VendorA.Principal, r.ep.ID, syndication.Replay{From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)})
 	if err != nil || n != 1 {
 		t.Fatalf("replay range: %d %v", n, err)
 	}
 	waitFor(t, r.d, 10*time.Second, func() bool { return len(r.recv.received()) == 3 })
-	_, err = r.st.Replay(ctx, r.w.VendorB.Principal, r.ep.ID, first.n.EventID, time.Time{}, time.Time{})
+	_, err = r.hooks.Replay(ctx, r.w.VendorB.Principal, r.ep.ID, syndication.Replay{EventID: first.n.EventID})
 	if mercato.ErrorCode(err) != mercato.ENOTFOUND {
 		t.Fatalf("vendor B replays vendor A's endpoint: %v", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/webhooks"
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
 
@@ -62,7 +63,7 @@ func TestHangingEndpointIsolated(t *testing.T) {
 			url  string
 		}{{w.VendorA.Principal, w.ProductA.ID, hang.URL}, {w.VendorB.Principal, w.ProductB.ID, fast.URL}} {
 			secret, _ := webhook.NewSecret()
-			if _, err := st.CreateEndpoint(ctx, e.p, syndication.Endpoint{ProductID: &e.prod, URL: e.url, Secret: secret}); err != nil {
+			if _, err := webhooks.New(st, store.TxFunc[webhooks.Tx](st)).CreateEndpoint(ctx, e.p, syndication.Endpoint{ProductID: &e.prod, URL: e.url, Secret: secret}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -29,12 +29,6 @@ func (s *Store) recordEvent(ctx context.Context, tx *txn, entity string, id int6
 	return s.fanOut(ctx, tx, eventID, entity, id, typ, now)
 }
 
-// EventFilter narrows a list of events.
-type EventFilter struct {
-	Entity   string
-	EntityID int64
-}
-
 // ListEvents lists lifecycle events in the order they happened. The
 // platform sees all; other callers see the events of subscriptions they can
 // see.

@@ -3,90 +3,60 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/messaging"
 )
 
-// Message is one message of a subscription's thread, between its customer
-// and those who provide or sold it (vendor, reseller, distributor, platform):
-// whoever sees the subscription reads and writes its thread.
-type Message struct {
-	ID             int64
-	SubscriptionID int64
-	AuthorOrgID    int64
-	AuthorOrg      string // the author organization's name
-	AuthorName     string // the author user's name, when known
-	Body           string
-	CreatedAt      time.Time
+// The threads of subscriptions and the notifications to organizations
+// (internal/messaging decides who reads and writes which thread).
+
+// InsertMessage saves a message of a subscription's thread and sets its id.
+func (tx *Tx) InsertMessage(ctx context.Context, m *messaging.Message) error {
+	if err := tx.t.QueryRowContext(ctx, `INSERT INTO messages (subscription_id, author_org_id, author_user_id, body, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
+		m.SubscriptionID, m.AuthorOrgID, m.AuthorUserID, m.Body, m.CreatedAt).Scan(&m.ID); err != nil {
+		return fmt.Errorf("insert message: %w", err)
+	}
+	return nil
 }
 
-// MaxMessageLength is the longest message, in characters.
-const MaxMessageLength = 10000
+// MarkMessagesRead records, in the transaction, that an organization read
+// a thread up to message lastID.
+func (tx *Tx) MarkMessagesRead(ctx context.Context, subID, orgID, lastID int64) error {
+	return markRead(ctx, tx.t, subID, orgID, lastID)
+}
 
-// PostMessage adds a message to a subscription's thread, as read by its
-// author's organization.
-func (s *Store) PostMessage(ctx context.Context, p mercato.Principal, subID int64, body string) (Message, error) {
-	body = strings.TrimSpace(body)
-	var fe mercato.FieldErrors
-	switch {
-	case body == "":
-		fe.Add("body", "is required")
-	case !utf8.ValidString(body) || strings.ContainsRune(body, 0):
-		fe.Add("body", "must be UTF-8 text without NUL characters")
-	case utf8.RuneCountInString(body) > MaxMessageLength:
-		fe.Add("body", "at most %d characters", MaxMessageLength)
-	}
-	if err := fe.Err("invalid message"); err != nil {
-		return Message{}, err
-	}
-	m := Message{SubscriptionID: subID, AuthorOrgID: p.OrgID, Body: body}
-	err := s.tx(ctx, func(tx *txn) error {
-		if _, err := s.visibleSubscription(ctx, tx, p, subID); err != nil {
-			return err
-		}
-		if !p.CanWrite() {
-			return mercato.Errorf(mercato.EFORBIDDEN, "viewers cannot send messages")
-		}
-		m.CreatedAt = s.now()
-		if err := tx.QueryRowContext(ctx, `INSERT INTO messages (subscription_id, author_org_id, author_user_id, body, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
-			subID, p.OrgID, p.UserID, body, m.CreatedAt).Scan(&m.ID); err != nil {
-			return err
-		}
-		return markRead(ctx, tx, subID, p.OrgID, m.ID)
-	})
-	if err != nil {
-		return m, fmt.Errorf("post message: %w", err)
-	}
-	return m, nil
+// MarkMessagesRead records that an organization read a thread up to
+// message lastID; a mark never moves back.
+func (s *Store) MarkMessagesRead(ctx context.Context, subID, orgID, lastID int64) error {
+	return markRead(ctx, s.rd(), subID, orgID, lastID)
 }
 
 func markRead(ctx context.Context, db queryer, subID, orgID, lastID int64) error {
 	_, err := db.ExecContext(ctx, `INSERT INTO message_reads (subscription_id, organization_id, last_read_id) VALUES ($1,$2,$3)
 		ON CONFLICT (subscription_id, organization_id) DO UPDATE SET last_read_id = excluded.last_read_id
 		WHERE excluded.last_read_id > message_reads.last_read_id`, subID, orgID, lastID)
-	return err
+	if err != nil {
+		return fmt.Errorf("mark messages read: %w", err)
+	}
+	return nil
 }
 
-// Messages returns a subscription's thread, oldest first, and marks it read
-// for p's organization.
-func (s *Store) Messages(ctx context.Context, p mercato.Principal, subID int64) ([]Message, error) {
-	if _, err := s.visibleSubscription(ctx, s.rd(), p, subID); err != nil {
-		return nil, err
-	}
-	rows, err := s.rd().QueryContext(ctx, `SELECT m.id, m.subscription_id, m.author_org_id, o.name, COALESCE(u.name, ''), m.body, m.created_at
+// ThreadMessages returns a subscription's thread, oldest first, with the
+// names of the authors' organizations and users.
+func (s *Store) ThreadMessages(ctx context.Context, subID int64) ([]messaging.Message, error) {
+	rows, err := s.rd().QueryContext(ctx, `SELECT m.id, m.subscription_id, m.author_org_id, COALESCE(m.author_user_id, 0), o.name, COALESCE(u.name, ''), m.body, m.created_at
 		FROM messages m JOIN organizations o ON o.id = m.author_org_id LEFT JOIN users u ON u.id = m.author_user_id
 		WHERE m.subscription_id = $1 ORDER BY m.id LIMIT 1000`, subID)
 	if err != nil {
 		return nil, fmt.Errorf("list messages: %w", err)
 	}
 	defer rows.Close()
-	var out []Message
+	var out []messaging.Message
 	for rows.Next() {
-		var m Message
-		if err := rows.Scan(&m.ID, &m.SubscriptionID, &m.AuthorOrgID, &m.AuthorOrg, &m.AuthorName, &m.Body, &m.CreatedAt); err != nil {
+		var m messaging.Message
+		if err := rows.Scan(&m.ID, &m.SubscriptionID, &m.AuthorOrgID, &m.AuthorUserID, &m.AuthorOrg, &m.AuthorName, &m.Body, &m.CreatedAt); err != nil {
 			return nil, fmt.Errorf("scan message: %w", err)
 		}
 		m.CreatedAt = m.CreatedAt.UTC()
@@ -95,25 +65,12 @@ func (s *Store) Messages(ctx context.Context, p mercato.Principal, subID int64) 
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list messages: %w", err)
 	}
-	if len(out) > 0 {
-		if err := markRead(ctx, s.rd(), subID, p.OrgID, out[len(out)-1].ID); err != nil {
-			return nil, fmt.Errorf("mark messages read: %w", err)
-		}
-	}
 	return out, nil
-}
-
-// Thread sums up one subscription's messages for p's organization.
-type Thread struct {
-	SubscriptionID int64
-	Messages       int
-	Unread         int // messages from other organizations not yet read
-	LastAt         time.Time
 }
 
 // Threads lists the threads with messages among the subscriptions visible
 // to p, most recent first, with p's organization's unread counts.
-func (s *Store) Threads(ctx context.Context, p mercato.Principal) ([]Thread, error) {
+func (s *Store) Threads(ctx context.Context, p mercato.Principal) ([]messaging.Thread, error) {
 	q := &query{}
 	q.add(`SELECT m.subscription_id, COUNT(*),
 		SUM(CASE WHEN m.author_org_id <> %a AND m.id > COALESCE(r.last_read_id, 0) THEN 1 ELSE 0 END), MAX(m.created_at)
@@ -127,10 +84,10 @@ func (s *Store) Threads(ctx context.Context, p mercato.Principal) ([]Thread, err
 		return nil, fmt.Errorf("list threads: %w", err)
 	}
 	defer rows.Close()
-	var out []Thread
+	var out []messaging.Thread
 	for rows.Next() {
 		var (
-			t    Thread
+			t    messaging.Thread
 			last any
 		)
 		if err := rows.Scan(&t.SubscriptionID, &t.Messages, &t.Unread, &last); err != nil {
@@ -158,16 +115,21 @@ func anyTime(v any) time.Time {
 	return time.Time{}
 }
 
-// UnreadMessages counts the messages p's organization has not read, across
-// every visible subscription.
-func (s *Store) UnreadMessages(ctx context.Context, p mercato.Principal) (int, error) {
-	ts, err := s.Threads(ctx, p)
+// ListNotifications lists the caller's organization's notifications, newest first.
+func (s *Store) ListNotifications(ctx context.Context, p mercato.Principal) ([]messaging.Notification, error) {
+	rows, err := s.rd().QueryContext(ctx, `SELECT id, kind, message, created_at FROM notifications WHERE organization_id = $1 ORDER BY id DESC LIMIT 200`, p.OrgID)
 	if err != nil {
-		return 0, err
+		return nil, fmt.Errorf("list notifications: %w", err)
 	}
-	n := 0
-	for _, t := range ts {
-		n += t.Unread
+	defer rows.Close()
+	var out []messaging.Notification
+	for rows.Next() {
+		var n messaging.Notification
+		if err := rows.Scan(&n.ID, &n.Kind, &n.Message, &n.CreatedAt); err != nil {
+			return nil, fmt.Errorf("scan notification: %w", err)
+		}
+		n.CreatedAt = n.CreatedAt.UTC()
+		out = append(out, n)
 	}
-	return n, nil
+	return out, rows.Err()
 }

@@ -12,7 +12,8 @@ import "github.com/mercato-market/mercato/internal/mercato"
 //   - a customer sees itself and its own subscriptions and orders.
 //
 // Products are visible to everyone when published, otherwise only to their
-// vendor and the platform.
+// vendor and the platform. Webhook endpoints are visible to their owner and
+// the platform.
 
 // orgScope adds to q a condition true when the organization in column col
 // is visible to p.
@@ -51,4 +52,14 @@ func subscriptionScope(q *query, p mercato.Principal, customerCol, productCol st
 		return
 	}
 	orgScope(q, p, customerCol)
+}
+
+// endpointScope adds a condition true when the webhook endpoint e is
+// visible to p: the platform sees every endpoint, anyone else its own.
+func endpointScope(q *query, p mercato.Principal) {
+	if p.IsPlatform() {
+		q.add("TRUE")
+		return
+	}
+	q.add("e.owner_id = %a", p.OrgID)
 }

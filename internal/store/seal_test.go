@@ -12,6 +12,7 @@ import (
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/webhooks"
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
 
@@ -28,7 +29,7 @@ func TestSecretsAtRest(t *testing.T) {
 			t.Fatal(err)
 		}
 		secret, _ := webhook.NewSecret()
-		ep, err := st.CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{URL: "https://192.0.32.9/h", Secret: secret})
+		ep, err := webhooks.New(st, store.TxFunc[webhooks.Tx](st)).CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{URL: "https://192.0.32.9/h", Secret: secret})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -237,7 +237,7 @@ type conn struct {
 // txn is a transaction in progress.
 type txn struct {
 	conn
-	recorded bool // lifecycle events were written
+	recorded bool // lifecycle events were written, or deliveries made due again
 }
 
 // rd returns a conn outside any transaction.

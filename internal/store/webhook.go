@@ -9,6 +9,7 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/webhooks"
 )
 
 // micros converts a time to the unix microseconds of the scheduling columns.
@@ -43,67 +44,16 @@ func scanEndpoint(row scanner) (syndication.Endpoint, error) {
 	return e, err
 }
 
-// endpointScope: the platform sees every endpoint, anyone else its own.
-func endpointScope(q *query, p mercato.Principal) {
-	if p.IsPlatform() {
-		q.add("TRUE")
-		return
-	}
-	q.add("e.owner_id = %a", p.OrgID)
-}
+// The filters of the webhooks service's reads (internal/webhooks), under
+// the names the store's other callers know them by.
+type (
+	EndpointFilter = webhooks.EndpointFilter
+	AttemptFilter  = webhooks.AttemptFilter
+	EventFilter    = webhooks.EventFilter
+)
 
-// CreateEndpoint saves a webhook endpoint. A vendor creates its own, for
-// one of its products or (ProductID nil) all of them; the platform creates
-// platform-wide ones (every event) or any vendor's. The URL must have been
-// checked against the URL policy by the caller.
-func (s *Store) CreateEndpoint(ctx context.Context, p mercato.Principal, e syndication.Endpoint) (syndication.Endpoint, error) {
-	if err := syndication.ValidateEvents(e.Events); err != nil {
-		return e, err
-	}
-	if e.OwnerID == 0 {
-		e.OwnerID = p.OrgID
-	}
-	ring, err := s.keyring(ctx)
-	if err != nil {
-		return e, err
-	}
-	err = s.tx(ctx, func(tx *txn) error {
-		if e.ProductID != nil {
-			// An unseen product is not found before anything else is said.
-			prod, err := s.ownProduct(ctx, tx, p, *e.ProductID)
-			if err != nil {
-				return err
-			}
-			e.OwnerID = prod.VendorID
-		}
-		if p.OrgKind != mercato.KindVendor && !p.IsPlatform() {
-			return mercato.Errorf(mercato.EFORBIDDEN, "only vendors and the platform receive webhooks")
-		}
-		owner, err := s.organization(ctx, tx, p, e.OwnerID)
-		if err != nil || (owner.Kind != mercato.KindVendor && owner.Kind != mercato.KindPlatform) {
-			return mercato.Invalid("invalid endpoint", mercato.FieldError{Path: "owner_id", Message: "no such vendor", Value: e.OwnerID})
-		}
-		now := s.now()
-		e.CreatedAt, e.UpdatedAt, e.Enabled = now, now, true
-		if err := tx.QueryRowContext(ctx, `INSERT INTO webhook_endpoints (owner_id, product_id, url, events, enabled, secret, created_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`, e.OwnerID, e.ProductID, e.URL, syndication.FilterText(e.Events), true,
-			sealText(ring, e.Secret, webhookSecretContext), now, now).Scan(&e.ID); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "endpoint.create", "webhook_endpoint", e.ID, map[string]any{"url": e.URL, "product_id": e.ProductID, "events": e.Events})
-	})
-	if err != nil {
-		return e, fmt.Errorf("create endpoint: %w", err)
-	}
-	return e, nil
-}
-
-// EndpointFilter narrows a list of endpoints.
-type EndpointFilter struct {
-	ProductID int64
-}
-
-// ListEndpoints lists the endpoints p owns (all of them for the platform).
+// ListEndpoints lists the endpoints p sees (its own; all of them for the
+// platform).
 func (s *Store) ListEndpoints(ctx context.Context, p mercato.Principal, f EndpointFilter, page Page) ([]syndication.Endpoint, int64, error) {
 	q := &query{}
 	q.add("SELECT " + endpointColumns + " FROM webhook_endpoints e WHERE ")
@@ -120,7 +70,7 @@ func (s *Store) ListEndpoints(ctx context.Context, p mercato.Principal, f Endpoi
 	return items, next, err
 }
 
-// Endpoint returns one endpoint p owns.
+// Endpoint returns one endpoint p sees (its own; any for the platform).
 func (s *Store) Endpoint(ctx context.Context, p mercato.Principal, id int64) (syndication.Endpoint, error) {
 	return s.endpoint(ctx, s.rd(), p, id)
 }
@@ -134,90 +84,6 @@ func (s *Store) endpoint(ctx context.Context, db queryer, p mercato.Principal, i
 		return e, notFoundIfNoRows(err, "webhook endpoint", id)
 	}
 	return e, s.openEndpoint(ctx, &e)
-}
-
-// EndpointUpdate holds the fields a PATCH may change. NewSecret, when set,
-// rotates the secret: the old one keeps signing for Grace.
-type EndpointUpdate struct {
-	URL       *string
-	Events    *[]string
-	Enabled   *bool
-	NewSecret string
-	Grace     time.Duration
-}
-
-// UpdateEndpoint changes an endpoint. Enabling a disabled endpoint makes
-// everything that waited for it due at once.
-func (s *Store) UpdateEndpoint(ctx context.Context, p mercato.Principal, id int64, u EndpointUpdate) (syndication.Endpoint, error) {
-	var e syndication.Endpoint
-	ring, err := s.keyring(ctx)
-	if err != nil {
-		return e, err
-	}
-	err = s.tx(ctx, func(tx *txn) error {
-		var err error
-		if e, err = s.endpoint(ctx, tx, p, id); err != nil {
-			return err
-		}
-		if u.Events != nil {
-			if err := syndication.ValidateEvents(*u.Events); err != nil {
-				return err
-			}
-		}
-		wasEnabled := e.Enabled
-		set(&e.URL, u.URL)
-		set(&e.Events, u.Events)
-		set(&e.Enabled, u.Enabled)
-		now := s.now()
-		if u.NewSecret != "" {
-			e.PreviousSecret, e.PreviousUntil, e.Secret = e.Secret, now.Add(u.Grace), u.NewSecret
-		}
-		if e.Enabled && !wasEnabled {
-			e.DisabledReason, e.FailingSince = "", time.Time{}
-			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET next_attempt_at = $1, attempts = 0 WHERE endpoint_id = $2 AND status = 'pending'`, micros(now), id); err != nil {
-				return err
-			}
-		}
-		if !e.Enabled && wasEnabled && e.DisabledReason == "" {
-			e.DisabledReason = "disabled by its owner"
-		}
-		e.UpdatedAt = now
-		_, err = tx.ExecContext(ctx, `UPDATE webhook_endpoints SET url=$1, events=$2, enabled=$3, disabled_reason=$4, secret=$5, previous_secret=$6,
-			previous_secret_until=$7, failing_since=$8, updated_at=$9 WHERE id=$10`,
-			e.URL, syndication.FilterText(e.Events), e.Enabled, e.DisabledReason, sealText(ring, e.Secret, webhookSecretContext),
-			sealText(ring, e.PreviousSecret, webhookSecretContext), micros(e.PreviousUntil), micros(e.FailingSince), now, id)
-		if err != nil {
-			return err
-		}
-		action, details := "endpoint.update", map[string]any{"url": e.URL, "events": e.Events, "enabled": e.Enabled}
-		if u.NewSecret != "" {
-			action, details = "endpoint.rotate_secret", map[string]any{"previous_valid_until": e.PreviousUntil}
-		}
-		return s.audit(ctx, tx, p, action, "webhook_endpoint", id, details)
-	})
-	if err != nil {
-		return e, fmt.Errorf("update endpoint %d: %w", id, err)
-	}
-	return e, nil
-}
-
-// DeleteEndpoint removes an endpoint and what was owed to it.
-func (s *Store) DeleteEndpoint(ctx context.Context, p mercato.Principal, id int64) error {
-	return s.tx(ctx, func(tx *txn) error {
-		if _, err := s.endpoint(ctx, tx, p, id); err != nil {
-			return err
-		}
-		for _, stmt := range []string{
-			`DELETE FROM delivery_attempts WHERE endpoint_id = $1`,
-			`DELETE FROM deliveries WHERE endpoint_id = $1`,
-			`DELETE FROM webhook_endpoints WHERE id = $1`,
-		} {
-			if _, err := tx.ExecContext(ctx, stmt, id); err != nil {
-				return fmt.Errorf("delete endpoint %d: %w", id, err)
-			}
-		}
-		return s.audit(ctx, tx, p, "endpoint.delete", "webhook_endpoint", id, nil)
-	})
 }
 
 // fanOut creates, in the transaction that records an event, a delivery
@@ -252,22 +118,9 @@ func (s *Store) fanOut(ctx context.Context, db queryer, eventID int64, entity st
 	return nil
 }
 
-// Attempt is the record of one try to deliver.
-type Attempt struct {
-	ID          int64
-	DeliveryID  int64
-	EndpointID  int64
-	EventID     int64
-	AttemptedAt time.Time
-	StatusCode  int // 0 when no answer came
-	Latency     time.Duration
-	Error       string
-	Response    string // the first KiB of the answer
-}
-
 // Result is what happened to a claimed delivery, decided by the dispatcher.
 type Result struct {
-	Attempt   Attempt
+	Attempt   syndication.Attempt
 	Event     subscription.Event // the event delivered (or not)
 	Delivered bool
 	// NextAttempt is when to try again (undelivered only).
@@ -339,14 +192,8 @@ func (s *Store) disableEndpoint(ctx context.Context, tx *txn, id int64, reason s
 	return nil
 }
 
-// AttemptFilter narrows the delivery log.
-type AttemptFilter struct {
-	EndpointID int64
-	EventID    int64
-}
-
-// ListAttempts lists delivery attempts, newest first, of endpoints p owns.
-func (s *Store) ListAttempts(ctx context.Context, p mercato.Principal, f AttemptFilter, page Page) ([]Attempt, int64, error) {
+// ListAttempts lists delivery attempts, newest first, of endpoints p sees.
+func (s *Store) ListAttempts(ctx context.Context, p mercato.Principal, f AttemptFilter, page Page) ([]syndication.Attempt, int64, error) {
 	q := &query{}
 	q.add("SELECT a.id, a.delivery_id, a.endpoint_id, a.event_id, a.attempted_at, a.status_code, a.latency_us, a.error, a.response_excerpt FROM delivery_attempts a JOIN webhook_endpoints e ON e.id = a.endpoint_id WHERE ")
 	endpointScope(q, p)
@@ -365,9 +212,9 @@ func (s *Store) ListAttempts(ctx context.Context, p mercato.Principal, f Attempt
 		return nil, 0, fmt.Errorf("list attempts: %w", err)
 	}
 	defer rows.Close()
-	var out []Attempt
+	var out []syndication.Attempt
 	for rows.Next() {
-		var a Attempt
+		var a syndication.Attempt
 		var us int64
 		if err := rows.Scan(&a.ID, &a.DeliveryID, &a.EndpointID, &a.EventID, &a.AttemptedAt, &a.StatusCode, &us, &a.Error, &a.Response); err != nil {
 			return nil, 0, fmt.Errorf("scan attempt: %w", err)
@@ -378,74 +225,12 @@ func (s *Store) ListAttempts(ctx context.Context, p mercato.Principal, f Attempt
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("list attempts: %w", err)
 	}
-	items, next := trim(out, page, func(a Attempt) int64 { return a.ID })
+	items, next := trim(out, page, func(a syndication.Attempt) int64 { return a.ID })
 	return items, next, nil
 }
 
-// Replay makes events due again at an endpoint p owns: one event
-// (eventID), or every event of a time range [from, to). Deliveries keep
-// their webhook-id; events the endpoint never had are not created anew.
-func (s *Store) Replay(ctx context.Context, p mercato.Principal, endpointID, eventID int64, from, to time.Time) (int64, error) {
-	var n int64
-	err := s.tx(ctx, func(tx *txn) error {
-		if _, err := s.endpoint(ctx, tx, p, endpointID); err != nil {
-			return err
-		}
-		q := &query{}
-		q.add("UPDATE deliveries SET status = 'pending', next_attempt_at = %a, locked_until = 0 WHERE endpoint_id = %a", micros(s.now()), endpointID)
-		if eventID != 0 {
-			q.add(" AND event_id = %a", eventID)
-		} else {
-			q.add(" AND created_at >= %a AND created_at < %a", from.UTC(), to.UTC())
-		}
-		res, err := tx.ExecContext(ctx, q.String(), q.args...)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("replay: %w", err)
-	}
-	if n == 0 && eventID != 0 {
-		return 0, mercato.Errorf(mercato.ENOTFOUND, "event %d was never sent to endpoint %d", eventID, endpointID)
-	}
-	if n > 0 {
-		s.signal()
-	}
-	return n, nil
-}
-
-// Notification is a message to an organization from the platform.
-type Notification struct {
-	ID        int64
-	Kind      string
-	Message   string
-	CreatedAt time.Time
-}
-
-// ListNotifications lists the caller's organization's notifications, newest first.
-func (s *Store) ListNotifications(ctx context.Context, p mercato.Principal) ([]Notification, error) {
-	rows, err := s.rd().QueryContext(ctx, `SELECT id, kind, message, created_at FROM notifications WHERE organization_id = $1 ORDER BY id DESC LIMIT 200`, p.OrgID)
-	if err != nil {
-		return nil, fmt.Errorf("list notifications: %w", err)
-	}
-	defer rows.Close()
-	var out []Notification
-	for rows.Next() {
-		var n Notification
-		if err := rows.Scan(&n.ID, &n.Kind, &n.Message, &n.CreatedAt); err != nil {
-			return nil, fmt.Errorf("scan notification: %w", err)
-		}
-		n.CreatedAt = n.CreatedAt.UTC()
-		out = append(out, n)
-	}
-	return out, rows.Err()
-}
-
 // DeliveryCounts reports, for tests and health pages, how many deliveries
-// are pending and delivered.
+// are pending and delivered (internal/webhooks decides who reads them).
 func (s *Store) DeliveryCounts(ctx context.Context) (pending, delivered int64, err error) {
 	err = s.rd().QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN status = 'delivered' THEN 1 ELSE 0 END), 0) FROM deliveries`).Scan(&pending, &delivered)

@@ -4,9 +4,11 @@ import (
 	"net/http"
 
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/messaging"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/webhooks"
 )
 
 // adminPage is the operator's overview: organizations and users, the
@@ -43,17 +45,17 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 		after = next
 	}
-	pending, delivered, err := s.store.DeliveryCounts(ctx)
+	pending, delivered, err := s.services.webhooks.DeliveryCounts(ctx, v.P)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	eps, _, err := s.store.ListEndpoints(ctx, v.P, store.EndpointFilter{}, store.Page{Limit: 200})
+	eps, _, err := s.services.webhooks.ListEndpoints(ctx, v.P, webhooks.EndpointFilter{}, store.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	notes, err := s.store.ListNotifications(ctx, v.P)
+	notes, err := s.services.messaging.ListNotifications(ctx, v.P)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -80,7 +82,7 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) {
 		ByStatus           []statusCount
 		Pending, Delivered int64
 		Endpoints          []syndication.Endpoint
-		Notifications      []store.Notification
+		Notifications      []messaging.Notification
 	}{orgs, users, orgName, byStatus, pending, delivered, eps, notes}
 	s.render(w, r, http.StatusOK, "admin.html", v)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/messaging"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
@@ -398,7 +399,7 @@ func (s *Server) subscriptionsPage(w http.ResponseWriter, r *http.Request, v *vi
 		s.fail(w, r, v, err)
 		return
 	}
-	threads, err := s.store.Threads(ctx, v.P)
+	threads, err := s.services.messaging.Threads(ctx, v.P)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -442,7 +443,7 @@ type subscriptionData struct {
 	Reveal     bool
 	IsCustomer bool
 	Changeable bool
-	Messages   []store.Message
+	Messages   []messaging.Message
 	Usage      []usage.Record
 	Orders     []subscription.Order
 }
@@ -463,7 +464,7 @@ func (s *Server) subscriptionData(r *http.Request, v *view, reveal bool) (*subsc
 	if det.Status == subscription.Deployed {
 		d.LaunchURL = launchURL(det.Endpoints)
 	}
-	if d.Messages, err = s.store.Messages(ctx, v.P, id); err != nil {
+	if d.Messages, err = s.services.messaging.Messages(ctx, v.P, id); err != nil {
 		return nil, err
 	}
 	if d.Usage, _, err = s.services.usage.ListUsage(ctx, v.P, id, usage.Filter{}, mercato.Page{Limit: 20}); err != nil {
@@ -492,7 +493,7 @@ func (s *Server) showSubscription(w http.ResponseWriter, r *http.Request, v *vie
 		return
 	}
 	// Messages were just read: the menu's count follows.
-	if n, err := s.store.UnreadMessages(r.Context(), v.P); err == nil {
+	if n, err := s.services.messaging.UnreadMessages(r.Context(), v.P); err == nil {
 		v.Unread, v.Nav = n, navFor(v.P, n)
 	}
 	v.Title, v.Active, v.Data = d.Product.Name+" · subscription "+strconv.FormatInt(d.ID, 10), "/subscriptions", d
@@ -553,18 +554,18 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	_, err = s.store.PostMessage(r.Context(), v.P, id, r.PostFormValue("body"))
+	_, err = s.services.messaging.PostMessage(r.Context(), v.P, id, r.PostFormValue("body"))
 	s.after(w, r, v, err, subPath(r)+"#messages", "Message sent.")
 }
 
 type threadRow struct {
-	store.Thread
+	messaging.Thread
 	Product  string
 	Customer string
 }
 
 func (s *Server) messagesPage(w http.ResponseWriter, r *http.Request, v *view) {
-	ts, err := s.store.Threads(r.Context(), v.P)
+	ts, err := s.services.messaging.Threads(r.Context(), v.P)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return

@@ -306,7 +306,7 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, v *view))
 			s.serverError(w, r, err)
 			return
 		}
-		unread, err := s.store.UnreadMessages(ctx, p)
+		unread, err := s.services.messaging.UnreadMessages(ctx, p)
 		if err != nil {
 			s.serverError(w, r, err)
 			return

@@ -11,12 +11,15 @@ import (
 	"github.com/mercato-market/mercato/internal/channel"
 	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/messaging"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/internal/usage"
+	"github.com/mercato-market/mercato/internal/webhooks"
 )
 
 // Orders is the ordering use cases the panel runs (internal/ordering), the
@@ -83,6 +86,8 @@ type services struct {
 	usage        Usage
 	catalog      Catalog
 	channel      Channel
+	webhooks     Webhooks
+	messaging    Messaging
 }
 
 // WithUsage sets the usage service (default: internal/usage over the
@@ -114,6 +119,12 @@ func (sv *services) defaults(st *store.Store) {
 	}
 	if sv.channel == nil {
 		sv.channel = channel.New(st, store.TxFunc[channel.Tx](st))
+	}
+	if sv.webhooks == nil {
+		sv.webhooks = webhooks.New(st, store.TxFunc[webhooks.Tx](st))
+	}
+	if sv.messaging == nil {
+		sv.messaging = messaging.New(st, store.TxFunc[messaging.Tx](st))
 	}
 }
 
@@ -151,3 +162,34 @@ type Channel interface {
 // WithChannel sets the channel service (default: internal/channel over the
 // store).
 func WithChannel(c Channel) Option { return func(s *Server) { s.services.channel = c } }
+
+// Webhooks is the webhooks service the panel calls (internal/webhooks):
+// the vendor's endpoints and delivery log, the operator's delivery counts.
+type Webhooks interface {
+	CreateEndpoint(ctx context.Context, p mercato.Principal, e syndication.Endpoint) (syndication.Endpoint, error)
+	UpdateEndpoint(ctx context.Context, p mercato.Principal, id int64, c syndication.EndpointChange) (syndication.Endpoint, error)
+	RotateSecret(ctx context.Context, p mercato.Principal, id int64) (syndication.Endpoint, error)
+	Endpoint(ctx context.Context, p mercato.Principal, id int64) (syndication.Endpoint, error)
+	ListEndpoints(ctx context.Context, p mercato.Principal, f webhooks.EndpointFilter, page mercato.Page) ([]syndication.Endpoint, int64, error)
+	Replay(ctx context.Context, p mercato.Principal, endpointID int64, r syndication.Replay) (int64, error)
+	ListAttempts(ctx context.Context, p mercato.Principal, f webhooks.AttemptFilter, page mercato.Page) ([]syndication.Attempt, int64, error)
+	DeliveryCounts(ctx context.Context, p mercato.Principal) (pending, delivered int64, err error)
+}
+
+// Messaging is the messaging service the panel calls (internal/messaging):
+// subscriptions' threads and the notifications to organizations.
+type Messaging interface {
+	PostMessage(ctx context.Context, p mercato.Principal, subID int64, body string) (messaging.Message, error)
+	Messages(ctx context.Context, p mercato.Principal, subID int64) ([]messaging.Message, error)
+	Threads(ctx context.Context, p mercato.Principal) ([]messaging.Thread, error)
+	UnreadMessages(ctx context.Context, p mercato.Principal) (int, error)
+	ListNotifications(ctx context.Context, p mercato.Principal) ([]messaging.Notification, error)
+}
+
+// WithWebhooks sets the webhooks service (default: internal/webhooks over
+// the store).
+func WithWebhooks(w Webhooks) Option { return func(s *Server) { s.services.webhooks = w } }
+
+// WithMessaging sets the messaging service (default: internal/messaging
+// over the store).
+func WithMessaging(m Messaging) Option { return func(s *Server) { s.services.messaging = m } }

@@ -16,6 +16,7 @@ import (
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/webhooks"
 )
 
 func (s *Server) vendorProducts(w http.ResponseWriter, r *http.Request, v *view) {
@@ -108,7 +109,7 @@ func (s *Server) vendorProduct(w http.ResponseWriter, r *http.Request, v *view) 
 		s.fail(w, r, v, err)
 		return
 	}
-	eps, _, err := s.store.ListEndpoints(ctx, v.P, store.EndpointFilter{ProductID: id}, store.Page{Limit: 200})
+	eps, _, err := s.services.webhooks.ListEndpoints(ctx, v.P, webhooks.EndpointFilter{ProductID: id}, store.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return

@@ -10,7 +10,7 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/syndication"
-	"github.com/mercato-market/mercato/pkg/webhook"
+	"github.com/mercato-market/mercato/internal/webhooks"
 )
 
 // Webhook endpoints.
@@ -25,7 +25,7 @@ type webhooksData struct {
 
 func (s *Server) webhooksData(r *http.Request, v *view) (*webhooksData, error) {
 	ctx := r.Context()
-	eps, _, err := s.store.ListEndpoints(ctx, v.P, store.EndpointFilter{}, store.Page{Limit: 200})
+	eps, _, err := s.services.webhooks.ListEndpoints(ctx, v.P, webhooks.EndpointFilter{}, store.Page{Limit: 200})
 	if err != nil {
 		return nil, err
 	}
@@ -69,10 +69,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	err := s.policy.Check(ctx, url)
 	if err == nil {
-		e.Secret, err = webhook.NewSecret()
-	}
-	if err == nil {
-		e, err = s.store.CreateEndpoint(ctx, v.P, e)
+		e, err = s.services.webhooks.CreateEndpoint(ctx, v.P, e)
 	}
 	if err != nil {
 		s.after(w, r, v, err, "/webhooks", "")
@@ -92,25 +89,18 @@ func (s *Server) showSecret(w http.ResponseWriter, r *http.Request, v *view, id 
 	s.render(w, r, http.StatusOK, "webhooks.html", v)
 }
 
-// RotationGrace is how long an old webhook secret keeps signing after a
-// rotation (the API's figure).
-const RotationGrace = 24 * time.Hour
-
 func (s *Server) rotateWebhook(w http.ResponseWriter, r *http.Request, v *view) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	secret, err := webhook.NewSecret()
-	if err == nil {
-		_, err = s.store.UpdateEndpoint(r.Context(), v.P, id, store.EndpointUpdate{NewSecret: secret, Grace: RotationGrace})
-	}
+	e, err := s.services.webhooks.RotateSecret(r.Context(), v.P, id)
 	if err != nil {
 		s.after(w, r, v, err, "/webhooks", "")
 		return
 	}
-	s.showSecret(w, r, v, id, secret, "New signing secret made; the old one keeps signing for 24 hours. Copy it now: it is shown only once.")
+	s.showSecret(w, r, v, id, e.Secret, "New signing secret made; the old one keeps signing for 24 hours. Copy it now: it is shown only once.")
 }
 
 func (s *Server) toggleWebhook(w http.ResponseWriter, r *http.Request, v *view) {
@@ -120,7 +110,7 @@ func (s *Server) toggleWebhook(w http.ResponseWriter, r *http.Request, v *view) 
 		return
 	}
 	on := r.PostFormValue("enabled") == "true"
-	_, err = s.store.UpdateEndpoint(r.Context(), v.P, id, store.EndpointUpdate{Enabled: &on})
+	_, err = s.services.webhooks.UpdateEndpoint(r.Context(), v.P, id, syndication.EndpointChange{Enabled: &on})
 	msg := "Endpoint disabled: deliveries wait until it is enabled again."
 	if on {
 		msg = "Endpoint enabled: waiting deliveries are sent now."
@@ -134,12 +124,12 @@ func (s *Server) webhookPage(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	e, err := s.store.Endpoint(r.Context(), v.P, id)
+	e, err := s.services.webhooks.Endpoint(r.Context(), v.P, id)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	attempts, next, err := s.store.ListAttempts(r.Context(), v.P, store.AttemptFilter{EndpointID: id}, store.Page{After: formInt(r, "after"), Limit: 50})
+	attempts, next, err := s.services.webhooks.ListAttempts(r.Context(), v.P, webhooks.AttemptFilter{EndpointID: id}, store.Page{After: formInt(r, "after"), Limit: 50})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -147,7 +137,7 @@ func (s *Server) webhookPage(w http.ResponseWriter, r *http.Request, v *view) {
 	v.Title, v.Active = "Webhook "+e.URL, "/webhooks"
 	v.Data = struct {
 		Endpoint syndication.Endpoint
-		Attempts []store.Attempt
+		Attempts []syndication.Attempt
 		Next     int64
 	}{e, attempts, next}
 	s.render(w, r, http.StatusOK, "webhook.html", v)
@@ -159,11 +149,11 @@ func (s *Server) replayWebhook(w http.ResponseWriter, r *http.Request, v *view) 
 		s.fail(w, r, v, err)
 		return
 	}
-	var from, to time.Time
-	if h := formInt(r, "hours"); h > 0 {
-		to = s.store.Now()
-		from = to.Add(-time.Duration(h) * time.Hour)
+	rp := syndication.Replay{EventID: formInt(r, "event_id")}
+	if h := formInt(r, "hours"); h > 0 && rp.EventID == 0 {
+		rp.To = s.store.Now()
+		rp.From = rp.To.Add(-time.Duration(h) * time.Hour)
 	}
-	n, err := s.store.Replay(r.Context(), v.P, id, formInt(r, "event_id"), from, to)
+	n, err := s.services.webhooks.Replay(r.Context(), v.P, id, rp)
 	s.after(w, r, v, err, fmt.Sprintf("/webhooks/%d", id), fmt.Sprintf("%d deliveries will be sent again.", n))
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/webhooks"
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
 
@@ -147,7 +148,7 @@ func newWorld(t *testing.T, step time.Duration) *world {
 			t.Fatalf("product %s: %v", name, err)
 		}
 		storetest.Plan(t, st, w.VendorA.Principal, p.ID, "Monthly", `{"currency":"EUR","period":"P1M","model":"flat","amount":"10.00"}`)
-		if _, err := st.CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{ProductID: &p.ID, URL: hook.URL, Secret: secret}); err != nil {
+		if _, err := webhooks.New(st, store.TxFunc[webhooks.Tx](st)).CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{ProductID: &p.ID, URL: hook.URL, Secret: secret}); err != nil {
 			t.Fatal(err)
 		}
 		return p

@@ -24,6 +24,7 @@ import (
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 	"github.com/mercato-market/mercato/internal/syndication"
+	"github.com/mercato-market/mercato/internal/webhooks"
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
 
@@ -118,7 +119,7 @@ func newWorld(t *testing.T, tokenLifetime time.Duration, opts ...func(*testing.T
 	connSrv := httptest.NewServer(conn.Handler())
 	t.Cleanup(connSrv.Close)
 	wd.hookURL = connSrv.URL
-	if _, err := st.CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{URL: connSrv.URL, Secret: wd.secret}); err != nil {
+	if _, err := webhooks.New(st, store.TxFunc[webhooks.Tx](st)).CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{URL: connSrv.URL, Secret: wd.secret}); err != nil {
 		t.Fatal(err)
 	}
 	return wd
