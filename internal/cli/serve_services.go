@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/api"
 	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/provisioning"
@@ -15,6 +16,7 @@ type appServices struct {
 	Billing      *billingrun.Service
 	Provisioning *provisioning.Service
 	Usage        *usagesvc.Service
+	Accounts     *accounts.Service
 }
 
 // The store's transaction is every service's (checked at compile time;
@@ -23,6 +25,7 @@ var (
 	_ billingrun.Tx   = (*store.Tx)(nil)
 	_ provisioning.Tx = (*store.Tx)(nil)
 	_ usagesvc.Tx     = (*store.Tx)(nil)
+	_ accounts.Tx     = (*store.Tx)(nil)
 )
 
 func newServices(st *store.Store, billingOpts ...billingrun.Option) *appServices {
@@ -30,13 +33,14 @@ func newServices(st *store.Store, billingOpts ...billingrun.Option) *appServices
 		Billing:      billingrun.New(st, store.TxFunc[billingrun.Tx](st), billingOpts...),
 		Provisioning: provisioning.New(st, store.TxFunc[provisioning.Tx](st)),
 		Usage:        usagesvc.New(st, store.TxFunc[usagesvc.Tx](st)),
+		Accounts:     accounts.New(st, store.TxFunc[accounts.Tx](st)),
 	}
 }
 
 func (sv *appServices) apiOptions() []api.Option {
-	return []api.Option{api.WithBilling(sv.Billing), api.WithProvisioning(sv.Provisioning), api.WithUsage(sv.Usage)}
+	return []api.Option{api.WithBilling(sv.Billing), api.WithProvisioning(sv.Provisioning), api.WithUsage(sv.Usage), api.WithAccounts(sv.Accounts)}
 }
 
 func (sv *appServices) webOptions() []web.Option {
-	return []web.Option{web.WithBilling(sv.Billing), web.WithProvisioning(sv.Provisioning)}
+	return []web.Option{web.WithBilling(sv.Billing), web.WithProvisioning(sv.Provisioning), web.WithAccounts(sv.Accounts)}
 }

@@ -381,21 +381,9 @@ func (j jsonColumn) Scan(src any) error {
 	return json.Unmarshal(b, j.dst)
 }
 
-// Page asks for one page of a list ordered by id.
-type Page struct {
-	After int64 // return rows with an id greater than this
-	Limit int   // at most this many (default 50, at most 200)
-}
-
-func (p Page) limit() int {
-	switch {
-	case p.Limit <= 0:
-		return 50
-	case p.Limit > 200:
-		return 200
-	}
-	return p.Limit
-}
+// Page asks for one page of a list ordered by id; it is the domain's, so
+// that the application services can pass it through their own interfaces.
+type Page = mercato.Page
 
 // scanner is a row to scan: *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
@@ -431,14 +419,14 @@ func paginate(q *query, idCol string, p Page) {
 	if p.After > 0 {
 		q.add(" AND "+idCol+" > %a", p.After)
 	}
-	q.add(" ORDER BY "+idCol+" LIMIT %a", p.limit()+1)
+	q.add(" ORDER BY "+idCol+" LIMIT %a", p.Size()+1)
 }
 
 // trim cuts the extra row fetched by paginate and returns the cursor for
 // the next page (0 when this is the last).
 func trim[T any](items []T, p Page, id func(T) int64) ([]T, int64) {
-	if len(items) > p.limit() {
-		items = items[:p.limit()]
+	if len(items) > p.Size() {
+		items = items[:p.Size()]
 		return items, id(items[len(items)-1])
 	}
 	return items, 0

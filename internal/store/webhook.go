@@ -358,7 +358,7 @@ func (s *Store) ListAttempts(ctx context.Context, p mercato.Principal, f Attempt
 	if page.After > 0 {
 		q.add(" AND a.id < %a", page.After)
 	}
-	q.add(" ORDER BY a.id DESC LIMIT %a", page.limit()+1)
+	q.add(" ORDER BY a.id DESC LIMIT %a", page.Size()+1)
 	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list attempts: %w", err)

@@ -31,6 +31,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
@@ -51,6 +52,7 @@ type Handler struct {
 	store        *store.Store
 	lifecycle    Lifecycle
 	provisioning Provisioning
+	accounts     Accounts
 	log          *slog.Logger
 	mux          *http.ServeMux
 	routes       []string // "METHOD /api/path" of every route, for the document's test
@@ -79,6 +81,9 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Handler {
 	}
 	if h.provisioning == nil {
 		h.provisioning = provisioning.New(st, store.TxFunc[provisioning.Tx](st))
+	}
+	if h.accounts == nil {
+		h.accounts = accounts.New(st, store.TxFunc[accounts.Tx](st))
 	}
 	route := func(path string, methods map[string]handlerFunc) {
 		for m := range methods {
@@ -187,7 +192,7 @@ func userOf(u mercato.User, kind mercato.OrgKind) User {
 }
 
 func (h *Handler) me(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, _ *http.Request) (int, any, error) {
-	u, err := h.store.User(ctx, p, p.UserID)
+	u, err := h.accounts.User(ctx, p, p.UserID)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -199,14 +204,14 @@ func (h *Handler) user(ctx context.Context, p mercato.Principal, _ http.Response
 	if err != nil {
 		return 0, nil, err
 	}
-	u, err := h.store.SubscriberUser(ctx, p, id)
+	u, err := h.accounts.SubscriberUser(ctx, p, id)
 	if err != nil {
 		return 0, nil, err
 	}
 	kind := mercato.KindCustomer
 	if u.OrganizationID == p.OrgID {
 		kind = p.OrgKind
-	} else if o, err := h.store.Organization(ctx, p, u.OrganizationID); err == nil {
+	} else if o, err := h.accounts.Organization(ctx, p, u.OrganizationID); err == nil {
 		kind = o.Kind
 	}
 	return http.StatusOK, userOf(u, kind), nil

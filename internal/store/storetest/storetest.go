@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"maps"
 	"net/url"
 	"os"
 	"time"
@@ -150,6 +151,17 @@ func Counts(t TB, st *store.Store) map[string]int {
 		out[tbl] = n
 	}
 	return out
+}
+
+// Unchanged fails the test if fn adds or removes a row of any table
+// Counts counts: a refused request writes nothing.
+func Unchanged(t TB, st *store.Store, fn func()) {
+	t.Helper()
+	before := Counts(t, st)
+	fn()
+	if after := Counts(t, st); !maps.Equal(before, after) {
+		t.Fatalf("rows changed: %v -> %v", before, after)
+	}
 }
 
 // ChangedByReads are the tables that Counts leaves out because a request
