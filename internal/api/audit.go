@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 )
 
@@ -22,7 +23,7 @@ type AuditEntry struct {
 	Details     map[string]any `json:"details"`
 }
 
-func auditOf(e store.AuditEntry) AuditEntry {
+func auditOf(e mercato.AuditEntry) AuditEntry {
 	return AuditEntry{ID: e.ID, OccurredAt: e.OccurredAt, ActorUserID: e.ActorUserID, ActorOrgID: e.ActorOrgID, Action: e.Action,
 		Entity: e.Entity, EntityID: e.EntityID, Details: e.Details}
 }
@@ -35,8 +36,8 @@ func (s *Server) registerAudit() {
 			Entity   string `query:"entity" maxLength:"40"`
 			EntityID int64  `query:"entity_id" minimum:"0"`
 		}) (*ListOutput[AuditEntry], error) {
-			return listPage(in.ListInput, func(p store.Page) ([]store.AuditEntry, int64, error) {
-				return s.store.ListAudit(ctx, principal(ctx), store.AuditFilter{Entity: in.Entity, EntityID: in.EntityID}, p)
+			return listPage(in.ListInput, func(p store.Page) ([]mercato.AuditEntry, int64, error) {
+				return s.services.accounts.ListAudit(ctx, principal(ctx), mercato.AuditFilter{Entity: in.Entity, EntityID: in.EntityID}, p)
 			}, auditOf)
 		})
 }

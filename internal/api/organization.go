@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 )
@@ -65,12 +66,12 @@ func (s *Server) registerOrganizations() {
 			ParentID int64  `query:"parent_id" minimum:"0"`
 		}) (*ListOutput[Organization], error) {
 			return listPage(in.ListInput, func(p store.Page) ([]mercato.Organization, int64, error) {
-				return s.store.ListOrganizations(ctx, principal(ctx), store.OrganizationFilter{Kind: mercato.OrgKind(in.Kind), ParentID: in.ParentID}, p)
+				return s.services.accounts.ListOrganizations(ctx, principal(ctx), mercato.OrganizationFilter{Kind: mercato.OrgKind(in.Kind), ParentID: in.ParentID}, p)
 			}, organizationOf)
 		})
 	register(s, huma.Operation{OperationID: "get-organization", Description: "Returns one organization the caller can see; an organization outside the caller's visibility answers 404. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/organizations/{id}", Summary: "Get an organization", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Organization], error) {
-			o, err := s.store.Organization(ctx, principal(ctx), in.ID)
+			o, err := s.services.accounts.Organization(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -79,7 +80,7 @@ func (s *Server) registerOrganizations() {
 	register(s, huma.Operation{OperationID: "create-organization", Description: "Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.", Method: http.MethodPost, Path: "/api/v1/organizations", Summary: "Create an organization", Tags: tags},
 		func(ctx context.Context, in *struct{ Body OrganizationCreate }) (*Output[Organization], error) {
 			b := in.Body
-			o, err := s.store.CreateOrganization(ctx, principal(ctx), mercato.Organization{
+			o, err := s.services.accounts.CreateOrganization(ctx, principal(ctx), mercato.Organization{
 				Kind: mercato.OrgKind(b.Kind), Name: b.Name, ParentID: b.ParentID, Email: b.Email, Country: b.Country,
 				Currency: b.Currency, VATID: b.VATID, OnAccount: b.OnAccount, FeePercent: b.FeePercent,
 			})
@@ -94,7 +95,7 @@ func (s *Server) registerOrganizations() {
 			Body OrganizationUpdate
 		}) (*Output[Organization], error) {
 			b := in.Body
-			o, err := s.store.UpdateOrganization(ctx, principal(ctx), in.ID, store.OrganizationUpdate{
+			o, err := s.services.accounts.UpdateOrganization(ctx, principal(ctx), in.ID, accounts.OrganizationUpdate{
 				Name: b.Name, Email: b.Email, Country: b.Country, Currency: b.Currency, VATID: b.VATID, OnAccount: b.OnAccount, FeePercent: b.FeePercent,
 			})
 			if err != nil {

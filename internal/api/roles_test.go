@@ -19,7 +19,7 @@ import (
 // nothing written.
 func TestEveryRouteNeedsCredentialsAndRights(t *testing.T) {
 	e := newEnv(t, store.SQLite)
-	viewer, err := e.st.CreateUser(t.Context(), e.w.Platform.Principal, mercato.User{OrganizationID: e.w.C1.Org.ID, Email: "viewer@c1.test", Role: mercato.RoleViewer})
+	viewer, err := storetest.Accounts(e.st).CreateUser(t.Context(), e.w.Platform.Principal, mercato.User{OrganizationID: e.w.C1.Org.ID, Email: "viewer@c1.test", Role: mercato.RoleViewer})
 	if err != nil {
 		t.Fatal(err)
 	}

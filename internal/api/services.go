@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/api/cloudesire"
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/armproduct"
@@ -105,6 +106,7 @@ type services struct {
 	channel      Channel
 	webhooks     Webhooks
 	messaging    Notifications
+	accounts     Accounts
 }
 
 // WithBilling sets the billing service (default: internal/billingrun over
@@ -143,6 +145,9 @@ func (sv *services) defaults(st *store.Store) {
 	}
 	if sv.messaging == nil {
 		sv.messaging = messaging.New(st, store.TxFunc[messaging.Tx](st))
+	}
+	if sv.accounts == nil {
+		sv.accounts = accounts.New(st, store.TxFunc[accounts.Tx](st))
 	}
 }
 
@@ -208,3 +213,27 @@ func WithWebhookService(w Webhooks) Option { return func(s *Server) { s.services
 // WithMessaging sets the messaging service (default: internal/messaging
 // over the store).
 func WithMessaging(m Notifications) Option { return func(s *Server) { s.services.messaging = m } }
+
+// Accounts is the accounts service the API calls (internal/accounts):
+// organizations, users, API tokens and the audit log. The
+// Cloudesire-compatible API mounted beside uses it too (SubscriberUser).
+type Accounts interface {
+	ListOrganizations(ctx context.Context, p mercato.Principal, f mercato.OrganizationFilter, page mercato.Page) ([]mercato.Organization, int64, error)
+	Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error)
+	CreateOrganization(ctx context.Context, p mercato.Principal, o mercato.Organization) (mercato.Organization, error)
+	UpdateOrganization(ctx context.Context, p mercato.Principal, id int64, u accounts.OrganizationUpdate) (mercato.Organization, error)
+	ListUsers(ctx context.Context, p mercato.Principal, orgID int64, page mercato.Page) ([]mercato.User, int64, error)
+	User(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
+	SubscriberUser(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
+	CreateUser(ctx context.Context, p mercato.Principal, u mercato.User) (mercato.User, error)
+	UpdateUser(ctx context.Context, p mercato.Principal, id int64, u accounts.UserUpdate) (mercato.User, error)
+	DeleteUser(ctx context.Context, p mercato.Principal, id int64) error
+	ListTokens(ctx context.Context, p mercato.Principal) ([]mercato.Token, error)
+	CreateToken(ctx context.Context, p mercato.Principal, userID int64, name string) (mercato.Token, string, error)
+	DeleteToken(ctx context.Context, p mercato.Principal, id int64) error
+	ListAudit(ctx context.Context, p mercato.Principal, f mercato.AuditFilter, page mercato.Page) ([]mercato.AuditEntry, int64, error)
+}
+
+// WithAccounts sets the accounts service (default: internal/accounts over
+// the store); the Cloudesire-compatible API uses it too.
+func WithAccounts(a Accounts) Option { return func(s *Server) { s.services.accounts = a } }

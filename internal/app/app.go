@@ -7,6 +7,7 @@
 package app
 
 import (
+	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/channel"
 	"github.com/mercato-market/mercato/internal/lifecycle"
@@ -31,6 +32,7 @@ var (
 	_ channel.Tx      = (*store.Tx)(nil)
 	_ webhooks.Tx     = (*store.Tx)(nil)
 	_ messaging.Tx    = (*store.Tx)(nil)
+	_ accounts.Tx     = (*store.Tx)(nil)
 )
 
 // Services are the application services over one store.
@@ -44,6 +46,7 @@ type Services struct {
 	Channel      *channel.Service
 	Webhooks     *webhooks.Service
 	Messaging    *messaging.Service
+	Accounts     *accounts.Service
 }
 
 // Options configure the services New builds.
@@ -63,6 +66,7 @@ func New(st *store.Store, opts Options) *Services {
 		Channel:      channel.New(st, store.TxFunc[channel.Tx](st)),
 		Webhooks:     webhooks.New(st, store.TxFunc[webhooks.Tx](st)),
 		Messaging:    messaging.New(st, store.TxFunc[messaging.Tx](st)),
+		Accounts:     accounts.New(st, store.TxFunc[accounts.Tx](st)),
 	}
 }
 

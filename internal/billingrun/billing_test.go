@@ -320,7 +320,7 @@ func TestBillingCrashResumes(t *testing.T) {
 		w, _ := billingWorld(t, st)
 		var customers []int64
 		for i := range 6 {
-			o, err := st.CreateOrganization(ctx, w.Platform.Principal, mercato.Organization{Kind: mercato.KindCustomer, Name: fmt.Sprintf("crash%d", i), OnAccount: true, Currency: "EUR"})
+			o, err := storetest.Accounts(st).CreateOrganization(ctx, w.Platform.Principal, mercato.Organization{Kind: mercato.KindCustomer, Name: fmt.Sprintf("crash%d", i), OnAccount: true, Currency: "EUR"})
 			if err != nil {
 				t.Fatal(err)
 			}

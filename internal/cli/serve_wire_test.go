@@ -143,7 +143,7 @@ func basic(email, token string) string {
 // session signs the user in as the panel does and returns the cookie header.
 func (f *front) session(userID int64) string {
 	f.t.Helper()
-	secret, err := f.st.CreateSession(f.t.Context(), userID, time.Hour)
+	secret, err := storetest.Accounts(f.st).CreateSession(f.t.Context(), userID, time.Hour)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestFrontDoorViewersOnlyRead(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			f := newFront(t, engine, config.Limits{})
 			ctx := t.Context()
-			viewer, err := f.st.CreateUser(ctx, f.w.Platform.Principal, mercato.User{OrganizationID: f.w.C1.Org.ID, Email: "viewer@c1.test", Role: mercato.RoleViewer})
+			viewer, err := storetest.Accounts(f.st).CreateUser(ctx, f.w.Platform.Principal, mercato.User{OrganizationID: f.w.C1.Org.ID, Email: "viewer@c1.test", Role: mercato.RoleViewer})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -353,7 +353,7 @@ func TestPanelSettings(t *testing.T) {
 		c.Web.SignInAttempts = 2
 	})
 	const password = "correct horse battery staple"
-	if err := f.st.SetPassword(t.Context(), f.w.C1.User.ID, password); err != nil {
+	if err := storetest.Accounts(f.st).SetPassword(t.Context(), f.w.C1.User.ID, password); err != nil {
 		t.Fatal(err)
 	}
 	form := "Content-Type: application/x-www-form-urlencoded"

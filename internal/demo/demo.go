@@ -11,6 +11,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/channel"
@@ -55,7 +56,7 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 		return nil, err
 	}
 	logins := []Login{{Organization: "Mercato (platform)", Kind: mercato.KindPlatform, OrgID: admin.OrgID, Email: store.PlatformAdminEmail, Token: PlatformToken}}
-	existing, _, err := st.ListOrganizations(ctx, admin, store.OrganizationFilter{Kind: mercato.KindVendor}, store.Page{Limit: 200})
+	existing, _, err := st.ListOrganizations(ctx, admin, mercato.OrganizationFilter{Kind: mercato.KindVendor}, store.Page{Limit: 200})
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +66,7 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 		}
 	}
 	ids := map[string]int64{}
+	acc := accounts.New(st, store.TxFunc[accounts.Tx](st))
 	for _, p := range people {
 		o := mercato.Organization{Kind: p.kind, Name: p.org, Email: p.email, Country: "IT", Currency: "EUR"}
 		switch p.kind {
@@ -74,12 +76,12 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 			o.ParentID = ptr(ids["Fabrikam Reseller"])
 			o.OnAccount = true // demo customers buy on account
 		}
-		o, err := st.CreateOrganization(ctx, admin, o)
+		o, err := acc.CreateOrganization(ctx, admin, o)
 		if err != nil {
 			return nil, fmt.Errorf("create %s: %w", p.org, err)
 		}
 		ids[p.org] = o.ID
-		u, err := st.CreateUser(ctx, admin, mercato.User{OrganizationID: o.ID, Email: p.email, Name: p.org + " admin", Role: mercato.RoleAdmin})
+		u, err := acc.CreateUser(ctx, admin, mercato.User{OrganizationID: o.ID, Email: p.email, Name: p.org + " admin", Role: mercato.RoleAdmin})
 		if err != nil {
 			return nil, err
 		}
@@ -132,7 +134,7 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 }
 
 func loginsOf(ctx context.Context, st *store.Store, admin mercato.Principal, logins []Login) ([]Login, error) {
-	orgs, _, err := st.ListOrganizations(ctx, admin, store.OrganizationFilter{}, store.Page{Limit: 200})
+	orgs, _, err := st.ListOrganizations(ctx, admin, mercato.OrganizationFilter{}, store.Page{Limit: 200})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 )
@@ -16,6 +17,7 @@ const Password = "mercato-demo"
 // SetPasswords gives every demo user (and the platform admin) the demo
 // password, so that the control panel can be tried at once.
 func SetPasswords(ctx context.Context, st *store.Store) error {
+	acc := accounts.New(st, store.TxFunc[accounts.Tx](st))
 	emails := []string{store.PlatformAdminEmail}
 	for _, p := range people {
 		emails = append(emails, p.email)
@@ -28,7 +30,7 @@ func SetPasswords(ctx context.Context, st *store.Store) error {
 		if err != nil {
 			return err
 		}
-		if err := st.SetPassword(ctx, u.ID, Password); err != nil {
+		if err := acc.SetPassword(ctx, u.ID, Password); err != nil {
 			return fmt.Errorf("demo password for %s: %w", email, err)
 		}
 	}

@@ -33,8 +33,3 @@ func (s *Service) SubscriptionDetail(ctx context.Context, p mercato.Principal, i
 func (s *Service) SubscriptionPage(ctx context.Context, p mercato.Principal, f subscription.Filter, expiringBefore time.Time, pg mercato.NumberedPage) ([]subscription.Subscription, int, error) {
 	return s.reads.SubscriptionPage(ctx, p, f, expiringBefore, pg)
 }
-
-// SubscriberUser returns the user who ordered a subscription p sees.
-func (s *Service) SubscriberUser(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error) {
-	return s.reads.SubscriberUser(ctx, p, id)
-}

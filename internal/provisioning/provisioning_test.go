@@ -73,16 +73,6 @@ func TestProvisioning(t *testing.T) {
 
 var appEndpoint = subscription.Endpoint{Endpoint: "https://app.example.org/login", Description: "Login page", Category: subscription.CategoryApp}
 
-// unchanged fails the test if fn changes any row.
-func unchanged(t *testing.T, st *store.Store, fn func()) {
-	t.Helper()
-	before := storetest.Counts(t, st)
-	fn()
-	if after := storetest.Counts(t, st); fmt.Sprint(before) != fmt.Sprint(after) {
-		t.Fatalf("rows changed: %v -> %v", before, after)
-	}
-}
-
 func modifiedEvents(t *testing.T, st *store.Store, w *storetest.World, sub int64) int {
 	t.Helper()
 	evs, _, err := st.ListEvents(ctx, w.Platform.Principal, store.EventFilter{Entity: "Subscription", EntityID: sub}, store.Page{Limit: 200})
@@ -112,7 +102,7 @@ func testEndpointValidation(t *testing.T, st *store.Store, w *storetest.World, s
 		"NUL":             {{Endpoint: "https://app.example.org", Description: "a\x00b", Category: subscription.CategoryApp}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			unchanged(t, st, func() {
+			storetest.Unchanged(t, st, func() {
 				_, err := service(st).SetEndpoints(ctx, vendor, sub, eps)
 				mustCode(t, err, mercato.EINVALID)
 			})
@@ -157,7 +147,7 @@ func testEndpoints(t *testing.T, st *store.Store, w *storetest.World, sub int64)
 
 func testInstructions(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
 	for _, bad := range []map[string]string{{"eng": "x"}, {"EN": "x"}, {"": "x"}, {"en": strings.Repeat("x", subscription.MaxInstructionsLength+1)}} {
-		unchanged(t, st, func() {
+		storetest.Unchanged(t, st, func() {
 			_, err := service(st).SetInstructions(ctx, w.VendorA.Principal, sub, bad)
 			mustCode(t, err, mercato.EINVALID)
 		})
@@ -180,7 +170,7 @@ func testCredentials(t *testing.T, st *store.Store, w *storetest.World, sub int6
 		{Key: "username", Value: "user@ma.il", Description: map[string]string{"en": "Login"}, Weight: 1},
 	}
 	for _, bad := range [][]subscription.Credential{nil, {{Key: ""}}, {{Key: "a"}, {Key: "a"}}, {{Key: "a", Value: strings.Repeat("v", 4097)}}, {{Key: "a", Description: map[string]string{"english": "x"}}}} {
-		unchanged(t, st, func() {
+		storetest.Unchanged(t, st, func() {
 			_, err := service(st).AddCredentials(ctx, w.VendorA.Principal, sub, bad)
 			mustCode(t, err, mercato.EINVALID)
 		})
@@ -246,7 +236,7 @@ func testCredentials(t *testing.T, st *store.Store, w *storetest.World, sub int6
 }
 
 func testProvisioningWriters(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
-	viewer, err := st.CreateUser(ctx, w.VendorA.Principal, mercato.User{OrganizationID: w.VendorA.Org.ID, Email: "viewer@vendora.test", Role: mercato.RoleViewer})
+	viewer, err := storetest.Accounts(st).CreateUser(ctx, w.VendorA.Principal, mercato.User{OrganizationID: w.VendorA.Org.ID, Email: "viewer@vendora.test", Role: mercato.RoleViewer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +254,7 @@ func testProvisioningWriters(t *testing.T, st *store.Store, w *storetest.World, 
 		"other channel": {w.C2.Principal, mercato.ENOTFOUND},
 	} {
 		t.Run(name, func(t *testing.T) {
-			unchanged(t, st, func() {
+			storetest.Unchanged(t, st, func() {
 				_, err := service(st).SetEndpoints(ctx, c.p, sub, []subscription.Endpoint{appEndpoint})
 				mustCode(t, err, c.code)
 				_, err = service(st).SetInstructions(ctx, c.p, sub, map[string]string{"en": "x"})
@@ -293,7 +283,7 @@ func testProvisioningEnded(t *testing.T, st *store.Store, w *storetest.World, su
 	if _, err := app.Lifecycle(st).SetStatus(ctx, w.VendorA.Principal, sub, subscription.Undeployed); err != nil {
 		t.Fatal(err)
 	}
-	unchanged(t, st, func() {
+	storetest.Unchanged(t, st, func() {
 		_, err := service(st).SetEndpoints(ctx, w.VendorA.Principal, sub, []subscription.Endpoint{appEndpoint})
 		mustCode(t, err, mercato.ECONFLICT)
 	})
@@ -417,7 +407,7 @@ func testIdenticalPosts(t *testing.T, st *store.Store, w *storetest.World, sub i
 		t.Fatal(err)
 	}
 	events := modifiedEvents(t, st, w, sub)
-	unchanged(t, st, func() {
+	storetest.Unchanged(t, st, func() {
 		for range 3 {
 			if got, err := service(st).SetEndpoints(ctx, w.VendorA.Principal, sub, eps); err != nil || len(got) != 2 {
 				t.Fatalf("same endpoints: %v %v", got, err)

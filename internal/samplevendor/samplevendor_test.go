@@ -127,7 +127,7 @@ func TestTerminationStyles(t *testing.T) {
 				}
 				// Who ended it: the vendor's report, or the platform on the
 				// vendor's 2xx to DELETED.
-				entries, _, err := wd.St.ListAudit(context.Background(), wd.W.Platform.Principal, store.AuditFilter{Entity: "subscription", EntityID: id}, mercato.Page{Limit: 200})
+				entries, _, err := wd.St.ListAudit(context.Background(), wd.W.Platform.Principal, mercato.AuditFilter{Entity: "subscription", EntityID: id}, mercato.Page{Limit: 200})
 				if err != nil {
 					t.Fatal(err)
 				}

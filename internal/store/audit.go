@@ -3,22 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/mercato-market/mercato/internal/mercato"
 )
-
-// AuditEntry records who changed what.
-type AuditEntry struct {
-	ID          int64
-	OccurredAt  time.Time
-	ActorUserID int64
-	ActorOrgID  int64
-	Action      string // e.g. "price.set", "subscription.suspend"
-	Entity      string // e.g. "plan", "subscription"
-	EntityID    int64
-	Details     map[string]any
-}
 
 // audit writes an entry in the transaction of the change it records, so
 // the entry exists if and only if the change does. Work done by the system
@@ -38,15 +25,9 @@ func (s *Store) audit(ctx context.Context, tx *txn, p mercato.Principal, action,
 	return nil
 }
 
-// AuditFilter narrows the audit log.
-type AuditFilter struct {
-	Entity   string
-	EntityID int64
-}
-
 // ListAudit lists audit entries, oldest first: the platform sees every
 // entry, anyone else the changes its own organization's users made.
-func (s *Store) ListAudit(ctx context.Context, p mercato.Principal, f AuditFilter, page Page) ([]AuditEntry, int64, error) {
+func (s *Store) ListAudit(ctx context.Context, p mercato.Principal, f mercato.AuditFilter, page Page) ([]mercato.AuditEntry, int64, error) {
 	q := &query{}
 	q.add("SELECT a.id, a.occurred_at, a.actor_user_id, a.actor_org_id, a.action, a.entity, a.entity_id, a.details FROM audit_log a WHERE ")
 	if p.IsPlatform() {
@@ -60,10 +41,10 @@ func (s *Store) ListAudit(ctx context.Context, p mercato.Principal, f AuditFilte
 	if f.EntityID != 0 {
 		q.add(" AND a.entity_id = %a", f.EntityID)
 	}
-	return list(ctx, s.rd(), q, "a.id", page, "audit entries", func(row scanner) (AuditEntry, error) {
-		var e AuditEntry
+	return list(ctx, s.rd(), q, "a.id", page, "audit entries", func(row scanner) (mercato.AuditEntry, error) {
+		var e mercato.AuditEntry
 		err := row.Scan(&e.ID, &e.OccurredAt, &e.ActorUserID, &e.ActorOrgID, &e.Action, &e.Entity, &e.EntityID, jsonColumn{&e.Details})
 		e.OccurredAt = e.OccurredAt.UTC()
 		return e, err
-	}, func(e AuditEntry) int64 { return e.ID })
+	}, func(e mercato.AuditEntry) int64 { return e.ID })
 }

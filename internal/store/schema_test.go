@@ -158,11 +158,11 @@ func TestNotNullKeysMigration(t *testing.T) {
 	st := storetest.Open(t, store.SQLite)
 	w := storetest.NewWorld(t, st)
 	user := w.C1.User
-	session, err := st.CreateSession(ctx, user.ID, time.Hour)
+	session, err := storetest.Accounts(st).CreateSession(ctx, user.ID, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := st.CreatePasswordReset(ctx, user.Email, time.Hour); err != nil {
+	if _, _, err := storetest.Accounts(st).CreatePasswordReset(ctx, user.Email, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Ready(ctx); err != nil { // writes the readiness row

@@ -23,7 +23,6 @@ var storeCases = []struct {
 }{
 	{"migrations are idempotent and ready", testMigrations},
 	{"bootstrap is idempotent", testBootstrap},
-	{"channel hierarchy rules", testHierarchy},
 	{"organization visibility", testOrgVisibility},
 	{"cursor pagination", testPagination},
 	{"tokens are stored hashed", testTokens},

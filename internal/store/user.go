@@ -2,16 +2,12 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/base32"
 	"encoding/hex"
 	"fmt"
-	"strings"
 
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/subscription"
 )
 
 const userColumns = "u.id, u.organization_id, u.email, u.name, u.role, u.created_at, u.updated_at"
@@ -21,16 +17,6 @@ func scanUser(row scanner) (mercato.User, error) {
 	err := row.Scan(&u.ID, &u.OrganizationID, &u.Email, &u.Name, &u.Role, &u.CreatedAt, &u.UpdatedAt)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 	return u, err
-}
-
-// canManageUsers reports whether p may manage the users of an organization
-// it can see: its own admins, and admins of the platform or of the
-// organizations above it in the channel.
-func canManageUsers(p mercato.Principal) error {
-	if p.Role != mercato.RoleAdmin {
-		return mercato.Errorf(mercato.EFORBIDDEN, "only an admin manages users and tokens")
-	}
-	return nil
 }
 
 // ListUsers lists the users of organizations visible to p.
@@ -60,133 +46,12 @@ func (s *Store) user(ctx context.Context, db queryer, p mercato.Principal, id in
 	return u, nil
 }
 
-func validateUser(u mercato.User) error {
-	var fe mercato.FieldErrors
-	if !mercato.ValidEmail(u.Email) {
-		fe.Add("email", "must be a plain email address")
-	}
-	if !u.Role.Valid() {
-		fe.Add("role", "must be admin, manager or viewer")
-	}
-	if len(u.Name) > 200 || !mercato.ValidText(u.Name) {
-		fe.Add("name", "at most 200 characters, without control or bidirectional-override characters")
-	}
-	return fe.Err("invalid user")
-}
-
-// CreateUser adds a user to an organization visible to p, and writes a
-// User CREATED event.
-func (s *Store) CreateUser(ctx context.Context, p mercato.Principal, u mercato.User) (mercato.User, error) {
-	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
-	if err := validateUser(u); err != nil {
-		return u, err
-	}
-	err := s.tx(ctx, func(tx *txn) error {
-		if _, err := s.organization(ctx, tx, p, u.OrganizationID); err != nil {
-			return mercato.Invalid("invalid user", mercato.FieldError{Path: "organization_id", Message: "no such organization", Value: u.OrganizationID})
-		}
-		if err := canManageUsers(p); err != nil {
-			return err
-		}
-		now := s.now()
-		u.CreatedAt, u.UpdatedAt = now, now
-		err := tx.QueryRowContext(ctx, `INSERT INTO users (organization_id, email, name, role, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`,
-			u.OrganizationID, u.Email, u.Name, u.Role, now, now).Scan(&u.ID)
-		if isUniqueViolation(err) {
-			return mercato.Errorf(mercato.ECONFLICT, "a user with email %s already exists", u.Email)
-		}
-		if err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, p, "user.create", "user", u.ID, map[string]any{"organization_id": u.OrganizationID, "email": u.Email, "role": u.Role}); err != nil {
-			return err
-		}
-		return s.recordEvent(ctx, tx, subscription.EntityUser, u.ID, subscription.EventCreated, nil)
-	})
-	if err != nil {
-		return u, fmt.Errorf("create user: %w", err)
-	}
-	return u, nil
-}
-
-// DeleteUser removes a user and its tokens, and writes a User DELETED event.
-func (s *Store) DeleteUser(ctx context.Context, p mercato.Principal, id int64) error {
-	err := s.tx(ctx, func(tx *txn) error {
-		if _, err := s.user(ctx, tx, p, id); err != nil {
-			return err
-		}
-		if err := canManageUsers(p); err != nil {
-			return err
-		}
-		if id == p.UserID {
-			return mercato.Errorf(mercato.ECONFLICT, "you cannot delete yourself")
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = $1`, id); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE orders SET created_by = NULL WHERE created_by = $1`, id); err != nil {
-			return err
-		}
-		// The event first, while the user's organization is known to route it.
-		if err := s.audit(ctx, tx, p, "user.delete", "user", id, nil); err != nil {
-			return err
-		}
-		if err := s.recordEvent(ctx, tx, subscription.EntityUser, id, subscription.EventDeleted, nil); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, id)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("delete user %d: %w", id, err)
-	}
-	return nil
-}
-
-// tokenPrefix starts every generated token, so secret scanners recognise it.
-const tokenPrefix = "mct_"
-
+// hashToken is what the database keeps of a secret handed out (API tokens,
+// sessions, reset links): its SHA-256, so that a copy of the database
+// signs nobody in.
 func hashToken(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
-}
-
-func newTokenSecret() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
-	return tokenPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-}
-
-// CreateToken issues an API token for a user visible to p (p's own user
-// when userID is 0) and returns it with its secret, which is not kept.
-func (s *Store) CreateToken(ctx context.Context, p mercato.Principal, userID int64, name string) (mercato.Token, string, error) {
-	if userID == 0 {
-		userID = p.UserID
-	}
-	if name == "" || len(name) > 100 {
-		return mercato.Token{}, "", mercato.Invalid("invalid token", mercato.FieldError{Path: "name", Message: "is required (at most 100 characters)"})
-	}
-	secret := newTokenSecret()
-	var t mercato.Token
-	err := s.tx(ctx, func(tx *txn) error {
-		if _, err := s.user(ctx, tx, p, userID); err != nil {
-			return err
-		}
-		if userID != p.UserID {
-			if err := canManageUsers(p); err != nil {
-				return err
-			}
-		}
-		var err error
-		if t, err = s.insertToken(ctx, tx, userID, name, secret); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "token.create", "user", userID, map[string]any{"token_id": t.ID, "name": name})
-	})
-	if err != nil {
-		return t, "", fmt.Errorf("create token: %w", err)
-	}
-	return t, secret, nil
 }
 
 func (s *Store) insertToken(ctx context.Context, db queryer, userID int64, name, secret string) (mercato.Token, error) {
@@ -224,20 +89,6 @@ func (s *Store) ListTokens(ctx context.Context, p mercato.Principal) ([]mercato.
 		out = append(out, t)
 	}
 	return out, rows.Err()
-}
-
-// DeleteToken revokes one of the caller's own tokens.
-func (s *Store) DeleteToken(ctx context.Context, p mercato.Principal, id int64) error {
-	return s.tx(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2`, id, p.UserID)
-		if err != nil {
-			return fmt.Errorf("delete token %d: %w", id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return mercato.NotFound("token", id)
-		}
-		return s.audit(ctx, tx, p, "token.delete", "user", p.UserID, map[string]any{"token_id": id})
-	})
 }
 
 // Authenticate resolves an API token's secret to the principal it acts as.
@@ -298,7 +149,7 @@ func (s *Store) Bootstrap(ctx context.Context, token string) (mercato.Principal,
 }
 
 // AddToken gives a user an API token with a chosen secret (demo data and
-// automation); generated tokens come from CreateToken.
+// automation); generated tokens come from the accounts service.
 func (s *Store) AddToken(ctx context.Context, userID int64, name, secret string) error {
 	var id int64
 	err := s.rd().QueryRowContext(ctx, `SELECT id FROM api_tokens WHERE hash = $1`, hashToken(secret)).Scan(&id)
@@ -312,46 +163,4 @@ func (s *Store) AddToken(ctx context.Context, userID int64, name, secret string)
 		return fmt.Errorf("add token: %w", err)
 	}
 	return nil
-}
-
-// UserUpdate holds the fields a PATCH may change.
-type UserUpdate struct {
-	Name *string
-	Role *mercato.Role
-}
-
-// UpdateUser changes a user's name or role (admins only) and writes a User
-// MODIFIED event. An admin cannot demote itself, so an organization always
-// keeps one.
-func (s *Store) UpdateUser(ctx context.Context, p mercato.Principal, id int64, u UserUpdate) (mercato.User, error) {
-	var user mercato.User
-	err := s.tx(ctx, func(tx *txn) error {
-		var err error
-		if user, err = s.user(ctx, tx, p, id); err != nil {
-			return err
-		}
-		if err := canManageUsers(p); err != nil {
-			return err
-		}
-		if u.Role != nil && *u.Role != mercato.RoleAdmin && id == p.UserID {
-			return mercato.Errorf(mercato.ECONFLICT, "you cannot demote yourself")
-		}
-		set(&user.Name, u.Name)
-		set(&user.Role, u.Role)
-		if err := validateUser(user); err != nil {
-			return err
-		}
-		user.UpdatedAt = s.now()
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET name = $1, role = $2, updated_at = $3 WHERE id = $4`, user.Name, user.Role, user.UpdatedAt, id); err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, p, "user.update", "user", id, map[string]any{"name": user.Name, "role": user.Role}); err != nil {
-			return err
-		}
-		return s.recordEvent(ctx, tx, subscription.EntityUser, id, subscription.EventModified, nil)
-	})
-	if err != nil {
-		return user, fmt.Errorf("update user %d: %w", id, err)
-	}
-	return user, nil
 }

@@ -20,12 +20,12 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	ctx := r.Context()
-	orgs, _, err := s.store.ListOrganizations(ctx, v.P, store.OrganizationFilter{}, store.Page{Limit: 200})
+	orgs, _, err := s.services.accounts.ListOrganizations(ctx, v.P, mercato.OrganizationFilter{}, store.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	users, _, err := s.store.ListUsers(ctx, v.P, 0, store.Page{Limit: 200})
+	users, _, err := s.services.accounts.ListUsers(ctx, v.P, 0, store.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return

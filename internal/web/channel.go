@@ -20,7 +20,7 @@ func (s *Server) channelOrganizations(w http.ResponseWriter, r *http.Request, v 
 		s.fail(w, r, v, err)
 		return
 	}
-	orgs, _, err := s.store.ListOrganizations(r.Context(), v.P, store.OrganizationFilter{}, store.Page{Limit: 200})
+	orgs, _, err := s.services.accounts.ListOrganizations(r.Context(), v.P, mercato.OrganizationFilter{}, store.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return

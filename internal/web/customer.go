@@ -354,7 +354,7 @@ func (n *names) org(id int64) string {
 		return name
 	}
 	name := "organization " + strconv.FormatInt(id, 10)
-	if o, err := n.s.store.Organization(n.r.Context(), n.p, id); err == nil {
+	if o, err := n.s.services.accounts.Organization(n.r.Context(), n.p, id); err == nil {
 		name = o.Name
 	}
 	n.orgs[id] = name

@@ -296,12 +296,12 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, v *view))
 			u = *id.User
 		} else {
 			var err error
-			if u, err = s.store.User(ctx, p, p.UserID); err != nil {
+			if u, err = s.services.accounts.User(ctx, p, p.UserID); err != nil {
 				s.serverError(w, r, err)
 				return
 			}
 		}
-		org, err := s.store.Organization(ctx, p, p.OrgID)
+		org, err := s.services.accounts.Organization(ctx, p, p.OrgID)
 		if err != nil {
 			s.serverError(w, r, err)
 			return

@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"time"
 
+	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/armproduct"
 	"github.com/mercato-market/mercato/internal/billing"
@@ -88,6 +90,7 @@ type services struct {
 	channel      Channel
 	webhooks     Webhooks
 	messaging    Messaging
+	accounts     Accounts
 }
 
 // WithUsage sets the usage service (default: internal/usage over the
@@ -125,6 +128,9 @@ func (sv *services) defaults(st *store.Store) {
 	}
 	if sv.messaging == nil {
 		sv.messaging = messaging.New(st, store.TxFunc[messaging.Tx](st))
+	}
+	if sv.accounts == nil {
+		sv.accounts = accounts.New(st, store.TxFunc[accounts.Tx](st))
 	}
 }
 
@@ -193,3 +199,22 @@ func WithWebhooks(w Webhooks) Option { return func(s *Server) { s.services.webho
 // WithMessaging sets the messaging service (default: internal/messaging
 // over the store).
 func WithMessaging(m Messaging) Option { return func(s *Server) { s.services.messaging = m } }
+
+// Accounts is the accounts service the panel calls (internal/accounts):
+// the organizations and users it shows, sign-in, sessions and password
+// resets.
+type Accounts interface {
+	ListOrganizations(ctx context.Context, p mercato.Principal, f mercato.OrganizationFilter, page mercato.Page) ([]mercato.Organization, int64, error)
+	Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error)
+	ListUsers(ctx context.Context, p mercato.Principal, orgID int64, page mercato.Page) ([]mercato.User, int64, error)
+	User(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
+	CheckPassword(ctx context.Context, email, password string) (mercato.Principal, error)
+	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (string, error)
+	DeleteSession(ctx context.Context, secret string) error
+	CreatePasswordReset(ctx context.Context, email string, ttl time.Duration) (string, mercato.User, error)
+	ResetPassword(ctx context.Context, secret, password string) error
+}
+
+// WithAccounts sets the accounts service (default: internal/accounts over
+// the store).
+func WithAccounts(a Accounts) Option { return func(s *Server) { s.services.accounts = a } }

@@ -484,7 +484,7 @@ func TestReviewsMessagesAndMarkups(t *testing.T) {
 
 func mustOrg(t *testing.T, h *harness, name string) int64 {
 	t.Helper()
-	orgs, _, err := h.st.ListOrganizations(context.Background(), h.admin, store.OrganizationFilter{}, store.Page{Limit: 200})
+	orgs, _, err := h.st.ListOrganizations(context.Background(), h.admin, mercato.OrganizationFilter{}, store.Page{Limit: 200})
 	if err != nil {
 		t.Fatal(err)
 	}

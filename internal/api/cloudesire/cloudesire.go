@@ -31,6 +31,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/listing"
@@ -53,6 +54,7 @@ type Handler struct {
 	lifecycle    Lifecycle
 	provisioning Provisioning
 	catalog      Catalog
+	accounts     Accounts
 	log          *slog.Logger
 	mux          *http.ServeMux
 	routes       []string // "METHOD /api/path" of every route, for the document's test
@@ -64,7 +66,6 @@ type Lifecycle interface {
 	SetStatus(ctx context.Context, p mercato.Principal, id int64, to subscription.Status) (subscription.Subscription, error)
 	SubscriptionDetail(ctx context.Context, p mercato.Principal, id int64) (subscription.Detail, error)
 	SubscriptionPage(ctx context.Context, p mercato.Principal, f subscription.Filter, expiringBefore time.Time, pg mercato.NumberedPage) ([]subscription.Subscription, int, error)
-	SubscriberUser(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
 }
 
 // Option configures a Handler.
@@ -87,6 +88,9 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Handler {
 	}
 	if h.catalog == nil {
 		h.catalog = listing.New(st, store.TxFunc[listing.Tx](st))
+	}
+	if h.accounts == nil {
+		h.accounts = accounts.New(st, store.TxFunc[accounts.Tx](st))
 	}
 	route := func(path string, methods map[string]handlerFunc) {
 		for m := range methods {
@@ -195,7 +199,7 @@ func userOf(u mercato.User, kind mercato.OrgKind) User {
 }
 
 func (h *Handler) me(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, _ *http.Request) (int, any, error) {
-	u, err := h.store.User(ctx, p, p.UserID)
+	u, err := h.accounts.User(ctx, p, p.UserID)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -207,14 +211,14 @@ func (h *Handler) user(ctx context.Context, p mercato.Principal, _ http.Response
 	if err != nil {
 		return 0, nil, err
 	}
-	u, err := h.lifecycle.SubscriberUser(ctx, p, id)
+	u, err := h.accounts.SubscriberUser(ctx, p, id)
 	if err != nil {
 		return 0, nil, err
 	}
 	kind := mercato.KindCustomer
 	if u.OrganizationID == p.OrgID {
 		kind = p.OrgKind
-	} else if o, err := h.store.Organization(ctx, p, u.OrganizationID); err == nil {
+	} else if o, err := h.accounts.Organization(ctx, p, u.OrganizationID); err == nil {
 		kind = o.Kind
 	}
 	return http.StatusOK, userOf(u, kind), nil

@@ -47,17 +47,18 @@ func NewWorld(t TB, st *store.Store) *World {
 		t.Fatal(err)
 	}
 	w.Platform = Tenant{Principal: admin, Token: "test-platform-token-0123456789", Org: mercato.Organization{ID: admin.OrgID, Kind: mercato.KindPlatform}}
+	acc := Accounts(st)
 	tenant := func(name string, kind mercato.OrgKind, parent *Tenant, onAccount bool) Tenant {
 		t.Helper()
 		o := mercato.Organization{Kind: kind, Name: name, OnAccount: onAccount, Currency: "EUR"}
 		if parent != nil {
 			o.ParentID = &parent.Org.ID
 		}
-		o, err := st.CreateOrganization(ctx, admin, o)
+		o, err := acc.CreateOrganization(ctx, admin, o)
 		if err != nil {
 			t.Fatalf("create %s: %v", name, err)
 		}
-		u, err := st.CreateUser(ctx, admin, mercato.User{OrganizationID: o.ID, Email: fmt.Sprintf("admin@%s.test", name), Role: mercato.RoleAdmin})
+		u, err := acc.CreateUser(ctx, admin, mercato.User{OrganizationID: o.ID, Email: fmt.Sprintf("admin@%s.test", name), Role: mercato.RoleAdmin})
 		if err != nil {
 			t.Fatalf("user of %s: %v", name, err)
 		}

@@ -1,0 +1,94 @@
+// Package accounts holds the use cases of accounts and their rules: who
+// creates which kind of organization where (the platform any kind, a
+// distributor its resellers, a reseller its customers), who changes an
+// organization and its terms (fees and buying on account: the platform
+// only), who manages users and API tokens (admins, never demoting or
+// removing themselves), control-panel sign-in (bcrypt passwords compared
+// in the same time whether or not the account exists, sessions) and
+// password resets (a new link ends the older ones, a link works once and
+// is checked before any bcrypt, a reset ends every session). Values are
+// checked by the domain types' Validate; which rows a caller reaches at
+// all is the store's visibility (scope.go). Every change is written with
+// its audit entry (and, for users, its outbox event) in one transaction.
+package accounts
+
+import (
+	"context"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/mercato"
+)
+
+// Reads are what the service reads outside a transaction.
+type Reads interface {
+	Clock() time.Time
+	ListOrganizations(ctx context.Context, p mercato.Principal, f mercato.OrganizationFilter, page mercato.Page) ([]mercato.Organization, int64, error)
+	Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error)
+	ListUsers(ctx context.Context, p mercato.Principal, orgID int64, page mercato.Page) ([]mercato.User, int64, error)
+	User(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
+	// SubscriberUser returns a user visible to p or, for a vendor, a
+	// user of a customer subscribed to one of its products.
+	SubscriberUser(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
+	// ListTokens lists the tokens of p's own user.
+	ListTokens(ctx context.Context, p mercato.Principal) ([]mercato.Token, error)
+	ListAudit(ctx context.Context, p mercato.Principal, f mercato.AuditFilter, page mercato.Page) ([]mercato.AuditEntry, int64, error)
+	// UserByEmail returns a user whoever may see it (not found when
+	// there is none).
+	UserByEmail(ctx context.Context, email string) (mercato.User, error)
+	// PasswordHash returns the principal of the user with this email
+	// and its password hash; an unknown email is an empty hash.
+	PasswordHash(ctx context.Context, email string) (mercato.Principal, string, error)
+	// PasswordResetUsable reports whether a reset link is unused and
+	// unexpired.
+	PasswordResetUsable(ctx context.Context, secret string) (bool, error)
+}
+
+// Tx is what the service does inside one transaction.
+type Tx interface {
+	Now() time.Time
+	// Organization returns an organization visible to p.
+	Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error)
+	InsertOrganization(ctx context.Context, o *mercato.Organization) error
+	SaveOrganization(ctx context.Context, o *mercato.Organization) error
+	// User returns a user visible to p.
+	User(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
+	// InsertUser adds a user; an email already taken is a conflict.
+	InsertUser(ctx context.Context, u *mercato.User) error
+	SaveUser(ctx context.Context, u *mercato.User) error
+	// DeleteUser removes a user with its API tokens.
+	DeleteUser(ctx context.Context, id int64) error
+	InsertToken(ctx context.Context, userID int64, name, secret string) (mercato.Token, error)
+	// DeleteToken revokes a token of the user (not found otherwise).
+	DeleteToken(ctx context.Context, userID, id int64) error
+	InsertSession(ctx context.Context, userID int64, secret string, expires time.Time) error
+	DeleteExpiredSessions(ctx context.Context, userID int64) error
+	DeleteSession(ctx context.Context, secret string) error
+	DeleteSessions(ctx context.Context, userID int64) error
+	// EndPasswordResets marks the user's unused reset links used.
+	EndPasswordResets(ctx context.Context, userID int64) error
+	InsertPasswordReset(ctx context.Context, userID int64, secret string, expires time.Time) error
+	// UsePasswordReset marks a reset link used and returns its user, or
+	// false when it is unknown, used or expired.
+	UsePasswordReset(ctx context.Context, secret string) (int64, bool, error)
+	SetPasswordHash(ctx context.Context, userID int64, hash string) error
+	Audit(ctx context.Context, p mercato.Principal, action, entity string, id int64, details map[string]any) error
+	RecordEvent(ctx context.Context, entity string, id int64, typ string, metadata map[string]string) error
+}
+
+// InTx runs fn in one transaction, committing when it returns nil.
+type InTx func(ctx context.Context, fn func(Tx) error) error
+
+// Service runs the accounts use cases.
+type Service struct {
+	reads Reads
+	inTx  InTx
+}
+
+// New returns the service over its repositories.
+func New(reads Reads, inTx InTx) *Service { return &Service{reads: reads, inTx: inTx} }
+
+// ListAudit lists the audit log, oldest first: the platform sees every
+// entry, anyone else the changes its own organization's users made.
+func (s *Service) ListAudit(ctx context.Context, p mercato.Principal, f mercato.AuditFilter, page mercato.Page) ([]mercato.AuditEntry, int64, error) {
+	return s.reads.ListAudit(ctx, p, f, page)
+}

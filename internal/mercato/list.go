@@ -1,0 +1,7 @@
+package mercato
+
+// OrganizationFilter narrows a list of organizations.
+type OrganizationFilter struct {
+	Kind     OrgKind
+	ParentID int64
+}

@@ -1,0 +1,91 @@
+package mercato
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+)
+
+// The validation of the account types: what a value must look like,
+// whoever writes it. Who may write which value is the accounts service's
+// (internal/accounts).
+
+// Validate checks the fields every organization must have. The currency
+// is checked only when it is set: which codes Mercato bills in is
+// pricing's table, a package above this one, so the accounts service
+// checks that the code is known.
+func (o Organization) Validate() error {
+	var fe FieldErrors
+	if !o.Kind.Valid() {
+		fe.Add("kind", "must be one of platform, vendor, distributor, reseller, customer")
+	}
+	if o.Name == "" || len(o.Name) > 200 || !ValidText(o.Name) {
+		fe.Add("name", "is required: at most 200 characters, without control or bidirectional-override characters")
+	}
+	if o.Country != "" && !ValidCountry(o.Country) {
+		fe.Add("country", "must be an ISO 3166-1 alpha-2 code, upper case (IT, DE, US…)")
+	}
+	if o.Email != "" && !ValidEmail(o.Email) {
+		fe.Add("email", "must be a plain e-mail address")
+	}
+	if !ValidText(o.VATID) || len(o.VATID) > 32 {
+		fe.Add("vat_id", "at most 32 characters, without control characters")
+	}
+	if o.FeePercent != "" {
+		d, err := decimal.NewFromString(o.FeePercent)
+		if err != nil || d.IsNegative() || d.GreaterThan(decimal.NewFromInt(100)) {
+			fe.Add("fee_percent", "must be a decimal between 0 and 100")
+		}
+	}
+	return fe.Err("invalid organization")
+}
+
+// Validate checks a user's email (already normalised: lower case, no
+// surrounding spaces), role and name.
+func (u User) Validate() error {
+	var fe FieldErrors
+	if !ValidEmail(u.Email) {
+		fe.Add("email", "must be a plain email address")
+	}
+	if !u.Role.Valid() {
+		fe.Add("role", "must be admin, manager or viewer")
+	}
+	if len(u.Name) > 200 || !ValidText(u.Name) {
+		fe.Add("name", "at most 200 characters, without control or bidirectional-override characters")
+	}
+	return fe.Err("invalid user")
+}
+
+// Validate checks a new token's name, which its owner recognises it by.
+func (t Token) Validate() error {
+	var fe FieldErrors
+	if t.Name == "" || len(t.Name) > 100 {
+		fe.Add("name", "is required (at most 100 characters)")
+	}
+	return fe.Err("invalid token")
+}
+
+// Password rules.
+const (
+	MinPasswordLength = 10
+	MaxPasswordLength = 72 // bcrypt reads at most 72 bytes
+)
+
+// Password is a control-panel password as its user types it; only its
+// hash is kept.
+type Password string
+
+// Validate checks a new password against the rules.
+func (pw Password) Validate() error {
+	var fe FieldErrors
+	switch {
+	case utf8.RuneCountInString(string(pw)) < MinPasswordLength:
+		fe.Add("password", "must be at least %d characters", MinPasswordLength)
+	case len(pw) > MaxPasswordLength:
+		fe.Add("password", "must be at most %d bytes", MaxPasswordLength)
+	case strings.ContainsRune(string(pw), 0):
+		fe.Add("password", "must not contain NUL characters")
+	}
+	return fe.Err("invalid password")
+}
