@@ -9,6 +9,7 @@ package app
 import (
 	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/lifecycle"
+	"github.com/mercato-market/mercato/internal/notify"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
@@ -23,6 +24,7 @@ var (
 	_ billingrun.Tx   = (*store.Tx)(nil)
 	_ provisioning.Tx = (*store.Tx)(nil)
 	_ usage.Tx        = (*store.Tx)(nil)
+	_ notify.Tx       = (*store.Tx)(nil)
 )
 
 // Services are the application services over one store.
@@ -32,11 +34,13 @@ type Services struct {
 	Billing      *billingrun.Service
 	Provisioning *provisioning.Service
 	Usage        *usage.Service
+	Notify       *notify.Service
 }
 
 // Options configure the services New builds.
 type Options struct {
 	Billing []billingrun.Option // the dunning policy
+	Notify  []notify.Option     // the public URL links are made on
 }
 
 // New builds every service over st.
@@ -47,6 +51,7 @@ func New(st *store.Store, opts Options) *Services {
 		Billing:      billingrun.New(st, store.TxFunc[billingrun.Tx](st), opts.Billing...),
 		Provisioning: provisioning.New(st, store.TxFunc[provisioning.Tx](st)),
 		Usage:        usage.New(st, store.TxFunc[usage.Tx](st)),
+		Notify:       Notify(st, opts.Notify...),
 	}
 }
 
@@ -58,4 +63,10 @@ func Ordering(st *store.Store) *ordering.Service {
 // Lifecycle is the lifecycle service over st.
 func Lifecycle(st *store.Store) *lifecycle.Service {
 	return lifecycle.New(st, store.TxFunc[lifecycle.Tx](st))
+}
+
+// Notify is the notification service (the mail it queues, the operator's
+// outbox) over st.
+func Notify(st *store.Store, opts ...notify.Option) *notify.Service {
+	return notify.New(st, store.TxFunc[notify.Tx](st), opts...)
 }

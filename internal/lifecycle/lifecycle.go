@@ -114,7 +114,19 @@ func apply(ctx context.Context, tx Tx, p mercato.Principal, sub subscription.Sub
 	if err := tx.Audit(ctx, p, "subscription."+action, "subscription", sub.ID, subscription.Diff(before, sub)); err != nil {
 		return sub, err
 	}
-	return sub, tx.RecordEvent(ctx, subscription.EntitySubscription, sub.ID, event, nil)
+	return sub, tx.RecordEvent(ctx, subscription.EntitySubscription, sub.ID, event, statusChange(before, sub))
+}
+
+// statusChange is the metadata of an event that changes a subscription's
+// deployment status: the status it moved to and the one it left, so that
+// whoever reads the outbox (internal/notify, a vendor's webhook) knows
+// what happened without reading the subscription again, which may have
+// moved on since. A change that leaves the status as it was carries none.
+func statusChange(before, after subscription.Subscription) map[string]string {
+	if before.Status == after.Status {
+		return nil
+	}
+	return map[string]string{"deployment_status": string(after.Status), "previous_status": string(before.Status)}
 }
 
 // eventFor is the event a move to status to sends: DELETED once a
