@@ -25,7 +25,7 @@ import (
 // catalogue entry id in the recipient's language, itself a template over
 // the message's Data.
 //
-//go:embed templates locales
+//go:embed all:templates locales
 var files embed.FS
 
 // Letters renders messages in every language of mail.Languages.
@@ -42,14 +42,11 @@ var (
 )
 
 // DefaultLetters returns the embedded templates and catalogues, parsed
-// once; they are part of the binary, so a failure is a bug (and
-// TestEveryMessageInEveryLanguage catches it).
-func DefaultLetters() *Letters {
+// once. They are part of the binary, so an error is a bug, which
+// TestEveryMessageInEveryLanguage catches.
+func DefaultLetters() (*Letters, error) {
 	defaultLettersOnce.Do(func() { defaultLetters, defaultLettersErr = ParseLetters(files) })
-	if defaultLettersErr != nil {
-		panic(defaultLettersErr)
-	}
-	return defaultLetters
+	return defaultLetters, defaultLettersErr
 }
 
 // labeled is a label with its value, for the layouts' "row" and "button".
@@ -100,12 +97,10 @@ func (l *Letters) Render(name, lang string, d Data) (subject, text, html string,
 		return "", "", "", fmt.Errorf("no message %q", name)
 	}
 	loc := i18n.NewLocalizer(l.bundle, lang)
+	// go-i18n answers an entry missing in lang with the default
+	// language's and an error: the error fails the message.
 	t := func(id string) (string, error) {
-		s, tag, err := loc.LocalizeWithTag(&i18n.LocalizeConfig{MessageID: id, TemplateData: d})
-		if err == nil && tag.String() != lang {
-			err = fmt.Errorf("message %q is not translated to %s", id, lang)
-		}
-		return s, err
+		return loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: d})
 	}
 	funcs := map[string]any{"t": t, "pair": pair}
 	tc, err := tt.Clone()

@@ -90,6 +90,7 @@ type Service struct {
 	reads     Reads
 	inTx      InTx
 	letters   *Letters
+	broken    error // the embedded templates do not parse (a bug)
 	publicURL string
 	batch     int
 	log       *slog.Logger
@@ -112,7 +113,8 @@ func WithLog(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
 // New returns the service over its repositories.
 func New(reads Reads, inTx InTx, opts ...Option) *Service {
-	s := &Service{reads: reads, inTx: inTx, letters: DefaultLetters(), batch: 20, log: slog.New(slog.DiscardHandler)}
+	s := &Service{reads: reads, inTx: inTx, batch: 20, log: slog.New(slog.DiscardHandler)}
+	s.letters, s.broken = DefaultLetters()
 	for _, o := range opts {
 		o(s)
 	}
@@ -134,6 +136,9 @@ type Outcome struct {
 func (s *Service) Notify(ctx context.Context) (Outcome, error) {
 	if s.publicURL == "" {
 		return Outcome{}, fmt.Errorf("notify: no public URL to build links on (WithPublicURL)")
+	}
+	if s.broken != nil {
+		return Outcome{}, fmt.Errorf("notify: %w", s.broken)
 	}
 	var out Outcome
 	err := s.inTx(ctx, func(tx Tx) error {
