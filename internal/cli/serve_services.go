@@ -15,5 +15,5 @@ func apiOptions(sv *app.Services) []api.Option {
 // webOptions hand the control panel the services serve built.
 func webOptions(sv *app.Services) []web.Option {
 	return []web.Option{web.WithServices(sv.Ordering, sv.Lifecycle), web.WithBilling(sv.Billing),
-		web.WithProvisioning(sv.Provisioning), web.WithUsage(sv.Usage)}
+		web.WithProvisioning(sv.Provisioning), web.WithUsage(sv.Usage), web.WithOutbox(sv.Notify)}
 }

@@ -30,6 +30,9 @@ type Result struct {
 	Attempted bool
 	RetryAt   time.Time
 	Error     string
+	// Notice, when set, tells the operator (a notification on the
+	// platform's overview): a recipient refused for good.
+	Notice string
 }
 
 // Transport sends one message with its rendered attachments; a permanent
@@ -191,6 +194,8 @@ func (s *Sender) send(ctx context.Context, m Message) Result {
 		r.Status = Sent
 	case errors.As(err, &refused):
 		r.Status, r.Error = Refused, err.Error()
+		r.Notice = fmt.Sprintf("The mail server refused %s for good: message %d (%s) is not sent. Correct the address; the server said: %.300s",
+			m.To, m.ID, m.Template, refused.Err)
 	default:
 		r.Status, r.Error = Queued, err.Error()
 		r.RetryAt = s.q.Clock().Add(s.Backoff(m.Attempts + 1))

@@ -19,6 +19,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/mail"
 	"github.com/mercato-market/mercato/internal/mail/mailpit"
+	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
@@ -37,6 +38,16 @@ type outbox struct {
 func newOutbox(t *testing.T, st *store.Store) *outbox {
 	st.Now = storetest.Clock(storetest.Epoch)
 	return &outbox{t: t, st: st, log: &bytes.Buffer{}}
+}
+
+// platform is the operator's principal.
+func (o *outbox) platform() mercato.Principal {
+	o.t.Helper()
+	p, err := o.st.Bootstrap(ctx, "")
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	return p
 }
 
 // at moves the store's clock to Epoch+d.
@@ -205,6 +216,7 @@ func TestRefusedRecipient(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		mp := mailpit.Start(t, "--smtp-allowed-recipients", `@example\.org$`)
 		o := newOutbox(t, st)
+		operator := o.platform()
 		ids := o.queue("nobody@refused.example", "ada@example.org")
 		s := o.sender(smtpTo(t, mp, "", ""), 10)
 		runOnce(t, s, 2)
@@ -221,6 +233,11 @@ func TestRefusedRecipient(t *testing.T) {
 		}
 		if !strings.Contains(o.log.String(), "mail refused by the SMTP server") {
 			t.Fatalf("refusal not logged:\n%s", o.log)
+		}
+		// The operator is told, once.
+		notes, err := st.ListNotifications(ctx, operator)
+		if err != nil || len(notes) != 1 || notes[0].Kind != "mail_refused" || !strings.Contains(notes[0].Message, "nobody@refused.example") {
+			t.Fatalf("operator's notifications: %+v %v", notes, err)
 		}
 	})
 }

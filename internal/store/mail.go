@@ -144,7 +144,8 @@ func queryMail(ctx context.Context, db queryer, q *query) ([]mail.Message, error
 }
 
 // RecordMail records what became of a claimed message and ends its lease.
-// A sent message that held a secret keeps no body.
+// A sent message that held a secret keeps no body; a notice (of a
+// refusal) becomes a notification of the platform organization.
 func (s *Store) RecordMail(ctx context.Context, r mail.Result) error {
 	now := s.now()
 	attempt := 0
@@ -158,8 +159,20 @@ func (s *Store) RecordMail(ctx context.Context, r mail.Result) error {
 			text_body = CASE WHEN sensitive THEN '' ELSE text_body END, html_body = CASE WHEN sensitive THEN '' ELSE html_body END
 			WHERE id = $3 AND status = 'queued'`, attempt, now, r.ID)
 	case mail.Refused, mail.Kept:
-		_, err = s.rd().ExecContext(ctx, `UPDATE mail_messages SET status = $1, attempts = attempts + $2, locked_until = 0, last_error = $3 WHERE id = $4 AND status = 'queued'`,
-			string(r.Status), attempt, r.Error, r.ID)
+		err = s.tx(ctx, func(tx *txn) error {
+			res, err := tx.ExecContext(ctx, `UPDATE mail_messages SET status = $1, attempts = attempts + $2, locked_until = 0, last_error = $3 WHERE id = $4 AND status = 'queued'`,
+				string(r.Status), attempt, r.Error, r.ID)
+			if err != nil || r.Notice == "" {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				return err
+			}
+			// The operator is told on the overview page.
+			_, err = tx.ExecContext(ctx, `INSERT INTO notifications (organization_id, kind, message, created_at)
+				SELECT id, 'mail_refused', $1, $2 FROM organizations WHERE kind = 'platform' ORDER BY id LIMIT 1`, r.Notice, now)
+			return err
+		})
 	case mail.Queued:
 		_, err = s.rd().ExecContext(ctx, `UPDATE mail_messages SET attempts = attempts + $1, next_attempt_at = $2, locked_until = 0,
 			last_error = CASE WHEN $3 = '' THEN last_error ELSE $3 END WHERE id = $4 AND status = 'queued'`,

@@ -6,6 +6,7 @@ import (
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
+	"github.com/mercato-market/mercato/internal/mail"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
@@ -77,6 +78,7 @@ type services struct {
 	billing      Billing
 	provisioning Provisioning
 	usage        Usage
+	outbox       Outbox
 }
 
 // WithUsage sets the usage service (default: internal/usage over the
@@ -103,4 +105,18 @@ func (sv *services) defaults(st *store.Store) {
 	if sv.usage == nil {
 		sv.usage = usage.New(st, store.TxFunc[usage.Tx](st))
 	}
+	if sv.outbox == nil {
+		sv.outbox = app.Notify(st)
+	}
 }
+
+// Outbox is the operator's view of the mail outbox (internal/notify): the
+// platform reads every message; everyone else is refused.
+type Outbox interface {
+	Outbox(ctx context.Context, p mercato.Principal, f mail.Filter) ([]mail.Message, error)
+	OutboxMessage(ctx context.Context, p mercato.Principal, id int64) (mail.Message, error)
+}
+
+// WithOutbox sets the outbox service (default: internal/notify over the
+// store).
+func WithOutbox(o Outbox) Option { return func(s *Server) { s.services.outbox = o } }
