@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -74,21 +75,12 @@ type Sender struct {
 // NewSender returns the sender over q; t nil keeps messages instead of
 // sending them.
 func NewSender(q Queue, t Transport, log *slog.Logger, cfg Config) *Sender {
-	if cfg.Batch <= 0 {
-		cfg.Batch = 20
-	}
-	if cfg.Lease <= 0 {
-		cfg.Lease = 5 * time.Minute
-	}
-	if cfg.Poll <= 0 {
-		cfg.Poll = 5 * time.Second
-	}
-	if cfg.FirstRetry <= 0 {
-		cfg.FirstRetry = 30 * time.Second
-	}
-	if cfg.MaxRetry <= 0 {
-		cfg.MaxRetry = time.Hour
-	}
+	// Zero or negative values take the defaults.
+	cfg.Batch = cmp.Or(max(cfg.Batch, 0), 20)
+	cfg.Lease = cmp.Or(max(cfg.Lease, 0), 5*time.Minute)
+	cfg.Poll = cmp.Or(max(cfg.Poll, 0), 5*time.Second)
+	cfg.FirstRetry = cmp.Or(max(cfg.FirstRetry, 0), 30*time.Second)
+	cfg.MaxRetry = cmp.Or(max(cfg.MaxRetry, 0), time.Hour)
 	if cfg.Attach == nil {
 		cfg.Attach = func(_ context.Context, a Attachment) (File, error) {
 			return File{}, fmt.Errorf("no renderer for %s attachments", a.Kind)
@@ -119,18 +111,27 @@ func (s *Sender) Run(ctx context.Context) error {
 	t := time.NewTicker(s.cfg.Poll)
 	defer t.Stop()
 	for {
-		n, err := s.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
+		if _, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "mail: send a batch", "err", err)
-		}
-		if n > 0 && err == nil {
-			continue // there may be more
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-s.wake:
 		case <-t.C:
+		}
+	}
+}
+
+// Drain sends batches until none is due (or one fails) and returns how
+// many messages it handled.
+func (s *Sender) Drain(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := s.RunOnce(ctx)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
 		}
 	}
 }

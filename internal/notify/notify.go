@@ -169,6 +169,20 @@ func (s *Service) Notify(ctx context.Context) (Outcome, error) {
 	return out, nil
 }
 
+// NotifyAll runs batches until every event is considered (or one fails)
+// and returns what they did together.
+func (s *Service) NotifyAll(ctx context.Context) (Outcome, error) {
+	var total Outcome
+	for {
+		out, err := s.Notify(ctx)
+		total.Events += out.Events
+		total.Queued += out.Queued
+		if err != nil || out.Events == 0 {
+			return total, err
+		}
+	}
+}
+
 // queue queues the messages one event causes and returns how many.
 func (s *Service) queue(ctx context.Context, tx Tx, ev subscription.Event, operator string) (int, error) {
 	letters, err := s.decide(ctx, tx, ev)

@@ -60,19 +60,11 @@ func setLanguage(t *testing.T, st *store.Store, userID int64, lang string) {
 // messages they queued.
 func (m *market) drain() int {
 	m.t.Helper()
-	queued := 0
-	for range 100 {
-		out, err := m.svc.Notify(ctx)
-		if err != nil {
-			m.t.Fatal(err)
-		}
-		queued += out.Queued
-		if out.Events == 0 {
-			return queued
-		}
+	out, err := m.svc.NotifyAll(ctx)
+	if err != nil {
+		m.t.Fatal(err)
 	}
-	m.t.Fatal("events never ran out")
-	return 0
+	return out.Queued
 }
 
 func (m *market) outbox() []mail.Message {
@@ -243,14 +235,8 @@ func arrive(t *testing.T, m *market) {
 		t.Fatal(err)
 	}
 	sender := mail.NewSender(m.st, tr, slog.New(slog.DiscardHandler), mail.Config{Attach: m.svc.Attachment})
-	for {
-		n, err := sender.RunOnce(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
+	if _, err := sender.Drain(ctx); err != nil {
+		t.Fatal(err)
 	}
 	want := m.outbox()
 	got := map[string]mailpit.Summary{}

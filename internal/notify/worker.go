@@ -42,15 +42,12 @@ func (n *Notifier) Run(ctx context.Context) error {
 	t := time.NewTicker(n.poll)
 	defer t.Stop()
 	for {
-		out, err := n.svc.Notify(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			n.log.ErrorContext(ctx, "notify: a batch of events failed; it is repeated", "err", err)
-		case out.Queued > 0:
+		out, err := n.svc.NotifyAll(ctx)
+		if out.Queued > 0 {
 			n.onQueued()
 		}
-		if err == nil && out.Events > 0 {
-			continue // there may be more
+		if err != nil && ctx.Err() == nil {
+			n.log.ErrorContext(ctx, "notify: a batch of events failed; it is repeated", "err", err)
 		}
 		select {
 		case <-ctx.Done():

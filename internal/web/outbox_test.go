@@ -25,24 +25,11 @@ func TestOutboxShowsKeptMessagesToTheOperator(t *testing.T) {
 		t.Fatalf("order: %d", res.StatusCode)
 	}
 	svc := app.Notify(h.st, notify.WithPublicURL("https://market.example.com"))
-	for {
-		out, err := svc.Notify(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if out.Events == 0 {
-			break
-		}
+	if _, err := svc.NotifyAll(ctx); err != nil {
+		t.Fatal(err)
 	}
-	sender := mail.NewSender(h.st, nil, slog.New(slog.DiscardHandler), mail.Config{})
-	for {
-		n, err := sender.RunOnce(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
+	if _, err := mail.NewSender(h.st, nil, slog.New(slog.DiscardHandler), mail.Config{}).Drain(ctx); err != nil {
+		t.Fatal(err)
 	}
 	kept, err := svc.Outbox(ctx, h.admin, mail.Filter{Status: mail.Kept})
 	if err != nil || len(kept) == 0 {

@@ -22,20 +22,16 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/mercato-market/mercato/internal/store/storetest"
 )
 
 // Version is the Mailpit release the tests and CI run.
 const Version = "v1.33.1"
 
-// TB is what the helpers need of a test.
-type TB interface {
-	Helper()
-	Cleanup(func())
-	TempDir() string
-	Fatal(args ...any)
-	Fatalf(format string, args ...any)
-	Skipf(format string, args ...any)
-}
+// TB is what the helpers need of a test: storetest's, which testing.TB
+// satisfies.
+type TB = storetest.TB
 
 // Server is a running Mailpit.
 type Server struct {
