@@ -79,37 +79,8 @@ func TestKillDuringBurst(t *testing.T) {
 	recv.mu.Lock()
 	recv.secret = ep.Secret
 	recv.mu.Unlock()
-	plan := planOf(t, s, customer, "saas")
-
 	// The burst: eight clients ordering; the server dies under them.
-	var placed atomic.Int64
-	var wg sync.WaitGroup
-	stopBurst := make(chan struct{})
-	for c := range 8 {
-		wg.Go(func() {
-			client := &http.Client{}
-			for i := 0; ; i++ {
-				select {
-				case <-stopBurst:
-					return
-				default:
-				}
-				body := fmt.Sprintf(`{"plan_id":%d,"quantity":1,"configuration":{"company_subdomain":"burst-%d-%d"}}`, plan, c, i)
-				req, _ := http.NewRequest("POST", s.base+"/api/v1/orders", stringsReader(body))
-				req.Header.Set("Authorization", "Bearer "+customer)
-				req.Header.Set("Content-Type", "application/json")
-				res, err := client.Do(req)
-				if err != nil {
-					return // the server is gone
-				}
-				_, _ = io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode == http.StatusCreated {
-					placed.Add(1)
-				}
-			}
-		})
-	}
+	placed, stopBurst := orderBurst(s, customer, planOf(t, s, customer, "saas"))
 	s.waitFor(t, "300 orders", func() bool { return placed.Load() >= 300 })
 	if err := s.cmd.Process.Kill(); err != nil { // SIGKILL: no shutdown at all
 		t.Fatal(err)
@@ -118,8 +89,7 @@ func TestKillDuringBurst(t *testing.T) {
 	recv.mu.Lock()
 	atKill := len(recv.ids)
 	recv.mu.Unlock()
-	close(stopBurst)
-	wg.Wait()
+	stopBurst()
 
 	s2 := start(t, []string{"--database-url", db}, lease)
 	s2.waitReady(t)
@@ -159,6 +129,44 @@ func TestKillDuringBurst(t *testing.T) {
 	}
 	t.Logf("%d orders placed before the kill; %d events committed, %d of them delivered before the kill, all after the restart; %d redelivered (at least once)",
 		placed.Load(), len(want), atKill, dups)
+}
+
+// orderBurst has eight clients place orders of plan as customer until
+// stop is called (it waits for them) or the server is gone; placed counts
+// the orders that were.
+func orderBurst(s *server, customer string, plan int64) (placed *atomic.Int64, stop func()) {
+	placed = &atomic.Int64{}
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	for c := range 8 {
+		wg.Go(func() {
+			client := &http.Client{}
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				body := fmt.Sprintf(`{"plan_id":%d,"quantity":1,"configuration":{"company_subdomain":"burst-%d-%d"}}`, plan, c, i)
+				req, _ := http.NewRequest("POST", s.base+"/api/v1/orders", stringsReader(body))
+				req.Header.Set("Authorization", "Bearer "+customer)
+				req.Header.Set("Content-Type", "application/json")
+				res, err := client.Do(req)
+				if err != nil {
+					return // the server is gone
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode == http.StatusCreated {
+					placed.Add(1)
+				}
+			}
+		})
+	}
+	return placed, func() {
+		close(done)
+		wg.Wait()
+	}
 }
 
 type stringReader struct {

@@ -13,6 +13,7 @@ import (
 	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/messaging"
+	"github.com/mercato-market/mercato/internal/notify"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
@@ -33,6 +34,7 @@ var (
 	_ webhooks.Tx     = (*store.Tx)(nil)
 	_ messaging.Tx    = (*store.Tx)(nil)
 	_ accounts.Tx     = (*store.Tx)(nil)
+	_ notify.Tx       = (*store.Tx)(nil)
 )
 
 // Services are the application services over one store.
@@ -47,11 +49,13 @@ type Services struct {
 	Webhooks     *webhooks.Service
 	Messaging    *messaging.Service
 	Accounts     *accounts.Service
+	Notify       *notify.Service
 }
 
 // Options configure the services New builds.
 type Options struct {
 	Billing []billingrun.Option // the dunning policy
+	Notify  []notify.Option     // the public URL links are made on
 }
 
 // New builds every service over st.
@@ -67,6 +71,7 @@ func New(st *store.Store, opts Options) *Services {
 		Webhooks:     webhooks.New(st, store.TxFunc[webhooks.Tx](st)),
 		Messaging:    messaging.New(st, store.TxFunc[messaging.Tx](st)),
 		Accounts:     accounts.New(st, store.TxFunc[accounts.Tx](st)),
+		Notify:       Notify(st, opts.Notify...),
 	}
 }
 
@@ -78,4 +83,10 @@ func Ordering(st *store.Store) *ordering.Service {
 // Lifecycle is the lifecycle service over st.
 func Lifecycle(st *store.Store) *lifecycle.Service {
 	return lifecycle.New(st, store.TxFunc[lifecycle.Tx](st))
+}
+
+// Notify is the notification service (the mail it queues, the operator's
+// outbox) over st.
+func Notify(st *store.Store, opts ...notify.Option) *notify.Service {
+	return notify.New(st, store.TxFunc[notify.Tx](st), opts...)
 }

@@ -19,5 +19,6 @@ func webOptions(sv *app.Services) []web.Option {
 	return []web.Option{web.WithServices(sv.Ordering, sv.Lifecycle), web.WithBilling(sv.Billing),
 		web.WithProvisioning(sv.Provisioning), web.WithUsage(sv.Usage),
 		web.WithCatalog(sv.Catalog), web.WithChannel(sv.Channel),
-		web.WithWebhooks(sv.Webhooks), web.WithMessaging(sv.Messaging), web.WithAccounts(sv.Accounts)}
+		web.WithWebhooks(sv.Webhooks), web.WithMessaging(sv.Messaging), web.WithAccounts(sv.Accounts),
+		web.WithOutbox(sv.Notify)}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/metering"
+	"github.com/mercato-market/mercato/internal/notify"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/internal/telemetry"
@@ -34,14 +35,22 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 
 	// The application services the API, the control panel and the workers
 	// share.
-	services := app.New(st, app.Options{Billing: []billingrun.Option{billingrun.WithDunning(cfg.Dunning)}})
+	services := app.New(st, app.Options{Billing: []billingrun.Option{billingrun.WithDunning(cfg.Dunning)},
+		Notify: []notify.Option{notify.WithPublicURL(cfg.PublicURL), notify.WithLog(log)}})
 
-	// Webhook delivery: the commit that records events wakes it; the API
-	// sends test events through it; a vendor's 2xx to DELETED ends a
-	// terminated subscription.
+	// Webhook delivery: the commit that records events wakes it (with the
+	// mail notifier, below); the API sends test events through it; a
+	// vendor's 2xx to DELETED ends a terminated subscription.
 	dispatcher := dispatch.New(st, log, dispatch.Config{AllowPrivate: allowPrivate, Lease: cfg.Webhooks.Lease,
 		Delivered: services.Lifecycle.Delivered})
-	st.OnEvents(dispatcher.Wake)
+
+	// E-mail: the notifier reads what each commit recorded, the sender
+	// sends (or keeps) what the notifier queued.
+	notifier, mailSender, err := mailWorkers(cfg, env, services.Notify)
+	if err != nil {
+		return nil, nil, err
+	}
+	st.OnEvents(func() { dispatcher.Wake(); notifier.Wake() })
 
 	// The API: /api/v1, the Cloudesire-compatible /api/, the OpenAPI
 	// document and the health checks.
@@ -98,6 +107,8 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 		{"billing", func(ctx context.Context) error {
 			return runBillingJob(ctx, st, services.Billing, env, cfg.BillingInterval)
 		}},
+		{"mail notifications", notifier.Run},
+		{"mail sending", mailSender.Run},
 	}
 	if cfg.Demo {
 		// The Azure demo hands its ARM and Entra emulators to the

@@ -4,8 +4,8 @@
 // and validated at start with errors that name the setting.
 // docs/operations.md documents every setting.
 //
-// Not here, on purpose: secrets (MERCATO_SECRET_KEY, MERCATO_BOOTSTRAP_TOKEN)
-// are read from the environment only, where the code that needs them reads
+// Not here, on purpose: secrets (MERCATO_SECRET_KEY, MERCATO_BOOTSTRAP_TOKEN,
+// MERCATO_SMTP_PASSWORD) are read from the environment only, where the code that needs them reads
 // them, so that they never show in a process list; and the tax table stays
 // in code (billing.DefaultTaxPolicy) until it becomes operator data.
 package config
@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	netmail "net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -23,6 +24,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/mail"
 	"github.com/mercato-market/mercato/internal/metering"
 )
 
@@ -48,6 +50,22 @@ type Serve struct {
 	// Dunning is the policy for unpaid invoices of every billing run of
 	// the process (the scheduled one, the API's, the panel's).
 	Dunning billing.DunningPolicy
+	Mail    Mail
+}
+
+// Mail is how e-mail leaves the marketplace.
+type Mail struct {
+	// SMTPURL is the SMTP server (smtp://[user@]host[:port][?tls=none|
+	// required] or smtps://…); empty: messages are kept for the
+	// operator's Outbox page. Validate parses it into SMTP.
+	SMTPURL string
+	SMTP    mail.Server
+	// From is the sender ("Name <address>" or an address); empty:
+	// noreply@ the host of the public URL.
+	From string
+	// Lease is how long a process keeps the messages it claimed before
+	// another may take them over after a crash.
+	Lease time.Duration
 }
 
 // Database is where the data lives and how many connections serve it.
@@ -101,6 +119,7 @@ func Defaults() Serve {
 		UsagePollInterval: metering.DefaultInterval,
 		BillingInterval:   time.Hour,
 		Dunning:           billing.DefaultDunning(),
+		Mail:              Mail{Lease: 5 * time.Minute},
 	}
 }
 
@@ -127,6 +146,9 @@ func (c *Serve) Register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.UsagePollInterval, "usage-poll-interval", c.UsagePollInterval, "how often products' metric URLs are polled for usage"+env("usage-poll-interval"))
 	fs.DurationVar(&c.BillingInterval, "billing-interval", c.BillingInterval, "how often the current month is billed, terms renewed and dunning run; 0 turns the job off"+env("billing-interval"))
 	RegisterDunning(fs, &c.Dunning)
+	fs.StringVar(&c.Mail.SMTPURL, "smtp-url", c.Mail.SMTPURL, "the SMTP server e-mail leaves through: smtp://[user@]host[:port] (STARTTLS when offered; ?tls=required to insist, ?tls=none for a loopback server) or smtps://[user@]host[:port]; the password comes from MERCATO_SMTP_PASSWORD; without it messages are kept for the control panel's Outbox"+env("smtp-url"))
+	fs.StringVar(&c.Mail.From, "mail-from", c.Mail.From, "the sender of e-mail, \"Name <address>\" or an address (default noreply@ the host of --public-url)"+env("mail-from"))
+	fs.DurationVar(&c.Mail.Lease, "mail-lease", c.Mail.Lease, "how long a process keeps the e-mail it claimed before another may take it over after a crash"+env("mail-lease"))
 }
 
 // RegisterDunning declares the dunning policy's flags (serve, billing run).
@@ -221,6 +243,21 @@ func (c *Serve) Validate() error {
 	}
 	if c.BillingInterval < 0 {
 		errs = append(errs, bad("billing-interval", "want 0 (off) or a positive duration"))
+	}
+	if c.Mail.SMTPURL != "" {
+		srv, err := mail.ParseURL(c.Mail.SMTPURL)
+		if err != nil {
+			errs = append(errs, bad("smtp-url", err.Error()))
+		}
+		c.Mail.SMTP = srv
+	}
+	if c.Mail.From != "" {
+		if _, err := netmail.ParseAddress(c.Mail.From); err != nil {
+			errs = append(errs, bad("mail-from", `want "Name <address>" or an address: `+err.Error()))
+		}
+	}
+	if c.Mail.Lease < time.Second {
+		errs = append(errs, bad("mail-lease", "want a second or more"))
 	}
 	if err := c.Dunning.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("dunning (--dunning-*, MERCATO_DUNNING_*): %w", err))

@@ -37,6 +37,11 @@ func TestFromFlagsAndEnvironment(t *testing.T) {
 		c.Database.MaxOpenConns != 4 || c.Limits.AnonBurst != 9 || len(c.Dunning.ReminderDays) != 3 || c.Dunning.ReminderDays[2] != 9 {
 		t.Fatalf("%+v", c)
 	}
+	// E-mail: the server and its TLS from the URL, the sender as given.
+	c, err = parse(t, []string{"--demo", "--mail-from", "Market <noreply@market.example.com>"}, map[string]string{"MERCATO_SMTP_URL": "smtps://relay@mail.example.com"})
+	if err != nil || c.Mail.SMTP.Host != "mail.example.com" || c.Mail.SMTP.Port != 465 || c.Mail.SMTP.User != "relay" || c.Mail.From != "Market <noreply@market.example.com>" {
+		t.Fatalf("mail: %+v %v", c.Mail, err)
+	}
 	// The defaults are what the code fixed before.
 	d := config.Defaults()
 	if d.Web.SessionTTL != 12*time.Hour || d.Web.SignInAttempts != 10 || d.Web.SignInWindow != 15*time.Minute ||
@@ -64,6 +69,10 @@ func TestValidationNamesTheSetting(t *testing.T) {
 		{[]string{"--demo", "--log-format", "xml"}, "--log-format (MERCATO_LOG_FORMAT)"},
 		{[]string{"--demo", "--dunning-reminder-days", "10,3"}, "dunning (--dunning-*, MERCATO_DUNNING_*): reminder days [10 3]"},
 		{[]string{"--demo", "--dunning-suspend-days", "-2"}, "dunning (--dunning-*, MERCATO_DUNNING_*): suspension"},
+		{[]string{"--demo", "--smtp-url", "mail.example.com"}, "--smtp-url (MERCATO_SMTP_URL): want smtp://"},
+		{[]string{"--demo", "--smtp-url", "smtp://relay:secret@mail.example.com"}, "--smtp-url (MERCATO_SMTP_URL): the URL holds a password: set it in MERCATO_SMTP_PASSWORD"},
+		{[]string{"--demo", "--mail-from", "not an address"}, "--mail-from (MERCATO_MAIL_FROM)"},
+		{[]string{"--demo", "--mail-lease", "10ms"}, "--mail-lease (MERCATO_MAIL_LEASE)"},
 	} {
 		_, err := parse(t, c.args, nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

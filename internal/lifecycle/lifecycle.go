@@ -118,11 +118,23 @@ func apply(ctx context.Context, tx Tx, p mercato.Principal, sub subscription.Sub
 		events = subscription.Events(before.Status, sub.Status)
 	}
 	for _, ev := range events {
-		if err := tx.RecordEvent(ctx, subscription.EntitySubscription, sub.ID, ev, nil); err != nil {
+		if err := tx.RecordEvent(ctx, subscription.EntitySubscription, sub.ID, ev, statusChange(before, sub)); err != nil {
 			return sub, err
 		}
 	}
 	return sub, nil
+}
+
+// statusChange is the metadata of an event that changes a subscription's
+// deployment status: the status it moved to and the one it left, so that
+// whoever reads the outbox (internal/notify, a vendor's webhook) knows
+// what happened without reading the subscription again, which may have
+// moved on since. A change that leaves the status as it was carries none.
+func statusChange(before, after subscription.Subscription) map[string]string {
+	if before.Status == after.Status {
+		return nil
+	}
+	return map[string]string{"deployment_status": string(after.Status), "previous_status": string(before.Status)}
 }
 
 // move is the Step of a state-machine action.

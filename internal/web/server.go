@@ -246,6 +246,8 @@ func (s *Server) routes() {
 	auth("GET /invoices/{id}/csv", s.invoiceDocument("csv"))
 	auth("GET /earnings.csv", s.earningsCSV)
 	auth("POST /billing/runs", s.startBillingRun)
+	auth("GET /admin/outbox", s.outboxPage)
+	auth("GET /admin/outbox/{id}", s.outboxMessagePage)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, nil, http.StatusNotFound, "There is no such page.")
 	})
@@ -332,7 +334,7 @@ func navFor(p mercato.Principal, unread int) []navItem {
 	case mercato.KindReseller:
 		return []navItem{{"/channel/organizations", "Customers", 0}, {"/channel/prices", "Price list", 0}, {"/subscriptions", "Subscriptions", 0}, {"/catalog", "Catalog", 0}, msgs, {"/invoices", "Earnings", 0}}
 	default:
-		return []navItem{{"/admin", "Overview", 0}, {"/catalog", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, msgs, {"/invoices", "Billing", 0}}
+		return []navItem{{"/admin", "Overview", 0}, {"/catalog", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, msgs, {"/invoices", "Billing", 0}, {"/admin/outbox", "Outbox", 0}}
 	}
 }
 

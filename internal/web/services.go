@@ -12,6 +12,7 @@ import (
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/channel"
 	"github.com/mercato-market/mercato/internal/listing"
+	"github.com/mercato-market/mercato/internal/mail"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/messaging"
 	"github.com/mercato-market/mercato/internal/ordering"
@@ -91,6 +92,7 @@ type services struct {
 	webhooks     Webhooks
 	messaging    Messaging
 	accounts     Accounts
+	outbox       Outbox
 }
 
 // WithUsage sets the usage service (default: internal/usage over the
@@ -131,6 +133,9 @@ func (sv *services) defaults(st *store.Store) {
 	}
 	if sv.accounts == nil {
 		sv.accounts = accounts.New(st, store.TxFunc[accounts.Tx](st))
+	}
+	if sv.outbox == nil {
+		sv.outbox = app.Notify(st)
 	}
 }
 
@@ -218,3 +223,14 @@ type Accounts interface {
 // WithAccounts sets the accounts service (default: internal/accounts over
 // the store).
 func WithAccounts(a Accounts) Option { return func(s *Server) { s.services.accounts = a } }
+
+// Outbox is the operator's view of the mail outbox (internal/notify): the
+// platform reads every message; everyone else is refused.
+type Outbox interface {
+	Outbox(ctx context.Context, p mercato.Principal, f mail.Filter) ([]mail.Message, error)
+	OutboxMessage(ctx context.Context, p mercato.Principal, id int64) (mail.Message, error)
+}
+
+// WithOutbox sets the outbox service (default: internal/notify over the
+// store).
+func WithOutbox(o Outbox) Option { return func(s *Server) { s.services.outbox = o } }
