@@ -18,21 +18,42 @@ import (
 // the products of the vendor whose id is the query's next argument.
 const vendorSubscriptions = "(SELECT vs.id FROM subscriptions vs JOIN products vp ON vp.id = vs.product_id WHERE vp.vendor_id = %a)"
 
+// subscriberScope adds a condition true when the organization in column
+// col is visible to p or, for a vendor, is the customer of a subscription
+// to one of its products.
+func subscriberScope(q *query, p mercato.Principal, col string) {
+	q.add("(")
+	orgScope(q, p, col)
+	if p.OrgKind == mercato.KindVendor {
+		q.add(" OR "+col+" IN (SELECT s.customer_id FROM subscriptions s JOIN products pr ON pr.id = s.product_id WHERE pr.vendor_id = %a)", p.OrgID)
+	}
+	q.add(")")
+}
+
+// subscriber reads the row of query sel (ending in its id condition) whose
+// organization, in column orgCol, passes subscriberScope.
+func subscriber[T any](ctx context.Context, s *Store, p mercato.Principal, sel, orgCol, kind string, id int64, scan func(scanner) (T, error)) (T, error) {
+	q := &query{}
+	q.add(sel+" = %a AND ", id)
+	subscriberScope(q, p, orgCol)
+	v, err := scan(s.rd().QueryRowContext(ctx, q.String(), q.args...))
+	if err != nil {
+		return v, notFoundIfNoRows(err, kind, id)
+	}
+	return v, nil
+}
+
+// SubscriberUser returns a user visible to p, or, for a vendor, a user of a
+// customer subscribed to one of its products (the buyer a provider looks up
+// to provision a tenant).
+func (s *Store) SubscriberUser(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error) {
+	return subscriber(ctx, s, p, "SELECT "+userColumns+" FROM users u WHERE u.id", "u.organization_id", "user", id, scanUser)
+}
+
 // SubscriberOrganization returns an organization visible to p, or, for a
 // vendor, the customer of a subscription to one of its products.
 func (s *Store) SubscriberOrganization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error) {
-	q := &query{}
-	q.add("SELECT "+orgColumns+" FROM organizations o WHERE o.id = %a AND (", id)
-	orgScope(q, p, "o.id")
-	if p.OrgKind == mercato.KindVendor {
-		q.add(" OR o.id IN (SELECT s.customer_id FROM subscriptions s JOIN products pr ON pr.id = s.product_id WHERE pr.vendor_id = %a)", p.OrgID)
-	}
-	q.add(")")
-	o, err := scanOrg(s.rd().QueryRowContext(ctx, q.String(), q.args...))
-	if err != nil {
-		return o, notFoundIfNoRows(err, "organization", id)
-	}
-	return o, nil
+	return subscriber(ctx, s, p, "SELECT "+orgColumns+" FROM organizations o WHERE o.id", "o.id", "organization", id, scanOrg)
 }
 
 // SubscriptionInvoices lists, oldest first and without their lines, the

@@ -165,16 +165,12 @@ var itemTypes = map[pricing.Model]string{
 	pricing.ModelPackage: "STAIRSTEP", pricing.ModelFlat: "STAIRSTEP",
 }
 
-func (h *Handler) billingItem(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) billingItem(ctx context.Context, p mercato.Principal, _ *http.Request, id int64) (any, error) {
 	planID, _ := splitID(id)
 	notFound := mercato.Errorf(mercato.ENOTFOUND, "billing item %d not found", id)
 	pl, _, err := h.store.Plan(ctx, p, planID)
 	if err != nil {
-		return 0, nil, notFoundAs(err, notFound)
+		return nil, notFoundAs(err, notFound)
 	}
 	for _, it := range itemsOf(pl) {
 		if it.id != id {
@@ -186,7 +182,7 @@ func (h *Handler) billingItem(ctx context.Context, p mercato.Principal, _ http.R
 		if it.metered {
 			out.ValueType, out.Required, out.Description = "PAY_AS_YOU_GO", false, "Usage of "+it.name+" ("+it.unit+"), billed at the end of each period"
 		}
-		return http.StatusOK, out, nil
+		return out, nil
 	}
-	return 0, nil, notFound
+	return nil, notFound
 }

@@ -116,17 +116,17 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Handler {
 	route("user/{id}", map[string]handlerFunc{http.MethodGet: h.user})
 	route("subscription", map[string]handlerFunc{http.MethodGet: h.listSubscriptions})
 	route("subscription/expiring", map[string]handlerFunc{http.MethodGet: h.expiring})
-	route("subscription/{id}", map[string]handlerFunc{http.MethodGet: h.getSubscription, http.MethodPatch: h.patchSubscription})
+	route("subscription/{id}", map[string]handlerFunc{http.MethodGet: byID(h.getSubscription), http.MethodPatch: h.patchSubscription})
 	route("subscription/{id}/endpoints", map[string]handlerFunc{http.MethodPost: h.postEndpoints})
 	route("subscription/{id}/instructions", map[string]handlerFunc{http.MethodPost: h.postInstructions})
 	route("subscription/{id}/credentials", map[string]handlerFunc{http.MethodPost: h.postCredentials})
 	route("product/{id}", map[string]handlerFunc{http.MethodGet: h.product})
 	route("productVersion/{id}", map[string]handlerFunc{http.MethodGet: h.productVersion})
-	route("configurationParameter/{id}", map[string]handlerFunc{http.MethodGet: h.configurationParameter})
-	route("billingItem/{id}", map[string]handlerFunc{http.MethodGet: h.billingItem})
-	route("company/{id}", map[string]handlerFunc{http.MethodGet: h.company})
-	route("order/{id}", map[string]handlerFunc{http.MethodGet: h.order})
-	route("invoice/{id}", map[string]handlerFunc{http.MethodGet: h.invoice})
+	route("configurationParameter/{id}", map[string]handlerFunc{http.MethodGet: byID(h.configurationParameter)})
+	route("billingItem/{id}", map[string]handlerFunc{http.MethodGet: byID(h.billingItem)})
+	route("company/{id}", map[string]handlerFunc{http.MethodGet: byID(h.company)})
+	route("order/{id}", map[string]handlerFunc{http.MethodGet: byID(h.order)})
+	route("invoice/{id}", map[string]handlerFunc{http.MethodGet: byID(h.invoice)})
 	h.mux.HandleFunc("GET "+OpenAPIPath, serveOpenAPI) // no authentication (openapi.go)
 	h.routes = append(h.routes, "GET "+OpenAPIPath)
 	h.mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
@@ -141,6 +141,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.Serv
 // handlerFunc answers one authenticated request with a status and a body,
 // or an error mapped by fail.
 type handlerFunc func(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error)
+
+// byID is a GET of the resource named by the path's {id}: read returns
+// its body.
+func byID(read func(ctx context.Context, p mercato.Principal, r *http.Request, id int64) (any, error)) handlerFunc {
+	return func(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, r *http.Request) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		v, err := read(ctx, p, r, id)
+		return http.StatusOK, v, err
+	}
+}
+
+// idAndLanguage reads the path's {id} and the caller's language.
+func idAndLanguage(r *http.Request) (int64, string, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, "", err
+	}
+	lang, err := language(r)
+	return id, lang, err
+}
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, fn handlerFunc) {
 	// The front door resolved the caller (CMW-Auth-Token with

@@ -75,22 +75,18 @@ func parametersOf(pr catalog.Product) []ConfigurationParameter {
 	return out
 }
 
-func (h *Handler) configurationParameter(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) configurationParameter(ctx context.Context, p mercato.Principal, _ *http.Request, id int64) (any, error) {
 	productID, _ := splitID(id)
 	notFound := mercato.Errorf(mercato.ENOTFOUND, "configuration parameter %d not found", id)
 	pr, err := h.store.Product(ctx, p, productID)
 	if err != nil {
-		return 0, nil, notFoundAs(err, notFound)
+		return nil, notFoundAs(err, notFound)
 	}
 	ids := parameterIDs(pr)
 	for i, prm := range pr.Parameters {
 		if ids[prm.Name] == id {
-			return http.StatusOK, parameterOf(pr, i, id), nil
+			return parameterOf(pr, i, id), nil
 		}
 	}
-	return 0, nil, notFound
+	return nil, notFound
 }

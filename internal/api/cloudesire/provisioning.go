@@ -60,11 +60,7 @@ func (h *Handler) postInstructions(ctx context.Context, p mercato.Principal, w h
 // postCredentials answers the credentials stored as GET shows them:
 // without values, descriptions in the caller's language.
 func (h *Handler) postCredentials(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	lang, err := language(r)
+	id, lang, err := idAndLanguage(r)
 	if err != nil {
 		return 0, nil, err
 	}

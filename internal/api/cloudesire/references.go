@@ -27,16 +27,12 @@ type Company struct {
 	Enabled      bool   `json:"enabled"`
 }
 
-func (h *Handler) company(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) company(ctx context.Context, p mercato.Principal, _ *http.Request, id int64) (any, error) {
 	o, err := h.lifecycle.SubscriberOrganization(ctx, p, id)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	return http.StatusOK, Company{ID: o.ID, Self: "company/" + strconv.FormatInt(o.ID, 10), Name: o.Name, EmailAddress: o.Email,
+	return Company{ID: o.ID, Self: "company/" + strconv.FormatInt(o.ID, 10), Name: o.Name, EmailAddress: o.Email,
 		TaxCode: o.VATID, Enabled: true}, nil
 }
 
@@ -54,14 +50,10 @@ type Order struct {
 
 var orderTypes = map[subscription.OrderType]string{subscription.OrderChange: "BILLING_ITEM_UPGRADE", subscription.OrderRenewal: "RENEWAL"}
 
-func (h *Handler) order(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) order(ctx context.Context, p mercato.Principal, _ *http.Request, id int64) (any, error) {
 	o, err := h.orders.Order(ctx, p, id)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	typ, ok := orderTypes[o.Type]
 	if !ok {
@@ -69,11 +61,11 @@ func (h *Handler) order(ctx context.Context, p mercato.Principal, _ http.Respons
 		// SANDBOX), which whoever sees the order sees.
 		sub, err := h.lifecycle.Subscription(ctx, p, o.SubscriptionID)
 		if err != nil {
-			return 0, nil, err
+			return nil, err
 		}
 		typ = string(sub.Type)
 	}
-	return http.StatusOK, Order{ID: o.ID, Self: "order/" + strconv.FormatInt(o.ID, 10), Type: typ, Subscription: ref("subscription", o.SubscriptionID),
+	return Order{ID: o.ID, Self: "order/" + strconv.FormatInt(o.ID, 10), Type: typ, Subscription: ref("subscription", o.SubscriptionID),
 		ProductVersion: ref("productVersion", o.PlanID), Date: Time(o.CreatedAt), Currency: o.Currency, TotalPrice: num(o.Total)}, nil
 }
 
@@ -141,14 +133,10 @@ func invoiceOf(inv billing.Invoice) Invoice {
 	return out
 }
 
-func (h *Handler) invoice(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
+func (h *Handler) invoice(ctx context.Context, p mercato.Principal, _ *http.Request, id int64) (any, error) {
 	inv, err := h.invoices.ProviderInvoice(ctx, p, id)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	return http.StatusOK, invoiceOf(inv), nil
+	return invoiceOf(inv), nil
 }

@@ -3,6 +3,7 @@ package cloudesire
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"net/http"
 	"sort"
@@ -249,13 +250,8 @@ func (h *Handler) detail(ctx context.Context, p mercato.Principal, r *http.Reque
 	return detailOf(d, lang, h.now(), orders, invoices), nil
 }
 
-func (h *Handler) getSubscription(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	s, err := h.detail(ctx, p, r, id)
-	return http.StatusOK, s, err
+func (h *Handler) getSubscription(ctx context.Context, p mercato.Principal, r *http.Request, id int64) (any, error) {
+	return h.detail(ctx, p, r, id)
 }
 
 func (h *Handler) listSubscriptions(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error) {
@@ -275,30 +271,33 @@ func (h *Handler) expiring(ctx context.Context, p mercato.Principal, w http.Resp
 	return h.list(ctx, p, w, r, h.now().AddDate(0, 0, days))
 }
 
-func (h *Handler) list(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request, expiringBefore time.Time) (int, any, error) {
-	pg, err := page(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	lang, err := language(r)
-	if err != nil {
-		return 0, nil, err
-	}
+// filter reads a list's deploymentStatus and product filters.
+func filter(r *http.Request) (subscription.Filter, error) {
 	var f subscription.Filter
 	q := r.URL.Query()
 	if v := q.Get("deploymentStatus"); v != "" {
 		st, err := subscription.ParseStatus(v)
 		if err != nil {
-			return 0, nil, mercato.Invalid("invalid filter", mercato.FieldError{Path: "deploymentStatus", Message: "unknown status"})
+			return f, mercato.Invalid("invalid filter", mercato.FieldError{Path: "deploymentStatus", Message: "unknown status"})
 		}
 		f.Status = st
 	}
 	if v := q.Get("product"); v != "" {
 		id, err := strconv.ParseInt(strings.TrimPrefix(v, "product/"), 10, 64)
 		if err != nil || id < 1 {
-			return 0, nil, mercato.Invalid("invalid filter", mercato.FieldError{Path: "product", Message: "must be a product id"})
+			return f, mercato.Invalid("invalid filter", mercato.FieldError{Path: "product", Message: "must be a product id"})
 		}
 		f.ProductID = id
+	}
+	return f, nil
+}
+
+func (h *Handler) list(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request, expiringBefore time.Time) (int, any, error) {
+	pg, err := page(r)
+	lang, lerr := language(r)
+	f, ferr := filter(r)
+	if err = errors.Join(err, lerr, ferr); err != nil {
+		return 0, nil, err
 	}
 	subs, total, err := h.lifecycle.SubscriptionPage(ctx, p, f, expiringBefore, pg)
 	if err != nil {
@@ -354,11 +353,8 @@ func pageHeaders(w http.ResponseWriter, pg mercato.NumberedPage, total int) {
 // patchSubscription takes {"deploymentStatus": X} from the provider: the
 // move goes through the state machine, as on /api/v1.
 func (h *Handler) patchSubscription(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
+	id, _, err := idAndLanguage(r)
 	if err != nil {
-		return 0, nil, err
-	}
-	if _, err := language(r); err != nil {
 		return 0, nil, err
 	}
 	var body struct {
