@@ -76,7 +76,9 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	s.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
-	s.mux.Handle(cloudesire.Prefix, cloudesire.New(st, log, cloudesire.WithLifecycle(s.lifecycle), cloudesire.WithProvisioning(s.services.provisioning), cloudesire.WithCatalog(s.services.catalog), cloudesire.WithAccounts(s.services.accounts))) // the Cloudesire-compatible vendor API
+	s.mux.Handle(cloudesire.Prefix, cloudesire.New(st, log, cloudesire.WithLifecycle(s.lifecycle), cloudesire.WithProvisioning(s.services.provisioning),
+		cloudesire.WithCatalog(s.services.catalog), cloudesire.WithAccounts(s.services.accounts),
+		cloudesire.WithOrders(s.orders), cloudesire.WithInvoices(s.services.billing))) // the Cloudesire-compatible vendor API
 
 	s.registerOrganizations()
 	s.registerUsers()

@@ -75,6 +75,7 @@ type Billing interface {
 	SetSelfBilling(ctx context.Context, p mercato.Principal, orgID int64, self bool) error
 	ListInvoices(ctx context.Context, p mercato.Principal, f billing.InvoiceFilter, page mercato.Page) ([]billing.Invoice, int64, error)
 	Invoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error)
+	cloudesire.Invoices
 }
 
 // Provisioning is the provisioning-data service the API calls

@@ -15,6 +15,7 @@ type InvoiceReads interface {
 	ListInvoices(ctx context.Context, p mercato.Principal, f billing.InvoiceFilter, page mercato.Page) ([]billing.Invoice, int64, error)
 	// Invoice returns an invoice with its lines.
 	Invoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error)
+	ProviderInvoiceReads
 }
 
 // ListInvoices lists the invoices and credit notes p sees, without their

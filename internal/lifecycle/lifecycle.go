@@ -48,6 +48,7 @@ type Reads interface {
 	// SubscriptionPage lists one numbered page with the total count; when
 	// expiringBefore is set, only live ones ending before it, soonest first.
 	SubscriptionPage(ctx context.Context, p mercato.Principal, f subscription.Filter, expiringBefore time.Time, pg mercato.NumberedPage) ([]subscription.Subscription, int, error)
+	Subscribers
 	Acknowledgements
 }
 

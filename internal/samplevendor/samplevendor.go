@@ -193,9 +193,9 @@ func (v *Vendor) provision(ctx context.Context, sub vendorapi.Subscription) erro
 
 // tenantName is the subdomain the buyer chose, or one made from the id.
 func tenantName(sub vendorapi.Subscription) string {
-	for k, val := range sub.ConfigurationParameters {
-		if strings.HasSuffix(k, "subdomain") && val != "" {
-			return val
+	for _, c := range sub.ConfigurationParameters {
+		if strings.HasSuffix(c.Code, "subdomain") && c.Value != "" {
+			return c.Value
 		}
 	}
 	return fmt.Sprintf("tenant-%d", sub.ID)

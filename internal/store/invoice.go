@@ -109,12 +109,22 @@ func (s *Store) invoice(ctx context.Context, db queryer, p mercato.Principal, id
 	if err != nil {
 		return inv, notFoundIfNoRows(err, "invoice", id)
 	}
+	lines := &query{}
+	lines.add("invoice_id = %a", id)
+	inv.Lines, err = invoiceLines(ctx, db, lines)
+	return inv, err
+}
+
+// invoiceLines reads the invoice lines matching the condition where, in
+// their order.
+func invoiceLines(ctx context.Context, db queryer, where *query) ([]billing.Line, error) {
 	rows, err := db.QueryContext(ctx, `SELECT line_no, subscription_id, kind, ref, part, description, quantity, unit_amount, amount, tax_rate, tax, period_start, period_end, shares
-		FROM invoice_lines WHERE invoice_id = $1 ORDER BY line_no`, id)
+		FROM invoice_lines WHERE `+where.String()+` ORDER BY line_no`, where.args...)
 	if err != nil {
-		return inv, fmt.Errorf("invoice %d lines: %w", id, err)
+		return nil, fmt.Errorf("invoice lines: %w", err)
 	}
 	defer rows.Close()
+	var out []billing.Line
 	for rows.Next() {
 		var (
 			l   billing.Line
@@ -122,13 +132,13 @@ func (s *Store) invoice(ctx context.Context, db queryer, p mercato.Principal, id
 		)
 		if err := rows.Scan(&l.No, &sub, &l.Kind, &l.Ref, &l.Part, &l.Description, &l.Quantity, &l.UnitAmount, &l.Amount, &l.TaxRate, &l.Tax,
 			&l.PeriodStart, &l.PeriodEnd, jsonColumn{&l.Shares}); err != nil {
-			return inv, fmt.Errorf("scan invoice line: %w", err)
+			return nil, fmt.Errorf("scan invoice line: %w", err)
 		}
 		l.SubscriptionID = sub.Int64
 		l.PeriodStart, l.PeriodEnd = l.PeriodStart.UTC(), l.PeriodEnd.UTC()
-		inv.Lines = append(inv.Lines, l)
+		out = append(out, l)
 	}
-	return inv, rows.Err()
+	return out, rows.Err()
 }
 
 // ListPayments lists the payments of an invoice visible to p.

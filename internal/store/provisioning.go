@@ -18,7 +18,8 @@ import (
 // whose values are sealed at rest (the keys are here); who may write and
 // who reads the values is internal/provisioning's decision, the writes are
 // in tx_provisioning.go. Also the subscription reads of the
-// Cloudesire-compatible API (details, numbered pages, subscriber users).
+// Cloudesire-compatible API (details, numbered pages; its subscriber
+// reads are in subscriber.go).
 
 // secrets holds the keys that seal credential values.
 type secrets struct {
@@ -300,22 +301,4 @@ func (s *Store) SubscriptionPage(ctx context.Context, p mercato.Principal, f Sub
 		out = append(out, sub)
 	}
 	return out, total, rows.Err()
-}
-
-// SubscriberUser returns a user visible to p, or, for a vendor, a user of a
-// customer subscribed to one of its products (the buyer a provider looks up
-// to provision a tenant).
-func (s *Store) SubscriberUser(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error) {
-	q := &query{}
-	q.add("SELECT "+userColumns+" FROM users u WHERE u.id = %a AND (", id)
-	orgScope(q, p, "u.organization_id")
-	if p.OrgKind == mercato.KindVendor {
-		q.add(" OR u.organization_id IN (SELECT s.customer_id FROM subscriptions s JOIN products pr ON pr.id = s.product_id WHERE pr.vendor_id = %a)", p.OrgID)
-	}
-	q.add(")")
-	u, err := scanUser(s.rd().QueryRowContext(ctx, q.String(), q.args...))
-	if err != nil {
-		return u, notFoundIfNoRows(err, "user", id)
-	}
-	return u, nil
 }

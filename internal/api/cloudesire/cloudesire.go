@@ -21,10 +21,7 @@ package cloudesire
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
-	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -33,10 +30,11 @@ import (
 
 	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/app"
+	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/frontdoor"
+	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -55,6 +53,8 @@ type Handler struct {
 	provisioning Provisioning
 	catalog      Catalog
 	accounts     Accounts
+	orders       Orders
+	invoices     Invoices
 	log          *slog.Logger
 	mux          *http.ServeMux
 	routes       []string // "METHOD /api/path" of every route, for the document's test
@@ -66,6 +66,8 @@ type Lifecycle interface {
 	SetStatus(ctx context.Context, p mercato.Principal, id int64, to subscription.Status) (subscription.Subscription, error)
 	SubscriptionDetail(ctx context.Context, p mercato.Principal, id int64) (subscription.Detail, error)
 	SubscriptionPage(ctx context.Context, p mercato.Principal, f subscription.Filter, expiringBefore time.Time, pg mercato.NumberedPage) ([]subscription.Subscription, int, error)
+	Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	lifecycle.Subscribers
 }
 
 // Option configures a Handler.
@@ -91,6 +93,12 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Handler {
 	}
 	if h.accounts == nil {
 		h.accounts = accounts.New(st, store.TxFunc[accounts.Tx](st))
+	}
+	if h.orders == nil {
+		h.orders = app.Ordering(st)
+	}
+	if h.invoices == nil {
+		h.invoices = billingrun.New(st, store.TxFunc[billingrun.Tx](st))
 	}
 	route := func(path string, methods map[string]handlerFunc) {
 		for m := range methods {
@@ -118,12 +126,17 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Handler {
 	route("user/{id}", map[string]handlerFunc{http.MethodGet: h.user})
 	route("subscription", map[string]handlerFunc{http.MethodGet: h.listSubscriptions})
 	route("subscription/expiring", map[string]handlerFunc{http.MethodGet: h.expiring})
-	route("subscription/{id}", map[string]handlerFunc{http.MethodGet: h.getSubscription, http.MethodPatch: h.patchSubscription})
+	route("subscription/{id}", map[string]handlerFunc{http.MethodGet: byID(h.getSubscription), http.MethodPatch: h.patchSubscription})
 	route("subscription/{id}/endpoints", map[string]handlerFunc{http.MethodPost: h.postEndpoints})
 	route("subscription/{id}/instructions", map[string]handlerFunc{http.MethodPost: h.postInstructions})
 	route("subscription/{id}/credentials", map[string]handlerFunc{http.MethodPost: h.postCredentials})
 	route("product/{id}", map[string]handlerFunc{http.MethodGet: h.product})
 	route("productVersion/{id}", map[string]handlerFunc{http.MethodGet: h.productVersion})
+	route("configurationParameter/{id}", map[string]handlerFunc{http.MethodGet: byID(h.configurationParameter)})
+	route("billingItem/{id}", map[string]handlerFunc{http.MethodGet: byID(h.billingItem)})
+	route("company/{id}", map[string]handlerFunc{http.MethodGet: byID(h.company)})
+	route("order/{id}", map[string]handlerFunc{http.MethodGet: byID(h.order)})
+	route("invoice/{id}", map[string]handlerFunc{http.MethodGet: byID(h.invoice)})
 	h.mux.HandleFunc("GET "+OpenAPIPath, serveOpenAPI) // no authentication (openapi.go)
 	h.routes = append(h.routes, "GET "+OpenAPIPath)
 	h.mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
@@ -138,6 +151,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.Serv
 // handlerFunc answers one authenticated request with a status and a body,
 // or an error mapped by fail.
 type handlerFunc func(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error)
+
+// byID is a GET of the resource named by the path's {id}: read returns
+// its body.
+func byID(read func(ctx context.Context, p mercato.Principal, r *http.Request, id int64) (any, error)) handlerFunc {
+	return func(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, r *http.Request) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		v, err := read(ctx, p, r, id)
+		return http.StatusOK, v, err
+	}
+}
+
+// idAndLanguage reads the path's {id} and the caller's language.
+func idAndLanguage(r *http.Request) (int64, string, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, "", err
+	}
+	lang, err := language(r)
+	return id, lang, err
+}
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, fn handlerFunc) {
 	// The front door resolved the caller (CMW-Auth-Token with
@@ -158,21 +194,6 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, fn handlerFunc) 
 }
 
 // Resources.
-
-// Ref is a reference to another resource.
-type Ref struct {
-	URL string `json:"url"`
-}
-
-func ref(kind string, id int64) *Ref { return &Ref{URL: kind + "/" + strconv.FormatInt(id, 10)} }
-
-// Time is a timestamp as Cloudesire writes them: UTC, whole seconds.
-type Time time.Time
-
-// MarshalJSON writes the time as 2015-01-05T13:59:00Z.
-func (t Time) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + time.Time(t).UTC().Format("2006-01-02T15:04:05Z") + `"`), nil
-}
 
 // User is a Cloudesire user.
 type User struct {
@@ -218,235 +239,8 @@ func (h *Handler) user(ctx context.Context, p mercato.Principal, _ http.Response
 	kind := mercato.KindCustomer
 	if u.OrganizationID == p.OrgID {
 		kind = p.OrgKind
-	} else if o, err := h.accounts.Organization(ctx, p, u.OrganizationID); err == nil {
+	} else if o, err := h.lifecycle.SubscriberOrganization(ctx, p, u.OrganizationID); err == nil {
 		kind = o.Kind
 	}
 	return http.StatusOK, userOf(u, kind), nil
-}
-
-// Endpoint is a link to the provisioned service.
-type Endpoint struct {
-	Endpoint    string `json:"endpoint"`
-	Description string `json:"description"`
-	Category    string `json:"category"`
-}
-
-// Credential is a first-access credential; value is null for the vendor.
-type Credential struct {
-	Key         string            `json:"key"`
-	Value       *string           `json:"value"`
-	Description map[string]string `json:"description"`
-	Weight      int               `json:"weight"`
-}
-
-// BillingItem is the quantity bought of a plan's unit.
-type BillingItem struct {
-	BillingItem *Ref   `json:"billingItem"`
-	Value       int64  `json:"value"`
-	Tag         string `json:"tag"`
-	Unlimited   bool   `json:"unlimited"`
-}
-
-// Subscription is a Cloudesire subscription.
-type Subscription struct {
-	ID                      int64             `json:"id"`
-	Self                    string            `json:"self"`
-	Name                    string            `json:"name"`
-	CreatedAt               Time              `json:"createdAt"`
-	UpdatedAt               Time              `json:"updatedAt"`
-	StartDate               Time              `json:"startDate"`
-	EndDate                 Time              `json:"endDate"`
-	DeploymentStatus        string            `json:"deploymentStatus"`
-	Paid                    bool              `json:"paid"`
-	AutoRenew               bool              `json:"autoRenew"`
-	Type                    string            `json:"type"`
-	BillingPeriod           int               `json:"billingPeriod"`
-	Product                 *Ref              `json:"product"`
-	ProductVersion          *Ref              `json:"productVersion"`
-	Company                 *Ref              `json:"company"`
-	Buyer                   *Ref              `json:"buyer"`
-	Endpoints               []Endpoint        `json:"endpoints"`
-	EndUserInstructions     map[string]string `json:"endUserInstructions"`
-	Credentials             []Credential      `json:"credentials"`
-	ConfigurationParameters map[string]string `json:"configurationParameters"`
-	BillingItems            []BillingItem     `json:"billingItems"`
-}
-
-func subscriptionOf(d store.SubscriptionDetail) Subscription {
-	out := Subscription{
-		ID: d.ID, Self: "subscription/" + strconv.FormatInt(d.ID, 10), Name: d.Product.Name + " - " + d.Plan.Name,
-		CreatedAt: Time(d.CreatedAt), UpdatedAt: Time(d.UpdatedAt), StartDate: Time(d.StartDate), EndDate: Time(d.EndDate),
-		DeploymentStatus: string(d.Status), Paid: d.Paid, AutoRenew: d.AutoRenew, Type: string(d.Type),
-		BillingPeriod: billingPeriod(d.Plan.Pricing), Product: ref("product", d.ProductID), ProductVersion: ref("productVersion", d.PlanID),
-		Company: ref("company", d.CustomerID), Endpoints: []Endpoint{}, EndUserInstructions: d.Instructions, Credentials: []Credential{},
-		ConfigurationParameters: map[string]string{}, BillingItems: []BillingItem{},
-	}
-	if d.BuyerID != 0 {
-		out.Buyer = ref("user", d.BuyerID)
-	}
-	for _, e := range d.Endpoints {
-		out.Endpoints = append(out.Endpoints, Endpoint{Endpoint: e.Endpoint, Description: e.Description, Category: string(e.Category)})
-	}
-	for _, c := range d.Credentials {
-		cr := Credential{Key: c.Key, Description: c.Description, Weight: c.Weight}
-		if d.Revealed {
-			v := c.Value
-			cr.Value = &v
-		}
-		out.Credentials = append(out.Credentials, cr)
-	}
-	// Parameters are named, not numbered, here: configurationParameter/{name}.
-	for name, v := range d.Configuration {
-		s, ok := v.(string)
-		if !ok {
-			b, _ := json.Marshal(v)
-			s = string(b)
-		}
-		out.ConfigurationParameters["configurationParameter/"+name] = s
-	}
-	if unit := d.Plan.Pricing.Unit; unit != "" && d.Plan.Pricing.Model != pricing.ModelFlat {
-		out.BillingItems = append(out.BillingItems, BillingItem{BillingItem: &Ref{URL: "billingItem/" + unit}, Value: d.Quantity, Tag: unit})
-	}
-	return out
-}
-
-// billingPeriod is a plan's period in months (1 for periods in days or
-// weeks, which Cloudesire has not).
-func billingPeriod(p pricing.Pricing) int {
-	s := p.Period
-	if s == "" {
-		s = "P1M"
-	}
-	per, err := pricing.ParsePeriod(s)
-	if err != nil || per.Months() == 0 {
-		return 1
-	}
-	return per.Months()
-}
-
-func (h *Handler) detail(ctx context.Context, p mercato.Principal, id int64) (Subscription, error) {
-	d, err := h.lifecycle.SubscriptionDetail(ctx, p, id)
-	if err != nil {
-		return Subscription{}, err
-	}
-	return subscriptionOf(d), nil
-}
-
-func (h *Handler) getSubscription(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	s, err := h.detail(ctx, p, id)
-	return http.StatusOK, s, err
-}
-
-// page reads CMW-PageSize and CMW-PageNumber (or the pageSize and
-// pageNumber query parameters); pages count from 1, 20 items by default.
-func page(r *http.Request) (store.NumberedPage, error) {
-	pg := store.NumberedPage{Number: 1, Size: 20}
-	for _, f := range []struct {
-		header, query string
-		dst           *int
-		max           int
-	}{{"CMW-PageSize", "pageSize", &pg.Size, 200}, {"CMW-PageNumber", "pageNumber", &pg.Number, 1_000_000}} {
-		v := r.Header.Get(f.header)
-		if v == "" {
-			v = r.URL.Query().Get(f.query)
-		}
-		if v == "" {
-			continue
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || n < 1 || n > f.max {
-			return pg, mercato.Invalid("invalid paging", mercato.FieldError{Path: f.header, Message: fmt.Sprintf("must be a whole number from 1 to %d", f.max)})
-		}
-		*f.dst = n
-	}
-	return pg, nil
-}
-
-func (h *Handler) listSubscriptions(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error) {
-	return h.list(ctx, p, w, r, time.Time{})
-}
-
-// expiring lists live subscriptions ending within ?days= (default 30).
-func (h *Handler) expiring(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error) {
-	days := 30
-	if v := r.URL.Query().Get("days"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 3660 {
-			return 0, nil, mercato.Invalid("invalid days", mercato.FieldError{Path: "days", Message: "must be a whole number from 1 to 3660"})
-		}
-		days = n
-	}
-	return h.list(ctx, p, w, r, h.store.Now().AddDate(0, 0, days))
-}
-
-func (h *Handler) list(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request, expiringBefore time.Time) (int, any, error) {
-	pg, err := page(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var f store.SubscriptionFilter
-	q := r.URL.Query()
-	if v := q.Get("deploymentStatus"); v != "" {
-		st, err := subscription.ParseStatus(v)
-		if err != nil {
-			return 0, nil, mercato.Invalid("invalid filter", mercato.FieldError{Path: "deploymentStatus", Message: "unknown status"})
-		}
-		f.Status = st
-	}
-	if v := q.Get("product"); v != "" {
-		id, err := strconv.ParseInt(strings.TrimPrefix(v, "product/"), 10, 64)
-		if err != nil || id < 1 {
-			return 0, nil, mercato.Invalid("invalid filter", mercato.FieldError{Path: "product", Message: "must be a product id"})
-		}
-		f.ProductID = id
-	}
-	subs, total, err := h.lifecycle.SubscriptionPage(ctx, p, f, expiringBefore, pg)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := make([]Subscription, 0, len(subs))
-	for _, s := range subs {
-		d, err := h.detail(ctx, p, s.ID)
-		if err != nil {
-			return 0, nil, err
-		}
-		out = append(out, d)
-	}
-	hd := w.Header()
-	hd.Set("CMW-TotalItems", strconv.Itoa(total))
-	hd.Set("CMW-TotalPages", strconv.Itoa(int(math.Ceil(float64(total)/float64(pg.Size)))))
-	hd.Set("CMW-PageSize", strconv.Itoa(pg.Size))
-	hd.Set("CMW-PageNumber", strconv.Itoa(pg.Number))
-	return http.StatusOK, out, nil
-}
-
-// patchSubscription takes {"deploymentStatus": X} from the provider: the
-// move goes through the state machine, as on /api/v1.
-func (h *Handler) patchSubscription(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var body struct {
-		DeploymentStatus *string `json:"deploymentStatus"`
-	}
-	if err := decode(w, r, &body); err != nil {
-		return 0, nil, err
-	}
-	if body.DeploymentStatus == nil {
-		return 0, nil, mercato.Invalid("nothing to change", mercato.FieldError{Path: "deploymentStatus", Message: "is required"})
-	}
-	to, err := subscription.ParseStatus(*body.DeploymentStatus)
-	if err != nil {
-		return 0, nil, mercato.Invalid("invalid deployment status", mercato.FieldError{Path: "deploymentStatus", Message: "unknown status"})
-	}
-	if _, err := h.lifecycle.SetStatus(ctx, p, id, to); err != nil {
-		return 0, nil, err
-	}
-	s, err := h.detail(ctx, p, id)
-	return http.StatusOK, s, err
 }

@@ -140,27 +140,32 @@ type ref struct {
 
 // cdSubscription is what a vendor reads of a subscription.
 type cdSubscription struct {
-	ID                      int64             `json:"id"`
-	Self                    string            `json:"self"`
-	Name                    string            `json:"name"`
-	DeploymentStatus        string            `json:"deploymentStatus"`
-	Paid                    bool              `json:"paid"`
-	Type                    string            `json:"type"`
-	AutoRenew               bool              `json:"autoRenew"`
-	BillingPeriod           int               `json:"billingPeriod"`
-	StartDate               string            `json:"startDate"`
-	EndDate                 string            `json:"endDate"`
-	CreatedAt               string            `json:"createdAt"`
-	Product                 ref               `json:"product"`
-	ProductVersion          ref               `json:"productVersion"`
-	Buyer                   ref               `json:"buyer"`
-	Company                 ref               `json:"company"`
-	Endpoints               []map[string]any  `json:"endpoints"`
-	EndUserInstructions     map[string]string `json:"endUserInstructions"`
-	ConfigurationParameters map[string]string `json:"configurationParameters"`
-	Credentials             []struct {
-		Key   string  `json:"key"`
-		Value *string `json:"value"`
+	ID                      int64            `json:"id"`
+	Self                    string           `json:"self"`
+	Name                    string           `json:"name"`
+	DeploymentStatus        string           `json:"deploymentStatus"`
+	Paid                    bool             `json:"paid"`
+	Type                    string           `json:"type"`
+	AutoRenew               bool             `json:"autoRenew"`
+	BillingPeriod           int              `json:"billingPeriod"`
+	StartDate               string           `json:"startDate"`
+	EndDate                 string           `json:"endDate"`
+	CreatedAt               string           `json:"createdAt"`
+	Product                 ref              `json:"product"`
+	ProductVersion          ref              `json:"productVersion"`
+	Buyer                   ref              `json:"buyer"`
+	Company                 ref              `json:"company"`
+	Endpoints               []map[string]any `json:"endpoints"`
+	EndUserInstructions     string           `json:"endUserInstructions"`
+	ConfigurationParameters []struct {
+		ConfigurationParameter ref    `json:"configurationParameter"`
+		Code                   string `json:"code"`
+		Value                  string `json:"value"`
+	} `json:"configurationParameters"`
+	Credentials []struct {
+		Key         string  `json:"key"`
+		Value       *string `json:"value"`
+		Description string  `json:"description"`
 	} `json:"credentials"`
 	BillingItems []struct {
 		BillingItem ref    `json:"billingItem"`
@@ -205,9 +210,10 @@ func TestVendorFlow(t *testing.T) {
 		if sub.BillingPeriod != 1 || sub.Name != "Product A - Seats" || !strings.HasSuffix(sub.StartDate, "Z") || len(sub.StartDate) != 20 || sub.EndDate <= sub.StartDate {
 			t.Fatalf("period, name or dates: %+v", sub)
 		}
-		if sub.ConfigurationParameters["configurationParameter/subdomain"] != "acme" {
-			t.Fatalf("configuration: %v", sub.ConfigurationParameters)
+		if len(sub.ConfigurationParameters) != 1 || sub.ConfigurationParameters[0].Code != "subdomain" || sub.ConfigurationParameters[0].Value != "acme" {
+			t.Fatalf("configuration: %+v", sub.ConfigurationParameters)
 		}
+		vendor.get(sub.ConfigurationParameters[0].ConfigurationParameter.URL).must(t, http.StatusOK)
 		if len(sub.BillingItems) != 1 || sub.BillingItems[0].Value != 3 || sub.BillingItems[0].Tag != "seat" || sub.BillingItems[0].BillingItem.URL == "" {
 			t.Fatalf("billing items: %+v", sub.BillingItems)
 		}
@@ -247,11 +253,16 @@ func TestVendorFlow(t *testing.T) {
 			t.Fatalf("events after provisioning: last %s, %d (was %d)", typ, n, before)
 		}
 		vendor.get(path).must(t, http.StatusOK).decode(t, &sub)
-		if sub.DeploymentStatus != "DEPLOYED" || len(sub.Endpoints) != 2 || sub.Endpoints[0]["category"] != "APP" || sub.EndUserInstructions["it"] != "Benvenuto!" {
+		if sub.DeploymentStatus != "DEPLOYED" || len(sub.Endpoints) != 2 || sub.Endpoints[0]["category"] != "APP" || sub.EndUserInstructions != "Welcome!" {
 			t.Fatalf("after provisioning: %+v", sub)
 		}
-		if len(sub.Credentials) != 2 || sub.Credentials[0].Key != "username" || sub.Credentials[0].Value != nil {
+		if len(sub.Credentials) != 2 || sub.Credentials[0].Key != "username" || sub.Credentials[0].Value != nil || sub.Credentials[0].Description != "Login" {
 			t.Fatalf("the vendor reads credentials %+v", sub.Credentials)
+		}
+		// In the caller's language, else English.
+		vendor.get(path+"?language=it").must(t, http.StatusOK).decode(t, &sub)
+		if sub.EndUserInstructions != "Benvenuto!" || sub.Credentials[0].Description != "Nome utente" || sub.Credentials[1].Description != "Password" {
+			t.Fatalf("in Italian: %q %+v", sub.EndUserInstructions, sub.Credentials)
 		}
 		// The customer reads its credentials (Basic auth: email and token).
 		customer := vendorClient{t: t, base: e.base, auth: func(r *http.Request) { r.SetBasicAuth(w.C1.User.Email, w.C1.Token) }}
@@ -386,7 +397,7 @@ func TestPaging(t *testing.T) {
 			t.Fatalf("past the end: %d", len(page))
 		}
 		vendor.get("subscription?deploymentStatus=PENDING").must(t, http.StatusOK)
-		for _, bad := range []string{"subscription?pageSize=0", "subscription?pageSize=abc", "subscription?pageNumber=-1", "subscription?pageSize=100000", "subscription?deploymentStatus=NOPE", "subscription/expiring?days=x"} {
+		for _, bad := range []string{"subscription?language=english", "subscription?pageSize=0", "subscription?pageSize=abc", "subscription?pageNumber=-1", "subscription?pageSize=100000", "subscription?deploymentStatus=NOPE", "subscription/expiring?days=x"} {
 			vendor.get(bad).errorHolders(t, http.StatusBadRequest)
 		}
 		// Vendor B sees only its own.

@@ -123,3 +123,13 @@ func pathID(r *http.Request) (int64, error) {
 	}
 	return id, nil
 }
+
+// notFoundAs answers a resource's own not-found error when the owner it is
+// read through is not found (its product, its plan), and other errors as
+// they are.
+func notFoundAs(err, notFound error) error {
+	if mercato.ErrorCode(err) == mercato.ENOTFOUND {
+		return notFound
+	}
+	return err
+}

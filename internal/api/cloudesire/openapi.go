@@ -71,6 +71,7 @@ func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
 func OpenAPI() *huma.OpenAPI {
 	reg := huma.NewMapRegistry("#/components/schemas/", huma.DefaultSchemaNamer)
 	reg.RegisterTypeAlias(reflect.TypeFor[Time](), reflect.TypeFor[time.Time]())
+	reg.RegisterTypeAlias(reflect.TypeFor[Number](), reflect.TypeFor[float64]()) // written as the decimal's digits
 	schema := func(t reflect.Type) *huma.Schema {
 		s := reg.Schema(t, true, "")
 		nonNullable(s)
@@ -88,9 +89,9 @@ func OpenAPI() *huma.OpenAPI {
 		},
 		Servers: []*huma.Server{{URL: "/", Description: "the server that serves this document"}},
 		Tags: []*huma.Tag{
-			{Name: "Users", Description: "The caller, and the users of the organizations it sees (a vendor: its subscribers' users)."},
+			{Name: "Users", Description: "The caller, and the users and companies of the organizations it sees (a vendor: its subscribers')."},
 			{Name: "Subscriptions", Description: "Subscriptions as a vendor's integration reads and provisions them."},
-			{Name: "Catalog", Description: "Products and product versions (Mercato's plans)."},
+			{Name: "Catalog", Description: "Products, product versions (Mercato's plans), their configuration parameters and billing items."},
 			{Name: "Document", Description: "This document."},
 		},
 		Components: &huma.Components{
@@ -152,7 +153,10 @@ func OpenAPI() *huma.OpenAPI {
 		"CMW-PageSize":   {Description: "the page size used", Schema: &huma.Schema{Type: huma.TypeInteger}},
 		"CMW-PageNumber": {Description: "the page answered, counting from 1", Schema: &huma.Schema{Type: huma.TypeInteger}},
 	}
-	subscriptions := ok("One page of subscriptions, with the paging headers.", reflect.TypeFor[[]Subscription]())
+	langParam := &huma.Param{Name: "language", In: "query", Description: "the language of texts kept per language (end-user instructions, credential descriptions): a two-letter code, optionally with a region (it, it-IT); English when absent or missing",
+		Schema: &huma.Schema{Type: huma.TypeString, Pattern: "^[A-Za-z]{2}([-_][A-Za-z]{2})?$"}}
+	paging = append(paging, langParam)
+	subscriptions := ok("One page of subscriptions, with the paging headers.", reflect.TypeFor[[]SubscriptionItem]())
 	subscriptions["200"].Headers = pageHeaders
 	body := func(desc string, t reflect.Type) *huma.RequestBody {
 		return &huma.RequestBody{Required: true, Description: desc + " Read as JSON whatever the Content-Type (vendor templates send none).",
@@ -173,11 +177,11 @@ func OpenAPI() *huma.OpenAPI {
 			Parameters:  append([]*huma.Param{{Name: "days", In: "query", Description: "the window, in days from now", Schema: intSchema(1, 3660, 30)}}, paging...),
 			Responses:   subscriptions},
 		{OperationID: "getSubscription", Method: http.MethodGet, Path: Prefix + "subscription/{id}", Tags: []string{"Subscriptions"}, Summary: "Get a subscription",
-			Description: "Returns a subscription with its endpoints, instructions, configuration parameters, billing items and credentials (values only for its customer and the platform). A vendor provisions when paid is true and deploymentStatus is PENDING. Changes nothing.",
-			Parameters:  []*huma.Param{idParam}, Responses: ok("The subscription.", reflect.TypeFor[Subscription]())},
+			Description: "Returns a subscription with its endpoints, instructions, configuration parameters, billing items, price ranges, orders, invoices and credentials (values only for its customer and the platform). A vendor provisions when paid is true and deploymentStatus is PENDING. Changes nothing.",
+			Parameters:  []*huma.Param{idParam, langParam}, Responses: ok("The subscription.", reflect.TypeFor[Subscription]())},
 		{OperationID: "patchSubscription", Method: http.MethodPatch, Path: Prefix + "subscription/{id}", Tags: []string{"Subscriptions"}, Summary: "Report a deployment status",
 			Description: "The provider (the product's vendor, or the platform) reports the subscription's deployment status, such as DEPLOYED, FAILED or UNDEPLOYED; the move goes through the state machine and writes a Subscription MODIFIED event. A move no action leads to answers 400.",
-			Parameters:  []*huma.Param{idParam}, RequestBody: body("The status to report.", reflect.TypeFor[SubscriptionPatch]()),
+			Parameters:  []*huma.Param{idParam, langParam}, RequestBody: body("The status to report.", reflect.TypeFor[SubscriptionPatch]()),
 			Responses: ok("The subscription after the change.", reflect.TypeFor[Subscription]())},
 		{OperationID: "postSubscriptionEndpoints", Method: http.MethodPost, Path: Prefix + "subscription/{id}/endpoints", Tags: []string{"Subscriptions"}, Summary: "Set the links to the service",
 			Description: "The provider replaces the subscription's endpoints (https; one of category APP). Writes a Subscription MODIFIED event.",
@@ -189,14 +193,29 @@ func OpenAPI() *huma.OpenAPI {
 			Responses: ok("The instructions now stored.", reflect.TypeFor[map[string]string]())},
 		{OperationID: "postSubscriptionCredentials", Method: http.MethodPost, Path: Prefix + "subscription/{id}/credentials", Tags: []string{"Subscriptions"}, Summary: "Add first-access credentials",
 			Description: "The provider adds credentials for the customer's first access; a key given again replaces its credential. Values are sealed at rest and never shown to the vendor again (value is null in the answer). Writes a Subscription MODIFIED event.",
-			Parameters:  []*huma.Param{idParam}, RequestBody: body("The credentials.", reflect.TypeFor[[]CredentialInput]()),
+			Parameters:  []*huma.Param{idParam, langParam}, RequestBody: body("The credentials.", reflect.TypeFor[[]CredentialInput]()),
 			Responses: ok("The credentials now stored, without values.", reflect.TypeFor[[]Credential]())},
 		{OperationID: "getProduct", Method: http.MethodGet, Path: Prefix + "product/{id}", Tags: []string{"Catalog"}, Summary: "Get a product",
-			Description: "Returns a product the caller can see (published, or the caller's own); productType SYNDICATED for SaaS products. Changes nothing.",
+			Description: "Returns a product the caller can see (published, or the caller's own) with its configuration parameters; type SYNDICATED for SaaS products. Changes nothing.",
 			Parameters:  []*huma.Param{idParam}, Responses: ok("The product.", reflect.TypeFor[Product]())},
 		{OperationID: "getProductVersion", Method: http.MethodGet, Path: Prefix + "productVersion/{id}", Tags: []string{"Catalog"}, Summary: "Get a product version",
-			Description: "Returns a product version (a Mercato plan) with its billing period in months, trial length and currency. Changes nothing.",
+			Description: "Returns a product version (a Mercato plan) with its price, billing period and minimum duration in months, trial and price ranges. Changes nothing.",
 			Parameters:  []*huma.Param{idParam}, Responses: ok("The product version.", reflect.TypeFor[ProductVersion]())},
+		{OperationID: "getConfigurationParameter", Method: http.MethodGet, Path: Prefix + "configurationParameter/{id}", Tags: []string{"Catalog"}, Summary: "Get a configuration parameter",
+			Description: "Returns a parameter of the checkout form of a product the caller can see. Its id is the product's id × 10000 plus a number from 1 to 9999 made from the parameter's name. Changes nothing.",
+			Parameters:  []*huma.Param{idParam}, Responses: ok("The configuration parameter.", reflect.TypeFor[ConfigurationParameter]())},
+		{OperationID: "getBillingItem", Method: http.MethodGet, Path: Prefix + "billingItem/{id}", Tags: []string{"Catalog"}, Summary: "Get a billing item",
+			Description: "Returns a billing item of a plan the caller can see: the unit its quantity counts (id: the plan's id × 10000) or one of its pay-per-use metrics (the plan's id × 10000 plus a number from 1 to 9999 made from the metric's name). Changes nothing.",
+			Parameters:  []*huma.Param{idParam}, Responses: ok("The billing item.", reflect.TypeFor[BillingItemResource]())},
+		{OperationID: "getCompany", Method: http.MethodGet, Path: Prefix + "company/{id}", Tags: []string{"Users"}, Summary: "Get a company",
+			Description: "Returns an organization the caller may see; a vendor also sees the customers subscribed to its products. Others answer 404. Changes nothing.",
+			Parameters:  []*huma.Param{idParam}, Responses: ok("The company.", reflect.TypeFor[Company]())},
+		{OperationID: "getOrder", Method: http.MethodGet, Path: Prefix + "order/{id}", Tags: []string{"Subscriptions"}, Summary: "Get an order",
+			Description: "Returns an order the caller may see; a vendor sees the orders of its products. Changes nothing.",
+			Parameters:  []*huma.Param{idParam}, Responses: ok("The order.", reflect.TypeFor[Order]())},
+		{OperationID: "getInvoice", Method: http.MethodGet, Path: Prefix + "invoice/{id}", Tags: []string{"Subscriptions"}, Summary: "Get an invoice",
+			Description: "Returns an issued invoice the caller may see. A vendor sees the invoices billing its products' subscriptions, with only those lines and their totals. Changes nothing.",
+			Parameters:  []*huma.Param{idParam}, Responses: ok("The invoice.", reflect.TypeFor[Invoice]())},
 	} {
 		errs := map[string]string{"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "405": "MethodNotAllowed", "500": "Internal"}
 		if op.RequestBody != nil {
@@ -213,11 +232,6 @@ func OpenAPI() *huma.OpenAPI {
 			Content: map[string]*huma.MediaType{"application/openapi+json": {Schema: &huma.Schema{Type: huma.TypeObject}}}}}})
 	for _, s := range reg.Map() {
 		nonNullable(s)
-	}
-	// The buyer is null when no user placed the order (the platform did).
-	if s := reg.Map()["Subscription"]; s != nil {
-		s.Properties["buyer"] = &huma.Schema{AnyOf: []*huma.Schema{{Ref: "#/components/schemas/Ref"}, {Type: "null"}},
-			Description: "the user who placed the order; null when none did"}
 	}
 	return doc
 }

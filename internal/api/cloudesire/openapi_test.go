@@ -76,6 +76,16 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 			"product/" + strconv.FormatInt(e.w.ProductA.ID, 10), "productVersion/" + strconv.FormatInt(e.w.PlanA.ID, 10), "subscription/999999"} {
 			check("GET", strings.Split(path, "?")[0], vendor.get(path))
 		}
+		// Every reference of the subscription answers as documented.
+		var detail any
+		vendor.get(sub).must(t, http.StatusOK).decode(t, &detail)
+		refs := map[string]bool{}
+		urls(detail, refs)
+		for u := range refs {
+			check("GET", u, vendor.get(u))
+		}
+		check("GET", "configurationParameter/1", vendor.get("configurationParameter/1"))
+		check("GET", sub, vendor.get(sub+"?language=x"))
 		check("POST", sub+"/endpoints", vendor.post(sub+"/endpoints", []map[string]string{{"endpoint": "https://acme.example/app", "category": "APP"}}))
 		check("POST", sub+"/instructions", vendor.post(sub+"/instructions", map[string]string{"en": "Sign in with your e-mail."}))
 		check("POST", sub+"/credentials", vendor.post(sub+"/credentials", []map[string]any{{"key": "password", "value": "s3cret", "description": map[string]string{"en": "first password"}}}))

@@ -57,8 +57,10 @@ func (h *Handler) postInstructions(ctx context.Context, p mercato.Principal, w h
 	return http.StatusOK, got, err
 }
 
+// postCredentials answers the credentials stored as GET shows them:
+// without values, descriptions in the caller's language.
 func (h *Handler) postCredentials(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r)
+	id, lang, err := idAndLanguage(r)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -81,7 +83,7 @@ func (h *Handler) postCredentials(ctx context.Context, p mercato.Principal, w ht
 	}
 	out := make([]Credential, 0, len(got))
 	for _, c := range got {
-		out = append(out, Credential{Key: c.Key, Description: c.Description, Weight: c.Weight}) // value: null
+		out = append(out, Credential{Key: c.Key, Description: localized(c.Description, lang), Weight: c.Weight}) // value: null
 	}
 	return http.StatusOK, out, nil
 }

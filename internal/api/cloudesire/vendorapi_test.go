@@ -157,7 +157,7 @@ func TestVendorAPIClient(t *testing.T) {
 			if v, ok := sub.Parameter("subdomain"); !ok || v != "acme" {
 				t.Fatalf("subdomain %q %v", v, ok)
 			}
-			if pv, err := sub.ProductVersion.ID(); err != nil || pv != w.PlanA.ID || len(sub.BillingItems) != 1 || sub.BillingItems[0].Value != 3 {
+			if pv, err := sub.ProductVersion.ID(); err != nil || pv != w.PlanA.ID || len(sub.BillingItems) != 1 || sub.BillingItems[0].Quantity() != 3 {
 				t.Fatalf("plan %d %v, billing items %+v", pv, err, sub.BillingItems)
 			}
 			step("Subscription not found")
@@ -185,12 +185,12 @@ func TestVendorAPIClient(t *testing.T) {
 			}
 			step("AddCredentials")
 			creds, err := vendor.AddCredentials(ctx, id, []vendorapi.Credential{{Key: "admin_password", Value: "s3cret-value", Description: map[string]string{"en": "Password of admin"}, Weight: 1}})
-			if err != nil || len(creds) != 1 || creds[0].Key != "admin_password" || creds[0].Value != "" {
+			if err != nil || len(creds) != 1 || creds[0].Key != "admin_password" || creds[0].Value != "" || creds[0].Description != "Password of admin" {
 				t.Fatalf("credentials %+v %v", creds, err)
 			}
 			step("SetDeploymentStatus")
 			sub, err = vendor.SetDeploymentStatus(ctx, id, vendorapi.StatusDeployed)
-			if err != nil || sub.DeploymentStatus != vendorapi.StatusDeployed || len(sub.Endpoints) != 2 || sub.Instructions["en"] != "Sign in as admin." {
+			if err != nil || sub.DeploymentStatus != vendorapi.StatusDeployed || len(sub.Endpoints) != 2 || sub.EndUserInstructions != "Sign in as admin." {
 				t.Fatalf("deployed %+v %v", sub, err)
 			}
 			step("SetDeploymentStatus refused")

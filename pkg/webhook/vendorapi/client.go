@@ -65,6 +65,7 @@ type Client struct {
 	base  *url.URL // ends in "/"
 	creds Credentials
 	hc    *http.Client
+	lang  string // sent as ?language=
 }
 
 // Option configures a client.
@@ -73,6 +74,11 @@ type Option func(*Client)
 // WithHTTPClient sends the requests with hc instead of a client with
 // [DefaultTimeout].
 func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
+
+// WithLanguage asks for texts kept per language (end-user instructions,
+// credential descriptions) in lang, a two-letter code such as "it"; the
+// marketplace answers English otherwise.
+func WithLanguage(lang string) Option { return func(c *Client) { c.lang = lang } }
 
 // New returns a client of the API at base, the marketplace's /api/ URL
 // ("https://marketplace.example/api/"; a missing final slash is added).
@@ -159,12 +165,13 @@ func (c *Client) SetInstructions(ctx context.Context, id int64, byLanguage map[s
 
 // AddCredentials adds first-access credentials to the subscription, merged
 // by key (POST subscription/{id}/credentials). The answer lists the
-// credentials without their values: the vendor does not read them back.
-func (c *Client) AddCredentials(ctx context.Context, id int64, creds []Credential) ([]Credential, error) {
+// credentials as the subscription shows them, without their values: the
+// vendor does not read them back.
+func (c *Client) AddCredentials(ctx context.Context, id int64, creds []Credential) ([]SubscriptionCredential, error) {
 	if creds == nil {
 		creds = []Credential{}
 	}
-	var out []Credential
+	var out []SubscriptionCredential
 	err := c.Do(ctx, http.MethodPost, subscriptionPath(id, "credentials"), creds, &out)
 	return out, err
 }
@@ -194,6 +201,11 @@ func (c *Client) do(ctx context.Context, method, path string, header http.Header
 		return nil, fmt.Errorf("vendorapi: path %q: want a path relative to the API base", path)
 	}
 	target := c.base.ResolveReference(rel)
+	if c.lang != "" {
+		q := target.Query()
+		q.Set("language", c.lang)
+		target.RawQuery = q.Encode()
+	}
 	var rd io.Reader
 	if body != nil {
 		data, err := json.Marshal(body)

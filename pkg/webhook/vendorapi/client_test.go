@@ -71,17 +71,21 @@ func TestRecordedExchanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	periodEnd := epoch.AddDate(0, 1, 0)
 	wantSub := vendorapi.Subscription{ID: 1, Self: "subscription/1", Name: "Product A - Seats", CreatedAt: epoch, UpdatedAt: epoch, StartDate: epoch,
-		EndDate: epoch.AddDate(0, 1, 0), DeploymentStatus: vendorapi.StatusPending, Paid: true, AutoRenew: true, Type: vendorapi.TypeNormal, BillingPeriod: 1,
-		Product: &vendorapi.Ref{URL: "product/1"}, ProductVersion: &vendorapi.Ref{URL: "productVersion/1"}, Company: &vendorapi.Ref{URL: "company/8"},
-		Buyer: &vendorapi.Ref{URL: "user/8"}, Endpoints: []vendorapi.Endpoint{}, Instructions: map[string]string{}, Credentials: []vendorapi.Credential{},
-		ConfigurationParameters: map[string]string{"configurationParameter/subdomain": "acme"},
-		BillingItems:            []vendorapi.BillingItem{{BillingItem: &vendorapi.Ref{URL: "billingItem/seat"}, Value: 3, Tag: "seat"}}}
+		EndDate: periodEnd, BillingPeriodStart: &epoch, BillingPeriodEnd: &periodEnd, DeploymentStatus: vendorapi.StatusPending, Paid: true, AutoRenew: true,
+		Type: vendorapi.TypeNormal, BillingPeriod: 1, Product: &vendorapi.Ref{URL: "product/1"}, ProductVersion: &vendorapi.Ref{URL: "productVersion/1"},
+		Company: &vendorapi.Ref{URL: "company/8"}, Buyer: &vendorapi.Ref{URL: "user/8"}, Endpoints: []vendorapi.Endpoint{},
+		BillingItems: []vendorapi.BillingItem{{BillingItem: &vendorapi.Ref{URL: "billingItem/10000"}, Identifier: "seat", Unit: "seat", Value: "3", Bought: true,
+			Tag: "seat", Unlimited: true}},
+		Orders: []vendorapi.Ref{{URL: "order/1"}}, Invoices: []vendorapi.Ref{}, Credentials: []vendorapi.SubscriptionCredential{},
+		ConfigurationParameters: []vendorapi.ConfigurationValue{{ConfigurationParameter: &vendorapi.Ref{URL: "configurationParameter/13603"}, Code: "subdomain", Value: "acme"}},
+		BillingItemValues:       []vendorapi.BillingItemValue{{Item: &vendorapi.Ref{URL: "billingItem/10000"}, Start: 1, Price: "10"}}}
 	if !reflect.DeepEqual(sub, wantSub) {
 		t.Fatalf("Subscription:\n got %+v\nwant %+v", sub, wantSub)
 	}
-	if !sub.ReadyToProvision() {
-		t.Error("a paid PENDING subscription is not ready to provision")
+	if !sub.ReadyToProvision() || sub.BillingItems[0].Quantity() != 3 {
+		t.Error("a paid PENDING subscription of 3 seats is not ready to provision")
 	}
 	if v, ok := sub.Parameter("subdomain"); !ok || v != "acme" {
 		t.Errorf("Parameter: %q %v", v, ok)
@@ -107,12 +111,12 @@ func TestRecordedExchanges(t *testing.T) {
 	}
 	cred := vendorapi.Credential{Key: "admin_password", Value: "s3cret-value", Description: map[string]string{"en": "Password of admin"}, Weight: 1}
 	got, err := vendor.AddCredentials(ctx, 1, []vendorapi.Credential{cred})
-	cred.Value = "" // not shown to the vendor again
-	if err != nil || !reflect.DeepEqual(got, []vendorapi.Credential{cred}) {
+	shown := vendorapi.SubscriptionCredential{Key: cred.Key, Description: "Password of admin", Weight: 1} // no value: not shown to the vendor again
+	if err != nil || !reflect.DeepEqual(got, []vendorapi.SubscriptionCredential{shown}) {
 		t.Fatalf("AddCredentials: %+v %v", got, err)
 	}
 	sub, err = vendor.SetDeploymentStatus(ctx, 1, vendorapi.StatusDeployed)
-	if err != nil || sub.DeploymentStatus != vendorapi.StatusDeployed || !reflect.DeepEqual(sub.Endpoints, eps) || !reflect.DeepEqual(sub.Instructions, ins) ||
+	if err != nil || sub.DeploymentStatus != vendorapi.StatusDeployed || !reflect.DeepEqual(sub.Endpoints, eps) || sub.EndUserInstructions != ins["en"] ||
 		len(sub.Credentials) != 1 || sub.Credentials[0].Value != "" || sub.ReadyToProvision() {
 		t.Fatalf("SetDeploymentStatus: %+v %v", sub, err)
 	}
@@ -146,11 +150,12 @@ func TestRecordedExchanges(t *testing.T) {
 
 	var product struct {
 		Name      string        `json:"name"`
-		Type      string        `json:"productType"`
-		Published bool          `json:"published"`
+		Type      string        `json:"type"`
+		Published *time.Time    `json:"published"`
 		Company   vendorapi.Ref `json:"company"`
 	}
-	if err := vendor.Do(ctx, http.MethodGet, "/product/1", nil, &product); err != nil || product.Name != "Product A" || product.Type != "SYNDICATED" {
+	if err := vendor.Do(ctx, http.MethodGet, "/product/1", nil, &product); err != nil || product.Name != "Product A" || product.Type != "SYNDICATED" ||
+		product.Published == nil || !product.Published.Equal(epoch) {
 		t.Fatalf("Do: %+v %v", product, err)
 	}
 

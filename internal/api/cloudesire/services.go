@@ -1,0 +1,40 @@
+package cloudesire
+
+import (
+	"context"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// The services the handlers read a subscription's references through:
+// its orders (internal/ordering) and invoices (internal/billingrun). Both
+// apply the store's visibility rules; a vendor sees the orders of its
+// products and the invoice lines that bill them.
+
+// Orders reads orders (internal/ordering).
+type Orders interface {
+	ListOrders(ctx context.Context, p mercato.Principal, f subscription.OrderFilter, page mercato.Page) ([]subscription.Order, int64, error)
+	Order(ctx context.Context, p mercato.Principal, id int64) (subscription.Order, error)
+}
+
+// Invoices reads the invoices of subscriptions as their parties see them
+// (internal/billingrun).
+type Invoices interface {
+	SubscriptionInvoices(ctx context.Context, p mercato.Principal, subID int64, page mercato.Page) ([]billing.Invoice, int64, error)
+	ProviderInvoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error)
+}
+
+// WithOrders sets the ordering service (default: internal/ordering over
+// the store).
+func WithOrders(o Orders) Option { return func(h *Handler) { h.orders = o } }
+
+// WithInvoices sets the billing service the invoices are read through
+// (default: internal/billingrun over the store).
+func WithInvoices(i Invoices) Option { return func(h *Handler) { h.invoices = i } }
+
+// now is the store's clock: the current billing period and the window of
+// expiring subscriptions are computed from it.
+func (h *Handler) now() time.Time { return h.store.Now() }
