@@ -35,7 +35,7 @@ func (s *Server) registerARMTemplates() {
 				return nil, err
 			}
 			u := armproduct.Upload{Template: raw, Parameters: in.Body.Parameters, LaunchOutput: in.Body.LaunchOutput}
-			updated, err := s.services.catalog.SetARMTemplate(ctx, principal(ctx), in.ID, u)
+			updated, err := s.services.Catalog.SetARMTemplate(ctx, principal(ctx), in.ID, u)
 			if err != nil {
 				return nil, err
 			}

@@ -8,7 +8,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/store"
 )
 
 // AuditEntry is one change in the audit log.
@@ -36,8 +35,8 @@ func (s *Server) registerAudit() {
 			Entity   string `query:"entity" maxLength:"40"`
 			EntityID int64  `query:"entity_id" minimum:"0"`
 		}) (*ListOutput[AuditEntry], error) {
-			return listPage(in.ListInput, func(p store.Page) ([]mercato.AuditEntry, int64, error) {
-				return s.services.accounts.ListAudit(ctx, principal(ctx), mercato.AuditFilter{Entity: in.Entity, EntityID: in.EntityID}, p)
+			return listPage(in.ListInput, func(p mercato.Page) ([]mercato.AuditEntry, int64, error) {
+				return s.services.Accounts.ListAudit(ctx, principal(ctx), mercato.AuditFilter{Entity: in.Entity, EntityID: in.EntityID}, p)
 			}, auditOf)
 		})
 }

@@ -193,7 +193,7 @@ func (s *Server) registerBilling() {
 			if err != nil {
 				return nil, err
 			}
-			items, next, err := s.services.billing.ListInvoices(ctx, principal(ctx), billing.InvoiceFilter{CustomerID: in.CustomerID, Period: in.Period,
+			items, next, err := s.services.Billing.ListInvoices(ctx, principal(ctx), billing.InvoiceFilter{CustomerID: in.CustomerID, Period: in.Period,
 				Status: billing.Status(in.Status), Kind: billing.Kind(in.Kind)}, page)
 			if err != nil {
 				return nil, err
@@ -202,7 +202,7 @@ func (s *Server) registerBilling() {
 		})
 	register(s, huma.Operation{OperationID: "get-invoice", Description: "Returns one invoice or credit note with its lines and, per line, how the charge is split between the parties. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/invoices/{id}", Summary: "Get an invoice with its lines", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Invoice], error) {
-			inv, err := s.services.billing.Invoice(ctx, principal(ctx), in.ID)
+			inv, err := s.services.Billing.Invoice(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -220,7 +220,7 @@ func (s *Server) registerBilling() {
 			Description: "The invoice or credit note as a " + strings.ToUpper(f.ext) + " document, as it is sent to the customer. Visible to whoever can read the invoice. Changes nothing.",
 			Responses:   map[string]*huma.Response{"200": {Description: "the document", Content: map[string]*huma.MediaType{f.ctype: {}}}}},
 			func(ctx context.Context, in *IDInput) (*fileOutput, error) {
-				inv, err := s.services.billing.Invoice(ctx, principal(ctx), in.ID)
+				inv, err := s.services.Billing.Invoice(ctx, principal(ctx), in.ID)
 				if err != nil {
 					return nil, err
 				}
@@ -247,7 +247,7 @@ func (s *Server) registerBilling() {
 				}
 				r.Amount = &a
 			}
-			inv, err := s.services.billing.PayInvoice(ctx, principal(ctx), in.ID, r)
+			inv, err := s.services.Billing.PayInvoice(ctx, principal(ctx), in.ID, r)
 			if err != nil {
 				return nil, err
 			}
@@ -256,7 +256,7 @@ func (s *Server) registerBilling() {
 	register(s, huma.Operation{OperationID: "issue-invoice", Description: "Issues a draft invoice: gives it the next gapless number of its issuer and year, its issue and due dates, and posts its ledger entries. Only the platform and the issuer issue; an invoice already issued answers 409.", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/issue", Summary: "Issue a draft invoice (number, dates, ledger)",
 		Tags: tags, DefaultStatus: http.StatusOK, Errors: []int{http.StatusForbidden, http.StatusConflict}},
 		func(ctx context.Context, in *IDInput) (*Output[Invoice], error) {
-			inv, err := s.services.billing.IssueInvoice(ctx, principal(ctx), in.ID)
+			inv, err := s.services.Billing.IssueInvoice(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -268,7 +268,7 @@ func (s *Server) registerBilling() {
 			IDInput
 			Body CreditNoteCreate
 		}) (*Output[Invoice], error) {
-			cn, err := s.services.billing.CreditInvoice(ctx, principal(ctx), in.ID, in.Body.Reason)
+			cn, err := s.services.Billing.CreditInvoice(ctx, principal(ctx), in.ID, in.Body.Reason)
 			if err != nil {
 				return nil, err
 			}
@@ -286,7 +286,7 @@ func (s *Server) registerBilling() {
 			if in.Body.AsOf != nil {
 				opts.AsOf = *in.Body.AsOf
 			}
-			run, err := s.services.billing.RunBilling(ctx, principal(ctx), opts)
+			run, err := s.services.Billing.RunBilling(ctx, principal(ctx), opts)
 			if err != nil {
 				return nil, err
 			}
@@ -296,7 +296,7 @@ func (s *Server) registerBilling() {
 	register(s, huma.Operation{OperationID: "get-earnings", Description: "Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/earnings",
 		Summary: "Earnings statement of a party for a month, one per currency", Tags: tags},
 		func(ctx context.Context, in *EarningsInput) (*Output[[]Statement], error) {
-			sts, err := s.services.channel.Earnings(ctx, principal(ctx), channel.EarningsRequest{OrganizationID: in.OrganizationID, Period: in.Period})
+			sts, err := s.services.Channel.Earnings(ctx, principal(ctx), channel.EarningsRequest{OrganizationID: in.OrganizationID, Period: in.Period})
 			if err != nil {
 				return nil, err
 			}
@@ -316,7 +316,7 @@ func (s *Server) registerBilling() {
 		Description: "The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own; the platform names any organization. Changes nothing.",
 		Responses:   map[string]*huma.Response{"200": {Description: "the statement", Content: map[string]*huma.MediaType{"text/csv": {}}}}},
 		func(ctx context.Context, in *EarningsInput) (*fileOutput, error) {
-			sts, err := s.services.channel.Earnings(ctx, principal(ctx), channel.EarningsRequest{OrganizationID: in.OrganizationID, Period: in.Period})
+			sts, err := s.services.Channel.Earnings(ctx, principal(ctx), channel.EarningsRequest{OrganizationID: in.OrganizationID, Period: in.Period})
 			if err != nil {
 				return nil, err
 			}
@@ -331,7 +331,7 @@ func (s *Server) registerBilling() {
 	register(s, huma.Operation{OperationID: "get-subscription-renewal", Description: "Returns when the subscription's term ends, whether it renews or ends then, and what the next term costs at the customer's price; due is true within 30 days of the end. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}/renewal",
 		Summary: "The renewal call-to-action: when the term ends and what the next one costs", Tags: []string{"Subscriptions"}},
 		func(ctx context.Context, in *IDInput) (*Output[Renewal], error) {
-			o, err := s.services.billing.RenewalOffer(ctx, principal(ctx), in.ID)
+			o, err := s.services.Billing.RenewalOffer(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -343,7 +343,7 @@ func (s *Server) registerBilling() {
 			IDInput
 			Body BillingProfile
 		}) (*Output[BillingProfile], error) {
-			if err := s.services.billing.SetSelfBilling(ctx, principal(ctx), in.ID, in.Body.SelfBilling); err != nil {
+			if err := s.services.Billing.SetSelfBilling(ctx, principal(ctx), in.ID, in.Body.SelfBilling); err != nil {
 				return nil, err
 			}
 			return out(in.Body), nil

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/mercato-market/mercato/internal/api"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
@@ -30,7 +31,7 @@ func newEnv(t testing.TB, e store.Engine, opts ...api.Option) *env {
 	st := storetest.Open(t, e)
 	st.Now = storetest.Clock(storetest.Epoch) // no test depends on the calendar day
 	w := storetest.NewWorld(t, st)
-	srv := api.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), opts...)
+	srv := app.NewAPI(st, slog.New(slog.NewTextHandler(io.Discard, nil)), opts...)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &env{t: t, st: st, w: w, server: srv, url: ts.URL}

@@ -17,7 +17,7 @@ func (s *Server) registerMetadata() {
 	path := "/api/v1/subscriptions/{id}/metadata"
 	register(s, huma.Operation{OperationID: "get-subscription-metadata", Description: "Returns the integration metadata a subscription's provider keeps beside it (such as Partner Center ids), to everyone who can see the subscription. Changes nothing.", Method: http.MethodGet, Path: path, Summary: "Get a subscription's integration metadata", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Metadata], error) {
-			m, err := s.services.provisioning.Metadata(ctx, principal(ctx), in.ID)
+			m, err := s.services.Provisioning.Metadata(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -29,7 +29,7 @@ func (s *Server) registerMetadata() {
 			IDInput
 			Body Metadata
 		}) (*Output[Metadata], error) {
-			m, err := s.services.provisioning.SetMetadata(ctx, principal(ctx), in.ID, in.Body.Metadata)
+			m, err := s.services.Provisioning.SetMetadata(ctx, principal(ctx), in.ID, in.Body.Metadata)
 			if err != nil {
 				return nil, err
 			}

@@ -9,7 +9,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/store"
 )
 
 // register adds an operation whose handler's domain errors become problem
@@ -43,8 +42,8 @@ type ListInput struct {
 }
 
 // page decodes the cursor into a store page.
-func (l ListInput) page() (store.Page, error) {
-	p := store.Page{Limit: l.Limit}
+func (l ListInput) page() (mercato.Page, error) {
+	p := mercato.Page{Limit: l.Limit}
 	if l.Cursor == "" {
 		return p, nil
 	}
@@ -70,7 +69,7 @@ type ListOutput[T any] struct {
 }
 
 // listPage fetches one page for in and converts it into a list response.
-func listPage[D, T any](in ListInput, fetch func(store.Page) ([]D, int64, error), conv func(D) T) (*ListOutput[T], error) {
+func listPage[D, T any](in ListInput, fetch func(mercato.Page) ([]D, int64, error), conv func(D) T) (*ListOutput[T], error) {
 	page, err := in.page()
 	if err != nil {
 		return nil, err

@@ -7,7 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
 
@@ -47,7 +47,7 @@ func (s *Server) registerOrders() {
 			Body           OrderCreate
 		}) (*Output[Order], error) {
 			b := in.Body
-			o, err := s.orders.PlaceOrder(ctx, principal(ctx), subscription.OrderRequest{
+			o, err := s.services.Orders.PlaceOrder(ctx, principal(ctx), subscription.OrderRequest{
 				CustomerID: b.CustomerID, PlanID: b.PlanID, Quantity: b.Quantity, Configuration: b.Configuration, IdempotencyKey: in.IdempotencyKey,
 			})
 			if err != nil {
@@ -61,13 +61,13 @@ func (s *Server) registerOrders() {
 			CustomerID     int64 `query:"customer_id" minimum:"0"`
 			SubscriptionID int64 `query:"subscription_id" minimum:"0"`
 		}) (*ListOutput[Order], error) {
-			return listPage(in.ListInput, func(p store.Page) ([]subscription.Order, int64, error) {
-				return s.orders.ListOrders(ctx, principal(ctx), subscription.OrderFilter{CustomerID: in.CustomerID, SubscriptionID: in.SubscriptionID}, p)
+			return listPage(in.ListInput, func(p mercato.Page) ([]subscription.Order, int64, error) {
+				return s.services.Orders.ListOrders(ctx, principal(ctx), subscription.OrderFilter{CustomerID: in.CustomerID, SubscriptionID: in.SubscriptionID}, p)
 			}, orderOf)
 		})
 	register(s, huma.Operation{OperationID: "get-order", Description: "Returns one order as it was priced when placed, with its lines. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/orders/{id}", Summary: "Get an order", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Order], error) {
-			o, err := s.orders.Order(ctx, principal(ctx), in.ID)
+			o, err := s.services.Orders.Order(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}

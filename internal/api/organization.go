@@ -9,7 +9,6 @@ import (
 
 	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/store"
 )
 
 // Organization is a company on the marketplace.
@@ -65,13 +64,13 @@ func (s *Server) registerOrganizations() {
 			Kind     string `query:"kind" enum:"platform,vendor,distributor,reseller,customer"`
 			ParentID int64  `query:"parent_id" minimum:"0"`
 		}) (*ListOutput[Organization], error) {
-			return listPage(in.ListInput, func(p store.Page) ([]mercato.Organization, int64, error) {
-				return s.services.accounts.ListOrganizations(ctx, principal(ctx), mercato.OrganizationFilter{Kind: mercato.OrgKind(in.Kind), ParentID: in.ParentID}, p)
+			return listPage(in.ListInput, func(p mercato.Page) ([]mercato.Organization, int64, error) {
+				return s.services.Accounts.ListOrganizations(ctx, principal(ctx), mercato.OrganizationFilter{Kind: mercato.OrgKind(in.Kind), ParentID: in.ParentID}, p)
 			}, organizationOf)
 		})
 	register(s, huma.Operation{OperationID: "get-organization", Description: "Returns one organization the caller can see; an organization outside the caller's visibility answers 404. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/organizations/{id}", Summary: "Get an organization", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Organization], error) {
-			o, err := s.services.accounts.Organization(ctx, principal(ctx), in.ID)
+			o, err := s.services.Accounts.Organization(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -80,7 +79,7 @@ func (s *Server) registerOrganizations() {
 	register(s, huma.Operation{OperationID: "create-organization", Description: "Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.", Method: http.MethodPost, Path: "/api/v1/organizations", Summary: "Create an organization", Tags: tags},
 		func(ctx context.Context, in *struct{ Body OrganizationCreate }) (*Output[Organization], error) {
 			b := in.Body
-			o, err := s.services.accounts.CreateOrganization(ctx, principal(ctx), mercato.Organization{
+			o, err := s.services.Accounts.CreateOrganization(ctx, principal(ctx), mercato.Organization{
 				Kind: mercato.OrgKind(b.Kind), Name: b.Name, ParentID: b.ParentID, Email: b.Email, Country: b.Country,
 				Currency: b.Currency, VATID: b.VATID, OnAccount: b.OnAccount, FeePercent: b.FeePercent,
 			})
@@ -95,7 +94,7 @@ func (s *Server) registerOrganizations() {
 			Body OrganizationUpdate
 		}) (*Output[Organization], error) {
 			b := in.Body
-			o, err := s.services.accounts.UpdateOrganization(ctx, principal(ctx), in.ID, accounts.OrganizationUpdate{
+			o, err := s.services.Accounts.UpdateOrganization(ctx, principal(ctx), in.ID, accounts.OrganizationUpdate{
 				Name: b.Name, Email: b.Email, Country: b.Country, Currency: b.Currency, VATID: b.VATID, OnAccount: b.OnAccount, FeePercent: b.FeePercent,
 			})
 			if err != nil {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/listing"
+	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
-	"github.com/mercato-market/mercato/internal/store"
 )
 
 // Product is something a vendor sells.
@@ -69,13 +69,13 @@ func (s *Server) registerProducts() {
 				b := in.Published == "true"
 				f.Published = &b
 			}
-			return listPage(in.ListInput, func(p store.Page) ([]catalog.Product, int64, error) {
-				return s.services.catalog.ListProducts(ctx, principal(ctx), f, p)
+			return listPage(in.ListInput, func(p mercato.Page) ([]catalog.Product, int64, error) {
+				return s.services.Catalog.ListProducts(ctx, principal(ctx), f, p)
 			}, productOf)
 		})
 	register(s, huma.Operation{OperationID: "get-product", Description: "Returns one product with its configuration parameters and integration metadata; a draft of another vendor answers 404. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/products/{id}", Summary: "Get a product", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Product], error) {
-			p, err := s.services.catalog.Product(ctx, principal(ctx), in.ID)
+			p, err := s.services.Catalog.Product(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -84,7 +84,7 @@ func (s *Server) registerProducts() {
 	register(s, huma.Operation{OperationID: "create-product", Description: "Creates a product of one of the product types. A vendor creates its own products (vendor_id may be left out); the platform creates them for any vendor. Parameters define the form buyers fill in at checkout. Written to the audit log.", Method: http.MethodPost, Path: "/api/v1/products", Summary: "Create a product", Tags: tags},
 		func(ctx context.Context, in *struct{ Body ProductCreate }) (*Output[Product], error) {
 			b := in.Body
-			p, err := s.services.catalog.CreateProduct(ctx, principal(ctx), catalog.Product{
+			p, err := s.services.Catalog.CreateProduct(ctx, principal(ctx), catalog.Product{
 				VendorID: b.VendorID, Name: b.Name, Description: b.Description, Type: catalog.ProductType(b.Type), Published: b.Published,
 				RequiresApproval: b.RequiresApproval, Metadata: b.Metadata, Parameters: b.Parameters,
 			})
@@ -99,7 +99,7 @@ func (s *Server) registerProducts() {
 			Body ProductUpdate
 		}) (*Output[Product], error) {
 			b := in.Body
-			p, err := s.services.catalog.UpdateProduct(ctx, principal(ctx), in.ID, listing.ProductUpdate{
+			p, err := s.services.Catalog.UpdateProduct(ctx, principal(ctx), in.ID, listing.ProductUpdate{
 				Name: b.Name, Description: b.Description, Published: b.Published, RequiresApproval: b.RequiresApproval, Metadata: b.Metadata, Parameters: b.Parameters,
 			})
 			if err != nil {
@@ -109,7 +109,7 @@ func (s *Server) registerProducts() {
 		})
 	register(s, huma.Operation{OperationID: "delete-product", Description: "Deletes a product with its plans and their price-list entries. Only its vendor and the platform may, and only while nobody has bought it: a product with subscriptions answers 409 (unpublish it instead).", Method: http.MethodDelete, Path: "/api/v1/products/{id}", Summary: "Delete a product nobody has bought", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *IDInput) (*NoContent, error) {
-			return nil, s.services.catalog.DeleteProduct(ctx, principal(ctx), in.ID)
+			return nil, s.services.Catalog.DeleteProduct(ctx, principal(ctx), in.ID)
 		})
 }
 
@@ -152,8 +152,8 @@ func (s *Server) registerPlans() {
 			IDInput
 			ListInput
 		}) (*ListOutput[Plan], error) {
-			return listPage(in.ListInput, func(p store.Page) ([]catalog.Plan, int64, error) {
-				return s.services.catalog.ListPlans(ctx, principal(ctx), in.ID, p)
+			return listPage(in.ListInput, func(p mercato.Page) ([]catalog.Plan, int64, error) {
+				return s.services.Catalog.ListPlans(ctx, principal(ctx), in.ID, p)
 			}, planOf)
 		})
 	register(s, huma.Operation{OperationID: "create-plan", Description: "Adds a priced plan to a product. Only the product's vendor and the platform add plans; the pricing is validated as a whole before anything is written (422 names the field). Writes a ProductVersion CREATED event.", Method: http.MethodPost, Path: "/api/v1/products/{id}/plans", Summary: "Add a plan to a product", Tags: tags},
@@ -162,7 +162,7 @@ func (s *Server) registerPlans() {
 			Body PlanCreate
 		}) (*Output[Plan], error) {
 			b := in.Body
-			p, err := s.services.catalog.CreatePlan(ctx, principal(ctx), catalog.Plan{ProductID: in.ID, Name: b.Name, Description: b.Description, Pricing: b.Pricing, Metadata: b.Metadata})
+			p, err := s.services.Catalog.CreatePlan(ctx, principal(ctx), catalog.Plan{ProductID: in.ID, Name: b.Name, Description: b.Description, Pricing: b.Pricing, Metadata: b.Metadata})
 			if err != nil {
 				return nil, err
 			}
@@ -170,7 +170,7 @@ func (s *Server) registerPlans() {
 		})
 	register(s, huma.Operation{OperationID: "get-plan", Description: "Returns one plan with its pricing, if the caller can see its product. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/plans/{id}", Summary: "Get a plan", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Plan], error) {
-			p, _, err := s.services.catalog.Plan(ctx, principal(ctx), in.ID)
+			p, _, err := s.services.Catalog.Plan(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -182,7 +182,7 @@ func (s *Server) registerPlans() {
 			Body PlanUpdate
 		}) (*Output[Plan], error) {
 			b := in.Body
-			p, err := s.services.catalog.UpdatePlan(ctx, principal(ctx), in.ID, listing.PlanUpdate{Name: b.Name, Description: b.Description, Pricing: b.Pricing, Metadata: b.Metadata})
+			p, err := s.services.Catalog.UpdatePlan(ctx, principal(ctx), in.ID, listing.PlanUpdate{Name: b.Name, Description: b.Description, Pricing: b.Pricing, Metadata: b.Metadata})
 			if err != nil {
 				return nil, err
 			}
@@ -190,6 +190,6 @@ func (s *Server) registerPlans() {
 		})
 	register(s, huma.Operation{OperationID: "delete-plan", Description: "Retires a plan: it can no longer be ordered, and subscriptions already running on it go on. Only the product's vendor and the platform retire plans. Writes a ProductVersion DELETED event.", Method: http.MethodDelete, Path: "/api/v1/plans/{id}", Summary: "Retire a plan (running subscriptions go on)", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *IDInput) (*NoContent, error) {
-			return nil, s.services.catalog.DeletePlan(ctx, principal(ctx), in.ID)
+			return nil, s.services.Catalog.DeletePlan(ctx, principal(ctx), in.ID)
 		})
 }

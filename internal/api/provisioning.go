@@ -92,7 +92,7 @@ func (s *Server) registerProvisioning() {
 			for _, e := range in.Body.Endpoints {
 				eps = append(eps, subscription.Endpoint{Endpoint: e.Endpoint, Description: e.Description, Category: subscription.EndpointCategory(e.Category)})
 			}
-			got, err := s.services.provisioning.SetEndpoints(ctx, principal(ctx), in.ID, eps)
+			got, err := s.services.Provisioning.SetEndpoints(ctx, principal(ctx), in.ID, eps)
 			if err != nil {
 				return nil, err
 			}
@@ -100,7 +100,7 @@ func (s *Server) registerProvisioning() {
 		})
 	register(s, huma.Operation{OperationID: "get-subscription-endpoints", Description: "Returns the links to a provisioned subscription (the APP link and others) to everyone who can see the subscription. Changes nothing.", Method: http.MethodGet, Path: base + "/endpoints", Summary: "Get the links to a subscription", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Endpoints], error) {
-			pr, err := s.services.provisioning.Provisioning(ctx, principal(ctx), in.ID)
+			pr, err := s.services.Provisioning.Provisioning(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -112,7 +112,7 @@ func (s *Server) registerProvisioning() {
 			IDInput
 			Body Instructions
 		}) (*Output[Instructions], error) {
-			got, err := s.services.provisioning.SetInstructions(ctx, principal(ctx), in.ID, in.Body.Instructions)
+			got, err := s.services.Provisioning.SetInstructions(ctx, principal(ctx), in.ID, in.Body.Instructions)
 			if err != nil {
 				return nil, err
 			}
@@ -120,7 +120,7 @@ func (s *Server) registerProvisioning() {
 		})
 	register(s, huma.Operation{OperationID: "get-subscription-instructions", Description: "Returns a subscription's end-user instructions by language to everyone who can see the subscription. Changes nothing.", Method: http.MethodGet, Path: base + "/instructions", Summary: "Get the end-user instructions of a subscription", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Instructions], error) {
-			pr, err := s.services.provisioning.Provisioning(ctx, principal(ctx), in.ID)
+			pr, err := s.services.Provisioning.Provisioning(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -136,7 +136,7 @@ func (s *Server) registerProvisioning() {
 			for _, c := range in.Body.Credentials {
 				cs = append(cs, subscription.Credential{Key: c.Key, Value: c.Value, Description: c.Description, Weight: c.Weight})
 			}
-			got, err := s.services.provisioning.AddCredentials(ctx, principal(ctx), in.ID, cs)
+			got, err := s.services.Provisioning.AddCredentials(ctx, principal(ctx), in.ID, cs)
 			if err != nil {
 				return nil, err
 			}
@@ -145,7 +145,7 @@ func (s *Server) registerProvisioning() {
 	register(s, huma.Operation{OperationID: "get-subscription-credentials", Description: "Reveals the first-access credentials of a subscription with their values. Only its customer and the platform read the values; anyone else who can see the subscription answers 403. Changes nothing.", Method: http.MethodGet, Path: base + "/credentials",
 		Summary: "Reveal the credentials of a subscription (its customer and the platform)", Tags: tags, Errors: []int{http.StatusForbidden}},
 		func(ctx context.Context, in *IDInput) (*Output[Credentials], error) {
-			cs, err := s.services.provisioning.Credentials(ctx, principal(ctx), in.ID)
+			cs, err := s.services.Provisioning.Credentials(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}

@@ -87,7 +87,7 @@ func (s *Server) registerQuotes() {
 		Metadata: map[string]any{onlyReads: true}}, // a quote prices, it changes nothing
 		func(ctx context.Context, in *struct{ Body QuoteRequest }) (*Output[Quote], error) {
 			b := in.Body
-			q, err := s.orders.Quote(ctx, principal(ctx), ordering.QuoteRequest{PlanID: b.PlanID, Quantity: b.Quantity, ResellerID: b.ResellerID, CustomerID: b.CustomerID, Usage: b.Usage})
+			q, err := s.services.Orders.Quote(ctx, principal(ctx), ordering.QuoteRequest{PlanID: b.PlanID, Quantity: b.Quantity, ResellerID: b.ResellerID, CustomerID: b.CustomerID, Usage: b.Usage})
 			if err != nil {
 				return nil, err
 			}
@@ -117,7 +117,7 @@ func (s *Server) registerPrices() {
 	tags := []string{"Price lists"}
 	register(s, huma.Operation{OperationID: "list-prices", Description: "Returns the price list of a distributor or reseller: its markup on each plan it sells. Visible to whoever can see the organization. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/organizations/{id}/prices", Summary: "A distributor's or reseller's price list", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*ListOutput[PriceEntry], error) {
-			items, err := s.services.channel.PriceList(ctx, principal(ctx), in.ID)
+			items, err := s.services.Channel.PriceList(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -129,7 +129,7 @@ func (s *Server) registerPrices() {
 			PlanID int64 `path:"plan_id" minimum:"1"`
 			Body   PriceSet
 		}) (*Output[PriceEntry], error) {
-			e, err := s.services.channel.SetPrice(ctx, principal(ctx), pricing.PriceListEntry{OrganizationID: in.ID, PlanID: in.PlanID, Markup: pricing.Markup{Kind: in.Body.Kind, Value: in.Body.Value}})
+			e, err := s.services.Channel.SetPrice(ctx, principal(ctx), pricing.PriceListEntry{OrganizationID: in.ID, PlanID: in.PlanID, Markup: pricing.Markup{Kind: in.Body.Kind, Value: in.Body.Value}})
 			if err != nil {
 				return nil, err
 			}
@@ -140,6 +140,6 @@ func (s *Server) registerPrices() {
 			IDInput
 			PlanID int64 `path:"plan_id" minimum:"1"`
 		}) (*NoContent, error) {
-			return nil, s.services.channel.DeletePrice(ctx, principal(ctx), in.ID, in.PlanID)
+			return nil, s.services.Channel.DeletePrice(ctx, principal(ctx), in.ID, in.PlanID)
 		})
 }

@@ -20,7 +20,6 @@ import (
 	"github.com/mercato-market/mercato/internal/api/cloudesire"
 	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/store"
 )
 
 // Version is the API's version in the OpenAPI document.
@@ -28,29 +27,25 @@ const Version = "1.0.0"
 
 // Server is the HTTP face of the marketplace.
 type Server struct {
-	store     *store.Store
-	orders    Orders
-	lifecycle Lifecycle
-	log       *slog.Logger
-	mux       *http.ServeMux
-	api       huma.API
-	webhooks  webhookConfig
-	door      frontdoor.Config // of the door ServeHTTP serves through
-	handler   http.Handler
-	reads     []string // operations read-only roles may call (onlyReads)
-	services  services
+	log      *slog.Logger
+	mux      *http.ServeMux
+	api      huma.API
+	webhooks webhookConfig
+	door     frontdoor.Config // of the door ServeHTTP serves through
+	handler  http.Handler
+	reads    []string // operations read-only roles may call (onlyReads)
+	services Services
 }
 
 // Option configures a Server.
 type Option func(*Server)
 
-// New builds the server's routes over st.
-func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
-	s := &Server{store: st, log: log, mux: http.NewServeMux(), door: frontdoor.Config{Callers: st, Log: log}}
+// New builds the server's routes over the services.
+func New(sv Services, log *slog.Logger, opts ...Option) *Server {
+	s := &Server{services: sv, log: log, mux: http.NewServeMux(), door: frontdoor.Config{Callers: sv.Callers, Log: log}}
 	for _, o := range opts {
 		o(s)
 	}
-	s.defaultServices()
 	cfg := huma.DefaultConfig("Mercato API", Version)
 	cfg.Info.Description = "The Mercato cloud marketplace: organizations, catalog, pricing, orders and subscriptions."
 	describe(&cfg) // servers, contact, tags, lists never null (openapi.go)
@@ -76,9 +71,8 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	s.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
-	s.mux.Handle(cloudesire.Prefix, cloudesire.New(st, log, cloudesire.WithLifecycle(s.lifecycle), cloudesire.WithProvisioning(s.services.provisioning),
-		cloudesire.WithCatalog(s.services.catalog), cloudesire.WithAccounts(s.services.accounts),
-		cloudesire.WithOrders(s.orders), cloudesire.WithInvoices(s.services.billing))) // the Cloudesire-compatible vendor API
+	s.mux.Handle(cloudesire.Prefix, cloudesire.New(cloudesire.Services{Lifecycle: sv.Lifecycle, Provisioning: sv.Provisioning,
+		Catalog: sv.Catalog, Accounts: sv.Accounts, Orders: sv.Orders, Invoices: sv.Billing, Clock: sv.Clock}, log)) // the Cloudesire-compatible vendor API
 
 	s.registerOrganizations()
 	s.registerUsers()
@@ -149,7 +143,7 @@ func (r *statusRecorder) WriteHeader(code int) {
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
-	if err := s.store.Ready(ctx); err != nil {
+	if err := s.services.Health.Ready(ctx); err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
 		return
 	}

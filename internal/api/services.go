@@ -6,19 +6,17 @@ import (
 
 	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/api/cloudesire"
-	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/armproduct"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/channel"
+	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/messaging"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
-	"github.com/mercato-market/mercato/internal/provisioning"
-	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/internal/usage"
@@ -44,25 +42,6 @@ type Lifecycle interface {
 	Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	ListSubscriptions(ctx context.Context, p mercato.Principal, f subscription.Filter, page mercato.Page) ([]subscription.Subscription, int64, error)
 	cloudesire.Lifecycle
-}
-
-// WithServices sets the application services the API calls for orders,
-// quotes, changes and lifecycle steps (by default, services over the
-// store the API is built on). The Cloudesire-compatible API mounted
-// beside uses the same lifecycle service.
-func WithServices(o Orders, l Lifecycle) Option {
-	return func(s *Server) { s.orders, s.lifecycle = o, l }
-}
-
-// defaultServices builds the services over the store for those not set.
-func (s *Server) defaultServices() {
-	if s.orders == nil {
-		s.orders = app.Ordering(s.store)
-	}
-	if s.lifecycle == nil {
-		s.lifecycle = app.Lifecycle(s.store)
-	}
-	s.services.defaults(s.store)
 }
 
 // Billing is the billing service the API calls (internal/billingrun).
@@ -97,61 +76,6 @@ type UsageRecorder interface {
 	Summary(ctx context.Context, p mercato.Principal, subID int64, metric string, from, to time.Time) (usage.Total, error)
 }
 
-// services are the application services the handlers call; the ones not
-// given with an Option are built over the store.
-type services struct {
-	billing      Billing
-	provisioning Provisioning
-	usage        UsageRecorder
-	catalog      Catalog
-	channel      Channel
-	webhooks     Webhooks
-	messaging    Notifications
-	accounts     Accounts
-}
-
-// WithBilling sets the billing service (default: internal/billingrun over
-// the store).
-func WithBilling(b Billing) Option { return func(s *Server) { s.services.billing = b } }
-
-// WithProvisioning sets the provisioning-data service (default:
-// internal/provisioning over the store); the Cloudesire-compatible API
-// uses it too.
-func WithProvisioning(p Provisioning) Option {
-	return func(s *Server) { s.services.provisioning = p }
-}
-
-// WithUsage sets the usage service (default: internal/usage over the
-// store).
-func WithUsage(u UsageRecorder) Option { return func(s *Server) { s.services.usage = u } }
-
-func (sv *services) defaults(st *store.Store) {
-	if sv.billing == nil {
-		sv.billing = billingrun.New(st, store.TxFunc[billingrun.Tx](st))
-	}
-	if sv.provisioning == nil {
-		sv.provisioning = provisioning.New(st, store.TxFunc[provisioning.Tx](st))
-	}
-	if sv.usage == nil {
-		sv.usage = usage.New(st, store.TxFunc[usage.Tx](st))
-	}
-	if sv.catalog == nil {
-		sv.catalog = listing.New(st, store.TxFunc[listing.Tx](st))
-	}
-	if sv.channel == nil {
-		sv.channel = channel.New(st, store.TxFunc[channel.Tx](st))
-	}
-	if sv.webhooks == nil {
-		sv.webhooks = webhooks.New(st, store.TxFunc[webhooks.Tx](st))
-	}
-	if sv.messaging == nil {
-		sv.messaging = messaging.New(st, store.TxFunc[messaging.Tx](st))
-	}
-	if sv.accounts == nil {
-		sv.accounts = accounts.New(st, store.TxFunc[accounts.Tx](st))
-	}
-}
-
 // Catalog is the catalog service the API calls (internal/listing): the
 // products and plans, and the ARM template upload. The
 // Cloudesire-compatible API mounted beside reads products and plans
@@ -170,10 +94,6 @@ type Catalog interface {
 	DeletePlan(ctx context.Context, p mercato.Principal, id int64) error
 }
 
-// WithCatalog sets the catalog service (default: internal/listing over the
-// store); the Cloudesire-compatible API uses it too.
-func WithCatalog(c Catalog) Option { return func(s *Server) { s.services.catalog = c } }
-
 // Channel is the channel service the API calls (internal/channel): price
 // lists and earnings.
 type Channel interface {
@@ -182,10 +102,6 @@ type Channel interface {
 	DeletePrice(ctx context.Context, p mercato.Principal, orgID, planID int64) error
 	Earnings(ctx context.Context, p mercato.Principal, r channel.EarningsRequest) ([]billing.Statement, error)
 }
-
-// WithChannel sets the channel service (default: internal/channel over the
-// store).
-func WithChannel(c Channel) Option { return func(s *Server) { s.services.channel = c } }
 
 // Webhooks is the webhooks service the API calls (internal/webhooks):
 // endpoints, their delivery log and replays, and the outbox's events.
@@ -207,14 +123,6 @@ type Notifications interface {
 	ListNotifications(ctx context.Context, p mercato.Principal) ([]messaging.Notification, error)
 }
 
-// WithWebhookService sets the webhooks service (default: internal/webhooks
-// over the store).
-func WithWebhookService(w Webhooks) Option { return func(s *Server) { s.services.webhooks = w } }
-
-// WithMessaging sets the messaging service (default: internal/messaging
-// over the store).
-func WithMessaging(m Notifications) Option { return func(s *Server) { s.services.messaging = m } }
-
 // Accounts is the accounts service the API calls (internal/accounts):
 // organizations, users, API tokens and the audit log. The
 // Cloudesire-compatible API mounted beside uses it too (SubscriberUser).
@@ -235,6 +143,29 @@ type Accounts interface {
 	ListAudit(ctx context.Context, p mercato.Principal, f mercato.AuditFilter, page mercato.Page) ([]mercato.AuditEntry, int64, error)
 }
 
-// WithAccounts sets the accounts service (default: internal/accounts over
-// the store); the Cloudesire-compatible API uses it too.
-func WithAccounts(a Accounts) Option { return func(s *Server) { s.services.accounts = a } }
+// Health reports whether the marketplace can serve: its database answers
+// and takes writes (GET /readyz).
+type Health interface {
+	Ready(ctx context.Context) error
+}
+
+// Services are what the API calls: the application services, the callers
+// its own front door resolves when it is served alone (tests, benchmarks;
+// behind serve's door they are resolved already), readiness, and the clock
+// the Cloudesire-compatible API counts days on. internal/app builds them
+// over the store.
+type Services struct {
+	Orders       Orders
+	Lifecycle    Lifecycle
+	Billing      Billing
+	Provisioning Provisioning
+	Usage        UsageRecorder
+	Catalog      Catalog
+	Channel      Channel
+	Webhooks     Webhooks
+	Messaging    Notifications
+	Accounts     Accounts
+	Callers      frontdoor.Callers
+	Health       Health
+	Clock        func() time.Time
+}

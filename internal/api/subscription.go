@@ -8,7 +8,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/webhooks"
 )
@@ -99,19 +98,19 @@ func (s *Server) registerSubscriptions() {
 			ProductID  int64  `query:"product_id" minimum:"0"`
 			Status     string `query:"deployment_status" enum:"WAITING_PAYMENT,PAYMENT_EXPIRED,REQUIRES_APPROVAL,PENDING,POST_CONFIGURATION,DEPLOYED,FAILED,STOPPED,UNDEPLOY_SENT,UNDEPLOYED"`
 		}) (*ListOutput[Subscription], error) {
-			return listPage(in.ListInput, func(p store.Page) ([]subscription.Subscription, int64, error) {
-				return s.lifecycle.ListSubscriptions(ctx, principal(ctx), subscription.Filter{CustomerID: in.CustomerID, ProductID: in.ProductID, Status: subscription.Status(in.Status)}, p)
+			return listPage(in.ListInput, func(p mercato.Page) ([]subscription.Subscription, int64, error) {
+				return s.services.Lifecycle.ListSubscriptions(ctx, principal(ctx), subscription.Filter{CustomerID: in.CustomerID, ProductID: in.ProductID, Status: subscription.Status(in.Status)}, p)
 			}, subscriptionOf)
 		})
 	register(s, huma.Operation{OperationID: "get-subscription", Description: "Returns one subscription with, while it is live, its renewal call-to-action. Visible to its customer, the customer's channel, the product's vendor and the platform. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}", Summary: "Get a subscription", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
-			sub, err := s.lifecycle.Subscription(ctx, principal(ctx), in.ID)
+			sub, err := s.services.Lifecycle.Subscription(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
 			body := subscriptionOf(sub)
 			if !sub.Status.Final() && sub.Status != subscription.UndeploySent {
-				o, err := s.services.billing.RenewalOffer(ctx, principal(ctx), in.ID)
+				o, err := s.services.Billing.RenewalOffer(ctx, principal(ctx), in.ID)
 				if err != nil {
 					return nil, err
 				}
@@ -133,13 +132,13 @@ func (s *Server) registerSubscriptions() {
 			case status && change:
 				return nil, mercato.Invalid("invalid change", mercato.FieldError{Path: "deployment_status", Message: "report a status on its own, not with other changes"})
 			case status:
-				sub, err := s.lifecycle.SetStatus(ctx, p, in.ID, subscription.Status(b.DeploymentStatus))
+				sub, err := s.services.Lifecycle.SetStatus(ctx, p, in.ID, subscription.Status(b.DeploymentStatus))
 				if err != nil {
 					return nil, err
 				}
 				return out(subscriptionOf(sub)), nil
 			case change:
-				sub, err := s.orders.Change(ctx, p, in.ID, subscription.Change{Quantity: b.Quantity, PlanID: b.PlanID, AutoRenew: b.AutoRenew})
+				sub, err := s.services.Orders.Change(ctx, p, in.ID, subscription.Change{Quantity: b.Quantity, PlanID: b.PlanID, AutoRenew: b.AutoRenew})
 				if err != nil {
 					return nil, err
 				}
@@ -151,7 +150,7 @@ func (s *Server) registerSubscriptions() {
 		do := a.do
 		register(s, huma.Operation{OperationID: a.path + "-subscription", Method: http.MethodPost, Path: "/api/v1/subscriptions/{id}/" + a.path, Summary: a.summary, Description: a.description, Tags: tags, DefaultStatus: http.StatusOK},
 			func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
-				sub, err := do(s.lifecycle, ctx, principal(ctx), in.ID)
+				sub, err := do(s.services.Lifecycle, ctx, principal(ctx), in.ID)
 				if err != nil {
 					return nil, err
 				}
@@ -181,8 +180,8 @@ func (s *Server) registerEvents() {
 			Entity   string `query:"entity" enum:"Subscription,Invoice,User,ProductVersion"`
 			EntityID int64  `query:"entity_id" minimum:"0"`
 		}) (*ListOutput[Event], error) {
-			return listPage(in.ListInput, func(p store.Page) ([]subscription.Event, int64, error) {
-				return s.services.webhooks.ListEvents(ctx, principal(ctx), webhooks.EventFilter{Entity: in.Entity, EntityID: in.EntityID}, p)
+			return listPage(in.ListInput, func(p mercato.Page) ([]subscription.Event, int64, error) {
+				return s.services.Webhooks.ListEvents(ctx, principal(ctx), webhooks.EventFilter{Entity: in.Entity, EntityID: in.EntityID}, p)
 			}, eventOf)
 		})
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/usage"
 )
 
@@ -119,7 +118,7 @@ func (s *Server) registerUsage() {
 			case r.IdempotencyKey != in.IdempotencyKey:
 				return nil, mercato.Invalid("invalid usage", mercato.FieldError{Path: "idempotency_id", Message: "differs from the Idempotency-Key header"})
 			}
-			rec, replayed, err := s.services.usage.RecordUsage(ctx, principal(ctx), in.ID, r)
+			rec, replayed, err := s.services.Usage.RecordUsage(ctx, principal(ctx), in.ID, r)
 			if err != nil {
 				return nil, err
 			}
@@ -141,8 +140,8 @@ func (s *Server) registerUsage() {
 			Metric string `query:"metric" maxLength:"64"`
 			Source string `query:"source" enum:"push,poll"`
 		}) (*ListOutput[Usage], error) {
-			return listPage(in.ListInput, func(p store.Page) ([]usage.Record, int64, error) {
-				return s.services.usage.ListUsage(ctx, principal(ctx), in.ID, usage.Filter{Metric: in.Metric, Source: in.Source, From: in.From, To: in.To}, p)
+			return listPage(in.ListInput, func(p mercato.Page) ([]usage.Record, int64, error) {
+				return s.services.Usage.ListUsage(ctx, principal(ctx), in.ID, usage.Filter{Metric: in.Metric, Source: in.Source, From: in.From, To: in.To}, p)
 			}, usageOf)
 		})
 	register(s, huma.Operation{OperationID: "get-usage-summary", Method: http.MethodGet, Path: base + "/summary",
@@ -154,7 +153,7 @@ func (s *Server) registerUsage() {
 			UsageWindow
 			Metric string `query:"metric" required:"true" minLength:"1" maxLength:"64"`
 		}) (*Output[UsageSummary], error) {
-			sum, err := s.services.usage.Summary(ctx, principal(ctx), in.ID, in.Metric, in.From, in.To)
+			sum, err := s.services.Usage.Summary(ctx, principal(ctx), in.ID, in.Metric, in.From, in.To)
 			if err != nil {
 				return nil, err
 			}

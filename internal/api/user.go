@@ -9,7 +9,6 @@ import (
 
 	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/store"
 )
 
 // User is a person acting for an organization.
@@ -69,13 +68,13 @@ func (s *Server) registerUsers() {
 			ListInput
 			OrganizationID int64 `query:"organization_id" minimum:"0"`
 		}) (*ListOutput[User], error) {
-			return listPage(in.ListInput, func(p store.Page) ([]mercato.User, int64, error) {
-				return s.services.accounts.ListUsers(ctx, principal(ctx), in.OrganizationID, p)
+			return listPage(in.ListInput, func(p mercato.Page) ([]mercato.User, int64, error) {
+				return s.services.Accounts.ListUsers(ctx, principal(ctx), in.OrganizationID, p)
 			}, userOf)
 		})
 	register(s, huma.Operation{OperationID: "get-user", Description: "Returns one user of an organization the caller can see; others answer 404. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/users/{id}", Summary: "Get a user", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[User], error) {
-			u, err := s.services.accounts.User(ctx, principal(ctx), in.ID)
+			u, err := s.services.Accounts.User(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -83,7 +82,7 @@ func (s *Server) registerUsers() {
 		})
 	register(s, huma.Operation{OperationID: "create-user", Description: "Adds a user with a role (admin, manager or viewer) to an organization the caller can see. Only admins manage users, of their own organization or of organizations below theirs; an e-mail already in use is a conflict (409). Written to the audit log.", Method: http.MethodPost, Path: "/api/v1/users", Summary: "Add a user to an organization", Tags: tags},
 		func(ctx context.Context, in *struct{ Body UserCreate }) (*Output[User], error) {
-			u, err := s.services.accounts.CreateUser(ctx, principal(ctx), mercato.User{OrganizationID: in.Body.OrganizationID, Email: in.Body.Email, Name: in.Body.Name, Role: mercato.Role(in.Body.Role)})
+			u, err := s.services.Accounts.CreateUser(ctx, principal(ctx), mercato.User{OrganizationID: in.Body.OrganizationID, Email: in.Body.Email, Name: in.Body.Name, Role: mercato.Role(in.Body.Role)})
 			if err != nil {
 				return nil, err
 			}
@@ -99,7 +98,7 @@ func (s *Server) registerUsers() {
 				r := mercato.Role(*in.Body.Role)
 				role = &r
 			}
-			u, err := s.services.accounts.UpdateUser(ctx, principal(ctx), in.ID, accounts.UserUpdate{Name: in.Body.Name, Role: role})
+			u, err := s.services.Accounts.UpdateUser(ctx, principal(ctx), in.ID, accounts.UserUpdate{Name: in.Body.Name, Role: role})
 			if err != nil {
 				return nil, err
 			}
@@ -107,12 +106,12 @@ func (s *Server) registerUsers() {
 		})
 	register(s, huma.Operation{OperationID: "delete-user", Description: "Removes a user and its API tokens. Only admins manage users, and nobody removes themselves (409). Written to the audit log.", Method: http.MethodDelete, Path: "/api/v1/users/{id}", Summary: "Remove a user", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *IDInput) (*NoContent, error) {
-			return nil, s.services.accounts.DeleteUser(ctx, principal(ctx), in.ID)
+			return nil, s.services.Accounts.DeleteUser(ctx, principal(ctx), in.ID)
 		})
 	register(s, huma.Operation{OperationID: "get-me", Description: "Returns the user the calling token acts as: a cheap way to test a token. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/me", Summary: "The user your token acts as", Tags: tags},
 		func(ctx context.Context, _ *struct{}) (*Output[User], error) {
 			p := principal(ctx)
-			u, err := s.services.accounts.User(ctx, p, p.UserID)
+			u, err := s.services.Accounts.User(ctx, p, p.UserID)
 			if err != nil {
 				return nil, err
 			}
@@ -122,7 +121,7 @@ func (s *Server) registerUsers() {
 	tags = []string{"Tokens"}
 	register(s, huma.Operation{OperationID: "list-tokens", Description: "Lists the caller's own API tokens with their prefix and last use, never their secrets. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/tokens", Summary: "List your API tokens", Tags: tags},
 		func(ctx context.Context, _ *struct{}) (*ListOutput[Token], error) {
-			items, err := s.services.accounts.ListTokens(ctx, principal(ctx))
+			items, err := s.services.Accounts.ListTokens(ctx, principal(ctx))
 			if err != nil {
 				return nil, err
 			}
@@ -130,7 +129,7 @@ func (s *Server) registerUsers() {
 		})
 	register(s, huma.Operation{OperationID: "create-token", Description: "Creates an API token for the caller, or for another user of an organization the caller administers (admins only). The secret is in this answer only; it is stored as a hash. Written to the audit log.", Method: http.MethodPost, Path: "/api/v1/tokens", Summary: "Create an API token (its secret is shown once)", Tags: tags},
 		func(ctx context.Context, in *struct{ Body TokenCreate }) (*Output[Token], error) {
-			t, secret, err := s.services.accounts.CreateToken(ctx, principal(ctx), in.Body.UserID, in.Body.Name)
+			t, secret, err := s.services.Accounts.CreateToken(ctx, principal(ctx), in.Body.UserID, in.Body.Name)
 			if err != nil {
 				return nil, err
 			}
@@ -140,6 +139,6 @@ func (s *Server) registerUsers() {
 		})
 	register(s, huma.Operation{OperationID: "delete-token", Description: "Revokes one of the caller's API tokens at once: requests with it answer 401 from then on. Written to the audit log.", Method: http.MethodDelete, Path: "/api/v1/tokens/{id}", Summary: "Revoke one of your API tokens", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *IDInput) (*NoContent, error) {
-			return nil, s.services.accounts.DeleteToken(ctx, principal(ctx), in.ID)
+			return nil, s.services.Accounts.DeleteToken(ctx, principal(ctx), in.ID)
 		})
 }

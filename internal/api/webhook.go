@@ -9,7 +9,6 @@ import (
 
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/messaging"
-	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/internal/webhooks"
 )
@@ -113,7 +112,7 @@ func (s *Server) createEndpoint(ctx context.Context, productID *int64, b Webhook
 	if err := s.webhooks.policy.Check(ctx, b.URL); err != nil {
 		return nil, err
 	}
-	e, err := s.services.webhooks.CreateEndpoint(ctx, principal(ctx), syndication.Endpoint{OwnerID: b.OwnerID, ProductID: productID, URL: b.URL, Events: b.Events})
+	e, err := s.services.Webhooks.CreateEndpoint(ctx, principal(ctx), syndication.Endpoint{OwnerID: b.OwnerID, ProductID: productID, URL: b.URL, Events: b.Events})
 	if err != nil {
 		return nil, err
 	}
@@ -148,13 +147,13 @@ func (s *Server) registerWebhooks() {
 			ListInput
 			ProductID int64 `query:"product_id" minimum:"0"`
 		}) (*ListOutput[WebhookEndpoint], error) {
-			return listPage(in.ListInput, func(p store.Page) ([]syndication.Endpoint, int64, error) {
-				return s.services.webhooks.ListEndpoints(ctx, principal(ctx), webhooks.EndpointFilter{ProductID: in.ProductID}, p)
+			return listPage(in.ListInput, func(p mercato.Page) ([]syndication.Endpoint, int64, error) {
+				return s.services.Webhooks.ListEndpoints(ctx, principal(ctx), webhooks.EndpointFilter{ProductID: in.ProductID}, p)
 			}, endpointOf)
 		})
 	register(s, huma.Operation{OperationID: "get-webhook-endpoint", Description: "Returns one of the caller's webhook endpoints with its state (enabled, failing since, why it was disabled), never its whole secret. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Get a webhook endpoint", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[WebhookEndpoint], error) {
-			e, err := s.services.webhooks.Endpoint(ctx, principal(ctx), in.ID)
+			e, err := s.services.Webhooks.Endpoint(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -170,7 +169,7 @@ func (s *Server) registerWebhooks() {
 					return nil, err
 				}
 			}
-			e, err := s.services.webhooks.UpdateEndpoint(ctx, principal(ctx), in.ID, syndication.EndpointChange{URL: in.Body.URL, Events: in.Body.Events, Enabled: in.Body.Enabled})
+			e, err := s.services.Webhooks.UpdateEndpoint(ctx, principal(ctx), in.ID, syndication.EndpointChange{URL: in.Body.URL, Events: in.Body.Events, Enabled: in.Body.Enabled})
 			if err != nil {
 				return nil, err
 			}
@@ -178,12 +177,12 @@ func (s *Server) registerWebhooks() {
 		})
 	register(s, huma.Operation{OperationID: "delete-webhook-endpoint", Description: "Deletes a webhook endpoint with its pending deliveries and its delivery log; nothing more is sent to it. Only its owner and the platform delete it.", Method: http.MethodDelete, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Delete a webhook endpoint", Tags: tags, DefaultStatus: http.StatusNoContent},
 		func(ctx context.Context, in *IDInput) (*NoContent, error) {
-			return nil, s.services.webhooks.DeleteEndpoint(ctx, principal(ctx), in.ID)
+			return nil, s.services.Webhooks.DeleteEndpoint(ctx, principal(ctx), in.ID)
 		})
 	register(s, huma.Operation{OperationID: "rotate-webhook-secret", Description: "Replaces the endpoint's signing secret with a new one, shown in this answer only; deliveries carry signatures with both secrets for 24 hours so the receiver can switch over. Only the endpoint's owner and the platform rotate it.", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints/{id}/rotate-secret",
 		Summary: "Rotate the signing secret; the old one keeps signing for 24 hours", Tags: tags, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, in *IDInput) (*Output[WebhookEndpoint], error) {
-			e, err := s.services.webhooks.RotateSecret(ctx, principal(ctx), in.ID)
+			e, err := s.services.Webhooks.RotateSecret(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -192,7 +191,7 @@ func (s *Server) registerWebhooks() {
 	register(s, huma.Operation{OperationID: "test-webhook-endpoint", Description: "Sends a signed stub event (Subscription 0, MODIFIED) to one of the caller's endpoints now and answers with what happened: status code, latency and the start of the reply; the stub changes nothing and is not in the delivery log. 409 when this process does not deliver webhooks.", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints/{id}/test",
 		Summary: "Send a stub event now and show the answer", Tags: tags, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, in *IDInput) (*Output[DeliveryAttempt], error) {
-			e, err := s.services.webhooks.Endpoint(ctx, principal(ctx), in.ID)
+			e, err := s.services.Webhooks.Endpoint(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -211,7 +210,7 @@ func (s *Server) registerWebhooks() {
 			if r.EventID == 0 && in.Body.From != nil && in.Body.To != nil {
 				r.From, r.To = *in.Body.From, *in.Body.To
 			}
-			n, err := s.services.webhooks.Replay(ctx, principal(ctx), in.ID, r)
+			n, err := s.services.Webhooks.Replay(ctx, principal(ctx), in.ID, r)
 			if err != nil {
 				return nil, err
 			}
@@ -224,13 +223,13 @@ func (s *Server) registerWebhooks() {
 			ListInput
 			EventID int64 `query:"event_id" minimum:"0"`
 		}) (*ListOutput[DeliveryAttempt], error) {
-			return listPage(in.ListInput, func(p store.Page) ([]syndication.Attempt, int64, error) {
-				return s.services.webhooks.ListAttempts(ctx, principal(ctx), webhooks.AttemptFilter{EndpointID: in.ID, EventID: in.EventID}, p)
+			return listPage(in.ListInput, func(p mercato.Page) ([]syndication.Attempt, int64, error) {
+				return s.services.Webhooks.ListAttempts(ctx, principal(ctx), webhooks.AttemptFilter{EndpointID: in.ID, EventID: in.EventID}, p)
 			}, attemptOf)
 		})
 	register(s, huma.Operation{OperationID: "list-notifications", Description: "Lists the latest messages from the platform to the caller's organization (such as dunning reminders and disabled webhook endpoints), newest first. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/notifications", Summary: "Messages to your organization", Tags: []string{"Notifications"}},
 		func(ctx context.Context, _ *struct{}) (*ListOutput[Notification], error) {
-			items, err := s.services.messaging.ListNotifications(ctx, principal(ctx))
+			items, err := s.services.Messaging.ListNotifications(ctx, principal(ctx))
 			if err != nil {
 				return nil, err
 			}

@@ -7,7 +7,10 @@
 package app
 
 import (
+	"log/slog"
+
 	"github.com/mercato-market/mercato/internal/accounts"
+	"github.com/mercato-market/mercato/internal/api"
 	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/channel"
 	"github.com/mercato-market/mercato/internal/lifecycle"
@@ -18,6 +21,7 @@ import (
 	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/usage"
+	"github.com/mercato-market/mercato/internal/web"
 	"github.com/mercato-market/mercato/internal/webhooks"
 )
 
@@ -39,6 +43,7 @@ var (
 
 // Services are the application services over one store.
 type Services struct {
+	store        *store.Store // callers, readiness and the clock, for the transports
 	Ordering     *ordering.Service
 	Lifecycle    *lifecycle.Service
 	Billing      *billingrun.Service
@@ -61,6 +66,7 @@ type Options struct {
 // New builds every service over st.
 func New(st *store.Store, opts Options) *Services {
 	return &Services{
+		store:        st,
 		Ordering:     Ordering(st),
 		Lifecycle:    Lifecycle(st),
 		Billing:      billingrun.New(st, store.TxFunc[billingrun.Tx](st), opts.Billing...),
@@ -89,4 +95,31 @@ func Lifecycle(st *store.Store) *lifecycle.Service {
 // outbox) over st.
 func Notify(st *store.Store, opts ...notify.Option) *notify.Service {
 	return notify.New(st, store.TxFunc[notify.Tx](st), opts...)
+}
+
+// API is what the REST API (and the Cloudesire-compatible API it mounts)
+// calls: these services, with the store for callers, readiness and the
+// clock.
+func (s *Services) API() api.Services {
+	return api.Services{Orders: s.Ordering, Lifecycle: s.Lifecycle, Billing: s.Billing, Provisioning: s.Provisioning,
+		Usage: s.Usage, Catalog: s.Catalog, Channel: s.Channel, Webhooks: s.Webhooks, Messaging: s.Messaging,
+		Accounts: s.Accounts, Callers: s.store, Health: s.store, Clock: s.store.Clock}
+}
+
+// Web is what the control panel calls.
+func (s *Services) Web() web.Services {
+	return web.Services{Orders: s.Ordering, Lifecycle: s.Lifecycle, Billing: s.Billing, Provisioning: s.Provisioning,
+		Usage: s.Usage, Catalog: s.Catalog, Channel: s.Channel, Webhooks: s.Webhooks, Messaging: s.Messaging,
+		Accounts: s.Accounts, Outbox: s.Notify, Callers: s.store, Clock: s.store.Clock}
+}
+
+// NewAPI is the REST API over st with services of its own (tests,
+// benchmarks, tools; serve hands the API and the panel the same ones).
+func NewAPI(st *store.Store, log *slog.Logger, opts ...api.Option) *api.Server {
+	return api.New(New(st, Options{}).API(), log, opts...)
+}
+
+// NewWeb is the control panel over st with services of its own (tests).
+func NewWeb(st *store.Store, log *slog.Logger, opts ...web.Option) (*web.Server, error) {
+	return web.New(New(st, Options{}).Web(), log, opts...)
 }

@@ -9,7 +9,7 @@ import (
 	"net/http/httptest"
 	"time"
 
-	"github.com/mercato-market/mercato/internal/api"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
@@ -41,7 +41,7 @@ func newBenchRig(b B, engine store.Engine) *benchRig {
 	st := storetest.Open(b, engine)
 	r := &benchRig{w: storetest.NewWorld(b, st)}
 	mux := http.NewServeMux()
-	mux.Handle("/", api.New(st, slog.New(slog.DiscardHandler)))
+	mux.Handle("/", app.NewAPI(st, slog.New(slog.DiscardHandler)))
 	mux.HandleFunc("POST /static", func(w http.ResponseWriter, req *http.Request) {
 		_, _ = io.Copy(io.Discard, req.Body)
 		w.Header().Set("Content-Type", "application/json")

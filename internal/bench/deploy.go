@@ -46,7 +46,7 @@ func NewVendorWorld(tb storetest.TB, engine store.Engine, opts ...func(*sampleve
 	done := make(chan struct{})
 	go func() { _ = d.Run(run); close(done) }()
 	tb.Cleanup(func() { stop(); <-done })
-	apiSrv := httptest.NewServer(api.New(st, log, api.WithWebhooks(syndication.URLPolicy{AllowPrivate: true}, d.SendTest)))
+	apiSrv := httptest.NewServer(app.NewAPI(st, log, api.WithWebhooks(syndication.URLPolicy{AllowPrivate: true}, d.SendTest)))
 	tb.Cleanup(apiSrv.Close)
 
 	secret, _ := webhook.NewSecret()

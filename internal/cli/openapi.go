@@ -45,7 +45,7 @@ func openAPIDocument(which, version string) ([]byte, error) {
 	var doc *huma.OpenAPI
 	switch which {
 	case "v1":
-		doc = api.New(nil, slog.New(slog.DiscardHandler)).OpenAPI()
+		doc = api.New(api.Services{}, slog.New(slog.DiscardHandler)).OpenAPI()
 	case "cloudesire":
 		doc = cloudesire.OpenAPI()
 	default:

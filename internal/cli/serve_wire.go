@@ -55,8 +55,8 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	// The API: /api/v1, the Cloudesire-compatible /api/, the OpenAPI
 	// document and the health checks.
 
-	apiOpts := append([]api.Option{api.WithWebhooks(policy, dispatcher.SendTest)}, apiOptions(services)...)
-	apiServer := api.New(st, log, apiOpts...)
+	apiOpts := []api.Option{api.WithWebhooks(policy, dispatcher.SendTest)}
+	apiServer := api.New(services.API(), log, apiOpts...)
 
 	// The control panel on "/".
 	if cfg.Demo {
@@ -76,7 +76,7 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	if cfg.Web.InsecureCookies {
 		opts = append(opts, web.WithInsecureCookies())
 	}
-	panel, err := web.New(st, log, append(opts, webOptions(services)...)...)
+	panel, err := web.New(services.Web(), log, opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("control panel: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/messaging"
-	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/internal/webhooks"
@@ -20,19 +19,19 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	ctx := r.Context()
-	orgs, _, err := s.services.accounts.ListOrganizations(ctx, v.P, mercato.OrganizationFilter{}, store.Page{Limit: 200})
+	orgs, _, err := s.services.Accounts.ListOrganizations(ctx, v.P, mercato.OrganizationFilter{}, mercato.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	users, _, err := s.services.accounts.ListUsers(ctx, v.P, 0, store.Page{Limit: 200})
+	users, _, err := s.services.Accounts.ListUsers(ctx, v.P, 0, mercato.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
 	counts := map[subscription.Status]int{}
 	for after := int64(0); ; {
-		subs, next, err := s.lifecycle.ListSubscriptions(ctx, v.P, subscription.Filter{}, mercato.Page{After: after, Limit: 200})
+		subs, next, err := s.services.Lifecycle.ListSubscriptions(ctx, v.P, subscription.Filter{}, mercato.Page{After: after, Limit: 200})
 		if err != nil {
 			s.fail(w, r, v, err)
 			return
@@ -45,17 +44,17 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 		after = next
 	}
-	pending, delivered, err := s.services.webhooks.DeliveryCounts(ctx, v.P)
+	pending, delivered, err := s.services.Webhooks.DeliveryCounts(ctx, v.P)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	eps, _, err := s.services.webhooks.ListEndpoints(ctx, v.P, webhooks.EndpointFilter{}, store.Page{Limit: 200})
+	eps, _, err := s.services.Webhooks.ListEndpoints(ctx, v.P, webhooks.EndpointFilter{}, mercato.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	notes, err := s.services.messaging.ListNotifications(ctx, v.P)
+	notes, err := s.services.Messaging.ListNotifications(ctx, v.P)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return

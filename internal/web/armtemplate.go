@@ -264,7 +264,7 @@ func (s *Server) saveARMTemplate(w http.ResponseWriter, r *http.Request, v *view
 	}
 	var saved catalog.Product
 	if err == nil {
-		saved, err = s.services.catalog.SetARMTemplate(r.Context(), v.P, prod.ID, u)
+		saved, err = s.services.Catalog.SetARMTemplate(r.Context(), v.P, prod.ID, u)
 	}
 	if err != nil {
 		if code := mercato.ErrorCode(err); code != mercato.EINVALID {

@@ -107,7 +107,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusTooManyRequests, "signin.html", v)
 		return
 	}
-	p, err := s.services.accounts.CheckPassword(r.Context(), email, r.FormValue("password"))
+	p, err := s.services.Accounts.CheckPassword(r.Context(), email, r.FormValue("password"))
 	if err != nil {
 		if mercato.ErrorCode(err) != mercato.EUNAUTHORIZED {
 			s.serverError(w, r, err)
@@ -119,7 +119,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnauthorized, "signin.html", v)
 		return
 	}
-	secret, err := s.services.accounts.CreateSession(r.Context(), p.UserID, s.ttl)
+	secret, err := s.services.Accounts.CreateSession(r.Context(), p.UserID, s.ttl)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -133,7 +133,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(SessionCookie); err == nil {
-		if err := s.services.accounts.DeleteSession(r.Context(), c.Value); err != nil {
+		if err := s.services.Accounts.DeleteSession(r.Context(), c.Value); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -159,7 +159,7 @@ func (s *Server) resetRequest(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusTooManyRequests, "reset.html", v)
 		return
 	}
-	secret, _, err := s.services.accounts.CreatePasswordReset(r.Context(), email, s.resetTTL)
+	secret, _, err := s.services.Accounts.CreatePasswordReset(r.Context(), email, s.resetTTL)
 	switch {
 	case err == nil:
 		base := s.baseURL
@@ -205,7 +205,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "reset.html", v)
 		return
 	}
-	if err := s.services.accounts.ResetPassword(r.Context(), token, r.FormValue("password")); err != nil {
+	if err := s.services.Accounts.ResetPassword(r.Context(), token, r.FormValue("password")); err != nil {
 		if mercato.ErrorCode(err) != mercato.EINVALID {
 			s.serverError(w, r, err)
 			return

@@ -49,12 +49,12 @@ func period(r *http.Request, now time.Time) billing.Month {
 // the operator.
 func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := r.Context()
-	now := s.store.Now()
+	now := s.services.Clock()
 	m := period(r, now)
 	d := &billingData{Period: m.String(), Prev: m.Prev().String(), NextMonth: m.Next().String(), RunPeriod: billing.MonthOf(now).String(),
 		IsCustomer: v.P.OrgKind == mercato.KindCustomer, IsPlatform: v.P.IsPlatform(), Now: now}
 	d.ShowEarnings = !d.IsCustomer
-	invs, next, err := s.services.billing.ListInvoices(ctx, v.P, billing.InvoiceFilter{}, mercato.Page{After: formInt(r, "after"), Limit: 100})
+	invs, next, err := s.services.Billing.ListInvoices(ctx, v.P, billing.InvoiceFilter{}, mercato.Page{After: formInt(r, "after"), Limit: 100})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -64,13 +64,13 @@ func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	d.Next = next
 	if d.ShowEarnings {
-		if d.Earnings, err = s.services.channel.Earnings(ctx, v.P, channel.EarningsRequest{Period: d.Period}); err != nil {
+		if d.Earnings, err = s.services.Channel.Earnings(ctx, v.P, channel.EarningsRequest{Period: d.Period}); err != nil {
 			s.fail(w, r, v, err)
 			return
 		}
 	}
 	if d.IsPlatform {
-		if d.Runs, err = s.services.billing.ListBillingRuns(ctx, v.P, 20); err != nil {
+		if d.Runs, err = s.services.Billing.ListBillingRuns(ctx, v.P, 20); err != nil {
 			s.fail(w, r, v, err)
 			return
 		}
@@ -94,7 +94,7 @@ func (s *Server) invoicePage(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	inv, err := s.services.billing.Invoice(r.Context(), v.P, id)
+	inv, err := s.services.Billing.Invoice(r.Context(), v.P, id)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -128,7 +128,7 @@ func (s *Server) invoiceDocument(ext string) func(w http.ResponseWriter, r *http
 			s.fail(w, r, v, err)
 			return
 		}
-		inv, err := s.services.billing.Invoice(r.Context(), v.P, id)
+		inv, err := s.services.Billing.Invoice(r.Context(), v.P, id)
 		if err != nil {
 			s.fail(w, r, v, err)
 			return
@@ -153,8 +153,8 @@ func download(w http.ResponseWriter, ctype, filename string, body []byte) {
 // earningsCSV downloads the organization's earnings statement of a month
 // (one block per currency), as GET /api/v1/earnings/csv does.
 func (s *Server) earningsCSV(w http.ResponseWriter, r *http.Request, v *view) {
-	m := period(r, s.store.Now())
-	sts, err := s.services.channel.Earnings(r.Context(), v.P, channel.EarningsRequest{Period: m.String()})
+	m := period(r, s.services.Clock())
+	sts, err := s.services.Channel.Earnings(r.Context(), v.P, channel.EarningsRequest{Period: m.String()})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -177,7 +177,7 @@ func (s *Server) startBillingRun(w http.ResponseWriter, r *http.Request, v *view
 		s.after(w, r, v, mercato.Invalid("invalid billing run", mercato.FieldError{Path: "period", Message: err.Error()}), "/invoices", "")
 		return
 	}
-	run, err := s.services.billing.RunBilling(r.Context(), v.P, billingrun.Options{Period: m, Log: s.log})
+	run, err := s.services.Billing.RunBilling(r.Context(), v.P, billingrun.Options{Period: m, Log: s.log})
 	if err != nil && mercato.ErrorCode(err) == mercato.EINTERNAL {
 		// A failed run is recorded (status failed); say so on the page.
 		s.log.ErrorContext(r.Context(), "billing run from the control panel failed", "period", m.String(), "err", err)

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mercato-market/mercato/internal/api"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/demo"
 	"github.com/mercato-market/mercato/internal/store"
 )
@@ -26,7 +26,7 @@ func TestPanelRefusesTheQuantitiesTheAPIRefuses(t *testing.T) {
 	sub := h.adatumSubscription()
 
 	// The API refuses it, for an order and for a seat change.
-	apiSrv := httptest.NewServer(api.New(h.st, slog.New(slog.DiscardHandler)))
+	apiSrv := httptest.NewServer(app.NewAPI(h.st, slog.New(slog.DiscardHandler)))
 	t.Cleanup(apiSrv.Close)
 	call := func(method, path, body string) int {
 		t.Helper()

@@ -76,12 +76,12 @@ func serveStack(t *testing.T) (baseURL string, st *store.Store) {
 	policy := syndication.URLPolicy{AllowPrivate: true}
 	d := dispatch.New(st, log, dispatch.Config{AllowPrivate: true})
 	st.OnEvents(d.Wake)
-	panel, err := web.New(st, log, web.WithURLPolicy(policy))
+	panel, err := app.NewWeb(st, log, web.WithURLPolicy(policy))
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	apiHandler := api.New(st, log, api.WithWebhooks(policy, d.SendTest))
+	apiHandler := app.NewAPI(st, log, api.WithWebhooks(policy, d.SendTest))
 	for _, p := range []string{"/api/", "/openapi.json", "/healthz", "/readyz"} {
 		mux.Handle(p, apiHandler)
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
-	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
 
@@ -20,12 +19,12 @@ func (s *Server) channelOrganizations(w http.ResponseWriter, r *http.Request, v 
 		s.fail(w, r, v, err)
 		return
 	}
-	orgs, _, err := s.services.accounts.ListOrganizations(r.Context(), v.P, mercato.OrganizationFilter{}, store.Page{Limit: 200})
+	orgs, _, err := s.services.Accounts.ListOrganizations(r.Context(), v.P, mercato.OrganizationFilter{}, mercato.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	subs, _, err := s.lifecycle.ListSubscriptions(r.Context(), v.P, subscription.Filter{}, mercato.Page{Limit: 200})
+	subs, _, err := s.services.Lifecycle.ListSubscriptions(r.Context(), v.P, subscription.Filter{}, mercato.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -79,7 +78,7 @@ func (s *Server) priceListPage(w http.ResponseWriter, r *http.Request, v *view) 
 		return
 	}
 	ctx := r.Context()
-	entries, err := s.services.channel.PriceList(ctx, v.P, v.P.OrgID)
+	entries, err := s.services.Channel.PriceList(ctx, v.P, v.P.OrgID)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -88,14 +87,14 @@ func (s *Server) priceListPage(w http.ResponseWriter, r *http.Request, v *view) 
 	for _, e := range entries {
 		markups[e.PlanID] = e.Markup
 	}
-	prods, _, err := s.services.catalog.ListProducts(ctx, v.P, catalog.ProductFilter{}, store.Page{Limit: 200})
+	prods, _, err := s.services.Catalog.ListProducts(ctx, v.P, catalog.ProductFilter{}, mercato.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
 	var rows []priceRow
 	for _, prod := range prods {
-		plans, _, err := s.services.catalog.ListPlans(ctx, v.P, prod.ID, store.Page{Limit: 200})
+		plans, _, err := s.services.Catalog.ListPlans(ctx, v.P, prod.ID, mercato.Page{Limit: 200})
 		if err != nil {
 			s.fail(w, r, v, err)
 			return
@@ -107,7 +106,7 @@ func (s *Server) priceListPage(w http.ResponseWriter, r *http.Request, v *view) 
 				row.List = &q
 			}
 			if v.P.OrgKind == mercato.KindReseller {
-				if q, err := s.orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: pl.ID, Quantity: qty, ResellerID: v.P.OrgID}); err == nil {
+				if q, err := s.services.Orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: pl.ID, Quantity: qty, ResellerID: v.P.OrgID}); err == nil {
 					row.Sell = &q
 				}
 			}
@@ -126,7 +125,7 @@ func (s *Server) setPrice(w http.ResponseWriter, r *http.Request, v *view) {
 	kind := r.PostFormValue("kind")
 	var err error
 	if kind == "none" {
-		err = s.services.channel.DeletePrice(r.Context(), v.P, v.P.OrgID, planID)
+		err = s.services.Channel.DeletePrice(r.Context(), v.P, v.P.OrgID, planID)
 		if mercato.ErrorCode(err) == mercato.ENOTFOUND {
 			err = nil
 		}
@@ -138,6 +137,6 @@ func (s *Server) setPrice(w http.ResponseWriter, r *http.Request, v *view) {
 		s.after(w, r, v, mercato.Invalid("invalid markup", mercato.FieldError{Path: "value", Message: "must be a decimal number"}), "/channel/prices", "")
 		return
 	}
-	_, err = s.services.channel.SetPrice(r.Context(), v.P, pricing.PriceListEntry{OrganizationID: v.P.OrgID, PlanID: planID, Markup: pricing.Markup{Kind: kind, Value: val}})
+	_, err = s.services.Channel.SetPrice(r.Context(), v.P, pricing.PriceListEntry{OrganizationID: v.P.OrgID, PlanID: planID, Markup: pricing.Markup{Kind: kind, Value: val}})
 	s.after(w, r, v, err, "/channel/prices", "Markup saved.")
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/mercato-market/mercato/internal/messaging"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
-	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/usage"
 )
@@ -30,12 +29,12 @@ func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request, v *view) {
 	if f.Type != "" && !f.Type.Valid() {
 		f.Type = ""
 	}
-	prods, _, err := s.services.catalog.ListProducts(ctx, v.P, f, store.Page{Limit: 200})
+	prods, _, err := s.services.Catalog.ListProducts(ctx, v.P, f, mercato.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	ratings, err := s.services.catalog.Ratings(ctx)
+	ratings, err := s.services.Catalog.Ratings(ctx)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -43,8 +42,8 @@ func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request, v *view) {
 	rows := make([]catalogRow, 0, len(prods))
 	for _, p := range prods {
 		row := catalogRow{Product: p, Rating: ratings[p.ID]}
-		if plans, _, err := s.services.catalog.ListPlans(ctx, v.P, p.ID, store.Page{Limit: 1}); err == nil && len(plans) > 0 {
-			if q, err := s.orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: plans[0].ID, Quantity: minQty(plans[0].Pricing)}); err == nil {
+		if plans, _, err := s.services.Catalog.ListPlans(ctx, v.P, p.ID, mercato.Page{Limit: 1}); err == nil && len(plans) > 0 {
+			if q, err := s.services.Orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: plans[0].ID, Quantity: minQty(plans[0].Pricing)}); err == nil {
 				row.From = &q
 			}
 		}
@@ -109,11 +108,11 @@ type orderForm struct {
 
 func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm) (*productData, error) {
 	ctx := r.Context()
-	prod, err := s.services.catalog.Product(ctx, v.P, id)
+	prod, err := s.services.Catalog.Product(ctx, v.P, id)
 	if err != nil {
 		return nil, err
 	}
-	plans, _, err := s.services.catalog.ListPlans(ctx, v.P, id, store.Page{Limit: 200})
+	plans, _, err := s.services.Catalog.ListPlans(ctx, v.P, id, mercato.Page{Limit: 200})
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +121,7 @@ func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm)
 		IsVendor: prod.VendorID == v.P.OrgID || v.P.IsPlatform()}
 	for _, pl := range plans {
 		row := planRow{Plan: pl}
-		if q, err := s.orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: pl.ID, Quantity: minQty(pl.Pricing)}); err == nil {
+		if q, err := s.services.Orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: pl.ID, Quantity: minQty(pl.Pricing)}); err == nil {
 			row.Quote = &q
 		} else {
 			row.Err = mercato.ErrorMessage(err)
@@ -146,7 +145,7 @@ func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm)
 	if d.Form.PlanID != 0 {
 		d.Preview = s.price(r, v, d.Form.PlanID, d.Form.Quantity)
 	}
-	d.Reviews, d.Rating, err = s.services.catalog.Reviews(ctx, v.P, id)
+	d.Reviews, d.Rating, err = s.services.Catalog.Reviews(ctx, v.P, id)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +155,7 @@ func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm)
 		}
 	}
 	if v.P.OrgKind == mercato.KindCustomer {
-		subs, _, err := s.lifecycle.ListSubscriptions(ctx, v.P, subscription.Filter{ProductID: id}, mercato.Page{Limit: 1})
+		subs, _, err := s.services.Lifecycle.ListSubscriptions(ctx, v.P, subscription.Filter{ProductID: id}, mercato.Page{Limit: 1})
 		if err != nil {
 			return nil, err
 		}
@@ -194,7 +193,7 @@ type priceData struct {
 // price quotes a plan for v's organization through the store, as the quote
 // API does (channel markups included).
 func (s *Server) price(r *http.Request, v *view, planID, qty int64) *priceData {
-	q, err := s.orders.Quote(r.Context(), v.P, ordering.QuoteRequest{PlanID: planID, Quantity: qty})
+	q, err := s.services.Orders.Quote(r.Context(), v.P, ordering.QuoteRequest{PlanID: planID, Quantity: qty})
 	if err != nil {
 		msg := mercato.ErrorMessage(err)
 		for _, f := range mercato.Fields(err) {
@@ -253,7 +252,7 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	prod, err := s.services.catalog.Product(ctx, v.P, id)
+	prod, err := s.services.Catalog.Product(ctx, v.P, id)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -263,7 +262,7 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, v *view) {
 	err = catalog.ValidateConfiguration(prod.Parameters, cfg)
 	var o subscription.Order
 	if err == nil {
-		o, err = s.orders.PlaceOrder(ctx, v.P, subscription.OrderRequest{PlanID: form.PlanID, Quantity: form.Quantity, Configuration: cfg,
+		o, err = s.services.Orders.PlaceOrder(ctx, v.P, subscription.OrderRequest{PlanID: form.PlanID, Quantity: form.Quantity, Configuration: cfg,
 			IdempotencyKey: "web:" + r.PostFormValue("nonce")})
 	}
 	if err != nil {
@@ -296,7 +295,7 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	rating, _ := strconv.Atoi(r.PostFormValue("rating"))
-	_, err = s.services.catalog.SetReview(r.Context(), v.P, id, rating, r.PostFormValue("body"))
+	_, err = s.services.Catalog.SetReview(r.Context(), v.P, id, rating, r.PostFormValue("body"))
 	s.after(w, r, v, err, "/products/"+strconv.FormatInt(id, 10)+"#reviews", "Thank you for your review.")
 }
 
@@ -329,7 +328,7 @@ func (n *names) product(id int64) catalog.Product {
 	if pr, ok := n.products[id]; ok {
 		return pr
 	}
-	pr, err := n.s.services.catalog.Product(n.r.Context(), n.p, id)
+	pr, err := n.s.services.Catalog.Product(n.r.Context(), n.p, id)
 	if err != nil {
 		pr = catalog.Product{ID: id, Name: "product " + strconv.FormatInt(id, 10)}
 	}
@@ -341,7 +340,7 @@ func (n *names) plan(id int64) catalog.Plan {
 	if pl, ok := n.plans[id]; ok {
 		return pl
 	}
-	pl, _, err := n.s.services.catalog.Plan(n.r.Context(), n.p, id)
+	pl, _, err := n.s.services.Catalog.Plan(n.r.Context(), n.p, id)
 	if err != nil {
 		pl = catalog.Plan{ID: id, Name: "plan " + strconv.FormatInt(id, 10)}
 	}
@@ -354,7 +353,7 @@ func (n *names) org(id int64) string {
 		return name
 	}
 	name := "organization " + strconv.FormatInt(id, 10)
-	if o, err := n.s.services.accounts.Organization(n.r.Context(), n.p, id); err == nil {
+	if o, err := n.s.services.Accounts.Organization(n.r.Context(), n.p, id); err == nil {
 		name = o.Name
 	}
 	n.orgs[id] = name
@@ -378,7 +377,7 @@ func (s *Server) renewal(r *http.Request, p mercato.Principal, sub subscription.
 	if (sub.Status != subscription.Deployed && sub.Status != subscription.Stopped) || sub.EndDate.IsZero() {
 		return nil
 	}
-	o, err := s.services.billing.RenewalOffer(r.Context(), p, sub.ID)
+	o, err := s.services.Billing.RenewalOffer(r.Context(), p, sub.ID)
 	if err != nil {
 		s.log.DebugContext(r.Context(), "no renewal offer", "subscription_id", sub.ID, "err", err)
 		return nil
@@ -393,13 +392,13 @@ func (s *Server) renewal(r *http.Request, p mercato.Principal, sub subscription.
 // else's list of the subscriptions they provide, sold or run.
 func (s *Server) subscriptionsPage(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := r.Context()
-	f := store.SubscriptionFilter{Status: subscription.Status(r.FormValue("status")), ProductID: formInt(r, "product_id")}
-	subs, next, err := s.lifecycle.ListSubscriptions(ctx, v.P, f, mercato.Page{After: formInt(r, "after"), Limit: 100})
+	f := subscription.Filter{Status: subscription.Status(r.FormValue("status")), ProductID: formInt(r, "product_id")}
+	subs, next, err := s.services.Lifecycle.ListSubscriptions(ctx, v.P, f, mercato.Page{After: formInt(r, "after"), Limit: 100})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	threads, err := s.services.messaging.Threads(ctx, v.P)
+	threads, err := s.services.Messaging.Threads(ctx, v.P)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -415,7 +414,7 @@ func (s *Server) subscriptionsPage(w http.ResponseWriter, r *http.Request, v *vi
 		row := subRow{Sub: sub, Product: n.product(sub.ProductID).Name, Plan: n.plan(sub.PlanID).Name, Customer: n.org(sub.CustomerID),
 			Renewal: s.renewal(r, v.P, sub), Unread: unread[sub.ID]}
 		if sub.Status == subscription.Deployed {
-			if prov, err := s.services.provisioning.Provisioning(ctx, v.P, sub.ID); err == nil {
+			if prov, err := s.services.Provisioning.Provisioning(ctx, v.P, sub.ID); err == nil {
 				row.LaunchURL = launchURL(prov.Endpoints)
 			}
 		}
@@ -436,7 +435,7 @@ func (s *Server) subscriptionsPage(w http.ResponseWriter, r *http.Request, v *vi
 }
 
 type subscriptionData struct {
-	store.SubscriptionDetail
+	subscription.Detail
 	Customer   string
 	LaunchURL  string
 	Renewal    *billing.Offer
@@ -454,23 +453,23 @@ func (s *Server) subscriptionData(r *http.Request, v *view, reveal bool) (*subsc
 	if err != nil {
 		return nil, err
 	}
-	det, err := s.lifecycle.SubscriptionDetail(ctx, v.P, id)
+	det, err := s.services.Lifecycle.SubscriptionDetail(ctx, v.P, id)
 	if err != nil {
 		return nil, err
 	}
-	d := &subscriptionData{SubscriptionDetail: det, Reveal: reveal && det.Revealed,
+	d := &subscriptionData{Detail: det, Reveal: reveal && det.Revealed,
 		IsCustomer: v.P.OrgID == det.CustomerID, Changeable: subscription.Changeable(det.Status) && v.P.CanWrite(),
 		Renewal: s.renewal(r, v.P, det.Subscription), Customer: s.names(r, v.P).org(det.CustomerID)}
 	if det.Status == subscription.Deployed {
 		d.LaunchURL = launchURL(det.Endpoints)
 	}
-	if d.Messages, err = s.services.messaging.Messages(ctx, v.P, id); err != nil {
+	if d.Messages, err = s.services.Messaging.Messages(ctx, v.P, id); err != nil {
 		return nil, err
 	}
-	if d.Usage, _, err = s.services.usage.ListUsage(ctx, v.P, id, usage.Filter{}, mercato.Page{Limit: 20}); err != nil {
+	if d.Usage, _, err = s.services.Usage.ListUsage(ctx, v.P, id, usage.Filter{}, mercato.Page{Limit: 20}); err != nil {
 		return nil, err
 	}
-	if d.Orders, _, err = s.orders.ListOrders(ctx, v.P, subscription.OrderFilter{SubscriptionID: id}, mercato.Page{Limit: 50}); err != nil {
+	if d.Orders, _, err = s.services.Orders.ListOrders(ctx, v.P, subscription.OrderFilter{SubscriptionID: id}, mercato.Page{Limit: 50}); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -493,7 +492,7 @@ func (s *Server) showSubscription(w http.ResponseWriter, r *http.Request, v *vie
 		return
 	}
 	// Messages were just read: the menu's count follows.
-	if n, err := s.services.messaging.UnreadMessages(r.Context(), v.P); err == nil {
+	if n, err := s.services.Messaging.UnreadMessages(r.Context(), v.P); err == nil {
 		v.Unread, v.Nav = n, navFor(v.P, n)
 	}
 	v.Title, v.Active, v.Data = d.Product.Name+" · subscription "+strconv.FormatInt(d.ID, 10), "/subscriptions", d
@@ -509,7 +508,7 @@ func (s *Server) changeSeats(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	qty := formInt(r, "quantity")
-	_, err = s.orders.Change(r.Context(), v.P, id, subscription.Change{Quantity: &qty})
+	_, err = s.services.Orders.Change(r.Context(), v.P, id, subscription.Change{Quantity: &qty})
 	s.after(w, r, v, err, subPath(r), "The quantity is now "+strconv.FormatInt(qty, 10)+".")
 }
 
@@ -520,7 +519,7 @@ func (s *Server) autoRenew(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	on := r.PostFormValue("auto_renew") == "on"
-	_, err = s.orders.Change(r.Context(), v.P, id, subscription.Change{AutoRenew: &on})
+	_, err = s.services.Orders.Change(r.Context(), v.P, id, subscription.Change{AutoRenew: &on})
 	msg := "Automatic renewal is off."
 	if on {
 		msg = "Automatic renewal is on."
@@ -534,7 +533,7 @@ func (s *Server) renew(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	_, err = s.lifecycle.Renew(r.Context(), v.P, id)
+	_, err = s.services.Lifecycle.Renew(r.Context(), v.P, id)
 	s.after(w, r, v, err, subPath(r), "Renewed for another term.")
 }
 
@@ -544,7 +543,7 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	_, err = s.lifecycle.Act(r.Context(), v.P, id, subscription.ActionTerminate)
+	_, err = s.services.Lifecycle.Act(r.Context(), v.P, id, subscription.ActionTerminate)
 	s.after(w, r, v, err, subPath(r), "The subscription is cancelled.")
 }
 
@@ -554,7 +553,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	_, err = s.services.messaging.PostMessage(r.Context(), v.P, id, r.PostFormValue("body"))
+	_, err = s.services.Messaging.PostMessage(r.Context(), v.P, id, r.PostFormValue("body"))
 	s.after(w, r, v, err, subPath(r)+"#messages", "Message sent.")
 }
 
@@ -565,7 +564,7 @@ type threadRow struct {
 }
 
 func (s *Server) messagesPage(w http.ResponseWriter, r *http.Request, v *view) {
-	ts, err := s.services.messaging.Threads(r.Context(), v.P)
+	ts, err := s.services.Messaging.Threads(r.Context(), v.P)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -574,7 +573,7 @@ func (s *Server) messagesPage(w http.ResponseWriter, r *http.Request, v *view) {
 	rows := make([]threadRow, 0, len(ts))
 	for _, t := range ts {
 		row := threadRow{Thread: t}
-		if sub, err := s.lifecycle.Subscription(r.Context(), v.P, t.SubscriptionID); err == nil {
+		if sub, err := s.services.Lifecycle.Subscription(r.Context(), v.P, t.SubscriptionID); err == nil {
 			row.Product, row.Customer = n.product(sub.ProductID).Name, n.org(sub.CustomerID)
 		}
 		rows = append(rows, row)

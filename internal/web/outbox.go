@@ -22,7 +22,7 @@ type outboxData struct {
 // outboxPage lists the outbox, newest first.
 func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request, v *view) {
 	f := mail.Filter{Status: mail.Status(r.FormValue("status")), Before: formInt(r, "before"), Limit: 100}
-	ms, err := s.services.outbox.Outbox(r.Context(), v.P, f)
+	ms, err := s.services.Outbox.Outbox(r.Context(), v.P, f)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -44,7 +44,7 @@ func (s *Server) outboxMessagePage(w http.ResponseWriter, r *http.Request, v *vi
 		s.fail(w, r, v, err)
 		return
 	}
-	m, err := s.services.outbox.OutboxMessage(r.Context(), v.P, id)
+	m, err := s.services.Outbox.OutboxMessage(r.Context(), v.P, id)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return

@@ -31,7 +31,6 @@ import (
 
 	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/syndication"
 )
 
@@ -43,24 +42,21 @@ const SessionCookie = frontdoor.SessionCookie
 
 // Server serves the control panel.
 type Server struct {
-	store     *store.Store
-	orders    Orders
-	lifecycle Lifecycle
-	log       *slog.Logger
-	pages     map[string]*template.Template
-	mux       *http.ServeMux
-	limiter   *limiter     // reset requests and link guesses
-	signIns   *signInGuard // failed sign-ins
-	policy    syndication.URLPolicy
-	insecure  bool          // cookies without Secure (plain-http deployments)
-	ttl       time.Duration // session lifetime
-	resetTTL  time.Duration
+	log      *slog.Logger
+	pages    map[string]*template.Template
+	mux      *http.ServeMux
+	limiter  *limiter     // reset requests and link guesses
+	signIns  *signInGuard // failed sign-ins
+	policy   syndication.URLPolicy
+	insecure bool          // cookies without Secure (plain-http deployments)
+	ttl      time.Duration // session lifetime
+	resetTTL time.Duration
 	// ResetLink is told every password-reset link; by default it is
 	// logged (the demo has no mail), with the email but never the link's
 	// secret in other log lines.
 	resetLink func(ctx context.Context, email, link string)
 	baseURL   string
-	services  services
+	services  Services
 }
 
 // Option configures a Server.
@@ -96,9 +92,9 @@ func WithSignInLimit(n int, window time.Duration) Option {
 	return func(s *Server) { s.limiter, s.signIns = newLimiter(n, window), newSignInGuard(n, window) }
 }
 
-// New builds the control panel over st.
-func New(st *store.Store, log *slog.Logger, opts ...Option) (*Server, error) {
-	s := &Server{store: st, log: log, ttl: 12 * time.Hour, resetTTL: time.Hour, limiter: newLimiter(10, 15*time.Minute), signIns: newSignInGuard(5, time.Hour)}
+// New builds the control panel over the services.
+func New(sv Services, log *slog.Logger, opts ...Option) (*Server, error) {
+	s := &Server{services: sv, log: log, ttl: 12 * time.Hour, resetTTL: time.Hour, limiter: newLimiter(10, 15*time.Minute), signIns: newSignInGuard(5, time.Hour)}
 	// Without a way to deliver it (WithResetLinks: the demo logs it), a
 	// link is never written anywhere: it is as good as the password.
 	s.resetLink = func(ctx context.Context, email, _ string) {
@@ -107,8 +103,6 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(s)
 	}
-	s.defaultServices()
-	s.services.defaults(st)
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
@@ -119,14 +113,14 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) (*Server, error) {
 }
 
 // Handler returns the panel with its CSRF protection and security headers.
-// Served alone (tests) it brings its own front door over the store; behind
+// Served alone (tests) it brings its own front door over its callers; behind
 // serve's, which resolved the request already, that one lets it pass.
 func (s *Server) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Cross-origin request refused: reload the page and try again.", http.StatusForbidden)
 	}))
-	door := frontdoor.New(frontdoor.Config{Callers: s.store, Log: s.log}, s.Mount())
+	door := frontdoor.New(frontdoor.Config{Callers: s.services.Callers, Log: s.log}, s.Mount())
 	return door.Wrap(securityHeaders(limitBodies(cop.Handler(s.mux))))
 }
 
@@ -298,17 +292,17 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, v *view))
 			u = *id.User
 		} else {
 			var err error
-			if u, err = s.services.accounts.User(ctx, p, p.UserID); err != nil {
+			if u, err = s.services.Accounts.User(ctx, p, p.UserID); err != nil {
 				s.serverError(w, r, err)
 				return
 			}
 		}
-		org, err := s.services.accounts.Organization(ctx, p, p.OrgID)
+		org, err := s.services.Accounts.Organization(ctx, p, p.OrgID)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		unread, err := s.services.messaging.UnreadMessages(ctx, p)
+		unread, err := s.services.Messaging.UnreadMessages(ctx, p)
 		if err != nil {
 			s.serverError(w, r, err)
 			return

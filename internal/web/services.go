@@ -4,21 +4,18 @@ import (
 	"context"
 	"time"
 
-	"github.com/mercato-market/mercato/internal/accounts"
-	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/armproduct"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/channel"
+	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mail"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/messaging"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
-	"github.com/mercato-market/mercato/internal/provisioning"
-	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/internal/usage"
@@ -44,23 +41,6 @@ type Lifecycle interface {
 	SubscriptionDetail(ctx context.Context, p mercato.Principal, id int64) (subscription.Detail, error)
 }
 
-// WithServices sets the application services the panel calls for orders,
-// quotes, changes and lifecycle steps (by default, services over the store
-// the panel is built on).
-func WithServices(o Orders, l Lifecycle) Option {
-	return func(s *Server) { s.orders, s.lifecycle = o, l }
-}
-
-// defaultServices builds the services over the store for those not set.
-func (s *Server) defaultServices() {
-	if s.orders == nil {
-		s.orders = app.Ordering(s.store)
-	}
-	if s.lifecycle == nil {
-		s.lifecycle = app.Lifecycle(s.store)
-	}
-}
-
 // Billing is the billing service the panel calls (internal/billingrun).
 type Billing interface {
 	RunBilling(ctx context.Context, p mercato.Principal, opts billingrun.Options) (billing.Run, error)
@@ -81,64 +61,6 @@ type Provisioning interface {
 	Provisioning(ctx context.Context, p mercato.Principal, id int64) (subscription.Provisioning, error)
 }
 
-// services are the application services the pages call; the ones not
-// given with an Option are built over the store.
-type services struct {
-	billing      Billing
-	provisioning Provisioning
-	usage        Usage
-	catalog      Catalog
-	channel      Channel
-	webhooks     Webhooks
-	messaging    Messaging
-	accounts     Accounts
-	outbox       Outbox
-}
-
-// WithUsage sets the usage service (default: internal/usage over the
-// store).
-func WithUsage(u Usage) Option { return func(s *Server) { s.services.usage = u } }
-
-// WithBilling sets the billing service (default: internal/billingrun over
-// the store).
-func WithBilling(b Billing) Option { return func(s *Server) { s.services.billing = b } }
-
-// WithProvisioning sets the provisioning-data service (default:
-// internal/provisioning over the store).
-func WithProvisioning(p Provisioning) Option {
-	return func(s *Server) { s.services.provisioning = p }
-}
-
-func (sv *services) defaults(st *store.Store) {
-	if sv.billing == nil {
-		sv.billing = billingrun.New(st, store.TxFunc[billingrun.Tx](st))
-	}
-	if sv.provisioning == nil {
-		sv.provisioning = provisioning.New(st, store.TxFunc[provisioning.Tx](st))
-	}
-	if sv.usage == nil {
-		sv.usage = usage.New(st, store.TxFunc[usage.Tx](st))
-	}
-	if sv.catalog == nil {
-		sv.catalog = listing.New(st, store.TxFunc[listing.Tx](st))
-	}
-	if sv.channel == nil {
-		sv.channel = channel.New(st, store.TxFunc[channel.Tx](st))
-	}
-	if sv.webhooks == nil {
-		sv.webhooks = webhooks.New(st, store.TxFunc[webhooks.Tx](st))
-	}
-	if sv.messaging == nil {
-		sv.messaging = messaging.New(st, store.TxFunc[messaging.Tx](st))
-	}
-	if sv.accounts == nil {
-		sv.accounts = accounts.New(st, store.TxFunc[accounts.Tx](st))
-	}
-	if sv.outbox == nil {
-		sv.outbox = app.Notify(st)
-	}
-}
-
 // Catalog is the catalog service the panel calls (internal/listing): the
 // catalog and product pages, the vendor's products and plans, the ARM
 // template upload, and reviews.
@@ -157,10 +79,6 @@ type Catalog interface {
 	SetReview(ctx context.Context, p mercato.Principal, productID int64, rating int, body string) (catalog.Review, error)
 }
 
-// WithCatalog sets the catalog service (default: internal/listing over the
-// store).
-func WithCatalog(c Catalog) Option { return func(s *Server) { s.services.catalog = c } }
-
 // Channel is the channel service the panel calls (internal/channel): the
 // price list page and earnings.
 type Channel interface {
@@ -169,10 +87,6 @@ type Channel interface {
 	DeletePrice(ctx context.Context, p mercato.Principal, orgID, planID int64) error
 	Earnings(ctx context.Context, p mercato.Principal, r channel.EarningsRequest) ([]billing.Statement, error)
 }
-
-// WithChannel sets the channel service (default: internal/channel over the
-// store).
-func WithChannel(c Channel) Option { return func(s *Server) { s.services.channel = c } }
 
 // Webhooks is the webhooks service the panel calls (internal/webhooks):
 // the vendor's endpoints and delivery log, the operator's delivery counts.
@@ -197,14 +111,6 @@ type Messaging interface {
 	ListNotifications(ctx context.Context, p mercato.Principal) ([]messaging.Notification, error)
 }
 
-// WithWebhooks sets the webhooks service (default: internal/webhooks over
-// the store).
-func WithWebhooks(w Webhooks) Option { return func(s *Server) { s.services.webhooks = w } }
-
-// WithMessaging sets the messaging service (default: internal/messaging
-// over the store).
-func WithMessaging(m Messaging) Option { return func(s *Server) { s.services.messaging = m } }
-
 // Accounts is the accounts service the panel calls (internal/accounts):
 // the organizations and users it shows, sign-in, sessions and password
 // resets.
@@ -220,10 +126,6 @@ type Accounts interface {
 	ResetPassword(ctx context.Context, secret, password string) error
 }
 
-// WithAccounts sets the accounts service (default: internal/accounts over
-// the store).
-func WithAccounts(a Accounts) Option { return func(s *Server) { s.services.accounts = a } }
-
 // Outbox is the operator's view of the mail outbox (internal/notify): the
 // platform reads every message; everyone else is refused.
 type Outbox interface {
@@ -231,6 +133,22 @@ type Outbox interface {
 	OutboxMessage(ctx context.Context, p mercato.Principal, id int64) (mail.Message, error)
 }
 
-// WithOutbox sets the outbox service (default: internal/notify over the
-// store).
-func WithOutbox(o Outbox) Option { return func(s *Server) { s.services.outbox = o } }
+// Services are what the panel calls: the application services, the
+// callers its own front door resolves when it is served alone (tests;
+// behind serve's door they are resolved already), and the marketplace's
+// clock. internal/app builds them over the store.
+type Services struct {
+	Orders       Orders
+	Lifecycle    Lifecycle
+	Billing      Billing
+	Provisioning Provisioning
+	Usage        Usage
+	Catalog      Catalog
+	Channel      Channel
+	Webhooks     Webhooks
+	Messaging    Messaging
+	Accounts     Accounts
+	Outbox       Outbox
+	Callers      frontdoor.Callers
+	Clock        func() time.Time
+}

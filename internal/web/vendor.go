@@ -14,7 +14,6 @@ import (
 	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
-	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/internal/webhooks"
 )
@@ -28,7 +27,7 @@ func (s *Server) vendorProducts(w http.ResponseWriter, r *http.Request, v *view)
 	if !v.P.IsPlatform() {
 		f.VendorID = v.P.OrgID
 	}
-	prods, _, err := s.services.catalog.ListProducts(r.Context(), v.P, f, store.Page{Limit: 200})
+	prods, _, err := s.services.Catalog.ListProducts(r.Context(), v.P, f, mercato.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -42,7 +41,7 @@ func (s *Server) vendorProducts(w http.ResponseWriter, r *http.Request, v *view)
 }
 
 func (s *Server) createProduct(w http.ResponseWriter, r *http.Request, v *view) {
-	p, err := s.services.catalog.CreateProduct(r.Context(), v.P, catalog.Product{VendorID: v.P.OrgID, Name: strings.TrimSpace(r.PostFormValue("name")),
+	p, err := s.services.Catalog.CreateProduct(r.Context(), v.P, catalog.Product{VendorID: v.P.OrgID, Name: strings.TrimSpace(r.PostFormValue("name")),
 		Description: r.PostFormValue("description"), Type: catalog.ProductType(r.PostFormValue("type"))})
 	if err != nil {
 		s.after(w, r, v, err, "/vendor/products", "")
@@ -96,7 +95,7 @@ func (s *Server) vendorProduct(w http.ResponseWriter, r *http.Request, v *view) 
 		s.fail(w, r, v, err)
 		return
 	}
-	prod, err := s.services.catalog.Product(ctx, v.P, id)
+	prod, err := s.services.Catalog.Product(ctx, v.P, id)
 	if err == nil && prod.VendorID != v.P.OrgID && !v.P.IsPlatform() {
 		err = mercato.NotFound("product", id) // someone else's product: see it in the catalog
 	}
@@ -104,12 +103,12 @@ func (s *Server) vendorProduct(w http.ResponseWriter, r *http.Request, v *view) 
 		s.fail(w, r, v, err)
 		return
 	}
-	plans, _, err := s.services.catalog.ListPlans(ctx, v.P, id, store.Page{Limit: 200})
+	plans, _, err := s.services.Catalog.ListPlans(ctx, v.P, id, mercato.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	eps, _, err := s.services.webhooks.ListEndpoints(ctx, v.P, webhooks.EndpointFilter{ProductID: id}, store.Page{Limit: 200})
+	eps, _, err := s.services.Webhooks.ListEndpoints(ctx, v.P, webhooks.EndpointFilter{ProductID: id}, mercato.Page{Limit: 200})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -147,7 +146,7 @@ func (s *Server) updateProduct(w http.ResponseWriter, r *http.Request, v *view) 
 	if params == nil {
 		params = []catalog.Parameter{}
 	}
-	_, err = s.services.catalog.UpdateProduct(r.Context(), v.P, id, listing.ProductUpdate{Name: &name, Description: &desc, Published: &published,
+	_, err = s.services.Catalog.UpdateProduct(r.Context(), v.P, id, listing.ProductUpdate{Name: &name, Description: &desc, Published: &published,
 		RequiresApproval: &approval, Metadata: &meta, Parameters: &params})
 	s.after(w, r, v, err, to, "Product saved.")
 }
@@ -339,7 +338,7 @@ func errText(err error) string {
 }
 
 func (s *Server) ownProduct(r *http.Request, v *view, id int64) (catalog.Product, error) {
-	prod, err := s.services.catalog.Product(r.Context(), v.P, id)
+	prod, err := s.services.Catalog.Product(r.Context(), v.P, id)
 	if err == nil && prod.VendorID != v.P.OrgID && !v.P.IsPlatform() {
 		err = mercato.NotFound("product", id)
 	}
@@ -372,7 +371,7 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request, v *view) {
 	p, err := f.pricing()
 	var plan catalog.Plan
 	if err == nil {
-		plan, err = s.services.catalog.CreatePlan(r.Context(), v.P, catalog.Plan{ProductID: id, Name: f.Name, Description: f.Description, Pricing: p})
+		plan, err = s.services.Catalog.CreatePlan(r.Context(), v.P, catalog.Plan{ProductID: id, Name: f.Name, Description: f.Description, Pricing: p})
 	}
 	if err != nil {
 		s.planFailed(w, r, v, f, err)
@@ -399,7 +398,7 @@ func (s *Server) editPlan(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	plan, prod, err := s.services.catalog.Plan(r.Context(), v.P, id)
+	plan, prod, err := s.services.Catalog.Plan(r.Context(), v.P, id)
 	if err == nil && prod.VendorID != v.P.OrgID && !v.P.IsPlatform() {
 		err = mercato.NotFound("plan", id)
 	}
@@ -423,10 +422,10 @@ func (s *Server) updatePlan(w http.ResponseWriter, r *http.Request, v *view) {
 	f.ID = id
 	p, err := f.pricing()
 	if err == nil {
-		_, err = s.services.catalog.UpdatePlan(r.Context(), v.P, id, listing.PlanUpdate{Name: &f.Name, Description: &f.Description, Pricing: &p})
+		_, err = s.services.Catalog.UpdatePlan(r.Context(), v.P, id, listing.PlanUpdate{Name: &f.Name, Description: &f.Description, Pricing: &p})
 	}
 	if err != nil {
-		if _, prod, perr := s.services.catalog.Plan(r.Context(), v.P, id); perr == nil {
+		if _, prod, perr := s.services.Catalog.Plan(r.Context(), v.P, id); perr == nil {
 			f.ProductID = prod.ID
 		}
 		s.planFailed(w, r, v, f, err)

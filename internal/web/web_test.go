@@ -79,7 +79,7 @@ func newHarness(t *testing.T, opts ...web.Option) *harness {
 		t.Fatal(err)
 	}
 	buf := &syncBuffer{}
-	panel, err := web.New(st, slog.New(slog.NewTextHandler(buf, nil)), opts...)
+	panel, err := app.NewWeb(st, slog.New(slog.NewTextHandler(buf, nil)), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/internal/webhooks"
 )
@@ -25,7 +24,7 @@ type webhooksData struct {
 
 func (s *Server) webhooksData(r *http.Request, v *view) (*webhooksData, error) {
 	ctx := r.Context()
-	eps, _, err := s.services.webhooks.ListEndpoints(ctx, v.P, webhooks.EndpointFilter{}, store.Page{Limit: 200})
+	eps, _, err := s.services.Webhooks.ListEndpoints(ctx, v.P, webhooks.EndpointFilter{}, mercato.Page{Limit: 200})
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +32,7 @@ func (s *Server) webhooksData(r *http.Request, v *view) (*webhooksData, error) {
 	if !v.P.IsPlatform() {
 		f.VendorID = v.P.OrgID
 	}
-	prods, _, err := s.services.catalog.ListProducts(ctx, v.P, f, store.Page{Limit: 200})
+	prods, _, err := s.services.Catalog.ListProducts(ctx, v.P, f, mercato.Page{Limit: 200})
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +68,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	err := s.policy.Check(ctx, url)
 	if err == nil {
-		e, err = s.services.webhooks.CreateEndpoint(ctx, v.P, e)
+		e, err = s.services.Webhooks.CreateEndpoint(ctx, v.P, e)
 	}
 	if err != nil {
 		s.after(w, r, v, err, "/webhooks", "")
@@ -95,7 +94,7 @@ func (s *Server) rotateWebhook(w http.ResponseWriter, r *http.Request, v *view) 
 		s.fail(w, r, v, err)
 		return
 	}
-	e, err := s.services.webhooks.RotateSecret(r.Context(), v.P, id)
+	e, err := s.services.Webhooks.RotateSecret(r.Context(), v.P, id)
 	if err != nil {
 		s.after(w, r, v, err, "/webhooks", "")
 		return
@@ -110,7 +109,7 @@ func (s *Server) toggleWebhook(w http.ResponseWriter, r *http.Request, v *view) 
 		return
 	}
 	on := r.PostFormValue("enabled") == "true"
-	_, err = s.services.webhooks.UpdateEndpoint(r.Context(), v.P, id, syndication.EndpointChange{Enabled: &on})
+	_, err = s.services.Webhooks.UpdateEndpoint(r.Context(), v.P, id, syndication.EndpointChange{Enabled: &on})
 	msg := "Endpoint disabled: deliveries wait until it is enabled again."
 	if on {
 		msg = "Endpoint enabled: waiting deliveries are sent now."
@@ -124,12 +123,12 @@ func (s *Server) webhookPage(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	e, err := s.services.webhooks.Endpoint(r.Context(), v.P, id)
+	e, err := s.services.Webhooks.Endpoint(r.Context(), v.P, id)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	attempts, next, err := s.services.webhooks.ListAttempts(r.Context(), v.P, webhooks.AttemptFilter{EndpointID: id}, store.Page{After: formInt(r, "after"), Limit: 50})
+	attempts, next, err := s.services.Webhooks.ListAttempts(r.Context(), v.P, webhooks.AttemptFilter{EndpointID: id}, mercato.Page{After: formInt(r, "after"), Limit: 50})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
@@ -151,9 +150,9 @@ func (s *Server) replayWebhook(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	rp := syndication.Replay{EventID: formInt(r, "event_id")}
 	if h := formInt(r, "hours"); h > 0 && rp.EventID == 0 {
-		rp.To = s.store.Now()
+		rp.To = s.services.Clock()
 		rp.From = rp.To.Add(-time.Duration(h) * time.Hour)
 	}
-	n, err := s.services.webhooks.Replay(r.Context(), v.P, id, rp)
+	n, err := s.services.Webhooks.Replay(r.Context(), v.P, id, rp)
 	s.after(w, r, v, err, fmt.Sprintf("/webhooks/%d", id), fmt.Sprintf("%d deliveries will be sent again.", n))
 }

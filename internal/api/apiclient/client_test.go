@@ -14,6 +14,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/api"
 	"github.com/mercato-market/mercato/internal/api/apiclient"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
 
@@ -21,7 +22,7 @@ import (
 // go generate does and fails when a committed file differs: after an API
 // change, run go generate ./internal/api/apiclient/.
 func TestGeneratedClientIsCurrent(t *testing.T) {
-	spec, err := api.Document(api.New(nil, slog.New(slog.DiscardHandler)).OpenAPI(), "3.0")
+	spec, err := api.Document(api.New(api.Services{}, slog.New(slog.DiscardHandler)).OpenAPI(), "3.0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func TestClientFlow(t *testing.T) {
 			st := storetest.Open(t, engine)
 			st.Now = storetest.Clock(storetest.Epoch)
 			w := storetest.NewWorld(t, st)
-			ts := httptest.NewServer(api.New(st, slog.New(slog.NewTextHandler(io.Discard, nil))))
+			ts := httptest.NewServer(app.NewAPI(st, slog.New(slog.NewTextHandler(io.Discard, nil))))
 			t.Cleanup(ts.Close)
 			ctx := context.Background()
 			as := func(token string) *apiclient.ClientWithResponses {

@@ -13,7 +13,3 @@ type Accounts interface {
 	SubscriberUser(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
 	Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error)
 }
-
-// WithAccounts sets the accounts service (default: internal/accounts over
-// the store).
-func WithAccounts(a Accounts) Option { return func(h *Handler) { h.accounts = a } }

@@ -168,7 +168,7 @@ var itemTypes = map[pricing.Model]string{
 func (h *Handler) billingItem(ctx context.Context, p mercato.Principal, _ *http.Request, id int64) (any, error) {
 	planID, _ := splitID(id)
 	notFound := mercato.Errorf(mercato.ENOTFOUND, "billing item %d not found", id)
-	pl, _, err := h.store.Plan(ctx, p, planID)
+	pl, _, err := h.Catalog.Plan(ctx, p, planID)
 	if err != nil {
 		return nil, notFoundAs(err, notFound)
 	}

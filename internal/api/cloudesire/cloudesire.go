@@ -28,15 +28,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mercato-market/mercato/internal/accounts"
-	"github.com/mercato-market/mercato/internal/app"
-	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/lifecycle"
-	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/provisioning"
-	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
 
@@ -48,16 +42,10 @@ const maxBody = 1 << 20
 
 // Handler serves the Cloudesire-compatible API.
 type Handler struct {
-	store        *store.Store
-	lifecycle    Lifecycle
-	provisioning Provisioning
-	catalog      Catalog
-	accounts     Accounts
-	orders       Orders
-	invoices     Invoices
-	log          *slog.Logger
-	mux          *http.ServeMux
-	routes       []string // "METHOD /api/path" of every route, for the document's test
+	Services
+	log    *slog.Logger
+	mux    *http.ServeMux
+	routes []string // "METHOD /api/path" of every route, for the document's test
 }
 
 // Lifecycle is the use case the API runs for a provider's status report
@@ -70,36 +58,9 @@ type Lifecycle interface {
 	lifecycle.Subscribers
 }
 
-// Option configures a Handler.
-type Option func(*Handler)
-
-// WithLifecycle sets the lifecycle service (by default one over the store).
-func WithLifecycle(l Lifecycle) Option { return func(h *Handler) { h.lifecycle = l } }
-
-// New returns the API over st; mount it at /api/.
-func New(st *store.Store, log *slog.Logger, opts ...Option) *Handler {
-	h := &Handler{store: st, log: log, mux: http.NewServeMux()}
-	for _, o := range opts {
-		o(h)
-	}
-	if h.lifecycle == nil {
-		h.lifecycle = app.Lifecycle(st)
-	}
-	if h.provisioning == nil {
-		h.provisioning = provisioning.New(st, store.TxFunc[provisioning.Tx](st))
-	}
-	if h.catalog == nil {
-		h.catalog = listing.New(st, store.TxFunc[listing.Tx](st))
-	}
-	if h.accounts == nil {
-		h.accounts = accounts.New(st, store.TxFunc[accounts.Tx](st))
-	}
-	if h.orders == nil {
-		h.orders = app.Ordering(st)
-	}
-	if h.invoices == nil {
-		h.invoices = billingrun.New(st, store.TxFunc[billingrun.Tx](st))
-	}
+// New returns the API over the services; mount it at /api/.
+func New(sv Services, log *slog.Logger) *Handler {
+	h := &Handler{Services: sv, log: log, mux: http.NewServeMux()}
 	route := func(path string, methods map[string]handlerFunc) {
 		for m := range methods {
 			h.routes = append(h.routes, m+" "+Prefix+path)
@@ -220,7 +181,7 @@ func userOf(u mercato.User, kind mercato.OrgKind) User {
 }
 
 func (h *Handler) me(ctx context.Context, p mercato.Principal, _ http.ResponseWriter, _ *http.Request) (int, any, error) {
-	u, err := h.accounts.User(ctx, p, p.UserID)
+	u, err := h.Accounts.User(ctx, p, p.UserID)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -232,14 +193,14 @@ func (h *Handler) user(ctx context.Context, p mercato.Principal, _ http.Response
 	if err != nil {
 		return 0, nil, err
 	}
-	u, err := h.accounts.SubscriberUser(ctx, p, id)
+	u, err := h.Accounts.SubscriberUser(ctx, p, id)
 	if err != nil {
 		return 0, nil, err
 	}
 	kind := mercato.KindCustomer
 	if u.OrganizationID == p.OrgID {
 		kind = p.OrgKind
-	} else if o, err := h.lifecycle.SubscriberOrganization(ctx, p, u.OrganizationID); err == nil {
+	} else if o, err := h.Lifecycle.SubscriberOrganization(ctx, p, u.OrganizationID); err == nil {
 		kind = o.Kind
 	}
 	return http.StatusOK, userOf(u, kind), nil

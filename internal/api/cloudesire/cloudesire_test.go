@@ -13,7 +13,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mercato-market/mercato/internal/api"
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -34,7 +33,7 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, e *env)) {
 		t.Run(string(engine), func(t *testing.T) {
 			st := storetest.Open(t, engine)
 			w := storetest.NewWorld(t, st)
-			ts := httptest.NewServer(api.New(st, slog.New(slog.NewTextHandler(io.Discard, nil))))
+			ts := httptest.NewServer(app.NewAPI(st, slog.New(slog.NewTextHandler(io.Discard, nil))))
 			t.Cleanup(ts.Close)
 			fn(t, &env{st: st, w: w, base: ts.URL + "/api"})
 		})

@@ -13,7 +13,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/mercato-market/mercato/internal/api"
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
@@ -283,7 +282,7 @@ func forEachFixedEngine(t *testing.T, fn func(t *testing.T, e *env)) {
 			st := storetest.Open(t, engine)
 			st.Now = storetest.Clock(storetest.Epoch)
 			w := storetest.NewWorld(t, st)
-			ts := httptest.NewServer(api.New(st, slog.New(slog.DiscardHandler)))
+			ts := httptest.NewServer(app.NewAPI(st, slog.New(slog.DiscardHandler)))
 			t.Cleanup(ts.Close)
 			fn(t, &env{st: st, w: w, base: ts.URL + "/api"})
 		})

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mercato-market/mercato/internal/api"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
@@ -23,7 +23,7 @@ func FuzzQueryParameters(f *testing.F) {
 	st := storetest.Open(f, store.SQLite)
 	w := storetest.NewWorld(f, st)
 	storetest.Order(f, st, w.C1.Principal, w.C1.Org.ID, w.PlanA.ID, 1)
-	srv := api.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := app.NewAPI(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	paths := []string{"subscription", "subscription/expiring", "subscription/1", "user/me", "product/1", "productVersion/1"}
 	f.Add(uint8(0), "", "", "")
 	f.Add(uint8(0), "pageSize=5&pageNumber=2", "10", "1")

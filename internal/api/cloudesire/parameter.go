@@ -78,7 +78,7 @@ func parametersOf(pr catalog.Product) []ConfigurationParameter {
 func (h *Handler) configurationParameter(ctx context.Context, p mercato.Principal, _ *http.Request, id int64) (any, error) {
 	productID, _ := splitID(id)
 	notFound := mercato.Errorf(mercato.ENOTFOUND, "configuration parameter %d not found", id)
-	pr, err := h.store.Product(ctx, p, productID)
+	pr, err := h.Catalog.Product(ctx, p, productID)
 	if err != nil {
 		return nil, notFoundAs(err, notFound)
 	}

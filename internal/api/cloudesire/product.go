@@ -20,10 +20,6 @@ type Catalog interface {
 	Plan(ctx context.Context, p mercato.Principal, id int64) (catalog.Plan, catalog.Product, error)
 }
 
-// WithCatalog sets the catalog service (default: internal/listing over the
-// store).
-func WithCatalog(c Catalog) Option { return func(h *Handler) { h.catalog = c } }
-
 // Product is a product (ProductDTO): type is Cloudesire's product type,
 // published when it was published (its last change while published:
 // Mercato keeps no separate publication date), absent while it is not.
@@ -106,7 +102,7 @@ func (h *Handler) product(ctx context.Context, p mercato.Principal, _ http.Respo
 	if err != nil {
 		return 0, nil, err
 	}
-	pr, err := h.catalog.Product(ctx, p, id)
+	pr, err := h.Catalog.Product(ctx, p, id)
 	return http.StatusOK, productOf(pr), err
 }
 
@@ -115,7 +111,7 @@ func (h *Handler) productVersion(ctx context.Context, p mercato.Principal, _ htt
 	if err != nil {
 		return 0, nil, err
 	}
-	pl, pr, err := h.catalog.Plan(ctx, p, id)
+	pl, pr, err := h.Catalog.Plan(ctx, p, id)
 	if err != nil {
 		return 0, nil, err
 	}

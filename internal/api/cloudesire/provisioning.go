@@ -16,10 +16,6 @@ type Provisioning interface {
 	AddCredentials(ctx context.Context, p mercato.Principal, id int64, cs []subscription.Credential) ([]subscription.Credential, error)
 }
 
-// WithProvisioning sets the provisioning-data service (default:
-// internal/provisioning over the store).
-func WithProvisioning(p Provisioning) Option { return func(h *Handler) { h.provisioning = p } }
-
 func (h *Handler) postEndpoints(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error) {
 	id, err := pathID(r)
 	if err != nil {
@@ -33,7 +29,7 @@ func (h *Handler) postEndpoints(ctx context.Context, p mercato.Principal, w http
 	for _, e := range body {
 		eps = append(eps, subscription.Endpoint{Endpoint: e.Endpoint, Description: e.Description, Category: subscription.EndpointCategory(e.Category)})
 	}
-	got, err := h.provisioning.SetEndpoints(ctx, p, id, eps)
+	got, err := h.Provisioning.SetEndpoints(ctx, p, id, eps)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -53,7 +49,7 @@ func (h *Handler) postInstructions(ctx context.Context, p mercato.Principal, w h
 	if err := decode(w, r, &body); err != nil {
 		return 0, nil, err
 	}
-	got, err := h.provisioning.SetInstructions(ctx, p, id, body)
+	got, err := h.Provisioning.SetInstructions(ctx, p, id, body)
 	return http.StatusOK, got, err
 }
 
@@ -77,7 +73,7 @@ func (h *Handler) postCredentials(ctx context.Context, p mercato.Principal, w ht
 	for _, c := range body {
 		cs = append(cs, subscription.Credential{Key: c.Key, Value: c.Value, Description: c.Description, Weight: c.Weight})
 	}
-	got, err := h.provisioning.AddCredentials(ctx, p, id, cs)
+	got, err := h.Provisioning.AddCredentials(ctx, p, id, cs)
 	if err != nil {
 		return 0, nil, err
 	}

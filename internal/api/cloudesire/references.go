@@ -28,7 +28,7 @@ type Company struct {
 }
 
 func (h *Handler) company(ctx context.Context, p mercato.Principal, _ *http.Request, id int64) (any, error) {
-	o, err := h.lifecycle.SubscriberOrganization(ctx, p, id)
+	o, err := h.Lifecycle.SubscriberOrganization(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ type Order struct {
 var orderTypes = map[subscription.OrderType]string{subscription.OrderChange: "BILLING_ITEM_UPGRADE", subscription.OrderRenewal: "RENEWAL"}
 
 func (h *Handler) order(ctx context.Context, p mercato.Principal, _ *http.Request, id int64) (any, error) {
-	o, err := h.orders.Order(ctx, p, id)
+	o, err := h.Orders.Order(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func (h *Handler) order(ctx context.Context, p mercato.Principal, _ *http.Reques
 	if !ok {
 		// A new order is of its subscription's type (NORMAL, TRIAL,
 		// SANDBOX), which whoever sees the order sees.
-		sub, err := h.lifecycle.Subscription(ctx, p, o.SubscriptionID)
+		sub, err := h.Lifecycle.Subscription(ctx, p, o.SubscriptionID)
 		if err != nil {
 			return nil, err
 		}
@@ -134,7 +134,7 @@ func invoiceOf(inv billing.Invoice) Invoice {
 }
 
 func (h *Handler) invoice(ctx context.Context, p mercato.Principal, _ *http.Request, id int64) (any, error) {
-	inv, err := h.invoices.ProviderInvoice(ctx, p, id)
+	inv, err := h.Invoices.ProviderInvoice(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 // document, and the document has nothing New does not serve, so the two
 // cannot drift apart.
 func TestOpenAPICoversEveryRoute(t *testing.T) {
-	h := New(nil, slog.New(slog.DiscardHandler))
+	h := New(Services{}, slog.New(slog.DiscardHandler))
 	served := map[string]bool{}
 	for _, r := range h.routes {
 		served[r] = true

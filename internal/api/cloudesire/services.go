@@ -27,14 +27,19 @@ type Invoices interface {
 	ProviderInvoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error)
 }
 
-// WithOrders sets the ordering service (default: internal/ordering over
-// the store).
-func WithOrders(o Orders) Option { return func(h *Handler) { h.orders = o } }
+// Services are what the handlers call: the application services (each
+// applies the store's visibility rules) and the marketplace's clock, which
+// the current billing period and the window of expiring subscriptions are
+// computed from. internal/app builds them over the store.
+type Services struct {
+	Lifecycle    Lifecycle
+	Provisioning Provisioning
+	Catalog      Catalog
+	Accounts     Accounts
+	Orders       Orders
+	Invoices     Invoices
+	Clock        func() time.Time
+}
 
-// WithInvoices sets the billing service the invoices are read through
-// (default: internal/billingrun over the store).
-func WithInvoices(i Invoices) Option { return func(h *Handler) { h.invoices = i } }
-
-// now is the store's clock: the current billing period and the window of
-// expiring subscriptions are computed from it.
-func (h *Handler) now() time.Time { return h.store.Now() }
+// now is the marketplace's clock.
+func (h *Handler) now() time.Time { return h.Clock() }

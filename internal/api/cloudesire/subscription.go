@@ -192,7 +192,7 @@ func billingPeriod(p pricing.Pricing) int {
 // references reads the ids of a subscription's orders and invoices.
 func (h *Handler) references(ctx context.Context, p mercato.Principal, id int64) (orders, invoices []int64, err error) {
 	orders, err = collect(func(pg mercato.Page) ([]int64, int64, error) {
-		os, next, err := h.orders.ListOrders(ctx, p, subscription.OrderFilter{SubscriptionID: id}, pg)
+		os, next, err := h.Orders.ListOrders(ctx, p, subscription.OrderFilter{SubscriptionID: id}, pg)
 		ids := make([]int64, 0, len(os))
 		for _, o := range os {
 			ids = append(ids, o.ID)
@@ -203,7 +203,7 @@ func (h *Handler) references(ctx context.Context, p mercato.Principal, id int64)
 		return nil, nil, err
 	}
 	invoices, err = collect(func(pg mercato.Page) ([]int64, int64, error) {
-		is, next, err := h.invoices.SubscriptionInvoices(ctx, p, id, pg)
+		is, next, err := h.Invoices.SubscriptionInvoices(ctx, p, id, pg)
 		ids := make([]int64, 0, len(is))
 		for _, i := range is {
 			ids = append(ids, i.ID)
@@ -239,7 +239,7 @@ func (h *Handler) detail(ctx context.Context, p mercato.Principal, r *http.Reque
 	if err != nil {
 		return Subscription{}, err
 	}
-	d, err := h.lifecycle.SubscriptionDetail(ctx, p, id)
+	d, err := h.Lifecycle.SubscriptionDetail(ctx, p, id)
 	if err != nil {
 		return Subscription{}, err
 	}
@@ -299,14 +299,14 @@ func (h *Handler) list(ctx context.Context, p mercato.Principal, w http.Response
 	if err = errors.Join(err, lerr, ferr); err != nil {
 		return 0, nil, err
 	}
-	subs, total, err := h.lifecycle.SubscriptionPage(ctx, p, f, expiringBefore, pg)
+	subs, total, err := h.Lifecycle.SubscriptionPage(ctx, p, f, expiringBefore, pg)
 	if err != nil {
 		return 0, nil, err
 	}
 	now := h.now()
 	out := make([]SubscriptionItem, 0, len(subs))
 	for _, s := range subs {
-		d, err := h.lifecycle.SubscriptionDetail(ctx, p, s.ID)
+		d, err := h.Lifecycle.SubscriptionDetail(ctx, p, s.ID)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -370,7 +370,7 @@ func (h *Handler) patchSubscription(ctx context.Context, p mercato.Principal, w 
 	if err != nil {
 		return 0, nil, mercato.Invalid("invalid deployment status", mercato.FieldError{Path: "deploymentStatus", Message: "unknown status"})
 	}
-	if _, err := h.lifecycle.SetStatus(ctx, p, id, to); err != nil {
+	if _, err := h.Lifecycle.SetStatus(ctx, p, id, to); err != nil {
 		return 0, nil, err
 	}
 	s, err := h.detail(ctx, p, r, id)

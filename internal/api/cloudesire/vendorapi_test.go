@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mercato-market/mercato/internal/api"
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -99,7 +98,7 @@ func TestVendorAPIClient(t *testing.T) {
 			st := storetest.Open(t, engine)
 			st.Now = func() time.Time { return storetest.Epoch } // a fixed clock: the recording holds dates
 			w := storetest.NewWorld(t, st)
-			srv := httptest.NewServer(api.New(st, slog.New(slog.DiscardHandler)))
+			srv := httptest.NewServer(app.NewAPI(st, slog.New(slog.DiscardHandler)))
 			t.Cleanup(srv.Close)
 			o, err := app.Ordering(st).PlaceOrder(ctx, w.C1.Principal, subscription.OrderRequest{PlanID: w.PlanA.ID, Quantity: 3, Configuration: map[string]any{"subdomain": "acme"}})
 			if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 
 	"github.com/mercato-market/mercato/internal/api"
+	"github.com/mercato-market/mercato/internal/app"
 	engine "github.com/mercato-market/mercato/internal/arm"
 	"github.com/mercato-market/mercato/internal/armproduct"
 	"github.com/mercato-market/mercato/internal/catalog"
@@ -94,7 +95,7 @@ func newWorld(t *testing.T, step time.Duration) *world {
 	stopped := make(chan struct{})
 	go func() { _ = d.Run(run); close(stopped) }()
 	t.Cleanup(func() { stop(); <-stopped })
-	apiSrv := httptest.NewServer(api.New(st, log, api.WithWebhooks(syndication.URLPolicy{AllowPrivate: true}, d.SendTest)))
+	apiSrv := httptest.NewServer(app.NewAPI(st, log, api.WithWebhooks(syndication.URLPolicy{AllowPrivate: true}, d.SendTest)))
 	t.Cleanup(apiSrv.Close)
 
 	// Entra and ARM emulators, both over TLS with one self-signed

@@ -15,7 +15,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
-	"github.com/mercato-market/mercato/internal/api"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/connector/azure"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -42,7 +42,7 @@ func TestSweepIsBounded(t *testing.T) {
 	w := storetest.NewWorld(t, st)
 	log := slog.New(slog.DiscardHandler)
 	var inFlight, most, reads atomic.Int64
-	apiHandler := api.New(st, log)
+	apiHandler := app.NewAPI(st, log)
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v1/subscriptions/") {
 			n := inFlight.Add(1)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/api"
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/connector/microsoft"
 	"github.com/mercato-market/mercato/internal/dispatch"
@@ -59,7 +60,7 @@ func newWorld(t *testing.T, tokenLifetime time.Duration, opts ...func(*testing.T
 	done := make(chan struct{})
 	go func() { _ = d.Run(run); close(done) }()
 	t.Cleanup(func() { stop(); <-done })
-	apiSrv := httptest.NewServer(api.New(st, log, api.WithWebhooks(syndication.URLPolicy{AllowPrivate: true}, d.SendTest)))
+	apiSrv := httptest.NewServer(app.NewAPI(st, log, api.WithWebhooks(syndication.URLPolicy{AllowPrivate: true}, d.SendTest)))
 	t.Cleanup(apiSrv.Close)
 
 	cfg := entra.DemoConfig()
