@@ -117,6 +117,7 @@ type BillingRun struct {
 	Lines         int        `json:"lines"`
 	Renewed       int        `json:"renewed"`
 	Ended         int        `json:"ended"`
+	Skipped       int        `json:"skipped" doc:"subscriptions this run could not charge (left, with the reason, for the next run; every other invoice was issued)"`
 	StartedAt     time.Time  `json:"started_at"`
 	FinishedAt    *time.Time `json:"finished_at,omitempty"`
 }
@@ -291,7 +292,7 @@ func (s *Server) registerBilling() {
 				return nil, err
 			}
 			return out(BillingRun{ID: run.ID, Period: run.Period, Status: run.Status, Subscriptions: run.Subscriptions, Invoices: run.Invoices, Lines: run.Lines,
-				Renewed: run.Renewed, Ended: run.Ended, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt}), nil
+				Renewed: run.Renewed, Ended: run.Ended, Skipped: run.Skipped, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt}), nil
 		})
 	register(s, huma.Operation{OperationID: "get-earnings", Description: "Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/earnings",
 		Summary: "Earnings statement of a party for a month, one per currency", Tags: tags},

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/store"
@@ -19,7 +18,9 @@ func TestBillingAPI(t *testing.T) {
 		w := e.w
 		o := e.call("POST", "/api/v1/orders", w.C1.Token, map[string]any{"plan_id": w.PlanA.ID, "quantity": 3}).must(t, http.StatusCreated)
 		sub := int64(o.body["subscription_id"].(float64))
-		period := billing.MonthOf(time.Now()).String()
+		// Its vendor delivers it: a subscription on account is invoiced once delivered.
+		e.call("PATCH", fmt.Sprintf("/api/v1/subscriptions/%d", sub), w.VendorA.Token, map[string]any{"deployment_status": "DEPLOYED"}).must(t, http.StatusOK)
+		period := billing.MonthOf(e.st.Now()).String()
 		e.call("POST", "/api/v1/billing-runs", w.C1.Token, map[string]any{"period": period}).must(t, http.StatusForbidden)
 		r := e.call("POST", "/api/v1/billing-runs", w.Platform.Token, map[string]any{"period": period}).must(t, http.StatusCreated)
 		if r.body["invoices"].(float64) != 1 {

@@ -2,19 +2,23 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
+	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
 
 // seed inserts n active subscriptions across the five pricing models for
 // n/10 customers (half of them under a reseller with a markup), with bulk
-// SQL.
+// SQL, each delivered and charged for its first period (February) at the
+// version it was sold at, as an order leaves it; a run closing March then
+// charges and invoices every second period.
 func seedBilling(b B, st *store.Store, n int) {
 	ctx := context.Background()
 	admin, err := st.Bootstrap(ctx, "")
@@ -41,6 +45,32 @@ func seedBilling(b B, st *store.Store, n int) {
 		exec(`INSERT INTO plans (id, product_id, name, pricing, created_at, updated_at) VALUES ($1, 1000, $2, $3, $4, $4)`, 1000+i, fmt.Sprint("plan", i), p, now)
 	}
 	exec(`INSERT INTO price_list_entries (organization_id, plan_id, kind, value, updated_at) VALUES (1001, 1001, 'percentage', '15', $1)`, now)
+	// The versions sold: plan × quantity × through the reseller or not.
+	versions := map[[3]int64]string{}
+	version := func(plan, qty, reseller int64) string {
+		k := [3]int64{plan, qty, reseller}
+		if v, ok := versions[k]; ok {
+			return v
+		}
+		var pr pricing.Pricing
+		if err := json.Unmarshal([]byte(plans[plan-1000]), &pr); err != nil {
+			b.Fatal(err)
+		}
+		prices, err := st.ChannelPrices(ctx, plan, 1000, reseller, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		v, err := billing.NewVersion(plan, fmt.Sprint("plan", plan-1000), qty, pr, 1000, prices)
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw, err := v.JSON()
+		if err != nil {
+			b.Fatal(err)
+		}
+		versions[k] = raw
+		return raw
+	}
 	customers := n / 10
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -75,15 +105,22 @@ func seedBilling(b B, st *store.Store, n int) {
 		}
 		return "(?, 'customer', ?, ?, TRUE, ?, ?)", []any{10000 + i, fmt.Sprint("c", i), parent, now, now}
 	})
-	batch(`INSERT INTO subscriptions (customer_id, reseller_id, product_id, plan_id, type, deployment_status, paid, auto_renew, quantity, currency, start_date, end_date, created_at, updated_at) VALUES `, n, func(i int) (string, []any) {
+	start := func(i int) time.Time { return now.Add(time.Duration(i%672) * time.Hour) } // spread over February
+	batch(`INSERT INTO subscriptions (id, customer_id, reseller_id, product_id, plan_id, type, deployment_status, paid, auto_renew, quantity, currency, start_date, end_date, created_at, updated_at) VALUES `, n, func(i int) (string, []any) {
 		c := i / 10
 		var reseller any
 		if c%2 == 0 {
 			reseller = int64(1001)
 		}
-		start := now.Add(time.Duration(i%672) * time.Hour) // spread over February
-		return "(?, ?, 1000, ?, 'NORMAL', 'DEPLOYED', TRUE, TRUE, ?, 'EUR', ?, ?, ?, ?)",
-			[]any{10000 + c, reseller, 1000 + i%5, 1 + i%40, start, start.AddDate(1, 0, 0), start, start}
+		return "(?, ?, ?, 1000, ?, 'NORMAL', 'DEPLOYED', TRUE, TRUE, ?, 'EUR', ?, ?, ?, ?)",
+			[]any{1 + i, 10000 + c, reseller, 1000 + i%5, 1 + i%40, start(i), start(i).AddDate(1, 0, 0), start(i), start(i)}
+	})
+	batch(`INSERT INTO charge_schedules (subscription_id, anchor, charged_until, delivered_at, version) VALUES `, n, func(i int) (string, []any) {
+		reseller := int64(0)
+		if (i/10)%2 == 0 {
+			reseller = 1001
+		}
+		return "(?, ?, ?, ?, ?)", []any{1 + i, start(i), start(i).AddDate(0, 1, 0), start(i), version(int64(1000+i%5), int64(1+i%40), reseller)}
 	})
 	if err := tx.Commit(); err != nil {
 		b.Fatal(err)
@@ -91,9 +128,10 @@ func seedBilling(b B, st *store.Store, n int) {
 	_ = admin
 }
 
-// Billing seeds 100,000 active subscriptions and bills one
-// month on each engine, printing the run's time against a plain scan of the
-// same subscription rows in the same run.
+// Billing seeds 100,000 active subscriptions and bills one month on each
+// engine (every subscription's period that begins in March is charged at
+// its version and invoiced), printing the run's time against a plain scan
+// of the same subscription rows in the same run.
 func Billing(engine store.Engine) func(b B) {
 	const n = 100_000
 	return func(b B) {
@@ -126,7 +164,7 @@ func Billing(engine store.Engine) func(b B) {
 			svc := billingrun.New(st, store.TxFunc[billingrun.Tx](st))
 			b.ResetTimer()
 			start := time.Now()
-			run, err := svc.RunBilling(ctx, p, billingrun.Options{Period: billing.Month{Year: 2026, Month: time.March}, AsOf: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
+			run, err := svc.RunBilling(ctx, p, billingrun.Options{Period: billing.Month{Year: 2026, Month: time.March}, AsOf: time.Date(2026, 3, 31, 23, 0, 0, 0, time.UTC)})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -3,6 +3,7 @@ package billing
 import (
 	"bytes"
 	"compress/zlib"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"regexp"
@@ -18,35 +19,89 @@ func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func ptr(s string) *decimal.Decimal { v := d(s); return &v }
 
-var march = Month{2026, time.March}
-
-func TestSchedule(t *testing.T) {
+func TestWindowAt(t *testing.T) {
 	t.Parallel()
-	per := pricing.Pricing{Currency: "EUR", Model: pricing.ModelPerUnit, UnitAmount: ptr("10"), SetupFee: ptr("5")}
 	at := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
+	month, _ := pricing.ParsePeriod("P1M")
+	week, _ := pricing.ParsePeriod("P1W")
 	for _, c := range []struct {
-		name           string
-		sub            Subscription
-		recurring, use int
-		setup          bool
+		anchor, at string
+		p          pricing.Period
+		from, to   string
 	}{
-		{"first period", Subscription{Type: "NORMAL", Status: "DEPLOYED", Start: at("2026-03-10"), End: at("2026-04-10"), AutoRenew: true, Pricing: per}, 1, 0, true},
-		{"later period", Subscription{Type: "NORMAL", Status: "DEPLOYED", Start: at("2025-01-31"), End: at("2026-04-30"), AutoRenew: true, Pricing: per}, 1, 0, false},
-		{"not started", Subscription{Type: "NORMAL", Status: "DEPLOYED", Start: at("2026-04-02"), End: at("2026-05-02"), Pricing: per}, 0, 0, false},
-		{"ended term, no renewal", Subscription{Type: "NORMAL", Status: "DEPLOYED", Start: at("2026-02-01"), End: at("2026-03-01"), Pricing: per}, 0, 0, false},
-		{"trial", Subscription{Type: "TRIAL", Status: "PENDING", Start: at("2026-03-01"), End: at("2026-03-15"), Pricing: per}, 0, 0, false},
-		{"sandbox", Subscription{Type: "SANDBOX", Status: "DEPLOYED", Start: at("2026-03-01"), End: at("2026-04-01"), Pricing: per}, 0, 0, false},
-		{"terminated", Subscription{Type: "NORMAL", Status: "UNDEPLOYED", Start: at("2026-02-05"), End: at("2026-03-05"), Pricing: per}, 0, 0, false},
-		{"weekly", Subscription{Type: "NORMAL", Status: "DEPLOYED", Start: at("2026-02-26"), End: at("2026-03-05"), AutoRenew: true,
-			Pricing: pricing.Pricing{Currency: "EUR", Model: pricing.ModelFlat, Amount: ptr("1"), Period: "P1W"}}, 4, 0, false},
+		{"2026-03-10", "2026-03-10", month, "2026-03-10", "2026-04-10"},
+		{"2026-03-10", "2026-04-09", month, "2026-03-10", "2026-04-10"},
+		{"2026-03-10", "2026-04-10", month, "2026-04-10", "2026-05-10"},
+		// Counted from the anchor: a period started on the 31st stays on month ends.
+		{"2025-01-31", "2026-03-30", month, "2026-02-28", "2026-03-31"},
+		{"2025-01-31", "2026-03-31", month, "2026-03-31", "2026-04-30"},
+		{"2026-02-26", "2026-03-20", week, "2026-03-19", "2026-03-26"},
+		{"2026-03-10", "2026-02-15", month, "2026-02-10", "2026-03-10"},
+	} {
+		w := WindowAt(at(c.anchor), c.p, at(c.at))
+		if !w.From.Equal(at(c.from)) || !w.To.Equal(at(c.to)) {
+			t.Errorf("%s from %s at %s: %s – %s, want %s – %s", c.p, c.anchor, c.at, w.From.Format("2006-01-02"), w.To.Format("2006-01-02"), c.from, c.to)
+		}
+	}
+}
+
+// TestChanges prices changes of 10 seats at 4.00 a month (April: 720
+// hours), with no channel: the difference of a period's price, prorated
+// by the hours left of each window charged; nothing for a downgrade.
+func TestChanges(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)
+	april := Window{start, start.Add(720 * time.Hour)}
+	may := Window{april.To, april.To.AddDate(0, 1, 0)}
+	seats := pricing.Pricing{Currency: "EUR", Model: pricing.ModelPerUnit, Unit: "seat", UnitAmount: ptr("4")}
+	pricier := pricing.Pricing{Currency: "EUR", Model: pricing.ModelPerUnit, Unit: "seat", UnitAmount: ptr("6")}
+	cheaper := pricing.Pricing{Currency: "EUR", Model: pricing.ModelPerUnit, Unit: "seat", UnitAmount: ptr("3")}
+	ch := Channel{VendorID: 1, FeePercent: d("20")}
+	pr := NewPricer()
+	for _, c := range []struct {
+		name       string
+		from, to   pricing.Pricing
+		oldQ, newQ int64
+		windows    []Window
+		at         time.Time
+		want       []string
+	}{
+		{"upgrade 10 → 15 with 360 of 720 hours left", seats, seats, 10, 15, []Window{april}, start.Add(360 * time.Hour), []string{"10.00"}},
+		{"upgrade at the very end", seats, seats, 10, 15, []Window{april}, april.To, []string{"0.00"}},
+		{"upgrade at the start pays the whole difference", seats, seats, 10, 15, []Window{april}, start, []string{"20.00"}},
+		{"a window charged in advance is charged in full", seats, seats, 10, 15, []Window{april, may}, start.Add(360 * time.Hour), []string{"10.00", "20.00"}},
+		{"downgrade is free now", seats, seats, 15, 10, []Window{april}, start.Add(360 * time.Hour), nil},
+		{"same quantity", seats, seats, 10, 10, []Window{april}, start.Add(360 * time.Hour), nil},
+		{"pricier plan: 10 × (6 − 4) over half a period", seats, pricier, 10, 10, []Window{april}, start.Add(360 * time.Hour), []string{"10.00"}},
+		{"cheaper plan with more seats", seats, cheaper, 10, 11, []Window{april}, start.Add(360 * time.Hour), nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			due, err := Schedule(c.sub, march)
+			before, err := pr.Quote(Version{PlanID: 1, Quantity: c.oldQ, Pricing: c.from, Channel: ch}, false)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(due.Recurring) != c.recurring || len(due.Usage) != c.use || due.Setup != c.setup {
-				t.Fatalf("due %+v", due)
+			to := Version{PlanID: 2, PlanName: "Seats", Quantity: c.newQ, Pricing: c.to, Channel: ch}
+			after, err := pr.Quote(to, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			charges, err := Changes(7, 9, to, before, after, c.windows, c.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, ch := range charges {
+				got = append(got, ch.Total().StringFixed(2))
+				sum := decimal.Zero
+				for _, s := range ch.Shares {
+					sum = sum.Add(s.Amount)
+				}
+				if !sum.Equal(ch.Total()) {
+					t.Fatalf("shares %s of %s", sum, ch.Total())
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Fatalf("charges %v, want %v", got, c.want)
 			}
 		})
 	}
@@ -82,7 +137,8 @@ func TestLedgerBalances(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 11))
 	money := func(max int) string { return decimal.New(int64(rng.IntN(max*100)), -2).String() }
-	q := NewQuoter()
+	pr := NewPricer()
+	month, _ := pricing.ParsePeriod("P1M")
 	for i := range 2000 {
 		var p pricing.Pricing
 		switch rng.IntN(3) {
@@ -104,23 +160,30 @@ func TestLedgerBalances(t *testing.T) {
 					Markup: pricing.Markup{Kind: pricing.MarkupPercentage, Value: decimal.New(int64(rng.IntN(5000)), -2)}})
 			}
 		}
-		start := time.Date(2026, 3, 1+rng.IntN(28), rng.IntN(24), 0, 0, 0, time.UTC)
-		s := Subscription{ID: int64(i), PlanID: int64(i), Type: "NORMAL", Status: "DEPLOYED", AutoRenew: true, Quantity: int64(rng.IntN(40) + 1),
-			Start: start.AddDate(0, -1, 0), End: start.AddDate(0, 1, 0), Pricing: p}
-		due, err := Schedule(s, march)
-		if err != nil {
-			t.Fatal(err)
-		}
-		usage := map[int64]map[string]decimal.Decimal{}
-		for _, w := range due.Usage {
-			usage[w.From.Unix()] = map[string]decimal.Decimal{"calls": decimal.New(int64(rng.IntN(100000)), -1)}
-		}
-		newPlan := p
-		changes := []Change{{OrderID: 1, At: start.Add(time.Duration(rng.IntN(500)) * time.Hour), OldPlan: p, OldQty: s.Quantity, NewPlan: newPlan, NewQty: s.Quantity + int64(rng.IntN(9)+1)}}
-		charges, err := q.Charges(s, ch, due, changes, usage)
+		anchor := time.Date(2026, 2, 1+rng.IntN(28), rng.IntN(24), 0, 0, 0, time.UTC)
+		v := Version{PlanID: int64(i), PlanName: "Plan", Quantity: int64(rng.IntN(40) + 1), Pricing: p, Channel: ch}
+		w := WindowAt(anchor, month, anchor.AddDate(0, 1, 0))
+		charges, err := pr.Period(int64(i), v, w, rng.IntN(2) == 0)
 		if err != nil {
 			t.Fatalf("case %d: %v", i, err)
 		}
+		used, err := pr.Usage(int64(i), v, WindowAt(anchor, month, anchor), map[string]decimal.Decimal{"calls": decimal.New(int64(rng.IntN(100000)), -1)})
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		charges = append(charges, used...)
+		bigger := v
+		bigger.Quantity += int64(rng.IntN(9) + 1)
+		before, _ := pr.Quote(v, false)
+		after, err := pr.Quote(bigger, false)
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		changes, err := Changes(int64(i), 1, bigger, before, after, []Window{w}, w.From.Add(time.Duration(rng.IntN(500))*time.Hour))
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		charges = append(charges, changes...)
 		for _, c := range charges {
 			sum := decimal.Zero
 			for _, sh := range c.Shares {

@@ -1,10 +1,10 @@
 package billing
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -12,29 +12,25 @@ import (
 	"github.com/mercato-market/mercato/internal/pricing"
 )
 
-// Subscription is what billing needs to know of a subscription.
+// Subscription is what renewals and the renewal offer need to know of a
+// subscription.
 type Subscription struct {
 	ID         int64
 	CustomerID int64
-	ResellerID int64 // 0: sold by the platform
-	PlanID     int64
-	PlanName   string
 	Type       string // NORMAL, TRIAL, SANDBOX
 	Status     string
 	AutoRenew  bool
 	Quantity   int64
-	Start      time.Time
 	End        time.Time
+	Anchor     time.Time // where its periods and terms are counted from; zero: Start
 	Pricing    pricing.Pricing
-	ProductID  int64
-	VendorID   int64 // the product's vendor
 }
 
 // Channel is how a subscription's price reaches its customer.
 type Channel struct {
-	VendorID   int64
-	FeePercent decimal.Decimal
-	Markups    []pricing.ChannelMarkup // distributor first, then reseller
+	VendorID   int64                   `json:"vendor_id"`
+	FeePercent decimal.Decimal         `json:"fee_percent"`
+	Markups    []pricing.ChannelMarkup `json:"markups,omitempty"` // distributor first, then reseller
 }
 
 // key identifies the channel in a quote cache.
@@ -49,52 +45,71 @@ func (c Channel) key() string {
 	return b.String()
 }
 
+// Version is what a subscription was sold at: the plan and its pricing as
+// they were, the quantity, and the channel the price passed through. Every
+// charge records the version it was priced at, and a subscription's
+// schedule the version its next periods are charged at, so that nothing
+// sold is priced again from the catalog or the price lists of a later day.
+type Version struct {
+	PlanID   int64           `json:"plan_id"`
+	PlanName string          `json:"plan_name"`
+	Quantity int64           `json:"quantity"`
+	Pricing  pricing.Pricing `json:"pricing"`
+	Channel  Channel         `json:"channel"`
+
+	raw string // the JSON it was read from, its key in a Pricer's caches
+}
+
+// NewVersion is the version of qty units of a plan sold now through a
+// channel (the price lists above the customer, read at the moment of sale).
+func NewVersion(planID int64, planName string, qty int64, p pricing.Pricing, vendorID int64, prices pricing.ChannelPrices) (Version, error) {
+	markups, err := prices.Markups(0)
+	if err != nil {
+		return Version{}, err
+	}
+	return Version{PlanID: planID, PlanName: planName, Quantity: qty, Pricing: p,
+		Channel: Channel{VendorID: vendorID, FeePercent: prices.FeePercent, Markups: markups}}, nil
+}
+
+// IsZero reports whether v records nothing: a schedule written before the
+// charge ledger, whose next period records the version of that moment.
+func (v Version) IsZero() bool { return v.PlanID == 0 }
+
+// JSON encodes v as stored.
+func (v Version) JSON() (string, error) {
+	if v.raw != "" {
+		return v.raw, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode price version: %w", err)
+	}
+	return string(b), nil
+}
+
+// key identifies v in a Pricer's quote cache.
+func (v Version) key() string {
+	if v.raw != "" {
+		return v.raw
+	}
+	return fmt.Sprintf("%d|%d|%s|%v", v.PlanID, v.Quantity, v.Channel.key(), v.Pricing)
+}
+
 // Window is a span of time [From, To).
 type Window struct{ From, To time.Time }
 
-// Due is what a subscription owes in a month before it is priced.
-type Due struct {
-	// Recurring lists the starts (and ends) of the subscription periods
-	// that start in the month, billed in advance.
-	Recurring []Window
-	// Setup is true when the first period is among them.
-	Setup bool
-	// Usage lists the subscription periods that end in the month, whose
-	// usage is billed in arrears.
-	Usage []Window
-}
-
-// billedStatuses are the statuses whose recurring fee is due: ordered and
-// not ended. A REQUIRES_APPROVAL order is billed once approved.
-var billedStatuses = map[string]bool{
-	"WAITING_PAYMENT": true, "PENDING": true, "POST_CONFIGURATION": true, "DEPLOYED": true, "STOPPED": true,
-}
-
-// Anchor is when a subscription's first paid period starts: its start, or
-// the end of its plan's free trial.
-func Anchor(s Subscription) time.Time {
-	if s.Pricing.TrialDays > 0 {
-		return s.Start.AddDate(0, 0, s.Pricing.TrialDays)
+// WindowAt returns the period of p counted from anchor that holds instant
+// at (before the anchor too). Periods are counted from the anchor
+// ([pricing.Period.AddN]), so that one started on the 31st stays on month
+// ends.
+func WindowAt(anchor time.Time, p pricing.Period, at time.Time) Window {
+	k := firstIndex(p, anchor, at)
+	for p.AddN(anchor, k).After(at) {
+		k--
 	}
-	return s.Start
-}
-
-// PeriodAt returns the subscription period holding instant at, counted
-// from the anchor; before the anchor it returns the trial [start, anchor).
-func PeriodAt(s Subscription, at time.Time) (Window, error) {
-	period, _, err := s.Pricing.Periods()
-	if err != nil {
-		return Window{}, err
-	}
-	anchor := Anchor(s)
-	if at.Before(anchor) {
-		return Window{s.Start, anchor}, nil
-	}
-	k := firstIndex(period, anchor, at)
 	for ; ; k++ {
-		from, to := period.AddN(anchor, k), period.AddN(anchor, k+1)
-		if !at.Before(from) && at.Before(to) {
-			return Window{from, to}, nil
+		if to := p.AddN(anchor, k+1); at.Before(to) {
+			return Window{p.AddN(anchor, k), to}
 		}
 	}
 }
@@ -115,251 +130,75 @@ func firstIndex(p pricing.Period, anchor, t time.Time) int {
 	return max(k, 0)
 }
 
-// Schedule returns what s owes in month m: the periods that start in it
-// (while s is billed: a NORMAL subscription in a billed status whose term
-// covers the period or which renews itself) and the periods that end in
-// it (for usage, whatever its status now). Trials and sandboxes owe
-// nothing.
-func Schedule(s Subscription, m Month) (Due, error) {
-	var d Due
-	if s.Type == "SANDBOX" {
-		return d, nil
-	}
-	period, _, err := s.Pricing.Periods()
-	if err != nil {
-		return d, err
-	}
-	anchor := Anchor(s)
-	ms, me := m.Start(), m.End()
-	recurring := s.Type == "NORMAL" && billedStatuses[s.Status]
-	for k := max(firstIndex(period, anchor, ms)-1, 0); ; k++ {
-		from := period.AddN(anchor, k)
-		if !from.Before(me) {
-			break
-		}
-		to := period.AddN(anchor, k+1)
-		if recurring && !from.Before(ms) && (from.Before(s.End) || s.AutoRenew) {
-			d.Recurring = append(d.Recurring, Window{from, to})
-			if k == 0 {
-				d.Setup = true
-			}
-		}
-		if len(s.Pricing.Metrics) > 0 && !to.Before(ms) && to.Before(me) && !from.After(s.End) {
-			d.Usage = append(d.Usage, Window{from, to})
-		}
-	}
-	return d, nil
+// TermEnd returns the first end of a term counted from anchor that is
+// after t: where a subscription's commitment that holds t ends.
+func TermEnd(anchor time.Time, term pricing.Period, t time.Time) time.Time {
+	return WindowAt(anchor, term, t).To
 }
 
-// Change is an upgrade or downgrade made in a month (a CHANGE order), with
-// what was bought before it.
-type Change struct {
-	OrderID  int64
-	At       time.Time
-	OldPlan  pricing.Pricing
-	OldQty   int64
-	NewPlan  pricing.Pricing
-	NewQty   int64
-	PlanName string
+// Charge states. A charge is written open, or held when its subscription
+// has not been delivered yet (it opens on delivery); the charges of a
+// subscription that ends undelivered, and those of periods it does not
+// reach, are void. An open charge is invoiced once (InvoiceID).
+const (
+	ChargeHeld = "held"
+	ChargeOpen = "open"
+	ChargeVoid = "void"
+)
+
+// InitialState is the state of a new charge of a subscription in status
+// status: open once its service was delivered, or while it waits for its
+// payment (the invoice is how it is paid); otherwise held until delivery,
+// so that nobody is invoiced for a service that never reached them.
+func InitialState(status string, delivered bool) string {
+	if delivered || status == "WAITING_PAYMENT" {
+		return ChargeOpen
+	}
+	return ChargeHeld
 }
 
-// Quoter prices through the channel, remembering quotes: most
-// subscriptions share a plan, a quantity and a channel.
-type Quoter struct {
-	mu    sync.Mutex
-	cache map[string]pricing.Quote
+// Charge is one priced event of a subscription: one or more lines (a
+// graduated plan prices each tier on its own line) and the split of their
+// total. It is written once, at the price of the moment it was sold, and
+// never priced again: a billing run only invoices it.
+type Charge struct {
+	ID             int64
+	SubscriptionID int64
+	CustomerID     int64
+	ResellerID     int64 // the subscription's reseller, read with the charge to choose the issuer
+	OrderID        int64 // the order that sold it; 0: a period of a term, or usage
+	Kind           string
+	Ref            string
+	PeriodStart    time.Time
+	PeriodEnd      time.Time
+	DueAt          time.Time // when it may be invoiced: the start of its period (in advance), its end (usage)
+	Currency       string
+	Lines          []pricing.Line
+	Shares         []pricing.Share
+	Version        string // the JSON of the Version it was priced at
+	State          string
+	UsagePending   bool // a recurring charge whose period's usage is still to be charged
+	InvoiceID      int64
 }
 
-// NewQuoter returns an empty quote cache.
-func NewQuoter() *Quoter { return &Quoter{cache: map[string]pricing.Quote{}} }
+// Total is the sum of the charge's lines.
+func (c Charge) Total() decimal.Decimal { return pricing.Total(c.Lines) }
 
-func (q *Quoter) quote(planKey string, p pricing.Pricing, ch Channel, req pricing.QuoteRequest) (pricing.Quote, error) {
-	cacheable := len(req.Usage) == 0
-	var key string
-	if cacheable {
-		key = fmt.Sprintf("%s|%d|%t|%s", planKey, req.Quantity, req.IncludeSetup, ch.key())
-		q.mu.Lock()
-		v, ok := q.cache[key]
-		q.mu.Unlock()
-		if ok {
-			return v, nil
-		}
-	}
-	req.Channel, req.VendorID, req.PlatformFeePercent = ch.Markups, ch.VendorID, ch.FeePercent
-	v, err := p.Quote(req)
-	if err != nil {
-		return v, err
-	}
-	if cacheable {
-		q.mu.Lock()
-		q.cache[key] = v
-		q.mu.Unlock()
-	}
-	return v, nil
+// Schedule is how a subscription is charged: the version its next periods
+// are charged at, where its periods are counted from, how far they are
+// charged, and when its service was first delivered.
+type Schedule struct {
+	SubscriptionID int64
+	Anchor         time.Time // the start of its first paid period; zero: not sold yet (a trial, a sandbox)
+	ChargedUntil   time.Time // the end of the last period charged; zero: none yet
+	DeliveredAt    time.Time // zero: never delivered
+	Version        string    // JSON of a Version; "{}" for a schedule written before the charge ledger
 }
 
-// Charges prices what s owes in month m: a recurring charge per period
-// that starts in it, the setup fee with the first, a prorated charge per
-// upgrade in changes made after the trial, and a usage charge per metric
-// and period that ends in it (usage maps a period's start, as
-// From.Unix(), to the aggregated quantity per metric; metrics without
-// usage are not charged). Every charge carries its split.
-func (q *Quoter) Charges(s Subscription, ch Channel, due Due, changes []Change, usage map[int64]map[string]decimal.Decimal) ([]Charge, error) {
-	planKey := fmt.Sprintf("plan:%d", s.PlanID)
-	var out []Charge
-	label := func(w Window) string {
-		return fmt.Sprintf("%s (%s – %s)", s.PlanName, w.From.Format("2006-01-02"), w.To.Format("2006-01-02"))
-	}
-	qty := max(s.Quantity, 1)
-	for _, w := range due.Recurring {
-		base, err := q.quote(planKey, s.Pricing, ch, pricing.QuoteRequest{Quantity: qty})
-		if err != nil {
-			return nil, fmt.Errorf("subscription %d recurring: %w", s.ID, err)
-		}
-		c := Charge{SubscriptionID: s.ID, Kind: pricing.KindRecurring, PeriodStart: w.From, PeriodEnd: w.To, Shares: base.Shares}
-		for _, l := range base.Lines {
-			l.Description = label(w) + ": " + l.Description
-			c.Lines = append(c.Lines, l)
-		}
-		out = append(out, c)
-		if due.Setup && w == due.Recurring[0] && s.Pricing.SetupFee != nil && s.Pricing.SetupFee.Sign() > 0 {
-			with, err := q.quote(planKey, s.Pricing, ch, pricing.QuoteRequest{Quantity: qty, IncludeSetup: true})
-			if err != nil {
-				return nil, fmt.Errorf("subscription %d setup: %w", s.ID, err)
-			}
-			out = append(out, Charge{SubscriptionID: s.ID, Kind: pricing.KindSetup, PeriodStart: w.From, PeriodEnd: w.To,
-				Lines: extraLines(with.Lines, base.Lines, s.PlanName+": "), Shares: diffShares(with.Shares, base.Shares)})
-		}
-	}
-	for _, w := range due.Usage {
-		used := usage[w.From.Unix()]
-		for _, m := range s.Pricing.Metrics {
-			u, ok := used[m.Name]
-			if !ok || u.Sign() <= 0 {
-				continue
-			}
-			base, err := q.quote(planKey, s.Pricing, ch, pricing.QuoteRequest{Quantity: qty})
-			if err != nil {
-				return nil, fmt.Errorf("subscription %d usage: %w", s.ID, err)
-			}
-			with, err := q.quote(planKey, s.Pricing, ch, pricing.QuoteRequest{Quantity: qty, Usage: map[string]decimal.Decimal{m.Name: u}})
-			if err != nil {
-				return nil, fmt.Errorf("subscription %d usage of %s: %w", s.ID, m.Name, err)
-			}
-			lines := extraLines(with.Lines, base.Lines, label(w)+": ")
-			out = append(out, Charge{SubscriptionID: s.ID, Kind: pricing.KindUsage, Ref: m.Name, PeriodStart: w.From, PeriodEnd: w.To,
-				Lines: lines, Shares: diffShares(with.Shares, base.Shares)})
-		}
-	}
-	anchor := Anchor(s)
-	for _, c := range changes {
-		if c.At.Before(anchor) {
-			continue // changes during a free trial cost nothing
-		}
-		charge, ok, err := q.changeCharge(s, ch, c)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out = append(out, charge)
-		}
-	}
-	return out, nil
-}
-
-// changeCharge prices an upgrade at the customer's channel price, prorated
-// by the hours left in its period: every level of the chain is prorated,
-// then split as a quote is ([sharesFromLevels]). A change that does not
-// cost the customer more (a downgrade) charges nothing now.
-func (q *Quoter) changeCharge(s Subscription, ch Channel, c Change) (Charge, bool, error) {
-	oldQ, err := q.quote(fmt.Sprintf("change-old:%d", c.OrderID), c.OldPlan, ch, pricing.QuoteRequest{Quantity: max(c.OldQty, 1)})
-	if err != nil {
-		return Charge{}, false, fmt.Errorf("subscription %d change %d (before): %w", s.ID, c.OrderID, err)
-	}
-	newQ, err := q.quote(fmt.Sprintf("change-new:%d", c.OrderID), c.NewPlan, ch, pricing.QuoteRequest{Quantity: max(c.NewQty, 1)})
-	if err != nil {
-		return Charge{}, false, fmt.Errorf("subscription %d change %d (after): %w", s.ID, c.OrderID, err)
-	}
-	if newQ.Total.Sub(oldQ.Total).Sign() <= 0 {
-		return Charge{}, false, nil
-	}
-	w, err := PeriodAt(s, c.At)
-	if err != nil {
-		return Charge{}, false, err
-	}
-	oldL, newL := levels(oldQ.Shares), levels(newQ.Shares)
-	if len(oldL) != len(newL) {
-		return Charge{}, false, fmt.Errorf("subscription %d change %d: the channel changed", s.ID, c.OrderID)
-	}
-	prorated := make([]decimal.Decimal, len(newL))
-	for i := range newL {
-		prorated[i] = pricing.Prorate(newL[i].Sub(oldL[i]), s.Pricing.Currency, w.From, w.To, c.At)
-	}
-	shares := sharesFromLevels(newQ.Shares, prorated, ch.FeePercent, s.Pricing.Currency)
-	amount := prorated[len(prorated)-1]
-	hours := int64(w.To.Sub(c.At) / time.Hour)
-	total := int64(w.To.Sub(w.From) / time.Hour)
-	line := pricing.Line{
-		Description: fmt.Sprintf("%s: change to %d, prorated %d/%d hours (%s – %s)", c.PlanName, c.NewQty, max(min(hours, total), 0), total,
-			c.At.Format("2006-01-02 15:04"), w.To.Format("2006-01-02 15:04")),
-		Kind: KindChange, Quantity: decimal.NewFromInt(1), UnitAmount: amount, Amount: amount,
-	}
-	return Charge{SubscriptionID: s.ID, Kind: KindChange, Ref: strconv.FormatInt(c.OrderID, 10), PeriodStart: c.At, PeriodEnd: w.To,
-		Lines: []pricing.Line{line}, Shares: shares}, true, nil
-}
-
-// levels returns the total at each level of a quote's chain: the vendor's
-// list price (vendor + platform), then each channel party's price.
-func levels(shares []pricing.Share) []decimal.Decimal {
-	var out []decimal.Decimal
-	total := decimal.Zero
-	for i, s := range shares {
-		total = total.Add(s.Amount)
-		if i == 0 {
-			continue // vendor: the platform's share completes the level
-		}
-		out = append(out, total)
-	}
-	return out
-}
-
-// sharesFromLevels splits prorated level totals as a quote splits its
-// levels: the vendor gets the vendor level × (1 − fee/100) rounded, the
-// platform the rest of it, each channel party its level less the previous.
-func sharesFromLevels(like []pricing.Share, lv []decimal.Decimal, fee decimal.Decimal, currency string) []pricing.Share {
-	out := make([]pricing.Share, len(like))
-	copy(out, like)
-	vendor := pricing.Round(lv[0].Mul(decimal.NewFromInt(1).Sub(fee.Shift(-2))), currency)
-	out[0].Amount = vendor
-	out[1].Amount = lv[0].Sub(vendor)
-	for i := 2; i < len(out); i++ {
-		out[i].Amount = lv[i-1].Sub(lv[i-2])
-	}
-	return out
-}
-
-// diffShares returns a − b party by party (the same chain in both).
-func diffShares(a, b []pricing.Share) []pricing.Share {
-	out := make([]pricing.Share, len(a))
-	for i := range a {
-		out[i] = a[i]
-		if i < len(b) {
-			out[i].Amount = a[i].Amount.Sub(b[i].Amount)
-		}
-	}
-	return out
-}
-
-// extraLines returns the lines of with that are not in base (which is a
-// prefix of it in kind order: recurring lines first), prefixed.
-func extraLines(with, base []pricing.Line, prefix string) []pricing.Line {
-	var out []pricing.Line
-	for _, l := range with {
-		if l.Kind == pricing.KindRecurring {
-			continue
-		}
-		l.Description = prefix + l.Description
-		out = append(out, l)
-	}
-	return out
+// Due is a subscription with periods to charge, as a billing run reads it.
+type Due struct {
+	Subscription Subscription
+	Schedule     Schedule
+	PlanID       int64 // its plan and product now, for a schedule that records no version
+	ProductID    int64
 }

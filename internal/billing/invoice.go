@@ -86,21 +86,6 @@ type Invoice struct {
 	Lines             []Line
 }
 
-// Charge is one thing a subscription owes: one or more lines (a graduated
-// plan prices each tier on its own line) and the split of their total.
-type Charge struct {
-	SubscriptionID int64
-	Kind           string
-	Ref            string
-	PeriodStart    time.Time
-	PeriodEnd      time.Time
-	Lines          []pricing.Line
-	Shares         []pricing.Share
-}
-
-// Total is the sum of the charge's lines.
-func (c Charge) Total() decimal.Decimal { return pricing.Total(c.Lines) }
-
 // Assemble builds a draft invoice from charges: lines numbered from 1 in
 // order, each line's tax rounded once at rate, totals as sums of lines.
 func Assemble(inv Invoice, charges []Charge, rate decimal.Decimal, note string) Invoice {

@@ -20,8 +20,9 @@ var renewable = map[string]bool{"PENDING": true, "POST_CONFIGURATION": true, "DE
 
 // RenewalDecision says what happens to s at asOf: nothing before the end
 // of its term; at or after it, an auto-renewing paid subscription renews
-// (to the first term end after asOf, counted from the old end) and any
-// other (including an unconverted trial) ends.
+// (to the first term end after asOf, counted from its anchor, so that a
+// term started on the 31st stays on month ends) and any other (including
+// an unconverted trial) ends.
 func RenewalDecision(s Subscription, asOf time.Time) (action string, newEnd time.Time, err error) {
 	if !renewable[s.Status] || s.End.After(asOf) {
 		return RenewalNone, time.Time{}, nil
@@ -36,11 +37,17 @@ func RenewalDecision(s Subscription, asOf time.Time) (action string, newEnd time
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("subscription %d term: %w", s.ID, err)
 	}
-	end := s.End
-	for i := 0; i < 1000 && !end.After(asOf); i++ {
-		end = term.AddTo(end)
+	return RenewalRenew, TermEnd(TermAnchor(s.Anchor, s.End), term, asOf), nil
+}
+
+// TermAnchor is where the terms of a subscription ending at end are counted
+// from: its anchor, or its end when it has none (or one after it, which a
+// schedule from before the charge ledger may have).
+func TermAnchor(anchor, end time.Time) time.Time {
+	if anchor.IsZero() || anchor.After(end) {
+		return end
 	}
-	return RenewalRenew, end, nil
+	return anchor
 }
 
 // Offer is the renewal call-to-action a customer sees ahead of a term's

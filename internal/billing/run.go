@@ -1,7 +1,6 @@
 package billing
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -18,23 +17,21 @@ type Run struct {
 	Lines         int    // lines created
 	Renewed       int
 	Ended         int
+	Skipped       int    // subscriptions left for the next run (Skips says why)
+	Skips         []Skip // written when the run finishes
 	Error         string
 	StartedAt     time.Time
 	FinishedAt    *time.Time
 	LeaseUntil    time.Time // while running: renewed after every chunk
 }
 
-// ChargeKey identifies what a charge bills (with part 0 of its lines): a
-// charge whose key is already on an invoice line is not billed again.
-type ChargeKey string
-
-// KeyOf is the key of a charge of subscription sub.
-func KeyOf(sub int64, kind, ref string, start time.Time) ChargeKey {
-	return ChargeKey(strconv.FormatInt(sub, 10) + "|" + kind + "|" + ref + "|" + strconv.FormatInt(start.UTC().UnixMicro(), 10))
+// Skip is a subscription a billing run could not charge, and why: one
+// tenant's data never stops the others' invoices; the next run tries again.
+type Skip struct {
+	SubscriptionID int64
+	Step           string // renewal, period, usage
+	Reason         string
 }
-
-// Key is the charge's key.
-func (c Charge) Key() ChargeKey { return KeyOf(c.SubscriptionID, c.Kind, c.Ref, c.PeriodStart) }
 
 // UsageWindow is a window of one subscription whose usage is billed, with
 // the aggregation of each metric of its plan (name → aggregation).
@@ -42,22 +39,6 @@ type UsageWindow struct {
 	SubscriptionID int64
 	Window         Window
 	Aggregations   map[string]string
-}
-
-// UsageWindows lists the usage windows of a subscription's due.
-func UsageWindows(s Subscription, due Due) []UsageWindow {
-	if len(due.Usage) == 0 {
-		return nil
-	}
-	agg := map[string]string{}
-	for _, m := range s.Pricing.Normalize().Metrics {
-		agg[m.Name] = m.Aggregation
-	}
-	out := make([]UsageWindow, 0, len(due.Usage))
-	for _, w := range due.Usage {
-		out = append(out, UsageWindow{SubscriptionID: s.ID, Window: w, Aggregations: agg})
-	}
-	return out
 }
 
 // Usage is the aggregated usage to bill: subscription → window start (unix

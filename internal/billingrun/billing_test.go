@@ -122,7 +122,7 @@ func TestBillingEveryModel(t *testing.T) {
 		pkg := storetest.Plan(t, st, v, w.ProductA.ID, "Package", `{"currency":"EUR","model":"package","package_size":10,"amount":"20.00"}`)
 		c := w.C1.Principal
 		for _, o := range []struct{ plan, qty int64 }{{w.PlanA.ID, 3}, {w.PlanTiered.ID, 15}, {volume.ID, 15}, {flat.ID, 1}, {pkg.ID, 25}} {
-			buy(t, st, c, w.C1.Org.ID, o.plan, o.qty)
+			deploy(t, st, w, buy(t, st, c, w.C1.Org.ID, o.plan, o.qty))
 		}
 		r := run(t, st, w, "2026-03")
 		if r.Invoices != 1 || r.Lines != 7 {
@@ -181,7 +181,7 @@ func TestBillingChannelShares(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		buy(t, st, w.C1.Principal, w.C1.Org.ID, w.PlanA.ID, 3)
+		deploy(t, st, w, buy(t, st, w.C1.Principal, w.C1.Org.ID, w.PlanA.ID, 3))
 		run(t, st, w, "2026-03")
 		inv := invoices(t, st, w.C1.Principal, w.C1.Org.ID)[0]
 		if inv.Total.StringFixed(2) != "39.60" {
@@ -209,7 +209,7 @@ func TestBillingChannelShares(t *testing.T) {
 		if err := service(st).SetSelfBilling(ctx, w.Platform.Principal, w.R2.Org.ID, true); err != nil {
 			t.Fatal(err)
 		}
-		buy(t, st, w.C2.Principal, w.C2.Org.ID, w.PlanB.ID, 1)
+		deploy(t, st, w, buy(t, st, w.C2.Principal, w.C2.Org.ID, w.PlanB.ID, 1))
 		run(t, st, w, "2026-03")
 		inv2 := invoices(t, st, w.C2.Principal, w.C2.Org.ID)[0]
 		if inv2.Issuer.ID != w.R2.Org.ID || inv2.Number != "INV-2026-000001" {
@@ -226,6 +226,7 @@ func TestBillingProration(t *testing.T) {
 		ctx := context.Background()
 		w, clk := billingWorld(t, st)
 		sub := buy(t, st, w.C1.Principal, w.C1.Org.ID, w.PlanA.ID, 2)
+		deploy(t, st, w, sub)
 		run(t, st, w, "2026-03") // 20.00
 		clk.set("2026-03-16T00:00:00Z")
 		four, one := int64(4), int64(1)
@@ -259,6 +260,7 @@ func TestBillingProration(t *testing.T) {
 		clk.set("2026-03-01T00:00:00Z")
 		trial := storetest.Plan(t, st, w.VendorA.Principal, w.ProductA.ID, "Trial", `{"currency":"EUR","model":"per_unit","unit":"seat","unit_amount":"10.00","trial_days":14}`)
 		ts := buy(t, st, w.C1.Principal, w.C1.Org.ID, trial.ID, 1)
+		deploy(t, st, w, ts)
 		clk.set("2026-03-05T00:00:00Z")
 		if _, err := app.Ordering(st).Change(ctx, w.C1.Principal, ts, subscription.Change{Quantity: &four}); err != nil {
 			t.Fatal(err)
@@ -325,7 +327,7 @@ func TestBillingCrashResumes(t *testing.T) {
 				t.Fatal(err)
 			}
 			customers = append(customers, o.ID)
-			buy(t, st, w.Platform.Principal, o.ID, w.PlanA.ID, int64(i+1))
+			deploy(t, st, w, buy(t, st, w.Platform.Principal, o.ID, w.PlanA.ID, int64(i+1)))
 		}
 		crash := errors.New("power cut")
 		m, _ := billing.ParseMonth("2026-03")

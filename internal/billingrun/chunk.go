@@ -6,149 +6,60 @@ import (
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/charging"
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/pricing"
 )
 
-// biller holds what a run reads once: plans, vendors, channels, issuers.
+// biller holds what a run keeps across its chunks.
 type biller struct {
-	vendors  map[int64]int64 // product → vendor
 	opts     Options
 	run      *billing.Run
-	quoter   *billing.Quoter
+	pricer   *billing.Pricer
 	platform mercato.Organization
 	selfBill map[int64]bool
-	plans    map[int64]catalog.Plan
-	channels map[[2]int64]billing.Channel
 }
 
-func (b *biller) plan(ctx context.Context, tx Tx, id int64) (catalog.Plan, error) {
-	if p, ok := b.plans[id]; ok {
-		return p, nil
-	}
-	p, err := tx.PlanByID(ctx, id)
-	if err != nil {
-		return p, err
-	}
-	b.plans[id] = p
-	return p, nil
-}
-
-func (b *biller) vendor(ctx context.Context, tx Tx, productID int64) (int64, error) {
-	if v, ok := b.vendors[productID]; ok {
-		return v, nil
-	}
-	prod, err := tx.ProductByID(ctx, productID)
-	if err != nil {
-		return 0, err
-	}
-	b.vendors[productID] = prod.VendorID
-	return prod.VendorID, nil
-}
-
-func (b *biller) channel(ctx context.Context, tx Tx, sub billing.Subscription) (billing.Channel, error) {
-	key := [2]int64{sub.PlanID, sub.ResellerID}
-	if c, ok := b.channels[key]; ok {
-		return c, nil
-	}
-	c, err := tx.Channel(ctx, sub.PlanID, sub.VendorID, sub.ResellerID, sub.CustomerID)
-	if err != nil {
-		return c, err
-	}
-	b.channels[key] = c
-	return c, nil
-}
-
-// issuer is who invoices a subscription: its reseller when the reseller
-// bills its customers itself, otherwise the platform.
-func (b *biller) issuer(sub billing.Subscription) int64 {
-	if sub.ResellerID != 0 && b.selfBill[sub.ResellerID] {
-		return sub.ResellerID
+// issuer is who invoices a charge: the subscription's reseller when the
+// reseller bills its customers itself, otherwise the platform.
+func (b *biller) issuer(c billing.Charge) int64 {
+	if c.ResellerID != 0 && b.selfBill[c.ResellerID] {
+		return c.ResellerID
 	}
 	return b.platform.ID
 }
 
-// chunk bills the customers in (lo, hi] in one transaction: what each
-// subscription owes in the month and has not been billed yet, one invoice
-// per customer, issuer and currency.
+// chunk bills the customers in (lo, hi] in one transaction: it charges the
+// periods of terms begun by the run's instant and the usage of periods
+// ended by then, and invoices every open charge due before the month's end
+// that is not invoiced yet, one invoice per customer, issuer and currency.
 func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
-	ms, me := b.opts.Period.Start(), b.opts.Period.End()
-	subs, err := tx.SubscriptionsToBill(ctx, lo, hi, me)
+	if err := b.periods(ctx, tx, lo, hi); err != nil {
+		return err
+	}
+	if err := b.usage(ctx, tx, lo, hi); err != nil {
+		return err
+	}
+	charges, err := tx.ChargesToInvoice(ctx, lo, hi, b.opts.Period.End())
 	if err != nil {
 		return err
 	}
-	b.run.Subscriptions += len(subs)
-	if len(subs) == 0 {
-		return nil
-	}
-	billed, err := tx.BilledCharges(ctx, lo, hi, ms)
-	if err != nil {
-		return err
-	}
-	type plannedSub struct {
-		sub billing.Subscription
-		due billing.Due
-	}
-	planned := make([]plannedSub, 0, len(subs))
-	var windows []billing.UsageWindow
-	for _, sub := range subs {
-		if sub.VendorID, err = b.vendor(ctx, tx, sub.ProductID); err != nil {
-			return err
-		}
-		plan, err := b.plan(ctx, tx, sub.PlanID)
-		if err != nil {
-			return err
-		}
-		sub.Pricing, sub.PlanName = plan.Pricing, plan.Name
-		due, err := billing.Schedule(sub, b.opts.Period)
-		if err != nil {
-			return fmt.Errorf("subscription %d: %w", sub.ID, err)
-		}
-		windows = append(windows, billing.UsageWindows(sub, due)...)
-		planned = append(planned, plannedSub{sub: sub, due: due})
-	}
-	usage, err := tx.UsageToBill(ctx, lo, hi, me, windows)
-	if err != nil {
-		return err
-	}
-	changes, err := tx.ChangesToBill(ctx, lo, hi, b.opts.Period)
-	if err != nil {
-		return err
-	}
-
-	// Price, keep what is not billed yet, group per customer, issuer, currency.
 	type invKey struct {
 		customer, issuer int64
 		currency         string
 	}
 	groups := map[invKey][]billing.Charge{}
 	var order []invKey
-	for _, ps := range planned {
-		sub := ps.sub
-		if len(ps.due.Recurring) == 0 && len(ps.due.Usage) == 0 && len(changes[sub.ID]) == 0 {
-			continue
+	subs := map[int64]bool{}
+	for _, c := range charges {
+		k := invKey{c.CustomerID, b.issuer(c), c.Currency}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
 		}
-		ch, err := b.channel(ctx, tx, sub)
-		if err != nil {
-			return err
-		}
-		charges, err := b.quoter.Charges(sub, ch, ps.due, changes[sub.ID], usage[sub.ID])
-		if err != nil {
-			return err
-		}
-		k := invKey{sub.CustomerID, b.issuer(sub), sub.Pricing.Currency}
-		for _, c := range charges {
-			if billed[c.Key()] {
-				continue
-			}
-			if _, ok := groups[k]; !ok {
-				order = append(order, k)
-			}
-			groups[k] = append(groups[k], c)
-		}
+		groups[k] = append(groups[k], c)
+		subs[c.SubscriptionID] = true
 	}
-	if len(order) == 0 {
-		return nil
-	}
+	b.run.Subscriptions += len(subs)
 	parties := map[int64]billing.Party{}
 	party := func(id int64) (billing.Party, mercato.Organization, error) {
 		o, err := tx.OrganizationByID(ctx, id)
@@ -181,6 +92,13 @@ func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
 		if err := tx.InsertInvoice(ctx, &inv); err != nil {
 			return err
 		}
+		ids := make([]int64, 0, len(groups[k]))
+		for _, c := range groups[k] {
+			ids = append(ids, c.ID)
+		}
+		if err := tx.MarkInvoiced(ctx, inv.ID, ids); err != nil {
+			return err
+		}
 		if !b.opts.Draft {
 			if err := issue(ctx, tx, &inv, *b.opts.Dunning); err != nil {
 				return err
@@ -190,6 +108,132 @@ func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
 		b.run.Lines += len(inv.Lines)
 	}
 	return nil
+}
+
+// periods charges, at the version each subscription was sold at, the
+// periods of terms that have begun by the run's instant: the run is what
+// charges the second and later periods of a term longer than its period.
+func (b *biller) periods(ctx context.Context, tx Tx, lo, hi int64) error {
+	due, err := tx.SchedulesDue(ctx, lo, hi, b.opts.AsOf)
+	if err != nil {
+		return err
+	}
+	var (
+		charges  []billing.Charge
+		advanced []billing.Schedule
+	)
+	for _, d := range due {
+		sc := d.Schedule
+		v, err := b.pricer.Version(sc.Version)
+		if err == nil && v.IsZero() {
+			// A schedule from before the charge ledger records no version:
+			// its next period records the version of this moment.
+			sells, rerr := b.sellingNow(ctx, tx, d)
+			if rerr != nil {
+				return rerr
+			}
+			if v, err = billing.NewVersion(sells.plan.ID, sells.plan.Name, d.Subscription.Quantity, sells.plan.Pricing, sells.vendor, sells.channel); err == nil {
+				sc.Version, err = v.JSON()
+			}
+		}
+		var cs []billing.Charge
+		if err == nil {
+			cs, err = charging.Through(b.pricer, d.Subscription, &sc, b.opts.AsOf, 0)
+		}
+		if err != nil {
+			// What cannot be priced is left, unchanged, for the next run.
+			skip(ctx, b.run, b.opts, d.Subscription.ID, "period", err)
+			continue
+		}
+		if sc != d.Schedule {
+			advanced = append(advanced, sc)
+			charges = append(charges, cs...)
+		}
+	}
+	if err := tx.SaveChargeSchedules(ctx, advanced); err != nil {
+		return err
+	}
+	return tx.InsertCharges(ctx, charges)
+}
+
+// selling is what a subscription's plan sells at now: the plan, its
+// vendor and the channel's prices above its customer.
+type selling struct {
+	plan    catalog.Plan
+	vendor  int64
+	channel pricing.ChannelPrices
+}
+
+// sellingNow reads what a subscription's plan sells at now.
+func (b *biller) sellingNow(ctx context.Context, tx Tx, d billing.Due) (selling, error) {
+	plan, err := tx.PlanByID(ctx, d.PlanID)
+	if err != nil {
+		return selling{}, err
+	}
+	prod, err := tx.ProductByID(ctx, d.ProductID)
+	if err != nil {
+		return selling{}, err
+	}
+	prices, err := tx.ChannelPrices(ctx, plan.ID, prod.VendorID, 0, d.Subscription.CustomerID)
+	return selling{plan: plan, vendor: prod.VendorID, channel: prices}, err
+}
+
+// usage charges, in arrears, the usage of every period charged that ended
+// by the run's instant, at the version its period was sold at, from the
+// usage records stored now; a period's usage is charged once.
+func (b *biller) usage(ctx context.Context, tx Tx, lo, hi int64) error {
+	periods, err := tx.UsageDue(ctx, lo, hi, b.opts.AsOf)
+	if err != nil || len(periods) == 0 {
+		return err
+	}
+	windows := make([]billing.UsageWindow, 0, len(periods))
+	versions := make([]billing.Version, 0, len(periods))
+	kept := make([]billing.Charge, 0, len(periods))
+	to := periods[0].PeriodEnd
+	for _, p := range periods {
+		v, err := b.pricer.Version(p.Version)
+		if err != nil {
+			skip(ctx, b.run, b.opts, p.SubscriptionID, "usage", err)
+			continue
+		}
+		agg := map[string]string{}
+		for _, m := range v.Pricing.Normalize().Metrics {
+			agg[m.Name] = m.Aggregation
+		}
+		windows = append(windows, billing.UsageWindow{SubscriptionID: p.SubscriptionID, Window: billing.Window{From: p.PeriodStart, To: p.PeriodEnd}, Aggregations: agg})
+		versions = append(versions, v)
+		kept = append(kept, p)
+		if p.PeriodEnd.After(to) {
+			to = p.PeriodEnd
+		}
+	}
+	used, err := tx.UsageToBill(ctx, lo, hi, to, windows)
+	if err != nil {
+		return err
+	}
+	var charges []billing.Charge
+	ids := make([]int64, 0, len(kept))
+	for i, w := range windows {
+		p := kept[i]
+		cs, err := b.pricer.Usage(w.SubscriptionID, versions[i], w.Window, used[w.SubscriptionID][w.Window.From.Unix()])
+		if err != nil {
+			// Usage no metric can price (reported before the bounds, or
+			// summed beyond them) is left for the next run.
+			skip(ctx, b.run, b.opts, w.SubscriptionID, "usage", err)
+			continue
+		}
+		for j := range cs {
+			cs[j].CustomerID, cs[j].State = p.CustomerID, p.State
+		}
+		charges = append(charges, cs...)
+		ids = append(ids, p.ID)
+	}
+	if len(charges) > 0 {
+		if err := tx.InsertCharges(ctx, charges); err != nil {
+			return err
+		}
+	}
+	return tx.CloseUsage(ctx, ids)
 }
 
 // issue gives a draft its number (gapless per issuer, series and year: the

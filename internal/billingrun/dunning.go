@@ -94,13 +94,14 @@ func dun(ctx context.Context, tx Tx, sp mercato.Principal, id int64, asOf time.T
 			}
 			continue
 		}
+		before := sub.Status
 		sub.Status = to
 		if to == subscription.PaymentExpired {
 			expired++
 		} else {
 			live++
 		}
-		if err := tx.ModifySubscription(ctx, &sub, "dunning"); err != nil {
+		if err := modify(ctx, tx, &sub, before, "dunning"); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/charging"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
@@ -106,7 +107,7 @@ func settle(ctx context.Context, tx Tx, sp mercato.Principal, inv billing.Invoic
 		if err != nil {
 			return err
 		}
-		changed := false
+		before, changed := sub.Status, false
 		switch {
 		case sub.Status == subscription.WaitingPayment:
 			prod, err := tx.ProductByID(ctx, sub.ProductID)
@@ -126,7 +127,7 @@ func settle(ctx context.Context, tx Tx, sp mercato.Principal, inv billing.Invoic
 		if !changed {
 			continue
 		}
-		if err := tx.ModifySubscription(ctx, &sub, "invoice_paid"); err != nil {
+		if err := modify(ctx, tx, &sub, before, "invoice_paid"); err != nil {
 			return err
 		}
 	}
@@ -188,8 +189,8 @@ func (s *Service) RenewalOffer(ctx context.Context, p mercato.Principal, id int6
 	if err != nil {
 		return billing.Offer{}, err
 	}
-	bs := billing.Subscription{ID: sub.ID, Type: string(sub.Type), Status: string(sub.Status), AutoRenew: sub.AutoRenew, Quantity: sub.Quantity,
-		Start: sub.StartDate, End: sub.EndDate, Pricing: plan.Pricing}
+	bs := charging.Of(sub)
+	bs.Pricing = plan.Pricing
 	return billing.RenewalOffer(bs, q.Total, s.reads.Clock())
 }
 

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
-	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/charging"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
@@ -31,12 +31,14 @@ type Options struct {
 }
 
 // RunBilling closes a month (only the platform may): it renews or ends the
-// subscriptions whose term is over, bills what every subscription owes in
-// the month (see package billing) into one invoice per customer, issuer
-// and currency, issues them with gapless numbers, posts the channel split
-// to the ledger, and then runs dunning. It works customer by customer in
-// transactions of opts.Customers; every charge has a unique key, so a run
-// that is repeated, or resumed after a crash, bills only what is missing.
+// subscriptions whose term is over, charges the periods of terms that have
+// begun and the usage of periods that have ended by AsOf, invoices every
+// open charge due before the month's end into one invoice per customer,
+// issuer and currency, issues them with gapless numbers, posts the channel
+// split to the ledger, and then runs dunning. It works customer by
+// customer in transactions of opts.Customers; every charge has a unique key
+// and is invoiced once, so a run that is repeated, or resumed after a
+// crash, bills only what is missing.
 func (s *Service) RunBilling(ctx context.Context, p mercato.Principal, opts Options) (billing.Run, error) {
 	if !p.IsPlatform() || !p.CanWrite() {
 		return billing.Run{}, mercato.Errorf(mercato.EFORBIDDEN, "only the platform runs billing")
@@ -108,10 +110,11 @@ func (s *Service) runBilling(ctx context.Context, run *billing.Run, opts Options
 	if err != nil {
 		return err
 	}
-	if err := s.renewAll(ctx, sp, run, opts); err != nil {
+	pr := billing.NewPricer()
+	if err := s.renewAll(ctx, sp, pr, run, opts); err != nil {
 		return err
 	}
-	b := &biller{opts: opts, run: run, quoter: billing.NewQuoter(), plans: map[int64]catalog.Plan{}, vendors: map[int64]int64{}, channels: map[[2]int64]billing.Channel{}}
+	b := &biller{opts: opts, run: run, pricer: pr}
 	if b.platform, err = s.reads.OrganizationByID(ctx, sp.OrgID); err != nil {
 		return err
 	}
@@ -147,7 +150,7 @@ func (s *Service) runBilling(ctx context.Context, run *billing.Run, opts Options
 
 // renewAll renews or ends every subscription whose term is over at AsOf,
 // one transaction per subscription, each with its MODIFIED event.
-func (s *Service) renewAll(ctx context.Context, sp mercato.Principal, run *billing.Run, opts Options) error {
+func (s *Service) renewAll(ctx context.Context, sp mercato.Principal, pr *billing.Pricer, run *billing.Run, opts Options) error {
 	ids, err := s.reads.SubscriptionsToRenew(ctx, opts.AsOf)
 	if err != nil {
 		return err
@@ -156,11 +159,18 @@ func (s *Service) renewAll(ctx context.Context, sp mercato.Principal, run *billi
 		var action string
 		err := s.inTx(ctx, func(tx Tx) error {
 			var err error
-			action, err = renew(ctx, tx, sp, id, opts.AsOf)
+			action, err = renew(ctx, tx, pr, sp, id, opts.AsOf)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("renew subscription %d: %w", id, err)
+			if ctx.Err() != nil {
+				return fmt.Errorf("renew subscription %d: %w", id, err)
+			}
+			// One subscription that cannot be renewed (a channel price that
+			// no longer prices) does not stop the others': its term stays
+			// over, and the next run tries again.
+			skip(ctx, run, opts, id, "renewal", err)
+			continue
 		}
 		switch action {
 		case billing.RenewalRenew:
@@ -172,42 +182,80 @@ func (s *Service) renewAll(ctx context.Context, sp mercato.Principal, run *billi
 	return nil
 }
 
+// skip records that a run left a subscription for the next one, and why.
+func skip(ctx context.Context, run *billing.Run, opts Options, sub int64, step string, err error) {
+	run.Skipped++
+	run.Skips = append(run.Skips, billing.Skip{SubscriptionID: sub, Step: step, Reason: err.Error()})
+	opts.Log.WarnContext(ctx, "billing run skipped a subscription; the next run tries again", "run", run.ID, "subscription", sub, "step", step, "err", err)
+}
+
 // renew applies the renewal decision to one subscription: a RENEWAL order
-// and a new end date, or the end of the subscription (UNDEPLOY_SENT).
-func renew(ctx context.Context, tx Tx, sp mercato.Principal, id int64, asOf time.Time) (string, error) {
+// at the channel price of the moment and the charges of its term's periods
+// begun by asOf, with a new end date; or the end of the subscription
+// (UNDEPLOY_SENT), voiding what it no longer owes.
+func renew(ctx context.Context, tx Tx, pr *billing.Pricer, sp mercato.Principal, id int64, asOf time.Time) (string, error) {
 	sub, err := tx.LockSubscription(ctx, sp, id)
 	if err != nil {
 		return "", err
 	}
+	before := sub.Status
 	plan, err := tx.PlanByID(ctx, sub.PlanID)
 	if err != nil {
 		return "", err
 	}
-	bs := billing.Subscription{ID: sub.ID, Type: string(sub.Type), Status: string(sub.Status), AutoRenew: sub.AutoRenew, Quantity: sub.Quantity,
-		Start: sub.StartDate, End: sub.EndDate, Pricing: plan.Pricing}
+	sc, err := tx.ChargeSchedule(ctx, sub.ID)
+	if err != nil {
+		return "", err
+	}
+	bs := charging.Of(sub)
+	bs.Anchor, bs.Pricing = sc.Anchor, plan.Pricing
 	action, newEnd, err := billing.RenewalDecision(bs, asOf)
 	switch {
 	case err != nil:
 		return "", err
 	case action == billing.RenewalRenew:
-		q, err := tx.RenewalQuote(ctx, sp, sub, plan)
+		prod, err := tx.ProductByID(ctx, sub.ProductID)
+		if err != nil {
+			return "", err
+		}
+		prices, err := tx.ChannelPrices(ctx, plan.ID, prod.VendorID, 0, sub.CustomerID)
+		if err != nil {
+			return "", err
+		}
+		v, err := billing.NewVersion(plan.ID, plan.Name, sub.Quantity, plan.Pricing, prod.VendorID, prices)
 		if err != nil {
 			return "", fmt.Errorf("renewal price: %w", err)
 		}
+		q, err := pr.Quote(v, false)
+		if err != nil {
+			return "", fmt.Errorf("renewal price: %w", err)
+		}
+		oldEnd := sub.EndDate
 		sub.EndDate = newEnd
 		order := subscription.Order{Type: subscription.OrderRenewal, CustomerID: sub.CustomerID, PlanID: plan.ID, SubscriptionID: sub.ID,
 			Quantity: sub.Quantity, Configuration: sub.Configuration, Currency: q.Currency, Total: q.Total, Lines: q.Lines, CreatedAt: tx.Now()}
 		if err := tx.InsertRenewalOrder(ctx, sp, &order); err != nil {
 			return "", err
 		}
-	case action == billing.RenewalEnd:
-		to, err := subscription.Next(sub.Status, subscription.ActionTerminate)
-		if err != nil {
+		if err := charging.Renew(ctx, tx, pr, sub, oldEnd, v, order.ID, asOf); err != nil {
 			return "", err
 		}
-		sub.Status = to
+	case action == billing.RenewalEnd:
+		if sub.Status, err = subscription.Next(sub.Status, subscription.ActionTerminate); err != nil {
+			return "", err
+		}
 	default:
 		return action, nil
 	}
-	return action, tx.ModifySubscription(ctx, &sub, action)
+	return action, modify(ctx, tx, &sub, before, action)
+}
+
+// modify saves a subscription billing changed, with its MODIFIED event and
+// what its move from status before means for its charges (ended, those it
+// no longer owes are void; delivered, its held charges open).
+func modify(ctx context.Context, tx Tx, sub *subscription.Subscription, before subscription.Status, reason string) error {
+	if err := charging.Transition(ctx, tx, sub.ID, before, sub.Status); err != nil {
+		return err
+	}
+	return tx.ModifySubscription(ctx, sub, reason)
 }

@@ -1,10 +1,13 @@
 // Package billingrun holds the billing use cases over the store's
-// repositories: the monthly run (renewals, charges, invoices, ledger,
-// dunning), and what is done to one invoice (issue, mark paid, credit).
-// The computations are internal/billing's; the SQL and the visibility rules
-// are internal/store's. What this package decides is which subscriptions
-// and invoices to act on, who may act, and what each step changes, and it
-// runs every change with its outbox event in one transaction.
+// repositories: the monthly run (renewals, the periods of terms as they
+// begin, usage in arrears, invoices of the open charges, ledger, dunning),
+// and what is done to one invoice (issue, mark paid, credit). The run
+// never prices what was sold again: it invoices the charges written when
+// it was sold (see internal/charging). The computations are
+// internal/billing's; the SQL and the visibility rules are internal/store's.
+// What this package decides is which subscriptions and invoices to act on,
+// who may act, and what each step changes, and it runs every change with
+// its outbox event in one transaction.
 package billingrun
 
 import (
@@ -13,6 +16,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/charging"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -41,17 +45,22 @@ type Reads interface {
 
 // Tx is what the service does inside one transaction.
 type Tx interface {
-	Now() time.Time
+	charging.Tx
 
-	// A chunk of customers (lo, hi].
-	SubscriptionsToBill(ctx context.Context, lo, hi int64, before time.Time) ([]billing.Subscription, error)
-	BilledCharges(ctx context.Context, lo, hi int64, from time.Time) (map[billing.ChargeKey]bool, error)
+	// The charges of a chunk of customers (lo, hi].
+	SchedulesDue(ctx context.Context, lo, hi int64, asOf time.Time) ([]billing.Due, error)
+	SaveChargeSchedules(ctx context.Context, scs []billing.Schedule) error
+	UsageDue(ctx context.Context, lo, hi int64, until time.Time) ([]billing.Charge, error)
 	UsageToBill(ctx context.Context, lo, hi int64, to time.Time, windows []billing.UsageWindow) (billing.Usage, error)
-	ChangesToBill(ctx context.Context, lo, hi int64, m billing.Month) (map[int64][]billing.Change, error)
+	CloseUsage(ctx context.Context, ids []int64) error
+	ChargesToInvoice(ctx context.Context, lo, hi int64, before time.Time) ([]billing.Charge, error)
+	MarkInvoiced(ctx context.Context, invoiceID int64, ids []int64) error
 	PlanByID(ctx context.Context, id int64) (catalog.Plan, error)
 	ProductByID(ctx context.Context, id int64) (catalog.Product, error)
 	OrganizationByID(ctx context.Context, id int64) (mercato.Organization, error)
-	Channel(ctx context.Context, planID, vendorID, resellerID, customerID int64) (billing.Channel, error)
+	// ChannelPrices reads the vendor's fee and the channel's price-list
+	// entries for a plan above a customer's reseller.
+	ChannelPrices(ctx context.Context, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error)
 
 	// Invoices.
 	InsertInvoice(ctx context.Context, inv *billing.Invoice) error
@@ -68,7 +77,6 @@ type Tx interface {
 
 	// Subscriptions.
 	LockSubscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
-	RenewalQuote(ctx context.Context, p mercato.Principal, sub subscription.Subscription, plan catalog.Plan) (pricing.Quote, error)
 	InsertRenewalOrder(ctx context.Context, p mercato.Principal, o *subscription.Order) error
 	ModifySubscription(ctx context.Context, sub *subscription.Subscription, reason string) error
 }

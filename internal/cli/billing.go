@@ -66,7 +66,15 @@ func runBilling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "billing run %d for %s: %d subscriptions, %d invoices, %d lines, %d renewed, %d ended in %s\n",
-		run.ID, run.Period, run.Subscriptions, run.Invoices, run.Lines, run.Renewed, run.Ended, time.Since(start).Round(time.Millisecond))
-	return err
+	_, err = fmt.Fprintf(stdout, "billing run %d for %s: %d subscriptions, %d invoices, %d lines, %d renewed, %d ended, %d skipped in %s\n",
+		run.ID, run.Period, run.Subscriptions, run.Invoices, run.Lines, run.Renewed, run.Ended, run.Skipped, time.Since(start).Round(time.Millisecond))
+	if err != nil {
+		return err
+	}
+	for _, sk := range run.Skips {
+		if _, err := fmt.Fprintf(stdout, "  skipped subscription %d (%s): %s\n", sk.SubscriptionID, sk.Step, sk.Reason); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -13,7 +13,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/charging"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -21,6 +23,7 @@ import (
 
 // Tx is the repository a lifecycle change runs on, inside one transaction.
 type Tx interface {
+	charging.Tx
 	// Now is the clock every timestamp of the transaction uses.
 	Now() time.Time
 	// SubscriptionForUpdate reads a subscription visible to p and locks it
@@ -107,6 +110,10 @@ func apply(ctx context.Context, tx Tx, p mercato.Principal, sub subscription.Sub
 	if err != nil {
 		return sub, err
 	}
+	// Delivered, its held charges open; ended, those it does not owe are void.
+	if err := charging.Transition(ctx, tx, sub.ID, before.Status, sub.Status); err != nil {
+		return sub, err
+	}
 	if err := tx.SaveSubscription(ctx, &sub); err != nil {
 		return sub, err
 	}
@@ -189,7 +196,8 @@ func (s *Service) SetStatus(ctx context.Context, p mercato.Principal, id int64, 
 }
 
 // Pay records that a subscription is paid: an order waiting for payment is
-// cleared for provisioning, and a trial becomes a normal subscription.
+// cleared for provisioning, and a trial becomes a normal subscription,
+// charged from the end of its trial at the channel price of this moment.
 func (s *Service) Pay(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
 	return s.run(ctx, id, func(tx Tx) (subscription.Subscription, error) {
 		return Update(ctx, tx, p, id, MayPay, "pay", func(sub *subscription.Subscription, prod catalog.Product) (string, error) {
@@ -202,6 +210,13 @@ func (s *Service) Pay(ctx context.Context, p mercato.Principal, id int64) (subsc
 			sub.Paid = true
 			if sub.Type == subscription.TypeTrial {
 				sub.Type = subscription.TypeNormal
+				v, err := soldNow(ctx, tx, sub, prod)
+				if err != nil {
+					return "", err
+				}
+				if err := charging.Convert(ctx, tx, billing.NewPricer(), sub, v); err != nil {
+					return "", err
+				}
 			}
 			if sub.Status == subscription.WaitingPayment {
 				sub.Status = subscription.Cleared(prod.RequiresApproval)
@@ -211,40 +226,60 @@ func (s *Service) Pay(ctx context.Context, p mercato.Principal, id int64) (subsc
 	})
 }
 
-// Renew extends a live subscription by its plan's term, with a RENEWAL
-// order at the customer's channel price (no setup fee).
+// soldNow is the version a subscription's plan and quantity sell at now,
+// through its customer's channel.
+func soldNow(ctx context.Context, tx Tx, sub *subscription.Subscription, prod catalog.Product) (billing.Version, error) {
+	plan, err := tx.PlanByID(ctx, sub.PlanID)
+	if err != nil {
+		return billing.Version{}, err
+	}
+	prices, err := tx.ChannelPrices(ctx, plan.ID, prod.VendorID, 0, sub.CustomerID)
+	if err != nil {
+		return billing.Version{}, err
+	}
+	v, err := billing.NewVersion(plan.ID, plan.Name, sub.Quantity, plan.Pricing, prod.VendorID, prices)
+	if err != nil {
+		return v, mercato.Prefixed(err, "")
+	}
+	return v, nil
+}
+
+// Renew extends a live subscription by its plan's term (counted from its
+// anchor), with a RENEWAL order at the customer's channel price (no setup
+// fee), charged as the term's periods begin (see charging.Renew).
 func (s *Service) Renew(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
 	return s.run(ctx, id, func(tx Tx) (subscription.Subscription, error) {
 		return Update(ctx, tx, p, id, MayRenew, "renew", func(sub *subscription.Subscription, prod catalog.Product) (string, error) {
 			if sub.Status != subscription.Deployed && sub.Status != subscription.Stopped {
 				return "", mercato.Errorf(mercato.ECONFLICT, "cannot renew a subscription in status %s", sub.Status)
 			}
-			plan, err := tx.PlanByID(ctx, sub.PlanID)
+			v, err := soldNow(ctx, tx, sub, prod)
 			if err != nil {
 				return "", err
 			}
-			term, err := subscription.Term(plan.Pricing)
+			_, term, err := v.Pricing.Periods()
 			if err != nil {
 				return "", err
 			}
-			sub.EndDate = term.AddTo(sub.EndDate)
-			prices, err := tx.ChannelPrices(ctx, plan.ID, prod.VendorID, 0, sub.CustomerID)
+			sc, err := tx.ChargeSchedule(ctx, sub.ID)
 			if err != nil {
 				return "", err
 			}
-			channel, err := prices.Markups(0)
-			if err != nil {
-				return "", err
-			}
-			q, err := plan.Pricing.Quote(pricing.QuoteRequest{Quantity: sub.Quantity, Channel: channel, VendorID: prod.VendorID, PlatformFeePercent: prices.FeePercent})
+			oldEnd := sub.EndDate
+			sub.EndDate = billing.TermEnd(billing.TermAnchor(sc.Anchor, oldEnd), term, oldEnd)
+			pr := billing.NewPricer()
+			q, err := pr.Quote(v, false)
 			if err != nil {
 				return "", mercato.Prefixed(err, "")
 			}
 			order := subscription.Order{
-				Type: subscription.OrderRenewal, CustomerID: sub.CustomerID, PlanID: plan.ID, SubscriptionID: sub.ID,
+				Type: subscription.OrderRenewal, CustomerID: sub.CustomerID, PlanID: v.PlanID, SubscriptionID: sub.ID,
 				Quantity: sub.Quantity, Configuration: sub.Configuration, Currency: q.Currency, Total: q.Total, Lines: q.Lines, CreatedAt: tx.Now(),
 			}
 			if err := tx.InsertOrder(ctx, p, &order); err != nil {
+				return "", err
+			}
+			if err := charging.Renew(ctx, tx, pr, *sub, oldEnd, v, order.ID, tx.Now()); err != nil {
 				return "", err
 			}
 			return subscription.EventModified, nil

@@ -3,11 +3,12 @@ package ordering
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/charging"
 	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
@@ -15,8 +16,10 @@ import (
 )
 
 // Change applies a seat, plan or renewal-setting change. Seat and plan
-// changes are priced as a CHANGE order: an upgrade is charged now, prorated
-// by the hours left in the current period; a downgrade costs nothing now.
+// changes are priced as a CHANGE order through the channel: an upgrade is
+// charged now, the difference of a period's price prorated by the hours
+// left of what is already charged; a downgrade costs nothing now. Both the
+// order and its charges are written in the change's transaction.
 func (s *Service) Change(ctx context.Context, p mercato.Principal, id int64, c subscription.Change) (subscription.Subscription, error) {
 	if err := c.Validate(); err != nil {
 		return subscription.Subscription{}, err
@@ -24,8 +27,8 @@ func (s *Service) Change(ctx context.Context, p mercato.Principal, id int64, c s
 	var sub subscription.Subscription
 	err := s.inTx(ctx, func(tx Tx) error {
 		var err error
-		sub, err = lifecycle.Update(ctx, tx, p, id, lifecycle.MayChange, "change", func(sub *subscription.Subscription, _ catalog.Product) (string, error) {
-			return subscription.EventModified, change(ctx, tx, p, sub, c)
+		sub, err = lifecycle.Update(ctx, tx, p, id, lifecycle.MayChange, "change", func(sub *subscription.Subscription, prod catalog.Product) (string, error) {
+			return subscription.EventModified, change(ctx, tx, p, sub, prod, c)
 		})
 		return err
 	})
@@ -35,7 +38,7 @@ func (s *Service) Change(ctx context.Context, p mercato.Principal, id int64, c s
 	return sub, nil
 }
 
-func change(ctx context.Context, tx Tx, p mercato.Principal, sub *subscription.Subscription, c subscription.Change) error {
+func change(ctx context.Context, tx Tx, p mercato.Principal, sub *subscription.Subscription, prod catalog.Product, c subscription.Change) error {
 	if !subscription.Changeable(sub.Status) {
 		return mercato.Errorf(mercato.ECONFLICT, "cannot change a subscription in status %s", sub.Status)
 	}
@@ -58,6 +61,13 @@ func change(ctx context.Context, tx Tx, p mercato.Principal, sub *subscription.S
 		if newPlan.Pricing.Currency != oldPlan.Pricing.Currency {
 			return mercato.Invalid("invalid change", mercato.FieldError{Path: "plan_id", Message: "the new plan is priced in another currency"})
 		}
+		oldPeriod, _, _ := oldPlan.Pricing.Periods()
+		newPeriod, _, _ := newPlan.Pricing.Periods()
+		if oldPeriod != newPeriod {
+			// A difference of a yearly and a monthly price is not a price
+			// for the rest of this period.
+			return mercato.Invalid("invalid change", mercato.FieldError{Path: "plan_id", Message: fmt.Sprintf("the new plan is billed every %s, not %s", newPeriod, oldPeriod)})
+		}
 	}
 	newQty := sub.Quantity
 	if c.Quantity != nil {
@@ -66,46 +76,53 @@ func change(ctx context.Context, tx Tx, p mercato.Principal, sub *subscription.S
 	if _, err := newPlan.Pricing.Recurring(newQty); err != nil {
 		return mercato.Prefixed(err, "")
 	}
-	period, err := pricing.ParsePeriod(periodOf(oldPlan.Pricing))
+	before, err := version(ctx, tx, oldPlan, sub.Quantity, prod, sub.CustomerID)
 	if err != nil {
 		return err
 	}
-	now := tx.Now()
-	from, to := currentPeriod(sub.StartDate, period, now)
-	charge, err := oldPlan.Pricing.ChangeCharge(sub.Quantity, newQty, &newPlan.Pricing, from, to, now)
+	after, err := version(ctx, tx, newPlan, newQty, prod, sub.CustomerID)
+	if err != nil {
+		return err
+	}
+	sale, err := charging.Change(ctx, tx, billing.NewPricer(), *sub, before, after)
 	if err != nil {
 		return mercato.Prefixed(err, "")
 	}
+	now := tx.Now()
 	order := subscription.Order{
 		Type: subscription.OrderChange, CustomerID: sub.CustomerID, PlanID: newPlan.ID, SubscriptionID: sub.ID,
-		Quantity: newQty, Configuration: sub.Configuration, Currency: sub.Currency, Total: charge, CreatedAt: now,
-		Lines: []pricing.Line{{
-			Description: fmt.Sprintf("Change to %d × %s, prorated %s – %s", newQty, newPlan.Name, now.Format("2006-01-02 15:04"), to.Format("2006-01-02 15:04")),
-			Kind:        "recurring", Quantity: decimal.NewFromInt(1), UnitAmount: charge, Amount: charge,
-		}},
+		Quantity: newQty, Configuration: sub.Configuration, Currency: sub.Currency, Total: sale.Total(), CreatedAt: now,
+	}
+	for _, ch := range sale.Changes {
+		for _, l := range ch.Lines {
+			l.Kind = pricing.KindRecurring // an order's lines are of the plan's kinds
+			order.Lines = append(order.Lines, l)
+		}
+	}
+	if len(order.Lines) == 0 {
+		order.Lines = []pricing.Line{{Description: fmt.Sprintf("Change to %d × %s: no charge now", newQty, newPlan.Name),
+			Kind: pricing.KindRecurring, Quantity: decimal.NewFromInt(1)}}
 	}
 	if err := tx.InsertOrder(ctx, p, &order); err != nil {
+		return err
+	}
+	if err := sale.Write(ctx, tx, order.ID); err != nil {
 		return err
 	}
 	sub.Quantity, sub.PlanID = newQty, newPlan.ID
 	return nil
 }
 
-// periodOf is a plan's billing period, a month when it names none.
-func periodOf(p pricing.Pricing) string {
-	if p.Period == "" {
-		return "P1M"
+// version is what qty units of plan cost the customer now, through its
+// channel.
+func version(ctx context.Context, tx Tx, plan catalog.Plan, qty int64, prod catalog.Product, customerID int64) (billing.Version, error) {
+	prices, err := tx.ChannelPrices(ctx, plan.ID, prod.VendorID, 0, customerID)
+	if err != nil {
+		return billing.Version{}, err
 	}
-	return p.Period
-}
-
-// currentPeriod returns the billing period of a subscription that holds
-// the instant at, stepping from its start date.
-func currentPeriod(start time.Time, period pricing.Period, at time.Time) (time.Time, time.Time) {
-	from := start
-	to := period.AddTo(from)
-	for i := 0; i < 10000 && !to.After(at); i++ {
-		from, to = to, period.AddTo(to)
+	v, err := billing.NewVersion(plan.ID, plan.Name, qty, plan.Pricing, prod.VendorID, prices)
+	if err != nil {
+		return v, mercato.Prefixed(err, "")
 	}
-	return from, to
+	return v, nil
 }

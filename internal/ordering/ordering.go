@@ -1,8 +1,10 @@
 // Package ordering holds the use cases of buying: placing an order (the
 // customer defaulted, the request validated, an Idempotency-Key replayed or
 // refused, the price computed through the channel, then the order, its
-// subscription and the CREATED event written in one transaction), quoting
-// a plan through the channel, and CHANGE orders (seats and plan, prorated).
+// subscription, its first charges and the CREATED event written in one
+// transaction), quoting a plan through the channel, and CHANGE orders
+// (seats and plan, prorated through the channel, charged in the same
+// transaction; see internal/charging).
 // It runs over a repository it defines here (Tx, Reader), which
 // internal/store implements, and knows nothing of HTTP or SQL.
 package ordering
@@ -14,7 +16,11 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/shopspring/decimal"
+
+	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/charging"
 	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
@@ -127,6 +133,19 @@ func (s *Service) PlaceOrder(ctx context.Context, p mercato.Principal, r subscri
 	return order, nil
 }
 
+// sameTotal checks that an order charges what it shows: its charges are
+// what the customer will be invoiced.
+func sameTotal(o subscription.Order, charges []billing.Charge) error {
+	total := decimal.Zero
+	for _, c := range charges {
+		total = total.Add(c.Total())
+	}
+	if !total.Equal(o.Total) {
+		return fmt.Errorf("order %d: its charges total %s, the order %s", o.ID, total, o.Total)
+	}
+	return nil
+}
+
 // hashRequest is the fingerprint of a request stored with its
 // Idempotency-Key: a retry must send the same.
 func hashRequest(r subscription.OrderRequest) (string, error) {
@@ -185,7 +204,11 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 	if err := catalog.ValidateConfiguration(prod.Parameters, r.Configuration); err != nil {
 		return subscription.Order{}, err
 	}
-	q, err := quote(ctx, tx, p, plan, prod, QuoteRequest{PlanID: plan.ID, Quantity: r.Quantity, CustomerID: customer.ID})
+	q, prices, err := quote(ctx, tx, p, plan, prod, QuoteRequest{PlanID: plan.ID, Quantity: r.Quantity, CustomerID: customer.ID})
+	if err != nil {
+		return subscription.Order{}, mercato.Prefixed(err, "")
+	}
+	sold, err := billing.NewVersion(plan.ID, plan.Name, r.Quantity, plan.Pricing, prod.VendorID, prices)
 	if err != nil {
 		return subscription.Order{}, mercato.Prefixed(err, "")
 	}
@@ -225,6 +248,15 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 	}
 	if err := tx.InsertOrder(ctx, p, &order); err != nil {
 		return order, err
+	}
+	charges, err := charging.Open(ctx, tx, billing.NewPricer(), sub, sold, order.ID)
+	if err != nil {
+		return order, err
+	}
+	if sub.Type == subscription.TypeNormal {
+		if err := sameTotal(order, charges); err != nil {
+			return order, err
+		}
 	}
 	if err := tx.Audit(ctx, p, "order.place", "order", order.ID, map[string]any{"subscription_id": sub.ID, "plan_id": plan.ID,
 		"customer_id": customer.ID, "quantity": r.Quantity, "total": order.Total.String(), "currency": order.Currency}); err != nil {

@@ -191,8 +191,13 @@ func testProration(t *testing.T, st *store.Store, w *storetest.World) {
 	if !orders[2].Total.IsZero() {
 		t.Fatalf("downgrade charge %s", orders[2].Total)
 	}
-	// A plan of another product is refused.
+	// A plan of another product is refused, and one billed every year: a
+	// difference of a yearly and a monthly price is no price for the rest
+	// of a month.
 	_, err = app.Ordering(st).Change(ctx, w.C1.Principal, sub.ID, subscription.Change{PlanID: &w.PlanB.ID})
+	mustCode(t, err, mercato.EINVALID)
+	yearly := storetest.Plan(t, st, w.VendorA.Principal, w.ProductA.ID, "Yearly", `{"currency":"EUR","period":"P1Y","model":"per_unit","unit":"seat","unit_amount":"100.00"}`)
+	_, err = app.Ordering(st).Change(ctx, w.C1.Principal, sub.ID, subscription.Change{PlanID: &yearly.ID})
 	mustCode(t, err, mercato.EINVALID)
 }
 

@@ -40,15 +40,17 @@ func (s *Service) Quote(ctx context.Context, p mercato.Principal, r QuoteRequest
 	if err != nil {
 		return pricing.Quote{}, err
 	}
-	return quote(ctx, s.read, p, plan, prod, r)
+	q, _, err := quote(ctx, s.read, p, plan, prod, r)
+	return q, err
 }
 
 // quote prices a plan through the channel of the reseller asked for, or of
-// the customer's reseller (the caller's own when a customer asks).
-func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Plan, prod catalog.Product, r QuoteRequest) (pricing.Quote, error) {
+// the customer's reseller (the caller's own when a customer asks), and
+// returns the channel's prices it read with the quote.
+func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Plan, prod catalog.Product, r QuoteRequest) (pricing.Quote, pricing.ChannelPrices, error) {
 	if r.ResellerID != 0 {
 		if _, err := db.Organization(ctx, p, r.ResellerID); err != nil {
-			return pricing.Quote{}, mercato.Invalid("invalid quote", mercato.FieldError{Path: "reseller_id", Message: "no such reseller", Value: r.ResellerID})
+			return pricing.Quote{}, pricing.ChannelPrices{}, mercato.Invalid("invalid quote", mercato.FieldError{Path: "reseller_id", Message: "no such reseller", Value: r.ResellerID})
 		}
 	}
 	// A customer is priced through its own channel: one the caller cannot
@@ -56,7 +58,7 @@ func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Pla
 	// another tenant's distributor, reseller or markups.
 	if r.CustomerID != 0 && r.CustomerID != p.OrgID {
 		if _, err := db.Organization(ctx, p, r.CustomerID); err != nil {
-			return pricing.Quote{}, mercato.Invalid("invalid quote", mercato.FieldError{Path: "customer_id", Message: "no such customer", Value: r.CustomerID})
+			return pricing.Quote{}, pricing.ChannelPrices{}, mercato.Invalid("invalid quote", mercato.FieldError{Path: "customer_id", Message: "no such customer", Value: r.CustomerID})
 		}
 	}
 	if r.ResellerID == 0 && r.CustomerID == 0 && p.OrgKind == mercato.KindCustomer {
@@ -64,11 +66,11 @@ func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Pla
 	}
 	prices, err := db.ChannelPrices(ctx, plan.ID, prod.VendorID, r.ResellerID, r.CustomerID)
 	if err != nil {
-		return pricing.Quote{}, err
+		return pricing.Quote{}, prices, err
 	}
 	channel, err := prices.Markups(r.ResellerID)
 	if err != nil {
-		return pricing.Quote{}, err
+		return pricing.Quote{}, prices, err
 	}
 	q, err := plan.Pricing.Quote(pricing.QuoteRequest{
 		Quantity:           r.Quantity,
@@ -79,7 +81,7 @@ func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Pla
 		PlatformFeePercent: prices.FeePercent,
 	})
 	if err != nil {
-		return q, mercato.Prefixed(err, "")
+		return q, prices, mercato.Prefixed(err, "")
 	}
-	return q, nil
+	return q, prices, nil
 }

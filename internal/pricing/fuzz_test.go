@@ -49,7 +49,7 @@ func FuzzPricingJSON(f *testing.F) {
 		}
 		_, _ = p.Recurring(quantity)
 		start := time.Date(2025, 1, 31, 0, 0, 0, 0, time.UTC)
-		_, _ = p.ChangeCharge(quantity, quantity+1, nil, start, start.Add(720*time.Hour), start.Add(100*time.Hour))
+		_ = Prorate(decimal.NewFromInt(quantity), p.Currency, start, start.Add(720*time.Hour), start.Add(100*time.Hour))
 		if period, _, err := p.Periods(); err == nil {
 			_ = period.AddTo(start)
 		}

@@ -3,7 +3,6 @@ package pricing
 import (
 	"time"
 
-	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/shopspring/decimal"
 )
 
@@ -39,44 +38,4 @@ func divRoundBank(n, d decimal.Decimal, places int32) decimal.Decimal {
 		q = q.Neg()
 	}
 	return q
-}
-
-// ChangeCharge returns what a subscriber pays now for changing mid-period
-// from oldQty of p to newQty of newPlan (or of p when newPlan is nil): the
-// difference of the two recurring totals, prorated over the hours left in
-// the period (see [Prorate]). A change that does not cost more — a
-// downgrade — is free now and takes effect at the next period, so it
-// returns zero. Both plans must share currency and billing period.
-func (p Pricing) ChangeCharge(oldQty, newQty int64, newPlan *Pricing, periodStart, periodEnd, at time.Time) (decimal.Decimal, error) {
-	next := p
-	if newPlan != nil {
-		next = *newPlan
-	}
-	oldLines, err := p.Recurring(oldQty)
-	if err != nil {
-		return decimal.Zero, err
-	}
-	newLines, err := next.Recurring(newQty)
-	if err != nil {
-		return decimal.Zero, err
-	}
-	var fe mercato.FieldErrors
-	if next.Currency != p.Currency {
-		fe.Add("currency", "the new plan is priced in %s, not %s", next.Currency, p.Currency)
-	}
-	oldPeriod, _, _ := p.Periods()
-	newPeriod, _, _ := next.Periods()
-	if oldPeriod != newPeriod {
-		// A difference of a yearly and a monthly price is not a price for
-		// the rest of this period; such a switch starts a new period.
-		fe.Add("period", "the new plan is billed every %s, not %s", newPeriod, oldPeriod)
-	}
-	if err := fe.Err("invalid plan change"); err != nil {
-		return decimal.Zero, err
-	}
-	diff := Total(newLines).Sub(Total(oldLines))
-	if diff.Sign() <= 0 {
-		return decimal.Zero, nil
-	}
-	return Prorate(diff, p.Currency, periodStart, periodEnd, at), nil
 }

@@ -1,7 +1,6 @@
 package pricing
 
 import (
-	"slices"
 	"testing"
 	"time"
 )
@@ -54,47 +53,4 @@ func TestDivRoundBankIsExact(t *testing.T) {
 	equalAmount(t, "quotient", divRoundBank(d("0.0149999999999999999"), d("1"), 2), d("0.01"))
 	equalAmount(t, "quotient", divRoundBank(d("1"), d("3"), 2), d("0.33"))
 	equalAmount(t, "quotient", divRoundBank(d("2"), d("3"), 2), d("0.67"))
-}
-
-func TestChangeCharge(t *testing.T) {
-	t.Parallel()
-	seats := Pricing{Currency: "EUR", Model: ModelPerUnit, Unit: "seat", UnitAmount: dp("4")}
-	pricier := Pricing{Currency: "EUR", Model: ModelPerUnit, Unit: "seat", UnitAmount: dp("6")}
-	dollars := Pricing{Currency: "USD", Model: ModelPerUnit, UnitAmount: dp("6")}
-	yearly := Pricing{Currency: "EUR", Period: "P1Y", Model: ModelPerUnit, UnitAmount: dp("40")}
-	tests := []struct {
-		name     string
-		oldQty   int64
-		newQty   int64
-		newPlan  *Pricing
-		at       time.Time
-		want     string
-		errPaths []string
-	}{
-		{"upgrade 10 → 15 seats at 4 with 360 h of 720 left", 10, 15, nil, hoursIn(360), "10.00", nil},
-		{"upgrade at the very end", 10, 15, nil, periodEnd, "0", nil},
-		{"upgrade at the start pays the whole difference", 10, 15, nil, periodStart, "20.00", nil},
-		{"downgrade is free now", 15, 10, nil, hoursIn(360), "0", nil},
-		{"same quantity", 10, 10, nil, hoursIn(360), "0", nil},
-		{"pricier plan: 10 × (6 − 4) over half a period", 10, 10, &pricier, hoursIn(360), "10.00", nil},
-		{"cheaper plan with more seats", 10, 11, &Pricing{Currency: "EUR", Model: ModelPerUnit, UnitAmount: dp("3")}, hoursIn(360), "0", nil},
-		{"currency change", 10, 10, &dollars, hoursIn(360), "", []string{"currency"}},
-		{"period change", 10, 10, &yearly, hoursIn(360), "", []string{"period"}},
-		{"new quantity out of bounds", 10, 0, nil, hoursIn(360), "", []string{"quantity"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := seats.ChangeCharge(tt.oldQty, tt.newQty, tt.newPlan, periodStart, periodEnd, tt.at)
-			if tt.errPaths != nil {
-				if paths := errorPaths(t, err); !slices.Equal(paths, tt.errPaths) {
-					t.Errorf("paths = %v, want %v", paths, tt.errPaths)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			equalAmount(t, "ChangeCharge", got, d(tt.want))
-		})
-	}
 }

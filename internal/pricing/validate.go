@@ -202,6 +202,12 @@ func checkUsage(d decimal.Decimal) string {
 	return checkDecimal(d, maxUsageDecimals, maxUsageIntDigits)
 }
 
+// CheckUsage returns why usage u cannot be priced by a metric (negative,
+// too large, too many decimals), or "": what usage reports are checked
+// against where they enter, so that none is accepted that a billing run
+// could not price.
+func CheckUsage(u decimal.Decimal) string { return checkUsage(u) }
+
 // checkDecimal returns why d is not a non-negative number below
 // 10^intDigits with at most decimals decimal places, or "". It looks at
 // the exponent before doing any arithmetic, because shopspring rescales to

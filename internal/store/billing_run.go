@@ -107,13 +107,44 @@ func (s *Store) RenewBillingRun(ctx context.Context, id int64, until time.Time) 
 	return nil
 }
 
-// FinishBillingRun records how a run ended.
+// FinishBillingRun records how a run ended, with the subscriptions it
+// skipped.
 func (s *Store) FinishBillingRun(ctx context.Context, run billing.Run) error {
-	if _, err := s.rd().ExecContext(ctx, `UPDATE billing_runs SET status=$1, subscriptions=$2, invoices=$3, lines=$4, renewed=$5, ended=$6, error=$7, finished_at=$8 WHERE id=$9`,
-		run.Status, run.Subscriptions, run.Invoices, run.Lines, run.Renewed, run.Ended, run.Error, run.FinishedAt, run.ID); err != nil {
+	err := s.tx(ctx, func(tx *txn) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE billing_runs SET status=$1, subscriptions=$2, invoices=$3, lines=$4, renewed=$5, ended=$6, skipped=$7, error=$8, finished_at=$9 WHERE id=$10`,
+			run.Status, run.Subscriptions, run.Invoices, run.Lines, run.Renewed, run.Ended, run.Skipped, run.Error, run.FinishedAt, run.ID); err != nil {
+			return err
+		}
+		for _, sk := range run.Skips {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO billing_run_skips (run_id, subscription_id, step, reason, created_at) VALUES ($1,$2,$3,$4,$5)`,
+				run.ID, sk.SubscriptionID, sk.Step, sk.Reason, s.now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("finish billing run: %w", err)
 	}
 	return nil
+}
+
+// BillingRunSkips lists what a run could not charge, and why.
+func (s *Store) BillingRunSkips(ctx context.Context, runID int64) ([]billing.Skip, error) {
+	rows, err := s.rd().QueryContext(ctx, `SELECT subscription_id, step, reason FROM billing_run_skips WHERE run_id = $1 ORDER BY subscription_id, step`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("billing run skips: %w", err)
+	}
+	defer rows.Close()
+	var out []billing.Skip
+	for rows.Next() {
+		var sk billing.Skip
+		if err := rows.Scan(&sk.SubscriptionID, &sk.Step, &sk.Reason); err != nil {
+			return nil, fmt.Errorf("scan billing run skip: %w", err)
+		}
+		out = append(out, sk)
+	}
+	return out, rows.Err()
 }
 
 // CustomersToBill returns up to limit customers with subscriptions after
@@ -176,7 +207,7 @@ func (s *Store) RenewalPrice(ctx context.Context, sub subscription.Subscription,
 
 // BillingRuns lists the latest billing runs, newest first.
 func (s *Store) BillingRuns(ctx context.Context, limit int) ([]billing.Run, error) {
-	rows, err := s.rd().QueryContext(ctx, `SELECT id, period, as_of, status, subscriptions, invoices, lines, renewed, ended, error, started_at, finished_at
+	rows, err := s.rd().QueryContext(ctx, `SELECT id, period, as_of, status, subscriptions, invoices, lines, renewed, ended, skipped, error, started_at, finished_at
 		FROM billing_runs ORDER BY id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("billing runs: %w", err)
@@ -189,7 +220,7 @@ func (s *Store) BillingRuns(ctx context.Context, limit int) ([]billing.Run, erro
 			fin sql.NullTime
 		)
 		if err := rows.Scan(&run.ID, &run.Period, &run.AsOf, &run.Status, &run.Subscriptions, &run.Invoices, &run.Lines, &run.Renewed, &run.Ended,
-			&run.Error, &run.StartedAt, &fin); err != nil {
+			&run.Skipped, &run.Error, &run.StartedAt, &fin); err != nil {
 			return nil, fmt.Errorf("scan billing run: %w", err)
 		}
 		run.AsOf, run.StartedAt = run.AsOf.UTC(), run.StartedAt.UTC()

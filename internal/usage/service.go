@@ -154,6 +154,9 @@ func (s *Service) RecordPolledUsage(ctx context.Context, subID int64, start, end
 			case r.Value.IsNegative():
 				skipped = append(skipped, fmt.Sprintf("%s: negative value %s", r.Metric, r.Value))
 				continue
+			case pricing.CheckUsage(r.Value) != "":
+				skipped = append(skipped, fmt.Sprintf("%s: %s %s", r.Metric, r.Value, pricing.CheckUsage(r.Value)))
+				continue
 			}
 			reading := r.Value
 			rec := Record{SubscriptionID: subID, Metric: r.Metric, Quantity: reading, PeriodStart: start, PeriodEnd: end,

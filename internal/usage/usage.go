@@ -38,8 +38,6 @@ const (
 	maxKey      = 200
 )
 
-var maxQuantity = decimal.New(1, 18)
-
 // Record is one reported quantity of a metric.
 type Record struct {
 	ID             int64
@@ -118,8 +116,10 @@ func Validate(r Report, now time.Time) (start, end time.Time, err error) {
 		fe.Add("quantity", "must not be negative")
 	case !r.Quantity.Equal(r.Quantity.Truncate(maxDecimals)):
 		fe.Add("quantity", "at most %d decimal places", maxDecimals)
-	case r.Quantity.GreaterThanOrEqual(maxQuantity):
-		fe.Add("quantity", "must be less than 10^18")
+	case pricing.CheckUsage(r.Quantity) != "":
+		// A value no metric can price is refused here, not found by the
+		// billing run.
+		fe.Add("quantity", "%s", pricing.CheckUsage(r.Quantity))
 	}
 	if len(r.IdempotencyKey) > maxKey {
 		fe.Add("idempotency_id", "at most %d characters", maxKey)

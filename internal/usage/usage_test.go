@@ -175,6 +175,7 @@ func testUsageValidation(t *testing.T, st *store.Store, w *storetest.World, sub 
 		"negative":            {usage.Report{Metric: "api_calls", Quantity: dec("-0.5")}, "quantity"},
 		"13 decimals":         {usage.Report{Metric: "api_calls", Quantity: dec("0.0000000000001")}, "quantity"},
 		"huge":                {usage.Report{Metric: "api_calls", Quantity: dec("1e18")}, "quantity"},
+		"beyond any price":    {usage.Report{Metric: "api_calls", Quantity: dec("999999999999999999.999999999999")}, "quantity"},
 		"unique without id":   {usage.Report{Metric: "devices", Quantity: dec("1")}, "unique_id"},
 		"future":              {usage.Report{Metric: "api_calls", Quantity: dec("1"), OccurredAt: at("2026-03-01T00:00:00Z")}, "period.start"},
 		"end before start":    {usage.Report{Metric: "api_calls", Quantity: dec("1"), PeriodStart: at("2026-01-02T00:00:00Z"), PeriodEnd: at("2026-01-01T00:00:00Z")}, "period.end"},

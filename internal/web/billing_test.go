@@ -8,11 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/channel"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
+	"github.com/mercato-market/mercato/internal/subscription"
 )
 
 // The operator closes the month from the billing page; the customer lists
@@ -27,6 +29,14 @@ func TestInvoicesEarningsAndBillingRuns(t *testing.T) {
 	if res := h.signIn(customer).post("/products/1/order", url.Values{"plan_id": {"2"}, "quantity": {"3"}, "nonce": {"b1"},
 		"cfg.company_subdomain": {"adatum-billing"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("order: %d", res.StatusCode)
+	}
+	// Its vendor delivers it: a subscription on account is invoiced once delivered.
+	subs, _, serr := h.st.ListSubscriptions(ctx, h.admin, store.SubscriptionFilter{}, store.Page{Limit: 200})
+	if serr != nil || len(subs) == 0 {
+		t.Fatalf("subscriptions: %v", serr)
+	}
+	if _, err := app.Lifecycle(h.st).SetStatus(ctx, h.admin, subs[len(subs)-1].ID, subscription.Deployed); err != nil {
+		t.Fatal(err)
 	}
 	// Only the platform runs billing.
 	if res := h.signIn(customer).post("/billing/runs", url.Values{"period": {month}}); res.StatusCode != http.StatusSeeOther {

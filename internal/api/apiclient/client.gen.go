@@ -980,13 +980,16 @@ type BillingProfile struct {
 
 // BillingRun defines model for BillingRun.
 type BillingRun struct {
-	Ended         int64            `json:"ended"`
-	FinishedAt    *time.Time       `json:"finished_at,omitempty"`
-	Id            int64            `json:"id"`
-	Invoices      int64            `json:"invoices"`
-	Lines         int64            `json:"lines"`
-	Period        string           `json:"period"`
-	Renewed       int64            `json:"renewed"`
+	Ended      int64      `json:"ended"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	Id         int64      `json:"id"`
+	Invoices   int64      `json:"invoices"`
+	Lines      int64      `json:"lines"`
+	Period     string     `json:"period"`
+	Renewed    int64      `json:"renewed"`
+
+	// Skipped subscriptions this run could not charge (left, with the reason, for the next run; every other invoice was issued)
+	Skipped       int64            `json:"skipped"`
 	StartedAt     time.Time        `json:"started_at"`
 	Status        BillingRunStatus `json:"status"`
 	Subscriptions int64            `json:"subscriptions"`

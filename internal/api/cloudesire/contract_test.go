@@ -17,6 +17,7 @@ import (
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/store/storetest"
+	"github.com/mercato-market/mercato/internal/subscription"
 )
 
 // javaAPIVersion is the apiVersion the Java client adds to every request
@@ -137,6 +138,11 @@ func TestJavaClientContract(t *testing.T) {
 		})
 		month, err := billing.ParseMonth("2026-02")
 		if err != nil {
+			t.Fatal(err)
+		}
+		// Charges of an order on account wait for its delivery: vendor B
+		// delivers its subscription too, so both are on the invoice.
+		if _, err := app.Lifecycle(e.st).SetStatus(ctx, w.VendorB.Principal, orderB.ID, subscription.Deployed); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := app.New(e.st, app.Options{}).Billing.RunBilling(ctx, w.Platform.Principal, billingrun.Options{Period: month}); err != nil {

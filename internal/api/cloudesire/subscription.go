@@ -126,10 +126,19 @@ func currentPeriod(d subscription.Detail, now time.Time) (from, to time.Time, ok
 	if d.Status == subscription.Undeployed || now.Before(d.StartDate) || !now.Before(d.EndDate) {
 		return from, to, false
 	}
-	w, err := billing.PeriodAt(billing.Subscription{Start: d.StartDate, End: d.EndDate, Pricing: d.Plan.Pricing}, now)
+	period, _, err := d.Plan.Pricing.Periods()
 	if err != nil {
 		return from, to, false
 	}
+	// Periods count from the end of a free trial; during it, the trial.
+	anchor := d.StartDate
+	if days := d.Plan.Pricing.TrialDays; days > 0 {
+		anchor = anchor.AddDate(0, 0, days)
+	}
+	if now.Before(anchor) {
+		return d.StartDate, anchor, true
+	}
+	w := billing.WindowAt(anchor, period, now)
 	if w.To.After(d.EndDate) {
 		w.To = d.EndDate
 	}

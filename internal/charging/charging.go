@@ -1,0 +1,338 @@
+// Package charging holds the rules of the charge ledger that the services
+// which sell (internal/ordering, internal/lifecycle) and the billing run
+// (internal/billingrun) share: what each priced event charges, at which
+// price version, and when a charge may be invoiced.
+//
+//   - A NEW order charges the first period of a paid subscription, with the
+//     setup fee; a trial is charged from the end of its trial once it is
+//     converted to paid; a sandbox never.
+//   - The periods of a term are charged as they begin, at the version the
+//     subscription was last sold at (its schedule's), never at the catalog
+//     or the price lists of that later day.
+//   - A CHANGE first charges, at the old version, the periods begun before
+//     it, then the difference of the new and the old price of a period
+//     (both through the channel at that moment), prorated over what is
+//     already charged; the new version applies to the periods after.
+//   - A RENEWAL charges the rest of the term it closes at the old version,
+//     then its own periods at the new one.
+//   - A charge is held until the subscription is first delivered
+//     (DEPLOYED), unless the subscription waits for its payment (its
+//     invoice is how it is paid); a subscription that ends undelivered has
+//     every charge not invoiced voided, one that ends delivered those of
+//     the periods it does not reach.
+//
+// Every function runs inside the caller's transaction, over the repository
+// interface Tx, which internal/store implements.
+package charging
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// Tx is the repository of the charge ledger inside a transaction.
+type Tx interface {
+	Now() time.Time
+	InsertChargeSchedule(ctx context.Context, sc billing.Schedule) error
+	ChargeSchedule(ctx context.Context, subID int64) (billing.Schedule, error)
+	SaveChargeSchedule(ctx context.Context, sc billing.Schedule) error
+	InsertCharges(ctx context.Context, charges []billing.Charge) error
+	ReleaseCharges(ctx context.Context, subID int64) error
+	// VoidCharges voids the charges not invoiced yet whose period starts
+	// after from (the zero time: all of them).
+	VoidCharges(ctx context.Context, subID int64, from time.Time, reason string) error
+}
+
+// maxPeriods bounds the periods one call charges (a daily plan after years
+// without a billing run), so that a broken schedule cannot loop.
+const maxPeriods = 10000
+
+// Of is what charging needs to know of a subscription.
+func Of(sub subscription.Subscription) billing.Subscription {
+	return billing.Subscription{ID: sub.ID, CustomerID: sub.CustomerID, Type: string(sub.Type), Status: string(sub.Status),
+		AutoRenew: sub.AutoRenew, Quantity: sub.Quantity, End: sub.EndDate}
+}
+
+// Through charges the periods of sub that have begun by until and start
+// within its term (before sub.End), at the schedule's version, the first
+// of all (nothing charged yet) with its setup fee; it advances
+// sc.ChargedUntil and returns the charges for the caller to write. A
+// schedule without an anchor (a trial, a sandbox) charges nothing.
+func Through(pr *billing.Pricer, sub billing.Subscription, sc *billing.Schedule, until time.Time, orderID int64) ([]billing.Charge, error) {
+	if sc.Anchor.IsZero() {
+		return nil, nil
+	}
+	v, err := pr.Version(sc.Version)
+	if err != nil {
+		return nil, err
+	}
+	period, _, err := v.Pricing.Periods()
+	if err != nil {
+		return nil, fmt.Errorf("subscription %d: %w", sub.ID, err)
+	}
+	state := billing.InitialState(sub.Status, !sc.DeliveredAt.IsZero())
+	var out []billing.Charge
+	for range maxPeriods {
+		from, first := sc.ChargedUntil, sc.ChargedUntil.IsZero()
+		if first {
+			from = sc.Anchor
+		}
+		if from.After(until) || !from.Before(sub.End) {
+			break
+		}
+		w := billing.WindowAt(sc.Anchor, period, from)
+		if !w.From.Equal(from) {
+			// A schedule from before the ledger whose last billed period
+			// ended off its anchor: its periods go on from there.
+			sc.Anchor = from
+			w = billing.WindowAt(from, period, from)
+		}
+		charges, err := pr.Period(sub.ID, v, w, first)
+		if err != nil {
+			return nil, err
+		}
+		for i := range charges {
+			charges[i].CustomerID, charges[i].OrderID, charges[i].State = sub.CustomerID, orderID, state
+		}
+		out = append(out, charges...)
+		sc.ChargedUntil = w.To
+	}
+	return out, nil
+}
+
+// write saves a schedule and inserts charges.
+func write(ctx context.Context, tx Tx, sc billing.Schedule, charges []billing.Charge) error {
+	if err := tx.SaveChargeSchedule(ctx, sc); err != nil {
+		return err
+	}
+	if len(charges) == 0 {
+		return nil
+	}
+	return tx.InsertCharges(ctx, charges)
+}
+
+// Open starts the schedule of a subscription a NEW order sold at v: a paid
+// subscription is charged its first period with the setup fee at once; a
+// trial or a sandbox nothing. It returns the charges, whose total is the
+// order's.
+func Open(ctx context.Context, tx Tx, pr *billing.Pricer, sub subscription.Subscription, v billing.Version, orderID int64) ([]billing.Charge, error) {
+	raw, err := v.JSON()
+	if err != nil {
+		return nil, err
+	}
+	sc := billing.Schedule{SubscriptionID: sub.ID, Version: raw}
+	if sub.Type == subscription.TypeNormal {
+		sc.Anchor = sub.StartDate
+	}
+	charges, err := Through(pr, Of(sub), &sc, sub.StartDate, orderID)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.InsertChargeSchedule(ctx, sc); err != nil {
+		return nil, err
+	}
+	if len(charges) == 0 {
+		return nil, nil
+	}
+	return charges, tx.InsertCharges(ctx, charges)
+}
+
+// Convert charges a trial converted to paid at v: its paid periods start
+// at the end of its trial (sub.EndDate), the first with the setup fee,
+// charged at once; sub.EndDate becomes the end of its first term (or of
+// the term that holds now, converted after its trial ended).
+func Convert(ctx context.Context, tx Tx, pr *billing.Pricer, sub *subscription.Subscription, v billing.Version) error {
+	sc, err := tx.ChargeSchedule(ctx, sub.ID)
+	if err != nil {
+		return err
+	}
+	_, term, err := v.Pricing.Periods()
+	if err != nil {
+		return err
+	}
+	if sc.Version, err = v.JSON(); err != nil {
+		return err
+	}
+	anchor := sub.EndDate
+	until := later(tx.Now(), anchor)
+	sc.Anchor, sc.ChargedUntil = anchor, time.Time{}
+	sub.EndDate = billing.TermEnd(anchor, term, until)
+	charges, err := Through(pr, Of(*sub), &sc, until, 0)
+	if err != nil {
+		return err
+	}
+	return write(ctx, tx, sc, charges)
+}
+
+// Sale is what a CHANGE sells, priced before its order is written (the
+// order shows its total).
+type Sale struct {
+	sc      billing.Schedule
+	charges []billing.Charge // the periods begun before the change, at the old version
+	Changes []billing.Charge // the change's own: the order's total
+}
+
+// Total is what the change costs now.
+func (s Sale) Total() decimal.Decimal {
+	total := decimal.Zero
+	for _, c := range s.Changes {
+		total = total.Add(c.Total())
+	}
+	return total
+}
+
+// Write writes the sale's charges, the change's own with its order.
+func (s Sale) Write(ctx context.Context, tx Tx, orderID int64) error {
+	for i := range s.Changes {
+		s.Changes[i].OrderID = orderID
+		s.Changes[i].Ref = strconv.FormatInt(orderID, 10)
+	}
+	return write(ctx, tx, s.sc, append(s.charges, s.Changes...))
+}
+
+// Change prices a CHANGE from what sub had (before) to what it has (after),
+// both priced at this moment: the periods begun before it at the
+// schedule's version, then the difference prorated over the periods
+// already charged from now on (none during a free trial); after is the
+// version of the periods to come.
+func Change(ctx context.Context, tx Tx, pr *billing.Pricer, sub subscription.Subscription, before, after billing.Version) (Sale, error) {
+	sc, err := tx.ChargeSchedule(ctx, sub.ID)
+	if err != nil {
+		return Sale{}, err
+	}
+	if err := orVersion(pr, &sc, before); err != nil {
+		return Sale{}, err
+	}
+	now := tx.Now()
+	bs := Of(sub)
+	sale := Sale{}
+	if sale.charges, err = Through(pr, bs, &sc, now, 0); err != nil {
+		return Sale{}, err
+	}
+	if !sc.Anchor.IsZero() && sc.ChargedUntil.After(now) {
+		period, _, err := after.Pricing.Periods()
+		if err != nil {
+			return Sale{}, err
+		}
+		var windows []billing.Window
+		for w := billing.WindowAt(sc.Anchor, period, later(now, sc.Anchor)); w.From.Before(sc.ChargedUntil) && len(windows) < maxPeriods; w = billing.WindowAt(sc.Anchor, period, w.To) {
+			windows = append(windows, w)
+		}
+		bq, err := pr.Quote(before, false)
+		if err != nil {
+			return Sale{}, err
+		}
+		aq, err := pr.Quote(after, false)
+		if err != nil {
+			return Sale{}, err
+		}
+		if sale.Changes, err = billing.Changes(sub.ID, 0, after, bq, aq, windows, now); err != nil {
+			return Sale{}, err
+		}
+		state := billing.InitialState(bs.Status, !sc.DeliveredAt.IsZero())
+		for i := range sale.Changes {
+			sale.Changes[i].CustomerID, sale.Changes[i].State = sub.CustomerID, state
+		}
+	}
+	if sc.Version, err = after.JSON(); err != nil {
+		return Sale{}, err
+	}
+	sale.sc = sc
+	return sale, nil
+}
+
+// Renew charges a RENEWAL order that sold sub's next term at v (sub.EndDate
+// is already its new end; oldEnd the end of the term it renews), at the
+// instant at: the periods of the old term begun by then at the old
+// version, then at v those of the new term begun by then or, renewed ahead
+// of a term charged to its end, the first period of the new term at once.
+func Renew(ctx context.Context, tx Tx, pr *billing.Pricer, sub subscription.Subscription, oldEnd time.Time, v billing.Version, orderID int64, at time.Time) error {
+	sc, err := tx.ChargeSchedule(ctx, sub.ID)
+	if err != nil {
+		return err
+	}
+	if err := orVersion(pr, &sc, v); err != nil {
+		return err
+	}
+	old := Of(sub)
+	old.End = oldEnd
+	charges, err := Through(pr, old, &sc, at, 0)
+	if err != nil {
+		return err
+	}
+	if sc.Version, err = v.JSON(); err != nil {
+		return err
+	}
+	until := at
+	if sc.ChargedUntil.Equal(oldEnd) && oldEnd.After(at) {
+		until = oldEnd
+	}
+	sold, err := Through(pr, Of(sub), &sc, until, orderID)
+	if err != nil {
+		return err
+	}
+	return write(ctx, tx, sc, append(charges, sold...))
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// orVersion gives a schedule written before the charge ledger, which
+// records no version, the version v of this moment.
+func orVersion(pr *billing.Pricer, sc *billing.Schedule, v billing.Version) error {
+	cur, err := pr.Version(sc.Version)
+	if err != nil || !cur.IsZero() {
+		return err
+	}
+	sc.Version, err = v.JSON()
+	return err
+}
+
+// Voiding reasons.
+const (
+	ReasonUndelivered = "the subscription ended before it was delivered"
+	ReasonNotReached  = "the subscription ended before this period"
+)
+
+// Transition applies a subscription's move from status before to after to
+// its charges: delivered for the first time, its held charges open; ended
+// (terminated, rejected, expired), its charges not invoiced are void: all
+// of them if it was never delivered, otherwise those of the periods it
+// does not reach.
+func Transition(ctx context.Context, tx Tx, subID int64, before, after subscription.Status) error {
+	delivered := after == subscription.Deployed && before != subscription.Deployed
+	ended := subscription.Changeable(before) && !subscription.Changeable(after)
+	if !delivered && !ended {
+		return nil
+	}
+	sc, err := tx.ChargeSchedule(ctx, subID)
+	if err != nil {
+		return err
+	}
+	now := tx.Now()
+	switch {
+	case delivered && sc.DeliveredAt.IsZero():
+		sc.DeliveredAt = now
+		if err := tx.SaveChargeSchedule(ctx, sc); err != nil {
+			return err
+		}
+		return tx.ReleaseCharges(ctx, subID)
+	case ended && sc.DeliveredAt.IsZero():
+		return tx.VoidCharges(ctx, subID, time.Time{}, ReasonUndelivered)
+	case ended:
+		return tx.VoidCharges(ctx, subID, now, ReasonNotReached)
+	}
+	return nil
+}

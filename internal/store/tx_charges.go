@@ -1,0 +1,287 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/mercato"
+)
+
+// The charge ledger (charges, charge_schedules) for the services that sell
+// (internal/ordering, internal/lifecycle), the billing run that invoices
+// (internal/billingrun), and the rules both share (internal/charging):
+// plain reads and writes inside the caller's transaction.
+
+// nullTime is NULL for the zero time.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// timeOf is the zero time for NULL.
+func timeOf(t sql.NullTime) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+// InsertChargeSchedule writes a new subscription's charge schedule.
+func (tx *Tx) InsertChargeSchedule(ctx context.Context, sc billing.Schedule) error {
+	if _, err := tx.t.ExecContext(ctx, `INSERT INTO charge_schedules (subscription_id, anchor, charged_until, delivered_at, version) VALUES ($1,$2,$3,$4,$5)`,
+		sc.SubscriptionID, nullTime(sc.Anchor), nullTime(sc.ChargedUntil), nullTime(sc.DeliveredAt), sc.Version); err != nil {
+		return fmt.Errorf("insert charge schedule of subscription %d: %w", sc.SubscriptionID, err)
+	}
+	return nil
+}
+
+// ChargeSchedule reads a subscription's charge schedule.
+func (tx *Tx) ChargeSchedule(ctx context.Context, subID int64) (billing.Schedule, error) {
+	sc := billing.Schedule{SubscriptionID: subID}
+	var anchor, until, delivered sql.NullTime
+	err := tx.t.QueryRowContext(ctx, `SELECT anchor, charged_until, delivered_at, version FROM charge_schedules WHERE subscription_id = $1`, subID).
+		Scan(&anchor, &until, &delivered, &sc.Version)
+	if err != nil {
+		return sc, notFoundIfNoRows(err, "charge schedule", subID)
+	}
+	sc.Anchor, sc.ChargedUntil, sc.DeliveredAt = timeOf(anchor), timeOf(until), timeOf(delivered)
+	return sc, nil
+}
+
+// SaveChargeSchedule writes a subscription's charge schedule.
+func (tx *Tx) SaveChargeSchedule(ctx context.Context, sc billing.Schedule) error {
+	if _, err := tx.t.ExecContext(ctx, `UPDATE charge_schedules SET anchor=$1, charged_until=$2, delivered_at=$3, version=$4 WHERE subscription_id=$5`,
+		nullTime(sc.Anchor), nullTime(sc.ChargedUntil), nullTime(sc.DeliveredAt), sc.Version, sc.SubscriptionID); err != nil {
+		return fmt.Errorf("save charge schedule of subscription %d: %w", sc.SubscriptionID, err)
+	}
+	return nil
+}
+
+// InsertCharges writes charges in multi-row batches. A charge whose key is
+// taken was charged meanwhile by another transaction: a conflict.
+func (tx *Tx) InsertCharges(ctx context.Context, charges []billing.Charge) error {
+	const cols = 17
+	// Small batches on SQLite: it looks a $n parameter up by name, in a
+	// time that grows with the statement's parameters (a full batch's
+	// statement is the same text every time, prepared once). Large ones on
+	// PostgreSQL, where every statement is a round trip.
+	batch := 25
+	if tx.s.engine == Postgres {
+		batch = 400
+	}
+	now := tx.s.now()
+	for start := 0; start < len(charges); start += batch {
+		part := charges[start:min(start+batch, len(charges))]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO charges (subscription_id, customer_id, order_id, kind, ref, period_start, period_end, due_at, currency, amount, lines, shares, version, state, usage_pending, reason, created_at, id) VALUES `)
+		args := make([]any, 0, len(part)*cols)
+		for i, c := range part {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteByte('(')
+			for k := 1; k <= cols; k++ {
+				sb.WriteString("$" + strconv.Itoa(len(args)+k) + ",")
+			}
+			sb.WriteString("DEFAULT)")
+			var order *int64
+			if c.OrderID != 0 {
+				order = &c.OrderID
+			}
+			lines, err := jsonText(c.Lines)
+			if err != nil {
+				return err
+			}
+			shares, err := jsonText(c.Shares)
+			if err != nil {
+				return err
+			}
+			args = append(args, c.SubscriptionID, c.CustomerID, order, c.Kind, c.Ref, c.PeriodStart.UTC(), c.PeriodEnd.UTC(), c.DueAt.UTC(), c.Currency,
+				c.Total().String(), lines, shares, c.Version, c.State, c.UsagePending, "", now)
+		}
+		if _, err := tx.t.ExecContext(ctx, tx.s.defaultID(sb.String()), args...); err != nil {
+			if isUniqueViolation(err) {
+				return mercato.Errorf(mercato.ECONFLICT, "these charges were written meanwhile; try again")
+			}
+			return fmt.Errorf("insert charges: %w", err)
+		}
+	}
+	return nil
+}
+
+// SaveChargeSchedules writes the schedules a billing run advanced: one
+// statement per batch on PostgreSQL, where every statement is a round trip;
+// one cached statement per schedule on SQLite, where none is.
+func (tx *Tx) SaveChargeSchedules(ctx context.Context, scs []billing.Schedule) error {
+	if tx.s.engine == SQLite {
+		for _, sc := range scs {
+			if err := tx.SaveChargeSchedule(ctx, sc); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	const batch = 500
+	for start := 0; start < len(scs); start += batch {
+		part := scs[start:min(start+batch, len(scs))]
+		var sb strings.Builder
+		sb.WriteString(`UPDATE charge_schedules c SET anchor = v.anchor, charged_until = v.until, version = v.version FROM (VALUES `)
+		args := make([]any, 0, len(part)*4)
+		for i, sc := range part {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			n := len(args)
+			fmt.Fprintf(&sb, "($%d::bigint,$%d::timestamptz,$%d::timestamptz,$%d::jsonb)", n+1, n+2, n+3, n+4)
+			args = append(args, sc.SubscriptionID, nullTime(sc.Anchor), nullTime(sc.ChargedUntil), sc.Version)
+		}
+		sb.WriteString(`) AS v(id, anchor, until, version) WHERE c.subscription_id = v.id`)
+		if _, err := tx.t.ExecContext(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("save charge schedules: %w", err)
+		}
+	}
+	return nil
+}
+
+// ReleaseCharges opens a subscription's held charges (it was delivered).
+func (tx *Tx) ReleaseCharges(ctx context.Context, subID int64) error {
+	if _, err := tx.t.ExecContext(ctx, `UPDATE charges SET state = 'open' WHERE subscription_id = $1 AND state = 'held'`, subID); err != nil {
+		return fmt.Errorf("release charges of subscription %d: %w", subID, err)
+	}
+	return nil
+}
+
+// VoidCharges voids a subscription's charges not invoiced yet whose
+// period starts after from (the zero time: all), with the reason;
+// their usage is not charged either.
+func (tx *Tx) VoidCharges(ctx context.Context, subID int64, from time.Time, reason string) error {
+	if _, err := tx.t.ExecContext(ctx, `UPDATE charges SET state = 'void', reason = $1, usage_pending = FALSE
+		WHERE subscription_id = $2 AND invoice_id IS NULL AND state <> 'void' AND period_start > $3`, reason, subID, from.UTC()); err != nil {
+		return fmt.Errorf("void charges of subscription %d: %w", subID, err)
+	}
+	return nil
+}
+
+// The reads and writes of a billing run inside the transaction of a chunk
+// of customers, those in (lo, hi]: each is one query for the whole chunk.
+
+// SchedulesDue returns the chunk's paid subscriptions still in their term
+// whose next period has begun by asOf, with their schedules, in
+// subscription order.
+func (tx *Tx) SchedulesDue(ctx context.Context, lo, hi int64, asOf time.Time) ([]billing.Due, error) {
+	rows, err := tx.t.QueryContext(ctx, `SELECT s.id, s.customer_id, s.plan_id, s.product_id, s.type, s.deployment_status, s.quantity, s.end_date,
+			c.anchor, c.charged_until, c.delivered_at, c.version
+		FROM charge_schedules c JOIN subscriptions s ON s.id = c.subscription_id
+		WHERE s.customer_id > $1 AND s.customer_id <= $2 AND s.type = 'NORMAL' AND c.anchor IS NOT NULL
+			AND s.deployment_status IN ('WAITING_PAYMENT','PENDING','POST_CONFIGURATION','DEPLOYED','STOPPED')
+			AND (c.charged_until IS NULL OR (c.charged_until <= $3 AND c.charged_until < s.end_date))
+		ORDER BY s.id`, lo, hi, asOf)
+	if err != nil {
+		return nil, fmt.Errorf("schedules due: %w", err)
+	}
+	defer rows.Close()
+	var out []billing.Due
+	for rows.Next() {
+		var (
+			d                        billing.Due
+			anchor, until, delivered sql.NullTime
+		)
+		s := &d.Subscription
+		if err := rows.Scan(&s.ID, &s.CustomerID, &d.PlanID, &d.ProductID, &s.Type, &s.Status, &s.Quantity, &s.End,
+			&anchor, &until, &delivered, &d.Schedule.Version); err != nil {
+			return nil, fmt.Errorf("scan schedule: %w", err)
+		}
+		s.End = s.End.UTC()
+		d.Schedule.SubscriptionID = s.ID
+		d.Schedule.Anchor, d.Schedule.ChargedUntil, d.Schedule.DeliveredAt = timeOf(anchor), timeOf(until), timeOf(delivered)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// UsageDue returns the chunk's recurring charges whose period ended by
+// until and whose usage is not charged yet.
+func (tx *Tx) UsageDue(ctx context.Context, lo, hi int64, until time.Time) ([]billing.Charge, error) {
+	return tx.charges(ctx, "usage due", `c.customer_id > $1 AND c.customer_id <= $2 AND c.usage_pending AND c.period_end <= $3`, lo, hi, until)
+}
+
+// CloseUsage records that the usage of these recurring charges' periods
+// was charged.
+func (tx *Tx) CloseUsage(ctx context.Context, ids []int64) error {
+	return tx.byIDs(ctx, "close usage", `UPDATE charges SET usage_pending = FALSE WHERE `, ids)
+}
+
+// ChargesToInvoice returns the chunk's open charges not invoiced yet that
+// are due before `before`, in customer, subscription and due order.
+func (tx *Tx) ChargesToInvoice(ctx context.Context, lo, hi int64, before time.Time) ([]billing.Charge, error) {
+	return tx.charges(ctx, "charges to invoice", `c.customer_id > $1 AND c.customer_id <= $2 AND c.invoice_id IS NULL AND c.state = 'open' AND c.due_at < $3`, lo, hi, before)
+}
+
+// MarkInvoiced records the invoice of charges; a charge another run
+// invoiced meanwhile is a conflict.
+func (tx *Tx) MarkInvoiced(ctx context.Context, invoiceID int64, ids []int64) error {
+	return tx.byIDs(ctx, "mark charges invoiced", `UPDATE charges SET invoice_id = $1 WHERE invoice_id IS NULL AND `, ids, invoiceID)
+}
+
+// byIDs runs an update of the rows ids in batches (prefix ends where the
+// condition on the ids goes, and its placeholders take args). Every id
+// must match a row: one that does not was billed by another run.
+func (tx *Tx) byIDs(ctx context.Context, what, prefix string, ids []int64, args0 ...any) error {
+	const batch = 500
+	for start := 0; start < len(ids); start += batch {
+		part := ids[start:min(start+batch, len(ids))]
+		var sb strings.Builder
+		args := append([]any{}, args0...)
+		sb.WriteString(prefix)
+		sb.WriteString("id IN (")
+		for i, id := range part {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			args = append(args, id)
+			sb.WriteString("$" + strconv.Itoa(len(args)))
+		}
+		sb.WriteByte(')')
+		// Not through the statement cache: the query varies with len(part).
+		res, err := tx.t.tx.ExecContext(ctx, sb.String(), args...)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n != int64(len(part)) {
+			return mercato.Errorf(mercato.ECONFLICT, "another billing run is billing the same charges; run again")
+		}
+	}
+	return nil
+}
+
+const chargeColumns = `c.id, c.subscription_id, c.customer_id, COALESCE(s.reseller_id, 0), COALESCE(c.order_id, 0), c.kind, c.ref, c.period_start, c.period_end, c.due_at,
+	c.currency, c.lines, c.shares, c.version, c.state, c.usage_pending, COALESCE(c.invoice_id, 0)`
+
+// charges reads the charges that match where (over c, the charge, and s,
+// its subscription).
+func (tx *Tx) charges(ctx context.Context, what, where string, args ...any) ([]billing.Charge, error) {
+	rows, err := tx.t.QueryContext(ctx, `SELECT `+chargeColumns+` FROM charges c JOIN subscriptions s ON s.id = c.subscription_id WHERE `+where+
+		` ORDER BY c.customer_id, c.subscription_id, c.due_at, c.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []billing.Charge
+	for rows.Next() {
+		var c billing.Charge
+		if err := rows.Scan(&c.ID, &c.SubscriptionID, &c.CustomerID, &c.ResellerID, &c.OrderID, &c.Kind, &c.Ref, &c.PeriodStart, &c.PeriodEnd, &c.DueAt,
+			&c.Currency, jsonColumn{&c.Lines}, jsonColumn{&c.Shares}, &c.Version, &c.State, &c.UsagePending, &c.InvoiceID); err != nil {
+			return nil, fmt.Errorf("scan charge: %w", err)
+		}
+		c.PeriodStart, c.PeriodEnd, c.DueAt = c.PeriodStart.UTC(), c.PeriodEnd.UTC(), c.DueAt.UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
