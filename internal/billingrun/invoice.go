@@ -7,8 +7,10 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/charging"
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
 
@@ -185,7 +187,7 @@ func (s *Service) RenewalOffer(ctx context.Context, p mercato.Principal, id int6
 	if err != nil {
 		return billing.Offer{}, err
 	}
-	plan, q, err := s.reads.RenewalPrice(ctx, sub, max(sub.Quantity, 1))
+	plan, q, err := s.renewalPrice(ctx, sub, max(sub.Quantity, 1))
 	if err != nil {
 		return billing.Offer{}, err
 	}
@@ -208,4 +210,31 @@ func (s *Service) SetSelfBilling(ctx context.Context, p mercato.Principal, orgID
 		return mercato.Invalid("invalid billing profile", mercato.FieldError{Path: "organization_id", Message: "only a reseller invoices its customers", Value: orgID})
 	}
 	return s.reads.SaveBillingProfile(ctx, orgID, self)
+}
+
+// renewalPrice prices the next term of qty of a subscription for its
+// customer, at its plan's current price through its channel's current
+// markups, without setup fee, and returns it with the plan.
+func (s *Service) renewalPrice(ctx context.Context, sub subscription.Subscription, qty int64) (catalog.Plan, pricing.Quote, error) {
+	plan, err := s.reads.PlanByID(ctx, sub.PlanID)
+	if err != nil {
+		return plan, pricing.Quote{}, err
+	}
+	prod, err := s.reads.ProductByID(ctx, sub.ProductID)
+	if err != nil {
+		return plan, pricing.Quote{}, err
+	}
+	cp, err := s.reads.ChannelPrices(ctx, plan.ID, prod.VendorID, 0, sub.CustomerID)
+	if err != nil {
+		return plan, pricing.Quote{}, err
+	}
+	markups, err := cp.Markups(0)
+	if err != nil {
+		return plan, pricing.Quote{}, err
+	}
+	q, err := plan.Pricing.Quote(pricing.QuoteRequest{Quantity: qty, Channel: markups, VendorID: prod.VendorID, PlatformFeePercent: cp.FeePercent})
+	if err != nil {
+		return plan, q, mercato.Prefixed(err, "")
+	}
+	return plan, q, nil
 }

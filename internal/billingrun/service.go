@@ -39,7 +39,11 @@ type Reads interface {
 	SubscriptionsToRenew(ctx context.Context, asOf time.Time) ([]int64, error)
 	OverdueInvoices(ctx context.Context, asOf time.Time) ([]int64, error)
 	Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
-	RenewalPrice(ctx context.Context, sub subscription.Subscription, qty int64) (catalog.Plan, pricing.Quote, error)
+	PlanByID(ctx context.Context, id int64) (catalog.Plan, error)
+	ProductByID(ctx context.Context, id int64) (catalog.Product, error)
+	// ChannelPrices reads the vendor's fee and the channel's price-list
+	// entries for a plan above a reseller (given, or the customer's).
+	ChannelPrices(ctx context.Context, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error)
 	InvoiceReads
 }
 

@@ -9,8 +9,6 @@ import (
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
-	"github.com/mercato-market/mercato/internal/pricing"
-	"github.com/mercato-market/mercato/internal/subscription"
 )
 
 // The reads and bookkeeping of billing runs outside their transactions
@@ -185,24 +183,14 @@ func (s *Store) ids(ctx context.Context, what, q string, args ...any) ([]int64, 
 	return ids, nil
 }
 
-// RenewalPrice prices the next term of qty of a subscription for its
-// customer (through its channel, without setup fee) and returns it with
-// the subscription's plan.
-func (s *Store) RenewalPrice(ctx context.Context, sub subscription.Subscription, qty int64) (catalog.Plan, pricing.Quote, error) {
-	plan, err := s.planByID(ctx, s.rd(), sub.PlanID)
-	if err != nil {
-		return plan, pricing.Quote{}, err
-	}
-	prod, err := s.productByID(ctx, s.rd(), sub.ProductID)
-	if err != nil {
-		return plan, pricing.Quote{}, err
-	}
-	sp, err := s.systemPrincipal(ctx, s.rd())
-	if err != nil {
-		return plan, pricing.Quote{}, err
-	}
-	q, err := s.quote(ctx, s.rd(), sp, plan, prod, QuoteRequest{PlanID: plan.ID, Quantity: qty, CustomerID: sub.CustomerID, Renewal: true})
-	return plan, q, err
+// PlanByID returns a plan, live or retired.
+func (s *Store) PlanByID(ctx context.Context, id int64) (catalog.Plan, error) {
+	return s.planByID(ctx, s.rd(), id)
+}
+
+// ProductByID returns a product.
+func (s *Store) ProductByID(ctx context.Context, id int64) (catalog.Product, error) {
+	return s.productByID(ctx, s.rd(), id)
 }
 
 // BillingRuns lists the latest billing runs, newest first.

@@ -57,22 +57,6 @@ func (s *Store) product(ctx context.Context, db queryer, pr mercato.Principal, i
 	return p, nil
 }
 
-// ownProduct returns a product p may change: visible, and p is its vendor
-// or the platform (a visible product of another vendor is forbidden). Only
-// the webhook endpoint writes (webhook.go) still use it, until they move to
-// their service; the catalog's own writes decide ownership in
-// internal/listing.
-func (s *Store) ownProduct(ctx context.Context, db queryer, pr mercato.Principal, id int64) (catalog.Product, error) {
-	p, err := s.product(ctx, db, pr, id)
-	if err != nil {
-		return p, err
-	}
-	if !pr.IsPlatform() && p.VendorID != pr.OrgID {
-		return p, mercato.Errorf(mercato.EFORBIDDEN, "product %d belongs to another vendor", id)
-	}
-	return p, nil
-}
-
 const planColumns = "pl.id, pl.product_id, pl.name, pl.description, pl.pricing, pl.metadata, pl.created_at, pl.updated_at"
 
 func scanPlan(row scanner) (catalog.Plan, error) {

@@ -58,10 +58,3 @@ func (s *Store) orgByID(ctx context.Context, db queryer, id int64) (mercato.Orga
 	}
 	return o, nil
 }
-
-// set copies *v into *dst when v is not nil (a PATCH field that was sent).
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
-}

@@ -7,51 +7,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 )
-
-// QuoteRequest asks for the price of a customer's plan, for the billing
-// run's renewals and the renewal call-to-action (see quote).
-type QuoteRequest struct {
-	PlanID     int64
-	Quantity   int64
-	CustomerID int64 // priced through the reseller this customer belongs to
-	Renewal    bool  // a later period: no setup fee
-}
-
-// quote prices a customer's plan through its channel for billing.go and
-// billing_dunning.go, until they move to their service; orders, quotes and
-// changes price in internal/ordering, manual renewals in internal/lifecycle.
-func (s *Store) quote(ctx context.Context, db queryer, _ mercato.Principal, plan catalog.Plan, prod catalog.Product, r QuoteRequest) (pricing.Quote, error) {
-	fee, channel, err := s.channel(ctx, db, plan.ID, prod.VendorID, 0, r.CustomerID)
-	if err != nil {
-		return pricing.Quote{}, err
-	}
-	q, err := plan.Pricing.Quote(pricing.QuoteRequest{
-		Quantity:           r.Quantity,
-		IncludeSetup:       !r.Renewal,
-		Channel:            channel,
-		VendorID:           prod.VendorID,
-		PlatformFeePercent: fee,
-	})
-	if err != nil {
-		return q, mercato.Prefixed(err, "")
-	}
-	return q, nil
-}
-
-// channel is the markups of channelPrices, for the billing run and the
-// renewal call-to-action (see quote).
-func (s *Store) channel(ctx context.Context, db queryer, planID, vendorID, resellerID, customerID int64) (decimal.Decimal, []pricing.ChannelMarkup, error) {
-	c, err := s.channelPrices(ctx, db, planID, vendorID, resellerID, customerID)
-	if err != nil {
-		return decimal.Zero, nil, err
-	}
-	markups, err := c.Markups(resellerID)
-	return c.FeePercent, markups, err
-}
 
 // channelPrices reads, in one query, the vendor's fee and the parties of
 // the chain above a reseller (given, or the customer's) with their price
