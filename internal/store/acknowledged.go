@@ -16,14 +16,8 @@ func (s *Store) AcknowledgedUndeploys(ctx context.Context, ids []int64) ([]int64
 	q.add(`SELECT s.id FROM subscriptions s JOIN products p ON p.id = s.product_id
 		WHERE s.deployment_status = 'UNDEPLOY_SENT'`)
 	if len(ids) > 0 {
-		q.add(" AND s.id IN (")
-		for i, id := range ids {
-			if i > 0 {
-				q.add(", ")
-			}
-			q.add("%a", id)
-		}
-		q.add(")")
+		q.add(" AND s.id IN ")
+		q.ids(ids)
 	}
 	q.add(` AND EXISTS (SELECT 1 FROM events e
 			JOIN deliveries d ON d.event_id = e.id

@@ -128,14 +128,8 @@ func (s *Store) ReleaseDeliveries(ctx context.Context, ids []int64) error {
 		return nil
 	}
 	q := &query{}
-	q.add("UPDATE deliveries SET locked_until = 0 WHERE status = 'pending' AND id IN (")
-	for i, id := range ids {
-		if i > 0 {
-			q.add(", ")
-		}
-		q.add("%a", id)
-	}
-	q.add(")")
+	q.add("UPDATE deliveries SET locked_until = 0 WHERE status = 'pending' AND id IN ")
+	q.ids(ids)
 	if _, err := s.db.ExecContext(ctx, q.String(), q.args...); err != nil {
 		return fmt.Errorf("release %d deliveries: %w", len(ids), err)
 	}

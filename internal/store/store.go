@@ -354,6 +354,18 @@ func (q *query) add(format string, vals ...any) *query {
 
 func (q *query) String() string { return q.sb.String() }
 
+// ids adds a parenthesised list of ids, one placeholder each, for IN.
+func (q *query) ids(ids []int64) {
+	q.add("(")
+	for i, id := range ids {
+		if i > 0 {
+			q.add(", ")
+		}
+		q.add("%a", id)
+	}
+	q.add(")")
+}
+
 // jsonText marshals v for a JSON column.
 func jsonText(v any) (string, error) {
 	b, err := json.Marshal(v)
