@@ -33,3 +33,25 @@ func (s *Store) SelfBilling(ctx context.Context, p mercato.Principal, orgID int6
 	}
 	return self, nil
 }
+
+// ProviderCustomer returns the payment provider's id of an organization's
+// customer account, empty when it has none yet.
+func (s *Store) ProviderCustomer(ctx context.Context, orgID int64) (string, error) {
+	var ref string
+	err := s.rd().QueryRowContext(ctx, `SELECT provider_customer FROM billing_profiles WHERE organization_id = $1`, orgID).Scan(&ref)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("payment provider customer of %d: %w", orgID, err)
+	}
+	return ref, nil
+}
+
+// SaveProviderCustomer records the payment provider's id of an
+// organization's customer account.
+func (s *Store) SaveProviderCustomer(ctx context.Context, orgID int64, ref string) error {
+	_, err := s.rd().ExecContext(ctx, `INSERT INTO billing_profiles (organization_id, provider_customer, updated_at) VALUES ($1,$2,$3)
+		ON CONFLICT (organization_id) DO UPDATE SET provider_customer = excluded.provider_customer, updated_at = excluded.updated_at`, orgID, ref, s.now())
+	if err != nil {
+		return fmt.Errorf("payment provider customer of %d: %w", orgID, err)
+	}
+	return nil
+}

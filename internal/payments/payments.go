@@ -1,0 +1,159 @@
+// Package payments holds the use cases of collecting invoices through a
+// payment provider (Stripe): a customer saving a payment method on the
+// provider's hosted page, charging an issued invoice to it, and the
+// provider's webhook events (money received, a failed payment, a refund,
+// a dispute) recorded against the invoice. Mercato's records stay
+// authoritative: the provider is told what to do, its verified events say
+// what happened, and each event is processed once. The provider itself is
+// a billing.PaymentProvider (internal/stripepay); the SQL is
+// internal/store's.
+package payments
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
+	"github.com/mercato-market/mercato/internal/mercato"
+)
+
+// Reads are what the service reads and records outside a transaction.
+type Reads interface {
+	Clock() time.Time
+	SystemPrincipal(ctx context.Context) (mercato.Principal, error)
+	OrganizationByID(ctx context.Context, id int64) (mercato.Organization, error)
+	// Invoice returns an invoice p sees, with its lines.
+	Invoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error)
+	// ProviderCustomer is the provider's id of an organization's account,
+	// empty when it has none.
+	ProviderCustomer(ctx context.Context, orgID int64) (string, error)
+	SaveProviderCustomer(ctx context.Context, orgID int64, ref string) error
+}
+
+// Tx is what the service does inside one transaction: billingrun's, as a
+// payment settles the invoice as billing does, and its own records.
+type Tx interface {
+	billingrun.Tx
+	InsertPaymentAttempt(ctx context.Context, provider, reference string, invoiceID int64) error
+	// AttemptInvoice returns the invoice of a collection attempt; found
+	// is false for one Mercato did not make.
+	AttemptInvoice(ctx context.Context, reference string) (id int64, found bool, err error)
+	// InsertPaymentEvent records a processed event and reports false,
+	// recording nothing, when it was processed before.
+	InsertPaymentEvent(ctx context.Context, ev billing.PaymentEvent, invoiceID int64, amount decimal.Decimal) (bool, error)
+	// RecordedAmount sums what earlier events of a type recorded about
+	// one provider object.
+	RecordedAmount(ctx context.Context, typ billing.PaymentEventType, reference string) (decimal.Decimal, error)
+}
+
+// InTx runs fn in one transaction, committing when it returns nil.
+type InTx func(ctx context.Context, fn func(Tx) error) error
+
+// Service collects invoices through a provider.
+type Service struct {
+	reads    Reads
+	inTx     InTx
+	provider billing.PaymentProvider // nil: payments through a provider are off
+	log      *slog.Logger
+}
+
+// New returns the service; a nil provider turns payments through a
+// provider off (customers pay on account, as without one).
+func New(reads Reads, inTx InTx, provider billing.PaymentProvider, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{reads: reads, inTx: inTx, provider: provider, log: log}
+}
+
+// Enabled reports whether a provider is configured.
+func (s *Service) Enabled() bool { return s.provider != nil }
+
+func (s *Service) on() error {
+	if s.provider == nil {
+		return mercato.Errorf(mercato.ECONFLICT, "payments by card or direct debit are not configured on this marketplace")
+	}
+	return nil
+}
+
+// StartSetup (a customer organization's admin or manager) returns the
+// address of the provider's page where the customer saves a payment
+// method, creating its account at the provider the first time.
+func (s *Service) StartSetup(ctx context.Context, p mercato.Principal, successURL, cancelURL string) (string, error) {
+	if err := s.on(); err != nil {
+		return "", err
+	}
+	if p.OrgKind != mercato.KindCustomer || !p.CanWrite() {
+		return "", mercato.Errorf(mercato.EFORBIDDEN, "only a customer's admins and managers save its payment method")
+	}
+	org, err := s.reads.OrganizationByID(ctx, p.OrgID)
+	if err != nil {
+		return "", fmt.Errorf("payment setup: %w", err)
+	}
+	ref, err := s.customer(ctx, org)
+	if err != nil {
+		return "", err
+	}
+	url, err := s.provider.SetupURL(ctx, ref, org.Currency, successURL, cancelURL)
+	if err != nil {
+		return "", fmt.Errorf("payment setup of organization %d: %w", org.ID, err)
+	}
+	return url, nil
+}
+
+// customer returns the organization's account at the provider, creating
+// and recording it the first time.
+func (s *Service) customer(ctx context.Context, org mercato.Organization) (string, error) {
+	ref, err := s.reads.ProviderCustomer(ctx, org.ID)
+	if err != nil || ref != "" {
+		return ref, err
+	}
+	if ref, err = s.provider.CreateCustomer(ctx, org.ID, org.Name, org.Email); err != nil {
+		return "", fmt.Errorf("payment setup: %w", err)
+	}
+	if err := s.reads.SaveProviderCustomer(ctx, org.ID, ref); err != nil {
+		return "", fmt.Errorf("payment setup: %w", err)
+	}
+	return ref, nil
+}
+
+// ChargeInvoice (the platform) asks the provider to collect an issued
+// invoice from the customer's saved payment method and records the
+// attempt; the outcome arrives through the webhook. Asking again is safe:
+// the provider's idempotency key is the invoice's number.
+func (s *Service) ChargeInvoice(ctx context.Context, p mercato.Principal, id int64) (string, error) {
+	if err := s.on(); err != nil {
+		return "", err
+	}
+	if !p.IsPlatform() || !p.CanWrite() {
+		return "", mercato.Errorf(mercato.EFORBIDDEN, "only the platform charges invoices")
+	}
+	inv, err := s.reads.Invoice(ctx, p, id)
+	if err != nil {
+		return "", fmt.Errorf("charge invoice %d: %w", id, err)
+	}
+	if inv.Kind != billing.KindInvoice || inv.Status != billing.StatusIssued {
+		return "", mercato.Errorf(mercato.ECONFLICT, "invoice %d is %s and cannot be charged", inv.ID, inv.Status)
+	}
+	ref, err := s.reads.ProviderCustomer(ctx, inv.Customer.ID)
+	if err != nil {
+		return "", fmt.Errorf("charge invoice %d: %w", id, err)
+	}
+	if ref == "" {
+		return "", mercato.Errorf(mercato.ECONFLICT, "the customer of invoice %d has saved no payment method", inv.ID)
+	}
+	attempt, err := s.provider.Collect(ctx, ref, inv)
+	if err != nil {
+		return "", fmt.Errorf("charge invoice %d: %w", id, err)
+	}
+	err = s.inTx(ctx, func(tx Tx) error { return tx.InsertPaymentAttempt(ctx, s.provider.Name(), attempt, inv.ID) })
+	if err != nil {
+		return "", fmt.Errorf("charge invoice %d: %w", id, err)
+	}
+	return attempt, nil
+}

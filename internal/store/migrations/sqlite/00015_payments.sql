@@ -1,0 +1,34 @@
+-- +goose Up
+-- Payments through a provider (Stripe): the provider's customer of an
+-- organization, each attempt to collect an invoice (the provider's
+-- reference leads its webhook events back to the invoice), and the
+-- webhook events processed, once each (a redelivered event finds its id
+-- here and changes nothing), with what they recorded: a failed payment, a
+-- refund or a dispute.
+ALTER TABLE billing_profiles ADD COLUMN provider_customer TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE payment_attempts (
+    reference  TEXT NOT NULL PRIMARY KEY,
+    provider   TEXT NOT NULL,
+    invoice_id INTEGER NOT NULL REFERENCES invoices(id),
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX payment_attempts_invoice ON payment_attempts(invoice_id);
+
+CREATE TABLE payment_events (
+    event_id   TEXT NOT NULL PRIMARY KEY,
+    provider   TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    invoice_id INTEGER REFERENCES invoices(id),
+    reference  TEXT NOT NULL DEFAULT '',
+    amount     TEXT NOT NULL DEFAULT '0',
+    currency   TEXT NOT NULL DEFAULT '',
+    detail     TEXT NOT NULL DEFAULT '',
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX payment_events_invoice ON payment_events(invoice_id);
+
+-- +goose Down
+DROP TABLE payment_events;
+DROP TABLE payment_attempts;
+ALTER TABLE billing_profiles DROP COLUMN provider_customer;
