@@ -20,6 +20,7 @@ import (
 	"github.com/mercato-market/mercato/internal/metering"
 	"github.com/mercato-market/mercato/internal/notify"
 	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/stripehook"
 	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/internal/telemetry"
 	"github.com/mercato-market/mercato/internal/web"
@@ -35,8 +36,12 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 
 	// The application services the API, the control panel and the workers
 	// share.
+	payOpts, err := paymentOptions(cfg, log)
+	if err != nil {
+		return nil, nil, fmt.Errorf("payments: %w", err)
+	}
 	services := app.New(st, app.Options{Billing: []billingrun.Option{billingrun.WithDunning(cfg.Dunning)},
-		Notify: []notify.Option{notify.WithPublicURL(cfg.PublicURL), notify.WithLog(log)}})
+		Notify: []notify.Option{notify.WithPublicURL(cfg.PublicURL), notify.WithLog(log)}, Payments: payOpts})
 
 	// Webhook delivery: the commit that records events wakes it (with the
 	// mail notifier, below); the API sends test events through it; a
@@ -87,6 +92,9 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	}
 	if cfg.MetricsAddr == "" { // else serve runs them on their own listener
 		mux.Handle("GET /metrics", platformOnly(telemetry.Handler()))
+	}
+	if hook := stripeWebhook(services.Payments, log); hook != nil {
+		mux.Handle("POST "+stripehook.Path, hook)
 	}
 	mux.Handle("/", panel.Handler())
 

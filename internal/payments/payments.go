@@ -62,13 +62,25 @@ type Service struct {
 	log      *slog.Logger
 }
 
-// New returns the service; a nil provider turns payments through a
-// provider off (customers pay on account, as without one).
-func New(reads Reads, inTx InTx, provider billing.PaymentProvider, log *slog.Logger) *Service {
-	if log == nil {
-		log = slog.Default()
+// Option configures a Service.
+type Option func(*Service)
+
+// WithProvider collects through provider; without it payments through a
+// provider are off (customers pay on account, as without one).
+func WithProvider(provider billing.PaymentProvider) Option {
+	return func(s *Service) { s.provider = provider }
+}
+
+// WithLog logs the webhook events processed to log (default slog's).
+func WithLog(log *slog.Logger) Option { return func(s *Service) { s.log = log } }
+
+// New returns the service over its repositories.
+func New(reads Reads, inTx InTx, opts ...Option) *Service {
+	s := &Service{reads: reads, inTx: inTx, log: slog.Default()}
+	for _, o := range opts {
+		o(s)
 	}
-	return &Service{reads: reads, inTx: inTx, provider: provider, log: log}
+	return s
 }
 
 // Enabled reports whether a provider is configured.

@@ -68,7 +68,7 @@ func setup(t *testing.T, st *store.Store) *fixture {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := payments.New(st, store.TxFunc[payments.Tx](st), provider, log)
+	svc := payments.New(st, store.TxFunc[payments.Tx](st), payments.WithProvider(provider), payments.WithLog(log))
 	if _, err := svc.StartSetup(ctx, c.Principal, "https://m.example/ok", "https://m.example/no"); err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func TestWebhook(t *testing.T) {
 func TestOff(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		w := storetest.NewWorld(t, st)
-		svc := payments.New(st, store.TxFunc[payments.Tx](st), nil, nil)
+		svc := payments.New(st, store.TxFunc[payments.Tx](st))
 		_, err := svc.StartSetup(context.Background(), w.C1b.Principal, "https://m.example/ok", "https://m.example/no")
 		storetest.MustCode(t, err, mercato.ECONFLICT)
 	})

@@ -34,7 +34,8 @@ type Config struct {
 
 // Provider is a billing.PaymentProvider on Stripe.
 type Provider struct {
-	sc *stripe.Client
+	sc  *stripe.Client
+	key string // to keep it out of the errors Stripe echoes it in
 }
 
 var _ billing.PaymentProvider = (*Provider)(nil)
@@ -49,7 +50,7 @@ func New(cfg Config) (*Provider, error) {
 		bc.URL = stripe.String(strings.TrimRight(cfg.APIBase, "/"))
 	}
 	backends := stripe.NewBackendsWithConfig(bc)
-	return &Provider{sc: stripe.NewClient(cfg.SecretKey, stripe.WithBackends(backends))}, nil
+	return &Provider{sc: stripe.NewClient(cfg.SecretKey, stripe.WithBackends(backends)), key: cfg.SecretKey}, nil
 }
 
 // Name returns "stripe".
@@ -67,7 +68,7 @@ func (p *Provider) CreateCustomer(ctx context.Context, orgID int64, name, email 
 	params.SetIdempotencyKey("mercato-customer-" + strconv.FormatInt(orgID, 10))
 	c, err := p.sc.V1Customers.Create(ctx, params)
 	if err != nil {
-		return "", fmt.Errorf("stripe: create customer of organization %d: %w", orgID, err)
+		return "", fmt.Errorf("stripe: create customer of organization %d: %w", orgID, p.redact(err))
 	}
 	return c.ID, nil
 }
@@ -86,7 +87,7 @@ func (p *Provider) SetupURL(ctx context.Context, customerRef, currency, successU
 	}
 	s, err := p.sc.V1CheckoutSessions.Create(ctx, params)
 	if err != nil {
-		return "", fmt.Errorf("stripe: setup session of %s: %w", customerRef, err)
+		return "", fmt.Errorf("stripe: setup session of %s: %w", customerRef, p.redact(err))
 	}
 	return s.URL, nil
 }
@@ -124,7 +125,7 @@ func (p *Provider) Collect(ctx context.Context, customerRef string, inv billing.
 	params.SetIdempotencyKey(IdempotencyKey(inv))
 	pi, err := p.sc.V1PaymentIntents.Create(ctx, params)
 	if err != nil {
-		return "", fmt.Errorf("stripe: charge invoice %s: %w", inv.Number, err)
+		return "", fmt.Errorf("stripe: charge invoice %s: %w", inv.Number, p.redact(err))
 	}
 	return pi.ID, nil
 }
@@ -141,7 +142,7 @@ func (p *Provider) savedMethod(ctx context.Context, customerRef string) (string,
 	params.Limit = stripe.Int64(1)
 	for pm, err := range p.sc.V1Customers.ListPaymentMethods(ctx, params) {
 		if err != nil {
-			return "", fmt.Errorf("stripe: payment methods of %s: %w", customerRef, err)
+			return "", fmt.Errorf("stripe: payment methods of %s: %w", customerRef, p.redact(err))
 		}
 		return pm.ID, nil
 	}
@@ -157,7 +158,7 @@ func (p *Provider) Refund(ctx context.Context, reference string, amount decimal.
 	params := &stripe.RefundCreateParams{PaymentIntent: stripe.String(reference), Amount: stripe.Int64(minor)}
 	r, err := p.sc.V1Refunds.Create(ctx, params)
 	if err != nil {
-		return "", fmt.Errorf("stripe: refund of %s: %w", reference, err)
+		return "", fmt.Errorf("stripe: refund of %s: %w", reference, p.redact(err))
 	}
 	return r.ID, nil
 }
@@ -190,3 +191,16 @@ func FromMinorUnits(minor int64, currency string) decimal.Decimal {
 	}
 	return decimal.New(minor, -2)
 }
+
+// redacted is an API error whose text no longer holds the secret key:
+// Stripe (and stripe-mock) quote the key a request was refused with, and
+// errors end up in logs. The original stays reachable for errors.As.
+type redacted struct {
+	err error
+	key string
+}
+
+func (r redacted) Error() string { return strings.ReplaceAll(r.err.Error(), r.key, "sk_…(redacted)") }
+func (r redacted) Unwrap() error { return r.err }
+
+func (p *Provider) redact(err error) error { return redacted{err: err, key: p.key} }

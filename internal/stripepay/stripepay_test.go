@@ -103,3 +103,16 @@ func TestMinorUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsHideTheKey: Stripe quotes the key it refused; the provider's
+// errors, which end up in logs, must not.
+func TestErrorsHideTheKey(t *testing.T) {
+	p, err := stripepay.New(stripepay.Config{SecretKey: "not_a_key_secret42", APIBase: stripemock.URL(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.CreateCustomer(context.Background(), 1, "Acme", "")
+	if err == nil || strings.Contains(err.Error(), "secret42") {
+		t.Fatalf("error %v", err)
+	}
+}

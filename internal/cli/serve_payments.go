@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"log/slog"
+	"net/http"
+	"os"
+
+	"github.com/mercato-market/mercato/internal/config"
+	"github.com/mercato-market/mercato/internal/payments"
+	"github.com/mercato-market/mercato/internal/stripehook"
+	"github.com/mercato-market/mercato/internal/stripepay"
+)
+
+// paymentOptions configure the payments service: Stripe when
+// MERCATO_STRIPE_SECRET_KEY is set (read here, from the environment only,
+// and never logged), at --stripe-api when given; without the key
+// payments through a provider are off and customers pay on account.
+func paymentOptions(cfg *config.Serve, log *slog.Logger) ([]payments.Option, error) {
+	opts := []payments.Option{payments.WithLog(log)}
+	key := os.Getenv("MERCATO_STRIPE_SECRET_KEY")
+	if key == "" {
+		log.Info("payments by card or direct debit are off: MERCATO_STRIPE_SECRET_KEY is not set")
+		return opts, nil
+	}
+	provider, err := stripepay.New(stripepay.Config{SecretKey: key, APIBase: cfg.StripeAPI})
+	if err != nil {
+		return nil, err
+	}
+	api := cfg.StripeAPI
+	if api == "" {
+		api = "Stripe's own API"
+	}
+	log.Info("payments through Stripe", "api", api)
+	return append(opts, payments.WithProvider(provider)), nil
+}
+
+// stripeWebhook is Stripe's webhook, POST /stripe/webhook, verified with
+// MERCATO_STRIPE_WEBHOOK_SECRET; without the secret it is not served (an
+// event that cannot be verified is never acted on).
+func stripeWebhook(svc *payments.Service, log *slog.Logger) http.Handler {
+	secret := os.Getenv("MERCATO_STRIPE_WEBHOOK_SECRET")
+	if secret == "" {
+		if svc.Enabled() {
+			log.Warn("Stripe's webhook is off: MERCATO_STRIPE_WEBHOOK_SECRET is not set, so payments are not recorded")
+		}
+		return nil
+	}
+	return stripehook.Handler(svc, secret, log)
+}
