@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/mercato-market/mercato/internal/config"
 	"github.com/mercato-market/mercato/internal/payments"
@@ -46,4 +48,17 @@ func stripeWebhook(svc *payments.Service, log *slog.Logger) http.Handler {
 		return nil
 	}
 	return stripehook.Handler(svc, secret, log)
+}
+
+// collectPayments charges, every interval (and at start), the issued
+// invoices whose customer saved a payment method and that were never
+// charged; their outcome arrives through the webhook.
+func collectPayments(ctx context.Context, svc *payments.Service, log *slog.Logger, interval time.Duration) error {
+	return repeat(ctx, interval, func(ctx context.Context) {
+		if n, err := svc.CollectDue(ctx); err != nil && ctx.Err() == nil {
+			log.ErrorContext(ctx, "payment collection", "err", err)
+		} else if n > 0 {
+			log.InfoContext(ctx, "invoices charged", "n", n)
+		}
+	})
 }

@@ -118,6 +118,11 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 		{"mail notifications", notifier.Run},
 		{"mail sending", mailSender.Run},
 	}
+	if services.Payments.Enabled() {
+		workers = append(workers, service{"payment collection", func(ctx context.Context) error {
+			return collectPayments(ctx, services.Payments, log, time.Minute)
+		}})
+	}
 	if cfg.Demo {
 		// The Azure demo hands its ARM and Entra emulators to the
 		// Microsoft demo, whose connector grants Azure plan access
@@ -195,14 +200,21 @@ func platformOnly(h http.Handler) http.Handler {
 // as it records each answer, this catches an answer recorded just before
 // a crash.
 func sweepAcknowledged(ctx context.Context, lc *lifecycle.Service, log *slog.Logger) error {
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
-	for {
+	return repeat(ctx, time.Minute, func(ctx context.Context) {
 		if n, err := lc.ConfirmAcknowledged(ctx, nil); err != nil {
 			log.ErrorContext(ctx, "acknowledged terminations", "err", err)
 		} else if n > 0 {
 			log.InfoContext(ctx, "acknowledged terminations ended", "n", n)
 		}
+	})
+}
+
+// repeat runs fn at once, then every interval until ctx ends.
+func repeat(ctx context.Context, interval time.Duration, fn func(context.Context)) error {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		fn(ctx)
 		select {
 		case <-ctx.Done():
 			return nil

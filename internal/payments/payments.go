@@ -33,6 +33,10 @@ type Reads interface {
 	// empty when it has none.
 	ProviderCustomer(ctx context.Context, orgID int64) (string, error)
 	SaveProviderCustomer(ctx context.Context, orgID int64, ref string) error
+	// InvoicesToCollect lists the issued invoices of issuerID whose
+	// customer has an account at the provider and that were never asked
+	// of it, oldest first.
+	InvoicesToCollect(ctx context.Context, issuerID int64, limit int) ([]int64, error)
 }
 
 // Tx is what the service does inside one transaction: billingrun's, as a
@@ -152,6 +156,11 @@ func (s *Service) ChargeInvoice(ctx context.Context, p mercato.Principal, id int
 	if inv.Kind != billing.KindInvoice || inv.Status != billing.StatusIssued {
 		return "", mercato.Errorf(mercato.ECONFLICT, "invoice %d is %s and cannot be charged", inv.ID, inv.Status)
 	}
+	if inv.Issuer.ID != p.OrgID {
+		// A self-billing reseller's invoice is paid to the reseller, not
+		// through the marketplace's provider account.
+		return "", mercato.Errorf(mercato.ECONFLICT, "invoice %d is issued by a reseller and is paid to it", inv.ID)
+	}
 	ref, err := s.reads.ProviderCustomer(ctx, inv.Customer.ID)
 	if err != nil {
 		return "", fmt.Errorf("charge invoice %d: %w", id, err)
@@ -168,4 +177,37 @@ func (s *Service) ChargeInvoice(ctx context.Context, p mercato.Principal, id int
 		return "", fmt.Errorf("charge invoice %d: %w", id, err)
 	}
 	return attempt, nil
+}
+
+// collectBatch bounds the invoices one CollectDue pass asks for.
+const collectBatch = 100
+
+// CollectDue charges the issued invoices of the platform whose customer
+// saved a payment method and that were never charged, and returns how
+// many it asked the provider for. An invoice that cannot be charged is
+// logged and left for the next pass (and for dunning).
+func (s *Service) CollectDue(ctx context.Context) (int, error) {
+	if s.provider == nil {
+		return 0, nil
+	}
+	sp, err := s.reads.SystemPrincipal(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("collect invoices: %w", err)
+	}
+	ids, err := s.reads.InvoicesToCollect(ctx, sp.OrgID, collectBatch)
+	if err != nil {
+		return 0, fmt.Errorf("collect invoices: %w", err)
+	}
+	n := 0
+	for _, id := range ids {
+		if _, err := s.ChargeInvoice(ctx, sp, id); err != nil {
+			if ctx.Err() != nil {
+				return n, ctx.Err()
+			}
+			s.log.WarnContext(ctx, "invoice not charged", "invoice", id, "err", err)
+			continue
+		}
+		n++
+	}
+	return n, nil
 }

@@ -55,3 +55,13 @@ func (s *Store) SaveProviderCustomer(ctx context.Context, orgID int64, ref strin
 	}
 	return nil
 }
+
+// InvoicesToCollect lists (oldest first, at most limit) the issued
+// invoices of issuerID whose customer has an account at the payment
+// provider and which were never asked of it.
+func (s *Store) InvoicesToCollect(ctx context.Context, issuerID int64, limit int) ([]int64, error) {
+	return s.ids(ctx, "invoices to collect", `SELECT i.id FROM invoices i JOIN billing_profiles b ON b.organization_id = i.customer_id
+		WHERE i.kind = 'invoice' AND i.status = 'issued' AND i.issuer_id = $1 AND b.provider_customer <> ''
+		AND NOT EXISTS (SELECT 1 FROM payment_attempts a WHERE a.invoice_id = i.id)
+		ORDER BY i.id LIMIT $2`, issuerID, limit)
+}

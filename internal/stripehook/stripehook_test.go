@@ -72,6 +72,13 @@ func setup(t *testing.T, st *store.Store) *fixture {
 	if _, err := svc.StartSetup(ctx, c.Principal, "https://m.example/ok", "https://m.example/no"); err != nil {
 		t.Fatal(err)
 	}
+	// The issued invoice is charged once, automatically.
+	if n, err := svc.CollectDue(ctx); err != nil || n != 1 {
+		t.Fatalf("collected %d (%v), want the issued invoice", n, err)
+	}
+	if n, err := svc.CollectDue(ctx); err != nil || n != 0 {
+		t.Fatalf("collected %d (%v) again, want none", n, err)
+	}
 	attempt, err := svc.ChargeInvoice(ctx, w.Platform.Principal, list[0].ID)
 	if err != nil {
 		t.Fatal(err)
@@ -248,6 +255,28 @@ func TestWebhook(t *testing.T) {
 				t.Errorf("no signature: %d", code)
 			}
 		})
+	})
+}
+
+// TestPermissions: only a customer's admins and managers save its
+// payment method; only the platform charges an invoice.
+func TestPermissions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := storetest.NewWorld(t, st)
+		provider, err := stripepay.New(stripepay.Config{SecretKey: "sk_test_123", APIBase: stripemock.URL(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := payments.New(st, store.TxFunc[payments.Tx](st), payments.WithProvider(provider))
+		for _, p := range []mercato.Principal{w.R1.Principal, w.VendorA.Principal, storetest.Viewer(w.C1b.Principal)} {
+			storetest.Unchanged(t, st, func() {
+				_, err := svc.StartSetup(ctx, p, "https://m.example/ok", "https://m.example/no")
+				storetest.MustCode(t, err, mercato.EFORBIDDEN)
+			})
+		}
+		_, err = svc.ChargeInvoice(ctx, w.C1b.Principal, 1)
+		storetest.MustCode(t, err, mercato.EFORBIDDEN)
 	})
 }
 
