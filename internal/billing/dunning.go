@@ -81,9 +81,10 @@ type PaymentProvider interface {
 	SetupURL(ctx context.Context, customerRef, currency, successURL, cancelURL string) (string, error)
 	// Collect charges an issued invoice's total to the customer's saved
 	// payment method without the customer present and returns the
-	// provider's reference of the attempt; the same invoice asked twice is
-	// charged once. The outcome arrives later through the webhook.
-	Collect(ctx context.Context, customerRef string, inv Invoice) (reference string, err error)
+	// provider's reference of the attempt; try counts the tries (0 the
+	// first, then dunning's retries), and the same try of an invoice asked
+	// twice is charged once. The outcome arrives through the webhook.
+	Collect(ctx context.Context, customerRef string, inv Invoice, try int) (reference string, err error)
 	// Refund returns amount of a collected payment and returns the
 	// provider's reference of the refund.
 	Refund(ctx context.Context, reference string, amount decimal.Decimal, currency string) (string, error)

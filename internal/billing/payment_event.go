@@ -1,6 +1,9 @@
 package billing
 
 import (
+	"fmt"
+	"time"
+
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/mercato"
@@ -52,6 +55,45 @@ func (e PaymentEvent) Validate() error {
 	}
 	if len(errs) > 0 {
 		return mercato.Invalid("invalid payment event", errs...)
+	}
+	return nil
+}
+
+// PaymentRetries are the days after an invoice's collection first failed
+// on which it is tried again (dunning's payment retries; reminders and
+// suspension go on by the dunning policy meanwhile).
+type PaymentRetries []int
+
+// DefaultPaymentRetries tries again 1, 3, 5 and 7 days after the first
+// failure.
+func DefaultPaymentRetries() PaymentRetries { return PaymentRetries{1, 3, 5, 7} }
+
+// Collection is where an issued invoice's collection through a provider
+// stands: how many tries were made, how many failed, and when the first
+// failed.
+type Collection struct {
+	InvoiceID    int64
+	Tries        int
+	Failures     int
+	FirstFailure time.Time
+}
+
+// Due reports whether c's next retry is due at now: its last try failed
+// and the retry's day after the first failure has come. None is due once
+// the schedule is spent.
+func (r PaymentRetries) Due(c Collection, now time.Time) bool {
+	if c.Tries == 0 || c.Failures < c.Tries || c.Tries > len(r) {
+		return false
+	}
+	return !now.Before(c.FirstFailure.Add(time.Duration(r[c.Tries-1]) * 24 * time.Hour))
+}
+
+// Validate reports days that are not positive and increasing.
+func (r PaymentRetries) Validate() error {
+	for i, d := range r {
+		if d <= 0 || i > 0 && d <= r[i-1] {
+			return fmt.Errorf("payment retry days %v: want positive, increasing days", []int(r))
+		}
 	}
 	return nil
 }

@@ -18,7 +18,7 @@ import (
 // and never logged), at --stripe-api when given; without the key
 // payments through a provider are off and customers pay on account.
 func paymentOptions(cfg *config.Serve, log *slog.Logger) ([]payments.Option, error) {
-	opts := []payments.Option{payments.WithLog(log)}
+	opts := []payments.Option{payments.WithLog(log), payments.WithRetries(cfg.PaymentRetries)}
 	key := os.Getenv("MERCATO_STRIPE_SECRET_KEY")
 	if key == "" {
 		log.Info("payments by card or direct debit are off: MERCATO_STRIPE_SECRET_KEY is not set")

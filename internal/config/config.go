@@ -56,6 +56,9 @@ type Serve struct {
 	// and the demo); empty: Stripe's own. Payments through Stripe are on
 	// when MERCATO_STRIPE_SECRET_KEY is set (environment only).
 	StripeAPI string
+	// PaymentRetries are the days after a failed collection on which it
+	// is tried again.
+	PaymentRetries billing.PaymentRetries
 }
 
 // Mail is how e-mail leaves the marketplace.
@@ -125,6 +128,7 @@ func Defaults() Serve {
 		BillingInterval:   time.Hour,
 		Dunning:           billing.DefaultDunning(),
 		Mail:              Mail{Lease: 5 * time.Minute},
+		PaymentRetries:    billing.DefaultPaymentRetries(),
 	}
 }
 
@@ -155,6 +159,7 @@ func (c *Serve) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Mail.From, "mail-from", c.Mail.From, "the sender of e-mail, \"Name <address>\" or an address (default noreply@ the host of --public-url)"+env("mail-from"))
 	fs.DurationVar(&c.Mail.Lease, "mail-lease", c.Mail.Lease, "how long a process keeps the e-mail it claimed before another may take it over after a crash"+env("mail-lease"))
 	fs.StringVar(&c.StripeAPI, "stripe-api", c.StripeAPI, "the base URL of Stripe's API, e.g. a local stripe-mock's http://127.0.0.1:12111 (default Stripe's own); payments through Stripe are on when MERCATO_STRIPE_SECRET_KEY is set"+env("stripe-api"))
+	fs.Var((*days)(&c.PaymentRetries), "payment-retry-days", "days after a payment through Stripe first failed on which it is tried again, comma-separated, increasing"+env("payment-retry-days"))
 }
 
 // RegisterDunning declares the dunning policy's flags (serve, billing run).
@@ -269,6 +274,9 @@ func (c *Serve) Validate() error {
 		if u, err := url.Parse(c.StripeAPI); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
 			errs = append(errs, bad("stripe-api", "want an http(s) base URL such as http://127.0.0.1:12111"))
 		}
+	}
+	if err := c.PaymentRetries.Validate(); err != nil {
+		errs = append(errs, bad("payment-retry-days", err.Error()))
 	}
 	if err := c.Dunning.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("dunning (--dunning-*, MERCATO_DUNNING_*): %w", err))

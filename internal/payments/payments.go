@@ -37,13 +37,16 @@ type Reads interface {
 	// customer has an account at the provider and that were never asked
 	// of it, oldest first.
 	InvoicesToCollect(ctx context.Context, issuerID int64, limit int) ([]int64, error)
+	// FailedCollections returns where the collection of each issued
+	// invoice of issuerID with a failed payment stands.
+	FailedCollections(ctx context.Context, issuerID int64) ([]billing.Collection, error)
 }
 
 // Tx is what the service does inside one transaction: billingrun's, as a
 // payment settles the invoice as billing does, and its own records.
 type Tx interface {
 	billingrun.Tx
-	InsertPaymentAttempt(ctx context.Context, provider, reference string, invoiceID int64) error
+	InsertPaymentAttempt(ctx context.Context, provider, reference string, invoiceID int64, try int) error
 	// AttemptInvoice returns the invoice of a collection attempt; found
 	// is false for one Mercato did not make.
 	AttemptInvoice(ctx context.Context, reference string) (id int64, found bool, err error)
@@ -63,6 +66,7 @@ type Service struct {
 	reads    Reads
 	inTx     InTx
 	provider billing.PaymentProvider // nil: payments through a provider are off
+	retries  billing.PaymentRetries
 	log      *slog.Logger
 }
 
@@ -75,12 +79,16 @@ func WithProvider(provider billing.PaymentProvider) Option {
 	return func(s *Service) { s.provider = provider }
 }
 
+// WithRetries sets the days after a first failure on which a collection
+// is tried again (default billing.DefaultPaymentRetries).
+func WithRetries(r billing.PaymentRetries) Option { return func(s *Service) { s.retries = r } }
+
 // WithLog logs the webhook events processed to log (default slog's).
 func WithLog(log *slog.Logger) Option { return func(s *Service) { s.log = log } }
 
 // New returns the service over its repositories.
 func New(reads Reads, inTx InTx, opts ...Option) *Service {
-	s := &Service{reads: reads, inTx: inTx, log: slog.Default()}
+	s := &Service{reads: reads, inTx: inTx, retries: billing.DefaultPaymentRetries(), log: slog.Default()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -143,6 +151,11 @@ func (s *Service) customer(ctx context.Context, org mercato.Organization) (strin
 // attempt; the outcome arrives through the webhook. Asking again is safe:
 // the provider's idempotency key is the invoice's number.
 func (s *Service) ChargeInvoice(ctx context.Context, p mercato.Principal, id int64) (string, error) {
+	return s.charge(ctx, p, id, 0)
+}
+
+// charge makes try number try of an invoice's collection.
+func (s *Service) charge(ctx context.Context, p mercato.Principal, id int64, try int) (string, error) {
 	if err := s.on(); err != nil {
 		return "", err
 	}
@@ -168,11 +181,11 @@ func (s *Service) ChargeInvoice(ctx context.Context, p mercato.Principal, id int
 	if ref == "" {
 		return "", mercato.Errorf(mercato.ECONFLICT, "the customer of invoice %d has saved no payment method", inv.ID)
 	}
-	attempt, err := s.provider.Collect(ctx, ref, inv)
+	attempt, err := s.provider.Collect(ctx, ref, inv, try)
 	if err != nil {
 		return "", fmt.Errorf("charge invoice %d: %w", id, err)
 	}
-	err = s.inTx(ctx, func(tx Tx) error { return tx.InsertPaymentAttempt(ctx, s.provider.Name(), attempt, inv.ID) })
+	err = s.inTx(ctx, func(tx Tx) error { return tx.InsertPaymentAttempt(ctx, s.provider.Name(), attempt, inv.ID, try) })
 	if err != nil {
 		return "", fmt.Errorf("charge invoice %d: %w", id, err)
 	}
@@ -183,8 +196,10 @@ func (s *Service) ChargeInvoice(ctx context.Context, p mercato.Principal, id int
 const collectBatch = 100
 
 // CollectDue charges the issued invoices of the platform whose customer
-// saved a payment method and that were never charged, and returns how
-// many it asked the provider for. An invoice that cannot be charged is
+// saved a payment method and that were never charged, and tries again
+// those whose last try failed once the retry schedule says so (before
+// suspension: dunning's reminders go on meanwhile). It returns how many
+// tries it asked the provider for. An invoice that cannot be charged is
 // logged and left for the next pass (and for dunning).
 func (s *Service) CollectDue(ctx context.Context) (int, error) {
 	if s.provider == nil {
@@ -198,13 +213,27 @@ func (s *Service) CollectDue(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("collect invoices: %w", err)
 	}
+	tries := make(map[int64]int, len(ids))
+	for _, id := range ids {
+		tries[id] = 0
+	}
+	failed, err := s.reads.FailedCollections(ctx, sp.OrgID)
+	if err != nil {
+		return 0, fmt.Errorf("collect invoices: %w", err)
+	}
+	now := s.reads.Clock()
+	for _, c := range failed {
+		if s.retries.Due(c, now) {
+			ids, tries[c.InvoiceID] = append(ids, c.InvoiceID), c.Tries
+		}
+	}
 	n := 0
 	for _, id := range ids {
-		if _, err := s.ChargeInvoice(ctx, sp, id); err != nil {
+		if _, err := s.charge(ctx, sp, id, tries[id]); err != nil {
 			if ctx.Err() != nil {
 				return n, ctx.Err()
 			}
-			s.log.WarnContext(ctx, "invoice not charged", "invoice", id, "err", err)
+			s.log.WarnContext(ctx, "invoice not charged", "invoice", id, "try", tries[id], "err", err)
 			continue
 		}
 		n++

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
@@ -64,4 +66,38 @@ func (s *Store) InvoicesToCollect(ctx context.Context, issuerID int64, limit int
 		WHERE i.kind = 'invoice' AND i.status = 'issued' AND i.issuer_id = $1 AND b.provider_customer <> ''
 		AND NOT EXISTS (SELECT 1 FROM payment_attempts a WHERE a.invoice_id = i.id)
 		ORDER BY i.id LIMIT $2`, issuerID, limit)
+}
+
+// FailedCollections returns, oldest invoice first, where the collection
+// of each issued invoice of issuerID with a failed payment stands.
+func (s *Store) FailedCollections(ctx context.Context, issuerID int64) ([]billing.Collection, error) {
+	rows, err := s.rd().QueryContext(ctx, `SELECT e.invoice_id, e.created_at,
+		(SELECT COUNT(DISTINCT a.try) FROM payment_attempts a WHERE a.invoice_id = e.invoice_id)
+		FROM payment_events e JOIN invoices i ON i.id = e.invoice_id
+		WHERE e.type = $1 AND i.status = 'issued' AND i.issuer_id = $2
+		ORDER BY e.invoice_id, e.created_at`, string(billing.PaymentFailed), issuerID)
+	if err != nil {
+		return nil, fmt.Errorf("failed collections: %w", err)
+	}
+	defer rows.Close()
+	var out []billing.Collection
+	for rows.Next() {
+		var (
+			id    int64
+			at    time.Time
+			tries int
+		)
+		if err := rows.Scan(&id, &at, &tries); err != nil {
+			return nil, fmt.Errorf("failed collections: %w", err)
+		}
+		if n := len(out); n > 0 && out[n-1].InvoiceID == id {
+			out[n-1].Failures++
+			continue
+		}
+		out = append(out, billing.Collection{InvoiceID: id, Tries: tries, Failures: 1, FirstFailure: at})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("failed collections: %w", err)
+	}
+	return out, nil
 }

@@ -11,12 +11,12 @@ import (
 	"github.com/mercato-market/mercato/internal/billing"
 )
 
-// InsertPaymentAttempt records that a provider was asked to collect an
-// invoice under reference; asking again (an idempotent retry answers the
-// same reference) records nothing more.
-func (tx *Tx) InsertPaymentAttempt(ctx context.Context, provider, reference string, invoiceID int64) error {
-	if _, err := tx.t.ExecContext(ctx, `INSERT INTO payment_attempts (reference, provider, invoice_id, created_at) VALUES ($1,$2,$3,$4)
-		ON CONFLICT (reference) DO NOTHING`, reference, provider, invoiceID, tx.Now()); err != nil {
+// InsertPaymentAttempt records try number try (0 the first) to collect
+// an invoice under the provider's reference; asking again (an idempotent
+// retry answers the same reference) records nothing more.
+func (tx *Tx) InsertPaymentAttempt(ctx context.Context, provider, reference string, invoiceID int64, try int) error {
+	if _, err := tx.t.ExecContext(ctx, `INSERT INTO payment_attempts (invoice_id, try, reference, provider, created_at) VALUES ($1,$2,$3,$4,$5)
+		ON CONFLICT (reference) DO NOTHING`, invoiceID, try, reference, provider, tx.Now()); err != nil {
 		return fmt.Errorf("payment attempt %s of invoice %d: %w", reference, invoiceID, err)
 	}
 	return nil

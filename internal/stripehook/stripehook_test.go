@@ -258,6 +258,47 @@ func TestWebhook(t *testing.T) {
 	})
 }
 
+// TestRetries: a failed collection is tried again on the schedule's days
+// after the first failure (1, 3, 5, 7), once per day reached, each try
+// with an idempotency key of its own; none after a payment.
+func TestRetries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := setup(t, st)
+		start := st.Now()
+		at := func(days int) { st.Now = storetest.Clock(start.Add(time.Duration(days)*24*time.Hour + time.Minute)) }
+		collect := func(want int) {
+			t.Helper()
+			if n, err := f.svc.CollectDue(ctx); err != nil || n != want {
+				t.Fatalf("collected %d (%v), want %d", n, err, want)
+			}
+		}
+		fail := func(id string) {
+			t.Helper()
+			f.deliver(t, event(id, "payment_intent.payment_failed", intent(f.attempt, 0, f.inv.Currency)))
+		}
+		fail("evt_fail1")
+		collect(0) // the first retry is a day later
+		at(1)
+		collect(1)
+		collect(0) // tried, no outcome yet
+		fail("evt_fail2")
+		collect(0) // the second retry is 3 days after the first failure
+		at(3)
+		collect(1)
+		var tries int
+		if err := st.DB().QueryRowContext(ctx, `SELECT COUNT(DISTINCT try) FROM payment_attempts WHERE invoice_id = $1`, f.inv.ID).Scan(&tries); err != nil || tries != 3 {
+			t.Fatalf("%d tries (%v), want 3", tries, err)
+		}
+		at(5)
+		collect(0) // the third retry's day, but the second has no outcome yet
+		f.deliver(t, event("evt_paid", "payment_intent.succeeded", intent(f.attempt, minor(t, f.inv, 1, 1), f.inv.Currency)))
+		fail("evt_fail3") // a late failure of an earlier try
+		at(30)
+		collect(0) // paid: nothing more
+	})
+}
+
 // TestPermissions: only a customer's admins and managers save its
 // payment method; only the platform charges an invoice.
 func TestPermissions(t *testing.T) {

@@ -95,10 +95,10 @@ func (p *Provider) SetupURL(ctx context.Context, customerRef, currency, successU
 // Collect creates and confirms a PaymentIntent for the invoice's total,
 // off session, to the customer's most recent saved payment method. The
 // idempotency key is the invoice's number (with its issuer, as numbers are
-// per issuer), so a retry returns the first attempt and never charges
-// twice; the invoice's id and number are in the metadata, which is how the
-// webhook finds the invoice again.
-func (p *Provider) Collect(ctx context.Context, customerRef string, inv billing.Invoice) (string, error) {
+// per issuer, and the try after the first), so asking again returns the
+// first answer and never charges twice; the invoice's id and number are in
+// the metadata, for Stripe's dashboard.
+func (p *Provider) Collect(ctx context.Context, customerRef string, inv billing.Invoice, try int) (string, error) {
 	if inv.Number == "" {
 		return "", fmt.Errorf("stripe: invoice %d is not issued", inv.ID)
 	}
@@ -122,7 +122,7 @@ func (p *Provider) Collect(ctx context.Context, customerRef string, inv billing.
 	}
 	params.AddMetadata("invoice_id", strconv.FormatInt(inv.ID, 10))
 	params.AddMetadata("invoice_number", inv.Number)
-	params.SetIdempotencyKey(IdempotencyKey(inv))
+	params.SetIdempotencyKey(IdempotencyKey(inv, try))
 	pi, err := p.sc.V1PaymentIntents.Create(ctx, params)
 	if err != nil {
 		return "", fmt.Errorf("stripe: charge invoice %s: %w", inv.Number, p.redact(err))
@@ -130,9 +130,14 @@ func (p *Provider) Collect(ctx context.Context, customerRef string, inv billing.
 	return pi.ID, nil
 }
 
-// IdempotencyKey is the key of an invoice's PaymentIntent.
-func IdempotencyKey(inv billing.Invoice) string {
-	return fmt.Sprintf("mercato-invoice-%d-%s", inv.Issuer.ID, inv.Number)
+// IdempotencyKey is the key of the PaymentIntent of an invoice's try: the
+// invoice's number, and the retry's number after the first.
+func IdempotencyKey(inv billing.Invoice, try int) string {
+	key := fmt.Sprintf("mercato-invoice-%d-%s", inv.Issuer.ID, inv.Number)
+	if try > 0 {
+		key += fmt.Sprintf("-retry-%d", try)
+	}
+	return key
 }
 
 // savedMethod returns the customer's most recently saved payment method

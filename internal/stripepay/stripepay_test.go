@@ -72,7 +72,7 @@ func TestCollectIsIdempotentPerInvoice(t *testing.T) {
 	ctx := context.Background()
 	inv := billing.Invoice{ID: 7, Number: "2026-000007", Currency: "EUR", Total: decimal.RequireFromString("119.90")}
 	inv.Issuer.ID = 1
-	ref, err := p.Collect(ctx, "cus_123", inv)
+	ref, err := p.Collect(ctx, "cus_123", inv, 0)
 	if err != nil || !strings.HasPrefix(ref, "pi_") {
 		t.Fatalf("collect %q, %v", ref, err)
 	}
@@ -80,11 +80,17 @@ func TestCollectIsIdempotentPerInvoice(t *testing.T) {
 	if k := req.Header.Get("Idempotency-Key"); k != "mercato-invoice-1-2026-000007" {
 		t.Errorf("idempotency key %q, want the invoice's number", k)
 	}
-	if _, err := p.Collect(ctx, "cus_123", inv); err != nil {
+	if _, err := p.Collect(ctx, "cus_123", inv, 0); err != nil {
 		t.Fatal(err)
 	}
 	if k := rec.last(t, "/v1/payment_intents").Header.Get("Idempotency-Key"); k != "mercato-invoice-1-2026-000007" {
 		t.Errorf("retry's idempotency key %q, want the same", k)
+	}
+	if _, err := p.Collect(ctx, "cus_123", inv, 2); err != nil {
+		t.Fatal(err)
+	}
+	if k := rec.last(t, "/v1/payment_intents").Header.Get("Idempotency-Key"); k != "mercato-invoice-1-2026-000007-retry-2" {
+		t.Errorf("second retry's idempotency key %q", k)
 	}
 	if _, err := p.Refund(ctx, ref, decimal.RequireFromString("10.00"), "EUR"); err != nil {
 		t.Fatal(err)

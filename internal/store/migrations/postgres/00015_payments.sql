@@ -1,19 +1,20 @@
 -- +goose Up
 -- Payments through a provider (Stripe): the provider's customer of an
--- organization, each attempt to collect an invoice (the provider's
--- reference leads its webhook events back to the invoice), and the
--- webhook events processed, once each (a redelivered event finds its id
--- here and changes nothing), with what they recorded: a failed payment, a
--- refund or a dispute.
+-- organization; each try to collect an invoice (the first, then dunning's
+-- retries), whose provider reference leads its webhook events back to the
+-- invoice; and the webhook events processed, once each (a redelivered
+-- event finds its id here and changes nothing), with what they recorded:
+-- a payment, a failed payment, a refund or a dispute.
 ALTER TABLE billing_profiles ADD COLUMN provider_customer TEXT NOT NULL DEFAULT '';
 
 CREATE TABLE payment_attempts (
+    invoice_id BIGINT NOT NULL REFERENCES invoices(id),
+    try        INTEGER NOT NULL,
     reference  TEXT NOT NULL PRIMARY KEY,
     provider   TEXT NOT NULL,
-    invoice_id BIGINT NOT NULL REFERENCES invoices(id),
     created_at TIMESTAMPTZ NOT NULL
 );
-CREATE INDEX payment_attempts_invoice ON payment_attempts(invoice_id);
+CREATE INDEX payment_attempts_invoice ON payment_attempts(invoice_id, try);
 
 CREATE TABLE payment_events (
     event_id   TEXT NOT NULL PRIMARY KEY,
