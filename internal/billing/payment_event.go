@@ -19,6 +19,9 @@ const (
 	PaymentFailed    PaymentEventType = "payment_failed"    // a collection failed; dunning goes on
 	PaymentRefunded  PaymentEventType = "payment_refunded"  // money returned to the customer
 	PaymentDisputed  PaymentEventType = "payment_disputed"  // the customer disputed a payment
+	// MethodSaved: the customer (Reference: the provider's id of it)
+	// saved a payment method; its open invoices are tried at once.
+	MethodSaved PaymentEventType = "payment_method_saved"
 )
 
 // PaymentEvent is a payment provider's webhook event, already verified,
@@ -46,7 +49,7 @@ func (e PaymentEvent) Validate() error {
 		errs = append(errs, mercato.FieldError{Path: "id", Message: "is required"})
 	}
 	switch e.Type {
-	case PaymentSucceeded, PaymentFailed, PaymentRefunded, PaymentDisputed:
+	case PaymentSucceeded, PaymentFailed, PaymentRefunded, PaymentDisputed, MethodSaved:
 	default:
 		errs = append(errs, mercato.FieldError{Path: "type", Message: "is not a payment event Mercato handles", Value: string(e.Type)})
 	}
@@ -78,11 +81,15 @@ type Collection struct {
 	FirstFailure time.Time
 }
 
+// Settled reports whether every try has its outcome (none was made, or
+// each failed): only then may another be made without charging twice.
+func (c Collection) Settled() bool { return c.Failures >= c.Tries }
+
 // Due reports whether c's next retry is due at now: its last try failed
 // and the retry's day after the first failure has come. None is due once
 // the schedule is spent.
 func (r PaymentRetries) Due(c Collection, now time.Time) bool {
-	if c.Tries == 0 || c.Failures < c.Tries || c.Tries > len(r) {
+	if c.Tries == 0 || !c.Settled() || c.Tries > len(r) {
 		return false
 	}
 	return !now.Before(c.FirstFailure.Add(time.Duration(r[c.Tries-1]) * 24 * time.Hour))

@@ -21,7 +21,8 @@ import (
 // under dunning; a refund is a negative payment of what was refunded
 // since the last event about the charge; a dispute is recorded. An event
 // about a collection Mercato did not make is recorded, logged and
-// acknowledged: the provider would otherwise deliver it again for days.
+// acknowledged: the provider would otherwise deliver it again for days. A
+// customer who saved a payment method has its open invoices tried at once.
 func (s *Service) HandleEvent(ctx context.Context, ev billing.PaymentEvent) error {
 	if err := ev.Validate(); err != nil {
 		return err
@@ -67,6 +68,8 @@ func (s *Service) HandleEvent(ctx context.Context, ev billing.PaymentEvent) erro
 	}
 	attrs := []any{"event", ev.ID, "type", ev.Type, "attempt", ev.Attempt}
 	switch {
+	case !duplicate && ev.Type == billing.MethodSaved:
+		s.methodSaved(ctx, sp, ev)
 	case duplicate:
 		s.log.InfoContext(ctx, "payment event processed before, ignored", attrs...)
 	case unknown:
@@ -106,4 +109,34 @@ func (s *Service) apply(ctx context.Context, tx Tx, sp mercato.Principal, ev bil
 	// A failure leaves the invoice issued (dunning goes on) and a dispute
 	// leaves it as it is; both are in the event's record.
 	return nil
+}
+
+// methodSaved tries at once the open invoices of the customer who saved
+// a payment method: those never charged, and those whose every try
+// failed (one still waiting for its outcome is left alone, not to charge
+// it twice). A failure is logged: the event is recorded either way, and
+// the scheduled collection and its retries go on.
+func (s *Service) methodSaved(ctx context.Context, sp mercato.Principal, ev billing.PaymentEvent) {
+	orgID, found, err := s.reads.ProviderCustomerOrganization(ctx, ev.Reference)
+	if err != nil || !found {
+		s.log.WarnContext(ctx, "payment method saved by a customer Mercato does not know", "event", ev.ID, "customer", ev.Reference, "err", err)
+		return
+	}
+	open, err := s.reads.OpenCollections(ctx, sp.OrgID, orgID)
+	if err != nil {
+		s.log.ErrorContext(ctx, "payment method saved: open invoices", "organization", orgID, "err", err)
+		return
+	}
+	n := 0
+	for _, c := range open {
+		if !c.Settled() {
+			continue
+		}
+		if _, err := s.charge(ctx, sp, c.InvoiceID, c.Tries); err != nil {
+			s.log.WarnContext(ctx, "payment method saved: invoice not charged", "invoice", c.InvoiceID, "err", err)
+			continue
+		}
+		n++
+	}
+	s.log.InfoContext(ctx, "payment method saved: open invoices charged", "event", ev.ID, "organization", orgID, "invoices", n)
 }

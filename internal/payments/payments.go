@@ -40,6 +40,12 @@ type Reads interface {
 	// FailedCollections returns where the collection of each issued
 	// invoice of issuerID with a failed payment stands.
 	FailedCollections(ctx context.Context, issuerID int64) ([]billing.Collection, error)
+	// ProviderCustomerOrganization returns the organization of an
+	// account at the provider.
+	ProviderCustomerOrganization(ctx context.Context, ref string) (id int64, found bool, err error)
+	// OpenCollections returns where the collection of each issued
+	// invoice of issuerID to customerID stands.
+	OpenCollections(ctx context.Context, issuerID, customerID int64) ([]billing.Collection, error)
 }
 
 // Tx is what the service does inside one transaction: billingrun's, as a

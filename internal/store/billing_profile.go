@@ -101,3 +101,43 @@ func (s *Store) FailedCollections(ctx context.Context, issuerID int64) ([]billin
 	}
 	return out, nil
 }
+
+// ProviderCustomerOrganization returns the organization whose account at
+// the payment provider ref is; found is false for one Mercato did not
+// create.
+func (s *Store) ProviderCustomerOrganization(ctx context.Context, ref string) (id int64, found bool, err error) {
+	err = s.rd().QueryRowContext(ctx, `SELECT organization_id FROM billing_profiles WHERE provider_customer = $1`, ref).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) || ref == "" {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("organization of payment provider customer %s: %w", ref, err)
+	}
+	return id, true, nil
+}
+
+// OpenCollections returns where the collection of each issued invoice of
+// issuerID to customerID stands, oldest first (FirstFailure unset).
+func (s *Store) OpenCollections(ctx context.Context, issuerID, customerID int64) ([]billing.Collection, error) {
+	rows, err := s.rd().QueryContext(ctx, `SELECT i.id,
+		(SELECT COUNT(DISTINCT a.try) FROM payment_attempts a WHERE a.invoice_id = i.id),
+		(SELECT COUNT(*) FROM payment_events e WHERE e.invoice_id = i.id AND e.type = $1)
+		FROM invoices i WHERE i.kind = 'invoice' AND i.status = 'issued' AND i.issuer_id = $2 AND i.customer_id = $3
+		ORDER BY i.id`, string(billing.PaymentFailed), issuerID, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("open collections of %d: %w", customerID, err)
+	}
+	defer rows.Close()
+	var out []billing.Collection
+	for rows.Next() {
+		var c billing.Collection
+		if err := rows.Scan(&c.InvoiceID, &c.Tries, &c.Failures); err != nil {
+			return nil, fmt.Errorf("open collections of %d: %w", customerID, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("open collections of %d: %w", customerID, err)
+	}
+	return out, nil
+}

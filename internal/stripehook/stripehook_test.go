@@ -299,6 +299,46 @@ func TestRetries(t *testing.T) {
 	})
 }
 
+// TestMethodSaved: a customer who saves a payment method (Checkout in
+// setup mode completed) has its open invoices tried at once, except one
+// whose last try has no outcome yet; the same event twice tries nothing
+// more.
+func TestMethodSaved(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := setup(t, st)
+		cus, err := st.ProviderCustomer(ctx, f.inv.Customer.ID)
+		if err != nil || cus == "" {
+			t.Fatalf("provider customer %q, %v", cus, err)
+		}
+		saved := func(id string) []byte {
+			return event(id, "checkout.session.completed", map[string]any{"id": "cs_" + id, "object": "checkout.session", "mode": "setup", "customer": cus})
+		}
+		tries := func() int {
+			t.Helper()
+			var n int
+			if err := st.DB().QueryRowContext(ctx, `SELECT COUNT(DISTINCT try) FROM payment_attempts WHERE invoice_id = $1`, f.inv.ID).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		f.deliver(t, saved("evt_saved1"))
+		if n := tries(); n != 1 {
+			t.Fatalf("%d tries while the first has no outcome, want 1", n)
+		}
+		f.deliver(t, event("evt_fail", "payment_intent.payment_failed", intent(f.attempt, 0, f.inv.Currency)))
+		again := saved("evt_saved2")
+		f.deliver(t, again)
+		if n := tries(); n != 2 {
+			t.Fatalf("%d tries after a new payment method, want 2", n)
+		}
+		f.deliver(t, again)
+		if n := tries(); n != 2 {
+			t.Fatalf("%d tries after the same event again, want 2", n)
+		}
+	})
+}
+
 // TestPermissions: only a customer's admins and managers save its
 // payment method; only the platform charges an invoice.
 func TestPermissions(t *testing.T) {

@@ -52,6 +52,15 @@ func Event(e stripe.Event) (ev billing.PaymentEvent, handled bool, err error) {
 		if d.PaymentIntent != nil {
 			ev.Attempt = d.PaymentIntent.ID
 		}
+	case "checkout.session.completed":
+		var cs stripe.CheckoutSession
+		if err := json.Unmarshal(e.Data.Raw, &cs); err != nil {
+			return ev, false, fmt.Errorf("stripe event %s: %w", e.ID, err)
+		}
+		if cs.Mode != stripe.CheckoutSessionModeSetup || cs.Customer == nil {
+			return ev, false, nil
+		}
+		ev.Type, ev.Reference = billing.MethodSaved, cs.Customer.ID
 	default:
 		return ev, false, nil
 	}
