@@ -85,9 +85,10 @@ type PaymentProvider interface {
 	// first, then dunning's retries), and the same try of an invoice asked
 	// twice is charged once. The outcome arrives through the webhook.
 	Collect(ctx context.Context, customerRef string, inv Invoice, try int) (reference string, err error)
-	// Refund returns amount of a collected payment and returns the
-	// provider's reference of the refund.
-	Refund(ctx context.Context, reference string, amount decimal.Decimal, currency string) (string, error)
+	// Refund returns amount of a collected payment (reference: the
+	// attempt's) and returns the provider's reference of the refund; the
+	// same key asked twice refunds once.
+	Refund(ctx context.Context, reference string, amount decimal.Decimal, currency, key string) (string, error)
 }
 
 // Validate reports a policy that cannot work: negative days, reminders

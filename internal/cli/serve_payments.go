@@ -51,14 +51,20 @@ func stripeWebhook(svc *payments.Service, log *slog.Logger) http.Handler {
 }
 
 // collectPayments charges, every interval (and at start), the issued
-// invoices whose customer saved a payment method and that were never
-// charged; their outcome arrives through the webhook.
+// invoices due a try (never charged, or a retry's day), and refunds the
+// credited invoices paid through Stripe; outcomes arrive through the
+// webhook.
 func collectPayments(ctx context.Context, svc *payments.Service, log *slog.Logger, interval time.Duration) error {
 	return repeat(ctx, interval, func(ctx context.Context) {
 		if n, err := svc.CollectDue(ctx); err != nil && ctx.Err() == nil {
 			log.ErrorContext(ctx, "payment collection", "err", err)
 		} else if n > 0 {
 			log.InfoContext(ctx, "invoices charged", "n", n)
+		}
+		if n, err := svc.RefundCredits(ctx); err != nil && ctx.Err() == nil {
+			log.ErrorContext(ctx, "refunds of credit notes", "err", err)
+		} else if n > 0 {
+			log.InfoContext(ctx, "credit notes refunded", "n", n)
 		}
 	})
 }

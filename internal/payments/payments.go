@@ -46,6 +46,13 @@ type Reads interface {
 	// OpenCollections returns where the collection of each issued
 	// invoice of issuerID to customerID stands.
 	OpenCollections(ctx context.Context, issuerID, customerID int64) ([]billing.Collection, error)
+	// CreditsToRefund lists the credit notes of issuerID whose invoice
+	// has payments by method and that were not refunded through it yet.
+	CreditsToRefund(ctx context.Context, issuerID int64, method string) ([]int64, error)
+	// MethodPayments returns an invoice's payments by method, newest
+	// first.
+	MethodPayments(ctx context.Context, invoiceID int64, method string) ([]billing.Payment, error)
+	SaveCreditRefund(ctx context.Context, creditNoteID int64, provider string, amount decimal.Decimal) error
 }
 
 // Tx is what the service does inside one transaction: billingrun's, as a

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	stripe "github.com/stripe/stripe-go/v82"
 
 	"github.com/mercato-market/mercato/internal/app"
@@ -335,6 +336,45 @@ func TestMethodSaved(t *testing.T) {
 		f.deliver(t, again)
 		if n := tries(); n != 2 {
 			t.Fatalf("%d tries after the same event again, want 2", n)
+		}
+	})
+}
+
+// TestRefundCredits: crediting an invoice paid through Stripe refunds
+// through Stripe what is left of its payments (net of refunds recorded),
+// once.
+func TestRefundCredits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := setup(t, st)
+		cur := f.inv.Currency
+		f.deliver(t, event("evt_paid", "payment_intent.succeeded", intent(f.attempt, minor(t, f.inv, 1, 1), cur)))
+		f.deliver(t, event("evt_refund", "charge.refunded", map[string]any{"id": "ch_1", "object": "charge", "payment_intent": f.attempt, "amount_refunded": 100, "currency": strings.ToLower(cur)}))
+		if n, err := f.svc.RefundCredits(ctx); err != nil || n != 0 {
+			t.Fatalf("refunded %d (%v) before any credit note", n, err)
+		}
+		sp, err := st.SystemPrincipal(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bill := billingrun.New(st, store.TxFunc[billingrun.Tx](st))
+		note, err := bill.CreditInvoice(ctx, sp, f.inv.ID, "cancelled")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := f.svc.RefundCredits(ctx); err != nil || n != 1 {
+			t.Fatalf("refunded %d (%v), want the credit note", n, err)
+		}
+		if n, err := f.svc.RefundCredits(ctx); err != nil || n != 0 {
+			t.Fatalf("refunded %d (%v) again", n, err)
+		}
+		var amount string
+		if err := st.DB().QueryRowContext(ctx, `SELECT amount FROM payment_refunds WHERE credit_note_id = $1`, note.ID).Scan(&amount); err != nil {
+			t.Fatal(err)
+		}
+		want := f.inv.Total.Sub(stripepay.FromMinorUnits(100, cur))
+		if got, _ := decimal.NewFromString(amount); !got.Equal(want) {
+			t.Fatalf("refunded %s, want %s (the total less the refund recorded)", amount, want)
 		}
 	})
 }

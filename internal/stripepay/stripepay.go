@@ -154,13 +154,15 @@ func (p *Provider) savedMethod(ctx context.Context, customerRef string) (string,
 	return "", fmt.Errorf("stripe: customer %s has no saved payment method", customerRef)
 }
 
-// Refund refunds amount of the PaymentIntent reference.
-func (p *Provider) Refund(ctx context.Context, reference string, amount decimal.Decimal, currency string) (string, error) {
+// Refund refunds amount of the PaymentIntent reference, under the
+// idempotency key key.
+func (p *Provider) Refund(ctx context.Context, reference string, amount decimal.Decimal, currency, key string) (string, error) {
 	minor, err := MinorUnits(amount, currency)
 	if err != nil {
 		return "", fmt.Errorf("stripe: refund of %s: %w", reference, err)
 	}
 	params := &stripe.RefundCreateParams{PaymentIntent: stripe.String(reference), Amount: stripe.Int64(minor)}
+	params.SetIdempotencyKey(key)
 	r, err := p.sc.V1Refunds.Create(ctx, params)
 	if err != nil {
 		return "", fmt.Errorf("stripe: refund of %s: %w", reference, p.redact(err))

@@ -92,8 +92,11 @@ func TestCollectIsIdempotentPerInvoice(t *testing.T) {
 	if k := rec.last(t, "/v1/payment_intents").Header.Get("Idempotency-Key"); k != "mercato-invoice-1-2026-000007-retry-2" {
 		t.Errorf("second retry's idempotency key %q", k)
 	}
-	if _, err := p.Refund(ctx, ref, decimal.RequireFromString("10.00"), "EUR"); err != nil {
+	if _, err := p.Refund(ctx, ref, decimal.RequireFromString("10.00"), "EUR", "mercato-refund-8-1"); err != nil {
 		t.Fatal(err)
+	}
+	if k := rec.last(t, "/v1/refunds").Header.Get("Idempotency-Key"); k != "mercato-refund-8-1" {
+		t.Errorf("refund's idempotency key %q", k)
 	}
 }
 
