@@ -18,6 +18,7 @@ import (
 	"github.com/mercato-market/mercato/internal/messaging"
 	"github.com/mercato-market/mercato/internal/notify"
 	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/payments"
 	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/usage"
@@ -39,6 +40,7 @@ var (
 	_ messaging.Tx    = (*store.Tx)(nil)
 	_ accounts.Tx     = (*store.Tx)(nil)
 	_ notify.Tx       = (*store.Tx)(nil)
+	_ payments.Tx     = (*store.Tx)(nil)
 )
 
 // Services are the application services over one store.
@@ -55,12 +57,15 @@ type Services struct {
 	Messaging    *messaging.Service
 	Accounts     *accounts.Service
 	Notify       *notify.Service
+	Payments     *payments.Service
 }
 
 // Options configure the services New builds.
 type Options struct {
 	Billing []billingrun.Option // the dunning policy
 	Notify  []notify.Option     // the public URL links are made on
+	// Payments: the payment provider (none: customers pay on account).
+	Payments []payments.Option
 }
 
 // New builds every service over st.
@@ -78,6 +83,7 @@ func New(st *store.Store, opts Options) *Services {
 		Messaging:    messaging.New(st, store.TxFunc[messaging.Tx](st)),
 		Accounts:     accounts.New(st, store.TxFunc[accounts.Tx](st)),
 		Notify:       Notify(st, opts.Notify...),
+		Payments:     payments.New(st, store.TxFunc[payments.Tx](st), opts.Payments...),
 	}
 }
 
@@ -110,7 +116,7 @@ func (s *Services) API() api.Services {
 func (s *Services) Web() web.Services {
 	return web.Services{Orders: s.Ordering, Lifecycle: s.Lifecycle, Billing: s.Billing, Provisioning: s.Provisioning,
 		Usage: s.Usage, Catalog: s.Catalog, Channel: s.Channel, Webhooks: s.Webhooks, Messaging: s.Messaging,
-		Accounts: s.Accounts, Outbox: s.Notify, Callers: s.store, Clock: s.store.Clock}
+		Accounts: s.Accounts, Outbox: s.Notify, Payments: s.Payments, Callers: s.store, Clock: s.store.Clock}
 }
 
 // NewAPI is the REST API over st with services of its own (tests,

@@ -45,14 +45,14 @@ func imports(t *testing.T, dir string) map[string]bool {
 // interfaces and never the store; the application services know neither
 // SQL (the store) nor HTTP.
 func TestLayering(t *testing.T) {
-	for _, dir := range []string{"internal/api", "internal/api/cloudesire", "internal/web"} {
+	for _, dir := range []string{"internal/api", "internal/api/cloudesire", "internal/web", "internal/stripehook"} {
 		for _, banned := range []string{module + "internal/store", module + "internal/app"} {
 			if imports(t, dir)[banned] {
 				t.Errorf("transport %s imports %s", dir, banned)
 			}
 		}
 	}
-	services := []string{"accounts", "billingrun", "channel", "charging", "lifecycle", "listing", "messaging", "notify", "ordering", "provisioning", "usage", "webhooks"}
+	services := []string{"accounts", "billingrun", "channel", "charging", "lifecycle", "listing", "messaging", "notify", "ordering", "payments", "provisioning", "usage", "webhooks"}
 	for _, svc := range services {
 		dir := "internal/" + svc
 		for _, banned := range []string{module + "internal/store", "net/http", "database/sql"} {

@@ -66,15 +66,29 @@ type Payment struct {
 }
 
 // PaymentProvider collects invoices through a payment service (a card
-// processor, SEPA direct debit). None is wired yet: payments are recorded
-// by hand through the API (method "manual"); a provider will call the same
-// store method with its own name and reference.
+// processor, SEPA direct debit). Payments recorded by hand through the API
+// have method "manual"; a provider's have its name and its reference.
+// Mercato's own records stay authoritative: the provider is told what to
+// do and its webhook says what happened.
 type PaymentProvider interface {
 	// Name identifies the provider in payments' method.
 	Name() string
-	// Collect asks the provider to collect an issued invoice's total and
-	// returns its reference once the money is confirmed.
-	Collect(ctx context.Context, inv Invoice) (reference string, err error)
+	// CreateCustomer creates the payer's account at the provider for a
+	// customer organization and returns the provider's id of it.
+	CreateCustomer(ctx context.Context, orgID int64, name, email string) (string, error)
+	// SetupURL starts a page hosted by the provider where the customer
+	// saves a payment method, and returns its address.
+	SetupURL(ctx context.Context, customerRef, currency, successURL, cancelURL string) (string, error)
+	// Collect charges an issued invoice's total to the customer's saved
+	// payment method without the customer present and returns the
+	// provider's reference of the attempt; try counts the tries (0 the
+	// first, then dunning's retries), and the same try of an invoice asked
+	// twice is charged once. The outcome arrives through the webhook.
+	Collect(ctx context.Context, customerRef string, inv Invoice, try int) (reference string, err error)
+	// Refund returns amount of a collected payment (reference: the
+	// attempt's) and returns the provider's reference of the refund; the
+	// same key asked twice refunds once.
+	Refund(ctx context.Context, reference string, amount decimal.Decimal, currency, key string) (string, error)
 }
 
 // Validate reports a policy that cannot work: negative days, reminders

@@ -14,6 +14,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/charging"
@@ -75,6 +77,8 @@ type Tx interface {
 	MarkInvoiceSuspended(ctx context.Context, id int64) error
 	VoidInvoice(ctx context.Context, id int64) error
 	InsertPayment(ctx context.Context, pm billing.Payment, recordedBy int64) error
+	// PaidAmount is the sum of an invoice's payments (refunds negative).
+	PaidAmount(ctx context.Context, invoiceID int64) (decimal.Decimal, error)
 	MarkInvoicePaid(ctx context.Context, inv billing.Invoice) error
 	OtherSuspendingInvoices(ctx context.Context, subID, invoiceID int64) (int, error)
 	CreditNotesOf(ctx context.Context, invoiceID int64) (int, error)

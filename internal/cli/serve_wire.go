@@ -20,6 +20,7 @@ import (
 	"github.com/mercato-market/mercato/internal/metering"
 	"github.com/mercato-market/mercato/internal/notify"
 	"github.com/mercato-market/mercato/internal/store"
+	"github.com/mercato-market/mercato/internal/stripehook"
 	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/internal/telemetry"
 	"github.com/mercato-market/mercato/internal/web"
@@ -35,8 +36,12 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 
 	// The application services the API, the control panel and the workers
 	// share.
+	payOpts, err := paymentOptions(cfg, log)
+	if err != nil {
+		return nil, nil, fmt.Errorf("payments: %w", err)
+	}
 	services := app.New(st, app.Options{Billing: []billingrun.Option{billingrun.WithDunning(cfg.Dunning)},
-		Notify: []notify.Option{notify.WithPublicURL(cfg.PublicURL), notify.WithLog(log)}})
+		Notify: []notify.Option{notify.WithPublicURL(cfg.PublicURL), notify.WithLog(log)}, Payments: payOpts})
 
 	// Webhook delivery: the commit that records events wakes it (with the
 	// mail notifier, below); the API sends test events through it; a
@@ -88,6 +93,9 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	if cfg.MetricsAddr == "" { // else serve runs them on their own listener
 		mux.Handle("GET /metrics", platformOnly(telemetry.Handler()))
 	}
+	if hook := stripeWebhook(services.Payments, log); hook != nil {
+		mux.Handle("POST "+stripehook.Path, hook)
+	}
 	mux.Handle("/", panel.Handler())
 
 	// The front door over everything: one caller, one rate, one rule for
@@ -109,6 +117,11 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 		}},
 		{"mail notifications", notifier.Run},
 		{"mail sending", mailSender.Run},
+	}
+	if services.Payments.Enabled() {
+		workers = append(workers, service{"payment collection", func(ctx context.Context) error {
+			return collectPayments(ctx, services.Payments, log, time.Minute)
+		}})
 	}
 	if cfg.Demo {
 		// The Azure demo hands its ARM and Entra emulators to the
@@ -187,14 +200,21 @@ func platformOnly(h http.Handler) http.Handler {
 // as it records each answer, this catches an answer recorded just before
 // a crash.
 func sweepAcknowledged(ctx context.Context, lc *lifecycle.Service, log *slog.Logger) error {
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
-	for {
+	return repeat(ctx, time.Minute, func(ctx context.Context) {
 		if n, err := lc.ConfirmAcknowledged(ctx, nil); err != nil {
 			log.ErrorContext(ctx, "acknowledged terminations", "err", err)
 		} else if n > 0 {
 			log.InfoContext(ctx, "acknowledged terminations ended", "n", n)
 		}
+	})
+}
+
+// repeat runs fn at once, then every interval until ctx ends.
+func repeat(ctx context.Context, interval time.Duration, fn func(context.Context)) error {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		fn(ctx)
 		select {
 		case <-ctx.Done():
 			return nil

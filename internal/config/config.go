@@ -5,7 +5,8 @@
 // docs/operations.md documents every setting.
 //
 // Not here, on purpose: secrets (MERCATO_SECRET_KEY, MERCATO_BOOTSTRAP_TOKEN,
-// MERCATO_SMTP_PASSWORD) are read from the environment only, where the code that needs them reads
+// MERCATO_SMTP_PASSWORD, MERCATO_STRIPE_SECRET_KEY,
+// MERCATO_STRIPE_WEBHOOK_SECRET) are read from the environment only, where the code that needs them reads
 // them, so that they never show in a process list; and the tax table stays
 // in code (billing.DefaultTaxPolicy) until it becomes operator data.
 package config
@@ -51,6 +52,13 @@ type Serve struct {
 	// the process (the scheduled one, the API's, the panel's).
 	Dunning billing.DunningPolicy
 	Mail    Mail
+	// StripeAPI is the base URL of Stripe's API (stripe-mock's in tests
+	// and the demo); empty: Stripe's own. Payments through Stripe are on
+	// when MERCATO_STRIPE_SECRET_KEY is set (environment only).
+	StripeAPI string
+	// PaymentRetries are the days after a failed collection on which it
+	// is tried again.
+	PaymentRetries billing.PaymentRetries
 }
 
 // Mail is how e-mail leaves the marketplace.
@@ -120,6 +128,7 @@ func Defaults() Serve {
 		BillingInterval:   time.Hour,
 		Dunning:           billing.DefaultDunning(),
 		Mail:              Mail{Lease: 5 * time.Minute},
+		PaymentRetries:    billing.DefaultPaymentRetries(),
 	}
 }
 
@@ -149,6 +158,8 @@ func (c *Serve) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Mail.SMTPURL, "smtp-url", c.Mail.SMTPURL, "the SMTP server e-mail leaves through: smtp://[user@]host[:port] (STARTTLS when offered; ?tls=required to insist, ?tls=none for a loopback server) or smtps://[user@]host[:port]; the password comes from MERCATO_SMTP_PASSWORD; without it messages are kept for the control panel's Outbox"+env("smtp-url"))
 	fs.StringVar(&c.Mail.From, "mail-from", c.Mail.From, "the sender of e-mail, \"Name <address>\" or an address (default noreply@ the host of --public-url)"+env("mail-from"))
 	fs.DurationVar(&c.Mail.Lease, "mail-lease", c.Mail.Lease, "how long a process keeps the e-mail it claimed before another may take it over after a crash"+env("mail-lease"))
+	fs.StringVar(&c.StripeAPI, "stripe-api", c.StripeAPI, "the base URL of Stripe's API, e.g. a local stripe-mock's http://127.0.0.1:12111 (default Stripe's own); payments through Stripe are on when MERCATO_STRIPE_SECRET_KEY is set"+env("stripe-api"))
+	fs.Var((*days)(&c.PaymentRetries), "payment-retry-days", "days after a payment through Stripe first failed on which it is tried again, comma-separated, increasing"+env("payment-retry-days"))
 }
 
 // RegisterDunning declares the dunning policy's flags (serve, billing run).
@@ -258,6 +269,14 @@ func (c *Serve) Validate() error {
 	}
 	if c.Mail.Lease < time.Second {
 		errs = append(errs, bad("mail-lease", "want a second or more"))
+	}
+	if c.StripeAPI != "" {
+		if u, err := url.Parse(c.StripeAPI); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
+			errs = append(errs, bad("stripe-api", "want an http(s) base URL such as http://127.0.0.1:12111"))
+		}
+	}
+	if err := c.PaymentRetries.Validate(); err != nil {
+		errs = append(errs, bad("payment-retry-days", err.Error()))
 	}
 	if err := c.Dunning.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("dunning (--dunning-*, MERCATO_DUNNING_*): %w", err))

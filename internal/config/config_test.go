@@ -73,6 +73,8 @@ func TestValidationNamesTheSetting(t *testing.T) {
 		{[]string{"--demo", "--smtp-url", "smtp://relay:secret@mail.example.com"}, "--smtp-url (MERCATO_SMTP_URL): the URL holds a password: set it in MERCATO_SMTP_PASSWORD"},
 		{[]string{"--demo", "--mail-from", "not an address"}, "--mail-from (MERCATO_MAIL_FROM)"},
 		{[]string{"--demo", "--mail-lease", "10ms"}, "--mail-lease (MERCATO_MAIL_LEASE)"},
+		{[]string{"--demo", "--payment-retry-days", "3,1"}, "--payment-retry-days (MERCATO_PAYMENT_RETRY_DAYS): payment retry days [3 1]"},
+		{[]string{"--demo", "--stripe-api", "127.0.0.1:12111"}, "--stripe-api (MERCATO_STRIPE_API): want an http(s) base URL"},
 	} {
 		_, err := parse(t, c.args, nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

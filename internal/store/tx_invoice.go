@@ -9,6 +9,7 @@ import (
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/subscription"
+	"github.com/shopspring/decimal"
 )
 
 // The writes of invoices, credit notes, payments and ledger entries, each
@@ -189,6 +190,11 @@ func (tx *Tx) InsertPayment(ctx context.Context, pm billing.Payment, recordedBy 
 		return fmt.Errorf("record payment: %w", err)
 	}
 	return nil
+}
+
+// PaidAmount is the sum of an invoice's payments (refunds are negative).
+func (tx *Tx) PaidAmount(ctx context.Context, invoiceID int64) (decimal.Decimal, error) {
+	return tx.sumAmounts(ctx, fmt.Sprintf("payments of invoice %d", invoiceID), `SELECT amount FROM payments WHERE invoice_id = $1`, invoiceID)
 }
 
 // MarkInvoicePaid writes a paid invoice's status and date and records a

@@ -32,6 +32,10 @@ type billingData struct {
 	Runs         []billing.Run
 	RunPeriod    string // the month a new run closes by default
 	Now          time.Time
+	// PaymentsOn: a payment provider is configured (customers may save
+	// a payment method); CanSavePayment: this user may.
+	PaymentsOn     bool
+	CanSavePayment bool
 }
 
 // period reads ?period=YYYY-MM, defaulting to the current month (UTC),
@@ -54,6 +58,10 @@ func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *view) {
 	d := &billingData{Period: m.String(), Prev: m.Prev().String(), NextMonth: m.Next().String(), RunPeriod: billing.MonthOf(now).String(),
 		IsCustomer: v.P.OrgKind == mercato.KindCustomer, IsPlatform: v.P.IsPlatform(), Now: now}
 	d.ShowEarnings = !d.IsCustomer
+	if d.IsCustomer && s.paymentsOn() {
+		d.PaymentsOn, d.CanSavePayment = true, v.P.CanWrite()
+		allowCheckoutForm(w)
+	}
 	invs, next, err := s.services.Billing.ListInvoices(ctx, v.P, billing.InvoiceFilter{}, mercato.Page{After: formInt(r, "after"), Limit: 100})
 	if err != nil {
 		s.fail(w, r, v, err)

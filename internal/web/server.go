@@ -240,6 +240,7 @@ func (s *Server) routes() {
 	auth("GET /invoices/{id}/csv", s.invoiceDocument("csv"))
 	auth("GET /earnings.csv", s.earningsCSV)
 	auth("POST /billing/runs", s.startBillingRun)
+	auth("POST /billing/payment-method", s.savePaymentMethod)
 	auth("GET /admin/outbox", s.outboxPage)
 	auth("GET /admin/outbox/{id}", s.outboxMessagePage)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -133,6 +133,13 @@ type Outbox interface {
 	OutboxMessage(ctx context.Context, p mercato.Principal, id int64) (mail.Message, error)
 }
 
+// Payments is the payments service the panel calls (internal/payments):
+// a customer saves its payment method on the provider's hosted page.
+type Payments interface {
+	Enabled() bool
+	StartSetup(ctx context.Context, p mercato.Principal, successURL, cancelURL string) (string, error)
+}
+
 // Services are what the panel calls: the application services, the
 // callers its own front door resolves when it is served alone (tests;
 // behind serve's door they are resolved already), and the marketplace's
@@ -149,6 +156,7 @@ type Services struct {
 	Messaging    Messaging
 	Accounts     Accounts
 	Outbox       Outbox
+	Payments     Payments // nil: payments through a provider are off
 	Callers      frontdoor.Callers
 	Clock        func() time.Time
 }

@@ -1,0 +1,37 @@
+package billingrun
+
+import (
+	"context"
+
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/mercato"
+)
+
+// ApplyPayment records a payment provider's payment (all or part of its
+// total) against an issued invoice locked in tx; once the invoice's
+// payments reach its total it becomes paid and is settled as PayInvoice
+// settles it (sp acts on its subscriptions). It reports whether the
+// invoice became paid. Unlike PayInvoice, a part of the total is taken:
+// a provider reports what it received, and the rest stays due, under
+// dunning.
+func ApplyPayment(ctx context.Context, tx Tx, sp mercato.Principal, inv billing.Invoice, pm billing.Payment) (bool, error) {
+	if err := tx.InsertPayment(ctx, pm, 0); err != nil {
+		return false, err
+	}
+	if inv.Kind != billing.KindInvoice || inv.Status != billing.StatusIssued {
+		return false, nil
+	}
+	paid, err := tx.PaidAmount(ctx, inv.ID)
+	if err != nil {
+		return false, err
+	}
+	if paid.LessThan(inv.Total) {
+		return false, nil
+	}
+	now := tx.Now()
+	inv.Status, inv.PaidAt, inv.UpdatedAt = billing.StatusPaid, &now, now
+	if err := tx.MarkInvoicePaid(ctx, inv); err != nil {
+		return false, err
+	}
+	return true, settle(ctx, tx, sp, inv)
+}
