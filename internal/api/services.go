@@ -141,6 +141,8 @@ type Accounts interface {
 	CreateToken(ctx context.Context, p mercato.Principal, userID int64, name string) (mercato.Token, string, error)
 	DeleteToken(ctx context.Context, p mercato.Principal, id int64) error
 	ListAudit(ctx context.Context, p mercato.Principal, f mercato.AuditFilter, page mercato.Page) ([]mercato.AuditEntry, int64, error)
+	// CheckPassword is the Cloudesire-compatible /api/login's.
+	CheckPassword(ctx context.Context, email, password string) (mercato.Principal, error)
 }
 
 // Health reports whether the marketplace can serve: its database answers

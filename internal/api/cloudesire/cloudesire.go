@@ -98,6 +98,8 @@ func New(sv Services, log *slog.Logger) *Handler {
 	route("company/{id}", map[string]handlerFunc{http.MethodGet: byID(h.company)})
 	route("order/{id}", map[string]handlerFunc{http.MethodGet: byID(h.order)})
 	route("invoice/{id}", map[string]handlerFunc{http.MethodGet: byID(h.invoice)})
+	h.mux.HandleFunc(Prefix+"login", h.login) // its own authentication (login.go)
+	h.routes = append(h.routes, "GET "+Prefix+"login", "POST "+Prefix+"login")
 	h.mux.HandleFunc("GET "+OpenAPIPath, serveOpenAPI) // no authentication (openapi.go)
 	h.routes = append(h.routes, "GET "+OpenAPIPath)
 	h.mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {

@@ -13,7 +13,13 @@ import (
 )
 
 // Mount is the API's part of the URL space for the front door.
-func Mount() frontdoor.Mount { return frontdoor.Mount{Prefix: Prefix, Render: RenderRefusal} }
+// POST /api/login may be sent by a read-only role (it changes nothing of
+// the marketplace but the caller's own tokens), and its Basic password is
+// the login's to check.
+func Mount() frontdoor.Mount {
+	login := []string{"GET " + Prefix + "login", "POST " + Prefix + "login"}
+	return frontdoor.Mount{Prefix: Prefix, Render: RenderRefusal, Reads: login[1:], Logins: login}
+}
 
 // RenderRefusal writes the front door's refusals as Cloudesire errors.
 func RenderRefusal(w http.ResponseWriter, _ *http.Request, ref frontdoor.Refusal) {

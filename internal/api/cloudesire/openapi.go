@@ -102,7 +102,7 @@ func OpenAPI() *huma.OpenAPI {
 				"cmwUser": {Type: "apiKey", In: "header", Name: "CMW-Auth-User",
 					Description: "Optional beside CMW-Auth-Token: the e-mail of the token's user; another e-mail answers 401."},
 				"basic": {Type: "http", Scheme: "basic",
-					Description: "The user's e-mail as user name and one of its API tokens as password (Mercato keeps no reusable API passwords)."},
+					Description: "The user's e-mail as user name and one of its API tokens as password; POST /api/login also takes the control-panel password, and answers a token."},
 				"bearer": {Type: "http", Scheme: "bearer", Description: "A Mercato API token, as on /api/v1."},
 			},
 		},
@@ -225,6 +225,16 @@ func OpenAPI() *huma.OpenAPI {
 			op.Responses[status] = &huma.Response{Ref: "#/components/responses/" + name}
 		}
 		doc.AddOperation(op)
+	}
+	for _, m := range []string{http.MethodPost, http.MethodGet} {
+		doc.AddOperation(&huma.Operation{OperationID: map[string]string{http.MethodPost: "login", http.MethodGet: "loginGet"}[m], Method: m, Path: Prefix + "login",
+			Tags: []string{"Users"}, Summary: "Get a token for CMW-Auth-Token",
+			Description: "HTTP Basic of the user's e-mail and its control-panel password (or one of its API tokens) answers a token to send as CMW-Auth-Token, as a JSON string. " +
+				"A password is answered with a new API token named \"" + loginTokenName + "\", which lasts until it is revoked (Mercato's tokens do not expire, whatever expire says); a token, with itself.",
+			Parameters: []*huma.Param{{Name: "expire", In: "query", Description: "Cloudesire's short-lived token (true, the Java client's default) or a permanent one (false); accepted, and every token is permanent", Schema: &huma.Schema{Type: huma.TypeBoolean}}},
+			Security:   []map[string][]string{{"basic": {}}},
+			Responses: map[string]*huma.Response{"200": {Description: "The token, as a JSON string.", Content: map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Type: huma.TypeString}}}},
+				"401": {Ref: "#/components/responses/Unauthorized"}, "405": {Ref: "#/components/responses/MethodNotAllowed"}, "500": {Ref: "#/components/responses/Internal"}}})
 	}
 	doc.AddOperation(&huma.Operation{OperationID: "getOpenAPI", Method: http.MethodGet, Path: OpenAPIPath, Tags: []string{"Document"},
 		Summary: "This OpenAPI document", Description: "Returns this document. It needs no authentication.", Security: []map[string][]string{},
