@@ -83,6 +83,11 @@ func New(sv Services, log *slog.Logger) *Handler {
 			h.serve(w, r, fn)
 		})
 	}
+	route("user", map[string]handlerFunc{http.MethodGet: h.listUsers})
+	route("company", map[string]handlerFunc{http.MethodGet: h.listCompanies})
+	route("product", map[string]handlerFunc{http.MethodGet: h.listProducts})
+	route("productVersion", map[string]handlerFunc{http.MethodGet: h.listProductVersions})
+	route("category", map[string]handlerFunc{http.MethodGet: h.listCategories})
 	route("user/me", map[string]handlerFunc{http.MethodGet: h.me})
 	route("user/{id}", map[string]handlerFunc{http.MethodGet: h.user})
 	route("subscription", map[string]handlerFunc{http.MethodGet: h.listSubscriptions})

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -153,6 +155,21 @@ func OpenAPI() *huma.OpenAPI {
 		"CMW-PageSize":   {Description: "the page size used", Schema: &huma.Schema{Type: huma.TypeInteger}},
 		"CMW-PageNumber": {Description: "the page answered, counting from 1", Schema: &huma.Schema{Type: huma.TypeInteger}},
 	}
+	sorting := func(fields map[string]string) []*huma.Param {
+		names := make([]any, 0, len(fields))
+		for f := range fields {
+			names = append(names, f)
+		}
+		slices.SortFunc(names, func(a, b any) int { return strings.Compare(a.(string), b.(string)) })
+		return append(slices.Clone(paging[:4]),
+			&huma.Param{Name: "sortField", In: "query", Description: "the property to order by (default id)", Schema: &huma.Schema{Type: huma.TypeString, Enum: names}},
+			&huma.Param{Name: "sortDirection", In: "query", Description: "ASC (default) or DESC, in any case; ties in id order", Schema: &huma.Schema{Type: huma.TypeString, Pattern: "^([Aa][Ss][Cc]|[Dd][Ee][Ss][Cc])$"}})
+	}
+	list := func(desc string, t reflect.Type) map[string]*huma.Response {
+		r := ok(desc+", with the paging headers.", t)
+		r["200"].Headers = pageHeaders
+		return r
+	}
 	langParam := &huma.Param{Name: "language", In: "query", Description: "the language of texts kept per language (end-user instructions, credential descriptions): a two-letter code, optionally with a region (it, it-IT); English when absent or missing",
 		Schema: &huma.Schema{Type: huma.TypeString, Pattern: "^[A-Za-z]{2}([-_][A-Za-z]{2})?$"}}
 	paging = append(paging, langParam)
@@ -166,6 +183,23 @@ func OpenAPI() *huma.OpenAPI {
 		{OperationID: "getMe", Method: http.MethodGet, Path: Prefix + "user/me", Tags: []string{"Users"}, Summary: "The user the credentials act as",
 			Description: "Returns the calling user, with its role as Cloudesire names it (ROLE_VENDOR, ROLE_USER, …): integrations call it to test their credentials. Any authenticated caller. Changes nothing.",
 			Responses:   ok("The calling user.", reflect.TypeFor[User]())},
+		{OperationID: "listUsers", Method: http.MethodGet, Path: Prefix + "user", Tags: []string{"Users"}, Summary: "List users",
+			Description: "Lists the users of the organizations the caller sees (a vendor: its own), one page at a time. Changes nothing.",
+			Parameters:  sorting(userSorts), Responses: list("One page of users", reflect.TypeFor[[]User]())},
+		{OperationID: "listCompanies", Method: http.MethodGet, Path: Prefix + "company", Tags: []string{"Users"}, Summary: "List companies",
+			Description: "Lists the organizations the caller sees (a vendor: its own; a channel: itself and those under it), one page at a time. Changes nothing.",
+			Parameters:  sorting(companySorts), Responses: list("One page of companies", reflect.TypeFor[[]Company]())},
+		{OperationID: "listProducts", Method: http.MethodGet, Path: Prefix + "product", Tags: []string{"Catalog"}, Summary: "List products",
+			Description: "Lists the products the caller sees (the published ones, and its own), one page at a time. Changes nothing.",
+			Parameters:  sorting(productSorts), Responses: list("One page of products", reflect.TypeFor[[]Product]())},
+		{OperationID: "listProductVersions", Method: http.MethodGet, Path: Prefix + "productVersion", Tags: []string{"Catalog"}, Summary: "List product versions",
+			Description: "Lists the live plans of the products the caller sees, optionally of one product, one page at a time. Changes nothing.",
+			Parameters: append(sorting(versionSorts), &huma.Param{Name: "product", In: "query", Description: "only this product's: its id, or its reference product/{id}",
+				Schema: &huma.Schema{Type: huma.TypeString, Pattern: "^(product/)?[1-9][0-9]*$"}}),
+			Responses: list("One page of product versions", reflect.TypeFor[[]ProductVersion]())},
+		{OperationID: "listCategories", Method: http.MethodGet, Path: Prefix + "category", Tags: []string{"Catalog"}, Summary: "List categories",
+			Description: "Always an empty list: Mercato's products have a type, not categories. Changes nothing.",
+			Parameters:  slices.Clone(paging[:4]), Responses: list("An empty page", reflect.TypeFor[[]struct{}]())},
 		{OperationID: "getUser", Method: http.MethodGet, Path: Prefix + "user/{id}", Tags: []string{"Users"}, Summary: "Get a user",
 			Description: "Returns a user the caller may see; a vendor also sees the users of the customers subscribed to its products. Others answer 404. Changes nothing.",
 			Parameters:  []*huma.Param{idParam}, Responses: ok("The user.", reflect.TypeFor[User]())},
