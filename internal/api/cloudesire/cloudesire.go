@@ -56,6 +56,7 @@ type Lifecycle interface {
 	SubscriptionPage(ctx context.Context, p mercato.Principal, f subscription.Filter, expiringBefore time.Time, pg mercato.NumberedPage) ([]subscription.Subscription, int, error)
 	Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	lifecycle.Subscribers
+	Terminator
 }
 
 // New returns the API over the services; mount it at /api/.
@@ -92,7 +93,9 @@ func New(sv Services, log *slog.Logger) *Handler {
 	route("user/{id}", map[string]handlerFunc{http.MethodGet: h.user})
 	route("subscription", map[string]handlerFunc{http.MethodGet: h.listSubscriptions})
 	route("subscription/expiring", map[string]handlerFunc{http.MethodGet: h.expiring})
-	route("subscription/{id}", map[string]handlerFunc{http.MethodGet: byID(h.getSubscription), http.MethodPatch: h.patchSubscription})
+	route("subscription/{id}", map[string]handlerFunc{http.MethodGet: byID(h.getSubscription), http.MethodPatch: h.patchSubscription,
+		http.MethodDelete: h.deleteSubscription})
+	route("subscription/{id}/metadata", map[string]handlerFunc{http.MethodGet: byID(h.getMetadata), http.MethodPut: h.putMetadata})
 	route("subscription/{id}/endpoints", map[string]handlerFunc{http.MethodPost: h.postEndpoints})
 	route("subscription/{id}/instructions", map[string]handlerFunc{http.MethodPost: h.postInstructions})
 	route("subscription/{id}/credentials", map[string]handlerFunc{http.MethodPost: h.postCredentials})
