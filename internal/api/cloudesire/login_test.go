@@ -66,3 +66,36 @@ func TestLogin(t *testing.T) {
 		})
 	})
 }
+
+// TestErrorResponseEntry: every error body reads as the Java client's
+// ErrorResponse, each entry (ErrorResponseEntry) with key, error and
+// extraFields, from a handler and from the front door alike.
+func TestErrorResponseEntry(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		vendor := vendorClient{t: t, base: e.base, token: e.w.VendorA.Token}
+		for name, a := range map[string]answer{
+			"a field":        vendor.get("product?sortField=nope"),
+			"not found":      vendor.get("subscription/999999"),
+			"the front door": vendorClient{t: t, base: e.base, token: "mct_nope"}.get("user/me"),
+		} {
+			t.Run(name, func(t *testing.T) {
+				var body struct {
+					ErrorHolders []struct {
+						Key         *string            `json:"key"`
+						Error       *string            `json:"error"`
+						ExtraFields *map[string]string `json:"extraFields"`
+					} `json:"errorHolders"`
+				}
+				a.decode(t, &body)
+				if len(body.ErrorHolders) == 0 {
+					t.Fatalf("no errorHolders: %s", a.raw)
+				}
+				for _, h := range body.ErrorHolders {
+					if h.Key == nil || h.Error == nil || h.ExtraFields == nil {
+						t.Fatalf("entry without key, error or extraFields: %s", a.raw)
+					}
+				}
+			})
+		}
+	})
+}

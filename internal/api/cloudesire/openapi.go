@@ -53,6 +53,8 @@ type ErrorHolders struct {
 type ErrorHolder struct {
 	Key   string `json:"key" doc:"the field at fault (e.g. deploymentStatus, CMW-PageSize) or the kind of error (invalid, conflict, unauthorized, forbidden, notFound, methodNotAllowed, tooLarge, internal)"`
 	Error string `json:"error" doc:"what went wrong, for people"`
+	// ExtraFields is always {}: Mercato's keys have no placeholders.
+	ExtraFields map[string]string `json:"extraFields" doc:"the values of the key's %placeholders% (ErrorResponseEntry's extraFields); empty, as Mercato's keys have none"`
 }
 
 var (
