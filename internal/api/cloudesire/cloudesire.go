@@ -95,6 +95,7 @@ func New(sv Services, log *slog.Logger) *Handler {
 	route("subscription/expiring", map[string]handlerFunc{http.MethodGet: h.expiring})
 	route("subscription/{id}", map[string]handlerFunc{http.MethodGet: byID(h.getSubscription), http.MethodPatch: h.patchSubscription,
 		http.MethodDelete: h.deleteSubscription})
+	route("subscription/{id}/changelog", map[string]handlerFunc{http.MethodGet: byID(h.changelog)})
 	route("subscription/{id}/metadata", map[string]handlerFunc{http.MethodGet: byID(h.getMetadata), http.MethodPut: h.putMetadata})
 	route("subscription/{id}/endpoints", map[string]handlerFunc{http.MethodPost: h.postEndpoints})
 	route("subscription/{id}/instructions", map[string]handlerFunc{http.MethodPost: h.postInstructions})

@@ -53,3 +53,27 @@ func TestJavaClientMetadataAndDelete(t *testing.T) {
 		})
 	})
 }
+
+// TestChangelog reads GET subscription/{id}/changelog as a list of the
+// subscription's events, in order, for whoever sees it.
+func TestChangelog(t *testing.T) {
+	forEachFixedEngine(t, func(t *testing.T, e *env) {
+		w := e.w
+		sub := storetest.Order(t, e.st, w.C1.Principal, 0, w.PlanA.ID, 1)
+		path := "subscription/" + strconv.FormatInt(sub.ID, 10)
+		java := javaClient{t: t, base: e.base, token: w.VendorA.Token}
+		java.send(http.MethodPatch, path, "", patchBody("DEPLOYED")).must(t, http.StatusOK)
+		var log []struct {
+			ID        int64             `json:"id"`
+			Type      string            `json:"type"`
+			EntityURL string            `json:"entityUrl"`
+			Metadata  map[string]string `json:"metadata"`
+		}
+		java.send(http.MethodGet, path+"/changelog", "", "").must(t, http.StatusOK).decode(t, &log)
+		if len(log) < 2 || log[0].Type != "CREATED" || log[len(log)-1].Type != "MODIFIED" || log[0].EntityURL != path || log[0].ID >= log[1].ID {
+			t.Fatalf("changelog: %+v", log)
+		}
+		javaClient{t: t, base: e.base, token: w.C1.Token}.send(http.MethodGet, path+"/changelog", "", "").must(t, http.StatusOK)
+		javaClient{t: t, base: e.base, token: w.VendorB.Token}.send(http.MethodGet, path+"/changelog", "", "").errorHolders(t, http.StatusNotFound)
+	})
+}

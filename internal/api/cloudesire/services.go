@@ -38,6 +38,7 @@ type Services struct {
 	Accounts     Accounts
 	Orders       Orders
 	Invoices     Invoices
+	Events       Events
 	Clock        func() time.Time
 }
 
