@@ -5,9 +5,10 @@
 //
 // Authentication: the header CMW-Auth-Token carries a Mercato API token
 // (mct_…); CMW-Auth-User, when sent, must be the email of the token's user.
-// HTTP Basic authentication takes the user's email as the user name and one
-// of that user's API tokens as the password (Mercato keeps no reusable
-// passwords for API clients). Authorization: Bearer works too. The front
+// HTTP Basic authentication takes the user's email as the user name (users
+// have no other user name) and one of that user's API tokens as the
+// password; POST /api/login also takes the control-panel password and
+// answers a token (login.go). Authorization: Bearer works too. The front
 // door (internal/frontdoor) reads these credentials and rate-limits them
 // like the native API's; this package only reads the resolved principal.
 //
