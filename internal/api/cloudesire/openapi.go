@@ -25,7 +25,9 @@ const Version = "1.0.0"
 
 // SubscriptionPatch is the body of PATCH /api/subscription/{id}.
 type SubscriptionPatch struct {
-	DeploymentStatus string `json:"deploymentStatus" doc:"the status the provider reports; the move goes through the state machine"`
+	DeploymentStatus string `json:"deploymentStatus,omitempty" doc:"the status the provider reports; the move goes through the state machine"`
+	Action           string `json:"action,omitempty" enum:"SYNDICATED_UPGRADE" doc:"instead of a status: SYNDICATED_UPGRADE moves a syndicated subscription to productVersion (a CHANGE order; the customer, its seller or the platform). SET_NAME is refused: subscriptions keep no name"`
+	ProductVersion   *Ref   `json:"productVersion,omitempty" doc:"SYNDICATED_UPGRADE's plan, another of the product's"`
 }
 
 // EndpointInput is one endpoint of POST /api/subscription/{id}/endpoints.
@@ -215,7 +217,7 @@ func OpenAPI() *huma.OpenAPI {
 		{OperationID: "getSubscription", Method: http.MethodGet, Path: Prefix + "subscription/{id}", Tags: []string{"Subscriptions"}, Summary: "Get a subscription",
 			Description: "Returns a subscription with its endpoints, instructions, configuration parameters, billing items, price ranges, orders, invoices and credentials (values only for its customer and the platform). A vendor provisions when paid is true and deploymentStatus is PENDING. Changes nothing.",
 			Parameters:  []*huma.Param{idParam, langParam}, Responses: ok("The subscription.", reflect.TypeFor[Subscription]())},
-		{OperationID: "patchSubscription", Method: http.MethodPatch, Path: Prefix + "subscription/{id}", Tags: []string{"Subscriptions"}, Summary: "Report a deployment status",
+		{OperationID: "patchSubscription", Method: http.MethodPatch, Path: Prefix + "subscription/{id}", Tags: []string{"Subscriptions"}, Summary: "Report a deployment status, or upgrade the plan",
 			Description: "The provider (the product's vendor, or the platform) reports the subscription's deployment status, such as DEPLOYED, FAILED or UNDEPLOYED; the move goes through the state machine and writes a Subscription MODIFIED event. A move no action leads to answers 400.",
 			Parameters:  []*huma.Param{idParam, langParam}, RequestBody: body("The status to report.", reflect.TypeFor[SubscriptionPatch]()),
 			Responses: ok("The subscription after the change.", reflect.TypeFor[Subscription]())},
