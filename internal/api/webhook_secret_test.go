@@ -1,20 +1,15 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/mercato-market/mercato/internal/api"
-	"github.com/mercato-market/mercato/internal/dispatch"
 	"github.com/mercato-market/mercato/internal/store"
-	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
 
@@ -26,10 +21,7 @@ import (
 func TestWebhookVendorSecret(t *testing.T) {
 	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
-			var d *dispatch.Dispatcher
-			test := func(ctx context.Context, e syndication.Endpoint) syndication.Attempt { return d.SendTest(ctx, e) }
-			e := newEnv(t, engine, api.WithWebhooks(syndication.URLPolicy{AllowPrivate: true}, test))
-			d = dispatch.New(e.st, slog.New(slog.DiscardHandler), dispatch.Config{AllowPrivate: true})
+			e, _ := newDeliveringEnv(t, engine)
 
 			var mu sync.Mutex
 			var header http.Header
