@@ -25,6 +25,10 @@ type Reads interface {
 	ListOrganizations(ctx context.Context, p mercato.Principal, f mercato.OrganizationFilter, page mercato.Page) ([]mercato.Organization, int64, error)
 	Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error)
 	ListUsers(ctx context.Context, p mercato.Principal, orgID int64, page mercato.Page) ([]mercato.User, int64, error)
+	// UserPage and OrganizationPage are the lists by numbered page, with
+	// their totals.
+	UserPage(ctx context.Context, p mercato.Principal, pg mercato.NumberedPage) ([]mercato.User, int, error)
+	OrganizationPage(ctx context.Context, p mercato.Principal, pg mercato.NumberedPage) ([]mercato.Organization, int, error)
 	User(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
 	// SubscriberUser returns a user visible to p or, for a vendor, a
 	// user of a customer subscribed to one of its products.

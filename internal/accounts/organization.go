@@ -64,6 +64,12 @@ func (s *Service) ListOrganizations(ctx context.Context, p mercato.Principal, f 
 	return s.reads.ListOrganizations(ctx, p, f, page)
 }
 
+// OrganizationPage lists the organizations visible to p by numbered page,
+// with their total: Cloudesire's GET /api/company.
+func (s *Service) OrganizationPage(ctx context.Context, p mercato.Principal, pg mercato.NumberedPage) ([]mercato.Organization, int, error) {
+	return s.reads.OrganizationPage(ctx, p, pg)
+}
+
 // Organization returns one organization visible to p.
 func (s *Service) Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error) {
 	return s.reads.Organization(ctx, p, id)

@@ -24,6 +24,12 @@ func (s *Service) ListUsers(ctx context.Context, p mercato.Principal, orgID int6
 	return s.reads.ListUsers(ctx, p, orgID, page)
 }
 
+// UserPage lists the users visible to p by numbered page, with their
+// total: Cloudesire's GET /api/user.
+func (s *Service) UserPage(ctx context.Context, p mercato.Principal, pg mercato.NumberedPage) ([]mercato.User, int, error) {
+	return s.reads.UserPage(ctx, p, pg)
+}
+
 // User returns one user visible to p.
 func (s *Service) User(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error) {
 	return s.reads.User(ctx, p, id)

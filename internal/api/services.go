@@ -92,6 +92,9 @@ type Catalog interface {
 	CreatePlan(ctx context.Context, p mercato.Principal, plan catalog.Plan) (catalog.Plan, error)
 	UpdatePlan(ctx context.Context, p mercato.Principal, id int64, u listing.PlanUpdate) (catalog.Plan, error)
 	DeletePlan(ctx context.Context, p mercato.Principal, id int64) error
+	// ProductPage and PlanPage are the Cloudesire-compatible lists'.
+	ProductPage(ctx context.Context, p mercato.Principal, f catalog.ProductFilter, pg mercato.NumberedPage) ([]catalog.Product, int, error)
+	PlanPage(ctx context.Context, p mercato.Principal, productID int64, pg mercato.NumberedPage) ([]catalog.Plan, int, error)
 }
 
 // Channel is the channel service the API calls (internal/channel): price
@@ -141,6 +144,11 @@ type Accounts interface {
 	CreateToken(ctx context.Context, p mercato.Principal, userID int64, name string) (mercato.Token, string, error)
 	DeleteToken(ctx context.Context, p mercato.Principal, id int64) error
 	ListAudit(ctx context.Context, p mercato.Principal, f mercato.AuditFilter, page mercato.Page) ([]mercato.AuditEntry, int64, error)
+	// CheckPassword is the Cloudesire-compatible /api/login's; UserPage
+	// and OrganizationPage its lists'.
+	CheckPassword(ctx context.Context, email, password string) (mercato.Principal, error)
+	UserPage(ctx context.Context, p mercato.Principal, pg mercato.NumberedPage) ([]mercato.User, int, error)
+	OrganizationPage(ctx context.Context, p mercato.Principal, pg mercato.NumberedPage) ([]mercato.Organization, int, error)
 }
 
 // Health reports whether the marketplace can serve: its database answers

@@ -62,6 +62,7 @@ type WebhookEndpointCreate struct {
 	URL     string   `json:"url" minLength:"1" maxLength:"2000"`
 	Events  []string `json:"events,omitempty" maxItems:"20" nullable:"true"`
 	OwnerID int64    `json:"owner_id,omitempty" minimum:"1" doc:"platform only: the vendor the endpoint is for"`
+	Secret  string   `json:"secret,omitempty" minLength:"16" maxLength:"256" doc:"the signing secret, when the receiver keeps one (a Cloudesire secret: printable ASCII without spaces, signing CMW-Event-Signature only; or a whsec_ secret, signing both schemes); a new whsec_ secret when absent"`
 }
 
 // WebhookEndpointUpdate is the body of PATCH /api/v1/webhook-endpoints/{id}.
@@ -69,6 +70,7 @@ type WebhookEndpointUpdate struct {
 	URL     *string   `json:"url,omitempty" minLength:"1" maxLength:"2000"`
 	Events  *[]string `json:"events,omitempty" maxItems:"20"`
 	Enabled *bool     `json:"enabled,omitempty" doc:"enabling a disabled endpoint sends what waited for it"`
+	Secret  *string   `json:"secret,omitempty" minLength:"16" maxLength:"256" doc:"a signing secret the receiver keeps (as on create); the current one keeps signing for 24 hours"`
 }
 
 // DeliveryAttempt is one entry of the delivery log.
@@ -112,7 +114,7 @@ func (s *Server) createEndpoint(ctx context.Context, productID *int64, b Webhook
 	if err := s.webhooks.policy.Check(ctx, b.URL); err != nil {
 		return nil, err
 	}
-	e, err := s.services.Webhooks.CreateEndpoint(ctx, principal(ctx), syndication.Endpoint{OwnerID: b.OwnerID, ProductID: productID, URL: b.URL, Events: b.Events})
+	e, err := s.services.Webhooks.CreateEndpoint(ctx, principal(ctx), syndication.Endpoint{OwnerID: b.OwnerID, ProductID: productID, URL: b.URL, Events: b.Events, Secret: b.Secret})
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +171,7 @@ func (s *Server) registerWebhooks() {
 					return nil, err
 				}
 			}
-			e, err := s.services.Webhooks.UpdateEndpoint(ctx, principal(ctx), in.ID, syndication.EndpointChange{URL: in.Body.URL, Events: in.Body.Events, Enabled: in.Body.Enabled})
+			e, err := s.services.Webhooks.UpdateEndpoint(ctx, principal(ctx), in.ID, syndication.EndpointChange{URL: in.Body.URL, Events: in.Body.Events, Enabled: in.Body.Enabled, Secret: in.Body.Secret})
 			if err != nil {
 				return nil, err
 			}

@@ -27,11 +27,18 @@ func TestWebhookEndpoints(t *testing.T) {
 	}
 }
 
-func testWebhookEndpoints(t *testing.T, engine store.Engine) {
+// newDeliveringEnv is the API whose endpoint tests are sent by a
+// dispatcher over the same store, which the caller may run.
+func newDeliveringEnv(t *testing.T, engine store.Engine) (*env, *dispatch.Dispatcher) {
 	var d *dispatch.Dispatcher
 	test := func(ctx context.Context, e syndication.Endpoint) syndication.Attempt { return d.SendTest(ctx, e) }
 	e := newEnv(t, engine, api.WithWebhooks(syndication.URLPolicy{AllowPrivate: true}, test))
 	d = dispatch.New(e.st, slog.New(slog.DiscardHandler), dispatch.Config{AllowPrivate: true})
+	return e, d
+}
+
+func testWebhookEndpoints(t *testing.T, engine store.Engine) {
+	e, d := newDeliveringEnv(t, engine)
 
 	var mu sync.Mutex
 	var secrets []string

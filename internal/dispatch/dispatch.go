@@ -18,6 +18,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -232,7 +233,7 @@ func (d *Dispatcher) post(ctx context.Context, e syndication.Endpoint, ev subscr
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "Mercato-Webhooks/1")
-	if err := webhook.Sign(req.Header, e.Secrets(now), syndication.MessageID(ev.ID), now, body); err != nil {
+	if err := sign(req.Header, e.Secrets(now), syndication.MessageID(ev.ID), now, body); err != nil {
 		return 0, nil, "", fmt.Errorf("sign: %w", err)
 	}
 	res, err := d.client.Do(req)
@@ -274,4 +275,17 @@ func (d *Dispatcher) SendTest(ctx context.Context, e syndication.Endpoint) syndi
 		a.Error = err.Error()
 	}
 	return a
+}
+
+// sign signs a delivery with the endpoint's secrets, newest first: both
+// schemes with "whsec_" secrets; a Cloudesire secret its owner set signs
+// CMW-Event-Signature only, which is all a Cloudesire receiver verifies
+// (Standard Webhooks needs a "whsec_" key), and is left out of
+// webhook-signature while it is the previous one.
+func sign(h http.Header, secrets []string, msgID string, now time.Time, body []byte) error {
+	if len(secrets) > 0 && !syndication.StandardSecret(secrets[0]) {
+		h.Set(webhook.HeaderCMWSignature, webhook.SignCMW(secrets[0], body))
+		return nil
+	}
+	return webhook.Sign(h, slices.DeleteFunc(slices.Clone(secrets), func(s string) bool { return !syndication.StandardSecret(s) }), msgID, now, body)
 }

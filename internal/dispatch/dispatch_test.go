@@ -405,7 +405,7 @@ func testFilters(t *testing.T, st *store.Store) {
 			t.Fatal(err)
 		}
 	}
-	_, err := r.hooks.CreateEndpoint(ctx, r.w.VendorB.Principal, syndication.Endpoint{ProductID: &r.w.ProductA.ID, URL: "https://example.com", Secret: "whsec_x"})
+	_, err := r.hooks.CreateEndpoint(ctx, r.w.VendorB.Principal, syndication.Endpoint{ProductID: &r.w.ProductA.ID, URL: "https://example.com", Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0"})
 	if mercato.ErrorCode(err) != mercato.EFORBIDDEN {
 		t.Fatalf("vendor B on vendor A's product: %v", err)
 	}

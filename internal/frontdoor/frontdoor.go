@@ -87,8 +87,15 @@ type Mount struct {
 	// does: a cookie is sent by the browser on its own, and the APIs have
 	// no protection against cross-site requests.
 	Sessions bool
+	// Logins are ServeMux patterns of sign-in requests ("POST /api/login"):
+	// there a credential that is no valid token passes on unresolved
+	// (counted against the client's address like any failed attempt), so
+	// that the transport's sign-in use case may check it as a password.
+	// A valid token is resolved as anywhere else.
+	Logins []string
 
-	reads *http.ServeMux
+	reads  *http.ServeMux
+	logins *http.ServeMux
 }
 
 // Callers resolve credentials to principals (internal/store: API tokens,
@@ -143,6 +150,10 @@ func New(cfg Config, mounts ...Mount) *Door {
 		m.reads = http.NewServeMux()
 		for _, p := range m.Reads {
 			m.reads.Handle(p, http.NotFoundHandler())
+		}
+		m.logins = http.NewServeMux()
+		for _, p := range m.Logins {
+			m.logins.Handle(p, http.NotFoundHandler())
 		}
 		d.mounts = append(d.mounts, &m)
 	}
@@ -240,6 +251,9 @@ func (d *Door) admit(r *http.Request, m *Mount, addr string) (*Identity, *Refusa
 		if ok, wait := d.anon.allow("addr:"+addr, now); !ok {
 			return nil, tooMany(wait)
 		}
+		if m.isLogin(r) {
+			return nil, nil
+		}
 		return nil, &Refusal{Status: http.StatusUnauthorized, Message: mercato.ErrorMessage(err)}
 	}
 	if id == nil {
@@ -272,6 +286,14 @@ func (m *Mount) isRead(r *http.Request) bool {
 		return false
 	}
 	_, pattern := m.reads.Handler(r)
+	return pattern != ""
+}
+
+func (m *Mount) isLogin(r *http.Request) bool {
+	if m == nil || m.logins == nil {
+		return false
+	}
+	_, pattern := m.logins.Handler(r)
 	return pattern != ""
 }
 

@@ -28,6 +28,10 @@ type Reads interface {
 	ListProducts(ctx context.Context, p mercato.Principal, f catalog.ProductFilter, page mercato.Page) ([]catalog.Product, int64, error)
 	// ListPlans lists the live plans of a product p sees.
 	ListPlans(ctx context.Context, p mercato.Principal, productID int64, page mercato.Page) ([]catalog.Plan, int64, error)
+	// ProductPage and PlanPage are the lists by numbered page, with their
+	// totals (PlanPage: of every product p sees when productID is 0).
+	ProductPage(ctx context.Context, p mercato.Principal, f catalog.ProductFilter, pg mercato.NumberedPage) ([]catalog.Product, int, error)
+	PlanPage(ctx context.Context, p mercato.Principal, productID int64, pg mercato.NumberedPage) ([]catalog.Plan, int, error)
 	// Reviews lists the reviews of a product p sees, newest first, with
 	// their summary.
 	Reviews(ctx context.Context, p mercato.Principal, productID int64) ([]catalog.Review, catalog.Rating, error)
@@ -83,6 +87,19 @@ func (s *Service) Plan(ctx context.Context, p mercato.Principal, id int64) (cata
 // and a vendor's own drafts (the platform sees all).
 func (s *Service) ListProducts(ctx context.Context, p mercato.Principal, f catalog.ProductFilter, page mercato.Page) ([]catalog.Product, int64, error) {
 	return s.reads.ListProducts(ctx, p, f, page)
+}
+
+// ProductPage lists the products p sees (as ListProducts) by numbered
+// page, with their total: Cloudesire's GET /api/product.
+func (s *Service) ProductPage(ctx context.Context, p mercato.Principal, f catalog.ProductFilter, pg mercato.NumberedPage) ([]catalog.Product, int, error) {
+	return s.reads.ProductPage(ctx, p, f, pg)
+}
+
+// PlanPage lists the live plans of the products p sees (of one product
+// when productID is not 0) by numbered page: Cloudesire's GET
+// /api/productVersion.
+func (s *Service) PlanPage(ctx context.Context, p mercato.Principal, productID int64, pg mercato.NumberedPage) ([]catalog.Plan, int, error) {
+	return s.reads.PlanPage(ctx, p, productID, pg)
 }
 
 // ListPlans lists one page of the live plans of a product p sees.

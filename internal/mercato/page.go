@@ -24,4 +24,17 @@ func (p Page) Size() int {
 // Cloudesire's CMW-PageNumber and CMW-PageSize headers do.
 type NumberedPage struct {
 	Number, Size int
+	// Sort names the field to order by ("" orders by id), one of those
+	// the list takes (SortFields); Desc reverses it. Ties are in id order.
+	Sort string
+	Desc bool
 }
+
+// The fields numbered pages sort by, where the listed items have them.
+const (
+	SortID      = "id"
+	SortName    = "name"
+	SortEmail   = "email"
+	SortCreated = "created"
+	SortUpdated = "updated"
+)

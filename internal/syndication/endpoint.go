@@ -1,21 +1,59 @@
 package syndication
 
 import (
+	"strings"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/pkg/webhook"
+)
+
+// Bounds of a secret the endpoint's owner sets itself (a Cloudesire
+// secret it already verifies with).
+const (
+	MinSecretLength = 16
+	MaxSecretLength = 256
 )
 
 // Validate checks what an endpoint's owner chose: a URL (checked against
-// the URL policy by the transport, which knows the operator's policy) and
-// the event filter.
+// the URL policy by the transport, which knows the operator's policy),
+// the event filter and, when it sets one, the secret.
 func (e Endpoint) Validate() error {
 	fe := mercato.FieldErrors(mercato.Fields(ValidateEvents(e.Events)))
 	if e.URL == "" {
 		fe.Add("url", "is required")
 	}
+	if e.Secret != "" {
+		fe = append(fe, mercato.Fields(ValidateSecret(e.Secret))...)
+	}
 	return fe.Err("invalid endpoint")
 }
+
+// ValidateSecret checks a secret an endpoint's owner sets: a "whsec_"
+// secret signs both schemes and must be a well-formed one; any other text
+// is a Cloudesire secret, which signs CMW-Event-Signature only (Standard
+// Webhooks needs a "whsec_" key), of MinSecretLength to MaxSecretLength
+// printable ASCII characters without spaces, so that it travels in
+// configuration files and headers unchanged.
+func ValidateSecret(s string) error {
+	var fe mercato.FieldErrors
+	switch {
+	case strings.HasPrefix(s, webhook.SecretPrefix):
+		if webhook.CheckSecret(s) != nil {
+			fe.Add("secret", "a whsec_ secret is whsec_ and the standard base64 of 24 to 64 bytes")
+		}
+	case len(s) < MinSecretLength || len(s) > MaxSecretLength:
+		fe.Add("secret", "must be 16 to 256 characters")
+	case strings.IndexFunc(s, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
+		fe.Add("secret", "must be printable ASCII without spaces")
+	}
+	return fe.Err("invalid secret")
+}
+
+// StandardSecret reports whether a secret signs Standard Webhooks too (a
+// "whsec_" secret); a Cloudesire secret an owner set signs
+// CMW-Event-Signature only.
+func StandardSecret(s string) bool { return webhook.CheckSecret(s) == nil }
 
 // EndpointChange is a change to an endpoint: the fields set change, the
 // others stay as they are.
@@ -23,6 +61,9 @@ type EndpointChange struct {
 	URL     *string
 	Events  *[]string
 	Enabled *bool
+	// Secret replaces the signing secret with one the owner chose; the
+	// current one keeps signing beside it for the rotation's grace.
+	Secret *string
 }
 
 // Validate checks the fields the change sets.
@@ -33,6 +74,9 @@ func (c EndpointChange) Validate() error {
 	}
 	if c.Events != nil {
 		fe = append(fe, mercato.Fields(ValidateEvents(*c.Events))...)
+	}
+	if c.Secret != nil {
+		fe = append(fe, mercato.Fields(ValidateSecret(*c.Secret))...)
 	}
 	return fe.Err("invalid endpoint")
 }

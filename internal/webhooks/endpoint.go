@@ -15,7 +15,7 @@ import (
 // platform-wide ones (every event) or, naming the vendor (OwnerID) or one
 // of its products, a vendor's. The owner defaults to the caller's
 // organization. Without a secret the endpoint gets a new one, which the
-// answer carries. The URL must have been checked against the operator's
+// answer carries; a secret the owner chose is checked by Validate. The URL must have been checked against the operator's
 // URL policy by the caller.
 func (s *Service) CreateEndpoint(ctx context.Context, p mercato.Principal, e syndication.Endpoint) (syndication.Endpoint, error) {
 	if err := e.Validate(); err != nil {
@@ -108,7 +108,9 @@ func (s *Service) change(ctx context.Context, p mercato.Principal, id int64, fn 
 	return e, nil
 }
 
-// UpdateEndpoint changes an endpoint's URL, event filter or state.
+// UpdateEndpoint changes an endpoint's URL, event filter, state or secret
+// (one its owner chose, such as the Cloudesire secret its receiver already
+// verifies with: syndication.ValidateSecret).
 // Enabling a disabled endpoint clears why it was disabled and makes
 // everything that waited for it due at once; disabling it says its owner
 // did, unless a reason is known already.
@@ -116,8 +118,15 @@ func (s *Service) UpdateEndpoint(ctx context.Context, p mercato.Principal, id in
 	if err := c.Validate(); err != nil {
 		return syndication.Endpoint{}, err
 	}
-	return s.change(ctx, p, id, func(tx Tx, e *syndication.Endpoint, _ time.Time) (string, map[string]any, error) {
+	return s.change(ctx, p, id, func(tx Tx, e *syndication.Endpoint, now time.Time) (string, map[string]any, error) {
 		wasEnabled := e.Enabled
+		details := map[string]any{}
+		if c.Secret != nil && *c.Secret != e.Secret {
+			// A secret the owner sets is a rotation: the current one keeps
+			// signing for RotationGrace. The audit names no secret.
+			e.PreviousSecret, e.PreviousUntil, e.Secret = e.Secret, now.Add(RotationGrace), *c.Secret
+			details["secret_set"] = true
+		}
 		set(&e.URL, c.URL)
 		set(&e.Events, c.Events)
 		set(&e.Enabled, c.Enabled)
@@ -130,7 +139,8 @@ func (s *Service) UpdateEndpoint(ctx context.Context, p mercato.Principal, id in
 		if !e.Enabled && wasEnabled && e.DisabledReason == "" {
 			e.DisabledReason = "disabled by its owner"
 		}
-		return "endpoint.update", map[string]any{"url": e.URL, "events": e.Events, "enabled": e.Enabled}, nil
+		details["url"], details["events"], details["enabled"] = e.URL, e.Events, e.Enabled
+		return "endpoint.update", details, nil
 	})
 }
 

@@ -101,10 +101,20 @@ func testCreateWho(t *testing.T, st *store.Store, w *storetest.World) {
 			}
 		})
 	}
-	// A secret given is kept (the tests' receivers know theirs).
-	got, err := hooks.CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{URL: "https://hooks.example.org/given", Secret: "whsec_given"})
-	if err != nil || got.Secret != "whsec_given" {
-		t.Fatalf("given secret: %+v %v", got, err)
+	// A secret given is kept (the tests' receivers know theirs; a vendor
+	// keeps its Cloudesire secret), and must be one that signs.
+	for _, secret := range []string{"whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0", "a-cloudesire-secret-0123"} {
+		got, err := hooks.CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{URL: "https://hooks.example.org/given", Secret: secret})
+		if err != nil || got.Secret != secret {
+			t.Fatalf("given secret: %+v %v", got, err)
+		}
+	}
+	for _, bad := range []string{"whsec_given", "short", "with a space in the middle"} {
+		_, err := hooks.CreateEndpoint(ctx, w.VendorA.Principal, syndication.Endpoint{URL: "https://hooks.example.org/bad", Secret: bad})
+		storetest.MustCode(t, err, mercato.EINVALID)
+		if f := mercato.Fields(err); len(f) != 1 || f[0].Path != "secret" {
+			t.Fatalf("secret %q: %v", bad, err)
+		}
 	}
 }
 

@@ -69,6 +69,13 @@ func NewSecret() (string, error) {
 	return SecretPrefix + base64.StdEncoding.EncodeToString(key), nil
 }
 
+// CheckSecret reports whether secret is a "whsec_" secret, which signs both
+// schemes; it fails with [ErrMalformedSecret] when it is not.
+func CheckSecret(secret string) error {
+	_, err := decodeSecret(secret)
+	return err
+}
+
 // decodeSecret returns the Standard Webhooks key of a secret.
 func decodeSecret(secret string) ([]byte, error) {
 	enc, ok := strings.CutPrefix(secret, SecretPrefix)

@@ -2009,7 +2009,10 @@ type WebhookEndpointCreate struct {
 
 	// OwnerId platform only: the vendor the endpoint is for
 	OwnerId *int64 `json:"owner_id,omitempty"`
-	Url     string `json:"url"`
+
+	// Secret the signing secret, when the receiver keeps one (a Cloudesire secret: printable ASCII without spaces, signing CMW-Event-Signature only; or a whsec_ secret, signing both schemes); a new whsec_ secret when absent
+	Secret *string `json:"secret,omitempty"`
+	Url    string  `json:"url"`
 }
 
 // WebhookEndpointUpdate defines model for WebhookEndpointUpdate.
@@ -2017,7 +2020,10 @@ type WebhookEndpointUpdate struct {
 	// Enabled enabling a disabled endpoint sends what waited for it
 	Enabled *bool     `json:"enabled,omitempty"`
 	Events  *[]string `json:"events,omitempty"`
-	Url     *string   `json:"url,omitempty"`
+
+	// Secret a signing secret the receiver keeps (as on create); the current one keeps signing for 24 hours
+	Secret *string `json:"secret,omitempty"`
+	Url    *string `json:"url,omitempty"`
 }
 
 // ListAuditLogParams defines parameters for ListAuditLog.

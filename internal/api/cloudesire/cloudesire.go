@@ -5,9 +5,10 @@
 //
 // Authentication: the header CMW-Auth-Token carries a Mercato API token
 // (mct_…); CMW-Auth-User, when sent, must be the email of the token's user.
-// HTTP Basic authentication takes the user's email as the user name and one
-// of that user's API tokens as the password (Mercato keeps no reusable
-// passwords for API clients). Authorization: Bearer works too. The front
+// HTTP Basic authentication takes the user's email as the user name (users
+// have no other user name) and one of that user's API tokens as the
+// password; POST /api/login also takes the control-panel password and
+// answers a token (login.go). Authorization: Bearer works too. The front
 // door (internal/frontdoor) reads these credentials and rate-limits them
 // like the native API's; this package only reads the resolved principal.
 //
@@ -56,6 +57,7 @@ type Lifecycle interface {
 	SubscriptionPage(ctx context.Context, p mercato.Principal, f subscription.Filter, expiringBefore time.Time, pg mercato.NumberedPage) ([]subscription.Subscription, int, error)
 	Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	lifecycle.Subscribers
+	Terminator
 }
 
 // New returns the API over the services; mount it at /api/.
@@ -83,11 +85,19 @@ func New(sv Services, log *slog.Logger) *Handler {
 			h.serve(w, r, fn)
 		})
 	}
+	route("user", map[string]handlerFunc{http.MethodGet: h.listUsers})
+	route("company", map[string]handlerFunc{http.MethodGet: h.listCompanies})
+	route("product", map[string]handlerFunc{http.MethodGet: h.listProducts})
+	route("productVersion", map[string]handlerFunc{http.MethodGet: h.listProductVersions})
+	route("category", map[string]handlerFunc{http.MethodGet: h.listCategories})
 	route("user/me", map[string]handlerFunc{http.MethodGet: h.me})
 	route("user/{id}", map[string]handlerFunc{http.MethodGet: h.user})
 	route("subscription", map[string]handlerFunc{http.MethodGet: h.listSubscriptions})
 	route("subscription/expiring", map[string]handlerFunc{http.MethodGet: h.expiring})
-	route("subscription/{id}", map[string]handlerFunc{http.MethodGet: byID(h.getSubscription), http.MethodPatch: h.patchSubscription})
+	route("subscription/{id}", map[string]handlerFunc{http.MethodGet: byID(h.getSubscription), http.MethodPatch: h.patchSubscription,
+		http.MethodDelete: h.deleteSubscription})
+	route("subscription/{id}/changelog", map[string]handlerFunc{http.MethodGet: byID(h.changelog)})
+	route("subscription/{id}/metadata", map[string]handlerFunc{http.MethodGet: byID(h.getMetadata), http.MethodPut: h.putMetadata})
 	route("subscription/{id}/endpoints", map[string]handlerFunc{http.MethodPost: h.postEndpoints})
 	route("subscription/{id}/instructions", map[string]handlerFunc{http.MethodPost: h.postInstructions})
 	route("subscription/{id}/credentials", map[string]handlerFunc{http.MethodPost: h.postCredentials})
@@ -98,6 +108,8 @@ func New(sv Services, log *slog.Logger) *Handler {
 	route("company/{id}", map[string]handlerFunc{http.MethodGet: byID(h.company)})
 	route("order/{id}", map[string]handlerFunc{http.MethodGet: byID(h.order)})
 	route("invoice/{id}", map[string]handlerFunc{http.MethodGet: byID(h.invoice)})
+	h.mux.HandleFunc(Prefix+"login", h.login) // its own authentication (login.go)
+	h.routes = append(h.routes, "GET "+Prefix+"login", "POST "+Prefix+"login")
 	h.mux.HandleFunc("GET "+OpenAPIPath, serveOpenAPI) // no authentication (openapi.go)
 	h.routes = append(h.routes, "GET "+OpenAPIPath)
 	h.mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {

@@ -13,7 +13,13 @@ import (
 )
 
 // Mount is the API's part of the URL space for the front door.
-func Mount() frontdoor.Mount { return frontdoor.Mount{Prefix: Prefix, Render: RenderRefusal} }
+// POST /api/login may be sent by a read-only role (it changes nothing of
+// the marketplace but the caller's own tokens), and its Basic password is
+// the login's to check.
+func Mount() frontdoor.Mount {
+	login := []string{"GET " + Prefix + "login", "POST " + Prefix + "login"}
+	return frontdoor.Mount{Prefix: Prefix, Render: RenderRefusal, Reads: login[1:], Logins: login}
+}
 
 // RenderRefusal writes the front door's refusals as Cloudesire errors.
 func RenderRefusal(w http.ResponseWriter, _ *http.Request, ref frontdoor.Refusal) {
@@ -37,9 +43,17 @@ func RenderRefusal(w http.ResponseWriter, _ *http.Request, ref frontdoor.Refusal
 
 // Errors.
 
+// errorHolder is one error as the Java client's ErrorResponseEntry reads
+// it: extraFields, the values of the key's %placeholders%, is always
+// there (the DTO defaults it to an empty map); Mercato's keys have none.
 type errorHolder struct {
-	Key   string `json:"key"`
-	Error string `json:"error"`
+	Key         string            `json:"key"`
+	Error       string            `json:"error"`
+	ExtraFields map[string]string `json:"extraFields"`
+}
+
+func holder(key, msg string) errorHolder {
+	return errorHolder{Key: key, Error: msg, ExtraFields: map[string]string{}}
 }
 
 type errorBody struct {
@@ -47,7 +61,7 @@ type errorBody struct {
 }
 
 func writeError(w http.ResponseWriter, status int, key, msg string) {
-	writeJSON(w, status, errorBody{ErrorHolders: []errorHolder{{Key: key, Error: msg}}})
+	writeJSON(w, status, errorBody{ErrorHolders: []errorHolder{holder(key, msg)}})
 }
 
 // statusOf maps domain error codes to the statuses Cloudesire clients know.
@@ -76,10 +90,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	body := errorBody{}
 	for _, f := range mercato.Fields(err) {
-		body.ErrorHolders = append(body.ErrorHolders, errorHolder{Key: f.Path, Error: f.Message})
+		body.ErrorHolders = append(body.ErrorHolders, holder(f.Path, f.Message))
 	}
 	if len(body.ErrorHolders) == 0 {
-		body.ErrorHolders = []errorHolder{{Key: m.key, Error: mercato.ErrorMessage(err)}}
+		body.ErrorHolders = []errorHolder{holder(m.key, mercato.ErrorMessage(err))}
 	}
 	writeJSON(w, m.status, body)
 }

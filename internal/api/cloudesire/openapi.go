@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,7 +25,9 @@ const Version = "1.0.0"
 
 // SubscriptionPatch is the body of PATCH /api/subscription/{id}.
 type SubscriptionPatch struct {
-	DeploymentStatus string `json:"deploymentStatus" doc:"the status the provider reports; the move goes through the state machine"`
+	DeploymentStatus string `json:"deploymentStatus,omitempty" doc:"the status the provider reports; the move goes through the state machine"`
+	Action           string `json:"action,omitempty" enum:"SYNDICATED_UPGRADE" doc:"instead of a status: SYNDICATED_UPGRADE moves a syndicated subscription to productVersion (a CHANGE order; the customer, its seller or the platform). SET_NAME is refused: subscriptions keep no name"`
+	ProductVersion   *Ref   `json:"productVersion,omitempty" doc:"SYNDICATED_UPGRADE's plan, another of the product's"`
 }
 
 // EndpointInput is one endpoint of POST /api/subscription/{id}/endpoints.
@@ -51,6 +55,8 @@ type ErrorHolders struct {
 type ErrorHolder struct {
 	Key   string `json:"key" doc:"the field at fault (e.g. deploymentStatus, CMW-PageSize) or the kind of error (invalid, conflict, unauthorized, forbidden, notFound, methodNotAllowed, tooLarge, internal)"`
 	Error string `json:"error" doc:"what went wrong, for people"`
+	// ExtraFields is always {}: Mercato's keys have no placeholders.
+	ExtraFields map[string]string `json:"extraFields" doc:"the values of the key's %placeholders% (ErrorResponseEntry's extraFields); empty, as Mercato's keys have none"`
 }
 
 var (
@@ -102,7 +108,7 @@ func OpenAPI() *huma.OpenAPI {
 				"cmwUser": {Type: "apiKey", In: "header", Name: "CMW-Auth-User",
 					Description: "Optional beside CMW-Auth-Token: the e-mail of the token's user; another e-mail answers 401."},
 				"basic": {Type: "http", Scheme: "basic",
-					Description: "The user's e-mail as user name and one of its API tokens as password (Mercato keeps no reusable API passwords)."},
+					Description: "The user's e-mail as user name and one of its API tokens as password; POST /api/login also takes the control-panel password, and answers a token."},
 				"bearer": {Type: "http", Scheme: "bearer", Description: "A Mercato API token, as on /api/v1."},
 			},
 		},
@@ -153,6 +159,21 @@ func OpenAPI() *huma.OpenAPI {
 		"CMW-PageSize":   {Description: "the page size used", Schema: &huma.Schema{Type: huma.TypeInteger}},
 		"CMW-PageNumber": {Description: "the page answered, counting from 1", Schema: &huma.Schema{Type: huma.TypeInteger}},
 	}
+	sorting := func(fields map[string]string) []*huma.Param {
+		names := make([]any, 0, len(fields))
+		for f := range fields {
+			names = append(names, f)
+		}
+		slices.SortFunc(names, func(a, b any) int { return strings.Compare(a.(string), b.(string)) })
+		return append(slices.Clone(paging[:4]),
+			&huma.Param{Name: "sortField", In: "query", Description: "the property to order by (default id)", Schema: &huma.Schema{Type: huma.TypeString, Enum: names}},
+			&huma.Param{Name: "sortDirection", In: "query", Description: "ASC (default) or DESC, in any case; ties in id order", Schema: &huma.Schema{Type: huma.TypeString, Pattern: "^([Aa][Ss][Cc]|[Dd][Ee][Ss][Cc])$"}})
+	}
+	list := func(desc string, t reflect.Type) map[string]*huma.Response {
+		r := ok(desc+", with the paging headers.", t)
+		r["200"].Headers = pageHeaders
+		return r
+	}
 	langParam := &huma.Param{Name: "language", In: "query", Description: "the language of texts kept per language (end-user instructions, credential descriptions): a two-letter code, optionally with a region (it, it-IT); English when absent or missing",
 		Schema: &huma.Schema{Type: huma.TypeString, Pattern: "^[A-Za-z]{2}([-_][A-Za-z]{2})?$"}}
 	paging = append(paging, langParam)
@@ -166,6 +187,23 @@ func OpenAPI() *huma.OpenAPI {
 		{OperationID: "getMe", Method: http.MethodGet, Path: Prefix + "user/me", Tags: []string{"Users"}, Summary: "The user the credentials act as",
 			Description: "Returns the calling user, with its role as Cloudesire names it (ROLE_VENDOR, ROLE_USER, …): integrations call it to test their credentials. Any authenticated caller. Changes nothing.",
 			Responses:   ok("The calling user.", reflect.TypeFor[User]())},
+		{OperationID: "listUsers", Method: http.MethodGet, Path: Prefix + "user", Tags: []string{"Users"}, Summary: "List users",
+			Description: "Lists the users of the organizations the caller sees (a vendor: its own), one page at a time. Changes nothing.",
+			Parameters:  sorting(userSorts), Responses: list("One page of users", reflect.TypeFor[[]User]())},
+		{OperationID: "listCompanies", Method: http.MethodGet, Path: Prefix + "company", Tags: []string{"Users"}, Summary: "List companies",
+			Description: "Lists the organizations the caller sees (a vendor: its own; a channel: itself and those under it), one page at a time. Changes nothing.",
+			Parameters:  sorting(companySorts), Responses: list("One page of companies", reflect.TypeFor[[]Company]())},
+		{OperationID: "listProducts", Method: http.MethodGet, Path: Prefix + "product", Tags: []string{"Catalog"}, Summary: "List products",
+			Description: "Lists the products the caller sees (the published ones, and its own), one page at a time. Changes nothing.",
+			Parameters:  sorting(productSorts), Responses: list("One page of products", reflect.TypeFor[[]Product]())},
+		{OperationID: "listProductVersions", Method: http.MethodGet, Path: Prefix + "productVersion", Tags: []string{"Catalog"}, Summary: "List product versions",
+			Description: "Lists the live plans of the products the caller sees, optionally of one product, one page at a time. Changes nothing.",
+			Parameters: append(sorting(versionSorts), &huma.Param{Name: "product", In: "query", Description: "only this product's: its id, or its reference product/{id}",
+				Schema: &huma.Schema{Type: huma.TypeString, Pattern: "^(product/)?[1-9][0-9]*$"}}),
+			Responses: list("One page of product versions", reflect.TypeFor[[]ProductVersion]())},
+		{OperationID: "listCategories", Method: http.MethodGet, Path: Prefix + "category", Tags: []string{"Catalog"}, Summary: "List categories",
+			Description: "Always an empty list: Mercato's products have a type, not categories. Changes nothing.",
+			Parameters:  slices.Clone(paging[:4]), Responses: list("An empty page", reflect.TypeFor[[]struct{}]())},
 		{OperationID: "getUser", Method: http.MethodGet, Path: Prefix + "user/{id}", Tags: []string{"Users"}, Summary: "Get a user",
 			Description: "Returns a user the caller may see; a vendor also sees the users of the customers subscribed to its products. Others answer 404. Changes nothing.",
 			Parameters:  []*huma.Param{idParam}, Responses: ok("The user.", reflect.TypeFor[User]())},
@@ -179,10 +217,23 @@ func OpenAPI() *huma.OpenAPI {
 		{OperationID: "getSubscription", Method: http.MethodGet, Path: Prefix + "subscription/{id}", Tags: []string{"Subscriptions"}, Summary: "Get a subscription",
 			Description: "Returns a subscription with its endpoints, instructions, configuration parameters, billing items, price ranges, orders, invoices and credentials (values only for its customer and the platform). A vendor provisions when paid is true and deploymentStatus is PENDING. Changes nothing.",
 			Parameters:  []*huma.Param{idParam, langParam}, Responses: ok("The subscription.", reflect.TypeFor[Subscription]())},
-		{OperationID: "patchSubscription", Method: http.MethodPatch, Path: Prefix + "subscription/{id}", Tags: []string{"Subscriptions"}, Summary: "Report a deployment status",
+		{OperationID: "patchSubscription", Method: http.MethodPatch, Path: Prefix + "subscription/{id}", Tags: []string{"Subscriptions"}, Summary: "Report a deployment status, or upgrade the plan",
 			Description: "The provider (the product's vendor, or the platform) reports the subscription's deployment status, such as DEPLOYED, FAILED or UNDEPLOYED; the move goes through the state machine and writes a Subscription MODIFIED event. A move no action leads to answers 400.",
 			Parameters:  []*huma.Param{idParam, langParam}, RequestBody: body("The status to report.", reflect.TypeFor[SubscriptionPatch]()),
 			Responses: ok("The subscription after the change.", reflect.TypeFor[Subscription]())},
+		{OperationID: "deleteSubscription", Method: http.MethodDelete, Path: Prefix + "subscription/{id}", Tags: []string{"Subscriptions"}, Summary: "Terminate a subscription",
+			Description: "Terminates the subscription: its provider is asked to deprovision (deploymentStatus UNDEPLOY_SENT) and it ends when the provider confirms. The customer, its seller and the platform may; the provider may not (403). Writes a Subscription MODIFIED event.",
+			Parameters:  []*huma.Param{idParam}, Responses: map[string]*huma.Response{"204": {Description: "Terminating."}}},
+		{OperationID: "getSubscriptionChangelog", Method: http.MethodGet, Path: Prefix + "subscription/{id}/changelog", Tags: []string{"Subscriptions"}, Summary: "The subscription's changes",
+			Description: "Lists the subscription's lifecycle events in the order they happened (at most 1000, the oldest first), as its webhook receivers got them. Whoever sees the subscription reads it. Changes nothing.",
+			Parameters:  []*huma.Param{idParam}, Responses: ok("The changes.", reflect.TypeFor[[]ChangeLogEntry]())},
+		{OperationID: "getSubscriptionMetadata", Method: http.MethodGet, Path: Prefix + "subscription/{id}/metadata", Tags: []string{"Subscriptions"}, Summary: "Get the subscription's metadata",
+			Description: "Returns the integration's metadata of the subscription, text by key. Whoever sees the subscription reads it. Changes nothing.",
+			Parameters:  []*huma.Param{idParam}, Responses: ok("The metadata.", reflect.TypeFor[map[string]string]())},
+		{OperationID: "putSubscriptionMetadata", Method: http.MethodPut, Path: Prefix + "subscription/{id}/metadata", Tags: []string{"Subscriptions"}, Summary: "Replace the subscription's metadata",
+			Description: "The provider (or the platform) replaces the integration's metadata as a whole: at most 50 keys of 1 to 100 letters, digits, _ . : -, values up to 4096 bytes. A value that is not a string is kept as its JSON text; null drops the key. Writes no event.",
+			Parameters:  []*huma.Param{idParam}, RequestBody: body("The metadata, by key.", reflect.TypeFor[map[string]any]()),
+			Responses: ok("The metadata now stored.", reflect.TypeFor[map[string]string]())},
 		{OperationID: "postSubscriptionEndpoints", Method: http.MethodPost, Path: Prefix + "subscription/{id}/endpoints", Tags: []string{"Subscriptions"}, Summary: "Set the links to the service",
 			Description: "The provider replaces the subscription's endpoints (https; one of category APP). Writes a Subscription MODIFIED event.",
 			Parameters:  []*huma.Param{idParam}, RequestBody: body("The endpoints, replacing any before.", reflect.TypeFor[[]EndpointInput]()),
@@ -225,6 +276,16 @@ func OpenAPI() *huma.OpenAPI {
 			op.Responses[status] = &huma.Response{Ref: "#/components/responses/" + name}
 		}
 		doc.AddOperation(op)
+	}
+	for _, m := range []string{http.MethodPost, http.MethodGet} {
+		doc.AddOperation(&huma.Operation{OperationID: map[string]string{http.MethodPost: "login", http.MethodGet: "loginGet"}[m], Method: m, Path: Prefix + "login",
+			Tags: []string{"Users"}, Summary: "Get a token for CMW-Auth-Token",
+			Description: "HTTP Basic of the user's e-mail and its control-panel password (or one of its API tokens) answers a token to send as CMW-Auth-Token, as a JSON string. " +
+				"A password is answered with a new API token named \"" + loginTokenName + "\", which lasts until it is revoked (Mercato's tokens do not expire, whatever expire says); a token, with itself.",
+			Parameters: []*huma.Param{{Name: "expire", In: "query", Description: "Cloudesire's short-lived token (true, the Java client's default) or a permanent one (false); accepted, and every token is permanent", Schema: &huma.Schema{Type: huma.TypeBoolean}}},
+			Security:   []map[string][]string{{"basic": {}}},
+			Responses: map[string]*huma.Response{"200": {Description: "The token, as a JSON string.", Content: map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Type: huma.TypeString}}}},
+				"401": {Ref: "#/components/responses/Unauthorized"}, "405": {Ref: "#/components/responses/MethodNotAllowed"}, "500": {Ref: "#/components/responses/Internal"}}})
 	}
 	doc.AddOperation(&huma.Operation{OperationID: "getOpenAPI", Method: http.MethodGet, Path: OpenAPIPath, Tags: []string{"Document"},
 		Summary: "This OpenAPI document", Description: "Returns this document. It needs no authentication.", Security: []map[string][]string{},

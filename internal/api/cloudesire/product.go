@@ -18,6 +18,8 @@ import (
 type Catalog interface {
 	Product(ctx context.Context, p mercato.Principal, id int64) (catalog.Product, error)
 	Plan(ctx context.Context, p mercato.Principal, id int64) (catalog.Plan, catalog.Product, error)
+	ProductPage(ctx context.Context, p mercato.Principal, f catalog.ProductFilter, pg mercato.NumberedPage) ([]catalog.Product, int, error)
+	PlanPage(ctx context.Context, p mercato.Principal, productID int64, pg mercato.NumberedPage) ([]catalog.Plan, int, error)
 }
 
 // Product is a product (ProductDTO): type is Cloudesire's product type,

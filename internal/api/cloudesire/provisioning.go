@@ -14,6 +14,7 @@ type Provisioning interface {
 	SetEndpoints(ctx context.Context, p mercato.Principal, id int64, eps []subscription.Endpoint) ([]subscription.Endpoint, error)
 	SetInstructions(ctx context.Context, p mercato.Principal, id int64, m map[string]string) (map[string]string, error)
 	AddCredentials(ctx context.Context, p mercato.Principal, id int64, cs []subscription.Credential) ([]subscription.Credential, error)
+	Metadata
 }
 
 func (h *Handler) postEndpoints(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error) {

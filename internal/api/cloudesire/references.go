@@ -32,8 +32,12 @@ func (h *Handler) company(ctx context.Context, p mercato.Principal, _ *http.Requ
 	if err != nil {
 		return nil, err
 	}
+	return companyOf(o), nil
+}
+
+func companyOf(o mercato.Organization) Company {
 	return Company{ID: o.ID, Self: "company/" + strconv.FormatInt(o.ID, 10), Name: o.Name, EmailAddress: o.Email,
-		TaxCode: o.VATID, Enabled: true}, nil
+		TaxCode: o.VATID, Enabled: true}
 }
 
 // Order is an order (OrderDTO).

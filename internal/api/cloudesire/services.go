@@ -14,8 +14,10 @@ import (
 // apply the store's visibility rules; a vendor sees the orders of its
 // products and the invoice lines that bill them.
 
-// Orders reads orders (internal/ordering).
+// Orders reads orders and changes a subscription's plan (internal/ordering:
+// SYNDICATED_UPGRADE is a CHANGE order).
 type Orders interface {
+	Change(ctx context.Context, p mercato.Principal, id int64, c subscription.Change) (subscription.Subscription, error)
 	ListOrders(ctx context.Context, p mercato.Principal, f subscription.OrderFilter, page mercato.Page) ([]subscription.Order, int64, error)
 	Order(ctx context.Context, p mercato.Principal, id int64) (subscription.Order, error)
 }
@@ -38,6 +40,7 @@ type Services struct {
 	Accounts     Accounts
 	Orders       Orders
 	Invoices     Invoices
+	Events       Events
 	Clock        func() time.Time
 }
 

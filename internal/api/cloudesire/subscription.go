@@ -360,17 +360,23 @@ func pageHeaders(w http.ResponseWriter, pg mercato.NumberedPage, total int) {
 }
 
 // patchSubscription takes {"deploymentStatus": X} from the provider: the
-// move goes through the state machine, as on /api/v1.
+// move goes through the state machine, as on /api/v1; or an action
+// (patch.go).
 func (h *Handler) patchSubscription(ctx context.Context, p mercato.Principal, w http.ResponseWriter, r *http.Request) (int, any, error) {
 	id, _, err := idAndLanguage(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	var body struct {
-		DeploymentStatus *string `json:"deploymentStatus"`
-	}
+	var body subscriptionPatch
 	if err := decode(w, r, &body); err != nil {
 		return 0, nil, err
+	}
+	if body.Action != nil {
+		if err := h.act(ctx, p, id, body); err != nil {
+			return 0, nil, err
+		}
+		s, err := h.detail(ctx, p, r, id)
+		return http.StatusOK, s, err
 	}
 	if body.DeploymentStatus == nil {
 		return 0, nil, mercato.Invalid("nothing to change", mercato.FieldError{Path: "deploymentStatus", Message: "is required"})

@@ -35,6 +35,9 @@ func newClient(t *testing.T, base string, c vendorapi.Credentials) *vendorapi.Cl
 
 func wantAPIError(t *testing.T, err error, status int, sentinel error, holder vendorapi.ErrorHolder) {
 	t.Helper()
+	if holder.ExtraFields == nil {
+		holder.ExtraFields = map[string]any{} // the server always sends extraFields, as Cloudesire's ErrorResponseEntry does
+	}
 	var ae *vendorapi.Error
 	if !errors.As(err, &ae) {
 		t.Fatalf("error %v (%T), want *vendorapi.Error", err, err)

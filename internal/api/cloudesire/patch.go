@@ -1,0 +1,55 @@
+package cloudesire
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/subscription"
+)
+
+// subscriptionPatch is what PATCH subscription/{id} reads of Cloudesire's
+// SubscriptionPatchDTO: a deployment status, or an action with its
+// argument.
+type subscriptionPatch struct {
+	DeploymentStatus *string `json:"deploymentStatus"`
+	Action           *string `json:"action"`
+	ProductVersion   *Ref    `json:"productVersion"`
+}
+
+// act runs a PATCH's action. SYNDICATED_UPGRADE moves a syndicated (SaaS)
+// subscription to another plan of its product (productVersion), as a
+// CHANGE order priced through the channel (ordering.Change: the customer,
+// its seller or the platform; prorated); the vendor hears of it as a
+// MODIFIED event with the new productVersion. SET_NAME is refused:
+// Mercato's subscriptions have no name of their own (it is made from the
+// product's and the plan's), so there is nothing to keep one in.
+func (h *Handler) act(ctx context.Context, p mercato.Principal, id int64, body subscriptionPatch) error {
+	switch *body.Action {
+	case "SYNDICATED_UPGRADE":
+		if body.ProductVersion == nil {
+			return mercato.Invalid("invalid upgrade", mercato.FieldError{Path: "productVersion", Message: "is required: {\"url\": \"productVersion/{id}\"}"})
+		}
+		plan, err := strconv.ParseInt(strings.TrimPrefix(body.ProductVersion.URL, "productVersion/"), 10, 64)
+		if err != nil || plan < 1 {
+			return mercato.Invalid("invalid upgrade", mercato.FieldError{Path: "productVersion", Message: "must be a reference productVersion/{id}"})
+		}
+		sub, err := h.Lifecycle.Subscription(ctx, p, id)
+		if err != nil {
+			return err
+		}
+		prod, err := h.Catalog.Product(ctx, p, sub.ProductID)
+		if err != nil {
+			return err
+		}
+		if prod.Type != catalog.TypeSaaS {
+			return mercato.Invalid("invalid upgrade", mercato.FieldError{Path: "action", Message: "SYNDICATED_UPGRADE is for syndicated products only"})
+		}
+		_, err = h.Orders.Change(ctx, p, id, subscription.Change{PlanID: &plan})
+		return err
+	default:
+		return mercato.Invalid("invalid action", mercato.FieldError{Path: "action", Message: "only SYNDICATED_UPGRADE is supported (Mercato's subscriptions keep no name for SET_NAME)"})
+	}
+}
