@@ -349,6 +349,7 @@ func (e ParameterType) Valid() bool {
 const (
 	PriceEntryKindFixed      PriceEntryKind = "fixed"
 	PriceEntryKindPercentage PriceEntryKind = "percentage"
+	PriceEntryKindValue      PriceEntryKind = "value"
 )
 
 // Valid indicates whether the value is a known member of the PriceEntryKind enum.
@@ -357,6 +358,8 @@ func (e PriceEntryKind) Valid() bool {
 	case PriceEntryKindFixed:
 		return true
 	case PriceEntryKindPercentage:
+		return true
+	case PriceEntryKindValue:
 		return true
 	default:
 		return false
@@ -367,6 +370,7 @@ func (e PriceEntryKind) Valid() bool {
 const (
 	PriceSetKindFixed      PriceSetKind = "fixed"
 	PriceSetKindPercentage PriceSetKind = "percentage"
+	PriceSetKindValue      PriceSetKind = "value"
 )
 
 // Valid indicates whether the value is a known member of the PriceSetKind enum.
@@ -375,6 +379,8 @@ func (e PriceSetKind) Valid() bool {
 	case PriceSetKindFixed:
 		return true
 	case PriceSetKindPercentage:
+		return true
+	case PriceSetKindValue:
 		return true
 	default:
 		return false
@@ -1565,14 +1571,14 @@ type PlanUpdate struct {
 
 // PriceEntry defines model for PriceEntry.
 type PriceEntry struct {
-	// Kind percentage marks the price it buys at up; fixed sets the recurring price
+	// Kind percentage marks the price it buys at up; fixed sets the recurring price (flat and per-unit plans); value adds an amount to it
 	Kind           PriceEntryKind `json:"kind"`
 	OrganizationId int64          `json:"organization_id"`
 	PlanId         int64          `json:"plan_id"`
 	Value          string         `json:"value"`
 }
 
-// PriceEntryKind percentage marks the price it buys at up; fixed sets the recurring price
+// PriceEntryKind percentage marks the price it buys at up; fixed sets the recurring price (flat and per-unit plans); value adds an amount to it
 type PriceEntryKind string
 
 // PriceSet defines model for PriceSet.
@@ -2619,7 +2625,7 @@ type ClientInterface interface {
 
 	// SetPriceWithBody Mark a plan up in a price list
 	//
-	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
+	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2628,7 +2634,7 @@ type ClientInterface interface {
 
 	// SetPrice Mark a plan up in a price list
 	//
-	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
+	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3773,7 +3779,7 @@ func (c *Client) DeletePrice(ctx context.Context, id int64, planId int64, reqEdi
 
 // SetPriceWithBody Mark a plan up in a price list
 //
-// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
+// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3792,7 +3798,7 @@ func (c *Client) SetPriceWithBody(ctx context.Context, id int64, planId int64, c
 
 // SetPrice Mark a plan up in a price list
 //
-// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
+// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9212,7 +9218,7 @@ type ClientWithResponsesInterface interface {
 
 	// SetPriceWithBodyWithResponse Mark a plan up in a price list
 	//
-	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
+	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9221,7 +9227,7 @@ type ClientWithResponsesInterface interface {
 
 	// SetPriceWithResponse Mark a plan up in a price list
 	//
-	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
+	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -15764,7 +15770,7 @@ func (c *ClientWithResponses) DeletePriceWithResponse(ctx context.Context, id in
 
 // SetPriceWithBodyWithResponse Mark a plan up in a price list
 //
-// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
+// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15779,7 +15785,7 @@ func (c *ClientWithResponses) SetPriceWithBodyWithResponse(ctx context.Context, 
 
 // SetPriceWithResponse Mark a plan up in a price list
 //
-// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
+// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -1,0 +1,32 @@
+-- +goose Up
+-- Price lists take Cloudesire's VALUE markup (an amount added to the
+-- price bought at) beside percentage and fixed. SQLite cannot alter a
+-- CHECK constraint, so the table is rebuilt (no foreign key refers to it).
+CREATE TABLE price_list_entries_new (
+    organization_id INTEGER NOT NULL REFERENCES organizations(id),
+    plan_id         INTEGER NOT NULL REFERENCES plans(id),
+    kind            TEXT NOT NULL CHECK (kind IN ('percentage','fixed','value')),
+    value           TEXT NOT NULL,
+    updated_at      TIMESTAMP NOT NULL,
+    PRIMARY KEY (organization_id, plan_id)
+);
+INSERT INTO price_list_entries_new (organization_id, plan_id, kind, value, updated_at)
+    SELECT organization_id, plan_id, kind, value, updated_at FROM price_list_entries;
+DROP TABLE price_list_entries;
+ALTER TABLE price_list_entries_new RENAME TO price_list_entries;
+
+-- +goose Down
+-- A value markup has no equivalent in the older schema: going down
+-- removes it, so that its plan sells at the price bought at.
+CREATE TABLE price_list_entries_old (
+    organization_id INTEGER NOT NULL REFERENCES organizations(id),
+    plan_id         INTEGER NOT NULL REFERENCES plans(id),
+    kind            TEXT NOT NULL CHECK (kind IN ('percentage','fixed')),
+    value           TEXT NOT NULL,
+    updated_at      TIMESTAMP NOT NULL,
+    PRIMARY KEY (organization_id, plan_id)
+);
+INSERT INTO price_list_entries_old (organization_id, plan_id, kind, value, updated_at)
+    SELECT organization_id, plan_id, kind, value, updated_at FROM price_list_entries WHERE kind <> 'value';
+DROP TABLE price_list_entries;
+ALTER TABLE price_list_entries_old RENAME TO price_list_entries;
