@@ -1760,6 +1760,18 @@ type ReplayResult struct {
 	Replayed int64 `json:"replayed"`
 }
 
+// ScheduledChange defines model for ScheduledChange.
+type ScheduledChange struct {
+	// EffectiveAt When it takes effect: the end of the period already charged
+	EffectiveAt time.Time `json:"effective_at"`
+
+	// PlanId The plan from then
+	PlanId int64 `json:"plan_id"`
+
+	// Quantity The seats from then
+	Quantity int64 `json:"quantity"`
+}
+
 // Share defines model for Share.
 type Share struct {
 	Amount         string    `json:"amount"`
@@ -1807,15 +1819,16 @@ type Subscription struct {
 	Id               int64                        `json:"id"`
 
 	// Paid cleared for provisioning: paid, or bought on account
-	Paid       bool             `json:"paid"`
-	PlanId     int64            `json:"plan_id"`
-	ProductId  int64            `json:"product_id"`
-	Quantity   int64            `json:"quantity"`
-	Renewal    *Renewal         `json:"renewal,omitempty"`
-	ResellerId *int64           `json:"reseller_id"`
-	StartDate  time.Time        `json:"start_date"`
-	Type       SubscriptionType `json:"type"`
-	UpdatedAt  time.Time        `json:"updated_at"`
+	Paid            bool             `json:"paid"`
+	PlanId          int64            `json:"plan_id"`
+	ProductId       int64            `json:"product_id"`
+	Quantity        int64            `json:"quantity"`
+	Renewal         *Renewal         `json:"renewal,omitempty"`
+	ResellerId      *int64           `json:"reseller_id"`
+	ScheduledChange *ScheduledChange `json:"scheduled_change,omitempty"`
+	StartDate       time.Time        `json:"start_date"`
+	Type            SubscriptionType `json:"type"`
+	UpdatedAt       time.Time        `json:"updated_at"`
 }
 
 // SubscriptionDeploymentStatus defines model for Subscription.DeploymentStatus.
@@ -2825,7 +2838,7 @@ type ClientInterface interface {
 
 	// UpdateSubscriptionWithBody Report a deployment status, or change seats, plan or renewal
 	//
-	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.
+	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2834,7 +2847,7 @@ type ClientInterface interface {
 
 	// UpdateSubscription Report a deployment status, or change seats, plan or renewal
 	//
-	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.
+	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2989,6 +3002,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/subscriptions/{id}/retry (the `RetrySubscription` operationId).
 	RetrySubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelScheduledChange Cancel a scheduled downgrade
+	//
+	// Cancels the downgrade scheduled on a subscription before it takes effect: its plan and seats go on as they are, and so do their charges. Whoever may change the subscription may. 404 when none is scheduled, 409 once it took effect. Writes a Subscription MODIFIED event.
+	//
+	// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-change (the `CancelScheduledChange` operationId).
+	CancelScheduledChange(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SuspendSubscription Suspend a deployed subscription
 	//
@@ -4219,7 +4239,7 @@ func (c *Client) GetSubscription(ctx context.Context, id int64, reqEditors ...Re
 
 // UpdateSubscriptionWithBody Report a deployment status, or change seats, plan or renewal
 //
-// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.
+// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4238,7 +4258,7 @@ func (c *Client) UpdateSubscriptionWithBody(ctx context.Context, id int64, conte
 
 // UpdateSubscription Report a deployment status, or change seats, plan or renewal
 //
-// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.
+// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4584,6 +4604,23 @@ func (c *Client) ResumeSubscription(ctx context.Context, id int64, reqEditors ..
 // Corresponds with POST /api/v1/subscriptions/{id}/retry (the `RetrySubscription` operationId).
 func (c *Client) RetrySubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRetrySubscriptionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelScheduledChange Cancel a scheduled downgrade
+//
+// Cancels the downgrade scheduled on a subscription before it takes effect: its plan and seats go on as they are, and so do their charges. Whoever may change the subscription may. 404 when none is scheduled, 409 once it took effect. Writes a Subscription MODIFIED event.
+//
+// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-change (the `CancelScheduledChange` operationId).
+func (c *Client) CancelScheduledChange(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelScheduledChangeRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -7794,6 +7831,40 @@ func NewRetrySubscriptionRequest(server string, id int64) (*http.Request, error)
 	return req, nil
 }
 
+// NewCancelScheduledChangeRequest constructs an http.Request for the CancelScheduledChange method
+func NewCancelScheduledChangeRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/subscriptions/%s/scheduled-change", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewSuspendSubscriptionRequest constructs an http.Request for the SuspendSubscription method
 func NewSuspendSubscriptionRequest(server string, id int64) (*http.Request, error) {
 	var err error
@@ -9434,7 +9505,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateSubscriptionWithBodyWithResponse Report a deployment status, or change seats, plan or renewal
 	//
-	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.
+	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9443,7 +9514,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateSubscriptionWithResponse Report a deployment status, or change seats, plan or renewal
 	//
-	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.
+	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9620,6 +9691,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/subscriptions/{id}/retry (the `RetrySubscription` operationId).
 	RetrySubscriptionWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*RetrySubscriptionResponse, error)
+
+	// CancelScheduledChangeWithResponse Cancel a scheduled downgrade
+	//
+	// Cancels the downgrade scheduled on a subscription before it takes effect: its plan and seats go on as they are, and so do their charges. Whoever may change the subscription may. 404 when none is scheduled, 409 once it took effect. Writes a Subscription MODIFIED event.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-change (the `CancelScheduledChange` operationId).
+	CancelScheduledChangeWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*CancelScheduledChangeResponse, error)
 
 	// SuspendSubscriptionWithResponse Suspend a deployed subscription
 	//
@@ -13792,6 +13872,75 @@ func (r RetrySubscriptionResponse) ContentType() string {
 	return ""
 }
 
+type CancelScheduledChangeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Subscription
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelScheduledChangeResponse) GetJSON200() *Subscription {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CancelScheduledChangeResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelScheduledChangeResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CancelScheduledChangeResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CancelScheduledChangeResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelScheduledChangeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelScheduledChangeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelScheduledChangeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelScheduledChangeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type SuspendSubscriptionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16130,7 +16279,7 @@ func (c *ClientWithResponses) GetSubscriptionWithResponse(ctx context.Context, i
 
 // UpdateSubscriptionWithBodyWithResponse Report a deployment status, or change seats, plan or renewal
 //
-// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.
+// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16145,7 +16294,7 @@ func (c *ClientWithResponses) UpdateSubscriptionWithBodyWithResponse(ctx context
 
 // UpdateSubscriptionWithResponse Report a deployment status, or change seats, plan or renewal
 //
-// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.
+// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16441,6 +16590,21 @@ func (c *ClientWithResponses) RetrySubscriptionWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseRetrySubscriptionResponse(rsp)
+}
+
+// CancelScheduledChangeWithResponse Cancel a scheduled downgrade
+//
+// Cancels the downgrade scheduled on a subscription before it takes effect: its plan and seats go on as they are, and so do their charges. Whoever may change the subscription may. 404 when none is scheduled, 409 once it took effect. Writes a Subscription MODIFIED event.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-change (the `CancelScheduledChange` operationId).
+func (c *ClientWithResponses) CancelScheduledChangeWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*CancelScheduledChangeResponse, error) {
+	rsp, err := c.CancelScheduledChange(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelScheduledChangeResponse(rsp)
 }
 
 // SuspendSubscriptionWithResponse Suspend a deployed subscription
@@ -19947,6 +20111,60 @@ func ParseRetrySubscriptionResponse(rsp *http.Response) (*RetrySubscriptionRespo
 	}
 
 	response := &RetrySubscriptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Subscription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCancelScheduledChangeResponse parses an HTTP response from a CancelScheduledChangeWithResponse call
+func ParseCancelScheduledChangeResponse(rsp *http.Response) (*CancelScheduledChangeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelScheduledChangeResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}

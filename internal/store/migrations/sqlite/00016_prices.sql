@@ -15,7 +15,15 @@ INSERT INTO price_list_entries_new (organization_id, plan_id, kind, value, updat
 DROP TABLE price_list_entries;
 ALTER TABLE price_list_entries_new RENAME TO price_list_entries;
 
+-- A downgrade (fewer seats, a cheaper plan) takes effect when the period
+-- already charged ends: the schedule keeps the version it will charge from
+-- then, and from when, until it applies or is cancelled.
+ALTER TABLE charge_schedules ADD COLUMN scheduled_version TEXT;
+ALTER TABLE charge_schedules ADD COLUMN scheduled_from TIMESTAMP;
+
 -- +goose Down
+ALTER TABLE charge_schedules DROP COLUMN scheduled_from;
+ALTER TABLE charge_schedules DROP COLUMN scheduled_version;
 -- A value markup has no equivalent in the older schema: going down
 -- removes it, so that its plan sells at the price bought at.
 CREATE TABLE price_list_entries_old (
