@@ -89,6 +89,8 @@ type Catalog interface {
 	Plan(ctx context.Context, p mercato.Principal, id int64) (catalog.Plan, catalog.Product, error)
 	ListProducts(ctx context.Context, p mercato.Principal, f catalog.ProductFilter, page mercato.Page) ([]catalog.Product, int64, error)
 	ListPlans(ctx context.Context, p mercato.Principal, productID int64, page mercato.Page) ([]catalog.Plan, int64, error)
+	// PlanPrices is a plan's price history, oldest first.
+	PlanPrices(ctx context.Context, p mercato.Principal, id int64) ([]catalog.PriceVersion, error)
 	CreateProduct(ctx context.Context, p mercato.Principal, prod catalog.Product) (catalog.Product, error)
 	UpdateProduct(ctx context.Context, p mercato.Principal, id int64, u listing.ProductUpdate) (catalog.Product, error)
 	DeleteProduct(ctx context.Context, p mercato.Principal, id int64) error

@@ -1319,6 +1319,14 @@ type ListPriceEntry struct {
 	NextCursor *string `json:"next_cursor"`
 }
 
+// ListPriceVersion defines model for ListPriceVersion.
+type ListPriceVersion struct {
+	Items []PriceVersion `json:"items"`
+
+	// NextCursor pass as cursor to get the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
+}
+
 // ListProduct defines model for ListProduct.
 type ListProduct struct {
 	Items []Product `json:"items"`
@@ -1589,6 +1597,13 @@ type PriceSet struct {
 
 // PriceSetKind defines model for PriceSet.Kind.
 type PriceSetKind string
+
+// PriceVersion defines model for PriceVersion.
+type PriceVersion struct {
+	// EffectiveAt When it took effect
+	EffectiveAt time.Time `json:"effective_at"`
+	Pricing     Pricing   `json:"pricing"`
+}
 
 // Pricing defines model for Pricing.
 type Pricing struct {
@@ -2685,6 +2700,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/plans/{id} (the `UpdatePlan` operationId).
 	UpdatePlan(ctx context.Context, id int64, body UpdatePlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPlanPrices A plan's price history
+	//
+	// Returns a plan's price history, oldest first: each pricing it has had and when it took effect (new orders had it from then; running subscriptions keep the price they were sold at until they renew). Visible to whoever can see the plan. Changes nothing.
+	//
+	// Corresponds with GET /api/v1/plans/{id}/prices (the `ListPlanPrices` operationId).
+	ListPlanPrices(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListProducts List products: published ones, and your own drafts
 	//
@@ -3897,6 +3919,23 @@ func (c *Client) UpdatePlanWithBody(ctx context.Context, id int64, contentType s
 // Corresponds with PATCH /api/v1/plans/{id} (the `UpdatePlan` operationId).
 func (c *Client) UpdatePlan(ctx context.Context, id int64, body UpdatePlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdatePlanRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPlanPrices A plan's price history
+//
+// Returns a plan's price history, oldest first: each pricing it has had and when it took effect (new orders had it from then; running subscriptions keep the price they were sold at until they renew). Visible to whoever can see the plan. Changes nothing.
+//
+// Corresponds with GET /api/v1/plans/{id}/prices (the `ListPlanPrices` operationId).
+func (c *Client) ListPlanPrices(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPlanPricesRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -6571,6 +6610,40 @@ func NewUpdatePlanRequestWithBody(server string, id int64, contentType string, b
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListPlanPricesRequest constructs an http.Request for the ListPlanPrices method
+func NewListPlanPricesRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/plans/%s/prices", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -9341,6 +9414,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/plans/{id} (the `UpdatePlan` operationId).
 	UpdatePlanWithResponse(ctx context.Context, id int64, body UpdatePlanJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePlanResponse, error)
 
+	// ListPlanPricesWithResponse A plan's price history
+	//
+	// Returns a plan's price history, oldest first: each pricing it has had and when it took effect (new orders had it from then; running subscriptions keep the price they were sold at until they renew). Visible to whoever can see the plan. Changes nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/plans/{id}/prices (the `ListPlanPrices` operationId).
+	ListPlanPricesWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ListPlanPricesResponse, error)
+
 	// ListProductsWithResponse List products: published ones, and your own drafts
 	//
 	// Lists products one page at a time: the published catalog for everyone, and a vendor's own unpublished drafts for that vendor (the platform sees all). Filters by type, vendor and published. Changes nothing.
@@ -11934,6 +12016,75 @@ func (r UpdatePlanResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdatePlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListPlanPricesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListPriceVersion
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPlanPricesResponse) GetJSON200() *ListPriceVersion {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPlanPricesResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListPlanPricesResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPlanPricesResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListPlanPricesResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPlanPricesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPlanPricesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPlanPricesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPlanPricesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16007,6 +16158,21 @@ func (c *ClientWithResponses) UpdatePlanWithResponse(ctx context.Context, id int
 	return ParseUpdatePlanResponse(rsp)
 }
 
+// ListPlanPricesWithResponse A plan's price history
+//
+// Returns a plan's price history, oldest first: each pricing it has had and when it took effect (new orders had it from then; running subscriptions keep the price they were sold at until they renew). Visible to whoever can see the plan. Changes nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/plans/{id}/prices (the `ListPlanPrices` operationId).
+func (c *ClientWithResponses) ListPlanPricesWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ListPlanPricesResponse, error) {
+	rsp, err := c.ListPlanPrices(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPlanPricesResponse(rsp)
+}
+
 // ListProductsWithResponse List products: published ones, and your own drafts
 //
 // Lists products one page at a time: the published catalog for everyone, and a vendor's own unpublished drafts for that vendor (the platform sees all). Filters by type, vendor and published. Changes nothing.
@@ -18603,6 +18769,60 @@ func ParseUpdatePlanResponse(rsp *http.Response) (*UpdatePlanResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Plan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListPlanPricesResponse parses an HTTP response from a ListPlanPricesWithResponse call
+func ParseListPlanPricesResponse(rsp *http.Response) (*ListPlanPricesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPlanPricesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListPriceVersion
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -21,7 +21,21 @@ ALTER TABLE price_list_entries_new RENAME TO price_list_entries;
 ALTER TABLE charge_schedules ADD COLUMN scheduled_version TEXT;
 ALTER TABLE charge_schedules ADD COLUMN scheduled_from TIMESTAMP;
 
+-- A plan's price history: each pricing it has had and when it took effect
+-- (new orders had it from then; running subscriptions from their next
+-- renewal). A plan's history starts with the pricing it has now, from its
+-- last change.
+CREATE TABLE plan_prices (
+    id          INTEGER PRIMARY KEY,
+    plan_id      INTEGER NOT NULL REFERENCES plans(id),
+    pricing      TEXT NOT NULL,
+    effective_at TIMESTAMP NOT NULL
+);
+CREATE INDEX plan_prices_plan ON plan_prices(plan_id, effective_at);
+INSERT INTO plan_prices (plan_id, pricing, effective_at) SELECT id, pricing, updated_at FROM plans;
+
 -- +goose Down
+DROP TABLE plan_prices;
 ALTER TABLE charge_schedules DROP COLUMN scheduled_from;
 ALTER TABLE charge_schedules DROP COLUMN scheduled_version;
 -- A value markup has no equivalent in the older schema: going down
