@@ -125,6 +125,12 @@ type Plan struct {
 	UpdatedAt   time.Time         `json:"updated_at"`
 }
 
+// PriceVersion is one pricing of a plan's price history.
+type PriceVersion struct {
+	Pricing     pricing.Pricing `json:"pricing"`
+	EffectiveAt time.Time       `json:"effective_at" doc:"When it took effect"`
+}
+
 func planOf(p catalog.Plan) Plan {
 	return Plan{ID: p.ID, ProductID: p.ProductID, Name: p.Name, Description: p.Description, Pricing: p.Pricing, Metadata: p.Metadata, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
@@ -175,6 +181,16 @@ func (s *Server) registerPlans() {
 				return nil, err
 			}
 			return out(planOf(p)), nil
+		})
+	register(s, huma.Operation{OperationID: "list-plan-prices", Description: "Returns a plan's price history, oldest first: each pricing it has had and when it took effect (new orders had it from then; running subscriptions keep the price they were sold at until they renew). Visible to whoever can see the plan. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/plans/{id}/prices", Summary: "A plan's price history", Tags: tags},
+		func(ctx context.Context, in *IDInput) (*ListOutput[PriceVersion], error) {
+			items, err := s.services.Catalog.PlanPrices(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return listOf(items, 0, func(v catalog.PriceVersion) PriceVersion {
+				return PriceVersion{Pricing: v.Pricing, EffectiveAt: v.EffectiveAt}
+			}), nil
 		})
 	register(s, huma.Operation{OperationID: "update-plan", Description: "Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.", Method: http.MethodPatch, Path: "/api/v1/plans/{id}", Summary: "Change a plan", Tags: tags},
 		func(ctx context.Context, in *struct {

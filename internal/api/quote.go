@@ -99,7 +99,7 @@ func (s *Server) registerQuotes() {
 type PriceEntry struct {
 	OrganizationID int64  `json:"organization_id"`
 	PlanID         int64  `json:"plan_id"`
-	Kind           string `json:"kind" enum:"percentage,fixed" doc:"percentage marks the price it buys at up; fixed sets the recurring price"`
+	Kind           string `json:"kind" enum:"percentage,fixed,value" doc:"percentage marks the price it buys at up; fixed sets the recurring price (flat and per-unit plans); value adds an amount to it"`
 	Value          string `json:"value"`
 }
 
@@ -109,7 +109,7 @@ func priceEntryOf(e pricing.PriceListEntry) PriceEntry {
 
 // PriceSet is the body of PUT /api/v1/organizations/{id}/prices/{plan_id}.
 type PriceSet struct {
-	Kind  string          `json:"kind" enum:"percentage,fixed"`
+	Kind  string          `json:"kind" enum:"percentage,fixed,value"`
 	Value decimal.Decimal `json:"value"`
 }
 
@@ -123,7 +123,7 @@ func (s *Server) registerPrices() {
 			}
 			return listOf(items, 0, priceEntryOf), nil
 		})
-	register(s, huma.Operation{OperationID: "set-price", Description: "Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.", Method: http.MethodPut, Path: "/api/v1/organizations/{id}/prices/{plan_id}", Summary: "Mark a plan up in a price list", Tags: tags},
+	register(s, huma.Operation{OperationID: "set-price", Description: "Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.", Method: http.MethodPut, Path: "/api/v1/organizations/{id}/prices/{plan_id}", Summary: "Mark a plan up in a price list", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			PlanID int64 `path:"plan_id" minimum:"1"`

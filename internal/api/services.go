@@ -28,6 +28,10 @@ type Orders interface {
 	PlaceOrder(ctx context.Context, p mercato.Principal, r subscription.OrderRequest) (subscription.Order, error)
 	Quote(ctx context.Context, p mercato.Principal, r ordering.QuoteRequest) (pricing.Quote, error)
 	Change(ctx context.Context, p mercato.Principal, id int64, c subscription.Change) (subscription.Subscription, error)
+	// ScheduledChange is the downgrade waiting for the end of the period
+	// charged, or nil; CancelScheduledChange cancels it.
+	ScheduledChange(ctx context.Context, p mercato.Principal, id int64) (*subscription.ScheduledChange, error)
+	CancelScheduledChange(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	ListOrders(ctx context.Context, p mercato.Principal, f subscription.OrderFilter, page mercato.Page) ([]subscription.Order, int64, error)
 	Order(ctx context.Context, p mercato.Principal, id int64) (subscription.Order, error)
 }
@@ -85,6 +89,8 @@ type Catalog interface {
 	Plan(ctx context.Context, p mercato.Principal, id int64) (catalog.Plan, catalog.Product, error)
 	ListProducts(ctx context.Context, p mercato.Principal, f catalog.ProductFilter, page mercato.Page) ([]catalog.Product, int64, error)
 	ListPlans(ctx context.Context, p mercato.Principal, productID int64, page mercato.Page) ([]catalog.Plan, int64, error)
+	// PlanPrices is a plan's price history, oldest first.
+	PlanPrices(ctx context.Context, p mercato.Principal, id int64) ([]catalog.PriceVersion, error)
 	CreateProduct(ctx context.Context, p mercato.Principal, prod catalog.Product) (catalog.Product, error)
 	UpdateProduct(ctx context.Context, p mercato.Principal, id int64, u listing.ProductUpdate) (catalog.Product, error)
 	DeleteProduct(ctx context.Context, p mercato.Principal, id int64) error

@@ -33,6 +33,30 @@ type Subscription struct {
 	// Renewal is the renewal call-to-action of a live subscription (on
 	// GET of one subscription; lists leave it out, see /renewal).
 	Renewal *Renewal `json:"renewal,omitempty"`
+	// ScheduledChange is the downgrade waiting for the end of the period
+	// charged (on GET of one subscription and the answers of a change).
+	ScheduledChange *ScheduledChange `json:"scheduled_change,omitempty"`
+}
+
+// ScheduledChange is a downgrade (fewer seats, a cheaper plan) sold and not
+// yet in effect.
+type ScheduledChange struct {
+	PlanID      int64     `json:"plan_id" doc:"The plan from then"`
+	Quantity    int64     `json:"quantity" doc:"The seats from then"`
+	EffectiveAt time.Time `json:"effective_at" doc:"When it takes effect: the end of the period already charged"`
+}
+
+// withScheduled adds the downgrade scheduled on sub to its body.
+func (s *Server) withScheduled(ctx context.Context, sub subscription.Subscription) (*Output[Subscription], error) {
+	body := subscriptionOf(sub)
+	sc, err := s.services.Orders.ScheduledChange(ctx, principal(ctx), sub.ID)
+	if err != nil {
+		return nil, err
+	}
+	if sc != nil {
+		body.ScheduledChange = &ScheduledChange{PlanID: sc.PlanID, Quantity: sc.Quantity, EffectiveAt: sc.From}
+	}
+	return out(body), nil
 }
 
 func subscriptionOf(s subscription.Subscription) Subscription {
@@ -108,18 +132,21 @@ func (s *Server) registerSubscriptions() {
 			if err != nil {
 				return nil, err
 			}
-			body := subscriptionOf(sub)
+			res, err := s.withScheduled(ctx, sub)
+			if err != nil {
+				return nil, err
+			}
 			if !sub.Status.Final() && sub.Status != subscription.UndeploySent {
 				o, err := s.services.Billing.RenewalOffer(ctx, principal(ctx), in.ID)
 				if err != nil {
 					return nil, err
 				}
 				r := renewalOf(o)
-				body.Renewal = &r
+				res.Body.Renewal = &r
 			}
-			return out(body), nil
+			return res, nil
 		})
-	register(s, huma.Operation{OperationID: "update-subscription", Description: "Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.", Method: http.MethodPatch, Path: "/api/v1/subscriptions/{id}", Summary: "Report a deployment status, or change seats, plan or renewal", Tags: tags},
+	register(s, huma.Operation{OperationID: "update-subscription", Description: "Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.", Method: http.MethodPatch, Path: "/api/v1/subscriptions/{id}", Summary: "Report a deployment status, or change seats, plan or renewal", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body SubscriptionUpdate
@@ -142,9 +169,17 @@ func (s *Server) registerSubscriptions() {
 				if err != nil {
 					return nil, err
 				}
-				return out(subscriptionOf(sub)), nil
+				return s.withScheduled(ctx, sub)
 			}
 			return nil, mercato.Invalid("invalid change", mercato.FieldError{Path: "", Message: "nothing to change"})
+		})
+	register(s, huma.Operation{OperationID: "cancel-scheduled-change", Description: "Cancels the downgrade scheduled on a subscription before it takes effect: its plan and seats go on as they are, and so do their charges. Whoever may change the subscription may. 404 when none is scheduled, 409 once it took effect. Writes a Subscription MODIFIED event.", Method: http.MethodDelete, Path: "/api/v1/subscriptions/{id}/scheduled-change", Summary: "Cancel a scheduled downgrade", Tags: tags, DefaultStatus: http.StatusOK},
+		func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
+			sub, err := s.services.Orders.CancelScheduledChange(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(subscriptionOf(sub)), nil
 		})
 	for _, a := range subscriptionActions {
 		do := a.do

@@ -193,6 +193,11 @@ type Schedule struct {
 	ChargedUntil   time.Time // the end of the last period charged; zero: none yet
 	DeliveredAt    time.Time // zero: never delivered
 	Version        string    // JSON of a Version; "{}" for a schedule written before the charge ledger
+	// Scheduled is the JSON of the Version a downgrade sold and that the
+	// periods from ScheduledFrom (the end of those charged when it was
+	// sold) are charged at; "": none.
+	Scheduled     string
+	ScheduledFrom time.Time
 }
 
 // Due is a subscription with periods to charge, as a billing run reads it.

@@ -18,6 +18,7 @@ type biller struct {
 	pricer   *billing.Pricer
 	platform mercato.Organization
 	selfBill map[int64]bool
+	sp       mercato.Principal // the platform's system principal
 }
 
 // issuer is who invoices a charge: the subscription's reseller when the
@@ -121,6 +122,7 @@ func (b *biller) periods(ctx context.Context, tx Tx, lo, hi int64) error {
 	var (
 		charges  []billing.Charge
 		advanced []billing.Schedule
+		applied  []billing.Schedule // their scheduled downgrade began
 	)
 	for _, d := range due {
 		sc := d.Schedule
@@ -149,11 +151,36 @@ func (b *biller) periods(ctx context.Context, tx Tx, lo, hi int64) error {
 			advanced = append(advanced, sc)
 			charges = append(charges, cs...)
 		}
+		if d.Schedule.Scheduled != "" && sc.Scheduled == "" {
+			applied = append(applied, d.Schedule)
+		}
 	}
 	if err := tx.SaveChargeSchedules(ctx, advanced); err != nil {
 		return err
 	}
-	return tx.InsertCharges(ctx, charges)
+	if err := tx.InsertCharges(ctx, charges); err != nil {
+		return err
+	}
+	return b.applyScheduled(ctx, tx, applied)
+}
+
+// applyScheduled gives the subscriptions whose scheduled downgrade began
+// with the period just charged its plan and quantity, each with its
+// MODIFIED event, so that the vendor hears of it.
+func (b *biller) applyScheduled(ctx context.Context, tx Tx, scs []billing.Schedule) error {
+	for _, sc := range scs {
+		sub, err := tx.LockSubscription(ctx, b.sp, sc.SubscriptionID)
+		if err != nil {
+			return err
+		}
+		if _, err := charging.Apply(b.pricer, &sub, sc, sc.ScheduledFrom); err != nil {
+			return err
+		}
+		if err := modify(ctx, tx, &sub, sub.Status, "scheduled change"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // selling is what a subscription's plan sells at now: the plan, its

@@ -120,7 +120,24 @@ type mSub struct {
 	end               time.Time
 	anchor, chargedTo time.Time // zero: none
 	version           mVersion
+	sched             *mSched // a downgrade waiting for the end of what is charged
 	usage             []mUsage
+}
+
+// mSched is a downgrade sold and not in effect: the plan, quantity and
+// version of the periods from from.
+type mSched struct {
+	plan, qty int64
+	version   mVersion
+	from      time.Time
+}
+
+// applyDue gives s the plan and quantity of its downgrade due by at; its
+// periods are charged at its version from then (through).
+func (m *model) applyDue(s *mSub, at time.Time) {
+	if s.sched != nil && !s.sched.from.After(at) {
+		s.plan, s.qty = s.sched.plan, s.sched.qty
+	}
 }
 
 type mUsage struct {
@@ -176,6 +193,10 @@ func (m *model) through(s *mSub, end, until time.Time) {
 			return
 		}
 		_, to := window(s.anchor, 1, from)
+		if s.sched != nil && !from.Before(s.sched.from) {
+			s.plan, s.qty, s.version = s.sched.plan, s.sched.qty, s.sched.version
+			s.sched = nil
+		}
 		v := s.version
 		m.charge(s, "recurring", from, to, from, v.period(), v).usagePending = v.plan.rate.Sign() > 0
 		if first && v.plan.setup.Sign() > 0 {
@@ -259,9 +280,16 @@ func (m *model) pay(s *mSub, now time.Time) {
 // difference of the new and the old price (both at now) prorated over what
 // is charged from now on.
 func (m *model) change(s *mSub, p mPlan, qty int64, now time.Time) {
+	m.applyDue(s, now)
 	m.through(s, s.end, now)
+	s.sched = nil // a change supersedes a downgrade not in effect
 	if !s.anchor.IsZero() && s.chargedTo.After(now) {
 		before, after := m.now(s.customer, *m.plans[s.plan], s.qty).period(), m.now(s.customer, p, qty).period()
+		if after.LessThan(before) {
+			// A downgrade: from the end of what is charged.
+			s.sched = &mSched{plan: p.id, qty: qty, version: m.now(s.customer, p, qty), from: s.chargedTo}
+			return
+		}
 		if diff := after.Sub(before); diff.Sign() > 0 {
 			at := now
 			if s.anchor.After(at) {
@@ -286,6 +314,7 @@ func (m *model) change(s *mSub, p mPlan, qty int64, now time.Time) {
 // end is the end of the term that holds at for a billing run, of the term
 // after the old end for a renewal by hand.
 func (m *model) renew(s *mSub, at time.Time, manual bool) {
+	m.applyDue(s, s.end) // a downgrade within the term renewed is what it sells
 	p := *m.plans[s.plan]
 	anchor := s.anchor
 	if anchor.IsZero() || anchor.After(s.end) {
@@ -298,6 +327,7 @@ func (m *model) renew(s *mSub, at time.Time, manual bool) {
 	_, s.end = window(anchor, p.termMonths, holds)
 	m.through(s, oldEnd, at)
 	s.version = m.now(s.customer, p, s.qty)
+	s.sched = nil // in the version renewed
 	until := at
 	if s.chargedTo.Equal(oldEnd) && oldEnd.After(at) {
 		until = oldEnd

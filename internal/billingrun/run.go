@@ -114,7 +114,7 @@ func (s *Service) runBilling(ctx context.Context, run *billing.Run, opts Options
 	if err := s.renewAll(ctx, sp, pr, run, opts); err != nil {
 		return err
 	}
-	b := &biller{opts: opts, run: run, pricer: pr}
+	b := &biller{opts: opts, run: run, pricer: pr, sp: sp}
 	if b.platform, err = s.reads.OrganizationByID(ctx, sp.OrgID); err != nil {
 		return err
 	}
@@ -199,11 +199,15 @@ func renew(ctx context.Context, tx Tx, pr *billing.Pricer, sp mercato.Principal,
 		return "", err
 	}
 	before := sub.Status
-	plan, err := tx.PlanByID(ctx, sub.PlanID)
+	sc, err := tx.ChargeSchedule(ctx, sub.ID)
 	if err != nil {
 		return "", err
 	}
-	sc, err := tx.ChargeSchedule(ctx, sub.ID)
+	// A downgrade due at the end of the term is what the next term sells.
+	if _, err := charging.Apply(pr, &sub, sc, asOf); err != nil {
+		return "", err
+	}
+	plan, err := tx.PlanByID(ctx, sub.PlanID)
 	if err != nil {
 		return "", err
 	}

@@ -49,14 +49,19 @@ func TestOneTenantCannotStopTheRun(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		// The reseller's fixed price is below what it buys at.
+		// The reseller's fixed price is below what it buys at: the channel
+		// service refuses it now, so it is written as a price list kept
+		// from before that rule would hold it.
 		markupOf := func(kind, value string) {
 			e := pricing.PriceListEntry{OrganizationID: w.R2.Org.ID, PlanID: w.PlanB.ID, Markup: pricing.Markup{Kind: kind, Value: decimal.RequireFromString(value)}}
 			if _, err := storetest.Channel(st).SetPrice(ctx, w.Platform.Principal, e); err != nil {
 				t.Fatal(err)
 			}
 		}
-		markupOf(pricing.MarkupFixed, "1.00")
+		below := pricing.PriceListEntry{OrganizationID: w.R2.Org.ID, PlanID: w.PlanB.ID, Markup: pricing.Markup{Kind: pricing.MarkupFixed, Value: decimal.RequireFromString("1.00")}}
+		if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.PutPrice(ctx, below) }); err != nil {
+			t.Fatal(err)
+		}
 
 		clk.set("2026-04-01T00:00:00Z")
 		r := run(t, st, w, "2026-04")

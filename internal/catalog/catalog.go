@@ -57,6 +57,14 @@ type ProductFilter struct {
 	Published *bool
 }
 
+// PriceVersion is one pricing a plan has had, from when it took effect:
+// new orders had it from then, running subscriptions from their next
+// renewal.
+type PriceVersion struct {
+	Pricing     pricing.Pricing
+	EffectiveAt time.Time
+}
+
 // Plan is a priced edition of a product ("ProductVersion" on the
 // Cloudesire-compatible wire).
 type Plan struct {

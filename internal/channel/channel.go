@@ -2,9 +2,12 @@
 // price lists in which distributors and resellers mark plans up, and every
 // party's earnings statement. Its rules: only distributors and resellers
 // keep price lists, each changes its own (the platform changes any), a
-// markup is on a plan the organization sees; a party reads its own
-// earnings, the platform anyone's. What a valid markup is belongs to
-// pricing.PriceListEntry.Validate; visibility to the store's queries.
+// markup is on a plan the organization sees, fits the plan's model and
+// prices neither below what the organization buys at nor beyond bounds,
+// refused when it is set rather than met at billing time; a party reads
+// its own earnings, the platform anyone's. What a valid markup is belongs
+// to pricing.PriceListEntry.ValidateFor; visibility to the store's
+// queries.
 package channel
 
 import (
@@ -33,6 +36,10 @@ type Tx interface {
 	Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error)
 	// Plan returns a live plan whose product p sees, with its product.
 	Plan(ctx context.Context, p mercato.Principal, id int64) (catalog.Plan, catalog.Product, error)
+	// ChannelPrices reads the parties of the channel above a reseller
+	// (resellerID) with their entries for a plan: the distributor's is
+	// the price the reseller buys at.
+	ChannelPrices(ctx context.Context, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error)
 	PutPrice(ctx context.Context, e pricing.PriceListEntry) error
 	// DeletePrice reports whether there was a markup to delete.
 	DeletePrice(ctx context.Context, orgID, planID int64) (bool, error)
@@ -76,7 +83,8 @@ func mayChangePriceList(p mercato.Principal, org mercato.Organization) error {
 
 // SetPrice sets an organization's markup on a plan: a distributor or
 // reseller sets its own, the platform anyone's. The markup is validated
-// before anything is read.
+// before anything is read, then against the plan and the price the
+// organization buys it at (pricing.PriceListEntry.ValidateFor).
 func (s *Service) SetPrice(ctx context.Context, p mercato.Principal, e pricing.PriceListEntry) (pricing.PriceListEntry, error) {
 	if err := e.Validate(); err != nil {
 		return e, err
@@ -92,7 +100,15 @@ func (s *Service) SetPrice(ctx context.Context, p mercato.Principal, e pricing.P
 		if err := mayChangePriceList(p, org); err != nil {
 			return err
 		}
-		if _, _, err := tx.Plan(ctx, p, e.PlanID); err != nil {
+		plan, product, err := tx.Plan(ctx, p, e.PlanID)
+		if err != nil {
+			return err
+		}
+		beneath, err := boughtAt(ctx, tx, org, plan, product)
+		if err != nil {
+			return err
+		}
+		if err := e.ValidateFor(plan.Pricing, beneath); err != nil {
 			return err
 		}
 		if err := tx.PutPrice(ctx, e); err != nil {
@@ -104,6 +120,23 @@ func (s *Service) SetPrice(ctx context.Context, p mercato.Principal, e pricing.P
 		return e, fmt.Errorf("set price: %w", err)
 	}
 	return e, nil
+}
+
+// boughtAt returns the markups of the levels beneath org on a plan: its
+// distributor's for a reseller of one, none for a distributor or a
+// reseller of the platform, which buy at the vendor's price.
+func boughtAt(ctx context.Context, tx Tx, org mercato.Organization, plan catalog.Plan, product catalog.Product) ([]pricing.Markup, error) {
+	if org.Kind != mercato.KindReseller {
+		return nil, nil
+	}
+	c, err := tx.ChannelPrices(ctx, plan.ID, product.VendorID, org.ID, 0)
+	if err != nil {
+		return nil, err
+	}
+	if c.Distributor == nil || c.Distributor.Markup == nil {
+		return nil, nil
+	}
+	return []pricing.Markup{*c.Distributor.Markup}, nil
 }
 
 // DeletePrice removes an organization's markup on a plan, so that the plan

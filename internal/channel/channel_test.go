@@ -26,6 +26,14 @@ func TestChannel(t *testing.T) {
 	})
 }
 
+func fixed(v string) pricing.Markup {
+	return pricing.Markup{Kind: pricing.MarkupFixed, Value: decimal.RequireFromString(v)}
+}
+
+func value(v string) pricing.Markup {
+	return pricing.Markup{Kind: pricing.MarkupValue, Value: decimal.RequireFromString(v)}
+}
+
 func percent(v string) pricing.Markup {
 	return pricing.Markup{Kind: pricing.MarkupPercentage, Value: decimal.RequireFromString(v)}
 }
@@ -47,6 +55,10 @@ func testPriceRefusals(t *testing.T, st *store.Store, w *storetest.World) {
 	if _, err := svc.SetPrice(ctx, w.R1.Principal, pricing.PriceListEntry{OrganizationID: r1, PlanID: plan, Markup: percent("20")}); err != nil {
 		t.Fatal(err)
 	}
+	// R1 buys PlanA (10.00 a seat) at D1's 11.00.
+	if _, err := svc.SetPrice(ctx, w.D1.Principal, pricing.PriceListEntry{OrganizationID: w.D1.Org.ID, PlanID: plan, Markup: percent("10")}); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		name, want, field string
 		call              func() error
@@ -61,6 +73,11 @@ func testPriceRefusals(t *testing.T, st *store.Store, w *storetest.World) {
 		{"a discount kind", mercato.EINVALID, "kind", set(w.R1.Principal, r1, plan, pricing.Markup{Kind: "discount", Value: decimal.NewFromInt(5)})},
 		{"a negative value", mercato.EINVALID, "value", set(w.R1.Principal, r1, plan, percent("-1"))},
 		{"too many decimals", mercato.EINVALID, "value", set(w.R1.Principal, r1, plan, percent("0.0000000001"))},
+		{"a distributor's fixed price below the vendor's", mercato.EINVALID, "value", set(w.D2.Principal, w.D2.Org.ID, plan, fixed("9.99"))},
+		{"a reseller's fixed price below its distributor's", mercato.EINVALID, "value", set(w.R1.Principal, r1, plan, fixed("10.99"))},
+		{"a fixed price on a graduated plan", mercato.EINVALID, "kind", set(w.R1.Principal, r1, w.PlanTiered.ID, fixed("6"))},
+		{"a percentage beyond its bound", mercato.EINVALID, "value", set(w.R1.Principal, r1, plan, percent("1000.01"))},
+		{"a value pricing beyond the largest amount", mercato.EINVALID, "value", set(w.R1.Principal, r1, plan, value("999999999990"))},
 		{"an invalid markup is invalid before anything is read", mercato.EINVALID, "kind", set(w.R2.Principal, r1, plan, pricing.Markup{})},
 		{"a distributor deletes its reseller's", mercato.EFORBIDDEN, "", del(w.D1.Principal, r1, plan)},
 		{"a reseller of another channel deletes, unseen", mercato.ENOTFOUND, "", del(w.R2.Principal, r1, plan)},
@@ -96,6 +113,8 @@ func testPrices(t *testing.T, st *store.Store, w *storetest.World) {
 	}{
 		{w.D1.Principal, d1, percent("10")},
 		{w.R1.Principal, r1, percent("15")},
+		{w.R1.Principal, r1, value("0.50")},
+		{w.R1.Principal, r1, fixed("11.00")}, // at the 11.00 R1 buys at, accepted
 		{w.Platform.Principal, r1, pricing.Markup{Kind: pricing.MarkupFixed, Value: decimal.RequireFromString("12.50")}}, // replaces R1's
 	} {
 		if _, err := svc.SetPrice(ctx, c.p, pricing.PriceListEntry{OrganizationID: c.org, PlanID: w.PlanA.ID, Markup: c.m}); err != nil {
@@ -119,8 +138,8 @@ func testPrices(t *testing.T, st *store.Store, w *storetest.World) {
 		t.Fatalf("R1's list after the delete: %+v %v", entries, err)
 	}
 	var n int
-	if err := st.DB().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action IN ('price.set', 'price.delete') AND entity_id = $1`, w.PlanA.ID).Scan(&n); err != nil || n != 4 {
-		t.Fatalf("%d audit entries of price changes (%v), want 4", n, err)
+	if err := st.DB().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action IN ('price.set', 'price.delete') AND entity_id = $1`, w.PlanA.ID).Scan(&n); err != nil || n != 6 {
+		t.Fatalf("%d audit entries of price changes (%v), want 6", n, err)
 	}
 }
 

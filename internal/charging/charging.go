@@ -13,6 +13,12 @@
 //     it, then the difference of the new and the old price of a period
 //     (both through the channel at that moment), prorated over what is
 //     already charged; the new version applies to the periods after.
+//   - A downgrade (a CHANGE whose period costs less through the channel:
+//     fewer seats, a cheaper plan) charges nothing and takes effect when the
+//     periods already charged end (Cloudesire's rule): the schedule keeps
+//     it as its scheduled version, which the first period from then is
+//     charged at (and the subscription takes its plan and quantity), unless
+//     it is cancelled or another change supersedes it before.
 //   - A RENEWAL charges the rest of the term it closes at the old version,
 //     then its own periods at the new one.
 //   - A charge is held until the subscription is first delivered
@@ -93,6 +99,13 @@ func Through(pr *billing.Pricer, sub billing.Subscription, sc *billing.Schedule,
 			// ended off its anchor: its periods go on from there.
 			sc.Anchor = from
 			w = billing.WindowAt(from, period, from)
+		}
+		if sc.Scheduled != "" && !w.From.Before(sc.ScheduledFrom) {
+			// A scheduled downgrade applies from the first period it reaches.
+			if v, err = pr.Version(sc.Scheduled); err != nil {
+				return nil, err
+			}
+			sc.Version, sc.Scheduled, sc.ScheduledFrom = sc.Scheduled, "", time.Time{}
 		}
 		charges, err := pr.Period(sub.ID, v, w, first)
 		if err != nil {
@@ -177,6 +190,9 @@ type Sale struct {
 	sc      billing.Schedule
 	charges []billing.Charge // the periods begun before the change, at the old version
 	Changes []billing.Charge // the change's own: the order's total
+	// Scheduled is when a downgrade takes effect (the end of the periods
+	// charged); zero: the change holds at once.
+	Scheduled time.Time
 }
 
 // Total is what the change costs now.
@@ -216,14 +232,13 @@ func Change(ctx context.Context, tx Tx, pr *billing.Pricer, sub subscription.Sub
 	if sale.charges, err = Through(pr, bs, &sc, now, 0); err != nil {
 		return Sale{}, err
 	}
+	// A change supersedes a downgrade scheduled before it (one already due
+	// was applied by Through, and the caller priced before from it).
+	sc.Scheduled, sc.ScheduledFrom = "", time.Time{}
 	if !sc.Anchor.IsZero() && sc.ChargedUntil.After(now) {
 		period, _, err := after.Pricing.Periods()
 		if err != nil {
 			return Sale{}, err
-		}
-		var windows []billing.Window
-		for w := billing.WindowAt(sc.Anchor, period, later(now, sc.Anchor)); w.From.Before(sc.ChargedUntil) && len(windows) < maxPeriods; w = billing.WindowAt(sc.Anchor, period, w.To) {
-			windows = append(windows, w)
 		}
 		bq, err := pr.Quote(before, false)
 		if err != nil {
@@ -232,6 +247,20 @@ func Change(ctx context.Context, tx Tx, pr *billing.Pricer, sub subscription.Sub
 		aq, err := pr.Quote(after, false)
 		if err != nil {
 			return Sale{}, err
+		}
+		if aq.Total.LessThan(bq.Total) {
+			// A downgrade: what is charged stays as sold, and the periods
+			// after are charged at the new version.
+			if sc.Scheduled, err = after.JSON(); err != nil {
+				return Sale{}, err
+			}
+			sc.ScheduledFrom, sale.Scheduled = sc.ChargedUntil, sc.ChargedUntil
+			sale.sc = sc
+			return sale, nil
+		}
+		var windows []billing.Window
+		for w := billing.WindowAt(sc.Anchor, period, later(now, sc.Anchor)); w.From.Before(sc.ChargedUntil) && len(windows) < maxPeriods; w = billing.WindowAt(sc.Anchor, period, w.To) {
+			windows = append(windows, w)
 		}
 		if sale.Changes, err = billing.Changes(sub.ID, 0, after, bq, aq, windows, now); err != nil {
 			return Sale{}, err
@@ -270,6 +299,9 @@ func Renew(ctx context.Context, tx Tx, pr *billing.Pricer, sub subscription.Subs
 	if sc.Version, err = v.JSON(); err != nil {
 		return err
 	}
+	// A downgrade scheduled within the term renewed is in v: the caller
+	// renewed the plan and quantity it gave sub (Apply at the term's end).
+	sc.Scheduled, sc.ScheduledFrom = "", time.Time{}
 	until := at
 	if sc.ChargedUntil.Equal(oldEnd) && oldEnd.After(at) {
 		until = oldEnd
@@ -279,6 +311,22 @@ func Renew(ctx context.Context, tx Tx, pr *billing.Pricer, sub subscription.Subs
 		return err
 	}
 	return write(ctx, tx, sc, append(charges, sold...))
+}
+
+// Apply gives sub the plan and quantity of the downgrade scheduled on sc
+// if it is due by at, and reports whether it did: a subscription is
+// changed, sold or renewed from what it has once its period ended, even
+// before a billing run charged the period its downgrade begins.
+func Apply(pr *billing.Pricer, sub *subscription.Subscription, sc billing.Schedule, at time.Time) (bool, error) {
+	if sc.Scheduled == "" || sc.ScheduledFrom.After(at) {
+		return false, nil
+	}
+	v, err := pr.Version(sc.Scheduled)
+	if err != nil {
+		return false, err
+	}
+	sub.PlanID, sub.Quantity = v.PlanID, v.Quantity
+	return true, nil
 }
 
 // later returns the later of a and b.

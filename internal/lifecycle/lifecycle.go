@@ -253,6 +253,17 @@ func (s *Service) Renew(ctx context.Context, p mercato.Principal, id int64) (sub
 			if sub.Status != subscription.Deployed && sub.Status != subscription.Stopped {
 				return "", mercato.Errorf(mercato.ECONFLICT, "cannot renew a subscription in status %s", sub.Status)
 			}
+			sc, err := tx.ChargeSchedule(ctx, sub.ID)
+			if err != nil {
+				return "", err
+			}
+			pr := billing.NewPricer()
+			// A downgrade scheduled within the term renewed is what the
+			// renewal sells: the subscription takes it now, a renewal ahead
+			// of the term's end being the sale of what follows it.
+			if _, err := charging.Apply(pr, sub, sc, sub.EndDate); err != nil {
+				return "", err
+			}
 			v, err := soldNow(ctx, tx, sub, prod)
 			if err != nil {
 				return "", err
@@ -261,13 +272,8 @@ func (s *Service) Renew(ctx context.Context, p mercato.Principal, id int64) (sub
 			if err != nil {
 				return "", err
 			}
-			sc, err := tx.ChargeSchedule(ctx, sub.ID)
-			if err != nil {
-				return "", err
-			}
 			oldEnd := sub.EndDate
 			sub.EndDate = billing.TermEnd(billing.TermAnchor(sc.Anchor, oldEnd), term, oldEnd)
-			pr := billing.NewPricer()
 			q, err := pr.Quote(v, false)
 			if err != nil {
 				return "", mercato.Prefixed(err, "")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/pricing"
 )
 
 // Reads are what the service reads outside a transaction, within the
@@ -37,6 +38,8 @@ type Reads interface {
 	Reviews(ctx context.Context, p mercato.Principal, productID int64) ([]catalog.Review, catalog.Rating, error)
 	// Ratings sums up the reviews of every reviewed product.
 	Ratings(ctx context.Context) (map[int64]catalog.Rating, error)
+	// PlanPrices returns a plan's price history, oldest first.
+	PlanPrices(ctx context.Context, planID int64) ([]catalog.PriceVersion, error)
 }
 
 // Tx is what the service does inside one transaction.
@@ -55,6 +58,8 @@ type Tx interface {
 	DeleteProduct(ctx context.Context, id int64) error
 	InsertPlan(ctx context.Context, plan *catalog.Plan) error
 	SavePlan(ctx context.Context, plan *catalog.Plan) error
+	// InsertPlanPrice records that a plan's pricing takes effect now.
+	InsertPlanPrice(ctx context.Context, planID int64, p pricing.Pricing) error
 	RetirePlan(ctx context.Context, id int64) error
 	PutReview(ctx context.Context, r *catalog.Review, userID int64) error
 	Audit(ctx context.Context, p mercato.Principal, action, entity string, id int64, details map[string]any) error

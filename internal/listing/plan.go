@@ -1,7 +1,9 @@
 package listing
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/mercato-market/mercato/internal/catalog"
@@ -31,6 +33,9 @@ func (s *Service) CreatePlan(ctx context.Context, p mercato.Principal, plan cata
 		if err := tx.InsertPlan(ctx, &plan); err != nil {
 			return err
 		}
+		if err := tx.InsertPlanPrice(ctx, plan.ID, plan.Pricing); err != nil {
+			return err
+		}
 		if err := tx.Audit(ctx, p, "plan.create", "plan", plan.ID, map[string]any{"product_id": plan.ProductID, "name": plan.Name, "pricing": plan.Pricing}); err != nil {
 			return err
 		}
@@ -53,7 +58,8 @@ type PlanUpdate struct {
 
 // UpdatePlan changes a live plan of one of p's products and writes a
 // ProductVersion MODIFIED event. Running subscriptions keep their order's
-// price until they renew.
+// price until they renew. A new pricing is recorded in the plan's price
+// history, from now.
 func (s *Service) UpdatePlan(ctx context.Context, p mercato.Principal, id int64, u PlanUpdate) (catalog.Plan, error) {
 	var plan catalog.Plan
 	err := s.inTx(ctx, func(tx Tx) error {
@@ -67,6 +73,7 @@ func (s *Service) UpdatePlan(ctx context.Context, p mercato.Principal, id int64,
 		if err := mayChange(p, prod); err != nil {
 			return err
 		}
+		before := plan.Pricing
 		set(&plan.Name, u.Name)
 		set(&plan.Description, u.Description)
 		set(&plan.Pricing, u.Pricing)
@@ -76,6 +83,15 @@ func (s *Service) UpdatePlan(ctx context.Context, p mercato.Principal, id int64,
 		}
 		if err := tx.SavePlan(ctx, &plan); err != nil {
 			return err
+		}
+		changed, err := repriced(before, plan.Pricing)
+		if err != nil {
+			return err
+		}
+		if changed {
+			if err := tx.InsertPlanPrice(ctx, plan.ID, plan.Pricing); err != nil {
+				return err
+			}
 		}
 		if err := tx.Audit(ctx, p, "plan.update", "plan", plan.ID, map[string]any{"name": plan.Name, "pricing": plan.Pricing}); err != nil {
 			return err
@@ -111,4 +127,27 @@ func (s *Service) DeletePlan(ctx context.Context, p mercato.Principal, id int64)
 		return fmt.Errorf("delete plan %d: %w", id, err)
 	}
 	return nil
+}
+
+// PlanPrices returns the price history of a plan p sees: each pricing it
+// has had, oldest first, with when it took effect.
+func (s *Service) PlanPrices(ctx context.Context, p mercato.Principal, id int64) ([]catalog.PriceVersion, error) {
+	if _, _, err := s.reads.Plan(ctx, p, id); err != nil {
+		return nil, err
+	}
+	return s.reads.PlanPrices(ctx, id)
+}
+
+// repriced reports whether a plan's pricing changed: the same prices
+// written again are no new version.
+func repriced(before, after pricing.Pricing) (bool, error) {
+	b, err := json.Marshal(before.Normalize())
+	if err != nil {
+		return false, err
+	}
+	a, err := json.Marshal(after.Normalize())
+	if err != nil {
+		return false, err
+	}
+	return !bytes.Equal(a, b), nil
 }

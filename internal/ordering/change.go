@@ -3,6 +3,7 @@ package ordering
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -18,8 +19,11 @@ import (
 // Change applies a seat, plan or renewal-setting change. Seat and plan
 // changes are priced as a CHANGE order through the channel: an upgrade is
 // charged now, the difference of a period's price prorated by the hours
-// left of what is already charged; a downgrade costs nothing now. Both the
-// order and its charges are written in the change's transaction.
+// left of what is already charged; a downgrade costs nothing and takes
+// effect when the period charged ends (the subscription keeps its plan and
+// quantity until then, its schedule the change: ScheduledChange), unless
+// cancelled. Both the order and its charges are written in the change's
+// transaction.
 func (s *Service) Change(ctx context.Context, p mercato.Principal, id int64, c subscription.Change) (subscription.Subscription, error) {
 	if err := c.Validate(); err != nil {
 		return subscription.Subscription{}, err
@@ -47,6 +51,14 @@ func change(ctx context.Context, tx Tx, p mercato.Principal, sub *subscription.S
 	}
 	if c.Quantity == nil && c.PlanID == nil {
 		return nil
+	}
+	pr := billing.NewPricer()
+	sc, err := tx.ChargeSchedule(ctx, sub.ID)
+	if err != nil {
+		return err
+	}
+	if _, err := charging.Apply(pr, sub, sc, tx.Now()); err != nil {
+		return err
 	}
 	oldPlan, err := tx.PlanByID(ctx, sub.PlanID)
 	if err != nil {
@@ -84,7 +96,7 @@ func change(ctx context.Context, tx Tx, p mercato.Principal, sub *subscription.S
 	if err != nil {
 		return err
 	}
-	sale, err := charging.Change(ctx, tx, billing.NewPricer(), *sub, before, after)
+	sale, err := charging.Change(ctx, tx, pr, *sub, before, after)
 	if err != nil {
 		return mercato.Prefixed(err, "")
 	}
@@ -100,8 +112,11 @@ func change(ctx context.Context, tx Tx, p mercato.Principal, sub *subscription.S
 		}
 	}
 	if len(order.Lines) == 0 {
-		order.Lines = []pricing.Line{{Description: fmt.Sprintf("Change to %d × %s: no charge now", newQty, newPlan.Name),
-			Kind: pricing.KindRecurring, Quantity: decimal.NewFromInt(1)}}
+		desc := fmt.Sprintf("Change to %d × %s: no charge now", newQty, newPlan.Name)
+		if !sale.Scheduled.IsZero() {
+			desc = fmt.Sprintf("Change to %d × %s from %s, when the period charged ends: no charge now", newQty, newPlan.Name, sale.Scheduled.Format(time.DateOnly))
+		}
+		order.Lines = []pricing.Line{{Description: desc, Kind: pricing.KindRecurring, Quantity: decimal.NewFromInt(1)}}
 	}
 	if err := tx.InsertOrder(ctx, p, &order); err != nil {
 		return err
@@ -109,7 +124,9 @@ func change(ctx context.Context, tx Tx, p mercato.Principal, sub *subscription.S
 	if err := sale.Write(ctx, tx, order.ID); err != nil {
 		return err
 	}
-	sub.Quantity, sub.PlanID = newQty, newPlan.ID
+	if sale.Scheduled.IsZero() {
+		sub.Quantity, sub.PlanID = newQty, newPlan.ID
+	}
 	return nil
 }
 

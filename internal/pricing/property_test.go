@@ -129,12 +129,14 @@ func TestPropertySharesSumToTotal(t *testing.T) {
 		}
 		for i := range r.IntN(3) {
 			m := Markup{Kind: MarkupPercentage, Value: *randAmount(r, 50, 3)}
-			if r.IntN(4) == 0 {
+			if r.IntN(4) == 0 && (p.Model == ModelFlat || p.Model == ModelPerUnit) {
 				// A fixed unit price high enough to stay above the previous
 				// level (random unit prices are below 100, percentages
 				// below 50%), rising along the chain.
 				m = Markup{Kind: MarkupFixed, Value: *randAmount(r, 10, 2)}
 				m.Value = m.Value.Add(decimal.NewFromInt(int64(2000 + 1000*i)))
+			} else if r.IntN(4) == 0 {
+				m = Markup{Kind: MarkupValue, Value: *randAmount(r, 20, 4)}
 			}
 			req.Channel = append(req.Channel, ChannelMarkup{Role: roles[i], OrganizationID: int64(10 + i), Markup: m})
 		}

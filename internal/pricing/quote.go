@@ -68,7 +68,7 @@ func (p Pricing) Quote(req QuoteRequest) (Quote, error) {
 	} else if req.PlatformFeePercent.GreaterThan(hundred) {
 		fe.Add("platform_fee_percent", "must be at most 100")
 	}
-	validateChannel(&fe, req.Channel)
+	validateChannel(&fe, req.Channel, p.Model)
 	if len(fe) > 0 {
 		return Quote{}, fe.Err("invalid quote request")
 	}

@@ -18,6 +18,7 @@ func shareAmounts(shares []Share) []string {
 
 func pct(v string) Markup   { return Markup{Kind: MarkupPercentage, Value: d(v)} }
 func fixed(v string) Markup { return Markup{Kind: MarkupFixed, Value: d(v)} }
+func value(v string) Markup { return Markup{Kind: MarkupValue, Value: d(v)} }
 
 func TestQuote(t *testing.T) {
 	t.Parallel()
@@ -92,13 +93,35 @@ func TestQuote(t *testing.T) {
 			shares:  []string{"vendor=80.00", "platform=20.00", "reseller=20.00"},
 		},
 		{
-			name:    "fixed price collapses graduated tiers: 15 × 4.50",
+			// Graduated 9 × 5 + 6 × 3 = 63; + 0.50 a seat in each tier.
+			name:    "value markup adds to each tier's unit price, keeping the tiers",
 			pricing: Pricing{Currency: "EUR", Model: ModelGraduated, Unit: "seat", Tiers: cloudesireTiers()},
-			req:     QuoteRequest{Quantity: 15, Channel: []ChannelMarkup{{Role: RoleReseller, Markup: fixed("4.50")}}},
+			req:     QuoteRequest{Quantity: 15, Channel: []ChannelMarkup{{Role: RoleReseller, Markup: value("0.50")}}},
+			lines:   []string{"49.50", "21.00"},
+			total:   "70.50",
+			shares:  []string{"vendor=63.00", "platform=0.00", "reseller=7.50"},
+		},
+		{
+			// 100 × 1.1 = 110, + 15 for the period; the setup fee is the
+			// distributor's.
+			name:    "value markup on a flat plan adds to the period's amount",
+			pricing: Pricing{Currency: "EUR", Model: ModelFlat, Amount: dp("100"), SetupFee: dp("10")},
+			req: QuoteRequest{Quantity: 1, IncludeSetup: true, Channel: []ChannelMarkup{
+				{Role: RoleDistributor, Markup: pct("10")},
+				{Role: RoleReseller, Markup: value("15")},
+			}},
+			lines:  []string{"125.00", "11.00"},
+			total:  "136.00",
+			shares: []string{"vendor=110.00", "platform=0.00", "distributor=11.00", "reseller=15.00"},
+		},
+		{
+			// 12 seats in 3 packages of 5 at 20: + 2.50 a package.
+			name:    "value markup on a package plan adds per package",
+			pricing: Pricing{Currency: "EUR", Model: ModelPackage, Unit: "seat", Amount: dp("20"), PackageSize: 5},
+			req:     QuoteRequest{Quantity: 12, Channel: []ChannelMarkup{{Role: RoleReseller, Markup: value("2.50")}}},
 			lines:   []string{"67.50"},
-			descs:   []string{"15 seat × 4.50"},
 			total:   "67.50",
-			shares:  []string{"vendor=63.00", "platform=0.00", "reseller=4.50"},
+			shares:  []string{"vendor=60.00", "platform=0.00", "reseller=7.50"},
 		},
 		{
 			name: "usage passes through a fixed price and is marked up by a percentage",
@@ -251,7 +274,9 @@ func TestQuoteRequestValidation(t *testing.T) {
 		{"negative fee", QuoteRequest{Quantity: 1, PlatformFeePercent: d("-1")}, []string{"platform_fee_percent"}},
 		{"negative percentage", QuoteRequest{Quantity: 1, Channel: []ChannelMarkup{{Role: RoleReseller, Markup: pct("-10")}}}, []string{"channel[0].markup.value"}},
 		{"negative fixed", QuoteRequest{Quantity: 1, Channel: []ChannelMarkup{{Role: RoleReseller, Markup: fixed("-1")}}}, []string{"channel[0].markup.value"}},
-		{"unknown markup kind", QuoteRequest{Quantity: 1, Channel: []ChannelMarkup{{Role: RoleReseller, Markup: Markup{Kind: "value"}}}}, []string{"channel[0].markup.kind"}},
+		{"unknown markup kind", QuoteRequest{Quantity: 1, Channel: []ChannelMarkup{{Role: RoleReseller, Markup: Markup{Kind: "VALUE"}}}}, []string{"channel[0].markup.kind"}},
+		{"percentage beyond its bound", QuoteRequest{Quantity: 1, Channel: []ChannelMarkup{{Role: RoleReseller, Markup: pct("1000.5")}}}, []string{"channel[0].markup.value"}},
+		{"negative value", QuoteRequest{Quantity: 1, Channel: []ChannelMarkup{{Role: RoleReseller, Markup: value("-1")}}}, []string{"channel[0].markup.value"}},
 		{"unknown role", QuoteRequest{Quantity: 1, Channel: []ChannelMarkup{{Role: "vendor", Markup: pct("1")}}}, []string{"channel[0].role"}},
 		{"distributor after reseller", QuoteRequest{Quantity: 1, Channel: []ChannelMarkup{{Role: RoleReseller, Markup: pct("1")}, {Role: RoleDistributor, Markup: pct("1")}}}, []string{"channel[1].role"}},
 		{"fixed below the previous level", QuoteRequest{Quantity: 10, Channel: []ChannelMarkup{{Role: RoleDistributor, Markup: pct("10")}, {Role: RoleReseller, Markup: fixed("4.00")}}}, []string{"channel[1].markup.value"}},
@@ -264,6 +289,24 @@ func TestQuoteRequestValidation(t *testing.T) {
 				t.Errorf("paths = %v, want %v (%v)", got, tt.paths, err)
 			}
 		})
+	}
+}
+
+// TestQuoteRefusesFixedOnTieredModels: a fixed price would silently turn
+// a graduated, volume or package plan into a per-unit one, so a version
+// carrying one (set before the rule) is refused with the markup's kind
+// named, not priced.
+func TestQuoteRefusesFixedOnTieredModels(t *testing.T) {
+	t.Parallel()
+	for _, p := range []Pricing{
+		{Currency: "EUR", Model: ModelGraduated, Unit: "seat", Tiers: cloudesireTiers()},
+		{Currency: "EUR", Model: ModelVolume, Unit: "seat", Tiers: cloudesireTiers()},
+		{Currency: "EUR", Model: ModelPackage, Unit: "seat", Amount: dp("20"), PackageSize: 5},
+	} {
+		_, err := p.Quote(QuoteRequest{Quantity: 15, Channel: []ChannelMarkup{{Role: RoleReseller, Markup: fixed("9")}}})
+		if got := errorPaths(t, err); !slices.Equal(got, []string{"channel[0].markup.kind"}) {
+			t.Errorf("%s: paths = %v (%v)", p.Model, got, err)
+		}
 	}
 }
 

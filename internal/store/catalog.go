@@ -119,3 +119,22 @@ func (s *Store) PriceList(ctx context.Context, pr mercato.Principal, orgID int64
 	}
 	return out, rows.Err()
 }
+
+// PlanPrices returns a plan's price history, oldest first.
+func (s *Store) PlanPrices(ctx context.Context, planID int64) ([]catalog.PriceVersion, error) {
+	rows, err := s.rd().QueryContext(ctx, `SELECT pricing, effective_at FROM plan_prices WHERE plan_id = $1 ORDER BY effective_at, id`, planID)
+	if err != nil {
+		return nil, fmt.Errorf("prices of plan %d: %w", planID, err)
+	}
+	defer rows.Close()
+	var out []catalog.PriceVersion
+	for rows.Next() {
+		var v catalog.PriceVersion
+		if err := rows.Scan(jsonColumn{&v.Pricing}, &v.EffectiveAt); err != nil {
+			return nil, fmt.Errorf("scan price of plan %d: %w", planID, err)
+		}
+		v.EffectiveAt = v.EffectiveAt.UTC()
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -75,11 +75,12 @@ func (tx *Tx) ProductSubscriptions(ctx context.Context, productID, customerID in
 	return n, nil
 }
 
-// DeleteProduct removes a product with its plans and their price-list
-// entries.
+// DeleteProduct removes a product with its plans, their price history and
+// their price-list entries.
 func (tx *Tx) DeleteProduct(ctx context.Context, id int64) error {
 	for _, stmt := range []string{
 		`DELETE FROM price_list_entries WHERE plan_id IN (SELECT id FROM plans WHERE product_id = $1)`,
+		`DELETE FROM plan_prices WHERE plan_id IN (SELECT id FROM plans WHERE product_id = $1)`,
 		`DELETE FROM plans WHERE product_id = $1`,
 		`DELETE FROM products WHERE id = $1`,
 	} {
@@ -117,6 +118,19 @@ func (tx *Tx) SavePlan(ctx context.Context, plan *catalog.Plan) error {
 		return fmt.Errorf("save plan: %w", err)
 	}
 	plan.UpdatedAt = now
+	return nil
+}
+
+// InsertPlanPrice records that a plan's pricing took effect now, in its
+// price history.
+func (tx *Tx) InsertPlanPrice(ctx context.Context, planID int64, p pricing.Pricing) error {
+	text, err := jsonText(p)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.t.ExecContext(ctx, `INSERT INTO plan_prices (plan_id, pricing, effective_at) VALUES ($1,$2,$3)`, planID, text, tx.s.now()); err != nil {
+		return fmt.Errorf("insert price of plan %d: %w", planID, err)
+	}
 	return nil
 }
 

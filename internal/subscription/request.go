@@ -1,6 +1,10 @@
 package subscription
 
-import "github.com/mercato-market/mercato/internal/mercato"
+import (
+	"time"
+
+	"github.com/mercato-market/mercato/internal/mercato"
+)
 
 // MaxQuantity bounds the seats (units) of an order or a change, whoever asks:
 // the REST API, the Cloudesire-compatible API, the control panel and the
@@ -44,6 +48,15 @@ type Change struct {
 	Quantity  *int64
 	PlanID    *int64
 	AutoRenew *bool
+}
+
+// ScheduledChange is a downgrade sold and not yet in effect: the plan and
+// quantity the subscription has from From, the end of the period already
+// charged (Cloudesire's rule), unless it is cancelled before.
+type ScheduledChange struct {
+	PlanID   int64
+	Quantity int64
+	From     time.Time
 }
 
 // Validate checks a change's bounds.

@@ -349,6 +349,7 @@ func (e ParameterType) Valid() bool {
 const (
 	PriceEntryKindFixed      PriceEntryKind = "fixed"
 	PriceEntryKindPercentage PriceEntryKind = "percentage"
+	PriceEntryKindValue      PriceEntryKind = "value"
 )
 
 // Valid indicates whether the value is a known member of the PriceEntryKind enum.
@@ -357,6 +358,8 @@ func (e PriceEntryKind) Valid() bool {
 	case PriceEntryKindFixed:
 		return true
 	case PriceEntryKindPercentage:
+		return true
+	case PriceEntryKindValue:
 		return true
 	default:
 		return false
@@ -367,6 +370,7 @@ func (e PriceEntryKind) Valid() bool {
 const (
 	PriceSetKindFixed      PriceSetKind = "fixed"
 	PriceSetKindPercentage PriceSetKind = "percentage"
+	PriceSetKindValue      PriceSetKind = "value"
 )
 
 // Valid indicates whether the value is a known member of the PriceSetKind enum.
@@ -375,6 +379,8 @@ func (e PriceSetKind) Valid() bool {
 	case PriceSetKindFixed:
 		return true
 	case PriceSetKindPercentage:
+		return true
+	case PriceSetKindValue:
 		return true
 	default:
 		return false
@@ -1313,6 +1319,14 @@ type ListPriceEntry struct {
 	NextCursor *string `json:"next_cursor"`
 }
 
+// ListPriceVersion defines model for ListPriceVersion.
+type ListPriceVersion struct {
+	Items []PriceVersion `json:"items"`
+
+	// NextCursor pass as cursor to get the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
+}
+
 // ListProduct defines model for ListProduct.
 type ListProduct struct {
 	Items []Product `json:"items"`
@@ -1565,14 +1579,14 @@ type PlanUpdate struct {
 
 // PriceEntry defines model for PriceEntry.
 type PriceEntry struct {
-	// Kind percentage marks the price it buys at up; fixed sets the recurring price
+	// Kind percentage marks the price it buys at up; fixed sets the recurring price (flat and per-unit plans); value adds an amount to it
 	Kind           PriceEntryKind `json:"kind"`
 	OrganizationId int64          `json:"organization_id"`
 	PlanId         int64          `json:"plan_id"`
 	Value          string         `json:"value"`
 }
 
-// PriceEntryKind percentage marks the price it buys at up; fixed sets the recurring price
+// PriceEntryKind percentage marks the price it buys at up; fixed sets the recurring price (flat and per-unit plans); value adds an amount to it
 type PriceEntryKind string
 
 // PriceSet defines model for PriceSet.
@@ -1583,6 +1597,13 @@ type PriceSet struct {
 
 // PriceSetKind defines model for PriceSet.Kind.
 type PriceSetKind string
+
+// PriceVersion defines model for PriceVersion.
+type PriceVersion struct {
+	// EffectiveAt When it took effect
+	EffectiveAt time.Time `json:"effective_at"`
+	Pricing     Pricing   `json:"pricing"`
+}
 
 // Pricing defines model for Pricing.
 type Pricing struct {
@@ -1754,6 +1775,18 @@ type ReplayResult struct {
 	Replayed int64 `json:"replayed"`
 }
 
+// ScheduledChange defines model for ScheduledChange.
+type ScheduledChange struct {
+	// EffectiveAt When it takes effect: the end of the period already charged
+	EffectiveAt time.Time `json:"effective_at"`
+
+	// PlanId The plan from then
+	PlanId int64 `json:"plan_id"`
+
+	// Quantity The seats from then
+	Quantity int64 `json:"quantity"`
+}
+
 // Share defines model for Share.
 type Share struct {
 	Amount         string    `json:"amount"`
@@ -1801,15 +1834,16 @@ type Subscription struct {
 	Id               int64                        `json:"id"`
 
 	// Paid cleared for provisioning: paid, or bought on account
-	Paid       bool             `json:"paid"`
-	PlanId     int64            `json:"plan_id"`
-	ProductId  int64            `json:"product_id"`
-	Quantity   int64            `json:"quantity"`
-	Renewal    *Renewal         `json:"renewal,omitempty"`
-	ResellerId *int64           `json:"reseller_id"`
-	StartDate  time.Time        `json:"start_date"`
-	Type       SubscriptionType `json:"type"`
-	UpdatedAt  time.Time        `json:"updated_at"`
+	Paid            bool             `json:"paid"`
+	PlanId          int64            `json:"plan_id"`
+	ProductId       int64            `json:"product_id"`
+	Quantity        int64            `json:"quantity"`
+	Renewal         *Renewal         `json:"renewal,omitempty"`
+	ResellerId      *int64           `json:"reseller_id"`
+	ScheduledChange *ScheduledChange `json:"scheduled_change,omitempty"`
+	StartDate       time.Time        `json:"start_date"`
+	Type            SubscriptionType `json:"type"`
+	UpdatedAt       time.Time        `json:"updated_at"`
 }
 
 // SubscriptionDeploymentStatus defines model for Subscription.DeploymentStatus.
@@ -2625,7 +2659,7 @@ type ClientInterface interface {
 
 	// SetPriceWithBody Mark a plan up in a price list
 	//
-	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
+	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2634,7 +2668,7 @@ type ClientInterface interface {
 
 	// SetPrice Mark a plan up in a price list
 	//
-	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
+	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2672,6 +2706,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/plans/{id} (the `UpdatePlan` operationId).
 	UpdatePlan(ctx context.Context, id int64, body UpdatePlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPlanPrices A plan's price history
+	//
+	// Returns a plan's price history, oldest first: each pricing it has had and when it took effect (new orders had it from then; running subscriptions keep the price they were sold at until they renew). Visible to whoever can see the plan. Changes nothing.
+	//
+	// Corresponds with GET /api/v1/plans/{id}/prices (the `ListPlanPrices` operationId).
+	ListPlanPrices(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListProducts List products: published ones, and your own drafts
 	//
@@ -2825,7 +2866,7 @@ type ClientInterface interface {
 
 	// UpdateSubscriptionWithBody Report a deployment status, or change seats, plan or renewal
 	//
-	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.
+	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2834,7 +2875,7 @@ type ClientInterface interface {
 
 	// UpdateSubscription Report a deployment status, or change seats, plan or renewal
 	//
-	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.
+	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2989,6 +3030,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/subscriptions/{id}/retry (the `RetrySubscription` operationId).
 	RetrySubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelScheduledChange Cancel a scheduled downgrade
+	//
+	// Cancels the downgrade scheduled on a subscription before it takes effect: its plan and seats go on as they are, and so do their charges. Whoever may change the subscription may. 404 when none is scheduled, 409 once it took effect. Writes a Subscription MODIFIED event.
+	//
+	// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-change (the `CancelScheduledChange` operationId).
+	CancelScheduledChange(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SuspendSubscription Suspend a deployed subscription
 	//
@@ -3779,7 +3827,7 @@ func (c *Client) DeletePrice(ctx context.Context, id int64, planId int64, reqEdi
 
 // SetPriceWithBody Mark a plan up in a price list
 //
-// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
+// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3798,7 +3846,7 @@ func (c *Client) SetPriceWithBody(ctx context.Context, id int64, planId int64, c
 
 // SetPrice Mark a plan up in a price list
 //
-// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
+// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3877,6 +3925,23 @@ func (c *Client) UpdatePlanWithBody(ctx context.Context, id int64, contentType s
 // Corresponds with PATCH /api/v1/plans/{id} (the `UpdatePlan` operationId).
 func (c *Client) UpdatePlan(ctx context.Context, id int64, body UpdatePlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdatePlanRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPlanPrices A plan's price history
+//
+// Returns a plan's price history, oldest first: each pricing it has had and when it took effect (new orders had it from then; running subscriptions keep the price they were sold at until they renew). Visible to whoever can see the plan. Changes nothing.
+//
+// Corresponds with GET /api/v1/plans/{id}/prices (the `ListPlanPrices` operationId).
+func (c *Client) ListPlanPrices(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPlanPricesRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -4219,7 +4284,7 @@ func (c *Client) GetSubscription(ctx context.Context, id int64, reqEditors ...Re
 
 // UpdateSubscriptionWithBody Report a deployment status, or change seats, plan or renewal
 //
-// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.
+// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4238,7 +4303,7 @@ func (c *Client) UpdateSubscriptionWithBody(ctx context.Context, id int64, conte
 
 // UpdateSubscription Report a deployment status, or change seats, plan or renewal
 //
-// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.
+// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4584,6 +4649,23 @@ func (c *Client) ResumeSubscription(ctx context.Context, id int64, reqEditors ..
 // Corresponds with POST /api/v1/subscriptions/{id}/retry (the `RetrySubscription` operationId).
 func (c *Client) RetrySubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRetrySubscriptionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelScheduledChange Cancel a scheduled downgrade
+//
+// Cancels the downgrade scheduled on a subscription before it takes effect: its plan and seats go on as they are, and so do their charges. Whoever may change the subscription may. 404 when none is scheduled, 409 once it took effect. Writes a Subscription MODIFIED event.
+//
+// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-change (the `CancelScheduledChange` operationId).
+func (c *Client) CancelScheduledChange(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelScheduledChangeRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -6538,6 +6620,40 @@ func NewUpdatePlanRequestWithBody(server string, id int64, contentType string, b
 	return req, nil
 }
 
+// NewListPlanPricesRequest constructs an http.Request for the ListPlanPrices method
+func NewListPlanPricesRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/plans/%s/prices", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListProductsRequest constructs an http.Request for the ListProducts method
 func NewListProductsRequest(server string, params *ListProductsParams) (*http.Request, error) {
 	var err error
@@ -7787,6 +7903,40 @@ func NewRetrySubscriptionRequest(server string, id int64) (*http.Request, error)
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCancelScheduledChangeRequest constructs an http.Request for the CancelScheduledChange method
+func NewCancelScheduledChangeRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/subscriptions/%s/scheduled-change", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -9218,7 +9368,7 @@ type ClientWithResponsesInterface interface {
 
 	// SetPriceWithBodyWithResponse Mark a plan up in a price list
 	//
-	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
+	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9227,7 +9377,7 @@ type ClientWithResponsesInterface interface {
 
 	// SetPriceWithResponse Mark a plan up in a price list
 	//
-	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
+	// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9269,6 +9419,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/plans/{id} (the `UpdatePlan` operationId).
 	UpdatePlanWithResponse(ctx context.Context, id int64, body UpdatePlanJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePlanResponse, error)
+
+	// ListPlanPricesWithResponse A plan's price history
+	//
+	// Returns a plan's price history, oldest first: each pricing it has had and when it took effect (new orders had it from then; running subscriptions keep the price they were sold at until they renew). Visible to whoever can see the plan. Changes nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/plans/{id}/prices (the `ListPlanPrices` operationId).
+	ListPlanPricesWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ListPlanPricesResponse, error)
 
 	// ListProductsWithResponse List products: published ones, and your own drafts
 	//
@@ -9434,7 +9593,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateSubscriptionWithBodyWithResponse Report a deployment status, or change seats, plan or renewal
 	//
-	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.
+	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9443,7 +9602,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateSubscriptionWithResponse Report a deployment status, or change seats, plan or renewal
 	//
-	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.
+	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9620,6 +9779,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/subscriptions/{id}/retry (the `RetrySubscription` operationId).
 	RetrySubscriptionWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*RetrySubscriptionResponse, error)
+
+	// CancelScheduledChangeWithResponse Cancel a scheduled downgrade
+	//
+	// Cancels the downgrade scheduled on a subscription before it takes effect: its plan and seats go on as they are, and so do their charges. Whoever may change the subscription may. 404 when none is scheduled, 409 once it took effect. Writes a Subscription MODIFIED event.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-change (the `CancelScheduledChange` operationId).
+	CancelScheduledChangeWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*CancelScheduledChangeResponse, error)
 
 	// SuspendSubscriptionWithResponse Suspend a deployed subscription
 	//
@@ -11860,6 +12028,75 @@ func (r UpdatePlanResponse) ContentType() string {
 	return ""
 }
 
+type ListPlanPricesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListPriceVersion
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPlanPricesResponse) GetJSON200() *ListPriceVersion {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPlanPricesResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListPlanPricesResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPlanPricesResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListPlanPricesResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPlanPricesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPlanPricesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPlanPricesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPlanPricesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListProductsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13786,6 +14023,75 @@ func (r RetrySubscriptionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RetrySubscriptionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CancelScheduledChangeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Subscription
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelScheduledChangeResponse) GetJSON200() *Subscription {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CancelScheduledChangeResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelScheduledChangeResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CancelScheduledChangeResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CancelScheduledChangeResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelScheduledChangeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelScheduledChangeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelScheduledChangeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelScheduledChangeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15770,7 +16076,7 @@ func (c *ClientWithResponses) DeletePriceWithResponse(ctx context.Context, id in
 
 // SetPriceWithBodyWithResponse Mark a plan up in a price list
 //
-// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
+// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15785,7 +16091,7 @@ func (c *ClientWithResponses) SetPriceWithBodyWithResponse(ctx context.Context, 
 
 // SetPriceWithResponse Mark a plan up in a price list
 //
-// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, or a fixed recurring price. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
+// Sets the caller's markup on a plan in its own price list: a percentage on the price it buys at, a fixed recurring price (flat and per-unit plans), or a value added to it. A markup that would price below what the organization buys at, or beyond bounds, is refused with 422 naming the field, and nothing is written. Only a distributor or reseller changes its own list; the platform changes any. Quotes and new orders of its customers use it from then on.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15856,6 +16162,21 @@ func (c *ClientWithResponses) UpdatePlanWithResponse(ctx context.Context, id int
 		return nil, err
 	}
 	return ParseUpdatePlanResponse(rsp)
+}
+
+// ListPlanPricesWithResponse A plan's price history
+//
+// Returns a plan's price history, oldest first: each pricing it has had and when it took effect (new orders had it from then; running subscriptions keep the price they were sold at until they renew). Visible to whoever can see the plan. Changes nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/plans/{id}/prices (the `ListPlanPrices` operationId).
+func (c *ClientWithResponses) ListPlanPricesWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ListPlanPricesResponse, error) {
+	rsp, err := c.ListPlanPrices(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPlanPricesResponse(rsp)
 }
 
 // ListProductsWithResponse List products: published ones, and your own drafts
@@ -16130,7 +16451,7 @@ func (c *ClientWithResponses) GetSubscriptionWithResponse(ctx context.Context, i
 
 // UpdateSubscriptionWithBodyWithResponse Report a deployment status, or change seats, plan or renewal
 //
-// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.
+// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16145,7 +16466,7 @@ func (c *ClientWithResponses) UpdateSubscriptionWithBodyWithResponse(ctx context
 
 // UpdateSubscriptionWithResponse Report a deployment status, or change seats, plan or renewal
 //
-// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order). Never both at once. Writes a Subscription MODIFIED event.
+// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16441,6 +16762,21 @@ func (c *ClientWithResponses) RetrySubscriptionWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseRetrySubscriptionResponse(rsp)
+}
+
+// CancelScheduledChangeWithResponse Cancel a scheduled downgrade
+//
+// Cancels the downgrade scheduled on a subscription before it takes effect: its plan and seats go on as they are, and so do their charges. Whoever may change the subscription may. 404 when none is scheduled, 409 once it took effect. Writes a Subscription MODIFIED event.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-change (the `CancelScheduledChange` operationId).
+func (c *ClientWithResponses) CancelScheduledChangeWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*CancelScheduledChangeResponse, error) {
+	rsp, err := c.CancelScheduledChange(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelScheduledChangeResponse(rsp)
 }
 
 // SuspendSubscriptionWithResponse Suspend a deployed subscription
@@ -18477,6 +18813,60 @@ func ParseUpdatePlanResponse(rsp *http.Response) (*UpdatePlanResponse, error) {
 	return response, nil
 }
 
+// ParseListPlanPricesResponse parses an HTTP response from a ListPlanPricesWithResponse call
+func ParseListPlanPricesResponse(rsp *http.Response) (*ListPlanPricesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPlanPricesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListPriceVersion
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListProductsResponse parses an HTTP response from a ListProductsWithResponse call
 func ParseListProductsResponse(rsp *http.Response) (*ListProductsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -19947,6 +20337,60 @@ func ParseRetrySubscriptionResponse(rsp *http.Response) (*RetrySubscriptionRespo
 	}
 
 	response := &RetrySubscriptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Subscription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCancelScheduledChangeResponse parses an HTTP response from a CancelScheduledChangeWithResponse call
+func ParseCancelScheduledChangeResponse(rsp *http.Response) (*CancelScheduledChangeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelScheduledChangeResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
