@@ -26,12 +26,15 @@ func actionBody(action, productVersion string) string {
 func TestSyndicatedUpgrade(t *testing.T) {
 	forEachFixedEngine(t, func(t *testing.T, e *env) {
 		w := e.w
-		sub := storetest.Order(t, e.st, w.C1.Principal, 0, w.PlanA.ID, 1)
+		// From the graduated plan (5.00 a seat) to the per-seat one (10.00):
+		// an upgrade, which takes effect at once (a cheaper plan would be
+		// a downgrade, scheduled for the period's end).
+		sub := storetest.Order(t, e.st, w.C1.Principal, 0, w.PlanTiered.ID, 1)
 		path := "subscription/" + strconv.FormatInt(sub.ID, 10)
 		vendor := javaClient{t: t, base: e.base, token: w.VendorA.Token}
 		vendor.send(http.MethodPatch, path, "", patchBody("DEPLOYED")).must(t, http.StatusOK)
 		customer := javaClient{t: t, base: e.base, token: w.C1.Token}
-		target := "productVersion/" + strconv.FormatInt(w.PlanTiered.ID, 10)
+		target := "productVersion/" + strconv.FormatInt(w.PlanA.ID, 10)
 
 		vendor.send(http.MethodPatch, path, "", actionBody("SYNDICATED_UPGRADE", target)).errorHolders(t, http.StatusForbidden)
 		for _, bad := range []string{actionBody("SET_NAME", ""), actionBody("SYNDICATED_UPGRADE", ""), actionBody("SYNDICATED_UPGRADE", "product/1"),
