@@ -30,20 +30,13 @@ type OrganizationUpdate struct {
 
 // apply copies the fields that were sent into o.
 func (u OrganizationUpdate) apply(o *mercato.Organization) {
-	set(&o.Name, u.Name)
-	set(&o.Email, u.Email)
-	set(&o.Country, u.Country)
-	set(&o.Currency, u.Currency)
-	set(&o.VATID, u.VATID)
-	set(&o.OnAccount, u.OnAccount)
-	set(&o.FeePercent, u.FeePercent)
-}
-
-// set copies *v into *dst when v is not nil (a PATCH field that was sent).
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
+	mercato.Patch(&o.Name, u.Name)
+	mercato.Patch(&o.Email, u.Email)
+	mercato.Patch(&o.Country, u.Country)
+	mercato.Patch(&o.Currency, u.Currency)
+	mercato.Patch(&o.VATID, u.VATID)
+	mercato.Patch(&o.OnAccount, u.OnAccount)
+	mercato.Patch(&o.FeePercent, u.FeePercent)
 }
 
 // validOrganization is o.Validate with the currency checked against the

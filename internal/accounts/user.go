@@ -87,8 +87,8 @@ func (s *Service) UpdateUser(ctx context.Context, p mercato.Principal, id int64,
 		if err := mayUpdateUser(p, id, u); err != nil {
 			return err
 		}
-		set(&user.Name, u.Name)
-		set(&user.Role, u.Role)
+		mercato.Patch(&user.Name, u.Name)
+		mercato.Patch(&user.Role, u.Role)
 		if err := user.Validate(); err != nil {
 			return err
 		}

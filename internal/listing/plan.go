@@ -74,10 +74,10 @@ func (s *Service) UpdatePlan(ctx context.Context, p mercato.Principal, id int64,
 			return err
 		}
 		before := plan.Pricing
-		set(&plan.Name, u.Name)
-		set(&plan.Description, u.Description)
-		set(&plan.Pricing, u.Pricing)
-		set(&plan.Metadata, u.Metadata)
+		mercato.Patch(&plan.Name, u.Name)
+		mercato.Patch(&plan.Description, u.Description)
+		mercato.Patch(&plan.Pricing, u.Pricing)
+		mercato.Patch(&plan.Metadata, u.Metadata)
 		if err := plan.Validate(); err != nil {
 			return err
 		}

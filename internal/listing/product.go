@@ -57,19 +57,12 @@ type ProductUpdate struct {
 }
 
 func (u ProductUpdate) apply(prod *catalog.Product) {
-	set(&prod.Name, u.Name)
-	set(&prod.Description, u.Description)
-	set(&prod.Published, u.Published)
-	set(&prod.RequiresApproval, u.RequiresApproval)
-	set(&prod.Metadata, u.Metadata)
-	set(&prod.Parameters, u.Parameters)
-}
-
-// set replaces *dst with *v when v is given.
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
+	mercato.Patch(&prod.Name, u.Name)
+	mercato.Patch(&prod.Description, u.Description)
+	mercato.Patch(&prod.Published, u.Published)
+	mercato.Patch(&prod.RequiresApproval, u.RequiresApproval)
+	mercato.Patch(&prod.Metadata, u.Metadata)
+	mercato.Patch(&prod.Parameters, u.Parameters)
 }
 
 // UpdateProduct changes one of p's products (any product, for the

@@ -127,9 +127,9 @@ func (s *Service) UpdateEndpoint(ctx context.Context, p mercato.Principal, id in
 			e.PreviousSecret, e.PreviousUntil, e.Secret = e.Secret, now.Add(RotationGrace), *c.Secret
 			details["secret_set"] = true
 		}
-		set(&e.URL, c.URL)
-		set(&e.Events, c.Events)
-		set(&e.Enabled, c.Enabled)
+		mercato.Patch(&e.URL, c.URL)
+		mercato.Patch(&e.Events, c.Events)
+		mercato.Patch(&e.Enabled, c.Enabled)
 		if e.Enabled && !wasEnabled {
 			e.DisabledReason, e.FailingSince = "", time.Time{}
 			if err := tx.ResumeDeliveries(ctx, id); err != nil {
@@ -209,11 +209,4 @@ func (s *Service) PointProductEndpoint(ctx context.Context, p mercato.Principal,
 		}
 	}
 	return s.CreateEndpoint(ctx, p, syndication.Endpoint{ProductID: &productID, URL: url})
-}
-
-// set copies *from into *to when from is given.
-func set[T any](to *T, from *T) {
-	if from != nil {
-		*to = *from
-	}
 }
