@@ -7,12 +7,10 @@ import (
 )
 
 // Subscribers read the parties of subscriptions: besides what the store's
-// visibility rules show the caller, a vendor sees the organizations and
-// users subscribed to its products, which its integration looks up from
-// a subscription's references.
+// visibility rules show the caller, a vendor sees the organizations
+// subscribed to its products, which its integration looks up from a
+// subscription's references (their users: accounts.SubscriberUser).
 type Subscribers interface {
-	// SubscriberUser returns the user who ordered a subscription.
-	SubscriberUser(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
 	// SubscriberOrganization returns an organization p sees, or, for a
 	// vendor, a customer of one of its products.
 	SubscriberOrganization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error)
@@ -22,9 +20,4 @@ type Subscribers interface {
 // the customer of a subscription to one of its products.
 func (s *Service) SubscriberOrganization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error) {
 	return s.reads.SubscriberOrganization(ctx, p, id)
-}
-
-// SubscriberUser returns the user who ordered a subscription p sees.
-func (s *Service) SubscriberUser(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error) {
-	return s.reads.SubscriberUser(ctx, p, id)
 }
