@@ -2,6 +2,7 @@ package mail
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -40,11 +41,16 @@ type Server struct {
 	Port int
 	TLS  TLS
 	User string // empty: no SMTP AUTH
+	// Password is the one the URL holds, if any; MERCATO_SMTP_PASSWORD,
+	// which stays out of process lists, takes its place when set.
+	Password string
 }
 
-// ParseURL reads --smtp-url: smtp://[user@]host[:port][?tls=none|required]
-// or smtps://[user@]host[:port]. The password is not part of it (it would
-// show in process lists): it comes from MERCATO_SMTP_PASSWORD.
+// ParseURL reads --smtp-url: smtp://[user[:password]@]host[:port]
+// [?tls=none|required] or smtps://[user[:password]@]host[:port]. The
+// password may be in it, as the smtp://user:pass@host:587 has it,
+// or come from MERCATO_SMTP_PASSWORD (which does not show in process
+// lists).
 func ParseURL(raw string) (Server, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -72,10 +78,8 @@ func ParseURL(raw string) (Server, error) {
 		}
 	}
 	if u.User != nil {
-		if _, set := u.User.Password(); set {
-			return s, errors.New("the URL holds a password: set it in MERCATO_SMTP_PASSWORD instead, which does not show in process lists")
-		}
 		s.User = u.User.Username()
+		s.Password, _ = u.User.Password()
 	}
 	q := u.Query()
 	for k := range q {
@@ -108,7 +112,7 @@ type SMTP struct {
 // SMTPConfig is what NewSMTP needs.
 type SMTPConfig struct {
 	Server   Server
-	Password string // for Server.User (MERCATO_SMTP_PASSWORD)
+	Password string // for Server.User (MERCATO_SMTP_PASSWORD); empty: Server.Password
 	From     string // "Name <address>" or an address (--mail-from)
 	Host     string // Message-IDs are made under it (the host of --public-url)
 	Timeout  time.Duration
@@ -140,7 +144,7 @@ func NewSMTP(c SMTPConfig) (*SMTP, error) {
 	if srv.User != "" {
 		// The strongest mechanism the server offers; go-mail uses PLAIN
 		// and LOGIN only over an encrypted connection.
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(srv.User), gomail.WithPassword(c.Password))
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(srv.User), gomail.WithPassword(cmp.Or(c.Password, srv.Password)))
 	}
 	client, err := gomail.NewClient(srv.Host, opts...)
 	if err != nil {

@@ -21,7 +21,8 @@ func writeFile(t *testing.T, path, content string) {
 }
 
 // --smtp-url: the scheme says the TLS, the query may turn it off or make
-// it required, the password never comes in it.
+// it required, the password may come in it (MERCATO_SMTP_PASSWORD
+// replaces it).
 func TestParseURL(t *testing.T) {
 	for _, c := range []struct {
 		url  string
@@ -30,6 +31,7 @@ func TestParseURL(t *testing.T) {
 		{"smtp://mail.example.com", mail.Server{Host: "mail.example.com", Port: 587, TLS: mail.TLSStartTLS}},
 		{"smtp://relay@mail.example.com:2525", mail.Server{Host: "mail.example.com", Port: 2525, TLS: mail.TLSStartTLS, User: "relay"}},
 		{"smtps://relay@mail.example.com", mail.Server{Host: "mail.example.com", Port: 465, TLS: mail.TLSImplicit, User: "relay"}},
+		{"smtp://user:pass@mail.example.com:587", mail.Server{Host: "mail.example.com", Port: 587, TLS: mail.TLSStartTLS, User: "user", Password: "pass"}},
 		{"smtp://127.0.0.1:1025?tls=none", mail.Server{Host: "127.0.0.1", Port: 1025, TLS: mail.TLSNone}},
 		{"smtp://mail.example.com?tls=required", mail.Server{Host: "mail.example.com", Port: 587, TLS: mail.TLSRequired}},
 	} {
@@ -41,7 +43,6 @@ func TestParseURL(t *testing.T) {
 	for url, want := range map[string]string{
 		"http://mail.example.com":             "want smtp://",
 		"smtp://":                             "no host",
-		"smtp://user:secret@mail.example.com": "MERCATO_SMTP_PASSWORD",
 		"smtp://mail.example.com:99999":       "not a port",
 		"smtp://mail.example.com/x":           "path",
 		"smtp://mail.example.com?tls=maybe":   "tls=none or tls=required",
