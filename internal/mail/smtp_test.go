@@ -41,13 +41,13 @@ func TestParseURL(t *testing.T) {
 		}
 	}
 	for url, want := range map[string]string{
-		"http://mail.example.com":             "want smtp://",
-		"smtp://":                             "no host",
-		"smtp://mail.example.com:99999":       "not a port",
-		"smtp://mail.example.com/x":           "path",
-		"smtp://mail.example.com?tls=maybe":   "tls=none or tls=required",
-		"smtp://mail.example.com?auth=plain":  "unknown parameter",
-		"smtps://mail.example.com?tls=none":   "TLS already",
+		"http://mail.example.com":            "want smtp://",
+		"smtp://":                            "no host",
+		"smtp://mail.example.com:99999":      "not a port",
+		"smtp://mail.example.com/x":          "path",
+		"smtp://mail.example.com?tls=maybe":  "tls=none or tls=required",
+		"smtp://mail.example.com?auth=plain": "unknown parameter",
+		"smtps://mail.example.com?tls=none":  "TLS already",
 	} {
 		if _, err := mail.ParseURL(url); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want an error with %q", url, err, want)
