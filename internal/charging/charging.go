@@ -21,6 +21,10 @@
 //     it is cancelled or another change supersedes it before.
 //   - A RENEWAL charges the rest of the term it closes at the old version,
 //     then its own periods at the new one.
+//   - A coupon a NEW order redeemed is kept on the schedule (its terms) and
+//     takes its discount off the recurring charge of each period while its
+//     duration lasts (once, N periods, forever), as a discount line borne
+//     by the coupon's granter in the split (internal/coupon).
 //   - A charge is held until the subscription is first delivered
 //     (DEPLOYED), unless the subscription waits for its payment (its
 //     invoice is how it is paid); a subscription that ends undelivered has
