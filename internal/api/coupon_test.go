@@ -1,12 +1,45 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
+	"github.com/mercato-market/mercato/internal/coupon"
+	"github.com/mercato-market/mercato/internal/coupons"
+	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
+
+// The victim's channel has a reseller's coupon: another tenant neither
+// lists, reads nor deactivates it, nor grants one on the victim's
+// unpublished product.
+func init() {
+	victimSetups = append(victimSetups, func(t *testing.T, e *env, v *victim) {
+		c, err := coupons.New(e.st, store.TxFunc[coupons.Tx](e.st)).Create(context.Background(), e.w.R1.Principal,
+			coupon.Coupon{Code: "VICTIM10", Kind: coupon.KindPercent, Value: decimal.NewFromInt(10), Duration: coupon.Once})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.ids["coupon"] = c.ID
+		v.lists["coupons"] = []int64{c.ID}
+	})
+	extraProbes = append(extraProbes, func(v victim) map[string]probe {
+		path := fmt.Sprintf("/api/v1/coupons/%d", v.ids["coupon"])
+		notFound := []int{http.StatusNotFound}
+		refused := []int{http.StatusNotFound, http.StatusForbidden, http.StatusUnprocessableEntity}
+		return map[string]probe{
+			"list-coupons":      {method: "GET", path: "/api/v1/coupons?limit=200", list: func(v victim) []int64 { return v.lists["coupons"] }, listKey: "id"},
+			"get-coupon":        {method: "GET", path: path, wantStatus: notFound},
+			"deactivate-coupon": {method: "POST", path: path + "/deactivate", wantStatus: notFound},
+			"create-coupon": {method: "POST", path: "/api/v1/coupons", body: map[string]any{"code": "MOLE", "kind": "percent", "value": "100", "duration": "forever",
+				"product_ids": []int64{v.draft}}, wantStatus: refused},
+		}
+	})
+}
 
 // TestCouponsAPI: a reseller creates, lists and deactivates a coupon; its
 // customer redeems it on a quote and an order, which show the code and the
