@@ -30,7 +30,7 @@ type InvoiceParty struct {
 type InvoiceLine struct {
 	No             int             `json:"no"`
 	SubscriptionID int64           `json:"subscription_id,omitempty"`
-	Kind           string          `json:"kind" enum:"recurring,setup,usage,change,credit"`
+	Kind           string          `json:"kind" enum:"recurring,setup,usage,change,credit,discount"`
 	Description    string          `json:"description"`
 	Quantity       decimal.Decimal `json:"quantity"`
 	UnitAmount     decimal.Decimal `json:"unit_amount"`

@@ -23,12 +23,13 @@ type Order struct {
 	Currency       string         `json:"currency"`
 	Total          string         `json:"total"`
 	Lines          []Line         `json:"lines"`
+	Coupon         string         `json:"coupon,omitempty" doc:"the coupon code the order redeemed; its discount is a line of kind discount"`
 	CreatedAt      time.Time      `json:"created_at"`
 }
 
 func orderOf(o subscription.Order) Order {
 	return Order{ID: o.ID, Type: string(o.Type), CustomerID: o.CustomerID, PlanID: o.PlanID, SubscriptionID: o.SubscriptionID, Quantity: o.Quantity,
-		Configuration: o.Configuration, Currency: o.Currency, Total: money(o.Total, o.Currency), Lines: linesOf(o.Lines, o.Currency), CreatedAt: o.CreatedAt}
+		Configuration: o.Configuration, Currency: o.Currency, Total: money(o.Total, o.Currency), Lines: linesOf(o.Lines, o.Currency), Coupon: o.Coupon, CreatedAt: o.CreatedAt}
 }
 
 // OrderCreate is the body of POST /api/v1/orders.
@@ -37,18 +38,19 @@ type OrderCreate struct {
 	PlanID        int64          `json:"plan_id" minimum:"1"`
 	Quantity      int64          `json:"quantity" minimum:"1" maximum:"1000000000"` // the schema shows subscription.MaxQuantity, which the services enforce
 	Configuration map[string]any `json:"configuration,omitempty" doc:"values for the product's configuration parameters"`
+	Coupon        string         `json:"coupon,omitempty" maxLength:"64" doc:"a coupon code to redeem (case-insensitive); one that is unknown, expired, used up or not applicable is refused with 422 naming coupon"`
 }
 
 func (s *Server) registerOrders() {
 	tags := []string{"Orders"}
-	register(s, huma.Operation{OperationID: "create-order", Description: "Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order.", Method: http.MethodPost, Path: "/api/v1/orders", Summary: "Place an order; it creates a subscription", Tags: tags},
+	register(s, huma.Operation{OperationID: "create-order", Description: "Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order. A coupon code is redeemed in the same transaction (its redemption limit holds under concurrent orders) and its discount shown as a line.", Method: http.MethodPost, Path: "/api/v1/orders", Summary: "Place an order; it creates a subscription", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"a retry with the same key and body returns the first answer"`
 			Body           OrderCreate
 		}) (*Output[Order], error) {
 			b := in.Body
 			o, err := s.services.Orders.PlaceOrder(ctx, principal(ctx), subscription.OrderRequest{
-				CustomerID: b.CustomerID, PlanID: b.PlanID, Quantity: b.Quantity, Configuration: b.Configuration, IdempotencyKey: in.IdempotencyKey,
+				CustomerID: b.CustomerID, PlanID: b.PlanID, Quantity: b.Quantity, Configuration: b.Configuration, Coupon: b.Coupon, IdempotencyKey: in.IdempotencyKey,
 			})
 			if err != nil {
 				return nil, err

@@ -33,7 +33,7 @@ func unitMoney(d decimal.Decimal, currency string) string {
 // Line is one line of a quote or an order.
 type Line struct {
 	Description string `json:"description"`
-	Kind        string `json:"kind" enum:"recurring,setup,usage"`
+	Kind        string `json:"kind" enum:"recurring,setup,usage,change,discount"`
 	Quantity    string `json:"quantity"`
 	UnitAmount  string `json:"unit_amount"`
 	Amount      string `json:"amount"`
@@ -63,10 +63,11 @@ type Quote struct {
 	Total     string  `json:"total"`
 	Lines     []Line  `json:"lines"`
 	Shares    []Share `json:"shares"`
+	Coupon    string  `json:"coupon,omitempty" doc:"the coupon code applied; its discount is a line of kind discount"`
 }
 
 func quoteOf(q pricing.Quote) Quote {
-	out := Quote{Currency: q.Currency, Period: q.Period, TrialDays: q.TrialDays, Total: money(q.Total, q.Currency), Lines: linesOf(q.Lines, q.Currency), Shares: []Share{}}
+	out := Quote{Currency: q.Currency, Period: q.Period, TrialDays: q.TrialDays, Total: money(q.Total, q.Currency), Lines: linesOf(q.Lines, q.Currency), Shares: []Share{}, Coupon: q.Coupon}
 	for _, sh := range q.Shares {
 		out.Shares = append(out.Shares, Share{Role: sh.Role, OrganizationID: sh.OrganizationID, Amount: money(sh.Amount, q.Currency)})
 	}
@@ -80,6 +81,7 @@ type QuoteRequest struct {
 	ResellerID int64                      `json:"reseller_id,omitempty" minimum:"1" doc:"price through this reseller's price list"`
 	CustomerID int64                      `json:"customer_id,omitempty" minimum:"1" doc:"price through this customer's reseller"`
 	Usage      map[string]decimal.Decimal `json:"usage,omitempty" doc:"metric name to usage quantity, to price pay-per-use metrics"`
+	Coupon     string                     `json:"coupon,omitempty" maxLength:"64" doc:"a coupon code to apply; one that is unknown, expired, used up or not applicable is refused with 422 naming coupon"`
 }
 
 func (s *Server) registerQuotes() {
@@ -87,7 +89,7 @@ func (s *Server) registerQuotes() {
 		Metadata: map[string]any{onlyReads: true}}, // a quote prices, it changes nothing
 		func(ctx context.Context, in *struct{ Body QuoteRequest }) (*Output[Quote], error) {
 			b := in.Body
-			q, err := s.services.Orders.Quote(ctx, principal(ctx), ordering.QuoteRequest{PlanID: b.PlanID, Quantity: b.Quantity, ResellerID: b.ResellerID, CustomerID: b.CustomerID, Usage: b.Usage})
+			q, err := s.services.Orders.Quote(ctx, principal(ctx), ordering.QuoteRequest{PlanID: b.PlanID, Quantity: b.Quantity, ResellerID: b.ResellerID, CustomerID: b.CustomerID, Usage: b.Usage, Coupon: b.Coupon})
 			if err != nil {
 				return nil, err
 			}

@@ -81,6 +81,7 @@ func New(sv Services, log *slog.Logger, opts ...Option) *Server {
 	s.registerPrices()
 	s.registerQuotes()
 	s.registerOrders()
+	s.registerCoupons()
 	s.registerSubscriptions()
 	s.registerEvents()
 	s.registerProvisioning()

@@ -11,6 +11,7 @@ import (
 	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/channel"
+	"github.com/mercato-market/mercato/internal/coupon"
 	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
@@ -34,6 +35,14 @@ type Orders interface {
 	CancelScheduledChange(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	ListOrders(ctx context.Context, p mercato.Principal, f subscription.OrderFilter, page mercato.Page) ([]subscription.Order, int64, error)
 	Order(ctx context.Context, p mercato.Principal, id int64) (subscription.Order, error)
+}
+
+// Coupons is the coupons' use cases the API runs (internal/coupons).
+type Coupons interface {
+	Create(ctx context.Context, p mercato.Principal, c coupon.Coupon) (coupon.Coupon, error)
+	List(ctx context.Context, p mercato.Principal, page mercato.Page) ([]coupon.Coupon, int64, error)
+	Get(ctx context.Context, p mercato.Principal, id int64) (coupon.Coupon, error)
+	Deactivate(ctx context.Context, p mercato.Principal, id int64) (coupon.Coupon, error)
 }
 
 // Lifecycle is the subscription lifecycle use cases the API runs
@@ -179,6 +188,7 @@ type Services struct {
 	Webhooks     Webhooks
 	Messaging    Notifications
 	Accounts     Accounts
+	Coupons      Coupons
 	Callers      frontdoor.Callers
 	Health       Health
 	Clock        func() time.Time

@@ -13,6 +13,7 @@ import (
 	"github.com/mercato-market/mercato/internal/api"
 	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/channel"
+	"github.com/mercato-market/mercato/internal/coupons"
 	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/messaging"
@@ -41,6 +42,7 @@ var (
 	_ accounts.Tx     = (*store.Tx)(nil)
 	_ notify.Tx       = (*store.Tx)(nil)
 	_ payments.Tx     = (*store.Tx)(nil)
+	_ coupons.Tx      = (*store.Tx)(nil)
 )
 
 // Services are the application services over one store.
@@ -58,6 +60,7 @@ type Services struct {
 	Accounts     *accounts.Service
 	Notify       *notify.Service
 	Payments     *payments.Service
+	Coupons      *coupons.Service
 }
 
 // Options configure the services New builds.
@@ -84,6 +87,7 @@ func New(st *store.Store, opts Options) *Services {
 		Accounts:     accounts.New(st, store.TxFunc[accounts.Tx](st)),
 		Notify:       Notify(st, opts.Notify...),
 		Payments:     payments.New(st, store.TxFunc[payments.Tx](st), opts.Payments...),
+		Coupons:      coupons.New(st, store.TxFunc[coupons.Tx](st)),
 	}
 }
 
@@ -109,14 +113,14 @@ func Notify(st *store.Store, opts ...notify.Option) *notify.Service {
 func (s *Services) API() api.Services {
 	return api.Services{Orders: s.Ordering, Lifecycle: s.Lifecycle, Billing: s.Billing, Provisioning: s.Provisioning,
 		Usage: s.Usage, Catalog: s.Catalog, Channel: s.Channel, Webhooks: s.Webhooks, Messaging: s.Messaging,
-		Accounts: s.Accounts, Callers: s.store, Health: s.store, Clock: s.store.Clock}
+		Accounts: s.Accounts, Coupons: s.Coupons, Callers: s.store, Health: s.store, Clock: s.store.Clock}
 }
 
 // Web is what the control panel calls.
 func (s *Services) Web() web.Services {
 	return web.Services{Orders: s.Ordering, Lifecycle: s.Lifecycle, Billing: s.Billing, Provisioning: s.Provisioning,
 		Usage: s.Usage, Catalog: s.Catalog, Channel: s.Channel, Webhooks: s.Webhooks, Messaging: s.Messaging,
-		Accounts: s.Accounts, Outbox: s.Notify, Payments: s.Payments, Callers: s.store, Clock: s.store.Clock}
+		Accounts: s.Accounts, Outbox: s.Notify, Payments: s.Payments, Coupons: s.Coupons, Callers: s.store, Clock: s.store.Clock}
 }
 
 // NewAPI is the REST API over st with services of its own (tests,

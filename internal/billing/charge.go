@@ -198,6 +198,11 @@ type Schedule struct {
 	// sold) are charged at; "": none.
 	Scheduled     string
 	ScheduledFrom time.Time
+	// Coupon is the JSON of the coupon terms (internal/coupon.Terms) the
+	// subscription was sold with ("": none); CouponPeriods counts the
+	// periods they discounted.
+	Coupon        string
+	CouponPeriods int
 }
 
 // Due is a subscription with periods to charge, as a billing run reads it.

@@ -35,6 +35,9 @@ const (
 const (
 	KindChange = "change" // a prorated upgrade
 	KindCredit = "credit" // a credit note's line
+	// KindDiscount is a coupon's discount line (a negative amount) within
+	// a recurring charge (internal/coupon).
+	KindDiscount = "discount"
 )
 
 // Line is one row of an invoice.
@@ -94,8 +97,12 @@ func Assemble(inv Invoice, charges []Charge, rate decimal.Decimal, note string) 
 	inv.Lines = inv.Lines[:0]
 	for _, c := range charges {
 		for i, l := range c.Lines {
+			kind := c.Kind
+			if l.Kind == KindDiscount {
+				kind = KindDiscount // shown as such; the key stays unique by its part
+			}
 			line := Line{
-				No: len(inv.Lines) + 1, SubscriptionID: c.SubscriptionID, Kind: c.Kind, Ref: c.Ref, Part: i,
+				No: len(inv.Lines) + 1, SubscriptionID: c.SubscriptionID, Kind: kind, Ref: c.Ref, Part: i,
 				Description: l.Description, Quantity: l.Quantity, UnitAmount: l.UnitAmount, Amount: l.Amount,
 				PeriodStart: c.PeriodStart, PeriodEnd: c.PeriodEnd,
 			}

@@ -94,6 +94,33 @@ func prorate(amount decimal.Decimal, from, to, at time.Time) decimal.Decimal {
 	return decimal.NewFromBigInt(q, -2)
 }
 
+// mCoupon is a coupon as the model sees it: a percentage (rounded half to
+// even to the cent) or an amount (at most the period's price) off the
+// price of each recurring period while it lasts: once, periods times, or
+// forever; limit redemptions (0: unlimited).
+type mCoupon struct {
+	code      string
+	percent   bool
+	value     decimal.Decimal
+	duration  string // once, repeating, forever
+	periods   int
+	limit     int
+	redeemed  int
+	grantedBy int64 // a reseller whose channel alone may redeem it; 0: anyone
+}
+
+// off is the discount of a period priced amount, after used periods.
+func (c *mCoupon) off(amount decimal.Decimal, used int) decimal.Decimal {
+	switch {
+	case c.duration == "once" && used >= 1, c.duration == "repeating" && used >= c.periods:
+		return decimal.Zero
+	case c.percent:
+		return amount.Mul(c.value).Div(hundred).RoundBank(2)
+	default:
+		return decimal.Min(c.value, amount)
+	}
+}
+
 // mCharge is a charge the model expects.
 type mCharge struct {
 	sub          *mSub
@@ -122,6 +149,8 @@ type mSub struct {
 	version           mVersion
 	sched             *mSched // a downgrade waiting for the end of what is charged
 	usage             []mUsage
+	coupon            *mCoupon // redeemed by its order; nil: none
+	discounted        int      // periods the coupon discounted
 }
 
 // mSched is a downgrade sold and not in effect: the plan, quantity and
@@ -198,7 +227,14 @@ func (m *model) through(s *mSub, end, until time.Time) {
 			s.sched = nil
 		}
 		v := s.version
-		m.charge(s, "recurring", from, to, from, v.period(), v).usagePending = v.plan.rate.Sign() > 0
+		amount := v.period()
+		if s.coupon != nil {
+			if s.coupon.duration == "forever" || s.discounted < max(s.coupon.periods, 1) {
+				amount = amount.Sub(s.coupon.off(amount, s.discounted))
+				s.discounted++
+			}
+		}
+		m.charge(s, "recurring", from, to, from, amount, v).usagePending = v.plan.rate.Sign() > 0
 		if first && v.plan.setup.Sign() > 0 {
 			m.charge(s, "setup", from, to, from, v.up(v.plan.setup.RoundBank(2)), v)
 		}
@@ -206,9 +242,12 @@ func (m *model) through(s *mSub, end, until time.Time) {
 	}
 }
 
-// order is a NEW order at now.
-func (m *model) order(id, customer int64, onAccount bool, p mPlan, qty int64, now time.Time) *mSub {
-	s := &mSub{id: id, customer: customer, onAccount: onAccount, autoRenew: true, plan: p.id, qty: qty, version: m.now(customer, p, qty)}
+// order is a NEW order at now, with a coupon (nil: none).
+func (m *model) order(id, customer int64, onAccount bool, p mPlan, qty int64, now time.Time, c *mCoupon) *mSub {
+	s := &mSub{id: id, customer: customer, onAccount: onAccount, autoRenew: true, plan: p.id, qty: qty, version: m.now(customer, p, qty), coupon: c}
+	if c != nil {
+		c.redeemed++
+	}
 	switch {
 	case p.trialDays > 0:
 		s.trial, s.status, s.end = true, "PENDING", now.AddDate(0, 0, p.trialDays)

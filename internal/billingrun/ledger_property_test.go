@@ -16,7 +16,10 @@ import (
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
+	"github.com/mercato-market/mercato/internal/coupon"
+	"github.com/mercato-market/mercato/internal/coupons"
 	"github.com/mercato-market/mercato/internal/listing"
+	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -78,6 +81,8 @@ type ledger struct {
 	plans     []*mPlan
 	runs      map[int64]int // the store's run id → the model's run
 	keys      int
+	coupons   []*mCoupon
+	crng      *rand.Rand // draws the coupons, apart from rng, so the sequences of a seed stay those without coupons
 }
 
 // ledgerPlans are the plans of a sequence: the model's definitions, from
@@ -130,6 +135,8 @@ func ledgerSequence(t *testing.T, st *store.Store, seed uint64) string {
 		l.m.plans[p.id] = &p
 		l.plans = append(l.plans, l.m.plans[p.id])
 	}
+	l.crng = rand.New(rand.NewPCG(seed, 17))
+	l.grant()
 	for range ledgerSteps {
 		l.step()
 	}
@@ -142,7 +149,11 @@ func ledgerSequence(t *testing.T, st *store.Store, seed uint64) string {
 	for _, c := range l.m.charges {
 		kinds[c.kind+"/"+c.state]++
 	}
-	t.Logf("%d subscriptions, %d runs to %s; charges %v", len(l.m.subs), l.m.runs, l.now.Format("2006-01-02"), kinds)
+	redeemed := map[string]int{}
+	for _, c := range l.coupons {
+		redeemed[c.code] = c.redeemed
+	}
+	t.Logf("%d subscriptions, %d runs to %s; charges %v; coupons redeemed %v", len(l.m.subs), l.m.runs, l.now.Format("2006-01-02"), kinds, redeemed)
 	return l.digest()
 }
 
@@ -204,13 +215,49 @@ func (l *ledger) onSub(ok func(*mSub) bool, fn func(*mSub)) {
 
 func (l *ledger) advance(hours int) { l.now = l.now.Add(time.Duration(hours) * time.Hour) }
 
+// grant creates the sequence's coupons: the platform's, a reseller's
+// (redeemed through its channel only) and the vendor's, with a limit.
+func (l *ledger) grant() {
+	d := decimal.RequireFromString
+	for _, g := range []struct {
+		by mercato.Principal
+		c  *mCoupon
+	}{
+		{l.w.Platform.Principal, &mCoupon{code: "PLATFORM10", percent: true, value: d("10"), duration: "repeating", periods: 2}},
+		{l.w.R1.Principal, &mCoupon{code: "R1FIVE", value: d("5.00"), duration: "forever", grantedBy: l.w.R1.Org.ID}},
+		{l.w.VendorA.Principal, &mCoupon{code: "HALFOFF", percent: true, value: d("50"), duration: "once", limit: 3}},
+	} {
+		c := coupon.Coupon{Code: g.c.code, Kind: coupon.KindPercent, Value: g.c.value, Duration: g.c.duration, Periods: g.c.periods, MaxRedemptions: int64(g.c.limit)}
+		if !g.c.percent {
+			c.Kind, c.Currency = coupon.KindAmount, "EUR"
+		}
+		_, err := coupons.New(l.st, store.TxFunc[coupons.Tx](l.st)).Create(context.Background(), g.by, c)
+		l.must(err, "coupon %s", g.c.code)
+		l.coupons = append(l.coupons, g.c)
+	}
+}
+
 func (l *ledger) order() {
 	c := l.customers[l.rng.IntN(len(l.customers))]
 	p := l.plans[l.rng.IntN(len(l.plans))]
 	qty := int64(1 + l.rng.IntN(20))
-	o, err := app.Ordering(l.st).PlaceOrder(context.Background(), c.Principal, subscription.OrderRequest{PlanID: p.id, Quantity: qty})
-	l.must(err, "order %d × plan %d", qty, p.id)
-	l.m.order(o.SubscriptionID, c.Org.ID, c.Org.OnAccount, *p, qty, l.now)
+	var cp *mCoupon
+	if n := l.crng.IntN(2 * len(l.coupons)); n < len(l.coupons) {
+		cp = l.coupons[n]
+	}
+	r := subscription.OrderRequest{PlanID: p.id, Quantity: qty}
+	if cp != nil {
+		r.Coupon = cp.code
+	}
+	o, err := app.Ordering(l.st).PlaceOrder(context.Background(), c.Principal, r)
+	if cp != nil && (cp.limit > 0 && cp.redeemed >= cp.limit || cp.grantedBy != 0 && l.m.chain[c.Org.ID][1] != cp.grantedBy) {
+		if mercato.ErrorCode(err) != mercato.EINVALID {
+			l.t.Fatalf("at %s, coupon %s by customer %d: %v, want refused", l.now.Format(time.RFC3339), cp.code, c.Org.ID, err)
+		}
+		return
+	}
+	l.must(err, "order %d × plan %d with coupon %q", qty, p.id, r.Coupon)
+	l.m.order(o.SubscriptionID, c.Org.ID, c.Org.OnAccount, *p, qty, l.now, cp)
 }
 
 func (l *ledger) deliver(s *mSub) {

@@ -21,6 +21,10 @@
 //     it is cancelled or another change supersedes it before.
 //   - A RENEWAL charges the rest of the term it closes at the old version,
 //     then its own periods at the new one.
+//   - A coupon a NEW order redeemed is kept on the schedule (its terms) and
+//     takes its discount off the recurring charge of each period while its
+//     duration lasts (once, N periods, forever), as a discount line borne
+//     by the coupon's granter in the split (internal/coupon).
 //   - A charge is held until the subscription is first delivered
 //     (DEPLOYED), unless the subscription waits for its payment (its
 //     invoice is how it is paid); a subscription that ends undelivered has
@@ -33,6 +37,7 @@ package charging
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -40,6 +45,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/coupon"
+	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
 
@@ -111,6 +118,9 @@ func Through(pr *billing.Pricer, sub billing.Subscription, sc *billing.Schedule,
 		if err != nil {
 			return nil, err
 		}
+		if err := discount(sc, charges); err != nil {
+			return nil, fmt.Errorf("subscription %d: %w", sub.ID, err)
+		}
 		for i := range charges {
 			charges[i].CustomerID, charges[i].OrderID, charges[i].State = sub.CustomerID, orderID, state
 		}
@@ -118,6 +128,34 @@ func Through(pr *billing.Pricer, sub billing.Subscription, sc *billing.Schedule,
 		sc.ChargedUntil = w.To
 	}
 	return out, nil
+}
+
+// discount takes the coupon the subscription was sold with (if any, and
+// while its duration lasts) off the recurring charge of a period, as a
+// discount line borne by the coupon's granter in the split, and counts the
+// period.
+func discount(sc *billing.Schedule, charges []billing.Charge) error {
+	if sc.Coupon == "" {
+		return nil
+	}
+	var t coupon.Terms
+	if err := json.Unmarshal([]byte(sc.Coupon), &t); err != nil {
+		return fmt.Errorf("decode coupon: %w", err)
+	}
+	for i := range charges {
+		if charges[i].Kind != pricing.KindRecurring || !t.Lasts(sc.CouponPeriods) {
+			continue
+		}
+		line, shares, ok, err := t.Discount(charges[i].Lines, charges[i].Shares, charges[i].Currency)
+		if err != nil {
+			return err
+		}
+		if ok {
+			charges[i].Lines, charges[i].Shares = append(charges[i].Lines, line), shares
+		}
+		sc.CouponPeriods++
+	}
+	return nil
 }
 
 // write saves a schedule and inserts charges.
@@ -133,14 +171,22 @@ func write(ctx context.Context, tx Tx, sc billing.Schedule, charges []billing.Ch
 
 // Open starts the schedule of a subscription a NEW order sold at v: a paid
 // subscription is charged its first period with the setup fee at once; a
-// trial or a sandbox nothing. It returns the charges, whose total is the
-// order's.
-func Open(ctx context.Context, tx Tx, pr *billing.Pricer, sub subscription.Subscription, v billing.Version, orderID int64) ([]billing.Charge, error) {
+// trial or a sandbox nothing. A coupon redeemed by the order (terms; nil:
+// none) discounts its periods while it lasts. It returns the charges,
+// whose total is the order's.
+func Open(ctx context.Context, tx Tx, pr *billing.Pricer, sub subscription.Subscription, v billing.Version, orderID int64, terms *coupon.Terms) ([]billing.Charge, error) {
 	raw, err := v.JSON()
 	if err != nil {
 		return nil, err
 	}
 	sc := billing.Schedule{SubscriptionID: sub.ID, Version: raw}
+	if terms != nil {
+		b, err := json.Marshal(terms)
+		if err != nil {
+			return nil, fmt.Errorf("encode coupon: %w", err)
+		}
+		sc.Coupon = string(b)
+	}
 	if sub.Type == subscription.TypeNormal {
 		sc.Anchor = sub.StartDate
 	}

@@ -15,12 +15,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/charging"
+	"github.com/mercato-market/mercato/internal/coupon"
 	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
@@ -36,6 +38,9 @@ type Reader interface {
 	// ChannelPrices reads the vendor's fee and the channel's price-list
 	// entries for a plan above a reseller (given, or the customer's).
 	ChannelPrices(ctx context.Context, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error)
+	// CouponByCode returns the coupon of a code (upper case), whoever
+	// granted it.
+	CouponByCode(ctx context.Context, code string) (coupon.Coupon, error)
 }
 
 // Tx is the repository an order or a change runs on, inside one
@@ -50,6 +55,9 @@ type Tx interface {
 	IdempotencyKey(ctx context.Context, orgID int64, key string) (requestHash, response string, found bool, err error)
 	// PutIdempotencyKey stores them; false when the key is taken.
 	PutIdempotencyKey(ctx context.Context, orgID int64, key, requestHash, response string) (bool, error)
+	// RedeemCoupon counts and records a coupon's redemption by an order;
+	// false (nothing written) when it is inactive or used up by now.
+	RedeemCoupon(ctx context.Context, couponID, subID, orderID, customerID int64) (bool, error)
 }
 
 // Reads are what the service reads outside a transaction; reads apply
@@ -58,6 +66,8 @@ type Reads interface {
 	Reader
 	ListOrders(ctx context.Context, p mercato.Principal, f subscription.OrderFilter, page mercato.Page) ([]subscription.Order, int64, error)
 	Order(ctx context.Context, p mercato.Principal, id int64) (subscription.Order, error)
+	// Clock is the store's now (coupons expire by it).
+	Clock() time.Time
 }
 
 // InTx runs fn in one transaction, committing when it returns nil.
@@ -94,7 +104,11 @@ func (s *Service) PlaceOrder(ctx context.Context, p mercato.Principal, r subscri
 	if r.Configuration == nil {
 		r.Configuration = map[string]any{}
 	}
+	r.Coupon = coupon.Normalize(r.Coupon)
 	if err := r.Validate(); err != nil {
+		return subscription.Order{}, err
+	}
+	if err := checkCode(r.Coupon, "invalid order"); err != nil {
 		return subscription.Order{}, err
 	}
 	requestHash, err := hashRequest(r)
@@ -204,7 +218,8 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 	if err := catalog.ValidateConfiguration(prod.Parameters, r.Configuration); err != nil {
 		return subscription.Order{}, err
 	}
-	q, prices, err := quote(ctx, tx, p, plan, prod, QuoteRequest{PlanID: plan.ID, Quantity: r.Quantity, CustomerID: customer.ID})
+	now := tx.Now()
+	q, prices, cp, err := quote(ctx, tx, p, plan, prod, QuoteRequest{PlanID: plan.ID, Quantity: r.Quantity, CustomerID: customer.ID, Coupon: r.Coupon}, now)
 	if err != nil {
 		return subscription.Order{}, mercato.Prefixed(err, "")
 	}
@@ -212,7 +227,6 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 	if err != nil {
 		return subscription.Order{}, mercato.Prefixed(err, "")
 	}
-	now := tx.Now()
 	sub := subscription.Subscription{
 		CustomerID: customer.ID, ResellerID: customer.ParentID, ProductID: prod.ID, PlanID: plan.ID,
 		Type: subscription.TypeNormal, AutoRenew: true, Quantity: r.Quantity,
@@ -233,6 +247,9 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 		// Trials start at once and skip payment (Cloudesire's rule).
 		sub.Type, sub.Status = subscription.TypeTrial, subscription.Cleared(prod.RequiresApproval)
 		sub.EndDate = now.AddDate(0, 0, plan.Pricing.TrialDays)
+		if cp != nil {
+			sub.EndDate = sub.EndDate.AddDate(0, 0, cp.TrialExtensionDays) // an extended trial
+		}
 	case customer.OnAccount:
 		sub.Paid, sub.Status = true, subscription.Cleared(prod.RequiresApproval)
 	default:
@@ -245,11 +262,26 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 	order := subscription.Order{
 		Type: subscription.OrderNew, CustomerID: customer.ID, PlanID: plan.ID, SubscriptionID: sub.ID,
 		Quantity: r.Quantity, Configuration: r.Configuration, Currency: q.Currency, Total: q.Total, Lines: q.Lines, CreatedAt: now,
+		Coupon: q.Coupon,
 	}
 	if err := tx.InsertOrder(ctx, p, &order); err != nil {
 		return order, err
 	}
-	charges, err := charging.Open(ctx, tx, billing.NewPricer(), sub, sold, order.ID)
+	var terms *coupon.Terms
+	if cp != nil {
+		// Counted in this transaction: concurrent orders never redeem a
+		// coupon beyond its limit.
+		ok, err := tx.RedeemCoupon(ctx, cp.ID, sub.ID, order.ID, customer.ID)
+		if err != nil {
+			return order, err
+		}
+		if !ok {
+			return order, notApplicable(cp.Code, "this coupon has been used up")
+		}
+		t := cp.Terms()
+		terms = &t
+	}
+	charges, err := charging.Open(ctx, tx, billing.NewPricer(), sub, sold, order.ID, terms)
 	if err != nil {
 		return order, err
 	}
@@ -258,8 +290,12 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 			return order, err
 		}
 	}
-	if err := tx.Audit(ctx, p, "order.place", "order", order.ID, map[string]any{"subscription_id": sub.ID, "plan_id": plan.ID,
-		"customer_id": customer.ID, "quantity": r.Quantity, "total": order.Total.String(), "currency": order.Currency}); err != nil {
+	details := map[string]any{"subscription_id": sub.ID, "plan_id": plan.ID,
+		"customer_id": customer.ID, "quantity": r.Quantity, "total": order.Total.String(), "currency": order.Currency}
+	if order.Coupon != "" {
+		details["coupon"] = order.Coupon
+	}
+	if err := tx.Audit(ctx, p, "order.place", "order", order.ID, details); err != nil {
 		return order, err
 	}
 	return order, tx.RecordEvent(ctx, subscription.EntitySubscription, sub.ID, subscription.EventCreated, nil)

@@ -36,6 +36,7 @@ type Quote struct {
 	Lines     []Line          `json:"lines" doc:"Priced lines after channel markups"`
 	Total     decimal.Decimal `json:"total" doc:"Sum of the lines"`
 	Shares    []Share         `json:"shares" doc:"How the total is split; the amounts add up to the total exactly"`
+	Coupon    string          `json:"coupon,omitempty" doc:"The coupon code applied; its discount is a line of kind discount"`
 }
 
 // Quote prices one period of p for req: the recurring lines, the setup fee

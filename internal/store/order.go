@@ -9,12 +9,12 @@ import (
 	"github.com/mercato-market/mercato/internal/subscription"
 )
 
-const orderColumns = "o.id, o.type, o.customer_id, o.plan_id, o.subscription_id, o.quantity, o.configuration, o.currency, o.total, o.lines, o.created_at"
+const orderColumns = "o.id, o.type, o.customer_id, o.plan_id, o.subscription_id, o.quantity, o.configuration, o.currency, o.total, o.lines, o.created_at, o.coupon"
 
 func scanOrder(row scanner) (subscription.Order, error) {
 	var o subscription.Order
 	err := row.Scan(&o.ID, &o.Type, &o.CustomerID, &o.PlanID, &o.SubscriptionID, &o.Quantity, jsonColumn{&o.Configuration},
-		&o.Currency, &o.Total, jsonColumn{&o.Lines}, &o.CreatedAt)
+		&o.Currency, &o.Total, jsonColumn{&o.Lines}, &o.CreatedAt, &o.Coupon)
 	o.CreatedAt = o.CreatedAt.UTC()
 	return o, err
 }
@@ -35,9 +35,9 @@ func (s *Store) insertOrder(ctx context.Context, tx *txn, p mercato.Principal, o
 	if p.UserID != 0 {
 		createdBy = &p.UserID
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO orders (type, customer_id, plan_id, subscription_id, quantity, configuration, currency, total, lines, created_by, created_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id`,
-		o.Type, o.CustomerID, o.PlanID, o.SubscriptionID, o.Quantity, cfg, o.Currency, o.Total.String(), lines, createdBy, o.CreatedAt).Scan(&o.ID)
+	err = tx.QueryRowContext(ctx, `INSERT INTO orders (type, customer_id, plan_id, subscription_id, quantity, configuration, currency, total, lines, created_by, created_at, coupon)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id`,
+		o.Type, o.CustomerID, o.PlanID, o.SubscriptionID, o.Quantity, cfg, o.Currency, o.Total.String(), lines, createdBy, o.CreatedAt, o.Coupon).Scan(&o.ID)
 	if err != nil {
 		return fmt.Errorf("insert order: %w", err)
 	}

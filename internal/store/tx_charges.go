@@ -43,8 +43,9 @@ func timeOf(t sql.NullTime) time.Time {
 
 // InsertChargeSchedule writes a new subscription's charge schedule.
 func (tx *Tx) InsertChargeSchedule(ctx context.Context, sc billing.Schedule) error {
-	if _, err := tx.t.ExecContext(ctx, `INSERT INTO charge_schedules (subscription_id, anchor, charged_until, delivered_at, version, scheduled_version, scheduled_from) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-		sc.SubscriptionID, nullTime(sc.Anchor), nullTime(sc.ChargedUntil), nullTime(sc.DeliveredAt), sc.Version, nullString(sc.Scheduled), nullTime(sc.ScheduledFrom)); err != nil {
+	if _, err := tx.t.ExecContext(ctx, `INSERT INTO charge_schedules (subscription_id, anchor, charged_until, delivered_at, version, scheduled_version, scheduled_from, coupon, coupon_periods) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+		sc.SubscriptionID, nullTime(sc.Anchor), nullTime(sc.ChargedUntil), nullTime(sc.DeliveredAt), sc.Version, nullString(sc.Scheduled), nullTime(sc.ScheduledFrom),
+		nullString(sc.Coupon), sc.CouponPeriods); err != nil {
 		return fmt.Errorf("insert charge schedule of subscription %d: %w", sc.SubscriptionID, err)
 	}
 	return nil
@@ -54,21 +55,21 @@ func (tx *Tx) InsertChargeSchedule(ctx context.Context, sc billing.Schedule) err
 func (tx *Tx) ChargeSchedule(ctx context.Context, subID int64) (billing.Schedule, error) {
 	sc := billing.Schedule{SubscriptionID: subID}
 	var anchor, until, delivered, from sql.NullTime
-	var scheduled sql.NullString
-	err := tx.t.QueryRowContext(ctx, `SELECT anchor, charged_until, delivered_at, version, scheduled_version, scheduled_from FROM charge_schedules WHERE subscription_id = $1`, subID).
-		Scan(&anchor, &until, &delivered, &sc.Version, &scheduled, &from)
+	var scheduled, coupon sql.NullString
+	err := tx.t.QueryRowContext(ctx, `SELECT anchor, charged_until, delivered_at, version, scheduled_version, scheduled_from, coupon, coupon_periods FROM charge_schedules WHERE subscription_id = $1`, subID).
+		Scan(&anchor, &until, &delivered, &sc.Version, &scheduled, &from, &coupon, &sc.CouponPeriods)
 	if err != nil {
 		return sc, notFoundIfNoRows(err, "charge schedule", subID)
 	}
 	sc.Anchor, sc.ChargedUntil, sc.DeliveredAt = timeOf(anchor), timeOf(until), timeOf(delivered)
-	sc.Scheduled, sc.ScheduledFrom = scheduled.String, timeOf(from)
+	sc.Scheduled, sc.ScheduledFrom, sc.Coupon = scheduled.String, timeOf(from), coupon.String
 	return sc, nil
 }
 
 // SaveChargeSchedule writes a subscription's charge schedule.
 func (tx *Tx) SaveChargeSchedule(ctx context.Context, sc billing.Schedule) error {
-	if _, err := tx.t.ExecContext(ctx, `UPDATE charge_schedules SET anchor=$1, charged_until=$2, delivered_at=$3, version=$4, scheduled_version=$5, scheduled_from=$6 WHERE subscription_id=$7`,
-		nullTime(sc.Anchor), nullTime(sc.ChargedUntil), nullTime(sc.DeliveredAt), sc.Version, nullString(sc.Scheduled), nullTime(sc.ScheduledFrom), sc.SubscriptionID); err != nil {
+	if _, err := tx.t.ExecContext(ctx, `UPDATE charge_schedules SET anchor=$1, charged_until=$2, delivered_at=$3, version=$4, scheduled_version=$5, scheduled_from=$6, coupon_periods=$7 WHERE subscription_id=$8`,
+		nullTime(sc.Anchor), nullTime(sc.ChargedUntil), nullTime(sc.DeliveredAt), sc.Version, nullString(sc.Scheduled), nullTime(sc.ScheduledFrom), sc.CouponPeriods, sc.SubscriptionID); err != nil {
 		return fmt.Errorf("save charge schedule of subscription %d: %w", sc.SubscriptionID, err)
 	}
 	return nil
@@ -142,17 +143,17 @@ func (tx *Tx) SaveChargeSchedules(ctx context.Context, scs []billing.Schedule) e
 	for start := 0; start < len(scs); start += batch {
 		part := scs[start:min(start+batch, len(scs))]
 		var sb strings.Builder
-		sb.WriteString(`UPDATE charge_schedules c SET anchor = v.anchor, charged_until = v.until, version = v.version, scheduled_version = v.scheduled, scheduled_from = v.sfrom FROM (VALUES `)
-		args := make([]any, 0, len(part)*6)
+		sb.WriteString(`UPDATE charge_schedules c SET anchor = v.anchor, charged_until = v.until, version = v.version, scheduled_version = v.scheduled, scheduled_from = v.sfrom, coupon_periods = v.cperiods FROM (VALUES `)
+		args := make([]any, 0, len(part)*7)
 		for i, sc := range part {
 			if i > 0 {
 				sb.WriteByte(',')
 			}
 			n := len(args)
-			fmt.Fprintf(&sb, "($%d::bigint,$%d::timestamptz,$%d::timestamptz,$%d::jsonb,$%d::jsonb,$%d::timestamptz)", n+1, n+2, n+3, n+4, n+5, n+6)
-			args = append(args, sc.SubscriptionID, nullTime(sc.Anchor), nullTime(sc.ChargedUntil), sc.Version, nullString(sc.Scheduled), nullTime(sc.ScheduledFrom))
+			fmt.Fprintf(&sb, "($%d::bigint,$%d::timestamptz,$%d::timestamptz,$%d::jsonb,$%d::jsonb,$%d::timestamptz,$%d::integer)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+			args = append(args, sc.SubscriptionID, nullTime(sc.Anchor), nullTime(sc.ChargedUntil), sc.Version, nullString(sc.Scheduled), nullTime(sc.ScheduledFrom), sc.CouponPeriods)
 		}
-		sb.WriteString(`) AS v(id, anchor, until, version, scheduled, sfrom) WHERE c.subscription_id = v.id`)
+		sb.WriteString(`) AS v(id, anchor, until, version, scheduled, sfrom, cperiods) WHERE c.subscription_id = v.id`)
 		if _, err := tx.t.ExecContext(ctx, sb.String(), args...); err != nil {
 			return fmt.Errorf("save charge schedules: %w", err)
 		}
@@ -187,7 +188,7 @@ func (tx *Tx) VoidCharges(ctx context.Context, subID int64, from time.Time, reas
 // subscription order.
 func (tx *Tx) SchedulesDue(ctx context.Context, lo, hi int64, asOf time.Time) ([]billing.Due, error) {
 	rows, err := tx.t.QueryContext(ctx, `SELECT s.id, s.customer_id, s.plan_id, s.product_id, s.type, s.deployment_status, s.quantity, s.end_date,
-			c.anchor, c.charged_until, c.delivered_at, c.version, c.scheduled_version, c.scheduled_from
+			c.anchor, c.charged_until, c.delivered_at, c.version, c.scheduled_version, c.scheduled_from, c.coupon, c.coupon_periods
 		FROM charge_schedules c JOIN subscriptions s ON s.id = c.subscription_id
 		WHERE s.customer_id > $1 AND s.customer_id <= $2 AND s.type = 'NORMAL' AND c.anchor IS NOT NULL
 			AND s.deployment_status IN ('WAITING_PAYMENT','PENDING','POST_CONFIGURATION','DEPLOYED','STOPPED')
@@ -202,17 +203,17 @@ func (tx *Tx) SchedulesDue(ctx context.Context, lo, hi int64, asOf time.Time) ([
 		var (
 			d                              billing.Due
 			anchor, until, delivered, from sql.NullTime
-			scheduled                      sql.NullString
+			scheduled, coupon              sql.NullString
 		)
 		s := &d.Subscription
 		if err := rows.Scan(&s.ID, &s.CustomerID, &d.PlanID, &d.ProductID, &s.Type, &s.Status, &s.Quantity, &s.End,
-			&anchor, &until, &delivered, &d.Schedule.Version, &scheduled, &from); err != nil {
+			&anchor, &until, &delivered, &d.Schedule.Version, &scheduled, &from, &coupon, &d.Schedule.CouponPeriods); err != nil {
 			return nil, fmt.Errorf("scan schedule: %w", err)
 		}
 		s.End = s.End.UTC()
 		d.Schedule.SubscriptionID = s.ID
 		d.Schedule.Anchor, d.Schedule.ChargedUntil, d.Schedule.DeliveredAt = timeOf(anchor), timeOf(until), timeOf(delivered)
-		d.Schedule.Scheduled, d.Schedule.ScheduledFrom = scheduled.String, timeOf(from)
+		d.Schedule.Scheduled, d.Schedule.ScheduledFrom, d.Schedule.Coupon = scheduled.String, timeOf(from), coupon.String
 		out = append(out, d)
 	}
 	return out, rows.Err()

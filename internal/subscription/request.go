@@ -18,6 +18,8 @@ type OrderRequest struct {
 	PlanID        int64
 	Quantity      int64
 	Configuration map[string]any
+	// Coupon is a coupon code to redeem ("": none).
+	Coupon string
 	// IdempotencyKey, when set, makes a retry of the same request return
 	// the first order instead of placing another.
 	IdempotencyKey string

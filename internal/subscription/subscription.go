@@ -62,6 +62,7 @@ type Order struct {
 	Total          decimal.Decimal
 	Lines          []pricing.Line
 	CreatedAt      time.Time
+	Coupon         string // the coupon code a NEW order redeemed ("": none); its discount is a line
 }
 
 // Entity names of lifecycle events, as on the syndication wire.

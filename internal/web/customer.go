@@ -103,6 +103,7 @@ func (d *productData) ConfigFields() configFields {
 type orderForm struct {
 	PlanID   int64
 	Quantity int64
+	Coupon   string
 	Values   map[string]string
 }
 
@@ -143,7 +144,7 @@ func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm)
 		d.Form.Values = map[string]string{}
 	}
 	if d.Form.PlanID != 0 {
-		d.Preview = s.price(r, v, d.Form.PlanID, d.Form.Quantity)
+		d.Preview = s.price(r, v, d.Form.PlanID, d.Form.Quantity, d.Form.Coupon)
 	}
 	d.Reviews, d.Rating, err = s.services.Catalog.Reviews(ctx, v.P, id)
 	if err != nil {
@@ -192,8 +193,8 @@ type priceData struct {
 
 // price quotes a plan for v's organization through the store, as the quote
 // API does (channel markups included).
-func (s *Server) price(r *http.Request, v *view, planID, qty int64) *priceData {
-	q, err := s.services.Orders.Quote(r.Context(), v.P, ordering.QuoteRequest{PlanID: planID, Quantity: qty})
+func (s *Server) price(r *http.Request, v *view, planID, qty int64, code string) *priceData {
+	q, err := s.services.Orders.Quote(r.Context(), v.P, ordering.QuoteRequest{PlanID: planID, Quantity: qty, Coupon: code})
 	if err != nil {
 		msg := mercato.ErrorMessage(err)
 		for _, f := range mercato.Fields(err) {
@@ -209,7 +210,7 @@ func (s *Server) price(r *http.Request, v *view, planID, qty int64) *priceData {
 
 // pricePreview is the live price of the checkout form (htmx).
 func (s *Server) pricePreview(w http.ResponseWriter, r *http.Request, v *view) {
-	s.fragment(w, r, "price.html", s.price(r, v, formInt(r, "plan_id"), formInt(r, "quantity")))
+	s.fragment(w, r, "price.html", s.price(r, v, formInt(r, "plan_id"), formInt(r, "quantity"), strings.TrimSpace(r.FormValue("coupon"))))
 }
 
 // configuration reads the product's configuration form: text as strings,
@@ -258,12 +259,12 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	cfg, raw := configuration(r, prod.Parameters)
-	form := orderForm{PlanID: formInt(r, "plan_id"), Quantity: formInt(r, "quantity"), Values: raw}
+	form := orderForm{PlanID: formInt(r, "plan_id"), Quantity: formInt(r, "quantity"), Coupon: strings.TrimSpace(r.PostFormValue("coupon")), Values: raw}
 	err = catalog.ValidateConfiguration(prod.Parameters, cfg)
 	var o subscription.Order
 	if err == nil {
 		o, err = s.services.Orders.PlaceOrder(ctx, v.P, subscription.OrderRequest{PlanID: form.PlanID, Quantity: form.Quantity, Configuration: cfg,
-			IdempotencyKey: "web:" + r.PostFormValue("nonce")})
+			Coupon: form.Coupon, IdempotencyKey: "web:" + r.PostFormValue("nonce")})
 	}
 	if err != nil {
 		code := mercato.ErrorCode(err)

@@ -231,6 +231,10 @@ func (s *Server) routes() {
 	auth("GET /channel/organizations", s.channelOrganizations)
 	auth("GET /channel/prices", s.priceListPage)
 	auth("POST /channel/prices", s.setPrice)
+	// Whoever grants coupons: the operator, vendors, distributors, resellers.
+	auth("GET /coupons", s.couponsPage)
+	auth("POST /coupons", s.createCoupon)
+	auth("POST /coupons/{id}/deactivate", s.deactivateCoupon)
 	// The operator.
 	auth("GET /admin", s.adminPage)
 	// Billing: everyone's invoices and earnings; the operator's runs.
@@ -323,13 +327,13 @@ func navFor(p mercato.Principal, unread int) []navItem {
 	case mercato.KindCustomer:
 		return []navItem{{"/subscriptions", "Applications", 0}, {"/catalog", "Catalog", 0}, msgs, {"/invoices", "Invoices", 0}}
 	case mercato.KindVendor:
-		return []navItem{{"/vendor/products", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, msgs, {"/invoices", "Earnings", 0}}
+		return []navItem{{"/vendor/products", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, {"/coupons", "Coupons", 0}, msgs, {"/invoices", "Earnings", 0}}
 	case mercato.KindDistributor:
-		return []navItem{{"/channel/organizations", "Resellers", 0}, {"/channel/prices", "Price list", 0}, {"/subscriptions", "Subscriptions", 0}, {"/catalog", "Catalog", 0}, msgs, {"/invoices", "Earnings", 0}}
+		return []navItem{{"/channel/organizations", "Resellers", 0}, {"/channel/prices", "Price list", 0}, {"/coupons", "Coupons", 0}, {"/subscriptions", "Subscriptions", 0}, {"/catalog", "Catalog", 0}, msgs, {"/invoices", "Earnings", 0}}
 	case mercato.KindReseller:
-		return []navItem{{"/channel/organizations", "Customers", 0}, {"/channel/prices", "Price list", 0}, {"/subscriptions", "Subscriptions", 0}, {"/catalog", "Catalog", 0}, msgs, {"/invoices", "Earnings", 0}}
+		return []navItem{{"/channel/organizations", "Customers", 0}, {"/channel/prices", "Price list", 0}, {"/coupons", "Coupons", 0}, {"/subscriptions", "Subscriptions", 0}, {"/catalog", "Catalog", 0}, msgs, {"/invoices", "Earnings", 0}}
 	default:
-		return []navItem{{"/admin", "Overview", 0}, {"/catalog", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, msgs, {"/invoices", "Billing", 0}, {"/admin/outbox", "Outbox", 0}}
+		return []navItem{{"/admin", "Overview", 0}, {"/catalog", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, {"/coupons", "Coupons", 0}, msgs, {"/invoices", "Billing", 0}, {"/admin/outbox", "Outbox", 0}}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/channel"
+	"github.com/mercato-market/mercato/internal/coupon"
 	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mail"
@@ -29,6 +30,13 @@ type Orders interface {
 	Quote(ctx context.Context, p mercato.Principal, r ordering.QuoteRequest) (pricing.Quote, error)
 	Change(ctx context.Context, p mercato.Principal, id int64, c subscription.Change) (subscription.Subscription, error)
 	ListOrders(ctx context.Context, p mercato.Principal, f subscription.OrderFilter, page mercato.Page) ([]subscription.Order, int64, error)
+}
+
+// Coupons is the coupons' use cases the panel runs (internal/coupons).
+type Coupons interface {
+	Create(ctx context.Context, p mercato.Principal, c coupon.Coupon) (coupon.Coupon, error)
+	List(ctx context.Context, p mercato.Principal, page mercato.Page) ([]coupon.Coupon, int64, error)
+	Deactivate(ctx context.Context, p mercato.Principal, id int64) (coupon.Coupon, error)
 }
 
 // Lifecycle is the subscription lifecycle use cases the panel runs
@@ -157,6 +165,7 @@ type Services struct {
 	Accounts     Accounts
 	Outbox       Outbox
 	Payments     Payments // nil: payments through a provider are off
+	Coupons      Coupons
 	Callers      frontdoor.Callers
 	Clock        func() time.Time
 }

@@ -39,6 +39,108 @@ func (e BillingRunStatus) Valid() bool {
 	}
 }
 
+// Defines values for CouponDuration.
+const (
+	CouponDurationForever   CouponDuration = "forever"
+	CouponDurationOnce      CouponDuration = "once"
+	CouponDurationRepeating CouponDuration = "repeating"
+)
+
+// Valid indicates whether the value is a known member of the CouponDuration enum.
+func (e CouponDuration) Valid() bool {
+	switch e {
+	case CouponDurationForever:
+		return true
+	case CouponDurationOnce:
+		return true
+	case CouponDurationRepeating:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CouponGranterKind.
+const (
+	CouponGranterKindDistributor CouponGranterKind = "distributor"
+	CouponGranterKindPlatform    CouponGranterKind = "platform"
+	CouponGranterKindReseller    CouponGranterKind = "reseller"
+	CouponGranterKindVendor      CouponGranterKind = "vendor"
+)
+
+// Valid indicates whether the value is a known member of the CouponGranterKind enum.
+func (e CouponGranterKind) Valid() bool {
+	switch e {
+	case CouponGranterKindDistributor:
+		return true
+	case CouponGranterKindPlatform:
+		return true
+	case CouponGranterKindReseller:
+		return true
+	case CouponGranterKindVendor:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CouponKind.
+const (
+	CouponKindAmount  CouponKind = "amount"
+	CouponKindPercent CouponKind = "percent"
+)
+
+// Valid indicates whether the value is a known member of the CouponKind enum.
+func (e CouponKind) Valid() bool {
+	switch e {
+	case CouponKindAmount:
+		return true
+	case CouponKindPercent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CouponCreateDuration.
+const (
+	CouponCreateDurationForever   CouponCreateDuration = "forever"
+	CouponCreateDurationOnce      CouponCreateDuration = "once"
+	CouponCreateDurationRepeating CouponCreateDuration = "repeating"
+)
+
+// Valid indicates whether the value is a known member of the CouponCreateDuration enum.
+func (e CouponCreateDuration) Valid() bool {
+	switch e {
+	case CouponCreateDurationForever:
+		return true
+	case CouponCreateDurationOnce:
+		return true
+	case CouponCreateDurationRepeating:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CouponCreateKind.
+const (
+	CouponCreateKindAmount  CouponCreateKind = "amount"
+	CouponCreateKindPercent CouponCreateKind = "percent"
+)
+
+// Valid indicates whether the value is a known member of the CouponCreateKind enum.
+func (e CouponCreateKind) Valid() bool {
+	switch e {
+	case CouponCreateKindAmount:
+		return true
+	case CouponCreateKindPercent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EndpointCategory.
 const (
 	APP           EndpointCategory = "APP"
@@ -154,6 +256,7 @@ func (e InvoiceStatus) Valid() bool {
 const (
 	InvoiceLineKindChange    InvoiceLineKind = "change"
 	InvoiceLineKindCredit    InvoiceLineKind = "credit"
+	InvoiceLineKindDiscount  InvoiceLineKind = "discount"
 	InvoiceLineKindRecurring InvoiceLineKind = "recurring"
 	InvoiceLineKindSetup     InvoiceLineKind = "setup"
 	InvoiceLineKindUsage     InvoiceLineKind = "usage"
@@ -165,6 +268,8 @@ func (e InvoiceLineKind) Valid() bool {
 	case InvoiceLineKindChange:
 		return true
 	case InvoiceLineKindCredit:
+		return true
+	case InvoiceLineKindDiscount:
 		return true
 	case InvoiceLineKindRecurring:
 		return true
@@ -179,6 +284,8 @@ func (e InvoiceLineKind) Valid() bool {
 
 // Defines values for LineKind.
 const (
+	LineKindChange    LineKind = "change"
+	LineKindDiscount  LineKind = "discount"
 	LineKindRecurring LineKind = "recurring"
 	LineKindSetup     LineKind = "setup"
 	LineKindUsage     LineKind = "usage"
@@ -187,6 +294,10 @@ const (
 // Valid indicates whether the value is a known member of the LineKind enum.
 func (e LineKind) Valid() bool {
 	switch e {
+	case LineKindChange:
+		return true
+	case LineKindDiscount:
+		return true
 	case LineKindRecurring:
 		return true
 	case LineKindSetup:
@@ -1015,6 +1126,82 @@ type BillingRunCreate struct {
 	Period string `json:"period"`
 }
 
+// Coupon defines model for Coupon.
+type Coupon struct {
+	Active    bool           `json:"active"`
+	Code      string         `json:"code"`
+	CreatedAt time.Time      `json:"created_at"`
+	Currency  *string        `json:"currency,omitempty"`
+	Duration  CouponDuration `json:"duration"`
+	ExpiresAt *time.Time     `json:"expires_at,omitempty"`
+
+	// GranterId the organization that grants the coupon and bears its discount in the split
+	GranterId   int64             `json:"granter_id"`
+	GranterKind CouponGranterKind `json:"granter_kind"`
+	Id          int64             `json:"id"`
+	Kind        CouponKind        `json:"kind"`
+
+	// MaxRedemptions 0: unlimited
+	MaxRedemptions int64 `json:"max_redemptions"`
+
+	// Periods repeating: the number of periods discounted
+	Periods            *int64  `json:"periods,omitempty"`
+	PlanIds            []int64 `json:"plan_ids"`
+	ProductIds         []int64 `json:"product_ids"`
+	Redemptions        int64   `json:"redemptions"`
+	TrialExtensionDays int64   `json:"trial_extension_days"`
+
+	// Value percent off, or the amount off each period in currency
+	Value string `json:"value"`
+}
+
+// CouponDuration defines model for Coupon.Duration.
+type CouponDuration string
+
+// CouponGranterKind defines model for Coupon.GranterKind.
+type CouponGranterKind string
+
+// CouponKind defines model for Coupon.Kind.
+type CouponKind string
+
+// CouponCreate defines model for CouponCreate.
+type CouponCreate struct {
+	// Code letters, digits, '-' and '_'; case-insensitive, unique in the marketplace
+	Code string `json:"code"`
+
+	// Currency ISO 4217; required for an amount, absent for a percentage
+	Currency *string              `json:"currency,omitempty"`
+	Duration CouponCreateDuration `json:"duration"`
+
+	// ExpiresAt redeemable before this instant
+	ExpiresAt *time.Time       `json:"expires_at,omitempty"`
+	Kind      CouponCreateKind `json:"kind"`
+
+	// MaxRedemptions 0: unlimited
+	MaxRedemptions *int64 `json:"max_redemptions,omitempty"`
+
+	// Periods repeating: the periods discounted, 1 to 120
+	Periods *int64 `json:"periods,omitempty"`
+
+	// PlanIds limit to these plans
+	PlanIds *[]int64 `json:"plan_ids,omitempty"`
+
+	// ProductIds limit to these products (a vendor: its own)
+	ProductIds *[]int64 `json:"product_ids,omitempty"`
+
+	// TrialExtensionDays days added to the plan's free trial
+	TrialExtensionDays *int64 `json:"trial_extension_days,omitempty"`
+
+	// Value percent off (more than 0, at most 100) or the amount off each period (more than 0, at most 1000000), a decimal string
+	Value string `json:"value"`
+}
+
+// CouponCreateDuration defines model for CouponCreate.Duration.
+type CouponCreateDuration string
+
+// CouponCreateKind defines model for CouponCreate.Kind.
+type CouponCreateKind string
+
 // Credential defines model for Credential.
 type Credential struct {
 	CreatedAt   time.Time         `json:"created_at"`
@@ -1255,6 +1442,14 @@ type ListAuditEntry struct {
 	NextCursor *string `json:"next_cursor"`
 }
 
+// ListCoupon defines model for ListCoupon.
+type ListCoupon struct {
+	Items []Coupon `json:"items"`
+
+	// NextCursor pass as cursor to get the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
+}
+
 // ListDeliveryAttempt defines model for ListDeliveryAttempt.
 type ListDeliveryAttempt struct {
 	Items []DeliveryAttempt `json:"items"`
@@ -1424,17 +1619,20 @@ type Notification struct {
 
 // Order defines model for Order.
 type Order struct {
-	Configuration  map[string]interface{} `json:"configuration"`
-	CreatedAt      time.Time              `json:"created_at"`
-	Currency       string                 `json:"currency"`
-	CustomerId     int64                  `json:"customer_id"`
-	Id             int64                  `json:"id"`
-	Lines          []Line                 `json:"lines"`
-	PlanId         int64                  `json:"plan_id"`
-	Quantity       int64                  `json:"quantity"`
-	SubscriptionId int64                  `json:"subscription_id"`
-	Total          string                 `json:"total"`
-	Type           OrderType              `json:"type"`
+	Configuration map[string]interface{} `json:"configuration"`
+
+	// Coupon the coupon code the order redeemed; its discount is a line of kind discount
+	Coupon         *string   `json:"coupon,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	Currency       string    `json:"currency"`
+	CustomerId     int64     `json:"customer_id"`
+	Id             int64     `json:"id"`
+	Lines          []Line    `json:"lines"`
+	PlanId         int64     `json:"plan_id"`
+	Quantity       int64     `json:"quantity"`
+	SubscriptionId int64     `json:"subscription_id"`
+	Total          string    `json:"total"`
+	Type           OrderType `json:"type"`
 }
 
 // OrderType defines model for Order.Type.
@@ -1444,6 +1642,9 @@ type OrderType string
 type OrderCreate struct {
 	// Configuration values for the product's configuration parameters
 	Configuration *map[string]interface{} `json:"configuration,omitempty"`
+
+	// Coupon a coupon code to redeem (case-insensitive); one that is unknown, expired, used up or not applicable is refused with 422 naming coupon
+	Coupon *string `json:"coupon,omitempty"`
 
 	// CustomerId required unless you are the customer (or a vendor's sandbox order)
 	CustomerId *int64 `json:"customer_id,omitempty"`
@@ -1712,6 +1913,8 @@ type ProductUpdate struct {
 
 // Quote defines model for Quote.
 type Quote struct {
+	// Coupon the coupon code applied; its discount is a line of kind discount
+	Coupon    *string `json:"coupon,omitempty"`
 	Currency  string  `json:"currency"`
 	Lines     []Line  `json:"lines"`
 	Period    string  `json:"period"`
@@ -1722,6 +1925,9 @@ type Quote struct {
 
 // QuoteRequest defines model for QuoteRequest.
 type QuoteRequest struct {
+	// Coupon a coupon code to apply; one that is unknown, expired, used up or not applicable is refused with 422 naming coupon
+	Coupon *string `json:"coupon,omitempty"`
+
 	// CustomerId price through this customer's reseller
 	CustomerId *int64 `json:"customer_id,omitempty"`
 	PlanId     int64  `json:"plan_id"`
@@ -2071,6 +2277,15 @@ type ListAuditLogParams struct {
 	EntityId *int64  `form:"entity_id,omitempty" json:"entity_id,omitempty"`
 }
 
+// ListCouponsParams defines parameters for ListCoupons.
+type ListCouponsParams struct {
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit page size
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // GetEarningsParams defines parameters for GetEarnings.
 type GetEarningsParams struct {
 	// OrganizationId default: your organization; the platform may name any
@@ -2260,6 +2475,9 @@ type ListWebhookAttemptsParams struct {
 // CreateBillingRunJSONRequestBody defines body for CreateBillingRun for application/json ContentType.
 type CreateBillingRunJSONRequestBody = BillingRunCreate
 
+// CreateCouponJSONRequestBody defines body for CreateCoupon for application/json ContentType.
+type CreateCouponJSONRequestBody = CouponCreate
+
 // CreditInvoiceJSONRequestBody defines body for CreditInvoice for application/json ContentType.
 type CreditInvoiceJSONRequestBody = CreditNoteCreate
 
@@ -2437,6 +2655,45 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/billing-runs (the `CreateBillingRun` operationId).
 	CreateBillingRun(ctx context.Context, body CreateBillingRunJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListCoupons List your coupons
+	//
+	// Lists the coupons the caller's organization granted (the platform: every coupon), one page at a time, with their redemption counts. Changes nothing.
+	//
+	// Corresponds with GET /api/v1/coupons (the `ListCoupons` operationId).
+	ListCoupons(ctx context.Context, params *ListCouponsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCouponWithBody Create a coupon
+	//
+	// Creates a coupon the caller's organization grants and bears in the split: the platform on anything, a vendor on its own products only, a distributor or reseller on sales through its own channel. Percent or amount off the recurring price for one period, N periods or forever, optionally limited to products and plans, to a number of redemptions and to a date, optionally extending the plan's trial. Bad values are refused with 422 naming the field, and nothing is written.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/coupons (the `CreateCoupon` operationId).
+	CreateCouponWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCoupon Create a coupon
+	//
+	// Creates a coupon the caller's organization grants and bears in the split: the platform on anything, a vendor on its own products only, a distributor or reseller on sales through its own channel. Percent or amount off the recurring price for one period, N periods or forever, optionally limited to products and plans, to a number of redemptions and to a date, optionally extending the plan's trial. Bad values are refused with 422 naming the field, and nothing is written.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/coupons (the `CreateCoupon` operationId).
+	CreateCoupon(ctx context.Context, body CreateCouponJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCoupon Get a coupon
+	//
+	// Returns one coupon the caller's organization granted (the platform: any). Changes nothing.
+	//
+	// Corresponds with GET /api/v1/coupons/{id} (the `GetCoupon` operationId).
+	GetCoupon(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeactivateCoupon Deactivate a coupon
+	//
+	// Deactivates a coupon: it is redeemed no more, and the subscriptions sold with it keep their discount for its duration. The granter or the platform.
+	//
+	// Corresponds with POST /api/v1/coupons/{id}/deactivate (the `DeactivateCoupon` operationId).
+	DeactivateCoupon(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetEarnings Earnings statement of a party for a month, one per currency
 	//
 	// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.
@@ -2552,7 +2809,7 @@ type ClientInterface interface {
 
 	// CreateOrderWithBody Place an order; it creates a subscription
 	//
-	// Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order.
+	// Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order. A coupon code is redeemed in the same transaction (its redemption limit holds under concurrent orders) and its discount shown as a line.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2561,7 +2818,7 @@ type ClientInterface interface {
 
 	// CreateOrder Place an order; it creates a subscription
 	//
-	// Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order.
+	// Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order. A coupon code is redeemed in the same transaction (its redemption limit holds under concurrent orders) and its discount shown as a line.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3325,6 +3582,95 @@ func (c *Client) CreateBillingRun(ctx context.Context, body CreateBillingRunJSON
 	return c.Client.Do(req)
 }
 
+// ListCoupons List your coupons
+//
+// Lists the coupons the caller's organization granted (the platform: every coupon), one page at a time, with their redemption counts. Changes nothing.
+//
+// Corresponds with GET /api/v1/coupons (the `ListCoupons` operationId).
+func (c *Client) ListCoupons(ctx context.Context, params *ListCouponsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCouponsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCouponWithBody Create a coupon
+//
+// Creates a coupon the caller's organization grants and bears in the split: the platform on anything, a vendor on its own products only, a distributor or reseller on sales through its own channel. Percent or amount off the recurring price for one period, N periods or forever, optionally limited to products and plans, to a number of redemptions and to a date, optionally extending the plan's trial. Bad values are refused with 422 naming the field, and nothing is written.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/coupons (the `CreateCoupon` operationId).
+func (c *Client) CreateCouponWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCouponRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCoupon Create a coupon
+//
+// Creates a coupon the caller's organization grants and bears in the split: the platform on anything, a vendor on its own products only, a distributor or reseller on sales through its own channel. Percent or amount off the recurring price for one period, N periods or forever, optionally limited to products and plans, to a number of redemptions and to a date, optionally extending the plan's trial. Bad values are refused with 422 naming the field, and nothing is written.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/coupons (the `CreateCoupon` operationId).
+func (c *Client) CreateCoupon(ctx context.Context, body CreateCouponJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCouponRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCoupon Get a coupon
+//
+// Returns one coupon the caller's organization granted (the platform: any). Changes nothing.
+//
+// Corresponds with GET /api/v1/coupons/{id} (the `GetCoupon` operationId).
+func (c *Client) GetCoupon(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCouponRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeactivateCoupon Deactivate a coupon
+//
+// Deactivates a coupon: it is redeemed no more, and the subscriptions sold with it keep their discount for its duration. The granter or the platform.
+//
+// Corresponds with POST /api/v1/coupons/{id}/deactivate (the `DeactivateCoupon` operationId).
+func (c *Client) DeactivateCoupon(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeactivateCouponRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetEarnings Earnings statement of a party for a month, one per currency
 //
 // Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.
@@ -3590,7 +3936,7 @@ func (c *Client) ListOrders(ctx context.Context, params *ListOrdersParams, reqEd
 
 // CreateOrderWithBody Place an order; it creates a subscription
 //
-// Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order.
+// Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order. A coupon code is redeemed in the same transaction (its redemption limit holds under concurrent orders) and its discount shown as a line.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3609,7 +3955,7 @@ func (c *Client) CreateOrderWithBody(ctx context.Context, params *CreateOrderPar
 
 // CreateOrder Place an order; it creates a subscription
 //
-// Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order.
+// Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order. A coupon code is redeemed in the same transaction (its redemption limit holds under concurrent orders) and its discount shown as a line.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5323,6 +5669,180 @@ func NewCreateBillingRunRequestWithBody(server string, contentType string, body 
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListCouponsRequest constructs an http.Request for the ListCoupons method
+func NewListCouponsRequest(server string, params *ListCouponsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/coupons")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateCouponRequest calls the generic CreateCoupon builder with application/json body
+func NewCreateCouponRequest(server string, body CreateCouponJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCouponRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateCouponRequestWithBody constructs an http.Request for the CreateCoupon method, with any body, and a specified content type
+func NewCreateCouponRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/coupons")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetCouponRequest constructs an http.Request for the GetCoupon method
+func NewGetCouponRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/coupons/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeactivateCouponRequest constructs an http.Request for the DeactivateCoupon method
+func NewDeactivateCouponRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/coupons/%s/deactivate", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -9114,6 +9634,51 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/billing-runs (the `CreateBillingRun` operationId).
 	CreateBillingRunWithResponse(ctx context.Context, body CreateBillingRunJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBillingRunResponse, error)
 
+	// ListCouponsWithResponse List your coupons
+	//
+	// Lists the coupons the caller's organization granted (the platform: every coupon), one page at a time, with their redemption counts. Changes nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/coupons (the `ListCoupons` operationId).
+	ListCouponsWithResponse(ctx context.Context, params *ListCouponsParams, reqEditors ...RequestEditorFn) (*ListCouponsResponse, error)
+
+	// CreateCouponWithBodyWithResponse Create a coupon
+	//
+	// Creates a coupon the caller's organization grants and bears in the split: the platform on anything, a vendor on its own products only, a distributor or reseller on sales through its own channel. Percent or amount off the recurring price for one period, N periods or forever, optionally limited to products and plans, to a number of redemptions and to a date, optionally extending the plan's trial. Bad values are refused with 422 naming the field, and nothing is written.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/coupons (the `CreateCoupon` operationId).
+	CreateCouponWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCouponResponse, error)
+
+	// CreateCouponWithResponse Create a coupon
+	//
+	// Creates a coupon the caller's organization grants and bears in the split: the platform on anything, a vendor on its own products only, a distributor or reseller on sales through its own channel. Percent or amount off the recurring price for one period, N periods or forever, optionally limited to products and plans, to a number of redemptions and to a date, optionally extending the plan's trial. Bad values are refused with 422 naming the field, and nothing is written.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/coupons (the `CreateCoupon` operationId).
+	CreateCouponWithResponse(ctx context.Context, body CreateCouponJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCouponResponse, error)
+
+	// GetCouponWithResponse Get a coupon
+	//
+	// Returns one coupon the caller's organization granted (the platform: any). Changes nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/coupons/{id} (the `GetCoupon` operationId).
+	GetCouponWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetCouponResponse, error)
+
+	// DeactivateCouponWithResponse Deactivate a coupon
+	//
+	// Deactivates a coupon: it is redeemed no more, and the subscriptions sold with it keep their discount for its duration. The granter or the platform.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/coupons/{id}/deactivate (the `DeactivateCoupon` operationId).
+	DeactivateCouponWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeactivateCouponResponse, error)
+
 	// GetEarningsWithResponse Earnings statement of a party for a month, one per currency
 	//
 	// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.
@@ -9251,7 +9816,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrderWithBodyWithResponse Place an order; it creates a subscription
 	//
-	// Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order.
+	// Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order. A coupon code is redeemed in the same transaction (its redemption limit holds under concurrent orders) and its discount shown as a line.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9260,7 +9825,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrderWithResponse Place an order; it creates a subscription
 	//
-	// Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order.
+	// Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order. A coupon code is redeemed in the same transaction (its redemption limit holds under concurrent orders) and its discount shown as a line.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10190,6 +10755,282 @@ func (r CreateBillingRunResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateBillingRunResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListCouponsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListCoupon
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCouponsResponse) GetJSON200() *ListCoupon {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCouponsResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListCouponsResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListCouponsResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListCouponsResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCouponsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCouponsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCouponsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCouponsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateCouponResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Coupon
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCouponResponse) GetJSON201() *Coupon {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateCouponResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateCouponResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateCouponResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateCouponResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCouponResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCouponResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCouponResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCouponResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCouponResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Coupon
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCouponResponse) GetJSON200() *Coupon {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCouponResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCouponResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCouponResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCouponResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCouponResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCouponResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCouponResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCouponResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeactivateCouponResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Coupon
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeactivateCouponResponse) GetJSON200() *Coupon {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeactivateCouponResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeactivateCouponResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeactivateCouponResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeactivateCouponResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeactivateCouponResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeactivateCouponResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeactivateCouponResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeactivateCouponResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15654,6 +16495,81 @@ func (c *ClientWithResponses) CreateBillingRunWithResponse(ctx context.Context, 
 	return ParseCreateBillingRunResponse(rsp)
 }
 
+// ListCouponsWithResponse List your coupons
+//
+// Lists the coupons the caller's organization granted (the platform: every coupon), one page at a time, with their redemption counts. Changes nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/coupons (the `ListCoupons` operationId).
+func (c *ClientWithResponses) ListCouponsWithResponse(ctx context.Context, params *ListCouponsParams, reqEditors ...RequestEditorFn) (*ListCouponsResponse, error) {
+	rsp, err := c.ListCoupons(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCouponsResponse(rsp)
+}
+
+// CreateCouponWithBodyWithResponse Create a coupon
+//
+// Creates a coupon the caller's organization grants and bears in the split: the platform on anything, a vendor on its own products only, a distributor or reseller on sales through its own channel. Percent or amount off the recurring price for one period, N periods or forever, optionally limited to products and plans, to a number of redemptions and to a date, optionally extending the plan's trial. Bad values are refused with 422 naming the field, and nothing is written.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/coupons (the `CreateCoupon` operationId).
+func (c *ClientWithResponses) CreateCouponWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCouponResponse, error) {
+	rsp, err := c.CreateCouponWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCouponResponse(rsp)
+}
+
+// CreateCouponWithResponse Create a coupon
+//
+// Creates a coupon the caller's organization grants and bears in the split: the platform on anything, a vendor on its own products only, a distributor or reseller on sales through its own channel. Percent or amount off the recurring price for one period, N periods or forever, optionally limited to products and plans, to a number of redemptions and to a date, optionally extending the plan's trial. Bad values are refused with 422 naming the field, and nothing is written.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/coupons (the `CreateCoupon` operationId).
+func (c *ClientWithResponses) CreateCouponWithResponse(ctx context.Context, body CreateCouponJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCouponResponse, error) {
+	rsp, err := c.CreateCoupon(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCouponResponse(rsp)
+}
+
+// GetCouponWithResponse Get a coupon
+//
+// Returns one coupon the caller's organization granted (the platform: any). Changes nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/coupons/{id} (the `GetCoupon` operationId).
+func (c *ClientWithResponses) GetCouponWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetCouponResponse, error) {
+	rsp, err := c.GetCoupon(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCouponResponse(rsp)
+}
+
+// DeactivateCouponWithResponse Deactivate a coupon
+//
+// Deactivates a coupon: it is redeemed no more, and the subscriptions sold with it keep their discount for its duration. The granter or the platform.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/coupons/{id}/deactivate (the `DeactivateCoupon` operationId).
+func (c *ClientWithResponses) DeactivateCouponWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeactivateCouponResponse, error) {
+	rsp, err := c.DeactivateCoupon(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeactivateCouponResponse(rsp)
+}
+
 // GetEarningsWithResponse Earnings statement of a party for a month, one per currency
 //
 // Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.
@@ -15881,7 +16797,7 @@ func (c *ClientWithResponses) ListOrdersWithResponse(ctx context.Context, params
 
 // CreateOrderWithBodyWithResponse Place an order; it creates a subscription
 //
-// Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order.
+// Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order. A coupon code is redeemed in the same transaction (its redemption limit holds under concurrent orders) and its discount shown as a line.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15896,7 +16812,7 @@ func (c *ClientWithResponses) CreateOrderWithBodyWithResponse(ctx context.Contex
 
 // CreateOrderWithResponse Place an order; it creates a subscription
 //
-// Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order.
+// Places an order for a plan: validates the customer, the published product, the quantity and the configuration, prices it through the channel, and creates the order, its subscription and a Subscription CREATED event in one transaction. Customers order for themselves, resellers and distributors for their customers, a vendor only a sandbox order of its own product. With Idempotency-Key a retry answers the first order. A coupon code is redeemed in the same transaction (its redemption limit holds under concurrent orders) and its discount shown as a line.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17302,6 +18218,222 @@ func ParseCreateBillingRunResponse(rsp *http.Response) (*CreateBillingRunRespons
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListCouponsResponse parses an HTTP response from a ListCouponsWithResponse call
+func ParseListCouponsResponse(rsp *http.Response) (*ListCouponsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCouponsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListCoupon
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateCouponResponse parses an HTTP response from a CreateCouponWithResponse call
+func ParseCreateCouponResponse(rsp *http.Response) (*CreateCouponResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCouponResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Coupon
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCouponResponse parses an HTTP response from a GetCouponWithResponse call
+func ParseGetCouponResponse(rsp *http.Response) (*GetCouponResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCouponResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Coupon
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeactivateCouponResponse parses an HTTP response from a DeactivateCouponWithResponse call
+func ParseDeactivateCouponResponse(rsp *http.Response) (*DeactivateCouponResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeactivateCouponResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Coupon
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
