@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -36,6 +37,8 @@ type Reader interface {
 	// ChannelPrices reads the vendor's fee and the channel's price-list
 	// entries for a plan above a reseller (given, or the customer's).
 	ChannelPrices(ctx context.Context, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error)
+	// Rates: a customer's currency and the exchange-rate table.
+	charging.Rates
 }
 
 // Tx is the repository an order or a change runs on, inside one
@@ -58,6 +61,9 @@ type Reads interface {
 	Reader
 	ListOrders(ctx context.Context, p mercato.Principal, f subscription.OrderFilter, page mercato.Page) ([]subscription.Order, int64, error)
 	Order(ctx context.Context, p mercato.Principal, id int64) (subscription.Order, error)
+	// CurrentTime is the store's clock: the moment a quote's exchange
+	// rate is valid at.
+	CurrentTime() time.Time
 }
 
 // InTx runs fn in one transaction, committing when it returns nil.
@@ -204,7 +210,8 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 	if err := catalog.ValidateConfiguration(prod.Parameters, r.Configuration); err != nil {
 		return subscription.Order{}, err
 	}
-	q, prices, err := quote(ctx, tx, p, plan, prod, QuoteRequest{PlanID: plan.ID, Quantity: r.Quantity, CustomerID: customer.ID})
+	now := tx.Now()
+	q, prices, err := quote(ctx, tx, p, plan, prod, QuoteRequest{PlanID: plan.ID, Quantity: r.Quantity, CustomerID: customer.ID}, now)
 	if err != nil {
 		return subscription.Order{}, mercato.Prefixed(err, "")
 	}
@@ -212,7 +219,11 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 	if err != nil {
 		return subscription.Order{}, mercato.Prefixed(err, "")
 	}
-	now := tx.Now()
+	// The customer is billed in its own currency, at the rate of the day
+	// of the sale (quote converted q the same way).
+	if sold, err = charging.InCurrency(ctx, tx, sold, customer.ID, now); err != nil {
+		return subscription.Order{}, err
+	}
 	sub := subscription.Subscription{
 		CustomerID: customer.ID, ResellerID: customer.ParentID, ProductID: prod.ID, PlanID: plan.ID,
 		Type: subscription.TypeNormal, AutoRenew: true, Quantity: r.Quantity,

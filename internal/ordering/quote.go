@@ -2,10 +2,12 @@ package ordering
 
 import (
 	"context"
+	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/charging"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -40,14 +42,16 @@ func (s *Service) Quote(ctx context.Context, p mercato.Principal, r QuoteRequest
 	if err != nil {
 		return pricing.Quote{}, err
 	}
-	q, _, err := quote(ctx, s.read, p, plan, prod, r)
+	q, _, err := quote(ctx, s.read, p, plan, prod, r, s.read.CurrentTime())
 	return q, err
 }
 
 // quote prices a plan through the channel of the reseller asked for, or of
 // the customer's reseller (the caller's own when a customer asks), and
-// returns the channel's prices it read with the quote.
-func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Plan, prod catalog.Product, r QuoteRequest) (pricing.Quote, pricing.ChannelPrices, error) {
+// returns the channel's prices it read with the quote. Priced for a
+// customer, the quote is in the customer's currency, converted at the rate
+// valid at the instant at; no rate is an invalid request naming currency.
+func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Plan, prod catalog.Product, r QuoteRequest, at time.Time) (pricing.Quote, pricing.ChannelPrices, error) {
 	if r.ResellerID != 0 {
 		if _, err := db.Organization(ctx, p, r.ResellerID); err != nil {
 			return pricing.Quote{}, pricing.ChannelPrices{}, mercato.Invalid("invalid quote", mercato.FieldError{Path: "reseller_id", Message: "no such reseller", Value: r.ResellerID})
@@ -82,6 +86,15 @@ func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Pla
 	})
 	if err != nil {
 		return q, prices, mercato.Prefixed(err, "")
+	}
+	if r.CustomerID != 0 {
+		rate, err := charging.Rate(ctx, db, r.CustomerID, plan.Pricing.Currency, at)
+		if err != nil {
+			return pricing.Quote{}, prices, err
+		}
+		if rate != nil {
+			q = rate.Convert(q)
+		}
 	}
 	return q, prices, nil
 }
