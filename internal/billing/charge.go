@@ -196,7 +196,7 @@ type Charge struct {
 	PeriodStart    time.Time
 	PeriodEnd      time.Time
 	DueAt          time.Time // when it may be invoiced: the start of its period (in advance), its end (usage)
-	Currency       string // the customer's
+	Currency       string    // the customer's
 	Lines          []pricing.Line
 	Shares         []pricing.Share
 	Version        string // the JSON of the Version it was priced at
