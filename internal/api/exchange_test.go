@@ -11,6 +11,18 @@ import (
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
 
+func init() {
+	// The table holds no tenant's data: every caller reads it, and only
+	// the platform sets it.
+	extraProbes = append(extraProbes, func(v victim) map[string]probe {
+		return map[string]probe{
+			"list-exchange-rates": {method: "GET", path: "/api/v1/exchange-rates", list: func(v victim) []int64 { return nil }, listKey: "id"},
+			"set-exchange-rate": {method: "POST", path: "/api/v1/exchange-rates", body: map[string]any{"base": "EUR", "quote": "USD", "rate": "1.1", "valid_from": "2026-01-01"},
+				wantStatus: []int{http.StatusForbidden}},
+		}
+	})
+}
+
 // TestExchangeRates: the platform sets the rate table (bad values are
 // answered 422 naming the field, nothing written; nobody else sets it);
 // customers billed in another currency than the plan's are quoted and
