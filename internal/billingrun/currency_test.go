@@ -3,6 +3,7 @@ package billingrun_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -218,5 +219,46 @@ func TestJPYAmountsAreWhole(t *testing.T) {
 			}
 		}
 		checkBalanced(t, st)
+	})
+}
+
+// TestRenewalWithoutRateIsSkipped: a renewal the table cannot convert (the
+// customer now billed in a currency no rate reaches) is skipped with its
+// reason, the subscription left unchanged for the next run, and every
+// other invoice is issued; once the operator sets the rate, the next run
+// renews it in that currency.
+func TestRenewalWithoutRateIsSkipped(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w, clk := billingWorld(t, st)
+		usd := customerIn(t, st, w, "usd-customer", "USD")
+		setRate(t, st, w, "EUR", "USD", "1.1", "2026-01-01")
+		sub := buy(t, st, w.Platform.Principal, usd.ID, w.PlanA.ID, 1)
+		other := buy(t, st, w.C1.Principal, w.C1.Org.ID, w.PlanA.ID, 1)
+		deploy(t, st, w, sub, other)
+		run(t, st, w, "2026-03")
+		if _, err := st.DB().Exec(`UPDATE organizations SET currency = 'GBP' WHERE id = $1`, usd.ID); err != nil {
+			t.Fatal(err)
+		}
+		clk.set("2026-04-01T00:00:00Z")
+		r := run(t, st, w, "2026-04")
+		if r.Skipped != 1 || len(r.Skips) != 1 || r.Skips[0].SubscriptionID != sub || r.Skips[0].Step != "renewal" ||
+			!strings.Contains(r.Skips[0].Reason, "no exchange rate from EUR to GBP") {
+			t.Fatalf("run %+v", r)
+		}
+		if got := invoices(t, st, w.C1.Principal, w.C1.Org.ID); len(got) != 2 {
+			t.Fatalf("the other customer's invoices: %v", allAmounts(got))
+		}
+		s, err := st.Subscription(ctx, w.Platform.Principal, sub)
+		if err != nil || s.Currency != "USD" || !s.EndDate.Equal(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)) {
+			t.Fatalf("skipped subscription changed: %s %s %v", s.Currency, s.EndDate, err)
+		}
+		setRate(t, st, w, "GBP", "EUR", "1.25", "2026-03-15") // 1 EUR = 0.8 GBP
+		clk.set("2026-04-02T00:00:00Z")
+		r = run(t, st, w, "2026-04")
+		got := chargeRows(t, st, sub)
+		if r.Skipped != 0 || len(got) != 2 || got[1].currency != "GBP" || got[1].amount != "8" || got[1].rate != "0.8" {
+			t.Fatalf("run %+v, charges %+v", r, got)
+		}
 	})
 }
