@@ -262,3 +262,45 @@ func TestRenewalWithoutRateIsSkipped(t *testing.T) {
 		}
 	})
 }
+
+// TestUSDCustomerChangesAndTrialsInUSD: a seat upgrade and a trial paid
+// for of a USD customer are charged in USD at the rate of their day, each
+// charge recording what it cost in EUR, and the month is one USD invoice.
+func TestUSDCustomerChangesAndTrialsInUSD(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w, clk := billingWorld(t, st)
+		usd := customerIn(t, st, w, "usd-customer", "USD")
+		setRate(t, st, w, "EUR", "USD", "1.1", "2026-01-01")
+		setRate(t, st, w, "EUR", "USD", "1.2", "2026-03-16")
+		sub := buy(t, st, w.Platform.Principal, usd.ID, w.PlanA.ID, 3)
+		trial := storetest.Plan(t, st, w.VendorA.Principal, w.ProductA.ID, "Trial", `{"currency":"EUR","period":"P1M","model":"per_unit","unit":"seat","unit_amount":"10.00","trial_days":14}`)
+		ts := buy(t, st, w.Platform.Principal, usd.ID, trial.ID, 1)
+		deploy(t, st, w, sub, ts)
+		clk.set("2026-03-16T00:00:00Z")
+		change(t, st, w.Platform.Principal, sub, 4, 0)
+		if _, err := app.Lifecycle(st).Pay(ctx, w.Platform.Principal, ts); err != nil {
+			t.Fatal(err)
+		}
+		// The upgrade: 1 seat a period, 10.00 EUR, 12.00 USD at the day's
+		// 1.2; for 384 of 744 hours: 5.16 EUR, 6.19 USD. The month: 3 seats
+		// at 1.1 (33.00) + 6.19 + the trial's 12.00 = 51.19 USD.
+		got := chargeRows(t, st, sub)
+		if len(got) != 2 || got[1].kind != "change" || got[1].currency != "USD" || got[1].from != "EUR" || got[1].original != "5.16" ||
+			got[1].rate != "1.2" || got[1].amount != "6.19" {
+			t.Fatalf("change charges %+v", got)
+		}
+		// The trial, paid for on day 16, is charged from its end (Mar 15)
+		// at the rate of the day it was paid for: 10.00 EUR × 1.2.
+		got = chargeRows(t, st, ts)
+		if len(got) != 1 || got[0].currency != "USD" || got[0].amount != "12" || got[0].rate != "1.2" {
+			t.Fatalf("trial charges %+v", got)
+		}
+		run(t, st, w, "2026-03")
+		invs := invoices(t, st, w.Platform.Principal, usd.ID)
+		if len(invs) != 1 || invs[0].Currency != "USD" || !invs[0].Subtotal.Equal(decimal.RequireFromString("51.19")) {
+			t.Fatalf("invoices %v", allAmounts(invs))
+		}
+		checkBalanced(t, st)
+	})
+}
