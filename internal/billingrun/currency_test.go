@@ -141,6 +141,23 @@ func TestUSDCustomerIsBilledInUSD(t *testing.T) {
 			t.Fatalf("shares %v sum to %s, not %s", invs[0].Lines[0].Shares, shares, invs[0].Subtotal)
 		}
 		checkBalanced(t, st)
+		// Every party earns its share in USD; together, the invoice.
+		earned := decimal.Zero
+		for _, org := range []int64{w.VendorA.Org.ID, w.D1.Org.ID, w.R1.Org.ID, w.Platform.Org.ID} {
+			sts, err := st.Earnings(ctx, org, "2026-03")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range sts {
+				if s.Currency != "USD" {
+					t.Fatalf("organization %d earns in %s", org, s.Currency)
+				}
+				earned = earned.Add(s.Total)
+			}
+		}
+		if !earned.Equal(invs[0].Subtotal) {
+			t.Fatalf("earnings %s, invoiced %s", earned, invs[0].Subtotal)
+		}
 
 		// The renewal sells the next term at the rate of its own day.
 		clk.set("2026-04-01T00:00:00Z")
