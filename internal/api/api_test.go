@@ -81,7 +81,13 @@ func TestQuotes(t *testing.T) {
 				if c.usage != nil {
 					body["usage"] = c.usage
 				}
-				r := e.call("POST", "/api/v1/quotes", e.w.C2.Token, body).must(t, http.StatusOK)
+				// A customer is quoted in its own currency (EUR): the yen
+				// plan is quoted by its vendor, in yen.
+				token := e.w.C2.Token
+				if strings.Contains(c.pricing, `"JPY"`) {
+					token = v.Token
+				}
+				r := e.call("POST", "/api/v1/quotes", token, body).must(t, http.StatusOK)
 				var q struct {
 					Total string `json:"total"`
 					Lines []struct {

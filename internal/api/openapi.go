@@ -31,6 +31,7 @@ var tagDescriptions = []*huma.Tag{
 	{Name: "Catalog", Description: "Products, their plans and prices, and the configuration form a buyer fills in."},
 	{Name: "Price lists", Description: "A distributor's or reseller's markups on the plans it sells on."},
 	{Name: "Coupons", Description: "Discounts the platform, a vendor, a distributor or a reseller grants, redeemed by code on quotes and orders, borne by the granter in the split."},
+	{Name: "Exchange rates", Description: "The operator's table of exchange rates with the day each holds from: a customer is billed in its own currency, a plan priced in another converted at the rate of the day of the sale."},
 	{Name: "Orders", Description: "Quotes and orders: pricing a plan through the caller's channel, and buying it."},
 	{Name: "Subscriptions", Description: "What a customer bought and its lifecycle: deployment status, payment, seats, plan changes, suspension, termination and renewal."},
 	{Name: "Provisioning", Description: "What the provider of a subscription reports back: endpoints, end-user instructions, first-access credentials and integration metadata."},

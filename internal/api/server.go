@@ -79,6 +79,7 @@ func New(sv Services, log *slog.Logger, opts ...Option) *Server {
 	s.registerProducts()
 	s.registerPlans()
 	s.registerPrices()
+	s.registerExchangeRates()
 	s.registerQuotes()
 	s.registerOrders()
 	s.registerCoupons()

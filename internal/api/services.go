@@ -113,12 +113,14 @@ type Catalog interface {
 }
 
 // Channel is the channel service the API calls (internal/channel): price
-// lists and earnings.
+// lists, earnings and exchange rates.
 type Channel interface {
 	PriceList(ctx context.Context, p mercato.Principal, orgID int64) ([]pricing.PriceListEntry, error)
 	SetPrice(ctx context.Context, p mercato.Principal, e pricing.PriceListEntry) (pricing.PriceListEntry, error)
 	DeletePrice(ctx context.Context, p mercato.Principal, orgID, planID int64) error
 	Earnings(ctx context.Context, p mercato.Principal, r channel.EarningsRequest) ([]billing.Statement, error)
+	ExchangeRates(ctx context.Context, p mercato.Principal, base, quote string) ([]pricing.ExchangeRate, error)
+	SetExchangeRate(ctx context.Context, p mercato.Principal, r pricing.ExchangeRate) (pricing.ExchangeRate, error)
 }
 
 // Webhooks is the webhooks service the API calls (internal/webhooks):

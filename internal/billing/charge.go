@@ -56,6 +56,11 @@ type Version struct {
 	Quantity int64           `json:"quantity"`
 	Pricing  pricing.Pricing `json:"pricing"`
 	Channel  Channel         `json:"channel"`
+	// Rate converts the plan's prices to the customer's currency (nil:
+	// the customer is billed in the plan's currency): the operator's rate
+	// valid on the day of the sale, kept with what was sold so that every
+	// period of the term is charged at it.
+	Rate *pricing.ExchangeRate `json:"rate,omitempty"`
 
 	raw string // the JSON it was read from, its key in a Pricer's caches
 }
@@ -69,6 +74,21 @@ func NewVersion(planID int64, planName string, qty int64, p pricing.Pricing, ven
 	}
 	return Version{PlanID: planID, PlanName: planName, Quantity: qty, Pricing: p,
 		Channel: Channel{VendorID: vendorID, FeePercent: prices.FeePercent, Markups: markups}}, nil
+}
+
+// Currency is the currency v is charged in: the customer's.
+func (v Version) Currency() string {
+	if v.Rate != nil {
+		return v.Rate.Quote
+	}
+	return v.Pricing.Currency
+}
+
+// In returns v sold to a customer billed in currency at rate (nil: the
+// plan's currency is the customer's).
+func (v Version) In(rate *pricing.ExchangeRate) Version {
+	v.Rate, v.raw = rate, ""
+	return v
 }
 
 // IsZero reports whether v records nothing: a schedule written before the
@@ -92,7 +112,11 @@ func (v Version) key() string {
 	if v.raw != "" {
 		return v.raw
 	}
-	return fmt.Sprintf("%d|%d|%s|%v", v.PlanID, v.Quantity, v.Channel.key(), v.Pricing)
+	rate := ""
+	if v.Rate != nil {
+		rate = v.Rate.Base + v.Rate.Quote + v.Rate.Rate.String() + v.Rate.ValidFrom.Format(time.DateOnly)
+	}
+	return fmt.Sprintf("%d|%d|%s|%v|%s", v.PlanID, v.Quantity, v.Channel.key(), v.Pricing, rate)
 }
 
 // Window is a span of time [From, To).
@@ -172,13 +196,27 @@ type Charge struct {
 	PeriodStart    time.Time
 	PeriodEnd      time.Time
 	DueAt          time.Time // when it may be invoiced: the start of its period (in advance), its end (usage)
-	Currency       string
+	Currency       string    // the customer's
 	Lines          []pricing.Line
 	Shares         []pricing.Share
 	Version        string // the JSON of the Version it was priced at
 	State          string
 	UsagePending   bool // a recurring charge whose period's usage is still to be charged
 	InvoiceID      int64
+	// Converted records the conversion of a charge priced in another
+	// currency than the customer's (nil: none): what it cost in the
+	// plan's currency and the rate it was converted at.
+	Converted *Conversion
+}
+
+// Conversion is how a charge's amount was converted: Amount in From (the
+// plan's currency, through the channel) at Rate, the operator's rate of
+// RateDate.
+type Conversion struct {
+	From     string
+	Amount   decimal.Decimal
+	Rate     decimal.Decimal
+	RateDate time.Time
 }
 
 // Total is the sum of the charge's lines.

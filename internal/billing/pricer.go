@@ -17,13 +17,13 @@ import (
 // version.
 type Pricer struct {
 	mu       sync.Mutex
-	quotes   map[string]pricing.Quote
+	quotes   map[string]priced
 	versions map[string]Version
 }
 
 // NewPricer returns a pricer with empty caches.
 func NewPricer() *Pricer {
-	return &Pricer{quotes: map[string]pricing.Quote{}, versions: map[string]Version{}}
+	return &Pricer{quotes: map[string]priced{}, versions: map[string]Version{}}
 }
 
 // Version decodes a stored version.
@@ -45,12 +45,24 @@ func (p *Pricer) Version(raw string) (Version, error) {
 }
 
 // Quote prices one period of v through its channel, with the setup fee
-// when setup is true: what an order shows.
+// when setup is true, in the customer's currency: what an order shows.
 func (p *Pricer) Quote(v Version, setup bool) (pricing.Quote, error) {
-	return p.quote(v, pricing.QuoteRequest{Quantity: max(v.Quantity, 1), IncludeSetup: setup})
+	q, err := p.quote(v, pricing.QuoteRequest{Quantity: max(v.Quantity, 1), IncludeSetup: setup})
+	return q.billed, err
 }
 
-func (p *Pricer) quote(v Version, req pricing.QuoteRequest) (pricing.Quote, error) {
+// Original prices one period of v as Quote does, in the plan's currency,
+// before any conversion.
+func (p *Pricer) Original(v Version, setup bool) (pricing.Quote, error) {
+	q, err := p.quote(v, pricing.QuoteRequest{Quantity: max(v.Quantity, 1), IncludeSetup: setup})
+	return q.original, err
+}
+
+// priced is a quote in the plan's currency and in the customer's (the
+// same quote when they are the same currency).
+type priced struct{ original, billed pricing.Quote }
+
+func (p *Pricer) quote(v Version, req pricing.QuoteRequest) (priced, error) {
 	cacheable := len(req.Usage) == 0
 	var key string
 	if cacheable {
@@ -63,9 +75,16 @@ func (p *Pricer) quote(v Version, req pricing.QuoteRequest) (pricing.Quote, erro
 		}
 	}
 	req.Channel, req.VendorID, req.PlatformFeePercent = v.Channel.Markups, v.Channel.VendorID, v.Channel.FeePercent
-	q, err := v.Pricing.Quote(req)
+	orig, err := v.Pricing.Quote(req)
 	if err != nil {
-		return q, err
+		return priced{}, err
+	}
+	q := priced{original: orig, billed: orig}
+	if v.Rate != nil {
+		if v.Rate.Base != orig.Currency {
+			return priced{}, fmt.Errorf("a rate from %s does not convert a price in %s", v.Rate.Base, orig.Currency)
+		}
+		q.billed = v.Rate.Convert(orig)
 	}
 	if cacheable {
 		p.mu.Lock()
@@ -73,6 +92,15 @@ func (p *Pricer) quote(v Version, req pricing.QuoteRequest) (pricing.Quote, erro
 		p.mu.Unlock()
 	}
 	return q, nil
+}
+
+// Conversion is the record of a charge of v that cost amount in the plan's
+// currency; nil when v is not converted.
+func (v Version) Conversion(amount decimal.Decimal) *Conversion {
+	if v.Rate == nil {
+		return nil
+	}
+	return &Conversion{From: v.Rate.Base, Amount: amount, Rate: v.Rate.Rate, RateDate: v.Rate.ValidFrom}
 }
 
 // label is how a period of v is named on its lines.
@@ -88,24 +116,28 @@ func (p *Pricer) Period(sub int64, v Version, w Window, first bool) ([]Charge, e
 	if err != nil {
 		return nil, err
 	}
-	base, err := p.Quote(v, false)
+	pb, err := p.quote(v, pricing.QuoteRequest{Quantity: max(v.Quantity, 1)})
 	if err != nil {
 		return nil, fmt.Errorf("subscription %d period %s: %w", sub, w.From.Format(time.RFC3339), err)
 	}
+	base := pb.billed
 	c := Charge{SubscriptionID: sub, Kind: pricing.KindRecurring, PeriodStart: w.From, PeriodEnd: w.To, DueAt: w.From,
-		Currency: v.Pricing.Currency, Shares: base.Shares, Version: raw, UsagePending: len(v.Pricing.Metrics) > 0}
+		Currency: v.Currency(), Shares: base.Shares, Version: raw, UsagePending: len(v.Pricing.Metrics) > 0,
+		Converted: v.Conversion(pb.original.Total)}
 	for _, l := range base.Lines {
 		l.Description = label(v, w) + ": " + l.Description
 		c.Lines = append(c.Lines, l)
 	}
 	out := []Charge{c}
 	if first && v.Pricing.SetupFee != nil && v.Pricing.SetupFee.Sign() > 0 {
-		with, err := p.Quote(v, true)
+		pw, err := p.quote(v, pricing.QuoteRequest{Quantity: max(v.Quantity, 1), IncludeSetup: true})
 		if err != nil {
 			return nil, fmt.Errorf("subscription %d setup: %w", sub, err)
 		}
+		with := pw.billed
 		out = append(out, Charge{SubscriptionID: sub, Kind: pricing.KindSetup, PeriodStart: w.From, PeriodEnd: w.To, DueAt: w.From,
-			Currency: v.Pricing.Currency, Lines: extraLines(with.Lines, v.PlanName+": "), Shares: diffShares(with.Shares, base.Shares), Version: raw})
+			Currency: v.Currency(), Lines: extraLines(with.Lines, v.PlanName+": "), Shares: diffShares(with.Shares, base.Shares), Version: raw,
+			Converted: v.Conversion(pw.original.Total.Sub(pb.original.Total))})
 	}
 	return out, nil
 }
@@ -124,16 +156,18 @@ func (p *Pricer) Usage(sub int64, v Version, w Window, used map[string]decimal.D
 		if !ok || u.Sign() <= 0 {
 			continue
 		}
-		base, err := p.Quote(v, false)
+		pb, err := p.quote(v, pricing.QuoteRequest{Quantity: max(v.Quantity, 1)})
 		if err != nil {
 			return nil, fmt.Errorf("subscription %d usage: %w", sub, err)
 		}
-		with, err := p.quote(v, pricing.QuoteRequest{Quantity: max(v.Quantity, 1), Usage: map[string]decimal.Decimal{m.Name: u}})
+		pw, err := p.quote(v, pricing.QuoteRequest{Quantity: max(v.Quantity, 1), Usage: map[string]decimal.Decimal{m.Name: u}})
 		if err != nil {
 			return nil, fmt.Errorf("subscription %d usage of %s: %w", sub, m.Name, err)
 		}
+		base, with := pb.billed, pw.billed
 		out = append(out, Charge{SubscriptionID: sub, Kind: pricing.KindUsage, Ref: m.Name, PeriodStart: w.From, PeriodEnd: w.To, DueAt: w.To,
-			Currency: v.Pricing.Currency, Lines: extraLines(with.Lines, label(v, w)+": "), Shares: diffShares(with.Shares, base.Shares), Version: raw})
+			Currency: v.Currency(), Lines: extraLines(with.Lines, label(v, w)+": "), Shares: diffShares(with.Shares, base.Shares), Version: raw,
+			Converted: v.Conversion(pw.original.Total.Sub(pb.original.Total))})
 	}
 	return out, nil
 }
@@ -158,7 +192,7 @@ func Changes(sub, order int64, to Version, before, after pricing.Quote, windows 
 	if err != nil {
 		return nil, err
 	}
-	currency := to.Pricing.Currency
+	currency := to.Currency()
 	var out []Charge
 	for _, w := range windows {
 		prorated := make([]decimal.Decimal, len(newL))

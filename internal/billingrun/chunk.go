@@ -135,6 +135,9 @@ func (b *biller) periods(ctx context.Context, tx Tx, lo, hi int64) error {
 				return rerr
 			}
 			if v, err = billing.NewVersion(sells.plan.ID, sells.plan.Name, d.Subscription.Quantity, sells.plan.Pricing, sells.vendor, sells.channel); err == nil {
+				v, err = charging.InCurrency(ctx, tx, v, d.Subscription.CustomerID, b.opts.AsOf)
+			}
+			if err == nil {
 				sc.Version, err = v.JSON()
 			}
 		}

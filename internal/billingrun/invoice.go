@@ -193,7 +193,9 @@ func (s *Service) RenewalOffer(ctx context.Context, p mercato.Principal, id int6
 	}
 	bs := charging.Of(sub)
 	bs.Pricing = plan.Pricing
-	return billing.RenewalOffer(bs, q.Total, s.reads.Clock())
+	o, err := billing.RenewalOffer(bs, q.Total, s.reads.Clock())
+	o.Currency = q.Currency // the customer's
+	return o, err
 }
 
 // SetSelfBilling says whether a reseller invoices its customers itself
@@ -214,7 +216,8 @@ func (s *Service) SetSelfBilling(ctx context.Context, p mercato.Principal, orgID
 
 // renewalPrice prices the next term of qty of a subscription for its
 // customer, at its plan's current price through its channel's current
-// markups, without setup fee, and returns it with the plan.
+// markups, without setup fee, in the customer's currency at today's rate,
+// and returns it with the plan.
 func (s *Service) renewalPrice(ctx context.Context, sub subscription.Subscription, qty int64) (catalog.Plan, pricing.Quote, error) {
 	plan, err := s.reads.PlanByID(ctx, sub.PlanID)
 	if err != nil {
@@ -235,6 +238,13 @@ func (s *Service) renewalPrice(ctx context.Context, sub subscription.Subscriptio
 	q, err := plan.Pricing.Quote(pricing.QuoteRequest{Quantity: qty, Channel: markups, VendorID: prod.VendorID, PlatformFeePercent: cp.FeePercent})
 	if err != nil {
 		return plan, q, mercato.Prefixed(err, "")
+	}
+	rate, err := charging.Rate(ctx, s.reads, sub.CustomerID, plan.Pricing.Currency, s.reads.Clock())
+	if err != nil {
+		return plan, q, err
+	}
+	if rate != nil {
+		q = rate.Convert(q)
 	}
 	return plan, q, nil
 }

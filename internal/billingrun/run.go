@@ -230,6 +230,13 @@ func renew(ctx context.Context, tx Tx, pr *billing.Pricer, sp mercato.Principal,
 		if err != nil {
 			return "", fmt.Errorf("renewal price: %w", err)
 		}
+		// The next term is sold in the customer's currency at the rate of
+		// the renewal's day; without one the renewal waits (skipped with
+		// the reason) for the operator to set it.
+		if v, err = charging.InCurrency(ctx, tx, v, sub.CustomerID, asOf); err != nil {
+			return "", fmt.Errorf("renewal price: %w", err)
+		}
+		sub.Currency = v.Currency()
 		q, err := pr.Quote(v, false)
 		if err != nil {
 			return "", fmt.Errorf("renewal price: %w", err)

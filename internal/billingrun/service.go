@@ -46,6 +46,8 @@ type Reads interface {
 	// ChannelPrices reads the vendor's fee and the channel's price-list
 	// entries for a plan above a reseller (given, or the customer's).
 	ChannelPrices(ctx context.Context, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error)
+	// Rates: a customer's currency and the exchange-rate table.
+	charging.Rates
 	InvoiceReads
 }
 
@@ -67,6 +69,8 @@ type Tx interface {
 	// ChannelPrices reads the vendor's fee and the channel's price-list
 	// entries for a plan above a customer's reseller.
 	ChannelPrices(ctx context.Context, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error)
+	// Rates: a customer's currency and the exchange-rate table.
+	charging.Rates
 
 	// Invoices.
 	InsertInvoice(ctx context.Context, inv *billing.Invoice) error

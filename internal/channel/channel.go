@@ -1,6 +1,6 @@
 // Package channel holds the use cases of the sales channel's money: the
-// price lists in which distributors and resellers mark plans up, and every
-// party's earnings statement. Its rules: only distributors and resellers
+// price lists in which distributors and resellers mark plans up, every
+// party's earnings statement, and the operator's exchange-rate table. Its rules: only distributors and resellers
 // keep price lists, each changes its own (the platform changes any), a
 // markup is on a plan the organization sees, fits the plan's model and
 // prices neither below what the organization buys at nor beyond bounds,
@@ -28,6 +28,9 @@ type Reads interface {
 	// Earnings returns an organization's statements of a period, one
 	// per currency (the platform's fees for the platform).
 	Earnings(ctx context.Context, orgID int64, period string) ([]billing.Statement, error)
+	// ExchangeRates lists the exchange-rate table (base and quote, when
+	// not empty, select a pair's currencies), by pair and newest first.
+	ExchangeRates(ctx context.Context, base, quote string) ([]pricing.ExchangeRate, error)
 }
 
 // Tx is what the service does inside one transaction.
@@ -44,6 +47,9 @@ type Tx interface {
 	// DeletePrice reports whether there was a markup to delete.
 	DeletePrice(ctx context.Context, orgID, planID int64) (bool, error)
 	Audit(ctx context.Context, p mercato.Principal, action, entity string, id int64, details map[string]any) error
+	// PutExchangeRate sets a pair's rate from a day (replacing the one
+	// set for that day).
+	PutExchangeRate(ctx context.Context, r pricing.ExchangeRate) error
 }
 
 // InTx runs fn in one transaction, committing when it returns nil.
@@ -164,4 +170,38 @@ func (s *Service) DeletePrice(ctx context.Context, p mercato.Principal, orgID, p
 		return fmt.Errorf("delete price: %w", err)
 	}
 	return nil
+}
+
+// ExchangeRates lists the operator's exchange-rate table, which every
+// signed-in caller may read (the rates its charges were converted at are
+// on them anyway): base and quote, when not empty, select a pair.
+func (s *Service) ExchangeRates(ctx context.Context, p mercato.Principal, base, quote string) ([]pricing.ExchangeRate, error) {
+	return s.reads.ExchangeRates(ctx, base, quote)
+}
+
+// SetExchangeRate sets the rate of a pair of currencies from a day: a
+// plan priced in base is sold to a customer billed in quote at the rate
+// valid on the day of the sale (see internal/charging). Only the platform
+// sets rates; the rate is validated (known codes, 0 < rate <= MaxRate, a
+// date) before anything is written. A rate set for a day already in the
+// table replaces it; charges already written keep the rate they recorded.
+func (s *Service) SetExchangeRate(ctx context.Context, p mercato.Principal, r pricing.ExchangeRate) (pricing.ExchangeRate, error) {
+	if !p.IsPlatform() || !p.CanWrite() {
+		return r, mercato.Errorf(mercato.EFORBIDDEN, "only the platform sets exchange rates")
+	}
+	if err := r.Validate(); err != nil {
+		return r, err
+	}
+	r.ValidFrom = r.ValidFrom.UTC()
+	err := s.inTx(ctx, func(tx Tx) error {
+		if err := tx.PutExchangeRate(ctx, r); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, p, "exchange_rate.set", "exchange_rate", 0, map[string]any{"base": r.Base, "quote": r.Quote,
+			"rate": r.Rate.String(), "valid_from": r.ValidFrom.Format("2006-01-02")})
+	})
+	if err != nil {
+		return r, fmt.Errorf("set exchange rate: %w", err)
+	}
+	return r, nil
 }

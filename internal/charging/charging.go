@@ -46,6 +46,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/coupon"
+	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
@@ -311,6 +312,9 @@ func Change(ctx context.Context, tx Tx, pr *billing.Pricer, sub subscription.Sub
 		if sale.Changes, err = billing.Changes(sub.ID, 0, after, bq, aq, windows, now); err != nil {
 			return Sale{}, err
 		}
+		if err := converted(pr, sale.Changes, sub.ID, before, after, windows, now); err != nil {
+			return Sale{}, err
+		}
 		state := billing.InitialState(bs.Status, !sc.DeliveredAt.IsZero())
 		for i := range sale.Changes {
 			sale.Changes[i].CustomerID, sale.Changes[i].State = sub.CustomerID, state
@@ -321,6 +325,34 @@ func Change(ctx context.Context, tx Tx, pr *billing.Pricer, sub subscription.Sub
 	}
 	sale.sc = sc
 	return sale, nil
+}
+
+// converted records on the charges of a change sold in another currency
+// than its plan's what each prorated difference was in the plan's currency.
+func converted(pr *billing.Pricer, changes []billing.Charge, subID int64, before, after billing.Version, windows []billing.Window, now time.Time) error {
+	if after.Rate == nil || len(changes) == 0 {
+		return nil
+	}
+	bo, err := pr.Original(before, false)
+	if err != nil {
+		return err
+	}
+	ao, err := pr.Original(after, false)
+	if err != nil {
+		return err
+	}
+	orig, err := billing.Changes(subID, 0, after.In(nil), bo, ao, windows, now)
+	if err != nil {
+		return err
+	}
+	for i := range changes {
+		amount := decimal.Zero
+		if i < len(orig) {
+			amount = orig[i].Total()
+		}
+		changes[i].Converted = after.Conversion(amount)
+	}
+	return nil
 }
 
 // Renew charges a RENEWAL order that sold sub's next term at v (sub.EndDate
@@ -392,6 +424,59 @@ func orVersion(pr *billing.Pricer, sc *billing.Schedule, v billing.Version) erro
 	}
 	sc.Version, err = v.JSON()
 	return err
+}
+
+// Rates is what pricing in the customer's currency reads: the currency an
+// organization is billed in and the operator's exchange-rate table.
+type Rates interface {
+	// OrganizationCurrency returns the currency an organization is billed in.
+	OrganizationCurrency(ctx context.Context, orgID int64) (string, error)
+	// ExchangeRate returns the rate of the pair (base, quote) valid on the
+	// day of at (the latest from that day or before), and whether there
+	// is one.
+	ExchangeRate(ctx context.Context, base, quote string, at time.Time) (pricing.ExchangeRate, bool, error)
+}
+
+// Rate returns the rate that converts a price in currency from to the
+// currency customerID is billed in, valid at the instant at: nil when it is
+// billed in from; the table's rate of the pair, or the inverse of the
+// rate of the opposite pair. No rate is an invalid request naming
+// "currency": a customer is never billed in another currency than its own.
+func Rate(ctx context.Context, r Rates, customerID int64, from string, at time.Time) (*pricing.ExchangeRate, error) {
+	to, err := r.OrganizationCurrency(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	if to == "" || to == from {
+		return nil, nil
+	}
+	rate, ok, err := r.ExchangeRate(ctx, from, to, at)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		inv, found, err := r.ExchangeRate(ctx, to, from, at)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, mercato.Invalid("no exchange rate", mercato.FieldError{Path: "currency",
+				Message: fmt.Sprintf("the customer is billed in %s and the plan is priced in %s: no exchange rate from %s to %s is valid on %s",
+					to, from, from, to, at.UTC().Format(time.DateOnly)), Value: to})
+		}
+		rate = inv.Inverse()
+	}
+	return &rate, nil
+}
+
+// InCurrency returns v sold to customerID at the instant at: converted to
+// the customer's currency at the rate valid then (see Rate).
+func InCurrency(ctx context.Context, r Rates, v billing.Version, customerID int64, at time.Time) (billing.Version, error) {
+	rate, err := Rate(ctx, r, customerID, v.Pricing.Currency, at)
+	if err != nil {
+		return v, err
+	}
+	return v.In(rate), nil
 }
 
 // Voiding reasons.

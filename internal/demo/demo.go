@@ -1,7 +1,9 @@
 // Package demo seeds a small marketplace to try Mercato with: the channel
-// (a vendor, a distributor, a reseller, two customers), one published
-// product of every type with plans that use every pricing model, and a
-// subscription carried to DEPLOYED.
+// (a vendor, a distributor, a reseller, three customers, one of them in
+// the United States billed in USD), one published product of every type
+// with plans that use every pricing model (in EUR), a EUR→USD exchange
+// rate, and a subscription carried to DEPLOYED for a EUR customer and one
+// for the USD customer, billed in USD.
 package demo
 
 import (
@@ -10,6 +12,9 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/app"
@@ -44,7 +49,18 @@ var people = []struct {
 	{"Fabrikam Reseller", mercato.KindReseller, "reseller@fabrikam.example", "mct_demo_reseller_fabrikam"},
 	{"Adatum Corporation", mercato.KindCustomer, "it@adatum.example", "mct_demo_customer_adatum"},
 	{"Tailspin Toys", mercato.KindCustomer, "it@tailspin.example", "mct_demo_customer_tailspin"},
+	{usCustomer, mercato.KindCustomer, "it@litware.example", "mct_demo_customer_litware"},
 }
+
+// usCustomer is the demo customer billed in USD, of plans priced in EUR:
+// its orders are converted at the demo's EUR→USD rate.
+const usCustomer = "Litware Inc."
+
+// The demo's exchange rate: 1 EUR = 1.08 USD from usdRateFrom.
+const (
+	usdRate     = "1.08"
+	usdRateFrom = "2024-01-01"
+)
 
 // PlatformToken is the demo platform admin's token.
 const PlatformToken = "mct_demo_platform_admin"
@@ -69,6 +85,9 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 	acc := accounts.New(st, store.TxFunc[accounts.Tx](st))
 	for _, p := range people {
 		o := mercato.Organization{Kind: p.kind, Name: p.org, Email: p.email, Country: "IT", Currency: "EUR"}
+		if p.org == usCustomer {
+			o.Country, o.Currency = "US", "USD"
+		}
 		switch p.kind {
 		case mercato.KindReseller:
 			o.ParentID = ptr(ids["Northwind Distribution"])
@@ -92,7 +111,7 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 	vendor := ids["Contoso Apps"]
 	listings := listing.New(st, store.TxFunc[listing.Tx](st))
 	prices := channel.New(st, store.TxFunc[channel.Tx](st))
-	var firstPlan int64
+	var firstPlan, teamPlan int64
 	for _, p := range products {
 		prod, err := listings.CreateProduct(ctx, admin, catalog.Product{VendorID: vendor, Name: p.name, Description: p.description, Type: p.typ,
 			Published: true, Metadata: p.metadata, Parameters: p.parameters})
@@ -111,6 +130,9 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 			if firstPlan == 0 && p.typ == catalog.TypeSaaS {
 				firstPlan = plan.ID
 			}
+			if pl.name == "Team" {
+				teamPlan = plan.ID
+			}
 			// The channel marks every plan up: 10% for the distributor,
 			// 15% for the reseller.
 			for org, pct := range map[string]int64{"Northwind Distribution": 10, "Fabrikam Reseller": 15} {
@@ -120,15 +142,30 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 			}
 		}
 	}
-	// One order carried through the lifecycle: Adatum buys on account, so
-	// it is PENDING at once, and the vendor reports it DEPLOYED.
-	order, err := app.Ordering(st).PlaceOrder(ctx, admin, subscription.OrderRequest{CustomerID: ids["Adatum Corporation"], PlanID: firstPlan, Quantity: 1,
-		Configuration: map[string]any{"company_subdomain": "adatum"}})
+	// The operator's rate, so that the USD customer is billed in USD.
+	from, err := time.Parse(time.DateOnly, usdRateFrom)
 	if err != nil {
-		return nil, fmt.Errorf("demo order: %w", err)
+		return nil, err
 	}
-	if _, err := app.Lifecycle(st).SetStatus(ctx, admin, order.SubscriptionID, subscription.Deployed); err != nil {
-		return nil, fmt.Errorf("demo deployment: %w", err)
+	if _, err := prices.SetExchangeRate(ctx, admin, pricing.ExchangeRate{Base: "EUR", Quote: "USD", Rate: decimal.RequireFromString(usdRate), ValidFrom: from}); err != nil {
+		return nil, fmt.Errorf("demo exchange rate: %w", err)
+	}
+	// Orders carried through the lifecycle: Adatum (EUR) starts a trial;
+	// Litware (USD) buys 5 seats of the Team plan, priced in EUR and
+	// billed in USD at the rate. Both buy on account, so each is PENDING
+	// at once, and the vendor reports it DEPLOYED.
+	for _, buyer := range []struct {
+		org, subdomain string
+		plan, qty      int64
+	}{{"Adatum Corporation", "adatum", firstPlan, 1}, {usCustomer, "litware", teamPlan, 5}} {
+		order, err := app.Ordering(st).PlaceOrder(ctx, admin, subscription.OrderRequest{CustomerID: ids[buyer.org], PlanID: buyer.plan, Quantity: buyer.qty,
+			Configuration: map[string]any{"company_subdomain": buyer.subdomain}})
+		if err != nil {
+			return nil, fmt.Errorf("demo order of %s: %w", buyer.org, err)
+		}
+		if _, err := app.Lifecycle(st).SetStatus(ctx, admin, order.SubscriptionID, subscription.Deployed); err != nil {
+			return nil, fmt.Errorf("demo deployment: %w", err)
+		}
 	}
 	return loginsOf(ctx, st, admin, logins)
 }

@@ -34,6 +34,8 @@ type Tx interface {
 	// ChannelPrices reads the vendor's fee and the channel's price-list
 	// entries for a plan above a reseller (given, or the customer's).
 	ChannelPrices(ctx context.Context, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error)
+	// Rates: a customer's currency and the exchange-rate table.
+	charging.Rates
 	SaveSubscription(ctx context.Context, sub *subscription.Subscription) error
 	InsertOrder(ctx context.Context, p mercato.Principal, o *subscription.Order) error
 	Audit(ctx context.Context, p mercato.Principal, action, entity string, id int64, details map[string]any) error
@@ -227,7 +229,8 @@ func (s *Service) Pay(ctx context.Context, p mercato.Principal, id int64) (subsc
 }
 
 // soldNow is the version a subscription's plan and quantity sell at now,
-// through its customer's channel.
+// through its customer's channel, in its customer's currency (which the
+// subscription takes).
 func soldNow(ctx context.Context, tx Tx, sub *subscription.Subscription, prod catalog.Product) (billing.Version, error) {
 	plan, err := tx.PlanByID(ctx, sub.PlanID)
 	if err != nil {
@@ -241,6 +244,11 @@ func soldNow(ctx context.Context, tx Tx, sub *subscription.Subscription, prod ca
 	if err != nil {
 		return v, mercato.Prefixed(err, "")
 	}
+	// In the customer's currency, at the rate of this moment.
+	if v, err = charging.InCurrency(ctx, tx, v, sub.CustomerID, tx.Now()); err != nil {
+		return v, err
+	}
+	sub.Currency = v.Currency()
 	return v, nil
 }
 

@@ -103,7 +103,7 @@ func change(ctx context.Context, tx Tx, p mercato.Principal, sub *subscription.S
 	now := tx.Now()
 	order := subscription.Order{
 		Type: subscription.OrderChange, CustomerID: sub.CustomerID, PlanID: newPlan.ID, SubscriptionID: sub.ID,
-		Quantity: newQty, Configuration: sub.Configuration, Currency: sub.Currency, Total: sale.Total(), CreatedAt: now,
+		Quantity: newQty, Configuration: sub.Configuration, Currency: after.Currency(), Total: sale.Total(), CreatedAt: now,
 	}
 	for _, ch := range sale.Changes {
 		for _, l := range ch.Lines {
@@ -131,7 +131,7 @@ func change(ctx context.Context, tx Tx, p mercato.Principal, sub *subscription.S
 }
 
 // version is what qty units of plan cost the customer now, through its
-// channel.
+// channel, in its currency.
 func version(ctx context.Context, tx Tx, plan catalog.Plan, qty int64, prod catalog.Product, customerID int64) (billing.Version, error) {
 	prices, err := tx.ChannelPrices(ctx, plan.ID, prod.VendorID, 0, customerID)
 	if err != nil {
@@ -141,5 +141,5 @@ func version(ctx context.Context, tx Tx, plan catalog.Plan, qty int64, prod cata
 	if err != nil {
 		return v, mercato.Prefixed(err, "")
 	}
-	return v, nil
+	return charging.InCurrency(ctx, tx, v, customerID, tx.Now())
 }

@@ -41,6 +41,8 @@ type Reader interface {
 	// CouponByCode returns the coupon of a code (upper case), whoever
 	// granted it.
 	CouponByCode(ctx context.Context, code string) (coupon.Coupon, error)
+	// Rates: a customer's currency and the exchange-rate table.
+	charging.Rates
 }
 
 // Tx is the repository an order or a change runs on, inside one
@@ -226,6 +228,11 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 	sold, err := billing.NewVersion(plan.ID, plan.Name, r.Quantity, plan.Pricing, prod.VendorID, prices)
 	if err != nil {
 		return subscription.Order{}, mercato.Prefixed(err, "")
+	}
+	// The customer is billed in its own currency, at the rate of the day
+	// of the sale (quote converted q the same way).
+	if sold, err = charging.InCurrency(ctx, tx, sold, customer.ID, now); err != nil {
+		return subscription.Order{}, err
 	}
 	sub := subscription.Subscription{
 		CustomerID: customer.ID, ResellerID: customer.ParentID, ProductID: prod.ID, PlanID: plan.ID,

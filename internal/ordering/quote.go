@@ -8,6 +8,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/coupon"
+	"github.com/mercato-market/mercato/internal/charging"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/subscription"
@@ -100,7 +101,9 @@ func withCoupon(ctx context.Context, db Reader, r QuoteRequest, plan catalog.Pla
 // quote prices a plan through the channel of the reseller asked for, or of
 // the customer's reseller (the caller's own when a customer asks), and
 // returns the channel's prices it read with the quote, and the coupon of
-// r.Coupon applied to it (nil: none).
+// r.Coupon applied to it (nil: none). Priced for a customer, the quote is
+// in the customer's currency, converted at the rate valid at now; no rate
+// is an invalid request naming currency.
 func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Plan, prod catalog.Product, r QuoteRequest, now time.Time) (pricing.Quote, pricing.ChannelPrices, *coupon.Coupon, error) {
 	if r.ResellerID != 0 {
 		if _, err := db.Organization(ctx, p, r.ResellerID); err != nil {
@@ -136,6 +139,17 @@ func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Pla
 	})
 	if err != nil {
 		return q, prices, nil, mercato.Prefixed(err, "")
+	}
+	// Priced for a customer, the quote is in the customer's currency; a
+	// coupon then applies in that currency (an amount coupon must be in it).
+	if r.CustomerID != 0 {
+		rate, err := charging.Rate(ctx, db, r.CustomerID, plan.Pricing.Currency, now)
+		if err != nil {
+			return pricing.Quote{}, prices, nil, err
+		}
+		if rate != nil {
+			q = rate.Convert(q)
+		}
 	}
 	c, err := withCoupon(ctx, db, r, plan, prod, channel, &q, now)
 	if err != nil {

@@ -42,8 +42,8 @@ func (s *Store) insertSubscription(ctx context.Context, tx *txn, sub *subscripti
 
 func (s *Store) saveSubscription(ctx context.Context, tx *txn, sub *subscription.Subscription) error {
 	sub.UpdatedAt = s.now()
-	_, err := tx.ExecContext(ctx, `UPDATE subscriptions SET plan_id=$1, type=$2, deployment_status=$3, paid=$4, auto_renew=$5, quantity=$6, end_date=$7, updated_at=$8 WHERE id=$9`,
-		sub.PlanID, sub.Type, sub.Status, sub.Paid, sub.AutoRenew, sub.Quantity, sub.EndDate, sub.UpdatedAt, sub.ID)
+	_, err := tx.ExecContext(ctx, `UPDATE subscriptions SET plan_id=$1, type=$2, deployment_status=$3, paid=$4, auto_renew=$5, quantity=$6, end_date=$7, updated_at=$8, currency=COALESCE(NULLIF($10, ''), currency) WHERE id=$9`,
+		sub.PlanID, sub.Type, sub.Status, sub.Paid, sub.AutoRenew, sub.Quantity, sub.EndDate, sub.UpdatedAt, sub.ID, sub.Currency)
 	if err != nil {
 		return fmt.Errorf("save subscription %d: %w", sub.ID, err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/mercato"
 )
@@ -78,7 +80,7 @@ func (tx *Tx) SaveChargeSchedule(ctx context.Context, sc billing.Schedule) error
 // InsertCharges writes charges in multi-row batches. A charge whose key is
 // taken was charged meanwhile by another transaction: a conflict.
 func (tx *Tx) InsertCharges(ctx context.Context, charges []billing.Charge) error {
-	const cols = 17
+	const cols = 21
 	// Small batches on SQLite: it looks a $n parameter up by name, in a
 	// time that grows with the statement's parameters (a full batch's
 	// statement is the same text every time, prepared once). Large ones on
@@ -91,7 +93,7 @@ func (tx *Tx) InsertCharges(ctx context.Context, charges []billing.Charge) error
 	for start := 0; start < len(charges); start += batch {
 		part := charges[start:min(start+batch, len(charges))]
 		var sb strings.Builder
-		sb.WriteString(`INSERT INTO charges (subscription_id, customer_id, order_id, kind, ref, period_start, period_end, due_at, currency, amount, lines, shares, version, state, usage_pending, reason, created_at, id) VALUES `)
+		sb.WriteString(`INSERT INTO charges (subscription_id, customer_id, order_id, kind, ref, period_start, period_end, due_at, currency, amount, lines, shares, version, state, usage_pending, reason, created_at, original_currency, original_amount, exchange_rate, rate_date, id) VALUES `)
 		args := make([]any, 0, len(part)*cols)
 		for i, c := range part {
 			if i > 0 {
@@ -114,8 +116,15 @@ func (tx *Tx) InsertCharges(ctx context.Context, charges []billing.Charge) error
 			if err != nil {
 				return err
 			}
+			var (
+				from                  string
+				amount, rate, rateDay any
+			)
+			if cv := c.Converted; cv != nil {
+				from, amount, rate, rateDay = cv.From, cv.Amount.String(), cv.Rate.String(), cv.RateDate.UTC()
+			}
 			args = append(args, c.SubscriptionID, c.CustomerID, order, c.Kind, c.Ref, c.PeriodStart.UTC(), c.PeriodEnd.UTC(), c.DueAt.UTC(), c.Currency,
-				c.Total().String(), lines, shares, c.Version, c.State, c.UsagePending, "", now)
+				c.Total().String(), lines, shares, c.Version, c.State, c.UsagePending, "", now, from, amount, rate, rateDay)
 		}
 		if _, err := tx.t.ExecContext(ctx, tx.s.defaultID(sb.String()), args...); err != nil {
 			if isUniqueViolation(err) {
@@ -275,7 +284,8 @@ func (tx *Tx) byIDs(ctx context.Context, what, prefix string, ids []int64, args0
 }
 
 const chargeColumns = `c.id, c.subscription_id, c.customer_id, COALESCE(s.reseller_id, 0), COALESCE(c.order_id, 0), c.kind, c.ref, c.period_start, c.period_end, c.due_at,
-	c.currency, c.lines, c.shares, c.version, c.state, c.usage_pending, COALESCE(c.invoice_id, 0)`
+	c.currency, c.lines, c.shares, c.version, c.state, c.usage_pending, COALESCE(c.invoice_id, 0),
+	c.original_currency, c.original_amount, c.exchange_rate, c.rate_date`
 
 // charges reads the charges that match where (over c, the charge, and s,
 // its subscription).
@@ -288,10 +298,19 @@ func (tx *Tx) charges(ctx context.Context, what, where string, args ...any) ([]b
 	defer rows.Close()
 	var out []billing.Charge
 	for rows.Next() {
-		var c billing.Charge
+		var (
+			c            billing.Charge
+			from         string
+			amount, rate decimal.NullDecimal
+			rateDay      sql.NullTime
+		)
 		if err := rows.Scan(&c.ID, &c.SubscriptionID, &c.CustomerID, &c.ResellerID, &c.OrderID, &c.Kind, &c.Ref, &c.PeriodStart, &c.PeriodEnd, &c.DueAt,
-			&c.Currency, jsonColumn{&c.Lines}, jsonColumn{&c.Shares}, &c.Version, &c.State, &c.UsagePending, &c.InvoiceID); err != nil {
+			&c.Currency, jsonColumn{&c.Lines}, jsonColumn{&c.Shares}, &c.Version, &c.State, &c.UsagePending, &c.InvoiceID,
+			&from, &amount, &rate, &rateDay); err != nil {
 			return nil, fmt.Errorf("scan charge: %w", err)
+		}
+		if from != "" {
+			c.Converted = &billing.Conversion{From: from, Amount: amount.Decimal, Rate: rate.Decimal, RateDate: timeOf(rateDay)}
 		}
 		c.PeriodStart, c.PeriodEnd, c.DueAt = c.PeriodStart.UTC(), c.PeriodEnd.UTC(), c.DueAt.UTC()
 		out = append(out, c)

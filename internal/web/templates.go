@@ -45,9 +45,10 @@ func parsePages() (map[string]*template.Template, error) {
 }
 
 var funcs = template.FuncMap{
-	// money formats an amount in a currency.
+	// money formats an amount in a currency, with its minor unit's
+	// decimals (none for JPY, three for KWD).
 	"money": func(d decimal.Decimal, currency string) string {
-		return currency + " " + d.StringFixed(2)
+		return currency + " " + billing.Money(d, currency)
 	},
 	"dec": func(d decimal.Decimal) string { return d.String() },
 	// when renders a time for app.js to show in the reader's time zone;

@@ -1341,6 +1341,36 @@ type EventEntity string
 // EventType defines model for Event.Type.
 type EventType string
 
+// ExchangeRate defines model for ExchangeRate.
+type ExchangeRate struct {
+	// Base ISO 4217 code converted from (a plan's currency)
+	Base string `json:"base"`
+
+	// Quote ISO 4217 code converted to (a customer's currency)
+	Quote string `json:"quote"`
+
+	// Rate Units of quote for one unit of base, a decimal string
+	Rate string `json:"rate"`
+
+	// ValidFrom First day (UTC) the rate holds; it holds until the pair's next rate
+	ValidFrom openapi_types.Date `json:"valid_from"`
+}
+
+// ExchangeRateSet defines model for ExchangeRateSet.
+type ExchangeRateSet struct {
+	// Base ISO 4217 code converted from (a plan's currency)
+	Base string `json:"base"`
+
+	// Quote ISO 4217 code converted to (a customer's currency)
+	Quote string `json:"quote"`
+
+	// Rate Units of quote for one unit of base: greater than 0, at most 1000000, up to 10 decimals
+	Rate string `json:"rate"`
+
+	// ValidFrom First day (UTC) the rate holds, e.g. 2026-03-01
+	ValidFrom openapi_types.Date `json:"valid_from"`
+}
+
 // Instructions defines model for Instructions.
 type Instructions struct {
 	// Instructions text by two-letter language code (ISO 639-1), e.g. {"en": "Welcome…"}
@@ -1461,6 +1491,14 @@ type ListDeliveryAttempt struct {
 // ListEvent defines model for ListEvent.
 type ListEvent struct {
 	Items []Event `json:"items"`
+
+	// NextCursor pass as cursor to get the next page; null on the last
+	NextCursor *string `json:"next_cursor"`
+}
+
+// ListExchangeRate defines model for ListExchangeRate.
+type ListExchangeRate struct {
+	Items []ExchangeRate `json:"items"`
 
 	// NextCursor pass as cursor to get the next page; null on the last
 	NextCursor *string `json:"next_cursor"`
@@ -2314,6 +2352,15 @@ type ListEventsParams struct {
 // ListEventsParamsEntity defines parameters for ListEvents.
 type ListEventsParamsEntity string
 
+// ListExchangeRatesParams defines parameters for ListExchangeRates.
+type ListExchangeRatesParams struct {
+	// Base Only rates from this currency
+	Base *string `form:"base,omitempty" json:"base,omitempty"`
+
+	// Quote Only rates to this currency
+	Quote *string `form:"quote,omitempty" json:"quote,omitempty"`
+}
+
 // ListInvoicesParams defines parameters for ListInvoices.
 type ListInvoicesParams struct {
 	// Cursor next_cursor of the previous page
@@ -2477,6 +2524,9 @@ type CreateBillingRunJSONRequestBody = BillingRunCreate
 
 // CreateCouponJSONRequestBody defines body for CreateCoupon for application/json ContentType.
 type CreateCouponJSONRequestBody = CouponCreate
+
+// SetExchangeRateJSONRequestBody defines body for SetExchangeRate for application/json ContentType.
+type SetExchangeRateJSONRequestBody = ExchangeRateSet
 
 // CreditInvoiceJSONRequestBody defines body for CreditInvoice for application/json ContentType.
 type CreditInvoiceJSONRequestBody = CreditNoteCreate
@@ -2714,6 +2764,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/events (the `ListEvents` operationId).
 	ListEvents(ctx context.Context, params *ListEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListExchangeRates The exchange-rate table
+	//
+	// Returns the operator's exchange-rate table, by pair and newest first; base and quote select a pair's currencies. A plan priced in another currency than its customer's is sold at the rate of the pair valid on the day of the sale (or the inverse of the opposite pair's). Any signed-in caller may read it. Changes nothing.
+	//
+	// Corresponds with GET /api/v1/exchange-rates (the `ListExchangeRates` operationId).
+	ListExchangeRates(ctx context.Context, params *ListExchangeRatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetExchangeRateWithBody Set an exchange rate from a day
+	//
+	// Sets the rate of a pair of currencies from a day (replacing the rate set for that same day): orders, changes, trials converted and renewals of customers billed in quote, of plans priced in base, are converted at the rate valid on their day, and each charge records the rate and its date. Charges already written keep theirs. Known ISO 4217 codes, a rate greater than 0 and at most 1000000; anything else is refused with 422 naming the field and nothing is written. Only the platform sets rates.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/exchange-rates (the `SetExchangeRate` operationId).
+	SetExchangeRateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetExchangeRate Set an exchange rate from a day
+	//
+	// Sets the rate of a pair of currencies from a day (replacing the rate set for that same day): orders, changes, trials converted and renewals of customers billed in quote, of plans priced in base, are converted at the rate valid on their day, and each charge records the rate and its date. Charges already written keep theirs. Known ISO 4217 codes, a rate greater than 0 and at most 1000000; anything else is refused with 422 naming the field and nothing is written. Only the platform sets rates.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/exchange-rates (the `SetExchangeRate` operationId).
+	SetExchangeRate(ctx context.Context, body SetExchangeRateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListInvoices List invoices and credit notes you can see
 	//
@@ -3712,6 +3787,61 @@ func (c *Client) GetEarningsCsv(ctx context.Context, params *GetEarningsCsvParam
 // Corresponds with GET /api/v1/events (the `ListEvents` operationId).
 func (c *Client) ListEvents(ctx context.Context, params *ListEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEventsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListExchangeRates The exchange-rate table
+//
+// Returns the operator's exchange-rate table, by pair and newest first; base and quote select a pair's currencies. A plan priced in another currency than its customer's is sold at the rate of the pair valid on the day of the sale (or the inverse of the opposite pair's). Any signed-in caller may read it. Changes nothing.
+//
+// Corresponds with GET /api/v1/exchange-rates (the `ListExchangeRates` operationId).
+func (c *Client) ListExchangeRates(ctx context.Context, params *ListExchangeRatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListExchangeRatesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetExchangeRateWithBody Set an exchange rate from a day
+//
+// Sets the rate of a pair of currencies from a day (replacing the rate set for that same day): orders, changes, trials converted and renewals of customers billed in quote, of plans priced in base, are converted at the rate valid on their day, and each charge records the rate and its date. Charges already written keep theirs. Known ISO 4217 codes, a rate greater than 0 and at most 1000000; anything else is refused with 422 naming the field and nothing is written. Only the platform sets rates.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/exchange-rates (the `SetExchangeRate` operationId).
+func (c *Client) SetExchangeRateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetExchangeRateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetExchangeRate Set an exchange rate from a day
+//
+// Sets the rate of a pair of currencies from a day (replacing the rate set for that same day): orders, changes, trials converted and renewals of customers billed in quote, of plans priced in base, are converted at the rate valid on their day, and each charge records the rate and its date. Charges already written keep theirs. Known ISO 4217 codes, a rate greater than 0 and at most 1000000; anything else is refused with 422 naming the field and nothing is written. Only the platform sets rates.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/exchange-rates (the `SetExchangeRate` operationId).
+func (c *Client) SetExchangeRate(ctx context.Context, body SetExchangeRateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetExchangeRateRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6057,6 +6187,112 @@ func NewListEventsRequest(server string, params *ListEventsParams) (*http.Reques
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListExchangeRatesRequest constructs an http.Request for the ListExchangeRates method
+func NewListExchangeRatesRequest(server string, params *ListExchangeRatesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/exchange-rates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Base != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "base", *params.Base, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Quote != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "quote", *params.Quote, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetExchangeRateRequest calls the generic SetExchangeRate builder with application/json body
+func NewSetExchangeRateRequest(server string, body SetExchangeRateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetExchangeRateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSetExchangeRateRequestWithBody constructs an http.Request for the SetExchangeRate method, with any body, and a specified content type
+func NewSetExchangeRateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/exchange-rates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -9706,6 +9942,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/events (the `ListEvents` operationId).
 	ListEventsWithResponse(ctx context.Context, params *ListEventsParams, reqEditors ...RequestEditorFn) (*ListEventsResponse, error)
 
+	// ListExchangeRatesWithResponse The exchange-rate table
+	//
+	// Returns the operator's exchange-rate table, by pair and newest first; base and quote select a pair's currencies. A plan priced in another currency than its customer's is sold at the rate of the pair valid on the day of the sale (or the inverse of the opposite pair's). Any signed-in caller may read it. Changes nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/exchange-rates (the `ListExchangeRates` operationId).
+	ListExchangeRatesWithResponse(ctx context.Context, params *ListExchangeRatesParams, reqEditors ...RequestEditorFn) (*ListExchangeRatesResponse, error)
+
+	// SetExchangeRateWithBodyWithResponse Set an exchange rate from a day
+	//
+	// Sets the rate of a pair of currencies from a day (replacing the rate set for that same day): orders, changes, trials converted and renewals of customers billed in quote, of plans priced in base, are converted at the rate valid on their day, and each charge records the rate and its date. Charges already written keep theirs. Known ISO 4217 codes, a rate greater than 0 and at most 1000000; anything else is refused with 422 naming the field and nothing is written. Only the platform sets rates.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/exchange-rates (the `SetExchangeRate` operationId).
+	SetExchangeRateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetExchangeRateResponse, error)
+
+	// SetExchangeRateWithResponse Set an exchange rate from a day
+	//
+	// Sets the rate of a pair of currencies from a day (replacing the rate set for that same day): orders, changes, trials converted and renewals of customers billed in quote, of plans priced in base, are converted at the rate valid on their day, and each charge records the rate and its date. Charges already written keep theirs. Known ISO 4217 codes, a rate greater than 0 and at most 1000000; anything else is refused with 422 naming the field and nothing is written. Only the platform sets rates.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/exchange-rates (the `SetExchangeRate` operationId).
+	SetExchangeRateWithResponse(ctx context.Context, body SetExchangeRateJSONRequestBody, reqEditors ...RequestEditorFn) (*SetExchangeRateResponse, error)
+
 	// ListInvoicesWithResponse List invoices and credit notes you can see
 	//
 	// Lists the invoices and credit notes the caller can see (those of the customers in its channel and those it issued; the platform all, vendors none), one page at a time, by customer, month, status and kind. Changes nothing.
@@ -11239,6 +11502,144 @@ func (r ListEventsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListExchangeRatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListExchangeRate
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListExchangeRatesResponse) GetJSON200() *ListExchangeRate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListExchangeRatesResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListExchangeRatesResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListExchangeRatesResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListExchangeRatesResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListExchangeRatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListExchangeRatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListExchangeRatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListExchangeRatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetExchangeRateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ExchangeRate
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetExchangeRateResponse) GetJSON200() *ExchangeRate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetExchangeRateResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetExchangeRateResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetExchangeRateResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetExchangeRateResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetExchangeRateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetExchangeRateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetExchangeRateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetExchangeRateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16615,6 +17016,51 @@ func (c *ClientWithResponses) ListEventsWithResponse(ctx context.Context, params
 	return ParseListEventsResponse(rsp)
 }
 
+// ListExchangeRatesWithResponse The exchange-rate table
+//
+// Returns the operator's exchange-rate table, by pair and newest first; base and quote select a pair's currencies. A plan priced in another currency than its customer's is sold at the rate of the pair valid on the day of the sale (or the inverse of the opposite pair's). Any signed-in caller may read it. Changes nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/exchange-rates (the `ListExchangeRates` operationId).
+func (c *ClientWithResponses) ListExchangeRatesWithResponse(ctx context.Context, params *ListExchangeRatesParams, reqEditors ...RequestEditorFn) (*ListExchangeRatesResponse, error) {
+	rsp, err := c.ListExchangeRates(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListExchangeRatesResponse(rsp)
+}
+
+// SetExchangeRateWithBodyWithResponse Set an exchange rate from a day
+//
+// Sets the rate of a pair of currencies from a day (replacing the rate set for that same day): orders, changes, trials converted and renewals of customers billed in quote, of plans priced in base, are converted at the rate valid on their day, and each charge records the rate and its date. Charges already written keep theirs. Known ISO 4217 codes, a rate greater than 0 and at most 1000000; anything else is refused with 422 naming the field and nothing is written. Only the platform sets rates.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/exchange-rates (the `SetExchangeRate` operationId).
+func (c *ClientWithResponses) SetExchangeRateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetExchangeRateResponse, error) {
+	rsp, err := c.SetExchangeRateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetExchangeRateResponse(rsp)
+}
+
+// SetExchangeRateWithResponse Set an exchange rate from a day
+//
+// Sets the rate of a pair of currencies from a day (replacing the rate set for that same day): orders, changes, trials converted and renewals of customers billed in quote, of plans priced in base, are converted at the rate valid on their day, and each charge records the rate and its date. Charges already written keep theirs. Known ISO 4217 codes, a rate greater than 0 and at most 1000000; anything else is refused with 422 naming the field and nothing is written. Only the platform sets rates.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/exchange-rates (the `SetExchangeRate` operationId).
+func (c *ClientWithResponses) SetExchangeRateWithResponse(ctx context.Context, body SetExchangeRateJSONRequestBody, reqEditors ...RequestEditorFn) (*SetExchangeRateResponse, error) {
+	rsp, err := c.SetExchangeRate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetExchangeRateResponse(rsp)
+}
+
 // ListInvoicesWithResponse List invoices and credit notes you can see
 //
 // Lists the invoices and credit notes the caller can see (those of the customers in its channel and those it issued; the platform all, vendors none), one page at a time, by customer, month, status and kind. Changes nothing.
@@ -18598,6 +19044,114 @@ func ParseListEventsResponse(rsp *http.Response) (*ListEventsResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ListEvent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListExchangeRatesResponse parses an HTTP response from a ListExchangeRatesWithResponse call
+func ParseListExchangeRatesResponse(rsp *http.Response) (*ListExchangeRatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListExchangeRatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListExchangeRate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetExchangeRateResponse parses an HTTP response from a SetExchangeRateWithResponse call
+func ParseSetExchangeRateResponse(rsp *http.Response) (*SetExchangeRateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetExchangeRateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ExchangeRate
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
