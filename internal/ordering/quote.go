@@ -7,8 +7,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/catalog"
-	"github.com/mercato-market/mercato/internal/coupon"
 	"github.com/mercato-market/mercato/internal/charging"
+	"github.com/mercato-market/mercato/internal/coupon"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/subscription"

@@ -91,4 +91,3 @@ func (s *Store) ExchangeRates(ctx context.Context, base, quote string) ([]pricin
 	}
 	return out, rows.Err()
 }
-
