@@ -72,12 +72,6 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	}
 	opts := []web.Option{web.WithURLPolicy(policy), web.WithBaseURL(cfg.PublicURL),
 		web.WithSessionTTL(cfg.Web.SessionTTL), web.WithSignInLimit(cfg.Web.SignInAttempts, cfg.Web.SignInWindow)}
-	if cfg.Demo {
-		// The demo has no mail server: its reset links go to the log.
-		opts = append(opts, web.WithResetLinks(func(ctx context.Context, email, link string) {
-			log.InfoContext(ctx, "demo: password reset link (deliver it to the user)", "email", email, "link", link)
-		}))
-	}
 	if cfg.Web.InsecureCookies {
 		opts = append(opts, web.WithInsecureCookies())
 	}

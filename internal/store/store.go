@@ -56,7 +56,7 @@ type Store struct {
 	// onDisabled queues, in the transaction that disables a webhook
 	// endpoint, the mail that tells its owner (OnEndpointDisabled).
 	onDisabled atomic.Pointer[EndpointDisabledFunc]
-	secrets  secrets // seals credential values (provisioning.go)
+	secrets    secrets // seals credential values (provisioning.go)
 	// Now returns the current time; tests replace it to move the clock.
 	Now func() time.Time
 

@@ -122,7 +122,7 @@ type Accounts interface {
 	CheckPassword(ctx context.Context, email, password string) (mercato.Principal, error)
 	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (string, error)
 	DeleteSession(ctx context.Context, secret string) error
-	CreatePasswordReset(ctx context.Context, email string, ttl time.Duration) (string, mercato.User, error)
+	RequestPasswordReset(ctx context.Context, email string, ttl time.Duration) error
 	ResetPassword(ctx context.Context, secret, password string) error
 }
 
