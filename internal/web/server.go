@@ -115,6 +115,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) Mount() frontdoor.Mount {
 	return frontdoor.Mount{Prefix: "/", Render: s.renderRefusal, Sessions: true, Reads: []string{
 		"POST /signin", "POST /signout", "POST /reset", "POST /reset/password",
+		"POST /profile", // one's own preference, which read-only users set too
 		"POST /subscriptions/{id}/reveal", "POST /vendor/pricing/preview",
 		"POST /vendor/products/{id}/arm-template/preview",
 	}}
@@ -178,6 +179,8 @@ func (s *Server) routes() {
 		m.Handle(pattern, s.authed(h))
 	}
 	auth("GET /{$}", s.home)
+	auth("GET /profile", s.profilePage)
+	auth("POST /profile", s.saveProfile)
 	// Everyone.
 	auth("GET /catalog", s.catalogPage)
 	auth("GET /products/{id}", s.productPage)

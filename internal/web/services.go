@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/armproduct"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
@@ -123,6 +124,7 @@ type Accounts interface {
 	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (string, error)
 	DeleteSession(ctx context.Context, secret string) error
 	RequestPasswordReset(ctx context.Context, email string, ttl time.Duration) error
+	UpdateProfile(ctx context.Context, p mercato.Principal, u accounts.ProfileUpdate) (mercato.User, error)
 	ResetPassword(ctx context.Context, secret, password string) error
 }
 
