@@ -49,7 +49,6 @@ type Data struct {
 	Reason   string // why it was disabled (in English: the dispatcher's words)
 
 	Date    string // YYYY-MM-DD a subscription renews or its trial ends
-	Days    int    // in how many days
 	Minutes int    // how long a link works
 
 	// LogoURL is the operator's logo (--mail-logo-url), empty for none.
