@@ -50,8 +50,8 @@ type Server struct {
 	insecure bool          // cookies without Secure (plain-http deployments)
 	ttl      time.Duration // session lifetime
 	resetTTL time.Duration
-	baseURL   string
-	services  Services
+	baseURL  string
+	services Services
 }
 
 // Option configures a Server.
