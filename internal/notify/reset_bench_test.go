@@ -29,4 +29,3 @@ func BenchmarkResetRequest(b *testing.B) {
 		}
 	}
 }
-
