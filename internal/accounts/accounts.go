@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/notify"
 )
 
 // Reads are what the service reads outside a transaction.
@@ -77,19 +78,42 @@ type Tx interface {
 	SetPasswordHash(ctx context.Context, userID int64, hash string) error
 	Audit(ctx context.Context, p mercato.Principal, action, entity string, id int64, details map[string]any) error
 	RecordEvent(ctx context.Context, entity string, id int64, typ string, metadata map[string]string) error
+	// The outbox, for the messages the service queues itself (a reset
+	// link): see ResetMail.
+	notify.MailTx
 }
+
+// ResetMail queues (queue true), in tx, the message carrying a reset
+// link with secret to u, valid for ttl; with queue false it does the
+// same work and queues nothing (an address without an account). The
+// notify service's QueuePasswordReset.
+type ResetMail func(ctx context.Context, tx notify.MailTx, u mercato.User, secret string, ttl time.Duration, queue bool) error
 
 // InTx runs fn in one transaction, committing when it returns nil.
 type InTx func(ctx context.Context, fn func(Tx) error) error
 
 // Service runs the accounts use cases.
 type Service struct {
-	reads Reads
-	inTx  InTx
+	reads     Reads
+	inTx      InTx
+	resetMail ResetMail
 }
 
+// Option configures the service.
+type Option func(*Service)
+
+// WithResetMail sends reset links by e-mail; without it a reset request
+// makes the link and sends it nowhere.
+func WithResetMail(fn ResetMail) Option { return func(s *Service) { s.resetMail = fn } }
+
 // New returns the service over its repositories.
-func New(reads Reads, inTx InTx) *Service { return &Service{reads: reads, inTx: inTx} }
+func New(reads Reads, inTx InTx, opts ...Option) *Service {
+	s := &Service{reads: reads, inTx: inTx}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
 
 // ListAudit lists the audit log, oldest first: the platform sees every
 // entry, anyone else the changes its own organization's users made.

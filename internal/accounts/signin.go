@@ -101,17 +101,62 @@ func (s *Service) CreatePasswordReset(ctx context.Context, email string, ttl tim
 	if err != nil {
 		return "", u, err
 	}
+	secret, err := s.reset(ctx, u, ttl, true, email)
+	return secret, u, err
+}
+
+// RequestPasswordReset is "reset my password": a reset link valid for
+// ttl is mailed to the user with this email (WithResetMail). Its answer
+// is the same whether or not the address has an account, and so is its
+// work: for an unknown address the same transaction runs and the same
+// message is rendered, and only the audit entry every request leaves is
+// written (a transaction that writes nothing commits faster, which would
+// tell the addresses apart).
+func (s *Service) RequestPasswordReset(ctx context.Context, email string, ttl time.Duration) error {
+	if len(email) > 320 || !mercato.ValidText(email) {
+		return nil // no account has it; answered as any other
+	}
+	u, err := s.reads.UserByEmail(ctx, email)
+	found := err == nil
+	switch {
+	case mercato.ErrorCode(err) == mercato.ENOTFOUND:
+		u = mercato.User{Email: "nobody@example.invalid", Name: "nobody"}
+	case err != nil:
+		return fmt.Errorf("request password reset: %w", err)
+	}
+	_, err = s.reset(ctx, u, ttl, found, email)
+	return err
+}
+
+// reset makes a reset link for u (for real when write, else the same work
+// with nothing but the audit entry written) and, with WithResetMail, its
+// message. Every request asked for email is in the audit log, the
+// platform's only (no actor organization).
+func (s *Service) reset(ctx context.Context, u mercato.User, ttl time.Duration, write bool, email string) (string, error) {
 	secret := newSecret()
-	err = s.inTx(ctx, func(tx Tx) error {
+	err := s.inTx(ctx, func(tx Tx) error {
+		if err := tx.Audit(ctx, mercato.Principal{}, "user.password_reset_request", "user", u.ID, map[string]any{"email": email, "account": write}); err != nil {
+			return err
+		}
+		// An unknown address ends the links of no user (id 0): the same
+		// statement, nothing changed.
 		if err := tx.EndPasswordResets(ctx, u.ID); err != nil {
 			return err
 		}
-		return tx.InsertPasswordReset(ctx, u.ID, secret, tx.Now().Add(ttl))
+		if write {
+			if err := tx.InsertPasswordReset(ctx, u.ID, secret, tx.Now().Add(ttl)); err != nil {
+				return err
+			}
+		}
+		if s.resetMail == nil {
+			return nil
+		}
+		return s.resetMail(ctx, tx, u, secret, ttl, write)
 	})
 	if err != nil {
-		return "", u, fmt.Errorf("create password reset: %w", err)
+		return "", fmt.Errorf("create password reset: %w", err)
 	}
-	return secret, u, nil
+	return secret, nil
 }
 
 // ResetPassword sets a new password with a reset secret, uses the secret up

@@ -18,6 +18,47 @@ type UserUpdate struct {
 	Role *mercato.Role
 }
 
+// ProfileUpdate is what users change of themselves, whatever their role.
+type ProfileUpdate struct {
+	Name     *string
+	Language *string // one of mercato.UserLanguages
+}
+
+// UpdateProfile changes the caller's own name or language (the language
+// of its e-mail): every user may, read-only ones too, as it is its own
+// preference. Written to the audit log.
+func (s *Service) UpdateProfile(ctx context.Context, p mercato.Principal, u ProfileUpdate) (mercato.User, error) {
+	if p.UserID == 0 {
+		return mercato.User{}, mercato.Errorf(mercato.EFORBIDDEN, "only a user has a profile")
+	}
+	if u.Language != nil && *u.Language == "" {
+		return mercato.User{}, mercato.Invalid("invalid user", mercato.FieldError{Path: "language", Message: "must be one of " + strings.Join(mercato.UserLanguages, ", ")})
+	}
+	if u.Name == nil && u.Language == nil {
+		return s.reads.User(ctx, p, p.UserID)
+	}
+	var user mercato.User
+	err := s.inTx(ctx, func(tx Tx) error {
+		var err error
+		if user, err = tx.User(ctx, p, p.UserID); err != nil {
+			return err
+		}
+		mercato.Patch(&user.Name, u.Name)
+		mercato.Patch(&user.Language, u.Language)
+		if err := user.Validate(); err != nil {
+			return err
+		}
+		if err := tx.SaveUser(ctx, &user); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, p, "user.profile", "user", user.ID, map[string]any{"name": user.Name, "language": user.Language})
+	})
+	if err != nil {
+		return user, fmt.Errorf("update profile: %w", err)
+	}
+	return user, nil
+}
+
 // ListUsers lists the users of organizations visible to p, of one
 // organization when orgID is not 0.
 func (s *Service) ListUsers(ctx context.Context, p mercato.Principal, orgID int64, page mercato.Page) ([]mercato.User, int64, error) {

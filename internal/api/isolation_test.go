@@ -61,6 +61,7 @@ func probes(v victim) map[string]probe {
 		"update-user":         {method: "PATCH", path: fmt.Sprintf("/api/v1/users/%d", v.user), body: map[string]any{"role": "viewer"}, wantStatus: notFound},
 		"delete-user":         {method: "DELETE", path: fmt.Sprintf("/api/v1/users/%d", v.user), wantStatus: notFound},
 		"get-me":              {method: "GET", path: "/api/v1/me", self: true},
+		"update-me":           {method: "PATCH", path: "/api/v1/me", body: map[string]any{}, self: true}, // one's own profile only; an empty change writes nothing
 		"list-tokens":         {method: "GET", path: "/api/v1/tokens", list: func(v victim) []int64 { return v.tokens }, listKey: "id"},
 		"create-token":        {method: "POST", path: "/api/v1/tokens", body: map[string]any{"name": "x", "user_id": v.user}, wantStatus: notFound},
 		"delete-token":        {method: "DELETE", path: fmt.Sprintf("/api/v1/tokens/%d", v.token), wantStatus: notFound},

@@ -156,6 +156,7 @@ type Accounts interface {
 	SubscriberUser(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
 	CreateUser(ctx context.Context, p mercato.Principal, u mercato.User) (mercato.User, error)
 	UpdateUser(ctx context.Context, p mercato.Principal, id int64, u accounts.UserUpdate) (mercato.User, error)
+	UpdateProfile(ctx context.Context, p mercato.Principal, u accounts.ProfileUpdate) (mercato.User, error)
 	DeleteUser(ctx context.Context, p mercato.Principal, id int64) error
 	ListTokens(ctx context.Context, p mercato.Principal) ([]mercato.Token, error)
 	CreateToken(ctx context.Context, p mercato.Principal, userID int64, name string) (mercato.Token, string, error)

@@ -18,12 +18,13 @@ type User struct {
 	Email          string    `json:"email"`
 	Name           string    `json:"name"`
 	Role           string    `json:"role" enum:"admin,manager,viewer"`
+	Language       string    `json:"language" enum:"en,it" doc:"the language of the user's e-mail"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 func userOf(u mercato.User) User {
-	return User{ID: u.ID, OrganizationID: u.OrganizationID, Email: u.Email, Name: u.Name, Role: string(u.Role), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+	return User{ID: u.ID, OrganizationID: u.OrganizationID, Email: u.Email, Name: u.Name, Role: string(u.Role), Language: u.Language, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 }
 
 // UserCreate is the body of POST /api/v1/users.
@@ -38,6 +39,12 @@ type UserCreate struct {
 type UserUpdate struct {
 	Name *string `json:"name,omitempty" maxLength:"200"`
 	Role *string `json:"role,omitempty" enum:"admin,manager,viewer"`
+}
+
+// ProfileUpdate is the body of PATCH /api/v1/me.
+type ProfileUpdate struct {
+	Name     *string `json:"name,omitempty" maxLength:"200"`
+	Language *string `json:"language,omitempty" enum:"en,it" doc:"the language of your e-mail"`
 }
 
 // Token is an API token; its secret appears only in the answer that creates it.
@@ -112,6 +119,15 @@ func (s *Server) registerUsers() {
 		func(ctx context.Context, _ *struct{}) (*Output[User], error) {
 			p := principal(ctx)
 			u, err := s.services.Accounts.User(ctx, p, p.UserID)
+			if err != nil {
+				return nil, err
+			}
+			return out(userOf(u)), nil
+		})
+	register(s, huma.Operation{OperationID: "update-me", Description: "Changes the caller's own name or language (en or it: the language of the e-mail it receives). Every user may, read-only ones too: it is their own preference. Written to the audit log.", Method: http.MethodPatch, Path: "/api/v1/me", Summary: "Change your name or language", Tags: tags,
+		Metadata: map[string]any{onlyReads: true}}, // one's own preference, which read-only users set too
+		func(ctx context.Context, in *struct{ Body ProfileUpdate }) (*Output[User], error) {
+			u, err := s.services.Accounts.UpdateProfile(ctx, principal(ctx), accounts.ProfileUpdate{Name: in.Body.Name, Language: in.Body.Language})
 			if err != nil {
 				return nil, err
 			}

@@ -7,6 +7,7 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/mercato-market/mercato/internal/accounts"
@@ -73,6 +74,17 @@ type Options struct {
 
 // New builds every service over st.
 func New(st *store.Store, opts Options) *Services {
+	n := Notify(st, opts.Notify...)
+	var accountOpts []accounts.Option
+	if n.Linking() {
+		// Reset links go by e-mail; the owner of a webhook endpoint the
+		// dispatcher disables is mailed, in the transaction that
+		// disables it.
+		accountOpts = append(accountOpts, accounts.WithResetMail(n.QueuePasswordReset))
+		st.OnEndpointDisabled(func(ctx context.Context, tx *store.Tx, e notify.DisabledEndpoint) error {
+			return n.QueueEndpointDisabled(ctx, tx, e)
+		})
+	}
 	return &Services{
 		store:        st,
 		Ordering:     Ordering(st),
@@ -84,8 +96,8 @@ func New(st *store.Store, opts Options) *Services {
 		Channel:      channel.New(st, store.TxFunc[channel.Tx](st)),
 		Webhooks:     webhooks.New(st, store.TxFunc[webhooks.Tx](st)),
 		Messaging:    messaging.New(st, store.TxFunc[messaging.Tx](st)),
-		Accounts:     accounts.New(st, store.TxFunc[accounts.Tx](st)),
-		Notify:       Notify(st, opts.Notify...),
+		Accounts:     accounts.New(st, store.TxFunc[accounts.Tx](st), accountOpts...),
+		Notify:       n,
 		Payments:     payments.New(st, store.TxFunc[payments.Tx](st), opts.Payments...),
 		Coupons:      coupons.New(st, store.TxFunc[coupons.Tx](st)),
 	}

@@ -95,6 +95,15 @@ func (r PaymentRetries) Due(c Collection, now time.Time) bool {
 	return !now.Before(c.FirstFailure.Add(time.Duration(r[c.Tries-1]) * 24 * time.Hour))
 }
 
+// Next returns the date (YYYY-MM-DD) of c's next retry after a failure,
+// empty when the schedule is spent.
+func (r PaymentRetries) Next(c Collection) string {
+	if c.Tries == 0 || c.Tries > len(r) || c.FirstFailure.IsZero() {
+		return ""
+	}
+	return c.FirstFailure.Add(time.Duration(r[c.Tries-1]) * 24 * time.Hour).UTC().Format("2006-01-02")
+}
+
 // Validate reports days that are not positive and increasing.
 func (r PaymentRetries) Validate() error {
 	for i, d := range r {

@@ -41,7 +41,8 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 		return nil, nil, fmt.Errorf("payments: %w", err)
 	}
 	services := app.New(st, app.Options{Billing: []billingrun.Option{billingrun.WithDunning(cfg.Dunning)},
-		Notify: []notify.Option{notify.WithPublicURL(cfg.PublicURL), notify.WithLog(log)}, Payments: payOpts})
+		Notify: []notify.Option{notify.WithPublicURL(cfg.PublicURL), notify.WithLog(log), notify.WithLogoURL(cfg.Mail.LogoURL),
+			notify.WithReminders(notify.Reminders{RenewalDays: cfg.Mail.RenewalDays, TrialDays: cfg.Mail.TrialDays})}, Payments: payOpts})
 
 	// Webhook delivery: the commit that records events wakes it (with the
 	// mail notifier, below); the API sends test events through it; a
@@ -72,12 +73,6 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	}
 	opts := []web.Option{web.WithURLPolicy(policy), web.WithBaseURL(cfg.PublicURL),
 		web.WithSessionTTL(cfg.Web.SessionTTL), web.WithSignInLimit(cfg.Web.SignInAttempts, cfg.Web.SignInWindow)}
-	if cfg.Demo {
-		// The demo has no mail server: its reset links go to the log.
-		opts = append(opts, web.WithResetLinks(func(ctx context.Context, email, link string) {
-			log.InfoContext(ctx, "demo: password reset link (deliver it to the user)", "email", email, "link", link)
-		}))
-	}
 	if cfg.Web.InsecureCookies {
 		opts = append(opts, web.WithInsecureCookies())
 	}
@@ -117,6 +112,9 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 		}},
 		{"mail notifications", notifier.Run},
 		{"mail sending", mailSender.Run},
+		// Renewal reminders and trial endings: each once per subscription
+		// and term, whichever replica queues it first.
+		{"mail reminders", services.Notify.Reminder(log, time.Hour, mailSender.Wake)},
 	}
 	if services.Payments.Enabled() {
 		workers = append(workers, service{"payment collection", func(ctx context.Context) error {

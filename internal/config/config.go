@@ -63,6 +63,12 @@ type Serve struct {
 
 // Mail is how e-mail leaves the marketplace.
 type Mail struct {
+	// LogoURL is the operator's logo at the top of every message (an
+	// https URL the recipient's mail client loads); empty: none.
+	LogoURL string
+	// RenewalDays and TrialDays are how many days before a subscription
+	// renews, and before a trial ends, its customer is told (0: never).
+	RenewalDays, TrialDays int
 	// SMTPURL is the SMTP server (smtp://[user@]host[:port][?tls=none|
 	// required] or smtps://…); empty: messages are kept for the
 	// operator's Outbox page. Validate parses it into SMTP.
@@ -127,7 +133,7 @@ func Defaults() Serve {
 		UsagePollInterval: metering.DefaultInterval,
 		BillingInterval:   time.Hour,
 		Dunning:           billing.DefaultDunning(),
-		Mail:              Mail{Lease: 5 * time.Minute},
+		Mail:              Mail{Lease: 5 * time.Minute, RenewalDays: 7, TrialDays: 3},
 		PaymentRetries:    billing.DefaultPaymentRetries(),
 	}
 }
@@ -157,6 +163,9 @@ func (c *Serve) Register(fs *flag.FlagSet) {
 	RegisterDunning(fs, &c.Dunning)
 	fs.StringVar(&c.Mail.SMTPURL, "smtp-url", c.Mail.SMTPURL, "the SMTP server e-mail leaves through: smtp://[user[:password]@]host[:port] (STARTTLS when offered; ?tls=required to insist, ?tls=none for a loopback server) or smtps://[user[:password]@]host[:port]; MERCATO_SMTP_PASSWORD, when set, gives the password instead (it stays out of process lists); without it messages are kept for the control panel's Outbox"+env("smtp-url"))
 	fs.StringVar(&c.Mail.From, "mail-from", c.Mail.From, "the sender of e-mail, \"Name <address>\" or an address (default noreply@ the host of --public-url)"+env("mail-from"))
+	fs.StringVar(&c.Mail.LogoURL, "mail-logo-url", c.Mail.LogoURL, "the operator's logo at the top of every e-mail: an https URL of an image (default none)"+env("mail-logo-url"))
+	fs.IntVar(&c.Mail.RenewalDays, "mail-renewal-days", c.Mail.RenewalDays, "days before a subscription renews by itself that its customer is reminded by e-mail (0: never)"+env("mail-renewal-days"))
+	fs.IntVar(&c.Mail.TrialDays, "mail-trial-days", c.Mail.TrialDays, "days before a trial ends that its customer is told by e-mail (0: never)"+env("mail-trial-days"))
 	fs.DurationVar(&c.Mail.Lease, "mail-lease", c.Mail.Lease, "how long a process keeps the e-mail it claimed before another may take it over after a crash"+env("mail-lease"))
 	fs.StringVar(&c.StripeAPI, "stripe-api", c.StripeAPI, "the base URL of Stripe's API, e.g. a local stripe-mock's http://127.0.0.1:12111 (default Stripe's own); payments through Stripe are on when MERCATO_STRIPE_SECRET_KEY is set"+env("stripe-api"))
 	fs.Var((*days)(&c.PaymentRetries), "payment-retry-days", "days after a payment through Stripe first failed on which it is tried again, comma-separated, increasing"+env("payment-retry-days"))
@@ -266,6 +275,17 @@ func (c *Serve) Validate() error {
 		if _, err := netmail.ParseAddress(c.Mail.From); err != nil {
 			errs = append(errs, bad("mail-from", `want "Name <address>" or an address: `+err.Error()))
 		}
+	}
+	if c.Mail.LogoURL != "" {
+		if u, err := url.Parse(c.Mail.LogoURL); err != nil || u.Scheme != "https" || u.Host == "" || len(c.Mail.LogoURL) > 2000 {
+			errs = append(errs, bad("mail-logo-url", "want an https URL of an image, such as https://market.example.com/logo.png"))
+		}
+	}
+	if c.Mail.RenewalDays < 0 || c.Mail.RenewalDays > 90 {
+		errs = append(errs, bad("mail-renewal-days", "want 0 (never) to 90 days"))
+	}
+	if c.Mail.TrialDays < 0 || c.Mail.TrialDays > 90 {
+		errs = append(errs, bad("mail-trial-days", "want 0 (never) to 90 days"))
 	}
 	if c.Mail.Lease < time.Second {
 		errs = append(errs, bad("mail-lease", "want a second or more"))

@@ -72,6 +72,9 @@ func TestValidationNamesTheSetting(t *testing.T) {
 		{[]string{"--demo", "--smtp-url", "mail.example.com"}, "--smtp-url (MERCATO_SMTP_URL): want smtp://"},
 		{[]string{"--demo", "--mail-from", "not an address"}, "--mail-from (MERCATO_MAIL_FROM)"},
 		{[]string{"--demo", "--mail-lease", "10ms"}, "--mail-lease (MERCATO_MAIL_LEASE)"},
+		{[]string{"--demo", "--mail-logo-url", "http://market.example.com/logo.png"}, "--mail-logo-url (MERCATO_MAIL_LOGO_URL): want an https URL"},
+		{[]string{"--demo", "--mail-renewal-days", "-1"}, "--mail-renewal-days (MERCATO_MAIL_RENEWAL_DAYS): want 0 (never) to 90 days"},
+		{[]string{"--demo", "--mail-trial-days", "91"}, "--mail-trial-days (MERCATO_MAIL_TRIAL_DAYS): want 0 (never) to 90 days"},
 		{[]string{"--demo", "--payment-retry-days", "3,1"}, "--payment-retry-days (MERCATO_PAYMENT_RETRY_DAYS): payment retry days [3 1]"},
 		{[]string{"--demo", "--stripe-api", "127.0.0.1:12111"}, "--stripe-api (MERCATO_STRIPE_API): want an http(s) base URL"},
 	} {

@@ -75,9 +75,16 @@ type User struct {
 	Email          string
 	Name           string
 	Role           Role
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Language is the language of the user's e-mail (one of
+	// UserLanguages; empty when new: the default, English).
+	Language  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
+
+// UserLanguages are the languages a user can choose for its e-mail and
+// the control panel; the first is the default.
+var UserLanguages = []string{"en", "it"}
 
 // Token is an API token; its secret is shown once, at creation, and stored hashed.
 type Token struct {

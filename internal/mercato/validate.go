@@ -1,6 +1,7 @@
 package mercato
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -53,6 +54,9 @@ func (u User) Validate() error {
 	}
 	if len(u.Name) > 200 || !ValidText(u.Name) {
 		fe.Add("name", "at most 200 characters, without control or bidirectional-override characters")
+	}
+	if u.Language != "" && !slices.Contains(UserLanguages, u.Language) {
+		fe.Add("language", "must be one of "+strings.Join(UserLanguages, ", "))
 	}
 	return fe.Err("invalid user")
 }

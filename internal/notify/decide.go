@@ -10,15 +10,23 @@ import (
 
 // The messages events cause (their templates are under templates/).
 const (
-	OrderConfirmation    = "order_confirmation"    // to the customer: a subscription was ordered
-	NewSubscription      = "new_subscription"      // to the vendor: a subscription of its product was ordered
-	SubscriptionDeployed = "subscription_deployed" // to the customer: it is live, with the launch link
-	SubscriptionFailed   = "subscription_failed"   // to the customer: the provider could not set it up
-	InvoiceIssued        = "invoice_issued"        // to the billed organization: an invoice or credit note, its PDF attached
+	OrderConfirmation     = "order_confirmation"        // to the customer: a subscription was ordered
+	NewSubscription       = "new_subscription"          // to the vendor: a subscription of its product was ordered
+	SubscriptionDeployed  = "subscription_deployed"     // to the customer: it is live, with the launch link
+	SubscriptionFailed    = "subscription_failed"       // to the customer: the provider could not set it up
+	InvoiceIssued         = "invoice_issued"            // to the billed organization: an invoice or credit note, its PDF attached
+	PaymentSucceeded      = "payment_succeeded"         // to the billed organization: its invoice is paid (a receipt)
+	PaymentFailed         = "payment_failed"            // to the billed organization: a payment failed, when it is retried, how to change the method
+	CustomerPaymentFailed = "customer_payment_failed"   // to the customer's reseller: a payment of its customer failed
+	EndpointDisabled      = "webhook_endpoint_disabled" // to the owner's admins: a webhook endpoint was disabled
+	PasswordReset         = "password_reset"            // to a user who asked: the reset link
+	RenewalReminder       = "renewal_reminder"          // to the customer: a subscription renews in a few days
+	TrialEnding           = "trial_ending"              // to the customer: a trial ends in a few days
 )
 
 // Templates lists every message the service builds.
-var Templates = []string{OrderConfirmation, NewSubscription, SubscriptionDeployed, SubscriptionFailed, InvoiceIssued}
+var Templates = []string{OrderConfirmation, NewSubscription, SubscriptionDeployed, SubscriptionFailed, InvoiceIssued,
+	PaymentSucceeded, PaymentFailed, CustomerPaymentFailed, EndpointDisabled, PasswordReset, RenewalReminder, TrialEnding}
 
 // Data is what a message's templates and catalogue entries read; each
 // message fills what it tells.
@@ -34,12 +42,26 @@ type Data struct {
 	InvoiceNumber string
 	CreditNote    bool
 	DueDate       string // YYYY-MM-DD, empty when none
+	PaidDate      string // YYYY-MM-DD
+	RetryDate     string // YYYY-MM-DD of a failed payment's next try, empty when none is left
+
+	Endpoint string // a webhook endpoint's URL
+	Reason   string // why it was disabled (in English: the dispatcher's words)
+
+	Date    string // YYYY-MM-DD a subscription renews or its trial ends
+	Minutes int    // how long a link works
+
+	// LogoURL is the operator's logo (--mail-logo-url), empty for none.
+	LogoURL string
 
 	// Links: all on --public-url but LaunchURL, the provider's APP
 	// endpoint of the subscription (https, checked when it was set).
 	SubscriptionURL string
 	InvoiceURL      string
 	LaunchURL       string
+	PaymentURL      string // where the customer changes its payment method
+	WebhookURL      string // the endpoint's page, where it is enabled again
+	ResetURL        string // a password-reset link (a secret)
 }
 
 // letter is one message to every user of an organization.
@@ -56,6 +78,11 @@ const (
 	metaStatus         = "deployment_status"
 	metaPreviousStatus = "previous_status"
 	metaInvoiceStatus  = "status"
+	// MetaPayment is "failed" on the event a failed payment of an
+	// invoice records (internal/payments), with MetaRetryAt, the date
+	// (YYYY-MM-DD) of its next try, empty when no try is left.
+	MetaPayment = "payment"
+	MetaRetryAt = "retry_at"
 )
 
 // decide returns the letters an event causes (often none).
@@ -111,8 +138,41 @@ func (s *Service) decide(ctx context.Context, tx Tx, ev subscription.Event) ([]l
 		}
 		pdf := mail.Attachment{Kind: mail.AttachInvoicePDF, ID: inv.ID, Name: inv.Number + ".pdf"}
 		return []letter{{template: InvoiceIssued, orgID: inv.Customer.ID, data: d, attachments: []mail.Attachment{pdf}}}, nil
+
+	case ev.Entity == subscription.EntityInvoice && ev.Type == subscription.EventModified &&
+		billing.Status(ev.Metadata[metaInvoiceStatus]) == billing.StatusPaid:
+		inv, err := tx.InvoiceForMail(ctx, ev.EntityID)
+		if err != nil || inv.Kind != billing.KindInvoice {
+			return nil, err
+		}
+		d := s.invoiceData(inv)
+		if inv.PaidAt != nil {
+			d.PaidDate = inv.PaidAt.UTC().Format("2006-01-02")
+		}
+		return []letter{{template: PaymentSucceeded, orgID: inv.Customer.ID, data: d}}, nil
+
+	case ev.Entity == subscription.EntityInvoice && ev.Type == subscription.EventModified && ev.Metadata[MetaPayment] == "failed":
+		inv, err := tx.InvoiceForMail(ctx, ev.EntityID)
+		if err != nil {
+			return nil, err
+		}
+		d := s.invoiceData(inv)
+		d.RetryDate, d.PaymentURL, d.Customer = ev.Metadata[MetaRetryAt], s.link("/invoices#payment-method"), inv.Customer.Name
+		out := []letter{{template: PaymentFailed, orgID: inv.Customer.ID, data: d}}
+		if inv.ResellerID != 0 && inv.ResellerID != inv.Customer.ID {
+			rd := d
+			rd.InvoiceURL = s.link("/channel/organizations")
+			out = append(out, letter{template: CustomerPaymentFailed, orgID: inv.ResellerID, data: rd})
+		}
+		return out, nil
 	}
 	return nil, nil
+}
+
+// invoiceData is what every message about an invoice tells.
+func (s *Service) invoiceData(inv billing.Invoice) Data {
+	return Data{InvoiceNumber: inv.Number, Total: inv.Currency + " " + billing.Money(inv.Total, inv.Currency),
+		InvoiceURL: s.link("/invoices/%d", inv.ID)}
 }
 
 // subscriptionData is what every message about a subscription tells.

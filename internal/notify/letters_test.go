@@ -15,7 +15,9 @@ import (
 
 var sample = notify.Data{Operator: "Mercato <Market>", Name: "Ada", Product: "Product A", Plan: "Seats", Quantity: 3, Total: "EUR 30.00",
 	Customer: "Adatum", InvoiceNumber: "MKT-2026-000001", DueDate: "2026-03-01",
-	SubscriptionURL: "https://market.example.com/subscriptions/7", InvoiceURL: "https://market.example.com/invoices/9", LaunchURL: "https://app.example.org/login"}
+	SubscriptionURL: "https://market.example.com/subscriptions/7", InvoiceURL: "https://market.example.com/invoices/9", LaunchURL: "https://app.example.org/login",
+	PaidDate: "2026-03-02", RetryDate: "2026-03-03", Endpoint: "https://hooks.example.org/in", Reason: "it answered 410 Gone", Date: "2026-03-09", Minutes: 60,
+	PaymentURL: "https://market.example.com/invoices#payment-method", WebhookURL: "https://market.example.com/webhooks/3", ResetURL: "https://market.example.com/reset?token=abc"}
 
 // Every message renders in every language from its own catalogue: no
 // missing entry, no value left out, the operator's name escaped in HTML,
@@ -111,5 +113,26 @@ func TestMissingTranslationIsAnError(t *testing.T) {
 	}
 	if _, _, _, err := l.Render(notify.SubscriptionDeployed, "it", sample); err == nil || !strings.Contains(err.Error(), `"subscription_deployed.intro" not found in language "it"`) {
 		t.Fatalf("Italian without its entry: %v", err)
+	}
+}
+
+// The operator's logo (--mail-logo-url) heads every HTML message, and
+// none is shown without one.
+func TestLogo(t *testing.T) {
+	l, err := notify.DefaultLetters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range notify.Templates {
+		d := sample
+		_, _, html, err := l.Render(name, "en", d)
+		if err != nil || strings.Contains(html, "<img") {
+			t.Fatalf("%s without a logo: %v\n%s", name, err, html)
+		}
+		d.LogoURL = "https://market.example.com/logo.png?v=1&x=2"
+		_, text, html, err := l.Render(name, "it", d)
+		if err != nil || !strings.Contains(html, `<img src="https://market.example.com/logo.png?v=1&amp;x=2"`) || strings.Contains(text, "logo.png") {
+			t.Fatalf("%s with a logo: %v\n%s", name, err, html)
+		}
 	}
 }

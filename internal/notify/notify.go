@@ -38,6 +38,7 @@ type Recipient struct {
 	Email    string
 	Name     string
 	Language string
+	Role     mercato.Role
 }
 
 // SubscriptionFacts are what the messages about a subscription tell.
@@ -73,6 +74,25 @@ type Tx interface {
 	// QueueMail queues a message unless its key is queued already, and
 	// reports whether it did.
 	QueueMail(ctx context.Context, m *mail.Message) (bool, error)
+	// EndingSubscriptions lists the subscriptions whose term ends after
+	// from and no later than to: the trials (trial true) or the normal
+	// subscriptions that renew by themselves (trial false), live ones
+	// only (not terminated, not failed).
+	EndingSubscriptions(ctx context.Context, trial bool, from, to time.Time) ([]Ending, error)
+}
+
+// Ending is a subscription whose term ends soon.
+type Ending struct {
+	ID      int64
+	EndDate time.Time
+}
+
+// MailTx is what a service that queues its own message (a password-reset
+// link, a disabled webhook endpoint) offers from its transaction.
+type MailTx interface {
+	OperatorName(ctx context.Context) (string, error)
+	MailRecipients(ctx context.Context, orgID int64) ([]Recipient, error)
+	QueueMail(ctx context.Context, m *mail.Message) (bool, error)
 }
 
 // Reads are what the service reads outside a transaction.
@@ -92,7 +112,9 @@ type Service struct {
 	letters   *Letters
 	broken    error // the embedded templates do not parse (a bug)
 	publicURL string
+	logoURL   string
 	batch     int
+	reminders Reminders
 	log       *slog.Logger
 }
 
@@ -105,6 +127,10 @@ func WithPublicURL(u string) Option {
 	return func(s *Service) { s.publicURL = strings.TrimRight(u, "/") }
 }
 
+// WithLogoURL sets the operator's logo shown at the top of every message
+// (--mail-logo-url; an https URL the recipient's mail client loads).
+func WithLogoURL(u string) Option { return func(s *Service) { s.logoURL = u } }
+
 // WithBatch sets how many events one transaction considers (default 20).
 func WithBatch(n int) Option { return func(s *Service) { s.batch = n } }
 
@@ -113,7 +139,7 @@ func WithLog(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
 // New returns the service over its repositories.
 func New(reads Reads, inTx InTx, opts ...Option) *Service {
-	s := &Service{reads: reads, inTx: inTx, batch: 20, log: slog.New(slog.DiscardHandler)}
+	s := &Service{reads: reads, inTx: inTx, batch: 20, reminders: DefaultReminders(), log: slog.New(slog.DiscardHandler)}
 	s.letters, s.broken = DefaultLetters()
 	for _, o := range opts {
 		o(s)
@@ -226,7 +252,7 @@ func (s *Service) queue(ctx context.Context, tx Tx, ev subscription.Event, opera
 func (s *Service) compose(l letter, r Recipient, operator string) (mail.Message, error) {
 	lang := mail.Language(r.Language)
 	d := l.data
-	d.Operator, d.Name = operator, r.Name
+	d.Operator, d.Name, d.LogoURL = operator, r.Name, s.logoURL
 	subject, text, html, err := s.letters.Render(l.template, lang, d)
 	if err != nil {
 		return mail.Message{}, err

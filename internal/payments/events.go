@@ -105,9 +105,19 @@ func (s *Service) apply(ctx context.Context, tx Tx, sp mercato.Principal, ev bil
 		}
 		pm.Amount, pm.Reference = amount.Neg(), ev.Reference
 		return tx.InsertPayment(ctx, pm, 0)
+	case billing.PaymentFailed:
+		// A failure leaves the invoice issued (dunning goes on); its
+		// customer is told when the next try is.
+		if inv.Kind != billing.KindInvoice || inv.Status != billing.StatusIssued {
+			return nil
+		}
+		c, err := tx.InvoiceCollection(ctx, inv.ID)
+		if err != nil {
+			return err
+		}
+		return tx.FailedPayment(ctx, inv.ID, s.retries.Next(c))
 	}
-	// A failure leaves the invoice issued (dunning goes on) and a dispute
-	// leaves it as it is; both are in the event's record.
+	// A dispute leaves the invoice as it is; it is in the event's record.
 	return nil
 }
 

@@ -69,6 +69,12 @@ type Tx interface {
 	// RecordedAmount sums what earlier events of a type recorded about
 	// one provider object.
 	RecordedAmount(ctx context.Context, typ billing.PaymentEventType, reference string) (decimal.Decimal, error)
+	// InvoiceCollection returns where an invoice's collection stands.
+	InvoiceCollection(ctx context.Context, invoiceID int64) (billing.Collection, error)
+	// FailedPayment records the event of an invoice's failed payment,
+	// with the date of its next try (empty: none), which tells the
+	// customer (internal/notify).
+	FailedPayment(ctx context.Context, invoiceID int64, retryAt string) error
 }
 
 // InTx runs fn in one transaction, committing when it returns nil.

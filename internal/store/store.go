@@ -29,6 +29,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/notify"
 )
 
 //go:embed migrations
@@ -52,7 +53,10 @@ type Store struct {
 	// its own statement cache on PostgreSQL.
 	stmts    sync.Map
 	onEvents atomic.Pointer[func()]
-	secrets  secrets // seals credential values (provisioning.go)
+	// onDisabled queues, in the transaction that disables a webhook
+	// endpoint, the mail that tells its owner (OnEndpointDisabled).
+	onDisabled atomic.Pointer[EndpointDisabledFunc]
+	secrets    secrets // seals credential values (provisioning.go)
 	// Now returns the current time; tests replace it to move the clock.
 	Now func() time.Time
 
@@ -220,6 +224,16 @@ func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
 // lifecycle events, to wake the dispatcher without waiting for its poll.
 // It must not block.
 func (s *Store) OnEvents(fn func()) { s.onEvents.Store(&fn) }
+
+// EndpointDisabledFunc is called in the transaction that disables a
+// webhook endpoint (the dispatcher gave up on it).
+type EndpointDisabledFunc func(ctx context.Context, tx *Tx, e notify.DisabledEndpoint) error
+
+// OnEndpointDisabled sets what runs in the transaction that disables a
+// webhook endpoint: the application wires the notify service, which
+// queues the mail to its owner's admins, so the mail exists if and only
+// if the endpoint was disabled.
+func (s *Store) OnEndpointDisabled(fn EndpointDisabledFunc) { s.onDisabled.Store(&fn) }
 
 func (s *Store) signal() {
 	if fn := s.onEvents.Load(); fn != nil {

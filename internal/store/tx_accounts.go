@@ -48,8 +48,11 @@ func (tx *Tx) User(ctx context.Context, p mercato.Principal, id int64) (mercato.
 func (tx *Tx) InsertUser(ctx context.Context, u *mercato.User) error {
 	now := tx.s.now()
 	u.CreatedAt, u.UpdatedAt = now, now
-	err := tx.t.QueryRowContext(ctx, `INSERT INTO users (organization_id, email, name, role, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`,
-		u.OrganizationID, u.Email, u.Name, u.Role, now, now).Scan(&u.ID)
+	if u.Language == "" {
+		u.Language = mercato.UserLanguages[0]
+	}
+	err := tx.t.QueryRowContext(ctx, `INSERT INTO users (organization_id, email, name, role, language, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`,
+		u.OrganizationID, u.Email, u.Name, u.Role, u.Language, now, now).Scan(&u.ID)
 	if isUniqueViolation(err) {
 		return mercato.Errorf(mercato.ECONFLICT, "a user with email %s already exists", u.Email)
 	}
@@ -59,10 +62,12 @@ func (tx *Tx) InsertUser(ctx context.Context, u *mercato.User) error {
 	return nil
 }
 
-// SaveUser writes a user's name and role, setting its update time.
+// SaveUser writes a user's name, role and language (kept when empty),
+// setting its update time.
 func (tx *Tx) SaveUser(ctx context.Context, u *mercato.User) error {
 	u.UpdatedAt = tx.s.now()
-	if _, err := tx.t.ExecContext(ctx, `UPDATE users SET name = $1, role = $2, updated_at = $3 WHERE id = $4`, u.Name, u.Role, u.UpdatedAt, u.ID); err != nil {
+	if _, err := tx.t.ExecContext(ctx, `UPDATE users SET name = $1, role = $2, language = CASE WHEN $3 = '' THEN language ELSE $3 END, updated_at = $4 WHERE id = $5`,
+		u.Name, u.Role, u.Language, u.UpdatedAt, u.ID); err != nil {
 		return fmt.Errorf("save user %d: %w", u.ID, err)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/mercato"
@@ -62,7 +63,7 @@ func (tx *Tx) MarkEventsNotified(ctx context.Context, ids []int64) error {
 
 // MailRecipients lists the users of an organization with their language.
 func (tx *Tx) MailRecipients(ctx context.Context, orgID int64) ([]notify.Recipient, error) {
-	rows, err := tx.t.QueryContext(ctx, `SELECT id, email, name, language FROM users WHERE organization_id = $1 ORDER BY id`, orgID)
+	rows, err := tx.t.QueryContext(ctx, `SELECT id, email, name, language, role FROM users WHERE organization_id = $1 ORDER BY id`, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("recipients of organization %d: %w", orgID, err)
 	}
@@ -70,7 +71,7 @@ func (tx *Tx) MailRecipients(ctx context.Context, orgID int64) ([]notify.Recipie
 	var out []notify.Recipient
 	for rows.Next() {
 		var r notify.Recipient
-		if err := rows.Scan(&r.UserID, &r.Email, &r.Name, &r.Language); err != nil {
+		if err := rows.Scan(&r.UserID, &r.Email, &r.Name, &r.Language, &r.Role); err != nil {
 			return nil, fmt.Errorf("scan recipient: %w", err)
 		}
 		r.Language = strings.TrimSpace(r.Language)
@@ -116,4 +117,31 @@ func (tx *Tx) InvoiceForMail(ctx context.Context, id int64) (billing.Invoice, er
 // when its message is sent).
 func (s *Store) InvoiceForMail(ctx context.Context, id int64) (billing.Invoice, error) {
 	return s.invoice(ctx, s.rd(), mailer, id, false)
+}
+
+// EndingSubscriptions lists the subscriptions whose term ends after from
+// and no later than to: trials, or normal subscriptions that renew by
+// themselves; live ones only (deployed, being set up or suspended).
+func (tx *Tx) EndingSubscriptions(ctx context.Context, trial bool, from, to time.Time) ([]notify.Ending, error) {
+	q := `SELECT id, end_date FROM subscriptions WHERE type = $1 AND end_date > $2 AND end_date <= $3
+		AND deployment_status IN ('PENDING', 'POST_CONFIGURATION', 'DEPLOYED', 'STOPPED')`
+	typ := subscription.TypeTrial
+	if !trial {
+		typ, q = subscription.TypeNormal, q+` AND auto_renew`
+	}
+	rows, err := tx.t.QueryContext(ctx, q+` ORDER BY id`, string(typ), from.UTC().Truncate(time.Microsecond), to.UTC().Truncate(time.Microsecond))
+	if err != nil {
+		return nil, fmt.Errorf("ending subscriptions: %w", err)
+	}
+	defer rows.Close()
+	var out []notify.Ending
+	for rows.Next() {
+		var e notify.Ending
+		if err := rows.Scan(&e.ID, &e.EndDate); err != nil {
+			return nil, fmt.Errorf("scan ending subscription: %w", err)
+		}
+		e.EndDate = e.EndDate.UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }

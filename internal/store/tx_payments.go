@@ -9,6 +9,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/notify"
+	"github.com/mercato-market/mercato/internal/subscription"
 )
 
 // InsertPaymentAttempt records try number try (0 the first) to collect
@@ -87,4 +89,31 @@ func (tx *Tx) sumAmounts(ctx context.Context, what, query string, args ...any) (
 		return decimal.Zero, fmt.Errorf("%s: %w", what, err)
 	}
 	return sum, nil
+}
+
+// FailedPayment records, with a MODIFIED event of the invoice, that a
+// payment of it failed; retryAt is the date of its next try, empty when
+// none is left (internal/notify tells the customer and its reseller).
+func (tx *Tx) FailedPayment(ctx context.Context, invoiceID int64, retryAt string) error {
+	return tx.s.recordEvent(ctx, tx.t, subscription.EntityInvoice, invoiceID, subscription.EventModified,
+		map[string]string{notify.MetaPayment: "failed", notify.MetaRetryAt: retryAt})
+}
+
+// InvoiceCollection returns where the collection of an invoice through a
+// provider stands, in the transaction: its tries, its failures and when
+// the first failed.
+func (tx *Tx) InvoiceCollection(ctx context.Context, invoiceID int64) (billing.Collection, error) {
+	c := billing.Collection{InvoiceID: invoiceID}
+	err := tx.t.QueryRowContext(ctx, `SELECT (SELECT COUNT(DISTINCT a.try) FROM payment_attempts a WHERE a.invoice_id = $1),
+		(SELECT COUNT(*) FROM payment_events e WHERE e.invoice_id = $1 AND e.type = $2)`,
+		invoiceID, string(billing.PaymentFailed)).Scan(&c.Tries, &c.Failures)
+	if err == nil && c.Failures > 0 {
+		err = tx.t.QueryRowContext(ctx, `SELECT created_at FROM payment_events WHERE invoice_id = $1 AND type = $2 ORDER BY created_at, event_id LIMIT 1`,
+			invoiceID, string(billing.PaymentFailed)).Scan(&c.FirstFailure)
+		c.FirstFailure = c.FirstFailure.UTC()
+	}
+	if err != nil {
+		return c, fmt.Errorf("collection of invoice %d: %w", invoiceID, err)
+	}
+	return c, nil
 }

@@ -6,15 +6,17 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
-const userColumns = "u.id, u.organization_id, u.email, u.name, u.role, u.created_at, u.updated_at"
+const userColumns = "u.id, u.organization_id, u.email, u.name, u.role, u.language, u.created_at, u.updated_at"
 
 func scanUser(row scanner) (mercato.User, error) {
 	var u mercato.User
-	err := row.Scan(&u.ID, &u.OrganizationID, &u.Email, &u.Name, &u.Role, &u.CreatedAt, &u.UpdatedAt)
+	err := row.Scan(&u.ID, &u.OrganizationID, &u.Email, &u.Name, &u.Role, &u.Language, &u.CreatedAt, &u.UpdatedAt)
+	u.Language = strings.TrimSpace(u.Language)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 	return u, err
 }

@@ -57,10 +57,10 @@ func (s *Store) Session(ctx context.Context, secret string) (mercato.Principal, 
 	if secret == "" {
 		return p, u, mercato.Errorf(mercato.EUNAUTHORIZED, "no session")
 	}
-	err := s.rd().QueryRowContext(ctx, `SELECT u.id, u.organization_id, u.email, u.name, u.role, u.created_at, u.updated_at, o.kind
+	err := s.rd().QueryRowContext(ctx, `SELECT u.id, u.organization_id, u.email, u.name, u.role, u.language, u.created_at, u.updated_at, o.kind
 		FROM web_sessions ws JOIN users u ON u.id = ws.user_id JOIN organizations o ON o.id = u.organization_id
 		WHERE ws.hash = $1 AND ws.expires_at > $2`, hashToken(secret), micros(s.now())).
-		Scan(&u.ID, &u.OrganizationID, &u.Email, &u.Name, &u.Role, &u.CreatedAt, &u.UpdatedAt, &p.OrgKind)
+		Scan(&u.ID, &u.OrganizationID, &u.Email, &u.Name, &u.Role, &u.Language, &u.CreatedAt, &u.UpdatedAt, &p.OrgKind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, u, mercato.Errorf(mercato.EUNAUTHORIZED, "session expired")
 	}

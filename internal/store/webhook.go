@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/notify"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/internal/webhooks"
@@ -188,6 +189,12 @@ func (s *Store) disableEndpoint(ctx context.Context, tx *txn, id int64, reason s
 		owner, fmt.Sprintf("Webhook endpoint %d (%s) was disabled: %s. Events wait for it: enable it again to receive them.", id, url, reason), now)
 	if err != nil {
 		return fmt.Errorf("notify owner of endpoint %d: %w", id, err)
+	}
+	if fn := s.onDisabled.Load(); fn != nil {
+		e := notify.DisabledEndpoint{ID: id, OwnerID: owner, URL: url, Reason: reason, At: now}
+		if err := (*fn)(ctx, &Tx{s: s, t: tx}, e); err != nil {
+			return fmt.Errorf("mail the owner of endpoint %d: %w", id, err)
+		}
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"math"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -159,37 +158,15 @@ func (s *Server) resetRequest(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusTooManyRequests, "reset.html", v)
 		return
 	}
-	secret, _, err := s.services.Accounts.CreatePasswordReset(r.Context(), email, s.resetTTL)
-	switch {
-	case err == nil:
-		base := s.baseURL
-		if base == "" {
-			scheme := "https"
-			if r.TLS == nil && s.insecure || r.TLS == nil && isLoopback(r.Host) {
-				scheme = "http"
-			}
-			base = scheme + "://" + r.Host
-		}
-		s.resetLink(r.Context(), email, base+"/reset?token="+secret)
-	case mercato.ErrorCode(err) == mercato.ENOTFOUND:
-		s.log.InfoContext(r.Context(), "password reset for an unknown email", "email", email)
-	default:
+	// The link goes by e-mail, built on --public-url (never on this
+	// request's Host); the answer, and the work, are the same whether or
+	// not the address has an account.
+	if err := s.services.Accounts.RequestPasswordReset(r.Context(), email, s.resetTTL); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	s.log.InfoContext(r.Context(), "password reset requested", "email", email)
 	s.render(w, r, http.StatusOK, "reset.html", v)
-}
-
-func isLoopback(hostport string) bool {
-	host, _, err := net.SplitHostPort(hostport)
-	if err != nil {
-		host = hostport
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {

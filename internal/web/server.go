@@ -18,7 +18,6 @@
 package web
 
 import (
-	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -51,12 +50,8 @@ type Server struct {
 	insecure bool          // cookies without Secure (plain-http deployments)
 	ttl      time.Duration // session lifetime
 	resetTTL time.Duration
-	// ResetLink is told every password-reset link; by default it is
-	// logged (the demo has no mail), with the email but never the link's
-	// secret in other log lines.
-	resetLink func(ctx context.Context, email, link string)
-	baseURL   string
-	services  Services
+	baseURL  string
+	services Services
 }
 
 // Option configures a Server.
@@ -70,11 +65,6 @@ func WithURLPolicy(p syndication.URLPolicy) Option { return func(s *Server) { s.
 // served over plain http on a private network. Browsers keep Secure
 // cookies on http://localhost and 127.0.0.1, so the demo does not need it.
 func WithInsecureCookies() Option { return func(s *Server) { s.insecure = true } }
-
-// WithResetLinks sends password-reset links somewhere other than the log.
-func WithResetLinks(fn func(ctx context.Context, email, link string)) Option {
-	return func(s *Server) { s.resetLink = fn }
-}
 
 // WithBaseURL sets the panel's external URL, used in reset links (serve
 // passes --public-url; without it, the scheme and host of the request).
@@ -95,11 +85,6 @@ func WithSignInLimit(n int, window time.Duration) Option {
 // New builds the control panel over the services.
 func New(sv Services, log *slog.Logger, opts ...Option) (*Server, error) {
 	s := &Server{services: sv, log: log, ttl: 12 * time.Hour, resetTTL: time.Hour, limiter: newLimiter(10, 15*time.Minute), signIns: newSignInGuard(5, time.Hour)}
-	// Without a way to deliver it (WithResetLinks: the demo logs it), a
-	// link is never written anywhere: it is as good as the password.
-	s.resetLink = func(ctx context.Context, email, _ string) {
-		s.log.WarnContext(ctx, "password reset requested, but no e-mail delivery is configured: the link is not sent", "email", email)
-	}
 	for _, o := range opts {
 		o(s)
 	}
@@ -130,6 +115,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) Mount() frontdoor.Mount {
 	return frontdoor.Mount{Prefix: "/", Render: s.renderRefusal, Sessions: true, Reads: []string{
 		"POST /signin", "POST /signout", "POST /reset", "POST /reset/password",
+		"POST /profile", // one's own preference, which read-only users set too
 		"POST /subscriptions/{id}/reveal", "POST /vendor/pricing/preview",
 		"POST /vendor/products/{id}/arm-template/preview",
 	}}
@@ -193,6 +179,8 @@ func (s *Server) routes() {
 		m.Handle(pattern, s.authed(h))
 	}
 	auth("GET /{$}", s.home)
+	auth("GET /profile", s.profilePage)
+	auth("POST /profile", s.saveProfile)
 	// Everyone.
 	auth("GET /catalog", s.catalogPage)
 	auth("GET /products/{id}", s.productPage)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/armproduct"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
@@ -130,7 +131,8 @@ type Accounts interface {
 	CheckPassword(ctx context.Context, email, password string) (mercato.Principal, error)
 	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (string, error)
 	DeleteSession(ctx context.Context, secret string) error
-	CreatePasswordReset(ctx context.Context, email string, ttl time.Duration) (string, mercato.User, error)
+	RequestPasswordReset(ctx context.Context, email string, ttl time.Duration) error
+	UpdateProfile(ctx context.Context, p mercato.Principal, u accounts.ProfileUpdate) (mercato.User, error)
 	ResetPassword(ctx context.Context, secret, password string) error
 }
 
