@@ -198,6 +198,11 @@ type Schedule struct {
 	// sold) are charged at; "": none.
 	Scheduled     string
 	ScheduledFrom time.Time
+	// Custom is the JSON of the recurring custom lines its provider bills
+	// with every period from the next one charged ([CustomLinesJSON]); "":
+	// none. Only the provider's declaration changes it (never a save of the
+	// schedule).
+	Custom string
 }
 
 // Due is a subscription with periods to charge, as a billing run reads it.

@@ -111,6 +111,16 @@ func Through(pr *billing.Pricer, sub billing.Subscription, sc *billing.Schedule,
 		if err != nil {
 			return nil, err
 		}
+		if sc.Custom != "" {
+			// The provider's recurring custom lines, with every period.
+			custom, err := billing.ParseCustomLines(sc.Custom)
+			if err != nil {
+				return nil, fmt.Errorf("subscription %d: %w", sub.ID, err)
+			}
+			if len(custom) > 0 {
+				charges = append(charges, billing.CustomCharge(sub.ID, sub.CustomerID, billing.KindCustomRecurring, "", v, custom, v.Pricing.Currency, w, w.From))
+			}
+		}
 		for i := range charges {
 			charges[i].CustomerID, charges[i].OrderID, charges[i].State = sub.CustomerID, orderID, state
 		}

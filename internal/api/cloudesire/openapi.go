@@ -97,6 +97,7 @@ func OpenAPI() *huma.OpenAPI {
 		Tags: []*huma.Tag{
 			{Name: "Users", Description: "The caller, and the users and companies of the organizations it sees (a vendor: its subscribers')."},
 			{Name: "Subscriptions", Description: "Subscriptions as a vendor's integration reads and provisions them."},
+			{Name: "Custom billing", Description: "Lines a provider bills on its own: custom invoices, one-shot and recurring costs, charged like every priced event."},
 			{Name: "Catalog", Description: "Products, product versions (Mercato's plans), their configuration parameters and billing items."},
 			{Name: "Document", Description: "This document."},
 		},
@@ -234,6 +235,24 @@ func OpenAPI() *huma.OpenAPI {
 			Description: "The provider (or the platform) replaces the integration's metadata as a whole: at most 50 keys of 1 to 100 letters, digits, _ . : -, values up to 4096 bytes. A value that is not a string is kept as its JSON text; null drops the key. Writes no event.",
 			Parameters:  []*huma.Param{idParam}, RequestBody: body("The metadata, by key.", reflect.TypeFor[map[string]any]()),
 			Responses: ok("The metadata now stored.", reflect.TypeFor[map[string]string]())},
+		{OperationID: "postCustomInvoice", Method: http.MethodPost, Path: Prefix + "subscription/{id}/invoice", Tags: []string{"Custom billing"}, Summary: "Issue a custom invoice",
+			Description: "The provider (or the platform) bills lines of its own at once: one invoice of these lines alone, issued to the subscription's customer by its usual issuer, " +
+				"taxed by the marketplace's tax rule (a line's vat is not used), split between the vendor and the platform's fee. The subscription must be a delivered paid one; " +
+				"prices are in its currency; the lines' total may not be negative (a refund is a credit note). type=CASHED (or cashed=true) declares proceeds collected elsewhere: the invoice is issued paid. " +
+				"Answers 201 with Location: /api/invoice/{id}.",
+			Parameters: []*huma.Param{idParam,
+				{Name: "type", In: "query", Description: "UPSELL (the customer pays it; the default) or CASHED (already collected). CHUNKED and REFUND are refused.", Schema: &huma.Schema{Type: huma.TypeString, Enum: []any{"UPSELL", "CASHED"}}},
+				{Name: "cashed", In: "query", Description: "true: as type=CASHED (the older form)", Schema: &huma.Schema{Type: huma.TypeBoolean}}},
+			RequestBody: body("The lines.", reflect.TypeFor[[]CustomLine]()),
+			Responses:   map[string]*huma.Response{"201": {Description: "Issued; Location names the invoice.", Headers: map[string]*huma.Param{"Location": {Description: "/api/invoice/{id}", Schema: &huma.Schema{Type: huma.TypeString}}}}}},
+		{OperationID: "postOneshotCosts", Method: http.MethodPost, Path: Prefix + "subscription/{id}/invoice/oneshot", Tags: []string{"Custom billing"}, Summary: "Set one-shot costs for the next invoice",
+			Description: "The provider's one-shot costs, billed on the subscription's next invoice: a new list replaces those not invoiced yet, an empty list removes them. Prices are in the subscription's currency; their total may not be negative.",
+			Parameters:  []*huma.Param{idParam}, RequestBody: body("The lines.", reflect.TypeFor[[]CustomLine]()),
+			Responses: ok("Done: an empty object.", reflect.TypeFor[struct{}]())},
+		{OperationID: "postRecurringCosts", Method: http.MethodPost, Path: Prefix + "subscription/{id}/invoice/recurring", Tags: []string{"Custom billing"}, Summary: "Set recurring costs",
+			Description: "The provider's recurring costs, billed with every period of the subscription charged from now on; a new list replaces the old, an empty list stops them.",
+			Parameters:  []*huma.Param{idParam}, RequestBody: body("The lines.", reflect.TypeFor[[]CustomLine]()),
+			Responses: ok("Done: an empty object.", reflect.TypeFor[struct{}]())},
 		{OperationID: "postSubscriptionEndpoints", Method: http.MethodPost, Path: Prefix + "subscription/{id}/endpoints", Tags: []string{"Subscriptions"}, Summary: "Set the links to the service",
 			Description: "The provider replaces the subscription's endpoints (https; one of category APP). Writes a Subscription MODIFIED event.",
 			Parameters:  []*huma.Param{idParam}, RequestBody: body("The endpoints, replacing any before.", reflect.TypeFor[[]EndpointInput]()),
