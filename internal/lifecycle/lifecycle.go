@@ -292,3 +292,29 @@ func (s *Service) Renew(ctx context.Context, p mercato.Principal, id int64) (sub
 		})
 	})
 }
+
+// SetName gives a subscription a descriptive name ("" clears it), as
+// Cloudesire's SET_NAME does: a MODIFIED event tells the provider; the same
+// name again changes nothing and records no event.
+func (s *Service) SetName(ctx context.Context, p mercato.Principal, id int64, name string) (subscription.Subscription, error) {
+	if err := subscription.ValidateName(name); err != nil {
+		return subscription.Subscription{}, err
+	}
+	return s.run(ctx, id, func(tx Tx) (subscription.Subscription, error) {
+		sub, err := tx.SubscriptionForUpdate(ctx, p, id)
+		if err != nil {
+			return sub, err
+		}
+		if sub.Name == name {
+			prod, err := tx.ProductByID(ctx, sub.ProductID)
+			if err != nil {
+				return sub, err
+			}
+			return sub, authorize(p, sub, prod, MayName)
+		}
+		return apply(ctx, tx, p, sub, MayName, "name", func(sub *subscription.Subscription, _ catalog.Product) (string, error) {
+			sub.Name = name
+			return subscription.EventModified, nil
+		})
+	})
+}

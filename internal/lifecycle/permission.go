@@ -44,6 +44,7 @@ const (
 	MayPay    = Platform | Seller
 	MayChange = Platform | Seller | Customer // seats, plan, renewal setting
 	MayRenew  = Platform
+	MayName   = MayChange | Provider // a descriptive name (SET_NAME)
 )
 
 // CapacityOf says in which capacities p acts on a subscription of prod.

@@ -26,8 +26,9 @@ const Version = "1.0.0"
 // SubscriptionPatch is the body of PATCH /api/subscription/{id}.
 type SubscriptionPatch struct {
 	DeploymentStatus string `json:"deploymentStatus,omitempty" doc:"the status the provider reports; the move goes through the state machine"`
-	Action           string `json:"action,omitempty" enum:"SYNDICATED_UPGRADE" doc:"instead of a status: SYNDICATED_UPGRADE moves a syndicated subscription to productVersion (a CHANGE order; the customer, its seller or the platform). SET_NAME is refused: subscriptions keep no name"`
+	Action           string `json:"action,omitempty" enum:"SYNDICATED_UPGRADE,SET_NAME" doc:"instead of a status: SYNDICATED_UPGRADE moves a syndicated subscription to productVersion (a CHANGE order; the customer, its seller or the platform); SET_NAME gives it a descriptive name (the customer, its seller, the provider or the platform)"`
 	ProductVersion   *Ref   `json:"productVersion,omitempty" doc:"SYNDICATED_UPGRADE's plan, another of the product's"`
+	Name             string `json:"name,omitempty" maxLength:"255" doc:"SET_NAME's name; empty clears it"`
 }
 
 // EndpointInput is one endpoint of POST /api/subscription/{id}/endpoints.

@@ -83,7 +83,7 @@ type Subscription struct {
 // period the one holding now.
 func itemOf(d subscription.Detail, lang string, now time.Time) SubscriptionItem {
 	out := SubscriptionItem{
-		ID: d.ID, Self: "subscription/" + strconv.FormatInt(d.ID, 10), Name: d.Product.Name + " - " + d.Plan.Name,
+		ID: d.ID, Self: "subscription/" + strconv.FormatInt(d.ID, 10), Name: nameOf(d),
 		CreatedAt: Time(d.CreatedAt), UpdatedAt: Time(d.UpdatedAt), StartDate: Time(d.StartDate), EndDate: Time(d.EndDate),
 		DeploymentStatus: string(d.Status), Paid: d.Paid, AutoRenew: d.AutoRenew, Type: string(d.Type),
 		BillingPeriod: billingPeriod(d.Plan.Pricing), Product: ref("product", d.ProductID), ProductVersion: ref("productVersion", d.PlanID),
@@ -390,4 +390,13 @@ func (h *Handler) patchSubscription(ctx context.Context, p mercato.Principal, w 
 	}
 	s, err := h.detail(ctx, p, r, id)
 	return http.StatusOK, s, err
+}
+
+// nameOf is a subscription's name: the one it was given (SET_NAME), else
+// its product's and plan's.
+func nameOf(d subscription.Detail) string {
+	if d.Name != "" {
+		return d.Name
+	}
+	return d.Product.Name + " - " + d.Plan.Name
 }
