@@ -24,6 +24,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +35,9 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
+
+// apiVersionRE is the form of the apiVersion query parameter.
+var apiVersionRE = regexp.MustCompile(`^[0-9]{8}$`)
 
 // Prefix is where the API is mounted.
 const Prefix = "/api/"
@@ -162,9 +166,19 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, fn handlerFunc) 
 		writeError(w, http.StatusUnauthorized, "unauthorized", "authentication required: CMW-Auth-Token header or HTTP Basic (email and API token)")
 		return
 	}
+	if v := r.URL.Query().Get("apiVersion"); v != "" && !apiVersionRE.MatchString(v) {
+		// Cloudesire's versions are dates; Mercato serves the newest one
+		// whatever is asked, but refuses what is not a version at all.
+		writeError(w, http.StatusBadRequest, "apiVersion", "apiVersion must be a date as yyyymmdd, e.g. 20221124")
+		return
+	}
 	status, body, err := fn(r.Context(), p, w, r)
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	if c, ok := body.(csvBody); ok {
+		c.write(w, status)
 		return
 	}
 	writeJSON(w, status, body)

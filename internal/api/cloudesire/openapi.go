@@ -2,6 +2,7 @@ package cloudesire
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"reflect"
 	"slices"
@@ -148,9 +149,9 @@ func OpenAPI() *huma.OpenAPI {
 		statuses = append(statuses, string(st))
 	}
 	paging := []*huma.Param{
-		{Name: "CMW-PageSize", In: "header", Description: "items per page (default 20, at most 200)", Schema: intSchema(1, 200, 20)},
+		{Name: "CMW-PageSize", In: "header", Description: "items per page (default 20); a larger size than 200 is served pages of 200, as CMW-PageSize answers", Schema: intSchema(1, math.MaxInt32, 20)},
 		{Name: "CMW-PageNumber", In: "header", Description: "the page, counting from 1", Schema: intSchema(1, 1_000_000, 1)},
-		{Name: "pageSize", In: "query", Description: "CMW-PageSize as a query parameter; the header wins", Schema: intSchema(1, 200, 20)},
+		{Name: "pageSize", In: "query", Description: "CMW-PageSize as a query parameter; the header wins", Schema: intSchema(1, math.MaxInt32, 20)},
 		{Name: "pageNumber", In: "query", Description: "CMW-PageNumber as a query parameter; the header wins", Schema: intSchema(1, 1_000_000, 1)},
 		{Name: "deploymentStatus", In: "query", Description: "only subscriptions in this status", Schema: &huma.Schema{Type: huma.TypeString, Enum: statuses}},
 		{Name: "product", In: "query", Description: "only subscriptions of this product: its id, or its reference product/{id}", Schema: &huma.Schema{Type: huma.TypeString, Pattern: "^(product/)?[1-9][0-9]*$"}},
@@ -181,6 +182,10 @@ func OpenAPI() *huma.OpenAPI {
 	paging = append(paging, langParam)
 	subscriptions := ok("One page of subscriptions, with the paging headers.", reflect.TypeFor[[]SubscriptionItem]())
 	subscriptions["200"].Headers = pageHeaders
+	subscriptions["200"].Content["text/csv"] = &huma.MediaType{Schema: &huma.Schema{Type: huma.TypeString,
+		Description: "to Accept: text/csv: a header row (id, name, deploymentStatus, type, product, productVersion, company, startDate, endDate, paid, autoRenew, createdAt), then a row per subscription of the page"}}
+	apiVersion := &huma.Param{Name: "apiVersion", In: "query", Description: "Cloudesire's API version (yyyymmdd): accepted on every resource; Mercato serves one version, the newest DTOs' fields",
+		Schema: &huma.Schema{Type: huma.TypeString, Pattern: "^[0-9]{8}$"}}
 	body := func(desc string, t reflect.Type) *huma.RequestBody {
 		return &huma.RequestBody{Required: true, Description: desc + " Read as JSON whatever the Content-Type (vendor templates send none).",
 			Content: map[string]*huma.MediaType{"application/json": {Schema: schema(t)}}}
@@ -288,6 +293,7 @@ func OpenAPI() *huma.OpenAPI {
 			Description: "Returns an issued invoice the caller may see. A vendor sees the invoices billing its products' subscriptions, with only those lines and their totals. Changes nothing.",
 			Parameters:  []*huma.Param{idParam}, Responses: ok("The invoice.", reflect.TypeFor[Invoice]())},
 	} {
+		op.Parameters = append(op.Parameters, apiVersion)
 		errs := map[string]string{"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "405": "MethodNotAllowed", "500": "Internal"}
 		if op.RequestBody != nil {
 			errs["413"] = "TooLarge"

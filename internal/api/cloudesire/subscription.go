@@ -322,18 +322,26 @@ func (h *Handler) list(ctx context.Context, p mercato.Principal, w http.Response
 		out = append(out, itemOf(d, lang, now))
 	}
 	pageHeaders(w, pg, total)
+	if wantsCSV(r) {
+		return http.StatusOK, subscriptionsCSV(out), nil
+	}
 	return http.StatusOK, out, nil
 }
 
+// maxPageSize caps a page: a larger CMW-PageSize is served pages of this
+// size, which the answer's CMW-PageSize says, as Cloudesire caps it.
+const maxPageSize = 200
+
 // page reads CMW-PageSize and CMW-PageNumber (or the pageSize and
-// pageNumber query parameters); pages count from 1, 20 items by default.
+// pageNumber query parameters); pages count from 1, 20 items by default,
+// at most maxPageSize.
 func page(r *http.Request) (mercato.NumberedPage, error) {
 	pg := mercato.NumberedPage{Number: 1, Size: 20}
 	for _, f := range []struct {
 		header, query string
 		dst           *int
 		max           int
-	}{{"CMW-PageSize", "pageSize", &pg.Size, 200}, {"CMW-PageNumber", "pageNumber", &pg.Number, 1_000_000}} {
+	}{{"CMW-PageSize", "pageSize", &pg.Size, math.MaxInt32}, {"CMW-PageNumber", "pageNumber", &pg.Number, 1_000_000}} {
 		v := r.Header.Get(f.header)
 		if v == "" {
 			v = r.URL.Query().Get(f.query)
@@ -347,6 +355,7 @@ func page(r *http.Request) (mercato.NumberedPage, error) {
 		}
 		*f.dst = n
 	}
+	pg.Size = min(pg.Size, maxPageSize)
 	return pg, nil
 }
 
