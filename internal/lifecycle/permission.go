@@ -73,3 +73,10 @@ func authorize(p mercato.Principal, sub subscription.Subscription, prod catalog.
 	}
 	return nil
 }
+
+// RevealsSecrets says whether p reads the secret configuration values of a
+// subscription of prod: its provider only, the product's vendor, or the
+// platform for the products its connectors provision.
+func RevealsSecrets(p mercato.Principal, prod catalog.Product) bool {
+	return p.OrgID == prod.VendorID || (p.IsPlatform() && prod.Type.ByConnector())
+}

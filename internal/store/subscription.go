@@ -22,11 +22,12 @@ func scanSubscription(row scanner) (subscription.Subscription, error) {
 	}
 	s.StartDate, s.EndDate = s.StartDate.UTC(), s.EndDate.UTC()
 	s.CreatedAt, s.UpdatedAt = s.CreatedAt.UTC(), s.UpdatedAt.UTC()
+	maskConfiguration(s.Configuration)
 	return s, err
 }
 
 func (s *Store) insertSubscription(ctx context.Context, tx *txn, sub *subscription.Subscription) error {
-	cfg, err := jsonText(sub.Configuration)
+	cfg, err := s.sealConfiguration(ctx, sub.Configuration)
 	if err != nil {
 		return err
 	}

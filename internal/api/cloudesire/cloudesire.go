@@ -58,6 +58,9 @@ type Handler struct {
 type Lifecycle interface {
 	SetStatus(ctx context.Context, p mercato.Principal, id int64, to subscription.Status) (subscription.Subscription, error)
 	SetName(ctx context.Context, p mercato.Principal, id int64, name string) (subscription.Subscription, error)
+	// Configuration is a subscription's configuration, its secret values
+	// opened for its provider only.
+	Configuration(ctx context.Context, p mercato.Principal, id int64) (map[string]any, error)
 	SubscriptionDetail(ctx context.Context, p mercato.Principal, id int64) (subscription.Detail, error)
 	SubscriptionPage(ctx context.Context, p mercato.Principal, f subscription.Filter, expiringBefore time.Time, pg mercato.NumberedPage) ([]subscription.Subscription, int, error)
 	Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)

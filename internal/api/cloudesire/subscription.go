@@ -252,6 +252,10 @@ func (h *Handler) detail(ctx context.Context, p mercato.Principal, r *http.Reque
 	if err != nil {
 		return Subscription{}, err
 	}
+	// Secret values: opened for the provider, masked for the others.
+	if d.Configuration, err = h.Lifecycle.Configuration(ctx, p, id); err != nil {
+		return Subscription{}, err
+	}
 	orders, invoices, err := h.references(ctx, p, id)
 	if err != nil {
 		return Subscription{}, err
