@@ -72,7 +72,7 @@ func New(sv Services, log *slog.Logger, opts ...Option) *Server {
 		writeProblem(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
 	s.mux.Handle(cloudesire.Prefix, cloudesire.New(cloudesire.Services{Lifecycle: sv.Lifecycle, Provisioning: sv.Provisioning,
-		Catalog: sv.Catalog, Accounts: sv.Accounts, Orders: sv.Orders, Invoices: sv.Billing, Events: sv.Webhooks, Clock: sv.Clock}, log)) // the Cloudesire-compatible vendor API
+		Catalog: sv.Catalog, Accounts: sv.Accounts, Orders: sv.Orders, Invoices: sv.Billing, CustomBilling: sv.Billing, Events: sv.Webhooks, Clock: sv.Clock}, log)) // the Cloudesire-compatible vendor API
 
 	s.registerOrganizations()
 	s.registerUsers()

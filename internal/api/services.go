@@ -68,6 +68,7 @@ type Billing interface {
 	ListInvoices(ctx context.Context, p mercato.Principal, f billing.InvoiceFilter, page mercato.Page) ([]billing.Invoice, int64, error)
 	Invoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error)
 	cloudesire.Invoices
+	cloudesire.CustomBilling
 }
 
 // Provisioning is the provisioning-data service the API calls

@@ -126,10 +126,14 @@ func (s *Server) registerSubscriptions() {
 				return s.services.Lifecycle.ListSubscriptions(ctx, principal(ctx), subscription.Filter{CustomerID: in.CustomerID, ProductID: in.ProductID, Status: subscription.Status(in.Status)}, p)
 			}, subscriptionOf)
 		})
-	register(s, huma.Operation{OperationID: "get-subscription", Description: "Returns one subscription with, while it is live, its renewal call-to-action. Visible to its customer, the customer's channel, the product's vendor and the platform. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}", Summary: "Get a subscription", Tags: tags},
+	register(s, huma.Operation{OperationID: "get-subscription", Description: "Returns one subscription with, while it is live, its renewal call-to-action. Secret configuration values (parameters marked secret: passwords, ARM securestring) are shown only to its provider (the product's vendor; the platform for products its connectors provision), as ******** to everyone else and in every list. Visible to its customer, the customer's channel, the product's vendor and the platform. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}", Summary: "Get a subscription", Tags: tags},
 		func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
 			sub, err := s.services.Lifecycle.Subscription(ctx, principal(ctx), in.ID)
 			if err != nil {
+				return nil, err
+			}
+			// Secret values: opened for the provider, masked for the others.
+			if sub.Configuration, err = s.services.Lifecycle.Configuration(ctx, principal(ctx), in.ID); err != nil {
 				return nil, err
 			}
 			res, err := s.withScheduled(ctx, sub)

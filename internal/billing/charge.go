@@ -241,6 +241,11 @@ type Schedule struct {
 	// periods they discounted.
 	Coupon        string
 	CouponPeriods int
+	// Custom is the JSON of the recurring custom lines its provider bills
+	// with every period from the next one charged ([CustomLinesJSON]); "":
+	// none. Only the provider's declaration changes it (never a save of the
+	// schedule).
+	Custom string
 }
 
 // Due is a subscription with periods to charge, as a billing run reads it.

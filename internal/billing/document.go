@@ -187,8 +187,8 @@ func WriteCSV(w io.Writer, inv Invoice) error {
 	rows := [][]string{{"number", "kind", "issue_date", "due_date", "customer", "currency", "line", "subscription_id", "line_kind", "description",
 		"period_start", "period_end", "quantity", "unit_price", "amount", "tax_rate", "tax"}}
 	for _, l := range inv.Lines {
-		rows = append(rows, []string{inv.Number, string(inv.Kind), day(inv.IssuedAt), day(inv.DueAt), textCell(inv.Customer.Name), inv.Currency,
-			strconv.Itoa(l.No), strconv.FormatInt(l.SubscriptionID, 10), l.Kind, textCell(l.Description),
+		rows = append(rows, []string{inv.Number, string(inv.Kind), day(inv.IssuedAt), day(inv.DueAt), TextCell(inv.Customer.Name), inv.Currency,
+			strconv.Itoa(l.No), strconv.FormatInt(l.SubscriptionID, 10), l.Kind, TextCell(l.Description),
 			l.PeriodStart.UTC().Format(time.RFC3339), l.PeriodEnd.UTC().Format(time.RFC3339),
 			l.Quantity.String(), l.UnitAmount.String(), Money(l.Amount, inv.Currency), l.TaxRate.String(), Money(l.Tax, inv.Currency)})
 	}
@@ -233,7 +233,7 @@ func WriteStatementCSV(w io.Writer, st Statement) error {
 	rows := [][]string{{"period", "role", "organization_id", "invoice", "issue_date", "customer_id", "subscription_id", "line", "description", "currency", "amount"}}
 	for _, r := range st.Rows {
 		rows = append(rows, []string{st.Period, st.Role, strconv.FormatInt(st.OrganizationID, 10), r.InvoiceNumber, r.IssuedAt.UTC().Format("2006-01-02"),
-			strconv.FormatInt(r.CustomerID, 10), strconv.FormatInt(r.SubscriptionID, 10), strconv.Itoa(r.LineNo), textCell(r.Description), st.Currency, Money(r.Amount, st.Currency)})
+			strconv.FormatInt(r.CustomerID, 10), strconv.FormatInt(r.SubscriptionID, 10), strconv.Itoa(r.LineNo), TextCell(r.Description), st.Currency, Money(r.Amount, st.Currency)})
 	}
 	rows = append(rows, []string{st.Period, st.Role, strconv.FormatInt(st.OrganizationID, 10), "", "", "", "", "", "total", st.Currency, Money(st.Total, st.Currency)})
 	if err := cw.WriteAll(rows); err != nil {

@@ -63,6 +63,11 @@ type Tx interface {
 	CloseUsage(ctx context.Context, ids []int64) error
 	ChargesToInvoice(ctx context.Context, lo, hi int64, before time.Time) ([]billing.Charge, error)
 	MarkInvoiced(ctx context.Context, invoiceID int64, ids []int64) error
+	// Custom billing (custom.go).
+	SetCustomLines(ctx context.Context, subID int64, raw string) error
+	CustomChargeCount(ctx context.Context, subID int64) (int, error)
+	VoidCustomCharges(ctx context.Context, subID int64, prefix, reason string) error
+	UninvoicedCharges(ctx context.Context, subID int64, kind, ref string) ([]billing.Charge, error)
 	PlanByID(ctx context.Context, id int64) (catalog.Plan, error)
 	ProductByID(ctx context.Context, id int64) (catalog.Product, error)
 	OrganizationByID(ctx context.Context, id int64) (mercato.Organization, error)

@@ -25,6 +25,17 @@ const (
 // ProductTypes lists every product type, in a stable order.
 var ProductTypes = []ProductType{TypeSaaS, TypeMicrosoftCSP, TypeAzurePlan, TypeAzureMarketplaceVM, TypeARMTemplate, TypeService}
 
+// ByConnector reports whether the platform's own connectors provision
+// products of type t (Partner Center, Azure Resource Manager), so that the
+// platform acts as their provider.
+func (t ProductType) ByConnector() bool {
+	switch t {
+	case TypeMicrosoftCSP, TypeAzurePlan, TypeAzureMarketplaceVM, TypeARMTemplate:
+		return true
+	}
+	return false
+}
+
 // Valid reports whether t is a known product type.
 func (t ProductType) Valid() bool {
 	for _, v := range ProductTypes {

@@ -138,3 +138,14 @@ func ValidateConfiguration(params []Parameter, config map[string]any) error {
 	}
 	return fe.Err("invalid configuration")
 }
+
+// SecretNames returns the names of the secret parameters among params.
+func SecretNames(params []Parameter) []string {
+	var out []string
+	for _, p := range params {
+		if p.Secret {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}

@@ -122,6 +122,21 @@ func Through(pr *billing.Pricer, sub billing.Subscription, sc *billing.Schedule,
 		if err := discount(sc, charges); err != nil {
 			return nil, fmt.Errorf("subscription %d: %w", sub.ID, err)
 		}
+		if sc.Custom != "" {
+			// The provider's recurring custom lines, with every period, in
+			// the currency the period is charged in (the customer's).
+			custom, err := billing.ParseCustomLines(sc.Custom)
+			if err != nil {
+				return nil, fmt.Errorf("subscription %d: %w", sub.ID, err)
+			}
+			currency := v.Pricing.Currency
+			if len(charges) > 0 {
+				currency = charges[0].Currency
+			}
+			if len(custom) > 0 {
+				charges = append(charges, billing.CustomCharge(sub.ID, sub.CustomerID, billing.KindCustomRecurring, "", v, custom, currency, w, w.From))
+			}
+		}
 		for i := range charges {
 			charges[i].CustomerID, charges[i].OrderID, charges[i].State = sub.CustomerID, orderID, state
 		}

@@ -53,6 +53,10 @@ type Reads interface {
 	// SubscriptionPage lists one numbered page with the total count; when
 	// expiringBefore is set, only live ones ending before it, soonest first.
 	SubscriptionPage(ctx context.Context, p mercato.Principal, f subscription.Filter, expiringBefore time.Time, pg mercato.NumberedPage) ([]subscription.Subscription, int, error)
+	ProductByID(ctx context.Context, id int64) (catalog.Product, error)
+	// RevealedConfiguration reads a subscription's configuration with its
+	// secret values opened (who may read it is the service's rule).
+	RevealedConfiguration(ctx context.Context, subID int64) (map[string]any, error)
 	Subscribers
 	Acknowledgements
 }
@@ -299,4 +303,49 @@ func (s *Service) Renew(ctx context.Context, p mercato.Principal, id int64) (sub
 			return subscription.EventModified, nil
 		})
 	})
+}
+
+// SetName gives a subscription a descriptive name ("" clears it), as
+// Cloudesire's SET_NAME does: a MODIFIED event tells the provider; the same
+// name again changes nothing and records no event.
+func (s *Service) SetName(ctx context.Context, p mercato.Principal, id int64, name string) (subscription.Subscription, error) {
+	if err := subscription.ValidateName(name); err != nil {
+		return subscription.Subscription{}, err
+	}
+	return s.run(ctx, id, func(tx Tx) (subscription.Subscription, error) {
+		sub, err := tx.SubscriptionForUpdate(ctx, p, id)
+		if err != nil {
+			return sub, err
+		}
+		if sub.Name == name {
+			prod, err := tx.ProductByID(ctx, sub.ProductID)
+			if err != nil {
+				return sub, err
+			}
+			return sub, authorize(p, sub, prod, MayName)
+		}
+		return apply(ctx, tx, p, sub, MayName, "name", func(sub *subscription.Subscription, _ catalog.Product) (string, error) {
+			sub.Name = name
+			return subscription.EventModified, nil
+		})
+	})
+}
+
+// Configuration returns the configuration of a subscription visible to p:
+// its secret values opened for its provider (the product's vendor; the
+// platform for the products its connectors provision), which needs them to
+// provision, and shown as subscription.Masked to everyone else.
+func (s *Service) Configuration(ctx context.Context, p mercato.Principal, id int64) (map[string]any, error) {
+	sub, err := s.reads.Subscription(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	prod, err := s.reads.ProductByID(ctx, sub.ProductID)
+	if err != nil {
+		return nil, err
+	}
+	if !RevealsSecrets(p, prod) {
+		return sub.Configuration, nil
+	}
+	return s.reads.RevealedConfiguration(ctx, id)
 }

@@ -44,6 +44,7 @@ const (
 	MayPay    = Platform | Seller
 	MayChange = Platform | Seller | Customer // seats, plan, renewal setting
 	MayRenew  = Platform
+	MayName   = MayChange | Provider // a descriptive name (SET_NAME)
 )
 
 // CapacityOf says in which capacities p acts on a subscription of prod.
@@ -71,4 +72,11 @@ func authorize(p mercato.Principal, sub subscription.Subscription, prod catalog.
 		return mercato.Errorf(mercato.EFORBIDDEN, "you may not do this to subscription %d", sub.ID)
 	}
 	return nil
+}
+
+// RevealsSecrets says whether p reads the secret configuration values of a
+// subscription of prod: its provider only, the product's vendor, or the
+// platform for the products its connectors provision.
+func RevealsSecrets(p mercato.Principal, prod catalog.Product) bool {
+	return p.OrgID == prod.VendorID || (p.IsPlatform() && prod.Type.ByConnector())
 }

@@ -220,6 +220,8 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 	if err := catalog.ValidateConfiguration(prod.Parameters, r.Configuration); err != nil {
 		return subscription.Order{}, err
 	}
+	// Secret values are sealed at rest and shown masked (subscription.Secret).
+	r.Configuration = subscription.SealSecrets(r.Configuration, catalog.SecretNames(prod.Parameters))
 	now := tx.Now()
 	q, prices, cp, err := quote(ctx, tx, p, plan, prod, QuoteRequest{PlanID: plan.ID, Quantity: r.Quantity, CustomerID: customer.ID, Coupon: r.Coupon}, now)
 	if err != nil {

@@ -16,11 +16,12 @@ func scanOrder(row scanner) (subscription.Order, error) {
 	err := row.Scan(&o.ID, &o.Type, &o.CustomerID, &o.PlanID, &o.SubscriptionID, &o.Quantity, jsonColumn{&o.Configuration},
 		&o.Currency, &o.Total, jsonColumn{&o.Lines}, &o.CreatedAt, &o.Coupon)
 	o.CreatedAt = o.CreatedAt.UTC()
+	maskConfiguration(o.Configuration)
 	return o, err
 }
 
 func (s *Store) insertOrder(ctx context.Context, tx *txn, p mercato.Principal, o *subscription.Order) error {
-	cfg, err := jsonText(o.Configuration)
+	cfg, err := s.sealConfiguration(ctx, o.Configuration)
 	if err != nil {
 		return err
 	}

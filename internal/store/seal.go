@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/mercato-market/mercato/internal/secretbox"
+	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
 )
 
@@ -142,4 +144,63 @@ func (s *Store) RotateSecrets(ctx context.Context) (int, error) {
 		return n, fmt.Errorf("rotate secrets: %w", err)
 	}
 	return n, nil
+}
+
+// configSecretContext binds sealed configuration values to their use.
+var configSecretContext = []byte("mercato subscription configuration secret")
+
+// sealConfiguration returns the JSON of a configuration whose Secret
+// values are sealed.
+func (s *Store) sealConfiguration(ctx context.Context, config map[string]any) (string, error) {
+	var sealed map[string]any
+	for k, v := range config {
+		sv, ok := v.(subscription.Secret)
+		if !ok {
+			continue
+		}
+		if sealed == nil {
+			sealed = maps.Clone(config)
+		}
+		ring, err := s.keyring(ctx)
+		if err != nil {
+			return "", err
+		}
+		sealed[k] = sealText(ring, sv.Text(), configSecretContext)
+	}
+	if sealed == nil {
+		sealed = config
+	}
+	return jsonText(sealed)
+}
+
+// maskConfiguration shows the sealed values of a configuration read back
+// as subscription.Masked.
+func maskConfiguration(config map[string]any) {
+	for k, v := range config {
+		if text, ok := v.(string); ok && strings.HasPrefix(text, sealPrefix) {
+			config[k] = subscription.Masked
+		}
+	}
+}
+
+// RevealedConfiguration returns a subscription's configuration with its
+// secret values opened, for its provider (the lifecycle service decides
+// who that is; nothing here checks).
+func (s *Store) RevealedConfiguration(ctx context.Context, subID int64) (map[string]any, error) {
+	var config map[string]any
+	if err := s.rd().QueryRowContext(ctx, `SELECT configuration FROM subscriptions WHERE id = $1`, subID).Scan(jsonColumn{&config}); err != nil {
+		return nil, notFoundIfNoRows(err, "subscription", subID)
+	}
+	ring, err := s.keyring(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range config {
+		if text, ok := v.(string); ok && strings.HasPrefix(text, sealPrefix) {
+			if config[k], err = openText(ring, text, configSecretContext); err != nil {
+				return nil, fmt.Errorf("subscription %d configuration %s: %w", subID, k, err)
+			}
+		}
+	}
+	return config, nil
 }

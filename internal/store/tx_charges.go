@@ -58,8 +58,8 @@ func (tx *Tx) ChargeSchedule(ctx context.Context, subID int64) (billing.Schedule
 	sc := billing.Schedule{SubscriptionID: subID}
 	var anchor, until, delivered, from sql.NullTime
 	var scheduled, coupon sql.NullString
-	err := tx.t.QueryRowContext(ctx, `SELECT anchor, charged_until, delivered_at, version, scheduled_version, scheduled_from, coupon, coupon_periods FROM charge_schedules WHERE subscription_id = $1`, subID).
-		Scan(&anchor, &until, &delivered, &sc.Version, &scheduled, &from, &coupon, &sc.CouponPeriods)
+	err := tx.t.QueryRowContext(ctx, `SELECT anchor, charged_until, delivered_at, version, scheduled_version, scheduled_from, coupon, coupon_periods, custom_lines FROM charge_schedules WHERE subscription_id = $1`, subID).
+		Scan(&anchor, &until, &delivered, &sc.Version, &scheduled, &from, &coupon, &sc.CouponPeriods, &sc.Custom)
 	if err != nil {
 		return sc, notFoundIfNoRows(err, "charge schedule", subID)
 	}
@@ -197,7 +197,7 @@ func (tx *Tx) VoidCharges(ctx context.Context, subID int64, from time.Time, reas
 // subscription order.
 func (tx *Tx) SchedulesDue(ctx context.Context, lo, hi int64, asOf time.Time) ([]billing.Due, error) {
 	rows, err := tx.t.QueryContext(ctx, `SELECT s.id, s.customer_id, s.plan_id, s.product_id, s.type, s.deployment_status, s.quantity, s.end_date,
-			c.anchor, c.charged_until, c.delivered_at, c.version, c.scheduled_version, c.scheduled_from, c.coupon, c.coupon_periods
+			c.anchor, c.charged_until, c.delivered_at, c.version, c.scheduled_version, c.scheduled_from, c.coupon, c.coupon_periods, c.custom_lines
 		FROM charge_schedules c JOIN subscriptions s ON s.id = c.subscription_id
 		WHERE s.customer_id > $1 AND s.customer_id <= $2 AND s.type = 'NORMAL' AND c.anchor IS NOT NULL
 			AND s.deployment_status IN ('WAITING_PAYMENT','PENDING','POST_CONFIGURATION','DEPLOYED','STOPPED')
@@ -216,7 +216,7 @@ func (tx *Tx) SchedulesDue(ctx context.Context, lo, hi int64, asOf time.Time) ([
 		)
 		s := &d.Subscription
 		if err := rows.Scan(&s.ID, &s.CustomerID, &d.PlanID, &d.ProductID, &s.Type, &s.Status, &s.Quantity, &s.End,
-			&anchor, &until, &delivered, &d.Schedule.Version, &scheduled, &from, &coupon, &d.Schedule.CouponPeriods); err != nil {
+			&anchor, &until, &delivered, &d.Schedule.Version, &scheduled, &from, &coupon, &d.Schedule.CouponPeriods, &d.Schedule.Custom); err != nil {
 			return nil, fmt.Errorf("scan schedule: %w", err)
 		}
 		s.End = s.End.UTC()
@@ -316,4 +316,45 @@ func (tx *Tx) charges(ctx context.Context, what, where string, args ...any) ([]b
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// SetCustomLines replaces the recurring custom lines of a subscription's
+// schedule (raw: billing.CustomLinesJSON's).
+func (tx *Tx) SetCustomLines(ctx context.Context, subID int64, raw string) error {
+	res, err := tx.t.ExecContext(ctx, `UPDATE charge_schedules SET custom_lines = $1 WHERE subscription_id = $2`, raw, subID)
+	if err != nil {
+		return fmt.Errorf("set custom lines of subscription %d: %w", subID, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return mercato.Errorf(mercato.ENOTFOUND, "subscription %d has no charge schedule", subID)
+	}
+	return nil
+}
+
+// CustomChargeCount counts a subscription's custom charges of every state,
+// which numbers the next one's ref.
+func (tx *Tx) CustomChargeCount(ctx context.Context, subID int64) (int, error) {
+	var n int
+	if err := tx.t.QueryRowContext(ctx, `SELECT COUNT(*) FROM charges WHERE subscription_id = $1 AND kind = $2`, subID, billing.KindCustom).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count custom charges of subscription %d: %w", subID, err)
+	}
+	return n, nil
+}
+
+// VoidCustomCharges voids a subscription's custom charges not invoiced
+// yet whose ref starts with prefix ("oneshot-": the one-shot costs a new
+// declaration replaces).
+func (tx *Tx) VoidCustomCharges(ctx context.Context, subID int64, prefix, reason string) error {
+	if _, err := tx.t.ExecContext(ctx, `UPDATE charges SET state = 'void', reason = $1
+		WHERE subscription_id = $2 AND kind = $3 AND ref LIKE $4 AND invoice_id IS NULL AND state <> 'void'`,
+		reason, subID, billing.KindCustom, prefix+"%"); err != nil {
+		return fmt.Errorf("void custom charges of subscription %d: %w", subID, err)
+	}
+	return nil
+}
+
+// UninvoicedCharges returns a subscription's charges of kind and ref that
+// are not void and not invoiced yet.
+func (tx *Tx) UninvoicedCharges(ctx context.Context, subID int64, kind, ref string) ([]billing.Charge, error) {
+	return tx.charges(ctx, "uninvoiced charges", `c.subscription_id = $1 AND c.kind = $2 AND c.ref = $3 AND c.invoice_id IS NULL AND c.state <> 'void'`, subID, kind, ref)
 }

@@ -8,6 +8,7 @@ import (
 	stripe "github.com/stripe/stripe-go/v82"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/pricing"
 )
 
 // Event turns a verified Stripe event into Mercato's terms; handled is
@@ -63,6 +64,16 @@ func Event(e stripe.Event) (ev billing.PaymentEvent, handled bool, err error) {
 		ev.Type, ev.Reference = billing.MethodSaved, cs.Customer.ID
 	default:
 		return ev, false, nil
+	}
+	if ev.Type != billing.MethodSaved {
+		// Money from outside: a known ISO 4217 code and no negative amount
+		// (a refund is its own event type, its amount positive).
+		if _, ok := pricing.MinorUnits(ev.Currency); !ok {
+			return ev, false, fmt.Errorf("stripe event %s: unknown currency %q", e.ID, ev.Currency)
+		}
+		if ev.Amount.Sign() < 0 {
+			return ev, false, fmt.Errorf("stripe event %s: negative amount %s", e.ID, ev.Amount)
+		}
 	}
 	return ev, true, nil
 }

@@ -1,10 +1,14 @@
 package subscription
 
 import (
+	"fmt"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 )
 
@@ -36,6 +40,9 @@ type Subscription struct {
 	EndDate       time.Time
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// Name is a descriptive name its customer, seller or provider gave it
+	// (Cloudesire's SET_NAME); "": none.
+	Name string
 }
 
 // OrderType says why an order was placed.
@@ -127,4 +134,22 @@ func Term(p pricing.Pricing) (pricing.Period, error) {
 		t = "P1M"
 	}
 	return pricing.ParsePeriod(t)
+}
+
+// MaxNameLength bounds a subscription's name, in characters (Cloudesire's
+// bound).
+const MaxNameLength = 255
+
+// ValidateName checks a subscription's name: at most MaxNameLength
+// characters, printable (no control characters), "" to clear it.
+func ValidateName(name string) error {
+	if utf8.RuneCountInString(name) > MaxNameLength {
+		return mercato.Invalid("invalid name", mercato.FieldError{Path: "name", Message: fmt.Sprintf("at most %d characters", MaxNameLength)})
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return mercato.Invalid("invalid name", mercato.FieldError{Path: "name", Message: "must not hold control characters"})
+		}
+	}
+	return nil
 }

@@ -3264,7 +3264,7 @@ type ClientInterface interface {
 
 	// GetSubscription Get a subscription
 	//
-	// Returns one subscription with, while it is live, its renewal call-to-action. Visible to its customer, the customer's channel, the product's vendor and the platform. Changes nothing.
+	// Returns one subscription with, while it is live, its renewal call-to-action. Secret configuration values (parameters marked secret: passwords, ARM securestring) are shown only to its provider (the product's vendor; the platform for products its connectors provision), as ******** to everyone else and in every list. Visible to its customer, the customer's channel, the product's vendor and the platform. Changes nothing.
 	//
 	// Corresponds with GET /api/v1/subscriptions/{id} (the `GetSubscription` operationId).
 	GetSubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4854,7 +4854,7 @@ func (c *Client) ListSubscriptions(ctx context.Context, params *ListSubscription
 
 // GetSubscription Get a subscription
 //
-// Returns one subscription with, while it is live, its renewal call-to-action. Visible to its customer, the customer's channel, the product's vendor and the platform. Changes nothing.
+// Returns one subscription with, while it is live, its renewal call-to-action. Secret configuration values (parameters marked secret: passwords, ARM securestring) are shown only to its provider (the product's vendor; the platform for products its connectors provision), as ******** to everyone else and in every list. Visible to its customer, the customer's channel, the product's vendor and the platform. Changes nothing.
 //
 // Corresponds with GET /api/v1/subscriptions/{id} (the `GetSubscription` operationId).
 func (c *Client) GetSubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10581,7 +10581,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetSubscriptionWithResponse Get a subscription
 	//
-	// Returns one subscription with, while it is live, its renewal call-to-action. Visible to its customer, the customer's channel, the product's vendor and the platform. Changes nothing.
+	// Returns one subscription with, while it is live, its renewal call-to-action. Secret configuration values (parameters marked secret: passwords, ARM securestring) are shown only to its provider (the product's vendor; the platform for products its connectors provision), as ******** to everyone else and in every list. Visible to its customer, the customer's channel, the product's vendor and the platform. Changes nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -18066,7 +18066,7 @@ func (c *ClientWithResponses) ListSubscriptionsWithResponse(ctx context.Context,
 
 // GetSubscriptionWithResponse Get a subscription
 //
-// Returns one subscription with, while it is live, its renewal call-to-action. Visible to its customer, the customer's channel, the product's vendor and the platform. Changes nothing.
+// Returns one subscription with, while it is live, its renewal call-to-action. Secret configuration values (parameters marked secret: passwords, ARM securestring) are shown only to its provider (the product's vendor; the platform for products its connectors provision), as ******** to everyone else and in every list. Visible to its customer, the customer's channel, the product's vendor and the platform. Changes nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -24,6 +24,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +35,9 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/subscription"
 )
+
+// apiVersionRE is the form of the apiVersion query parameter.
+var apiVersionRE = regexp.MustCompile(`^[0-9]{8}$`)
 
 // Prefix is where the API is mounted.
 const Prefix = "/api/"
@@ -53,6 +57,10 @@ type Handler struct {
 // (internal/lifecycle).
 type Lifecycle interface {
 	SetStatus(ctx context.Context, p mercato.Principal, id int64, to subscription.Status) (subscription.Subscription, error)
+	SetName(ctx context.Context, p mercato.Principal, id int64, name string) (subscription.Subscription, error)
+	// Configuration is a subscription's configuration, its secret values
+	// opened for its provider only.
+	Configuration(ctx context.Context, p mercato.Principal, id int64) (map[string]any, error)
 	SubscriptionDetail(ctx context.Context, p mercato.Principal, id int64) (subscription.Detail, error)
 	SubscriptionPage(ctx context.Context, p mercato.Principal, f subscription.Filter, expiringBefore time.Time, pg mercato.NumberedPage) ([]subscription.Subscription, int, error)
 	Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
@@ -98,6 +106,9 @@ func New(sv Services, log *slog.Logger) *Handler {
 		http.MethodDelete: h.deleteSubscription})
 	route("subscription/{id}/changelog", map[string]handlerFunc{http.MethodGet: byID(h.changelog)})
 	route("subscription/{id}/metadata", map[string]handlerFunc{http.MethodGet: byID(h.getMetadata), http.MethodPut: h.putMetadata})
+	route("subscription/{id}/invoice", map[string]handlerFunc{http.MethodPost: h.postCustomInvoice})
+	route("subscription/{id}/invoice/oneshot", map[string]handlerFunc{http.MethodPost: h.postOneshotCosts})
+	route("subscription/{id}/invoice/recurring", map[string]handlerFunc{http.MethodPost: h.postRecurringCosts})
 	route("subscription/{id}/endpoints", map[string]handlerFunc{http.MethodPost: h.postEndpoints})
 	route("subscription/{id}/instructions", map[string]handlerFunc{http.MethodPost: h.postInstructions})
 	route("subscription/{id}/credentials", map[string]handlerFunc{http.MethodPost: h.postCredentials})
@@ -158,9 +169,19 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, fn handlerFunc) 
 		writeError(w, http.StatusUnauthorized, "unauthorized", "authentication required: CMW-Auth-Token header or HTTP Basic (email and API token)")
 		return
 	}
+	if v := r.URL.Query().Get("apiVersion"); v != "" && !apiVersionRE.MatchString(v) {
+		// Cloudesire's versions are dates; Mercato serves the newest one
+		// whatever is asked, but refuses what is not a version at all.
+		writeError(w, http.StatusBadRequest, "apiVersion", "apiVersion must be a date as yyyymmdd, e.g. 20221124")
+		return
+	}
 	status, body, err := fn(r.Context(), p, w, r)
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	if c, ok := body.(csvBody); ok {
+		c.write(w, status)
 		return
 	}
 	writeJSON(w, status, body)

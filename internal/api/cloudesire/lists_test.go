@@ -1,12 +1,16 @@
 package cloudesire_test
 
 import (
+	"encoding/csv"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mercato-market/mercato/internal/app"
+	"github.com/mercato-market/mercato/internal/store/storetest"
 )
 
 // TestJavaClientLists replays the Java client's list calls (ProductApi,
@@ -92,12 +96,21 @@ func TestJavaClientLists(t *testing.T) {
 		})
 		t.Run("bad paging and sorting", func(t *testing.T) {
 			java.t = t
-			for _, q := range []string{"sortField=password", "sortDirection=UP", "pageSize=201", "pageNumber=0"} {
+			for _, q := range []string{"sortField=password", "sortDirection=UP", "pageSize=0", "pageNumber=0"} {
 				for _, path := range []string{"product", "user", "company", "productVersion"} {
 					java.send(http.MethodGet, path, q, "").errorHolders(t, http.StatusBadRequest)
 				}
 			}
 			java.send(http.MethodGet, "productVersion", "product=x", "").errorHolders(t, http.StatusBadRequest)
+		})
+		t.Run("page size capped", func(t *testing.T) {
+			java.t = t
+			// A larger page than the cap is served at the cap, and says so.
+			for _, path := range []string{"product", "user", "company", "productVersion", "subscription"} {
+				if got := java.send(http.MethodGet, path, "pageSize=100000", "").must(t, http.StatusOK).header.Get("CMW-PageSize"); got != "200" {
+					t.Errorf("%s?pageSize=100000 answered CMW-PageSize %q, want 200", path, got)
+				}
+			}
 		})
 	})
 }
@@ -107,4 +120,45 @@ func sortedDesc(names []string) string {
 	s := slices.Sorted(slices.Values(names))
 	slices.Reverse(s)
 	return strings.Join(s, ";") + ";"
+}
+
+// TestSubscriptionsCSV replays SubscriptionApi.getCsv (GET subscription
+// with Accept: text/csv) and an apiVersion on a request: CSV rows of the
+// page, names made safe for spreadsheets; a malformed apiVersion is 400.
+func TestSubscriptionsCSV(t *testing.T) {
+	forEachFixedEngine(t, func(t *testing.T, e *env) {
+		w := e.w
+		sub := storetest.Order(t, e.st, w.C1.Principal, 0, w.PlanA.ID, 1)
+		storetest.Order(t, e.st, w.C1.Principal, 0, w.PlanA.ID, 2)
+		path := "subscription/" + strconv.FormatInt(sub.ID, 10)
+		if _, err := app.Lifecycle(e.st).SetName(ctx, w.C1.Principal, sub.ID, "=HYPERLINK(\"x\")"); err != nil {
+			t.Fatal(err)
+		}
+		req, err := http.NewRequest(http.MethodGet, e.base+"/subscription?apiVersion=20221124", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("CMW-Auth-Token", w.VendorA.Token)
+		req.Header.Set("Accept", "text/csv")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		rows, err := csv.NewReader(res.Body).ReadAll()
+		if err != nil || res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
+			t.Fatalf("CSV: %d %s %v", res.StatusCode, res.Header.Get("Content-Type"), err)
+		}
+		if len(rows) != 3 || rows[0][0] != "id" || rows[0][1] != "name" || res.Header.Get("CMW-TotalItems") != "2" {
+			t.Fatalf("rows %q, headers %v", rows, res.Header)
+		}
+		if rows[1][0] != strconv.FormatInt(sub.ID, 10) || rows[1][1] != `'=HYPERLINK("x")` || rows[1][4] != "product/"+strconv.FormatInt(w.ProductA.ID, 10) {
+			t.Fatalf("first row %q", rows[1])
+		}
+		java := javaClient{t: t, base: e.base, token: w.VendorA.Token}
+		java.get(path, "apiVersion=20221124", "SubscriptionDetailDTO")
+		if keys := java.send(http.MethodGet, path, "apiVersion=latest", "").errorHolders(t, http.StatusBadRequest); keys[0] != "apiVersion" {
+			t.Fatalf("keys %v", keys)
+		}
+	})
 }

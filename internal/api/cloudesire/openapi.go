@@ -2,6 +2,7 @@ package cloudesire
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"reflect"
 	"slices"
@@ -26,8 +27,9 @@ const Version = "1.0.0"
 // SubscriptionPatch is the body of PATCH /api/subscription/{id}.
 type SubscriptionPatch struct {
 	DeploymentStatus string `json:"deploymentStatus,omitempty" doc:"the status the provider reports; the move goes through the state machine"`
-	Action           string `json:"action,omitempty" enum:"SYNDICATED_UPGRADE" doc:"instead of a status: SYNDICATED_UPGRADE moves a syndicated subscription to productVersion (a CHANGE order; the customer, its seller or the platform). SET_NAME is refused: subscriptions keep no name"`
+	Action           string `json:"action,omitempty" enum:"SYNDICATED_UPGRADE,SET_NAME" doc:"instead of a status: SYNDICATED_UPGRADE moves a syndicated subscription to productVersion (a CHANGE order; the customer, its seller or the platform); SET_NAME gives it a descriptive name (the customer, its seller, the provider or the platform)"`
 	ProductVersion   *Ref   `json:"productVersion,omitempty" doc:"SYNDICATED_UPGRADE's plan, another of the product's"`
+	Name             string `json:"name,omitempty" maxLength:"255" doc:"SET_NAME's name; empty clears it"`
 }
 
 // EndpointInput is one endpoint of POST /api/subscription/{id}/endpoints.
@@ -97,6 +99,7 @@ func OpenAPI() *huma.OpenAPI {
 		Tags: []*huma.Tag{
 			{Name: "Users", Description: "The caller, and the users and companies of the organizations it sees (a vendor: its subscribers')."},
 			{Name: "Subscriptions", Description: "Subscriptions as a vendor's integration reads and provisions them."},
+			{Name: "Custom billing", Description: "Lines a provider bills on its own: custom invoices, one-shot and recurring costs, charged like every priced event."},
 			{Name: "Catalog", Description: "Products, product versions (Mercato's plans), their configuration parameters and billing items."},
 			{Name: "Document", Description: "This document."},
 		},
@@ -146,9 +149,9 @@ func OpenAPI() *huma.OpenAPI {
 		statuses = append(statuses, string(st))
 	}
 	paging := []*huma.Param{
-		{Name: "CMW-PageSize", In: "header", Description: "items per page (default 20, at most 200)", Schema: intSchema(1, 200, 20)},
+		{Name: "CMW-PageSize", In: "header", Description: "items per page (default 20); a larger size than 200 is served pages of 200, as CMW-PageSize answers", Schema: intSchema(1, math.MaxInt32, 20)},
 		{Name: "CMW-PageNumber", In: "header", Description: "the page, counting from 1", Schema: intSchema(1, 1_000_000, 1)},
-		{Name: "pageSize", In: "query", Description: "CMW-PageSize as a query parameter; the header wins", Schema: intSchema(1, 200, 20)},
+		{Name: "pageSize", In: "query", Description: "CMW-PageSize as a query parameter; the header wins", Schema: intSchema(1, math.MaxInt32, 20)},
 		{Name: "pageNumber", In: "query", Description: "CMW-PageNumber as a query parameter; the header wins", Schema: intSchema(1, 1_000_000, 1)},
 		{Name: "deploymentStatus", In: "query", Description: "only subscriptions in this status", Schema: &huma.Schema{Type: huma.TypeString, Enum: statuses}},
 		{Name: "product", In: "query", Description: "only subscriptions of this product: its id, or its reference product/{id}", Schema: &huma.Schema{Type: huma.TypeString, Pattern: "^(product/)?[1-9][0-9]*$"}},
@@ -179,6 +182,10 @@ func OpenAPI() *huma.OpenAPI {
 	paging = append(paging, langParam)
 	subscriptions := ok("One page of subscriptions, with the paging headers.", reflect.TypeFor[[]SubscriptionItem]())
 	subscriptions["200"].Headers = pageHeaders
+	subscriptions["200"].Content["text/csv"] = &huma.MediaType{Schema: &huma.Schema{Type: huma.TypeString,
+		Description: "to Accept: text/csv: a header row (id, name, deploymentStatus, type, product, productVersion, company, startDate, endDate, paid, autoRenew, createdAt), then a row per subscription of the page"}}
+	apiVersion := &huma.Param{Name: "apiVersion", In: "query", Description: "Cloudesire's API version (yyyymmdd): accepted on every resource; Mercato serves one version, the newest DTOs' fields",
+		Schema: &huma.Schema{Type: huma.TypeString, Pattern: "^[0-9]{8}$"}}
 	body := func(desc string, t reflect.Type) *huma.RequestBody {
 		return &huma.RequestBody{Required: true, Description: desc + " Read as JSON whatever the Content-Type (vendor templates send none).",
 			Content: map[string]*huma.MediaType{"application/json": {Schema: schema(t)}}}
@@ -234,6 +241,24 @@ func OpenAPI() *huma.OpenAPI {
 			Description: "The provider (or the platform) replaces the integration's metadata as a whole: at most 50 keys of 1 to 100 letters, digits, _ . : -, values up to 4096 bytes. A value that is not a string is kept as its JSON text; null drops the key. Writes no event.",
 			Parameters:  []*huma.Param{idParam}, RequestBody: body("The metadata, by key.", reflect.TypeFor[map[string]any]()),
 			Responses: ok("The metadata now stored.", reflect.TypeFor[map[string]string]())},
+		{OperationID: "postCustomInvoice", Method: http.MethodPost, Path: Prefix + "subscription/{id}/invoice", Tags: []string{"Custom billing"}, Summary: "Issue a custom invoice",
+			Description: "The provider (or the platform) bills lines of its own at once: one invoice of these lines alone, issued to the subscription's customer by its usual issuer, " +
+				"taxed by the marketplace's tax rule (a line's vat is not used), split between the vendor and the platform's fee. The subscription must be a delivered paid one; " +
+				"prices are in its currency; the lines' total may not be negative (a refund is a credit note). type=CASHED (or cashed=true) declares proceeds collected elsewhere: the invoice is issued paid. " +
+				"Answers 201 with Location: /api/invoice/{id}.",
+			Parameters: []*huma.Param{idParam,
+				{Name: "type", In: "query", Description: "UPSELL (the customer pays it; the default) or CASHED (already collected). CHUNKED and REFUND are refused.", Schema: &huma.Schema{Type: huma.TypeString, Enum: []any{"UPSELL", "CASHED"}}},
+				{Name: "cashed", In: "query", Description: "true: as type=CASHED (the older form)", Schema: &huma.Schema{Type: huma.TypeBoolean}}},
+			RequestBody: body("The lines.", reflect.TypeFor[[]CustomLine]()),
+			Responses:   map[string]*huma.Response{"201": {Description: "Issued; Location names the invoice.", Headers: map[string]*huma.Param{"Location": {Description: "/api/invoice/{id}", Schema: &huma.Schema{Type: huma.TypeString}}}}}},
+		{OperationID: "postOneshotCosts", Method: http.MethodPost, Path: Prefix + "subscription/{id}/invoice/oneshot", Tags: []string{"Custom billing"}, Summary: "Set one-shot costs for the next invoice",
+			Description: "The provider's one-shot costs, billed on the subscription's next invoice: a new list replaces those not invoiced yet, an empty list removes them. Prices are in the subscription's currency; their total may not be negative.",
+			Parameters:  []*huma.Param{idParam}, RequestBody: body("The lines.", reflect.TypeFor[[]CustomLine]()),
+			Responses: ok("Done: an empty object.", reflect.TypeFor[struct{}]())},
+		{OperationID: "postRecurringCosts", Method: http.MethodPost, Path: Prefix + "subscription/{id}/invoice/recurring", Tags: []string{"Custom billing"}, Summary: "Set recurring costs",
+			Description: "The provider's recurring costs, billed with every period of the subscription charged from now on; a new list replaces the old, an empty list stops them.",
+			Parameters:  []*huma.Param{idParam}, RequestBody: body("The lines.", reflect.TypeFor[[]CustomLine]()),
+			Responses: ok("Done: an empty object.", reflect.TypeFor[struct{}]())},
 		{OperationID: "postSubscriptionEndpoints", Method: http.MethodPost, Path: Prefix + "subscription/{id}/endpoints", Tags: []string{"Subscriptions"}, Summary: "Set the links to the service",
 			Description: "The provider replaces the subscription's endpoints (https; one of category APP). Writes a Subscription MODIFIED event.",
 			Parameters:  []*huma.Param{idParam}, RequestBody: body("The endpoints, replacing any before.", reflect.TypeFor[[]EndpointInput]()),
@@ -268,6 +293,7 @@ func OpenAPI() *huma.OpenAPI {
 			Description: "Returns an issued invoice the caller may see. A vendor sees the invoices billing its products' subscriptions, with only those lines and their totals. Changes nothing.",
 			Parameters:  []*huma.Param{idParam}, Responses: ok("The invoice.", reflect.TypeFor[Invoice]())},
 	} {
+		op.Parameters = append(op.Parameters, apiVersion)
 		errs := map[string]string{"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "405": "MethodNotAllowed", "500": "Internal"}
 		if op.RequestBody != nil {
 			errs["413"] = "TooLarge"

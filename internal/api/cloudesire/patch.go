@@ -17,15 +17,17 @@ type subscriptionPatch struct {
 	DeploymentStatus *string `json:"deploymentStatus"`
 	Action           *string `json:"action"`
 	ProductVersion   *Ref    `json:"productVersion"`
+	Name             *string `json:"name"`
 }
 
 // act runs a PATCH's action. SYNDICATED_UPGRADE moves a syndicated (SaaS)
 // subscription to another plan of its product (productVersion), as a
 // CHANGE order priced through the channel (ordering.Change: the customer,
 // its seller or the platform; prorated); the vendor hears of it as a
-// MODIFIED event with the new productVersion. SET_NAME is refused:
-// Mercato's subscriptions have no name of their own (it is made from the
-// product's and the plan's), so there is nothing to keep one in.
+// MODIFIED event with the new productVersion. SET_NAME gives the
+// subscription a descriptive name (at most 255 characters; the customer,
+// its seller, the provider or the platform), shown as its name instead of
+// the product's and the plan's; a new name is a MODIFIED event.
 func (h *Handler) act(ctx context.Context, p mercato.Principal, id int64, body subscriptionPatch) error {
 	switch *body.Action {
 	case "SYNDICATED_UPGRADE":
@@ -49,7 +51,13 @@ func (h *Handler) act(ctx context.Context, p mercato.Principal, id int64, body s
 		}
 		_, err = h.Orders.Change(ctx, p, id, subscription.Change{PlanID: &plan})
 		return err
+	case "SET_NAME":
+		if body.Name == nil {
+			return mercato.Invalid("invalid name", mercato.FieldError{Path: "name", Message: "is required with SET_NAME"})
+		}
+		_, err := h.Lifecycle.SetName(ctx, p, id, strings.TrimSpace(*body.Name))
+		return err
 	default:
-		return mercato.Invalid("invalid action", mercato.FieldError{Path: "action", Message: "only SYNDICATED_UPGRADE is supported (Mercato's subscriptions keep no name for SET_NAME)"})
+		return mercato.Invalid("invalid action", mercato.FieldError{Path: "action", Message: "only SYNDICATED_UPGRADE and SET_NAME are supported"})
 	}
 }

@@ -1,11 +1,14 @@
 package cloudesire_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/mercato-market/mercato/internal/app"
+	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
 
@@ -49,6 +52,61 @@ func TestSyndicatedUpgrade(t *testing.T) {
 		vendor.get(path, "", "SubscriptionDetailDTO").decode(t, &s)
 		if s.ProductVersion.URL != target {
 			t.Fatalf("after the upgrade: %+v", s)
+		}
+	})
+}
+
+// nameBody is SubscriptionPatchDTO as Jackson writes it for SET_NAME.
+func nameBody(name string) string {
+	b, _ := json.Marshal(name)
+	return strings.NewReplacer(`"deploymentStatus":"X"`, `"deploymentStatus":null`, `"action":null`, `"action":"SET_NAME"`,
+		`"name":null`, `"name":`+string(b)).Replace(patchBody("X"))
+}
+
+// TestSetName replays PATCH subscription/{id} with the action SET_NAME:
+// the name shows as the subscription's, a new one is a MODIFIED event, the
+// same one again none, and who may name it.
+func TestSetName(t *testing.T) {
+	forEachFixedEngine(t, func(t *testing.T, e *env) {
+		w := e.w
+		sub := storetest.Order(t, e.st, w.C1.Principal, 0, w.PlanA.ID, 1)
+		path := "subscription/" + strconv.FormatInt(sub.ID, 10)
+		vendor := javaClient{t: t, base: e.base, token: w.VendorA.Token}
+		customer := javaClient{t: t, base: e.base, token: w.C1.Token}
+		var s struct {
+			Name string `json:"name"`
+		}
+		vendor.get(path, "", "SubscriptionDetailDTO").decode(t, &s)
+		if s.Name == "" {
+			t.Fatal("no name before SET_NAME")
+		}
+		_, before := lastEvent(t, e, sub.ID)
+		vendor.send(http.MethodPatch, path, "", nameBody("Acme – produzione")).must(t, http.StatusOK).decodesAs(t, "SubscriptionDetailDTO")
+		vendor.get(path, "", "SubscriptionDetailDTO").decode(t, &s)
+		if s.Name != "Acme – produzione" {
+			t.Fatalf("name %q", s.Name)
+		}
+		typ, n := lastEvent(t, e, sub.ID)
+		if typ != "MODIFIED" || n != before+1 {
+			t.Fatalf("after SET_NAME: last event %s, %d events (before %d)", typ, n, before)
+		}
+		vendor.send(http.MethodPatch, path, "", nameBody("Acme – produzione")).must(t, http.StatusOK)
+		if _, again := lastEvent(t, e, sub.ID); again != n {
+			t.Fatalf("the same name again recorded an event: %d → %d", n, again)
+		}
+		customer.send(http.MethodPatch, path, "", nameBody("Ours")).must(t, http.StatusOK)
+		storetest.Unchanged(t, e.st, func() {
+			if keys := customer.send(http.MethodPatch, path, "", nameBody(strings.Repeat("x", 256))).errorHolders(t, http.StatusBadRequest); keys[0] != "name" {
+				t.Fatalf("too long: %v", keys)
+			}
+			if keys := customer.send(http.MethodPatch, path, "", nameBody("a\x00b")).errorHolders(t, http.StatusBadRequest); keys[0] != "name" {
+				t.Fatalf("control character: %v", keys)
+			}
+			javaClient{t: t, base: e.base, token: w.VendorB.Token}.send(http.MethodPatch, path, "", nameBody("Theirs")).errorHolders(t, http.StatusNotFound)
+			javaClient{t: t, base: e.base, token: w.C2.Token}.send(http.MethodPatch, path, "", nameBody("Theirs")).errorHolders(t, http.StatusNotFound)
+		})
+		if _, err := app.Lifecycle(e.st).SetName(ctx, storetest.Viewer(w.C1.Principal), sub.ID, "x"); mercato.ErrorCode(err) != mercato.EFORBIDDEN {
+			t.Fatalf("a viewer named it: %v", err)
 		}
 	})
 }

@@ -40,8 +40,10 @@ type Services struct {
 	Accounts     Accounts
 	Orders       Orders
 	Invoices     Invoices
-	Events       Events
-	Clock        func() time.Time
+	// CustomBilling bills a provider's own lines (custombilling.go).
+	CustomBilling CustomBilling
+	Events        Events
+	Clock         func() time.Time
 }
 
 // now is the marketplace's clock.

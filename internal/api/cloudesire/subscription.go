@@ -83,7 +83,7 @@ type Subscription struct {
 // period the one holding now.
 func itemOf(d subscription.Detail, lang string, now time.Time) SubscriptionItem {
 	out := SubscriptionItem{
-		ID: d.ID, Self: "subscription/" + strconv.FormatInt(d.ID, 10), Name: d.Product.Name + " - " + d.Plan.Name,
+		ID: d.ID, Self: "subscription/" + strconv.FormatInt(d.ID, 10), Name: nameOf(d),
 		CreatedAt: Time(d.CreatedAt), UpdatedAt: Time(d.UpdatedAt), StartDate: Time(d.StartDate), EndDate: Time(d.EndDate),
 		DeploymentStatus: string(d.Status), Paid: d.Paid, AutoRenew: d.AutoRenew, Type: string(d.Type),
 		BillingPeriod: billingPeriod(d.Plan.Pricing), Product: ref("product", d.ProductID), ProductVersion: ref("productVersion", d.PlanID),
@@ -252,6 +252,10 @@ func (h *Handler) detail(ctx context.Context, p mercato.Principal, r *http.Reque
 	if err != nil {
 		return Subscription{}, err
 	}
+	// Secret values: opened for the provider, masked for the others.
+	if d.Configuration, err = h.Lifecycle.Configuration(ctx, p, id); err != nil {
+		return Subscription{}, err
+	}
 	orders, invoices, err := h.references(ctx, p, id)
 	if err != nil {
 		return Subscription{}, err
@@ -322,18 +326,26 @@ func (h *Handler) list(ctx context.Context, p mercato.Principal, w http.Response
 		out = append(out, itemOf(d, lang, now))
 	}
 	pageHeaders(w, pg, total)
+	if wantsCSV(r) {
+		return http.StatusOK, subscriptionsCSV(out), nil
+	}
 	return http.StatusOK, out, nil
 }
 
+// maxPageSize caps a page: a larger CMW-PageSize is served pages of this
+// size, which the answer's CMW-PageSize says, as Cloudesire caps it.
+const maxPageSize = 200
+
 // page reads CMW-PageSize and CMW-PageNumber (or the pageSize and
-// pageNumber query parameters); pages count from 1, 20 items by default.
+// pageNumber query parameters); pages count from 1, 20 items by default,
+// at most maxPageSize.
 func page(r *http.Request) (mercato.NumberedPage, error) {
 	pg := mercato.NumberedPage{Number: 1, Size: 20}
 	for _, f := range []struct {
 		header, query string
 		dst           *int
 		max           int
-	}{{"CMW-PageSize", "pageSize", &pg.Size, 200}, {"CMW-PageNumber", "pageNumber", &pg.Number, 1_000_000}} {
+	}{{"CMW-PageSize", "pageSize", &pg.Size, math.MaxInt32}, {"CMW-PageNumber", "pageNumber", &pg.Number, 1_000_000}} {
 		v := r.Header.Get(f.header)
 		if v == "" {
 			v = r.URL.Query().Get(f.query)
@@ -347,6 +359,7 @@ func page(r *http.Request) (mercato.NumberedPage, error) {
 		}
 		*f.dst = n
 	}
+	pg.Size = min(pg.Size, maxPageSize)
 	return pg, nil
 }
 
@@ -390,4 +403,13 @@ func (h *Handler) patchSubscription(ctx context.Context, p mercato.Principal, w 
 	}
 	s, err := h.detail(ctx, p, r, id)
 	return http.StatusOK, s, err
+}
+
+// nameOf is a subscription's name: the one it was given (SET_NAME), else
+// its product's and plan's.
+func nameOf(d subscription.Detail) string {
+	if d.Name != "" {
+		return d.Name
+	}
+	return d.Product.Name + " - " + d.Plan.Name
 }
