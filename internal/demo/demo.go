@@ -19,6 +19,7 @@ import (
 	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/coupon"
 	"github.com/mercato-market/mercato/internal/channel"
 	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
@@ -55,6 +56,9 @@ var people = []struct {
 // usCustomer is the demo customer billed in USD, of plans priced in EUR:
 // its orders are converted at the demo's EUR→USD rate.
 const usCustomer = "Litware Inc."
+
+// demoCoupon is the platform's coupon Litware's order redeems.
+const demoCoupon = "WELCOME10"
 
 // The demo's exchange rate: 1 EUR = 1.08 USD from usdRateFrom.
 const (
@@ -150,16 +154,22 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 	if _, err := prices.SetExchangeRate(ctx, admin, pricing.ExchangeRate{Base: "EUR", Quote: "USD", Rate: decimal.RequireFromString(usdRate), ValidFrom: from}); err != nil {
 		return nil, fmt.Errorf("demo exchange rate: %w", err)
 	}
+	// A coupon the platform grants (and bears): 10% off the first three
+	// periods; Litware redeems it below.
+	if _, err := app.New(st, app.Options{}).Coupons.Create(ctx, admin, coupon.Coupon{Code: demoCoupon, Kind: coupon.KindPercent, Value: decimalOf(10),
+		Duration: coupon.Repeating, Periods: 3}); err != nil {
+		return nil, fmt.Errorf("demo coupon: %w", err)
+	}
 	// Orders carried through the lifecycle: Adatum (EUR) starts a trial;
 	// Litware (USD) buys 5 seats of the Team plan, priced in EUR and
 	// billed in USD at the rate. Both buy on account, so each is PENDING
 	// at once, and the vendor reports it DEPLOYED.
 	for _, buyer := range []struct {
-		org, subdomain string
-		plan, qty      int64
-	}{{"Adatum Corporation", "adatum", firstPlan, 1}, {usCustomer, "litware", teamPlan, 5}} {
+		org, subdomain, coupon string
+		plan, qty              int64
+	}{{"Adatum Corporation", "adatum", "", firstPlan, 1}, {usCustomer, "litware", demoCoupon, teamPlan, 5}} {
 		order, err := app.Ordering(st).PlaceOrder(ctx, admin, subscription.OrderRequest{CustomerID: ids[buyer.org], PlanID: buyer.plan, Quantity: buyer.qty,
-			Configuration: map[string]any{"company_subdomain": buyer.subdomain}})
+			Configuration: map[string]any{"company_subdomain": buyer.subdomain}, Coupon: buyer.coupon})
 		if err != nil {
 			return nil, fmt.Errorf("demo order of %s: %w", buyer.org, err)
 		}
