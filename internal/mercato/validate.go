@@ -56,7 +56,7 @@ func (u User) Validate() error {
 		fe.Add("name", "at most 200 characters, without control or bidirectional-override characters")
 	}
 	if u.Language != "" && !slices.Contains(UserLanguages, u.Language) {
-		fe.Add("language", "must be one of "+strings.Join(UserLanguages, ", "))
+		fe.Add("language", "must be one of %s", strings.Join(UserLanguages, ", "))
 	}
 	return fe.Err("invalid user")
 }
