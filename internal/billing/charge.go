@@ -179,6 +179,20 @@ type Charge struct {
 	State          string
 	UsagePending   bool // a recurring charge whose period's usage is still to be charged
 	InvoiceID      int64
+	Product        string // the product's name, read with the charge
+	Plan           string // the plan's name now; PlanName prefers the version's
+}
+
+// PlanName is the name of the plan the charge was sold at: its version's,
+// else the plan's name now.
+func (c Charge) PlanName() string {
+	var v struct {
+		PlanName string `json:"plan_name"`
+	}
+	if c.Version != "" && json.Unmarshal([]byte(c.Version), &v) == nil && v.PlanName != "" {
+		return v.PlanName
+	}
+	return c.Plan
 }
 
 // Total is the sum of the charge's lines.
