@@ -49,7 +49,7 @@ func luhnDigit(base string) string {
 }
 
 var build = map[string]func(base string) string{
-	"IT": func(b string) string { return b + luhnDigit(b) }, // 10 digits
+	"IT": func(b string) string { return b + luhnDigit(b) },        // 10 digits
 	"SE": func(b string) string { return b + luhnDigit(b) + "01" }, // 9 digits
 	"DE": func(b string) string { // 8 digits, ISO 7064 MOD 11,10
 		product := 10
