@@ -83,6 +83,7 @@ type Invoice struct {
 	CreditedInvoiceID int64 // a credit note: the invoice it corrects
 	Reminders         int
 	Suspended         bool // dunning suspended the subscriptions it bills
+	FullyCredited     bool // its credit notes cancel it in full: nothing is due
 	RunID             int64
 	CreatedAt         time.Time
 	UpdatedAt         time.Time

@@ -358,7 +358,7 @@ func TestRefundCredits(t *testing.T) {
 			t.Fatal(err)
 		}
 		bill := billingrun.New(st, store.TxFunc[billingrun.Tx](st))
-		note, err := bill.CreditInvoice(ctx, sp, f.inv.ID, "cancelled")
+		note, err := bill.CreditInvoice(ctx, sp, f.inv.ID, billing.CreditRequest{Reason: "cancelled"})
 		if err != nil {
 			t.Fatal(err)
 		}
