@@ -73,7 +73,9 @@ func taxRates(ctx context.Context, db queryer) ([]billing.TaxRate, error) {
 
 // TaxRates lists every tax rate, by country and date (a few dozen rows:
 // the billing run picks the one valid on the invoice date in Go).
-func (s *Store) TaxRates(ctx context.Context) ([]billing.TaxRate, error) { return taxRates(ctx, s.rd()) }
+func (s *Store) TaxRates(ctx context.Context) ([]billing.TaxRate, error) {
+	return taxRates(ctx, s.rd())
+}
 
 // TaxRates lists every tax rate in the transaction.
 func (tx *Tx) TaxRates(ctx context.Context) ([]billing.TaxRate, error) { return taxRates(ctx, tx.t) }
