@@ -190,6 +190,10 @@ func PartialCreditNote(inv Invoice, notes []Invoice, r CreditRequest) (Invoice, 
 			credited[l.Ref] = true
 		}
 	}
+	if r.Amount == nil && len(r.Lines) == 0 && credited[fmt.Sprintf("invoice:%d:amount", inv.ID)] {
+		// All that remains after an amount credit is an amount too.
+		r.Amount = &remSub
+	}
 	cn := Invoice{
 		Kind: KindCreditNote, Status: StatusDraft, Issuer: inv.Issuer, Customer: inv.Customer, ResellerID: inv.ResellerID,
 		Period: inv.Period, Currency: inv.Currency, TaxRate: inv.TaxRate, TaxNote: inv.TaxNote, CreditedInvoiceID: inv.ID,

@@ -176,14 +176,6 @@ func (tx *Tx) MarkInvoiceSuspended(ctx context.Context, id int64) error {
 	return nil
 }
 
-// VoidInvoice voids an invoice and records a MODIFIED event.
-func (tx *Tx) VoidInvoice(ctx context.Context, id int64) error {
-	if _, err := tx.t.ExecContext(ctx, `UPDATE invoices SET status='void', voided_at=$1, updated_at=$1 WHERE id=$2`, tx.s.now(), id); err != nil {
-		return fmt.Errorf("void invoice %d: %w", id, err)
-	}
-	return tx.s.recordEvent(ctx, tx.t, subscription.EntityInvoice, id, subscription.EventModified, map[string]string{"status": "void"})
-}
-
 // InsertPayment records a payment, by the user recordedBy (0: none).
 func (tx *Tx) InsertPayment(ctx context.Context, pm billing.Payment, recordedBy int64) error {
 	var by *int64
