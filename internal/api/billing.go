@@ -122,7 +122,7 @@ func invoiceOf(inv billing.Invoice) Invoice {
 
 // PaymentCreate is the body of POST /api/v1/invoices/{id}/payments.
 type PaymentCreate struct {
-	Amount    string `json:"amount,omitempty" pattern:"^-?[0-9]{1,15}(\\.[0-9]{1,6})?$" doc:"must equal the invoice's total; default: the total"`
+	Amount    string `json:"amount,omitempty" pattern:"^-?[0-9]{1,15}(\\.[0-9]{1,6})?$" doc:"must equal what is due: the invoice's total less its credit notes; default: that"`
 	Method    string `json:"method,omitempty" maxLength:"40" pattern:"^[a-z][a-z0-9_-]*$" doc:"default manual"`
 	Reference string `json:"reference,omitempty" maxLength:"200" doc:"the bank's or provider's reference"`
 }

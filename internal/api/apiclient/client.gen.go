@@ -1607,7 +1607,7 @@ type ParameterSource struct {
 
 // PaymentCreate defines model for PaymentCreate.
 type PaymentCreate struct {
-	// Amount must equal the invoice's total; default: the total
+	// Amount must equal what is due: the invoice's total less its credit notes; default: that
 	Amount *string `json:"amount,omitempty"`
 
 	// Method default manual
