@@ -21,7 +21,7 @@ type Organization struct {
 	Country    string    `json:"country"`
 	Currency   string    `json:"currency"`
 	VATID      string    `json:"vat_id" doc:"an EU VAT id (by its prefix or the country) has its country's format and check digit"`
-	Address    *Address  `json:"address,omitempty" doc:"printed on its invoices"`
+	Address    *Address  `json:"address,omitempty"`
 	OnAccount  bool      `json:"on_account" doc:"buys on account: orders are cleared for provisioning at once"`
 	FeePercent string    `json:"fee_percent" doc:"the operator's fee on a vendor's sales, in percent"`
 	CreatedAt  time.Time `json:"created_at"`
@@ -42,7 +42,7 @@ type OrganizationCreate struct {
 	Country    string   `json:"country,omitempty" pattern:"^[A-Z]{2}$"`
 	Currency   string   `json:"currency,omitempty" pattern:"^[A-Z]{3}$"`
 	VATID      string   `json:"vat_id,omitempty" maxLength:"32" doc:"an EU VAT id must have its country's format and check digit"`
-	Address    *Address `json:"address,omitempty" doc:"the postal address printed on its invoices (country: country)"`
+	Address    *Address `json:"address,omitempty"`
 	OnAccount  bool     `json:"on_account,omitempty"`
 	FeePercent string   `json:"fee_percent,omitempty" pattern:"^[0-9]{1,3}(\\.[0-9]{1,4})?$"`
 }
@@ -54,7 +54,7 @@ type OrganizationUpdate struct {
 	Country    *string  `json:"country,omitempty" pattern:"^[A-Z]{2}$"`
 	Currency   *string  `json:"currency,omitempty" pattern:"^[A-Z]{3}$"`
 	VATID      *string  `json:"vat_id,omitempty" maxLength:"32" doc:"an EU VAT id must have its country's format and check digit"`
-	Address    *Address `json:"address,omitempty" doc:"replaces the whole postal address"`
+	Address    *Address `json:"address,omitempty"`
 	OnAccount  *bool    `json:"on_account,omitempty"`
 	FeePercent *string  `json:"fee_percent,omitempty" pattern:"^[0-9]{1,3}(\\.[0-9]{1,4})?$"`
 }
@@ -91,7 +91,7 @@ func (s *Server) registerOrganizations() {
 			}
 			return out(organizationOf(o)), nil
 		})
-	register(s, huma.Operation{OperationID: "update-organization", Description: "Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.", Method: http.MethodPatch, Path: "/api/v1/organizations/{id}", Summary: "Change an organization", Tags: tags},
+	register(s, huma.Operation{OperationID: "update-organization", Description: "Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.", Method: http.MethodPatch, Path: "/api/v1/organizations/{id}", Summary: "Change an organization", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body OrganizationUpdate

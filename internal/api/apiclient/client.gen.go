@@ -2767,7 +2767,7 @@ type ClientInterface interface {
 
 	// UpdateOrganizationWithBody Change an organization
 	//
-	// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
+	// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2776,7 +2776,7 @@ type ClientInterface interface {
 
 	// UpdateOrganization Change an organization
 	//
-	// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
+	// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3985,7 +3985,7 @@ func (c *Client) GetOrganization(ctx context.Context, id int64, reqEditors ...Re
 
 // UpdateOrganizationWithBody Change an organization
 //
-// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
+// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4004,7 +4004,7 @@ func (c *Client) UpdateOrganizationWithBody(ctx context.Context, id int64, conte
 
 // UpdateOrganization Change an organization
 //
-// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
+// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9770,7 +9770,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateOrganizationWithBodyWithResponse Change an organization
 	//
-	// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
+	// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9779,7 +9779,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateOrganizationWithResponse Change an organization
 	//
-	// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
+	// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -16843,7 +16843,7 @@ func (c *ClientWithResponses) GetOrganizationWithResponse(ctx context.Context, i
 
 // UpdateOrganizationWithBodyWithResponse Change an organization
 //
-// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
+// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16858,7 +16858,7 @@ func (c *ClientWithResponses) UpdateOrganizationWithBodyWithResponse(ctx context
 
 // UpdateOrganizationWithResponse Change an organization
 //
-// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
+// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
