@@ -138,7 +138,7 @@ func WritePDF(w io.Writer, inv Invoice) error {
 		if name := productPlan(l); name != "" {
 			desc = name + "\n" + desc
 		}
-		lines := pdf.SplitText(desc, widths[0]-2)
+		lines := wrap(pdf, desc, widths[0]-2.5)
 		h := 5.5 * float64(max(len(lines), 1))
 		if pdf.GetY()+h > 270 {
 			pdf.AddPage()
@@ -196,6 +196,40 @@ func WritePDF(w io.Writer, inv Invoice) error {
 		return fmt.Errorf("invoice %d pdf: %w", inv.ID, err)
 	}
 	return nil
+}
+
+// wrap breaks text into lines no wider than w at the current font, at line
+// breaks and between words (a word wider than w alone on its line is cut).
+// fpdf's SplitText reads widths of the first 256 code points only, and
+// panics past them with a UTF-8 font.
+func wrap(pdf *fpdf.Fpdf, text string, w float64) []string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			try := word
+			if line != "" {
+				try = line + " " + word
+			}
+			if pdf.GetStringWidth(try) <= w {
+				line = try
+				continue
+			}
+			if line != "" {
+				out = append(out, line)
+			}
+			line = ""
+			for _, r := range word { // cut a word longer than the line
+				if line != "" && pdf.GetStringWidth(line+string(r)) > w {
+					out = append(out, line)
+					line = ""
+				}
+				line += string(r)
+			}
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // productPlan names a line's product and plan: "Product · Plan".

@@ -24,7 +24,8 @@ func euInvoice(customer Party) Invoice {
 		Address: mercato.Address{Line: "Via Roma 1", City: "Milano", PostalCode: "20121"}, PaymentInstructions: "Bank transfer\nIBAN IT60 X054 2811 1010 0000 0123 456"}
 	charges := []Charge{
 		{SubscriptionID: 7, Kind: pricing.KindRecurring, PeriodStart: issued, PeriodEnd: issued.AddDate(0, 1, 0), Product: "Mail Pro", Plan: "Business",
-			Lines:  []pricing.Line{{Description: "Seats: 3 × 10.00", Quantity: d("3"), UnitAmount: d("10"), Amount: d("30.00")}},
+			Lines: []pricing.Line{{Description: "Seats (2026-03-01 – 2026-04-01): 3 seat × 10.00 — Ελληνικά, Łódź, a long description that wraps over more than one line of the table " + strings.Repeat("x", 90),
+				Quantity: d("3"), UnitAmount: d("10"), Amount: d("30.00")}},
 			Shares: []pricing.Share{{Role: "vendor", OrganizationID: 2, Amount: d("24")}, {Role: "platform", Amount: d("6")}}},
 		{SubscriptionID: 8, Kind: pricing.KindRecurring, PeriodStart: issued, PeriodEnd: issued.AddDate(0, 1, 0), Product: "Backup", Version: `{"plan_id":3,"plan_name":"Basic 100 GB"}`, Plan: "Renamed",
 			Lines:  []pricing.Line{{Description: "Storage", Quantity: d("1"), UnitAmount: d("10.01"), Amount: d("10.01")}},
@@ -55,7 +56,7 @@ func TestPDFUnicodeNames(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []string{name, "Mercato S.r.l.", "Via Roma 1", "20121 Milano", "VAT IT01234567897", "ulica Świętokrzyska 12", "30-001 Kraków",
-			"Mail Pro · Business", "Backup · Basic 100 GB", "Payment terms: 30 days, due on 2026-03-31", "IBAN IT60 X054 2811 1010 0000 0123 456"}
+			"Mail Pro · Business", "Backup · Basic 100 GB", "Seats (2026-03-01 – 2026-04-01): 3 seat × 10.00 —", "Ελληνικά, Łódź, a long description", "Payment terms: 30 days, due on 2026-03-31", "IBAN IT60 X054 2811 1010 0000 0123 456"}
 		text := pdfText(t, b.Bytes())
 		for _, w := range want {
 			if !strings.Contains(text, w) {
