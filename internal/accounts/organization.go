@@ -24,6 +24,7 @@ type OrganizationUpdate struct {
 	Country    *string
 	Currency   *string
 	VATID      *string
+	Address    *mercato.Address
 	OnAccount  *bool
 	FeePercent *string
 }
@@ -35,6 +36,7 @@ func (u OrganizationUpdate) apply(o *mercato.Organization) {
 	mercato.Patch(&o.Country, u.Country)
 	mercato.Patch(&o.Currency, u.Currency)
 	mercato.Patch(&o.VATID, u.VATID)
+	mercato.Patch(&o.Address, u.Address)
 	mercato.Patch(&o.OnAccount, u.OnAccount)
 	mercato.Patch(&o.FeePercent, u.FeePercent)
 }

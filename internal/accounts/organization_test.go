@@ -68,13 +68,19 @@ func TestCreateOrganization(t *testing.T) {
 		{name: "lower-case country", by: platform, org: with(func(o *mercato.Organization) { o.Country = "it" }), code: mercato.EINVALID, field: "country"},
 		{name: "e-mail with a display name", by: platform, org: with(func(o *mercato.Organization) { o.Email = "Acme <a@acme.example>" }), code: mercato.EINVALID, field: "email"},
 		{name: "long VAT id", by: platform, org: with(func(o *mercato.Organization) { o.VATID = strings.Repeat("1", 33) }), code: mercato.EINVALID, field: "vat_id"},
+		{name: "EU VAT id with a wrong check digit", by: platform, org: with(func(o *mercato.Organization) { o.Country, o.VATID = "DE", "DE136695977" }), code: mercato.EINVALID, field: "vat_id"},
+		{name: "EU VAT id of the wrong format", by: platform, org: with(func(o *mercato.Organization) { o.Country, o.VATID = "IT", "IT1234" }), code: mercato.EINVALID, field: "vat_id"},
+		{name: "EU prefix outside the EU country", by: platform, org: with(func(o *mercato.Organization) { o.Country, o.VATID = "US", "FR00123456789" }), code: mercato.EINVALID, field: "vat_id"},
+		{name: "long postal code", by: platform, org: with(func(o *mercato.Organization) { o.Address.PostalCode = strings.Repeat("1", 21) }), code: mercato.EINVALID, field: "address.postal_code"},
 		{name: "fee over 100", by: platform, org: with(func(o *mercato.Organization) { o.FeePercent = "120" }), code: mercato.EINVALID, field: "fee_percent"},
 		{name: "negative fee", by: platform, org: with(func(o *mercato.Organization) { o.FeePercent = "-1" }), code: mercato.EINVALID, field: "fee_percent"},
 		{name: "fee not a number", by: platform, org: with(func(o *mercato.Organization) { o.FeePercent = "ten" }), code: mercato.EINVALID, field: "fee_percent"},
 		{name: "invalid values before permission", by: as("c1"), org: with(func(o *mercato.Organization) { o.Country = "XX" }), code: mercato.EINVALID, field: "country"},
 		{name: "every field set", by: platform, org: with(func(o *mercato.Organization) {
-			o.Email, o.Country, o.Currency, o.VATID, o.FeePercent = "billing@acme.example", "DE", "CHF", "DE123456789", "12.5"
+			o.Email, o.Country, o.Currency, o.VATID, o.FeePercent = "billing@acme.example", "DE", "CHF", "DE 136 695 976", "12.5"
+			o.Address = mercato.Address{Line: "Łódzka 1", City: "Berlin", PostalCode: "10115"}
 		})},
+		{name: "a VAT id outside the EU is free text", by: platform, org: with(func(o *mercato.Organization) { o.Country, o.VATID = "US", "12-3456789" })},
 	}
 	// The cases share one world: each creates an organization of its own.
 	each(t, func(t *testing.T, st *store.Store, w *storetest.World, svc *accounts.Service) {
@@ -104,7 +110,7 @@ func TestCreateOrganization(t *testing.T) {
 					wantCurrency, wantFee = in.Currency, in.FeePercent
 				}
 				read, err := st.Organization(ctx, w.Platform.Principal, o.ID)
-				if err != nil || read.Currency != wantCurrency || read.FeePercent != wantFee || read.Name != in.Name {
+				if err != nil || read.Currency != wantCurrency || read.FeePercent != wantFee || read.Name != in.Name || read.Address != in.Address || read.VATID != in.VATID {
 					t.Fatalf("stored %+v (%v), want currency %s and fee %s", read, err, wantCurrency, wantFee)
 				}
 				if got := audited(t, st, "organization", o.ID); strings.Join(got, ",") != "organization.create" {

@@ -17,13 +17,37 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
-// InvoiceParty is the issuer or the customer as printed on an invoice.
+// InvoiceParty is the issuer or the customer as printed on an invoice (as
+// it was when the invoice was issued).
 type InvoiceParty struct {
-	ID      int64  `json:"id"`
-	Name    string `json:"name"`
-	Email   string `json:"email,omitempty"`
-	Country string `json:"country,omitempty"`
-	VATID   string `json:"vat_id,omitempty"`
+	ID                  int64    `json:"id"`
+	Name                string   `json:"name" doc:"the legal name"`
+	Email               string   `json:"email,omitempty"`
+	Country             string   `json:"country,omitempty"`
+	VATID               string   `json:"vat_id,omitempty"`
+	Address             *Address `json:"address,omitempty"`
+	PaymentInstructions string   `json:"payment_instructions,omitempty" doc:"the issuer's: how to pay"`
+}
+
+// Address is a postal address; its country is the organization's.
+type Address struct {
+	Line       string `json:"line,omitempty" maxLength:"200" example:"Via Roma 1"`
+	City       string `json:"city,omitempty" maxLength:"200" example:"Milano"`
+	PostalCode string `json:"postal_code,omitempty" maxLength:"20" example:"20121"`
+}
+
+func addressOf(a mercato.Address) *Address {
+	if a == (mercato.Address{}) {
+		return nil
+	}
+	return &Address{Line: a.Line, City: a.City, PostalCode: a.PostalCode}
+}
+
+func (a *Address) domain() mercato.Address {
+	if a == nil {
+		return mercato.Address{}
+	}
+	return mercato.Address{Line: a.Line, City: a.City, PostalCode: a.PostalCode}
 }
 
 // InvoiceLine is one row of an invoice.
@@ -32,6 +56,8 @@ type InvoiceLine struct {
 	SubscriptionID int64           `json:"subscription_id,omitempty"`
 	Kind           string          `json:"kind" enum:"recurring,setup,usage,change,credit,discount"`
 	Description    string          `json:"description"`
+	Product        string          `json:"product,omitempty" doc:"the product's name"`
+	Plan           string          `json:"plan,omitempty" doc:"the plan's name as sold"`
 	Quantity       decimal.Decimal `json:"quantity"`
 	UnitAmount     decimal.Decimal `json:"unit_amount"`
 	Amount         decimal.Decimal `json:"amount" doc:"rounded once to the currency's minor unit"`
@@ -64,12 +90,17 @@ type Invoice struct {
 	CreditedInvoiceID int64         `json:"credited_invoice_id,omitempty"`
 	Reminders         int           `json:"reminders"`
 	Suspended         bool          `json:"suspended" doc:"dunning suspended the subscriptions it bills"`
+	FullyCredited     bool          `json:"fully_credited" doc:"its credit notes cancel it in full: nothing is due"`
 	CreatedAt         time.Time     `json:"created_at"`
 	Lines             []InvoiceLine `json:"lines,omitempty" doc:"present when one invoice is read"`
 }
 
 func partyOf(p billing.Party) InvoiceParty {
-	return InvoiceParty{ID: p.ID, Name: p.Name, Email: p.Email, Country: p.Country, VATID: p.VATID}
+	out := InvoiceParty{ID: p.ID, Name: p.Name, Email: p.Email, Country: p.Country, VATID: p.VATID, PaymentInstructions: p.PaymentInstructions}
+	if p.Address != nil {
+		out.Address = addressOf(*p.Address)
+	}
+	return out
 }
 
 func invoiceOf(inv billing.Invoice) Invoice {
@@ -77,9 +108,9 @@ func invoiceOf(inv billing.Invoice) Invoice {
 		Period: inv.Period, Currency: inv.Currency, TaxRate: inv.TaxRate.String(), TaxNote: inv.TaxNote,
 		Subtotal: billing.Money(inv.Subtotal, inv.Currency), Tax: billing.Money(inv.Tax, inv.Currency), Total: billing.Money(inv.Total, inv.Currency),
 		IssuedAt: inv.IssuedAt, DueAt: inv.DueAt, PaidAt: inv.PaidAt, VoidedAt: inv.VoidedAt, CreditedInvoiceID: inv.CreditedInvoiceID,
-		Reminders: inv.Reminders, Suspended: inv.Suspended, CreatedAt: inv.CreatedAt}
+		Reminders: inv.Reminders, Suspended: inv.Suspended, FullyCredited: inv.FullyCredited, CreatedAt: inv.CreatedAt}
 	for _, l := range inv.Lines {
-		line := InvoiceLine{No: l.No, SubscriptionID: l.SubscriptionID, Kind: l.Kind, Description: l.Description, Quantity: l.Quantity,
+		line := InvoiceLine{No: l.No, SubscriptionID: l.SubscriptionID, Kind: l.Kind, Description: l.Description, Product: l.Product, Plan: l.Plan, Quantity: l.Quantity,
 			UnitAmount: l.UnitAmount, Amount: l.Amount, TaxRate: l.TaxRate, Tax: l.Tax, PeriodStart: l.PeriodStart, PeriodEnd: l.PeriodEnd}
 		for _, sh := range l.Shares {
 			line.Shares = append(line.Shares, Share{Role: sh.Role, OrganizationID: sh.OrganizationID, Amount: money(sh.Amount, inv.Currency)})
@@ -91,14 +122,16 @@ func invoiceOf(inv billing.Invoice) Invoice {
 
 // PaymentCreate is the body of POST /api/v1/invoices/{id}/payments.
 type PaymentCreate struct {
-	Amount    string `json:"amount,omitempty" pattern:"^-?[0-9]{1,15}(\\.[0-9]{1,6})?$" doc:"must equal the invoice's total; default: the total"`
+	Amount    string `json:"amount,omitempty" pattern:"^-?[0-9]{1,15}(\\.[0-9]{1,6})?$" doc:"must equal what is due: the invoice's total less its credit notes; default: that"`
 	Method    string `json:"method,omitempty" maxLength:"40" pattern:"^[a-z][a-z0-9_-]*$" doc:"default manual"`
 	Reference string `json:"reference,omitempty" maxLength:"200" doc:"the bank's or provider's reference"`
 }
 
 // CreditNoteCreate is the body of POST /api/v1/invoices/{id}/credit-notes.
 type CreditNoteCreate struct {
-	Reason string `json:"reason,omitempty" maxLength:"500" doc:"printed on the credit note"`
+	Reason string  `json:"reason,omitempty" maxLength:"500" doc:"printed on the credit note"`
+	Lines  []int   `json:"lines,omitempty" maxItems:"1000" doc:"credit these lines (their numbers), each once; with neither lines nor amount, all that remains"`
+	Amount *string `json:"amount,omitempty" pattern:"^[0-9]{1,15}(\\.[0-9]{1,6})?$" doc:"or credit this amount before tax, taxed at the invoice's rate; at most what remains creditable"`
 }
 
 // BillingRunCreate is the body of POST /api/v1/billing-runs.
@@ -263,13 +296,21 @@ func (s *Server) registerBilling() {
 			}
 			return out(invoiceOf(inv)), nil
 		})
-	register(s, huma.Operation{OperationID: "credit-invoice", Description: "Corrects an issued invoice with a full credit note, itself issued at once; an unpaid invoice becomes void. Only the platform and the issuer credit; the credit note is the answer.", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/credit-notes",
-		Summary: "Credit an issued invoice in full (a credit note; an unpaid invoice becomes void)", Tags: tags, Errors: []int{http.StatusForbidden, http.StatusConflict}},
+	register(s, huma.Operation{OperationID: "credit-invoice", Description: "Corrects an issued or paid invoice with a credit note, itself issued at once in the credit-note number series: in full, or chosen lines, or an amount before tax; together the credit notes never exceed the invoice's total (more answers 422 naming lines or amount; nothing left, 409). An issued invoice is never voided nor deleted: one credited in full is no longer due. Only the platform and the issuer credit; the credit note is the answer.", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/credit-notes",
+		Summary: "Credit an invoice in full or in part (a credit note)", Tags: tags, Errors: []int{http.StatusForbidden, http.StatusConflict, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body CreditNoteCreate
 		}) (*Output[Invoice], error) {
-			cn, err := s.services.Billing.CreditInvoice(ctx, principal(ctx), in.ID, in.Body.Reason)
+			r := billing.CreditRequest{Reason: in.Body.Reason, Lines: in.Body.Lines}
+			if in.Body.Amount != nil {
+				a, err := decimal.NewFromString(*in.Body.Amount)
+				if err != nil {
+					return nil, mercato.Invalid("invalid credit note", mercato.FieldError{Path: "amount", Message: "must be a decimal", Value: *in.Body.Amount})
+				}
+				r.Amount = &a
+			}
+			cn, err := s.services.Billing.CreditInvoice(ctx, principal(ctx), in.ID, r)
 			if err != nil {
 				return nil, err
 			}

@@ -46,7 +46,13 @@ func init() {
 			"get-earnings":             {method: "GET", path: "/api/v1/earnings" + earnings, wantStatus: notFound},
 			"get-earnings-csv":         {method: "GET", path: "/api/v1/earnings/csv" + earnings, wantStatus: notFound},
 			"get-subscription-renewal": {method: "GET", path: fmt.Sprintf("/api/v1/subscriptions/%d/renewal", v.sub), wantStatus: notFound},
-			"set-billing-profile":      {method: "PUT", path: fmt.Sprintf("/api/v1/organizations/%d/billing-profile", v.reseller), body: map[string]any{"self_billing": true}, wantStatus: notFound},
+			// The operator's own settings: the platform's only.
+			"get-operator-settings": {method: "GET", path: "/api/v1/operator/settings", wantStatus: []int{http.StatusForbidden}},
+			"put-operator-settings": {method: "PUT", path: "/api/v1/operator/settings", body: map[string]any{"legal_name": "x", "country": "IT", "payment_terms_days": 30},
+				wantStatus: []int{http.StatusForbidden}},
+			"list-tax-rates":      {method: "GET", path: "/api/v1/operator/tax-rates", wantStatus: []int{http.StatusForbidden}},
+			"create-tax-rate":     {method: "POST", path: "/api/v1/operator/tax-rates", body: map[string]any{"country": "IT", "rate": "10", "valid_from": "2030-01-01"}, wantStatus: []int{http.StatusForbidden}},
+			"set-billing-profile": {method: "PUT", path: fmt.Sprintf("/api/v1/organizations/%d/billing-profile", v.reseller), body: map[string]any{"self_billing": true}, wantStatus: notFound},
 		}
 	})
 }

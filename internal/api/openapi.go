@@ -40,6 +40,7 @@ var tagDescriptions = []*huma.Tag{
 	{Name: "Webhooks", Description: "Endpoints that receive signed lifecycle notifications, their secrets and their delivery log."},
 	{Name: "Notifications", Description: "Messages from the platform to an organization."},
 	{Name: "Billing", Description: "Invoices, credit notes, payments, monthly billing runs, earnings statements and billing profiles."},
+	{Name: "Operator", Description: "The operator's own settings: its identity as the seller of the platform's invoices, payment terms and instructions, and the tax rates with their validity dates."},
 	{Name: "Audit", Description: "Who changed what: the audit log written with every change."},
 }
 

@@ -20,7 +20,8 @@ type Organization struct {
 	Email      string    `json:"email"`
 	Country    string    `json:"country"`
 	Currency   string    `json:"currency"`
-	VATID      string    `json:"vat_id"`
+	VATID      string    `json:"vat_id" doc:"an EU VAT id (by its prefix or the country) has its country's format and check digit"`
+	Address    *Address  `json:"address,omitempty"`
 	OnAccount  bool      `json:"on_account" doc:"buys on account: orders are cleared for provisioning at once"`
 	FeePercent string    `json:"fee_percent" doc:"the operator's fee on a vendor's sales, in percent"`
 	CreatedAt  time.Time `json:"created_at"`
@@ -29,31 +30,33 @@ type Organization struct {
 
 func organizationOf(o mercato.Organization) Organization {
 	return Organization{ID: o.ID, Kind: string(o.Kind), Name: o.Name, ParentID: o.ParentID, Email: o.Email, Country: o.Country,
-		Currency: o.Currency, VATID: o.VATID, OnAccount: o.OnAccount, FeePercent: o.FeePercent, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
+		Currency: o.Currency, VATID: o.VATID, Address: addressOf(o.Address), OnAccount: o.OnAccount, FeePercent: o.FeePercent, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
 }
 
 // OrganizationCreate is the body of POST /api/v1/organizations.
 type OrganizationCreate struct {
-	Kind       string `json:"kind" enum:"vendor,distributor,reseller,customer"`
-	Name       string `json:"name" minLength:"1" maxLength:"200"`
-	ParentID   *int64 `json:"parent_id,omitempty" minimum:"1"`
-	Email      string `json:"email,omitempty" maxLength:"254"`
-	Country    string `json:"country,omitempty" pattern:"^[A-Z]{2}$"`
-	Currency   string `json:"currency,omitempty" pattern:"^[A-Z]{3}$"`
-	VATID      string `json:"vat_id,omitempty" maxLength:"32"`
-	OnAccount  bool   `json:"on_account,omitempty"`
-	FeePercent string `json:"fee_percent,omitempty" pattern:"^[0-9]{1,3}(\\.[0-9]{1,4})?$"`
+	Kind       string   `json:"kind" enum:"vendor,distributor,reseller,customer"`
+	Name       string   `json:"name" minLength:"1" maxLength:"200"`
+	ParentID   *int64   `json:"parent_id,omitempty" minimum:"1"`
+	Email      string   `json:"email,omitempty" maxLength:"254"`
+	Country    string   `json:"country,omitempty" pattern:"^[A-Z]{2}$"`
+	Currency   string   `json:"currency,omitempty" pattern:"^[A-Z]{3}$"`
+	VATID      string   `json:"vat_id,omitempty" maxLength:"32" doc:"an EU VAT id must have its country's format and check digit"`
+	Address    *Address `json:"address,omitempty"`
+	OnAccount  bool     `json:"on_account,omitempty"`
+	FeePercent string   `json:"fee_percent,omitempty" pattern:"^[0-9]{1,3}(\\.[0-9]{1,4})?$"`
 }
 
 // OrganizationUpdate is the body of PATCH /api/v1/organizations/{id}.
 type OrganizationUpdate struct {
-	Name       *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
-	Email      *string `json:"email,omitempty" maxLength:"254"`
-	Country    *string `json:"country,omitempty" pattern:"^[A-Z]{2}$"`
-	Currency   *string `json:"currency,omitempty" pattern:"^[A-Z]{3}$"`
-	VATID      *string `json:"vat_id,omitempty" maxLength:"32"`
-	OnAccount  *bool   `json:"on_account,omitempty"`
-	FeePercent *string `json:"fee_percent,omitempty" pattern:"^[0-9]{1,3}(\\.[0-9]{1,4})?$"`
+	Name       *string  `json:"name,omitempty" minLength:"1" maxLength:"200"`
+	Email      *string  `json:"email,omitempty" maxLength:"254"`
+	Country    *string  `json:"country,omitempty" pattern:"^[A-Z]{2}$"`
+	Currency   *string  `json:"currency,omitempty" pattern:"^[A-Z]{3}$"`
+	VATID      *string  `json:"vat_id,omitempty" maxLength:"32" doc:"an EU VAT id must have its country's format and check digit"`
+	Address    *Address `json:"address,omitempty"`
+	OnAccount  *bool    `json:"on_account,omitempty"`
+	FeePercent *string  `json:"fee_percent,omitempty" pattern:"^[0-9]{1,3}(\\.[0-9]{1,4})?$"`
 }
 
 func (s *Server) registerOrganizations() {
@@ -81,22 +84,27 @@ func (s *Server) registerOrganizations() {
 			b := in.Body
 			o, err := s.services.Accounts.CreateOrganization(ctx, principal(ctx), mercato.Organization{
 				Kind: mercato.OrgKind(b.Kind), Name: b.Name, ParentID: b.ParentID, Email: b.Email, Country: b.Country,
-				Currency: b.Currency, VATID: b.VATID, OnAccount: b.OnAccount, FeePercent: b.FeePercent,
+				Currency: b.Currency, VATID: b.VATID, Address: b.Address.domain(), OnAccount: b.OnAccount, FeePercent: b.FeePercent,
 			})
 			if err != nil {
 				return nil, err
 			}
 			return out(organizationOf(o)), nil
 		})
-	register(s, huma.Operation{OperationID: "update-organization", Description: "Changes an organization's name, contact e-mail, country, currency or VAT id; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.", Method: http.MethodPatch, Path: "/api/v1/organizations/{id}", Summary: "Change an organization", Tags: tags},
+	register(s, huma.Operation{OperationID: "update-organization", Description: "Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.", Method: http.MethodPatch, Path: "/api/v1/organizations/{id}", Summary: "Change an organization", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body OrganizationUpdate
 		}) (*Output[Organization], error) {
 			b := in.Body
-			o, err := s.services.Accounts.UpdateOrganization(ctx, principal(ctx), in.ID, accounts.OrganizationUpdate{
+			u := accounts.OrganizationUpdate{
 				Name: b.Name, Email: b.Email, Country: b.Country, Currency: b.Currency, VATID: b.VATID, OnAccount: b.OnAccount, FeePercent: b.FeePercent,
-			})
+			}
+			if b.Address != nil {
+				a := b.Address.domain()
+				u.Address = &a
+			}
+			o, err := s.services.Accounts.UpdateOrganization(ctx, principal(ctx), in.ID, u)
 			if err != nil {
 				return nil, err
 			}

@@ -75,6 +75,7 @@ func New(sv Services, log *slog.Logger, opts ...Option) *Server {
 		Catalog: sv.Catalog, Accounts: sv.Accounts, Orders: sv.Orders, Invoices: sv.Billing, CustomBilling: sv.Billing, Events: sv.Webhooks, Clock: sv.Clock}, log)) // the Cloudesire-compatible vendor API
 
 	s.registerOrganizations()
+	s.registerOperator()
 	s.registerUsers()
 	s.registerProducts()
 	s.registerPlans()

@@ -62,7 +62,11 @@ type Billing interface {
 	RunBilling(ctx context.Context, p mercato.Principal, opts billingrun.Options) (billing.Run, error)
 	IssueInvoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error)
 	PayInvoice(ctx context.Context, p mercato.Principal, id int64, r billingrun.PaymentRequest) (billing.Invoice, error)
-	CreditInvoice(ctx context.Context, p mercato.Principal, id int64, reason string) (billing.Invoice, error)
+	CreditInvoice(ctx context.Context, p mercato.Principal, id int64, r billing.CreditRequest) (billing.Invoice, error)
+	OperatorSettings(ctx context.Context, p mercato.Principal) (billing.Seller, error)
+	SaveOperatorSettings(ctx context.Context, p mercato.Principal, st billing.Seller) (billing.Seller, error)
+	TaxRates(ctx context.Context, p mercato.Principal) ([]billing.TaxRate, error)
+	AddTaxRate(ctx context.Context, p mercato.Principal, r billing.TaxRate) (billing.TaxRate, error)
 	RenewalOffer(ctx context.Context, p mercato.Principal, id int64) (billing.Offer, error)
 	SetSelfBilling(ctx context.Context, p mercato.Principal, orgID int64, self bool) error
 	ListInvoices(ctx context.Context, p mercato.Principal, f billing.InvoiceFilter, page mercato.Page) ([]billing.Invoice, int64, error)

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/shopspring/decimal"
 
@@ -117,8 +118,10 @@ func TestTaxRate(t *testing.T) {
 		note     string
 	}{
 		{Party{Country: "DE"}, "19", ""},
-		{Party{Country: "DE", VATID: "DE123456789"}, "0", NoteReverseCharge},
-		{Party{Country: "IT", VATID: "IT12345678901"}, "22", ""},
+		{Party{Country: "DE", VATID: "DE136695976"}, "0", NoteReverseCharge},
+		{Party{Country: "DE", VATID: "DE136695977"}, "19", ""}, // a wrong check digit: no reverse charge
+		{Party{Country: "DE", VATID: "not a VAT id"}, "19", ""},
+		{Party{Country: "IT", VATID: "IT01234567897"}, "22", ""},
 		{Party{Country: "US"}, "0", NoteOutsideEU},
 		{Party{}, "0", ""},
 	} {
@@ -207,7 +210,9 @@ func TestLedgerBalances(t *testing.T) {
 
 // pdfText returns the text shown by a PDF's (Flate-compressed) content
 // streams, joined: a minimal, pure-Go check that the document parses and
-// says what it should.
+// says what it should. The embedded font is Identity-H encoded with
+// Unicode code points as character ids (fpdf's UTF-8 fonts), so each
+// shown string is UTF-16BE.
 func pdfText(t *testing.T, b []byte) string {
 	t.Helper()
 	if !bytes.HasPrefix(b, []byte("%PDF-1.")) || !bytes.Contains(b, []byte("xref")) || !bytes.HasSuffix(bytes.TrimSpace(b), []byte("%%EOF")) {
@@ -226,7 +231,7 @@ func pdfText(t *testing.T, b []byte) string {
 			continue
 		}
 		for _, m := range shown.FindAllSubmatch(content, -1) {
-			out.Write(m[1])
+			out.WriteString(utf16Text(unescapePDF(m[1])))
 			out.WriteByte('\n')
 		}
 	}
@@ -241,7 +246,7 @@ func TestInvoicePDF(t *testing.T) {
 		Lines:  []pricing.Line{{Description: "Seats (2026-03-01 – 2026-04-01): 3 seat × 10.00", Quantity: d("3"), UnitAmount: d("10"), Amount: d("30.00")}},
 		Shares: []pricing.Share{{Role: "vendor", OrganizationID: 2, Amount: d("24")}, {Role: "platform", Amount: d("6")}}}}
 	inv := Assemble(Invoice{ID: 1, Currency: "EUR", Period: "2026-03", Issuer: Party{ID: 1, Name: "Mercato Srl", Country: "IT"},
-		Customer: Party{ID: 5, Name: "Acme GmbH", Country: "DE", VATID: "DE123456789"}}, charges, decimal.Zero, NoteReverseCharge)
+		Customer: Party{ID: 5, Name: "Acme GmbH", Country: "DE", VATID: "DE136695976"}}, charges, decimal.Zero, NoteReverseCharge)
 	inv.Number, inv.Status, inv.IssuedAt, inv.DueAt, inv.CreatedAt = "INV-2026-000001", StatusIssued, &issued, &due, issued
 	var b bytes.Buffer
 	if err := WritePDF(&b, inv); err != nil {
@@ -257,4 +262,45 @@ func TestInvoicePDF(t *testing.T) {
 	if err := WriteCSV(&c, inv); err != nil || !bytes.Contains(c.Bytes(), []byte("total")) {
 		t.Fatalf("csv %v %s", err, c.String())
 	}
+}
+
+// unescapePDF undoes a PDF literal string's escapes (\\, \(, \), \r, \n
+// and octal).
+func unescapePDF(b []byte) []byte {
+	var out []byte
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 == len(b) {
+			out = append(out, b[i])
+			continue
+		}
+		i++
+		switch c := b[i]; {
+		case c == 'r':
+			out = append(out, '\r')
+		case c == 'n':
+			out = append(out, '\n')
+		case c >= '0' && c <= '7':
+			v, n := 0, 0
+			for ; n < 3 && i < len(b) && b[i] >= '0' && b[i] <= '7'; n++ {
+				v, i = v*8+int(b[i]-'0'), i+1
+			}
+			i--
+			out = append(out, byte(v))
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// utf16Text decodes UTF-16BE (an odd length is not: it is returned as is).
+func utf16Text(b []byte) string {
+	if len(b)%2 != 0 {
+		return string(b)
+	}
+	u := make([]uint16, 0, len(b)/2)
+	for i := 0; i+1 < len(b); i += 2 {
+		u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
+	}
+	return string(utf16.Decode(u))
 }

@@ -203,10 +203,24 @@ type Charge struct {
 	State          string
 	UsagePending   bool // a recurring charge whose period's usage is still to be charged
 	InvoiceID      int64
+	Product        string // the product's name, read with the charge
+	Plan           string // the plan's name now; PlanName prefers the version's
 	// Converted records the conversion of a charge priced in another
 	// currency than the customer's (nil: none): what it cost in the
 	// plan's currency and the rate it was converted at.
 	Converted *Conversion
+}
+
+// PlanName is the name of the plan the charge was sold at: its version's,
+// else the plan's name now.
+func (c Charge) PlanName() string {
+	var v struct {
+		PlanName string `json:"plan_name"`
+	}
+	if c.Version != "" && json.Unmarshal([]byte(c.Version), &v) == nil && v.PlanName != "" {
+		return v.PlanName
+	}
+	return c.Plan
 }
 
 // Conversion is how a charge's amount was converted: Amount in From (the

@@ -1,10 +1,12 @@
 package billing
 
 import (
+	_ "embed"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-pdf/fpdf"
@@ -37,50 +39,66 @@ func day(t *time.Time) string {
 	return t.UTC().Format("2006-01-02")
 }
 
-// WritePDF renders inv as an A4 PDF: issuer and customer, number and
-// dates, a table of lines (description, quantity, unit price, amount), the
-// totals, the tax note and the payment terms.
+// The DejaVu Sans font (Bitstream Vera licence, fonts/LICENSE) is
+// embedded in every PDF, subset to the characters used, so that names in
+// any Latin, Greek or Cyrillic script print as written: the PDF core fonts
+// know only cp1252.
+var (
+	//go:embed fonts/DejaVuSans.ttf
+	fontRegular []byte
+	//go:embed fonts/DejaVuSans-Bold.ttf
+	fontBold []byte
+)
+
+// font is the family name the embedded font is registered under.
+const font = "DejaVu"
+
+// WritePDF renders inv as an A4 PDF: the seller (legal name, address, VAT
+// id) and the buyer (name, address, VAT id), number and dates, a table of
+// lines (product and plan, description, quantity, unit price, amount), the
+// totals, the tax note, the payment terms and instructions.
 func WritePDF(w io.Writer, inv Invoice) error {
 	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.AddUTF8FontFromBytes(font, "", fontRegular)
+	pdf.AddUTF8FontFromBytes(font, "B", fontBold)
 	pdf.SetTitle(inv.title()+" "+inv.Number, true)
 	pdf.SetAuthor(inv.Issuer.Name, true)
 	pdf.SetCreationDate(inv.CreatedAt)
 	pdf.SetMargins(18, 18, 18)
 	pdf.SetAutoPageBreak(true, 20)
-	tr := pdf.UnicodeTranslatorFromDescriptor("") // UTF-8 to the core fonts' cp1252
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-14)
-		pdf.SetFont("Helvetica", "", 8)
+		pdf.SetFont(font, "", 8)
 		pdf.SetTextColor(120, 120, 120)
-		pdf.CellFormat(0, 5, tr(fmt.Sprintf("%s %s · page %d", inv.title(), inv.Number, pdf.PageNo())), "", 0, "C", false, 0, "")
+		pdf.CellFormat(0, 5, fmt.Sprintf("%s %s · page %d", inv.title(), inv.Number, pdf.PageNo()), "", 0, "C", false, 0, "")
 	})
 	pdf.AddPage()
 
-	// Issuer, top left; document title, top right.
-	pdf.SetFont("Helvetica", "B", 15)
+	// Seller, top left; document title, top right.
+	pdf.SetFont(font, "B", 14)
 	pdf.SetTextColor(30, 30, 30)
-	pdf.CellFormat(100, 8, tr(inv.Issuer.Name), "", 0, "L", false, 0, "")
-	pdf.SetFont("Helvetica", "B", 20)
+	pdf.CellFormat(110, 8, inv.Issuer.Name, "", 0, "L", false, 0, "")
+	pdf.SetFont(font, "B", 18)
 	pdf.SetTextColor(40, 70, 140)
 	pdf.CellFormat(0, 8, inv.title(), "", 1, "R", false, 0, "")
-	pdf.SetFont("Helvetica", "", 9)
+	pdf.SetFont(font, "", 9)
 	pdf.SetTextColor(80, 80, 80)
-	for _, s := range []string{inv.Issuer.Email, countryVAT(inv.Issuer)} {
+	for _, s := range append(addressLines(inv.Issuer), inv.Issuer.Email, vatLine(inv.Issuer)) {
 		if s != "" {
-			pdf.CellFormat(0, 4.5, tr(s), "", 1, "L", false, 0, "")
+			pdf.CellFormat(0, 4.5, s, "", 1, "L", false, 0, "")
 		}
 	}
 	pdf.Ln(6)
 
 	// Bill to, left; references, right.
 	top := pdf.GetY()
-	pdf.SetFont("Helvetica", "B", 9)
+	pdf.SetFont(font, "B", 9)
 	pdf.SetTextColor(30, 30, 30)
-	pdf.CellFormat(90, 5, "Bill to", "", 1, "L", false, 0, "")
-	pdf.SetFont("Helvetica", "", 10)
-	for _, s := range []string{inv.Customer.Name, inv.Customer.Email, countryVAT(inv.Customer)} {
+	pdf.CellFormat(95, 5, "Bill to", "", 1, "L", false, 0, "")
+	pdf.SetFont(font, "", 10)
+	for _, s := range append(append([]string{inv.Customer.Name}, addressLines(inv.Customer)...), inv.Customer.Email, vatLine(inv.Customer)) {
 		if s != "" {
-			pdf.CellFormat(90, 5, tr(s), "", 1, "L", false, 0, "")
+			pdf.CellFormat(95, 5, s, "", 1, "L", false, 0, "")
 		}
 	}
 	left := pdf.GetY()
@@ -91,10 +109,10 @@ func WritePDF(w io.Writer, inv Invoice) error {
 	}
 	for _, r := range refs {
 		pdf.SetX(120)
-		pdf.SetFont("Helvetica", "", 9)
+		pdf.SetFont(font, "", 9)
 		pdf.CellFormat(32, 5, r[0], "", 0, "L", false, 0, "")
-		pdf.SetFont("Helvetica", "B", 9)
-		pdf.CellFormat(0, 5, tr(r[1]), "", 1, "R", false, 0, "")
+		pdf.SetFont(font, "B", 9)
+		pdf.CellFormat(0, 5, r[1], "", 1, "R", false, 0, "")
 	}
 	pdf.SetY(max(left, pdf.GetY()) + 8)
 
@@ -102,8 +120,8 @@ func WritePDF(w io.Writer, inv Invoice) error {
 	widths := []float64{98, 18, 28, 30}
 	pdf.SetFillColor(40, 70, 140)
 	pdf.SetTextColor(255, 255, 255)
-	pdf.SetFont("Helvetica", "B", 9)
-	for i, h := range []string{"Description", "Qty", "Unit price", "Amount"} {
+	pdf.SetFont(font, "B", 9)
+	for i, h := range []string{"Product, plan and description", "Qty", "Unit price", "Amount"} {
 		align := "R"
 		if i == 0 {
 			align = "L"
@@ -112,18 +130,21 @@ func WritePDF(w io.Writer, inv Invoice) error {
 	}
 	pdf.Ln(-1)
 	pdf.SetTextColor(30, 30, 30)
-	pdf.SetFont("Helvetica", "", 9)
+	pdf.SetFont(font, "", 9)
 	for i, l := range inv.Lines {
 		fill := i%2 == 1
 		pdf.SetFillColor(243, 245, 250)
-		desc := tr(l.Description)
-		lines := pdf.SplitLines([]byte(desc), widths[0]-2)
+		desc := l.Description
+		if name := productPlan(l); name != "" {
+			desc = name + "\n" + desc
+		}
+		lines := wrap(pdf, desc, widths[0]-2.5)
 		h := 5.5 * float64(max(len(lines), 1))
 		if pdf.GetY()+h > 270 {
 			pdf.AddPage()
 		}
 		x, y := pdf.GetXY()
-		pdf.MultiCell(widths[0], 5.5, desc, "", "L", fill)
+		pdf.MultiCell(widths[0], 5.5, strings.Join(lines, "\n"), "", "L", fill)
 		pdf.SetXY(x+widths[0], y)
 		pdf.CellFormat(widths[1], h, l.Quantity.String(), "", 0, "R", fill, 0, "")
 		pdf.CellFormat(widths[2], h, l.UnitAmount.String(), "", 0, "R", fill, 0, "")
@@ -138,7 +159,7 @@ func WritePDF(w io.Writer, inv Invoice) error {
 			style = "B"
 		}
 		pdf.SetX(18 + widths[0] + widths[1] - 20)
-		pdf.SetFont("Helvetica", style, 10)
+		pdf.SetFont(font, style, 10)
 		pdf.CellFormat(widths[2]+20, 6, label, "", 0, "R", false, 0, "")
 		pdf.CellFormat(widths[3], 6, value, "", 1, "R", false, 0, "")
 	}
@@ -146,13 +167,27 @@ func WritePDF(w io.Writer, inv Invoice) error {
 	total("Tax "+inv.TaxRate.String()+"%", Money(inv.Tax, inv.Currency), false)
 	total("Total "+inv.Currency, Money(inv.Total, inv.Currency), true)
 	pdf.Ln(6)
-	pdf.SetFont("Helvetica", "", 9)
+	pdf.SetFont(font, "", 9)
 	pdf.SetTextColor(80, 80, 80)
 	if inv.TaxNote != "" {
-		pdf.MultiCell(0, 4.5, tr(inv.TaxNote), "", "L", false)
+		pdf.MultiCell(0, 4.5, inv.TaxNote, "", "L", false)
 	}
 	if inv.Kind == KindInvoice && inv.DueAt != nil {
-		pdf.MultiCell(0, 4.5, tr(fmt.Sprintf("Please pay %s %s by %s, quoting %s.", inv.Currency, Money(inv.Total, inv.Currency), day(inv.DueAt), orDraft(inv.Number))), "", "L", false)
+		terms := "Payment terms: due on " + day(inv.DueAt)
+		if inv.IssuedAt != nil {
+			if days := int(inv.DueAt.Sub(*inv.IssuedAt).Hours() / 24); days > 0 {
+				terms = fmt.Sprintf("Payment terms: %d days, due on %s", days, day(inv.DueAt))
+			}
+		}
+		pdf.MultiCell(0, 4.5, terms+".", "", "L", false)
+		pdf.MultiCell(0, 4.5, fmt.Sprintf("Please pay %s %s by %s, quoting %s.", inv.Currency, Money(inv.Total, inv.Currency), day(inv.DueAt), orDraft(inv.Number)), "", "L", false)
+	}
+	if inv.Kind == KindInvoice && inv.Issuer.PaymentInstructions != "" {
+		pdf.Ln(2)
+		pdf.SetFont(font, "B", 9)
+		pdf.MultiCell(0, 4.5, "Payment instructions", "", "L", false)
+		pdf.SetFont(font, "", 9)
+		pdf.MultiCell(0, 4.5, inv.Issuer.PaymentInstructions, "", "L", false)
 	}
 	if inv.Status == StatusPaid {
 		pdf.MultiCell(0, 4.5, "Paid on "+day(inv.PaidAt)+". Thank you.", "", "L", false)
@@ -163,21 +198,81 @@ func WritePDF(w io.Writer, inv Invoice) error {
 	return nil
 }
 
+// wrap breaks text into lines no wider than w at the current font, at line
+// breaks and between words (a word wider than w alone on its line is cut).
+// fpdf's SplitText reads widths of the first 256 code points only, and
+// panics past them with a UTF-8 font.
+func wrap(pdf *fpdf.Fpdf, text string, w float64) []string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			try := word
+			if line != "" {
+				try = line + " " + word
+			}
+			if pdf.GetStringWidth(try) <= w {
+				line = try
+				continue
+			}
+			if line != "" {
+				out = append(out, line)
+			}
+			line = ""
+			for _, r := range word { // cut a word longer than the line
+				if line != "" && pdf.GetStringWidth(line+string(r)) > w {
+					out = append(out, line)
+					line = ""
+				}
+				line += string(r)
+			}
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// productPlan names a line's product and plan: "Product · Plan".
+func productPlan(l Line) string {
+	switch {
+	case l.Product != "" && l.Plan != "":
+		return l.Product + " · " + l.Plan
+	case l.Product != "":
+		return l.Product
+	}
+	return l.Plan
+}
+
+// addressLines are a party's postal address as printed: the street line,
+// then postal code and city, then the country.
+func addressLines(p Party) []string {
+	var out []string
+	if p.Address != nil {
+		if p.Address.Line != "" {
+			out = append(out, p.Address.Line)
+		}
+		if pc := strings.TrimSpace(p.Address.PostalCode + " " + p.Address.City); pc != "" {
+			out = append(out, pc)
+		}
+	}
+	if p.Country != "" {
+		out = append(out, p.Country)
+	}
+	return out
+}
+
+func vatLine(p Party) string {
+	if p.VATID == "" {
+		return ""
+	}
+	return "VAT " + p.VATID
+}
+
 func orDraft(n string) string {
 	if n == "" {
 		return "DRAFT"
 	}
 	return n
-}
-
-func countryVAT(p Party) string {
-	switch {
-	case p.Country != "" && p.VATID != "":
-		return p.Country + " · VAT " + p.VATID
-	case p.VATID != "":
-		return "VAT " + p.VATID
-	}
-	return p.Country
 }
 
 // WriteCSV writes inv as CSV: a header row, one row per line, then the

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -48,6 +49,8 @@ type Line struct {
 	Ref            string          `json:"ref,omitempty"` // metric name, order id: what makes the charge unique
 	Part           int             `json:"part"`          // index within its charge (graduated tiers)
 	Description    string          `json:"description"`
+	Product        string          `json:"product,omitempty"` // the product's name, printed on every line
+	Plan           string          `json:"plan,omitempty"`    // the plan's name as sold
 	Quantity       decimal.Decimal `json:"quantity"`
 	UnitAmount     decimal.Decimal `json:"unit_amount"`
 	Amount         decimal.Decimal `json:"amount"` // rounded once
@@ -83,6 +86,7 @@ type Invoice struct {
 	CreditedInvoiceID int64 // a credit note: the invoice it corrects
 	Reminders         int
 	Suspended         bool // dunning suspended the subscriptions it bills
+	FullyCredited     bool // its credit notes cancel it in full: nothing is due
 	RunID             int64
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
@@ -104,7 +108,7 @@ func Assemble(inv Invoice, charges []Charge, rate decimal.Decimal, note string) 
 			line := Line{
 				No: len(inv.Lines) + 1, SubscriptionID: c.SubscriptionID, Kind: kind, Ref: c.Ref, Part: i,
 				Description: l.Description, Quantity: l.Quantity, UnitAmount: l.UnitAmount, Amount: l.Amount,
-				PeriodStart: c.PeriodStart, PeriodEnd: c.PeriodEnd,
+				PeriodStart: c.PeriodStart, PeriodEnd: c.PeriodEnd, Product: c.Product, Plan: c.PlanName(),
 			}
 			if i == 0 {
 				line.Shares = c.Shares
@@ -139,34 +143,185 @@ func Totals(inv Invoice) Invoice {
 // CreditNote returns the draft credit note that cancels inv in full: the
 // same lines with negated amounts and tax, referring to it.
 func CreditNote(inv Invoice, reason string) (Invoice, error) {
+	return PartialCreditNote(inv, nil, CreditRequest{Reason: reason})
+}
+
+// CreditRequest says what a credit note credits: chosen lines of the
+// invoice (what remains of each), or an amount before tax spread over the
+// invoice; neither: all that remains creditable.
+type CreditRequest struct {
+	Reason string
+	Lines  []int            // line numbers
+	Amount *decimal.Decimal // before tax, in the invoice's currency
+}
+
+// MaxReason bounds a credit note's reason.
+const MaxReason = 500
+
+// Remaining is what is left to credit of inv after its credit notes
+// (negative totals): subtotal, tax and total.
+func Remaining(inv Invoice, notes []Invoice) (sub, tax, total decimal.Decimal) {
+	sub, tax = inv.Subtotal, inv.Tax
+	for _, n := range notes {
+		sub, tax = sub.Add(n.Subtotal), tax.Add(n.Tax)
+	}
+	return sub, tax, sub.Add(tax)
+}
+
+// lineRef is the Ref of a credit note's line that credits line no of the
+// invoice id; an amount credit's line has "invoice:ID:amount".
+func lineRef(id int64, no int) string { return fmt.Sprintf("invoice:%d:%d", id, no) }
+
+// PartialCreditNote returns the draft credit note of inv (issued or paid)
+// that credits what r asks, given the credit notes already issued for it
+// (notes): chosen lines (each in full, once), or an amount before tax
+// taxed at the invoice's rate, never more than what remains creditable;
+// together the notes never exceed the invoice's total.
+func PartialCreditNote(inv Invoice, notes []Invoice, r CreditRequest) (Invoice, error) {
 	if inv.Kind != KindInvoice {
 		return Invoice{}, mercato.Errorf(mercato.ECONFLICT, "a credit note cannot be credited")
 	}
 	if inv.Status != StatusIssued && inv.Status != StatusPaid {
 		return Invoice{}, mercato.Errorf(mercato.ECONFLICT, "only an issued or paid invoice is credited, not a %s one", inv.Status)
 	}
+	if len(r.Reason) > MaxReason || !mercato.ValidText(r.Reason) {
+		return Invoice{}, mercato.Invalid("invalid credit note", mercato.FieldError{Path: "reason", Message: fmt.Sprintf("at most %d characters, without control characters", MaxReason)})
+	}
+	remSub, remTax, remTotal := Remaining(inv, notes)
+	if !remTotal.IsPositive() && !remSub.IsPositive() {
+		return Invoice{}, mercato.Errorf(mercato.ECONFLICT, "invoice %d is already credited in full", inv.ID)
+	}
+	credited := map[string]bool{}
+	for _, n := range notes {
+		for _, l := range n.Lines {
+			credited[l.Ref] = true
+		}
+	}
+	if r.Amount == nil && len(r.Lines) == 0 && credited[fmt.Sprintf("invoice:%d:amount", inv.ID)] {
+		// All that remains after an amount credit is an amount too.
+		r.Amount = &remSub
+	}
 	cn := Invoice{
 		Kind: KindCreditNote, Status: StatusDraft, Issuer: inv.Issuer, Customer: inv.Customer, ResellerID: inv.ResellerID,
 		Period: inv.Period, Currency: inv.Currency, TaxRate: inv.TaxRate, TaxNote: inv.TaxNote, CreditedInvoiceID: inv.ID,
 	}
-	for _, l := range inv.Lines {
-		c := l
-		c.No = len(cn.Lines) + 1
-		c.Kind = KindCredit
-		c.Ref = fmt.Sprintf("invoice:%d:%d", inv.ID, l.No)
-		c.Part = 0
-		c.Description = "Credit: " + l.Description
-		if reason != "" && c.No == 1 {
-			c.Description += " (" + reason + ")"
+	switch {
+	case r.Amount != nil && len(r.Lines) > 0:
+		return Invoice{}, mercato.Invalid("invalid credit note", mercato.FieldError{Path: "amount", Message: "credit chosen lines or an amount, not both"})
+	case r.Amount != nil:
+		a := *r.Amount
+		minor, ok := pricing.MinorUnits(inv.Currency)
+		if !ok {
+			minor = 2
 		}
-		c.Amount, c.Tax = l.Amount.Neg(), l.Tax.Neg()
-		c.Shares = nil
-		for _, s := range l.Shares {
-			c.Shares = append(c.Shares, pricing.Share{Role: s.Role, OrganizationID: s.OrganizationID, Amount: s.Amount.Neg()})
+		if !a.IsPositive() || a.GreaterThan(remSub) || a.Exponent() < -int32(minor) {
+			return Invoice{}, mercato.Invalid("invalid credit note", mercato.FieldError{Path: "amount",
+				Message: fmt.Sprintf("must be positive, with at most %d decimals, and at most the %s before tax that remains creditable", minor, Money(remSub, inv.Currency)), Value: a.String()})
 		}
-		cn.Lines = append(cn.Lines, c)
+		tax := pricing.Round(a.Mul(inv.TaxRate).Shift(-2), inv.Currency)
+		if a.Equal(remSub) {
+			tax = remTax // the last credit closes the invoice to the cent
+		}
+		desc := "Credit on invoice " + orDraft(inv.Number)
+		if r.Reason != "" {
+			desc += " (" + r.Reason + ")"
+		}
+		cn.Lines = []Line{{No: 1, Kind: KindCredit, Ref: fmt.Sprintf("invoice:%d:amount", inv.ID), Description: desc,
+			Quantity: decimal.NewFromInt(1), UnitAmount: a.Neg(), Amount: a.Neg(), TaxRate: inv.TaxRate, Tax: tax.Neg(),
+			Product: productsOf(inv), Shares: prorate(inv, a.Neg())}}
+		if len(inv.Lines) > 0 {
+			cn.Lines[0].PeriodStart, cn.Lines[0].PeriodEnd = inv.Lines[0].PeriodStart, inv.Lines[len(inv.Lines)-1].PeriodEnd
+		}
+	default:
+		chosen := map[int]bool{}
+		for _, no := range r.Lines {
+			if chosen[no] || no < 1 || no > len(inv.Lines) || credited[lineRef(inv.ID, no)] {
+				return Invoice{}, mercato.Invalid("invalid credit note", mercato.FieldError{Path: "lines",
+					Message: "each a line number of the invoice, once, not credited before", Value: no})
+			}
+			chosen[no] = true
+		}
+		for _, l := range inv.Lines {
+			if credited[lineRef(inv.ID, l.No)] || len(chosen) > 0 && !chosen[l.No] {
+				continue
+			}
+			c := l
+			c.No = len(cn.Lines) + 1
+			c.Kind = KindCredit
+			c.Ref = lineRef(inv.ID, l.No)
+			c.Part = 0
+			c.Description = "Credit: " + l.Description
+			if r.Reason != "" && c.No == 1 {
+				c.Description += " (" + r.Reason + ")"
+			}
+			c.Amount, c.Tax = l.Amount.Neg(), l.Tax.Neg()
+			c.Shares = nil
+			for _, s := range l.Shares {
+				c.Shares = append(c.Shares, pricing.Share{Role: s.Role, OrganizationID: s.OrganizationID, Amount: s.Amount.Neg()})
+			}
+			cn.Lines = append(cn.Lines, c)
+		}
+		if len(cn.Lines) == 0 {
+			return Invoice{}, mercato.Errorf(mercato.ECONFLICT, "invoice %d has no line left to credit", inv.ID)
+		}
 	}
-	return Totals(cn), nil
+	cn = Totals(cn)
+	if cn.Subtotal.Neg().GreaterThan(remSub) || cn.Total.Neg().GreaterThan(remTotal) {
+		return Invoice{}, mercato.Invalid("invalid credit note", mercato.FieldError{Path: "lines",
+			Message: fmt.Sprintf("the credit (%s) exceeds what remains creditable (%s)", Money(cn.Total.Neg(), inv.Currency), Money(remTotal, inv.Currency))})
+	}
+	return cn, nil
+}
+
+// productsOf names the products an invoice bills, for a line that credits
+// an amount of all of it.
+func productsOf(inv Invoice) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, l := range inv.Lines {
+		if l.Product != "" && !seen[l.Product] {
+			seen[l.Product] = true
+			names = append(names, l.Product)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// prorate splits amount (negative, a credit) between the parties in the
+// proportions of their shares of the whole invoice, rounded to the
+// currency; the rounding difference goes to the largest share, so that
+// the shares add up to amount exactly and the ledger balances.
+func prorate(inv Invoice, amount decimal.Decimal) []pricing.Share {
+	type key struct {
+		role string
+		org  int64
+	}
+	sums := map[key]decimal.Decimal{}
+	var order []key
+	for _, l := range inv.Lines {
+		for _, s := range l.Shares {
+			k := key{s.Role, s.OrganizationID}
+			if _, ok := sums[k]; !ok {
+				order = append(order, k)
+			}
+			sums[k] = sums[k].Add(s.Amount)
+		}
+	}
+	if len(order) == 0 || inv.Subtotal.IsZero() {
+		return nil
+	}
+	out := make([]pricing.Share, 0, len(order))
+	sum, largest := decimal.Zero, 0
+	for i, k := range order {
+		a := pricing.Round(sums[k].Mul(amount).Div(inv.Subtotal), inv.Currency)
+		out = append(out, pricing.Share{Role: k.role, OrganizationID: k.org, Amount: a})
+		sum = sum.Add(a)
+		if sums[k].Abs().GreaterThan(sums[order[largest]].Abs()) {
+			largest = i
+		}
+	}
+	out[largest].Amount = out[largest].Amount.Add(amount.Sub(sum))
+	return out
 }
 
 // Number formats an invoice number: INV-2026-000042, or CN-… for a credit

@@ -495,17 +495,19 @@ func TestBillingRenewalAndCredit(t *testing.T) {
 		if got := fmt.Sprint(amounts(invs[1])); got != "[recurring:10.00]" {
 			t.Fatalf("April bills only the renewed subscription: %s", got)
 		}
-		cn, err := service(st).CreditInvoice(ctx, w.Platform.Principal, invs[0].ID, "wrong seats")
+		cn, err := service(st).CreditInvoice(ctx, w.Platform.Principal, invs[0].ID, billing.CreditRequest{Reason: "wrong seats"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if cn.Number != "CN-2026-000001" || cn.Total.StringFixed(2) != "-30.00" {
 			t.Fatalf("credit note %s %s", cn.Number, cn.Total)
 		}
-		if again, _ := st.Invoice(ctx, w.C1.Principal, invs[0].ID); again.Status != billing.StatusVoid {
-			t.Fatalf("credited invoice is %s", again.Status)
+		// An issued invoice is never voided: credited in full, it stays
+		// issued and is no longer due.
+		if again, _ := st.Invoice(ctx, w.C1.Principal, invs[0].ID); again.Status != billing.StatusIssued || !again.FullyCredited {
+			t.Fatalf("credited invoice is %s (fully credited %t)", again.Status, again.FullyCredited)
 		}
-		if _, err := service(st).CreditInvoice(ctx, w.Platform.Principal, invs[0].ID, ""); mercato.ErrorCode(err) != mercato.ECONFLICT {
+		if _, err := service(st).CreditInvoice(ctx, w.Platform.Principal, invs[0].ID, billing.CreditRequest{}); mercato.ErrorCode(err) != mercato.ECONFLICT {
 			t.Fatalf("credited twice: %v", err)
 		}
 		sts, _ := storetest.Channel(st).Earnings(ctx, w.VendorA.Principal, channel.EarningsRequest{Period: "2026-03"})

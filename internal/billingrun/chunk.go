@@ -62,16 +62,34 @@ func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
 	}
 	b.run.Subscriptions += len(subs)
 	parties := map[int64]billing.Party{}
+	seller, err := tx.OperatorSettings(ctx)
+	if err != nil {
+		return err
+	}
 	party := func(id int64) (billing.Party, mercato.Organization, error) {
 		o, err := tx.OrganizationByID(ctx, id)
 		if err != nil {
 			return billing.Party{}, o, err
 		}
-		pt := billing.Party{ID: o.ID, Name: o.Name, Email: o.Email, Country: o.Country, VATID: o.VATID}
+		pt := billing.PartyOf(o)
+		if o.Kind == mercato.KindPlatform {
+			pt = seller.Issuer(o)
+		}
 		parties[id] = pt
 		return pt, o, nil
 	}
 	now := tx.Now()
+	// The rates valid on the invoice date: the operator's (tax_rates),
+	// unless the run was given its own policy.
+	tax := b.opts.Tax
+	if tax == nil && len(order) > 0 {
+		rates, err := tx.TaxRates(ctx)
+		if err != nil {
+			return err
+		}
+		t := billing.RatesOn(rates, now)
+		tax = &t
+	}
 	for _, k := range order {
 		customer, org, err := party(k.customer)
 		if err != nil {
@@ -83,7 +101,7 @@ func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
 				return err
 			}
 		}
-		rate, note := b.opts.Tax.Rate(issuer, customer)
+		rate, note := tax.Rate(issuer, customer)
 		inv := billing.Invoice{Issuer: issuer, Customer: customer, Period: b.opts.Period.String(), Currency: k.currency, RunID: b.run.ID,
 			CreatedAt: now, UpdatedAt: now}
 		if org.ParentID != nil {
@@ -279,9 +297,28 @@ func issue(ctx context.Context, tx Tx, inv *billing.Invoice, policy billing.Dunn
 		return err
 	}
 	inv.Number = billing.Number(inv.Kind, now.Year(), seq)
+	// The invoice keeps its issuer as it is at issue time: the operator's
+	// legal identity and payment instructions for the platform's.
+	org, err := tx.OrganizationByID(ctx, inv.Issuer.ID)
+	if err != nil {
+		return err
+	}
+	terms := policy.PaymentTermsDays
+	if org.Kind == mercato.KindPlatform {
+		seller, err := tx.OperatorSettings(ctx)
+		if err != nil {
+			return err
+		}
+		inv.Issuer = seller.Issuer(org)
+		if seller.PaymentTermsDays > 0 {
+			terms = seller.PaymentTermsDays
+		}
+	} else {
+		inv.Issuer = billing.PartyOf(org)
+	}
 	inv.Status = billing.StatusIssued
 	inv.IssuedAt = &now
-	due := now.AddDate(0, 0, policy.PaymentTermsDays)
+	due := now.AddDate(0, 0, terms)
 	if inv.Kind == billing.KindCreditNote {
 		due = now
 	}

@@ -22,7 +22,7 @@ type DunningResult struct {
 // customer and an Invoice MODIFIED event), then suspension of the live
 // subscriptions the invoice bills (STOPPED, a Subscription MODIFIED event),
 // and for orders still waiting for their first payment, PAYMENT_EXPIRED
-// (an invoice all of whose subscriptions expired is void).
+// (an invoice all of whose subscriptions expired is credited in full).
 func (s *Service) RunDunning(ctx context.Context, p mercato.Principal, asOf time.Time, policy billing.DunningPolicy) (DunningResult, error) {
 	if !p.IsPlatform() || !p.CanWrite() {
 		return DunningResult{}, mercato.Errorf(mercato.EFORBIDDEN, "only the platform runs dunning")
@@ -111,7 +111,10 @@ func dun(ctx context.Context, tx Tx, sp mercato.Principal, id int64, asOf time.T
 		}
 	}
 	if expired > 0 && live == 0 {
-		return tx.VoidInvoice(ctx, inv.ID)
+		// The order was never paid nor delivered: the invoice is credited
+		// in full (an issued invoice is never voided).
+		_, err := credit(ctx, tx, inv, billing.CreditRequest{Reason: "payment expired"}, policy)
+		return err
 	}
 	return nil
 }

@@ -69,15 +69,20 @@ func (s *Service) PayInvoice(ctx context.Context, p mercato.Principal, id int64,
 		if err := mayManageInvoice(p, inv); err != nil {
 			return err
 		}
-		if inv.Kind != billing.KindInvoice || inv.Status != billing.StatusIssued {
-			return mercato.Errorf(mercato.ECONFLICT, "invoice %d is %s and cannot be paid", inv.ID, inv.Status)
+		if inv.Kind != billing.KindInvoice || inv.Status != billing.StatusIssued || inv.FullyCredited {
+			return mercato.Errorf(mercato.ECONFLICT, "invoice %d is %s (credited in full: %t) and cannot be paid", inv.ID, inv.Status, inv.FullyCredited)
 		}
-		amount := inv.Total
+		notes, err := tx.CreditNotesOf(ctx, inv.ID)
+		if err != nil {
+			return err
+		}
+		_, _, due := billing.Remaining(inv, notes) // the total less its credit notes
+		amount := due
 		if r.Amount != nil {
 			amount = *r.Amount
 		}
-		if !amount.Equal(inv.Total) {
-			return mercato.Invalid("invalid payment", mercato.FieldError{Path: "amount", Message: "must equal the invoice's total " + billing.Money(inv.Total, inv.Currency), Value: amount.String()})
+		if !amount.Equal(due) {
+			return mercato.Invalid("invalid payment", mercato.FieldError{Path: "amount", Message: "must equal what is due of the invoice " + billing.Money(due, inv.Currency), Value: amount.String()})
 		}
 		if r.Method == "" {
 			r.Method = "manual"
@@ -136,11 +141,13 @@ func settle(ctx context.Context, tx Tx, sp mercato.Principal, inv billing.Invoic
 	return nil
 }
 
-// CreditInvoice corrects an issued or paid invoice with a credit note for
-// its full amount (the invoice itself is never edited): the note is issued
-// at once with its own number series and reverses the ledger entries; an
-// unpaid invoice becomes void.
-func (s *Service) CreditInvoice(ctx context.Context, p mercato.Principal, id int64, reason string) (billing.Invoice, error) {
+// CreditInvoice corrects an issued or paid invoice with a credit note (the
+// invoice itself is never edited, voided or deleted): in full, or chosen
+// lines, or an amount before tax (billing.PartialCreditNote), never more
+// than what its earlier credit notes left. The note is issued at once with
+// its own number series and reverses its part of the ledger entries; once
+// the notes cancel the invoice in full, nothing of it is due.
+func (s *Service) CreditInvoice(ctx context.Context, p mercato.Principal, id int64, r billing.CreditRequest) (billing.Invoice, error) {
 	var cn billing.Invoice
 	err := s.inTx(ctx, func(tx Tx) error {
 		inv, err := tx.LockInvoice(ctx, p, id)
@@ -150,31 +157,36 @@ func (s *Service) CreditInvoice(ctx context.Context, p mercato.Principal, id int
 		if err := mayManageInvoice(p, inv); err != nil {
 			return err
 		}
-		n, err := tx.CreditNotesOf(ctx, inv.ID)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return mercato.Errorf(mercato.ECONFLICT, "invoice %d is already credited", inv.ID)
-		}
-		if cn, err = billing.CreditNote(inv, reason); err != nil {
-			return err
-		}
-		now := tx.Now()
-		cn.CreatedAt, cn.UpdatedAt = now, now
-		if err := tx.InsertInvoice(ctx, &cn); err != nil {
-			return err
-		}
-		if err := issue(ctx, tx, &cn, s.dunning); err != nil {
-			return err
-		}
-		if inv.Status == billing.StatusIssued {
-			return tx.VoidInvoice(ctx, inv.ID)
-		}
-		return nil
+		cn, err = credit(ctx, tx, inv, r, s.dunning)
+		return err
 	})
 	if err != nil {
 		return cn, fmt.Errorf("credit invoice %d: %w", id, err)
+	}
+	return cn, nil
+}
+
+// credit issues the credit note r asks of inv (locked) and marks inv
+// fully credited when the notes leave nothing of it.
+func credit(ctx context.Context, tx Tx, inv billing.Invoice, r billing.CreditRequest, policy billing.DunningPolicy) (billing.Invoice, error) {
+	notes, err := tx.CreditNotesOf(ctx, inv.ID)
+	if err != nil {
+		return billing.Invoice{}, err
+	}
+	cn, err := billing.PartialCreditNote(inv, notes, r)
+	if err != nil {
+		return cn, err
+	}
+	now := tx.Now()
+	cn.CreatedAt, cn.UpdatedAt = now, now
+	if err := tx.InsertInvoice(ctx, &cn); err != nil {
+		return cn, err
+	}
+	if err := issue(ctx, tx, &cn, policy); err != nil {
+		return cn, err
+	}
+	if sub, _, total := billing.Remaining(inv, append(notes, cn)); !sub.IsPositive() && !total.IsPositive() {
+		return cn, tx.MarkFullyCredited(ctx, inv.ID)
 	}
 	return cn, nil
 }

@@ -19,7 +19,7 @@ type Options struct {
 	AsOf time.Time
 	// Customers is how many customers one transaction bills (default 500).
 	Customers int
-	Tax       *billing.TaxPolicy     // default billing.DefaultTaxPolicy()
+	Tax       *billing.TaxPolicy     // default: the operator's rates valid on the invoice date
 	Dunning   *billing.DunningPolicy // default the service's (WithDunning), else billing.DefaultDunning()
 	// Draft leaves the new invoices as drafts, without numbers.
 	Draft bool
@@ -52,10 +52,6 @@ func (s *Service) RunBilling(ctx context.Context, p mercato.Principal, opts Opti
 	opts.AsOf = opts.AsOf.UTC().Truncate(time.Microsecond)
 	if opts.Customers <= 0 {
 		opts.Customers = 500
-	}
-	if opts.Tax == nil {
-		t := billing.DefaultTaxPolicy()
-		opts.Tax = &t
 	}
 	if opts.Dunning == nil {
 		d := s.dunning

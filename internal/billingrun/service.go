@@ -32,6 +32,10 @@ type Reads interface {
 	// Organization returns an organization visible to p.
 	Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error)
 	SaveBillingProfile(ctx context.Context, orgID int64, self bool) error
+	OperatorSettings(ctx context.Context) (billing.Seller, error)
+	SaveOperatorSettings(ctx context.Context, s *billing.Seller) error
+	TaxRates(ctx context.Context) ([]billing.TaxRate, error)
+	InsertTaxRate(ctx context.Context, r *billing.TaxRate) error
 	SelfBillingResellers(ctx context.Context) (map[int64]bool, error)
 	StartBillingRun(ctx context.Context, run *billing.Run) (abandoned []int64, err error)
 	RenewBillingRun(ctx context.Context, id int64, until time.Time) error
@@ -84,13 +88,17 @@ type Tx interface {
 	LockInvoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error)
 	RemindInvoice(ctx context.Context, inv billing.Invoice, message string) error
 	MarkInvoiceSuspended(ctx context.Context, id int64) error
-	VoidInvoice(ctx context.Context, id int64) error
 	InsertPayment(ctx context.Context, pm billing.Payment, recordedBy int64) error
 	// PaidAmount is the sum of an invoice's payments (refunds negative).
 	PaidAmount(ctx context.Context, invoiceID int64) (decimal.Decimal, error)
 	MarkInvoicePaid(ctx context.Context, inv billing.Invoice) error
 	OtherSuspendingInvoices(ctx context.Context, subID, invoiceID int64) (int, error)
-	CreditNotesOf(ctx context.Context, invoiceID int64) (int, error)
+	// CreditNotesOf returns an invoice's credit notes with their lines.
+	CreditNotesOf(ctx context.Context, invoiceID int64) ([]billing.Invoice, error)
+	MarkFullyCredited(ctx context.Context, id int64) error
+	// OperatorSettings: the operator's identity as the platform's seller.
+	OperatorSettings(ctx context.Context) (billing.Seller, error)
+	TaxRates(ctx context.Context) ([]billing.TaxRate, error)
 
 	// Subscriptions.
 	LockSubscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)

@@ -18,6 +18,8 @@ import (
 
 	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/app"
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/coupon"
 	"github.com/mercato-market/mercato/internal/channel"
@@ -65,6 +67,11 @@ const (
 	usdRate     = "1.08"
 	usdRateFrom = "2024-01-01"
 )
+// Seller is the demo operator's identity on its invoices (the VAT id is a
+// made-up number with a valid check digit).
+var Seller = billing.Seller{LegalName: "Mercato Demo S.r.l.", Country: "IT", VATID: "IT01234567897", Email: "billing@mercato.example",
+	Address: mercato.Address{Line: "Via Roma 1", City: "Milano", PostalCode: "20121"}, PaymentTermsDays: 30,
+	PaymentInstructions: "Bank transfer to Mercato Demo S.r.l.\nIBAN IT60 X054 2811 1010 0000 0123 456 (demo)"}
 
 // PlatformToken is the demo platform admin's token.
 const PlatformToken = "mct_demo_platform_admin"
@@ -85,6 +92,11 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 			return loginsOf(ctx, st, admin, logins)
 		}
 	}
+	// The operator's identity as the seller of the platform's invoices:
+	// an Italian company (its country decides reverse charge).
+	if _, err := billingrun.New(st, store.TxFunc[billingrun.Tx](st)).SaveOperatorSettings(ctx, admin, Seller); err != nil {
+		return nil, fmt.Errorf("demo operator settings: %w", err)
+	}
 	ids := map[string]int64{}
 	acc := accounts.New(st, store.TxFunc[accounts.Tx](st))
 	for _, p := range people {
@@ -98,6 +110,7 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 		case mercato.KindCustomer:
 			o.ParentID = ptr(ids["Fabrikam Reseller"])
 			o.OnAccount = true // demo customers buy on account
+			o.Address = mercato.Address{Line: "Via Torino 5", City: "Torino", PostalCode: "10121"}
 		}
 		o, err := acc.CreateOrganization(ctx, admin, o)
 		if err != nil {

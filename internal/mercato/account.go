@@ -40,19 +40,29 @@ func (k OrgKind) ParentKinds() []OrgKind {
 
 // Organization is a company on the marketplace.
 type Organization struct {
-	ID        int64
-	Kind      OrgKind
-	Name      string
-	ParentID  *int64 // distributor of a reseller, reseller of a customer
-	Email     string
-	Country   string // ISO 3166-1 alpha-2
-	Currency  string // ISO 4217, the currency it is billed in
-	VATID     string
+	ID       int64
+	Kind     OrgKind
+	Name     string
+	ParentID *int64 // distributor of a reseller, reseller of a customer
+	Email    string
+	Country  string // ISO 3166-1 alpha-2
+	Currency string // ISO 4217, the currency it is billed in
+	VATID    string
+	// Address is where the organization is established, printed on the
+	// invoices it receives (its country is Country). Optional.
+	Address   Address
 	OnAccount bool // buys on account: orders are cleared for provisioning at once
 	// FeePercent is the operator's fee on a vendor's sales, in percent.
 	FeePercent string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+}
+
+// Address is a postal address; its country is the organization's.
+type Address struct {
+	Line       string `json:"line,omitempty"`
+	City       string `json:"city,omitempty"`
+	PostalCode string `json:"postal_code,omitempty"`
 }
 
 // Role is a user's role inside its organization.

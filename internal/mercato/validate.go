@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/mercato-market/mercato/internal/vatid"
 )
 
 // The validation of the account types: what a value must look like,
@@ -32,7 +34,16 @@ func (o Organization) Validate() error {
 	}
 	if !ValidText(o.VATID) || len(o.VATID) > 32 {
 		fe.Add("vat_id", "at most 32 characters, without control characters")
+	} else if o.VATID != "" {
+		// An EU VAT id (by its prefix, else by the country) must have its
+		// country's format and check digit; others are free text.
+		if prefix, _ := vatid.Split(o.Country, o.VATID); vatid.IsEU(prefix) {
+			if err := vatid.Check(o.Country, o.VATID); err != nil {
+				fe.Add("vat_id", "is not a valid EU VAT number: %v", err)
+			}
+		}
 	}
+	o.Address.validate(&fe, "address.")
 	if o.FeePercent != "" {
 		d, err := decimal.NewFromString(o.FeePercent)
 		if err != nil || d.IsNegative() || d.GreaterThan(decimal.NewFromInt(100)) {
@@ -40,6 +51,19 @@ func (o Organization) Validate() error {
 		}
 	}
 	return fe.Err("invalid organization")
+}
+
+// validate adds the address's field errors, each path prefixed.
+func (a Address) validate(fe *FieldErrors, prefix string) {
+	for _, f := range []struct{ path, value string }{{"line", a.Line}, {"city", a.City}, {"postal_code", a.PostalCode}} {
+		limit := 200
+		if f.path == "postal_code" {
+			limit = 20
+		}
+		if len(f.value) > limit || !ValidText(f.value) {
+			fe.Add(prefix+f.path, "at most %d characters, without control or bidirectional-override characters", limit)
+		}
+	}
 }
 
 // Validate checks a user's email (already normalised: lower case, no

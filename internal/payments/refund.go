@@ -10,9 +10,10 @@ import (
 )
 
 // RefundCredits refunds through the provider what the provider collected
-// for each invoice the platform credited since (a credit note cancels its
-// invoice in full): the net of its payments through the provider, from the
-// newest payment back. Each refund's idempotency key names the credit note
+// for each invoice the platform credited since: the credit note's total
+// (all of it for a full credit, part for a partial one), at most the net
+// of the invoice's payments through the provider, from the newest payment
+// back. Each refund's idempotency key names the credit note
 // and the payment, so a pass that stopped halfway and is run again never
 // refunds twice; a credit note is marked refunded once all its refunds
 // were asked. Stripe's charge.refunded events then record them against the
@@ -57,6 +58,8 @@ func (s *Service) refundCredit(ctx context.Context, sp mercato.Principal, noteID
 	for _, pm := range pms {
 		left = left.Add(pm.Amount)
 	}
+	// A partial credit note refunds its own total, no more.
+	left = decimal.Min(left, note.Total.Neg())
 	refunded := decimal.Zero
 	for _, pm := range pms {
 		if !left.IsPositive() {

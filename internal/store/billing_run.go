@@ -160,7 +160,7 @@ func (s *Store) SubscriptionsToRenew(ctx context.Context, asOf time.Time) ([]int
 // OverdueInvoices returns the issued invoices (not credit notes) due
 // before asOf.
 func (s *Store) OverdueInvoices(ctx context.Context, asOf time.Time) ([]int64, error) {
-	return s.ids(ctx, "overdue invoices", `SELECT id FROM invoices WHERE status = 'issued' AND kind = 'invoice' AND due_at < $1 ORDER BY id`, asOf)
+	return s.ids(ctx, "overdue invoices", `SELECT id FROM invoices WHERE status = 'issued' AND kind = 'invoice' AND NOT fully_credited AND due_at < $1 ORDER BY id`, asOf)
 }
 
 func (s *Store) ids(ctx context.Context, what, q string, args ...any) ([]int64, error) {

@@ -11,7 +11,7 @@ import (
 )
 
 const invoiceColumns = "i.id, i.kind, i.number, i.issuer, i.customer, i.reseller_id, i.period, i.currency, i.status, i.tax_rate, i.tax_note, i.subtotal, i.tax, i.total, " +
-	"i.issued_at, i.due_at, i.paid_at, i.voided_at, i.credited_invoice_id, i.reminders, i.suspended, i.run_id, i.created_at, i.updated_at"
+	"i.issued_at, i.due_at, i.paid_at, i.voided_at, i.credited_invoice_id, i.reminders, i.suspended, i.run_id, i.created_at, i.updated_at, i.fully_credited"
 
 func scanInvoice(row interface{ Scan(...any) error }) (billing.Invoice, error) {
 	var (
@@ -23,7 +23,7 @@ func scanInvoice(row interface{ Scan(...any) error }) (billing.Invoice, error) {
 	)
 	err := row.Scan(&inv.ID, &kind, &number, jsonColumn{&inv.Issuer}, jsonColumn{&inv.Customer}, &reseller, &inv.Period, &inv.Currency, &status,
 		&inv.TaxRate, &inv.TaxNote, &inv.Subtotal, &inv.Tax, &inv.Total, &issued, &due, &paid, &voided, &credited, &inv.Reminders, &inv.Suspended,
-		&runID, &inv.CreatedAt, &inv.UpdatedAt)
+		&runID, &inv.CreatedAt, &inv.UpdatedAt, &inv.FullyCredited)
 	inv.Kind, inv.Status, inv.Number = billing.Kind(kind), billing.Status(status), number.String
 	inv.ResellerID, inv.CreditedInvoiceID, inv.RunID = reseller.Int64, credited.Int64, runID.Int64
 	tp := func(t sql.NullTime) *time.Time {
@@ -118,7 +118,7 @@ func (s *Store) invoice(ctx context.Context, db queryer, p mercato.Principal, id
 // invoiceLines reads the invoice lines matching the condition where, in
 // their order.
 func invoiceLines(ctx context.Context, db queryer, where *query) ([]billing.Line, error) {
-	rows, err := db.QueryContext(ctx, `SELECT line_no, subscription_id, kind, ref, part, description, quantity, unit_amount, amount, tax_rate, tax, period_start, period_end, shares
+	rows, err := db.QueryContext(ctx, `SELECT line_no, subscription_id, kind, ref, part, description, quantity, unit_amount, amount, tax_rate, tax, period_start, period_end, shares, product, plan
 		FROM invoice_lines WHERE `+where.String()+` ORDER BY line_no`, where.args...)
 	if err != nil {
 		return nil, fmt.Errorf("invoice lines: %w", err)
@@ -131,7 +131,7 @@ func invoiceLines(ctx context.Context, db queryer, where *query) ([]billing.Line
 			sub sql.NullInt64
 		)
 		if err := rows.Scan(&l.No, &sub, &l.Kind, &l.Ref, &l.Part, &l.Description, &l.Quantity, &l.UnitAmount, &l.Amount, &l.TaxRate, &l.Tax,
-			&l.PeriodStart, &l.PeriodEnd, jsonColumn{&l.Shares}); err != nil {
+			&l.PeriodStart, &l.PeriodEnd, jsonColumn{&l.Shares}, &l.Product, &l.Plan); err != nil {
 			return nil, fmt.Errorf("scan invoice line: %w", err)
 		}
 		l.SubscriptionID = sub.Int64

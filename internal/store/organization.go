@@ -7,12 +7,12 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
-const orgColumns = "o.id, o.kind, o.name, o.parent_id, o.email, o.country, o.currency, o.vat_id, o.on_account, o.fee_percent, o.created_at, o.updated_at"
+const orgColumns = "o.id, o.kind, o.name, o.parent_id, o.email, o.country, o.currency, o.vat_id, o.address_line, o.city, o.postal_code, o.on_account, o.fee_percent, o.created_at, o.updated_at"
 
 func scanOrg(row scanner) (mercato.Organization, error) {
 	var o mercato.Organization
 	var parent sql.NullInt64
-	err := row.Scan(&o.ID, &o.Kind, &o.Name, &parent, &o.Email, &o.Country, &o.Currency, &o.VATID, &o.OnAccount, &o.FeePercent, &o.CreatedAt, &o.UpdatedAt)
+	err := row.Scan(&o.ID, &o.Kind, &o.Name, &parent, &o.Email, &o.Country, &o.Currency, &o.VATID, &o.Address.Line, &o.Address.City, &o.Address.PostalCode, &o.OnAccount, &o.FeePercent, &o.CreatedAt, &o.UpdatedAt)
 	if parent.Valid {
 		o.ParentID = &parent.Int64
 	}

@@ -19,9 +19,9 @@ import (
 func (tx *Tx) InsertOrganization(ctx context.Context, o *mercato.Organization) error {
 	now := tx.s.now()
 	o.CreatedAt, o.UpdatedAt = now, now
-	if err := tx.t.QueryRowContext(ctx, `INSERT INTO organizations (kind, name, parent_id, email, country, currency, vat_id, on_account, fee_percent, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-		o.Kind, o.Name, o.ParentID, o.Email, o.Country, o.Currency, o.VATID, o.OnAccount, o.FeePercent, now, now).Scan(&o.ID); err != nil {
+	if err := tx.t.QueryRowContext(ctx, `INSERT INTO organizations (kind, name, parent_id, email, country, currency, vat_id, on_account, fee_percent, created_at, updated_at, address_line, city, postal_code)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+		o.Kind, o.Name, o.ParentID, o.Email, o.Country, o.Currency, o.VATID, o.OnAccount, o.FeePercent, now, now, o.Address.Line, o.Address.City, o.Address.PostalCode).Scan(&o.ID); err != nil {
 		return fmt.Errorf("insert organization: %w", err)
 	}
 	return nil
@@ -31,8 +31,9 @@ func (tx *Tx) InsertOrganization(ctx context.Context, o *mercato.Organization) e
 // its creation, setting its update time.
 func (tx *Tx) SaveOrganization(ctx context.Context, o *mercato.Organization) error {
 	o.UpdatedAt = tx.s.now()
-	if _, err := tx.t.ExecContext(ctx, `UPDATE organizations SET name=$1, email=$2, country=$3, currency=$4, vat_id=$5, on_account=$6, fee_percent=$7, updated_at=$8 WHERE id=$9`,
-		o.Name, o.Email, o.Country, o.Currency, o.VATID, o.OnAccount, o.FeePercent, o.UpdatedAt, o.ID); err != nil {
+	if _, err := tx.t.ExecContext(ctx, `UPDATE organizations SET name=$1, email=$2, country=$3, currency=$4, vat_id=$5, on_account=$6, fee_percent=$7, updated_at=$8,
+		address_line=$10, city=$11, postal_code=$12 WHERE id=$9`,
+		o.Name, o.Email, o.Country, o.Currency, o.VATID, o.OnAccount, o.FeePercent, o.UpdatedAt, o.ID, o.Address.Line, o.Address.City, o.Address.PostalCode); err != nil {
 		return fmt.Errorf("save organization %d: %w", o.ID, err)
 	}
 	return nil

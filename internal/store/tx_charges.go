@@ -285,7 +285,8 @@ func (tx *Tx) byIDs(ctx context.Context, what, prefix string, ids []int64, args0
 
 const chargeColumns = `c.id, c.subscription_id, c.customer_id, COALESCE(s.reseller_id, 0), COALESCE(c.order_id, 0), c.kind, c.ref, c.period_start, c.period_end, c.due_at,
 	c.currency, c.lines, c.shares, c.version, c.state, c.usage_pending, COALESCE(c.invoice_id, 0),
-	c.original_currency, c.original_amount, c.exchange_rate, c.rate_date`
+	c.original_currency, c.original_amount, c.exchange_rate, c.rate_date,
+	COALESCE((SELECT p.name FROM products p WHERE p.id = s.product_id), ''), COALESCE((SELECT pl.name FROM plans pl WHERE pl.id = s.plan_id), '')`
 
 // charges reads the charges that match where (over c, the charge, and s,
 // its subscription).
@@ -306,7 +307,7 @@ func (tx *Tx) charges(ctx context.Context, what, where string, args ...any) ([]b
 		)
 		if err := rows.Scan(&c.ID, &c.SubscriptionID, &c.CustomerID, &c.ResellerID, &c.OrderID, &c.Kind, &c.Ref, &c.PeriodStart, &c.PeriodEnd, &c.DueAt,
 			&c.Currency, jsonColumn{&c.Lines}, jsonColumn{&c.Shares}, &c.Version, &c.State, &c.UsagePending, &c.InvoiceID,
-			&from, &amount, &rate, &rateDay); err != nil {
+			&from, &amount, &rate, &rateDay, &c.Product, &c.Plan); err != nil {
 			return nil, fmt.Errorf("scan charge: %w", err)
 		}
 		if from != "" {

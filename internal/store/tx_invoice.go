@@ -44,12 +44,12 @@ func (tx *Tx) InsertInvoice(ctx context.Context, inv *billing.Invoice) error {
 	if err != nil {
 		return fmt.Errorf("insert invoice: %w", err)
 	}
-	const cols = 16
+	const cols = 18
 	const batch = 400
 	for start := 0; start < len(inv.Lines); start += batch {
 		part := inv.Lines[start:min(start+batch, len(inv.Lines))]
 		var sb strings.Builder
-		sb.WriteString(`INSERT INTO invoice_lines (invoice_id, line_no, subscription_id, kind, ref, part, description, quantity, unit_amount, amount, tax_rate, tax, period_start, period_end, shares, id) VALUES `)
+		sb.WriteString(`INSERT INTO invoice_lines (invoice_id, line_no, subscription_id, kind, ref, part, description, quantity, unit_amount, amount, tax_rate, tax, period_start, period_end, shares, product, plan, id) VALUES `)
 		args := make([]any, 0, len(part)*cols)
 		for i, l := range part {
 			if i > 0 {
@@ -75,7 +75,7 @@ func (tx *Tx) InsertInvoice(ctx context.Context, inv *billing.Invoice) error {
 				}
 			}
 			args = append(args, inv.ID, l.No, sub, l.Kind, l.Ref, l.Part, l.Description, l.Quantity.String(), l.UnitAmount.String(), l.Amount.String(),
-				l.TaxRate.String(), l.Tax.String(), l.PeriodStart.UTC(), l.PeriodEnd.UTC(), shares)
+				l.TaxRate.String(), l.Tax.String(), l.PeriodStart.UTC(), l.PeriodEnd.UTC(), shares, l.Product, l.Plan)
 		}
 		if _, err := tx.t.tx.ExecContext(ctx, tx.s.defaultID(sb.String()), args...); err != nil {
 			if isUniqueViolation(err) {
@@ -109,11 +109,16 @@ func (tx *Tx) NextInvoiceNumber(ctx context.Context, issuerID int64, kind billin
 	return seq, nil
 }
 
-// SaveIssued writes an issued invoice's number and dates, posts its ledger
-// entries (in multi-row batches) and records its MODIFIED event.
+// SaveIssued writes an issued invoice's number, dates and issuer (the
+// snapshot of the seller at issue time), posts its ledger entries (in
+// multi-row batches) and records its MODIFIED event.
 func (tx *Tx) SaveIssued(ctx context.Context, inv billing.Invoice, entries []billing.Entry) error {
-	if _, err := tx.t.ExecContext(ctx, `UPDATE invoices SET number=$1, status=$2, issued_at=$3, due_at=$4, updated_at=$5 WHERE id=$6`,
-		inv.Number, string(inv.Status), inv.IssuedAt, inv.DueAt, inv.UpdatedAt, inv.ID); err != nil {
+	issuer, err := jsonText(inv.Issuer)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.t.ExecContext(ctx, `UPDATE invoices SET number=$1, status=$2, issued_at=$3, due_at=$4, updated_at=$5, issuer=$7 WHERE id=$6`,
+		inv.Number, string(inv.Status), inv.IssuedAt, inv.DueAt, inv.UpdatedAt, inv.ID, issuer); err != nil {
 		return fmt.Errorf("issue invoice %d: %w", inv.ID, err)
 	}
 	now := tx.s.now()
@@ -171,14 +176,6 @@ func (tx *Tx) MarkInvoiceSuspended(ctx context.Context, id int64) error {
 	return nil
 }
 
-// VoidInvoice voids an invoice and records a MODIFIED event.
-func (tx *Tx) VoidInvoice(ctx context.Context, id int64) error {
-	if _, err := tx.t.ExecContext(ctx, `UPDATE invoices SET status='void', voided_at=$1, updated_at=$1 WHERE id=$2`, tx.s.now(), id); err != nil {
-		return fmt.Errorf("void invoice %d: %w", id, err)
-	}
-	return tx.s.recordEvent(ctx, tx.t, subscription.EntityInvoice, id, subscription.EventModified, map[string]string{"status": "void"})
-}
-
 // InsertPayment records a payment, by the user recordedBy (0: none).
 func (tx *Tx) InsertPayment(ctx context.Context, pm billing.Payment, recordedBy int64) error {
 	var by *int64
@@ -217,11 +214,41 @@ func (tx *Tx) OtherSuspendingInvoices(ctx context.Context, subID, invoiceID int6
 	return n, nil
 }
 
-// CreditNotesOf counts the credit notes of an invoice.
-func (tx *Tx) CreditNotesOf(ctx context.Context, invoiceID int64) (int, error) {
-	var n int
-	if err := tx.t.QueryRowContext(ctx, `SELECT COUNT(*) FROM invoices WHERE credited_invoice_id = $1`, invoiceID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("credit notes of invoice %d: %w", invoiceID, err)
+// CreditNotesOf returns the credit notes of an invoice with their lines,
+// oldest first.
+func (tx *Tx) CreditNotesOf(ctx context.Context, invoiceID int64) ([]billing.Invoice, error) {
+	rows, err := tx.t.QueryContext(ctx, `SELECT `+invoiceColumns+` FROM invoices i WHERE i.credited_invoice_id = $1 ORDER BY i.id`, invoiceID)
+	if err != nil {
+		return nil, fmt.Errorf("credit notes of invoice %d: %w", invoiceID, err)
 	}
-	return n, nil
+	var out []billing.Invoice
+	for rows.Next() {
+		cn, err := scanInvoice(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("credit notes of invoice %d: %w", invoiceID, err)
+		}
+		out = append(out, cn)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("credit notes of invoice %d: %w", invoiceID, err)
+	}
+	for i := range out {
+		where := &query{}
+		where.add("invoice_id = %a", out[i].ID)
+		if out[i].Lines, err = invoiceLines(ctx, tx.t, where); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// MarkFullyCredited records that an invoice's credit notes cancel it in
+// full: dunning no longer chases it.
+func (tx *Tx) MarkFullyCredited(ctx context.Context, id int64) error {
+	if _, err := tx.t.ExecContext(ctx, `UPDATE invoices SET fully_credited=TRUE, updated_at=$1 WHERE id=$2`, tx.s.now(), id); err != nil {
+		return fmt.Errorf("invoice %d credited in full: %w", id, err)
+	}
+	return tx.s.recordEvent(ctx, tx.t, subscription.EntityInvoice, id, subscription.EventModified, map[string]string{"fully_credited": "true"})
 }

@@ -358,7 +358,7 @@ func TestRefundCredits(t *testing.T) {
 			t.Fatal(err)
 		}
 		bill := billingrun.New(st, store.TxFunc[billingrun.Tx](st))
-		note, err := bill.CreditInvoice(ctx, sp, f.inv.ID, "cancelled")
+		note, err := bill.CreditInvoice(ctx, sp, f.inv.ID, billing.CreditRequest{Reason: "cancelled"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -375,6 +375,35 @@ func TestRefundCredits(t *testing.T) {
 		want := f.inv.Total.Sub(stripepay.FromMinorUnits(100, cur))
 		if got, _ := decimal.NewFromString(amount); !got.Equal(want) {
 			t.Fatalf("refunded %s, want %s (the total less the refund recorded)", amount, want)
+		}
+	})
+}
+
+// TestRefundPartialCredit: a partial credit note of an invoice paid
+// through Stripe refunds the credit note's total, not the payment.
+func TestRefundPartialCredit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := setup(t, st)
+		f.deliver(t, event("evt_paid", "payment_intent.succeeded", intent(f.attempt, minor(t, f.inv, 1, 1), f.inv.Currency)))
+		sp, err := st.SystemPrincipal(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		one := decimal.NewFromInt(1)
+		note, err := billingrun.New(st, store.TxFunc[billingrun.Tx](st)).CreditInvoice(ctx, sp, f.inv.ID, billing.CreditRequest{Amount: &one})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := f.svc.RefundCredits(ctx); err != nil || n != 1 {
+			t.Fatalf("refunded %d (%v), want the credit note", n, err)
+		}
+		var amount string
+		if err := st.DB().QueryRowContext(ctx, `SELECT amount FROM payment_refunds WHERE credit_note_id = $1`, note.ID).Scan(&amount); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := decimal.NewFromString(amount); !got.Equal(note.Total.Neg()) || !got.LessThan(f.inv.Total) {
+			t.Fatalf("refunded %s, want the credit note's %s", amount, note.Total.Neg())
 		}
 	})
 }

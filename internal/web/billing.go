@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/channel"
@@ -95,6 +97,14 @@ func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *view) {
 	s.render(w, r, http.StatusOK, "invoices.html", v)
 }
 
+// invoiceData is an invoice page: the invoice, and whether the user may
+// credit it (the platform's and the issuer's writers, an issued or paid
+// invoice not credited in full).
+type invoiceData struct {
+	billing.Invoice
+	CanCredit bool
+}
+
 // invoicePage shows one invoice with its lines.
 func (s *Server) invoicePage(w http.ResponseWriter, r *http.Request, v *view) {
 	id, err := pathID(r, "id")
@@ -107,8 +117,108 @@ func (s *Server) invoicePage(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	v.Title, v.Active, v.Data = documentTitle(inv), "/invoices", inv
+	d := invoiceData{Invoice: inv}
+	d.CanCredit = v.P.CanWrite() && (v.P.IsPlatform() || v.P.OrgID == inv.Issuer.ID) && inv.Kind == billing.KindInvoice &&
+		(inv.Status == billing.StatusIssued || inv.Status == billing.StatusPaid) && !inv.FullyCredited
+	v.Title, v.Active, v.Data = documentTitle(inv), "/invoices", d
 	s.render(w, r, http.StatusOK, "invoice.html", v)
+}
+
+// creditInvoice issues a credit note of an invoice (POST
+// /api/v1/invoices/{id}/credit-notes): chosen lines, an amount before
+// tax, or all that remains.
+func (s *Server) creditInvoice(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	back := "/invoices/" + strconv.FormatInt(id, 10)
+	req := billing.CreditRequest{Reason: r.PostFormValue("reason")}
+	if a := r.PostFormValue("amount"); a != "" {
+		d, err := decimal.NewFromString(a)
+		if err != nil {
+			s.after(w, r, v, mercato.Invalid("invalid credit note", mercato.FieldError{Path: "amount", Message: "must be a decimal"}), back, "")
+			return
+		}
+		req.Amount = &d
+	}
+	for _, l := range r.PostForm["line"] {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			s.after(w, r, v, mercato.Invalid("invalid credit note", mercato.FieldError{Path: "lines", Message: "must be line numbers"}), back, "")
+			return
+		}
+		req.Lines = append(req.Lines, n)
+	}
+	cn, err := s.services.Billing.CreditInvoice(r.Context(), v.P, id, req)
+	if err != nil {
+		s.after(w, r, v, err, back, "")
+		return
+	}
+	s.after(w, r, v, nil, "/invoices/"+strconv.FormatInt(cn.ID, 10), "Credit note "+cn.Number+" issued for "+billing.Money(cn.Total.Neg(), cn.Currency)+" "+cn.Currency+".")
+}
+
+// operatorData is the operator's page: its seller identity and the tax
+// rates.
+type operatorData struct {
+	Seller billing.Seller
+	Rates  []billing.TaxRate
+	Today  string
+}
+
+// operatorPage shows the operator's seller identity, payment terms and
+// tax rates, with their forms (the platform only).
+func (s *Server) operatorPage(w http.ResponseWriter, r *http.Request, v *view) {
+	ctx := r.Context()
+	st, err := s.services.Billing.OperatorSettings(ctx, v.P)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	rates, err := s.services.Billing.TaxRates(ctx, v.P)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	v.Title, v.Active = "Seller and tax rates", "/admin/operator"
+	v.Data = operatorData{Seller: st, Rates: rates, Today: s.services.Clock().UTC().Format(time.DateOnly)}
+	s.render(w, r, http.StatusOK, "operator.html", v)
+}
+
+// saveOperatorSettings saves the operator's seller identity (PUT
+// /api/v1/operator/settings).
+func (s *Server) saveOperatorSettings(w http.ResponseWriter, r *http.Request, v *view) {
+	f := r.PostFormValue
+	days := 0
+	if d := f("payment_terms_days"); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil {
+			s.after(w, r, v, mercato.Invalid("invalid operator settings", mercato.FieldError{Path: "payment_terms_days", Message: "must be a whole number of days"}), "/admin/operator", "")
+			return
+		}
+		days = n
+	}
+	_, err := s.services.Billing.SaveOperatorSettings(r.Context(), v.P, billing.Seller{LegalName: f("legal_name"), Country: f("country"), VATID: f("vat_id"), Email: f("email"),
+		Address: mercato.Address{Line: f("address_line"), City: f("city"), PostalCode: f("postal_code")}, PaymentTermsDays: days, PaymentInstructions: f("payment_instructions")})
+	s.after(w, r, v, err, "/admin/operator", "Seller identity saved: invoices issued from now on carry it.")
+}
+
+// addTaxRate adds a dated tax rate (POST /api/v1/operator/tax-rates).
+func (s *Server) addTaxRate(w http.ResponseWriter, r *http.Request, v *view) {
+	f := r.PostFormValue
+	rate, err := decimal.NewFromString(f("rate"))
+	if err != nil {
+		s.after(w, r, v, mercato.Invalid("invalid tax rate", mercato.FieldError{Path: "rate", Message: "must be a percentage"}), "/admin/operator", "")
+		return
+	}
+	from, err := time.Parse(time.DateOnly, f("valid_from"))
+	if err != nil {
+		s.after(w, r, v, mercato.Invalid("invalid tax rate", mercato.FieldError{Path: "valid_from", Message: "must be a day, YYYY-MM-DD"}), "/admin/operator", "")
+		return
+	}
+	tr, err := s.services.Billing.AddTaxRate(r.Context(), v.P, billing.TaxRate{Country: f("country"), Rate: rate, ValidFrom: from})
+	s.after(w, r, v, err, "/admin/operator", "Tax rate "+tr.Rate.String()+"% for "+tr.Country+" from "+from.Format(time.DateOnly)+" added.")
 }
 
 func documentTitle(inv billing.Invoice) string {

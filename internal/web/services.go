@@ -57,6 +57,11 @@ type Billing interface {
 	ListBillingRuns(ctx context.Context, p mercato.Principal, limit int) ([]billing.Run, error)
 	ListInvoices(ctx context.Context, p mercato.Principal, f billing.InvoiceFilter, page mercato.Page) ([]billing.Invoice, int64, error)
 	Invoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error)
+	CreditInvoice(ctx context.Context, p mercato.Principal, id int64, r billing.CreditRequest) (billing.Invoice, error)
+	OperatorSettings(ctx context.Context, p mercato.Principal) (billing.Seller, error)
+	SaveOperatorSettings(ctx context.Context, p mercato.Principal, st billing.Seller) (billing.Seller, error)
+	TaxRates(ctx context.Context, p mercato.Principal) ([]billing.TaxRate, error)
+	AddTaxRate(ctx context.Context, p mercato.Principal, r billing.TaxRate) (billing.TaxRate, error)
 }
 
 // Usage is the usage service the panel reads through (internal/usage).

@@ -1110,6 +1110,18 @@ type ARMTemplateUpload struct {
 	Template map[string]interface{} `json:"template"`
 }
 
+// Address defines model for Address.
+type Address struct {
+	// City Example: Milano
+	City *string `json:"city,omitempty"`
+
+	// Line Example: Via Roma 1
+	Line *string `json:"line,omitempty"`
+
+	// PostalCode Example: 20121
+	PostalCode *string `json:"postal_code,omitempty"`
+}
+
 // AuditEntry defines model for AuditEntry.
 type AuditEntry struct {
 	// Action e.g. price.set, endpoint.rotate_secret, subscription.suspend
@@ -1276,6 +1288,12 @@ type CredentialsInput struct {
 
 // CreditNoteCreate defines model for CreditNoteCreate.
 type CreditNoteCreate struct {
+	// Amount or credit this amount before tax, taxed at the invoice's rate; at most what remains creditable
+	Amount *string `json:"amount,omitempty"`
+
+	// Lines credit these lines (their numbers), each once; with neither lines nor amount, all that remains
+	Lines *[]int64 `json:"lines,omitempty"`
+
 	// Reason printed on the credit note
 	Reason *string `json:"reason,omitempty"`
 }
@@ -1420,10 +1438,13 @@ type Invoice struct {
 	Currency          string       `json:"currency"`
 	Customer          InvoiceParty `json:"customer"`
 	DueAt             *time.Time   `json:"due_at,omitempty"`
-	Id                int64        `json:"id"`
-	IssuedAt          *time.Time   `json:"issued_at,omitempty"`
-	Issuer            InvoiceParty `json:"issuer"`
-	Kind              InvoiceKind  `json:"kind"`
+
+	// FullyCredited its credit notes cancel it in full: nothing is due
+	FullyCredited bool         `json:"fully_credited"`
+	Id            int64        `json:"id"`
+	IssuedAt      *time.Time   `json:"issued_at,omitempty"`
+	Issuer        InvoiceParty `json:"issuer"`
+	Kind          InvoiceKind  `json:"kind"`
 
 	// Lines present when one invoice is read
 	Lines *[]InvoiceLine `json:"lines,omitempty"`
@@ -1464,7 +1485,13 @@ type InvoiceLine struct {
 	No          int64           `json:"no"`
 	PeriodEnd   time.Time       `json:"period_end"`
 	PeriodStart time.Time       `json:"period_start"`
-	Quantity    string          `json:"quantity"`
+
+	// Plan the plan's name as sold
+	Plan *string `json:"plan,omitempty"`
+
+	// Product the product's name
+	Product  *string `json:"product,omitempty"`
+	Quantity string  `json:"quantity"`
 
 	// Shares how the charge this line starts is split; sums to the charge's amount
 	Shares         *[]Share `json:"shares,omitempty"`
@@ -1481,11 +1508,17 @@ type InvoiceLineKind string
 
 // InvoiceParty defines model for InvoiceParty.
 type InvoiceParty struct {
-	Country *string `json:"country,omitempty"`
-	Email   *string `json:"email,omitempty"`
-	Id      int64   `json:"id"`
-	Name    string  `json:"name"`
-	VatId   *string `json:"vat_id,omitempty"`
+	Address *Address `json:"address,omitempty"`
+	Country *string  `json:"country,omitempty"`
+	Email   *string  `json:"email,omitempty"`
+	Id      int64    `json:"id"`
+
+	// Name the legal name
+	Name string `json:"name"`
+
+	// PaymentInstructions the issuer's: how to pay
+	PaymentInstructions *string `json:"payment_instructions,omitempty"`
+	VatId               *string `json:"vat_id,omitempty"`
 }
 
 // Line defines model for Line.
@@ -1691,6 +1724,32 @@ type Notification struct {
 	Message   string    `json:"message"`
 }
 
+// OperatorSettings defines model for OperatorSettings.
+type OperatorSettings struct {
+	Address *Address `json:"address,omitempty"`
+
+	// Country decides reverse charge
+	//
+	// Example: IT
+	Country string  `json:"country"`
+	Email   *string `json:"email,omitempty"`
+
+	// LegalName Example: Mercato S.r.l.
+	LegalName string `json:"legal_name"`
+
+	// PaymentInstructions printed on invoices: bank, IBAN; may span lines
+	PaymentInstructions *string `json:"payment_instructions,omitempty"`
+
+	// PaymentTermsDays days from issue to due date; 0: the dunning policy's
+	PaymentTermsDays int64 `json:"payment_terms_days"`
+
+	// UpdatedAt absent until first set
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// VatId an EU VAT id must have its country's format and check digit
+	VatId *string `json:"vat_id,omitempty"`
+}
+
 // Order defines model for Order.
 type Order struct {
 	Configuration map[string]interface{} `json:"configuration"`
@@ -1728,6 +1787,7 @@ type OrderCreate struct {
 
 // Organization defines model for Organization.
 type Organization struct {
+	Address   *Address  `json:"address,omitempty"`
 	Country   string    `json:"country"`
 	CreatedAt time.Time `json:"created_at"`
 	Currency  string    `json:"currency"`
@@ -1745,7 +1805,9 @@ type Organization struct {
 	// ParentId the distributor of a reseller, the reseller of a customer
 	ParentId  *int64    `json:"parent_id"`
 	UpdatedAt time.Time `json:"updated_at"`
-	VatId     string    `json:"vat_id"`
+
+	// VatId an EU VAT id (by its prefix or the country) has its country's format and check digit
+	VatId string `json:"vat_id"`
 }
 
 // OrganizationKind defines model for Organization.Kind.
@@ -1753,6 +1815,7 @@ type OrganizationKind string
 
 // OrganizationCreate defines model for OrganizationCreate.
 type OrganizationCreate struct {
+	Address    *Address               `json:"address,omitempty"`
 	Country    *string                `json:"country,omitempty"`
 	Currency   *string                `json:"currency,omitempty"`
 	Email      *string                `json:"email,omitempty"`
@@ -1761,7 +1824,9 @@ type OrganizationCreate struct {
 	Name       string                 `json:"name"`
 	OnAccount  *bool                  `json:"on_account,omitempty"`
 	ParentId   *int64                 `json:"parent_id,omitempty"`
-	VatId      *string                `json:"vat_id,omitempty"`
+
+	// VatId an EU VAT id must have its country's format and check digit
+	VatId *string `json:"vat_id,omitempty"`
 }
 
 // OrganizationCreateKind defines model for OrganizationCreate.Kind.
@@ -1769,13 +1834,16 @@ type OrganizationCreateKind string
 
 // OrganizationUpdate defines model for OrganizationUpdate.
 type OrganizationUpdate struct {
-	Country    *string `json:"country,omitempty"`
-	Currency   *string `json:"currency,omitempty"`
-	Email      *string `json:"email,omitempty"`
-	FeePercent *string `json:"fee_percent,omitempty"`
-	Name       *string `json:"name,omitempty"`
-	OnAccount  *bool   `json:"on_account,omitempty"`
-	VatId      *string `json:"vat_id,omitempty"`
+	Address    *Address `json:"address,omitempty"`
+	Country    *string  `json:"country,omitempty"`
+	Currency   *string  `json:"currency,omitempty"`
+	Email      *string  `json:"email,omitempty"`
+	FeePercent *string  `json:"fee_percent,omitempty"`
+	Name       *string  `json:"name,omitempty"`
+	OnAccount  *bool    `json:"on_account,omitempty"`
+
+	// VatId an EU VAT id must have its country's format and check digit
+	VatId *string `json:"vat_id,omitempty"`
 }
 
 // Parameter defines model for Parameter.
@@ -1814,7 +1882,7 @@ type ParameterSource struct {
 
 // PaymentCreate defines model for PaymentCreate.
 type PaymentCreate struct {
-	// Amount must equal the invoice's total; default: the total
+	// Amount must equal what is due: the invoice's total less its credit notes; default: that
 	Amount *string `json:"amount,omitempty"`
 
 	// Method default manual
@@ -2152,6 +2220,40 @@ type SubscriptionUpdate struct {
 
 // SubscriptionUpdateDeploymentStatus defines model for SubscriptionUpdate.DeploymentStatus.
 type SubscriptionUpdateDeploymentStatus string
+
+// TaxRate defines model for TaxRate.
+type TaxRate struct {
+	// Country Example: RO
+	Country   string     `json:"country"`
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+	Id        *int64     `json:"id,omitempty"`
+
+	// Rate percent
+	//
+	// Example: 21
+	Rate string `json:"rate"`
+
+	// ValidFrom the first day the rate applies (invoice date)
+	//
+	// Example: 2025-08-01
+	ValidFrom openapi_types.Date `json:"valid_from"`
+}
+
+// TaxRateCreate defines model for TaxRateCreate.
+type TaxRateCreate struct {
+	// Country Example: RO
+	Country string `json:"country"`
+
+	// Rate percent, below 100
+	//
+	// Example: 21
+	Rate string `json:"rate"`
+
+	// ValidFrom the first day the rate applies (invoice date)
+	//
+	// Example: 2025-08-01
+	ValidFrom openapi_types.Date `json:"valid_from"`
+}
 
 // Tier defines model for Tier.
 type Tier struct {
@@ -2589,6 +2691,12 @@ type PayInvoiceJSONRequestBody = PaymentCreate
 // UpdateMeJSONRequestBody defines body for UpdateMe for application/json ContentType.
 type UpdateMeJSONRequestBody = ProfileUpdate
 
+// PutOperatorSettingsJSONRequestBody defines body for PutOperatorSettings for application/json ContentType.
+type PutOperatorSettingsJSONRequestBody = OperatorSettings
+
+// CreateTaxRateJSONRequestBody defines body for CreateTaxRate for application/json ContentType.
+type CreateTaxRateJSONRequestBody = TaxRateCreate
+
 // CreateOrderJSONRequestBody defines body for CreateOrder for application/json ContentType.
 type CreateOrderJSONRequestBody = OrderCreate
 
@@ -2859,18 +2967,18 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/invoices/{id} (the `GetInvoice` operationId).
 	GetInvoice(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreditInvoiceWithBody Credit an issued invoice in full (a credit note; an unpaid invoice becomes void)
+	// CreditInvoiceWithBody Credit an invoice in full or in part (a credit note)
 	//
-	// Corrects an issued invoice with a full credit note, itself issued at once; an unpaid invoice becomes void. Only the platform and the issuer credit; the credit note is the answer.
+	// Corrects an issued or paid invoice with a credit note, itself issued at once in the credit-note number series: in full, or chosen lines, or an amount before tax; together the credit notes never exceed the invoice's total (more answers 422 naming lines or amount; nothing left, 409). An issued invoice is never voided nor deleted: one credited in full is no longer due. Only the platform and the issuer credit; the credit note is the answer.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/invoices/{id}/credit-notes (the `CreditInvoice` operationId).
 	CreditInvoiceWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreditInvoice Credit an issued invoice in full (a credit note; an unpaid invoice becomes void)
+	// CreditInvoice Credit an invoice in full or in part (a credit note)
 	//
-	// Corrects an issued invoice with a full credit note, itself issued at once; an unpaid invoice becomes void. Only the platform and the issuer credit; the credit note is the answer.
+	// Corrects an issued or paid invoice with a credit note, itself issued at once in the credit-note number series: in full, or chosen lines, or an amount before tax; together the credit notes never exceed the invoice's total (more answers 422 naming lines or amount; nothing left, 409). An issued invoice is never voided nor deleted: one credited in full is no longer due. Only the platform and the issuer credit; the credit note is the answer.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2948,6 +3056,56 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/notifications (the `ListNotifications` operationId).
 	ListNotifications(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetOperatorSettings Get the operator's seller identity and payment terms
+	//
+	// Returns the operator's identity as the seller of the platform's invoices (legal name, address, VAT id) and its payment terms and instructions; empty until set. The platform only. Changes nothing.
+	//
+	// Corresponds with GET /api/v1/operator/settings (the `GetOperatorSettings` operationId).
+	GetOperatorSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutOperatorSettingsWithBody Set the operator's seller identity and payment terms
+	//
+	// Replaces the operator's seller identity and payment terms. Invoices issued from now on carry them (each keeps the snapshot taken when it was issued); bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/operator/settings (the `PutOperatorSettings` operationId).
+	PutOperatorSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutOperatorSettings Set the operator's seller identity and payment terms
+	//
+	// Replaces the operator's seller identity and payment terms. Invoices issued from now on carry them (each keeps the snapshot taken when it was issued); bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/operator/settings (the `PutOperatorSettings` operationId).
+	PutOperatorSettings(ctx context.Context, body PutOperatorSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTaxRates List the tax rates with their validity dates
+	//
+	// Lists the standard VAT rates by country with the day each applies from; the billing run taxes an invoice at the rate valid on its date. The platform only. Changes nothing.
+	//
+	// Corresponds with GET /api/v1/operator/tax-rates (the `ListTaxRates` operationId).
+	ListTaxRates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTaxRateWithBody Add a tax rate valid from a date
+	//
+	// Adds a country's standard VAT rate valid from a day on (a rate change entered ahead). A country has one rate per day (409); bad fields answer 422 naming them. The platform's writers only.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/operator/tax-rates (the `CreateTaxRate` operationId).
+	CreateTaxRateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTaxRate Add a tax rate valid from a date
+	//
+	// Adds a country's standard VAT rate valid from a day on (a rate change entered ahead). A country has one rate per day (409); bad fields answer 422 naming them. The platform's writers only.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/operator/tax-rates (the `CreateTaxRate` operationId).
+	CreateTaxRate(ctx context.Context, body CreateTaxRateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListOrders List orders you can see
 	//
 	// Lists the orders (new, change, renewal) the caller can see, one page at a time, optionally of one customer or subscription. Changes nothing.
@@ -3014,7 +3172,7 @@ type ClientInterface interface {
 
 	// UpdateOrganizationWithBody Change an organization
 	//
-	// Changes an organization's name, contact e-mail, country, currency or VAT id; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
+	// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3023,7 +3181,7 @@ type ClientInterface interface {
 
 	// UpdateOrganization Change an organization
 	//
-	// Changes an organization's name, contact e-mail, country, currency or VAT id; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
+	// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3959,9 +4117,9 @@ func (c *Client) GetInvoice(ctx context.Context, id int64, reqEditors ...Request
 	return c.Client.Do(req)
 }
 
-// CreditInvoiceWithBody Credit an issued invoice in full (a credit note; an unpaid invoice becomes void)
+// CreditInvoiceWithBody Credit an invoice in full or in part (a credit note)
 //
-// Corrects an issued invoice with a full credit note, itself issued at once; an unpaid invoice becomes void. Only the platform and the issuer credit; the credit note is the answer.
+// Corrects an issued or paid invoice with a credit note, itself issued at once in the credit-note number series: in full, or chosen lines, or an amount before tax; together the credit notes never exceed the invoice's total (more answers 422 naming lines or amount; nothing left, 409). An issued invoice is never voided nor deleted: one credited in full is no longer due. Only the platform and the issuer credit; the credit note is the answer.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3978,9 +4136,9 @@ func (c *Client) CreditInvoiceWithBody(ctx context.Context, id int64, contentTyp
 	return c.Client.Do(req)
 }
 
-// CreditInvoice Credit an issued invoice in full (a credit note; an unpaid invoice becomes void)
+// CreditInvoice Credit an invoice in full or in part (a credit note)
 //
-// Corrects an issued invoice with a full credit note, itself issued at once; an unpaid invoice becomes void. Only the platform and the issuer credit; the credit note is the answer.
+// Corrects an issued or paid invoice with a credit note, itself issued at once in the credit-note number series: in full, or chosen lines, or an amount before tax; together the credit notes never exceed the invoice's total (more answers 422 naming lines or amount; nothing left, 409). An issued invoice is never voided nor deleted: one credited in full is no longer due. Only the platform and the issuer credit; the credit note is the answer.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4158,6 +4316,116 @@ func (c *Client) ListNotifications(ctx context.Context, reqEditors ...RequestEdi
 	return c.Client.Do(req)
 }
 
+// GetOperatorSettings Get the operator's seller identity and payment terms
+//
+// Returns the operator's identity as the seller of the platform's invoices (legal name, address, VAT id) and its payment terms and instructions; empty until set. The platform only. Changes nothing.
+//
+// Corresponds with GET /api/v1/operator/settings (the `GetOperatorSettings` operationId).
+func (c *Client) GetOperatorSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOperatorSettingsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutOperatorSettingsWithBody Set the operator's seller identity and payment terms
+//
+// Replaces the operator's seller identity and payment terms. Invoices issued from now on carry them (each keeps the snapshot taken when it was issued); bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/operator/settings (the `PutOperatorSettings` operationId).
+func (c *Client) PutOperatorSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutOperatorSettingsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutOperatorSettings Set the operator's seller identity and payment terms
+//
+// Replaces the operator's seller identity and payment terms. Invoices issued from now on carry them (each keeps the snapshot taken when it was issued); bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/operator/settings (the `PutOperatorSettings` operationId).
+func (c *Client) PutOperatorSettings(ctx context.Context, body PutOperatorSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutOperatorSettingsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTaxRates List the tax rates with their validity dates
+//
+// Lists the standard VAT rates by country with the day each applies from; the billing run taxes an invoice at the rate valid on its date. The platform only. Changes nothing.
+//
+// Corresponds with GET /api/v1/operator/tax-rates (the `ListTaxRates` operationId).
+func (c *Client) ListTaxRates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTaxRatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTaxRateWithBody Add a tax rate valid from a date
+//
+// Adds a country's standard VAT rate valid from a day on (a rate change entered ahead). A country has one rate per day (409); bad fields answer 422 naming them. The platform's writers only.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/operator/tax-rates (the `CreateTaxRate` operationId).
+func (c *Client) CreateTaxRateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTaxRateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTaxRate Add a tax rate valid from a date
+//
+// Adds a country's standard VAT rate valid from a day on (a rate change entered ahead). A country has one rate per day (409); bad fields answer 422 naming them. The platform's writers only.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/operator/tax-rates (the `CreateTaxRate` operationId).
+func (c *Client) CreateTaxRate(ctx context.Context, body CreateTaxRateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTaxRateRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListOrders List orders you can see
 //
 // Lists the orders (new, change, renewal) the caller can see, one page at a time, optionally of one customer or subscription. Changes nothing.
@@ -4304,7 +4572,7 @@ func (c *Client) GetOrganization(ctx context.Context, id int64, reqEditors ...Re
 
 // UpdateOrganizationWithBody Change an organization
 //
-// Changes an organization's name, contact e-mail, country, currency or VAT id; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
+// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4323,7 +4591,7 @@ func (c *Client) UpdateOrganizationWithBody(ctx context.Context, id int64, conte
 
 // UpdateOrganization Change an organization
 //
-// Changes an organization's name, contact e-mail, country, currency or VAT id; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
+// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6842,6 +7110,140 @@ func NewListNotificationsRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewGetOperatorSettingsRequest constructs an http.Request for the GetOperatorSettings method
+func NewGetOperatorSettingsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/operator/settings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutOperatorSettingsRequest calls the generic PutOperatorSettings builder with application/json body
+func NewPutOperatorSettingsRequest(server string, body PutOperatorSettingsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutOperatorSettingsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPutOperatorSettingsRequestWithBody constructs an http.Request for the PutOperatorSettings method, with any body, and a specified content type
+func NewPutOperatorSettingsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/operator/settings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListTaxRatesRequest constructs an http.Request for the ListTaxRates method
+func NewListTaxRatesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/operator/tax-rates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateTaxRateRequest calls the generic CreateTaxRate builder with application/json body
+func NewCreateTaxRateRequest(server string, body CreateTaxRateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTaxRateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateTaxRateRequestWithBody constructs an http.Request for the CreateTaxRate method, with any body, and a specified content type
+func NewCreateTaxRateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/operator/tax-rates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -10138,18 +10540,18 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/invoices/{id} (the `GetInvoice` operationId).
 	GetInvoiceWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetInvoiceResponse, error)
 
-	// CreditInvoiceWithBodyWithResponse Credit an issued invoice in full (a credit note; an unpaid invoice becomes void)
+	// CreditInvoiceWithBodyWithResponse Credit an invoice in full or in part (a credit note)
 	//
-	// Corrects an issued invoice with a full credit note, itself issued at once; an unpaid invoice becomes void. Only the platform and the issuer credit; the credit note is the answer.
+	// Corrects an issued or paid invoice with a credit note, itself issued at once in the credit-note number series: in full, or chosen lines, or an amount before tax; together the credit notes never exceed the invoice's total (more answers 422 naming lines or amount; nothing left, 409). An issued invoice is never voided nor deleted: one credited in full is no longer due. Only the platform and the issuer credit; the credit note is the answer.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/invoices/{id}/credit-notes (the `CreditInvoice` operationId).
 	CreditInvoiceWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreditInvoiceResponse, error)
 
-	// CreditInvoiceWithResponse Credit an issued invoice in full (a credit note; an unpaid invoice becomes void)
+	// CreditInvoiceWithResponse Credit an invoice in full or in part (a credit note)
 	//
-	// Corrects an issued invoice with a full credit note, itself issued at once; an unpaid invoice becomes void. Only the platform and the issuer credit; the credit note is the answer.
+	// Corrects an issued or paid invoice with a credit note, itself issued at once in the credit-note number series: in full, or chosen lines, or an amount before tax; together the credit notes never exceed the invoice's total (more answers 422 naming lines or amount; nothing left, 409). An issued invoice is never voided nor deleted: one credited in full is no longer due. Only the platform and the issuer credit; the credit note is the answer.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10237,6 +10639,60 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/notifications (the `ListNotifications` operationId).
 	ListNotificationsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListNotificationsResponse, error)
 
+	// GetOperatorSettingsWithResponse Get the operator's seller identity and payment terms
+	//
+	// Returns the operator's identity as the seller of the platform's invoices (legal name, address, VAT id) and its payment terms and instructions; empty until set. The platform only. Changes nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/operator/settings (the `GetOperatorSettings` operationId).
+	GetOperatorSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOperatorSettingsResponse, error)
+
+	// PutOperatorSettingsWithBodyWithResponse Set the operator's seller identity and payment terms
+	//
+	// Replaces the operator's seller identity and payment terms. Invoices issued from now on carry them (each keeps the snapshot taken when it was issued); bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/operator/settings (the `PutOperatorSettings` operationId).
+	PutOperatorSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutOperatorSettingsResponse, error)
+
+	// PutOperatorSettingsWithResponse Set the operator's seller identity and payment terms
+	//
+	// Replaces the operator's seller identity and payment terms. Invoices issued from now on carry them (each keeps the snapshot taken when it was issued); bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/operator/settings (the `PutOperatorSettings` operationId).
+	PutOperatorSettingsWithResponse(ctx context.Context, body PutOperatorSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*PutOperatorSettingsResponse, error)
+
+	// ListTaxRatesWithResponse List the tax rates with their validity dates
+	//
+	// Lists the standard VAT rates by country with the day each applies from; the billing run taxes an invoice at the rate valid on its date. The platform only. Changes nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/operator/tax-rates (the `ListTaxRates` operationId).
+	ListTaxRatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTaxRatesResponse, error)
+
+	// CreateTaxRateWithBodyWithResponse Add a tax rate valid from a date
+	//
+	// Adds a country's standard VAT rate valid from a day on (a rate change entered ahead). A country has one rate per day (409); bad fields answer 422 naming them. The platform's writers only.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/operator/tax-rates (the `CreateTaxRate` operationId).
+	CreateTaxRateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTaxRateResponse, error)
+
+	// CreateTaxRateWithResponse Add a tax rate valid from a date
+	//
+	// Adds a country's standard VAT rate valid from a day on (a rate change entered ahead). A country has one rate per day (409); bad fields answer 422 naming them. The platform's writers only.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/operator/tax-rates (the `CreateTaxRate` operationId).
+	CreateTaxRateWithResponse(ctx context.Context, body CreateTaxRateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTaxRateResponse, error)
+
 	// ListOrdersWithResponse List orders you can see
 	//
 	// Lists the orders (new, change, renewal) the caller can see, one page at a time, optionally of one customer or subscription. Changes nothing.
@@ -10311,7 +10767,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateOrganizationWithBodyWithResponse Change an organization
 	//
-	// Changes an organization's name, contact e-mail, country, currency or VAT id; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
+	// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10320,7 +10776,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateOrganizationWithResponse Change an organization
 	//
-	// Changes an organization's name, contact e-mail, country, currency or VAT id; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
+	// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -12543,6 +12999,317 @@ func (r ListNotificationsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListNotificationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetOperatorSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OperatorSettings
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOperatorSettingsResponse) GetJSON200() *OperatorSettings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetOperatorSettingsResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetOperatorSettingsResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetOperatorSettingsResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetOperatorSettingsResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetOperatorSettingsResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOperatorSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOperatorSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOperatorSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOperatorSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutOperatorSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OperatorSettings
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutOperatorSettingsResponse) GetJSON200() *OperatorSettings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutOperatorSettingsResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutOperatorSettingsResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutOperatorSettingsResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PutOperatorSettingsResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PutOperatorSettingsResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r PutOperatorSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutOperatorSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutOperatorSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutOperatorSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTaxRatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]TaxRate
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTaxRatesResponse) GetJSON200() *[]TaxRate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTaxRatesResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTaxRatesResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListTaxRatesResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListTaxRatesResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListTaxRatesResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTaxRatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTaxRatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTaxRatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTaxRatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateTaxRateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TaxRate
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateTaxRateResponse) GetJSON201() *TaxRate {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateTaxRateResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateTaxRateResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateTaxRateResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateTaxRateResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateTaxRateResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateTaxRateResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateTaxRateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateTaxRateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateTaxRateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateTaxRateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17329,9 +18096,9 @@ func (c *ClientWithResponses) GetInvoiceWithResponse(ctx context.Context, id int
 	return ParseGetInvoiceResponse(rsp)
 }
 
-// CreditInvoiceWithBodyWithResponse Credit an issued invoice in full (a credit note; an unpaid invoice becomes void)
+// CreditInvoiceWithBodyWithResponse Credit an invoice in full or in part (a credit note)
 //
-// Corrects an issued invoice with a full credit note, itself issued at once; an unpaid invoice becomes void. Only the platform and the issuer credit; the credit note is the answer.
+// Corrects an issued or paid invoice with a credit note, itself issued at once in the credit-note number series: in full, or chosen lines, or an amount before tax; together the credit notes never exceed the invoice's total (more answers 422 naming lines or amount; nothing left, 409). An issued invoice is never voided nor deleted: one credited in full is no longer due. Only the platform and the issuer credit; the credit note is the answer.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17344,9 +18111,9 @@ func (c *ClientWithResponses) CreditInvoiceWithBodyWithResponse(ctx context.Cont
 	return ParseCreditInvoiceResponse(rsp)
 }
 
-// CreditInvoiceWithResponse Credit an issued invoice in full (a credit note; an unpaid invoice becomes void)
+// CreditInvoiceWithResponse Credit an invoice in full or in part (a credit note)
 //
-// Corrects an issued invoice with a full credit note, itself issued at once; an unpaid invoice becomes void. Only the platform and the issuer credit; the credit note is the answer.
+// Corrects an issued or paid invoice with a credit note, itself issued at once in the credit-note number series: in full, or chosen lines, or an amount before tax; together the credit notes never exceed the invoice's total (more answers 422 naming lines or amount; nothing left, 409). An issued invoice is never voided nor deleted: one credited in full is no longer due. Only the platform and the issuer credit; the credit note is the answer.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17494,6 +18261,96 @@ func (c *ClientWithResponses) ListNotificationsWithResponse(ctx context.Context,
 	return ParseListNotificationsResponse(rsp)
 }
 
+// GetOperatorSettingsWithResponse Get the operator's seller identity and payment terms
+//
+// Returns the operator's identity as the seller of the platform's invoices (legal name, address, VAT id) and its payment terms and instructions; empty until set. The platform only. Changes nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/operator/settings (the `GetOperatorSettings` operationId).
+func (c *ClientWithResponses) GetOperatorSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOperatorSettingsResponse, error) {
+	rsp, err := c.GetOperatorSettings(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOperatorSettingsResponse(rsp)
+}
+
+// PutOperatorSettingsWithBodyWithResponse Set the operator's seller identity and payment terms
+//
+// Replaces the operator's seller identity and payment terms. Invoices issued from now on carry them (each keeps the snapshot taken when it was issued); bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/operator/settings (the `PutOperatorSettings` operationId).
+func (c *ClientWithResponses) PutOperatorSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutOperatorSettingsResponse, error) {
+	rsp, err := c.PutOperatorSettingsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutOperatorSettingsResponse(rsp)
+}
+
+// PutOperatorSettingsWithResponse Set the operator's seller identity and payment terms
+//
+// Replaces the operator's seller identity and payment terms. Invoices issued from now on carry them (each keeps the snapshot taken when it was issued); bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/operator/settings (the `PutOperatorSettings` operationId).
+func (c *ClientWithResponses) PutOperatorSettingsWithResponse(ctx context.Context, body PutOperatorSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*PutOperatorSettingsResponse, error) {
+	rsp, err := c.PutOperatorSettings(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutOperatorSettingsResponse(rsp)
+}
+
+// ListTaxRatesWithResponse List the tax rates with their validity dates
+//
+// Lists the standard VAT rates by country with the day each applies from; the billing run taxes an invoice at the rate valid on its date. The platform only. Changes nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/operator/tax-rates (the `ListTaxRates` operationId).
+func (c *ClientWithResponses) ListTaxRatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTaxRatesResponse, error) {
+	rsp, err := c.ListTaxRates(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTaxRatesResponse(rsp)
+}
+
+// CreateTaxRateWithBodyWithResponse Add a tax rate valid from a date
+//
+// Adds a country's standard VAT rate valid from a day on (a rate change entered ahead). A country has one rate per day (409); bad fields answer 422 naming them. The platform's writers only.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/operator/tax-rates (the `CreateTaxRate` operationId).
+func (c *ClientWithResponses) CreateTaxRateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTaxRateResponse, error) {
+	rsp, err := c.CreateTaxRateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTaxRateResponse(rsp)
+}
+
+// CreateTaxRateWithResponse Add a tax rate valid from a date
+//
+// Adds a country's standard VAT rate valid from a day on (a rate change entered ahead). A country has one rate per day (409); bad fields answer 422 naming them. The platform's writers only.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/operator/tax-rates (the `CreateTaxRate` operationId).
+func (c *ClientWithResponses) CreateTaxRateWithResponse(ctx context.Context, body CreateTaxRateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTaxRateResponse, error) {
+	rsp, err := c.CreateTaxRate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTaxRateResponse(rsp)
+}
+
 // ListOrdersWithResponse List orders you can see
 //
 // Lists the orders (new, change, renewal) the caller can see, one page at a time, optionally of one customer or subscription. Changes nothing.
@@ -17616,7 +18473,7 @@ func (c *ClientWithResponses) GetOrganizationWithResponse(ctx context.Context, i
 
 // UpdateOrganizationWithBodyWithResponse Change an organization
 //
-// Changes an organization's name, contact e-mail, country, currency or VAT id; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
+// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17631,7 +18488,7 @@ func (c *ClientWithResponses) UpdateOrganizationWithBodyWithResponse(ctx context
 
 // UpdateOrganizationWithResponse Change an organization
 //
-// Changes an organization's name, contact e-mail, country, currency or VAT id; fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
+// Changes an organization's name, contact e-mail, country, currency, VAT id (an EU one is checked for format and check digit: 422 naming vat_id) or postal address (printed on its invoices; sent, it replaces the whole address); fields left out keep their values. Its own admins and the organizations above it in the channel may change it; only the platform sets fee_percent and on_account. Written to the audit log.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -20046,6 +20903,257 @@ func ParseListNotificationsResponse(rsp *http.Response) (*ListNotificationsRespo
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetOperatorSettingsResponse parses an HTTP response from a GetOperatorSettingsWithResponse call
+func ParseGetOperatorSettingsResponse(rsp *http.Response) (*GetOperatorSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOperatorSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OperatorSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutOperatorSettingsResponse parses an HTTP response from a PutOperatorSettingsWithResponse call
+func ParsePutOperatorSettingsResponse(rsp *http.Response) (*PutOperatorSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutOperatorSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OperatorSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTaxRatesResponse parses an HTTP response from a ListTaxRatesWithResponse call
+func ParseListTaxRatesResponse(rsp *http.Response) (*ListTaxRatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTaxRatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []TaxRate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateTaxRateResponse parses an HTTP response from a CreateTaxRateWithResponse call
+func ParseCreateTaxRateResponse(rsp *http.Response) (*CreateTaxRateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateTaxRateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TaxRate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel

@@ -99,7 +99,7 @@ type Invoice struct {
 	Company         *Ref          `json:"company" doc:"the customer"`
 	Date            *Time         `json:"date,omitempty" doc:"when it was issued"`
 	Type            string        `json:"type" enum:"NORMAL"`
-	Status          string        `json:"status" enum:"UNPAID,PAID,EXPIRED" doc:"EXPIRED for a voided invoice"`
+	Status          string        `json:"status" enum:"UNPAID,PAID,EXPIRED" doc:"EXPIRED for an unpaid invoice credited in full (or one voided before credit notes replaced voiding)"`
 	PaymentReceived *Time         `json:"paymentReceived,omitempty"`
 	Subscription    *Ref          `json:"subscription,omitempty" doc:"the subscription its lines bill, when they bill only one"`
 	Total           VATPrice      `json:"total"`
@@ -116,6 +116,9 @@ func invoiceOf(inv billing.Invoice) Invoice {
 		Date: timePtr(inv.IssuedAt), Type: "NORMAL", Status: invoiceStatuses[inv.Status], PaymentReceived: timePtr(inv.PaidAt),
 		Total:   VATPrice{Price: num(inv.Subtotal), Currency: inv.Currency, VatSpunOff: num(inv.Tax), VAT: num(inv.TaxRate)},
 		Entries: []InvoiceLine{}}
+	if inv.Status == billing.StatusIssued && inv.FullyCredited {
+		out.Status = "EXPIRED" // nothing of it is due
+	}
 	subs := map[int64]bool{}
 	for _, l := range inv.Lines {
 		typ, ok := lineTypes[l.Kind]
