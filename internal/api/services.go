@@ -77,6 +77,7 @@ type Provisioning interface {
 type UsageRecorder interface {
 	RecordUsage(ctx context.Context, p mercato.Principal, subID int64, r usage.Report) (usage.Record, bool, error)
 	ListUsage(ctx context.Context, p mercato.Principal, subID int64, f usage.Filter, page mercato.Page) ([]usage.Record, int64, error)
+	VoidUsage(ctx context.Context, p mercato.Principal, subID, id int64, reason string) (usage.Record, error)
 	Summary(ctx context.Context, p mercato.Principal, subID int64, metric string, from, to time.Time) (usage.Total, error)
 }
 

@@ -35,7 +35,7 @@ func (tx *Tx) UsageToBill(ctx context.Context, lo, hi int64, to time.Time, windo
 		}
 	}
 	rows, err := tx.t.QueryContext(ctx, `SELECT u.subscription_id, u.metric, u.quantity, u.unique_id, u.period_start FROM usage_records u JOIN subscriptions s ON s.id = u.subscription_id
-		WHERE s.customer_id > $1 AND s.customer_id <= $2 AND u.period_start >= $3 AND u.period_start < $4 ORDER BY u.subscription_id, u.period_start, u.id`,
+		WHERE s.customer_id > $1 AND s.customer_id <= $2 AND u.period_start >= $3 AND u.period_start < $4 AND u.voided_at IS NULL ORDER BY u.subscription_id, u.period_start, u.id`,
 		lo, hi, usage.Time(from), usage.Time(to))
 	if err != nil {
 		return nil, fmt.Errorf("usage to bill: %w", err)

@@ -1919,6 +1919,15 @@ type Usage struct {
 	Source         UsageSource `json:"source"`
 	SubscriptionId int64       `json:"subscription_id"`
 	UniqueId       *string     `json:"unique_id,omitempty"`
+
+	// VoidReason why it was voided
+	VoidReason *string `json:"void_reason,omitempty"`
+
+	// VoidedAt when the record was voided; a void record is kept and counts in no summary or bill
+	VoidedAt *time.Time `json:"voided_at,omitempty"`
+
+	// VoidedBy the organization that voided it
+	VoidedBy *int64 `json:"voided_by,omitempty"`
 }
 
 // UsageSource pushed through the API, or polled from the product's metric URL
@@ -1978,6 +1987,14 @@ type UsageSummary struct {
 
 // UsageSummaryAggregation defines model for UsageSummary.Aggregation.
 type UsageSummaryAggregation string
+
+// UsageVoid defines model for UsageVoid.
+type UsageVoid struct {
+	// Reason why the record is voided, kept with it and in the audit log
+	//
+	// Example: sent twice
+	Reason string `json:"reason"`
+}
 
 // User defines model for User.
 type User struct {
@@ -2319,6 +2336,9 @@ type SetSubscriptionMetadataJSONRequestBody = Metadata
 
 // CreateUsageJSONRequestBody defines body for CreateUsage for application/json ContentType.
 type CreateUsageJSONRequestBody = UsageCreate
+
+// VoidUsageJSONRequestBody defines body for VoidUsage for application/json ContentType.
+type VoidUsageJSONRequestBody = UsageVoid
 
 // CreateTokenJSONRequestBody defines body for CreateToken for application/json ContentType.
 type CreateTokenJSONRequestBody = TokenCreate
@@ -3083,6 +3103,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/subscriptions/{id}/usage/summary (the `GetUsageSummary` operationId).
 	GetUsageSummary(ctx context.Context, id int64, params *GetUsageSummaryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VoidUsageWithBody Void a usage record (provider)
+	//
+	// The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/subscriptions/{id}/usage/{usage_id}/void (the `VoidUsage` operationId).
+	VoidUsageWithBody(ctx context.Context, id int64, usageId int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VoidUsage Void a usage record (provider)
+	//
+	// The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/subscriptions/{id}/usage/{usage_id}/void (the `VoidUsage` operationId).
+	VoidUsage(ctx context.Context, id int64, usageId int64, body VoidUsageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTokens List your API tokens
 	//
@@ -4772,6 +4810,44 @@ func (c *Client) CreateUsage(ctx context.Context, id int64, params *CreateUsageP
 // Corresponds with GET /api/v1/subscriptions/{id}/usage/summary (the `GetUsageSummary` operationId).
 func (c *Client) GetUsageSummary(ctx context.Context, id int64, params *GetUsageSummaryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUsageSummaryRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VoidUsageWithBody Void a usage record (provider)
+//
+// The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/subscriptions/{id}/usage/{usage_id}/void (the `VoidUsage` operationId).
+func (c *Client) VoidUsageWithBody(ctx context.Context, id int64, usageId int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVoidUsageRequestWithBody(c.Server, id, usageId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VoidUsage Void a usage record (provider)
+//
+// The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/subscriptions/{id}/usage/{usage_id}/void (the `VoidUsage` operationId).
+func (c *Client) VoidUsage(ctx context.Context, id int64, usageId int64, body VoidUsageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVoidUsageRequest(c.Server, id, usageId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8276,6 +8352,60 @@ func NewGetUsageSummaryRequest(server string, id int64, params *GetUsageSummaryP
 	return req, nil
 }
 
+// NewVoidUsageRequest calls the generic VoidUsage builder with application/json body
+func NewVoidUsageRequest(server string, id int64, usageId int64, body VoidUsageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewVoidUsageRequestWithBody(server, id, usageId, "application/json", bodyReader)
+}
+
+// NewVoidUsageRequestWithBody constructs an http.Request for the VoidUsage method, with any body, and a specified content type
+func NewVoidUsageRequestWithBody(server string, id int64, usageId int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "usage_id", usageId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/subscriptions/%s/usage/%s/void", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListTokensRequest constructs an http.Request for the ListTokens method
 func NewListTokensRequest(server string) (*http.Request, error) {
 	var err error
@@ -9842,6 +9972,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/subscriptions/{id}/usage/summary (the `GetUsageSummary` operationId).
 	GetUsageSummaryWithResponse(ctx context.Context, id int64, params *GetUsageSummaryParams, reqEditors ...RequestEditorFn) (*GetUsageSummaryResponse, error)
+
+	// VoidUsageWithBodyWithResponse Void a usage record (provider)
+	//
+	// The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/subscriptions/{id}/usage/{usage_id}/void (the `VoidUsage` operationId).
+	VoidUsageWithBodyWithResponse(ctx context.Context, id int64, usageId int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VoidUsageResponse, error)
+
+	// VoidUsageWithResponse Void a usage record (provider)
+	//
+	// The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/subscriptions/{id}/usage/{usage_id}/void (the `VoidUsage` operationId).
+	VoidUsageWithResponse(ctx context.Context, id int64, usageId int64, body VoidUsageJSONRequestBody, reqEditors ...RequestEditorFn) (*VoidUsageResponse, error)
 
 	// ListTokensWithResponse List your API tokens
 	//
@@ -14457,6 +14605,89 @@ func (r GetUsageSummaryResponse) ContentType() string {
 	return ""
 }
 
+type VoidUsageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Usage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VoidUsageResponse) GetJSON200() *Usage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r VoidUsageResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r VoidUsageResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r VoidUsageResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r VoidUsageResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r VoidUsageResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r VoidUsageResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r VoidUsageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VoidUsageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VoidUsageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VoidUsageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListTokensResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16867,6 +17098,36 @@ func (c *ClientWithResponses) GetUsageSummaryWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParseGetUsageSummaryResponse(rsp)
+}
+
+// VoidUsageWithBodyWithResponse Void a usage record (provider)
+//
+// The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/subscriptions/{id}/usage/{usage_id}/void (the `VoidUsage` operationId).
+func (c *ClientWithResponses) VoidUsageWithBodyWithResponse(ctx context.Context, id int64, usageId int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VoidUsageResponse, error) {
+	rsp, err := c.VoidUsageWithBody(ctx, id, usageId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVoidUsageResponse(rsp)
+}
+
+// VoidUsageWithResponse Void a usage record (provider)
+//
+// The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/subscriptions/{id}/usage/{usage_id}/void (the `VoidUsage` operationId).
+func (c *ClientWithResponses) VoidUsageWithResponse(ctx context.Context, id int64, usageId int64, body VoidUsageJSONRequestBody, reqEditors ...RequestEditorFn) (*VoidUsageResponse, error) {
+	rsp, err := c.VoidUsage(ctx, id, usageId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVoidUsageResponse(rsp)
 }
 
 // ListTokensWithResponse List your API tokens
@@ -20700,6 +20961,74 @@ func ParseGetUsageSummaryResponse(rsp *http.Response) (*GetUsageSummaryResponse,
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseVoidUsageResponse parses an HTTP response from a VoidUsageWithResponse call
+func ParseVoidUsageResponse(rsp *http.Response) (*VoidUsageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VoidUsageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Usage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
