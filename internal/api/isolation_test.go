@@ -93,7 +93,7 @@ func probes(v victim) map[string]probe {
 			ps[id] = p
 		}
 	}
-	for _, a := range []string{"pay", "approve", "reject", "suspend", "resume", "terminate", "retry", "renew"} {
+	for _, a := range []string{"pay", "approve", "reject", "suspend", "resume", "terminate", "retry", "renew", "convert"} {
 		ps[a+"-subscription"] = probe{method: "POST", path: sub + "/" + a, wantStatus: notFound}
 	}
 	return ps

@@ -209,17 +209,45 @@ func (s *Service) Pay(ctx context.Context, p mercato.Principal, id int64) (subsc
 			}
 			sub.Paid = true
 			if sub.Type == subscription.TypeTrial {
-				sub.Type = subscription.TypeNormal
-				v, err := soldNow(ctx, tx, sub, prod)
-				if err != nil {
-					return "", err
-				}
-				if err := charging.Convert(ctx, tx, billing.NewPricer(), sub, v); err != nil {
+				if err := convert(ctx, tx, sub, prod); err != nil {
 					return "", err
 				}
 			}
 			if sub.Status == subscription.WaitingPayment {
 				sub.Status = subscription.Cleared(prod.RequiresApproval)
+			}
+			return subscription.EventModified, nil
+		})
+	})
+}
+
+// convert makes a trial a normal subscription, charged from the end of
+// its trial at the channel price of this moment (charging.Convert).
+func convert(ctx context.Context, tx Tx, sub *subscription.Subscription, prod catalog.Product) error {
+	sub.Type = subscription.TypeNormal
+	v, err := soldNow(ctx, tx, sub, prod)
+	if err != nil {
+		return err
+	}
+	return charging.Convert(ctx, tx, billing.NewPricer(), sub, v)
+}
+
+// Convert turns a trial into a paid subscription now, at the customer's
+// own request (or its channel's, or the platform's): it is charged as a
+// trial converted by a payment is (from the end of its trial, at the
+// channel price of this moment), and keeps its status and paid flag. Only
+// a live trial converts (409 otherwise).
+func (s *Service) Convert(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
+	return s.run(ctx, id, func(tx Tx) (subscription.Subscription, error) {
+		return Update(ctx, tx, p, id, MayConvert, "convert", func(sub *subscription.Subscription, prod catalog.Product) (string, error) {
+			if sub.Type != subscription.TypeTrial {
+				return "", mercato.Errorf(mercato.ECONFLICT, "subscription %d is not a trial (%s)", sub.ID, sub.Type)
+			}
+			if sub.Status.Final() || sub.Status == subscription.UndeploySent {
+				return "", mercato.Errorf(mercato.ECONFLICT, "cannot convert a subscription in status %s", sub.Status)
+			}
+			if err := convert(ctx, tx, sub, prod); err != nil {
+				return "", err
 			}
 			return subscription.EventModified, nil
 		})

@@ -20,6 +20,7 @@ var cases = []storetest.Case[*testing.T]{
 	{Name: "subscription lifecycle and events", Run: testLifecycle},
 	{Name: "illegal transitions change nothing", Run: testIllegalTransition},
 	{Name: "renewal extends by the term", Run: testRenewal},
+	{Name: "the customer converts its trial", Run: testConvertTrial},
 }
 
 func TestLifecycle(t *testing.T) { storetest.RunCases(t, cases) }
@@ -110,5 +111,69 @@ func testRenewal(t *testing.T, st *store.Store, w *storetest.World) {
 	orders, _, _ := st.ListOrders(ctx, w.Platform.Principal, store.OrderFilter{SubscriptionID: sub.ID}, store.Page{})
 	if len(orders) != 2 || orders[1].Type != subscription.OrderRenewal {
 		t.Fatalf("orders %+v", orders)
+	}
+}
+
+// testConvertTrial: the customer's admin (or its reseller, or the
+// platform) turns a trial into a paid subscription, charged from the end
+// of the trial as a payment converts it; another customer does not see
+// it, a viewer and the vendor may not, and a second conversion is 409.
+func testConvertTrial(t *testing.T, st *store.Store, w *storetest.World) {
+	plan := storetest.Plan(t, st, w.VendorA.Principal, w.ProductA.ID, "Trial", `{"currency":"EUR","model":"per_unit","unit":"seat","unit_amount":"10.00","trial_days":14}`)
+	sub := order(t, st, w.C1.Principal, 0, plan.ID)
+	if sub.Type != subscription.TypeTrial {
+		t.Fatalf("ordered %s", sub.Type)
+	}
+	if _, err := app.Lifecycle(st).SetStatus(ctx, w.VendorA.Principal, sub.ID, subscription.Deployed); err != nil {
+		t.Fatal(err)
+	}
+	charges := func() int {
+		var n int
+		if err := st.DB().QueryRow(`SELECT COUNT(*) FROM charges WHERE subscription_id = $1 AND state <> 'void'`, sub.ID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := charges(); n != 0 {
+		t.Fatalf("a trial has %d charges", n)
+	}
+	viewer := w.C1.Principal
+	viewer.Role = mercato.RoleViewer
+	before := storetest.Counts(t, st)
+	for name, c := range map[string]struct {
+		p    mercato.Principal
+		code string
+	}{
+		"another customer": {w.C1b.Principal, mercato.ENOTFOUND},
+		"another reseller": {w.R2.Principal, mercato.ENOTFOUND},
+		"a viewer":         {viewer, mercato.EFORBIDDEN},
+		"the vendor":       {w.VendorA.Principal, mercato.EFORBIDDEN},
+	} {
+		if _, err := app.Lifecycle(st).Convert(ctx, c.p, sub.ID); code(err) != c.code {
+			t.Errorf("%s: %v, want %s", name, err, c.code)
+		}
+	}
+	if after := storetest.Counts(t, st); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Fatalf("a refused conversion wrote: %v → %v", before, after)
+	}
+	got, err := app.Lifecycle(st).Convert(ctx, w.C1.Principal, sub.ID)
+	if err != nil || got.Type != subscription.TypeNormal || got.Status != subscription.Deployed {
+		t.Fatalf("convert: %+v %v", got, err)
+	}
+	var start time.Time
+	var amount string
+	if err := st.DB().QueryRow(`SELECT period_start, amount FROM charges WHERE subscription_id = $1 AND kind = 'recurring' ORDER BY period_start LIMIT 1`, sub.ID).Scan(&start, &amount); err != nil {
+		t.Fatalf("no charge after the conversion: %v", err)
+	}
+	if !start.UTC().Equal(sub.EndDate) || amount != "30.00" && amount != "30" {
+		t.Fatalf("first charge from %v at %s, want from the trial's end %v at 30.00", start, amount, sub.EndDate)
+	}
+	if _, err := app.Lifecycle(st).Convert(ctx, w.C1.Principal, sub.ID); code(err) != mercato.ECONFLICT {
+		t.Fatalf("second conversion: %v", err)
+	}
+	// The customer's reseller converts another trial.
+	other := order(t, st, w.C1.Principal, 0, plan.ID)
+	if got, err := app.Lifecycle(st).Convert(ctx, w.R1.Principal, other.ID); err != nil || got.Type != subscription.TypeNormal {
+		t.Fatalf("reseller converts: %+v %v", got, err)
 	}
 }

@@ -44,6 +44,9 @@ const (
 	MayPay    = Platform | Seller
 	MayChange = Platform | Seller | Customer // seats, plan, renewal setting
 	MayRenew  = Platform
+	// MayConvert is who turns a trial into a paid subscription: the
+	// customer itself as well as whoever records payments.
+	MayConvert = Platform | Seller | Customer
 )
 
 // CapacityOf says in which capacities p acts on a subscription of prod.

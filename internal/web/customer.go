@@ -537,6 +537,16 @@ func (s *Server) renew(w http.ResponseWriter, r *http.Request, v *view) {
 	s.after(w, r, v, err, subPath(r), "Renewed for another term.")
 }
 
+func (s *Server) convert(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	_, err = s.services.Lifecycle.Convert(r.Context(), v.P, id)
+	s.after(w, r, v, err, subPath(r), "The trial is now a paid subscription.")
+}
+
 func (s *Server) cancel(w http.ResponseWriter, r *http.Request, v *view) {
 	id, err := pathID(r, "id")
 	if err != nil {

@@ -2909,6 +2909,13 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/subscriptions/{id}/approve (the `ApproveSubscription` operationId).
 	ApproveSubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ConvertSubscription Convert a trial to paid now
+	//
+	// Turns a live trial into a paid (NORMAL) subscription now: it is charged from the end of its trial, at the customer's channel price of this moment, as a payment recorded on a trial charges it; its status and paid flag stay as they are. The customer (admin or manager), its reseller or distributor and the platform convert. 409 when it is not a trial or has ended. Writes a Subscription MODIFIED event.
+	//
+	// Corresponds with POST /api/v1/subscriptions/{id}/convert (the `ConvertSubscription` operationId).
+	ConvertSubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetSubscriptionCredentials Reveal the credentials of a subscription (its customer and the platform)
 	//
 	// Reveals the first-access credentials of a subscription with their values. Only its customer and the platform read the values; anyone else who can see the subscription answers 403. Changes nothing.
@@ -4365,6 +4372,23 @@ func (c *Client) UpdateSubscription(ctx context.Context, id int64, body UpdateSu
 // Corresponds with POST /api/v1/subscriptions/{id}/approve (the `ApproveSubscription` operationId).
 func (c *Client) ApproveSubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApproveSubscriptionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConvertSubscription Convert a trial to paid now
+//
+// Turns a live trial into a paid (NORMAL) subscription now: it is charged from the end of its trial, at the customer's channel price of this moment, as a payment recorded on a trial charges it; its status and paid flag stay as they are. The customer (admin or manager), its reseller or distributor and the platform convert. 409 when it is not a trial or has ended. Writes a Subscription MODIFIED event.
+//
+// Corresponds with POST /api/v1/subscriptions/{id}/convert (the `ConvertSubscription` operationId).
+func (c *Client) ConvertSubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConvertSubscriptionRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -7458,6 +7482,40 @@ func NewApproveSubscriptionRequest(server string, id int64) (*http.Request, erro
 	return req, nil
 }
 
+// NewConvertSubscriptionRequest constructs an http.Request for the ConvertSubscription method
+func NewConvertSubscriptionRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/subscriptions/%s/convert", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetSubscriptionCredentialsRequest constructs an http.Request for the GetSubscriptionCredentials method
 func NewGetSubscriptionCredentialsRequest(server string, id int64) (*http.Request, error) {
 	var err error
@@ -9747,6 +9805,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/subscriptions/{id}/approve (the `ApproveSubscription` operationId).
 	ApproveSubscriptionWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ApproveSubscriptionResponse, error)
+
+	// ConvertSubscriptionWithResponse Convert a trial to paid now
+	//
+	// Turns a live trial into a paid (NORMAL) subscription now: it is charged from the end of its trial, at the customer's channel price of this moment, as a payment recorded on a trial charges it; its status and paid flag stay as they are. The customer (admin or manager), its reseller or distributor and the platform convert. 409 when it is not a trial or has ended. Writes a Subscription MODIFIED event.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/subscriptions/{id}/convert (the `ConvertSubscription` operationId).
+	ConvertSubscriptionWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ConvertSubscriptionResponse, error)
 
 	// GetSubscriptionCredentialsWithResponse Reveal the credentials of a subscription (its customer and the platform)
 	//
@@ -13198,6 +13265,75 @@ func (r ApproveSubscriptionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ApproveSubscriptionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConvertSubscriptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Subscription
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ConvertSubscriptionResponse) GetJSON200() *Subscription {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConvertSubscriptionResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ConvertSubscriptionResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ConvertSubscriptionResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ConvertSubscriptionResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ConvertSubscriptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConvertSubscriptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConvertSubscriptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConvertSubscriptionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16725,6 +16861,21 @@ func (c *ClientWithResponses) ApproveSubscriptionWithResponse(ctx context.Contex
 	return ParseApproveSubscriptionResponse(rsp)
 }
 
+// ConvertSubscriptionWithResponse Convert a trial to paid now
+//
+// Turns a live trial into a paid (NORMAL) subscription now: it is charged from the end of its trial, at the customer's channel price of this moment, as a payment recorded on a trial charges it; its status and paid flag stay as they are. The customer (admin or manager), its reseller or distributor and the platform convert. 409 when it is not a trial or has ended. Writes a Subscription MODIFIED event.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/subscriptions/{id}/convert (the `ConvertSubscription` operationId).
+func (c *ClientWithResponses) ConvertSubscriptionWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ConvertSubscriptionResponse, error) {
+	rsp, err := c.ConvertSubscription(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConvertSubscriptionResponse(rsp)
+}
+
 // GetSubscriptionCredentialsWithResponse Reveal the credentials of a subscription (its customer and the platform)
 //
 // Reveals the first-access credentials of a subscription with their values. Only its customer and the platform read the values; anyone else who can see the subscription answers 403. Changes nothing.
@@ -19835,6 +19986,60 @@ func ParseApproveSubscriptionResponse(rsp *http.Response) (*ApproveSubscriptionR
 	}
 
 	response := &ApproveSubscriptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Subscription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseConvertSubscriptionResponse parses an HTTP response from a ConvertSubscriptionWithResponse call
+func ParseConvertSubscriptionResponse(rsp *http.Response) (*ConvertSubscriptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConvertSubscriptionResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
