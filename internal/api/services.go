@@ -43,6 +43,7 @@ type Lifecycle interface {
 	SetStatus(ctx context.Context, p mercato.Principal, id int64, to subscription.Status) (subscription.Subscription, error)
 	Pay(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	Convert(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	CancelTermination(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	Renew(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	ListSubscriptions(ctx context.Context, p mercato.Principal, f subscription.Filter, page mercato.Page) ([]subscription.Subscription, int64, error)

@@ -36,6 +36,9 @@ type Subscription struct {
 	// ScheduledChange is the downgrade waiting for the end of the period
 	// charged (on GET of one subscription and the answers of a change).
 	ScheduledChange *ScheduledChange `json:"scheduled_change,omitempty"`
+	// TerminateAt is when a termination asked for outside a commitment's
+	// cancellation window takes effect.
+	TerminateAt *time.Time `json:"terminate_at,omitempty" doc:"a committed subscription terminated outside its cancellation window ends then (the end of its term) instead of renewing; DELETE …/scheduled-termination cancels it"`
 }
 
 // ScheduledChange is a downgrade (fewer seats, a cheaper plan) sold and not
@@ -62,7 +65,7 @@ func (s *Server) withScheduled(ctx context.Context, sub subscription.Subscriptio
 func subscriptionOf(s subscription.Subscription) Subscription {
 	return Subscription{ID: s.ID, CustomerID: s.CustomerID, ResellerID: s.ResellerID, ProductID: s.ProductID, PlanID: s.PlanID, Type: string(s.Type),
 		DeploymentStatus: string(s.Status), Paid: s.Paid, AutoRenew: s.AutoRenew, Quantity: s.Quantity, Configuration: s.Configuration,
-		Currency: s.Currency, StartDate: s.StartDate, EndDate: s.EndDate, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		Currency: s.Currency, StartDate: s.StartDate, EndDate: s.EndDate, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, TerminateAt: s.TerminateAt}
 }
 
 // SubscriptionUpdate is the body of PATCH /api/v1/subscriptions/{id}: a
@@ -100,7 +103,7 @@ var subscriptionActions = []struct {
 		"Restarts a STOPPED subscription (DEPLOYED again). The platform, the product's vendor and the customer's reseller or distributor resume. Writes a Subscription MODIFIED event.",
 		act(subscription.ActionResume)},
 	{"terminate", "End a subscription: the provider deprovisions it",
-		"Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.",
+		"Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. A subscription held by a commitment (its plan's commitment is longer than its period) ends at once only within the cancellation window of its term, with the rest of the current period refunded (a negative charge); outside it the termination is scheduled for the end of the term (terminate_at; a second request is 409, DELETE …/scheduled-termination cancels it). The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.",
 		act(subscription.ActionTerminate)},
 	{"retry", "Provision a failed subscription again",
 		"Moves a FAILED subscription back to PENDING, so that its provider provisions it again. The platform and the product's vendor retry. Writes a Subscription MODIFIED event.",
@@ -179,6 +182,14 @@ func (s *Server) registerSubscriptions() {
 	register(s, huma.Operation{OperationID: "cancel-scheduled-change", Description: "Cancels the downgrade scheduled on a subscription before it takes effect: its plan and seats go on as they are, and so do their charges. Whoever may change the subscription may. 404 when none is scheduled, 409 once it took effect. Writes a Subscription MODIFIED event.", Method: http.MethodDelete, Path: "/api/v1/subscriptions/{id}/scheduled-change", Summary: "Cancel a scheduled downgrade", Tags: tags, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
 			sub, err := s.services.Orders.CancelScheduledChange(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(subscriptionOf(sub)), nil
+		})
+	register(s, huma.Operation{OperationID: "cancel-scheduled-termination", Description: "Cancels the termination scheduled for the end of a committed term (terminate_at): the subscription goes on, renewing as its auto_renew says. Whoever may terminate it may. 404 when none is scheduled, 409 once it has ended. Writes a Subscription MODIFIED event.", Method: http.MethodDelete, Path: "/api/v1/subscriptions/{id}/scheduled-termination", Summary: "Cancel a scheduled termination", Tags: tags, DefaultStatus: http.StatusOK},
+		func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
+			sub, err := s.services.Lifecycle.CancelTermination(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}

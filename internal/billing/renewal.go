@@ -30,7 +30,7 @@ func RenewalDecision(s Subscription, asOf time.Time) (action string, newEnd time
 	if s.Type == "SANDBOX" {
 		return RenewalNone, time.Time{}, nil
 	}
-	if !s.AutoRenew || s.Type != "NORMAL" {
+	if !s.AutoRenew || s.Type != "NORMAL" || s.Terminating {
 		return RenewalEnd, time.Time{}, nil
 	}
 	_, term, err := s.Pricing.Periods()
@@ -82,7 +82,7 @@ func RenewalOffer(s Subscription, periodPrice decimal.Decimal, now time.Time) (O
 	}
 	o := Offer{SubscriptionID: s.ID, Date: s.End, PeriodPrice: periodPrice, Periods: n, Price: periodPrice.Mul(decimal.NewFromInt(int64(n))),
 		Currency: s.Pricing.Currency, AutoRenew: s.AutoRenew, Action: RenewalEnd}
-	if s.AutoRenew && s.Type == "NORMAL" {
+	if s.AutoRenew && s.Type == "NORMAL" && !s.Terminating {
 		o.Action = RenewalRenew
 	}
 	o.Due = !s.End.After(now.AddDate(0, 0, NoticeDays))

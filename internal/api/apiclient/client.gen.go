@@ -1610,6 +1610,14 @@ type Pricing struct {
 	// Amount Price per period (flat) or per package (package), a decimal string
 	Amount *string `json:"amount,omitempty"`
 
+	// CancellationWindowDays With a commitment: the days from the start of each term during which the subscription may still be terminated at once, with a prorated refund, or its seats decreased
+	CancellationWindowDays *int64 `json:"cancellation_window_days,omitempty"`
+
+	// Commitment A binding term (e.g. P1Y with a P1M period: annual commitment, monthly billing), longer than the period; the term defaults to it (and must equal it if given). A committed subscription is not terminated mid-term (the termination is scheduled for the term's end) and does not decrease seats, except within the cancellation window
+	//
+	// Example: P1Y
+	Commitment *string `json:"commitment,omitempty"`
+
 	// Currency ISO 4217 currency code, upper case, e.g. EUR
 	//
 	// Example: EUR
@@ -1842,8 +1850,11 @@ type Subscription struct {
 	ResellerId      *int64           `json:"reseller_id"`
 	ScheduledChange *ScheduledChange `json:"scheduled_change,omitempty"`
 	StartDate       time.Time        `json:"start_date"`
-	Type            SubscriptionType `json:"type"`
-	UpdatedAt       time.Time        `json:"updated_at"`
+
+	// TerminateAt a committed subscription terminated outside its cancellation window ends then (the end of its term) instead of renewing; DELETE …/scheduled-termination cancels it
+	TerminateAt *time.Time       `json:"terminate_at,omitempty"`
+	Type        SubscriptionType `json:"type"`
+	UpdatedAt   time.Time        `json:"updated_at"`
 }
 
 // SubscriptionDeploymentStatus defines model for Subscription.DeploymentStatus.
@@ -3065,6 +3076,13 @@ type ClientInterface interface {
 	// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-change (the `CancelScheduledChange` operationId).
 	CancelScheduledChange(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CancelScheduledTermination Cancel a scheduled termination
+	//
+	// Cancels the termination scheduled for the end of a committed term (terminate_at): the subscription goes on, renewing as its auto_renew says. Whoever may terminate it may. 404 when none is scheduled, 409 once it has ended. Writes a Subscription MODIFIED event.
+	//
+	// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-termination (the `CancelScheduledTermination` operationId).
+	CancelScheduledTermination(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SuspendSubscription Suspend a deployed subscription
 	//
 	// Suspends a DEPLOYED subscription (STOPPED), e.g. for non-payment; its provider is notified and stops the service. The platform, the product's vendor and the customer's reseller or distributor suspend. Writes a Subscription MODIFIED event.
@@ -3074,7 +3092,7 @@ type ClientInterface interface {
 
 	// TerminateSubscription End a subscription: the provider deprovisions it
 	//
-	// Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.
+	// Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. A subscription held by a commitment (its plan's commitment is longer than its period) ends at once only within the cancellation window of its term, with the rest of the current period refunded (a negative charge); outside it the termination is scheduled for the end of the term (terminate_at; a second request is 409, DELETE …/scheduled-termination cancels it). The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.
 	//
 	// Corresponds with POST /api/v1/subscriptions/{id}/terminate (the `TerminateSubscription` operationId).
 	TerminateSubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4738,6 +4756,23 @@ func (c *Client) CancelScheduledChange(ctx context.Context, id int64, reqEditors
 	return c.Client.Do(req)
 }
 
+// CancelScheduledTermination Cancel a scheduled termination
+//
+// Cancels the termination scheduled for the end of a committed term (terminate_at): the subscription goes on, renewing as its auto_renew says. Whoever may terminate it may. 404 when none is scheduled, 409 once it has ended. Writes a Subscription MODIFIED event.
+//
+// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-termination (the `CancelScheduledTermination` operationId).
+func (c *Client) CancelScheduledTermination(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelScheduledTerminationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SuspendSubscription Suspend a deployed subscription
 //
 // Suspends a DEPLOYED subscription (STOPPED), e.g. for non-payment; its provider is notified and stops the service. The platform, the product's vendor and the customer's reseller or distributor suspend. Writes a Subscription MODIFIED event.
@@ -4757,7 +4792,7 @@ func (c *Client) SuspendSubscription(ctx context.Context, id int64, reqEditors .
 
 // TerminateSubscription End a subscription: the provider deprovisions it
 //
-// Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.
+// Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. A subscription held by a commitment (its plan's commitment is longer than its period) ends at once only within the cancellation window of its term, with the rest of the current period refunded (a negative charge); outside it the termination is scheduled for the end of the term (terminate_at; a second request is 409, DELETE …/scheduled-termination cancels it). The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.
 //
 // Corresponds with POST /api/v1/subscriptions/{id}/terminate (the `TerminateSubscription` operationId).
 func (c *Client) TerminateSubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8078,6 +8113,40 @@ func NewCancelScheduledChangeRequest(server string, id int64) (*http.Request, er
 	return req, nil
 }
 
+// NewCancelScheduledTerminationRequest constructs an http.Request for the CancelScheduledTermination method
+func NewCancelScheduledTerminationRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/subscriptions/%s/scheduled-termination", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewSuspendSubscriptionRequest constructs an http.Request for the SuspendSubscription method
 func NewSuspendSubscriptionRequest(server string, id int64) (*http.Request, error) {
 	var err error
@@ -9986,6 +10055,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-change (the `CancelScheduledChange` operationId).
 	CancelScheduledChangeWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*CancelScheduledChangeResponse, error)
 
+	// CancelScheduledTerminationWithResponse Cancel a scheduled termination
+	//
+	// Cancels the termination scheduled for the end of a committed term (terminate_at): the subscription goes on, renewing as its auto_renew says. Whoever may terminate it may. 404 when none is scheduled, 409 once it has ended. Writes a Subscription MODIFIED event.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-termination (the `CancelScheduledTermination` operationId).
+	CancelScheduledTerminationWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*CancelScheduledTerminationResponse, error)
+
 	// SuspendSubscriptionWithResponse Suspend a deployed subscription
 	//
 	// Suspends a DEPLOYED subscription (STOPPED), e.g. for non-payment; its provider is notified and stops the service. The platform, the product's vendor and the customer's reseller or distributor suspend. Writes a Subscription MODIFIED event.
@@ -9997,7 +10075,7 @@ type ClientWithResponsesInterface interface {
 
 	// TerminateSubscriptionWithResponse End a subscription: the provider deprovisions it
 	//
-	// Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.
+	// Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. A subscription held by a commitment (its plan's commitment is longer than its period) ends at once only within the cancellation window of its term, with the rest of the current period refunded (a negative charge); outside it the termination is scheduled for the end of the term (terminate_at; a second request is 409, DELETE …/scheduled-termination cancels it). The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -14382,6 +14460,75 @@ func (r CancelScheduledChangeResponse) ContentType() string {
 	return ""
 }
 
+type CancelScheduledTerminationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Subscription
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelScheduledTerminationResponse) GetJSON200() *Subscription {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CancelScheduledTerminationResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelScheduledTerminationResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CancelScheduledTerminationResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CancelScheduledTerminationResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelScheduledTerminationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelScheduledTerminationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelScheduledTerminationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelScheduledTerminationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type SuspendSubscriptionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17161,6 +17308,21 @@ func (c *ClientWithResponses) CancelScheduledChangeWithResponse(ctx context.Cont
 	return ParseCancelScheduledChangeResponse(rsp)
 }
 
+// CancelScheduledTerminationWithResponse Cancel a scheduled termination
+//
+// Cancels the termination scheduled for the end of a committed term (terminate_at): the subscription goes on, renewing as its auto_renew says. Whoever may terminate it may. 404 when none is scheduled, 409 once it has ended. Writes a Subscription MODIFIED event.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-termination (the `CancelScheduledTermination` operationId).
+func (c *ClientWithResponses) CancelScheduledTerminationWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*CancelScheduledTerminationResponse, error) {
+	rsp, err := c.CancelScheduledTermination(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelScheduledTerminationResponse(rsp)
+}
+
 // SuspendSubscriptionWithResponse Suspend a deployed subscription
 //
 // Suspends a DEPLOYED subscription (STOPPED), e.g. for non-payment; its provider is notified and stops the service. The platform, the product's vendor and the customer's reseller or distributor suspend. Writes a Subscription MODIFIED event.
@@ -17178,7 +17340,7 @@ func (c *ClientWithResponses) SuspendSubscriptionWithResponse(ctx context.Contex
 
 // TerminateSubscriptionWithResponse End a subscription: the provider deprovisions it
 //
-// Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.
+// Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. A subscription held by a commitment (its plan's commitment is longer than its period) ends at once only within the cancellation window of its term, with the rest of the current period refunded (a negative charge); outside it the termination is scheduled for the end of the term (terminate_at; a second request is 409, DELETE …/scheduled-termination cancels it). The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -20857,6 +21019,60 @@ func ParseCancelScheduledChangeResponse(rsp *http.Response) (*CancelScheduledCha
 	}
 
 	response := &CancelScheduledChangeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Subscription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCancelScheduledTerminationResponse parses an HTTP response from a CancelScheduledTerminationWithResponse call
+func ParseCancelScheduledTerminationResponse(rsp *http.Response) (*CancelScheduledTerminationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelScheduledTerminationResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
