@@ -84,3 +84,29 @@ func TestCommitmentAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestNextPrice: a plan's price raised after a subscription was sold shows
+// on the subscription as next_price (the old and the new period price and
+// the renewal's date), and in its renewal offer; a new order pays the new
+// price at once.
+func TestNextPrice(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		w := e.w
+		o := e.call("POST", "/api/v1/orders", w.C1.Token, map[string]any{"plan_id": w.PlanA.ID, "quantity": 3}).must(t, http.StatusCreated)
+		path := fmt.Sprintf("/api/v1/subscriptions/%d", int64(o.body["subscription_id"].(float64)))
+		e.call("PATCH", path, w.VendorA.Token, map[string]any{"deployment_status": "DEPLOYED"}).must(t, http.StatusOK)
+		if r := e.call("GET", path, w.C1.Token, nil).must(t, http.StatusOK); r.body["next_price"] != nil {
+			t.Fatalf("next_price before any change: %s", r.raw)
+		}
+		e.call("PATCH", fmt.Sprintf("/api/v1/plans/%d", w.PlanA.ID), w.VendorA.Token, map[string]any{"pricing": map[string]any{"currency": "EUR", "period": "P1M", "model": "per_unit", "unit": "seat", "unit_amount": "12.00"}}).must(t, http.StatusOK)
+		r := e.call("GET", path, w.C1.Token, nil).must(t, http.StatusOK)
+		np, _ := r.body["next_price"].(map[string]any)
+		if np == nil || np["current_period_price"] != "30.00" || np["effective_at"] != r.body["end_date"] {
+			t.Fatalf("next_price: %s", r.raw)
+		}
+		ren := e.call("GET", path+"/renewal", w.C1.Token, nil).must(t, http.StatusOK)
+		if ren.body["price_changes"] != true || ren.str("current_period_price") != "30.00" || ren.str("period_price") != np["period_price"] {
+			t.Fatalf("renewal: %s", ren.raw)
+		}
+	})
+}

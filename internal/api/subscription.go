@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/webhooks"
@@ -38,6 +39,7 @@ type Subscription struct {
 	ScheduledChange *ScheduledChange `json:"scheduled_change,omitempty"`
 	// TerminateAt is when a termination asked for outside a commitment's
 	// cancellation window takes effect.
+	NextPrice   *NextPrice `json:"next_price,omitempty"` // a price the renewal changes (on GET of one subscription)
 	TerminateAt *time.Time `json:"terminate_at,omitempty" doc:"a committed subscription terminated outside its cancellation window ends then (the end of its term) instead of renewing; DELETE …/scheduled-termination cancels it"`
 }
 
@@ -60,6 +62,16 @@ func (s *Server) withScheduled(ctx context.Context, sub subscription.Subscriptio
 		body.ScheduledChange = &ScheduledChange{PlanID: sc.PlanID, Quantity: sc.Quantity, EffectiveAt: sc.From}
 	}
 	return out(body), nil
+}
+
+// NextPrice is a price waiting for a subscription's renewal: the plan's
+// price (or a markup) changed since it was sold; it pays the old one
+// until the renewal.
+type NextPrice struct {
+	PeriodPrice        string    `json:"period_price" doc:"one billing period from effective_at"`
+	CurrentPeriodPrice string    `json:"current_period_price" doc:"one billing period until then"`
+	Currency           string    `json:"currency"`
+	EffectiveAt        time.Time `json:"effective_at" doc:"the renewal that applies it (the end of the current term)"`
 }
 
 func subscriptionOf(s subscription.Subscription) Subscription {
@@ -149,6 +161,9 @@ func (s *Server) registerSubscriptions() {
 				}
 				r := renewalOf(o)
 				res.Body.Renewal = &r
+				if o.PriceChanges && o.Action == billing.RenewalRenew {
+					res.Body.NextPrice = &NextPrice{PeriodPrice: r.PeriodPrice, CurrentPeriodPrice: r.CurrentPeriodPrice, Currency: r.Currency, EffectiveAt: r.Date}
+				}
 			}
 			return res, nil
 		})

@@ -62,7 +62,17 @@ type Offer struct {
 	AutoRenew      bool
 	Action         string // renew or end, what happens on Date
 	Due            bool   // Date is within the notice window
+	// CurrentPeriodPrice is one period at the version the subscription
+	// was sold at (what it pays now); PriceChanges says the next term's
+	// period price differs from it (the plan's price or a markup changed
+	// since), which the renewal applies on Date.
+	CurrentPeriodPrice decimal.Decimal
+	PriceChanges       bool
 }
+
+// ReasonRenewalNotice is the reason of the Subscription MODIFIED event
+// announcing a price the renewal changes.
+const ReasonRenewalNotice = "renewal_notice"
 
 // NoticeDays is how long before a term's end the offer is due.
 const NoticeDays = 30

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/mail"
@@ -15,10 +16,11 @@ const (
 	SubscriptionDeployed = "subscription_deployed" // to the customer: it is live, with the launch link
 	SubscriptionFailed   = "subscription_failed"   // to the customer: the provider could not set it up
 	InvoiceIssued        = "invoice_issued"        // to the billed organization: an invoice or credit note, its PDF attached
+	RenewalPriceChange   = "renewal_price_change"  // to the customer: the renewal applies a new price, from its date
 )
 
 // Templates lists every message the service builds.
-var Templates = []string{OrderConfirmation, NewSubscription, SubscriptionDeployed, SubscriptionFailed, InvoiceIssued}
+var Templates = []string{OrderConfirmation, NewSubscription, SubscriptionDeployed, SubscriptionFailed, InvoiceIssued, RenewalPriceChange}
 
 // Data is what a message's templates and catalogue entries read; each
 // message fills what it tells.
@@ -34,6 +36,10 @@ type Data struct {
 	InvoiceNumber string
 	CreditNote    bool
 	DueDate       string // YYYY-MM-DD, empty when none
+
+	// A renewal notice: the period price now and from EffectiveDate
+	// (YYYY-MM-DD), each with its currency.
+	CurrentPrice, NextPrice, EffectiveDate string
 
 	// Links: all on --public-url but LaunchURL, the provider's APP
 	// endpoint of the subscription (https, checked when it was set).
@@ -56,6 +62,7 @@ const (
 	metaStatus         = "deployment_status"
 	metaPreviousStatus = "previous_status"
 	metaInvoiceStatus  = "status"
+	metaReason         = "reason" // of a MODIFIED event the billing run records
 )
 
 // decide returns the letters an event causes (often none).
@@ -72,6 +79,19 @@ func (s *Service) decide(ctx context.Context, tx Tx, ev subscription.Event) ([]l
 			out = append(out, letter{template: NewSubscription, orgID: f.VendorID, data: d})
 		}
 		return out, nil
+
+	case ev.Entity == subscription.EntitySubscription && ev.Type == subscription.EventModified && ev.Metadata[metaReason] == billing.ReasonRenewalNotice:
+		f, err := tx.SubscriptionFacts(ctx, ev.EntityID)
+		if err != nil {
+			return nil, err
+		}
+		d := s.subscriptionData(f)
+		cur := ev.Metadata["currency"]
+		d.CurrentPrice, d.NextPrice = cur+" "+ev.Metadata["current_period_price"], cur+" "+ev.Metadata["next_period_price"]
+		if at, err := time.Parse(time.RFC3339, ev.Metadata["effective_at"]); err == nil {
+			d.EffectiveDate = at.UTC().Format("2006-01-02")
+		}
+		return []letter{{template: RenewalPriceChange, orgID: f.CustomerID, data: d}}, nil
 
 	case ev.Entity == subscription.EntitySubscription && ev.Type == subscription.EventModified:
 		var template string

@@ -14,7 +14,7 @@ import (
 )
 
 var sample = notify.Data{Operator: "Mercato <Market>", Name: "Ada", Product: "Product A", Plan: "Seats", Quantity: 3, Total: "EUR 30.00",
-	Customer: "Adatum", InvoiceNumber: "MKT-2026-000001", DueDate: "2026-03-01",
+	Customer: "Adatum", InvoiceNumber: "MKT-2026-000001", DueDate: "2026-03-01", CurrentPrice: "EUR 30.00", NextPrice: "EUR 33.00", EffectiveDate: "2026-03-10",
 	SubscriptionURL: "https://market.example.com/subscriptions/7", InvoiceURL: "https://market.example.com/invoices/9", LaunchURL: "https://app.example.org/login"}
 
 // Every message renders in every language from its own catalogue: no

@@ -113,3 +113,12 @@ func (tx *Tx) ModifySubscription(ctx context.Context, sub *subscription.Subscrip
 	}
 	return tx.s.recordEvent(ctx, tx.t, subscription.EntitySubscription, sub.ID, subscription.EventModified, map[string]string{"reason": reason})
 }
+
+// RenewalNotice records that the renewal notice of the term ending at end
+// was sent, with its Subscription MODIFIED event.
+func (tx *Tx) RenewalNotice(ctx context.Context, subID int64, end time.Time, metadata map[string]string) error {
+	if _, err := tx.t.ExecContext(ctx, `UPDATE subscriptions SET renewal_notice_for = $1 WHERE id = $2`, end, subID); err != nil {
+		return fmt.Errorf("renewal notice of subscription %d: %w", subID, err)
+	}
+	return tx.s.recordEvent(ctx, tx.t, subscription.EntitySubscription, subID, subscription.EventModified, metadata)
+}

@@ -1414,6 +1414,20 @@ type MetricAggregation string
 // MetricModel How the usage is priced
 type MetricModel string
 
+// NextPrice defines model for NextPrice.
+type NextPrice struct {
+	Currency string `json:"currency"`
+
+	// CurrentPeriodPrice one billing period until then
+	CurrentPeriodPrice string `json:"current_period_price"`
+
+	// EffectiveAt the renewal that applies it (the end of the current term)
+	EffectiveAt time.Time `json:"effective_at"`
+
+	// PeriodPrice one billing period from effective_at
+	PeriodPrice string `json:"period_price"`
+}
+
 // Notification defines model for Notification.
 type Notification struct {
 	CreatedAt time.Time `json:"created_at"`
@@ -1749,6 +1763,9 @@ type Renewal struct {
 	AutoRenew bool          `json:"auto_renew"`
 	Currency  string        `json:"currency"`
 
+	// CurrentPeriodPrice one billing period at the price the subscription was sold at, which it pays until date
+	CurrentPeriodPrice string `json:"current_period_price"`
+
 	// Date end of the current term
 	Date time.Time `json:"date"`
 
@@ -1762,8 +1779,11 @@ type Renewal struct {
 	Periods int64 `json:"periods"`
 
 	// Price the next term at the customer's price
-	Price          string `json:"price"`
-	SubscriptionId int64  `json:"subscription_id"`
+	Price string `json:"price"`
+
+	// PriceChanges the plan's price (or a markup) changed since the subscription was sold: from date each period costs period_price instead of current_period_price
+	PriceChanges   bool  `json:"price_changes"`
+	SubscriptionId int64 `json:"subscription_id"`
 }
 
 // RenewalAction what happens on date
@@ -1840,6 +1860,7 @@ type Subscription struct {
 	DeploymentStatus SubscriptionDeploymentStatus `json:"deployment_status"`
 	EndDate          time.Time                    `json:"end_date"`
 	Id               int64                        `json:"id"`
+	NextPrice        *NextPrice                   `json:"next_price,omitempty"`
 
 	// Paid cleared for provisioning: paid, or bought on account
 	Paid            bool             `json:"paid"`

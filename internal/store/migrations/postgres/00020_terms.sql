@@ -11,7 +11,13 @@ ALTER TABLE usage_records ADD COLUMN void_reason TEXT NOT NULL DEFAULT '';
 -- of renewing, unless the termination is cancelled before.
 ALTER TABLE subscriptions ADD COLUMN terminate_at TIMESTAMPTZ;
 
+-- The end of the term whose renewal notice (a price that changed since
+-- the subscription was sold, announced before the renewal applies it)
+-- was sent, so that a term is announced once.
+ALTER TABLE subscriptions ADD COLUMN renewal_notice_for TIMESTAMPTZ;
+
 -- +goose Down
+ALTER TABLE subscriptions DROP COLUMN renewal_notice_for;
 ALTER TABLE subscriptions DROP COLUMN terminate_at;
 ALTER TABLE usage_records DROP COLUMN void_reason;
 ALTER TABLE usage_records DROP COLUMN voided_by;
