@@ -2743,7 +2743,7 @@ type ClientInterface interface {
 
 	// UpdatePlanWithBody Change a plan
 	//
-	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
+	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2752,7 +2752,7 @@ type ClientInterface interface {
 
 	// UpdatePlan Change a plan
 	//
-	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
+	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3983,7 +3983,7 @@ func (c *Client) GetPlan(ctx context.Context, id int64, reqEditors ...RequestEdi
 
 // UpdatePlanWithBody Change a plan
 //
-// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
+// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4002,7 +4002,7 @@ func (c *Client) UpdatePlanWithBody(ctx context.Context, id int64, contentType s
 
 // UpdatePlan Change a plan
 //
-// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
+// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9682,7 +9682,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdatePlanWithBodyWithResponse Change a plan
 	//
-	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
+	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9691,7 +9691,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdatePlanWithResponse Change a plan
 	//
-	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
+	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -16671,7 +16671,7 @@ func (c *ClientWithResponses) GetPlanWithResponse(ctx context.Context, id int64,
 
 // UpdatePlanWithBodyWithResponse Change a plan
 //
-// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
+// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16686,7 +16686,7 @@ func (c *ClientWithResponses) UpdatePlanWithBodyWithResponse(ctx context.Context
 
 // UpdatePlanWithResponse Change a plan
 //
-// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
+// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
