@@ -199,7 +199,9 @@ func serveDemo(t *testing.T, args, env []string) {
 		t.Fatalf("the demo SaaS product is %q, want Contoso CRM", saas.Name)
 	}
 
-	// The demo customer's subscription was carried to DEPLOYED.
+	// The demo customer's subscriptions were carried to DEPLOYED: the
+	// first order, the Team seats whose price waits for the renewal and
+	// the Business seats with a downgrade scheduled.
 	var subs struct {
 		Items []struct {
 			ID               int64  `json:"id"`
@@ -213,8 +215,8 @@ func serveDemo(t *testing.T, args, env []string) {
 			deployed++
 		}
 	}
-	if deployed != 1 {
-		t.Fatalf("demo customer's subscriptions %+v: want one DEPLOYED", subs.Items)
+	if deployed != 3 {
+		t.Fatalf("demo customer's subscriptions %+v: want three DEPLOYED", subs.Items)
 	}
 
 	// The customer orders the SaaS product, filling in the configuration it

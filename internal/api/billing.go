@@ -179,20 +179,23 @@ type StatementLine struct {
 
 // Renewal is a subscription's renewal call-to-action.
 type Renewal struct {
-	SubscriptionID int64     `json:"subscription_id"`
-	Date           time.Time `json:"date" doc:"end of the current term"`
-	Action         string    `json:"action" enum:"renew,end" doc:"what happens on date"`
-	Price          string    `json:"price" doc:"the next term at the customer's price"`
-	PeriodPrice    string    `json:"period_price" doc:"one billing period of it"`
-	Periods        int       `json:"periods" doc:"billing periods per term"`
-	Currency       string    `json:"currency"`
-	AutoRenew      bool      `json:"auto_renew"`
-	Due            bool      `json:"due" doc:"the end is within 30 days: show the call to action"`
+	SubscriptionID     int64     `json:"subscription_id"`
+	Date               time.Time `json:"date" doc:"end of the current term"`
+	Action             string    `json:"action" enum:"renew,end" doc:"what happens on date"`
+	Price              string    `json:"price" doc:"the next term at the customer's price"`
+	PeriodPrice        string    `json:"period_price" doc:"one billing period of it"`
+	Periods            int       `json:"periods" doc:"billing periods per term"`
+	Currency           string    `json:"currency"`
+	AutoRenew          bool      `json:"auto_renew"`
+	Due                bool      `json:"due" doc:"the end is within 30 days: show the call to action"`
+	CurrentPeriodPrice string    `json:"current_period_price" doc:"one billing period at the price the subscription was sold at, which it pays until date"`
+	PriceChanges       bool      `json:"price_changes" doc:"the plan's price (or a markup) changed since the subscription was sold: from date each period costs period_price instead of current_period_price"`
 }
 
 func renewalOf(o billing.Offer) Renewal {
 	return Renewal{SubscriptionID: o.SubscriptionID, Date: o.Date, Action: o.Action, Price: billing.Money(o.Price, o.Currency),
-		PeriodPrice: billing.Money(o.PeriodPrice, o.Currency), Periods: o.Periods, Currency: o.Currency, AutoRenew: o.AutoRenew, Due: o.Due}
+		PeriodPrice: billing.Money(o.PeriodPrice, o.Currency), Periods: o.Periods, Currency: o.Currency, AutoRenew: o.AutoRenew, Due: o.Due,
+		CurrentPeriodPrice: billing.Money(o.CurrentPeriodPrice, o.Currency), PriceChanges: o.PriceChanges}
 }
 
 // BillingProfile says who invoices a reseller's customers.

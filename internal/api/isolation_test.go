@@ -88,13 +88,14 @@ func probes(v victim) map[string]probe {
 		"list-events":         {method: "GET", path: "/api/v1/events?entity=Subscription&limit=200", list: func(v victim) []int64 { return v.subs }, listKey: "entity_id"},
 	}
 	ps["cancel-scheduled-change"] = probe{method: "DELETE", path: sub + "/scheduled-change", wantStatus: notFound}
+	ps["cancel-scheduled-termination"] = probe{method: "DELETE", path: sub + "/scheduled-termination", wantStatus: notFound}
 	ps["list-plan-prices"] = probe{method: "GET", path: fmt.Sprintf("/api/v1/plans/%d/prices", v.draftPlan), wantStatus: notFound}
 	for _, more := range extraProbes {
 		for id, p := range more(v) {
 			ps[id] = p
 		}
 	}
-	for _, a := range []string{"pay", "approve", "reject", "suspend", "resume", "terminate", "retry", "renew"} {
+	for _, a := range []string{"pay", "approve", "reject", "suspend", "resume", "terminate", "retry", "renew", "convert"} {
 		ps[a+"-subscription"] = probe{method: "POST", path: sub + "/" + a, wantStatus: notFound}
 	}
 	return ps

@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -52,5 +53,30 @@ func TestMarkupsRefusedWhenSet(t *testing.T) {
 		if q.str("total") != "70.50" {
 			t.Fatalf("quote %s", q.raw)
 		}
+	})
+}
+
+// TestPriceChangeUnderMarkup: a vendor's new plan price that a reseller's
+// fixed price would fall below is refused (422 naming pricing and the
+// reseller's entry, nothing written); one the fixed price still holds over
+// is taken.
+func TestPriceChangeUnderMarkup(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		w := e.w
+		e.call("PUT", fmt.Sprintf("/api/v1/organizations/%d/prices/%d", w.R1.Org.ID, w.PlanA.ID), w.R1.Token, map[string]any{"kind": "fixed", "value": "12.00"}).must(t, http.StatusOK)
+		plan := fmt.Sprintf("/api/v1/plans/%d", w.PlanA.ID)
+		pricing := func(unit string) map[string]any {
+			return map[string]any{"pricing": map[string]any{"currency": "EUR", "period": "P1M", "model": "per_unit", "unit": "seat", "unit_amount": unit}}
+		}
+		before := storetest.Counts(t, e.st)
+		r := e.call("PATCH", plan, w.VendorA.Token, pricing("13.00")).must(t, http.StatusUnprocessableEntity)
+		r.isProblem(t)
+		if !strings.Contains(string(r.raw), `pricing`) || !strings.Contains(string(r.raw), fmt.Sprintf("organization %d", w.R1.Org.ID)) {
+			t.Fatalf("refusal names neither the field nor the entry: %s", r.raw)
+		}
+		if after := storetest.Counts(t, e.st); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Fatalf("a refused price change wrote: %v → %v", before, after)
+		}
+		e.call("PATCH", plan, w.VendorA.Token, pricing("11.50")).must(t, http.StatusOK)
 	})
 }

@@ -192,7 +192,7 @@ func (s *Server) registerPlans() {
 				return PriceVersion{Pricing: v.Pricing, EffectiveAt: v.EffectiveAt}
 			}), nil
 		})
-	register(s, huma.Operation{OperationID: "update-plan", Description: "Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.", Method: http.MethodPatch, Path: "/api/v1/plans/{id}", Summary: "Change a plan", Tags: tags},
+	register(s, huma.Operation{OperationID: "update-plan", Description: "Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.", Method: http.MethodPatch, Path: "/api/v1/plans/{id}", Summary: "Change a plan", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body PlanUpdate

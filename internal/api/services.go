@@ -51,6 +51,8 @@ type Lifecycle interface {
 	Act(ctx context.Context, p mercato.Principal, id int64, a subscription.Action) (subscription.Subscription, error)
 	SetStatus(ctx context.Context, p mercato.Principal, id int64, to subscription.Status) (subscription.Subscription, error)
 	Pay(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	Convert(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	CancelTermination(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	Renew(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	ListSubscriptions(ctx context.Context, p mercato.Principal, f subscription.Filter, page mercato.Page) ([]subscription.Subscription, int64, error)
@@ -91,6 +93,7 @@ type Provisioning interface {
 type UsageRecorder interface {
 	RecordUsage(ctx context.Context, p mercato.Principal, subID int64, r usage.Report) (usage.Record, bool, error)
 	ListUsage(ctx context.Context, p mercato.Principal, subID int64, f usage.Filter, page mercato.Page) ([]usage.Record, int64, error)
+	VoidUsage(ctx context.Context, p mercato.Principal, subID, id int64, reason string) (usage.Record, error)
 	Summary(ctx context.Context, p mercato.Principal, subID int64, metric string, from, to time.Time) (usage.Total, error)
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/webhooks"
@@ -36,6 +37,10 @@ type Subscription struct {
 	// ScheduledChange is the downgrade waiting for the end of the period
 	// charged (on GET of one subscription and the answers of a change).
 	ScheduledChange *ScheduledChange `json:"scheduled_change,omitempty"`
+	// TerminateAt is when a termination asked for outside a commitment's
+	// cancellation window takes effect.
+	NextPrice   *NextPrice `json:"next_price,omitempty"` // a price the renewal changes (on GET of one subscription)
+	TerminateAt *time.Time `json:"terminate_at,omitempty" doc:"a committed subscription terminated outside its cancellation window ends then (the end of its term) instead of renewing; DELETE …/scheduled-termination cancels it"`
 }
 
 // ScheduledChange is a downgrade (fewer seats, a cheaper plan) sold and not
@@ -59,10 +64,20 @@ func (s *Server) withScheduled(ctx context.Context, sub subscription.Subscriptio
 	return out(body), nil
 }
 
+// NextPrice is a price waiting for a subscription's renewal: the plan's
+// price (or a markup) changed since it was sold; it pays the old one
+// until the renewal.
+type NextPrice struct {
+	PeriodPrice        string    `json:"period_price" doc:"one billing period from effective_at"`
+	CurrentPeriodPrice string    `json:"current_period_price" doc:"one billing period until then"`
+	Currency           string    `json:"currency"`
+	EffectiveAt        time.Time `json:"effective_at" doc:"the renewal that applies it (the end of the current term)"`
+}
+
 func subscriptionOf(s subscription.Subscription) Subscription {
 	return Subscription{ID: s.ID, CustomerID: s.CustomerID, ResellerID: s.ResellerID, ProductID: s.ProductID, PlanID: s.PlanID, Type: string(s.Type),
 		DeploymentStatus: string(s.Status), Paid: s.Paid, AutoRenew: s.AutoRenew, Quantity: s.Quantity, Configuration: s.Configuration,
-		Currency: s.Currency, StartDate: s.StartDate, EndDate: s.EndDate, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		Currency: s.Currency, StartDate: s.StartDate, EndDate: s.EndDate, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, TerminateAt: s.TerminateAt}
 }
 
 // SubscriptionUpdate is the body of PATCH /api/v1/subscriptions/{id}: a
@@ -84,6 +99,9 @@ var subscriptionActions = []struct {
 	{"pay", "Record payment: clears an order for provisioning, converts a trial",
 		"Records that the subscription is paid: an order waiting for payment becomes PENDING and paid (cleared for provisioning), a trial becomes NORMAL. The platform and the customer's reseller or distributor record payments. Writes a Subscription MODIFIED event.",
 		Lifecycle.Pay},
+	{"convert", "Convert a trial to paid now",
+		"Turns a live trial into a paid (NORMAL) subscription now: it is charged from the end of its trial, at the customer's channel price of this moment, as a payment recorded on a trial charges it; its status and paid flag stay as they are. The customer (admin or manager), its reseller or distributor and the platform convert. 409 when it is not a trial or has ended. Writes a Subscription MODIFIED event.",
+		Lifecycle.Convert},
 	{"approve", "Approve an order awaiting approval (platform)",
 		"Clears an order of a product that requires approval: REQUIRES_APPROVAL becomes PENDING. Platform only. Writes a Subscription MODIFIED event.",
 		act(subscription.ActionApprove)},
@@ -97,7 +115,7 @@ var subscriptionActions = []struct {
 		"Restarts a STOPPED subscription (DEPLOYED again). The platform, the product's vendor and the customer's reseller or distributor resume. Writes a Subscription MODIFIED event.",
 		act(subscription.ActionResume)},
 	{"terminate", "End a subscription: the provider deprovisions it",
-		"Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.",
+		"Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. A subscription held by a commitment (its plan's commitment is longer than its period) ends at once only within the cancellation window of its term, with the rest of the current period refunded (a negative charge); outside it the termination is scheduled for the end of the term (terminate_at; a second request is 409, DELETE …/scheduled-termination cancels it). The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.",
 		act(subscription.ActionTerminate)},
 	{"retry", "Provision a failed subscription again",
 		"Moves a FAILED subscription back to PENDING, so that its provider provisions it again. The platform and the product's vendor retry. Writes a Subscription MODIFIED event.",
@@ -147,6 +165,9 @@ func (s *Server) registerSubscriptions() {
 				}
 				r := renewalOf(o)
 				res.Body.Renewal = &r
+				if o.PriceChanges && o.Action == billing.RenewalRenew {
+					res.Body.NextPrice = &NextPrice{PeriodPrice: r.PeriodPrice, CurrentPeriodPrice: r.CurrentPeriodPrice, Currency: r.Currency, EffectiveAt: r.Date}
+				}
 			}
 			return res, nil
 		})
@@ -180,6 +201,14 @@ func (s *Server) registerSubscriptions() {
 	register(s, huma.Operation{OperationID: "cancel-scheduled-change", Description: "Cancels the downgrade scheduled on a subscription before it takes effect: its plan and seats go on as they are, and so do their charges. Whoever may change the subscription may. 404 when none is scheduled, 409 once it took effect. Writes a Subscription MODIFIED event.", Method: http.MethodDelete, Path: "/api/v1/subscriptions/{id}/scheduled-change", Summary: "Cancel a scheduled downgrade", Tags: tags, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
 			sub, err := s.services.Orders.CancelScheduledChange(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(subscriptionOf(sub)), nil
+		})
+	register(s, huma.Operation{OperationID: "cancel-scheduled-termination", Description: "Cancels the termination scheduled for the end of a committed term (terminate_at): the subscription goes on, renewing as its auto_renew says. Whoever may terminate it may. 404 when none is scheduled, 409 once it has ended. Writes a Subscription MODIFIED event.", Method: http.MethodDelete, Path: "/api/v1/subscriptions/{id}/scheduled-termination", Summary: "Cancel a scheduled termination", Tags: tags, DefaultStatus: http.StatusOK},
+		func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
+			sub, err := s.services.Lifecycle.CancelTermination(ctx, principal(ctx), in.ID)
 			if err != nil {
 				return nil, err
 			}

@@ -41,6 +41,14 @@ type Usage struct {
 	Reading        *string     `json:"reading,omitempty" doc:"polled records: the value read from the metric URL"`
 	ReportedBy     *int64      `json:"reported_by,omitempty" doc:"the organization that pushed it"`
 	CreatedAt      time.Time   `json:"created_at"`
+	VoidedAt       *time.Time  `json:"voided_at,omitempty" doc:"when the record was voided; a void record is kept and counts in no summary or bill"`
+	VoidedBy       *int64      `json:"voided_by,omitempty" doc:"the organization that voided it"`
+	VoidReason     string      `json:"void_reason,omitempty" doc:"why it was voided"`
+}
+
+// UsageVoid is the body of POST …/usage/{usage_id}/void.
+type UsageVoid struct {
+	Reason string `json:"reason" minLength:"1" maxLength:"500" doc:"why the record is voided, kept with it and in the audit log" example:"sent twice"`
 }
 
 func usageOf(r usage.Record) Usage {
@@ -54,6 +62,10 @@ func usageOf(r usage.Record) Usage {
 	if r.ReportedBy != 0 {
 		by := r.ReportedBy
 		u.ReportedBy = &by
+	}
+	if r.VoidedAt != nil {
+		at, by := *r.VoidedAt, r.VoidedBy
+		u.VoidedAt, u.VoidedBy, u.VoidReason = &at, &by, r.VoidReason
 	}
 	return u
 }
@@ -130,6 +142,23 @@ func (s *Server) registerUsage() {
 				Status int
 				Body   Usage
 			}{status, usageOf(rec)}, nil
+		})
+	register(s, huma.Operation{OperationID: "void-usage", Method: http.MethodPost, Path: base + "/{usage_id}/void",
+		Summary: "Void a usage record (provider)",
+		Description: "The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with " +
+			"who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage " +
+			"was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.",
+		Tags: tags, Errors: []int{http.StatusForbidden, http.StatusConflict}, DefaultStatus: http.StatusOK},
+		func(ctx context.Context, in *struct {
+			IDInput
+			UsageID int64 `path:"usage_id" minimum:"1"`
+			Body    UsageVoid
+		}) (*Output[Usage], error) {
+			rec, err := s.services.Usage.VoidUsage(ctx, principal(ctx), in.ID, in.UsageID, in.Body.Reason)
+			if err != nil {
+				return nil, err
+			}
+			return out(usageOf(rec)), nil
 		})
 	register(s, huma.Operation{OperationID: "list-usage", Method: http.MethodGet, Path: base,
 		Summary: "List a subscription's usage records", Description: "Oldest first. Everyone who sees the subscription reads its usage.", Tags: tags},

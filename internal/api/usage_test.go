@@ -33,6 +33,7 @@ func init() {
 			// The victim's own idempotency id too: a replay must not leak the record.
 			"create-usage":      {method: "POST", path: base, body: map[string]any{"metric": "api_calls", "quantity": "5", "idempotency_id": "victim"}, wantStatus: notFound},
 			"list-usage":        {method: "GET", path: base, wantStatus: notFound},
+			"void-usage":        {method: "POST", path: fmt.Sprintf("%s/%d/void", base, v.lists["usage"][0]), body: map[string]any{"reason": "x"}, wantStatus: notFound},
 			"get-usage-summary": {method: "GET", path: base + "/summary?metric=api_calls", wantStatus: notFound},
 		}
 	})
@@ -160,4 +161,39 @@ func (e *env) callHeader(method, path, token string, body any, header map[string
 	r := response{status: res.StatusCode, header: res.Header, raw: raw}
 	_ = json.Unmarshal(raw, &r.body)
 	return r
+}
+
+// TestUsageVoidAPI: the vendor voids a record with a reason (kept, shown
+// void, out of the summary); a customer may not (403), no reason is 422
+// naming reason, and nothing is written by a refusal.
+func TestUsageVoidAPI(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		w := e.w
+		_, sub := storetest.MeteredSubscription(t, e.st, w)
+		base := fmt.Sprintf("/api/v1/subscriptions/%d/usage", sub)
+		id := e.call("POST", base, w.VendorA.Token, map[string]any{"metric": "api_calls", "quantity": "12.5"}).must(t, http.StatusCreated).id()
+		e.call("POST", base, w.VendorA.Token, map[string]any{"metric": "api_calls", "quantity": "2"}).must(t, http.StatusCreated)
+		void := fmt.Sprintf("%s/%d/void", base, id)
+		before := storetest.Counts(t, e.st)
+		e.call("POST", void, w.C1.Token, map[string]any{"reason": "wrong"}).must(t, http.StatusForbidden).isProblem(t)
+		r := e.call("POST", void, w.VendorA.Token, map[string]any{"reason": ""}).must(t, http.StatusUnprocessableEntity)
+		if !bytes.Contains(r.raw, []byte("reason")) {
+			t.Fatalf("no reason: %s", r.raw)
+		}
+		e.call("POST", fmt.Sprintf("%s/%d/void", base, id+100), w.VendorA.Token, map[string]any{"reason": "wrong"}).must(t, http.StatusNotFound).isProblem(t)
+		if after := storetest.Counts(t, e.st); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Fatalf("a refusal wrote: %v → %v", before, after)
+		}
+		v := e.call("POST", void, w.VendorA.Token, map[string]any{"reason": "sent twice"}).must(t, http.StatusOK)
+		if v.str("void_reason") != "sent twice" || v.str("voided_at") == "" || v.body["voided_by"] != float64(w.VendorA.Org.ID) {
+			t.Fatalf("voided: %s", v.raw)
+		}
+		s := e.call("GET", base+"/summary?metric=api_calls", w.C1.Token, nil).must(t, http.StatusOK)
+		if s.str("quantity") != "2" || s.body["records"] != float64(1) {
+			t.Fatalf("summary after void: %s", s.raw)
+		}
+		if l := e.call("GET", base, w.C1.Token, nil).must(t, http.StatusOK); len(l.itemIDs("id")) != 2 {
+			t.Fatalf("the void record is not kept: %s", l.raw)
+		}
+	})
 }

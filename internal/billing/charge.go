@@ -24,6 +24,9 @@ type Subscription struct {
 	End        time.Time
 	Anchor     time.Time // where its periods and terms are counted from; zero: Start
 	Pricing    pricing.Pricing
+	// Terminating: a termination is scheduled for the end of its term,
+	// which then ends it instead of renewing it.
+	Terminating bool
 }
 
 // Channel is how a subscription's price reaches its customer.

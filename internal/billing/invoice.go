@@ -35,6 +35,7 @@ const (
 // Line kinds beyond the pricing package's recurring, setup and usage.
 const (
 	KindChange = "change" // a prorated upgrade
+	KindRefund = "refund" // a prorated refund (negative): a commitment terminated within its cancellation window
 	KindCredit = "credit" // a credit note's line
 	// KindDiscount is a coupon's discount line (a negative amount) within
 	// a recurring charge (internal/coupon).

@@ -273,3 +273,38 @@ func extraLines(with []pricing.Line, prefix string) []pricing.Line {
 	}
 	return out
 }
+
+// Refund prices the refund of period w of subscription sub, sold at v, for
+// the hours from at to its end: every level of the chain prorated and
+// negated, split as a quote is, so that each party gives back its share.
+// It is what terminating a commitment within its cancellation window
+// gives back of the period charged; nothing when no hour is left.
+func (p *Pricer) Refund(sub int64, v Version, w Window, at time.Time) ([]Charge, error) {
+	q, err := p.Quote(v, false)
+	if err != nil {
+		return nil, fmt.Errorf("subscription %d refund: %w", sub, err)
+	}
+	raw, err := v.JSON()
+	if err != nil {
+		return nil, err
+	}
+	currency := v.Pricing.Currency
+	lv := levels(q.Shares)
+	back := make([]decimal.Decimal, len(lv))
+	for i := range lv {
+		back[i] = pricing.Prorate(lv[i], currency, w.From, w.To, at).Neg()
+	}
+	amount := back[len(back)-1]
+	if amount.IsZero() {
+		return nil, nil
+	}
+	hours := max(int64(w.To.Sub(at)/time.Hour), 0)
+	total := int64(w.To.Sub(w.From) / time.Hour)
+	line := pricing.Line{
+		Description: fmt.Sprintf("%s: refund of %d/%d hours (%s – %s), terminated within the cancellation window", v.PlanName, min(hours, total), total,
+			at.Format("2006-01-02 15:04"), w.To.Format("2006-01-02 15:04")),
+		Kind: KindRefund, Quantity: decimal.NewFromInt(1), UnitAmount: amount, Amount: amount,
+	}
+	return []Charge{{SubscriptionID: sub, Kind: KindRefund, Ref: "termination", PeriodStart: at, PeriodEnd: w.To, DueAt: at,
+		Currency: currency, Lines: []pricing.Line{line}, Shares: sharesFromLevels(q.Shares, back, v.Channel.FeePercent, currency), Version: raw}}, nil
+}

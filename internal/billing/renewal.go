@@ -30,7 +30,7 @@ func RenewalDecision(s Subscription, asOf time.Time) (action string, newEnd time
 	if s.Type == "SANDBOX" {
 		return RenewalNone, time.Time{}, nil
 	}
-	if !s.AutoRenew || s.Type != "NORMAL" {
+	if !s.AutoRenew || s.Type != "NORMAL" || s.Terminating {
 		return RenewalEnd, time.Time{}, nil
 	}
 	_, term, err := s.Pricing.Periods()
@@ -62,7 +62,17 @@ type Offer struct {
 	AutoRenew      bool
 	Action         string // renew or end, what happens on Date
 	Due            bool   // Date is within the notice window
+	// CurrentPeriodPrice is one period at the version the subscription
+	// was sold at (what it pays now); PriceChanges says the next term's
+	// period price differs from it (the plan's price or a markup changed
+	// since), which the renewal applies on Date.
+	CurrentPeriodPrice decimal.Decimal
+	PriceChanges       bool
 }
+
+// ReasonRenewalNotice is the reason of the Subscription MODIFIED event
+// announcing a price the renewal changes.
+const ReasonRenewalNotice = "renewal_notice"
 
 // NoticeDays is how long before a term's end the offer is due.
 const NoticeDays = 30
@@ -82,7 +92,7 @@ func RenewalOffer(s Subscription, periodPrice decimal.Decimal, now time.Time) (O
 	}
 	o := Offer{SubscriptionID: s.ID, Date: s.End, PeriodPrice: periodPrice, Periods: n, Price: periodPrice.Mul(decimal.NewFromInt(int64(n))),
 		Currency: s.Pricing.Currency, AutoRenew: s.AutoRenew, Action: RenewalEnd}
-	if s.AutoRenew && s.Type == "NORMAL" {
+	if s.AutoRenew && s.Type == "NORMAL" && !s.Terminating {
 		o.Action = RenewalRenew
 	}
 	o.Due = !s.End.After(now.AddDate(0, 0, NoticeDays))

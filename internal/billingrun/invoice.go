@@ -3,6 +3,7 @@ package billingrun
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -207,7 +208,66 @@ func (s *Service) RenewalOffer(ctx context.Context, p mercato.Principal, id int6
 	bs.Pricing = plan.Pricing
 	o, err := billing.RenewalOffer(bs, q.Total, s.reads.Clock())
 	o.Currency = q.Currency // the customer's
-	return o, err
+	if err != nil {
+		return o, err
+	}
+	raw, err := s.reads.SoldVersion(ctx, sub.ID)
+	if err != nil {
+		return o, err
+	}
+	return withSoldPrice(o, raw)
+}
+
+// withSoldPrice completes an offer with the period price of the version a
+// subscription was sold at (raw, its schedule's): what it pays until the
+// renewal, and whether the renewal changes it.
+func withSoldPrice(o billing.Offer, raw string) (billing.Offer, error) {
+	pr := billing.NewPricer()
+	v, err := pr.Version(raw)
+	if err != nil || v.IsZero() {
+		o.CurrentPeriodPrice = o.PeriodPrice
+		return o, err
+	}
+	q, err := pr.Quote(v, false)
+	if err != nil {
+		return o, err
+	}
+	o.CurrentPeriodPrice = q.Total
+	o.PriceChanges = !q.Total.Equal(o.PeriodPrice)
+	return o, nil
+}
+
+// noticeAll announces to the customers of the auto-renewing subscriptions
+// whose term ends within billing.NoticeDays of asOf a price that changed
+// since they were sold (the plan's, or a markup's): the renewal applies
+// it, so each such term gets one renewal notice, a Subscription MODIFIED
+// event with reason renewal_notice and the old and new period prices and
+// the date (which internal/notify mails in the customer's language).
+func (s *Service) noticeAll(ctx context.Context, sp mercato.Principal, run *billing.Run, opts Options) error {
+	ids, err := s.reads.RenewalNoticesDue(ctx, opts.AsOf, opts.AsOf.AddDate(0, 0, billing.NoticeDays))
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		sub, err := s.reads.Subscription(ctx, sp, id)
+		if err != nil {
+			return err
+		}
+		o, err := s.RenewalOffer(ctx, sp, id)
+		if err != nil {
+			skip(ctx, run, opts, id, "renewal notice", err)
+			continue
+		}
+		if !o.PriceChanges || o.Action != billing.RenewalRenew {
+			continue
+		}
+		meta := map[string]string{"reason": billing.ReasonRenewalNotice, "effective_at": o.Date.UTC().Format(time.RFC3339), "currency": o.Currency,
+			"current_period_price": billing.Money(o.CurrentPeriodPrice, o.Currency), "next_period_price": billing.Money(o.PeriodPrice, o.Currency)}
+		if err := s.inTx(ctx, func(tx Tx) error { return tx.RenewalNotice(ctx, sub.ID, sub.EndDate, meta) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SetSelfBilling says whether a reseller invoices its customers itself

@@ -110,6 +110,9 @@ func (s *Service) runBilling(ctx context.Context, run *billing.Run, opts Options
 	if err := s.renewAll(ctx, sp, pr, run, opts); err != nil {
 		return err
 	}
+	if err := s.noticeAll(ctx, sp, run, opts); err != nil {
+		return err
+	}
 	b := &biller{opts: opts, run: run, pricer: pr, sp: sp}
 	if b.platform, err = s.reads.OrganizationByID(ctx, sp.OrgID); err != nil {
 		return err

@@ -43,6 +43,12 @@ type Reads interface {
 	BillingRuns(ctx context.Context, limit int) ([]billing.Run, error)
 	CustomersToBill(ctx context.Context, after int64, limit int) ([]int64, error)
 	SubscriptionsToRenew(ctx context.Context, asOf time.Time) ([]int64, error)
+	// RenewalNoticesDue lists the live auto-renewing subscriptions whose
+	// term ends in (from, to], not terminating, whose term's renewal
+	// notice was not sent.
+	RenewalNoticesDue(ctx context.Context, from, to time.Time) ([]int64, error)
+	// SoldVersion is the version (JSON) a subscription is charged at.
+	SoldVersion(ctx context.Context, subID int64) (string, error)
 	OverdueInvoices(ctx context.Context, asOf time.Time) ([]int64, error)
 	Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	PlanByID(ctx context.Context, id int64) (catalog.Plan, error)
@@ -104,6 +110,9 @@ type Tx interface {
 	LockSubscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	InsertRenewalOrder(ctx context.Context, p mercato.Principal, o *subscription.Order) error
 	ModifySubscription(ctx context.Context, sub *subscription.Subscription, reason string) error
+	// RenewalNotice records that the renewal notice of the term ending at
+	// end was sent, with its MODIFIED event (metadata).
+	RenewalNotice(ctx context.Context, subID int64, end time.Time, metadata map[string]string) error
 }
 
 // InTx runs fn in one transaction, committing when it returns nil.

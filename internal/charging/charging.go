@@ -71,7 +71,7 @@ const maxPeriods = 10000
 // Of is what charging needs to know of a subscription.
 func Of(sub subscription.Subscription) billing.Subscription {
 	return billing.Subscription{ID: sub.ID, CustomerID: sub.CustomerID, Type: string(sub.Type), Status: string(sub.Status),
-		AutoRenew: sub.AutoRenew, Quantity: sub.Quantity, End: sub.EndDate}
+		AutoRenew: sub.AutoRenew, Quantity: sub.Quantity, End: sub.EndDate, Terminating: sub.TerminateAt != nil}
 }
 
 // Through charges the periods of sub that have begun by until and start

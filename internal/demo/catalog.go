@@ -42,7 +42,7 @@ var products = []struct {
 		metadata:   map[string]string{"partner_center.product_id": "CFQ7TTC0LH18", "partner_center.sku_id": "0001", "partner_center.commerce": "new"},
 		parameters: []catalog.Parameter{{Name: "domain", Label: "Microsoft tenant domain", Type: catalog.ParamString, Required: true, Pattern: "[a-z0-9][a-z0-9-]{1,26}\\.onmicrosoft\\.com"}},
 		plans: []demoPlan{
-			{name: "Annual commitment, monthly billing", pricing: `{"currency":"EUR","period":"P1M","term":"P1Y","model":"volume","unit":"seat","tiers":[{"up_to":299,"unit_amount":"5.60"},{"up_to":null,"unit_amount":"5.30"}]}`},
+			{name: "Annual commitment, monthly billing", pricing: `{"currency":"EUR","period":"P1M","commitment":"P1Y","cancellation_window_days":7,"model":"volume","unit":"seat","tiers":[{"up_to":299,"unit_amount":"5.60"},{"up_to":null,"unit_amount":"5.30"}]}`},
 		},
 	},
 	{

@@ -21,8 +21,8 @@ import (
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/catalog"
-	"github.com/mercato-market/mercato/internal/coupon"
 	"github.com/mercato-market/mercato/internal/channel"
+	"github.com/mercato-market/mercato/internal/coupon"
 	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
@@ -67,6 +67,7 @@ const (
 	usdRate     = "1.08"
 	usdRateFrom = "2024-01-01"
 )
+
 // Seller is the demo operator's identity on its invoices (the VAT id is a
 // made-up number with a valid check digit).
 var Seller = billing.Seller{LegalName: "Mercato Demo S.r.l.", Country: "IT", VATID: "IT01234567897", Email: "billing@mercato.example",
@@ -127,6 +128,7 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 	}
 	vendor := ids["Contoso Apps"]
 	listings := listing.New(st, store.TxFunc[listing.Tx](st))
+	saasPlans := map[string]catalog.Plan{}
 	prices := channel.New(st, store.TxFunc[channel.Tx](st))
 	var firstPlan, teamPlan int64
 	for _, p := range products {
@@ -149,6 +151,9 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 			}
 			if pl.name == "Team" {
 				teamPlan = plan.ID
+			}
+			if p.typ == catalog.TypeSaaS {
+				saasPlans[pl.name] = plan
 			}
 			// The channel marks every plan up: 10% for the distributor,
 			// 15% for the reseller.
@@ -190,7 +195,46 @@ func Seed(ctx context.Context, st *store.Store) ([]Login, error) {
 			return nil, fmt.Errorf("demo deployment: %w", err)
 		}
 	}
+	if err := seedTerms(ctx, st, admin, listings, ids["Adatum Corporation"], saasPlans); err != nil {
+		return nil, err
+	}
 	return loginsOf(ctx, st, admin, logins)
+}
+
+// seedTerms shows what waits for a later date: Adatum's Team seats
+// (bought at 8.00 a seat) whose price the vendor then raised to 9.00, the
+// new price waiting for the renewal (next_price, and a renewal notice
+// within 30 days of it); and its Business seats cut from 12 to 8, a
+// downgrade scheduled for the end of the period charged.
+func seedTerms(ctx context.Context, st *store.Store, admin mercato.Principal, listings *listing.Service, customer int64, plans map[string]catalog.Plan) error {
+	deployed := func(plan catalog.Plan, qty int64, subdomain string) (int64, error) {
+		o, err := app.Ordering(st).PlaceOrder(ctx, admin, subscription.OrderRequest{CustomerID: customer, PlanID: plan.ID, Quantity: qty,
+			Configuration: map[string]any{"company_subdomain": subdomain}})
+		if err != nil {
+			return 0, fmt.Errorf("demo order of %s: %w", plan.Name, err)
+		}
+		if _, err := app.Lifecycle(st).SetStatus(ctx, admin, o.SubscriptionID, subscription.Deployed); err != nil {
+			return 0, fmt.Errorf("demo deployment of %s: %w", plan.Name, err)
+		}
+		return o.SubscriptionID, nil
+	}
+	team, business := plans["Team"], plans["Business"]
+	if _, err := deployed(team, 5, "adatum-sales"); err != nil {
+		return err
+	}
+	raised := team.Pricing
+	raised.UnitAmount = ptr(decimalOf(9))
+	if _, err := listings.UpdatePlan(ctx, admin, team.ID, listing.PlanUpdate{Pricing: &raised}); err != nil {
+		return fmt.Errorf("demo price change: %w", err)
+	}
+	sub, err := deployed(business, 12, "adatum-support")
+	if err != nil {
+		return err
+	}
+	if _, err := app.Ordering(st).Change(ctx, admin, sub, subscription.Change{Quantity: ptr(int64(8))}); err != nil {
+		return fmt.Errorf("demo downgrade: %w", err)
+	}
+	return nil
 }
 
 func loginsOf(ctx context.Context, st *store.Store, admin mercato.Principal, logins []Login) ([]Login, error) {

@@ -170,7 +170,72 @@ func (s *Service) Act(ctx context.Context, p mercato.Principal, id int64, a subs
 		return subscription.Subscription{}, mercato.Errorf(mercato.EINVALID, "unknown action %q", a)
 	}
 	return s.run(ctx, id, func(tx Tx) (subscription.Subscription, error) {
-		return Update(ctx, tx, p, id, who, string(a), move(a))
+		return Update(ctx, tx, p, id, who, string(a), step(ctx, tx, a))
+	})
+}
+
+// step is the Step of action a: the state machine's move, but for a
+// termination, which a commitment may hold (terminate).
+func step(ctx context.Context, tx Tx, a subscription.Action) Step {
+	if a == subscription.ActionTerminate {
+		return terminate(ctx, tx)
+	}
+	return move(a)
+}
+
+// terminate is the Step of a termination. A subscription held by a
+// commitment (a plan whose commitment is longer than its period, see
+// charging.CommitmentAt) ends at once only within the cancellation
+// window of its term, with the rest of the current period refunded;
+// outside it the termination is scheduled for the end of the term
+// (TerminateAt), when the billing run ends it instead of renewing it,
+// and the subscription goes on until then (a second request is 409). Any
+// other subscription ends at once, as the state machine says.
+func terminate(ctx context.Context, tx Tx) Step {
+	return func(sub *subscription.Subscription, prod catalog.Product) (string, error) {
+		plan, err := tx.PlanByID(ctx, sub.PlanID)
+		if err != nil {
+			return "", err
+		}
+		now := tx.Now()
+		pr := billing.NewPricer()
+		c, err := charging.CommitmentAt(ctx, tx, pr, *sub, plan.Pricing, now)
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case !c.Committed:
+		case c.InWindow:
+			if err := charging.Refund(ctx, tx, pr, *sub, c, now); err != nil {
+				return "", err
+			}
+		case sub.TerminateAt != nil:
+			return "", mercato.Errorf(mercato.ECONFLICT, "subscription %d is committed until %s: its termination is already scheduled then",
+				sub.ID, sub.TerminateAt.Format(time.DateOnly))
+		default:
+			end := sub.EndDate
+			sub.TerminateAt = &end
+			return subscription.EventModified, nil
+		}
+		return move(subscription.ActionTerminate)(sub, prod)
+	}
+}
+
+// CancelTermination cancels the termination scheduled for the end of a
+// committed term: the subscription renews (or not) as before. Whoever may
+// terminate it may; 404 when none is scheduled.
+func (s *Service) CancelTermination(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
+	return s.run(ctx, id, func(tx Tx) (subscription.Subscription, error) {
+		return Update(ctx, tx, p, id, allowed[subscription.ActionTerminate], "cancel_termination", func(sub *subscription.Subscription, _ catalog.Product) (string, error) {
+			if sub.TerminateAt == nil {
+				return "", mercato.Errorf(mercato.ENOTFOUND, "subscription %d has no termination scheduled", sub.ID)
+			}
+			if !subscription.Changeable(sub.Status) {
+				return "", mercato.Errorf(mercato.ECONFLICT, "subscription %d has ended (%s)", sub.ID, sub.Status)
+			}
+			sub.TerminateAt = nil
+			return subscription.EventModified, nil
+		})
 	})
 }
 
@@ -197,7 +262,7 @@ func (s *Service) SetStatus(ctx context.Context, p mercato.Principal, id int64, 
 		if err != nil {
 			return sub, err
 		}
-		return apply(ctx, tx, p, sub, allowed[a], string(a), move(a))
+		return apply(ctx, tx, p, sub, allowed[a], string(a), step(ctx, tx, a))
 	})
 }
 
@@ -215,17 +280,45 @@ func (s *Service) Pay(ctx context.Context, p mercato.Principal, id int64) (subsc
 			}
 			sub.Paid = true
 			if sub.Type == subscription.TypeTrial {
-				sub.Type = subscription.TypeNormal
-				v, err := soldNow(ctx, tx, sub, prod)
-				if err != nil {
-					return "", err
-				}
-				if err := charging.Convert(ctx, tx, billing.NewPricer(), sub, v); err != nil {
+				if err := convert(ctx, tx, sub, prod); err != nil {
 					return "", err
 				}
 			}
 			if sub.Status == subscription.WaitingPayment {
 				sub.Status = subscription.Cleared(prod.RequiresApproval)
+			}
+			return subscription.EventModified, nil
+		})
+	})
+}
+
+// convert makes a trial a normal subscription, charged from the end of
+// its trial at the channel price of this moment (charging.Convert).
+func convert(ctx context.Context, tx Tx, sub *subscription.Subscription, prod catalog.Product) error {
+	sub.Type = subscription.TypeNormal
+	v, err := soldNow(ctx, tx, sub, prod)
+	if err != nil {
+		return err
+	}
+	return charging.Convert(ctx, tx, billing.NewPricer(), sub, v)
+}
+
+// Convert turns a trial into a paid subscription now, at the customer's
+// own request (or its channel's, or the platform's): it is charged as a
+// trial converted by a payment is (from the end of its trial, at the
+// channel price of this moment), and keeps its status and paid flag. Only
+// a live trial converts (409 otherwise).
+func (s *Service) Convert(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
+	return s.run(ctx, id, func(tx Tx) (subscription.Subscription, error) {
+		return Update(ctx, tx, p, id, MayConvert, "convert", func(sub *subscription.Subscription, prod catalog.Product) (string, error) {
+			if sub.Type != subscription.TypeTrial {
+				return "", mercato.Errorf(mercato.ECONFLICT, "subscription %d is not a trial (%s)", sub.ID, sub.Type)
+			}
+			if sub.Status.Final() || sub.Status == subscription.UndeploySent {
+				return "", mercato.Errorf(mercato.ECONFLICT, "cannot convert a subscription in status %s", sub.Status)
+			}
+			if err := convert(ctx, tx, sub, prod); err != nil {
+				return "", err
 			}
 			return subscription.EventModified, nil
 		})

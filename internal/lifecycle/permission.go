@@ -45,6 +45,9 @@ const (
 	MayChange = Platform | Seller | Customer // seats, plan, renewal setting
 	MayRenew  = Platform
 	MayName   = MayChange | Provider // a descriptive name (SET_NAME)
+	// MayConvert is who turns a trial into a paid subscription: the
+	// customer itself as well as whoever records payments.
+	MayConvert = Platform | Seller | Customer
 )
 
 // CapacityOf says in which capacities p acts on a subscription of prod.

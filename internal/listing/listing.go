@@ -60,6 +60,9 @@ type Tx interface {
 	SavePlan(ctx context.Context, plan *catalog.Plan) error
 	// InsertPlanPrice records that a plan's pricing takes effect now.
 	InsertPlanPrice(ctx context.Context, planID int64, p pricing.Pricing) error
+	// PlanMarkups returns every price-list entry on a plan with the
+	// markups beneath it.
+	PlanMarkups(ctx context.Context, planID int64) ([]pricing.MarkedUp, error)
 	RetirePlan(ctx context.Context, id int64) error
 	PutReview(ctx context.Context, r *catalog.Review, userID int64) error
 	Audit(ctx context.Context, p mercato.Principal, action, entity string, id int64, details map[string]any) error

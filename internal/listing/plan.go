@@ -81,6 +81,11 @@ func (s *Service) UpdatePlan(ctx context.Context, p mercato.Principal, id int64,
 		if err := plan.Validate(); err != nil {
 			return err
 		}
+		if u.Pricing != nil {
+			if err := markupsHold(ctx, tx, plan); err != nil {
+				return err
+			}
+		}
 		if err := tx.SavePlan(ctx, &plan); err != nil {
 			return err
 		}
@@ -150,4 +155,30 @@ func repriced(before, after pricing.Pricing) (bool, error) {
 		return false, err
 	}
 	return !bytes.Equal(a, b), nil
+}
+
+// markupsHold refuses a plan's new pricing under which a channel's markup
+// would no longer price (a fixed price now below the price its
+// organization buys at, a markup that no longer fits the model, a price
+// beyond the bounds), naming each such price-list entry (422, nothing
+// written). The markup is its organization's decision, so the plan's
+// price does not silently reprice it: the organization changes or removes
+// its entry first (or the vendor picks a price it still holds over).
+func markupsHold(ctx context.Context, tx Tx, plan catalog.Plan) error {
+	entries, err := tx.PlanMarkups(ctx, plan.ID)
+	if err != nil {
+		return err
+	}
+	var fe mercato.FieldErrors
+	for _, m := range entries {
+		if err := m.Entry.ValidateFor(plan.Pricing, m.Beneath); err != nil {
+			msg := err.Error()
+			if fs := mercato.Fields(err); len(fs) > 0 {
+				msg = fs[0].Message
+			}
+			fe.Add("pricing", "the markup of organization %d on this plan (%s %s) would no longer hold: %s; it must be changed or removed first",
+				m.Entry.OrganizationID, m.Entry.Markup.Kind, m.Entry.Markup.Value, msg)
+		}
+	}
+	return fe.Err("a price-list entry conflicts with the new pricing")
 }

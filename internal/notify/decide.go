@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/mail"
@@ -22,11 +23,12 @@ const (
 	PasswordReset         = "password_reset"            // to a user who asked: the reset link
 	RenewalReminder       = "renewal_reminder"          // to the customer: a subscription renews in a few days
 	TrialEnding           = "trial_ending"              // to the customer: a trial ends in a few days
+	RenewalPriceChange    = "renewal_price_change"      // to the customer: the renewal applies a new price, from its date
 )
 
 // Templates lists every message the service builds.
 var Templates = []string{OrderConfirmation, NewSubscription, SubscriptionDeployed, SubscriptionFailed, InvoiceIssued,
-	PaymentSucceeded, PaymentFailed, CustomerPaymentFailed, EndpointDisabled, PasswordReset, RenewalReminder, TrialEnding}
+	PaymentSucceeded, PaymentFailed, CustomerPaymentFailed, EndpointDisabled, PasswordReset, RenewalReminder, TrialEnding, RenewalPriceChange}
 
 // Data is what a message's templates and catalogue entries read; each
 // message fills what it tells.
@@ -53,6 +55,10 @@ type Data struct {
 
 	// LogoURL is the operator's logo (--mail-logo-url), empty for none.
 	LogoURL string
+
+	// A renewal notice: the period price now and from EffectiveDate
+	// (YYYY-MM-DD), each with its currency.
+	CurrentPrice, NextPrice, EffectiveDate string
 
 	// Links: all on --public-url but LaunchURL, the provider's APP
 	// endpoint of the subscription (https, checked when it was set).
@@ -83,6 +89,7 @@ const (
 	// (YYYY-MM-DD) of its next try, empty when no try is left.
 	MetaPayment = "payment"
 	MetaRetryAt = "retry_at"
+	metaReason  = "reason" // of a MODIFIED event the billing run records
 )
 
 // decide returns the letters an event causes (often none).
@@ -99,6 +106,19 @@ func (s *Service) decide(ctx context.Context, tx Tx, ev subscription.Event) ([]l
 			out = append(out, letter{template: NewSubscription, orgID: f.VendorID, data: d})
 		}
 		return out, nil
+
+	case ev.Entity == subscription.EntitySubscription && ev.Type == subscription.EventModified && ev.Metadata[metaReason] == billing.ReasonRenewalNotice:
+		f, err := tx.SubscriptionFacts(ctx, ev.EntityID)
+		if err != nil {
+			return nil, err
+		}
+		d := s.subscriptionData(f)
+		cur := ev.Metadata["currency"]
+		d.CurrentPrice, d.NextPrice = cur+" "+ev.Metadata["current_period_price"], cur+" "+ev.Metadata["next_period_price"]
+		if at, err := time.Parse(time.RFC3339, ev.Metadata["effective_at"]); err == nil {
+			d.EffectiveDate = at.UTC().Format("2006-01-02")
+		}
+		return []letter{{template: RenewalPriceChange, orgID: f.CustomerID, data: d}}, nil
 
 	case ev.Entity == subscription.EntitySubscription && ev.Type == subscription.EventModified:
 		var template string

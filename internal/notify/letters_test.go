@@ -14,7 +14,7 @@ import (
 )
 
 var sample = notify.Data{Operator: "Mercato <Market>", Name: "Ada", Product: "Product A", Plan: "Seats", Quantity: 3, Total: "EUR 30.00",
-	Customer: "Adatum", InvoiceNumber: "MKT-2026-000001", DueDate: "2026-03-01",
+	Customer: "Adatum", InvoiceNumber: "MKT-2026-000001", DueDate: "2026-03-01", CurrentPrice: "EUR 30.00", NextPrice: "EUR 33.00", EffectiveDate: "2026-03-10",
 	SubscriptionURL: "https://market.example.com/subscriptions/7", InvoiceURL: "https://market.example.com/invoices/9", LaunchURL: "https://app.example.org/login",
 	PaidDate: "2026-03-02", RetryDate: "2026-03-03", Endpoint: "https://hooks.example.org/in", Reason: "it answered 410 Gone", Date: "2026-03-09", Minutes: 60,
 	PaymentURL: "https://market.example.com/invoices#payment-method", WebhookURL: "https://market.example.com/webhooks/3", ResetURL: "https://market.example.com/reset?token=abc"}

@@ -11,6 +11,7 @@ import (
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
+	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mail"
 	"github.com/mercato-market/mercato/internal/mail/mailpit"
 	"github.com/mercato-market/mercato/internal/mercato"
@@ -207,6 +208,31 @@ func TestMessagesEventsCause(t *testing.T) {
 		pdf, err := m.svc.Attachment(ctx, inv.Attachments[0])
 		if err != nil || pdf.ContentType != "application/pdf" || !strings.HasPrefix(string(pdf.Data), "%PDF-") {
 			t.Fatalf("PDF: %v %s", err, pdf.ContentType)
+		}
+
+		// The plan's price goes up: the next run announces it once, in
+		// the customer's language, with both prices and the date.
+		up := w.PlanA.Pricing
+		more := *up.UnitAmount
+		more = more.Add(more)
+		up.UnitAmount = &more
+		if _, err := app.New(st, app.Options{}).Catalog.UpdatePlan(ctx, w.VendorA.Principal, w.PlanA.ID, listing.PlanUpdate{Pricing: &up}); err != nil {
+			t.Fatal(err)
+		}
+		m.drain()
+		for range 2 {
+			if _, err := app.New(st, app.Options{}).Billing.RunBilling(ctx, w.Platform.Principal, billingrun.Options{Period: billing.MonthOf(st.Now())}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := m.drain(); n != 2 {
+			t.Fatalf("a price change queued %d messages, want 2 (one per user, once)", n)
+		}
+		notice := byTemplate(m.outbox(), notify.RenewalPriceChange)
+		has(t, notice[w.C1.User.Email], "it", "nuovo prezzo per Product A", subURL)
+		has(t, notice[m.ada.Email], "en", "a new price for Product A", subURL)
+		if txt := notice[m.ada.Email].Text; !strings.Contains(txt, "costs EUR 60.00 instead of EUR 30.00") {
+			t.Errorf("renewal notice text:\n%s", txt)
 		}
 
 		// Every message has its own key and names its event and user.

@@ -64,6 +64,19 @@ func change(ctx context.Context, tx Tx, p mercato.Principal, sub *subscription.S
 	if err != nil {
 		return err
 	}
+	if c.Quantity != nil && *c.Quantity < sub.Quantity {
+		// A commitment holds its seats for the term: fewer only within
+		// the cancellation window.
+		cm, err := charging.CommitmentAt(ctx, tx, pr, *sub, oldPlan.Pricing, tx.Now())
+		if err != nil {
+			return err
+		}
+		if cm.Committed && !cm.InWindow {
+			return mercato.Invalid("invalid change", mercato.FieldError{Path: "quantity", Value: *c.Quantity,
+				Message: fmt.Sprintf("the subscription is committed to %d until %s: seats decrease only within the cancellation window of a term (it ended %s)",
+					sub.Quantity, sub.EndDate.Format(time.DateOnly), cm.WindowEnd.Format(time.DateOnly))})
+		}
+	}
 	newPlan := oldPlan
 	if c.PlanID != nil && *c.PlanID != sub.PlanID {
 		newPlan, _, err = tx.Plan(ctx, p, *c.PlanID)

@@ -98,3 +98,11 @@ func (m Markup) applyTo(price decimal.Decimal) decimal.Decimal {
 	}
 	return price
 }
+
+// MarkedUp is a price-list entry with the markups of the levels beneath
+// it (its distributor's, for a distributor's reseller): what
+// [PriceListEntry.ValidateFor] checks it against.
+type MarkedUp struct {
+	Entry   PriceListEntry
+	Beneath []Markup
+}

@@ -52,20 +52,22 @@ const (
 // [Model] over a quantity (seats), an optional setup fee and trial, and
 // optional usage [Metric]s. Use [Pricing.Validate] before storing one.
 type Pricing struct {
-	Currency    string           `json:"currency" doc:"ISO 4217 currency code, upper case, e.g. EUR" example:"EUR"`
-	Period      string           `json:"period,omitempty" doc:"Billing period as an ISO 8601 duration with one component (PnD, PnW, PnM, PnY); default P1M" example:"P1M"`
-	Term        string           `json:"term,omitempty" doc:"Commitment length as an ISO 8601 duration, a whole multiple of the period; default: the period" example:"P1Y"`
-	Model       Model            `json:"model" enum:"flat,per_unit,volume,graduated,package" doc:"How the quantity is priced"`
-	Unit        string           `json:"unit,omitempty" doc:"What the quantity counts, e.g. seat" example:"seat"`
-	Amount      *decimal.Decimal `json:"amount,omitempty" doc:"Price per period (flat) or per package (package), a decimal string"`
-	UnitAmount  *decimal.Decimal `json:"unit_amount,omitempty" doc:"Price of one unit per period (per_unit), a decimal string with up to 6 decimals"`
-	PackageSize int64            `json:"package_size,omitempty" minimum:"1" doc:"Units per package (package)"`
-	Tiers       []Tier           `json:"tiers,omitempty" doc:"Price tiers in increasing order (volume and graduated); the last has up_to null"`
-	SetupFee    *decimal.Decimal `json:"setup_fee,omitempty" doc:"One-off fee charged with the first period"`
-	TrialDays   int              `json:"trial_days,omitempty" minimum:"0" maximum:"365" doc:"Free trial length in days"`
-	MinQuantity int64            `json:"min_quantity,omitempty" minimum:"0" doc:"Smallest quantity that may be bought; 0 means 1"`
-	MaxQuantity int64            `json:"max_quantity,omitempty" minimum:"0" doc:"Largest quantity that may be bought; 0 means no limit"`
-	Metrics     []Metric         `json:"metrics,omitempty" doc:"Pay-per-use charges, billed in arrears on reported usage"`
+	Currency               string           `json:"currency" doc:"ISO 4217 currency code, upper case, e.g. EUR" example:"EUR"`
+	Period                 string           `json:"period,omitempty" doc:"Billing period as an ISO 8601 duration with one component (PnD, PnW, PnM, PnY); default P1M" example:"P1M"`
+	Term                   string           `json:"term,omitempty" doc:"Commitment length as an ISO 8601 duration, a whole multiple of the period; default: the period" example:"P1Y"`
+	Commitment             string           `json:"commitment,omitempty" doc:"A binding term (e.g. P1Y with a P1M period: annual commitment, monthly billing), longer than the period; the term defaults to it (and must equal it if given). A committed subscription is not terminated mid-term (the termination is scheduled for the term's end) and does not decrease seats, except within the cancellation window" example:"P1Y"`
+	CancellationWindowDays int              `json:"cancellation_window_days,omitempty" minimum:"0" maximum:"30" doc:"With a commitment: the days from the start of each term during which the subscription may still be terminated at once, with a prorated refund, or its seats decreased"`
+	Model                  Model            `json:"model" enum:"flat,per_unit,volume,graduated,package" doc:"How the quantity is priced"`
+	Unit                   string           `json:"unit,omitempty" doc:"What the quantity counts, e.g. seat" example:"seat"`
+	Amount                 *decimal.Decimal `json:"amount,omitempty" doc:"Price per period (flat) or per package (package), a decimal string"`
+	UnitAmount             *decimal.Decimal `json:"unit_amount,omitempty" doc:"Price of one unit per period (per_unit), a decimal string with up to 6 decimals"`
+	PackageSize            int64            `json:"package_size,omitempty" minimum:"1" doc:"Units per package (package)"`
+	Tiers                  []Tier           `json:"tiers,omitempty" doc:"Price tiers in increasing order (volume and graduated); the last has up_to null"`
+	SetupFee               *decimal.Decimal `json:"setup_fee,omitempty" doc:"One-off fee charged with the first period"`
+	TrialDays              int              `json:"trial_days,omitempty" minimum:"0" maximum:"365" doc:"Free trial length in days"`
+	MinQuantity            int64            `json:"min_quantity,omitempty" minimum:"0" doc:"Smallest quantity that may be bought; 0 means 1"`
+	MaxQuantity            int64            `json:"max_quantity,omitempty" minimum:"0" doc:"Largest quantity that may be bought; 0 means no limit"`
+	Metrics                []Metric         `json:"metrics,omitempty" doc:"Pay-per-use charges, billed in arrears on reported usage"`
 }
 
 // Tier is one price band of a volume or graduated model.
@@ -118,6 +120,9 @@ func (p Pricing) Normalize() Pricing {
 	if p.Period == "" {
 		p.Period = DefaultPeriod
 	}
+	if p.Term == "" && p.Commitment != "" {
+		p.Term = p.Commitment
+	}
 	if p.Term == "" {
 		p.Term = p.Period
 	}
@@ -146,6 +151,16 @@ func (p Pricing) Periods() (period, term Period, err error) {
 		return Period{}, Period{}, err
 	}
 	return period, term, nil
+}
+
+// MaxCancellationWindowDays bounds a commitment's cancellation window
+// (Microsoft's new commerce allows 7 days).
+const MaxCancellationWindowDays = 30
+
+// Committed reports whether p binds its subscriptions for a term longer
+// than its period, and the days of each term's cancellation window.
+func (p Pricing) Committed() (window int, ok bool) {
+	return p.CancellationWindowDays, p.Commitment != ""
 }
 
 // Recurring returns the recurring charge for one period at quantity, one

@@ -76,6 +76,28 @@ func (p Pricing) validate(fe *mercato.FieldErrors) {
 		}
 	}
 
+	if p.Commitment != "" {
+		c, cerr := ParsePeriod(p.Commitment)
+		switch {
+		case cerr != nil:
+			fe.Add("commitment", "%v", cerr)
+		case p.Term != "" && p.Term != p.Commitment:
+			fe.Add("term", "must equal the commitment %s (or be left out)", p.Commitment)
+		case perr == nil && c == period:
+			fe.Add("commitment", "must be longer than the period %s", period)
+		case perr == nil:
+			if err := fitsTerm(period, c); err != nil {
+				fe.Add("commitment", "%v", err)
+			}
+		}
+	}
+	switch {
+	case p.CancellationWindowDays < 0 || p.CancellationWindowDays > MaxCancellationWindowDays:
+		fe.Add("cancellation_window_days", "must be between 0 and %d", MaxCancellationWindowDays)
+	case p.CancellationWindowDays > 0 && p.Commitment == "":
+		fe.Add("cancellation_window_days", "applies only to a plan with a commitment")
+	}
+
 	validateSpec(fe, "", p.spec())
 	checkAmount(fe, "setup_fee", p.SetupFee)
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -155,6 +156,28 @@ func (s *Store) CustomersToBill(ctx context.Context, after int64, limit int) ([]
 // asOf.
 func (s *Store) SubscriptionsToRenew(ctx context.Context, asOf time.Time) ([]int64, error) {
 	return s.ids(ctx, "subscriptions to renew", `SELECT id FROM subscriptions WHERE end_date <= $1 AND deployment_status IN ('PENDING','POST_CONFIGURATION','DEPLOYED','STOPPED','FAILED') ORDER BY id`, asOf)
+}
+
+// RenewalNoticesDue lists the live auto-renewing paid subscriptions whose
+// term ends in (from, to], with no termination scheduled and no renewal
+// notice sent for that term.
+func (s *Store) RenewalNoticesDue(ctx context.Context, from, to time.Time) ([]int64, error) {
+	return s.ids(ctx, "renewal notices due", `SELECT id FROM subscriptions WHERE end_date > $1 AND end_date <= $2 AND deployment_status IN ('DEPLOYED','STOPPED')
+		AND auto_renew AND type = 'NORMAL' AND terminate_at IS NULL AND (renewal_notice_for IS NULL OR renewal_notice_for <> end_date) ORDER BY id`, from, to)
+}
+
+// SoldVersion is the version (JSON) a subscription's periods are charged
+// at; "{}" when it has no schedule.
+func (s *Store) SoldVersion(ctx context.Context, subID int64) (string, error) {
+	var v string
+	err := s.rd().QueryRowContext(ctx, `SELECT version FROM charge_schedules WHERE subscription_id = $1`, subID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "{}", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("sold version of subscription %d: %w", subID, err)
+	}
+	return v, nil
 }
 
 // OverdueInvoices returns the issued invoices (not credit notes) due

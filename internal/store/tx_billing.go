@@ -35,7 +35,7 @@ func (tx *Tx) UsageToBill(ctx context.Context, lo, hi int64, to time.Time, windo
 		}
 	}
 	rows, err := tx.t.QueryContext(ctx, `SELECT u.subscription_id, u.metric, u.quantity, u.unique_id, u.period_start FROM usage_records u JOIN subscriptions s ON s.id = u.subscription_id
-		WHERE s.customer_id > $1 AND s.customer_id <= $2 AND u.period_start >= $3 AND u.period_start < $4 ORDER BY u.subscription_id, u.period_start, u.id`,
+		WHERE s.customer_id > $1 AND s.customer_id <= $2 AND u.period_start >= $3 AND u.period_start < $4 AND u.voided_at IS NULL ORDER BY u.subscription_id, u.period_start, u.id`,
 		lo, hi, usage.Time(from), usage.Time(to))
 	if err != nil {
 		return nil, fmt.Errorf("usage to bill: %w", err)
@@ -112,4 +112,13 @@ func (tx *Tx) ModifySubscription(ctx context.Context, sub *subscription.Subscrip
 		return err
 	}
 	return tx.s.recordEvent(ctx, tx.t, subscription.EntitySubscription, sub.ID, subscription.EventModified, map[string]string{"reason": reason})
+}
+
+// RenewalNotice records that the renewal notice of the term ending at end
+// was sent, with its Subscription MODIFIED event.
+func (tx *Tx) RenewalNotice(ctx context.Context, subID int64, end time.Time, metadata map[string]string) error {
+	if _, err := tx.t.ExecContext(ctx, `UPDATE subscriptions SET renewal_notice_for = $1 WHERE id = $2`, end, subID); err != nil {
+		return fmt.Errorf("renewal notice of subscription %d: %w", subID, err)
+	}
+	return tx.s.recordEvent(ctx, tx.t, subscription.EntitySubscription, subID, subscription.EventModified, metadata)
 }

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
@@ -187,4 +190,36 @@ func (tx *Tx) PutReview(ctx context.Context, r *catalog.Review, userID int64) er
 	}
 	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), now
 	return nil
+}
+
+// PlanMarkups returns every price-list entry on a plan, each with the
+// markup of its distributor's entry beneath it (for a reseller under a
+// distributor that marks the plan up).
+func (tx *Tx) PlanMarkups(ctx context.Context, planID int64) ([]pricing.MarkedUp, error) {
+	rows, err := tx.t.QueryContext(ctx, `SELECT e.organization_id, e.kind, e.value, dp.kind, dp.value FROM price_list_entries e
+		JOIN organizations o ON o.id = e.organization_id
+		LEFT JOIN organizations d ON d.id = o.parent_id AND o.kind = 'reseller'
+		LEFT JOIN price_list_entries dp ON dp.organization_id = d.id AND dp.plan_id = e.plan_id
+		WHERE e.plan_id = $1 ORDER BY e.organization_id`, planID)
+	if err != nil {
+		return nil, fmt.Errorf("markups of plan %d: %w", planID, err)
+	}
+	defer rows.Close()
+	var out []pricing.MarkedUp
+	for rows.Next() {
+		m := pricing.MarkedUp{Entry: pricing.PriceListEntry{PlanID: planID}}
+		var dKind, dValue sql.NullString
+		if err := rows.Scan(&m.Entry.OrganizationID, &m.Entry.Markup.Kind, &m.Entry.Markup.Value, &dKind, &dValue); err != nil {
+			return nil, fmt.Errorf("scan markup: %w", err)
+		}
+		if dKind.Valid {
+			v, err := decimal.NewFromString(dValue.String)
+			if err != nil {
+				return nil, fmt.Errorf("markup value %q: %w", dValue.String, err)
+			}
+			m.Beneath = []pricing.Markup{{Kind: dKind.String, Value: v}}
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/usage"
 )
 
@@ -82,4 +83,45 @@ func (tx *Tx) PreviousReading(ctx context.Context, subID int64, metric string, b
 		return prev, fmt.Errorf("previous reading: %w", err)
 	}
 	return prev, nil
+}
+
+// UsageRecordForUpdate reads one usage record of a subscription, locked
+// for the transaction on PostgreSQL.
+func (tx *Tx) UsageRecordForUpdate(ctx context.Context, subID, id int64) (usage.Record, error) {
+	q := "SELECT " + usageColumns + " FROM usage_records u WHERE u.id = $1 AND u.subscription_id = $2"
+	if tx.s.engine == Postgres {
+		q += " FOR UPDATE"
+	}
+	rec, err := scanUsage(tx.t.QueryRowContext(ctx, q, id, subID))
+	if err != nil {
+		return rec, notFoundIfNoRows(err, "usage record", id)
+	}
+	return rec, nil
+}
+
+// UsageCharged says whether the usage of the period a record counts in (a
+// usage charge of its metric whose period holds the record's start) was
+// charged, and the invoice that bills it (0 while none does). A void
+// charge charged nothing.
+func (tx *Tx) UsageCharged(ctx context.Context, rec usage.Record) (bool, int64, error) {
+	var invoice sql.NullInt64
+	err := tx.t.QueryRowContext(ctx, `SELECT invoice_id FROM charges WHERE subscription_id = $1 AND kind = $2 AND ref = $3
+		AND period_start <= $4 AND period_end > $4 AND state <> 'void' ORDER BY invoice_id IS NULL, id LIMIT 1`,
+		rec.SubscriptionID, pricing.KindUsage, rec.Metric, rec.PeriodStart).Scan(&invoice)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, 0, nil
+	}
+	if err != nil {
+		return false, 0, fmt.Errorf("usage charged: %w", err)
+	}
+	return true, invoice.Int64, nil
+}
+
+// VoidUsage marks a usage record void (rec.VoidedAt, VoidedBy, VoidReason).
+func (tx *Tx) VoidUsage(ctx context.Context, rec usage.Record) error {
+	if _, err := tx.t.ExecContext(ctx, `UPDATE usage_records SET voided_at = $1, voided_by = $2, void_reason = $3 WHERE id = $4`,
+		rec.VoidedAt, rec.VoidedBy, rec.VoidReason, rec.ID); err != nil {
+		return fmt.Errorf("void usage record %d: %w", rec.ID, err)
+	}
+	return nil
 }

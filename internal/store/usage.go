@@ -17,15 +17,21 @@ import (
 // one row per report, read back as lists and folded with the metric's
 // aggregation (UsageSummary) as billing folds them.
 
-const usageColumns = "u.id, u.subscription_id, u.metric, u.quantity, u.period_start, u.period_end, u.source, u.idempotency_key, u.unique_id, u.reading, u.reported_by, u.created_at"
+const usageColumns = "u.id, u.subscription_id, u.metric, u.quantity, u.period_start, u.period_end, u.source, u.idempotency_key, u.unique_id, u.reading, u.reported_by, u.created_at, u.voided_at, u.voided_by, u.void_reason"
 
 func scanUsage(row scanner) (usage.Record, error) {
 	var r usage.Record
 	var key sql.NullString
 	var reading decimal.NullDecimal
-	var by sql.NullInt64
-	err := row.Scan(&r.ID, &r.SubscriptionID, &r.Metric, &r.Quantity, &r.PeriodStart, &r.PeriodEnd, &r.Source, &key, &r.UniqueID, &reading, &by, &r.CreatedAt)
-	r.IdempotencyKey, r.ReportedBy = key.String, by.Int64
+	var by, voidedBy sql.NullInt64
+	var voided sql.NullTime
+	err := row.Scan(&r.ID, &r.SubscriptionID, &r.Metric, &r.Quantity, &r.PeriodStart, &r.PeriodEnd, &r.Source, &key, &r.UniqueID, &reading, &by, &r.CreatedAt,
+		&voided, &voidedBy, &r.VoidReason)
+	r.IdempotencyKey, r.ReportedBy, r.VoidedBy = key.String, by.Int64, voidedBy.Int64
+	if voided.Valid {
+		at := voided.Time.UTC()
+		r.VoidedAt = &at
+	}
 	if reading.Valid {
 		r.Reading = &reading.Decimal
 	}
@@ -91,6 +97,7 @@ func (s *Store) UsageSamples(ctx context.Context, subID int64, metric string, fr
 	q := &query{}
 	q.add("SELECT u.quantity, u.unique_id FROM usage_records u WHERE ")
 	usageWhere(q, subID, metric, "", from, to)
+	q.add(" AND u.voided_at IS NULL") // a void record counts nowhere
 	q.add(" ORDER BY u.period_start, u.id")
 	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
 	if err != nil {

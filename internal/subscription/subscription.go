@@ -38,8 +38,12 @@ type Subscription struct {
 	Currency      string
 	StartDate     time.Time
 	EndDate       time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// TerminateAt is when a termination asked for outside a commitment's
+	// cancellation window takes effect (the end of the term): the
+	// subscription then ends instead of renewing. Nil: none scheduled.
+	TerminateAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 	// Name is a descriptive name its customer, seller or provider gave it
 	// (Cloudesire's SET_NAME); "": none.
 	Name string
@@ -120,20 +124,16 @@ func Diff(before, after Subscription) map[string]any {
 	if !before.EndDate.Equal(after.EndDate) {
 		d["end_date"] = []any{before.EndDate, after.EndDate}
 	}
+	if (before.TerminateAt == nil) != (after.TerminateAt == nil) || before.TerminateAt != nil && !before.TerminateAt.Equal(*after.TerminateAt) {
+		d["terminate_at"] = []any{before.TerminateAt, after.TerminateAt}
+	}
 	return d
 }
 
 // Term returns a plan's commitment: its term, or one billing period (a
 // month when the plan names none).
 func Term(p pricing.Pricing) (pricing.Period, error) {
-	t := p.Term
-	if t == "" {
-		t = p.Period
-	}
-	if t == "" {
-		t = "P1M"
-	}
-	return pricing.ParsePeriod(t)
+	return pricing.ParsePeriod(p.Normalize().Term)
 }
 
 // MaxNameLength bounds a subscription's name, in characters (Cloudesire's

@@ -3,6 +3,7 @@ package usage
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -40,6 +41,15 @@ type Tx interface {
 	// PreviousReading is the latest polled reading of a metric before
 	// start, if any.
 	PreviousReading(ctx context.Context, subID int64, metric string, before time.Time) (decimal.NullDecimal, error)
+	// UsageRecordForUpdate reads one record of a subscription and locks it
+	// for the transaction.
+	UsageRecordForUpdate(ctx context.Context, subID, id int64) (Record, error)
+	// UsageCharged says whether the usage of the period rec counts in was
+	// charged already, and on which invoice (0: not invoiced yet).
+	UsageCharged(ctx context.Context, rec Record) (charged bool, invoiceID int64, err error)
+	// VoidUsage marks a record void.
+	VoidUsage(ctx context.Context, rec Record) error
+	Audit(ctx context.Context, p mercato.Principal, action, entity string, id int64, details map[string]any) error
 }
 
 // InTx runs fn in one transaction, committing when it returns nil.
@@ -186,4 +196,55 @@ func (s *Service) RecordPolledUsage(ctx context.Context, subID int64, start, end
 		return nil, nil, fmt.Errorf("record polled usage of subscription %d: %w", subID, err)
 	}
 	return created, skipped, nil
+}
+
+// VoidUsage voids a usage record of a subscription: the product's vendor
+// or the platform corrects a report (a wrong quantity, a duplicate sent
+// under another idempotency id). The record is kept, marked void with who
+// voided it, when and why, audited, and no longer aggregated, neither in
+// summaries nor by billing. A record whose period's usage was charged
+// already cannot be voided (409): the charge stands, and the invoice is
+// corrected by a credit note. Voiding a void record answers it unchanged.
+func (s *Service) VoidUsage(ctx context.Context, p mercato.Principal, subID, id int64, reason string) (Record, error) {
+	reason = strings.TrimSpace(reason)
+	var rec Record
+	err := s.inTx(ctx, func(tx Tx) error {
+		m, err := tx.MeteredSubscription(ctx, &p, subID)
+		if err != nil {
+			return err
+		}
+		if (!p.IsPlatform() && m.VendorID != p.OrgID) || !p.CanWrite() {
+			return mercato.Errorf(mercato.EFORBIDDEN, "only the provider of subscription %d voids its usage", subID)
+		}
+		if reason == "" || len(reason) > maxVoidReason {
+			return mercato.Invalid("invalid void", mercato.FieldError{Path: "reason", Message: fmt.Sprintf("is required, at most %d characters", maxVoidReason)})
+		}
+		if rec, err = tx.UsageRecordForUpdate(ctx, subID, id); err != nil {
+			return err
+		}
+		if rec.VoidedAt != nil {
+			return nil
+		}
+		charged, invoice, err := tx.UsageCharged(ctx, rec)
+		if err != nil {
+			return err
+		}
+		switch {
+		case charged && invoice != 0:
+			return mercato.Errorf(mercato.ECONFLICT, "usage record %d was invoiced (invoice %d): credit the invoice instead", id, invoice)
+		case charged:
+			return mercato.Errorf(mercato.ECONFLICT, "the usage of the period of record %d was charged already: credit its invoice once issued instead", id)
+		}
+		now := tx.Now()
+		rec.VoidedAt, rec.VoidedBy, rec.VoidReason = &now, p.OrgID, reason
+		if err := tx.VoidUsage(ctx, rec); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, p, "usage.void", "usage_record", rec.ID, map[string]any{
+			"subscription_id": subID, "metric": rec.Metric, "quantity": rec.Quantity.String(), "reason": reason})
+	})
+	if err != nil {
+		return rec, fmt.Errorf("void usage record %d: %w", id, err)
+	}
+	return rec, nil
 }

@@ -54,7 +54,15 @@ type Record struct {
 	Reading    *decimal.Decimal
 	ReportedBy int64 // the pushing organization; 0 for polls
 	CreatedAt  time.Time
+	// VoidedAt is when the record was voided (nil while it counts): a
+	// void record is kept, shown, and aggregated nowhere.
+	VoidedAt   *time.Time
+	VoidedBy   int64 // the organization that voided it
+	VoidReason string
 }
+
+// maxVoidReason bounds the reason given for voiding a record.
+const maxVoidReason = 500
 
 // Report is a pushed usage record. Either OccurredAt, or PeriodStart and
 // PeriodEnd, or neither (meaning now) is set.

@@ -9,6 +9,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/app"
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
@@ -42,6 +44,7 @@ var usageCases = []struct {
 	{"aggregations", testUsageAggregations},
 	{"list filters and pages", testUsageList},
 	{"poll claims and counters", testUsagePollStore},
+	{"voiding a record", testUsageVoid},
 }
 
 // usageNow is the store's clock in the usage cases: mid-February 2026, so
@@ -429,5 +432,93 @@ func testUsagePollStore(t *testing.T, st *store.Store, w *storetest.World, sub i
 	list, _, _ := st.ListUsage(ctx, w.VendorA.Principal, sub, store.UsageFilter{Source: usage.SourcePoll}, store.Page{})
 	if len(list) != 5 || list[0].IdempotencyKey != usage.PollKey(*at("2026-02-15T08:00:00Z"), "api_calls") || list[0].ReportedBy != 0 {
 		t.Fatalf("polled records %+v", list)
+	}
+}
+
+// testUsageVoid: the vendor or the platform voids a pushed record, which
+// is kept, marked, audited and aggregated nowhere; nobody else may, a
+// reason is required, and once its period's usage is charged the record
+// stands (409): the invoice is credited instead.
+func testUsageVoid(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
+	svc := service(st)
+	s, err := st.Subscription(ctx, w.Platform.Principal, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The subscription's first period began when it was ordered.
+	start := s.CreatedAt
+	st.Now = func() time.Time { return start.AddDate(0, 0, 2) }
+	in := func(h int) *time.Time { at := start.Add(time.Duration(h) * time.Hour); return &at }
+	bad := push(t, st, w.VendorA.Principal, sub, usage.Report{Metric: "api_calls", Quantity: dec("1000"), OccurredAt: in(1)})
+	good := push(t, st, w.VendorA.Principal, sub, usage.Report{Metric: "api_calls", Quantity: dec("10"), OccurredAt: in(2)})
+	before := storetest.Counts(t, st)
+	for name, c := range map[string]struct {
+		p      mercato.Principal
+		sub    int64
+		reason string
+		code   string
+	}{
+		"customer":          {w.C1.Principal, sub, "wrong", mercato.EFORBIDDEN},
+		"reseller":          {w.R1.Principal, sub, "wrong", mercato.EFORBIDDEN},
+		"another vendor":    {w.VendorB.Principal, sub, "wrong", mercato.ENOTFOUND},
+		"vendor viewer":     {mercato.Principal{UserID: w.VendorA.Principal.UserID, OrgID: w.VendorA.Org.ID, OrgKind: w.VendorA.Principal.OrgKind, Role: mercato.RoleViewer}, sub, "wrong", mercato.EFORBIDDEN},
+		"no reason":         {w.VendorA.Principal, sub, "  ", mercato.EINVALID},
+		"too long a reason": {w.VendorA.Principal, sub, string(make([]byte, 501)), mercato.EINVALID},
+		"another sub's id":  {w.VendorA.Principal, sub + 1000, "wrong", mercato.ENOTFOUND},
+	} {
+		if _, err := svc.VoidUsage(ctx, c.p, c.sub, bad.ID, c.reason); code(err) != c.code {
+			t.Errorf("%s: %v, want %s", name, err, c.code)
+		}
+	}
+	if after := storetest.Counts(t, st); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Fatalf("a refused void wrote: %v → %v", before, after)
+	}
+	v, err := svc.VoidUsage(ctx, w.VendorA.Principal, sub, bad.ID, "sent twice by a bug")
+	if err != nil || v.VoidedAt == nil || v.VoidedBy != w.VendorA.Org.ID || v.VoidReason != "sent twice by a bug" {
+		t.Fatalf("void: %+v %v", v, err)
+	}
+	// Again: answered as it is.
+	if again, err := svc.VoidUsage(ctx, w.Platform.Principal, sub, bad.ID, "again"); err != nil || again.VoidReason != "sent twice by a bug" {
+		t.Fatalf("void again: %+v %v", again, err)
+	}
+	recs, _, err := st.ListUsage(ctx, w.C1.Principal, sub, store.UsageFilter{}, store.Page{})
+	if err != nil || len(recs) != 2 || recs[0].VoidedAt == nil || recs[1].VoidedAt != nil {
+		t.Fatalf("kept and marked: %+v %v", recs, err)
+	}
+	sum, err := svc.Summary(ctx, w.Platform.Principal, sub, "api_calls", time.Time{}, time.Time{})
+	if err != nil || !sum.Quantity.Equal(dec("10")) || sum.Records != 1 {
+		t.Fatalf("summary counts the void record: %+v %v", sum, err)
+	}
+	entries, _, err := st.ListAudit(ctx, w.Platform.Principal, mercato.AuditFilter{}, store.Page{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	audited := false
+	for _, e := range entries {
+		audited = audited || (e.Action == "usage.void" && e.EntityID == bad.ID)
+	}
+	if !audited {
+		t.Fatal("the void is not audited")
+	}
+	// The billing run after the first period prices the 10 calls only;
+	// then the good record is charged and stands.
+	later := start.AddDate(0, 1, 5)
+	st.Now = func() time.Time { return later }
+	if _, err := billingrun.New(st, store.TxFunc[billingrun.Tx](st)).RunBilling(ctx, w.Platform.Principal, billingrun.Options{Period: billing.MonthOf(later)}); err != nil {
+		t.Fatal(err)
+	}
+	var amount string
+	if err := st.DB().QueryRow(`SELECT amount FROM charges WHERE subscription_id = $1 AND kind = 'usage' AND ref = 'api_calls'`, sub).Scan(&amount); err != nil {
+		t.Fatalf("usage charge: %v", err)
+	}
+	if want := dec("0.01"); !dec(amount).Equal(want) { // 10 calls at 0.001
+		t.Fatalf("usage charged %s, want %s (the void record counted)", amount, want)
+	}
+	before = storetest.Counts(t, st)
+	if _, err := svc.VoidUsage(ctx, w.VendorA.Principal, sub, good.ID, "too late"); code(err) != mercato.ECONFLICT {
+		t.Fatalf("void of a charged record: %v", err)
+	}
+	if after := storetest.Counts(t, st); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Fatalf("a refused void wrote: %v → %v", before, after)
 	}
 }

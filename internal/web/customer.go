@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
@@ -538,14 +539,39 @@ func (s *Server) renew(w http.ResponseWriter, r *http.Request, v *view) {
 	s.after(w, r, v, err, subPath(r), "Renewed for another term.")
 }
 
+func (s *Server) convert(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	_, err = s.services.Lifecycle.Convert(r.Context(), v.P, id)
+	s.after(w, r, v, err, subPath(r), "The trial is now a paid subscription.")
+}
+
 func (s *Server) cancel(w http.ResponseWriter, r *http.Request, v *view) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
-	_, err = s.services.Lifecycle.Act(r.Context(), v.P, id, subscription.ActionTerminate)
-	s.after(w, r, v, err, subPath(r), "The subscription is cancelled.")
+	sub, err := s.services.Lifecycle.Act(r.Context(), v.P, id, subscription.ActionTerminate)
+	msg := "The subscription is cancelled."
+	if err == nil && sub.TerminateAt != nil && subscription.Changeable(sub.Status) {
+		msg = "The subscription is committed until " + sub.TerminateAt.Format(time.DateOnly) + ": it ends then."
+	}
+	s.after(w, r, v, err, subPath(r), msg)
+}
+
+// keep cancels the termination scheduled for the end of a commitment.
+func (s *Server) keep(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	_, err = s.services.Lifecycle.CancelTermination(r.Context(), v.P, id)
+	s.after(w, r, v, err, subPath(r), "The subscription goes on after its term.")
 }
 
 func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, v *view) {

@@ -193,6 +193,8 @@ func (s *Server) routes() {
 	auth("POST /subscriptions/{id}/seats", s.changeSeats)
 	auth("POST /subscriptions/{id}/autorenew", s.autoRenew)
 	auth("POST /subscriptions/{id}/renew", s.renew)
+	auth("POST /subscriptions/{id}/convert", s.convert)
+	auth("POST /subscriptions/{id}/keep", s.keep)
 	auth("POST /subscriptions/{id}/cancel", s.cancel)
 	auth("POST /subscriptions/{id}/messages", s.postMessage)
 	auth("GET /messages", s.messagesPage)

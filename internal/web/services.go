@@ -45,6 +45,8 @@ type Coupons interface {
 type Lifecycle interface {
 	Act(ctx context.Context, p mercato.Principal, id int64, a subscription.Action) (subscription.Subscription, error)
 	Renew(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	Convert(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	CancelTermination(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	ListSubscriptions(ctx context.Context, p mercato.Principal, f subscription.Filter, page mercato.Page) ([]subscription.Subscription, int64, error)
 	SubscriptionDetail(ctx context.Context, p mercato.Principal, id int64) (subscription.Detail, error)

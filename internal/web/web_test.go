@@ -511,3 +511,42 @@ func mustOrg(t *testing.T, h *harness, name string) int64 {
 	t.Fatalf("no organization %s", name)
 	return 0
 }
+
+// TestCustomerConvertsTrial: a trial's page offers its customer "Convert
+// to paid now", which makes it a normal subscription; the other customer
+// gets 404 for the same form.
+func TestCustomerConvertsTrial(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	var plan int64
+	if err := h.st.DB().QueryRow(`SELECT id FROM plans WHERE name = 'Starter'`).Scan(&plan); err != nil {
+		t.Fatal(err)
+	}
+	o, err := app.Ordering(h.st).PlaceOrder(ctx, h.admin, subscription.OrderRequest{CustomerID: mustOrg(t, h, "Adatum Corporation"), PlanID: plan, Quantity: 1,
+		Configuration: map[string]any{"company_subdomain": "adatum-trial"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := h.st.Subscription(ctx, h.admin, o.SubscriptionID)
+	if err != nil || sub.Type != subscription.TypeTrial {
+		t.Fatalf("ordered a %s: %v", sub.Type, err)
+	}
+	path := "/subscriptions/" + itoa(sub.ID)
+	cust := h.signIn(customer)
+	if res := cust.get(path); !strings.Contains(res.Body, `action="`+path+`/convert"`) {
+		t.Fatalf("no conversion offered:\n%s", res.Body)
+	}
+	if res := h.signIn(otherCustomer).post(path+"/convert", nil); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("another customer converts: %d", res.StatusCode)
+	}
+	if res := cust.post(path+"/convert", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("convert: %d %s", res.StatusCode, res.Body)
+	}
+	got, err := h.st.Subscription(ctx, h.admin, sub.ID)
+	if err != nil || got.Type != subscription.TypeNormal {
+		t.Fatalf("after conversion: %+v %v", got, err)
+	}
+	if res := cust.get(path); strings.Contains(res.Body, path+"/convert") {
+		t.Fatal("a converted subscription still offers conversion")
+	}
+}

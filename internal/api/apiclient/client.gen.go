@@ -1716,6 +1716,20 @@ type MetricAggregation string
 // MetricModel How the usage is priced
 type MetricModel string
 
+// NextPrice defines model for NextPrice.
+type NextPrice struct {
+	Currency string `json:"currency"`
+
+	// CurrentPeriodPrice one billing period until then
+	CurrentPeriodPrice string `json:"current_period_price"`
+
+	// EffectiveAt the renewal that applies it (the end of the current term)
+	EffectiveAt time.Time `json:"effective_at"`
+
+	// PeriodPrice one billing period from effective_at
+	PeriodPrice string `json:"period_price"`
+}
+
 // Notification defines model for Notification.
 type Notification struct {
 	CreatedAt time.Time `json:"created_at"`
@@ -1953,6 +1967,14 @@ type Pricing struct {
 	// Amount Price per period (flat) or per package (package), a decimal string
 	Amount *string `json:"amount,omitempty"`
 
+	// CancellationWindowDays With a commitment: the days from the start of each term during which the subscription may still be terminated at once, with a prorated refund, or its seats decreased
+	CancellationWindowDays *int64 `json:"cancellation_window_days,omitempty"`
+
+	// Commitment A binding term (e.g. P1Y with a P1M period: annual commitment, monthly billing), longer than the period; the term defaults to it (and must equal it if given). A committed subscription is not terminated mid-term (the termination is scheduled for the term's end) and does not decrease seats, except within the cancellation window
+	//
+	// Example: P1Y
+	Commitment *string `json:"commitment,omitempty"`
+
 	// Currency ISO 4217 currency code, upper case, e.g. EUR
 	//
 	// Example: EUR
@@ -2099,6 +2121,9 @@ type Renewal struct {
 	AutoRenew bool          `json:"auto_renew"`
 	Currency  string        `json:"currency"`
 
+	// CurrentPeriodPrice one billing period at the price the subscription was sold at, which it pays until date
+	CurrentPeriodPrice string `json:"current_period_price"`
+
 	// Date end of the current term
 	Date time.Time `json:"date"`
 
@@ -2112,8 +2137,11 @@ type Renewal struct {
 	Periods int64 `json:"periods"`
 
 	// Price the next term at the customer's price
-	Price          string `json:"price"`
-	SubscriptionId int64  `json:"subscription_id"`
+	Price string `json:"price"`
+
+	// PriceChanges the plan's price (or a markup) changed since the subscription was sold: from date each period costs period_price instead of current_period_price
+	PriceChanges   bool  `json:"price_changes"`
+	SubscriptionId int64 `json:"subscription_id"`
 }
 
 // RenewalAction what happens on date
@@ -2190,6 +2218,7 @@ type Subscription struct {
 	DeploymentStatus SubscriptionDeploymentStatus `json:"deployment_status"`
 	EndDate          time.Time                    `json:"end_date"`
 	Id               int64                        `json:"id"`
+	NextPrice        *NextPrice                   `json:"next_price,omitempty"`
 
 	// Paid cleared for provisioning: paid, or bought on account
 	Paid            bool             `json:"paid"`
@@ -2200,8 +2229,11 @@ type Subscription struct {
 	ResellerId      *int64           `json:"reseller_id"`
 	ScheduledChange *ScheduledChange `json:"scheduled_change,omitempty"`
 	StartDate       time.Time        `json:"start_date"`
-	Type            SubscriptionType `json:"type"`
-	UpdatedAt       time.Time        `json:"updated_at"`
+
+	// TerminateAt a committed subscription terminated outside its cancellation window ends then (the end of its term) instead of renewing; DELETE …/scheduled-termination cancels it
+	TerminateAt *time.Time       `json:"terminate_at,omitempty"`
+	Type        SubscriptionType `json:"type"`
+	UpdatedAt   time.Time        `json:"updated_at"`
 }
 
 // SubscriptionDeploymentStatus defines model for Subscription.DeploymentStatus.
@@ -2311,6 +2343,15 @@ type Usage struct {
 	Source         UsageSource `json:"source"`
 	SubscriptionId int64       `json:"subscription_id"`
 	UniqueId       *string     `json:"unique_id,omitempty"`
+
+	// VoidReason why it was voided
+	VoidReason *string `json:"void_reason,omitempty"`
+
+	// VoidedAt when the record was voided; a void record is kept and counts in no summary or bill
+	VoidedAt *time.Time `json:"voided_at,omitempty"`
+
+	// VoidedBy the organization that voided it
+	VoidedBy *int64 `json:"voided_by,omitempty"`
 }
 
 // UsageSource pushed through the API, or polled from the product's metric URL
@@ -2370,6 +2411,14 @@ type UsageSummary struct {
 
 // UsageSummaryAggregation defines model for UsageSummary.Aggregation.
 type UsageSummaryAggregation string
+
+// UsageVoid defines model for UsageVoid.
+type UsageVoid struct {
+	// Reason why the record is voided, kept with it and in the audit log
+	//
+	// Example: sent twice
+	Reason string `json:"reason"`
+}
 
 // User defines model for User.
 type User struct {
@@ -2750,6 +2799,9 @@ type SetSubscriptionMetadataJSONRequestBody = Metadata
 
 // CreateUsageJSONRequestBody defines body for CreateUsage for application/json ContentType.
 type CreateUsageJSONRequestBody = UsageCreate
+
+// VoidUsageJSONRequestBody defines body for VoidUsage for application/json ContentType.
+type VoidUsageJSONRequestBody = UsageVoid
 
 // CreateTokenJSONRequestBody defines body for CreateToken for application/json ContentType.
 type CreateTokenJSONRequestBody = TokenCreate
@@ -3254,7 +3306,7 @@ type ClientInterface interface {
 
 	// UpdatePlanWithBody Change a plan
 	//
-	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
+	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3263,7 +3315,7 @@ type ClientInterface interface {
 
 	// UpdatePlan Change a plan
 	//
-	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
+	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3452,6 +3504,13 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/subscriptions/{id}/approve (the `ApproveSubscription` operationId).
 	ApproveSubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ConvertSubscription Convert a trial to paid now
+	//
+	// Turns a live trial into a paid (NORMAL) subscription now: it is charged from the end of its trial, at the customer's channel price of this moment, as a payment recorded on a trial charges it; its status and paid flag stay as they are. The customer (admin or manager), its reseller or distributor and the platform convert. 409 when it is not a trial or has ended. Writes a Subscription MODIFIED event.
+	//
+	// Corresponds with POST /api/v1/subscriptions/{id}/convert (the `ConvertSubscription` operationId).
+	ConvertSubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetSubscriptionCredentials Reveal the credentials of a subscription (its customer and the platform)
 	//
 	// Reveals the first-access credentials of a subscription with their values. Only its customer and the platform read the values; anyone else who can see the subscription answers 403. Changes nothing.
@@ -3601,6 +3660,13 @@ type ClientInterface interface {
 	// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-change (the `CancelScheduledChange` operationId).
 	CancelScheduledChange(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CancelScheduledTermination Cancel a scheduled termination
+	//
+	// Cancels the termination scheduled for the end of a committed term (terminate_at): the subscription goes on, renewing as its auto_renew says. Whoever may terminate it may. 404 when none is scheduled, 409 once it has ended. Writes a Subscription MODIFIED event.
+	//
+	// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-termination (the `CancelScheduledTermination` operationId).
+	CancelScheduledTermination(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SuspendSubscription Suspend a deployed subscription
 	//
 	// Suspends a DEPLOYED subscription (STOPPED), e.g. for non-payment; its provider is notified and stops the service. The platform, the product's vendor and the customer's reseller or distributor suspend. Writes a Subscription MODIFIED event.
@@ -3610,7 +3676,7 @@ type ClientInterface interface {
 
 	// TerminateSubscription End a subscription: the provider deprovisions it
 	//
-	// Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.
+	// Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. A subscription held by a commitment (its plan's commitment is longer than its period) ends at once only within the cancellation window of its term, with the rest of the current period refunded (a negative charge); outside it the termination is scheduled for the end of the term (terminate_at; a second request is 409, DELETE …/scheduled-termination cancels it). The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.
 	//
 	// Corresponds with POST /api/v1/subscriptions/{id}/terminate (the `TerminateSubscription` operationId).
 	TerminateSubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3646,6 +3712,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/subscriptions/{id}/usage/summary (the `GetUsageSummary` operationId).
 	GetUsageSummary(ctx context.Context, id int64, params *GetUsageSummaryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VoidUsageWithBody Void a usage record (provider)
+	//
+	// The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/subscriptions/{id}/usage/{usage_id}/void (the `VoidUsage` operationId).
+	VoidUsageWithBody(ctx context.Context, id int64, usageId int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// VoidUsage Void a usage record (provider)
+	//
+	// The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/subscriptions/{id}/usage/{usage_id}/void (the `VoidUsage` operationId).
+	VoidUsage(ctx context.Context, id int64, usageId int64, body VoidUsageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTokens List your API tokens
 	//
@@ -4754,7 +4838,7 @@ func (c *Client) GetPlan(ctx context.Context, id int64, reqEditors ...RequestEdi
 
 // UpdatePlanWithBody Change a plan
 //
-// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
+// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4773,7 +4857,7 @@ func (c *Client) UpdatePlanWithBody(ctx context.Context, id int64, contentType s
 
 // UpdatePlan Change a plan
 //
-// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
+// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5192,6 +5276,23 @@ func (c *Client) ApproveSubscription(ctx context.Context, id int64, reqEditors .
 	return c.Client.Do(req)
 }
 
+// ConvertSubscription Convert a trial to paid now
+//
+// Turns a live trial into a paid (NORMAL) subscription now: it is charged from the end of its trial, at the customer's channel price of this moment, as a payment recorded on a trial charges it; its status and paid flag stay as they are. The customer (admin or manager), its reseller or distributor and the platform convert. 409 when it is not a trial or has ended. Writes a Subscription MODIFIED event.
+//
+// Corresponds with POST /api/v1/subscriptions/{id}/convert (the `ConvertSubscription` operationId).
+func (c *Client) ConvertSubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConvertSubscriptionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetSubscriptionCredentials Reveal the credentials of a subscription (its customer and the platform)
 //
 // Reveals the first-access credentials of a subscription with their values. Only its customer and the platform read the values; anyone else who can see the subscription answers 403. Changes nothing.
@@ -5531,6 +5632,23 @@ func (c *Client) CancelScheduledChange(ctx context.Context, id int64, reqEditors
 	return c.Client.Do(req)
 }
 
+// CancelScheduledTermination Cancel a scheduled termination
+//
+// Cancels the termination scheduled for the end of a committed term (terminate_at): the subscription goes on, renewing as its auto_renew says. Whoever may terminate it may. 404 when none is scheduled, 409 once it has ended. Writes a Subscription MODIFIED event.
+//
+// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-termination (the `CancelScheduledTermination` operationId).
+func (c *Client) CancelScheduledTermination(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelScheduledTerminationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SuspendSubscription Suspend a deployed subscription
 //
 // Suspends a DEPLOYED subscription (STOPPED), e.g. for non-payment; its provider is notified and stops the service. The platform, the product's vendor and the customer's reseller or distributor suspend. Writes a Subscription MODIFIED event.
@@ -5550,7 +5668,7 @@ func (c *Client) SuspendSubscription(ctx context.Context, id int64, reqEditors .
 
 // TerminateSubscription End a subscription: the provider deprovisions it
 //
-// Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.
+// Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. A subscription held by a commitment (its plan's commitment is longer than its period) ends at once only within the cancellation window of its term, with the rest of the current period refunded (a negative charge); outside it the termination is scheduled for the end of the term (terminate_at; a second request is 409, DELETE …/scheduled-termination cancels it). The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.
 //
 // Corresponds with POST /api/v1/subscriptions/{id}/terminate (the `TerminateSubscription` operationId).
 func (c *Client) TerminateSubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5627,6 +5745,44 @@ func (c *Client) CreateUsage(ctx context.Context, id int64, params *CreateUsageP
 // Corresponds with GET /api/v1/subscriptions/{id}/usage/summary (the `GetUsageSummary` operationId).
 func (c *Client) GetUsageSummary(ctx context.Context, id int64, params *GetUsageSummaryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUsageSummaryRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VoidUsageWithBody Void a usage record (provider)
+//
+// The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/subscriptions/{id}/usage/{usage_id}/void (the `VoidUsage` operationId).
+func (c *Client) VoidUsageWithBody(ctx context.Context, id int64, usageId int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVoidUsageRequestWithBody(c.Server, id, usageId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// VoidUsage Void a usage record (provider)
+//
+// The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/subscriptions/{id}/usage/{usage_id}/void (the `VoidUsage` operationId).
+func (c *Client) VoidUsage(ctx context.Context, id int64, usageId int64, body VoidUsageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVoidUsageRequest(c.Server, id, usageId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8691,6 +8847,40 @@ func NewApproveSubscriptionRequest(server string, id int64) (*http.Request, erro
 	return req, nil
 }
 
+// NewConvertSubscriptionRequest constructs an http.Request for the ConvertSubscription method
+func NewConvertSubscriptionRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/subscriptions/%s/convert", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetSubscriptionCredentialsRequest constructs an http.Request for the GetSubscriptionCredentials method
 func NewGetSubscriptionCredentialsRequest(server string, id int64) (*http.Request, error) {
 	var err error
@@ -9253,6 +9443,40 @@ func NewCancelScheduledChangeRequest(server string, id int64) (*http.Request, er
 	return req, nil
 }
 
+// NewCancelScheduledTerminationRequest constructs an http.Request for the CancelScheduledTermination method
+func NewCancelScheduledTerminationRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/subscriptions/%s/scheduled-termination", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewSuspendSubscriptionRequest constructs an http.Request for the SuspendSubscription method
 func NewSuspendSubscriptionRequest(server string, id int64) (*http.Request, error) {
 	var err error
@@ -9581,6 +9805,60 @@ func NewGetUsageSummaryRequest(server string, id int64, params *GetUsageSummaryP
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewVoidUsageRequest calls the generic VoidUsage builder with application/json body
+func NewVoidUsageRequest(server string, id int64, usageId int64, body VoidUsageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewVoidUsageRequestWithBody(server, id, usageId, "application/json", bodyReader)
+}
+
+// NewVoidUsageRequestWithBody constructs an http.Request for the VoidUsage method, with any body, and a specified content type
+func NewVoidUsageRequestWithBody(server string, id int64, usageId int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "usage_id", usageId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/subscriptions/%s/usage/%s/void", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -10857,7 +11135,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdatePlanWithBodyWithResponse Change a plan
 	//
-	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
+	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10866,7 +11144,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdatePlanWithResponse Change a plan
 	//
-	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
+	// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11071,6 +11349,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/subscriptions/{id}/approve (the `ApproveSubscription` operationId).
 	ApproveSubscriptionWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ApproveSubscriptionResponse, error)
 
+	// ConvertSubscriptionWithResponse Convert a trial to paid now
+	//
+	// Turns a live trial into a paid (NORMAL) subscription now: it is charged from the end of its trial, at the customer's channel price of this moment, as a payment recorded on a trial charges it; its status and paid flag stay as they are. The customer (admin or manager), its reseller or distributor and the platform convert. 409 when it is not a trial or has ended. Writes a Subscription MODIFIED event.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/subscriptions/{id}/convert (the `ConvertSubscription` operationId).
+	ConvertSubscriptionWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ConvertSubscriptionResponse, error)
+
 	// GetSubscriptionCredentialsWithResponse Reveal the credentials of a subscription (its customer and the platform)
 	//
 	// Reveals the first-access credentials of a subscription with their values. Only its customer and the platform read the values; anyone else who can see the subscription answers 403. Changes nothing.
@@ -11242,6 +11529,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-change (the `CancelScheduledChange` operationId).
 	CancelScheduledChangeWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*CancelScheduledChangeResponse, error)
 
+	// CancelScheduledTerminationWithResponse Cancel a scheduled termination
+	//
+	// Cancels the termination scheduled for the end of a committed term (terminate_at): the subscription goes on, renewing as its auto_renew says. Whoever may terminate it may. 404 when none is scheduled, 409 once it has ended. Writes a Subscription MODIFIED event.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-termination (the `CancelScheduledTermination` operationId).
+	CancelScheduledTerminationWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*CancelScheduledTerminationResponse, error)
+
 	// SuspendSubscriptionWithResponse Suspend a deployed subscription
 	//
 	// Suspends a DEPLOYED subscription (STOPPED), e.g. for non-payment; its provider is notified and stops the service. The platform, the product's vendor and the customer's reseller or distributor suspend. Writes a Subscription MODIFIED event.
@@ -11253,7 +11549,7 @@ type ClientWithResponsesInterface interface {
 
 	// TerminateSubscriptionWithResponse End a subscription: the provider deprovisions it
 	//
-	// Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.
+	// Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. A subscription held by a commitment (its plan's commitment is longer than its period) ends at once only within the cancellation window of its term, with the rest of the current period refunded (a negative charge); outside it the termination is scheduled for the end of the term (terminate_at; a second request is 409, DELETE …/scheduled-termination cancels it). The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11295,6 +11591,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/subscriptions/{id}/usage/summary (the `GetUsageSummary` operationId).
 	GetUsageSummaryWithResponse(ctx context.Context, id int64, params *GetUsageSummaryParams, reqEditors ...RequestEditorFn) (*GetUsageSummaryResponse, error)
+
+	// VoidUsageWithBodyWithResponse Void a usage record (provider)
+	//
+	// The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/subscriptions/{id}/usage/{usage_id}/void (the `VoidUsage` operationId).
+	VoidUsageWithBodyWithResponse(ctx context.Context, id int64, usageId int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VoidUsageResponse, error)
+
+	// VoidUsageWithResponse Void a usage record (provider)
+	//
+	// The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/subscriptions/{id}/usage/{usage_id}/void (the `VoidUsage` operationId).
+	VoidUsageWithResponse(ctx context.Context, id int64, usageId int64, body VoidUsageJSONRequestBody, reqEditors ...RequestEditorFn) (*VoidUsageResponse, error)
 
 	// ListTokensWithResponse List your API tokens
 	//
@@ -15303,6 +15617,75 @@ func (r ApproveSubscriptionResponse) ContentType() string {
 	return ""
 }
 
+type ConvertSubscriptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Subscription
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ConvertSubscriptionResponse) GetJSON200() *Subscription {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConvertSubscriptionResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ConvertSubscriptionResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ConvertSubscriptionResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ConvertSubscriptionResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ConvertSubscriptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConvertSubscriptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConvertSubscriptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConvertSubscriptionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetSubscriptionCredentialsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16345,6 +16728,75 @@ func (r CancelScheduledChangeResponse) ContentType() string {
 	return ""
 }
 
+type CancelScheduledTerminationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Subscription
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelScheduledTerminationResponse) GetJSON200() *Subscription {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CancelScheduledTerminationResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelScheduledTerminationResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CancelScheduledTerminationResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CancelScheduledTerminationResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelScheduledTerminationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelScheduledTerminationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelScheduledTerminationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelScheduledTerminationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type SuspendSubscriptionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16698,6 +17150,89 @@ func (r GetUsageSummaryResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetUsageSummaryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type VoidUsageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Usage
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r VoidUsageResponse) GetJSON200() *Usage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r VoidUsageResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r VoidUsageResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r VoidUsageResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r VoidUsageResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r VoidUsageResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r VoidUsageResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r VoidUsageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VoidUsageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VoidUsageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VoidUsageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -18623,7 +19158,7 @@ func (c *ClientWithResponses) GetPlanWithResponse(ctx context.Context, id int64,
 
 // UpdatePlanWithBodyWithResponse Change a plan
 //
-// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
+// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -18638,7 +19173,7 @@ func (c *ClientWithResponses) UpdatePlanWithBodyWithResponse(ctx context.Context
 
 // UpdatePlanWithResponse Change a plan
 //
-// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. Writes a ProductVersion MODIFIED event.
+// Changes a plan's name, description, pricing or metadata; fields left out keep their values. Only the product's vendor and the platform change it. New orders take a new pricing at once; running subscriptions keep theirs until they renew (announced as next_price and by a renewal notice). A pricing under which a channel's markup would no longer hold (a fixed price below the new price) is refused (422 naming pricing and each such price-list entry): the markup is changed first. Writes a ProductVersion MODIFIED event.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -18981,6 +19516,21 @@ func (c *ClientWithResponses) ApproveSubscriptionWithResponse(ctx context.Contex
 	return ParseApproveSubscriptionResponse(rsp)
 }
 
+// ConvertSubscriptionWithResponse Convert a trial to paid now
+//
+// Turns a live trial into a paid (NORMAL) subscription now: it is charged from the end of its trial, at the customer's channel price of this moment, as a payment recorded on a trial charges it; its status and paid flag stay as they are. The customer (admin or manager), its reseller or distributor and the platform convert. 409 when it is not a trial or has ended. Writes a Subscription MODIFIED event.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/subscriptions/{id}/convert (the `ConvertSubscription` operationId).
+func (c *ClientWithResponses) ConvertSubscriptionWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ConvertSubscriptionResponse, error) {
+	rsp, err := c.ConvertSubscription(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConvertSubscriptionResponse(rsp)
+}
+
 // GetSubscriptionCredentialsWithResponse Reveal the credentials of a subscription (its customer and the platform)
 //
 // Reveals the first-access credentials of a subscription with their values. Only its customer and the platform read the values; anyone else who can see the subscription answers 403. Changes nothing.
@@ -19266,6 +19816,21 @@ func (c *ClientWithResponses) CancelScheduledChangeWithResponse(ctx context.Cont
 	return ParseCancelScheduledChangeResponse(rsp)
 }
 
+// CancelScheduledTerminationWithResponse Cancel a scheduled termination
+//
+// Cancels the termination scheduled for the end of a committed term (terminate_at): the subscription goes on, renewing as its auto_renew says. Whoever may terminate it may. 404 when none is scheduled, 409 once it has ended. Writes a Subscription MODIFIED event.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/subscriptions/{id}/scheduled-termination (the `CancelScheduledTermination` operationId).
+func (c *ClientWithResponses) CancelScheduledTerminationWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*CancelScheduledTerminationResponse, error) {
+	rsp, err := c.CancelScheduledTermination(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelScheduledTerminationResponse(rsp)
+}
+
 // SuspendSubscriptionWithResponse Suspend a deployed subscription
 //
 // Suspends a DEPLOYED subscription (STOPPED), e.g. for non-payment; its provider is notified and stops the service. The platform, the product's vendor and the customer's reseller or distributor suspend. Writes a Subscription MODIFIED event.
@@ -19283,7 +19848,7 @@ func (c *ClientWithResponses) SuspendSubscriptionWithResponse(ctx context.Contex
 
 // TerminateSubscriptionWithResponse End a subscription: the provider deprovisions it
 //
-// Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.
+// Ends a subscription: one with nothing provisioned yet becomes UNDEPLOYED at once, any other UNDEPLOY_SENT until its provider deprovisions and reports UNDEPLOYED. A subscription held by a commitment (its plan's commitment is longer than its period) ends at once only within the cancellation window of its term, with the rest of the current period refunded (a negative charge); outside it the termination is scheduled for the end of the term (terminate_at; a second request is 409, DELETE …/scheduled-termination cancels it). The customer, its reseller or distributor and the platform terminate. Writes a Subscription MODIFIED event.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -19354,6 +19919,36 @@ func (c *ClientWithResponses) GetUsageSummaryWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParseGetUsageSummaryResponse(rsp)
+}
+
+// VoidUsageWithBodyWithResponse Void a usage record (provider)
+//
+// The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/subscriptions/{id}/usage/{usage_id}/void (the `VoidUsage` operationId).
+func (c *ClientWithResponses) VoidUsageWithBodyWithResponse(ctx context.Context, id int64, usageId int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VoidUsageResponse, error) {
+	rsp, err := c.VoidUsageWithBody(ctx, id, usageId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVoidUsageResponse(rsp)
+}
+
+// VoidUsageWithResponse Void a usage record (provider)
+//
+// The product's vendor (or the platform) voids a usage record it reported wrongly: the record is kept, marked void with who voided it, when and why (audited), and counts in no summary and no bill from then on. A record whose period's usage was charged already cannot be voided (409): credit the invoice instead. Voiding a void record answers it unchanged.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/subscriptions/{id}/usage/{usage_id}/void (the `VoidUsage` operationId).
+func (c *ClientWithResponses) VoidUsageWithResponse(ctx context.Context, id int64, usageId int64, body VoidUsageJSONRequestBody, reqEditors ...RequestEditorFn) (*VoidUsageResponse, error) {
+	rsp, err := c.VoidUsage(ctx, id, usageId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVoidUsageResponse(rsp)
 }
 
 // ListTokensWithResponse List your API tokens
@@ -22735,6 +23330,60 @@ func ParseApproveSubscriptionResponse(rsp *http.Response) (*ApproveSubscriptionR
 	return response, nil
 }
 
+// ParseConvertSubscriptionResponse parses an HTTP response from a ConvertSubscriptionWithResponse call
+func ParseConvertSubscriptionResponse(rsp *http.Response) (*ConvertSubscriptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConvertSubscriptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Subscription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetSubscriptionCredentialsResponse parses an HTTP response from a GetSubscriptionCredentialsWithResponse call
 func ParseGetSubscriptionCredentialsResponse(rsp *http.Response) (*GetSubscriptionCredentialsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -23552,6 +24201,60 @@ func ParseCancelScheduledChangeResponse(rsp *http.Response) (*CancelScheduledCha
 	return response, nil
 }
 
+// ParseCancelScheduledTerminationResponse parses an HTTP response from a CancelScheduledTerminationWithResponse call
+func ParseCancelScheduledTerminationResponse(rsp *http.Response) (*CancelScheduledTerminationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelScheduledTerminationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Subscription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseSuspendSubscriptionResponse parses an HTTP response from a SuspendSubscriptionWithResponse call
 func ParseSuspendSubscriptionResponse(rsp *http.Response) (*SuspendSubscriptionResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -23816,6 +24519,74 @@ func ParseGetUsageSummaryResponse(rsp *http.Response) (*GetUsageSummaryResponse,
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseVoidUsageResponse parses an HTTP response from a VoidUsageWithResponse call
+func ParseVoidUsageResponse(rsp *http.Response) (*VoidUsageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VoidUsageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Usage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel

@@ -69,8 +69,13 @@ func (h *Handler) deleteSubscription(ctx context.Context, p mercato.Principal, _
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := h.Lifecycle.Act(ctx, p, id, subscription.ActionTerminate); err != nil {
+	sub, err := h.Lifecycle.Act(ctx, p, id, subscription.ActionTerminate)
+	if err != nil {
 		return 0, nil, err
+	}
+	if sub.TerminateAt != nil && subscription.Changeable(sub.Status) {
+		// Committed: accepted, and done at the end of the term.
+		return http.StatusAccepted, nil, nil
 	}
 	return http.StatusNoContent, nil, nil
 }
