@@ -3,6 +3,8 @@ package billingrun
 import (
 	"context"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/mercato"
 )
@@ -21,11 +23,11 @@ func ApplyPayment(ctx context.Context, tx Tx, sp mercato.Principal, inv billing.
 	if inv.Kind != billing.KindInvoice || inv.Status != billing.StatusIssued {
 		return false, nil
 	}
-	paid, err := tx.PaidAmount(ctx, inv.ID)
+	due, err := Due(ctx, tx, inv)
 	if err != nil {
 		return false, err
 	}
-	if paid.LessThan(inv.Total) {
+	if due.IsPositive() {
 		return false, nil
 	}
 	now := tx.Now()
@@ -34,4 +36,20 @@ func ApplyPayment(ctx context.Context, tx Tx, sp mercato.Principal, inv billing.
 		return false, err
 	}
 	return true, settle(ctx, tx, sp, inv)
+}
+
+// Due is what is left to pay of an issued invoice locked in tx: its total
+// less its credit notes (a partial credit lowers what is owed) and less
+// the payments received (refunds count negative).
+func Due(ctx context.Context, tx Tx, inv billing.Invoice) (decimal.Decimal, error) {
+	notes, err := tx.CreditNotesOf(ctx, inv.ID)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	paid, err := tx.PaidAmount(ctx, inv.ID)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	_, _, total := billing.Remaining(inv, notes)
+	return total.Sub(paid), nil
 }

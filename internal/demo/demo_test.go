@@ -10,9 +10,9 @@ import (
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
 
-// TestSeedShowsWhatWaits: the demo holds a price change waiting for a
-// subscription's renewal and a downgrade scheduled for the end of the
-// period charged, on both engines.
+// TestSeedShowsWhatWaits: the demo holds a price change waiting for the
+// renewal of the subscriptions sold before it and a downgrade scheduled for
+// the end of the period charged, on both engines.
 func TestSeedShowsWhatWaits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -45,8 +45,10 @@ func TestSeedShowsWhatWaits(t *testing.T) {
 		if err := st.DB().QueryRow(`SELECT COUNT(*) FROM charge_schedules WHERE scheduled_version IS NOT NULL`).Scan(&scheduled); err != nil {
 			t.Fatal(err)
 		}
-		if priceChanges != 1 || scheduled != 1 {
-			t.Fatalf("%d price changes waiting for a renewal, %d downgrades scheduled; want 1 and 1", priceChanges, scheduled)
+		// The Team plan's new price waits for the renewal of both
+		// subscriptions sold before it: Adatum's (EUR) and Litware's (USD).
+		if priceChanges != 2 || scheduled != 1 {
+			t.Fatalf("%d price changes waiting for a renewal, %d downgrades scheduled; want 2 and 1", priceChanges, scheduled)
 		}
 	})
 }

@@ -200,6 +200,20 @@ func (s *Service) charge(ctx context.Context, p mercato.Principal, id int64, try
 	if ref == "" {
 		return "", mercato.Errorf(mercato.ECONFLICT, "the customer of invoice %d has saved no payment method", inv.ID)
 	}
+	// What is left to pay: a partial credit note lowers it, and so does a
+	// payment received in part.
+	var due decimal.Decimal
+	if err := s.inTx(ctx, func(tx Tx) error {
+		var err error
+		due, err = billingrun.Due(ctx, tx, inv)
+		return err
+	}); err != nil {
+		return "", fmt.Errorf("charge invoice %d: %w", id, err)
+	}
+	if !due.IsPositive() {
+		return "", mercato.Errorf(mercato.ECONFLICT, "invoice %d has nothing left to pay", inv.ID)
+	}
+	inv.Total = due
 	attempt, err := s.provider.Collect(ctx, ref, inv, try)
 	if err != nil {
 		return "", fmt.Errorf("charge invoice %d: %w", id, err)

@@ -440,3 +440,65 @@ func TestOff(t *testing.T) {
 		storetest.MustCode(t, err, mercato.ECONFLICT)
 	})
 }
+
+// observed is the real Stripe provider, noting the amount of each
+// collection it makes.
+type observed struct {
+	billing.PaymentProvider
+	amounts []decimal.Decimal
+}
+
+func (o *observed) Collect(ctx context.Context, ref string, inv billing.Invoice, try int) (string, error) {
+	o.amounts = append(o.amounts, inv.Total)
+	return o.PaymentProvider.Collect(ctx, ref, inv, try)
+}
+
+// TestPartialCreditLowersWhatIsCollected: after a partial credit note on an
+// unpaid card invoice, the next collection asks only for what is left, and
+// receiving that much pays the invoice (before, the full total was charged,
+// and a payment of what was left kept the invoice unpaid).
+func TestPartialCreditLowersWhatIsCollected(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := setup(t, st)
+		sp, err := st.SystemPrincipal(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		one := decimal.NewFromInt(1)
+		if _, err := billingrun.New(st, store.TxFunc[billingrun.Tx](st)).CreditInvoice(ctx, sp, f.inv.ID, billing.CreditRequest{Amount: &one}); err != nil {
+			t.Fatal(err)
+		}
+		inv := f.invoice(t)
+		var due decimal.Decimal
+		f.inTx(t, func(tx *store.Tx) {
+			var err error
+			if due, err = billingrun.Due(ctx, tx, inv); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if !due.LessThan(inv.Total) || !due.IsPositive() {
+			t.Fatalf("due %s of %s after a credit of 1.00 before tax", due, inv.Total)
+		}
+		provider, err := stripepay.New(stripepay.Config{SecretKey: "sk_test_123", APIBase: stripemock.URL(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		obs := &observed{PaymentProvider: provider}
+		svc := payments.New(st, store.TxFunc[payments.Tx](st), payments.WithProvider(obs))
+		if _, err := svc.ChargeInvoice(ctx, sp, inv.ID); err != nil {
+			t.Fatal(err)
+		}
+		if len(obs.amounts) != 1 || !obs.amounts[0].Equal(due) {
+			t.Fatalf("collected %v, want %s", obs.amounts, due)
+		}
+		m, err := stripepay.MinorUnits(due, inv.Currency)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.deliver(t, event("evt_rest", "payment_intent.succeeded", intent(f.attempt, m, inv.Currency)))
+		if got := f.invoice(t); got.Status != billing.StatusPaid {
+			t.Fatalf("after receiving %s of %s (credited 1.00): %s", due, inv.Total, got.Status)
+		}
+	})
+}
