@@ -156,5 +156,5 @@ func (h *Handler) customCosts(ctx context.Context, p mercato.Principal, w http.R
 	if err := set(ctx, p, id, lines); err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, struct{}{}, nil
+	return http.StatusOK, Empty{}, nil
 }

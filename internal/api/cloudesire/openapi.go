@@ -47,6 +47,10 @@ type CredentialInput struct {
 	Weight      int               `json:"weight,omitempty" doc:"display order, lowest first"`
 }
 
+// Empty is the documented answer of the one-shot and recurring cost
+// declarations: {}.
+type Empty struct{}
+
 // ErrorHolders is the body of every error.
 type ErrorHolders struct {
 	ErrorHolders []ErrorHolder `json:"errorHolders" minItems:"1"`
@@ -254,11 +258,11 @@ func OpenAPI() *huma.OpenAPI {
 		{OperationID: "postOneshotCosts", Method: http.MethodPost, Path: Prefix + "subscription/{id}/invoice/oneshot", Tags: []string{"Custom billing"}, Summary: "Set one-shot costs for the next invoice",
 			Description: "The provider's one-shot costs, billed on the subscription's next invoice: a new list replaces those not invoiced yet, an empty list removes them. Prices are in the subscription's currency; their total may not be negative.",
 			Parameters:  []*huma.Param{idParam}, RequestBody: body("The lines.", reflect.TypeFor[[]CustomLine]()),
-			Responses: ok("Done: an empty object.", reflect.TypeFor[struct{}]())},
+			Responses: ok("Done: an empty object.", reflect.TypeFor[Empty]())},
 		{OperationID: "postRecurringCosts", Method: http.MethodPost, Path: Prefix + "subscription/{id}/invoice/recurring", Tags: []string{"Custom billing"}, Summary: "Set recurring costs",
 			Description: "The provider's recurring costs, billed with every period of the subscription charged from now on; a new list replaces the old, an empty list stops them.",
 			Parameters:  []*huma.Param{idParam}, RequestBody: body("The lines.", reflect.TypeFor[[]CustomLine]()),
-			Responses: ok("Done: an empty object.", reflect.TypeFor[struct{}]())},
+			Responses: ok("Done: an empty object.", reflect.TypeFor[Empty]())},
 		{OperationID: "postSubscriptionEndpoints", Method: http.MethodPost, Path: Prefix + "subscription/{id}/endpoints", Tags: []string{"Subscriptions"}, Summary: "Set the links to the service",
 			Description: "The provider replaces the subscription's endpoints (https; one of category APP). Writes a Subscription MODIFIED event.",
 			Parameters:  []*huma.Param{idParam}, RequestBody: body("The endpoints, replacing any before.", reflect.TypeFor[[]EndpointInput]()),
