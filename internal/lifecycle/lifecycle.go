@@ -442,3 +442,25 @@ func (s *Service) Configuration(ctx context.Context, p mercato.Principal, id int
 	}
 	return s.reads.RevealedConfiguration(ctx, id)
 }
+
+// RenewTrial turns a delivered trial into a paid subscription at the
+// request of its provider, as Cloudesire's PATCH {"action": "renew"} does
+// for a trial ("renewing it" for its first paid term): the customer's
+// channel, the platform and the product's vendor may; it must be DEPLOYED.
+// It charges as Convert does.
+func (s *Service) RenewTrial(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
+	return s.run(ctx, id, func(tx Tx) (subscription.Subscription, error) {
+		return Update(ctx, tx, p, id, MayConvert|Provider, "convert", func(sub *subscription.Subscription, prod catalog.Product) (string, error) {
+			if sub.Type != subscription.TypeTrial {
+				return "", mercato.Errorf(mercato.ECONFLICT, "subscription %d is not a trial (%s)", sub.ID, sub.Type)
+			}
+			if sub.Status != subscription.Deployed {
+				return "", mercato.Errorf(mercato.ECONFLICT, "only a DEPLOYED trial is renewed to paid, not a %s one", sub.Status)
+			}
+			if err := convert(ctx, tx, sub, prod); err != nil {
+				return "", err
+			}
+			return subscription.EventModified, nil
+		})
+	})
+}

@@ -58,6 +58,10 @@ type Handler struct {
 type Lifecycle interface {
 	SetStatus(ctx context.Context, p mercato.Principal, id int64, to subscription.Status) (subscription.Subscription, error)
 	SetName(ctx context.Context, p mercato.Principal, id int64, name string) (subscription.Subscription, error)
+	// RenewTrial makes a delivered trial paid (PATCH action RENEW on a
+	// trial); Renew renews a paid subscription by hand (the platform).
+	RenewTrial(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	Renew(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	// Configuration is a subscription's configuration, its secret values
 	// opened for its provider only.
 	Configuration(ctx context.Context, p mercato.Principal, id int64) (map[string]any, error)

@@ -27,7 +27,7 @@ const Version = "1.0.0"
 // SubscriptionPatch is the body of PATCH /api/subscription/{id}.
 type SubscriptionPatch struct {
 	DeploymentStatus string `json:"deploymentStatus,omitempty" doc:"the status the provider reports; the move goes through the state machine"`
-	Action           string `json:"action,omitempty" enum:"SYNDICATED_UPGRADE,SET_NAME" doc:"instead of a status: SYNDICATED_UPGRADE moves a syndicated subscription to productVersion (a CHANGE order; the customer, its seller or the platform); SET_NAME gives it a descriptive name (the customer, its seller, the provider or the platform)"`
+	Action           string `json:"action,omitempty" enum:"SYNDICATED_UPGRADE,SET_NAME,RENEW" doc:"instead of a status: RENEW makes a DEPLOYED trial paid (its provider, the customer's channel or the platform; answers 204) or renews a paid subscription by hand (the platform); SYNDICATED_UPGRADE moves a syndicated subscription to productVersion (a CHANGE order; the customer, its seller or the platform); SET_NAME gives it a descriptive name (the customer, its seller, the provider or the platform)"`
 	ProductVersion   *Ref   `json:"productVersion,omitempty" doc:"SYNDICATED_UPGRADE's plan, another of the product's"`
 	Name             string `json:"name,omitempty" maxLength:"255" doc:"SET_NAME's name; empty clears it"`
 }
@@ -144,6 +144,10 @@ func OpenAPI() *huma.OpenAPI {
 	ok := func(desc string, t reflect.Type) map[string]*huma.Response {
 		return map[string]*huma.Response{"200": {Description: desc, Content: map[string]*huma.MediaType{"application/json": {Schema: schema(t)}}}}
 	}
+	withNoContent := func(r map[string]*huma.Response, desc string) map[string]*huma.Response {
+		r["204"] = &huma.Response{Description: desc}
+		return r
+	}
 	idParam := &huma.Param{Name: "id", In: "path", Required: true, Description: "the resource's id", Schema: &huma.Schema{Type: huma.TypeInteger, Format: "int64", Minimum: ptr(1.0)}}
 	intSchema := func(lo, hi, def float64) *huma.Schema {
 		return &huma.Schema{Type: huma.TypeInteger, Minimum: &lo, Maximum: &hi, Default: def}
@@ -231,7 +235,7 @@ func OpenAPI() *huma.OpenAPI {
 		{OperationID: "patchSubscription", Method: http.MethodPatch, Path: Prefix + "subscription/{id}", Tags: []string{"Subscriptions"}, Summary: "Report a deployment status, or upgrade the plan",
 			Description: "The provider (the product's vendor, or the platform) reports the subscription's deployment status, such as DEPLOYED, FAILED or UNDEPLOYED; the move goes through the state machine and writes a Subscription MODIFIED event. A move no action leads to answers 400.",
 			Parameters:  []*huma.Param{idParam, langParam}, RequestBody: body("The status to report.", reflect.TypeFor[SubscriptionPatch]()),
-			Responses: ok("The subscription after the change.", reflect.TypeFor[Subscription]())},
+			Responses: withNoContent(ok("The subscription after the change.", reflect.TypeFor[Subscription]()), "RENEW done (as Cloudesire answers it).")},
 		{OperationID: "deleteSubscription", Method: http.MethodDelete, Path: Prefix + "subscription/{id}", Tags: []string{"Subscriptions"}, Summary: "Terminate a subscription",
 			Description: "Terminates the subscription: its provider is asked to deprovision (deploymentStatus UNDEPLOY_SENT) and it ends when the provider confirms. A subscription held by a commitment outside its cancellation window is not terminated now: its termination is scheduled for the end of its term (202; a second request is 400). The customer, its seller and the platform may; the provider may not (403). Writes a Subscription MODIFIED event.",
 			Parameters:  []*huma.Param{idParam}, Responses: map[string]*huma.Response{"204": {Description: "Terminating."}, "202": {Description: "Committed: the termination is scheduled for the end of the term."}}},

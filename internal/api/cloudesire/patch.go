@@ -29,7 +29,7 @@ type subscriptionPatch struct {
 // its seller, the provider or the platform), shown as its name instead of
 // the product's and the plan's; a new name is a MODIFIED event.
 func (h *Handler) act(ctx context.Context, p mercato.Principal, id int64, body subscriptionPatch) error {
-	switch *body.Action {
+	switch strings.ToUpper(*body.Action) {
 	case "SYNDICATED_UPGRADE":
 		if body.ProductVersion == nil {
 			return mercato.Invalid("invalid upgrade", mercato.FieldError{Path: "productVersion", Message: "is required: {\"url\": \"productVersion/{id}\"}"})
@@ -51,6 +51,17 @@ func (h *Handler) act(ctx context.Context, p mercato.Principal, id int64, body s
 		}
 		_, err = h.Orders.Change(ctx, p, id, subscription.Change{PlanID: &plan})
 		return err
+	case "RENEW":
+		sub, err := h.Lifecycle.Subscription(ctx, p, id)
+		if err != nil {
+			return err
+		}
+		if sub.Type == subscription.TypeTrial {
+			_, err = h.Lifecycle.RenewTrial(ctx, p, id)
+		} else {
+			_, err = h.Lifecycle.Renew(ctx, p, id)
+		}
+		return err
 	case "SET_NAME":
 		if body.Name == nil {
 			return mercato.Invalid("invalid name", mercato.FieldError{Path: "name", Message: "is required with SET_NAME"})
@@ -58,6 +69,6 @@ func (h *Handler) act(ctx context.Context, p mercato.Principal, id int64, body s
 		_, err := h.Lifecycle.SetName(ctx, p, id, strings.TrimSpace(*body.Name))
 		return err
 	default:
-		return mercato.Invalid("invalid action", mercato.FieldError{Path: "action", Message: "only SYNDICATED_UPGRADE and SET_NAME are supported"})
+		return mercato.Invalid("invalid action", mercato.FieldError{Path: "action", Message: "only SYNDICATED_UPGRADE, SET_NAME and RENEW are supported"})
 	}
 }

@@ -110,3 +110,40 @@ func TestSetName(t *testing.T) {
 		}
 	})
 }
+
+// TestRenewTrial replays the documented trial-to-paid upgrade: the vendor
+// PATCHes {"action": "renew"} on a DEPLOYED trial and gets 204; the
+// subscription is then NORMAL (charged as any trial converted to paid),
+// with a MODIFIED event. Renewing
+// a paid subscription by hand is the platform's (the vendor gets 403); a
+// trial not yet deployed is refused.
+func TestRenewTrial(t *testing.T) {
+	forEachFixedEngine(t, func(t *testing.T, e *env) {
+		w := e.w
+		plan := storetest.Plan(t, e.st, w.VendorA.Principal, w.ProductA.ID, "Trial", `{"currency":"EUR","period":"P1M","model":"flat","amount":"30.00","trial_days":14}`)
+		sub := storetest.Order(t, e.st, w.C1.Principal, 0, plan.ID, 1)
+		path := "subscription/" + strconv.FormatInt(sub.ID, 10)
+		vendor := javaClient{t: t, base: e.base, token: w.VendorA.Token}
+		renew := `{"action": "renew"}`
+		storetest.Unchanged(t, e.st, func() {
+			vendor.send(http.MethodPatch, path, "", renew).errorHolders(t, http.StatusBadRequest) // not DEPLOYED yet
+			javaClient{t: t, base: e.base, token: w.VendorB.Token}.send(http.MethodPatch, path, "", renew).errorHolders(t, http.StatusNotFound)
+		})
+		vendor.send(http.MethodPatch, path, "", patchBody("DEPLOYED")).must(t, http.StatusOK)
+		if a := vendor.send(http.MethodPatch, path, "", renew).must(t, http.StatusNoContent); len(a.raw) != 0 {
+			t.Fatalf("204 with a body: %s", a.raw)
+		}
+		var s struct {
+			Type string `json:"type"`
+		}
+		vendor.get(path, "", "SubscriptionDetailDTO").decode(t, &s)
+		if s.Type != "NORMAL" {
+			t.Fatalf("after renew: type %s", s.Type)
+		}
+		if typ, _ := lastEvent(t, e, sub.ID); typ != "MODIFIED" {
+			t.Fatalf("last event %s", typ)
+		}
+		// Now paid: a renewal by hand is the platform's.
+		vendor.send(http.MethodPatch, path, "", actionBody("RENEW", "")).errorHolders(t, http.StatusForbidden)
+	})
+}

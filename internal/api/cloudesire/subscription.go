@@ -388,6 +388,9 @@ func (h *Handler) patchSubscription(ctx context.Context, p mercato.Principal, w 
 		if err := h.act(ctx, p, id, body); err != nil {
 			return 0, nil, err
 		}
+		if strings.EqualFold(*body.Action, "RENEW") {
+			return http.StatusNoContent, nil, nil // as Cloudesire documents it
+		}
 		s, err := h.detail(ctx, p, r, id)
 		return http.StatusOK, s, err
 	}
