@@ -14,8 +14,9 @@ import (
 // UserUpdate holds the fields a PATCH may change; nil fields keep their
 // values.
 type UserUpdate struct {
-	Name *string
-	Role *mercato.Role
+	Name     *string
+	Role     *mercato.Role
+	UserName *string // "": none
 }
 
 // ProfileUpdate is what users change of themselves, whatever their role.
@@ -130,13 +131,14 @@ func (s *Service) UpdateUser(ctx context.Context, p mercato.Principal, id int64,
 		}
 		mercato.Patch(&user.Name, u.Name)
 		mercato.Patch(&user.Role, u.Role)
+		mercato.Patch(&user.UserName, u.UserName)
 		if err := user.Validate(); err != nil {
 			return err
 		}
 		if err := tx.SaveUser(ctx, &user); err != nil {
 			return err
 		}
-		if err := tx.Audit(ctx, p, "user.update", "user", id, map[string]any{"name": user.Name, "role": user.Role}); err != nil {
+		if err := tx.Audit(ctx, p, "user.update", "user", id, map[string]any{"name": user.Name, "role": user.Role, "username": user.UserName}); err != nil {
 			return err
 		}
 		return tx.RecordEvent(ctx, subscription.EntityUser, id, subscription.EventModified, nil)

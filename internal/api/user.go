@@ -19,12 +19,13 @@ type User struct {
 	Name           string    `json:"name"`
 	Role           string    `json:"role" enum:"admin,manager,viewer"`
 	Language       string    `json:"language" enum:"en,it" doc:"the language of the user's e-mail"`
+	Username       string    `json:"username,omitempty" doc:"a name to sign in with beside the e-mail (HTTP Basic, CMW-Auth-User, the control panel)"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 func userOf(u mercato.User) User {
-	return User{ID: u.ID, OrganizationID: u.OrganizationID, Email: u.Email, Name: u.Name, Role: string(u.Role), Language: u.Language, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+	return User{ID: u.ID, OrganizationID: u.OrganizationID, Email: u.Email, Name: u.Name, Role: string(u.Role), Language: u.Language, Username: u.UserName, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 }
 
 // UserCreate is the body of POST /api/v1/users.
@@ -33,12 +34,15 @@ type UserCreate struct {
 	Email          string `json:"email" format:"email" maxLength:"254"`
 	Name           string `json:"name,omitempty" maxLength:"200"`
 	Role           string `json:"role" enum:"admin,manager,viewer"`
+	Username       string `json:"username,omitempty" maxLength:"64" doc:"optional: a name to sign in with beside the e-mail (3 to 64 letters, digits, '.', '_', '-'; no '@'), unique whatever the case"`
 }
 
 // UserUpdate is the body of PATCH /api/v1/users/{id}.
 type UserUpdate struct {
 	Name *string `json:"name,omitempty" maxLength:"200"`
 	Role *string `json:"role,omitempty" enum:"admin,manager,viewer"`
+	// Username sets the user name; "" removes it.
+	Username *string `json:"username,omitempty" maxLength:"64" doc:"a name to sign in with beside the e-mail; empty removes it"`
 }
 
 // ProfileUpdate is the body of PATCH /api/v1/me.
@@ -89,7 +93,7 @@ func (s *Server) registerUsers() {
 		})
 	register(s, huma.Operation{OperationID: "create-user", Description: "Adds a user with a role (admin, manager or viewer) to an organization the caller can see. Only admins manage users, of their own organization or of organizations below theirs; an e-mail already in use is a conflict (409). Written to the audit log.", Method: http.MethodPost, Path: "/api/v1/users", Summary: "Add a user to an organization", Tags: tags},
 		func(ctx context.Context, in *struct{ Body UserCreate }) (*Output[User], error) {
-			u, err := s.services.Accounts.CreateUser(ctx, principal(ctx), mercato.User{OrganizationID: in.Body.OrganizationID, Email: in.Body.Email, Name: in.Body.Name, Role: mercato.Role(in.Body.Role)})
+			u, err := s.services.Accounts.CreateUser(ctx, principal(ctx), mercato.User{OrganizationID: in.Body.OrganizationID, Email: in.Body.Email, Name: in.Body.Name, Role: mercato.Role(in.Body.Role), UserName: in.Body.Username})
 			if err != nil {
 				return nil, err
 			}
@@ -105,7 +109,7 @@ func (s *Server) registerUsers() {
 				r := mercato.Role(*in.Body.Role)
 				role = &r
 			}
-			u, err := s.services.Accounts.UpdateUser(ctx, principal(ctx), in.ID, accounts.UserUpdate{Name: in.Body.Name, Role: role})
+			u, err := s.services.Accounts.UpdateUser(ctx, principal(ctx), in.ID, accounts.UserUpdate{Name: in.Body.Name, Role: role, UserName: in.Body.Username})
 			if err != nil {
 				return nil, err
 			}

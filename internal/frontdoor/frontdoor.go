@@ -330,7 +330,7 @@ func (d *Door) resolve(ctx context.Context, r *http.Request, m *Mount) (*Identit
 		if err != nil {
 			return nil, fmt.Errorf("the token's user: %w", err)
 		}
-		if !strings.EqualFold(u.Email, c.User) {
+		if !strings.EqualFold(u.Email, c.User) && (u.UserName == "" || !strings.EqualFold(u.UserName, c.User)) {
 			return nil, mercato.Errorf(mercato.EUNAUTHORIZED, "the token does not belong to %s", truncate(c.User, 100))
 		}
 	}

@@ -1,6 +1,7 @@
 package mercato
 
 import (
+	"regexp"
 	"context"
 	"time"
 )
@@ -87,10 +88,20 @@ type User struct {
 	Role           Role
 	// Language is the language of the user's e-mail (one of
 	// UserLanguages; empty when new: the default, English).
-	Language  string
+	Language string
+	// UserName is an optional name to sign in with beside the e-mail (3 to
+	// 64 letters, digits, '.', '_', '-'; no '@'), unique whatever the case.
+	UserName  string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// userNameRE is the form of a user name: no '@', so that none reads as an
+// e-mail.
+var userNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$`)
+
+// ValidUserName reports whether name is a well-formed user name.
+func ValidUserName(name string) bool { return userNameRE.MatchString(name) }
 
 // UserLanguages are the languages a user can choose for its e-mail and
 // the control panel; the first is the default.

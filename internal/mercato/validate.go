@@ -79,6 +79,9 @@ func (u User) Validate() error {
 	if len(u.Name) > 200 || !ValidText(u.Name) {
 		fe.Add("name", "at most 200 characters, without control or bidirectional-override characters")
 	}
+	if u.UserName != "" && !ValidUserName(u.UserName) {
+		fe.Add("username", "3 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (no '@')")
+	}
 	if u.Language != "" && !slices.Contains(UserLanguages, u.Language) {
 		fe.Add("language", "must be one of %s", strings.Join(UserLanguages, ", "))
 	}

@@ -52,10 +52,10 @@ func (tx *Tx) InsertUser(ctx context.Context, u *mercato.User) error {
 	if u.Language == "" {
 		u.Language = mercato.UserLanguages[0]
 	}
-	err := tx.t.QueryRowContext(ctx, `INSERT INTO users (organization_id, email, name, role, language, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`,
-		u.OrganizationID, u.Email, u.Name, u.Role, u.Language, now, now).Scan(&u.ID)
+	err := tx.t.QueryRowContext(ctx, `INSERT INTO users (organization_id, email, name, role, language, created_at, updated_at, username) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
+		u.OrganizationID, u.Email, u.Name, u.Role, u.Language, now, now, nullString(u.UserName)).Scan(&u.ID)
 	if isUniqueViolation(err) {
-		return mercato.Errorf(mercato.ECONFLICT, "a user with email %s already exists", u.Email)
+		return mercato.Errorf(mercato.ECONFLICT, "a user with email %s or user name %q already exists", u.Email, u.UserName)
 	}
 	if err != nil {
 		return fmt.Errorf("insert user: %w", err)
@@ -67,8 +67,11 @@ func (tx *Tx) InsertUser(ctx context.Context, u *mercato.User) error {
 // setting its update time.
 func (tx *Tx) SaveUser(ctx context.Context, u *mercato.User) error {
 	u.UpdatedAt = tx.s.now()
-	if _, err := tx.t.ExecContext(ctx, `UPDATE users SET name = $1, role = $2, language = CASE WHEN $3 = '' THEN language ELSE $3 END, updated_at = $4 WHERE id = $5`,
-		u.Name, u.Role, u.Language, u.UpdatedAt, u.ID); err != nil {
+	if _, err := tx.t.ExecContext(ctx, `UPDATE users SET name = $1, role = $2, language = CASE WHEN $3 = '' THEN language ELSE $3 END, updated_at = $4, username = $6 WHERE id = $5`,
+		u.Name, u.Role, u.Language, u.UpdatedAt, u.ID, nullString(u.UserName)); err != nil {
+		if isUniqueViolation(err) {
+			return mercato.Errorf(mercato.ECONFLICT, "the user name %q is taken", u.UserName)
+		}
 		return fmt.Errorf("save user %d: %w", u.ID, err)
 	}
 	return nil

@@ -36,7 +36,7 @@ func (s *Store) PasswordHash(ctx context.Context, email string) (mercato.Princip
 		hash string
 	)
 	err := s.rd().QueryRowContext(ctx, `SELECT u.id, u.organization_id, o.kind, u.role, u.password_hash
-		FROM users u JOIN organizations o ON o.id = u.organization_id WHERE lower(u.email) = lower($1)`, strings.TrimSpace(email)).
+		FROM users u JOIN organizations o ON o.id = u.organization_id WHERE lower(u.email) = lower($1) OR lower(u.username) = lower($1)`, strings.TrimSpace(email)).
 		Scan(&p.UserID, &p.OrgID, &p.OrgKind, &p.Role, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return mercato.Principal{}, "", nil

@@ -2432,6 +2432,9 @@ type User struct {
 	OrganizationId int64        `json:"organization_id"`
 	Role           UserRole     `json:"role"`
 	UpdatedAt      time.Time    `json:"updated_at"`
+
+	// Username a name to sign in with beside the e-mail (HTTP Basic, CMW-Auth-User, the control panel)
+	Username *string `json:"username,omitempty"`
 }
 
 // UserLanguage the language of the user's e-mail
@@ -2446,6 +2449,9 @@ type UserCreate struct {
 	Name           *string             `json:"name,omitempty"`
 	OrganizationId int64               `json:"organization_id"`
 	Role           UserCreateRole      `json:"role"`
+
+	// Username optional: a name to sign in with beside the e-mail (3 to 64 letters, digits, '.', '_', '-'; no '@'), unique whatever the case
+	Username *string `json:"username,omitempty"`
 }
 
 // UserCreateRole defines model for UserCreate.Role.
@@ -2455,6 +2461,9 @@ type UserCreateRole string
 type UserUpdate struct {
 	Name *string         `json:"name,omitempty"`
 	Role *UserUpdateRole `json:"role,omitempty"`
+
+	// Username a name to sign in with beside the e-mail; empty removes it
+	Username *string `json:"username,omitempty"`
 }
 
 // UserUpdateRole defines model for UserUpdate.Role.

@@ -213,7 +213,11 @@ var roles = map[mercato.OrgKind]string{
 }
 
 func userOf(u mercato.User, kind mercato.OrgKind) User {
-	return User{ID: u.ID, Self: "user/" + strconv.FormatInt(u.ID, 10), Email: u.Email, UserName: u.Email, Name: u.Name,
+	name := u.UserName
+	if name == "" {
+		name = u.Email // a user without a user name signs in with its e-mail
+	}
+	return User{ID: u.ID, Self: "user/" + strconv.FormatInt(u.ID, 10), Email: u.Email, UserName: name, Name: u.Name,
 		UserRole: roles[kind], Company: ref("company", u.OrganizationID), Enabled: true, Activated: true, CreationDate: Time(u.CreatedAt)}
 }
 
