@@ -1,8 +1,8 @@
 package mercato
 
 import (
-	"regexp"
 	"context"
+	"regexp"
 	"time"
 )
 

@@ -53,7 +53,10 @@ func TestCloudesireUserName(t *testing.T) {
 		for name, auth := range map[string]func(*http.Request){
 			"Basic with the user name": func(r *http.Request) { r.SetBasicAuth("contoso.vendor", w.VendorA.Token) },
 			"Basic with the e-mail":    func(r *http.Request) { r.SetBasicAuth(w.VendorA.User.Email, w.VendorA.Token) },
-			"CMW-Auth-User":            func(r *http.Request) { r.Header.Set("CMW-Auth-Token", w.VendorA.Token); r.Header.Set("CMW-Auth-User", "CONTOSO.VENDOR") },
+			"CMW-Auth-User": func(r *http.Request) {
+				r.Header.Set("CMW-Auth-Token", w.VendorA.Token)
+				r.Header.Set("CMW-Auth-User", "CONTOSO.VENDOR")
+			},
 		} {
 			vendorClient{t: t, base: e.base, auth: auth}.get("user/me").must(t, http.StatusOK).decode(t, &me)
 			if me.UserName != "Contoso.Vendor" || me.Email != w.VendorA.User.Email {
