@@ -34,10 +34,10 @@ type customSale struct {
 	version  billing.Version
 }
 
-// provided locks subscription id for a custom declaration by p: only its
-// provider or the platform declares, with a role that writes, on a paid
-// subscription that has not ended.
-func provided(ctx context.Context, tx Tx, p mercato.Principal, id int64) (customSale, error) {
+// provided locks subscription id for a custom declaration of lines by p:
+// only its provider or the platform declares, with a role that writes, on
+// a paid subscription that has not ended, lines valid in its currency.
+func provided(ctx context.Context, tx Tx, p mercato.Principal, id int64, lines []billing.CustomLine) (customSale, error) {
 	var cs customSale
 	sub, err := tx.LockSubscription(ctx, p, id)
 	if err != nil {
@@ -58,6 +58,9 @@ func provided(ctx context.Context, tx Tx, p mercato.Principal, id int64) (custom
 	}
 	if sub.Type != subscription.TypeNormal {
 		return cs, mercato.Errorf(mercato.ECONFLICT, "subscription %d is a %s: only paid subscriptions are billed custom costs", sub.ID, sub.Type)
+	}
+	if err := billing.ValidateCustomLines(lines, sub.Currency, true); err != nil {
+		return cs, err
 	}
 	sc, err := tx.ChargeSchedule(ctx, sub.ID)
 	if err != nil {
@@ -104,11 +107,8 @@ func (cs customSale) state() string {
 // for its next invoice with lines (none: removes them).
 func (s *Service) SetOneshotCosts(ctx context.Context, p mercato.Principal, id int64, lines []billing.CustomLine) error {
 	return s.inTx(ctx, func(tx Tx) error {
-		cs, err := provided(ctx, tx, p, id)
+		cs, err := provided(ctx, tx, p, id, lines)
 		if err != nil {
-			return err
-		}
-		if err := billing.ValidateCustomLines(lines, cs.sub.Currency, true); err != nil {
 			return err
 		}
 		if err := tx.VoidCustomCharges(ctx, id, "oneshot-", "replaced by the provider's new one-shot costs"); err != nil {
@@ -133,11 +133,7 @@ func (s *Service) SetOneshotCosts(ctx context.Context, p mercato.Principal, id i
 // with every period charged from now on (none: stops them).
 func (s *Service) SetRecurringCosts(ctx context.Context, p mercato.Principal, id int64, lines []billing.CustomLine) error {
 	return s.inTx(ctx, func(tx Tx) error {
-		cs, err := provided(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
-		if err := billing.ValidateCustomLines(lines, cs.sub.Currency, true); err != nil {
+		if _, err := provided(ctx, tx, p, id, lines); err != nil {
 			return err
 		}
 		raw, err := billing.CustomLinesJSON(lines)
@@ -167,11 +163,8 @@ func (s *Service) CustomInvoice(ctx context.Context, p mercato.Principal, id int
 	}
 	var inv billing.Invoice
 	err = s.inTx(ctx, func(tx Tx) error {
-		cs, err := provided(ctx, tx, p, id)
+		cs, err := provided(ctx, tx, p, id, lines)
 		if err != nil {
-			return err
-		}
-		if err := billing.ValidateCustomLines(lines, cs.sub.Currency, true); err != nil {
 			return err
 		}
 		if cs.state() != billing.ChargeOpen {
