@@ -84,16 +84,40 @@ type OrderLineItem struct {
 	Quantity       int    `json:"quantity"`
 }
 
-// Order is a Partner Center order.
+// Order is a Partner Center order: "pending" until provisioned, then
+// "completed" (its line items name their subscriptions only then).
 type Order struct {
 	ID                  string          `json:"id,omitempty"`
+	AlternateID         string          `json:"alternateId,omitempty"`
 	ReferenceCustomerID string          `json:"referenceCustomerId,omitempty"`
 	BillingCycle        string          `json:"billingCycle"`
 	CurrencyCode        string          `json:"currencyCode,omitempty"`
+	CurrencySymbol      string          `json:"currencySymbol,omitempty"`
 	LineItems           []OrderLineItem `json:"lineItems"`
 	Status              string          `json:"status,omitempty"`
+	TransactionType     string          `json:"transactionType,omitempty"`
 	CreationDate        time.Time       `json:"creationDate,omitzero"`
+	Links               *OrderLinks     `json:"links,omitempty"`
 }
+
+// OrderLinks are the addresses of an order and of its provisioning status.
+type OrderLinks struct {
+	ProvisioningStatus *Link `json:"provisioningStatus,omitempty"`
+	Self               *Link `json:"self,omitempty"`
+}
+
+// Link is an address Partner Center gives, with the headers to send.
+type Link struct {
+	URI     string `json:"uri"`
+	Method  string `json:"method,omitempty"`
+	Headers []struct {
+		Key   string `json:"key"`
+		Value string `json:"value"`
+	} `json:"headers,omitempty"`
+}
+
+// Completed reports whether the order is provisioned.
+func (o Order) Completed() bool { return strings.EqualFold(o.Status, "completed") }
 
 // CartLineItem is a line of a new-commerce cart.
 type CartLineItem struct {
@@ -141,6 +165,9 @@ type Subscription struct {
 	UnitType          string     `json:"unitType,omitempty"`
 	Status            string     `json:"status"`
 	AutoRenewEnabled  bool       `json:"autoRenewEnabled"`
+	// CancellationAllowedUntilDate ends a new-commerce subscription's
+	// cancellation window.
+	CancellationAllowedUntilDate *time.Time `json:"cancellationAllowedUntilDate,omitempty"`
 	BillingType       string     `json:"billingType,omitempty"`
 	BillingCycle      string     `json:"billingCycle,omitempty"`
 	TermDuration      string     `json:"termDuration,omitempty"`
@@ -179,15 +206,9 @@ type UtilizationRecord struct {
 }
 
 type collection[T any] struct {
-	TotalCount int `json:"totalCount"`
-	Items      []T `json:"items"`
-	Links      map[string]struct {
-		URI     string `json:"uri"`
-		Headers []struct {
-			Key   string `json:"key"`
-			Value string `json:"value"`
-		} `json:"headers"`
-	} `json:"links"`
+	TotalCount int             `json:"totalCount"`
+	Items      []T             `json:"items"`
+	Links      map[string]Link `json:"links"`
 }
 
 // DomainExists reports whether a domain is taken (HEAD /v1/domains/{d}:

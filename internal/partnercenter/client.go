@@ -125,11 +125,15 @@ func (c *Client) Stats() Stats {
 	return Stats{Attempts: c.attempts.Load(), Retries: c.retries.Load(), TokenFetches: c.tokenFetches.Load()}
 }
 
-// Error is an answer of Partner Center other than success.
+// Error is an answer of Partner Center other than success, read from its
+// documented body (code, description, data, source); Code is kept as text
+// whether the service wrote it as a string or a number.
 type Error struct {
 	Status        int
 	Code          string
 	Description   string
+	Data          []json.RawMessage
+	Source        string
 	RequestID     string
 	CorrelationID string
 	RetryAfter    time.Duration
@@ -353,12 +357,14 @@ func (c *Client) attempt(ctx context.Context, cl call, body []byte, requestID, c
 	if resp.StatusCode >= 400 {
 		pe := &Error{Status: resp.StatusCode, RequestID: requestID, CorrelationID: correlationID, RetryAfter: retryAfter(resp.Header)}
 		var eb struct {
-			Code        json.RawMessage `json:"code"`
-			Description string          `json:"description"`
-			Message     string          `json:"message"`
+			Code        json.RawMessage   `json:"code"`
+			Description string            `json:"description"`
+			Message     string            `json:"message"`
+			Data        []json.RawMessage `json:"data"`
+			Source      string            `json:"source"`
 		}
 		if json.Unmarshal(raw, &eb) == nil {
-			pe.Code, pe.Description = strings.Trim(string(eb.Code), `"`), eb.Description
+			pe.Code, pe.Description, pe.Data, pe.Source = errorCode(eb.Code), eb.Description, eb.Data, eb.Source
 			if pe.Description == "" {
 				pe.Description = eb.Message
 			}
@@ -374,6 +380,20 @@ func (c *Client) attempt(ctx context.Context, cl call, body []byte, requestID, c
 		}
 	}
 	return resp.StatusCode, resp.Header, nil
+}
+
+// errorCode is an error body's code as text: Partner Center writes it as
+// a string ("600008") in some answers and a number (2000) in others.
+func errorCode(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
 }
 
 func retryAfter(h http.Header) time.Duration {

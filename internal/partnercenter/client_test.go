@@ -56,6 +56,20 @@ func newCustomer(t *testing.T, r *rig, domain string) partnercenter.Customer {
 	return cu
 }
 
+// provisioned checks that a placed order answers pending without its
+// subscriptions, and returns it as read again: completed, with them.
+func provisioned(t *testing.T, r *rig, customerID string, placed partnercenter.Order) partnercenter.Order {
+	t.Helper()
+	if placed.Completed() || placed.Status != "pending" || placed.LineItems[0].SubscriptionID != "" {
+		t.Fatalf("placed order %+v, want pending without subscriptions", placed)
+	}
+	o, err := r.client.GetOrder(context.Background(), customerID, placed.ID)
+	if err != nil || !o.Completed() || o.LineItems[0].SubscriptionID == "" {
+		t.Fatalf("order read again: %+v %v", o, err)
+	}
+	return o
+}
+
 func TestUnauthenticatedAndWrongSecret(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, "wrong")
@@ -101,7 +115,7 @@ func TestSubscriptionRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := r.client.GetSubscription(ctx, cu.ID, o.LineItems[0].SubscriptionID)
+	s, err := r.client.GetSubscription(ctx, cu.ID, provisioned(t, r, cu.ID, o).LineItems[0].SubscriptionID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,9 +165,10 @@ func TestSubscriptionRules(t *testing.T) {
 	if err != nil || len(res.Orders) != 1 {
 		t.Fatalf("checkout %+v %v", res, err)
 	}
+	ncID := provisioned(t, r, cu.ID, res.Orders[0]).LineItems[0].SubscriptionID
 	r.shift.Store(int64(8 * 24 * time.Hour))
 	r.em.SetTokenLifetime(10 * 24 * time.Hour)
-	nc, err := r.client.GetSubscription(ctx, cu.ID, res.Orders[0].LineItems[0].SubscriptionID)
+	nc, err := r.client.GetSubscription(ctx, cu.ID, ncID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +227,7 @@ func TestUtilizationPagingAndNotReady(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := res.Orders[0].LineItems[0].SubscriptionID
+	plan := provisioned(t, r, cu.ID, res.Orders[0]).LineItems[0].SubscriptionID
 	ents, err := r.client.AzureEntitlements(ctx, cu.ID, plan)
 	if err != nil || len(ents) != 1 {
 		t.Fatalf("entitlements %v %v", ents, err)

@@ -52,6 +52,33 @@ func orgIDs(orgs ...storetest.Tenant) []int64 {
 	return out
 }
 
+// testVendorReadsBuyers: a vendor reads the organization of a customer
+// once it bought one of its products, and no other; the use cases' checks
+// inside a transaction keep the narrower scope.
+func testVendorReadsBuyers(t *testing.T, st *store.Store, w *storetest.World) {
+	_, err := st.Organization(ctx, w.VendorA.Principal, w.C1.Org.ID)
+	mustCode(t, err, mercato.ENOTFOUND)
+	storetest.Order(t, st, w.C1.Principal, 0, w.PlanA.ID, 1)
+	o, err := st.Organization(ctx, w.VendorA.Principal, w.C1.Org.ID)
+	if err != nil || o.ID != w.C1.Org.ID || o.Name != w.C1.Org.Name {
+		t.Fatalf("vendor A reads its buyer C1: %+v %v", o, err)
+	}
+	for _, other := range []storetest.Tenant{w.C2, w.R1} {
+		_, err = st.Organization(ctx, w.VendorA.Principal, other.Org.ID)
+		mustCode(t, err, mercato.ENOTFOUND)
+	}
+	_, err = st.Organization(ctx, w.VendorB.Principal, w.C1.Org.ID)
+	mustCode(t, err, mercato.ENOTFOUND)
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.Organization(ctx, w.VendorA.Principal, w.C1.Org.ID)
+		mustCode(t, err, mercato.ENOTFOUND)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func testOrgVisibility(t *testing.T, st *store.Store, w *storetest.World) {
 	for name, want := range map[string][]int64{
 		"d1":      orgIDs(w.D1, w.R1, w.C1, w.C1b),

@@ -34,9 +34,23 @@ func (s *Store) ListOrganizations(ctx context.Context, p mercato.Principal, f me
 	return list(ctx, s.rd(), q, "o.id", page, "organizations", scanOrg, func(o mercato.Organization) int64 { return o.ID })
 }
 
-// Organization returns one organization visible to p.
+// Organization returns one organization visible to p. A vendor also
+// reads the organizations that bought its products (a connector creates
+// the buyer's account at the vendor's service from its company name,
+// country and address); this read grants nothing else: the checks of the
+// use cases (Tx.Organization) keep the scope of scope.go.
 func (s *Store) Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error) {
-	return s.organization(ctx, s.rd(), p, id)
+	if p.OrgKind != mercato.KindVendor {
+		return s.organization(ctx, s.rd(), p, id)
+	}
+	q := &query{}
+	q.add("SELECT "+orgColumns+" FROM organizations o WHERE o.id = %a AND (o.id = %a OR o.id IN "+
+		"(SELECT s.customer_id FROM subscriptions s JOIN products pr ON pr.id = s.product_id WHERE pr.vendor_id = %a))", id, p.OrgID, p.OrgID)
+	o, err := scanOrg(s.rd().QueryRowContext(ctx, q.String(), q.args...))
+	if err != nil {
+		return o, notFoundIfNoRows(err, "organization", id)
+	}
+	return o, nil
 }
 
 func (s *Store) organization(ctx context.Context, db queryer, p mercato.Principal, id int64) (mercato.Organization, error) {

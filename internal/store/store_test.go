@@ -24,6 +24,7 @@ var storeCases = []struct {
 	{"migrations are idempotent and ready", testMigrations},
 	{"bootstrap is idempotent", testBootstrap},
 	{"organization visibility", testOrgVisibility},
+	{"a vendor reads its buyers' organizations", testVendorReadsBuyers},
 	{"cursor pagination", testPagination},
 	{"tokens are stored hashed", testTokens},
 	{"product visibility", testProductVisibility},

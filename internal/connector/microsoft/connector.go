@@ -89,6 +89,14 @@ type Config struct {
 	AzureRetry policy.RetryOptions
 	HTTPClient *http.Client
 	Log        *slog.Logger
+	// Now is the clock and Sleep the wait between two reads of an order
+	// being provisioned (defaults: time.Now and a timer).
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+	// PollMin and PollMax bound the wait between two reads of a pending
+	// order (default 2 s and 30 s); ProvisioningTimeout is how long one
+	// delivery of the webhook waits for it (default 5 min).
+	PollMin, PollMax, ProvisioningTimeout time.Duration
 	// Deployed, when set, is called after a subscription reached a final
 	// state of a step (tests wait on it): its id and the status reported.
 	Reported func(subscriptionID int64, status string)
@@ -119,6 +127,21 @@ func New(cfg Config) (*Connector, error) {
 	log := cfg.Log
 	if log == nil {
 		log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleepCtx
+	}
+	if cfg.PollMin <= 0 {
+		cfg.PollMin = 2 * time.Second
+	}
+	if cfg.PollMax <= 0 {
+		cfg.PollMax = 30 * time.Second
+	}
+	if cfg.ProvisioningTimeout <= 0 {
+		cfg.ProvisioningTimeout = 5 * time.Minute
 	}
 	arm, err := newARMAccess(cfg.Azure, cfg.AzureRetry)
 	if err != nil {

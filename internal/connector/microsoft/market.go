@@ -17,6 +17,8 @@ type market struct{ marketplace.Client }
 
 type mSubscription struct {
 	ID               int64          `json:"id"`
+	AutoRenew        bool           `json:"auto_renew"`
+	TerminateAt      *time.Time     `json:"terminate_at"`
 	CustomerID       int64          `json:"customer_id"`
 	ProductID        int64          `json:"product_id"`
 	PlanID           int64          `json:"plan_id"`
@@ -52,6 +54,11 @@ type mOrganization struct {
 	Name    string `json:"name"`
 	Email   string `json:"email"`
 	Country string `json:"country"`
+	Address *struct {
+		Line       string `json:"line"`
+		City       string `json:"city"`
+		PostalCode string `json:"postal_code"`
+	} `json:"address"`
 }
 
 func (m *market) subscription(ctx context.Context, id int64) (mSubscription, error) {

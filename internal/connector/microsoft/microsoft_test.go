@@ -45,7 +45,11 @@ type world struct {
 	azure   catalog.Plan
 	legacy  catalog.Plan
 	shift   atomic.Int64 // the Partner Center emulator's clock runs this far ahead
+	sleeps  atomic.Int64 // the connector's waits for an order's provisioning
 }
+
+// now is the clock of Partner Center and of the connector.
+func (wd *world) now() time.Time { return time.Now().Add(time.Duration(wd.shift.Load())) }
 
 // newWorld builds the world; opts may change the connector's configuration
 // before it is created.
@@ -76,7 +80,7 @@ func newWorld(t *testing.T, tokenLifetime time.Duration, opts ...func(*testing.T
 	wd0 := &world{}
 	pc := pcemu.New(pcemu.Config{Log: log, OnCustomerCreated: func(c pcemu.Customer) {
 		_ = em.AddTenant(entra.Tenant{ID: c.ID, Domains: []string{c.CompanyProfile.Domain}}) // as Microsoft does: a new directory
-	}, Now: func() time.Time { return time.Now().Add(time.Duration(wd0.shift.Load())) }, Verifier: entra.NewVerifier(entra.NewRemoteKeys(entraSrv.URL+"/common/discovery/v2.0/keys", nil), entra.PartnerCenterResource)})
+	}, Now: wd0.now, ProvisioningDelay: 45 * time.Second, Verifier: entra.NewVerifier(entra.NewRemoteKeys(entraSrv.URL+"/common/discovery/v2.0/keys", nil), entra.PartnerCenterResource)})
 	pcSrv := httptest.NewServer(pc.Handler())
 	t.Cleanup(pcSrv.Close)
 	client, err := partnercenter.New(partnercenter.Config{BaseURL: pcSrv.URL, LoginURL: entraSrv.URL, TenantID: entra.DemoTenantID,
@@ -108,7 +112,15 @@ func newWorld(t *testing.T, tokenLifetime time.Duration, opts ...func(*testing.T
 		`{"currency":"EUR","period":"P1M","model":"flat","amount":"0","metrics":[{"name":"azure_consumption","unit":"EUR","aggregation":"sum","model":"per_unit","unit_amount":"1.05"}]}`)
 
 	wd.secret, _ = webhook.NewSecret()
-	mcfg := microsoft.Config{API: apiSrv.URL, Token: w.VendorA.Token, Secrets: []string{wd.secret}, PartnerCenter: client, Log: log}
+	// The buyer is an Italian company, as its organization says.
+	if code := wd.call(t, "PATCH", fmt.Sprintf("/api/v1/organizations/%d", w.C1.Org.ID), w.Platform.Token, map[string]any{"name": "Rossi Arredamenti S.r.l.",
+		"email": "it@rossi-arredamenti.example", "country": "IT", "address": map[string]string{"line": "Via Roma 12", "city": "Bologna", "postal_code": "40121"}}, nil); code != http.StatusOK {
+		t.Fatalf("organization details: %d", code)
+	}
+	// Orders stay pending 45 s on Partner Center's clock; the connector
+	// waits on the same clock, its sleeps moving it on.
+	mcfg := microsoft.Config{API: apiSrv.URL, Token: w.VendorA.Token, Secrets: []string{wd.secret}, PartnerCenter: client, Log: log,
+		Now: wd.now, Sleep: func(_ context.Context, d time.Duration) error { wd.shift.Add(int64(d)); wd.sleeps.Add(1); return nil }}
 	for _, o := range opts {
 		o(t, wd, &mcfg)
 	}
@@ -246,6 +258,19 @@ func TestLifecycle(t *testing.T) {
 			if n := wd.pcOrders(id); n != 1 {
 				t.Fatalf("%d Partner Center orders", n)
 			}
+			if tc.newTenant && wd.sleeps.Load() == 0 {
+				t.Fatal("the order was pending 45 s, yet the connector did not wait for its provisioning")
+			}
+			// The tenant is the buyer's company, not "Customer N" in the US.
+			for _, cu := range wd.pc.Customers() {
+				if cu.ID == md[microsoft.MetaCustomerID] {
+					bp := cu.BillingProfile
+					if bp.CompanyName != "Rossi Arredamenti S.r.l." || bp.Email != "it@rossi-arredamenti.example" || bp.DefaultAddress.Country != "IT" ||
+						bp.DefaultAddress.AddressLine1 != "Via Roma 12" || bp.DefaultAddress.City != "Bologna" || bp.DefaultAddress.PostalCode != "40121" {
+						t.Fatalf("partner center customer %+v", bp)
+					}
+				}
+			}
 			var creds struct {
 				Credentials []struct{ Key, Value string } `json:"credentials"`
 			}
@@ -263,6 +288,11 @@ func TestLifecycle(t *testing.T) {
 
 			wd.call(t, "PATCH", fmt.Sprintf("/api/v1/subscriptions/%d", id), wd.w.C1.Token, map[string]any{"quantity": 8}, nil)
 			waitFor(t, "8 seats", func() bool { s, _ := wd.pc.Subscription(pcSub.ID); return s.Quantity == 8 })
+			if s, _ := wd.pc.Subscription(pcSub.ID); !s.AutoRenewEnabled {
+				t.Fatal("partner center subscription does not renew, the marketplace's does")
+			}
+			wd.call(t, "PATCH", fmt.Sprintf("/api/v1/subscriptions/%d", id), wd.w.C1.Token, map[string]any{"auto_renew": false}, nil)
+			waitFor(t, "autoRenewEnabled false", func() bool { s, _ := wd.pc.Subscription(pcSub.ID); return !s.AutoRenewEnabled })
 			wd.call(t, "POST", fmt.Sprintf("/api/v1/subscriptions/%d/suspend", id), wd.w.R1.Token, nil, nil)
 			waitFor(t, "suspended", func() bool { s, _ := wd.pc.Subscription(pcSub.ID); return s.Status == "suspended" })
 			wd.call(t, "POST", fmt.Sprintf("/api/v1/subscriptions/%d/resume", id), wd.w.R1.Token, nil, nil)
@@ -273,6 +303,15 @@ func TestLifecycle(t *testing.T) {
 				t.Fatalf("partner center subscription is %s after termination", s.Status)
 			}
 		})
+	}
+	// The same buyer orders for another domain: another tenant, never the
+	// first one silently.
+	first := wd.metadata(t, 1)[microsoft.MetaCustomerID]
+	id := wd.order(t, wd.m365, 2, map[string]any{"domain": "rossibranch.onmicrosoft.com"})
+	waitStatus(t, wd, id, "DEPLOYED")
+	md := wd.metadata(t, id)
+	if md[microsoft.MetaCustomerID] == first || md[microsoft.MetaDomain] != "rossibranch.onmicrosoft.com" || len(wd.pc.Customers()) != 2 {
+		t.Fatalf("order for another domain: metadata %v, first tenant %s, %d customers", md, first, len(wd.pc.Customers()))
 	}
 }
 

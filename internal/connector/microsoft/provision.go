@@ -53,8 +53,8 @@ func (c *Connector) provision(ctx context.Context, sub mSubscription, prod mProd
 		}
 	}
 
-	if md[MetaSubscriptionID] == "" {
-		pcSub, orderID, err := c.order(ctx, sub, prod, cust.ID)
+	if md[MetaSubscriptionID] == "" && md[MetaOrderID] == "" {
+		pcSub, orderID, err := c.order(ctx, sub, prod, cust.ID, cust.BillingProfile.DefaultAddress.Country)
 		if err != nil {
 			return err
 		}
@@ -62,6 +62,20 @@ func (c *Connector) provision(ctx context.Context, sub mSubscription, prod mProd
 		if err := c.m.setMetadata(ctx, sub.ID, md); err != nil {
 			return err
 		}
+	}
+	if md[MetaSubscriptionID] == "" {
+		// The order is placed: Microsoft provisions it asynchronously.
+		pcSub, err := c.awaitOrder(ctx, cust.ID, md[MetaOrderID])
+		if err != nil {
+			return err
+		}
+		md[MetaSubscriptionID] = pcSub
+		if err := c.m.setMetadata(ctx, sub.ID, md); err != nil {
+			return err
+		}
+	}
+	if err := c.followRenewal(ctx, sub, md); err != nil {
+		return err
 	}
 
 	domain := md[MetaDomain]
@@ -117,6 +131,7 @@ func (c *Connector) ensureCustomer(ctx context.Context, sub mSubscription, md ma
 		cu, err := c.pc.GetCustomer(ctx, id)
 		return cu, nil, err
 	}
+	asked := strings.ToLower(configString(sub, "domain"))
 	others, err := c.m.listSubscriptions(ctx, fmt.Sprintf("customer_id=%d", sub.CustomerID))
 	if err != nil {
 		return partnercenter.Customer{}, nil, err
@@ -129,14 +144,20 @@ func (c *Connector) ensureCustomer(ctx context.Context, sub mSubscription, md ma
 		if err != nil {
 			return partnercenter.Customer{}, nil, err
 		}
-		if id := omd[MetaCustomerID]; id != "" {
+		// Another order's tenant serves this one only when it names the
+		// same domain (or none): an order for another domain is another
+		// tenant, never silently the first one.
+		if id := omd[MetaCustomerID]; id != "" && (asked == "" || strings.EqualFold(omd[MetaDomain], asked)) {
 			cu, err := c.pc.GetCustomer(ctx, id)
 			return cu, nil, err
 		}
 	}
 
-	org, orgErr := c.m.organization(ctx, sub.CustomerID)
-	domain := strings.ToLower(configString(sub, "domain"))
+	org, err := c.m.organization(ctx, sub.CustomerID)
+	if err != nil {
+		return partnercenter.Customer{}, nil, fmt.Errorf("reading the buyer's organization %d: %w", sub.CustomerID, err)
+	}
+	domain := asked
 	if domain == "" {
 		domain = derivedDomain(org.Name, sub.CustomerID)
 	}
@@ -155,15 +176,9 @@ func (c *Connector) ensureCustomer(ctx context.Context, sub mSubscription, md ma
 	if taken {
 		return partnercenter.Customer{}, nil, &permanent{Reason: fmt.Sprintf("The Microsoft domain %s is already taken. Order again with another domain.", domain)}
 	}
-	nc := partnercenter.NewCustomer{Domain: domain, CompanyName: org.Name, Email: org.Email, Address: partnercenter.Address{Country: org.Country}}
-	if orgErr != nil || nc.CompanyName == "" {
-		nc.CompanyName = fmt.Sprintf("Customer %d", sub.CustomerID)
-	}
-	if nc.Email == "" {
-		nc.Email = "admin@" + domain
-	}
-	if nc.Address.Country == "" {
-		nc.Address.Country = "US"
+	nc, err := newCustomerOf(sub, org, domain)
+	if err != nil {
+		return partnercenter.Customer{}, nil, err
 	}
 	cu, err := c.pc.CreateCustomer(partnercenter.WithRequestID(ctx, opID(sub, "create-customer")), nc)
 	if err != nil {
@@ -175,6 +190,26 @@ func (c *Connector) ensureCustomer(ctx context.Context, sub mSubscription, md ma
 		creds = &adminCredentials{UserName: cu.UserCredentials.UserName, Password: cu.UserCredentials.Password}
 	}
 	return cu, creds, nil
+}
+
+// newCustomerOf is the Partner Center customer of the marketplace's buyer:
+// its company name, country, postal address and contact e-mail, the
+// contact's name from the order's configuration (first_name, last_name)
+// when the product asks for it. Microsoft needs a country: without one the
+// order fails, rather than create a tenant in the wrong country.
+func newCustomerOf(sub mSubscription, org mOrganization, domain string) (partnercenter.NewCustomer, error) {
+	nc := partnercenter.NewCustomer{Domain: domain, CompanyName: strings.TrimSpace(org.Name), Email: org.Email,
+		Address: partnercenter.Address{Country: strings.ToUpper(org.Country), FirstName: configString(sub, "first_name"), LastName: configString(sub, "last_name")}}
+	if org.Address != nil {
+		nc.Address.AddressLine1, nc.Address.City, nc.Address.PostalCode = org.Address.Line, org.Address.City, org.Address.PostalCode
+	}
+	if nc.Email == "" {
+		nc.Email = "admin@" + domain
+	}
+	if nc.Address.Country == "" || nc.CompanyName == "" {
+		return nc, &permanent{Reason: "Your organization has no country or company name: complete your account's details and order again."}
+	}
+	return nc, nil
 }
 
 // derivedDomain makes a domain from the organization's name and id when
@@ -196,9 +231,10 @@ func derivedDomain(name string, id int64) string {
 }
 
 // order places the Partner Center order for sub (new commerce or legacy)
-// and returns the Partner Center subscription and order ids. An order
-// placed by an earlier delivery is found by its friendly name first.
-func (c *Connector) order(ctx context.Context, sub mSubscription, prod mProduct, customerID string) (string, string, error) {
+// and returns the Partner Center subscription id (empty while the order
+// is not provisioned) and the order id. An order placed by an earlier
+// delivery is found by its friendly name first.
+func (c *Connector) order(ctx context.Context, sub mSubscription, prod mProduct, customerID, customerCountry string) (string, string, error) {
 	name := friendlyName(sub, prod)
 	existing, err := c.pc.Subscriptions(ctx, customerID)
 	if err != nil {
@@ -228,10 +264,7 @@ func (c *Connector) order(ctx context.Context, sub mSubscription, prod mProduct,
 		if err != nil {
 			return "", "", classify(err, "Microsoft refused the order.")
 		}
-		if len(o.LineItems) == 0 || o.LineItems[0].SubscriptionID == "" {
-			return "", "", fmt.Errorf("partner center order %s has no subscription yet", o.ID)
-		}
-		return o.LineItems[0].SubscriptionID, o.ID, nil
+		return subscriptionOf(o), o.ID, nil
 	}
 
 	pid, sku := prod.Metadata[MetaProductID], prod.Metadata[MetaSkuID]
@@ -239,6 +272,9 @@ func (c *Connector) order(ctx context.Context, sub mSubscription, prod mProduct,
 		return "", "", &permanent{Reason: "This product is not configured for ordering (no Partner Center product and SKU)."}
 	}
 	country := prod.Metadata[MetaCountry]
+	if country == "" {
+		country = customerCountry
+	}
 	if country == "" {
 		country = "US"
 	}
@@ -288,8 +324,8 @@ func (c *Connector) order(ctx context.Context, sub mSubscription, prod mProduct,
 	if len(res.Orders) == 0 || len(res.Orders[0].LineItems) == 0 {
 		return "", "", fmt.Errorf("checkout of cart %s returned no order", cart.ID)
 	}
-	c.log.InfoContext(ctx, "microsoft connector: order placed", "subscription", sub.ID, "order", res.Orders[0].ID)
-	return res.Orders[0].LineItems[0].SubscriptionID, res.Orders[0].ID, nil
+	c.log.InfoContext(ctx, "microsoft connector: order placed", "subscription", sub.ID, "order", res.Orders[0].ID, "status", res.Orders[0].Status)
+	return subscriptionOf(res.Orders[0]), res.Orders[0].ID, nil
 }
 
 // billingOf is the billing cycle and term of a plan: the product's or the
@@ -313,6 +349,28 @@ func billingOf(plan mPlan, prod mProduct) (cycle, term string) {
 	return cycle, term
 }
 
+// renews reports whether the marketplace renews sub at the end of its
+// term: auto_renew, and no termination scheduled for then (asked outside
+// the cancellation window of a commitment).
+func renews(sub mSubscription) bool { return sub.AutoRenew && sub.TerminateAt == nil }
+
+// followRenewal makes a just-provisioned Partner Center subscription renew
+// as the marketplace's does (autoRenewEnabled).
+func (c *Connector) followRenewal(ctx context.Context, sub mSubscription, md map[string]string) error {
+	s, err := c.pc.GetSubscription(ctx, md[MetaCustomerID], md[MetaSubscriptionID])
+	if err != nil {
+		return classify(err, "Microsoft could not find the subscription.")
+	}
+	if s.BillingType == "usage" || s.AutoRenewEnabled == renews(sub) {
+		return nil
+	}
+	s.AutoRenewEnabled = renews(sub)
+	if _, err := c.pc.UpdateSubscription(ctx, md[MetaCustomerID], s); err != nil {
+		return classify(err, "Microsoft refused to change the subscription's renewal.")
+	}
+	return nil
+}
+
 // reconcile makes the Partner Center subscription follow a DEPLOYED
 // (active, seats) or STOPPED (suspended) marketplace subscription.
 func (c *Connector) reconcile(ctx context.Context, sub mSubscription, md map[string]string, want string) error {
@@ -330,6 +388,9 @@ func (c *Connector) reconcile(ctx context.Context, sub mSubscription, md map[str
 	}
 	if want == "active" && s.BillingType != "usage" && int64(s.Quantity) != sub.Quantity {
 		s.Quantity, changed = int(sub.Quantity), true
+	}
+	if s.BillingType != "usage" && s.Status != "deleted" && s.AutoRenewEnabled != renews(sub) {
+		s.AutoRenewEnabled, changed = renews(sub), true
 	}
 	if !changed {
 		return nil

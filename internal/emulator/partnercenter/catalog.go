@@ -1,6 +1,10 @@
 package partnercenter
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
 
 // catalogEntry is one SKU of the built-in catalog with its availability.
 type catalogEntry struct {
@@ -9,6 +13,9 @@ type catalogEntry struct {
 	availability Availability
 	unitType     string
 	azurePlan    bool
+	// monthlyPrice is a seat's price for a month of an annual term (a
+	// monthly term costs 20% more), in the availability's currency.
+	monthlyPrice decimal.Decimal
 }
 
 // Catalog ids of the built-in catalog.
@@ -22,7 +29,7 @@ const (
 	LegacyBusinessBasicOffer = "031C9E47-4802-4248-838E-778FB1D2CC05"
 )
 
-func onlineServices(id, title, desc, skuTitle, avail string, purchasable bool) catalogEntry {
+func onlineServices(id, title, desc, skuTitle, avail, price string, purchasable bool) catalogEntry {
 	return catalogEntry{
 		product: Product{ID: id, Title: title, Description: desc, ProductType: ProductType{ID: "OnlineServices", DisplayName: "OnlineServices"},
 			IsMicrosoftProduct: true, PublisherName: "Microsoft Corporation", Attributes: Attributes{ObjectType: "Product"}},
@@ -35,7 +42,7 @@ func onlineServices(id, title, desc, skuTitle, avail string, purchasable bool) c
 				{Duration: "P1Y", Description: "1 Year", BillingCycle: "monthly"},
 				{Duration: "P1Y", Description: "1 Year", BillingCycle: "annual"},
 			}, Attributes: Attributes{ObjectType: "Availability"}},
-		unitType: "Licenses",
+		unitType: "Licenses", monthlyPrice: decimal.RequireFromString(price),
 	}
 }
 
@@ -54,9 +61,9 @@ func builtinCatalog() []catalogEntry {
 		azurePlan: true,
 	}
 	return []catalogEntry{
-		onlineServices(BusinessBasicProduct, "Microsoft 365 Business Basic", "Web and mobile Office apps, email, file storage and Teams.", "Microsoft 365 Business Basic", "CFQ7TTC0K5DM", true),
-		onlineServices(BusinessStandardProduct, "Microsoft 365 Business Standard", "Desktop Office apps, email, file storage and Teams.", "Microsoft 365 Business Standard", "CFQ7TTC0K5BF", true),
-		onlineServices(RetiredProduct, "Office 365 E1 (retired offer)", "An offer no longer sold.", "Office 365 E1", "CFQ7TTC0K3QP", false),
+		onlineServices(BusinessBasicProduct, "Microsoft 365 Business Basic", "Web and mobile Office apps, email, file storage and Teams.", "Microsoft 365 Business Basic", "CFQ7TTC0K5DM", "5.60", true),
+		onlineServices(BusinessStandardProduct, "Microsoft 365 Business Standard", "Desktop Office apps, email, file storage and Teams.", "Microsoft 365 Business Standard", "CFQ7TTC0K5BF", "11.70", true),
+		onlineServices(RetiredProduct, "Office 365 E1 (retired offer)", "An offer no longer sold.", "Office 365 E1", "CFQ7TTC0K3QP", "9.40", false),
 		azure,
 	}
 }

@@ -38,6 +38,10 @@ type Config struct {
 	// UsageReadyAfter is how long after a day ends its Azure usage becomes
 	// available (default 0: at once).
 	UsageReadyAfter time.Duration
+	// ProvisioningDelay is how long an order stays pending after it is
+	// placed (default 0: completed at the first read after the answer that
+	// placed it, which always says pending).
+	ProvisioningDelay time.Duration
 	// OnCustomerCreated is called (outside the lock) with a new customer,
 	// for instance to register its tenant in the Entra emulator.
 	OnCustomerCreated func(c Customer)
@@ -63,6 +67,11 @@ type Emulator struct {
 	carts        map[string]*Cart
 	entitlements map[string][]AzureEntitlement // by plan subscription id
 	idem         map[string]*recorded
+	users        map[string][]*CustomerUser // by customer id
+	members      map[string][]UserMember    // by customer id/role id
+	transitions  map[string][]Transition    // by source subscription id
+	charges      []charge                   // not invoiced yet
+	invoices     []*invoice
 	faults       []*Fault
 	stats        Stats
 }
@@ -90,7 +99,8 @@ func New(cfg Config) *Emulator {
 		cfg: cfg, log: cfg.Log, now: cfg.Now, catalog: builtinCatalog(), offers: legacyOffers(),
 		customers: map[string]*Customer{}, domains: map[string]string{}, subs: map[string]*Subscription{},
 		orders: map[string]*Order{}, carts: map[string]*Cart{}, entitlements: map[string][]AzureEntitlement{},
-		idem: map[string]*recorded{},
+		idem: map[string]*recorded{}, users: map[string][]*CustomerUser{}, members: map[string][]UserMember{},
+		transitions: map[string][]Transition{},
 	}
 	if e.log == nil {
 		e.log = slog.Default()
@@ -112,26 +122,28 @@ func (e *Emulator) Stats() Stats {
 	return e.stats
 }
 
-// Orders returns every order placed for a customer.
+// Orders returns every order placed for a customer, as it is now.
 func (e *Emulator) Orders(customerID string) []Order {
+	now := e.now().UTC()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var out []Order
 	for _, o := range e.orders {
 		if o.ReferenceCustomerID == customerID {
-			out = append(out, *o)
+			out = append(out, orderView(o, now, false))
 		}
 	}
 	return out
 }
 
-// AllOrders returns every order placed.
+// AllOrders returns every order placed, as it is now.
 func (e *Emulator) AllOrders() []Order {
+	now := e.now().UTC()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := make([]Order, 0, len(e.orders))
 	for _, o := range e.orders {
-		out = append(out, *o)
+		out = append(out, orderView(o, now, false))
 	}
 	return out
 }
@@ -178,6 +190,7 @@ func (e *Emulator) Handler() http.Handler {
 	h("POST /v1/customers/{cid}/orders", e.createOrder)
 	h("GET /v1/customers/{cid}/orders", e.listOrders)
 	h("GET /v1/customers/{cid}/orders/{oid}", e.getOrder)
+	h("GET /v1/customers/{cid}/orders/{oid}/provisioningstatus", e.provisioningStatus)
 	h("POST /v1/customers/{cid}/carts", e.createCart)
 	h("GET /v1/customers/{cid}/carts/{cart}", e.getCart)
 	h("POST /v1/customers/{cid}/carts/{cart}/checkout", e.checkout)
@@ -186,6 +199,20 @@ func (e *Emulator) Handler() http.Handler {
 	h("PATCH /v1/customers/{cid}/subscriptions/{sub}", e.patchSubscription)
 	h("GET /v1/customers/{cid}/subscriptions/{sub}/azureEntitlements", e.azureEntitlements)
 	h("GET /v1/customers/{cid}/subscriptions/{sub}/utilizations/azure", e.utilizations)
+	h("GET /v1/customers/{cid}/users", e.listUsers)
+	h("POST /v1/customers/{cid}/users", e.createUser)
+	h("GET /v1/customers/{cid}/directoryroles", e.listDirectoryRoles)
+	h("GET /v1/customers/{cid}/directoryroles/{role}/usermembers", e.listRoleMembers)
+	h("POST /v1/customers/{cid}/directoryroles/{role}/usermembers", e.addRoleMember)
+	h("GET /v1/customers/{cid}/subscribedskus", e.subscribedSKUs)
+	h("GET /v1/customers/{cid}/subscriptions/{sub}/upgrades", e.listUpgrades)
+	h("POST /v1/customers/{cid}/subscriptions/{sub}/upgrades", e.upgrade)
+	h("GET /v1/customers/{cid}/subscriptions/{sub}/transitionEligibilities", e.transitionEligibilities)
+	h("GET /v1/customers/{cid}/subscriptions/{sub}/transitions", e.listTransitions)
+	h("POST /v1/customers/{cid}/subscriptions/{sub}/transitions", e.transition)
+	h("GET /v1/invoices", e.listInvoices)
+	h("GET /v1/invoices/{inv}", e.getInvoice)
+	h("GET /v1/invoices/{inv}/lineitems", e.invoiceLineItems)
 	h("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "600000", "The requested resource was not found.")
 	})
@@ -193,6 +220,7 @@ func (e *Emulator) Handler() http.Handler {
 	ctl := http.NewServeMux()
 	ctl.HandleFunc("POST /_emulator/faults", e.postFault)
 	ctl.HandleFunc("DELETE /_emulator/faults", func(w http.ResponseWriter, r *http.Request) { e.ClearFaults(); w.WriteHeader(http.StatusNoContent) })
+	ctl.HandleFunc("POST /_emulator/invoices", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusCreated, e.IssueInvoice()) })
 	ctl.HandleFunc("GET /_emulator/stats", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, e.Stats()) })
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -309,7 +337,10 @@ func (e *Emulator) serve(mux http.Handler, w http.ResponseWriter, r *http.Reques
 		}
 	}
 	mux.ServeHTTP(rec, r)
-	if mutating && r.Header.Get("MS-RequestId") != "" && rec.Code < 500 && rec.Code != http.StatusTooManyRequests {
+	// Only a request that succeeded is remembered: one refused (a body that
+	// failed validation, a conflict) may be sent again, corrected or not,
+	// with the same MS-RequestId, and is evaluated again.
+	if mutating && r.Header.Get("MS-RequestId") != "" && rec.Code < 400 {
 		e.mu.Lock()
 		e.idem[key] = &recorded{bodyHash: hash, status: rec.Code, header: rec.Header().Clone(), body: rec.Body.Bytes()}
 		e.mu.Unlock()

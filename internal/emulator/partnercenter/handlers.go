@@ -67,6 +67,10 @@ func (e *Emulator) createCustomer(w http.ResponseWriter, r *http.Request) {
 	e.customers[id] = c
 	e.domains[domain] = id
 	e.stats.CustomersCreated++
+	admin := e.addUserLocked(id, CustomerUser{UserPrincipalName: "admin@" + domain, DisplayName: strings.TrimSpace(bp.FirstName + " " + bp.LastName),
+		FirstName: bp.FirstName, LastName: bp.LastName, UsageLocation: strings.ToUpper(bp.DefaultAddress.Country)})
+	e.members[id+"/"+CompanyAdministratorRole] = []UserMember{{ID: admin.ID, DisplayName: admin.DisplayName, UserPrincipalName: admin.UserPrincipalName,
+		RoleID: CompanyAdministratorRole, Attributes: Attributes{ObjectType: "UserMember"}}}
 	e.mu.Unlock()
 	out := *c
 	out.UserCredentials = &UserCredentials{UserName: "admin@" + prefix + ".onmicrosoft.com", Password: password()}
@@ -228,17 +232,17 @@ func (e *Emulator) createOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	now := e.now().UTC()
 	e.mu.Lock()
-	order := &Order{ID: newGUID(), ReferenceCustomerID: c.ID, BillingCycle: cycle, CurrencyCode: "EUR", CreationDate: now,
-		Status: "completed", Attributes: Attributes{ObjectType: "Order"}}
+	order := e.newOrderLocked(c.ID, cycle, "EUR", now)
 	for i, li := range in.LineItems {
 		o := e.offerByID(li.OfferID)
 		sub := e.newSubscriptionLocked(c.ID, order.ID, strings.ToUpper(o.ID), o.Name, li.FriendlyName, li.Quantity, cycle, "", "Licenses", false, now)
+		sub.visibleAt = order.readyAt
 		order.LineItems = append(order.LineItems, OrderLineItem{LineItemNumber: i, OfferID: sub.OfferID, SubscriptionID: sub.ID,
 			FriendlyName: sub.FriendlyName, Quantity: li.Quantity})
 	}
 	e.orders[order.ID] = order
 	e.stats.OrdersPlaced++
-	out := *order
+	out := orderView(order, now, true)
 	e.mu.Unlock()
 	e.log.InfoContext(r.Context(), "partner center: legacy order placed", "customer", c.ID, "order", out.ID)
 	writeJSON(w, http.StatusCreated, out)
@@ -278,25 +282,6 @@ func (e *Emulator) listOrders(w http.ResponseWriter, r *http.Request) {
 		sort.Slice(orders, func(i, j int) bool { return orders[i].CreationDate.Before(orders[j].CreationDate) })
 		writeJSON(w, http.StatusOK, collection(orders))
 	}
-}
-
-func (e *Emulator) getOrder(w http.ResponseWriter, r *http.Request) {
-	c := e.customer(w, r)
-	if c == nil {
-		return
-	}
-	e.mu.Lock()
-	o := e.orders[r.PathValue("oid")]
-	var out Order
-	if o != nil {
-		out = *o
-	}
-	e.mu.Unlock()
-	if o == nil || o.ReferenceCustomerID != c.ID {
-		writeError(w, http.StatusNotFound, "800001", "The order was not found.")
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 func (e *Emulator) createCart(w http.ResponseWriter, r *http.Request) {
@@ -405,8 +390,7 @@ func (e *Emulator) checkout(w http.ResponseWriter, r *http.Request) {
 		}
 		entry := e.entryByCatalogItem(li.CatalogItemID)
 		if order == nil {
-			order = &Order{ID: newGUID(), ReferenceCustomerID: c.ID, BillingCycle: li.BillingCycle, CurrencyCode: li.CurrencyCode,
-				CreationDate: now, Status: "completed", Attributes: Attributes{ObjectType: "Order"}}
+			order = e.newOrderLocked(c.ID, li.BillingCycle, li.CurrencyCode, now)
 		}
 		offerID := entry.product.ID + ":" + entry.sku.ID
 		if !entry.azurePlan {
@@ -414,6 +398,8 @@ func (e *Emulator) checkout(w http.ResponseWriter, r *http.Request) {
 		}
 		sub := e.newSubscriptionLocked(c.ID, order.ID, offerID, entry.sku.Title, li.FriendlyName, li.Quantity, li.BillingCycle, li.TermDuration, entry.unitType, true, now)
 		sub.ProductType = &ProductType{ID: entry.product.ProductType.ID, DisplayName: entry.product.ProductType.DisplayName}
+		sub.visibleAt, sub.catalog = order.readyAt, entry
+		e.chargeLocked(sub, "new", li.Quantity, now)
 		if entry.azurePlan {
 			sub.CancellationAllowedUntilDate = nil
 			ent := AzureEntitlement{ID: newGUID(), FriendlyName: "Microsoft Azure", Status: "active", Attributes: Attributes{ObjectType: "AzureEntitlement"}}
@@ -427,7 +413,7 @@ func (e *Emulator) checkout(w http.ResponseWriter, r *http.Request) {
 	if order != nil {
 		e.orders[order.ID] = order
 		e.stats.OrdersPlaced++
-		res.Orders = append(res.Orders, *order)
+		res.Orders = append(res.Orders, orderView(order, now, true))
 	}
 	cart.Status = "Ordered"
 	e.mu.Unlock()
@@ -447,10 +433,11 @@ func (e *Emulator) listSubscriptions(w http.ResponseWriter, r *http.Request) {
 	if c == nil {
 		return
 	}
+	now := e.now().UTC()
 	e.mu.Lock()
 	var items []Subscription
 	for _, s := range e.subs {
-		if s.customerID == c.ID {
+		if s.customerID == c.ID && s.visible(now) {
 			items = append(items, *s)
 		}
 	}
@@ -464,10 +451,11 @@ func (e *Emulator) subscription(w http.ResponseWriter, r *http.Request) *Subscri
 	if c == nil {
 		return nil
 	}
+	now := e.now().UTC()
 	e.mu.Lock()
 	s := e.subs[strings.ToLower(r.PathValue("sub"))]
 	e.mu.Unlock()
-	if s == nil || s.customerID != c.ID {
+	if s == nil || s.customerID != c.ID || !s.visible(now) {
 		writeError(w, http.StatusNotFound, "20003", fmt.Sprintf("Subscription %s was not found.", r.PathValue("sub")))
 		return nil
 	}
@@ -549,6 +537,9 @@ func (e *Emulator) patchSubscription(w http.ResponseWriter, r *http.Request) {
 	}
 	if next.Status == "deleted" {
 		next.AutoRenewEnabled = false
+		e.creditLocked(s, now)
+	} else if next.Quantity > s.Quantity && s.newCommerce {
+		e.chargeLocked(s, "addQuantity", next.Quantity-s.Quantity, now)
 	}
 	next.Attributes.Etag = newEtag()
 	*s = next

@@ -143,17 +143,45 @@ type OrderLineItem struct {
 	Quantity       int    `json:"quantity"`
 }
 
-// Order is a placed order.
+// Order is a placed order. It is "pending" in the answer that places it
+// and until its provisioning ends, then "completed"; its line items name
+// their subscriptions only once provisioned.
 type Order struct {
 	ID                  string          `json:"id"`
 	AlternateID         string          `json:"alternateId,omitempty"`
 	ReferenceCustomerID string          `json:"referenceCustomerId"`
 	BillingCycle        string          `json:"billingCycle"`
 	CurrencyCode        string          `json:"currencyCode"`
+	CurrencySymbol      string          `json:"currencySymbol,omitempty"`
 	LineItems           []OrderLineItem `json:"lineItems"`
 	CreationDate        time.Time       `json:"creationDate"`
 	Status              string          `json:"status"`
+	TransactionType     string          `json:"transactionType,omitempty"`
+	Links               *OrderLinks     `json:"links,omitempty"`
 	Attributes          Attributes      `json:"attributes"`
+
+	// not serialized: when provisioning ends
+	readyAt time.Time
+}
+
+// OrderLinks are an order's own address and its provisioning status's.
+type OrderLinks struct {
+	ProvisioningStatus *Link `json:"provisioningStatus,omitempty"`
+	Self               *Link `json:"self,omitempty"`
+}
+
+// OrderLineItemProvisioningStatus is the provisioning state of one line.
+type OrderLineItemProvisioningStatus struct {
+	LineItemNumber                  int                          `json:"lineItemNumber"`
+	Status                          string                       `json:"status"`
+	QuantityProvisioningInformation []QuantityProvisioningStatus `json:"quantityProvisioningInformation"`
+	Attributes                      Attributes                   `json:"attributes"`
+}
+
+// QuantityProvisioningStatus is how many units of a line are in a state.
+type QuantityProvisioningStatus struct {
+	Quantity int    `json:"quantity"`
+	Status   string `json:"status"`
 }
 
 // CartLineItem is one line of a new-commerce cart.
@@ -229,6 +257,8 @@ type Subscription struct {
 	// not serialized
 	customerID  string
 	newCommerce bool
+	visibleAt   time.Time // its order's provisioning end
+	catalog     *catalogEntry
 }
 
 // AzureEntitlement is an Azure subscription under an Azure plan.
@@ -290,7 +320,8 @@ type Collection[T any] struct {
 	Attributes Attributes      `json:"attributes"`
 }
 
-// Error is Partner Center's error body.
+// Error is Partner Center's error body: code is a string, data a list of
+// details, source the service that answered.
 type Error struct {
 	Code        string `json:"code"`
 	Description string `json:"description"`
