@@ -156,25 +156,25 @@ type CheckoutResult struct {
 // Subscription is a customer's subscription. Update sends it back whole
 // with the changed fields, its etag in If-Match.
 type Subscription struct {
-	ID                string     `json:"id"`
-	EntitlementID     string     `json:"entitlementId,omitempty"`
-	OfferID           string     `json:"offerId"`
-	OfferName         string     `json:"offerName,omitempty"`
-	FriendlyName      string     `json:"friendlyName,omitempty"`
-	Quantity          int        `json:"quantity"`
-	UnitType          string     `json:"unitType,omitempty"`
-	Status            string     `json:"status"`
-	AutoRenewEnabled  bool       `json:"autoRenewEnabled"`
+	ID               string `json:"id"`
+	EntitlementID    string `json:"entitlementId,omitempty"`
+	OfferID          string `json:"offerId"`
+	OfferName        string `json:"offerName,omitempty"`
+	FriendlyName     string `json:"friendlyName,omitempty"`
+	Quantity         int    `json:"quantity"`
+	UnitType         string `json:"unitType,omitempty"`
+	Status           string `json:"status"`
+	AutoRenewEnabled bool   `json:"autoRenewEnabled"`
 	// CancellationAllowedUntilDate ends a new-commerce subscription's
 	// cancellation window.
 	CancellationAllowedUntilDate *time.Time `json:"cancellationAllowedUntilDate,omitempty"`
-	BillingType       string     `json:"billingType,omitempty"`
-	BillingCycle      string     `json:"billingCycle,omitempty"`
-	TermDuration      string     `json:"termDuration,omitempty"`
-	CreationDate      time.Time  `json:"creationDate,omitzero"`
-	CommitmentEndDate time.Time  `json:"commitmentEndDate,omitzero"`
-	OrderID           string     `json:"orderId,omitempty"`
-	Attributes        Attributes `json:"attributes"`
+	BillingType                  string     `json:"billingType,omitempty"`
+	BillingCycle                 string     `json:"billingCycle,omitempty"`
+	TermDuration                 string     `json:"termDuration,omitempty"`
+	CreationDate                 time.Time  `json:"creationDate,omitzero"`
+	CommitmentEndDate            time.Time  `json:"commitmentEndDate,omitzero"`
+	OrderID                      string     `json:"orderId,omitempty"`
+	Attributes                   Attributes `json:"attributes"`
 }
 
 // AzureEntitlement is an Azure subscription of an Azure plan.

@@ -203,7 +203,7 @@ func (c *Client) tokenFor(ctx context.Context, force bool) (string, error) {
 	var lastErr error
 	for attempt := 0; attempt < 4; attempt++ {
 		if attempt > 0 {
-			if err := sleep(ctx, c.backoff(attempt, 0)); err != nil {
+			if err := Sleep(ctx, c.backoff(attempt, 0)); err != nil {
 				return "", err
 			}
 		}
@@ -287,7 +287,7 @@ func (c *Client) do(ctx context.Context, cl call) (int, http.Header, error) {
 			if errors.As(lastErr, &pe) {
 				ra = pe.RetryAfter
 			}
-			if err := sleep(ctx, c.backoff(attempt, ra)); err != nil {
+			if err := Sleep(ctx, c.backoff(attempt, ra)); err != nil {
 				return 0, nil, errors.Join(err, lastErr)
 			}
 		}
@@ -424,7 +424,8 @@ func (c *Client) backoff(n int, retryAfter time.Duration) time.Duration {
 	return d/2 + time.Duration(j.Int64())
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or returns early with an error when ctx ends.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

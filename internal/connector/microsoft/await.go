@@ -46,15 +46,3 @@ func (c *Connector) awaitOrder(ctx context.Context, customerID, orderID string) 
 }
 
 func (c *Connector) now() time.Time { return c.cfg.Now() }
-
-// sleepCtx waits d, or less when ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("microsoft connector: %w", ctx.Err())
-	}
-}

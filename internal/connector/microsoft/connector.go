@@ -132,7 +132,7 @@ func New(cfg Config) (*Connector, error) {
 		cfg.Now = time.Now
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleepCtx
+		cfg.Sleep = partnercenter.Sleep
 	}
 	if cfg.PollMin <= 0 {
 		cfg.PollMin = 2 * time.Second

@@ -386,9 +386,13 @@ func writeError(w http.ResponseWriter, status int, code, desc string) {
 	writeJSON(w, status, Error{Code: code, Description: desc, Data: []any{}, Source: "PartnerFD"})
 }
 
-func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	return dec.Decode(v)
+// readBody decodes the request's JSON body into v, or answers 400.
+func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, "600002", "The request body is not valid JSON: "+err.Error())
+		return false
+	}
+	return true
 }
 
 func newGUID() string {

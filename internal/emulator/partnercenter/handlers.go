@@ -27,8 +27,7 @@ func (e *Emulator) domainExists(w http.ResponseWriter, r *http.Request) {
 
 func (e *Emulator) createCustomer(w http.ResponseWriter, r *http.Request) {
 	var in Customer
-	if err := decode(r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "600002", "The request body is not valid JSON: "+err.Error())
+	if !readBody(w, r, &in) {
 		return
 	}
 	domain := strings.ToLower(strings.TrimSpace(in.CompanyProfile.Domain))
@@ -204,8 +203,7 @@ func (e *Emulator) createOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in Order
-	if err := decode(r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "600002", "The request body is not valid JSON: "+err.Error())
+	if !readBody(w, r, &in) {
 		return
 	}
 	if len(in.LineItems) == 0 {
@@ -290,8 +288,7 @@ func (e *Emulator) createCart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in Cart
-	if err := decode(r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "600002", "The request body is not valid JSON: "+err.Error())
+	if !readBody(w, r, &in) {
 		return
 	}
 	if len(in.LineItems) == 0 {
@@ -484,8 +481,7 @@ func (e *Emulator) patchSubscription(w http.ResponseWriter, r *http.Request) {
 		AutoRenewEnabled *bool   `json:"autoRenewEnabled"`
 		FriendlyName     *string `json:"friendlyName"`
 	}
-	if err := decode(r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "600002", "The request body is not valid JSON: "+err.Error())
+	if !readBody(w, r, &in) {
 		return
 	}
 	now := e.now().UTC()

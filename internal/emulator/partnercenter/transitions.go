@@ -134,8 +134,7 @@ func (e *Emulator) upgrade(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in Upgrade
-	if err := decode(r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "600002", "The request body is not valid JSON: "+err.Error())
+	if !readBody(w, r, &in) {
 		return
 	}
 	now := e.now().UTC()
@@ -243,8 +242,7 @@ func (e *Emulator) transition(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in Transition
-	if err := decode(r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "600002", "The request body is not valid JSON: "+err.Error())
+	if !readBody(w, r, &in) {
 		return
 	}
 	now := e.now().UTC()

@@ -68,8 +68,7 @@ func (e *Emulator) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in CustomerUser
-	if err := decode(r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "600002", "The request body is not valid JSON: "+err.Error())
+	if !readBody(w, r, &in) {
 		return
 	}
 	upn := strings.ToLower(strings.TrimSpace(in.UserPrincipalName))
@@ -144,8 +143,7 @@ func (e *Emulator) addRoleMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in UserMember
-	if err := decode(r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "600002", "The request body is not valid JSON: "+err.Error())
+	if !readBody(w, r, &in) {
 		return
 	}
 	e.mu.Lock()
