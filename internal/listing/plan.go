@@ -30,6 +30,9 @@ func (s *Service) CreatePlan(ctx context.Context, p mercato.Principal, plan cata
 		if err := mayChange(p, prod); err != nil {
 			return err
 		}
+		if err := plan.ValidFor(prod); err != nil {
+			return err
+		}
 		if err := tx.InsertPlan(ctx, &plan); err != nil {
 			return err
 		}
@@ -79,6 +82,9 @@ func (s *Service) UpdatePlan(ctx context.Context, p mercato.Principal, id int64,
 		mercato.Patch(&plan.Pricing, u.Pricing)
 		mercato.Patch(&plan.Metadata, u.Metadata)
 		if err := plan.Validate(); err != nil {
+			return err
+		}
+		if err := plan.ValidFor(prod); err != nil {
 			return err
 		}
 		if u.Pricing != nil {

@@ -103,7 +103,7 @@ func newWorld(t *testing.T, tokenLifetime time.Duration, opts ...func(*testing.T
 	domain := []catalog.Parameter{{Name: "domain", Type: catalog.ParamString, Required: true, Pattern: `[a-z0-9][a-z0-9-]{1,26}\.onmicrosoft\.com`}}
 	wd.m365 = mkProduct("Microsoft 365 Business Basic", catalog.TypeMicrosoftCSP,
 		map[string]string{microsoft.MetaProductID: pcemu.BusinessBasicProduct, microsoft.MetaSkuID: "0001", microsoft.MetaCommerce: "new"}, domain,
-		`{"currency":"EUR","period":"P1M","term":"P1Y","model":"per_unit","unit":"seat","unit_amount":"5.60"}`)
+		`{"currency":"EUR","period":"P1M","commitment":"P1Y","cancellation_window_days":7,"model":"per_unit","unit":"seat","unit_amount":"5.60"}`)
 	wd.legacy = mkProduct("Office 365 Business Essentials (legacy)", catalog.TypeMicrosoftCSP,
 		map[string]string{microsoft.MetaCommerce: "legacy", microsoft.MetaOfferID: pcemu.LegacyBusinessBasicOffer}, domain,
 		`{"currency":"EUR","period":"P1M","model":"per_unit","unit":"seat","unit_amount":"4.20"}`)
