@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/mercato-market/mercato/internal/emulator/entra"
 	"github.com/mercato-market/mercato/internal/emulator/partnercenter"
@@ -23,6 +24,7 @@ func runEmulatePartnerCenter(ctx context.Context, args []string, stdout, stderr 
 		certOut   = fs.String("tls-cert-out", "", "with --tls, write the certificate (PEM) here (env MERCATO_TLS_CERT_OUT)")
 		logFormat = fs.String("log-format", "text", "log format: text or json (env MERCATO_LOG_FORMAT)")
 		logLevel  = fs.String("log-level", "info", "log level (env MERCATO_LOG_LEVEL)")
+		provision = fs.Duration("provisioning-delay", 10*time.Second, "how long an order stays pending before it completes (env MERCATO_PROVISIONING_DELAY)")
 	)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -44,7 +46,7 @@ func runEmulatePartnerCenter(ctx context.Context, args []string, stdout, stderr 
 		keys = em.Keys()
 		fmt.Fprintf(stdout, "embedded entra emulator: tenant %s, client id %s\n", entra.DemoTenantID, entra.DemoClientID)
 	}
-	cfg := partnercenter.Config{Verifier: entra.NewVerifier(keys, entra.PartnerCenterResource), Log: log}
+	cfg := partnercenter.Config{Verifier: entra.NewVerifier(keys, entra.PartnerCenterResource), Log: log, ProvisioningDelay: *provision}
 	if em != nil {
 		cfg.OnCustomerCreated = func(c partnercenter.Customer) {
 			_ = em.AddTenant(entra.Tenant{ID: c.ID, Domains: []string{c.CompanyProfile.Domain}})
