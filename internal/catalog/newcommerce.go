@@ -37,4 +37,3 @@ func (p Plan) ValidFor(prod Product) error {
 	}
 	return fe.Err("invalid plan")
 }
-
