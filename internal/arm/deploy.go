@@ -171,7 +171,9 @@ type resourceIndex struct {
 	byTypeName map[string][]*Resource
 	bySymbol   map[string]*Resource
 	byLoop     map[string][]*Resource
-	inst       map[*Resource]*instance
+	// byShort holds children by the last segment of their name.
+	byShort map[string][]*Resource
+	inst    map[*Resource]*instance
 }
 
 // Evaluate evaluates a template for a deployment: it validates the

@@ -41,13 +41,13 @@ func init() {
 		"environment": {min: 0, max: 0, cheap: true, fn: func(c *callCtx, a []any) (any, error) {
 			return azureCloud(), nil
 		}},
-		"resourceGroup": {min: 0, max: 0, cheap: true, notInFunctions: true, fn: func(c *callCtx, a []any) (any, error) {
+		"resourceGroup": {min: 0, max: 0, cheap: true, fn: func(c *callCtx, a []any) (any, error) {
 			if c.e.dep.ResourceGroup == "" {
 				return nil, fmt.Errorf("the deployment has no resource group (it deploys at %s scope)", c.e.tpl.Scope)
 			}
 			return c.e.resourceGroupObject(), nil
 		}},
-		"subscription": {min: 0, max: 0, cheap: true, notInFunctions: true, fn: func(c *callCtx, a []any) (any, error) {
+		"subscription": {min: 0, max: 0, cheap: true, fn: func(c *callCtx, a []any) (any, error) {
 			d := c.e.dep
 			return map[string]any{
 				"id":             "/subscriptions/" + d.SubscriptionID,
@@ -56,11 +56,11 @@ func init() {
 				"displayName":    d.subscriptionName(),
 			}, nil
 		}},
-		"tenant": {min: 0, max: 0, cheap: true, notInFunctions: true, fn: func(c *callCtx, a []any) (any, error) {
+		"tenant": {min: 0, max: 0, cheap: true, fn: func(c *callCtx, a []any) (any, error) {
 			d := c.e.dep
 			return map[string]any{"id": "/tenants/" + d.TenantID, "tenantId": d.TenantID, "countryCode": "US", "displayName": "Tenant"}, nil
 		}},
-		"managementGroup": {min: 0, max: 1, notInFunctions: true, fn: func(c *callCtx, a []any) (any, error) {
+		"managementGroup": {min: 0, max: 1, fn: func(c *callCtx, a []any) (any, error) {
 			mg := c.e.dep.ManagementGroup
 			if len(a) == 1 {
 				var err error
@@ -260,15 +260,15 @@ func (c *callCtx) resolveResourceRef(v any) (string, error) {
 		return s, nil
 	}
 	if idx != nil {
-		if r := idx.bySymbol[strings.ToLower(s)]; r != nil {
-			c.noteRef(r.ID)
-			return r.ID, nil
-		}
-		if rs := idx.byName[strings.ToLower(s)]; len(rs) == 1 {
+		rs := idx.lookup(s, false)
+		if len(rs) == 1 {
 			c.noteRef(rs[0].ID)
 			return rs[0].ID, nil
 		} else if len(rs) > 1 {
 			return "", fmt.Errorf("resource name '%s' is ambiguous in this template; use resourceId()", s)
+		}
+		if id, ok := c.e.outsideID(s); ok {
+			return id, nil
 		}
 		return "", fmt.Errorf("the template has no resource named '%s'", s)
 	}
