@@ -116,7 +116,7 @@ var paramTypes = map[string]bool{
 // ParseTemplate parses an ARM template. JSON comments (// and /* */), which
 // Azure accepts, are allowed.
 func ParseTemplate(data []byte) (*Template, error) {
-	clean := stripJSONComments(data)
+	clean := strictJSON(data)
 	v, err := decodeJSON(clean)
 	if err != nil {
 		return nil, &ParseError{Err: fmt.Errorf("%w: %s", ErrTemplate, jsonErrorText(clean, err))}
