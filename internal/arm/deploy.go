@@ -163,6 +163,9 @@ type instance struct {
 	deps   map[*instance]bool
 	// unresolved holds the template paths of values kept as text.
 	unresolved []string
+	// evaluated and evaluating guard evalBody, which reference() of a
+	// nested deployment may call ahead of template order.
+	evaluated, evaluating bool
 }
 
 type resourceIndex struct {
@@ -189,9 +192,17 @@ func Evaluate(tpl *Template, params map[string]any, dep Deployment) (*Result, er
 		norm[k] = normalize(cloneDeep(v))
 	}
 	e := newEngine(tpl, norm, &dep)
-	for _, p := range tpl.Parameters {
-		if _, err := e.parameter(p.Name); err != nil {
-			return nil, wrapPath(joinPath("parameters", p.Name), err)
+	return e.run()
+}
+
+// run evaluates the engine's template.
+func (e *engine) run() (*Result, error) {
+	tpl := e.tpl
+	if e.outer == nil {
+		for _, p := range tpl.Parameters {
+			if _, err := e.parameter(p.Name); err != nil {
+				return nil, wrapPath(joinPath("parameters", p.Name), err)
+			}
 		}
 	}
 	res := &Result{Outputs: map[string]*Output{}}
@@ -220,7 +231,6 @@ func Evaluate(tpl *Template, params map[string]any, dep Deployment) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	res.Resources = ordered
 	// Report unresolved values by their path in the result, which tells
 	// copies apart, rather than by their path in the template.
 	for i, r := range ordered {
@@ -228,6 +238,9 @@ func Evaluate(tpl *Template, params map[string]any, dep Deployment) (*Result, er
 		for _, u := range in.unresolved {
 			unresolved = append(unresolved, fmt.Sprintf("resources[%d]%s", i, strings.TrimPrefix(u, in.decl.path)))
 		}
+	}
+	if res.Resources, err = e.withNested(ordered, &unresolved); err != nil {
+		return nil, err
 	}
 	// Phase 3: outputs.
 	for _, o := range tpl.Outputs {

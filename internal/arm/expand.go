@@ -240,7 +240,22 @@ func buildIndex(insts []*instance) *resourceIndex {
 
 // evalBody evaluates a deployed resource's declaration and dependencies.
 func (e *engine) evalBody(in *instance) error {
+	if in.evaluated {
+		return nil
+	}
+	if in.evaluating {
+		return &EvalError{Path: in.decl.path, Err: fmt.Errorf("%w: resource '%s' reads its own nested outputs", ErrCycle, in.res.displayName())}
+	}
+	in.evaluating = true
+	defer func() { in.evaluating = false }()
+	err := e.evalDeclaration(in)
+	in.evaluated = err == nil
+	return err
+}
+
+func (e *engine) evalDeclaration(in *instance) error {
 	d, r := in.decl, in.res
+	_, nested := inlineTemplate(in)
 	var refs []string
 	s := *in.s
 	s.refs = &refs
@@ -253,9 +268,26 @@ func (e *engine) evalBody(in *instance) error {
 		case "copy", "condition", "resources", "dependson", "existing", "comments", "type", "name", "apiversion", "import":
 			continue
 		}
-		v, err := s.at(joinPath(d.path, k)).evalJSON(d.raw[k], true)
+		raw := d.raw[k]
+		var template any
+		if nested && strings.EqualFold(k, "properties") {
+			// The nested template is evaluated as a deployment of its own.
+			props := raw.(map[string]any)
+			raw = make(map[string]any, len(props))
+			for pk, pv := range props {
+				if strings.EqualFold(pk, "template") {
+					template = pv
+				} else {
+					raw.(map[string]any)[pk] = pv
+				}
+			}
+		}
+		v, err := s.at(joinPath(d.path, k)).evalJSON(raw, true)
 		if err != nil {
 			return err
+		}
+		if template != nil {
+			v.(map[string]any)["template"] = template
 		}
 		r.Body[k] = v
 	}

@@ -167,7 +167,7 @@ func resourceIDFn(c *callCtx, a []any) (any, error) {
 		if c.e.tpl.Scope == ScopeTenant || c.e.tpl.Scope == ScopeManagementGroup {
 			return "/" + tail, nil
 		}
-		return "/subscriptions/" + sub + "/" + tail, nil
+		return groupID("/subscriptions/" + sub + "/" + tail), nil
 	}
 	return "/subscriptions/" + sub + "/resourceGroups/" + rg + "/" + tail, nil
 }
@@ -191,7 +191,17 @@ func subscriptionResourceIDFn(c *callCtx, a []any) (any, error) {
 	default:
 		return nil, fmt.Errorf("too many arguments before the resource type")
 	}
-	return "/subscriptions/" + sub + "/" + tail, nil
+	return groupID("/subscriptions/" + sub + "/" + tail), nil
+}
+
+// groupID writes a resource group's id as Azure does, without the
+// providers/Microsoft.Resources segment.
+func groupID(id string) string {
+	const seg = "/providers/microsoft.resources/resourcegroups/"
+	if i := strings.Index(strings.ToLower(id), seg); i >= 0 && !strings.Contains(id[i+len(seg):], "/") {
+		return id[:i] + "/resourceGroups/" + id[i+len(seg):]
+	}
+	return id
 }
 
 func tenantResourceIDFn(c *callCtx, a []any) (any, error) {
@@ -295,6 +305,10 @@ func referenceFn(c *callCtx, a []any) (any, error) {
 		full = strings.EqualFold(f, "full")
 	}
 	st, ok := c.e.dep.lookupState(id)
+	if in, nested := c.e.nestedInstance(id); nested && (!ok || !hasOutputs(st)) {
+		// A nested deployment's outputs come from its template.
+		return c.e.nestedReference(in, full)
+	}
 	if !ok || st.Resource == nil {
 		return nil, fmt.Errorf("%w: reference('%s')", ErrNoState, id)
 	}
@@ -306,6 +320,14 @@ func referenceFn(c *callCtx, a []any) (any, error) {
 		return map[string]any{}, nil
 	}
 	return props, nil
+}
+
+// hasOutputs reports whether the state of a deployment holds its outputs.
+func hasOutputs(st *ResourceState) bool {
+	props, _ := lookupKey(st.Resource, "properties")
+	pm, _ := props.(map[string]any)
+	_, ok := lookupKey(pm, "outputs")
+	return ok
 }
 
 func listFn(c *callCtx, a []any) (any, error) {
