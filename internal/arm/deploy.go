@@ -120,6 +120,10 @@ type Resource struct {
 	Body map[string]any
 	// Path is the resource's JSON path in the template.
 	Path string
+	// Unresolved lists the paths in Body (such as .properties.key) kept as
+	// expression text for want of runtime state: a deployment evaluates the
+	// resource again once what it reads exists.
+	Unresolved []string
 
 	deployed bool
 	order    int
@@ -235,7 +239,9 @@ func (e *engine) run() (*Result, error) {
 	// copies apart, rather than by their path in the template.
 	for i, r := range ordered {
 		in := e.index.inst[r]
+		r.Unresolved = nil
 		for _, u := range in.unresolved {
+			r.Unresolved = append(r.Unresolved, strings.TrimPrefix(u, in.decl.path))
 			unresolved = append(unresolved, fmt.Sprintf("resources[%d]%s", i, strings.TrimPrefix(u, in.decl.path)))
 		}
 	}

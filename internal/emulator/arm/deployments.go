@@ -262,16 +262,17 @@ func (e *Emulator) run(d *deployment, p *plan, fail *failure) {
 		if !step() {
 			return
 		}
+		rs = resolved(p, rs, state)
 		body := materialize(rs, d)
 		e.mu.Lock()
 		if terminal(d.state) {
 			e.mu.Unlock()
 			return
 		}
-		e.resources[strings.ToLower(rs.ID)] = &resource{sub: d.sub, group: d.group, body: body}
+		e.resources[strings.ToLower(rs.ID)] = &resource{sub: d.sub, group: groupOf(rs.ID, d.group), body: body}
 		d.ops = append(d.ops, operationOf(d, rs, "Succeeded", "Created", nil))
 		e.mu.Unlock()
-		state[rs.ID] = &tpl.ResourceState{Resource: body}
+		state[rs.ID] = &tpl.ResourceState{Resource: body, Lists: listsOf(rs)}
 		created = append(created, map[string]any{"id": rs.ID})
 	}
 	if fail != nil {
