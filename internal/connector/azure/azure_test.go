@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -60,6 +61,19 @@ const siteTemplate = `{
   }
 }`
 
+// workersTemplate sizes its copy loop from a plan that exists in Azure
+// (another group's): only the deployment can read it.
+const workersTemplate = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"prefix": {"type": "string"}, "location": {"type": "string"}},
+  "resources": [
+    {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "[concat(parameters('prefix'), 'q', copyIndex())]",
+     "location": "[parameters('location')]", "kind": "StorageV2", "sku": {"name": "Standard_LRS"},
+     "copy": {"name": "queues", "count": "[reference(resourceId('rg-taken', 'Microsoft.Web/serverfarms', 'taken-plan'), '2022-09-01', 'Full').sku.capacity]"}}
+  ]
+}`
+
 // world is the marketplace (API and webhook delivery), the Entra and ARM
 // emulators over TLS, and the connector's webhook endpoint, each on its own
 // loopback server.
@@ -78,6 +92,7 @@ type world struct {
 	siteProd  catalog.Product
 	vmProd    catalog.Product
 	vmNoTerms catalog.Product
+	workers   catalog.Product
 }
 
 type result struct {
@@ -156,6 +171,11 @@ func newWorld(t *testing.T, step time.Duration) *world {
 	}
 	wd.siteProd = product("Site", catalog.TypeARMTemplate, map[string]string{armproduct.MetaTemplate: siteTemplate, armproduct.MetaLaunchOutput: "siteUrl"},
 		armproduct.Form(tpl, nil))
+	wtpl, err := engine.ParseTemplate([]byte(workersTemplate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd.workers = product("Workers", catalog.TypeARMTemplate, map[string]string{armproduct.MetaTemplate: workersTemplate}, armproduct.Form(wtpl, nil))
 	vmMeta := map[string]string{armproduct.MetaPublisher: "canonical", armproduct.MetaOffer: "ubuntu-24_04-lts", armproduct.MetaPlan: "server"}
 	prefixOnly := armproduct.Form(&engine.Template{}, nil)
 	wd.vmProd = product("VM", catalog.TypeAzureMarketplaceVM, vmMeta, prefixOnly)
@@ -410,6 +430,22 @@ func TestConnectorFlows(t *testing.T) {
 		}
 		if !wd.groupExists("rg-taken") {
 			t.Error("the first subscription's group was removed")
+		}
+	})
+
+	t.Run("an expression only Azure can evaluate is left to the deployment", func(t *testing.T) {
+		// The engine alone cannot size the loop: it reads rg-taken's plan.
+		tpl, _ := engine.ParseTemplate([]byte(workersTemplate))
+		if _, err := engine.Evaluate(tpl, map[string]any{"prefix": "wkr", "location": "westeurope"},
+			engine.Deployment{SubscriptionID: azureSub, ResourceGroup: "rg-wkr"}); !errors.Is(err, engine.ErrNoState) {
+			t.Fatalf("offline evaluation: %v", err)
+		}
+		id := wd.order(wd.workers, map[string]any{"global_prefix": "wkr"})
+		if got := wd.wait(id); got != "DEPLOYED" {
+			t.Fatalf("status %s: %+v", got, wd.view(id))
+		}
+		if !wd.groupExists("rg-wkr") {
+			t.Error("nothing deployed")
 		}
 	})
 }

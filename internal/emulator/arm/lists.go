@@ -21,8 +21,8 @@ func secretOf(id, name string) string {
 }
 
 // listsOf is what the list* actions of a created resource answer.
-func listsOf(rs *tpl.Resource) map[string]any {
-	k1, k2 := secretOf(rs.ID, "key1"), secretOf(rs.ID, "key2")
+func listsOf(id, name string) map[string]any {
+	k1, k2 := secretOf(id, "key1"), secretOf(id, "key2")
 	keys := map[string]any{
 		// Storage, Cognitive Services, Event Hubs/Service Bus rules,
 		// Cosmos DB, Maps, Search, SignalR all name their keys one of
@@ -34,22 +34,36 @@ func listsOf(rs *tpl.Resource) map[string]any {
 		"key1": k1, "key2": k2,
 		"primaryKey": k1, "secondaryKey": k2,
 		"primaryMasterKey": k1, "secondaryMasterKey": k2,
-		"primaryConnectionString":   "Endpoint=sb://" + rs.Name + "/;SharedAccessKeyName=key1;SharedAccessKey=" + k1,
-		"secondaryConnectionString": "Endpoint=sb://" + rs.Name + "/;SharedAccessKeyName=key2;SharedAccessKey=" + k2,
+		"primaryConnectionString":   "Endpoint=sb://" + name + "/;SharedAccessKeyName=key1;SharedAccessKey=" + k1,
+		"secondaryConnectionString": "Endpoint=sb://" + name + "/;SharedAccessKeyName=key2;SharedAccessKey=" + k2,
 	}
 	return map[string]any{
 		"listKeys": keys,
 		"listCredentials": map[string]any{
-			"username":  rs.Name,
+			"username":  name,
 			"passwords": []any{map[string]any{"name": "password", "value": k1}, map[string]any{"name": "password2", "value": k2}},
 		},
 		"listAccountSas": map[string]any{"accountSasToken": "sv=2022-11-02&sig=" + k1},
 		"listServiceSas": map[string]any{"serviceSasToken": "sv=2022-11-02&sig=" + k2},
 		"listConnectionStrings": map[string]any{"connectionStrings": []any{
-			map[string]any{"connectionString": "AccountEndpoint=https://" + rs.Name + "/;AccountKey=" + k1, "description": "Primary Connection String"},
+			map[string]any{"connectionString": "AccountEndpoint=https://" + name + "/;AccountKey=" + k1, "description": "Primary Connection String"},
 		}},
 		"listSecrets": map[string]any{"key": k1, "value": k1},
 	}
+}
+
+// stateLocked is the state of a subscription's existing resources, which
+// reference() and list*() read as they read Azure's.
+func (e *Emulator) stateLocked(sub string) map[string]*tpl.ResourceState {
+	state := map[string]*tpl.ResourceState{}
+	for id, r := range e.resources {
+		if !strings.EqualFold(r.sub, sub) {
+			continue
+		}
+		name, _ := r.body["name"].(string)
+		state[id] = &tpl.ResourceState{Resource: r.body, Lists: listsOf(id, name)}
+	}
+	return state
 }
 
 // resolved evaluates a resource again with the state of what the
