@@ -39,7 +39,7 @@ import (
 const azureSub = "00000000-0000-0000-0000-00000000a2e0"
 
 // siteTemplate is a web app whose URL output reads the deployed site
-// (reference()), and an int parameter the catalog cannot bound.
+// (reference()), and a bounded int parameter.
 const siteTemplate = `{
   "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
   "contentVersion": "1.0.0.0",
@@ -93,6 +93,9 @@ type world struct {
 	vmProd    catalog.Product
 	vmNoTerms catalog.Product
 	workers   catalog.Product
+	// siteLegacy sells siteTemplate with a form listed before forms
+	// carried integer bounds.
+	siteLegacy catalog.Product
 }
 
 type result struct {
@@ -171,6 +174,11 @@ func newWorld(t *testing.T, step time.Duration) *world {
 	}
 	wd.siteProd = product("Site", catalog.TypeARMTemplate, map[string]string{armproduct.MetaTemplate: siteTemplate, armproduct.MetaLaunchOutput: "siteUrl"},
 		armproduct.Form(tpl, nil))
+	legacy := armproduct.Form(tpl, nil)
+	for i := range legacy {
+		legacy[i].MinValue, legacy[i].MaxValue = nil, nil
+	}
+	wd.siteLegacy = product("Site (legacy form)", catalog.TypeARMTemplate, map[string]string{armproduct.MetaTemplate: siteTemplate, armproduct.MetaLaunchOutput: "siteUrl"}, legacy)
 	wtpl, err := engine.ParseTemplate([]byte(workersTemplate))
 	if err != nil {
 		t.Fatal(err)
@@ -388,9 +396,28 @@ func TestConnectorFlows(t *testing.T) {
 		}
 	})
 
+	t.Run("the template's bounds are the checkout form's", func(t *testing.T) {
+		var plans struct {
+			Items []struct {
+				ID int64 `json:"id"`
+			} `json:"items"`
+		}
+		wd.call("GET", fmt.Sprintf("/api/v1/products/%d/plans", wd.siteProd.ID), wd.w.C1.Token, nil, &plans)
+		var problem struct {
+			Errors []struct {
+				Location string `json:"location"`
+			} `json:"errors"`
+		}
+		code := wd.call("POST", "/api/v1/orders", wd.w.C1.Token, map[string]any{"plan_id": plans.Items[0].ID, "quantity": 1,
+			"configuration": map[string]any{"global_prefix": "toomany", "workers": 99}}, &problem)
+		if code != http.StatusUnprocessableEntity || len(problem.Errors) != 1 || problem.Errors[0].Location != "body.configuration.workers" {
+			t.Fatalf("order with 99 workers: %d %+v", code, problem)
+		}
+	})
+
 	t.Run("bad parameters fail fast, nothing deployed", func(t *testing.T) {
 		groups, deploys := wd.arm.Count("PUT resourcegroup"), wd.arm.Count("PUT deployment")
-		id := wd.order(wd.siteProd, map[string]any{"global_prefix": "toomany", "workers": 7})
+		id := wd.order(wd.siteLegacy, map[string]any{"global_prefix": "toomany", "workers": 7})
 		if got := wd.wait(id); got != "FAILED" {
 			t.Fatalf("status %s", got)
 		}
