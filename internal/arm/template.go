@@ -246,6 +246,18 @@ func parseParameter(name, path string, d map[string]any, defs map[string]any) (*
 		}
 		p.AllowedValues = a
 	}
+	if str, ok := p.DefaultValue.(string); p.HasDefault && len(p.AllowedValues) > 0 && (!ok || !isExpression(str)) {
+		// Azure refuses a literal default outside the allowed values.
+		defaults := []any{p.DefaultValue}
+		if arr, ok := p.DefaultValue.([]any); ok && p.Type == "array" {
+			defaults = arr
+		}
+		for _, v := range defaults {
+			if !containsValue(p.AllowedValues, v) {
+				return nil, parseErr(joinPath(path, "defaultValue"), "the default value %s is not one of the allowed values %s", describe(v, p), describeAllowed(p))
+			}
+		}
+	}
 	for _, f := range []struct {
 		key string
 		dst **int64

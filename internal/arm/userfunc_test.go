@@ -1,6 +1,10 @@
 package arm
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
+)
 
 // The documentation's example: a user-defined function may read the
 // deployment's scope.
@@ -35,5 +39,28 @@ func TestUserFunctionsReadTheDeploymentScope(t *testing.T) {
 	}
 	if got := res.Outputs["where"].Value; got != testDeployment.SubscriptionID+"/dep1" {
 		t.Errorf("where = %v", got)
+	}
+}
+
+func TestDefaultOutsideAllowedValuesIsRefused(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{
+		`{"type": "string", "defaultValue": "gold", "allowedValues": ["basic", "premium"]}`,
+		`{"type": "array", "defaultValue": ["a", "z"], "allowedValues": ["a", "b"]}`,
+		`{"type": "securestring", "defaultValue": "hunter2", "allowedValues": ["a"]}`,
+	} {
+		_, err := ParseTemplate([]byte(`{"parameters": {"tier": ` + p + `}, "resources": []}`))
+		var pe *ParseError
+		if !errors.As(err, &pe) || pe.Path != "parameters.tier.defaultValue" || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	for _, p := range []string{
+		`{"type": "string", "defaultValue": "basic", "allowedValues": ["basic", "premium"]}`,
+		`{"type": "string", "defaultValue": "[concat('ba', 'sic')]", "allowedValues": ["basic"]}`,
+	} {
+		if _, err := ParseTemplate([]byte(`{"parameters": {"tier": ` + p + `}, "resources": []}`)); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
 	}
 }
