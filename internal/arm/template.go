@@ -80,7 +80,14 @@ type Parameter struct {
 	MinLength     *int64
 	MaxLength     *int64
 	Nullable      bool
-	Description   string
+	// Properties, Closed (additionalProperties false), Additional and
+	// Items declare the structure of object and array values (user-defined
+	// types).
+	Properties  []*Parameter
+	Closed      bool
+	Additional  *Parameter
+	Items       *Parameter
+	Description string
 	Metadata      map[string]any
 	// Raw is the declaration as written.
 	Raw map[string]any
@@ -217,17 +224,13 @@ func (t *Template) parseParameters(root map[string]any, src []byte) error {
 
 func parseParameter(name, path string, d map[string]any, defs map[string]any) (*Parameter, error) {
 	p := &Parameter{Name: name, Raw: d}
-	tv, ok := lookupKey(d, "type")
-	if !ok {
-		// languageVersion 2.0 parameters may use a $ref to a definition.
-		if ref, ok := lookupKey(d, "$ref"); ok {
-			rs, _ := ref.(string)
-			def, _ := lookupKey(defs, strings.TrimPrefix(rs, "#/definitions/"))
-			if dm, ok := def.(map[string]any); ok {
-				tv, _ = lookupKey(dm, "type")
-			}
-		}
+	// languageVersion 2.0 declarations may name a type of the template's
+	// definitions.
+	d, err := resolveRef(path, d, defs)
+	if err != nil {
+		return nil, err
 	}
+	tv, _ := lookupKey(d, "type")
 	ts, ok := tv.(string)
 	if !ok || !paramTypes[strings.ToLower(ts)] {
 		return nil, parseErr(joinPath(path, "type"), "parameter type must be one of string, securestring, int, bool, object, secureObject, array (got %v)", tv)
@@ -275,6 +278,9 @@ func parseParameter(name, path string, d map[string]any, defs map[string]any) (*
 		if desc, ok := lookupKey(p.Metadata, "description"); ok {
 			p.Description, _ = desc.(string)
 		}
+	}
+	if err := p.parseStructure(path, d, defs); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
