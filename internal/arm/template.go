@@ -88,7 +88,7 @@ type Parameter struct {
 	Additional  *Parameter
 	Items       *Parameter
 	Description string
-	Metadata      map[string]any
+	Metadata    map[string]any
 	// Raw is the declaration as written.
 	Raw map[string]any
 }
