@@ -120,6 +120,10 @@ type Resource struct {
 	Body map[string]any
 	// Path is the resource's JSON path in the template.
 	Path string
+	// Unresolved lists the paths in Body (such as .properties.key) kept as
+	// expression text for want of runtime state: a deployment evaluates the
+	// resource again once what it reads exists.
+	Unresolved []string
 
 	deployed bool
 	order    int
@@ -163,6 +167,9 @@ type instance struct {
 	deps   map[*instance]bool
 	// unresolved holds the template paths of values kept as text.
 	unresolved []string
+	// evaluated and evaluating guard evalBody, which reference() of a
+	// nested deployment may call ahead of template order.
+	evaluated, evaluating bool
 }
 
 type resourceIndex struct {
@@ -171,7 +178,9 @@ type resourceIndex struct {
 	byTypeName map[string][]*Resource
 	bySymbol   map[string]*Resource
 	byLoop     map[string][]*Resource
-	inst       map[*Resource]*instance
+	// byShort holds children by the last segment of their name.
+	byShort map[string][]*Resource
+	inst    map[*Resource]*instance
 }
 
 // Evaluate evaluates a template for a deployment: it validates the
@@ -187,9 +196,17 @@ func Evaluate(tpl *Template, params map[string]any, dep Deployment) (*Result, er
 		norm[k] = normalize(cloneDeep(v))
 	}
 	e := newEngine(tpl, norm, &dep)
-	for _, p := range tpl.Parameters {
-		if _, err := e.parameter(p.Name); err != nil {
-			return nil, wrapPath(joinPath("parameters", p.Name), err)
+	return e.run()
+}
+
+// run evaluates the engine's template.
+func (e *engine) run() (*Result, error) {
+	tpl := e.tpl
+	if e.outer == nil {
+		for _, p := range tpl.Parameters {
+			if _, err := e.parameter(p.Name); err != nil {
+				return nil, wrapPath(joinPath("parameters", p.Name), err)
+			}
 		}
 	}
 	res := &Result{Outputs: map[string]*Output{}}
@@ -218,14 +235,18 @@ func Evaluate(tpl *Template, params map[string]any, dep Deployment) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	res.Resources = ordered
 	// Report unresolved values by their path in the result, which tells
 	// copies apart, rather than by their path in the template.
 	for i, r := range ordered {
 		in := e.index.inst[r]
+		r.Unresolved = nil
 		for _, u := range in.unresolved {
+			r.Unresolved = append(r.Unresolved, strings.TrimPrefix(u, in.decl.path))
 			unresolved = append(unresolved, fmt.Sprintf("resources[%d]%s", i, strings.TrimPrefix(u, in.decl.path)))
 		}
+	}
+	if res.Resources, err = e.withNested(ordered, &unresolved); err != nil {
+		return nil, err
 	}
 	// Phase 3: outputs.
 	for _, o := range tpl.Outputs {

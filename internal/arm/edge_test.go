@@ -172,7 +172,7 @@ func TestTemplateErrors(t *testing.T) {
 		},
 		{
 			name: "secure parameter error hides the value",
-			src:  `{"parameters":{"p":{"type":"securestring","defaultValue":"hunter2","allowedValues":["a"]}}}`,
+			src:  `{"parameters":{"p":{"type":"securestring","defaultValue":"[concat('hunter', '2')]","allowedValues":["a"]}}}`,
 			path: "parameters.p.defaultValue",
 		},
 	}

@@ -18,6 +18,13 @@ type engine struct {
 	// index of the template's resources, set once names are known, so that
 	// reference() and dependsOn can resolve names and symbolic names.
 	index *resourceIndex
+	// depth counts the deployments this one is nested in.
+	depth int
+	// outer, for a nested deployment evaluated in the outer scope, is the
+	// parent whose parameters, variables and functions it reads.
+	outer *engine
+	// nestedRuns memoizes this template's nested deployments.
+	nestedRuns map[*instance]*nestedRun
 }
 
 // lazyValue memoizes a parameter or variable and detects cycles.
@@ -36,6 +43,8 @@ func newEngine(tpl *Template, params map[string]any, dep *Deployment) *engine {
 		params: map[string]*lazyValue{},
 		vars:   map[string]*lazyValue{},
 		rand:   dep.Rand,
+
+		nestedRuns: map[*instance]*nestedRun{},
 	}
 	for k, v := range params {
 		e.given[strings.ToLower(k)] = v
@@ -50,6 +59,9 @@ func (e *engine) rootScope(path string) *scope {
 // parameter returns the value of a template parameter: the supplied value
 // or its default, evaluated once.
 func (e *engine) parameter(name string) (any, error) {
+	if e.outer != nil {
+		return e.outer.parameter(name)
+	}
 	key := strings.ToLower(name)
 	p, ok := e.tpl.params[key]
 	if !ok {
@@ -95,6 +107,9 @@ func (e *engine) resolveParameter(p *Parameter) (any, error) {
 
 // variable returns the value of a template variable, evaluated once.
 func (e *engine) variable(name string) (any, error) {
+	if e.outer != nil {
+		return e.outer.variable(name)
+	}
 	key := strings.ToLower(name)
 	declared, ok := e.tpl.varNames[key]
 	if !ok {

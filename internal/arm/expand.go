@@ -144,17 +144,11 @@ func (e *engine) identify(in *instance) error {
 		if !strings.HasPrefix(scopeID, "/") {
 			// A relative scope names a resource of this deployment by
 			// type and name: Namespace/type/name.
-			parts := strings.Split(scopeID, "/")
-			if len(parts) < 3 || len(parts)%2 == 0 {
+			id, ok := e.outsideID(scopeID)
+			if !ok {
 				return &EvalError{Path: joinPath(d.path, "scope"), Err: fmt.Errorf("scope '%s' is neither a resource id nor Namespace/type/name", scopeID)}
 			}
-			var b strings.Builder
-			b.WriteString(e.baseID("", "") + "/providers/" + parts[0])
-			half := (len(parts) - 1) / 2
-			for i := 0; i < half; i++ {
-				b.WriteString("/" + parts[1+i] + "/" + parts[1+half+i])
-			}
-			scopeID = b.String()
+			scopeID = id
 		}
 		r.ID = strings.TrimSuffix(scopeID, "/") + tail.String()
 		return nil
@@ -217,6 +211,7 @@ func buildIndex(insts []*instance) *resourceIndex {
 		byTypeName: map[string][]*Resource{},
 		bySymbol:   map[string]*Resource{},
 		byLoop:     map[string][]*Resource{},
+		byShort:    map[string][]*Resource{},
 		inst:       map[*Resource]*instance{},
 	}
 	for _, in := range insts {
@@ -232,6 +227,10 @@ func buildIndex(insts []*instance) *resourceIndex {
 		if r.SymbolicName != "" {
 			idx.bySymbol[strings.ToLower(r.SymbolicName)] = r
 		}
+		if i := strings.LastIndexByte(r.Name, '/'); i >= 0 {
+			short := strings.ToLower(r.Name[i+1:])
+			idx.byShort[short] = append(idx.byShort[short], r)
+		}
 		if r.CopyName != "" {
 			idx.byLoop[strings.ToLower(r.CopyName)] = append(idx.byLoop[strings.ToLower(r.CopyName)], r)
 		}
@@ -239,32 +238,24 @@ func buildIndex(insts []*instance) *resourceIndex {
 	return idx
 }
 
-// resolveDependency finds the resources a dependsOn entry names: a
-// resource id, a symbolic name, a copy loop name, Namespace/type/name or a
-// bare resource name.
-func (idx *resourceIndex) resolveDependency(ref string) []*Resource {
-	key := strings.ToLower(ref)
-	if strings.HasPrefix(ref, "/") {
-		if r := idx.byID[key]; r != nil {
-			return []*Resource{r}
-		}
-		return nil
-	}
-	if r := idx.bySymbol[key]; r != nil {
-		return []*Resource{r}
-	}
-	if rs := idx.byLoop[key]; len(rs) > 0 {
-		return rs
-	}
-	if rs := idx.byTypeName[key]; len(rs) > 0 {
-		return rs
-	}
-	return idx.byName[key]
-}
-
 // evalBody evaluates a deployed resource's declaration and dependencies.
 func (e *engine) evalBody(in *instance) error {
+	if in.evaluated {
+		return nil
+	}
+	if in.evaluating {
+		return &EvalError{Path: in.decl.path, Err: fmt.Errorf("%w: resource '%s' reads its own nested outputs", ErrCycle, in.res.displayName())}
+	}
+	in.evaluating = true
+	defer func() { in.evaluating = false }()
+	err := e.evalDeclaration(in)
+	in.evaluated = err == nil
+	return err
+}
+
+func (e *engine) evalDeclaration(in *instance) error {
 	d, r := in.decl, in.res
+	_, nested := inlineTemplate(in)
 	var refs []string
 	s := *in.s
 	s.refs = &refs
@@ -277,9 +268,26 @@ func (e *engine) evalBody(in *instance) error {
 		case "copy", "condition", "resources", "dependson", "existing", "comments", "type", "name", "apiversion", "import":
 			continue
 		}
-		v, err := s.at(joinPath(d.path, k)).evalJSON(d.raw[k], true)
+		raw := d.raw[k]
+		var template any
+		if nested && strings.EqualFold(k, "properties") {
+			// The nested template is evaluated as a deployment of its own.
+			props := raw.(map[string]any)
+			raw = make(map[string]any, len(props))
+			for pk, pv := range props {
+				if strings.EqualFold(pk, "template") {
+					template = pv
+				} else {
+					raw.(map[string]any)[pk] = pv
+				}
+			}
+		}
+		v, err := s.at(joinPath(d.path, k)).evalJSON(raw, true)
 		if err != nil {
 			return err
+		}
+		if template != nil {
+			v.(map[string]any)["template"] = template
 		}
 		r.Body[k] = v
 	}
@@ -298,7 +306,7 @@ func (e *engine) evalBody(in *instance) error {
 			if !ok {
 				return &EvalError{Path: path, Err: fmt.Errorf("a dependency must be a string, not %s", typeName(v))}
 			}
-			targets := e.index.resolveDependency(ref)
+			targets := e.index.lookup(ref, true)
 			if len(targets) == 0 {
 				return &EvalError{Path: path, Err: fmt.Errorf("%w: dependsOn '%s' matches no resource in the template", ErrTemplate, ref)}
 			}

@@ -101,8 +101,15 @@ type lexer struct {
 }
 
 func (l *lexer) next() (token, error) {
-	for l.pos < len(l.src) && isSpace(l.src[l.pos]) {
-		l.pos++
+	for l.pos < len(l.src) {
+		if isSpace(l.src[l.pos]) {
+			l.pos++
+		} else if strings.HasPrefix(l.src[l.pos:], nbsp) {
+			// Azure accepts non-breaking spaces between tokens.
+			l.pos += len(nbsp)
+		} else {
+			break
+		}
 	}
 	start := l.pos
 	if l.pos >= len(l.src) {
@@ -173,6 +180,9 @@ func punctuation(c byte) tokKind {
 	}
 	return tEOF
 }
+
+// nbsp is U+00A0, the non-breaking space, in UTF-8.
+const nbsp = "\u00a0"
 
 func isSpace(c byte) bool      { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 func isDigit(c byte) bool      { return c >= '0' && c <= '9' }

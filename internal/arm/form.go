@@ -96,6 +96,7 @@ func (p *Parameter) schema() map[string]any {
 	if p.MaxLength != nil {
 		s[maxKey] = *p.MaxLength
 	}
+	p.structureSchema(s)
 	return s
 }
 

@@ -41,13 +41,13 @@ func init() {
 		"environment": {min: 0, max: 0, cheap: true, fn: func(c *callCtx, a []any) (any, error) {
 			return azureCloud(), nil
 		}},
-		"resourceGroup": {min: 0, max: 0, cheap: true, notInFunctions: true, fn: func(c *callCtx, a []any) (any, error) {
+		"resourceGroup": {min: 0, max: 0, cheap: true, fn: func(c *callCtx, a []any) (any, error) {
 			if c.e.dep.ResourceGroup == "" {
 				return nil, fmt.Errorf("the deployment has no resource group (it deploys at %s scope)", c.e.tpl.Scope)
 			}
 			return c.e.resourceGroupObject(), nil
 		}},
-		"subscription": {min: 0, max: 0, cheap: true, notInFunctions: true, fn: func(c *callCtx, a []any) (any, error) {
+		"subscription": {min: 0, max: 0, cheap: true, fn: func(c *callCtx, a []any) (any, error) {
 			d := c.e.dep
 			return map[string]any{
 				"id":             "/subscriptions/" + d.SubscriptionID,
@@ -56,11 +56,11 @@ func init() {
 				"displayName":    d.subscriptionName(),
 			}, nil
 		}},
-		"tenant": {min: 0, max: 0, cheap: true, notInFunctions: true, fn: func(c *callCtx, a []any) (any, error) {
+		"tenant": {min: 0, max: 0, cheap: true, fn: func(c *callCtx, a []any) (any, error) {
 			d := c.e.dep
 			return map[string]any{"id": "/tenants/" + d.TenantID, "tenantId": d.TenantID, "countryCode": "US", "displayName": "Tenant"}, nil
 		}},
-		"managementGroup": {min: 0, max: 1, notInFunctions: true, fn: func(c *callCtx, a []any) (any, error) {
+		"managementGroup": {min: 0, max: 1, fn: func(c *callCtx, a []any) (any, error) {
 			mg := c.e.dep.ManagementGroup
 			if len(a) == 1 {
 				var err error
@@ -167,7 +167,7 @@ func resourceIDFn(c *callCtx, a []any) (any, error) {
 		if c.e.tpl.Scope == ScopeTenant || c.e.tpl.Scope == ScopeManagementGroup {
 			return "/" + tail, nil
 		}
-		return "/subscriptions/" + sub + "/" + tail, nil
+		return groupID("/subscriptions/" + sub + "/" + tail), nil
 	}
 	return "/subscriptions/" + sub + "/resourceGroups/" + rg + "/" + tail, nil
 }
@@ -191,7 +191,17 @@ func subscriptionResourceIDFn(c *callCtx, a []any) (any, error) {
 	default:
 		return nil, fmt.Errorf("too many arguments before the resource type")
 	}
-	return "/subscriptions/" + sub + "/" + tail, nil
+	return groupID("/subscriptions/" + sub + "/" + tail), nil
+}
+
+// groupID writes a resource group's id as Azure does, without the
+// providers/Microsoft.Resources segment.
+func groupID(id string) string {
+	const seg = "/providers/microsoft.resources/resourcegroups/"
+	if i := strings.Index(strings.ToLower(id), seg); i >= 0 && !strings.Contains(id[i+len(seg):], "/") {
+		return id[:i] + "/resourceGroups/" + id[i+len(seg):]
+	}
+	return id
 }
 
 func tenantResourceIDFn(c *callCtx, a []any) (any, error) {
@@ -260,15 +270,15 @@ func (c *callCtx) resolveResourceRef(v any) (string, error) {
 		return s, nil
 	}
 	if idx != nil {
-		if r := idx.bySymbol[strings.ToLower(s)]; r != nil {
-			c.noteRef(r.ID)
-			return r.ID, nil
-		}
-		if rs := idx.byName[strings.ToLower(s)]; len(rs) == 1 {
+		rs := idx.lookup(s, false)
+		if len(rs) == 1 {
 			c.noteRef(rs[0].ID)
 			return rs[0].ID, nil
 		} else if len(rs) > 1 {
 			return "", fmt.Errorf("resource name '%s' is ambiguous in this template; use resourceId()", s)
+		}
+		if id, ok := c.e.outsideID(s); ok {
+			return id, nil
 		}
 		return "", fmt.Errorf("the template has no resource named '%s'", s)
 	}
@@ -295,6 +305,10 @@ func referenceFn(c *callCtx, a []any) (any, error) {
 		full = strings.EqualFold(f, "full")
 	}
 	st, ok := c.e.dep.lookupState(id)
+	if in, nested := c.e.nestedInstance(id); nested && (!ok || !hasOutputs(st)) {
+		// A nested deployment's outputs come from its template.
+		return c.e.nestedReference(in, full)
+	}
 	if !ok || st.Resource == nil {
 		return nil, fmt.Errorf("%w: reference('%s')", ErrNoState, id)
 	}
@@ -306,6 +320,14 @@ func referenceFn(c *callCtx, a []any) (any, error) {
 		return map[string]any{}, nil
 	}
 	return props, nil
+}
+
+// hasOutputs reports whether the state of a deployment holds its outputs.
+func hasOutputs(st *ResourceState) bool {
+	props, _ := lookupKey(st.Resource, "properties")
+	pm, _ := props.(map[string]any)
+	_, ok := lookupKey(pm, "outputs")
+	return ok
 }
 
 func listFn(c *callCtx, a []any) (any, error) {

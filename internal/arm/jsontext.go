@@ -61,47 +61,108 @@ func orderedKeys(src []byte, field string, m map[string]any) []string {
 	return keys
 }
 
-// stripJSONComments blanks // and /* */ comments outside strings, keeping
-// offsets so that syntax error positions stay right.
-func stripJSONComments(src []byte) []byte {
-	if !bytes.Contains(src, []byte("/")) {
+// strictJSON turns the JSON ARM accepts into strict JSON: comments (// and
+// /* */) and trailing commas become blanks, keeping offsets so that syntax
+// error positions stay right; line breaks and tabs written inside strings
+// (multi-line strings) become escapes.
+func strictJSON(src []byte) []byte {
+	if !bytes.ContainsAny(src, "/,\n\r\t") {
 		return src
 	}
-	out := bytes.Clone(src)
+	out := make([]byte, 0, len(src))
 	inStr := false
-	for i := 0; i < len(out); i++ {
-		c := out[i]
+	// last is the last significant character outside strings: a comma is
+	// trailing only after a value.
+	var last byte
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		prev := last
+		if !inStr && c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '/' {
+			last = c
+		}
 		if inStr {
-			if c == '\\' {
-				i++
-			} else if c == '"' {
+			switch c {
+			case '\\':
+				out = append(out, c)
+				if i+1 < len(src) {
+					i++
+					out = append(out, src[i])
+				}
+			case '"':
 				inStr = false
+				out = append(out, c)
+			case '\n':
+				out = append(out, '\\', 'n')
+			case '\r':
+				out = append(out, '\\', 'r')
+			case '\t':
+				out = append(out, '\\', 't')
+			default:
+				out = append(out, c)
 			}
 			continue
 		}
 		switch {
 		case c == '"':
 			inStr = true
-		case c == '/' && i+1 < len(out) && out[i+1] == '/':
-			for ; i < len(out) && out[i] != '\n'; i++ {
-				out[i] = ' '
+			out = append(out, c)
+		case c == '/' && i+1 < len(src) && src[i+1] == '/':
+			for ; i < len(src) && src[i] != '\n'; i++ {
+				out = append(out, ' ')
 			}
-		case c == '/' && i+1 < len(out) && out[i+1] == '*':
-			out[i], out[i+1] = ' ', ' '
+			if i < len(src) {
+				out = append(out, '\n')
+			}
+		case c == '/' && i+1 < len(src) && src[i+1] == '*':
+			out = append(out, ' ', ' ')
 			i += 2
-			for ; i < len(out); i++ {
-				if out[i] == '*' && i+1 < len(out) && out[i+1] == '/' {
-					out[i], out[i+1] = ' ', ' '
+			for ; i < len(src); i++ {
+				if src[i] == '*' && i+1 < len(src) && src[i+1] == '/' {
+					out = append(out, ' ', ' ')
 					i++
 					break
 				}
-				if out[i] != '\n' {
-					out[i] = ' '
+				if src[i] == '\n' {
+					out = append(out, '\n')
+				} else {
+					out = append(out, ' ')
 				}
 			}
+		case c == ',' && endsValue(prev) && closesNext(src[i+1:]):
+			out = append(out, ' ')
+		default:
+			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// endsValue reports whether c can be the last character of a JSON value.
+func endsValue(c byte) bool {
+	return c != 0 && c != '[' && c != '{' && c != ',' && c != ':'
+}
+
+// closesNext reports whether the next significant character (past blanks
+// and comments) closes an object or an array.
+func closesNext(rest []byte) bool {
+	for i := 0; i < len(rest); i++ {
+		switch c := rest[i]; {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		case c == '/' && i+1 < len(rest) && rest[i+1] == '/':
+			for i < len(rest) && rest[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(rest) && rest[i+1] == '*':
+			end := bytes.Index(rest[i+2:], []byte("*/"))
+			if end < 0 {
+				return false
+			}
+			i += end + 3
+		default:
+			return c == '}' || c == ']'
+		}
+	}
+	return false
 }
 
 // jsonErrorText adds a line and column to JSON syntax errors.

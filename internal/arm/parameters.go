@@ -6,7 +6,7 @@ import "fmt"
 // into parameter values. Key Vault references ({"reference":…}) are
 // reported as errors: resolving them needs Azure.
 func ParseParameters(data []byte) (map[string]any, error) {
-	clean := stripJSONComments(data)
+	clean := strictJSON(data)
 	v, err := decodeJSON(clean)
 	if err != nil {
 		return nil, &ParseError{Err: fmt.Errorf("%w: %s", ErrTemplate, jsonErrorText(clean, err))}

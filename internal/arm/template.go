@@ -80,8 +80,15 @@ type Parameter struct {
 	MinLength     *int64
 	MaxLength     *int64
 	Nullable      bool
-	Description   string
-	Metadata      map[string]any
+	// Properties, Closed (additionalProperties false), Additional and
+	// Items declare the structure of object and array values (user-defined
+	// types).
+	Properties  []*Parameter
+	Closed      bool
+	Additional  *Parameter
+	Items       *Parameter
+	Description string
+	Metadata    map[string]any
 	// Raw is the declaration as written.
 	Raw map[string]any
 }
@@ -116,7 +123,7 @@ var paramTypes = map[string]bool{
 // ParseTemplate parses an ARM template. JSON comments (// and /* */), which
 // Azure accepts, are allowed.
 func ParseTemplate(data []byte) (*Template, error) {
-	clean := stripJSONComments(data)
+	clean := strictJSON(data)
 	v, err := decodeJSON(clean)
 	if err != nil {
 		return nil, &ParseError{Err: fmt.Errorf("%w: %s", ErrTemplate, jsonErrorText(clean, err))}
@@ -217,17 +224,13 @@ func (t *Template) parseParameters(root map[string]any, src []byte) error {
 
 func parseParameter(name, path string, d map[string]any, defs map[string]any) (*Parameter, error) {
 	p := &Parameter{Name: name, Raw: d}
-	tv, ok := lookupKey(d, "type")
-	if !ok {
-		// languageVersion 2.0 parameters may use a $ref to a definition.
-		if ref, ok := lookupKey(d, "$ref"); ok {
-			rs, _ := ref.(string)
-			def, _ := lookupKey(defs, strings.TrimPrefix(rs, "#/definitions/"))
-			if dm, ok := def.(map[string]any); ok {
-				tv, _ = lookupKey(dm, "type")
-			}
-		}
+	// languageVersion 2.0 declarations may name a type of the template's
+	// definitions.
+	d, err := resolveRef(path, d, defs)
+	if err != nil {
+		return nil, err
 	}
+	tv, _ := lookupKey(d, "type")
 	ts, ok := tv.(string)
 	if !ok || !paramTypes[strings.ToLower(ts)] {
 		return nil, parseErr(joinPath(path, "type"), "parameter type must be one of string, securestring, int, bool, object, secureObject, array (got %v)", tv)
@@ -246,6 +249,18 @@ func parseParameter(name, path string, d map[string]any, defs map[string]any) (*
 		}
 		p.AllowedValues = a
 	}
+	if str, ok := p.DefaultValue.(string); p.HasDefault && len(p.AllowedValues) > 0 && (!ok || !isExpression(str)) {
+		// Azure refuses a literal default outside the allowed values.
+		defaults := []any{p.DefaultValue}
+		if arr, ok := p.DefaultValue.([]any); ok && p.Type == "array" {
+			defaults = arr
+		}
+		for _, v := range defaults {
+			if !containsValue(p.AllowedValues, v) {
+				return nil, parseErr(joinPath(path, "defaultValue"), "the default value %s is not one of the allowed values %s", describe(v, p), describeAllowed(p))
+			}
+		}
+	}
 	for _, f := range []struct {
 		key string
 		dst **int64
@@ -263,6 +278,9 @@ func parseParameter(name, path string, d map[string]any, defs map[string]any) (*
 		if desc, ok := lookupKey(p.Metadata, "description"); ok {
 			p.Description, _ = desc.(string)
 		}
+	}
+	if err := p.parseStructure(path, d, defs); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

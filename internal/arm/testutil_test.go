@@ -1,6 +1,9 @@
 package arm
 
-import "testing"
+import (
+	"os"
+	"testing"
+)
 
 // testDeployment is the deployment the tests evaluate against.
 var testDeployment = Deployment{
@@ -18,4 +21,13 @@ func mustEval(t *testing.T, expr string) any {
 		t.Fatalf("%s: %v", expr, err)
 	}
 	return v
+}
+
+func mustRead(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

@@ -95,6 +95,9 @@ func (s *scope) callUser(c *callNode) (any, error) {
 		return nil, fmt.Errorf("%s: a user-defined function cannot call another user-defined function", c.name)
 	}
 	f, ok := s.e.tpl.functions[strings.ToLower(c.name)]
+	if !ok && s.e.outer != nil {
+		f, ok = s.e.outer.tpl.functions[strings.ToLower(c.name)]
+	}
 	if !ok {
 		return nil, fmt.Errorf("unknown user-defined function '%s'", c.name)
 	}

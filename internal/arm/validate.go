@@ -122,7 +122,7 @@ func (p *Parameter) validate(v any) []error {
 			bad("maxLength", "length %d is longer than the maximum of %d %s", length, *p.MaxLength, unit)
 		}
 	}
-	return errs
+	return append(errs, p.validateStructure(v)...)
 }
 
 // describe shows a value in a message, hiding secure values.

@@ -164,6 +164,7 @@ func Form(t *engine.Template, m ParameterMapping) []catalog.Parameter {
 		switch p.Type {
 		case "int":
 			f.Type = catalog.ParamInteger
+			f.MinValue, f.MaxValue = p.MinValue, p.MaxValue
 		case "bool":
 			f.Type = catalog.ParamBoolean
 		default:

@@ -31,6 +31,8 @@ type Parameter struct {
 	AllowedValues []string      `json:"allowed_values,omitempty" doc:"The only values accepted, as strings"`
 	MinLength     int           `json:"min_length,omitempty"`
 	MaxLength     int           `json:"max_length,omitempty"`
+	MinValue      *int64        `json:"min_value,omitempty" doc:"Smallest integer accepted"`
+	MaxValue      *int64        `json:"max_value,omitempty" doc:"Largest integer accepted"`
 	Secret        bool          `json:"secret,omitempty" doc:"Never shown back after checkout"`
 }
 
@@ -62,13 +64,18 @@ func ValidateParameters(params []Parameter) error {
 		if p.MinLength < 0 || p.MaxLength < 0 || (p.MaxLength > 0 && p.MinLength > p.MaxLength) {
 			fe.Add(path+".max_length", "lengths must be >= 0 and min_length <= max_length")
 		}
+		if (p.MinValue != nil || p.MaxValue != nil) && p.Type != ParamInteger {
+			fe.Add(path+".min_value", "bounds apply to integer parameters only")
+		} else if p.MinValue != nil && p.MaxValue != nil && *p.MinValue > *p.MaxValue {
+			fe.Add(path+".max_value", "must not be less than min_value")
+		}
 	}
 	return fe.Err("invalid configuration parameters")
 }
 
 // ValidateConfiguration checks a buyer's configuration against the
 // product's parameters: required values present, types, patterns, lengths,
-// allowed values, and no unknown keys. Paths are "configuration.<name>".
+// integer bounds, allowed values, and no unknown keys. Paths are "configuration.<name>".
 func ValidateConfiguration(params []Parameter, config map[string]any) error {
 	var fe mercato.FieldErrors
 	known := map[string]bool{}
@@ -112,6 +119,11 @@ func ValidateConfiguration(params []Parameter, config map[string]any) error {
 			if !isNumber || f != float64(int64(f)) {
 				fe.Add(path, "must be an integer")
 				continue
+			}
+			if n := int64(f); p.MinValue != nil && n < *p.MinValue {
+				fe.Add(path, "must be at least %d", *p.MinValue)
+			} else if p.MaxValue != nil && n > *p.MaxValue {
+				fe.Add(path, "must be at most %d", *p.MaxValue)
 			}
 			text = strconv.FormatInt(int64(f), 10)
 		case ParamBoolean:

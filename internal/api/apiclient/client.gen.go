@@ -1869,7 +1869,13 @@ type Parameter struct {
 	// Label What the buyer sees
 	Label     *string `json:"label,omitempty"`
 	MaxLength *int64  `json:"max_length,omitempty"`
-	MinLength *int64  `json:"min_length,omitempty"`
+
+	// MaxValue Largest integer accepted
+	MaxValue  *int64 `json:"max_value,omitempty"`
+	MinLength *int64 `json:"min_length,omitempty"`
+
+	// MinValue Smallest integer accepted
+	MinValue *int64 `json:"min_value,omitempty"`
 
 	// Name Key of the value in the order's configuration
 	Name string `json:"name"`

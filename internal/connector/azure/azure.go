@@ -276,11 +276,16 @@ func (c *Connector) provision(ctx context.Context, sub subscription, p product) 
 	} else if !isNotFound(err) {
 		return fmt.Errorf("get deployment: %w", err)
 	}
-	// The engine first: bad values fail fast, before anything is made.
+	// The engine first: bad values fail fast, before anything is made. An
+	// expression it cannot evaluate offline (it reads what exists in Azure,
+	// say) is left to the deployment: Azure decides, not the connector.
 	res, err := engine.Evaluate(s.tpl, s.params, engine.Deployment{SubscriptionID: c.cfg.SubscriptionID, ResourceGroup: s.group,
 		Location: s.location, DeploymentName: s.deployment})
-	if err != nil {
+	var invalid *engine.ValidationError
+	if errors.As(err, &invalid) {
 		return c.fail(ctx, sub.ID, nil, badSpec("the deployment's parameters are invalid: %v", err))
+	} else if err != nil {
+		log.WarnContext(ctx, "azure connector: template not evaluated offline, deferred to the deployment", "error", err)
 	}
 	// The prefix must be free: its group belongs to this subscription or
 	// to nobody.

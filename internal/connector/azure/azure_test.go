@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -38,7 +39,7 @@ import (
 const azureSub = "00000000-0000-0000-0000-00000000a2e0"
 
 // siteTemplate is a web app whose URL output reads the deployed site
-// (reference()), and an int parameter the catalog cannot bound.
+// (reference()), and a bounded int parameter.
 const siteTemplate = `{
   "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
   "contentVersion": "1.0.0.0",
@@ -60,6 +61,19 @@ const siteTemplate = `{
   }
 }`
 
+// workersTemplate sizes its copy loop from a plan that exists in Azure
+// (another group's): only the deployment can read it.
+const workersTemplate = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"prefix": {"type": "string"}, "location": {"type": "string"}},
+  "resources": [
+    {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "[concat(parameters('prefix'), 'q', copyIndex())]",
+     "location": "[parameters('location')]", "kind": "StorageV2", "sku": {"name": "Standard_LRS"},
+     "copy": {"name": "queues", "count": "[reference(resourceId('rg-taken', 'Microsoft.Web/serverfarms', 'taken-plan'), '2022-09-01', 'Full').sku.capacity]"}}
+  ]
+}`
+
 // world is the marketplace (API and webhook delivery), the Entra and ARM
 // emulators over TLS, and the connector's webhook endpoint, each on its own
 // loopback server.
@@ -78,6 +92,10 @@ type world struct {
 	siteProd  catalog.Product
 	vmProd    catalog.Product
 	vmNoTerms catalog.Product
+	workers   catalog.Product
+	// siteLegacy sells siteTemplate with a form listed before forms
+	// carried integer bounds.
+	siteLegacy catalog.Product
 }
 
 type result struct {
@@ -156,6 +174,16 @@ func newWorld(t *testing.T, step time.Duration) *world {
 	}
 	wd.siteProd = product("Site", catalog.TypeARMTemplate, map[string]string{armproduct.MetaTemplate: siteTemplate, armproduct.MetaLaunchOutput: "siteUrl"},
 		armproduct.Form(tpl, nil))
+	legacy := armproduct.Form(tpl, nil)
+	for i := range legacy {
+		legacy[i].MinValue, legacy[i].MaxValue = nil, nil
+	}
+	wd.siteLegacy = product("Site (legacy form)", catalog.TypeARMTemplate, map[string]string{armproduct.MetaTemplate: siteTemplate, armproduct.MetaLaunchOutput: "siteUrl"}, legacy)
+	wtpl, err := engine.ParseTemplate([]byte(workersTemplate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd.workers = product("Workers", catalog.TypeARMTemplate, map[string]string{armproduct.MetaTemplate: workersTemplate}, armproduct.Form(wtpl, nil))
 	vmMeta := map[string]string{armproduct.MetaPublisher: "canonical", armproduct.MetaOffer: "ubuntu-24_04-lts", armproduct.MetaPlan: "server"}
 	prefixOnly := armproduct.Form(&engine.Template{}, nil)
 	wd.vmProd = product("VM", catalog.TypeAzureMarketplaceVM, vmMeta, prefixOnly)
@@ -368,9 +396,28 @@ func TestConnectorFlows(t *testing.T) {
 		}
 	})
 
+	t.Run("the template's bounds are the checkout form's", func(t *testing.T) {
+		var plans struct {
+			Items []struct {
+				ID int64 `json:"id"`
+			} `json:"items"`
+		}
+		wd.call("GET", fmt.Sprintf("/api/v1/products/%d/plans", wd.siteProd.ID), wd.w.C1.Token, nil, &plans)
+		var problem struct {
+			Errors []struct {
+				Location string `json:"location"`
+			} `json:"errors"`
+		}
+		code := wd.call("POST", "/api/v1/orders", wd.w.C1.Token, map[string]any{"plan_id": plans.Items[0].ID, "quantity": 1,
+			"configuration": map[string]any{"global_prefix": "toomany", "workers": 99}}, &problem)
+		if code != http.StatusUnprocessableEntity || len(problem.Errors) != 1 || problem.Errors[0].Location != "body.configuration.workers" {
+			t.Fatalf("order with 99 workers: %d %+v", code, problem)
+		}
+	})
+
 	t.Run("bad parameters fail fast, nothing deployed", func(t *testing.T) {
 		groups, deploys := wd.arm.Count("PUT resourcegroup"), wd.arm.Count("PUT deployment")
-		id := wd.order(wd.siteProd, map[string]any{"global_prefix": "toomany", "workers": 7})
+		id := wd.order(wd.siteLegacy, map[string]any{"global_prefix": "toomany", "workers": 7})
 		if got := wd.wait(id); got != "FAILED" {
 			t.Fatalf("status %s", got)
 		}
@@ -410,6 +457,22 @@ func TestConnectorFlows(t *testing.T) {
 		}
 		if !wd.groupExists("rg-taken") {
 			t.Error("the first subscription's group was removed")
+		}
+	})
+
+	t.Run("an expression only Azure can evaluate is left to the deployment", func(t *testing.T) {
+		// The engine alone cannot size the loop: it reads rg-taken's plan.
+		tpl, _ := engine.ParseTemplate([]byte(workersTemplate))
+		if _, err := engine.Evaluate(tpl, map[string]any{"prefix": "wkr", "location": "westeurope"},
+			engine.Deployment{SubscriptionID: azureSub, ResourceGroup: "rg-wkr"}); !errors.Is(err, engine.ErrNoState) {
+			t.Fatalf("offline evaluation: %v", err)
+		}
+		id := wd.order(wd.workers, map[string]any{"global_prefix": "wkr"})
+		if got := wd.wait(id); got != "DEPLOYED" {
+			t.Fatalf("status %s: %+v", got, wd.view(id))
+		}
+		if !wd.groupExists("rg-wkr") {
+			t.Error("nothing deployed")
 		}
 	})
 }

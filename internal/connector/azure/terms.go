@@ -19,9 +19,12 @@ const termsAPIVersion = "2021-01-01"
 type offerPlan struct{ publisher, offer, plan string }
 
 // plansOf lists the Marketplace plans of the evaluated resources (their
-// "plan" property), once each.
+// "plan" property), once each; none when the template was not evaluated.
 func plansOf(res *engine.Result) []offerPlan {
 	var out []offerPlan
+	if res == nil {
+		return nil
+	}
 	seen := map[string]bool{}
 	for _, r := range res.Resources {
 		pl, ok := r.Body["plan"].(map[string]any)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -149,6 +150,9 @@ func (e *Emulator) preflight(r *http.Request, sub, rg, name string) (*plan, erro
 		}
 	}
 	dep := tpl.Deployment{SubscriptionID: sub, ResourceGroup: rg, Location: loc, DeploymentName: name}
+	e.mu.Lock()
+	dep.State = e.stateLocked(sub)
+	e.mu.Unlock()
 	res, err := tpl.Evaluate(t, values, dep)
 	if err != nil {
 		var ve *tpl.ValidationError
@@ -253,7 +257,7 @@ func (e *Emulator) run(d *deployment, p *plan, fail *failure) {
 	running := now()
 	e.mu.Unlock()
 
-	state := map[string]*tpl.ResourceState{}
+	state := maps.Clone(p.dep.State)
 	var created []any
 	for i, rs := range p.result.Resources {
 		if fail != nil && i == 1 || fail != nil && len(p.result.Resources) < 2 && i == 0 {
@@ -262,16 +266,17 @@ func (e *Emulator) run(d *deployment, p *plan, fail *failure) {
 		if !step() {
 			return
 		}
+		rs = resolved(p, rs, state)
 		body := materialize(rs, d)
 		e.mu.Lock()
 		if terminal(d.state) {
 			e.mu.Unlock()
 			return
 		}
-		e.resources[strings.ToLower(rs.ID)] = &resource{sub: d.sub, group: d.group, body: body}
+		e.resources[strings.ToLower(rs.ID)] = &resource{sub: d.sub, group: groupOf(rs.ID, d.group), body: body}
 		d.ops = append(d.ops, operationOf(d, rs, "Succeeded", "Created", nil))
 		e.mu.Unlock()
-		state[rs.ID] = &tpl.ResourceState{Resource: body}
+		state[strings.ToLower(rs.ID)] = &tpl.ResourceState{Resource: body, Lists: listsOf(rs.ID, rs.Name)}
 		created = append(created, map[string]any{"id": rs.ID})
 	}
 	if fail != nil {

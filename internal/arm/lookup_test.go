@@ -1,0 +1,80 @@
+package arm
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// lookupTemplate names its resources in every form ARM accepts in
+// dependsOn and reference().
+const lookupTemplate = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "variables": {"net": "lan", "acct": "stor1"},
+  "resources": [
+    {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "[variables('acct')]", "location": "westeurope"},
+    {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-04-01", "name": "[variables('net')]", "location": "westeurope",
+     "resources": [
+       {"type": "subnets", "apiVersion": "2023-04-01", "name": "front", "dependsOn": ["[variables('net')]"]}
+     ]},
+    {"type": "Microsoft.Network/networkInterfaces", "apiVersion": "2023-04-01", "name": "nic-a", "location": "westeurope",
+     "dependsOn": ["Microsoft.Network/virtualNetworks/lan/subnets/front"]},
+    {"type": "Microsoft.Network/networkInterfaces", "apiVersion": "2023-04-01", "name": "nic-b", "location": "westeurope",
+     "dependsOn": ["front"]},
+    {"type": "Microsoft.Network/networkInterfaces", "apiVersion": "2023-04-01", "name": "nic-c", "location": "westeurope",
+     "dependsOn": ["Microsoft.Network/virtualNetworks/subnets/lan/front"]},
+    {"type": "Microsoft.Web/sites", "apiVersion": "2022-09-01", "name": "app", "location": "westeurope",
+     "properties": {
+       "blob": "[reference(concat('Microsoft.Storage/storageAccounts/', variables('acct')), '2023-01-01').primaryEndpoints.blob]",
+       "subnet": "[reference('front').addressPrefix]"
+     }}
+  ]
+}`
+
+func TestDependsOnAndReferenceForms(t *testing.T) {
+	t.Parallel()
+	tpl, err := ParseTemplate([]byte(lookupTemplate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rg = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-test/providers/"
+	subnet := rg + "Microsoft.Network/virtualNetworks/lan/subnets/front"
+	storage := rg + "Microsoft.Storage/storageAccounts/stor1"
+	dep := testDeployment
+	dep.State = map[string]*ResourceState{
+		storage: {Resource: map[string]any{"properties": map[string]any{"primaryEndpoints": map[string]any{"blob": "https://stor1.blob/"}}}},
+		subnet:  {Resource: map[string]any{"properties": map[string]any{"addressPrefix": "10.0.1.0/24"}}},
+	}
+	res, err := Evaluate(tpl, nil, dep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, nic := range []string{"nic-a", "nic-b", "nic-c"} {
+		if got := findResource(t, res, nic).DependsOn; !slices.Equal(got, []string{subnet}) {
+			t.Errorf("%s depends on %v, want the subnet", nic, got)
+		}
+	}
+	app := findResource(t, res, "app")
+	props := app.Body["properties"].(map[string]any)
+	if props["blob"] != "https://stor1.blob/" || props["subnet"] != "10.0.1.0/24" {
+		t.Errorf("app properties %v", props)
+	}
+	// reference() makes the referenced resources implicit dependencies.
+	if !slices.Contains(app.DependsOn, storage) || !slices.Contains(app.DependsOn, subnet) {
+		t.Errorf("app depends on %v", app.DependsOn)
+	}
+}
+
+func TestShortNameMustBeUnambiguous(t *testing.T) {
+	t.Parallel()
+	src := strings.Replace(lookupTemplate, `"name": "app",`, `"name": "app", "resources": [{"type": "slots", "apiVersion": "2022-09-01", "name": "front", "location": "westeurope"}],`, 1)
+	tpl, err := ParseTemplate([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Evaluate(tpl, nil, testDeployment)
+	if err == nil || !strings.Contains(err.Error(), "'front'") {
+		t.Fatalf("two children named front: %v", err)
+	}
+}

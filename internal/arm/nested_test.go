@@ -1,0 +1,138 @@
+package arm
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestNestedDeployments(t *testing.T) {
+	t.Parallel()
+	tpl := loadTemplate(t, "nested.json")
+	res, err := Evaluate(tpl, nil, testDeployment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every nested resource is listed, right after its deployment.
+	want := []string{"plan", "shop-plan", "site", "shop-web", "slot", "shop-web/staging"}
+	if got := resourceNames(res); !slices.Equal(got, want) {
+		t.Fatalf("resources %v, want %v", got, want)
+	}
+	const sub = "/subscriptions/00000000-0000-0000-0000-000000000001"
+	plan := findResource(t, res, "shop-plan")
+	// Outer scope: the parent's variables, parameters and functions.
+	if plan.ID != sub+"/resourceGroups/rg-test/providers/Microsoft.Web/serverfarms/shop-plan" {
+		t.Errorf("plan id %s", plan.ID)
+	}
+	if got := plan.Body["tags"].(map[string]any)["label"]; got != "outer-shop" {
+		t.Errorf("plan label %v", got)
+	}
+	// Inner scope, in another resource group: its own parameters (given by
+	// the parent, one read from the first deployment's outputs), defaults,
+	// variables and functions.
+	site := findResource(t, res, "shop-web")
+	if site.ID != sub+"/resourceGroups/rg-other/providers/Microsoft.Web/sites/shop-web" {
+		t.Errorf("site id %s", site.ID)
+	}
+	props := site.Body["properties"].(map[string]any)
+	if props["serverFarmId"] != plan.ID || props["hostName"] != "shop-web.example.net" || props["tag"] != "basic@rg-other" {
+		t.Errorf("site properties %v", props)
+	}
+	if slot := findResource(t, res, "shop-web/staging"); slot.ID != site.ID+"/slots/staging" || !slices.Equal(slot.DependsOn, nil) {
+		t.Errorf("slot %s depends on %v", slot.ID, slot.DependsOn)
+	}
+	// The deployment itself lives in the group it targets.
+	if d := findResource(t, res, "site"); d.ID != sub+"/resourceGroups/rg-other/providers/Microsoft.Resources/deployments/site" ||
+		!slices.Equal(d.DependsOn, []string{findResource(t, res, "plan").ID}) {
+		t.Errorf("site deployment %s depends on %v", d.ID, d.DependsOn)
+	}
+	// Nested outputs, read by the parent (two levels deep).
+	if got := res.Outputs["url"].Value; got != "https://shop-web.example.net" {
+		t.Errorf("url %v", got)
+	}
+	if got := res.Outputs["slot"].Value; got != "shop-web/staging@slot" {
+		t.Errorf("slot %v", got)
+	}
+	if len(res.Unresolved) != 0 {
+		t.Errorf("unresolved %v", res.Unresolved)
+	}
+}
+
+func TestNestedDeploymentParametersAreValidated(t *testing.T) {
+	t.Parallel()
+	src := strings.Replace(string(mustRead(t, "nested.json")), `"siteName": {"value": "[concat(parameters('prefix'), '-web')]"},`,
+		`"siteName": {"value": "[concat(parameters('prefix'), '-web')]"}, "tier": {"value": "gold"},`, 1)
+	bad, err := ParseTemplate([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Evaluate(bad, nil, testDeployment)
+	if err == nil || !strings.Contains(err.Error(), "tier") || !strings.Contains(err.Error(), "resources[1].properties.parameters") {
+		t.Fatalf("a nested parameter outside allowedValues: %v", err)
+	}
+}
+
+// subscriptionTemplate deploys at subscription scope: a resource group, and
+// a nested deployment into it.
+const subscriptionTemplate = `{
+  "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"group": {"type": "string", "defaultValue": "rg-app"}},
+  "resources": [
+    {"type": "Microsoft.Resources/resourceGroups", "apiVersion": "2022-09-01", "name": "[parameters('group')]", "location": "westeurope"},
+    {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "storage", "resourceGroup": "[parameters('group')]",
+     "dependsOn": ["[subscriptionResourceId('Microsoft.Resources/resourceGroups', parameters('group'))]"],
+     "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+       "template": {
+         "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+         "contentVersion": "1.0.0.0",
+         "resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "[concat('st', uniqueString(resourceGroup().id))]", "location": "westeurope"}],
+         "outputs": {"group": {"type": "string", "value": "[resourceGroup().name]"}}
+       }}},
+    {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "policy", "location": "westeurope",
+     "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+       "template": {
+         "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+         "contentVersion": "1.0.0.0",
+         "resources": [{"type": "Microsoft.Authorization/policyAssignments", "apiVersion": "2022-06-01", "name": "tags", "properties": {}}]
+       }}}
+  ],
+  "outputs": {"group": {"type": "string", "value": "[reference('storage').outputs.group.value]"}}
+}`
+
+func TestNestedDeploymentTargets(t *testing.T) {
+	t.Parallel()
+	tpl, err := ParseTemplate([]byte(subscriptionTemplate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dep := testDeployment
+	dep.ResourceGroup = ""
+	res, err := Evaluate(tpl, nil, dep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sub = "/subscriptions/00000000-0000-0000-0000-000000000001"
+	account := "st" + uniqueString(sub+"/resourceGroups/rg-app")
+	want := map[string]string{
+		"rg-app":  sub + "/resourceGroups/rg-app",
+		"storage": sub + "/resourceGroups/rg-app/providers/Microsoft.Resources/deployments/storage",
+		account:   sub + "/resourceGroups/rg-app/providers/Microsoft.Storage/storageAccounts/" + account,
+		"policy":  sub + "/providers/Microsoft.Resources/deployments/policy",
+		"tags":    sub + "/providers/Microsoft.Authorization/policyAssignments/tags",
+	}
+	for name, id := range want {
+		if got := findResource(t, res, name).ID; got != id {
+			t.Errorf("%s: id %s, want %s", name, got, id)
+		}
+	}
+	if got := res.Outputs["group"].Value; got != "rg-app" {
+		t.Errorf("group output %v", got)
+	}
+	// Once deployed, the state of the deployment without its outputs does
+	// not hide them.
+	dep.State = map[string]*ResourceState{want["storage"]: {Resource: map[string]any{"properties": map[string]any{"provisioningState": "Succeeded"}}}}
+	if res, err := Evaluate(tpl, nil, dep); err != nil || res.Outputs["group"].Value != "rg-app" {
+		t.Errorf("with state: %v", err)
+	}
+}
