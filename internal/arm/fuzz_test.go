@@ -54,11 +54,12 @@ func FuzzExpression(f *testing.F) {
 	}
 	dep := testDeployment
 	dep.Now = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	// Time is bounded by the work budget (maxWork), which every function
+	// charges, not measured here: a wall-clock bound fails on a loaded
+	// machine (the map of ranges above took 47 s at a load of 35 on two
+	// cores) and passes a runaway on a fast one. The fuzzer's own timeout
+	// catches an input that never ends.
 	f.Fuzz(func(t *testing.T, expr string) {
-		start := time.Now()
 		_, _ = EvaluateExpression(tpl, nil, dep, expr)
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("%q took %v", expr, d)
-		}
 	})
 }
