@@ -68,7 +68,7 @@ func serveMSEmulator(ctx context.Context, name, addr string, h http.Handler, use
 		if host != "" && host != "localhost" && net.ParseIP(host) == nil {
 			hosts = append(hosts, host)
 		}
-		cert, pemBytes, err := emutls.SelfSigned(hosts...)
+		cert, pemBytes, err := emutls.SelfSigned("Mercato "+name+" emulator", hosts...)
 		if err != nil {
 			ln.Close()
 			return err

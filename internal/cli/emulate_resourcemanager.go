@@ -53,7 +53,7 @@ func runEmulateARM(ctx context.Context, args []string, stdout, stderr io.Writer)
 			tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 			client.Transport = tr
 		}
-		cfg.Verifier = entraVerifier(entra.NewVerifier(entra.NewRemoteKeys(*jwks, client), entra.ManagementResource))
+		cfg.Verifier = entraVerifier(entra.NewVerifier(entra.NewRemoteKeys(*jwks, client), entra.ManagementAudiences...))
 	} else {
 		log.Warn("arm emulator: no --entra-jwks, any bearer token is accepted")
 	}
