@@ -137,7 +137,7 @@ func (e *Emulator) preflight(r *http.Request, sub, rg, name string) (*plan, erro
 		}
 		e.mu.Unlock()
 		if !ok {
-			return nil, newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
+			return nil, groupNotFound(rg)
 		}
 	}
 	mode := in.Properties.Mode
@@ -490,7 +490,7 @@ func (e *Emulator) listDeployments(w http.ResponseWriter, sub, rg string) error 
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if _, ok := e.groups[key(sub, rg)]; !ok && rg != "" {
-		return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
+		return groupNotFound(rg)
 	}
 	var ds []*deployment
 	for _, d := range e.deployments {

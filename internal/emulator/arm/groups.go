@@ -119,7 +119,7 @@ func (e *Emulator) patchGroup(w http.ResponseWriter, r *http.Request, sub, rg st
 	e.counts["PATCH resourcegroup"]++
 	g, ok := e.groups[key(sub, rg)]
 	if !ok {
-		return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
+		return groupNotFound(rg)
 	}
 	if in.Tags != nil {
 		g.tags = *in.Tags
@@ -141,7 +141,7 @@ func (e *Emulator) exportGroupTemplate(w http.ResponseWriter, r *http.Request, s
 	_, ok := e.groups[key(sub, rg)]
 	e.mu.Unlock()
 	if !ok {
-		return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
+		return groupNotFound(rg)
 	}
 	all := slices.Contains(in.Resources, "*")
 	res := e.groupResources(sub, rg)
@@ -181,7 +181,7 @@ func (e *Emulator) getGroup(w http.ResponseWriter, r *http.Request, sub, rg stri
 			w.WriteHeader(http.StatusNotFound)
 			return nil
 		}
-		return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
+		return groupNotFound(rg)
 	}
 	if r.Method == http.MethodHead {
 		w.WriteHeader(http.StatusNoContent)
@@ -221,7 +221,7 @@ func (e *Emulator) deleteGroup(w http.ResponseWriter, r *http.Request, sub, rg s
 	g, ok := e.groups[key(sub, rg)]
 	if !ok {
 		e.mu.Unlock()
-		return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
+		return groupNotFound(rg)
 	}
 	op := &operation{id: newID(), status: "Running", start: now(), group: key(sub, rg)}
 	e.ops[op.id] = op
@@ -380,4 +380,8 @@ func nonNil(v []any) []any {
 		return []any{}
 	}
 	return v
+}
+
+func groupNotFound(rg string) error {
+	return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
 }

@@ -97,7 +97,7 @@ func (e *Emulator) putResource(w http.ResponseWriter, r *http.Request, sub, rg, 
 	e.counts["PUT resource"]++
 	g, ok := e.groups[key(sub, rg)]
 	if !ok {
-		return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
+		return groupNotFound(rg)
 	}
 	if g.state == "Deleting" {
 		return newError(http.StatusConflict, "ResourceGroupBeingDeleted", "The resource group '%s' is in deprovisioning state and cannot perform this operation.", g.name)
@@ -164,7 +164,7 @@ func (e *Emulator) listResources(w http.ResponseWriter, sub, rg string) error {
 	_, ok := e.groups[key(sub, rg)]
 	e.mu.Unlock()
 	if !ok && rg != "" {
-		return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
+		return groupNotFound(rg)
 	}
 	res := e.groupResources(sub, rg)
 	sort.Slice(res, func(i, j int) bool {

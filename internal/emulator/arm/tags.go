@@ -134,7 +134,7 @@ func (e *Emulator) scopeTagsLocked(scope string) (map[string]string, func(map[st
 	case len(seg) == 4 && strings.EqualFold(seg[2], "resourceGroups"):
 		g, ok := e.groups[key(seg[1], seg[3])]
 		if !ok {
-			return nil, nil, newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", seg[3])
+			return nil, nil, groupNotFound(seg[3])
 		}
 		return g.tags, func(t map[string]string) { g.tags = t }, nil
 	}
