@@ -387,9 +387,8 @@ func declared(decl map[string]any) map[string]any {
 // declaration, with the properties Azure computes for the common types;
 // defaultLoc is its group's location.
 func materialize(id, typ, name string, decl map[string]any, defaultLoc string) map[string]any {
-	rs := struct{ ID, Type, Name string }{id, typ, name}
 	body := declared(decl)
-	body["id"], body["name"], body["type"] = rs.ID, rs.Name, rs.Type
+	body["id"], body["name"], body["type"] = id, name, typ
 	loc, _ := body["location"].(string)
 	if loc == "" {
 		loc = defaultLoc
@@ -401,21 +400,21 @@ func materialize(id, typ, name string, decl map[string]any, defaultLoc string) m
 		props = map[string]any{}
 	}
 	props["provisioningState"] = "Succeeded"
-	switch strings.ToLower(rs.Type) {
+	switch strings.ToLower(typ) {
 	case "microsoft.network/publicipaddresses":
 		if dns, ok := props["dnsSettings"].(map[string]any); ok {
 			if label, ok := dns["domainNameLabel"].(string); ok && label != "" {
 				dns["fqdn"] = label + "." + loc + ".cloudapp.azure.com"
 			}
 		}
-		props["ipAddress"] = "20.50.0." + fmt.Sprint(1+len(rs.Name)%250)
+		props["ipAddress"] = "20.50.0." + fmt.Sprint(1+len(name)%250)
 	case "microsoft.web/sites":
-		props["defaultHostName"] = strings.ToLower(rs.Name) + ".azurewebsites.net"
+		props["defaultHostName"] = strings.ToLower(name) + ".azurewebsites.net"
 		props["state"] = "Running"
 	case "microsoft.compute/virtualmachines":
 		props["vmId"] = newID()
 	case "microsoft.storage/storageaccounts":
-		props["primaryEndpoints"] = map[string]any{"blob": "https://" + rs.Name + ".blob.core.windows.net/", "web": "https://" + rs.Name + ".z6.web.core.windows.net/"}
+		props["primaryEndpoints"] = map[string]any{"blob": "https://" + name + ".blob.core.windows.net/", "web": "https://" + name + ".z6.web.core.windows.net/"}
 	}
 	body["properties"] = props
 	return body
