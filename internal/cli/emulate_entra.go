@@ -23,8 +23,8 @@ func runEmulateEntra(ctx context.Context, args []string, stdout, stderr io.Write
 		addr      = fs.String("addr", "127.0.0.1:8091", "listen address HOST:PORT (env MERCATO_ADDR)")
 		config    = fs.String("config", "", "JSON configuration: tenants, apps (client id and secrets), users, resources (env MERCATO_CONFIG); without it, one demo tenant and app")
 		lifetime  = fs.Duration("token-lifetime", 0, "access token lifetime (default 1h, or the configuration's) (env MERCATO_TOKEN_LIFETIME)")
-		useTLS    = fs.Bool("tls", false, "serve https with a self-signed certificate (env MERCATO_TLS)")
-		certOut   = fs.String("tls-cert-out", "", "with --tls, write the certificate (PEM) here for clients to trust (env MERCATO_TLS_CERT_OUT)")
+		useTLS    = fs.Bool("tls", false, "serve https with a certificate signed by a fresh CA, written to --tls-cert-out (env MERCATO_TLS)")
+		certOut   = fs.String("tls-cert-out", "", "with --tls, write the CA certificate (PEM) here for clients to trust (env MERCATO_TLS_CERT_OUT)")
 		logFormat = fs.String("log-format", "text", "log format: text or json (env MERCATO_LOG_FORMAT)")
 		logLevel  = fs.String("log-level", "info", "log level (env MERCATO_LOG_LEVEL)")
 	)
@@ -68,7 +68,7 @@ func serveMSEmulator(ctx context.Context, name, addr string, h http.Handler, use
 		if host != "" && host != "localhost" && net.ParseIP(host) == nil {
 			hosts = append(hosts, host)
 		}
-		cert, pemBytes, err := emutls.SelfSigned(hosts...)
+		cert, pemBytes, err := emutls.SelfSigned("Mercato "+name+" emulator", hosts...)
 		if err != nil {
 			ln.Close()
 			return err

@@ -17,12 +17,13 @@ import (
 )
 
 // runEmulateARM runs the ARM emulator on its own, over HTTPS with a fresh
-// self-signed certificate written for clients to trust.
+// certificate signed by a fresh CA, whose certificate is written for clients
+// to trust.
 func runEmulateARM(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("emulate arm", stderr)
 	var (
 		addr       = fs.String("addr", "127.0.0.1:8092", "listen address HOST:PORT (env MERCATO_ADDR)")
-		certOut    = fs.String("cert-out", "arm-emulator.pem", "where to write the TLS certificate (PEM) clients must trust (env MERCATO_CERT_OUT)")
+		certOut    = fs.String("cert-out", "arm-emulator.pem", "where to write the CA certificate (PEM) clients must trust, the CA that signed the emulator's certificate (env MERCATO_CERT_OUT)")
 		jwks       = fs.String("entra-jwks", "", "JWKS URL of the Entra emulator whose tokens are accepted, e.g. https://127.0.0.1:8091/common/discovery/v2.0/keys; empty accepts any bearer token (env MERCATO_ENTRA_JWKS)")
 		entraCA    = fs.String("entra-ca-file", "", "PEM certificate to trust when fetching the JWKS (env MERCATO_ENTRA_CA_FILE)")
 		step       = fs.Duration("step", 2*time.Second, "how long each provisioning step takes (env MERCATO_STEP)")
@@ -53,7 +54,7 @@ func runEmulateARM(ctx context.Context, args []string, stdout, stderr io.Writer)
 			tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 			client.Transport = tr
 		}
-		cfg.Verifier = entraVerifier(entra.NewVerifier(entra.NewRemoteKeys(*jwks, client), entra.ManagementResource))
+		cfg.Verifier = entraVerifier(entra.NewVerifier(entra.NewRemoteKeys(*jwks, client), entra.ManagementAudiences...))
 	} else {
 		log.Warn("arm emulator: no --entra-jwks, any bearer token is accepted")
 	}

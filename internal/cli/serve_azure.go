@@ -52,22 +52,26 @@ func runAzureDemo(ctx context.Context, env *serveEnv, out chan<- azureDemoEmulat
 	if err != nil {
 		return fmt.Errorf("demo entra: %w", err)
 	}
-	serve := func(h http.Handler) (*armemu.Server, error) {
+	entraCert, err := cert.Issue(entra.CertificateSubject)
+	if err != nil {
+		return err
+	}
+	serve := func(h http.Handler, cert *armemu.Certificate) (*armemu.Server, error) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return nil, fmt.Errorf("demo azure: %w", err)
 		}
 		return armemu.ServeTLS(ln, h, cert), nil
 	}
-	entraSrv, err := serve(idp.Handler())
+	entraSrv, err := serve(idp.Handler(), entraCert)
 	if err != nil {
 		return err
 	}
 	defer entraSrv.Close()
 	em := armemu.New(armemu.Config{Step: 300 * time.Millisecond, RetryAfter: time.Second, Log: env.Log,
-		Verifier: entraVerifier(entra.NewVerifier(idp.Keys(), entra.ManagementResource))})
+		Verifier: entraVerifier(entra.NewVerifier(idp.Keys(), entra.ManagementAudiences...))})
 	defer em.Close()
-	armSrv, err := serve(em.Handler())
+	armSrv, err := serve(em.Handler(), cert)
 	if err != nil {
 		return err
 	}

@@ -1,12 +1,15 @@
 package arm
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"maps"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,14 +30,29 @@ type deployment struct {
 	ops                        []map[string]any
 	opID                       string
 	done                       chan struct{}
+	// template is the request's template (exportTemplate), hash its
+	// templateHash; providers and dependencies are computed from the
+	// evaluated resources.
+	template                json.RawMessage
+	hash                    string
+	providers, dependencies []any
 }
 
 func terminal(state string) bool {
 	return state == "Succeeded" || state == "Failed" || state == "Canceled"
 }
 
+// id is the deployment's id: in its group, or at subscription scope when
+// it has none.
 func (d *deployment) id() string {
-	return "/subscriptions/" + d.sub + "/resourceGroups/" + d.group + "/providers/Microsoft.Resources/deployments/" + d.name
+	return deploymentID(d.sub, d.group, d.name)
+}
+
+func deploymentID(sub, rg, name string) string {
+	if rg == "" {
+		return "/subscriptions/" + sub + "/providers/Microsoft.Resources/deployments/" + name
+	}
+	return "/subscriptions/" + sub + "/resourceGroups/" + rg + "/providers/Microsoft.Resources/deployments/" + name
 }
 
 // finish ends the deployment. e.mu is held.
@@ -58,7 +76,8 @@ func (d *deployment) body() map[string]any {
 	props := map[string]any{
 		"provisioningState": d.state, "correlationId": d.correlationID, "timestamp": end.Format(time.RFC3339Nano),
 		"duration": isoDuration(end.Sub(d.start)), "mode": d.mode, "parameters": d.params,
-		"outputResources": nonNil(d.outputResources), "dependencies": []any{}, "providers": []any{},
+		"outputResources": nonNil(d.outputResources), "dependencies": nonNil(d.dependencies), "providers": nonNil(d.providers),
+		"templateHash": d.hash,
 	}
 	if d.outputs != nil {
 		props["outputs"] = d.outputs
@@ -66,11 +85,18 @@ func (d *deployment) body() map[string]any {
 	if d.err != nil {
 		props["error"] = d.err
 	}
-	return map[string]any{"id": d.id(), "name": d.name, "type": "Microsoft.Resources/deployments", "properties": props}
+	body := map[string]any{"id": d.id(), "name": d.name, "type": "Microsoft.Resources/deployments", "properties": props}
+	if d.group == "" {
+		body["location"] = d.location
+	}
+	return body
 }
 
 // deploymentRequest is the body of a deployment PUT, validate or whatIf.
 type deploymentRequest struct {
+	// Location is required at subscription scope: where the deployment's
+	// data is kept.
+	Location   string `json:"location"`
 	Properties struct {
 		Mode         string                     `json:"mode"`
 		Template     json.RawMessage            `json:"template"`
@@ -98,15 +124,22 @@ func (e *Emulator) preflight(r *http.Request, sub, rg, name string) (*plan, erro
 	if err := decodeBody(r, &in); err != nil {
 		return nil, err
 	}
-	e.mu.Lock()
-	g, ok := e.groups[key(sub, rg)]
 	var loc string
-	if ok {
-		loc = g.location
-	}
-	e.mu.Unlock()
-	if !ok {
-		return nil, newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
+	if rg == "" {
+		if in.Location == "" {
+			return nil, newError(http.StatusBadRequest, "LocationRequired", "The location property is required for this definition.")
+		}
+		loc = strings.ToLower(strings.ReplaceAll(in.Location, " ", ""))
+	} else {
+		e.mu.Lock()
+		g, ok := e.groups[key(sub, rg)]
+		if ok {
+			loc = g.location
+		}
+		e.mu.Unlock()
+		if !ok {
+			return nil, groupNotFound(rg)
+		}
 	}
 	mode := in.Properties.Mode
 	if mode == "" {
@@ -161,6 +194,12 @@ func (e *Emulator) preflight(r *http.Request, sub, rg, name string) (*plan, erro
 		}
 		return nil, newError(http.StatusBadRequest, "InvalidTemplate", "Deployment template validation failed: '%v'.", err)
 	}
+	// Each resource's api-version must be one its type has.
+	for _, rs := range res.Resources {
+		if err := checkVersion(rs.Type, rs.APIVersion); err != nil {
+			return nil, err
+		}
+	}
 	// Marketplace images: their terms must be accepted on the subscription.
 	var refused []*apiError
 	e.mu.Lock()
@@ -203,10 +242,18 @@ func (e *Emulator) putDeployment(w http.ResponseWriter, r *http.Request, sub, rg
 	corr := w.Header().Get("x-ms-correlation-request-id")
 	d := &deployment{sub: sub, group: rg, name: name, location: p.dep.Location, mode: p.mode, state: "Accepted", params: p.params,
 		correlationID: corr, start: now(), opID: newID(), done: make(chan struct{})}
+	d.template, d.hash = p.reqBody.Properties.Template, templateHash(p.reqBody.Properties.Template)
+	d.providers, d.dependencies = providersOf(p.result.Resources), dependenciesOf(p.result.Resources)
 	e.mu.Lock()
-	if g, ok := e.groups[key(sub, rg)]; !ok || g.state == "Deleting" {
+	if g, ok := e.groups[key(sub, rg)]; rg != "" && (!ok || g.state == "Deleting") {
 		e.mu.Unlock()
 		return newError(http.StatusConflict, "ResourceGroupBeingDeleted", "The resource group '%s' is in deprovisioning state and cannot perform this operation.", rg)
+	}
+	// Azure registers the providers a deployment uses.
+	for _, rs := range p.result.Resources {
+		if pr, _ := typeOf(rs.Type); pr != nil {
+			e.registered[key(sub, pr.namespace)] = true
+		}
 	}
 	e.deployments[k] = d
 	e.ops[d.opID] = &operation{id: d.opID, deployment: d, start: d.start}
@@ -267,13 +314,13 @@ func (e *Emulator) run(d *deployment, p *plan, fail *failure) {
 			return
 		}
 		rs = resolved(p, rs, state)
-		body := materialize(rs, d)
+		body := materialize(rs.ID, rs.Type, rs.Name, rs.Body, d.location)
 		e.mu.Lock()
 		if terminal(d.state) {
 			e.mu.Unlock()
 			return
 		}
-		e.resources[strings.ToLower(rs.ID)] = &resource{sub: d.sub, group: groupOf(rs.ID, d.group), body: body}
+		e.createLocked(d, rs, body)
 		d.ops = append(d.ops, operationOf(d, rs, "Succeeded", "Created", nil))
 		e.mu.Unlock()
 		state[strings.ToLower(rs.ID)] = &tpl.ResourceState{Resource: body, Lists: listsOf(rs.ID, rs.Name)}
@@ -328,21 +375,28 @@ func (e *Emulator) run(d *deployment, p *plan, fail *failure) {
 	d.finish("Succeeded", nil)
 }
 
-// materialize is the resource as Azure returns it once created, with the
-// properties Azure computes for the common types.
-func materialize(rs *tpl.Resource, d *deployment) map[string]any {
+// declared is a resource's declaration without what ARM does not store.
+func declared(decl map[string]any) map[string]any {
 	body := map[string]any{}
-	for k, v := range rs.Body {
+	for k, v := range decl {
 		switch k {
-		case "apiVersion", "comments", "scope":
+		case "apiVersion", "comments", "scope", "dependsOn", "condition", "copy":
 			continue
 		}
 		body[k] = v
 	}
-	body["id"], body["name"], body["type"] = rs.ID, rs.Name, rs.Type
+	return body
+}
+
+// materialize is the resource as Azure returns it once created from its
+// declaration, with the properties Azure computes for the common types;
+// defaultLoc is its group's location.
+func materialize(id, typ, name string, decl map[string]any, defaultLoc string) map[string]any {
+	body := declared(decl)
+	body["id"], body["name"], body["type"] = id, name, typ
 	loc, _ := body["location"].(string)
 	if loc == "" {
-		loc = d.location
+		loc = defaultLoc
 	}
 	loc = strings.ToLower(strings.ReplaceAll(loc, " ", ""))
 	body["location"] = loc
@@ -351,24 +405,53 @@ func materialize(rs *tpl.Resource, d *deployment) map[string]any {
 		props = map[string]any{}
 	}
 	props["provisioningState"] = "Succeeded"
-	switch strings.ToLower(rs.Type) {
+	switch strings.ToLower(typ) {
 	case "microsoft.network/publicipaddresses":
 		if dns, ok := props["dnsSettings"].(map[string]any); ok {
 			if label, ok := dns["domainNameLabel"].(string); ok && label != "" {
 				dns["fqdn"] = label + "." + loc + ".cloudapp.azure.com"
 			}
 		}
-		props["ipAddress"] = "20.50.0." + fmt.Sprint(1+len(rs.Name)%250)
+		props["ipAddress"] = "20.50.0." + fmt.Sprint(1+len(name)%250)
 	case "microsoft.web/sites":
-		props["defaultHostName"] = strings.ToLower(rs.Name) + ".azurewebsites.net"
+		props["defaultHostName"] = strings.ToLower(name) + ".azurewebsites.net"
 		props["state"] = "Running"
 	case "microsoft.compute/virtualmachines":
 		props["vmId"] = newID()
 	case "microsoft.storage/storageaccounts":
-		props["primaryEndpoints"] = map[string]any{"blob": "https://" + rs.Name + ".blob.core.windows.net/", "web": "https://" + rs.Name + ".z6.web.core.windows.net/"}
+		props["primaryEndpoints"] = map[string]any{"blob": "https://" + name + ".blob.core.windows.net/", "web": "https://" + name + ".z6.web.core.windows.net/"}
 	}
 	body["properties"] = props
 	return body
+}
+
+// createLocked stores a resource a deployment created: a resource group
+// (at subscription scope) or a generic resource. e.mu is held.
+func (e *Emulator) createLocked(d *deployment, rs *tpl.Resource, body map[string]any) {
+	if strings.EqualFold(rs.Type, "Microsoft.Resources/resourceGroups") {
+		sub, _ := groupOf(rs.ID)
+		if sub == "" {
+			sub = d.sub
+		}
+		g, ok := e.groups[key(sub, rs.Name)]
+		if !ok {
+			loc, _ := body["location"].(string)
+			g = &group{sub: sub, name: rs.Name, location: loc, state: "Succeeded"}
+			e.groups[key(sub, rs.Name)] = g
+		}
+		if tags, ok := body["tags"].(map[string]any); ok {
+			g.tags = map[string]string{}
+			for k, v := range tags {
+				g.tags[k] = fmt.Sprint(v)
+			}
+		}
+		return
+	}
+	sub, rg := groupOf(rs.ID)
+	if sub == "" {
+		sub, rg = d.sub, d.group
+	}
+	e.resources[strings.ToLower(rs.ID)] = &resource{sub: sub, group: rg, body: body}
 }
 
 func operationOf(d *deployment, rs *tpl.Resource, state, status string, msg *apiError) map[string]any {
@@ -410,8 +493,8 @@ func (e *Emulator) getDeployment(w http.ResponseWriter, r *http.Request, sub, rg
 func (e *Emulator) listDeployments(w http.ResponseWriter, sub, rg string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, ok := e.groups[key(sub, rg)]; !ok {
-		return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
+	if _, ok := e.groups[key(sub, rg)]; !ok && rg != "" {
+		return groupNotFound(rg)
 	}
 	var ds []*deployment
 	for _, d := range e.deployments {
@@ -465,7 +548,7 @@ func (e *Emulator) validateDeployment(w http.ResponseWriter, r *http.Request, su
 		validated = append(validated, map[string]any{"id": rs.ID})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"id": "/subscriptions/" + sub + "/resourceGroups/" + rg + "/providers/Microsoft.Resources/deployments/" + name, "name": name,
+		"id": deploymentID(sub, rg, name), "name": name,
 		"type": "Microsoft.Resources/deployments",
 		"properties": map[string]any{"provisioningState": "Succeeded", "mode": p.mode, "parameters": p.params, "timestamp": now().Format(time.RFC3339Nano),
 			"correlationId": w.Header().Get("x-ms-correlation-request-id"), "validatedResources": validated},
@@ -485,9 +568,12 @@ func (e *Emulator) whatIf(w http.ResponseWriter, r *http.Request, sub, rg, name 
 	for _, rs := range p.result.Resources {
 		k := strings.ToLower(rs.ID)
 		seen[k] = true
-		ch := map[string]any{"resourceId": rs.ID, "after": rs}
+		ch := map[string]any{"resourceId": rs.ID, "after": rs.Body}
 		if old, ok := e.resources[k]; ok {
 			ch["changeType"] = "Modify"
+			if unchanged(rs, old.body, p.dep.Location) {
+				ch["changeType"] = "NoChange"
+			}
 			ch["before"] = old.body
 		} else {
 			ch["changeType"] = "Create"
@@ -543,4 +629,203 @@ func (e *Emulator) listOperations(w http.ResponseWriter, sub, rg, name string) e
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"value": out})
 	return nil
+}
+
+// unchanged tells whether redeploying a declaration would leave the
+// resource as it is: every declared value (location normalized as Azure
+// stores it) is already the resource's.
+func unchanged(rs *tpl.Resource, current map[string]any, groupLoc string) bool {
+	decl := declared(rs.Body)
+	loc, _ := decl["location"].(string)
+	if loc == "" {
+		loc = groupLoc
+	}
+	decl["location"] = strings.ToLower(strings.ReplaceAll(loc, " ", ""))
+	decl["name"], decl["type"] = rs.Name, rs.Type
+	return subset(decl, current)
+}
+
+// subset tells whether every value in a is in b: maps by key, arrays
+// element by element (same length), other values by equality (numbers
+// compared as text, types compared case-insensitively).
+func subset(a, b any) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, v := range x {
+			if !subset(v, y[k]) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !subset(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case nil:
+		return b == nil
+	}
+	return fmt.Sprint(a) == fmt.Sprint(b)
+}
+
+// templateHash is a template's hash (templateHash, calculateTemplateHash):
+// a decimal number, equal for templates that differ only in whitespace or
+// key order.
+func templateHash(raw json.RawMessage) string {
+	h := fnv.New64a()
+	h.Write(canonicalJSON(raw))
+	return strconv.FormatUint(h.Sum64(), 10)
+}
+
+// canonicalJSON is raw minified with its object keys sorted.
+func canonicalJSON(raw json.RawMessage) []byte {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return raw
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return raw
+	}
+	return b
+}
+
+// providersOf lists the namespaces and types of a deployment's resources,
+// with their locations, as deployments.get answers.
+func providersOf(rs []*tpl.Resource) []any {
+	types := map[string]map[string]map[string]bool{} // namespace → type → locations
+	var order []string
+	for _, r := range rs {
+		ns, t, ok := strings.Cut(r.Type, "/")
+		if !ok {
+			continue
+		}
+		if types[ns] == nil {
+			types[ns] = map[string]map[string]bool{}
+			order = append(order, ns)
+		}
+		if types[ns][t] == nil {
+			types[ns][t] = map[string]bool{}
+		}
+		if loc, _ := r.Body["location"].(string); loc != "" {
+			types[ns][t][strings.ToLower(strings.ReplaceAll(loc, " ", ""))] = true
+		}
+	}
+	sort.Strings(order)
+	out := make([]any, 0, len(order))
+	for _, ns := range order {
+		var rts []any
+		names := make([]string, 0, len(types[ns]))
+		for t := range types[ns] {
+			names = append(names, t)
+		}
+		sort.Strings(names)
+		for _, t := range names {
+			locs := []string{}
+			for l := range types[ns][t] {
+				locs = append(locs, l)
+			}
+			sort.Strings(locs)
+			rts = append(rts, map[string]any{"resourceType": t, "locations": locs})
+		}
+		out = append(out, map[string]any{"namespace": ns, "resourceTypes": rts})
+	}
+	return out
+}
+
+// dependenciesOf lists each resource that depends on others, with them.
+func dependenciesOf(rs []*tpl.Resource) []any {
+	out := []any{}
+	for _, r := range rs {
+		if len(r.DependsOn) == 0 {
+			continue
+		}
+		on := make([]any, 0, len(r.DependsOn))
+		for _, id := range r.DependsOn {
+			typ, name := idParts(id)
+			on = append(on, map[string]any{"id": id, "resourceType": typ, "resourceName": name})
+		}
+		out = append(out, map[string]any{"id": r.ID, "resourceType": r.Type, "resourceName": r.Name, "dependsOn": on})
+	}
+	return out
+}
+
+// calculateTemplateHash answers the hash of the template in the body.
+func (e *Emulator) calculateTemplateHash(w http.ResponseWriter, r *http.Request) error {
+	var raw json.RawMessage
+	if err := decodeBody(r, &raw); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"minifiedTemplate": string(canonicalJSON(raw)), "templateHash": templateHash(raw)})
+	return nil
+}
+
+func deploymentNotFound(name string) error {
+	return newError(http.StatusNotFound, "DeploymentNotFound", "Deployment '%s' could not be found.", name)
+}
+
+// exportDeploymentTemplate answers the template a deployment was made with.
+func (e *Emulator) exportDeploymentTemplate(w http.ResponseWriter, sub, rg, name string) error {
+	e.mu.Lock()
+	d, ok := e.deployments[key(sub, rg, name)]
+	e.mu.Unlock()
+	if !ok {
+		return deploymentNotFound(name)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"template": d.template})
+	return nil
+}
+
+// deleteDeployment removes a finished deployment from the history (its
+// resources stay): 202 with Location, as Azure answers. An active
+// deployment cannot be deleted.
+func (e *Emulator) deleteDeployment(w http.ResponseWriter, r *http.Request, sub, rg, name string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.counts["DELETE deployment"]++
+	k := key(sub, rg, name)
+	d, ok := e.deployments[k]
+	if !ok {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	if !terminal(d.state) {
+		return newError(http.StatusConflict, "DeploymentActive", "The deployment '%s' cannot be deleted while it is active; cancel it first.", name)
+	}
+	delete(e.deployments, k)
+	op := &operation{id: newID(), status: "Succeeded", start: now(), end: now()}
+	e.ops[op.id] = op
+	w.Header().Set("Location", baseURL(r)+"/subscriptions/"+sub+"/operationresults/"+op.id+"?api-version="+apiVersion(r))
+	e.retryAfter(w)
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+// getOperation answers one of a deployment's operations by its id.
+func (e *Emulator) getOperation(w http.ResponseWriter, sub, rg, name, opID string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	d, ok := e.deployments[key(sub, rg, name)]
+	if !ok {
+		return deploymentNotFound(name)
+	}
+	for _, o := range d.ops {
+		if strings.EqualFold(fmt.Sprint(o["operationId"]), opID) {
+			writeJSON(w, http.StatusOK, o)
+			return nil
+		}
+	}
+	return newError(http.StatusNotFound, "DeploymentOperationNotFound", "Deployment operation '%s' of deployment '%s' could not be found.", opID, name)
 }

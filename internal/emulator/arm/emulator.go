@@ -65,7 +65,17 @@ type Config struct {
 	// Principals is the directory role assignments are checked against;
 	// nil: every principal id exists (as a User).
 	Principals PrincipalDirectory
+	// TenantID is the directory the subscriptions belong to (tenants.list,
+	// subscriptions.get). Default DefaultTenantID.
+	TenantID string
+	// Subscriptions are listed by subscriptions.list, with every
+	// subscription that has a resource group. Any subscription id is
+	// served.
+	Subscriptions []string
 }
+
+// DefaultTenantID is the tenant of an emulator configured without one.
+const DefaultTenantID = "72f988bf-0000-4000-8000-000000000001"
 
 // Emulator is an in-memory Azure Resource Manager.
 type Emulator struct {
@@ -87,6 +97,10 @@ type Emulator struct {
 
 	assignments     map[string]*roleAssignment // by lower-case "sub/name"
 	dropAssignments int
+
+	registered map[string]bool                       // by lower-case "sub/namespace"
+	tagNames   map[string]map[string]map[string]bool // predefined tags: sub → name → values
+	scopeTags  map[string]map[string]string          // tags of a subscription, by lower-case id
 }
 
 type failure struct {
@@ -106,9 +120,13 @@ func New(cfg Config) *Emulator {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.TenantID == "" {
+		cfg.TenantID = DefaultTenantID
+	}
 	return &Emulator{cfg: cfg, log: cfg.Log, groups: map[string]*group{}, deployments: map[string]*deployment{},
 		resources: map[string]*resource{}, agreements: map[string]*agreement{}, ops: map[string]*operation{},
-		assignments: map[string]*roleAssignment{}, counts: map[string]int{}, closed: make(chan struct{})}
+		assignments: map[string]*roleAssignment{}, counts: map[string]int{}, closed: make(chan struct{}),
+		registered: map[string]bool{}, tagNames: map[string]map[string]map[string]bool{}, scopeTags: map[string]map[string]string{}}
 }
 
 // Close stops the background work of running operations.
@@ -260,49 +278,71 @@ func (e *Emulator) authenticate(r *http.Request) error {
 	return nil
 }
 
+// segments splits a path into its segments, skipping empty ones: Azure
+// serves "//subscriptions/…" (the JavaScript SDK's getById sends it) as
+// "/subscriptions/…".
+func segments(path string) []string {
+	var out []string
+	for s := range strings.SplitSeq(path, "/") {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // route dispatches on the lower-cased path segments, as ARM's paths are
-// case-insensitive (the SDK writes "resourcegroups" and "resourceGroups").
+// case-insensitive (the SDK writes "resourcegroups" and "resourceGroups"),
+// after checking the api-version against the addressed resource type.
 func (e *Emulator) route(w http.ResponseWriter, r *http.Request) error {
-	raw := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	raw := segments(r.URL.Path)
 	seg := make([]string, len(raw))
 	for i, s := range raw {
 		seg[i] = strings.ToLower(s)
 	}
+	if err := checkVersion(requestType(seg), apiVersion(r)); err != nil {
+		return err
+	}
 	n := len(seg)
-	if n < 2 || seg[0] != "subscriptions" {
-		return newError(http.StatusNotFound, "NotFound", "No HTTP resource was found that matches the request URI '%s'.", r.URL.Path)
+	m := r.Method
+	notFound := newError(http.StatusNotFound, "NotFound", "No HTTP resource was found that matches the request URI '%s' and method '%s'.", r.URL.Path, m)
+	if n >= 4 && seg[n-4] == "providers" && seg[n-3] == "microsoft.resources" && seg[n-2] == "tags" && seg[n-1] == "default" {
+		return e.routeScopeTags(w, r, "/"+strings.Join(raw[:n-4], "/"))
+	}
+	switch {
+	case n == 1 && seg[0] == "tenants" && m == http.MethodGet:
+		return e.listTenants(w)
+	case n == 1 && seg[0] == "subscriptions" && m == http.MethodGet:
+		return e.listSubscriptions(w)
+	case n == 3 && seg[0] == "providers" && seg[1] == "microsoft.resources" && seg[2] == "calculatetemplatehash" && m == http.MethodPost:
+		return e.calculateTemplateHash(w, r)
+	case n < 2 || seg[0] != "subscriptions":
+		return notFound
 	}
 	sub := raw[1]
-	m := r.Method
 	switch {
+	case n == 2 && m == http.MethodGet:
+		return e.getSubscription(w, sub)
+	case n == 3 && seg[2] == "locations" && m == http.MethodGet:
+		return e.listLocations(w, sub)
+	case n == 3 && seg[2] == "resources" && m == http.MethodGet:
+		return e.listResources(w, sub, "")
+	case n >= 3 && seg[2] == "tagnames":
+		return e.routeTagNames(w, r, sub, raw[3:])
+	case n == 3 && seg[2] == "providers" && m == http.MethodGet:
+		return e.listProviders(w, sub)
+	case n == 4 && seg[2] == "providers" && m == http.MethodGet:
+		return e.getProvider(w, sub, raw[3])
+	case n == 5 && seg[2] == "providers" && (seg[4] == "register" || seg[4] == "unregister") && m == http.MethodPost:
+		return e.registerProvider(w, sub, raw[3], seg[4] == "register")
 	case n == 4 && seg[2] == "operationresults":
 		return e.operationResult(w, r, raw[3])
 	case n == 3 && seg[2] == "resourcegroups" && m == http.MethodGet:
 		return e.listGroups(w, sub)
 	case n >= 4 && seg[2] == "resourcegroups":
-		rg := raw[3]
-		switch {
-		case n == 4:
-			switch m {
-			case http.MethodPut:
-				return e.putGroup(w, r, sub, rg)
-			case http.MethodGet, http.MethodHead:
-				return e.getGroup(w, r, sub, rg)
-			case http.MethodDelete:
-				return e.deleteGroup(w, r, sub, rg)
-			}
-		case n == 5 && seg[4] == "resources" && m == http.MethodGet:
-			return e.listResources(w, sub, rg)
-		case n == 7 && seg[4] == "deployments" && seg[6] == "operations" && m == http.MethodGet:
-			return e.listOperations(w, sub, rg, raw[5])
-		case n >= 7 && seg[4] == "providers" && seg[5] == "microsoft.resources" && seg[6] == "deployments":
-			return e.routeDeployment(w, r, sub, rg, raw[7:])
-		case n >= 8 && seg[4] == "providers" && n%2 == 0:
-			switch m {
-			case http.MethodGet, http.MethodHead:
-				return e.getResource(w, r)
-			}
-		}
+		return e.routeGroup(w, r, sub, raw[3], raw, seg)
+	case n >= 5 && seg[2] == "providers" && seg[3] == "microsoft.resources" && seg[4] == "deployments":
+		return e.routeDeployment(w, r, sub, "", raw[5:])
 	case n >= 5 && seg[2] == "providers" && seg[3] == "microsoft.authorization":
 		return e.routeAuthorization(w, r, sub, raw[4:])
 	case n == 14 && seg[2] == "providers" && seg[3] == "microsoft.marketplaceordering" && seg[4] == "offertypes" &&
@@ -313,6 +353,38 @@ func (e *Emulator) route(w http.ResponseWriter, r *http.Request) error {
 		case http.MethodPut:
 			return e.putAgreement(w, r, sub, raw[7], raw[9], raw[11])
 		}
+	}
+	return notFound
+}
+
+// routeGroup serves the paths under a resource group.
+func (e *Emulator) routeGroup(w http.ResponseWriter, r *http.Request, sub, rg string, raw, seg []string) error {
+	n := len(seg)
+	m := r.Method
+	switch {
+	case n == 4:
+		switch m {
+		case http.MethodPut:
+			return e.putGroup(w, r, sub, rg)
+		case http.MethodPatch:
+			return e.patchGroup(w, r, sub, rg)
+		case http.MethodGet, http.MethodHead:
+			return e.getGroup(w, r, sub, rg)
+		case http.MethodDelete:
+			return e.deleteGroup(w, r, sub, rg)
+		}
+	case n == 5 && seg[4] == "resources" && m == http.MethodGet:
+		return e.listResources(w, sub, rg)
+	case n == 5 && seg[4] == "exporttemplate" && m == http.MethodPost:
+		return e.exportGroupTemplate(w, r, sub, rg)
+	case (n == 7 || n == 8) && seg[4] == "deployments" && seg[6] == "operations" && m == http.MethodGet:
+		return e.routeDeployment(w, r, sub, rg, raw[5:])
+	case n >= 7 && seg[4] == "providers" && seg[5] == "microsoft.resources" && seg[6] == "deployments":
+		return e.routeDeployment(w, r, sub, rg, raw[7:])
+	case n >= 8 && seg[4] == "providers" && n%2 == 0:
+		return e.routeResource(w, r, sub, rg, "/"+strings.Join(raw, "/"))
+	case n >= 9 && seg[4] == "providers" && m == http.MethodPost:
+		return e.resourceAction(w, r, "/"+strings.Join(raw[:n-1], "/"), seg[n-1])
 	}
 	return newError(http.StatusNotFound, "NotFound", "No HTTP resource was found that matches the request URI '%s' and method '%s'.", r.URL.Path, m)
 }
@@ -330,21 +402,29 @@ func (e *Emulator) routeDeployment(w http.ResponseWriter, r *http.Request, sub, 
 			return e.putDeployment(w, r, sub, rg, rest[0])
 		case http.MethodGet, http.MethodHead:
 			return e.getDeployment(w, r, sub, rg, rest[0])
+		case http.MethodDelete:
+			return e.deleteDeployment(w, r, sub, rg, rest[0])
 		}
 	case 2:
-		if m == http.MethodPost {
-			switch strings.ToLower(rest[1]) {
-			case "validate":
-				return e.validateDeployment(w, r, sub, rg, rest[0])
-			case "whatif":
-				return e.whatIf(w, r, sub, rg, rest[0])
-			case "cancel":
-				return e.cancelDeployment(w, sub, rg, rest[0])
-			}
+		switch {
+		case m == http.MethodGet && strings.EqualFold(rest[1], "operations"):
+			return e.listOperations(w, sub, rg, rest[0])
+		case m != http.MethodPost:
+		case strings.EqualFold(rest[1], "validate"):
+			return e.validateDeployment(w, r, sub, rg, rest[0])
+		case strings.EqualFold(rest[1], "whatif"):
+			return e.whatIf(w, r, sub, rg, rest[0])
+		case strings.EqualFold(rest[1], "cancel"):
+			return e.cancelDeployment(w, sub, rg, rest[0])
+		case strings.EqualFold(rest[1], "exportTemplate"):
+			return e.exportDeploymentTemplate(w, sub, rg, rest[0])
 		}
 	case 3:
-		if m == http.MethodGet && strings.EqualFold(rest[1], "operationStatuses") {
+		switch {
+		case m == http.MethodGet && strings.EqualFold(rest[1], "operationStatuses"):
 			return e.operationStatus(w, rest[2])
+		case m == http.MethodGet && strings.EqualFold(rest[1], "operations"):
+			return e.getOperation(w, sub, rg, rest[0], rest[2])
 		}
 	}
 	return newError(http.StatusNotFound, "NotFound", "No HTTP resource was found that matches the request URI '%s' and method '%s'.", r.URL.Path, m)

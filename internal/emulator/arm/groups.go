@@ -1,7 +1,9 @@
 package arm
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -25,10 +27,13 @@ func (g *group) body() map[string]any {
 		"tags": tags, "properties": map[string]any{"provisioningState": g.state}}
 }
 
-// resource is a generic resource a deployment created.
+// resource is a generic resource a deployment or a PUT created.
 type resource struct {
 	sub, group string
 	body       map[string]any
+	// keys are a storage account's access keys (listKeys), made on the
+	// first call.
+	keys []any
 }
 
 // operation is a long-running operation's status, read through
@@ -100,6 +105,73 @@ func (e *Emulator) putGroup(w http.ResponseWriter, r *http.Request, sub, rg stri
 	return nil
 }
 
+// patchGroup updates a group's tags (replacing them, as Azure's PATCH
+// does) and answers the group.
+func (e *Emulator) patchGroup(w http.ResponseWriter, r *http.Request, sub, rg string) error {
+	var in struct {
+		Tags *map[string]string `json:"tags"`
+	}
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.counts["PATCH resourcegroup"]++
+	g, ok := e.groups[key(sub, rg)]
+	if !ok {
+		return groupNotFound(rg)
+	}
+	if in.Tags != nil {
+		g.tags = *in.Tags
+	}
+	writeJSON(w, http.StatusOK, g.body())
+	return nil
+}
+
+// exportGroupTemplate answers a template of the group's resources (all
+// with "*", or those listed), as their declarations.
+func (e *Emulator) exportGroupTemplate(w http.ResponseWriter, r *http.Request, sub, rg string) error {
+	var in struct {
+		Resources []string `json:"resources"`
+	}
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	_, ok := e.groups[key(sub, rg)]
+	e.mu.Unlock()
+	if !ok {
+		return groupNotFound(rg)
+	}
+	all := slices.Contains(in.Resources, "*")
+	res := e.groupResources(sub, rg)
+	sort.Slice(res, func(i, j int) bool {
+		return strings.ToLower(res[i].body["id"].(string)) < strings.ToLower(res[j].body["id"].(string))
+	})
+	out := []any{}
+	for _, x := range res {
+		id, _ := x.body["id"].(string)
+		if !all && !slices.ContainsFunc(in.Resources, func(s string) bool { return strings.EqualFold(s, id) }) {
+			continue
+		}
+		decl := map[string]any{}
+		for k, v := range x.body {
+			if k != "id" {
+				decl[k] = v
+			}
+		}
+		if _, t := typeOf(fmt.Sprint(x.body["type"])); t != nil {
+			decl["apiVersion"] = t.versions[len(t.versions)-1]
+		}
+		out = append(out, decl)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"template": map[string]any{
+		"$schema":        "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+		"contentVersion": "1.0.0.0", "parameters": map[string]any{}, "variables": map[string]any{}, "resources": out,
+	}})
+	return nil
+}
+
 func (e *Emulator) getGroup(w http.ResponseWriter, r *http.Request, sub, rg string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -109,7 +181,7 @@ func (e *Emulator) getGroup(w http.ResponseWriter, r *http.Request, sub, rg stri
 			w.WriteHeader(http.StatusNotFound)
 			return nil
 		}
-		return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
+		return groupNotFound(rg)
 	}
 	if r.Method == http.MethodHead {
 		w.WriteHeader(http.StatusNoContent)
@@ -149,7 +221,7 @@ func (e *Emulator) deleteGroup(w http.ResponseWriter, r *http.Request, sub, rg s
 	g, ok := e.groups[key(sub, rg)]
 	if !ok {
 		e.mu.Unlock()
-		return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
+		return groupNotFound(rg)
 	}
 	op := &operation{id: newID(), status: "Running", start: now(), group: key(sub, rg)}
 	e.ops[op.id] = op
@@ -201,7 +273,7 @@ func (e *Emulator) groupResources(sub, rg string) []*resource {
 	defer e.mu.Unlock()
 	var out []*resource
 	for _, res := range e.resources {
-		if strings.EqualFold(res.sub, sub) && strings.EqualFold(res.group, rg) {
+		if strings.EqualFold(res.sub, sub) && (rg == "" || strings.EqualFold(res.group, rg)) {
 			out = append(out, res)
 		}
 	}
@@ -234,44 +306,6 @@ func (e *Emulator) operationResult(w http.ResponseWriter, r *http.Request, id st
 	default:
 		w.WriteHeader(http.StatusOK)
 	}
-	return nil
-}
-
-func (e *Emulator) listResources(w http.ResponseWriter, sub, rg string) error {
-	e.mu.Lock()
-	_, ok := e.groups[key(sub, rg)]
-	e.mu.Unlock()
-	if !ok {
-		return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
-	}
-	res := e.groupResources(sub, rg)
-	sort.Slice(res, func(i, j int) bool {
-		return strings.ToLower(res[i].body["id"].(string)) < strings.ToLower(res[j].body["id"].(string))
-	})
-	out := make([]any, 0, len(res))
-	for _, x := range res {
-		out = append(out, x.body)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"value": out})
-	return nil
-}
-
-func (e *Emulator) getResource(w http.ResponseWriter, r *http.Request) error {
-	e.mu.Lock()
-	res, ok := e.resources[strings.ToLower(strings.TrimSuffix(r.URL.Path, "/"))]
-	e.mu.Unlock()
-	if !ok {
-		if r.Method == http.MethodHead {
-			w.WriteHeader(http.StatusNotFound)
-			return nil
-		}
-		return newError(http.StatusNotFound, "ResourceNotFound", "The Resource '%s' was not found.", strings.TrimPrefix(r.URL.Path, "/"))
-	}
-	if r.Method == http.MethodHead {
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	}
-	writeJSON(w, http.StatusOK, res.body)
 	return nil
 }
 
@@ -346,4 +380,8 @@ func nonNil(v []any) []any {
 		return []any{}
 	}
 	return v
+}
+
+func groupNotFound(rg string) error {
+	return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
 }

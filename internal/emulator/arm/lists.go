@@ -86,14 +86,3 @@ func resolved(p *plan, rs *tpl.Resource, state map[string]*tpl.ResourceState) *t
 	}
 	return rs
 }
-
-// groupOf is the resource group in a resource id, or def.
-func groupOf(id, def string) string {
-	parts := strings.Split(id, "/")
-	for i := 0; i+1 < len(parts); i++ {
-		if strings.EqualFold(parts[i], "resourceGroups") {
-			return parts[i+1]
-		}
-	}
-	return def
-}

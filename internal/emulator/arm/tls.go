@@ -8,49 +8,56 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/emulator/emutls"
 )
 
-// Certificate is a self-signed TLS certificate for loopback emulators.
+// CertificateSubject is the common name of the ARM emulator's certificate.
+const CertificateSubject = "Mercato ARM emulator"
+
+// Certificate is a TLS certificate for loopback emulators, signed by a CA
+// (internal/emulator/emutls) that clients trust.
 type Certificate struct {
 	TLS tls.Certificate
-	// PEM is the certificate (without its key), for clients to trust.
+	// PEM is the CA certificate (without its key), for clients to trust:
+	// it trusts every certificate Issue makes as well.
 	PEM []byte
+	ca  *emutls.CA
 }
 
-// NewCertificate makes a self-signed certificate (internal/emulator/emutls)
-// for localhost, 127.0.0.1, ::1 and the extra host names or addresses given.
+// NewCertificate makes a CA and the ARM emulator's certificate, signed by
+// it, for localhost, 127.0.0.1, ::1 and the extra host names or addresses
+// given.
 func NewCertificate(hosts ...string) (*Certificate, error) {
-	cert, pemBytes, err := emutls.SelfSigned(append([]string{"localhost", "127.0.0.1", "::1"}, hosts...)...)
+	ca, err := emutls.NewCA()
 	if err != nil {
 		return nil, fmt.Errorf("arm emulator certificate: %w", err)
 	}
-	if cert.Leaf == nil {
-		if cert.Leaf, err = x509.ParseCertificate(cert.Certificate[0]); err != nil {
-			return nil, fmt.Errorf("arm emulator certificate: %w", err)
-		}
-	}
-	return &Certificate{TLS: cert, PEM: pemBytes}, nil
+	return issue(ca, CertificateSubject, hosts)
 }
 
-// Pool is a certificate pool that trusts only this certificate.
-func (c *Certificate) Pool() *x509.CertPool {
-	p := x509.NewCertPool()
-	p.AddCert(c.TLS.Leaf)
-	return p
+// Issue makes a certificate with another subject (another emulator's:
+// "Mercato Entra ID emulator") signed by the same CA, so that a client
+// trusting PEM trusts both.
+func (c *Certificate) Issue(commonName string, hosts ...string) (*Certificate, error) {
+	return issue(c.ca, commonName, hosts)
 }
 
-// WriteFile writes the certificate (not its key) as PEM, for clients to
-// trust (--arm-ca-file, SSL_CERT_FILE, curl --cacert).
-func (c *Certificate) WriteFile(path string) error {
-	if err := os.WriteFile(path, c.PEM, 0o644); err != nil {
-		return fmt.Errorf("write certificate: %w", err)
+func issue(ca *emutls.CA, commonName string, hosts []string) (*Certificate, error) {
+	cert, err := ca.Issue(commonName, append(append([]string{}, emutls.DefaultHosts...), hosts...)...)
+	if err != nil {
+		return nil, fmt.Errorf("emulator certificate: %w", err)
 	}
-	return nil
+	return &Certificate{TLS: cert, PEM: ca.PEM, ca: ca}, nil
 }
+
+// Pool is a certificate pool that trusts only the CA.
+func (c *Certificate) Pool() *x509.CertPool { return c.ca.Pool() }
+
+// WriteFile writes the CA certificate (not its key) as PEM, for clients to
+// trust (--arm-ca-file, NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, curl --cacert).
+func (c *Certificate) WriteFile(path string) error { return c.ca.WriteFile(path) }
 
 // Server is a running emulator on HTTPS.
 type Server struct {
@@ -79,7 +86,7 @@ func ServeTLS(ln net.Listener, h http.Handler, cert *Certificate) *Server {
 	return &Server{URL: "https://" + ln.Addr().String(), Cert: cert, srv: srv}
 }
 
-// Client is an HTTP client that trusts only cert.
+// Client is an HTTP client that trusts only cert's CA.
 func Client(cert *Certificate) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: cert.Pool(), MinVersion: tls.VersionTLS12}

@@ -32,6 +32,10 @@ const (
 	// ManagementResource is Azure Resource Manager's resource (audience of
 	// ARM tokens, trailing slash included).
 	ManagementResource = "https://management.core.windows.net/"
+	// ManagementAzureResource is the other spelling of ARM's resource, the
+	// one the Azure SDKs ask for (scope https://management.azure.com/.default):
+	// a token asked for with it has this aud.
+	ManagementAzureResource = "https://management.azure.com/"
 	// ManagementAppID is Azure Resource Manager's application id.
 	ManagementAppID = "797f4846-ba00-4fd7-ba43-dac1f8f63013"
 )
@@ -133,11 +137,19 @@ func DefaultResources() []Resource {
 	return []Resource{
 		{URI: PartnerCenterResource, AppID: PartnerCenterAppID, TokenVersion: 1},
 		{URI: ManagementResource, AppID: ManagementAppID, TokenVersion: 1,
-			Aliases: []string{"https://management.azure.com/", "https://management.core.windows.net", "https://management.azure.com"}},
+			Aliases: []string{ManagementAzureResource, "https://management.core.windows.net", "https://management.azure.com"}},
 		{URI: "https://graph.microsoft.com", AppID: "00000003-0000-0000-c000-000000000000", TokenVersion: 1,
 			Aliases: []string{"https://graph.microsoft.com/"}},
 	}
 }
+
+// ManagementAudiences are the audiences Azure Resource Manager accepts
+// (either spelling of its resource), for NewVerifier.
+var ManagementAudiences = []string{ManagementResource, ManagementAzureResource}
+
+// CertificateSubject is the common name of the Entra emulator's TLS
+// certificate, distinct from the other emulators'.
+const CertificateSubject = "Mercato Entra ID emulator"
 
 // DemoTenantID, DemoClientID and DemoClientSecret name the tenant and app
 // [DemoConfig] registers (the CSP partner's own tenant and its app).

@@ -342,7 +342,8 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request, version int) {
 	ttl := e.ttl
 	e.mu.RUnlock()
 	exp := now.Add(ttl)
-	access, err := e.sign(e.claims(r, t, app, user, res, now, exp))
+	aud := audienceOf(res, resName)
+	access, err := e.sign(e.claims(r, t, app, user, res, aud, now, exp))
 	if err != nil {
 		e.log.ErrorContext(r.Context(), "entra: sign token", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -362,7 +363,7 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request, version int) {
 		v1 := map[string]string{
 			"token_type": "Bearer", "expires_in": strconv.FormatInt(secs, 10), "ext_expires_in": strconv.FormatInt(secs, 10),
 			"expires_on": strconv.FormatInt(exp.Unix(), 10), "not_before": strconv.FormatInt(now.Unix(), 10),
-			"resource": res.URI, "access_token": access,
+			"resource": aud, "access_token": access,
 		}
 		if newRT != "" {
 			v1["refresh_token"], v1["scope"] = newRT, "user_impersonation"
@@ -389,8 +390,23 @@ func secretMatches(secrets []string, s string) bool {
 	return ok == 1
 }
 
-// claims builds an access token's claims in the resource's format.
-func (e *Emulator) claims(r *http.Request, t *Tenant, app *App, user *User, res Resource, now, exp time.Time) jwt.MapClaims {
+// audienceOf is a v1 token's aud: the resource as the client named it (an
+// alias: "https://management.azure.com/" for a scope of
+// "https://management.azure.com/.default"), with the trailing slash of the
+// resource's URI, as Entra ID answers.
+func audienceOf(res Resource, requested string) string {
+	if requested == "" {
+		return res.URI
+	}
+	if strings.HasSuffix(res.URI, "/") && !strings.HasSuffix(requested, "/") {
+		return requested + "/"
+	}
+	return requested
+}
+
+// claims builds an access token's claims in the resource's format; aud is
+// the v1 audience (audienceOf).
+func (e *Emulator) claims(r *http.Request, t *Tenant, app *App, user *User, res Resource, aud string, now, exp time.Time) jwt.MapClaims {
 	spOID := stableGUID("sp", t.ID, strings.ToLower(app.ClientID))
 	c := jwt.MapClaims{
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": exp.Unix(),
@@ -401,7 +417,7 @@ func (e *Emulator) claims(r *http.Request, t *Tenant, app *App, user *User, res 
 		c["ver"], c["aud"], c["iss"] = "2.0", res.AppID, e.base(r)+"/"+t.ID+"/v2.0"
 		c["azp"], c["azpacr"] = app.ClientID, "1"
 	} else {
-		c["ver"], c["aud"], c["iss"] = "1.0", res.URI, "https://sts.windows.net/"+t.ID+"/"
+		c["ver"], c["aud"], c["iss"] = "1.0", aud, "https://sts.windows.net/"+t.ID+"/"
 		c["appid"], c["appidacr"] = app.ClientID, "1"
 		if app.Name != "" {
 			c["app_displayname"] = app.Name

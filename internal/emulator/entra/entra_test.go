@@ -53,7 +53,7 @@ func post(t *testing.T, u string, form url.Values) (int, map[string]any) {
 func TestTokenEndpoints(t *testing.T) {
 	t.Parallel()
 	em, srv := newEmulator(t)
-	ver := entra.NewVerifier(em.Keys(), entra.PartnerCenterResource, entra.ManagementResource)
+	ver := entra.NewVerifier(em.Keys(), append([]string{entra.PartnerCenterResource}, entra.ManagementAudiences...)...)
 	cases := []struct {
 		name     string
 		path     string
@@ -72,9 +72,13 @@ func TestTokenEndpoints(t *testing.T) {
 		{"v2 arm scope as the Azure SDK spells it", "/" + tenant + "/oauth2/v2.0/token",
 			url.Values{"grant_type": {"client_credentials"}, "client_id": {client}, "client_secret": {secret}, "scope": {"https://management.core.windows.net//.default"}},
 			200, "", 0, entra.ManagementResource},
+		// The aud is the resource as requested (the JavaScript SDK's scope).
 		{"v2 management.azure.com alias", "/" + tenant + "/oauth2/v2.0/token",
 			url.Values{"grant_type": {"client_credentials"}, "client_id": {client}, "client_secret": {secret}, "scope": {"https://management.azure.com/.default"}},
-			200, "", 0, entra.ManagementResource},
+			200, "", 0, entra.ManagementAzureResource},
+		{"v1 management.azure.com alias", "/" + tenant + "/oauth2/token",
+			url.Values{"grant_type": {"client_credentials"}, "client_id": {client}, "client_secret": {secret}, "resource": {"https://management.azure.com"}},
+			200, "", 0, entra.ManagementAzureResource},
 		{"wrong secret", "/" + tenant + "/oauth2/token",
 			url.Values{"grant_type": {"client_credentials"}, "client_id": {client}, "client_secret": {"nope"}, "resource": {entra.PartnerCenterResource}},
 			401, "invalid_client", 7000215, ""},
