@@ -17,8 +17,11 @@ type Policy struct {
 	// Pending deliveries are kept until delivered, however old.
 	Deliveries int
 	// Events: lifecycle events, once no delivery and no e-mail refers to
-	// them and they have been notified. The default, ten years, is the
-	// longest an EU member state asks invoicing records to be kept.
+	// them and mail has considered them. No invoice and no audit record
+	// reads them (an invoice keeps its own lines and issuer, the audit log
+	// is a table of its own, never pruned); the default, 400 days, keeps a
+	// yearly subscription's whole term and the month after it in the event
+	// history (GET /api/v1/events).
 	Events int
 	// UpdatedAt is when the operator last set the policy; zero for the
 	// defaults.
@@ -29,7 +32,7 @@ type Policy struct {
 const (
 	DefaultAttempts   = 30
 	DefaultDeliveries = 90
-	DefaultEvents     = 3650
+	DefaultEvents     = 400
 	MaxDays           = 36500
 )
 
