@@ -288,7 +288,7 @@ func (h *harness) waitDelivered() {
 // waitPending waits until no delivery to the endpoints that match where
 // (a condition on e, the endpoint) is pending.
 func (h *harness) waitPending(where string, args ...any) {
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(time.Millisecond) {
 		var n int64
 		err := h.st.DB().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
 			WHERE d.status = 'pending' AND `+where, args...).Scan(&n)
@@ -299,7 +299,7 @@ func (h *harness) waitPending(where string, args ...any) {
 			return
 		}
 		if time.Now().After(deadline) {
-			h.b.Fatalf("%d deliveries still pending after a minute", n)
+			h.b.Fatalf("%d deliveries still pending after 5 minutes", n)
 		}
 	}
 }
