@@ -104,3 +104,39 @@ func TestOperatorAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestRetentionAPI reads the default retention policy, sets one, refuses
+// bad periods with 422 naming the field (nothing saved) and keeps the
+// policy to the platform.
+func TestRetentionAPI(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		w := e.w
+		got := e.call("GET", "/api/v1/operator/retention", w.Platform.Token, nil).must(t, http.StatusOK)
+		if got.body["attempts_days"] != 30.0 || got.body["deliveries_days"] != 90.0 || got.body["events_days"] != 400.0 || got.body["updated_at"] != nil {
+			t.Fatalf("defaults: %s", got.raw)
+		}
+		policy := map[string]any{"attempts_days": 7, "deliveries_days": 30, "events_days": 60}
+		e.call("GET", "/api/v1/operator/retention", w.VendorA.Token, nil).must(t, http.StatusForbidden)
+		e.call("PUT", "/api/v1/operator/retention", w.C1.Token, policy).must(t, http.StatusForbidden)
+		e.call("PUT", "/api/v1/operator/retention", w.Platform.Token, policy).must(t, http.StatusOK)
+		for field, body := range map[string]map[string]any{
+			"body.attempts_days": {"attempts_days": 0, "deliveries_days": 30, "events_days": 60},
+			"body.events_days":   {"attempts_days": 7, "deliveries_days": 30, "events_days": 29},
+		} {
+			before := fmt.Sprint(storetest.Counts(t, e.st))
+			r := e.call("PUT", "/api/v1/operator/retention", w.Platform.Token, body).must(t, http.StatusUnprocessableEntity)
+			r.isProblem(t)
+			errs, _ := r.body["errors"].([]any)
+			if len(errs) != 1 || errs[0].(map[string]any)["location"] != field {
+				t.Fatalf("%v: errors %v, want one at %s", body, errs, field)
+			}
+			if after := fmt.Sprint(storetest.Counts(t, e.st)); after != before {
+				t.Fatalf("rows changed: %s -> %s", before, after)
+			}
+		}
+		got = e.call("GET", "/api/v1/operator/retention", w.Platform.Token, nil).must(t, http.StatusOK)
+		if got.body["attempts_days"] != 7.0 || got.body["events_days"] != 60.0 || got.body["updated_at"] == nil {
+			t.Fatalf("policy read back: %s", got.raw)
+		}
+	})
+}

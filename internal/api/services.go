@@ -192,6 +192,7 @@ type Services struct {
 	Orders       Orders
 	Lifecycle    Lifecycle
 	Billing      Billing
+	Retention    Retention
 	Provisioning Provisioning
 	Usage        UsageRecorder
 	Catalog      Catalog

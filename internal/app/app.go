@@ -22,6 +22,7 @@ import (
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/payments"
 	"github.com/mercato-market/mercato/internal/provisioning"
+	"github.com/mercato-market/mercato/internal/retention"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/usage"
 	"github.com/mercato-market/mercato/internal/web"
@@ -123,7 +124,7 @@ func Notify(st *store.Store, opts ...notify.Option) *notify.Service {
 // calls: these services, with the store for callers, readiness and the
 // clock.
 func (s *Services) API() api.Services {
-	return api.Services{Orders: s.Ordering, Lifecycle: s.Lifecycle, Billing: s.Billing, Provisioning: s.Provisioning,
+	return api.Services{Orders: s.Ordering, Lifecycle: s.Lifecycle, Billing: s.Billing, Retention: retention.NewService(s.store), Provisioning: s.Provisioning,
 		Usage: s.Usage, Catalog: s.Catalog, Channel: s.Channel, Webhooks: s.Webhooks, Messaging: s.Messaging,
 		Accounts: s.Accounts, Coupons: s.Coupons, Callers: s.store, Health: s.store, Clock: s.store.Clock}
 }

@@ -30,6 +30,9 @@ func All(engines []store.Engine) []Benchmark {
 		out = append(out,
 			Benchmark{"orders over HTTP", e, "2s", Orders(e)},
 			Benchmark{"webhooks delivered durably", e, "20000x", Webhooks(e)},
+			Benchmark{"webhooks, 9 fast endpoints + 1 answering in 2 s", e, "2000x", WebhookFairness(e, Slow2s)},
+			Benchmark{"webhooks, 9 fast endpoints + 1 past the timeout", e, "2000x", WebhookFairness(e, Hanging)},
+			Benchmark{"webhooks to 1,000 endpoints vs 1", e, "10000x", WebhookFanout(e)},
 			Benchmark{"order to DEPLOYED (sample vendor)", e, "300x", OrderToDeployed(e)},
 			Benchmark{"billing run, 100,000 subscriptions", e, "1x", Billing(e)},
 		)

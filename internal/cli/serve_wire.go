@@ -19,6 +19,7 @@ import (
 	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/metering"
 	"github.com/mercato-market/mercato/internal/notify"
+	"github.com/mercato-market/mercato/internal/retention"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/stripehook"
 	"github.com/mercato-market/mercato/internal/syndication"
@@ -111,6 +112,9 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 			return runBillingJob(ctx, st, services.Billing, env, cfg.BillingInterval)
 		}},
 		{"mail notifications", notifier.Run},
+		// Retention: attempts, delivered deliveries and events past the
+		// operator's policy, deleted hourly in small batches.
+		{"retention", pruner(st, log).Run},
 		{"mail sending", mailSender.Run},
 		// Renewal reminders and trial endings: each once per subscription
 		// and term, whichever replica queues it first.
@@ -133,6 +137,13 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 		)
 	}
 	return handler, workers, nil
+}
+
+// pruner prunes on the store's clock.
+func pruner(st *store.Store, log *slog.Logger) *retention.Pruner {
+	p := retention.NewPruner(st, log)
+	p.Now = func() time.Time { return st.Now() }
+	return p
 }
 
 // runSampleVendor runs the demo's sample vendor against the API.

@@ -27,6 +27,7 @@ type pipeline struct {
 	total    int                // deliveries claimed and not yet recorded
 	claimed  map[int64]int      // per endpoint
 	circuits map[int64]*circuit // per endpoint, only while failing
+	slow     map[int64]bool     // endpoints whose last answer took slowAnswer or more
 	now      func() time.Time
 }
 
@@ -44,11 +45,17 @@ const (
 	maxCooldown   = 5 * time.Minute
 	recordEvery   = 5 * time.Millisecond // longest a result waits to be recorded
 	recordBatch   = 64                   // results recorded in one transaction at most
+	// slowAnswer is how long an answer may take before its endpoint is
+	// slow: it keeps 1/slowDivisor of its share (at least one request)
+	// until it answers faster again, so that the requests it keeps waiting
+	// do not hold the slots the other endpoints deliver with.
+	slowAnswer  = time.Second
+	slowDivisor = 8
 )
 
 func (d *Dispatcher) newPipeline() *pipeline {
 	return &pipeline{d: d, results: make(chan store.Result, d.cfg.Loops*d.cfg.Workers), freed: make(chan struct{}, 1),
-		claimed: map[int64]int{}, circuits: map[int64]*circuit{}, now: time.Now}
+		claimed: map[int64]int{}, circuits: map[int64]*circuit{}, slow: map[int64]bool{}, now: time.Now}
 }
 
 // run claims and delivers until ctx ends, then finishes what it claimed.
@@ -132,13 +139,17 @@ func (p *pipeline) saturated() []int64 {
 }
 
 // share is how many deliveries an endpoint may have in flight: PerEndpoint,
-// or one while its circuit is open or probing. p.mu is held.
+// an eighth of it while the endpoint answers slowly, or one while its
+// circuit is open or probing. p.mu is held.
 func (p *pipeline) share(ep int64) int {
 	if c := p.circuits[ep]; c != nil && c.failures >= p.d.cfg.Breaker {
 		if p.now().Before(c.openTill) {
 			return 0
 		}
 		return 1
+	}
+	if p.slow[ep] {
+		return max(p.d.cfg.PerEndpoint/slowDivisor, 1)
 	}
 	return p.d.cfg.PerEndpoint
 }
@@ -149,6 +160,11 @@ func (p *pipeline) deliver(ctx context.Context, dd store.DueDelivery) store.Resu
 	ep := dd.Endpoint.ID
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if r.Attempt.Latency >= slowAnswer {
+		p.slow[ep] = true
+	} else {
+		delete(p.slow, ep)
+	}
 	if r.Delivered {
 		delete(p.circuits, ep)
 		return r

@@ -2167,6 +2167,27 @@ type ReplayResult struct {
 	Replayed int64 `json:"replayed"`
 }
 
+// RetentionPolicy defines model for RetentionPolicy.
+type RetentionPolicy struct {
+	// AttemptsDays days delivery attempts (the endpoints' delivery log) are kept
+	//
+	// Example: 30
+	AttemptsDays int64 `json:"attempts_days"`
+
+	// DeliveriesDays days delivered deliveries are kept; pending ones are kept until delivered
+	//
+	// Example: 90
+	DeliveriesDays int64 `json:"deliveries_days"`
+
+	// EventsDays days lifecycle events are kept once nothing refers to them; at least deliveries_days
+	//
+	// Example: 400
+	EventsDays int64 `json:"events_days"`
+
+	// UpdatedAt absent while the defaults apply
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
 // ScheduledChange defines model for ScheduledChange.
 type ScheduledChange struct {
 	// EffectiveAt When it takes effect: the end of the period already charged
@@ -2755,6 +2776,9 @@ type PayInvoiceJSONRequestBody = PaymentCreate
 // UpdateMeJSONRequestBody defines body for UpdateMe for application/json ContentType.
 type UpdateMeJSONRequestBody = ProfileUpdate
 
+// PutRetentionPolicyJSONRequestBody defines body for PutRetentionPolicy for application/json ContentType.
+type PutRetentionPolicyJSONRequestBody = RetentionPolicy
+
 // PutOperatorSettingsJSONRequestBody defines body for PutOperatorSettings for application/json ContentType.
 type PutOperatorSettingsJSONRequestBody = OperatorSettings
 
@@ -3122,6 +3146,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/notifications (the `ListNotifications` operationId).
 	ListNotifications(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRetentionPolicy Get the retention policy
+	//
+	// Returns how many days delivery attempts, delivered deliveries and lifecycle events are kept before the hourly pruner deletes them; the defaults (30, 90, 400) until set. The platform only. Changes nothing.
+	//
+	// Corresponds with GET /api/v1/operator/retention (the `GetRetentionPolicy` operationId).
+	GetRetentionPolicy(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutRetentionPolicyWithBody Set the retention policy
+	//
+	// Replaces the retention policy; the pruner applies it at its next pass. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/operator/retention (the `PutRetentionPolicy` operationId).
+	PutRetentionPolicyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutRetentionPolicy Set the retention policy
+	//
+	// Replaces the retention policy; the pruner applies it at its next pass. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/operator/retention (the `PutRetentionPolicy` operationId).
+	PutRetentionPolicy(ctx context.Context, body PutRetentionPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetOperatorSettings Get the operator's seller identity and payment terms
 	//
@@ -4405,6 +4454,61 @@ func (c *Client) UpdateMe(ctx context.Context, body UpdateMeJSONRequestBody, req
 // Corresponds with GET /api/v1/notifications (the `ListNotifications` operationId).
 func (c *Client) ListNotifications(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListNotificationsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRetentionPolicy Get the retention policy
+//
+// Returns how many days delivery attempts, delivered deliveries and lifecycle events are kept before the hourly pruner deletes them; the defaults (30, 90, 400) until set. The platform only. Changes nothing.
+//
+// Corresponds with GET /api/v1/operator/retention (the `GetRetentionPolicy` operationId).
+func (c *Client) GetRetentionPolicy(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRetentionPolicyRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutRetentionPolicyWithBody Set the retention policy
+//
+// Replaces the retention policy; the pruner applies it at its next pass. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/operator/retention (the `PutRetentionPolicy` operationId).
+func (c *Client) PutRetentionPolicyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutRetentionPolicyRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutRetentionPolicy Set the retention policy
+//
+// Replaces the retention policy; the pruner applies it at its next pass. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/operator/retention (the `PutRetentionPolicy` operationId).
+func (c *Client) PutRetentionPolicy(ctx context.Context, body PutRetentionPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutRetentionPolicyRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7281,6 +7385,73 @@ func NewListNotificationsRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewGetRetentionPolicyRequest constructs an http.Request for the GetRetentionPolicy method
+func NewGetRetentionPolicyRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/operator/retention")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutRetentionPolicyRequest calls the generic PutRetentionPolicy builder with application/json body
+func NewPutRetentionPolicyRequest(server string, body PutRetentionPolicyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutRetentionPolicyRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPutRetentionPolicyRequestWithBody constructs an http.Request for the PutRetentionPolicy method, with any body, and a specified content type
+func NewPutRetentionPolicyRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/operator/retention")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -10932,6 +11103,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/notifications (the `ListNotifications` operationId).
 	ListNotificationsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListNotificationsResponse, error)
 
+	// GetRetentionPolicyWithResponse Get the retention policy
+	//
+	// Returns how many days delivery attempts, delivered deliveries and lifecycle events are kept before the hourly pruner deletes them; the defaults (30, 90, 400) until set. The platform only. Changes nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/operator/retention (the `GetRetentionPolicy` operationId).
+	GetRetentionPolicyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRetentionPolicyResponse, error)
+
+	// PutRetentionPolicyWithBodyWithResponse Set the retention policy
+	//
+	// Replaces the retention policy; the pruner applies it at its next pass. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/operator/retention (the `PutRetentionPolicy` operationId).
+	PutRetentionPolicyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutRetentionPolicyResponse, error)
+
+	// PutRetentionPolicyWithResponse Set the retention policy
+	//
+	// Replaces the retention policy; the pruner applies it at its next pass. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/operator/retention (the `PutRetentionPolicy` operationId).
+	PutRetentionPolicyWithResponse(ctx context.Context, body PutRetentionPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*PutRetentionPolicyResponse, error)
+
 	// GetOperatorSettingsWithResponse Get the operator's seller identity and payment terms
 	//
 	// Returns the operator's identity as the seller of the platform's invoices (legal name, address, VAT id) and its payment terms and instructions; empty until set. The platform only. Changes nothing.
@@ -13328,6 +13526,158 @@ func (r ListNotificationsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListNotificationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRetentionPolicyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RetentionPolicy
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRetentionPolicyResponse) GetJSON200() *RetentionPolicy {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRetentionPolicyResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRetentionPolicyResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRetentionPolicyResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetRetentionPolicyResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetRetentionPolicyResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRetentionPolicyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRetentionPolicyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRetentionPolicyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRetentionPolicyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutRetentionPolicyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RetentionPolicy
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutRetentionPolicyResponse) GetJSON200() *RetentionPolicy {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutRetentionPolicyResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutRetentionPolicyResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutRetentionPolicyResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PutRetentionPolicyResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PutRetentionPolicyResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r PutRetentionPolicyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutRetentionPolicyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutRetentionPolicyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutRetentionPolicyResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -18811,6 +19161,51 @@ func (c *ClientWithResponses) ListNotificationsWithResponse(ctx context.Context,
 	return ParseListNotificationsResponse(rsp)
 }
 
+// GetRetentionPolicyWithResponse Get the retention policy
+//
+// Returns how many days delivery attempts, delivered deliveries and lifecycle events are kept before the hourly pruner deletes them; the defaults (30, 90, 400) until set. The platform only. Changes nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/operator/retention (the `GetRetentionPolicy` operationId).
+func (c *ClientWithResponses) GetRetentionPolicyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRetentionPolicyResponse, error) {
+	rsp, err := c.GetRetentionPolicy(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRetentionPolicyResponse(rsp)
+}
+
+// PutRetentionPolicyWithBodyWithResponse Set the retention policy
+//
+// Replaces the retention policy; the pruner applies it at its next pass. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/operator/retention (the `PutRetentionPolicy` operationId).
+func (c *ClientWithResponses) PutRetentionPolicyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutRetentionPolicyResponse, error) {
+	rsp, err := c.PutRetentionPolicyWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutRetentionPolicyResponse(rsp)
+}
+
+// PutRetentionPolicyWithResponse Set the retention policy
+//
+// Replaces the retention policy; the pruner applies it at its next pass. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/operator/retention (the `PutRetentionPolicy` operationId).
+func (c *ClientWithResponses) PutRetentionPolicyWithResponse(ctx context.Context, body PutRetentionPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*PutRetentionPolicyResponse, error) {
+	rsp, err := c.PutRetentionPolicy(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutRetentionPolicyResponse(rsp)
+}
+
 // GetOperatorSettingsWithResponse Get the operator's seller identity and payment terms
 //
 // Returns the operator's identity as the seller of the platform's invoices (legal name, address, VAT id) and its payment terms and instructions; empty until set. The platform only. Changes nothing.
@@ -21506,6 +21901,128 @@ func ParseListNotificationsResponse(rsp *http.Response) (*ListNotificationsRespo
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRetentionPolicyResponse parses an HTTP response from a GetRetentionPolicyWithResponse call
+func ParseGetRetentionPolicyResponse(rsp *http.Response) (*GetRetentionPolicyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRetentionPolicyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RetentionPolicy
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutRetentionPolicyResponse parses an HTTP response from a PutRetentionPolicyWithResponse call
+func ParsePutRetentionPolicyResponse(rsp *http.Response) (*PutRetentionPolicyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutRetentionPolicyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RetentionPolicy
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
