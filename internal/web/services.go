@@ -141,6 +141,9 @@ type Accounts interface {
 	RequestPasswordReset(ctx context.Context, email string, ttl time.Duration) error
 	UpdateProfile(ctx context.Context, p mercato.Principal, u accounts.ProfileUpdate) (mercato.User, error)
 	ResetPassword(ctx context.Context, secret, password string) error
+	CreateUser(ctx context.Context, p mercato.Principal, u mercato.User) (mercato.User, error)
+	ResendInvitation(ctx context.Context, p mercato.Principal, id int64) error
+	AcceptInvitation(ctx context.Context, secret, password string, ttl time.Duration) (string, error)
 }
 
 // Outbox is the operator's view of the mail outbox (internal/notify): the
