@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -48,7 +49,13 @@ func (s *Service) QueueInvitation(ctx context.Context, tx MailTx, in Invite) err
 	if err != nil {
 		return fmt.Errorf("invitation mail: %w", err)
 	}
-	sum := sha256.Sum256([]byte(in.Secret))
+	// Each invitation is its own message: keyed by its link, or, for a
+	// notice, by a random value.
+	key := in.Secret
+	if in.Taken {
+		key = rand.Text()
+	}
+	sum := sha256.Sum256([]byte(key))
 	m.Key, m.Sensitive = l.template+":"+hex.EncodeToString(sum[:12]), !in.Taken
 	if err := m.Validate(); err != nil {
 		return fmt.Errorf("invitation mail: %w", err)

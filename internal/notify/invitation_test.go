@@ -28,6 +28,8 @@ func TestInvitationMessages(t *testing.T) {
 			{w.C1.Principal, mercato.User{OrganizationID: w.C1.Org.ID, Email: "new-it@c1.example.org", Role: mercato.RoleViewer, Language: "it"}},
 			// C2's admin invites the address of C1's admin (Italian).
 			{w.C2.Principal, mercato.User{OrganizationID: w.C2.Org.ID, Email: w.C1.User.Email, Role: mercato.RoleAdmin}},
+			// and that of C1b's (English).
+			{w.C2.Principal, mercato.User{OrganizationID: w.C2.Org.ID, Email: w.C1b.User.Email, Role: mercato.RoleViewer}},
 		} {
 			if _, err := svcs.Accounts.CreateUser(ctx, c.by, c.u); err != nil {
 				t.Fatalf("%s: %v", c.u.Email, err)
@@ -41,10 +43,13 @@ func TestInvitationMessages(t *testing.T) {
 				t.Errorf("invitation %q sensitive %v:\n%s", link, msg.Sensitive, msg.Text)
 			}
 		}
-		taken := only(t, m.outbox(), notify.AddressInUse, w.C1.User.Email)[w.C1.User.Email]
-		has(t, taken, "it", w.C2.Org.Name+" ha provato a invitarti", publicURL+"/signin")
-		if strings.Contains(taken.Text, "token=") || taken.Sensitive {
-			t.Errorf("the notice to the holder carries a link to set a password:\n%s", taken.Text)
+		taken := only(t, m.outbox(), notify.AddressInUse, w.C1.User.Email, w.C1b.User.Email)
+		has(t, taken[w.C1.User.Email], "it", w.C2.Org.Name+" ha provato a invitarti", publicURL+"/signin")
+		has(t, taken[w.C1b.User.Email], "en", w.C2.Org.Name+" tried to invite you", publicURL+"/signin")
+		for _, msg := range taken {
+			if strings.Contains(msg.Text, "token=") || msg.Sensitive {
+				t.Errorf("the notice to the holder carries a link to set a password:\n%s", msg.Text)
+			}
 		}
 		t.Run("they arrive at Mailpit", func(t *testing.T) { arrive(t, m, notify.Invitation, notify.AddressInUse) })
 	}}})

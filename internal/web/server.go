@@ -235,6 +235,7 @@ func (s *Server) routes() {
 	// Billing: everyone's invoices and earnings; the operator's runs.
 	auth("GET /invoices", s.invoicesPage)
 	auth("GET /invoices/{id}", s.invoicePage)
+	auth("POST /invoices/{id}/payments", s.payInvoice)
 	auth("GET /invoices/{id}/pdf", s.invoiceDocument("pdf"))
 	auth("GET /invoices/{id}/csv", s.invoiceDocument("csv"))
 	auth("GET /earnings.csv", s.earningsCSV)
