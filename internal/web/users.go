@@ -81,27 +81,11 @@ func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) {
 	token := r.PostFormValue("token")
 	v := &view{Title: "Choose your password", Request: r, Data: invitationData{Token: token}}
-	if ok, _ := s.limiter.allow("reset-password-ip:" + clientIP(r)); !ok {
-		v.Error = "Too many attempts. Wait a few minutes and try again."
-		s.render(w, r, http.StatusTooManyRequests, "invitation.html", v)
-		return
-	}
-	if r.PostFormValue("password") != r.PostFormValue("confirm") {
-		v.Error = "The two passwords differ."
-		s.render(w, r, http.StatusUnprocessableEntity, "invitation.html", v)
-		return
-	}
-	secret, err := s.services.Accounts.AcceptInvitation(r.Context(), token, r.PostFormValue("password"), s.ttl)
-	if err != nil {
-		if mercato.ErrorCode(err) != mercato.EINVALID {
-			s.serverError(w, r, err)
-			return
-		}
-		v.Error = mercato.ErrorMessage(err)
-		for _, f := range mercato.Fields(err) {
-			v.Error += ": " + f.Message
-		}
-		s.render(w, r, http.StatusUnprocessableEntity, "invitation.html", v)
+	var secret string
+	if !s.passwordChosen(w, r, v, "invitation.html", func() (err error) {
+		secret, err = s.services.Accounts.AcceptInvitation(r.Context(), token, r.PostFormValue("password"), s.ttl)
+		return err
+	}) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: !s.insecure,
