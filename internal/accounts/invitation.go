@@ -89,9 +89,6 @@ func (s *Service) invite(ctx context.Context, tx Tx, u mercato.User, orgName str
 // invitation a new link (admins only); the older one stops working. A user
 // that has set its password is a conflict.
 func (s *Service) ResendInvitation(ctx context.Context, p mercato.Principal, id int64) error {
-	if s.inviteMail == nil {
-		return mercato.Errorf(mercato.ECONFLICT, "invitations are not sent: the marketplace has no public URL to link to")
-	}
 	err := s.inTx(ctx, func(tx Tx) error {
 		u, err := tx.User(ctx, p, id)
 		if err != nil {
@@ -99,6 +96,9 @@ func (s *Service) ResendInvitation(ctx context.Context, p mercato.Principal, id 
 		}
 		if err := mayManageUsers(p); err != nil {
 			return err
+		}
+		if s.inviteMail == nil {
+			return mercato.Errorf(mercato.ECONFLICT, "invitations are not sent: the marketplace has no public URL to link to")
 		}
 		if !u.Invited {
 			return mercato.Errorf(mercato.ECONFLICT, "user %d has accepted its invitation already", id)
