@@ -59,6 +59,11 @@ type Tx interface {
 	User(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
 	// InsertUser adds a user; an email already taken is a conflict.
 	InsertUser(ctx context.Context, u *mercato.User) error
+	// UserByEmail returns the user with this email whoever may see it.
+	UserByEmail(ctx context.Context, email string) (mercato.User, error)
+	// ReserveUserID does InsertUser's work for u and keeps no user: u
+	// gets an id no user has.
+	ReserveUserID(ctx context.Context, u *mercato.User) error
 	SaveUser(ctx context.Context, u *mercato.User) error
 	// DeleteUser removes a user with its API tokens.
 	DeleteUser(ctx context.Context, id int64) error
@@ -89,14 +94,20 @@ type Tx interface {
 // notify service's QueuePasswordReset.
 type ResetMail func(ctx context.Context, tx notify.MailTx, u mercato.User, secret string, ttl time.Duration, queue bool) error
 
+// InviteMail queues, in tx, the invitation of a new user (or, when the
+// address is another tenant's, the notice to its holder). The notify
+// service's QueueInvitation.
+type InviteMail func(ctx context.Context, tx notify.MailTx, in notify.Invite) error
+
 // InTx runs fn in one transaction, committing when it returns nil.
 type InTx func(ctx context.Context, fn func(Tx) error) error
 
 // Service runs the accounts use cases.
 type Service struct {
-	reads     Reads
-	inTx      InTx
-	resetMail ResetMail
+	reads      Reads
+	inTx       InTx
+	resetMail  ResetMail
+	inviteMail InviteMail
 }
 
 // Option configures the service.
@@ -105,6 +116,11 @@ type Option func(*Service)
 // WithResetMail sends reset links by e-mail; without it a reset request
 // makes the link and sends it nowhere.
 func WithResetMail(fn ResetMail) Option { return func(s *Service) { s.resetMail = fn } }
+
+// WithInviteMail invites new users by e-mail: a single-use link valid
+// for InvitationTTL, where they set their password. Without it a new user
+// has no password until a reset or SetPassword gives it one.
+func WithInviteMail(fn InviteMail) Option { return func(s *Service) { s.inviteMail = fn } }
 
 // New returns the service over its repositories.
 func New(reads Reads, inTx InTx, opts ...Option) *Service {

@@ -164,13 +164,24 @@ func (s *Service) reset(ctx context.Context, u mercato.User, ttl time.Duration, 
 // checked before the password is hashed, so an unknown or used link costs
 // no bcrypt (and cannot be used to load the server).
 func (s *Service) ResetPassword(ctx context.Context, secret, password string) error {
+	err := s.setPasswordByLink(ctx, secret, password, mercato.Invalid("this reset link is unknown, used or expired"), nil)
+	if err != nil {
+		return fmt.Errorf("reset password: %w", err)
+	}
+	return nil
+}
+
+// setPasswordByLink sets the password of the user a reset or invitation
+// link secret belongs to, uses the link up, ends the user's sessions and
+// runs then (when not nil), in one transaction; an unusable link is the
+// error unusable, found before any bcrypt.
+func (s *Service) setPasswordByLink(ctx context.Context, secret, password string, unusable error, then func(tx Tx, userID int64) error) error {
 	if err := mercato.Password(password).Validate(); err != nil {
 		return err
 	}
-	unusable := mercato.Invalid("this reset link is unknown, used or expired")
 	usable, err := s.reads.PasswordResetUsable(ctx, secret)
 	if err != nil {
-		return fmt.Errorf("reset password: %w", err)
+		return err
 	}
 	if !usable {
 		return unusable
@@ -179,7 +190,7 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password string) er
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
-	err = s.inTx(ctx, func(tx Tx) error {
+	return s.inTx(ctx, func(tx Tx) error {
 		userID, ok, err := tx.UsePasswordReset(ctx, secret)
 		if err != nil {
 			return err
@@ -190,10 +201,12 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password string) er
 		if err := tx.SetPasswordHash(ctx, userID, string(hash)); err != nil {
 			return err
 		}
-		return tx.DeleteSessions(ctx, userID)
+		if err := tx.DeleteSessions(ctx, userID); err != nil {
+			return err
+		}
+		if then == nil {
+			return nil
+		}
+		return then(tx, userID)
 	})
-	if err != nil {
-		return fmt.Errorf("reset password: %w", err)
-	}
-	return nil
 }

@@ -85,14 +85,17 @@ func (s *Service) SubscriberUser(ctx context.Context, p mercato.Principal, id in
 }
 
 // CreateUser adds a user to an organization visible to p (admins only),
-// with its email in lower case, and writes a User CREATED event.
+// with its email in lower case and no password, writes a User CREATED
+// event and, with WithInviteMail, queues its invitation (see invite).
+// An address a user the caller sees already has is a conflict; one that
+// belongs to another tenant is not revealed (see inviteTaken).
 func (s *Service) CreateUser(ctx context.Context, p mercato.Principal, u mercato.User) (mercato.User, error) {
 	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
 	if err := u.Validate(); err != nil {
 		return u, err
 	}
 	err := s.inTx(ctx, func(tx Tx) error {
-		_, err := tx.Organization(ctx, p, u.OrganizationID)
+		org, err := tx.Organization(ctx, p, u.OrganizationID)
 		if mercato.ErrorCode(err) == mercato.ENOTFOUND {
 			return mercato.Invalid("invalid user", mercato.FieldError{Path: "organization_id", Message: "no such organization", Value: u.OrganizationID})
 		}
@@ -102,13 +105,24 @@ func (s *Service) CreateUser(ctx context.Context, p mercato.Principal, u mercato
 		if err := mayManageUsers(p); err != nil {
 			return err
 		}
+		holder, hidden, err := addressHolder(ctx, tx, p, u.Email)
+		if err != nil {
+			return err
+		}
+		if hidden {
+			return s.inviteTaken(ctx, tx, p, &u, holder, org.Name)
+		}
 		if err := tx.InsertUser(ctx, &u); err != nil {
 			return err
 		}
+		u.Invited = true
 		if err := tx.Audit(ctx, p, "user.create", "user", u.ID, map[string]any{"organization_id": u.OrganizationID, "email": u.Email, "role": u.Role}); err != nil {
 			return err
 		}
-		return tx.RecordEvent(ctx, subscription.EntityUser, u.ID, subscription.EventCreated, nil)
+		if err := tx.RecordEvent(ctx, subscription.EntityUser, u.ID, subscription.EventCreated, nil); err != nil {
+			return err
+		}
+		return s.invite(ctx, tx, u, org.Name)
 	})
 	if err != nil {
 		return u, fmt.Errorf("create user: %w", err)

@@ -44,7 +44,15 @@ func TestBillingAPI(t *testing.T) {
 			t.Fatalf("csv: %s", csv.raw)
 		}
 		e.call("POST", fmt.Sprintf("/api/v1/invoices/%d/payments", ids[0]), w.C1.Token, map[string]any{}).must(t, http.StatusForbidden)
-		e.call("POST", fmt.Sprintf("/api/v1/invoices/%d/payments", ids[0]), w.Platform.Token, map[string]any{"amount": "29.99"}).must(t, http.StatusUnprocessableEntity)
+		for _, bad := range []string{"30.01", "0", "-1", "1.001"} {
+			e.call("POST", fmt.Sprintf("/api/v1/invoices/%d/payments", ids[0]), w.Platform.Token, map[string]any{"amount": bad}).must(t, http.StatusUnprocessableEntity).isProblem(t)
+		}
+		// A part is recorded and leaves the invoice issued; what is still
+		// due (no amount) pays it.
+		if part := e.call("POST", fmt.Sprintf("/api/v1/invoices/%d/payments", ids[0]), w.Platform.Token, map[string]any{"amount": "10.00"}).must(t, http.StatusOK); part.str("status") != "issued" {
+			t.Fatalf("a partial payment: %s", part.raw)
+		}
+		e.call("POST", fmt.Sprintf("/api/v1/invoices/%d/payments", ids[0]), w.Platform.Token, map[string]any{"amount": "20.01"}).must(t, http.StatusUnprocessableEntity)
 		paid := e.call("POST", fmt.Sprintf("/api/v1/invoices/%d/payments", ids[0]), w.Platform.Token, map[string]any{"reference": "bank"}).must(t, http.StatusOK)
 		if paid.str("status") != "paid" {
 			t.Fatalf("paid: %s", paid.raw)

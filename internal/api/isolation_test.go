@@ -60,6 +60,7 @@ func probes(v victim) map[string]probe {
 		"create-user":         {method: "POST", path: "/api/v1/users", body: map[string]any{"organization_id": v.customer, "email": "mole@evil.test", "role": "admin"}, wantStatus: refused},
 		"update-user":         {method: "PATCH", path: fmt.Sprintf("/api/v1/users/%d", v.user), body: map[string]any{"role": "viewer"}, wantStatus: notFound},
 		"delete-user":         {method: "DELETE", path: fmt.Sprintf("/api/v1/users/%d", v.user), wantStatus: notFound},
+		"resend-invitation":   {method: "POST", path: fmt.Sprintf("/api/v1/users/%d/invitation", v.user), wantStatus: notFound},
 		"get-me":              {method: "GET", path: "/api/v1/me", self: true},
 		"update-me":           {method: "PATCH", path: "/api/v1/me", body: map[string]any{}, self: true}, // one's own profile only; an empty change writes nothing
 		"list-tokens":         {method: "GET", path: "/api/v1/tokens", list: func(v victim) []int64 { return v.tokens }, listKey: "id"},

@@ -163,6 +163,7 @@ type Accounts interface {
 	User(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
 	SubscriberUser(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
 	CreateUser(ctx context.Context, p mercato.Principal, u mercato.User) (mercato.User, error)
+	ResendInvitation(ctx context.Context, p mercato.Principal, id int64) error
 	UpdateUser(ctx context.Context, p mercato.Principal, id int64, u accounts.UserUpdate) (mercato.User, error)
 	UpdateProfile(ctx context.Context, p mercato.Principal, u accounts.ProfileUpdate) (mercato.User, error)
 	DeleteUser(ctx context.Context, p mercato.Principal, id int64) error

@@ -20,12 +20,13 @@ type User struct {
 	Role           string    `json:"role" enum:"admin,manager,viewer"`
 	Language       string    `json:"language" enum:"en,it" doc:"the language of the user's e-mail"`
 	Username       string    `json:"username,omitempty" doc:"a name to sign in with beside the e-mail (HTTP Basic, CMW-Auth-User, the control panel)"`
+	Invited        bool      `json:"invited" doc:"true until the user sets its password with the link of its invitation"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 func userOf(u mercato.User) User {
-	return User{ID: u.ID, OrganizationID: u.OrganizationID, Email: u.Email, Name: u.Name, Role: string(u.Role), Language: u.Language, Username: u.UserName, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+	return User{ID: u.ID, OrganizationID: u.OrganizationID, Email: u.Email, Name: u.Name, Role: string(u.Role), Language: u.Language, Username: u.UserName, Invited: u.Invited, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 }
 
 // UserCreate is the body of POST /api/v1/users.
@@ -34,6 +35,7 @@ type UserCreate struct {
 	Email          string `json:"email" format:"email" maxLength:"254"`
 	Name           string `json:"name,omitempty" maxLength:"200"`
 	Role           string `json:"role" enum:"admin,manager,viewer"`
+	Language       string `json:"language,omitempty" enum:"en,it" doc:"the language of the user's e-mail, its invitation first; English when absent"`
 	Username       string `json:"username,omitempty" maxLength:"64" doc:"optional: a name to sign in with beside the e-mail (3 to 64 letters, digits, '.', '_', '-'; no '@'), unique whatever the case"`
 }
 
@@ -91,13 +93,17 @@ func (s *Server) registerUsers() {
 			}
 			return out(userOf(u)), nil
 		})
-	register(s, huma.Operation{OperationID: "create-user", Description: "Adds a user with a role (admin, manager or viewer) to an organization the caller can see. Only admins manage users, of their own organization or of organizations below theirs; an e-mail already in use is a conflict (409). Written to the audit log.", Method: http.MethodPost, Path: "/api/v1/users", Summary: "Add a user to an organization", Tags: tags},
+	register(s, huma.Operation{OperationID: "create-user", Description: "Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.", Method: http.MethodPost, Path: "/api/v1/users", Summary: "Add a user to an organization", Tags: tags},
 		func(ctx context.Context, in *struct{ Body UserCreate }) (*Output[User], error) {
-			u, err := s.services.Accounts.CreateUser(ctx, principal(ctx), mercato.User{OrganizationID: in.Body.OrganizationID, Email: in.Body.Email, Name: in.Body.Name, Role: mercato.Role(in.Body.Role), UserName: in.Body.Username})
+			u, err := s.services.Accounts.CreateUser(ctx, principal(ctx), mercato.User{OrganizationID: in.Body.OrganizationID, Email: in.Body.Email, Name: in.Body.Name, Role: mercato.Role(in.Body.Role), Language: in.Body.Language, UserName: in.Body.Username})
 			if err != nil {
 				return nil, err
 			}
 			return out(userOf(u)), nil
+		})
+	register(s, huma.Operation{OperationID: "resend-invitation", Description: "Mails a user that has not yet set its password a new invitation link (valid 7 days); the older link stops working. Only admins manage users; a user that accepted its invitation is a conflict (409). Written to the audit log.", Method: http.MethodPost, Path: "/api/v1/users/{id}/invitation", Summary: "Send a user's invitation again", Tags: tags, DefaultStatus: http.StatusNoContent},
+		func(ctx context.Context, in *IDInput) (*NoContent, error) {
+			return nil, s.services.Accounts.ResendInvitation(ctx, principal(ctx), in.ID)
 		})
 	register(s, huma.Operation{OperationID: "update-user", Description: "Changes a user's name or role. Only admins manage users; nobody demotes the last admin of an organization (409). Written to the audit log.", Method: http.MethodPatch, Path: "/api/v1/users/{id}", Summary: "Change a user's name or role", Tags: tags},
 		func(ctx context.Context, in *struct {

@@ -78,10 +78,10 @@ func New(st *store.Store, opts Options) *Services {
 	n := Notify(st, opts.Notify...)
 	var accountOpts []accounts.Option
 	if n.Linking() {
-		// Reset links go by e-mail; the owner of a webhook endpoint the
+		// Reset links and invitations go by e-mail; the owner of a webhook endpoint the
 		// dispatcher disables is mailed, in the transaction that
 		// disables it.
-		accountOpts = append(accountOpts, accounts.WithResetMail(n.QueuePasswordReset))
+		accountOpts = append(accountOpts, accounts.WithResetMail(n.QueuePasswordReset), accounts.WithInviteMail(n.QueueInvitation))
 		st.OnEndpointDisabled(func(ctx context.Context, tx *store.Tx, e notify.DisabledEndpoint) error {
 			return n.QueueEndpointDisabled(ctx, tx, e)
 		})

@@ -2,6 +2,7 @@ package billingrun
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/shopspring/decimal"
 
@@ -17,13 +18,19 @@ import (
 // a provider reports what it received, and the rest stays due, under
 // dunning.
 func ApplyPayment(ctx context.Context, tx Tx, sp mercato.Principal, inv billing.Invoice, pm billing.Payment) (bool, error) {
-	if err := tx.InsertPayment(ctx, pm, 0); err != nil {
+	return applyPayment(ctx, tx, sp, &inv, pm, 0)
+}
+
+// applyPayment records pm, by the user by (0: none), against inv and,
+// once nothing is due, marks inv paid and settles it.
+func applyPayment(ctx context.Context, tx Tx, sp mercato.Principal, inv *billing.Invoice, pm billing.Payment, by int64) (bool, error) {
+	if err := tx.InsertPayment(ctx, pm, by); err != nil {
 		return false, err
 	}
 	if inv.Kind != billing.KindInvoice || inv.Status != billing.StatusIssued {
 		return false, nil
 	}
-	due, err := Due(ctx, tx, inv)
+	due, err := Due(ctx, tx, *inv)
 	if err != nil {
 		return false, err
 	}
@@ -32,10 +39,10 @@ func ApplyPayment(ctx context.Context, tx Tx, sp mercato.Principal, inv billing.
 	}
 	now := tx.Now()
 	inv.Status, inv.PaidAt, inv.UpdatedAt = billing.StatusPaid, &now, now
-	if err := tx.MarkInvoicePaid(ctx, inv); err != nil {
+	if err := tx.MarkInvoicePaid(ctx, *inv); err != nil {
 		return false, err
 	}
-	return true, settle(ctx, tx, sp, inv)
+	return true, settle(ctx, tx, sp, *inv)
 }
 
 // Due is what is left to pay of an issued invoice locked in tx: its total
@@ -52,4 +59,35 @@ func Due(ctx context.Context, tx Tx, inv billing.Invoice) (decimal.Decimal, erro
 	}
 	_, _, total := billing.Remaining(inv, notes)
 	return total.Sub(paid), nil
+}
+
+// Balance is what an invoice asks for: its total, what its credit notes
+// take off (negative), the payments received, and what is still due.
+type Balance struct {
+	Total, Credited, Paid, Due decimal.Decimal
+}
+
+// InvoiceBalance returns the balance of an issued or paid invoice p sees.
+func (s *Service) InvoiceBalance(ctx context.Context, p mercato.Principal, id int64) (Balance, error) {
+	inv, err := s.reads.Invoice(ctx, p, id)
+	if err != nil {
+		return Balance{}, err
+	}
+	b := Balance{Total: inv.Total}
+	err = s.inTx(ctx, func(tx Tx) error {
+		notes, err := tx.CreditNotesOf(ctx, inv.ID)
+		if err != nil {
+			return err
+		}
+		if b.Paid, err = tx.PaidAmount(ctx, inv.ID); err != nil {
+			return err
+		}
+		_, _, remaining := billing.Remaining(inv, notes)
+		b.Credited, b.Due = remaining.Sub(inv.Total), remaining.Sub(b.Paid)
+		return nil
+	})
+	if err != nil {
+		return b, fmt.Errorf("balance of invoice %d: %w", id, err)
+	}
+	return b, nil
 }

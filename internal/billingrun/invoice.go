@@ -51,11 +51,14 @@ type PaymentRequest struct {
 	Reference string
 }
 
-// PayInvoice records a payment (a manual mark-paid, or later a payment
-// provider's confirmation) of an issued invoice's full total and settles
-// it in one transaction: the invoice becomes paid; a subscription it bills
-// that waits for payment is cleared (PENDING, paid) and one that dunning
-// suspended is resumed, each with a MODIFIED event.
+// PayInvoice records a payment (a manual mark-paid, in full or in part)
+// of an issued invoice and, once the payments reach what is due, settles
+// it, in one transaction: the invoice becomes paid; a subscription it
+// bills that waits for payment is cleared (PENDING, paid) and one that
+// dunning suspended is resumed, each with a MODIFIED event. The amount
+// (what is still due when nil) is more than zero and at most what is
+// still due: the total less the credit notes and the payments received;
+// a part leaves the rest due, under dunning.
 func (s *Service) PayInvoice(ctx context.Context, p mercato.Principal, id int64, r PaymentRequest) (billing.Invoice, error) {
 	var inv billing.Invoice
 	sp, err := s.reads.SystemPrincipal(ctx)
@@ -73,31 +76,24 @@ func (s *Service) PayInvoice(ctx context.Context, p mercato.Principal, id int64,
 		if inv.Kind != billing.KindInvoice || inv.Status != billing.StatusIssued || inv.FullyCredited {
 			return mercato.Errorf(mercato.ECONFLICT, "invoice %d is %s (credited in full: %t) and cannot be paid", inv.ID, inv.Status, inv.FullyCredited)
 		}
-		notes, err := tx.CreditNotesOf(ctx, inv.ID)
+		due, err := Due(ctx, tx, inv)
 		if err != nil {
 			return err
 		}
-		_, _, due := billing.Remaining(inv, notes) // the total less its credit notes
 		amount := due
 		if r.Amount != nil {
 			amount = *r.Amount
 		}
-		if !amount.Equal(due) {
-			return mercato.Invalid("invalid payment", mercato.FieldError{Path: "amount", Message: "must equal what is due of the invoice " + billing.Money(due, inv.Currency), Value: amount.String()})
+		if !amount.IsPositive() || amount.GreaterThan(due) || !amount.Equal(amount.Round(minorDigits(inv.Currency))) {
+			return mercato.Invalid("invalid payment", mercato.FieldError{Path: "amount",
+				Message: "must be more than 0 and at most what is still due of the invoice, " + billing.Money(due, inv.Currency) + ", in whole minor units", Value: amount.String()})
 		}
 		if r.Method == "" {
 			r.Method = "manual"
 		}
-		now := tx.Now()
-		pm := billing.Payment{InvoiceID: inv.ID, Amount: amount, Currency: inv.Currency, Method: r.Method, Reference: r.Reference, CreatedAt: now}
-		if err := tx.InsertPayment(ctx, pm, p.UserID); err != nil {
-			return err
-		}
-		inv.Status, inv.PaidAt, inv.UpdatedAt = billing.StatusPaid, &now, now
-		if err := tx.MarkInvoicePaid(ctx, inv); err != nil {
-			return err
-		}
-		return settle(ctx, tx, sp, inv)
+		pm := billing.Payment{InvoiceID: inv.ID, Amount: amount, Currency: inv.Currency, Method: r.Method, Reference: r.Reference, CreatedAt: tx.Now()}
+		_, err = applyPayment(ctx, tx, sp, &inv, pm, p.UserID)
+		return err
 	})
 	if err != nil {
 		return inv, fmt.Errorf("pay invoice %d: %w", id, err)
@@ -319,4 +315,13 @@ func (s *Service) renewalPrice(ctx context.Context, sub subscription.Subscriptio
 		q = rate.Convert(q)
 	}
 	return plan, q, nil
+}
+
+// minorDigits is the number of decimals of a currency's minor unit (2 for
+// one pricing does not know).
+func minorDigits(currency string) int32 {
+	if n, ok := pricing.MinorUnits(currency); ok {
+		return n
+	}
+	return 2
 }

@@ -91,7 +91,10 @@ type User struct {
 	Language string
 	// UserName is an optional name to sign in with beside the e-mail (3 to
 	// 64 letters, digits, '.', '_', '-'; no '@'), unique whatever the case.
-	UserName  string
+	UserName string
+	// Invited is true until the user sets a password through the link
+	// of its invitation (read from the store; never written).
+	Invited   bool
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

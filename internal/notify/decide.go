@@ -24,11 +24,14 @@ const (
 	RenewalReminder       = "renewal_reminder"          // to the customer: a subscription renews in a few days
 	TrialEnding           = "trial_ending"              // to the customer: a trial ends in a few days
 	RenewalPriceChange    = "renewal_price_change"      // to the customer: the renewal applies a new price, from its date
+	Invitation            = "user_invitation"           // to a new user: the link that sets its password
+	AddressInUse          = "address_in_use"            // to a user whose address another organization invited
 )
 
 // Templates lists every message the service builds.
 var Templates = []string{OrderConfirmation, NewSubscription, SubscriptionDeployed, SubscriptionFailed, InvoiceIssued,
-	PaymentSucceeded, PaymentFailed, CustomerPaymentFailed, EndpointDisabled, PasswordReset, RenewalReminder, TrialEnding, RenewalPriceChange}
+	PaymentSucceeded, PaymentFailed, CustomerPaymentFailed, EndpointDisabled, PasswordReset, RenewalReminder, TrialEnding, RenewalPriceChange,
+	Invitation, AddressInUse}
 
 // Data is what a message's templates and catalogue entries read; each
 // message fills what it tells.
@@ -68,6 +71,14 @@ type Data struct {
 	PaymentURL      string // where the customer changes its payment method
 	WebhookURL      string // the endpoint's page, where it is enabled again
 	ResetURL        string // a password-reset link (a secret)
+
+	// An invitation: the inviting organization, the link that sets the
+	// password (a secret) and for how many days it works; to the holder
+	// of an address already in use, where it signs in.
+	Organization string
+	InviteURL    string
+	Days         int
+	SignInURL    string
 }
 
 // letter is one message to every user of an organization.

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/mercato"
@@ -60,6 +62,35 @@ func (tx *Tx) InsertUser(ctx context.Context, u *mercato.User) error {
 	if err != nil {
 		return fmt.Errorf("insert user: %w", err)
 	}
+	return nil
+}
+
+// UserByEmail returns the user with this email whoever may see it (not
+// found when there is none): the accounts service tells an address its
+// caller sees from one it must not reveal.
+func (tx *Tx) UserByEmail(ctx context.Context, email string) (mercato.User, error) {
+	u, err := scanUser(tx.t.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users u WHERE lower(u.email) = lower($1)", email))
+	if err != nil {
+		return u, notFoundIfNoRows(err, "user", email)
+	}
+	return u, nil
+}
+
+// ReserveUserID does the work of InsertUser for u without keeping a user:
+// a row with an address no one can have is added (its user name checked
+// as any other) and removed, and u gets its id and times. The accounts
+// service answers with it an invitation to an address another tenant
+// holds, so that the answer matches that of a new address.
+func (tx *Tx) ReserveUserID(ctx context.Context, u *mercato.User) error {
+	placeholder := *u
+	placeholder.Email = "reserved-" + strings.ToLower(rand.Text()) + "@reserved.invalid"
+	if err := tx.InsertUser(ctx, &placeholder); err != nil {
+		return err
+	}
+	if _, err := tx.t.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, placeholder.ID); err != nil {
+		return fmt.Errorf("reserve user id: %w", err)
+	}
+	u.ID, u.Language, u.CreatedAt, u.UpdatedAt = placeholder.ID, placeholder.Language, placeholder.CreatedAt, placeholder.UpdatedAt
 	return nil
 }
 

@@ -11,11 +11,11 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
-const userColumns = "u.id, u.organization_id, u.email, u.name, u.role, u.language, u.created_at, u.updated_at, COALESCE(u.username, '')"
+const userColumns = "u.id, u.organization_id, u.email, u.name, u.role, u.language, u.created_at, u.updated_at, COALESCE(u.username, ''), u.password_hash = ''"
 
 func scanUser(row scanner) (mercato.User, error) {
 	var u mercato.User
-	err := row.Scan(&u.ID, &u.OrganizationID, &u.Email, &u.Name, &u.Role, &u.Language, &u.CreatedAt, &u.UpdatedAt, &u.UserName)
+	err := row.Scan(&u.ID, &u.OrganizationID, &u.Email, &u.Name, &u.Role, &u.Language, &u.CreatedAt, &u.UpdatedAt, &u.UserName, &u.Invited)
 	u.Language = strings.TrimSpace(u.Language)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 	return u, err

@@ -172,28 +172,42 @@ func (s *Server) resetRequest(w http.ResponseWriter, r *http.Request) {
 func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 	token := r.FormValue("token")
 	v := &view{Title: "Reset your password", Request: r, Data: signInData{Token: token}}
-	if ok, _ := s.limiter.allow("reset-password-ip:" + clientIP(r)); !ok {
-		v.Error = "Too many attempts. Wait a few minutes and try again."
-		s.render(w, r, http.StatusTooManyRequests, "reset.html", v)
-		return
-	}
-	if r.FormValue("password") != r.FormValue("confirm") {
-		v.Error = "The two passwords differ."
-		s.render(w, r, http.StatusUnprocessableEntity, "reset.html", v)
-		return
-	}
-	if err := s.services.Accounts.ResetPassword(r.Context(), token, r.FormValue("password")); err != nil {
-		if mercato.ErrorCode(err) != mercato.EINVALID {
-			s.serverError(w, r, err)
-			return
-		}
-		v.Error = mercato.ErrorMessage(err)
-		for _, f := range mercato.Fields(err) {
-			v.Error += ": " + f.Message
-		}
-		s.render(w, r, http.StatusUnprocessableEntity, "reset.html", v)
+	if !s.passwordChosen(w, r, v, "reset.html", func() error {
+		return s.services.Accounts.ResetPassword(r.Context(), token, r.FormValue("password"))
+	}) {
 		return
 	}
 	s.setFlash(w, "Your password is changed. Sign in with it.")
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}
+
+// passwordChosen runs set, the use of a password link (a reset or an
+// invitation) with the password the form chose, limited per client
+// address; a refusal (too many attempts, passwords that differ, a link or
+// password the service refuses) is page again with the reason, and false.
+func (s *Server) passwordChosen(w http.ResponseWriter, r *http.Request, v *view, page string, set func() error) bool {
+	if ok, _ := s.limiter.allow("reset-password-ip:" + clientIP(r)); !ok {
+		v.Error = "Too many attempts. Wait a few minutes and try again."
+		s.render(w, r, http.StatusTooManyRequests, page, v)
+		return false
+	}
+	if r.FormValue("password") != r.FormValue("confirm") {
+		v.Error = "The two passwords differ."
+		s.render(w, r, http.StatusUnprocessableEntity, page, v)
+		return false
+	}
+	err := set()
+	if err == nil {
+		return true
+	}
+	if mercato.ErrorCode(err) != mercato.EINVALID {
+		s.serverError(w, r, err)
+		return false
+	}
+	v.Error = mercato.ErrorMessage(err)
+	for _, f := range mercato.Fields(err) {
+		v.Error += ": " + f.Message
+	}
+	s.render(w, r, http.StatusUnprocessableEntity, page, v)
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -97,16 +98,28 @@ func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *view) {
 	s.render(w, r, http.StatusOK, "invoices.html", v)
 }
 
-// invoiceData is an invoice page: the invoice, and whether the user may
-// credit it (the platform's and the issuer's writers, an issued or paid
-// invoice not credited in full).
+// invoiceData is an invoice page: the invoice, what it still asks for,
+// whether the user may credit it (the platform's and the issuer's
+// writers, an issued or paid invoice not credited in full) and record a
+// payment of it (the same writers, an issued invoice), with the payment
+// form's error and value when it was refused.
 type invoiceData struct {
 	billing.Invoice
-	CanCredit bool
+	Balance       billingrun.Balance
+	CanCredit     bool
+	CanPay        bool
+	PaymentError  string
+	PaymentAmount string
 }
 
 // invoicePage shows one invoice with its lines.
 func (s *Server) invoicePage(w http.ResponseWriter, r *http.Request, v *view) {
+	s.showInvoice(w, r, v, http.StatusOK, nil)
+}
+
+// showInvoice renders the invoice page with status; refused, when not
+// nil, is a refused payment shown in place with the amount typed.
+func (s *Server) showInvoice(w http.ResponseWriter, r *http.Request, v *view, status int, refused error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, v, err)
@@ -118,10 +131,47 @@ func (s *Server) invoicePage(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	d := invoiceData{Invoice: inv}
-	d.CanCredit = v.P.CanWrite() && (v.P.IsPlatform() || v.P.OrgID == inv.Issuer.ID) && inv.Kind == billing.KindInvoice &&
-		(inv.Status == billing.StatusIssued || inv.Status == billing.StatusPaid) && !inv.FullyCredited
+	manages := v.P.CanWrite() && (v.P.IsPlatform() || v.P.OrgID == inv.Issuer.ID) && inv.Kind == billing.KindInvoice && !inv.FullyCredited
+	d.CanCredit = manages && (inv.Status == billing.StatusIssued || inv.Status == billing.StatusPaid)
+	d.CanPay = manages && inv.Status == billing.StatusIssued
+	if inv.Kind == billing.KindInvoice && inv.Status != billing.StatusDraft {
+		if d.Balance, err = s.services.Billing.InvoiceBalance(r.Context(), v.P, id); err != nil {
+			s.fail(w, r, v, err)
+			return
+		}
+	}
+	d.PaymentAmount = billing.Money(d.Balance.Due, inv.Currency)
+	if refused != nil {
+		d.PaymentError, d.PaymentAmount = mercato.ErrorMessage(refused), r.PostFormValue("amount")
+		for _, f := range mercato.Fields(refused) {
+			d.PaymentError += ": " + f.Path + " " + f.Message
+		}
+	}
 	v.Title, v.Active, v.Data = documentTitle(inv), "/invoices", d
-	s.render(w, r, http.StatusOK, "invoice.html", v)
+	s.render(w, r, status, "invoice.html", v)
+}
+
+// payInvoice records a payment received, in full or in part (POST
+// /api/v1/invoices/{id}/payments): a refused amount is shown in place.
+func (s *Server) payInvoice(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	req := billingrun.PaymentRequest{Reference: r.PostFormValue("reference")}
+	a, err := decimal.NewFromString(strings.TrimSpace(r.PostFormValue("amount")))
+	if err != nil {
+		s.showInvoice(w, r, v, http.StatusUnprocessableEntity, mercato.Invalid("invalid payment", mercato.FieldError{Path: "amount", Message: "must be an amount such as 120.50"}))
+		return
+	}
+	req.Amount = &a
+	_, err = s.services.Billing.PayInvoice(r.Context(), v.P, id, req)
+	if mercato.ErrorCode(err) == mercato.EINVALID {
+		s.showInvoice(w, r, v, http.StatusUnprocessableEntity, err)
+		return
+	}
+	s.after(w, r, v, err, "/invoices/"+strconv.FormatInt(id, 10), "The payment of "+a.String()+" is recorded.")
 }
 
 // creditInvoice issues a credit note of an invoice (POST

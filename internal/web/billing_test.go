@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"github.com/shopspring/decimal"
 	"net/http"
 	"net/url"
 	"strings"
@@ -111,6 +112,41 @@ func TestInvoicesEarningsAndBillingRuns(t *testing.T) {
 		if res := h.signIn(email).get("/invoices?period=" + month); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "Earnings for "+month) {
 			t.Errorf("%s earnings page: %d", email, res.StatusCode)
 		}
+	}
+
+	// Mark paid, in part: the operator records what arrived on the
+	// invoice's page; a bad amount is refused in place (the typed value
+	// kept) and records nothing; a part leaves the rest due, shown on the
+	// page; the customer has no such form and cannot post one.
+	payments := "/invoices/" + itoa(inv.ID) + "/payments"
+	if res := cust.get("/invoices/" + itoa(inv.ID)); strings.Contains(res.Body, `id="pay-form"`) {
+		t.Fatal("the customer is offered to record a payment")
+	}
+	if res := cust.post(payments, url.Values{"amount": {"1.00"}}); res.StatusCode == http.StatusOK {
+		t.Fatalf("the customer records a payment: %d", res.StatusCode)
+	}
+	for _, bad := range []string{"lots", "0", billing.Money(inv.Total.Add(decimal.NewFromInt(1)), inv.Currency)} {
+		res := op.post(payments, url.Values{"amount": {bad}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, `id="pay-error"`) || !strings.Contains(res.Body, `value="`+bad+`"`) {
+			t.Fatalf("amount %q: %d\n%s", bad, res.StatusCode, res.Body)
+		}
+	}
+	if res := op.post(payments, url.Values{"amount": {"1.00"}, "reference": {"bank 1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a part: %d\n%s", res.StatusCode, res.Body)
+	}
+	rest := billing.Money(inv.Total.Sub(decimal.NewFromInt(1)), inv.Currency)
+	page = op.get("/invoices/" + itoa(inv.ID))
+	if !strings.Contains(page.Body, `id="still-due">`) || !strings.Contains(page.Body[strings.Index(page.Body, `id="still-due">`):], rest) || !strings.Contains(page.Body, `value="`+rest+`"`) {
+		t.Fatalf("after a part, what is still due (%s) is not shown:\n%s", rest, page.Body)
+	}
+	if got, err := h.st.Invoice(ctx, h.admin, inv.ID); err != nil || got.Status != billing.StatusIssued {
+		t.Fatalf("after a part: %s %v", got.Status, err)
+	}
+	if res := op.post(payments, url.Values{"amount": {rest}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the rest: %d", res.StatusCode)
+	}
+	if got, err := h.st.Invoice(ctx, h.admin, inv.ID); err != nil || got.Status != billing.StatusPaid {
+		t.Fatalf("after the rest: %s %v", got.Status, err)
 	}
 }
 

@@ -114,7 +114,7 @@ func (s *Server) Handler() http.Handler {
 // so read-only users may send them.
 func (s *Server) Mount() frontdoor.Mount {
 	return frontdoor.Mount{Prefix: "/", Render: s.renderRefusal, Sessions: true, Reads: []string{
-		"POST /signin", "POST /signout", "POST /reset", "POST /reset/password",
+		"POST /signin", "POST /signout", "POST /reset", "POST /reset/password", "POST /invitation",
 		"POST /profile", // one's own preference, which read-only users set too
 		"POST /subscriptions/{id}/reveal", "POST /vendor/pricing/preview",
 		"POST /vendor/products/{id}/arm-template/preview",
@@ -174,12 +174,17 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /reset", s.resetPage)
 	m.HandleFunc("POST /reset", s.resetRequest)
 	m.HandleFunc("POST /reset/password", s.resetPassword)
+	m.HandleFunc("GET /invitation", s.invitationPage)
+	m.HandleFunc("POST /invitation", s.acceptInvitation)
 
 	auth := func(pattern string, h func(w http.ResponseWriter, r *http.Request, v *view)) {
 		m.Handle(pattern, s.authed(h))
 	}
 	auth("GET /{$}", s.home)
 	auth("GET /profile", s.profilePage)
+	auth("GET /users", s.usersPage)
+	auth("POST /users", s.createUser)
+	auth("POST /users/{id}/invitation", s.resendInvitation)
 	auth("POST /profile", s.saveProfile)
 	// Everyone.
 	auth("GET /catalog", s.catalogPage)
@@ -230,6 +235,7 @@ func (s *Server) routes() {
 	// Billing: everyone's invoices and earnings; the operator's runs.
 	auth("GET /invoices", s.invoicesPage)
 	auth("GET /invoices/{id}", s.invoicePage)
+	auth("POST /invoices/{id}/payments", s.payInvoice)
 	auth("GET /invoices/{id}/pdf", s.invoiceDocument("pdf"))
 	auth("GET /invoices/{id}/csv", s.invoiceDocument("csv"))
 	auth("GET /earnings.csv", s.earningsCSV)
@@ -316,6 +322,11 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, v *view))
 
 // navFor is the menu of each kind of organization.
 func navFor(p mercato.Principal, unread int) []navItem {
+	return append(kindNav(p, unread), navItem{"/users", "Users", 0})
+}
+
+// kindNav is the menu of a kind of organization, before what every kind has.
+func kindNav(p mercato.Principal, unread int) []navItem {
 	msgs := navItem{"/messages", "Messages", unread}
 	switch p.OrgKind {
 	case mercato.KindCustomer:

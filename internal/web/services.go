@@ -60,6 +60,8 @@ type Billing interface {
 	ListInvoices(ctx context.Context, p mercato.Principal, f billing.InvoiceFilter, page mercato.Page) ([]billing.Invoice, int64, error)
 	Invoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error)
 	CreditInvoice(ctx context.Context, p mercato.Principal, id int64, r billing.CreditRequest) (billing.Invoice, error)
+	PayInvoice(ctx context.Context, p mercato.Principal, id int64, r billingrun.PaymentRequest) (billing.Invoice, error)
+	InvoiceBalance(ctx context.Context, p mercato.Principal, id int64) (billingrun.Balance, error)
 	OperatorSettings(ctx context.Context, p mercato.Principal) (billing.Seller, error)
 	SaveOperatorSettings(ctx context.Context, p mercato.Principal, st billing.Seller) (billing.Seller, error)
 	TaxRates(ctx context.Context, p mercato.Principal) ([]billing.TaxRate, error)
@@ -141,6 +143,9 @@ type Accounts interface {
 	RequestPasswordReset(ctx context.Context, email string, ttl time.Duration) error
 	UpdateProfile(ctx context.Context, p mercato.Principal, u accounts.ProfileUpdate) (mercato.User, error)
 	ResetPassword(ctx context.Context, secret, password string) error
+	CreateUser(ctx context.Context, p mercato.Principal, u mercato.User) (mercato.User, error)
+	ResendInvitation(ctx context.Context, p mercato.Principal, id int64) error
+	AcceptInvitation(ctx context.Context, secret, password string, ttl time.Duration) (string, error)
 }
 
 // Outbox is the operator's view of the mail outbox (internal/notify): the

@@ -855,6 +855,24 @@ func (e UserRole) Valid() bool {
 	}
 }
 
+// Defines values for UserCreateLanguage.
+const (
+	UserCreateLanguageEn UserCreateLanguage = "en"
+	UserCreateLanguageIt UserCreateLanguage = "it"
+)
+
+// Valid indicates whether the value is a known member of the UserCreateLanguage enum.
+func (e UserCreateLanguage) Valid() bool {
+	switch e {
+	case UserCreateLanguageEn:
+		return true
+	case UserCreateLanguageIt:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserCreateRole.
 const (
 	UserCreateRoleAdmin   UserCreateRole = "admin"
@@ -2453,6 +2471,9 @@ type User struct {
 	Email     string    `json:"email"`
 	Id        int64     `json:"id"`
 
+	// Invited true until the user sets its password with the link of its invitation
+	Invited bool `json:"invited"`
+
 	// Language the language of the user's e-mail
 	Language       UserLanguage `json:"language"`
 	Name           string       `json:"name"`
@@ -2472,7 +2493,10 @@ type UserRole string
 
 // UserCreate defines model for UserCreate.
 type UserCreate struct {
-	Email          openapi_types.Email `json:"email"`
+	Email openapi_types.Email `json:"email"`
+
+	// Language the language of the user's e-mail, its invitation first; English when absent
+	Language       *UserCreateLanguage `json:"language,omitempty"`
 	Name           *string             `json:"name,omitempty"`
 	OrganizationId int64               `json:"organization_id"`
 	Role           UserCreateRole      `json:"role"`
@@ -2480,6 +2504,9 @@ type UserCreate struct {
 	// Username optional: a name to sign in with beside the e-mail (3 to 64 letters, digits, '.', '_', '-'; no '@'), unique whatever the case
 	Username *string `json:"username,omitempty"`
 }
+
+// UserCreateLanguage the language of the user's e-mail, its invitation first; English when absent
+type UserCreateLanguage string
 
 // UserCreateRole defines model for UserCreate.Role.
 type UserCreateRole string
@@ -3836,7 +3863,7 @@ type ClientInterface interface {
 
 	// CreateUserWithBody Add a user to an organization
 	//
-	// Adds a user with a role (admin, manager or viewer) to an organization the caller can see. Only admins manage users, of their own organization or of organizations below theirs; an e-mail already in use is a conflict (409). Written to the audit log.
+	// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3845,7 +3872,7 @@ type ClientInterface interface {
 
 	// CreateUser Add a user to an organization
 	//
-	// Adds a user with a role (admin, manager or viewer) to an organization the caller can see. Only admins manage users, of their own organization or of organizations below theirs; an e-mail already in use is a conflict (409). Written to the audit log.
+	// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3883,6 +3910,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/users/{id} (the `UpdateUser` operationId).
 	UpdateUser(ctx context.Context, id int64, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResendInvitation Send a user's invitation again
+	//
+	// Mails a user that has not yet set its password a new invitation link (valid 7 days); the older link stops working. Only admins manage users; a user that accepted its invitation is a conflict (409). Written to the audit log.
+	//
+	// Corresponds with POST /api/v1/users/{id}/invitation (the `ResendInvitation` operationId).
+	ResendInvitation(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListWebhookEndpoints List your webhook endpoints
 	//
@@ -6003,7 +6037,7 @@ func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEdit
 
 // CreateUserWithBody Add a user to an organization
 //
-// Adds a user with a role (admin, manager or viewer) to an organization the caller can see. Only admins manage users, of their own organization or of organizations below theirs; an e-mail already in use is a conflict (409). Written to the audit log.
+// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
 //
 // Takes any type of body and a specified content type.
 //
@@ -6022,7 +6056,7 @@ func (c *Client) CreateUserWithBody(ctx context.Context, contentType string, bod
 
 // CreateUser Add a user to an organization
 //
-// Adds a user with a role (admin, manager or viewer) to an organization the caller can see. Only admins manage users, of their own organization or of organizations below theirs; an e-mail already in use is a conflict (409). Written to the audit log.
+// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6101,6 +6135,23 @@ func (c *Client) UpdateUserWithBody(ctx context.Context, id int64, contentType s
 // Corresponds with PATCH /api/v1/users/{id} (the `UpdateUser` operationId).
 func (c *Client) UpdateUser(ctx context.Context, id int64, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateUserRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResendInvitation Send a user's invitation again
+//
+// Mails a user that has not yet set its password a new invitation link (valid 7 days); the older link stops working. Only admins manage users; a user that accepted its invitation is a conflict (409). Written to the audit log.
+//
+// Corresponds with POST /api/v1/users/{id}/invitation (the `ResendInvitation` operationId).
+func (c *Client) ResendInvitation(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResendInvitationRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -10383,6 +10434,40 @@ func NewUpdateUserRequestWithBody(server string, id int64, contentType string, b
 	return req, nil
 }
 
+// NewResendInvitationRequest constructs an http.Request for the ResendInvitation method
+func NewResendInvitationRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/users/%s/invitation", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListWebhookEndpointsRequest constructs an http.Request for the ListWebhookEndpoints method
 func NewListWebhookEndpointsRequest(server string, params *ListWebhookEndpointsParams) (*http.Request, error) {
 	var err error
@@ -11870,7 +11955,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateUserWithBodyWithResponse Add a user to an organization
 	//
-	// Adds a user with a role (admin, manager or viewer) to an organization the caller can see. Only admins manage users, of their own organization or of organizations below theirs; an e-mail already in use is a conflict (409). Written to the audit log.
+	// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11879,7 +11964,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateUserWithResponse Add a user to an organization
 	//
-	// Adds a user with a role (admin, manager or viewer) to an organization the caller can see. Only admins manage users, of their own organization or of organizations below theirs; an e-mail already in use is a conflict (409). Written to the audit log.
+	// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11921,6 +12006,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/users/{id} (the `UpdateUser` operationId).
 	UpdateUserWithResponse(ctx context.Context, id int64, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
+
+	// ResendInvitationWithResponse Send a user's invitation again
+	//
+	// Mails a user that has not yet set its password a new invitation link (valid 7 days); the older link stops working. Only admins manage users; a user that accepted its invitation is a conflict (409). Written to the audit log.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/users/{id}/invitation (the `ResendInvitation` operationId).
+	ResendInvitationWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ResendInvitationResponse, error)
 
 	// ListWebhookEndpointsWithResponse List your webhook endpoints
 	//
@@ -18142,6 +18236,68 @@ func (r UpdateUserResponse) ContentType() string {
 	return ""
 }
 
+type ResendInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ResendInvitationResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ResendInvitationResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ResendInvitationResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ResendInvitationResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ResendInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResendInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResendInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResendInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListWebhookEndpointsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20438,7 +20594,7 @@ func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params 
 
 // CreateUserWithBodyWithResponse Add a user to an organization
 //
-// Adds a user with a role (admin, manager or viewer) to an organization the caller can see. Only admins manage users, of their own organization or of organizations below theirs; an e-mail already in use is a conflict (409). Written to the audit log.
+// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -20453,7 +20609,7 @@ func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context
 
 // CreateUserWithResponse Add a user to an organization
 //
-// Adds a user with a role (admin, manager or viewer) to an organization the caller can see. Only admins manage users, of their own organization or of organizations below theirs; an e-mail already in use is a conflict (409). Written to the audit log.
+// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -20524,6 +20680,21 @@ func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, id int
 		return nil, err
 	}
 	return ParseUpdateUserResponse(rsp)
+}
+
+// ResendInvitationWithResponse Send a user's invitation again
+//
+// Mails a user that has not yet set its password a new invitation link (valid 7 days); the older link stops working. Only admins manage users; a user that accepted its invitation is a conflict (409). Written to the audit log.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/users/{id}/invitation (the `ResendInvitation` operationId).
+func (c *ClientWithResponses) ResendInvitationWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ResendInvitationResponse, error) {
+	rsp, err := c.ResendInvitation(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResendInvitationResponse(rsp)
 }
 
 // ListWebhookEndpointsWithResponse List your webhook endpoints
@@ -25529,6 +25700,56 @@ func ParseUpdateUserResponse(rsp *http.Response) (*UpdateUserResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseResendInvitationResponse parses an HTTP response from a ResendInvitationWithResponse call
+func ParseResendInvitationResponse(rsp *http.Response) (*ResendInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResendInvitationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorModel
