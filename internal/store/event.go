@@ -21,7 +21,9 @@ func (s *Store) recordEvent(ctx context.Context, tx *txn, entity string, id int6
 	}
 	now := s.now()
 	var eventID int64
-	if err := tx.QueryRowContext(ctx, `INSERT INTO events (entity, entity_id, type, occurred_at, metadata) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
+	if err := tx.QueryRowContext(ctx, `INSERT INTO events (entity, entity_id, type, occurred_at, metadata, customer_id, reseller_id, distributor_id, vendor_id)
+		SELECT $1,$2,$3,$4,$5, s.customer_id, s.reseller_id, s.distributor_id, s.vendor_id
+		FROM (SELECT 1 AS one) o LEFT JOIN subscriptions s ON s.id = $2 AND $1 = 'Subscription' RETURNING id`,
 		entity, id, typ, now, meta).Scan(&eventID); err != nil {
 		return fmt.Errorf("record %s %s event: %w", entity, typ, err)
 	}
@@ -33,14 +35,18 @@ func (s *Store) recordEvent(ctx context.Context, tx *txn, entity string, id int6
 // platform sees all; other callers see the events of subscriptions they can
 // see.
 func (s *Store) ListEvents(ctx context.Context, p mercato.Principal, f EventFilter, page Page) ([]subscription.Event, int64, error) {
+	return list(ctx, s.rd(), eventList(p, f), "e.id", page, "events", scanEvent, func(e subscription.Event) int64 { return e.ID })
+}
+
+// eventList is the query of ListEvents, before its page.
+func eventList(p mercato.Principal, f EventFilter) *query {
 	q := &query{}
 	q.add("SELECT e.id, e.entity, e.entity_id, e.type, e.occurred_at, e.metadata FROM events e WHERE ")
 	if p.IsPlatform() {
 		q.add("TRUE")
 	} else {
-		q.add("e.entity = 'Subscription' AND e.entity_id IN (SELECT s.id FROM subscriptions s WHERE ")
-		subscriptionScope(q, p, "s.customer_id", "s.product_id")
-		q.add(")")
+		// Only a subscription's events carry a scope (recordEvent).
+		subscriptionScope(q, p, "e")
 	}
 	if f.Entity != "" {
 		q.add(" AND e.entity = %a", f.Entity)
@@ -48,7 +54,7 @@ func (s *Store) ListEvents(ctx context.Context, p mercato.Principal, f EventFilt
 	if f.EntityID != 0 {
 		q.add(" AND e.entity_id = %a", f.EntityID)
 	}
-	return list(ctx, s.rd(), q, "e.id", page, "events", scanEvent, func(e subscription.Event) int64 { return e.ID })
+	return q
 }
 
 func scanEvent(row scanner) (subscription.Event, error) {

@@ -77,7 +77,7 @@ func (s *Store) Threads(ctx context.Context, p mercato.Principal) ([]messaging.T
 		FROM messages m JOIN subscriptions s ON s.id = m.subscription_id
 		LEFT JOIN message_reads r ON r.subscription_id = m.subscription_id AND r.organization_id = %a
 		WHERE `, p.OrgID, p.OrgID)
-	subscriptionScope(q, p, "s.customer_id", "s.product_id")
+	subscriptionScope(q, p, "s")
 	q.add(" GROUP BY m.subscription_id ORDER BY MAX(m.id) DESC LIMIT 500")
 	rows, err := s.rd().QueryContext(ctx, q.String(), q.args...)
 	if err != nil {

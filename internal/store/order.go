@@ -36,8 +36,8 @@ func (s *Store) insertOrder(ctx context.Context, tx *txn, p mercato.Principal, o
 	if p.UserID != 0 {
 		createdBy = &p.UserID
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO orders (type, customer_id, plan_id, subscription_id, quantity, configuration, currency, total, lines, created_by, created_at, coupon)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id`,
+	err = tx.QueryRowContext(ctx, `INSERT INTO orders (type, customer_id, plan_id, subscription_id, quantity, configuration, currency, total, lines, created_by, created_at, coupon, reseller_id, distributor_id, vendor_id)
+		SELECT $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12, s.reseller_id, s.distributor_id, s.vendor_id FROM subscriptions s WHERE s.id = $4 RETURNING id`,
 		o.Type, o.CustomerID, o.PlanID, o.SubscriptionID, o.Quantity, cfg, o.Currency, o.Total.String(), lines, createdBy, o.CreatedAt, o.Coupon).Scan(&o.ID)
 	if err != nil {
 		return fmt.Errorf("insert order: %w", err)
@@ -50,23 +50,28 @@ type OrderFilter = subscription.OrderFilter
 
 // ListOrders lists the orders visible to p.
 func (s *Store) ListOrders(ctx context.Context, p mercato.Principal, f OrderFilter, page Page) ([]subscription.Order, int64, error) {
+	return list(ctx, s.rd(), orderList(p, f), "o.id", page, "orders", scanOrder, func(o subscription.Order) int64 { return o.ID })
+}
+
+// orderList is the query of ListOrders, before its page.
+func orderList(p mercato.Principal, f OrderFilter) *query {
 	q := &query{}
-	q.add("SELECT " + orderColumns + " FROM orders o JOIN plans pl ON pl.id = o.plan_id WHERE ")
-	subscriptionScope(q, p, "o.customer_id", "pl.product_id")
+	q.add("SELECT " + orderColumns + " FROM orders o WHERE ")
+	subscriptionScope(q, p, "o")
 	if f.CustomerID != 0 {
 		q.add(" AND o.customer_id = %a", f.CustomerID)
 	}
 	if f.SubscriptionID != 0 {
 		q.add(" AND o.subscription_id = %a", f.SubscriptionID)
 	}
-	return list(ctx, s.rd(), q, "o.id", page, "orders", scanOrder, func(o subscription.Order) int64 { return o.ID })
+	return q
 }
 
 // Order returns one order visible to p.
 func (s *Store) Order(ctx context.Context, p mercato.Principal, id int64) (subscription.Order, error) {
 	q := &query{}
-	q.add("SELECT "+orderColumns+" FROM orders o JOIN plans pl ON pl.id = o.plan_id WHERE o.id = %a AND ", id)
-	subscriptionScope(q, p, "o.customer_id", "pl.product_id")
+	q.add("SELECT "+orderColumns+" FROM orders o WHERE o.id = %a AND ", id)
+	subscriptionScope(q, p, "o")
 	o, err := scanOrder(s.rd().QueryRowContext(ctx, q.String(), q.args...))
 	if err != nil {
 		return o, notFoundIfNoRows(err, "order", id)

@@ -119,7 +119,7 @@ type visible struct {
 func (s *Store) visibleSubscription(ctx context.Context, db queryer, p mercato.Principal, id int64) (visible, error) {
 	q := &query{}
 	q.add("SELECT s.id, s.customer_id, s.product_id, pr.vendor_id FROM subscriptions s JOIN products pr ON pr.id = s.product_id WHERE s.id = %a AND ", id)
-	subscriptionScope(q, p, "s.customer_id", "s.product_id")
+	subscriptionScope(q, p, "s")
 	var v visible
 	err := db.QueryRowContext(ctx, q.String(), q.args...).Scan(&v.id, &v.customerID, &v.productID, &v.vendorID)
 	if err != nil {
@@ -267,7 +267,7 @@ func (s *Store) SubscriptionPage(ctx context.Context, p mercato.Principal, f Sub
 	pg.Size = min(max(pg.Size, 1), 200)
 	pg.Number = max(pg.Number, 1)
 	where := &query{}
-	subscriptionScope(where, p, "s.customer_id", "s.product_id")
+	subscriptionScope(where, p, "s")
 	if f.CustomerID != 0 {
 		where.add(" AND s.customer_id = %a", f.CustomerID)
 	}

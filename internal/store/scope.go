@@ -43,15 +43,31 @@ func productScope(q *query, p mercato.Principal, vendorCol, publishedCol string)
 	q.add("("+publishedCol+" OR "+vendorCol+" = %a)", p.OrgID)
 }
 
-// subscriptionScope adds a condition true when the subscription or order
-// with its customer in customerCol and product in productCol is visible
-// to p.
-func subscriptionScope(q *query, p mercato.Principal, customerCol, productCol string) {
-	if p.OrgKind == mercato.KindVendor {
-		q.add("("+customerCol+" = %a OR "+productCol+" IN (SELECT id FROM products WHERE vendor_id = %a))", p.OrgID, p.OrgID)
-		return
+// subscriptionScope adds a condition true when the subscription, order or
+// event aliased as t is visible to p. Each such row carries the
+// organizations that may see it (migration 00027: customer_id,
+// reseller_id, distributor_id, vendor_id), so every role's condition is one
+// equality on a column indexed with the id: a list is an index range scan
+// in id order, however many rows the others have (TestScopedListPlans).
+//
+// The columns hold the rules above: reseller_id is the customer's parent
+// (a reseller sees its customers), distributor_id the first distributor
+// above the customer (a distributor sees its resellers' customers and its
+// own), vendor_id the product's vendor (a vendor's sandbox subscriptions,
+// where it is the customer, are of its own products).
+func subscriptionScope(q *query, p mercato.Principal, t string) {
+	switch p.OrgKind {
+	case mercato.KindPlatform:
+		q.add("TRUE")
+	case mercato.KindVendor:
+		q.add(t+".vendor_id = %a", p.OrgID)
+	case mercato.KindDistributor:
+		q.add(t+".distributor_id = %a", p.OrgID)
+	case mercato.KindReseller:
+		q.add(t+".reseller_id = %a", p.OrgID)
+	default:
+		q.add(t+".customer_id = %a", p.OrgID)
 	}
-	orgScope(q, p, customerCol)
 }
 
 // endpointScope adds a condition true when the webhook endpoint e is
@@ -62,4 +78,13 @@ func endpointScope(q *query, p mercato.Principal) {
 		return
 	}
 	q.add("e.owner_id = %a", p.OrgID)
+}
+
+// distributorOf is an SQL expression for the first distributor above the
+// customer whose id is the parameter param (its parent or grandparent), or
+// NULL: the distributor_id of the customer's subscriptions.
+func distributorOf(param string) string {
+	return `(SELECT CASE WHEN r.kind = 'distributor' THEN r.id WHEN d.kind = 'distributor' THEN d.id END
+		FROM organizations c LEFT JOIN organizations r ON r.id = c.parent_id LEFT JOIN organizations d ON d.id = r.parent_id
+		WHERE c.id = ` + param + `)`
 }

@@ -16,7 +16,7 @@ import (
 
 // vendorSubscriptions is the SQL set of the ids of the subscriptions to
 // the products of the vendor whose id is the query's next argument.
-const vendorSubscriptions = "(SELECT vs.id FROM subscriptions vs JOIN products vp ON vp.id = vs.product_id WHERE vp.vendor_id = %a)"
+const vendorSubscriptions = "(SELECT vs.id FROM subscriptions vs WHERE vs.vendor_id = %a)"
 
 // subscriberScope adds a condition true when the organization in column
 // col is visible to p or, for a vendor, is the customer of a subscription
@@ -25,7 +25,7 @@ func subscriberScope(q *query, p mercato.Principal, col string) {
 	q.add("(")
 	orgScope(q, p, col)
 	if p.OrgKind == mercato.KindVendor {
-		q.add(" OR "+col+" IN (SELECT s.customer_id FROM subscriptions s JOIN products pr ON pr.id = s.product_id WHERE pr.vendor_id = %a)", p.OrgID)
+		q.add(" OR "+col+" IN (SELECT s.customer_id FROM subscriptions s WHERE s.vendor_id = %a)", p.OrgID)
 	}
 	q.add(")")
 }

@@ -36,8 +36,9 @@ func (s *Store) insertSubscription(ctx context.Context, tx *txn, sub *subscripti
 	if err != nil {
 		return err
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO subscriptions (customer_id, reseller_id, product_id, plan_id, type, deployment_status, paid, auto_renew, quantity, configuration, currency, start_date, end_date, created_at, updated_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING id`,
+	err = tx.QueryRowContext(ctx, `INSERT INTO subscriptions (customer_id, reseller_id, product_id, plan_id, type, deployment_status, paid, auto_renew, quantity, configuration, currency, start_date, end_date, created_at, updated_at, vendor_id, distributor_id)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,
+			(SELECT vendor_id FROM products WHERE id = $3),`+distributorOf("$1")+`) RETURNING id`,
 		sub.CustomerID, sub.ResellerID, sub.ProductID, sub.PlanID, sub.Type, sub.Status, sub.Paid, sub.AutoRenew, sub.Quantity, cfg,
 		sub.Currency, sub.StartDate, sub.EndDate, sub.CreatedAt, sub.UpdatedAt).Scan(&sub.ID)
 	if err != nil {
@@ -61,9 +62,14 @@ type SubscriptionFilter = subscription.Filter
 
 // ListSubscriptions lists the subscriptions visible to p.
 func (s *Store) ListSubscriptions(ctx context.Context, p mercato.Principal, f SubscriptionFilter, page Page) ([]subscription.Subscription, int64, error) {
+	return list(ctx, s.rd(), subscriptionList(p, f), "s.id", page, "subscriptions", scanSubscription, func(s subscription.Subscription) int64 { return s.ID })
+}
+
+// subscriptionList is the query of ListSubscriptions, before its page.
+func subscriptionList(p mercato.Principal, f SubscriptionFilter) *query {
 	q := &query{}
 	q.add("SELECT " + subscriptionColumns + " FROM subscriptions s WHERE ")
-	subscriptionScope(q, p, "s.customer_id", "s.product_id")
+	subscriptionScope(q, p, "s")
 	if f.CustomerID != 0 {
 		q.add(" AND s.customer_id = %a", f.CustomerID)
 	}
@@ -73,19 +79,23 @@ func (s *Store) ListSubscriptions(ctx context.Context, p mercato.Principal, f Su
 	if f.Status != "" {
 		q.add(" AND s.deployment_status = %a", string(f.Status))
 	}
-	return list(ctx, s.rd(), q, "s.id", page, "subscriptions", scanSubscription, func(s subscription.Subscription) int64 { return s.ID })
+	return q
 }
 
 // Subscription returns one subscription visible to p.
 func (s *Store) Subscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
-	return s.subscription(ctx, s.rd(), p, id)
+	return s.subscription(ctx, s.rd(), p, id, false)
 }
 
-func (s *Store) subscription(ctx context.Context, db queryer, p mercato.Principal, id int64) (subscription.Subscription, error) {
+// subscription reads one subscription visible to p; lock (inside a
+// transaction) locks its row on PostgreSQL until the transaction ends. A
+// plain read never locks: outside a transaction FOR UPDATE would only
+// write to the WAL for nothing.
+func (s *Store) subscription(ctx context.Context, db queryer, p mercato.Principal, id int64, lock bool) (subscription.Subscription, error) {
 	q := &query{}
 	q.add("SELECT "+subscriptionColumns+" FROM subscriptions s WHERE s.id = %a AND ", id)
-	subscriptionScope(q, p, "s.customer_id", "s.product_id")
-	if s.engine == Postgres {
+	subscriptionScope(q, p, "s")
+	if lock && s.engine == Postgres {
 		// Serialize changes to one subscription across replicas.
 		q.add(" FOR UPDATE")
 	}

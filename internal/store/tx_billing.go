@@ -96,7 +96,7 @@ func (tx *Tx) OrganizationByID(ctx context.Context, id int64) (mercato.Organizat
 // LockSubscription returns a subscription visible to p, locked for the
 // transaction on PostgreSQL.
 func (tx *Tx) LockSubscription(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
-	return tx.s.subscription(ctx, tx.t, p, id)
+	return tx.s.subscription(ctx, tx.t, p, id, true)
 }
 
 // InsertRenewalOrder writes the RENEWAL order of a subscription, on behalf

@@ -56,7 +56,7 @@ func (s *Store) ChannelPrices(ctx context.Context, planID, vendorID, resellerID,
 // PostgreSQL, locks it until the transaction ends, so changes to one
 // subscription are serialized across replicas.
 func (tx *Tx) SubscriptionForUpdate(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error) {
-	return tx.s.subscription(ctx, tx.t, p, id)
+	return tx.s.subscription(ctx, tx.t, p, id, true)
 }
 
 // InsertSubscription writes a new subscription and sets its id.

@@ -46,7 +46,7 @@ func (s *Store) meteredSubscription(ctx context.Context, db queryer, p *mercato.
 	q.add("SELECT s.id, s.product_id, pr.vendor_id, s.deployment_status, pl.pricing FROM subscriptions s JOIN products pr ON pr.id = s.product_id JOIN plans pl ON pl.id = s.plan_id WHERE s.id = %a", id)
 	if p != nil {
 		q.add(" AND ")
-		subscriptionScope(q, *p, "s.customer_id", "s.product_id")
+		subscriptionScope(q, *p, "s")
 	}
 	var m usage.Metered
 	var pr pricing.Pricing
