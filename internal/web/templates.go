@@ -120,6 +120,7 @@ func funcsFor(w words) template.FuncMap {
 			return w.day(*t)
 		},
 		"status":       w.status,
+		"statusLabel":  w.statusLabel,
 		"invoiceState": w.invoiceState,
 		"docTitle":     w.documentTitle,
 		"period":       w.period,

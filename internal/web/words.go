@@ -9,6 +9,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/locale"
 	"github.com/mercato-market/mercato/internal/mercato"
 )
@@ -91,11 +92,14 @@ func (s *Server) say(r *http.Request, text string, args ...any) string {
 }
 
 // langOf is the request's reader's language: the signed-in user's (put
-// in the context by authed), else the language switch's cookie, else the
+// in the context by authed, or the session's user), else the language switch's cookie, else the
 // best match of Accept-Language, else English.
 func (s *Server) langOf(r *http.Request) string {
 	if l, ok := r.Context().Value(langKey{}).(string); ok {
 		return l
+	}
+	if id, ok := frontdoor.From(r.Context()); ok && id.User != nil && catalogue.Has(id.User.Language) {
+		return id.User.Language
 	}
 	if c, err := r.Cookie(langCookie); err == nil && catalogue.Has(c.Value) {
 		return c.Value
