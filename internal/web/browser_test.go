@@ -535,7 +535,13 @@ func TestBrowser(t *testing.T) {
 	if heading != "Accedi a Mercato" {
 		t.Fatalf("Italian sign-in page: %q", heading)
 	}
+	// The demo user has a language of its own (English), which wins over
+	// the cookie: the switch, signed in, makes Italian the user's.
 	signInAs(t, ctx, base, customer)
+	run(t, ctx, "switch to Italian, signed in",
+		chromedp.Click(chromedp.CSS(`form[action="/language"] button[value="it"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="it"] form[action="/signout"]`)),
+	)
 	run(t, ctx, "Italian checkout",
 		chromedp.Navigate(base+"/products/1"),
 		chromedp.SetValue(chromedp.CSS("#plan_id"), "1"),
