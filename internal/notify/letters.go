@@ -12,8 +12,8 @@ import (
 	texttemplate "text/template"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
-	"golang.org/x/text/language"
 
+	"github.com/mercato-market/mercato/internal/locale"
 	"github.com/mercato-market/mercato/internal/mail"
 )
 
@@ -59,13 +59,11 @@ var placeholder = map[string]any{"t": func(string) (string, error) { return "", 
 
 // ParseLetters parses the templates and catalogues of fsys.
 func ParseLetters(fsys fs.FS) (*Letters, error) {
-	l := &Letters{bundle: i18n.NewBundle(language.Make(mail.Languages[0])),
-		html: map[string]*htmltemplate.Template{}, text: map[string]*texttemplate.Template{}}
-	for _, lang := range mail.Languages {
-		if _, err := l.bundle.LoadMessageFileFS(fsys, "locales/"+lang+".json"); err != nil {
-			return nil, fmt.Errorf("catalogue %s: %w", lang, err)
-		}
+	cat, err := locale.Load(fsys, "locales", mail.Languages...)
+	if err != nil {
+		return nil, err
 	}
+	l := &Letters{bundle: cat.Bundle, html: map[string]*htmltemplate.Template{}, text: map[string]*texttemplate.Template{}}
 	names, err := fs.Glob(fsys, "templates/*.txt")
 	if err != nil {
 		return nil, err

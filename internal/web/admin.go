@@ -73,7 +73,7 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) {
 	for _, o := range orgs {
 		orgName[o.ID] = o.Name
 	}
-	v.Title, v.Active = "Platform overview", "/admin"
+	v.Title, v.Active = s.say(r, "Platform overview"), "/admin"
 	v.Data = struct {
 		Orgs               []mercato.Organization
 		Users              []mercato.User

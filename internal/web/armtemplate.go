@@ -124,7 +124,7 @@ func (s *Server) armTemplatePage(w http.ResponseWriter, r *http.Request, v *view
 }
 
 func (s *Server) renderARM(w http.ResponseWriter, r *http.Request, v *view, status int, d *armData) {
-	v.Title, v.Active, v.Data = "ARM template · "+d.Product.Name, "/vendor/products", d
+	v.Title, v.Active, v.Data = s.say(r, "ARM template · %s", d.Product.Name), "/vendor/products", d
 	s.render(w, r, status, "arm_template.html", v)
 }
 
@@ -239,7 +239,7 @@ func (s *Server) previewARMTemplate(w http.ResponseWriter, r *http.Request, v *v
 	}
 	u, template, err := readARMForm(r, prod)
 	if tooLarge(err) {
-		s.errorPage(w, r, v, http.StatusRequestEntityTooLarge, "The upload is larger than a template may be (4 MiB).")
+		s.errorPage(w, r, v, http.StatusRequestEntityTooLarge, s.say(r, "The upload is larger than a template may be (4 MiB)."))
 		return
 	}
 	d := armDataOf(prod, u, template)
@@ -259,7 +259,7 @@ func (s *Server) saveARMTemplate(w http.ResponseWriter, r *http.Request, v *view
 	}
 	u, template, err := readARMForm(r, prod)
 	if tooLarge(err) {
-		s.errorPage(w, r, v, http.StatusRequestEntityTooLarge, "The upload is larger than a template may be (4 MiB).")
+		s.errorPage(w, r, v, http.StatusRequestEntityTooLarge, s.say(r, "The upload is larger than a template may be (4 MiB)."))
 		return
 	}
 	var saved catalog.Product
@@ -277,5 +277,5 @@ func (s *Server) saveARMTemplate(w http.ResponseWriter, r *http.Request, v *view
 		return
 	}
 	s.back(w, r, fmt.Sprintf("/vendor/products/%d/arm-template", prod.ID),
-		fmt.Sprintf("Template saved: buyers now fill in %d configuration fields at checkout.", len(saved.Parameters)))
+		s.say(r, "Template saved: buyers now fill in %d configuration fields at checkout.", len(saved.Parameters)))
 }

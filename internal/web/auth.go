@@ -74,7 +74,7 @@ type signInData struct {
 }
 
 func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
-	v := &view{Title: "Sign in", Request: r, Flash: s.takeFlash(w, r), Data: signInData{Next: safeNext(r.FormValue("next"))}}
+	v := &view{Title: s.say(r, "Sign in"), Request: r, Flash: s.takeFlash(w, r), Data: signInData{Next: safeNext(r.FormValue("next"))}}
 	s.render(w, r, http.StatusOK, "signin.html", v)
 }
 
@@ -97,12 +97,12 @@ func safeNext(next string) string {
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(r.FormValue("email")))
 	data := signInData{Email: email, Next: safeNext(r.FormValue("next"))}
-	v := &view{Title: "Sign in", Request: r, Data: data}
+	v := &view{Title: s.say(r, "Sign in"), Request: r, Data: data}
 	addr := clientIP(r)
 	if wait := s.signIns.wait(email, addr); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		s.log.WarnContext(r.Context(), "sign-in delayed after failed attempts", "email", email, "ip", addr, "wait", wait)
-		v.Error = "Too many failed sign-ins. Wait " + wait.Round(time.Second).String() + " and try again."
+		v.Error = s.say(r, "Too many failed sign-ins. Wait %s and try again.", wait.Round(time.Second))
 		s.render(w, r, http.StatusTooManyRequests, "signin.html", v)
 		return
 	}
@@ -114,7 +114,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		}
 		s.signIns.failed(email, addr)
 		s.log.InfoContext(r.Context(), "sign-in failed", "email", email, "ip", addr)
-		v.Error = "Wrong email or password."
+		v.Error = s.say(r, "Wrong email or password.")
 		s.render(w, r, http.StatusUnauthorized, "signin.html", v)
 		return
 	}
@@ -138,13 +138,13 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: !s.insecure, SameSite: http.SameSiteLaxMode})
-	s.setFlash(w, "You are signed out.")
+	s.setFlash(w, s.say(r, "You are signed out."))
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
 
 // resetPage asks for an email, or, with a token, for the new password.
 func (s *Server) resetPage(w http.ResponseWriter, r *http.Request) {
-	v := &view{Title: "Reset your password", Request: r, Flash: s.takeFlash(w, r), Data: signInData{Token: r.FormValue("token")}}
+	v := &view{Title: s.say(r, "Reset your password"), Request: r, Flash: s.takeFlash(w, r), Data: signInData{Token: r.FormValue("token")}}
 	s.render(w, r, http.StatusOK, "reset.html", v)
 }
 
@@ -152,9 +152,9 @@ func (s *Server) resetPage(w http.ResponseWriter, r *http.Request) {
 // same, so that the page does not tell which emails have accounts.
 func (s *Server) resetRequest(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(r.FormValue("email")))
-	v := &view{Title: "Reset your password", Request: r, Data: signInData{Email: email, Reset: true}}
+	v := &view{Title: s.say(r, "Reset your password"), Request: r, Data: signInData{Email: email, Reset: true}}
 	if ok, _ := s.limiter.allow("ip:"+clientIP(r), "reset:"+email); !ok {
-		v.Error = "Too many attempts. Wait a few minutes and try again."
+		v.Error = s.say(r, "Too many attempts. Wait a few minutes and try again.")
 		s.render(w, r, http.StatusTooManyRequests, "reset.html", v)
 		return
 	}
@@ -171,13 +171,13 @@ func (s *Server) resetRequest(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 	token := r.FormValue("token")
-	v := &view{Title: "Reset your password", Request: r, Data: signInData{Token: token}}
+	v := &view{Title: s.say(r, "Reset your password"), Request: r, Data: signInData{Token: token}}
 	if !s.passwordChosen(w, r, v, "reset.html", func() error {
 		return s.services.Accounts.ResetPassword(r.Context(), token, r.FormValue("password"))
 	}) {
 		return
 	}
-	s.setFlash(w, "Your password is changed. Sign in with it.")
+	s.setFlash(w, s.say(r, "Your password is changed. Sign in with it."))
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
 
@@ -187,12 +187,12 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 // password the service refuses) is page again with the reason, and false.
 func (s *Server) passwordChosen(w http.ResponseWriter, r *http.Request, v *view, page string, set func() error) bool {
 	if ok, _ := s.limiter.allow("reset-password-ip:" + clientIP(r)); !ok {
-		v.Error = "Too many attempts. Wait a few minutes and try again."
+		v.Error = s.say(r, "Too many attempts. Wait a few minutes and try again.")
 		s.render(w, r, http.StatusTooManyRequests, page, v)
 		return false
 	}
 	if r.FormValue("password") != r.FormValue("confirm") {
-		v.Error = "The two passwords differ."
+		v.Error = s.say(r, "The two passwords differ.")
 		s.render(w, r, http.StatusUnprocessableEntity, page, v)
 		return false
 	}

@@ -89,11 +89,11 @@ func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *view) {
 	v.Active, v.Data = "/invoices", d
 	switch {
 	case d.IsCustomer:
-		v.Title = "Invoices"
+		v.Title = s.say(r, "Invoices")
 	case d.IsPlatform:
-		v.Title = "Billing"
+		v.Title = s.say(r, "Billing")
 	default:
-		v.Title = "Earnings"
+		v.Title = s.say(r, "Earnings")
 	}
 	s.render(w, r, http.StatusOK, "invoices.html", v)
 }
@@ -147,7 +147,7 @@ func (s *Server) showInvoice(w http.ResponseWriter, r *http.Request, v *view, st
 			d.PaymentError += ": " + f.Path + " " + f.Message
 		}
 	}
-	v.Title, v.Active, v.Data = documentTitle(inv), "/invoices", d
+	v.Title, v.Active, v.Data = wordsFor(s.langOf(r)).documentTitle(inv), "/invoices", d
 	s.render(w, r, status, "invoice.html", v)
 }
 
@@ -171,7 +171,7 @@ func (s *Server) payInvoice(w http.ResponseWriter, r *http.Request, v *view) {
 		s.showInvoice(w, r, v, http.StatusUnprocessableEntity, err)
 		return
 	}
-	s.after(w, r, v, err, "/invoices/"+strconv.FormatInt(id, 10), "The payment of "+a.String()+" is recorded.")
+	s.after(w, r, v, err, "/invoices/"+strconv.FormatInt(id, 10), s.say(r, "The payment of %v is recorded.", a.String()))
 }
 
 // creditInvoice issues a credit note of an invoice (POST
@@ -206,7 +206,7 @@ func (s *Server) creditInvoice(w http.ResponseWriter, r *http.Request, v *view) 
 		s.after(w, r, v, err, back, "")
 		return
 	}
-	s.after(w, r, v, nil, "/invoices/"+strconv.FormatInt(cn.ID, 10), "Credit note "+cn.Number+" issued for "+billing.Money(cn.Total.Neg(), cn.Currency)+" "+cn.Currency+".")
+	s.after(w, r, v, nil, "/invoices/"+strconv.FormatInt(cn.ID, 10), s.say(r, "Credit note %s issued for %s.", cn.Number, wordsFor(s.langOf(r)).money(cn.Total.Neg(), cn.Currency)))
 }
 
 // operatorData is the operator's page: its seller identity and the tax
@@ -231,7 +231,7 @@ func (s *Server) operatorPage(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	v.Title, v.Active = "Seller and tax rates", "/admin/operator"
+	v.Title, v.Active = s.say(r, "Seller and tax rates"), "/admin/operator"
 	v.Data = operatorData{Seller: st, Rates: rates, Today: s.services.Clock().UTC().Format(time.DateOnly)}
 	s.render(w, r, http.StatusOK, "operator.html", v)
 }
@@ -251,7 +251,7 @@ func (s *Server) saveOperatorSettings(w http.ResponseWriter, r *http.Request, v 
 	}
 	_, err := s.services.Billing.SaveOperatorSettings(r.Context(), v.P, billing.Seller{LegalName: f("legal_name"), Country: f("country"), VATID: f("vat_id"), Email: f("email"),
 		Address: mercato.Address{Line: f("address_line"), City: f("city"), PostalCode: f("postal_code")}, PaymentTermsDays: days, PaymentInstructions: f("payment_instructions")})
-	s.after(w, r, v, err, "/admin/operator", "Seller identity saved: invoices issued from now on carry it.")
+	s.after(w, r, v, err, "/admin/operator", s.say(r, "Seller identity saved: invoices issued from now on carry it."))
 }
 
 // addTaxRate adds a dated tax rate (POST /api/v1/operator/tax-rates).
@@ -268,18 +268,7 @@ func (s *Server) addTaxRate(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	tr, err := s.services.Billing.AddTaxRate(r.Context(), v.P, billing.TaxRate{Country: f("country"), Rate: rate, ValidFrom: from})
-	s.after(w, r, v, err, "/admin/operator", "Tax rate "+tr.Rate.String()+"% for "+tr.Country+" from "+from.Format(time.DateOnly)+" added.")
-}
-
-func documentTitle(inv billing.Invoice) string {
-	kind := "Invoice"
-	if inv.Kind == billing.KindCreditNote {
-		kind = "Credit note"
-	}
-	if inv.Number == "" {
-		return kind + " (draft " + strconv.FormatInt(inv.ID, 10) + ")"
-	}
-	return kind + " " + inv.Number
+	s.after(w, r, v, err, "/admin/operator", s.say(r, "Tax rate %s%% for %s from %s added.", tr.Rate, tr.Country, from.Format(time.DateOnly)))
 }
 
 // invoiceDocument downloads an invoice as PDF or CSV: the invoice is read
@@ -349,9 +338,9 @@ func (s *Server) startBillingRun(w http.ResponseWriter, r *http.Request, v *view
 	if err != nil && mercato.ErrorCode(err) == mercato.EINTERNAL {
 		// A failed run is recorded (status failed); say so on the page.
 		s.log.ErrorContext(r.Context(), "billing run from the control panel failed", "period", m.String(), "err", err)
-		s.back(w, r, "/invoices", "⚠ The billing run for "+m.String()+" failed; it is listed below. Running it again bills only what is missing.")
+		s.back(w, r, "/invoices", "⚠ "+s.say(r, "The billing run for %s failed; it is listed below. Running it again bills only what is missing.", m))
 		return
 	}
-	s.after(w, r, v, err, "/invoices?period="+m.String(), fmt.Sprintf("Billing run %d closed %s: %d subscriptions, %d invoices, %d lines, %d renewed, %d ended.",
+	s.after(w, r, v, err, "/invoices?period="+m.String(), s.say(r, "Billing run %d closed %s: %d subscriptions, %d invoices, %d lines, %d renewed, %d ended.",
 		run.ID, run.Period, run.Subscriptions, run.Invoices, run.Lines, run.Renewed, run.Ended))
 }

@@ -523,6 +523,40 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("foreign subscription page: %s", body)
 	}
 
+	// In Italian: the switch on the sign-in page, then the customer's
+	// catalog, live price and application in Italian words.
+	signOut(t, ctx)
+	var heading, total, status2, lang string
+	run(t, ctx, "switch to Italian",
+		chromedp.Click(chromedp.CSS(`form[action="/language"] button[value="it"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="it"] #email`)),
+		into(&heading, chromedp.Text(chromedp.CSS("main h1"))),
+	)
+	if heading != "Accedi a Mercato" {
+		t.Fatalf("Italian sign-in page: %q", heading)
+	}
+	// The demo user has a language of its own (English), which wins over
+	// the cookie: the switch, signed in, makes Italian the user's.
+	signInAs(t, ctx, base, customer)
+	run(t, ctx, "switch to Italian, signed in",
+		chromedp.Click(chromedp.CSS(`form[action="/language"] button[value="it"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="it"] form[action="/signout"]`)),
+	)
+	run(t, ctx, "Italian checkout",
+		chromedp.Navigate(base+"/products/1"),
+		chromedp.SetValue(chromedp.CSS("#plan_id"), "1"),
+		chromedp.SetValue(chromedp.CSS("#quantity"), ""),
+		chromedp.SendKeys(chromedp.CSS("#quantity"), "1"),
+		chromedp.Poll[chromedp.Void](`(document.querySelector('[data-testid=total]')||{}).textContent === '44,66\u00a0€'`, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)),
+		into(&lang, chromedp.Evaluate[string](`document.documentElement.lang`)),
+	)
+	screenshot(t, ctx, "product-it")
+	run(t, ctx, "Italian subscription", chromedp.Navigate(loc), into(&status2, chromedp.Text(chromedp.CSS("#status"))),
+		into(&total, chromedp.Text(chromedp.CSS("main h2"))))
+	if lang != "it" || status2 != "attiva" || total != "Dettagli" {
+		t.Fatalf("Italian subscription page: lang %q, status %q, heading %q", lang, status2, total)
+	}
+
 	// A phone-sized screen.
 	run(t, ctx, "phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/catalog"))
 	screenshot(t, ctx, "catalog-phone")

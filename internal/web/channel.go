@@ -55,9 +55,9 @@ func (s *Server) channelOrganizations(w http.ResponseWriter, r *http.Request, v 
 		}
 		rows = append(rows, rw)
 	}
-	v.Title, v.Active, v.Data = "Customers", "/channel/organizations", rows
+	v.Title, v.Active, v.Data = s.say(r, "Customers"), "/channel/organizations", rows
 	if v.P.OrgKind == mercato.KindDistributor {
-		v.Title = "Resellers and their customers"
+		v.Title = s.say(r, "Resellers and their customers")
 	}
 	s.render(w, r, http.StatusOK, "channel_orgs.html", v)
 }
@@ -116,7 +116,7 @@ func (s *Server) priceListPage(w http.ResponseWriter, r *http.Request, v *view) 
 			rows = append(rows, row)
 		}
 	}
-	v.Title, v.Active, v.Data = "Price list", "/channel/prices", rows
+	v.Title, v.Active, v.Data = s.say(r, "Price list"), "/channel/prices", rows
 	s.render(w, r, http.StatusOK, "prices.html", v)
 }
 
@@ -129,7 +129,7 @@ func (s *Server) setPrice(w http.ResponseWriter, r *http.Request, v *view) {
 		if mercato.ErrorCode(err) == mercato.ENOTFOUND {
 			err = nil
 		}
-		s.after(w, r, v, err, "/channel/prices", "Markup removed: the plan sells at the price you buy it at.")
+		s.after(w, r, v, err, "/channel/prices", s.say(r, "Markup removed: the plan sells at the price you buy it at."))
 		return
 	}
 	val, derr := decimal.NewFromString(r.PostFormValue("value"))
@@ -138,5 +138,5 @@ func (s *Server) setPrice(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	_, err = s.services.Channel.SetPrice(r.Context(), v.P, pricing.PriceListEntry{OrganizationID: v.P.OrgID, PlanID: planID, Markup: pricing.Markup{Kind: kind, Value: val}})
-	s.after(w, r, v, err, "/channel/prices", "Markup saved.")
+	s.after(w, r, v, err, "/channel/prices", s.say(r, "Markup saved."))
 }

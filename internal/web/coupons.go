@@ -27,7 +27,7 @@ func (s *Server) couponsPage(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	v.Title, v.Active, v.Data = "Coupons", "/coupons", list
+	v.Title, v.Active, v.Data = s.say(r, "Coupons"), "/coupons", list
 	s.render(w, r, http.StatusOK, "coupons.html", v)
 }
 
@@ -56,7 +56,7 @@ func (s *Server) createCoupon(w http.ResponseWriter, r *http.Request, v *view) {
 	if err == nil {
 		c, err = s.services.Coupons.Create(r.Context(), v.P, c)
 	}
-	s.after(w, r, v, err, "/coupons", "Coupon "+c.Code+" created.")
+	s.after(w, r, v, err, "/coupons", s.say(r, "Coupon %s created.", c.Code))
 }
 
 func couponForm(r *http.Request) (coupon.Coupon, error) {
@@ -118,5 +118,5 @@ func (s *Server) deactivateCoupon(w http.ResponseWriter, r *http.Request, v *vie
 		return
 	}
 	c, err := s.services.Coupons.Deactivate(r.Context(), v.P, id)
-	s.after(w, r, v, err, "/coupons", "Coupon "+c.Code+" deactivated: it is redeemed no more.")
+	s.after(w, r, v, err, "/coupons", s.say(r, "Coupon %s deactivated: it is redeemed no more.", c.Code))
 }

@@ -50,7 +50,7 @@ func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 		rows = append(rows, row)
 	}
-	v.Title, v.Active = "Catalog", "/catalog"
+	v.Title, v.Active = s.say(r, "Catalog"), "/catalog"
 	v.Data = struct {
 		Rows  []catalogRow
 		Types []catalog.ProductType
@@ -287,7 +287,7 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	s.log.InfoContext(ctx, "order placed in the control panel", "order_id", o.ID, "subscription_id", o.SubscriptionID, "org_id", v.P.OrgID)
-	s.back(w, r, "/subscriptions/"+strconv.FormatInt(o.SubscriptionID, 10), "Thank you! Your order is placed; "+prod.Name+" is being set up.")
+	s.back(w, r, "/subscriptions/"+strconv.FormatInt(o.SubscriptionID, 10), s.say(r, "Thank you! Your order is placed; %s is being set up.", prod.Name))
 }
 
 func (s *Server) review(w http.ResponseWriter, r *http.Request, v *view) {
@@ -298,7 +298,7 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	rating, _ := strconv.Atoi(r.PostFormValue("rating"))
 	_, err = s.services.Catalog.SetReview(r.Context(), v.P, id, rating, r.PostFormValue("body"))
-	s.after(w, r, v, err, "/products/"+strconv.FormatInt(id, 10)+"#reviews", "Thank you for your review.")
+	s.after(w, r, v, err, "/products/"+strconv.FormatInt(id, 10)+"#reviews", s.say(r, "Thank you for your review."))
 }
 
 // subRow is one line of the applications dashboard.
@@ -422,9 +422,9 @@ func (s *Server) subscriptionsPage(w http.ResponseWriter, r *http.Request, v *vi
 		}
 		rows = append(rows, row)
 	}
-	v.Title, v.Active = "Subscriptions", "/subscriptions"
+	v.Title, v.Active = s.say(r, "Subscriptions"), "/subscriptions"
 	if v.P.OrgKind == mercato.KindCustomer {
-		v.Title = "Applications"
+		v.Title = s.say(r, "Applications")
 	}
 	v.Data = struct {
 		Rows     []subRow
@@ -497,7 +497,7 @@ func (s *Server) showSubscription(w http.ResponseWriter, r *http.Request, v *vie
 	if n, err := s.services.Messaging.UnreadMessages(r.Context(), v.P); err == nil {
 		v.Unread, v.Nav = n, navFor(v.P, n)
 	}
-	v.Title, v.Active, v.Data = d.Product.Name+" · subscription "+strconv.FormatInt(d.ID, 10), "/subscriptions", d
+	v.Title, v.Active, v.Data = s.say(r, "%s · subscription %d", d.Product.Name, d.ID), "/subscriptions", d
 	s.render(w, r, http.StatusOK, "subscription.html", v)
 }
 
@@ -511,7 +511,7 @@ func (s *Server) changeSeats(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	qty := formInt(r, "quantity")
 	_, err = s.services.Orders.Change(r.Context(), v.P, id, subscription.Change{Quantity: &qty})
-	s.after(w, r, v, err, subPath(r), "The quantity is now "+strconv.FormatInt(qty, 10)+".")
+	s.after(w, r, v, err, subPath(r), s.say(r, "The quantity is now %d.", qty))
 }
 
 func (s *Server) autoRenew(w http.ResponseWriter, r *http.Request, v *view) {
@@ -522,9 +522,9 @@ func (s *Server) autoRenew(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	on := r.PostFormValue("auto_renew") == "on"
 	_, err = s.services.Orders.Change(r.Context(), v.P, id, subscription.Change{AutoRenew: &on})
-	msg := "Automatic renewal is off."
+	msg := s.say(r, "Automatic renewal is off.")
 	if on {
-		msg = "Automatic renewal is on."
+		msg = s.say(r, "Automatic renewal is on.")
 	}
 	s.after(w, r, v, err, subPath(r), msg)
 }
@@ -536,7 +536,7 @@ func (s *Server) renew(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	_, err = s.services.Lifecycle.Renew(r.Context(), v.P, id)
-	s.after(w, r, v, err, subPath(r), "Renewed for another term.")
+	s.after(w, r, v, err, subPath(r), s.say(r, "Renewed for another term."))
 }
 
 func (s *Server) convert(w http.ResponseWriter, r *http.Request, v *view) {
@@ -546,7 +546,7 @@ func (s *Server) convert(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	_, err = s.services.Lifecycle.Convert(r.Context(), v.P, id)
-	s.after(w, r, v, err, subPath(r), "The trial is now a paid subscription.")
+	s.after(w, r, v, err, subPath(r), s.say(r, "The trial is now a paid subscription."))
 }
 
 func (s *Server) cancel(w http.ResponseWriter, r *http.Request, v *view) {
@@ -556,9 +556,9 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	sub, err := s.services.Lifecycle.Act(r.Context(), v.P, id, subscription.ActionTerminate)
-	msg := "The subscription is cancelled."
+	msg := s.say(r, "The subscription is cancelled.")
 	if err == nil && sub.TerminateAt != nil && subscription.Changeable(sub.Status) {
-		msg = "The subscription is committed until " + sub.TerminateAt.Format(time.DateOnly) + ": it ends then."
+		msg = s.say(r, "The subscription is committed until %s: it ends then.", sub.TerminateAt.Format(time.DateOnly))
 	}
 	s.after(w, r, v, err, subPath(r), msg)
 }
@@ -571,7 +571,7 @@ func (s *Server) keep(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	_, err = s.services.Lifecycle.CancelTermination(r.Context(), v.P, id)
-	s.after(w, r, v, err, subPath(r), "The subscription goes on after its term.")
+	s.after(w, r, v, err, subPath(r), s.say(r, "The subscription goes on after its term."))
 }
 
 func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, v *view) {
@@ -581,7 +581,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	_, err = s.services.Messaging.PostMessage(r.Context(), v.P, id, r.PostFormValue("body"))
-	s.after(w, r, v, err, subPath(r)+"#messages", "Message sent.")
+	s.after(w, r, v, err, subPath(r)+"#messages", s.say(r, "Message sent."))
 }
 
 type threadRow struct {
@@ -605,6 +605,6 @@ func (s *Server) messagesPage(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 		rows = append(rows, row)
 	}
-	v.Title, v.Active, v.Data = "Messages", "/messages", rows
+	v.Title, v.Active, v.Data = s.say(r, "Messages"), "/messages", rows
 	s.render(w, r, http.StatusOK, "messages.html", v)
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/mercato-market/mercato/internal/mail"
 )
@@ -31,7 +30,7 @@ func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request, v *view) {
 	if len(ms) == f.Size() {
 		d.Older = ms[len(ms)-1].ID
 	}
-	v.Title, v.Active, v.Data = "Outbox", "/admin/outbox", d
+	v.Title, v.Active, v.Data = s.say(r, "Outbox"), "/admin/outbox", d
 	s.render(w, r, http.StatusOK, "outbox.html", v)
 }
 
@@ -52,6 +51,6 @@ func (s *Server) outboxMessagePage(w http.ResponseWriter, r *http.Request, v *vi
 	// The frame's document inherits this page's policy: e-mail is styled
 	// inline, so this page allows inline styles (and nothing else more).
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-	v.Title, v.Active, v.Data = "Message "+strconv.FormatInt(m.ID, 10), "/admin/outbox", m
+	v.Title, v.Active, v.Data = s.say(r, "Message %d", m.ID), "/admin/outbox", m
 	s.render(w, r, http.StatusOK, "outbox_message.html", v)
 }

@@ -30,7 +30,7 @@ func allowCheckoutForm(w http.ResponseWriter) {
 // browser there; it comes back to the billing page.
 func (s *Server) savePaymentMethod(w http.ResponseWriter, r *http.Request, v *view) {
 	if !s.paymentsOn() {
-		s.back(w, r, "/invoices", "⚠ Payments by card or direct debit are not configured on this marketplace: invoices are paid by bank transfer.")
+		s.back(w, r, "/invoices", s.say(r, "⚠ Payments by card or direct debit are not configured on this marketplace: invoices are paid by bank transfer."))
 		return
 	}
 	base := s.baseURL

@@ -25,7 +25,7 @@ func (s *Server) profilePage(w http.ResponseWriter, r *http.Request, v *view) {
 	for _, code := range mercato.UserLanguages {
 		d.Languages = append(d.Languages, language{Code: code, Name: languageNames[code]})
 	}
-	v.Title, v.Active, v.Data = "Your profile", "/profile", d
+	v.Title, v.Active, v.Data = s.say(r, "Your profile"), "/profile", d
 	s.render(w, r, http.StatusOK, "profile.html", v)
 }
 
@@ -33,5 +33,5 @@ func (s *Server) profilePage(w http.ResponseWriter, r *http.Request, v *view) {
 func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request, v *view) {
 	lang := r.PostFormValue("language")
 	_, err := s.services.Accounts.UpdateProfile(r.Context(), v.P, accounts.ProfileUpdate{Language: &lang})
-	s.after(w, r, v, err, "/profile", "Your profile is saved.")
+	s.after(w, r, v, err, "/profile", s.say(r, "Your profile is saved."))
 }

@@ -42,7 +42,7 @@ const SessionCookie = frontdoor.SessionCookie
 // Server serves the control panel.
 type Server struct {
 	log      *slog.Logger
-	pages    map[string]*template.Template
+	pages    map[string]map[string]*template.Template // by language, then file
 	mux      *http.ServeMux
 	limiter  *limiter     // reset requests and link guesses
 	signIns  *signInGuard // failed sign-ins
@@ -88,7 +88,7 @@ func New(sv Services, log *slog.Logger, opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(s)
 	}
-	pages, err := parsePages()
+	pages, err := parsePageSets()
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +114,7 @@ func (s *Server) Handler() http.Handler {
 // so read-only users may send them.
 func (s *Server) Mount() frontdoor.Mount {
 	return frontdoor.Mount{Prefix: "/", Render: s.renderRefusal, Sessions: true, Reads: []string{
-		"POST /signin", "POST /signout", "POST /reset", "POST /reset/password", "POST /invitation",
+		"POST /signin", "POST /signout", "POST /language", "POST /reset", "POST /reset/password", "POST /invitation",
 		"POST /profile", // one's own preference, which read-only users set too
 		"POST /subscriptions/{id}/reveal", "POST /vendor/pricing/preview",
 		"POST /vendor/products/{id}/arm-template/preview",
@@ -131,16 +131,16 @@ func (s *Server) renderRefusal(w http.ResponseWriter, r *http.Request, ref front
 		return
 	case http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", ref.RetryAfterSeconds())
-		s.errorPage(w, r, nil, ref.Status, "Too many requests. Wait a moment and try again.")
+		s.errorPage(w, r, nil, ref.Status, s.say(r, "Too many requests. Wait a moment and try again."))
 		return
 	case http.StatusForbidden:
-		s.errorPage(w, r, nil, ref.Status, "Your role is read-only: you can look, but not change anything.")
+		s.errorPage(w, r, nil, ref.Status, s.say(r, "Your role is read-only: you can look, but not change anything."))
 		return
 	case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
-		s.errorPage(w, r, nil, ref.Status, "The form could not be read: "+ref.Message+". Go back, correct it and try again.")
+		s.errorPage(w, r, nil, ref.Status, s.say(r, "The form could not be read: %s. Go back, correct it and try again.", ref.Message))
 		return
 	}
-	s.errorPage(w, r, nil, http.StatusInternalServerError, "Something went wrong on our side; try again in a moment.")
+	s.errorPage(w, r, nil, http.StatusInternalServerError, s.say(r, "Something went wrong on our side; try again in a moment."))
 }
 
 // toSignIn sends the browser to the sign-in page (and back afterwards).
@@ -171,6 +171,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /signin", s.signInPage)
 	m.HandleFunc("POST /signin", s.signIn)
 	m.HandleFunc("POST /signout", s.signOut)
+	m.HandleFunc("POST /language", s.switchLanguage)
 	m.HandleFunc("GET /reset", s.resetPage)
 	m.HandleFunc("POST /reset", s.resetRequest)
 	m.HandleFunc("POST /reset/password", s.resetPassword)
@@ -248,7 +249,7 @@ func (s *Server) routes() {
 	auth("GET /admin/outbox", s.outboxPage)
 	auth("GET /admin/outbox/{id}", s.outboxMessagePage)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.errorPage(w, r, nil, http.StatusNotFound, "There is no such page.")
+		s.errorPage(w, r, nil, http.StatusNotFound, s.say(r, "There is no such page."))
 	})
 	s.mux = m
 }
@@ -263,6 +264,7 @@ func cacheFor(d time.Duration, next http.Handler) http.Handler {
 // view is what every page template receives.
 type view struct {
 	Title   string
+	Lang    string // the reader's language (a code of mercato.UserLanguages)
 	User    mercato.User
 	Org     mercato.Organization
 	P       mercato.Principal
@@ -312,7 +314,12 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, v *view))
 			s.serverError(w, r, err)
 			return
 		}
-		v := &view{User: u, Org: org, P: p, Unread: unread, Request: r}
+		lang := u.Language
+		if !catalogue.Has(lang) {
+			lang = s.langOf(r)
+		}
+		r = r.WithContext(withLang(ctx, lang))
+		v := &view{User: u, Org: org, P: p, Unread: unread, Request: r, Lang: lang}
 		v.Nav = navFor(p, unread)
 		v.Flash = s.takeFlash(w, r)
 		w.Header().Set("Cache-Control", "no-store")
@@ -357,7 +364,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, v *view) {
 
 // render writes a page; name is its template file under templates/.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *view) {
-	t, ok := s.pages[name]
+	if v.Lang == "" {
+		v.Lang = s.langOf(r)
+	}
+	t, ok := s.pages[v.Lang][name]
 	if !ok {
 		s.serverError(w, r, fmt.Errorf("no template %s", name))
 		return
@@ -371,7 +381,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 
 // fragment writes a partial template (htmx answers).
 func (s *Server) fragment(w http.ResponseWriter, r *http.Request, name string, data any) {
-	t, ok := s.pages[name]
+	t, ok := s.pages[s.langOf(r)][name]
 	if !ok {
 		s.serverError(w, r, fmt.Errorf("no fragment %s", name))
 		return
@@ -406,7 +416,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, v *view, err error
 		msg += "; " + f.Path + ": " + f.Message
 	}
 	if status == http.StatusNotFound {
-		msg = "Not found: it does not exist, or your organization cannot see it."
+		msg = s.say(r, "Not found: it does not exist, or your organization cannot see it.")
 	}
 	s.errorPage(w, r, v, status, msg)
 }
@@ -415,13 +425,13 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, v *view, stat
 	if v == nil {
 		v = &view{Request: r}
 	}
-	v.Title, v.Error = http.StatusText(status), msg
+	v.Title, v.Error = s.say(r, statusText(status)), msg
 	s.render(w, r, status, "error.html", v)
 }
 
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.ErrorContext(r.Context(), "control panel request failed", "path", r.URL.Path, "err", err)
-	s.errorPage(w, r, nil, http.StatusInternalServerError, "Something went wrong on our side; try again in a moment.")
+	s.errorPage(w, r, nil, http.StatusInternalServerError, s.say(r, "Something went wrong on our side; try again in a moment."))
 }
 
 // back redirects to the referring page of the panel (or to fallback) with

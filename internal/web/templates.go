@@ -13,14 +13,27 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
-
-	"github.com/mercato-market/mercato/internal/billing"
-	"github.com/mercato-market/mercato/internal/subscription"
 )
+
+// parsePageSets parses every page once per language of the catalogue,
+// each set with the functions of its language (html/template cannot
+// change a template's functions once it ran, so each language has its
+// own set, built at start).
+func parsePageSets() (map[string]map[string]*template.Template, error) {
+	sets := map[string]map[string]*template.Template{}
+	for _, lang := range catalogue.Languages() {
+		pages, err := parsePages(wordsFor(lang))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", lang, err)
+		}
+		sets[lang] = pages
+	}
+	return sets, nil
+}
 
 // parsePages parses each page template together with the layout and the
 // shared partials, so that pages can define the same block names.
-func parsePages() (map[string]*template.Template, error) {
+func parsePages(w words) (map[string]*template.Template, error) {
 	shared, err := fs.Glob(assets, "templates/_*.html")
 	if err != nil {
 		return nil, err
@@ -29,13 +42,14 @@ func parsePages() (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
+	fm := funcsFor(w)
 	pages := map[string]*template.Template{}
 	for _, f := range files {
 		name := path.Base(f)
 		if strings.HasPrefix(name, "_") {
 			continue
 		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(assets, append([]string{f}, shared...)...)
+		t, err := template.New(name).Funcs(fm).ParseFS(assets, append([]string{f}, shared...)...)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
 		}
@@ -44,47 +58,10 @@ func parsePages() (map[string]*template.Template, error) {
 	return pages, nil
 }
 
+// funcs are the templates' functions that read the same in every
+// language.
 var funcs = template.FuncMap{
-	// money formats an amount in a currency, with its minor unit's
-	// decimals (none for JPY, three for KWD).
-	"money": func(d decimal.Decimal, currency string) string {
-		return currency + " " + billing.Money(d, currency)
-	},
 	"dec": func(d decimal.Decimal) string { return d.String() },
-	// when renders a time for app.js to show in the reader's time zone;
-	// without JavaScript it reads in UTC.
-	"when": func(t time.Time) template.HTML {
-		if t.IsZero() {
-			return "—"
-		}
-		t = t.UTC()
-		return template.HTML(fmt.Sprintf(`<time datetime="%s">%s</time>`, t.Format(time.RFC3339), t.Format("2006-01-02 15:04 UTC")))
-	},
-	"day": dayOf,
-	// status is a subscription status in words with its colour class.
-	"status": func(st subscription.Status) template.HTML {
-		class, words := "neutral", strings.ReplaceAll(strings.ToLower(string(st)), "_", " ")
-		switch st {
-		case subscription.Deployed:
-			class, words = "ok", "running"
-		case subscription.Pending, subscription.PostConfiguration, subscription.RequiresApproval, subscription.WaitingPayment:
-			class = "wait"
-			if st == subscription.Pending {
-				words = "being set up"
-			}
-		case subscription.Failed, subscription.PaymentExpired:
-			class = "bad"
-		case subscription.Stopped, subscription.UndeploySent, subscription.Undeployed:
-			class = "off"
-			if st == subscription.UndeploySent {
-				words = "cancelling"
-			}
-			if st == subscription.Undeployed {
-				words = "cancelled"
-			}
-		}
-		return template.HTML(fmt.Sprintf(`<span class="badge %s" title="%s">%s</span>`, class, template.HTMLEscapeString(string(st)), template.HTMLEscapeString(words)))
-	},
 	"stars": func(avg float64) string {
 		n := int(avg + 0.5)
 		return strings.Repeat("★", n) + strings.Repeat("☆", 5-n)
@@ -118,46 +95,41 @@ var funcs = template.FuncMap{
 		return *p
 	},
 	"lower": strings.ToLower,
-	// amount formats money to the currency's minor units, as invoices do.
-	"amount": func(d decimal.Decimal, currency string) string { return currency + " " + billing.Money(d, currency) },
-	// dayp is day for an optional time.
-	"dayp": func(t *time.Time) template.HTML {
-		if t == nil {
-			return "—"
-		}
-		return dayOf(*t)
-	},
-	"invoiceState": invoiceState,
-	"docTitle":     documentTitle,
 }
 
-func dayOf(t time.Time) template.HTML {
-	if t.IsZero() {
-		return "—"
+// funcsFor is funcs with the functions of w's language: t (a text in
+// words, {{t "Renews %v" (day .Date)}}), money and dates as the language
+// writes them, and the labels of enums (the raw value in a title).
+func funcsFor(w words) template.FuncMap {
+	fm := template.FuncMap{
+		"t": w.HTML,
+		// money formats an amount in a currency, with its minor unit's
+		// decimals (none for JPY, three for KWD).
+		"money": w.money,
+		// amount formats money to the currency's minor units, as invoices do.
+		"amount": w.money,
+		// when renders a time for app.js to show in the reader's time zone;
+		// without JavaScript it reads in UTC.
+		"when": w.when,
+		"day":  w.day,
+		// dayp is day for an optional time.
+		"dayp": func(t *time.Time) template.HTML {
+			if t == nil {
+				return "—"
+			}
+			return w.day(*t)
+		},
+		"status":       w.status,
+		"statusLabel":  w.statusLabel,
+		"invoiceState": w.invoiceState,
+		"docTitle":     w.documentTitle,
+		"period":       w.period,
+		"label":        w.label,
 	}
-	t = t.UTC()
-	return template.HTML(fmt.Sprintf(`<time datetime="%s" data-date>%s</time>`, t.Format(time.RFC3339), t.Format("2006-01-02")))
-}
-
-// invoiceState is an invoice's state in words with its colour class: an
-// issued invoice is due, or overdue once past its due date.
-func invoiceState(inv billing.Invoice) template.HTML {
-	class, words := "neutral", string(inv.Status)
-	switch inv.Status {
-	case billing.StatusPaid:
-		class = "ok"
-	case billing.StatusIssued:
-		class, words = "wait", "due"
-		if inv.Kind == billing.KindCreditNote {
-			class, words = "neutral", "issued"
-		} else if inv.DueAt != nil && time.Now().After(*inv.DueAt) {
-			class, words = "bad", "overdue"
-		}
-	case billing.StatusVoid:
-		class = "off"
+	for k, f := range funcs {
+		fm[k] = f
 	}
-	return template.HTML(fmt.Sprintf(`<span class="badge %s" title="%s" data-state="%s">%s</span>`, class,
-		template.HTMLEscapeString(string(inv.Status)), template.HTMLEscapeString(string(inv.Status)), template.HTMLEscapeString(words)))
+	return fm
 }
 
 // Flash messages live for one redirect in a cookie.

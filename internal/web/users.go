@@ -42,7 +42,7 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, v *view) {
 	for _, code := range mercato.UserLanguages {
 		d.Languages = append(d.Languages, language{Code: code, Name: languageNames[code]})
 	}
-	v.Title, v.Active, v.Data = "Users", "/users", d
+	v.Title, v.Active, v.Data = s.say(r, "Users"), "/users", d
 	s.render(w, r, http.StatusOK, "users.html", v)
 }
 
@@ -57,7 +57,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, v *view) {
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	_, err := s.services.Accounts.CreateUser(r.Context(), v.P, mercato.User{OrganizationID: org, Email: email,
 		Name: r.PostFormValue("name"), Role: mercato.Role(r.PostFormValue("role")), Language: r.PostFormValue("language")})
-	s.after(w, r, v, err, "/users", "An invitation is on its way to "+email+".")
+	s.after(w, r, v, err, "/users", s.say(r, "An invitation is on its way to %v.", email))
 }
 
 func (s *Server) resendInvitation(w http.ResponseWriter, r *http.Request, v *view) {
@@ -65,14 +65,14 @@ func (s *Server) resendInvitation(w http.ResponseWriter, r *http.Request, v *vie
 	if err == nil {
 		err = s.services.Accounts.ResendInvitation(r.Context(), v.P, id)
 	}
-	s.after(w, r, v, err, "/users", "The invitation is sent again; the older link no longer works.")
+	s.after(w, r, v, err, "/users", s.say(r, "The invitation is sent again; the older link no longer works."))
 }
 
 type invitationData struct{ Token string }
 
 // invitationPage asks an invited user for its password.
 func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request) {
-	v := &view{Title: "Choose your password", Request: r, Data: invitationData{Token: r.FormValue("token")}}
+	v := &view{Title: s.say(r, "Choose your password"), Request: r, Data: invitationData{Token: r.FormValue("token")}}
 	s.render(w, r, http.StatusOK, "invitation.html", v)
 }
 
@@ -80,7 +80,7 @@ func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request) {
 // the user in.
 func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) {
 	token := r.PostFormValue("token")
-	v := &view{Title: "Choose your password", Request: r, Data: invitationData{Token: token}}
+	v := &view{Title: s.say(r, "Choose your password"), Request: r, Data: invitationData{Token: token}}
 	var secret string
 	if !s.passwordChosen(w, r, v, "invitation.html", func() (err error) {
 		secret, err = s.services.Accounts.AcceptInvitation(r.Context(), token, r.PostFormValue("password"), s.ttl)
@@ -90,6 +90,6 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: !s.insecure,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(s.ttl.Seconds())})
-	s.setFlash(w, "Welcome: your password is set and you are signed in.")
+	s.setFlash(w, s.say(r, "Welcome: your password is set and you are signed in."))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

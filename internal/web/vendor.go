@@ -32,7 +32,7 @@ func (s *Server) vendorProducts(w http.ResponseWriter, r *http.Request, v *view)
 		s.fail(w, r, v, err)
 		return
 	}
-	v.Title, v.Active = "Products", "/vendor/products"
+	v.Title, v.Active = s.say(r, "Products"), "/vendor/products"
 	v.Data = struct {
 		Products []catalog.Product
 		Types    []catalog.ProductType
@@ -47,7 +47,7 @@ func (s *Server) createProduct(w http.ResponseWriter, r *http.Request, v *view) 
 		s.after(w, r, v, err, "/vendor/products", "")
 		return
 	}
-	s.back(w, r, fmt.Sprintf("/vendor/products/%d", p.ID), "Product created, as a draft: add plans, then publish it.")
+	s.back(w, r, fmt.Sprintf("/vendor/products/%d", p.ID), s.say(r, "Product created, as a draft: add plans, then publish it."))
 }
 
 type vendorProductData struct {
@@ -148,7 +148,7 @@ func (s *Server) updateProduct(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	_, err = s.services.Catalog.UpdateProduct(r.Context(), v.P, id, listing.ProductUpdate{Name: &name, Description: &desc, Published: &published,
 		RequiresApproval: &approval, Metadata: &meta, Parameters: &params})
-	s.after(w, r, v, err, to, "Product saved.")
+	s.after(w, r, v, err, to, s.say(r, "Product saved."))
 }
 
 // planForm is the plan editor: every pricing model, tiers as lines.
@@ -356,7 +356,7 @@ func (s *Server) newPlan(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	f := planForm{ProductID: id, Currency: "EUR", Period: "P1M", Model: string(pricing.ModelPerUnit), Unit: "seat", UnitAmount: "10.00", Models: models}
 	f.preview()
-	v.Title, v.Active, v.Data = "New plan", "/vendor/products", f
+	v.Title, v.Active, v.Data = s.say(r, "New plan"), "/vendor/products", f
 	s.render(w, r, http.StatusOK, "plan.html", v)
 }
 
@@ -377,7 +377,7 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request, v *view) {
 		s.planFailed(w, r, v, f, err)
 		return
 	}
-	s.back(w, r, fmt.Sprintf("/vendor/plans/%d", plan.ID), "Plan created.")
+	s.back(w, r, fmt.Sprintf("/vendor/plans/%d", plan.ID), s.say(r, "Plan created."))
 }
 
 func (s *Server) planFailed(w http.ResponseWriter, r *http.Request, v *view, f planForm, err error) {
@@ -388,7 +388,7 @@ func (s *Server) planFailed(w http.ResponseWriter, r *http.Request, v *view, f p
 	}
 	f.preview()
 	f.Error = errText(err)
-	v.Title, v.Active, v.Data = "Plan", "/vendor/products", f
+	v.Title, v.Active, v.Data = s.say(r, "Plan"), "/vendor/products", f
 	s.render(w, r, http.StatusUnprocessableEntity, "plan.html", v)
 }
 
@@ -408,7 +408,7 @@ func (s *Server) editPlan(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	f := formOfPlan(plan)
 	f.preview()
-	v.Title, v.Active, v.Data = "Plan "+plan.Name, "/vendor/products", f
+	v.Title, v.Active, v.Data = s.say(r, "Plan %s", plan.Name), "/vendor/products", f
 	s.render(w, r, http.StatusOK, "plan.html", v)
 }
 
@@ -431,7 +431,7 @@ func (s *Server) updatePlan(w http.ResponseWriter, r *http.Request, v *view) {
 		s.planFailed(w, r, v, f, err)
 		return
 	}
-	s.back(w, r, fmt.Sprintf("/vendor/plans/%d", id), "Plan saved.")
+	s.back(w, r, fmt.Sprintf("/vendor/plans/%d", id), s.say(r, "Plan saved."))
 }
 
 // pricingPreview answers the plan editor's live preview (htmx).

@@ -325,15 +325,7 @@ func TestPagesShowOnlyWhatTheOrganizationSees(t *testing.T) {
 // Every page of every role renders (no template error is logged).
 func TestEveryPageRenders(t *testing.T) {
 	h := newHarness(t)
-	sub := h.adatumSubscription()
-	pages := map[string][]string{
-		customer:    {"/subscriptions", "/catalog", "/products/1", "/products/2", "/subscriptions/" + itoa(sub.ID), "/messages", "/invoices", "/products/1/price?plan_id=1&quantity=3"},
-		vendor:      {"/vendor/products", "/vendor/products/1", "/vendor/plans/1", "/vendor/plans/3", "/vendor/products/1/plans/new", "/vendor/products/5", "/vendor/products/5/arm-template", "/earnings.csv?period=2026-01", "/webhooks", "/subscriptions", "/messages", "/invoices", "/catalog"},
-		reseller:    {"/channel/organizations", "/channel/prices", "/subscriptions", "/catalog", "/invoices"},
-		distributor: {"/channel/organizations", "/channel/prices", "/subscriptions", "/invoices", "/invoices?period=2025-12"},
-		admin:       {"/admin", "/catalog", "/subscriptions", "/webhooks", "/vendor/products", "/invoices", "/vendor/products/5/arm-template"},
-	}
-	for email, paths := range pages {
+	for email, paths := range h.everyPage() {
 		c := h.signIn(email)
 		for _, p := range paths {
 			if res := c.get(p); res.StatusCode != http.StatusOK {
@@ -345,6 +337,18 @@ func TestEveryPageRenders(t *testing.T) {
 		if res := h.anonymous().get(p); res.StatusCode != http.StatusOK {
 			t.Errorf("GET %s: %d", p, res.StatusCode)
 		}
+	}
+}
+
+// everyPage is the pages of each role, by the demo user who sees them.
+func (h *harness) everyPage() map[string][]string {
+	sub := h.adatumSubscription()
+	return map[string][]string{
+		customer:    {"/subscriptions", "/catalog", "/products/1", "/products/2", "/subscriptions/" + itoa(sub.ID), "/messages", "/invoices", "/products/1/price?plan_id=1&quantity=3"},
+		vendor:      {"/vendor/products", "/vendor/products/1", "/vendor/plans/1", "/vendor/plans/3", "/vendor/products/1/plans/new", "/vendor/products/5", "/vendor/products/5/arm-template", "/earnings.csv?period=2026-01", "/webhooks", "/subscriptions", "/messages", "/invoices", "/catalog"},
+		reseller:    {"/channel/organizations", "/channel/prices", "/subscriptions", "/catalog", "/invoices"},
+		distributor: {"/channel/organizations", "/channel/prices", "/subscriptions", "/invoices", "/invoices?period=2025-12"},
+		admin:       {"/admin", "/catalog", "/subscriptions", "/webhooks", "/vendor/products", "/invoices", "/vendor/products/5/arm-template", "/admin/operator", "/admin/outbox", "/coupons", "/profile"},
 	}
 }
 

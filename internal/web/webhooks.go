@@ -53,7 +53,7 @@ func (s *Server) webhooksPage(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	v.Title, v.Active, v.Data = "Webhooks", "/webhooks", d
+	v.Title, v.Active, v.Data = s.say(r, "Webhooks"), "/webhooks", d
 	s.render(w, r, http.StatusOK, "webhooks.html", v)
 }
 
@@ -74,7 +74,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, v *view) 
 		s.after(w, r, v, err, "/webhooks", "")
 		return
 	}
-	s.showSecret(w, r, v, e.ID, e.Secret, "Endpoint added. Copy its signing secret now: it is shown only once.")
+	s.showSecret(w, r, v, e.ID, e.Secret, s.say(r, "Endpoint added. Copy its signing secret now: it is shown only once."))
 }
 
 func (s *Server) showSecret(w http.ResponseWriter, r *http.Request, v *view, id int64, secret, msg string) {
@@ -84,7 +84,7 @@ func (s *Server) showSecret(w http.ResponseWriter, r *http.Request, v *view, id 
 		return
 	}
 	d.Secret, d.SecretFor = secret, id
-	v.Title, v.Active, v.Flash, v.Data = "Webhooks", "/webhooks", msg, d
+	v.Title, v.Active, v.Flash, v.Data = s.say(r, "Webhooks"), "/webhooks", msg, d
 	s.render(w, r, http.StatusOK, "webhooks.html", v)
 }
 
@@ -99,7 +99,7 @@ func (s *Server) rotateWebhook(w http.ResponseWriter, r *http.Request, v *view) 
 		s.after(w, r, v, err, "/webhooks", "")
 		return
 	}
-	s.showSecret(w, r, v, id, e.Secret, "New signing secret made; the old one keeps signing for 24 hours. Copy it now: it is shown only once.")
+	s.showSecret(w, r, v, id, e.Secret, s.say(r, "New signing secret made; the old one keeps signing for 24 hours. Copy it now: it is shown only once."))
 }
 
 func (s *Server) toggleWebhook(w http.ResponseWriter, r *http.Request, v *view) {
@@ -110,9 +110,9 @@ func (s *Server) toggleWebhook(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	on := r.PostFormValue("enabled") == "true"
 	_, err = s.services.Webhooks.UpdateEndpoint(r.Context(), v.P, id, syndication.EndpointChange{Enabled: &on})
-	msg := "Endpoint disabled: deliveries wait until it is enabled again."
+	msg := s.say(r, "Endpoint disabled: deliveries wait until it is enabled again.")
 	if on {
-		msg = "Endpoint enabled: waiting deliveries are sent now."
+		msg = s.say(r, "Endpoint enabled: waiting deliveries are sent now.")
 	}
 	s.after(w, r, v, err, "/webhooks", msg)
 }
@@ -133,7 +133,7 @@ func (s *Server) webhookPage(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	v.Title, v.Active = "Webhook "+e.URL, "/webhooks"
+	v.Title, v.Active = s.say(r, "Webhook %s", e.URL), "/webhooks"
 	v.Data = struct {
 		Endpoint syndication.Endpoint
 		Attempts []syndication.Attempt
@@ -154,5 +154,5 @@ func (s *Server) replayWebhook(w http.ResponseWriter, r *http.Request, v *view) 
 		rp.From = rp.To.Add(-time.Duration(h) * time.Hour)
 	}
 	n, err := s.services.Webhooks.Replay(r.Context(), v.P, id, rp)
-	s.after(w, r, v, err, fmt.Sprintf("/webhooks/%d", id), fmt.Sprintf("%d deliveries will be sent again.", n))
+	s.after(w, r, v, err, fmt.Sprintf("/webhooks/%d", id), s.say(r, "%d deliveries will be sent again.", n))
 }

@@ -4,13 +4,15 @@
 (function () {
   "use strict";
   function localTimes(root) {
+    // In the page's language (the server's choice), else the browser's.
+    var lang = document.documentElement.lang || undefined;
     root.querySelectorAll("time[datetime]").forEach(function (el) {
       var d = new Date(el.getAttribute("datetime"));
       if (isNaN(d)) return;
       el.title = d.toISOString();
       el.textContent = el.hasAttribute("data-date")
-        ? d.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" })
-        : d.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+        ? d.toLocaleDateString(lang, { year: "numeric", month: "short", day: "numeric" })
+        : d.toLocaleString(lang, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
     });
   }
   document.documentElement.classList.add("js");
