@@ -238,7 +238,10 @@ func signInAs(t *testing.T, ctx context.Context, base, email string) {
 
 func signOut(t *testing.T, ctx context.Context) {
 	t.Helper()
-	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)), chromedp.WaitVisible(chromedp.CSS("#email")))
+	// Wait for the sign-in form, not for an #email field: the page signed
+	// out of may have one of its own (the users page's invite form), and a
+	// navigation started while the sign-out's is still loading is aborted.
+	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)), chromedp.WaitVisible(chromedp.CSS(`form[action="/signin"] #email`)))
 }
 
 func TestBrowser(t *testing.T) {
