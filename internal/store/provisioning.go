@@ -118,7 +118,7 @@ type visible struct {
 
 func (s *Store) visibleSubscription(ctx context.Context, db queryer, p mercato.Principal, id int64) (visible, error) {
 	q := &query{}
-	q.add("SELECT s.id, s.customer_id, s.product_id, pr.vendor_id FROM subscriptions s JOIN products pr ON pr.id = s.product_id WHERE s.id = %a AND ", id)
+	q.add("SELECT s.id, s.customer_id, s.product_id, s.vendor_id FROM subscriptions s WHERE s.id = %a AND ", id)
 	subscriptionScope(q, p, "s")
 	var v visible
 	err := db.QueryRowContext(ctx, q.String(), q.args...).Scan(&v.id, &v.customerID, &v.productID, &v.vendorID)

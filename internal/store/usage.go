@@ -43,7 +43,7 @@ func scanUsage(row scanner) (usage.Record, error) {
 // is nil) with its plan's metrics.
 func (s *Store) meteredSubscription(ctx context.Context, db queryer, p *mercato.Principal, id int64) (usage.Metered, error) {
 	q := &query{}
-	q.add("SELECT s.id, s.product_id, pr.vendor_id, s.deployment_status, pl.pricing FROM subscriptions s JOIN products pr ON pr.id = s.product_id JOIN plans pl ON pl.id = s.plan_id WHERE s.id = %a", id)
+	q.add("SELECT s.id, s.product_id, s.vendor_id, s.deployment_status, pl.pricing FROM subscriptions s JOIN plans pl ON pl.id = s.plan_id WHERE s.id = %a", id)
 	if p != nil {
 		q.add(" AND ")
 		subscriptionScope(q, *p, "s")
