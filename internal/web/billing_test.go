@@ -26,19 +26,7 @@ func TestInvoicesEarningsAndBillingRuns(t *testing.T) {
 	ctx := context.Background()
 	month := billing.MonthOf(time.Now()).String()
 
-	// A paid order this month (the demo's own subscription is in its trial).
-	if res := h.signIn(customer).post("/products/1/order", url.Values{"plan_id": {"2"}, "quantity": {"3"}, "nonce": {"b1"},
-		"cfg.company_subdomain": {"adatum-billing"}}); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("order: %d", res.StatusCode)
-	}
-	// Its vendor delivers it: a subscription on account is invoiced once delivered.
-	subs, _, serr := h.st.ListSubscriptions(ctx, h.admin, store.SubscriptionFilter{}, store.Page{Limit: 200})
-	if serr != nil || len(subs) == 0 {
-		t.Fatalf("subscriptions: %v", serr)
-	}
-	if _, err := app.Lifecycle(h.st).SetStatus(ctx, h.admin, subs[len(subs)-1].ID, subscription.Deployed); err != nil {
-		t.Fatal(err)
-	}
+	h.deliveredOrder()
 	// Only the platform runs billing.
 	if res := h.signIn(customer).post("/billing/runs", url.Values{"period": {month}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("customer starts a run: %d", res.StatusCode)
@@ -157,4 +145,23 @@ func mustPrincipal(t *testing.T, h *harness, token string) mercato.Principal {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// deliveredOrder places a paid order of the customer's this month (the
+// demo's own subscription is in its trial) and has its vendor deliver it:
+// a subscription on account is invoiced once delivered.
+func (h *harness) deliveredOrder() {
+	h.t.Helper()
+	ctx := context.Background()
+	if res := h.signIn(customer).post("/products/1/order", url.Values{"plan_id": {"2"}, "quantity": {"3"}, "nonce": {"b1"},
+		"cfg.company_subdomain": {"adatum-billing"}}); res.StatusCode != http.StatusSeeOther {
+		h.t.Fatalf("order: %d", res.StatusCode)
+	}
+	subs, _, err := h.st.ListSubscriptions(ctx, h.admin, store.SubscriptionFilter{}, store.Page{Limit: 200})
+	if err != nil || len(subs) == 0 {
+		h.t.Fatalf("subscriptions: %v", err)
+	}
+	if _, err := app.Lifecycle(h.st).SetStatus(ctx, h.admin, subs[len(subs)-1].ID, subscription.Deployed); err != nil {
+		h.t.Fatal(err)
+	}
 }
