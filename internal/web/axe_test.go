@@ -109,7 +109,8 @@ func jsString(s string) string {
 
 // TestAccessibility: axe-core, injected into every page of every role
 // (and the pages before signing in), in English and in Italian, reports no
-// violation.
+// violation; and on a phone-sized screen no control of those pages lies
+// beyond the right edge.
 func TestAccessibility(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test in -short mode")
@@ -145,6 +146,21 @@ func TestAccessibility(t *testing.T) {
 		run(t, ctx, who+" opens "+path, chromedp.Navigate(base+path), chromedp.WaitReady(chromedp.CSS("body")))
 		for _, v := range audit(t, ctx, src) {
 			t.Errorf("%s %s: %s", who, path, v)
+		}
+		// On a phone (390 px wide), no control lies beyond the screen's right
+		// edge: a table shows its rows as cards instead of scrolling sideways.
+		var wide []string
+		run(t, ctx, who+" on a phone "+path, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+path), chromedp.WaitReady(chromedp.CSS("body")),
+			into(&wide, chromedp.Evaluate[[]string](`(() => { const w = document.documentElement.clientWidth; const out = [];
+				if (document.documentElement.scrollWidth > w) out.push('the page is ' + document.documentElement.scrollWidth + ' px wide');
+				for (const el of document.querySelectorAll('main a, main button, main input, main select, main textarea')) {
+					const r = el.getBoundingClientRect();
+					if (r.width > 0 && r.right > w + 1) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' "' + el.textContent.trim().slice(0, 30) + '" ends at ' + Math.round(r.right) + ' px');
+				}
+				return out; })()`)),
+			chromedp.EmulateViewport(1280, 800))
+		for _, v := range wide {
+			t.Errorf("%s %s on a phone, %d px wide: %s", who, path, 390, v)
 		}
 	}
 	for _, p := range []string{"/signin", "/reset", "/invitation?token=" + strings.Repeat("0", 64)} {
