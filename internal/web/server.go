@@ -26,6 +26,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/frontdoor"
@@ -277,6 +278,13 @@ type view struct {
 	Request *http.Request
 }
 
+// warningMark begins a flash that reports a refusal or a failure rather
+// than a success (back's callers write it).
+const warningMark = "⚠"
+
+// FlashWarns reports whether the flash is a warning, shown as one.
+func (v *view) FlashWarns() bool { return strings.HasPrefix(v.Flash, warningMark) }
+
 type navItem struct {
 	Href, Label string
 	Badge       int
@@ -450,7 +458,7 @@ func (s *Server) after(w http.ResponseWriter, r *http.Request, v *view, err erro
 			for _, f := range mercato.Fields(err) {
 				msg += "; " + f.Path + ": " + f.Message
 			}
-			s.back(w, r, to, "⚠ "+msg)
+			s.back(w, r, to, warningMark+" "+msg)
 			return
 		}
 		s.fail(w, r, v, err)

@@ -554,3 +554,23 @@ func TestCustomerConvertsTrial(t *testing.T) {
 		t.Fatal("a converted subscription still offers conversion")
 	}
 }
+
+// TestRefusalsShowAsWarnings: a refused form (a reseller's markup that is
+// not a number) comes back as a warning, announced as an alert; a saved
+// one as a plain success.
+func TestRefusalsShowAsWarnings(t *testing.T) {
+	h := newHarness(t)
+	r := h.signIn(reseller)
+	if res := r.post("/channel/prices", url.Values{"plan_id": {"2"}, "kind": {"percentage"}, "value": {"lots"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("refused markup: %d", res.StatusCode)
+	}
+	if res := r.get("/channel/prices"); !strings.Contains(res.Body, `<p class="flash warn" role="alert">⚠ `) {
+		t.Fatalf("a refused markup is not shown as a warning:\n%s", visibleText(res.Body))
+	}
+	if res := r.post("/channel/prices", url.Values{"plan_id": {"2"}, "kind": {"percentage"}, "value": {"50"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("markup: %d", res.StatusCode)
+	}
+	if res := r.get("/channel/prices"); !strings.Contains(res.Body, `<p class="flash" role="status">`) || strings.Contains(res.Body, "flash warn") {
+		t.Fatalf("a saved markup is not shown as a success:\n%s", visibleText(res.Body))
+	}
+}
