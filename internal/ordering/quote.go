@@ -22,6 +22,9 @@ type QuoteRequest struct {
 	CustomerID int64 // or through the reseller this customer belongs to
 	Usage      map[string]decimal.Decimal
 	Coupon     string // a coupon code to apply ("": none)
+	// Recurring prices one period as a renewal bills it: without the
+	// setup fee, which a first order pays once.
+	Recurring bool
 }
 
 // Validate checks a quote's bounds; the plan's own quantity limits are
@@ -132,7 +135,7 @@ func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Pla
 	q, err := plan.Pricing.Quote(pricing.QuoteRequest{
 		Quantity:           r.Quantity,
 		Usage:              r.Usage,
-		IncludeSetup:       true,
+		IncludeSetup:       !r.Recurring,
 		Channel:            channel,
 		VendorID:           prod.VendorID,
 		PlatformFeePercent: prices.FeePercent,

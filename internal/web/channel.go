@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/shopspring/decimal"
@@ -65,9 +66,56 @@ func (s *Server) channelOrganizations(w http.ResponseWriter, r *http.Request, v 
 type priceRow struct {
 	Product catalog.Product
 	Plan    catalog.Plan
-	List    *pricing.Quote // the vendor's list price
-	Sell    *pricing.Quote // what p's buyers pay (resellers)
-	Markup  *pricing.Markup
+	List    *priceSplit // the vendor's list price
+	// For a reseller: what it buys at, what its customers pay, and the
+	// difference it keeps.
+	Buy, Sell, Margin *priceSplit
+	Markup            *pricing.Markup
+}
+
+// priceSplit is a price as a plan charges it: an amount each period, and a
+// setup fee paid once with the first.
+type priceSplit struct {
+	Recurring, Setup decimal.Decimal
+	Currency, Period string
+}
+
+// splitOf is the price of full (a first period, with the setup fee) split
+// by recurring, a period without it.
+func splitOf(recurring, full pricing.Quote) *priceSplit {
+	return &priceSplit{Recurring: recurring.Total, Setup: full.Total.Sub(recurring.Total), Currency: full.Currency, Period: full.Period}
+}
+
+// minus is a − b, part by part.
+func (a *priceSplit) minus(b *priceSplit) *priceSplit {
+	return &priceSplit{Recurring: a.Recurring.Sub(b.Recurring), Setup: a.Setup.Sub(b.Setup), Currency: a.Currency, Period: a.Period}
+}
+
+// shareOf is the amount of q that organization org receives.
+func shareOf(q pricing.Quote, org int64) decimal.Decimal {
+	sum := decimal.Zero
+	for _, sh := range q.Shares {
+		if sh.OrganizationID == org {
+			sum = sum.Add(sh.Amount)
+		}
+	}
+	return sum
+}
+
+// resellerPrices is what reseller p buys plan at, what its customers pay
+// and its margin, for qty units.
+func (s *Server) resellerPrices(ctx context.Context, p mercato.Principal, plan int64, qty int64) (buy, sell, margin *priceSplit, err error) {
+	full, err := s.services.Orders.Quote(ctx, p, ordering.QuoteRequest{PlanID: plan, Quantity: qty, ResellerID: p.OrgID})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rec, err := s.services.Orders.Quote(ctx, p, ordering.QuoteRequest{PlanID: plan, Quantity: qty, ResellerID: p.OrgID, Recurring: true})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sell = splitOf(rec, full)
+	margin = &priceSplit{Recurring: shareOf(rec, p.OrgID), Setup: shareOf(full, p.OrgID).Sub(shareOf(rec, p.OrgID)), Currency: sell.Currency, Period: sell.Period}
+	return sell.minus(margin), sell, margin, nil
 }
 
 // priceListPage shows every plan p may sell with its markup, the vendor's
@@ -102,12 +150,15 @@ func (s *Server) priceListPage(w http.ResponseWriter, r *http.Request, v *view) 
 		for _, pl := range plans {
 			row := priceRow{Product: prod, Plan: pl}
 			qty := minQty(pl.Pricing)
-			if q, err := pl.Pricing.Quote(pricing.QuoteRequest{Quantity: qty, VendorID: prod.VendorID, PlatformFeePercent: decimal.NewFromInt(0)}); err == nil {
-				row.List = &q
+			list := pricing.QuoteRequest{Quantity: qty, VendorID: prod.VendorID, PlatformFeePercent: decimal.Zero}
+			rec, rerr := pl.Pricing.Quote(list)
+			list.IncludeSetup = true
+			if full, err := pl.Pricing.Quote(list); err == nil && rerr == nil {
+				row.List = splitOf(rec, full)
 			}
 			if v.P.OrgKind == mercato.KindReseller {
-				if q, err := s.services.Orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: pl.ID, Quantity: qty, ResellerID: v.P.OrgID}); err == nil {
-					row.Sell = &q
+				if buy, sell, margin, err := s.resellerPrices(ctx, v.P, pl.ID, qty); err == nil {
+					row.Buy, row.Sell, row.Margin = buy, sell, margin
 				}
 			}
 			if m, ok := markups[pl.ID]; ok {

@@ -574,3 +574,41 @@ func TestRefusalsShowAsWarnings(t *testing.T) {
 		t.Fatalf("a saved markup is not shown as a success:\n%s", visibleText(res.Body))
 	}
 }
+
+// TestResellerPriceListSplitsSetupFromPeriod: a reseller's price list
+// shows, per plan, what it buys at, what its customers pay and its margin,
+// each as a price per period and a setup fee once, never the two added up.
+// The demo's Team plan lists at EUR 9.00 a seat a month plus EUR 50.00
+// setup; Northwind adds 10% (9.90, 55.00) and Fabrikam 15% on that
+// (11.385 → 11.38, 63.25): a margin of 1.48 a month and 8.25 once.
+func TestResellerPriceListSplitsSetupFromPeriod(t *testing.T) {
+	h := newHarness(t)
+	body := h.signIn(reseller).get("/channel/prices").Body
+	start := strings.Index(body, `<tr data-plan="2">`)
+	if start < 0 {
+		t.Fatalf("no row for the Team plan:\n%s", visibleText(body))
+	}
+	row := body[start:]
+	row = row[:strings.Index(row, "</tr>")]
+	cell := func(class string) string {
+		i := strings.Index(row, `<td class="num `+class+`">`)
+		if i < 0 {
+			t.Fatalf("no %s cell in %s", class, row)
+		}
+		c := row[i:]
+		return strings.Join(strings.Fields(visibleText(c[:strings.Index(c, "</td>")])), " ")
+	}
+	for class, want := range map[string]string{
+		"buy":    "EUR 9.90 monthly + EUR 55.00 once",
+		"sell":   "EUR 11.38 monthly + EUR 63.25 once",
+		"margin": "EUR 1.48 monthly + EUR 8.25 once",
+	} {
+		if got := cell(class); got != want {
+			t.Errorf("%s: %q, want %q", class, got, want)
+		}
+	}
+	// A distributor sees the vendor's list price, split the same way.
+	if res := h.signIn(distributor).get("/channel/prices"); !strings.Contains(strings.Join(strings.Fields(visibleText(res.Body)), " "), "EUR 9.00 monthly + EUR 50.00 once") {
+		t.Errorf("the distributor's list price is not split:\n%s", visibleText(res.Body))
+	}
+}
