@@ -68,7 +68,7 @@ func minQty(p pricing.Pricing) int64 {
 
 type planRow struct {
 	Plan  catalog.Plan
-	Quote *pricing.Quote
+	Price *priceSplit // each period, and a setup fee once
 	Err   string
 }
 
@@ -123,9 +123,14 @@ func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm)
 		IsVendor: prod.VendorID == v.P.OrgID || v.P.IsPlatform()}
 	for _, pl := range plans {
 		row := planRow{Plan: pl}
-		if q, err := s.services.Orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: pl.ID, Quantity: minQty(pl.Pricing)}); err == nil {
-			row.Quote = &q
-		} else {
+		full, err := s.services.Orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: pl.ID, Quantity: minQty(pl.Pricing)})
+		if err == nil {
+			var rec pricing.Quote
+			if rec, err = s.services.Orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: pl.ID, Quantity: minQty(pl.Pricing), Recurring: true}); err == nil {
+				row.Price = splitOf(rec, full)
+			}
+		}
+		if err != nil {
 			row.Err = mercato.ErrorMessage(err)
 		}
 		d.Plans = append(d.Plans, row)
@@ -189,6 +194,9 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request, v *view) {
 
 type priceData struct {
 	Quote *pricing.Quote
+	// Then is the price of the periods after the first, when the first
+	// pays a setup fee too.
+	Then  *priceSplit
 	Error string
 }
 
@@ -206,7 +214,11 @@ func (s *Server) price(r *http.Request, v *view, planID, qty int64, code string)
 		}
 		return &priceData{Error: msg}
 	}
-	return &priceData{Quote: &q}
+	d := &priceData{Quote: &q}
+	if rec, err := s.services.Orders.Quote(r.Context(), v.P, ordering.QuoteRequest{PlanID: planID, Quantity: qty, Coupon: code, Recurring: true}); err == nil && !rec.Total.Equal(q.Total) {
+		d.Then = splitOf(rec, q)
+	}
+	return d
 }
 
 // pricePreview is the live price of the checkout form (htmx).
@@ -376,7 +388,9 @@ func launchURL(eps []subscription.Endpoint) string {
 // GET /api/v1/subscriptions/{id}/renewal reads it (date, next term's
 // price, whether it renews by itself).
 func (s *Server) renewal(r *http.Request, p mercato.Principal, sub subscription.Subscription) *billing.Offer {
-	if (sub.Status != subscription.Deployed && sub.Status != subscription.Stopped) || sub.EndDate.IsZero() {
+	// A trial's end is told by its own call-to-action (keep it, or let
+	// it end), not as a term to renew.
+	if (sub.Status != subscription.Deployed && sub.Status != subscription.Stopped) || sub.EndDate.IsZero() || sub.Type == subscription.TypeTrial {
 		return nil
 	}
 	o, err := s.services.Billing.RenewalOffer(r.Context(), p, sub.ID)

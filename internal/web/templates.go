@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/mercato-market/mercato/internal/subscription"
 )
 
 // parsePageSets parses every page once per language of the catalogue,
@@ -95,6 +97,9 @@ var funcs = template.FuncMap{
 		return *p
 	},
 	"lower": strings.ToLower,
+	// ended says a subscription in status st has ended (or is ending) for
+	// good: it renews no more and takes no change.
+	"ended": func(st subscription.Status) bool { return !subscription.Changeable(st) },
 }
 
 // funcsFor is funcs with the functions of w's language: t (a text in

@@ -612,3 +612,67 @@ func TestResellerPriceListSplitsSetupFromPeriod(t *testing.T) {
 		t.Errorf("the distributor's list price is not split:\n%s", visibleText(res.Body))
 	}
 }
+
+// TestCustomerPricesAndTermsSayWhatHappens: the catalog and the live price
+// show a setup fee as paid once, not as part of a monthly price; a trial
+// shows no charge and no renewal offer; a subscription that renews by
+// itself offers no "Renew" button (one that does not, does); an ended one
+// never says it renews.
+func TestCustomerPricesAndTermsSayWhatHappens(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	c := h.signIn(customer)
+	flat := func(html string) string { return strings.Join(strings.Fields(visibleText(html)), " ") }
+	// Adatum buys through Fabrikam: the Team plan's EUR 9.00 a seat and
+	// EUR 50.00 setup, +10% and +15%, are 11.385 a seat and 63.25 once.
+	if page := flat(c.get("/products/1").Body); !strings.Contains(page, "Team price per unit per seat EUR 11.38 monthly + EUR 63.25 once") {
+		t.Errorf("the plans table does not keep the setup fee apart:\n%s", page)
+	}
+	if res := flat(c.get("/products/1/price?plan_id=2&quantity=3").Body); !strings.Contains(res, "First payment EUR 97.41 Then EUR 34.16 monthly") {
+		t.Errorf("the live price adds the setup fee to a monthly total: %s", res)
+	}
+	// The demo's subscription is a trial.
+	trial := h.adatumSubscription()
+	page := c.get("/subscriptions/" + itoa(trial.ID)).Body
+	if strings.Contains(page, `action="/subscriptions/`+itoa(trial.ID)+`/renew"`) || strings.Contains(page, `id="renew"`) {
+		t.Error("a trial offers a renewal")
+	}
+	if charges := flat(page[strings.Index(page, "<h2>Charges</h2>"):]); !strings.Contains(charges, "free trial") || strings.Contains(charges[:strings.Index(charges, "Usage")], "EUR") {
+		t.Errorf("a trial shows a charge: %s", charges)
+	}
+	// A monthly Team subscription, delivered: its term ends within the
+	// notice window.
+	h.deliveredOrder()
+	subs, _, err := h.st.ListSubscriptions(ctx, h.admin, store.SubscriptionFilter{}, store.Page{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	team := subs[len(subs)-1]
+	h.st.Now = storetest.Clock(team.EndDate.AddDate(0, 0, -10)) // within the renewal notice
+	c = h.signIn(customer)                                      // the session of three weeks ago has expired
+	path := "/subscriptions/" + itoa(team.ID)
+	renew := `action="` + path + `/renew"`
+	if page := c.get(path).Body; !strings.Contains(flat(page), "It renews automatically") || strings.Contains(page, renew) {
+		t.Errorf("auto-renewing: the offer says %q, a Renew button: %v", flat(page), strings.Contains(page, renew))
+	}
+	if res := c.post(path+"/autorenew", url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("auto-renew off: %d", res.StatusCode)
+	}
+	if page := c.get(path).Body; !strings.Contains(page, renew) {
+		t.Error("without auto-renew there is no Renew button")
+	}
+	if res := c.post(path+"/autorenew", url.Values{"auto_renew": {"on"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("auto-renew on: %d", res.StatusCode)
+	}
+	if res := c.post(path+"/cancel", url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("cancel: %d", res.StatusCode)
+	}
+	if page := flat(c.get(path).Body); strings.Contains(page, "Renewal automatic") || strings.Contains(page, "renews automatically") {
+		t.Errorf("a cancelled subscription says it renews: %s", page)
+	}
+	list := flat(c.get("/subscriptions").Body)
+	row := list[strings.Index(list, "#"+itoa(team.ID)):]
+	if row = row[:strings.Index(row, "Manage")]; strings.Contains(row, "renews automatically") || !strings.Contains(list, "renews automatically") {
+		t.Errorf("the dashboard says a cancelled subscription renews: %s", row)
+	}
+}
