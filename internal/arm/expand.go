@@ -172,6 +172,22 @@ func (e *engine) identify(in *instance) error {
 	return nil
 }
 
+// outerToTarget moves a resource id from the parent's scope to this
+// deployment's: in a nested deployment evaluated in the outer scope,
+// resourceId() names the parent's resource group, so a dependsOn written
+// with it names a resource of the parent's group that the nested
+// template deploys in its own.
+func (e *engine) outerToTarget(id string) string {
+	if e.outer == nil || !strings.HasPrefix(id, "/") {
+		return id
+	}
+	from := e.expressionScope().baseID("", "") + "/"
+	if len(id) > len(from) && strings.EqualFold(id[:len(from)], from) {
+		return e.baseID("", "") + "/" + id[len(from):]
+	}
+	return id
+}
+
 // baseID is the scope prefix of resource ids in this deployment, with
 // optional subscription and resource group overrides.
 func (e *engine) baseID(sub, rg string) string {
@@ -307,6 +323,9 @@ func (e *engine) evalDeclaration(in *instance) error {
 				return &EvalError{Path: path, Err: fmt.Errorf("a dependency must be a string, not %s", typeName(v))}
 			}
 			targets := e.index.lookup(ref, true)
+			if len(targets) == 0 {
+				targets = e.index.lookup(e.outerToTarget(ref), true)
+			}
 			if len(targets) == 0 {
 				return &EvalError{Path: path, Err: fmt.Errorf("%w: dependsOn '%s' matches no resource in the template", ErrTemplate, ref)}
 			}

@@ -136,3 +136,74 @@ func TestNestedDeploymentTargets(t *testing.T) {
 		t.Errorf("with state: %v", err)
 	}
 }
+
+// scopeBody is a nested template that names things after the resource
+// group and subscription its functions read.
+const scopeBody = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-04-01", "name": "[concat('net-', resourceGroup().name)]",
+     "location": "westeurope", "tags": {"sub": "[subscription().subscriptionId]", "self": "[resourceId('Microsoft.Network/virtualNetworks', concat('net-', resourceGroup().name))]"}},
+    {"type": "Microsoft.Network/virtualNetworks/subnets", "apiVersion": "2023-04-01", "name": "[concat('net-', resourceGroup().name, '/a')]",
+     "dependsOn": ["[resourceId('Microsoft.Network/virtualNetworks', concat('net-', resourceGroup().name))]"]}
+  ],
+  "outputs": {"group": {"type": "string", "value": "[resourceGroup().name]"}}
+}`
+
+// scopeFunctionsTemplate deploys scopeBody to rg-other of another
+// subscription twice, in the outer and in the inner scope.
+const scopeFunctionsTemplate = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "outer", "resourceGroup": "rg-other", "subscriptionId": "00000000-0000-0000-0000-000000000002",
+     "properties": {"mode": "Incremental", "template": ` + scopeBody + `}},
+    {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "inner", "resourceGroup": "rg-other", "subscriptionId": "00000000-0000-0000-0000-000000000002",
+     "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"}, "template": ` + scopeBody + `}}
+  ],
+  "outputs": {
+    "outer": {"type": "string", "value": "[reference('outer').outputs.group.value]"},
+    "inner": {"type": "string", "value": "[reference('inner').outputs.group.value]"}
+  }
+}`
+
+// In a nested deployment evaluated in the outer scope, resourceGroup(),
+// subscription() and resourceId() read the parent's group and subscription
+// (Azure's "Template functions in scoped deployments"), though its
+// resources deploy where it targets; in the inner scope they read the
+// target's. A dependsOn written with resourceId() still finds the nested
+// resource.
+func TestNestedScopeFunctions(t *testing.T) {
+	t.Parallel()
+	tpl, err := ParseTemplate([]byte(scopeFunctionsTemplate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Evaluate(tpl, nil, testDeployment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const parent = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-test"
+	const target = "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-other"
+	outer := findResource(t, res, "net-rg-test")
+	if outer.ID != target+"/providers/Microsoft.Network/virtualNetworks/net-rg-test" {
+		t.Errorf("outer network id %s", outer.ID)
+	}
+	tags := outer.Body["tags"].(map[string]any)
+	if tags["sub"] != "00000000-0000-0000-0000-000000000001" || tags["self"] != parent+"/providers/Microsoft.Network/virtualNetworks/net-rg-test" {
+		t.Errorf("outer tags %v", tags)
+	}
+	if sn := findResource(t, res, "net-rg-test/a"); !slices.Equal(sn.DependsOn, []string{outer.ID}) {
+		t.Errorf("outer subnet depends on %v", sn.DependsOn)
+	}
+	inner := findResource(t, res, "net-rg-other")
+	tags = inner.Body["tags"].(map[string]any)
+	if inner.ID != target+"/providers/Microsoft.Network/virtualNetworks/net-rg-other" || tags["sub"] != "00000000-0000-0000-0000-000000000002" ||
+		tags["self"] != inner.ID {
+		t.Errorf("inner network %s, tags %v", inner.ID, tags)
+	}
+	if res.Outputs["outer"].Value != "rg-test" || res.Outputs["inner"].Value != "rg-other" {
+		t.Errorf("outputs outer %v, inner %v", res.Outputs["outer"].Value, res.Outputs["inner"].Value)
+	}
+}
