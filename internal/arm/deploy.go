@@ -204,7 +204,7 @@ func (e *engine) run() (*Result, error) {
 	tpl := e.tpl
 	if e.outer == nil {
 		for _, p := range tpl.Parameters {
-			if _, err := e.parameter(p.Name); err != nil {
+			if _, err := e.parameter(p.Name); err != nil && !e.pending[strings.ToLower(p.Name)] {
 				return nil, wrapPath(joinPath("parameters", p.Name), err)
 			}
 		}

@@ -1,6 +1,7 @@
 package arm
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -205,5 +206,76 @@ func TestNestedScopeFunctions(t *testing.T) {
 	}
 	if res.Outputs["outer"].Value != "rg-test" || res.Outputs["inner"].Value != "rg-other" {
 		t.Errorf("outputs outer %v, inner %v", res.Outputs["outer"].Value, res.Outputs["inner"].Value)
+	}
+}
+
+// pendingTemplate hands an inner-scope nested deployment values read from a
+// resource the same deployment makes: only Azure knows them.
+const pendingTemplate = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"tier": {"type": "string", "defaultValue": "basic"}},
+  "resources": [
+    {"type": "Microsoft.Network/publicIPAddresses", "apiVersion": "2023-04-01", "name": "edge-ip", "location": "westeurope"},
+    {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "inner", "dependsOn": ["edge-ip"],
+     "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+       "parameters": {
+         "timeout": {"value": "[reference('edge-ip').idleTimeoutInMinutes]"},
+         "host": {"value": "[reference('edge-ip').dnsSettings.fqdn]"},
+         "tier": {"value": "[parameters('tier')]"},
+         "suffix": {"value": "[NAME]"}
+       },
+       "template": {
+         "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+         "contentVersion": "1.0.0.0",
+         "parameters": {
+           "timeout": {"type": "int", "minValue": 4},
+           "host": {"type": "string", "maxLength": 5},
+           "tier": {"type": "string", "allowedValues": ["basic", "premium"]},
+           "suffix": {"type": "string"}
+         },
+         "resources": [
+           {"type": "Microsoft.Web/sites", "apiVersion": "2023-01-01", "name": "[concat('site-', parameters('suffix'))]", "location": "westeurope",
+            "properties": {"timeout": "[parameters('timeout')]", "hostName": "[parameters('host')]", "tier": "[parameters('tier')]"}}
+         ]
+       }}}
+  ]
+}`
+
+// A nested deployment's parameters whose values Azure computes while
+// deploying are not judged by their expression text: the template
+// evaluates, the values stay unresolved; a known value that breaks a rule
+// is still refused, and a pending value the nested template needs offline
+// (in a name) defers the template to Azure, never refuses the buyer's
+// values.
+func TestNestedPendingParameters(t *testing.T) {
+	t.Parallel()
+	parse := func(name string) *Template {
+		t.Helper()
+		tpl, err := ParseTemplate([]byte(strings.Replace(pendingTemplate, "[NAME]", name, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tpl
+	}
+	res, err := Evaluate(parse("one"), nil, testDeployment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := findResource(t, res, "site-one")
+	props := site.Body["properties"].(map[string]any)
+	if props["tier"] != "basic" || !slices.Contains(site.Unresolved, ".properties.timeout") || !slices.Contains(site.Unresolved, ".properties.hostName") {
+		t.Errorf("site properties %v, unresolved %v", props, site.Unresolved)
+	}
+	// A known value is still checked.
+	_, err = Evaluate(parse("one"), map[string]any{"tier": "gold"}, testDeployment)
+	var invalid *ValidationError
+	if !errors.As(err, &invalid) || len(invalid.Violations) != 1 || invalid.Violations[0].Parameter != "tier" {
+		t.Errorf("known bad value: %v", err)
+	}
+	// Needed offline: left to Azure.
+	_, err = Evaluate(parse("[reference('edge-ip').ipAddress]"), nil, testDeployment)
+	if err == nil || errors.As(err, &invalid) || !errors.Is(err, ErrNoState) {
+		t.Errorf("pending value in a name: %v", err)
 	}
 }
