@@ -270,6 +270,14 @@ func (e *engine) withNested(ordered []*Resource, unresolved *[]string) ([]*Resou
 			continue
 		}
 		res, err := e.nested(in)
+		if err != nil && !e.dep.Strict && errors.Is(err, ErrNoState) {
+			// Its target or its resources' names need values only Azure
+			// knows: the deployment stays, its template for Azure to
+			// evaluate, as a linked template's does.
+			r.Unresolved = append(r.Unresolved, ".properties.template")
+			*unresolved = append(*unresolved, fmt.Sprintf("resources[%d].properties.template", len(out)-1))
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
