@@ -27,8 +27,11 @@ import (
 // default. It prints one line per template: "pass", "refuse" (a
 // *ValidationError: the connector fails the order), "defer" (any other
 // evaluation error: the connector leaves the template to Azure) or "parse"
-// (the template is not read), and the shares. It skips when
-// MERCATO_GALLERY_DIR is unset and never fails: it measures.
+// (the template is not read), and the shares. With MERCATO_GALLERY_LINK
+// set to a base URI (such as the gallery's raw GitHub address), each
+// template is evaluated as deployed from <base><its path>, as the gallery's
+// own tests deploy it, so deployment().properties.templateLink exists. It
+// skips when MERCATO_GALLERY_DIR is unset and never fails: it measures.
 func TestGallery(t *testing.T) {
 	dir := os.Getenv("MERCATO_GALLERY_DIR")
 	if dir == "" {
@@ -49,10 +52,15 @@ func TestGallery(t *testing.T) {
 	}
 	sort.Strings(files)
 	counts := map[string]int{}
+	link := os.Getenv("MERCATO_GALLERY_LINK")
 	for _, f := range files {
-		outcome, detail := galleryEvaluate(f)
-		counts[outcome]++
 		rel, _ := filepath.Rel(dir, f)
+		uri := ""
+		if link != "" {
+			uri = link + filepath.ToSlash(rel)
+		}
+		outcome, detail := galleryEvaluate(f, uri)
+		counts[outcome]++
 		t.Logf("%-6s %s %s", outcome, rel, detail)
 	}
 	n := len(files)
@@ -63,7 +71,7 @@ func TestGallery(t *testing.T) {
 	t.Logf("%d templates: pass %s, defer %s, refuse %s, parse %s", n, share("pass"), share("defer"), share("refuse"), share("parse"))
 }
 
-func galleryEvaluate(path string) (outcome, detail string) {
+func galleryEvaluate(path, templateLink string) (outcome, detail string) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return "parse", err.Error()
@@ -98,6 +106,7 @@ func galleryEvaluate(path string) (outcome, detail string) {
 		TenantID:       "00000000-0000-0000-0000-0000000000aa",
 		Location:       "westeurope",
 		DeploymentName: "gallery",
+		TemplateLink:   templateLink,
 		Now:            time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		Rand:           bytes.NewReader(bytes.Repeat([]byte{7}, 1<<16)),
 	}
