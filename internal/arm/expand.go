@@ -241,7 +241,13 @@ func buildIndex(insts []*instance) *resourceIndex {
 		tn := strings.ToLower(r.Type + "/" + r.Name)
 		idx.byTypeName[tn] = append(idx.byTypeName[tn], r)
 		if r.SymbolicName != "" {
-			idx.bySymbol[strings.ToLower(r.SymbolicName)] = r
+			sym := strings.ToLower(r.SymbolicName)
+			idx.bySymbol[sym] = r
+			if r.CopyName != "" {
+				// One instance of a symbolic copy loop: 'name[index]', as
+				// Bicep writes reference(format('name[{0}]', i)).
+				idx.bySymbol[fmt.Sprintf("%s[%d]", sym, r.CopyIndex)] = r
+			}
 		}
 		if i := strings.LastIndexByte(r.Name, '/'); i >= 0 {
 			short := strings.ToLower(r.Name[i+1:])
