@@ -306,7 +306,7 @@ func (e *engine) evalOutput(o *OutputDecl, unresolved *[]string) (*Output, error
 		return nil, err
 	}
 	// A value kept as expression text cannot match its declared type yet.
-	if len(*unresolved) == before {
+	if len(*unresolved) == before && (v != nil || !o.Nullable) {
 		if err := checkType(o.Type, v); err != nil {
 			return nil, &EvalError{Path: path, Err: err}
 		}
