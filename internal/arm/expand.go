@@ -142,9 +142,10 @@ func (e *engine) identify(in *instance) error {
 	}
 	if scopeID != "" {
 		if !strings.HasPrefix(scopeID, "/") {
-			// A relative scope names a resource of this deployment by
-			// type and name: Namespace/type/name.
-			id, ok := e.outsideID(scopeID)
+			// A relative scope names a resource of this deployment's
+			// scope as a resource id does after /providers/:
+			// Namespace/type/name, a child Namespace/type/name/type/name.
+			id, ok := e.relativeScopeID(scopeID)
 			if !ok {
 				return &EvalError{Path: joinPath(d.path, "scope"), Err: fmt.Errorf("scope '%s' is neither a resource id nor Namespace/type/name", scopeID)}
 			}

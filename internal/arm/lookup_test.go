@@ -120,3 +120,37 @@ func TestSymbolicLoopInstanceReference(t *testing.T) {
 		}
 	}
 }
+
+// A relative scope is the tail of a resource id after /providers/, a child
+// written Namespace/type/name/childType/childName, as Bicep writes the scope
+// of an extension resource on a child resource.
+func TestRelativeScopeOfChild(t *testing.T) {
+	t.Parallel()
+	const src = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {"type": "Microsoft.Sql/servers", "apiVersion": "2023-05-01-preview", "name": "ledger", "location": "westeurope"},
+    {"type": "Microsoft.Sql/servers/databases", "apiVersion": "2023-05-01-preview", "name": "ledger/books", "location": "westeurope", "dependsOn": ["ledger"]},
+    {"type": "Microsoft.Insights/diagnosticSettings", "apiVersion": "2021-05-01-preview", "name": "audit",
+     "scope": "[format('Microsoft.Sql/servers/{0}/databases/{1}', 'ledger', 'books')]", "properties": {}},
+    {"type": "Microsoft.Authorization/locks", "apiVersion": "2020-05-01", "name": "keep",
+     "scope": "Microsoft.Sql/servers/ledger", "properties": {"level": "CanNotDelete"}}
+  ]
+}`
+	tpl, err := ParseTemplate([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Evaluate(tpl, nil, testDeployment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const server = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-test/providers/Microsoft.Sql/servers/ledger"
+	if got := findResource(t, res, "audit").ID; got != server+"/databases/books/providers/Microsoft.Insights/diagnosticSettings/audit" {
+		t.Errorf("audit id %s", got)
+	}
+	if got := findResource(t, res, "keep").ID; got != server+"/providers/Microsoft.Authorization/locks/keep" {
+		t.Errorf("keep id %s", got)
+	}
+}
