@@ -204,7 +204,7 @@ func (e *engine) run() (*Result, error) {
 	tpl := e.tpl
 	if e.outer == nil {
 		for _, p := range tpl.Parameters {
-			if _, err := e.parameter(p.Name); err != nil {
+			if _, err := e.parameter(p.Name); err != nil && !e.pending[strings.ToLower(p.Name)] {
 				return nil, wrapPath(joinPath("parameters", p.Name), err)
 			}
 		}
@@ -306,7 +306,7 @@ func (e *engine) evalOutput(o *OutputDecl, unresolved *[]string) (*Output, error
 		return nil, err
 	}
 	// A value kept as expression text cannot match its declared type yet.
-	if len(*unresolved) == before {
+	if len(*unresolved) == before && (v != nil || !o.Nullable) {
 		if err := checkType(o.Type, v); err != nil {
 			return nil, &EvalError{Path: path, Err: err}
 		}

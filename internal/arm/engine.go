@@ -23,6 +23,10 @@ type engine struct {
 	// outer, for a nested deployment evaluated in the outer scope, is the
 	// parent whose parameters, variables and functions it reads.
 	outer *engine
+	// pending, for a nested deployment in the inner scope, names the
+	// parameters whose values only Azure computes (lower case): reading
+	// one needs runtime state.
+	pending map[string]bool
 	// nestedRuns memoizes this template's nested deployments.
 	nestedRuns map[*instance]*nestedRun
 }
@@ -85,6 +89,9 @@ func (e *engine) parameter(name string) (any, error) {
 }
 
 func (e *engine) resolveParameter(p *Parameter) (any, error) {
+	if e.pending[strings.ToLower(p.Name)] {
+		return nil, fmt.Errorf("%w: parameter '%s' is given a value Azure computes while deploying", ErrNoState, p.Name)
+	}
 	if v, ok := e.given[strings.ToLower(p.Name)]; ok {
 		return v, nil
 	}

@@ -142,9 +142,10 @@ func (e *engine) identify(in *instance) error {
 	}
 	if scopeID != "" {
 		if !strings.HasPrefix(scopeID, "/") {
-			// A relative scope names a resource of this deployment by
-			// type and name: Namespace/type/name.
-			id, ok := e.outsideID(scopeID)
+			// A relative scope names a resource of this deployment's
+			// scope as a resource id does after /providers/:
+			// Namespace/type/name, a child Namespace/type/name/type/name.
+			id, ok := e.relativeScopeID(scopeID)
 			if !ok {
 				return &EvalError{Path: joinPath(d.path, "scope"), Err: fmt.Errorf("scope '%s' is neither a resource id nor Namespace/type/name", scopeID)}
 			}
@@ -170,6 +171,22 @@ func (e *engine) identify(in *instance) error {
 	}
 	r.ID = e.baseID(sub, rg) + tail.String()
 	return nil
+}
+
+// outerToTarget moves a resource id from the parent's scope to this
+// deployment's: in a nested deployment evaluated in the outer scope,
+// resourceId() names the parent's resource group, so a dependsOn written
+// with it names a resource of the parent's group that the nested
+// template deploys in its own.
+func (e *engine) outerToTarget(id string) string {
+	if e.outer == nil || !strings.HasPrefix(id, "/") {
+		return id
+	}
+	from := e.expressionScope().baseID("", "") + "/"
+	if len(id) > len(from) && strings.EqualFold(id[:len(from)], from) {
+		return e.baseID("", "") + "/" + id[len(from):]
+	}
+	return id
 }
 
 // baseID is the scope prefix of resource ids in this deployment, with
@@ -225,7 +242,13 @@ func buildIndex(insts []*instance) *resourceIndex {
 		tn := strings.ToLower(r.Type + "/" + r.Name)
 		idx.byTypeName[tn] = append(idx.byTypeName[tn], r)
 		if r.SymbolicName != "" {
-			idx.bySymbol[strings.ToLower(r.SymbolicName)] = r
+			sym := strings.ToLower(r.SymbolicName)
+			idx.bySymbol[sym] = r
+			if r.CopyName != "" {
+				// One instance of a symbolic copy loop: 'name[index]', as
+				// Bicep writes reference(format('name[{0}]', i)).
+				idx.bySymbol[fmt.Sprintf("%s[%d]", sym, r.CopyIndex)] = r
+			}
 		}
 		if i := strings.LastIndexByte(r.Name, '/'); i >= 0 {
 			short := strings.ToLower(r.Name[i+1:])
@@ -307,6 +330,9 @@ func (e *engine) evalDeclaration(in *instance) error {
 				return &EvalError{Path: path, Err: fmt.Errorf("a dependency must be a string, not %s", typeName(v))}
 			}
 			targets := e.index.lookup(ref, true)
+			if len(targets) == 0 {
+				targets = e.index.lookup(e.outerToTarget(ref), true)
+			}
 			if len(targets) == 0 {
 				return &EvalError{Path: path, Err: fmt.Errorf("%w: dependsOn '%s' matches no resource in the template", ErrTemplate, ref)}
 			}

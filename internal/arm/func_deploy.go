@@ -42,13 +42,14 @@ func init() {
 			return azureCloud(), nil
 		}},
 		"resourceGroup": {min: 0, max: 0, cheap: true, fn: func(c *callCtx, a []any) (any, error) {
-			if c.e.dep.ResourceGroup == "" {
-				return nil, fmt.Errorf("the deployment has no resource group (it deploys at %s scope)", c.e.tpl.Scope)
+			se := c.e.expressionScope()
+			if se.dep.ResourceGroup == "" {
+				return nil, fmt.Errorf("the deployment has no resource group (it deploys at %s scope)", se.tpl.Scope)
 			}
-			return c.e.resourceGroupObject(), nil
+			return se.resourceGroupObject(), nil
 		}},
 		"subscription": {min: 0, max: 0, cheap: true, fn: func(c *callCtx, a []any) (any, error) {
-			d := c.e.dep
+			d := c.e.expressionScope().dep
 			return map[string]any{
 				"id":             "/subscriptions/" + d.SubscriptionID,
 				"subscriptionId": d.SubscriptionID,
@@ -148,7 +149,8 @@ func resourceIDFn(c *callCtx, a []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := c.e.dep
+	se := c.e.expressionScope()
+	d := se.dep
 	sub, rg := d.SubscriptionID, d.ResourceGroup
 	pre, err := allStrings(a[:i])
 	if err != nil {
@@ -164,7 +166,7 @@ func resourceIDFn(c *callCtx, a []any) (any, error) {
 		return nil, fmt.Errorf("too many arguments before the resource type")
 	}
 	if rg == "" {
-		if c.e.tpl.Scope == ScopeTenant || c.e.tpl.Scope == ScopeManagementGroup {
+		if se.tpl.Scope == ScopeTenant || se.tpl.Scope == ScopeManagementGroup {
 			return "/" + tail, nil
 		}
 		return groupID("/subscriptions/" + sub + "/" + tail), nil
@@ -181,7 +183,7 @@ func subscriptionResourceIDFn(c *callCtx, a []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	sub := c.e.dep.SubscriptionID
+	sub := c.e.expressionScope().dep.SubscriptionID
 	switch i {
 	case 0:
 	case 1:
@@ -342,6 +344,19 @@ func listFn(c *callCtx, a []any) (any, error) {
 		}
 	}
 	return nil, fmt.Errorf("%w: %s('%s')", ErrNoState, c.name, id)
+}
+
+// expressionScope is the deployment whose resource group and subscription
+// resourceGroup(), subscription(), resourceId() and subscriptionResourceId()
+// read: a nested deployment evaluated in the outer scope (the default)
+// reads its parent's, whatever it targets, as Azure does ("Template
+// functions in scoped deployments": nested, outer, resolves to the parent
+// resource group); one in the inner scope, or a top-level one, its own.
+func (e *engine) expressionScope() *engine {
+	for e.outer != nil {
+		e = e.outer
+	}
+	return e
 }
 
 func (e *engine) resourceGroupObject() map[string]any {

@@ -1,6 +1,9 @@
 package arm
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // The forms by which dependsOn and reference() name a resource of the
 // template, as ARM resolves them: a full resource id, a languageVersion 2.0
@@ -61,6 +64,17 @@ func (idx *resourceIndex) lookup(ref string, loops bool) []*Resource {
 		return rs
 	}
 	return nil
+}
+
+// relativeScopeID is the id of the resource a relative scope names:
+// Namespace/type/name, and for a child Namespace/type/name/type/name (the
+// tail of its resource id), in the deployment's scope.
+func (e *engine) relativeScopeID(ref string) (string, bool) {
+	parts := strings.Split(ref, "/")
+	if len(parts) < 3 || len(parts)%2 == 0 || !strings.Contains(parts[0], ".") || slices.Contains(parts, "") {
+		return "", false
+	}
+	return e.baseID("", "") + "/providers/" + ref, true
 }
 
 // outsideID is the id of a resource outside the template named by a

@@ -78,3 +78,79 @@ func TestShortNameMustBeUnambiguous(t *testing.T) {
 		t.Fatalf("two children named front: %v", err)
 	}
 }
+
+// In a languageVersion 2.0 template, 'name[index]' names one instance of a
+// symbolic copy loop, as Bicep writes reference(format('ips[{0}]', i)).
+func TestSymbolicLoopInstanceReference(t *testing.T) {
+	t.Parallel()
+	const src = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "languageVersion": "2.0",
+  "contentVersion": "1.0.0.0",
+  "resources": {
+    "edges": {"copy": {"name": "edges", "count": 2}, "type": "Microsoft.Network/publicIPAddresses", "apiVersion": "2023-04-01",
+              "name": "[format('edge-{0}', copyIndex())]", "location": "westeurope"},
+    "cards": {"copy": {"name": "cards", "count": 2}, "type": "Microsoft.Network/networkInterfaces", "apiVersion": "2023-04-01",
+              "name": "[format('card-{0}', copyIndex())]", "location": "westeurope",
+              "properties": {"address": "[reference(format('edges[{0}]', sub(1, copyIndex()))).ipAddress]"}}
+  }
+}`
+	tpl, err := ParseTemplate([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dep := testDeployment
+	const base = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-test/providers/Microsoft.Network/publicIPAddresses/"
+	dep.State = map[string]*ResourceState{
+		base + "edge-0": {Resource: map[string]any{"properties": map[string]any{"ipAddress": "192.0.2.10"}}},
+		base + "edge-1": {Resource: map[string]any{"properties": map[string]any{"ipAddress": "192.0.2.11"}}},
+	}
+	res, err := Evaluate(tpl, nil, dep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// card-i reads edge-(1-i), and so depends on it.
+	for name, want := range map[string][2]string{"card-0": {"192.0.2.11", "edge-1"}, "card-1": {"192.0.2.10", "edge-0"}} {
+		r := findResource(t, res, name)
+		if got := r.Body["properties"].(map[string]any)["address"]; got != want[0] {
+			t.Errorf("%s address %v, want %s", name, got, want[0])
+		}
+		if !slices.Contains(r.DependsOn, base+want[1]) {
+			t.Errorf("%s depends on %v, want %s", name, r.DependsOn, want[1])
+		}
+	}
+}
+
+// A relative scope is the tail of a resource id after /providers/, a child
+// written Namespace/type/name/childType/childName, as Bicep writes the scope
+// of an extension resource on a child resource.
+func TestRelativeScopeOfChild(t *testing.T) {
+	t.Parallel()
+	const src = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {"type": "Microsoft.Sql/servers", "apiVersion": "2023-05-01-preview", "name": "ledger", "location": "westeurope"},
+    {"type": "Microsoft.Sql/servers/databases", "apiVersion": "2023-05-01-preview", "name": "ledger/books", "location": "westeurope", "dependsOn": ["ledger"]},
+    {"type": "Microsoft.Insights/diagnosticSettings", "apiVersion": "2021-05-01-preview", "name": "audit",
+     "scope": "[format('Microsoft.Sql/servers/{0}/databases/{1}', 'ledger', 'books')]", "properties": {}},
+    {"type": "Microsoft.Authorization/locks", "apiVersion": "2020-05-01", "name": "keep",
+     "scope": "Microsoft.Sql/servers/ledger", "properties": {"level": "CanNotDelete"}}
+  ]
+}`
+	tpl, err := ParseTemplate([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Evaluate(tpl, nil, testDeployment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const server = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-test/providers/Microsoft.Sql/servers/ledger"
+	if got := findResource(t, res, "audit").ID; got != server+"/databases/books/providers/Microsoft.Insights/diagnosticSettings/audit" {
+		t.Errorf("audit id %s", got)
+	}
+	if got := findResource(t, res, "keep").ID; got != server+"/providers/Microsoft.Authorization/locks/keep" {
+		t.Errorf("keep id %s", got)
+	}
+}

@@ -2,7 +2,9 @@ package arm
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -105,8 +107,10 @@ func (e *engine) evalNested(in *instance) (*Result, error) {
 	var values map[string]any
 	if inner {
 		values = nestedParameters(props)
-		if err := tpl.ValidateParameters(values); err != nil {
-			return nil, &EvalError{Path: joinPath(joinPath(in.decl.path, "properties"), "parameters"), Err: err}
+		paramsPath := joinPath(joinPath(in.decl.path, "properties"), "parameters")
+		sub.pending = pendingParameters(paramsPath, in.unresolved)
+		if err := withoutPending(tpl.ValidateParameters(values), sub.pending); err != nil {
+			return nil, &EvalError{Path: paramsPath, Err: err}
 		}
 		for k, v := range values {
 			sub.given[strings.ToLower(k)] = normalize(cloneDeep(v))
@@ -119,6 +123,56 @@ func (e *engine) evalNested(in *instance) (*Result, error) {
 		return nil, &EvalError{Path: path, Err: fmt.Errorf("nested deployment '%s': %w", in.res.Name, err)}
 	}
 	return res, nil
+}
+
+// pendingParameters names the inner-scope parameters whose values Azure
+// alone knows (a reference() to a resource not yet deployed, kept as
+// expression text): the lower-case names of properties.parameters entries
+// with an unresolved path.
+func pendingParameters(paramsPath string, unresolved []string) map[string]bool {
+	var out map[string]bool
+	for _, u := range unresolved {
+		rest, ok := strings.CutPrefix(u, paramsPath)
+		if !ok || rest == "" {
+			continue
+		}
+		var name string
+		switch {
+		case rest[0] == '.':
+			name, _, _ = strings.Cut(rest[1:], ".")
+		case strings.HasPrefix(rest, "[\""):
+			if end := strings.Index(rest, "\"]"); end > 0 {
+				name, _ = strconv.Unquote(rest[1 : end+1])
+			}
+		}
+		if name != "" {
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[strings.ToLower(name)] = true
+		}
+	}
+	return out
+}
+
+// withoutPending drops from a validation error the violations of pending
+// parameters: their values are expression text until Azure evaluates them,
+// so their type or length says nothing.
+func withoutPending(err error, pending map[string]bool) error {
+	var ve *ValidationError
+	if len(pending) == 0 || !errors.As(err, &ve) {
+		return err
+	}
+	var kept []Violation
+	for _, v := range ve.Violations {
+		if !pending[strings.ToLower(v.Parameter)] {
+			kept = append(kept, v)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return &ValidationError{Violations: kept}
 }
 
 // nestedTarget is the deployment a nested deployment makes: its name, and
@@ -216,6 +270,14 @@ func (e *engine) withNested(ordered []*Resource, unresolved *[]string) ([]*Resou
 			continue
 		}
 		res, err := e.nested(in)
+		if err != nil && !e.dep.Strict && errors.Is(err, ErrNoState) {
+			// Its target or its resources' names need values only Azure
+			// knows: the deployment stays, its template for Azure to
+			// evaluate, as a linked template's does.
+			r.Unresolved = append(r.Unresolved, ".properties.template")
+			*unresolved = append(*unresolved, fmt.Sprintf("resources[%d].properties.template", len(out)-1))
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

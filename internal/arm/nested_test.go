@@ -1,6 +1,7 @@
 package arm
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -134,5 +135,159 @@ func TestNestedDeploymentTargets(t *testing.T) {
 	dep.State = map[string]*ResourceState{want["storage"]: {Resource: map[string]any{"properties": map[string]any{"provisioningState": "Succeeded"}}}}
 	if res, err := Evaluate(tpl, nil, dep); err != nil || res.Outputs["group"].Value != "rg-app" {
 		t.Errorf("with state: %v", err)
+	}
+}
+
+// scopeBody is a nested template that names things after the resource
+// group and subscription its functions read.
+const scopeBody = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-04-01", "name": "[concat('net-', resourceGroup().name)]",
+     "location": "westeurope", "tags": {"sub": "[subscription().subscriptionId]", "self": "[resourceId('Microsoft.Network/virtualNetworks', concat('net-', resourceGroup().name))]"}},
+    {"type": "Microsoft.Network/virtualNetworks/subnets", "apiVersion": "2023-04-01", "name": "[concat('net-', resourceGroup().name, '/a')]",
+     "dependsOn": ["[resourceId('Microsoft.Network/virtualNetworks', concat('net-', resourceGroup().name))]"]}
+  ],
+  "outputs": {"group": {"type": "string", "value": "[resourceGroup().name]"}}
+}`
+
+// scopeFunctionsTemplate deploys scopeBody to rg-other of another
+// subscription twice, in the outer and in the inner scope.
+const scopeFunctionsTemplate = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "outer", "resourceGroup": "rg-other", "subscriptionId": "00000000-0000-0000-0000-000000000002",
+     "properties": {"mode": "Incremental", "template": ` + scopeBody + `}},
+    {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "inner", "resourceGroup": "rg-other", "subscriptionId": "00000000-0000-0000-0000-000000000002",
+     "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"}, "template": ` + scopeBody + `}}
+  ],
+  "outputs": {
+    "outer": {"type": "string", "value": "[reference('outer').outputs.group.value]"},
+    "inner": {"type": "string", "value": "[reference('inner').outputs.group.value]"}
+  }
+}`
+
+// In a nested deployment evaluated in the outer scope, resourceGroup(),
+// subscription() and resourceId() read the parent's group and subscription
+// (Azure's "Template functions in scoped deployments"), though its
+// resources deploy where it targets; in the inner scope they read the
+// target's. A dependsOn written with resourceId() still finds the nested
+// resource.
+func TestNestedScopeFunctions(t *testing.T) {
+	t.Parallel()
+	tpl, err := ParseTemplate([]byte(scopeFunctionsTemplate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Evaluate(tpl, nil, testDeployment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const parent = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-test"
+	const target = "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-other"
+	outer := findResource(t, res, "net-rg-test")
+	if outer.ID != target+"/providers/Microsoft.Network/virtualNetworks/net-rg-test" {
+		t.Errorf("outer network id %s", outer.ID)
+	}
+	tags := outer.Body["tags"].(map[string]any)
+	if tags["sub"] != "00000000-0000-0000-0000-000000000001" || tags["self"] != parent+"/providers/Microsoft.Network/virtualNetworks/net-rg-test" {
+		t.Errorf("outer tags %v", tags)
+	}
+	if sn := findResource(t, res, "net-rg-test/a"); !slices.Equal(sn.DependsOn, []string{outer.ID}) {
+		t.Errorf("outer subnet depends on %v", sn.DependsOn)
+	}
+	inner := findResource(t, res, "net-rg-other")
+	tags = inner.Body["tags"].(map[string]any)
+	if inner.ID != target+"/providers/Microsoft.Network/virtualNetworks/net-rg-other" || tags["sub"] != "00000000-0000-0000-0000-000000000002" ||
+		tags["self"] != inner.ID {
+		t.Errorf("inner network %s, tags %v", inner.ID, tags)
+	}
+	if res.Outputs["outer"].Value != "rg-test" || res.Outputs["inner"].Value != "rg-other" {
+		t.Errorf("outputs outer %v, inner %v", res.Outputs["outer"].Value, res.Outputs["inner"].Value)
+	}
+}
+
+// pendingTemplate hands an inner-scope nested deployment values read from a
+// resource the same deployment makes: only Azure knows them.
+const pendingTemplate = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"tier": {"type": "string", "defaultValue": "basic"}},
+  "resources": [
+    {"type": "Microsoft.Network/publicIPAddresses", "apiVersion": "2023-04-01", "name": "edge-ip", "location": "westeurope"},
+    {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "inner", "dependsOn": ["edge-ip"],
+     "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+       "parameters": {
+         "timeout": {"value": "[reference('edge-ip').idleTimeoutInMinutes]"},
+         "host": {"value": "[reference('edge-ip').dnsSettings.fqdn]"},
+         "tier": {"value": "[parameters('tier')]"},
+         "suffix": {"value": "[NAME]"}
+       },
+       "template": {
+         "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+         "contentVersion": "1.0.0.0",
+         "parameters": {
+           "timeout": {"type": "int", "minValue": 4},
+           "host": {"type": "string", "maxLength": 5},
+           "tier": {"type": "string", "allowedValues": ["basic", "premium"]},
+           "suffix": {"type": "string"}
+         },
+         "resources": [
+           {"type": "Microsoft.Web/sites", "apiVersion": "2023-01-01", "name": "[concat('site-', parameters('suffix'))]", "location": "westeurope",
+            "properties": {"timeout": "[parameters('timeout')]", "hostName": "[parameters('host')]", "tier": "[parameters('tier')]"}}
+         ]
+       }}}
+  ]
+}`
+
+// A nested deployment's parameters whose values Azure computes while
+// deploying are not judged by their expression text: the template
+// evaluates, the values stay unresolved; a known value that breaks a rule
+// is still refused, and a pending value the nested template needs offline
+// (in a name) defers the template to Azure, never refuses the buyer's
+// values.
+func TestNestedPendingParameters(t *testing.T) {
+	t.Parallel()
+	parse := func(name string) *Template {
+		t.Helper()
+		tpl, err := ParseTemplate([]byte(strings.Replace(pendingTemplate, "[NAME]", name, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tpl
+	}
+	res, err := Evaluate(parse("one"), nil, testDeployment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := findResource(t, res, "site-one")
+	props := site.Body["properties"].(map[string]any)
+	if props["tier"] != "basic" || !slices.Contains(site.Unresolved, ".properties.timeout") || !slices.Contains(site.Unresolved, ".properties.hostName") {
+		t.Errorf("site properties %v, unresolved %v", props, site.Unresolved)
+	}
+	// A known value is still checked.
+	_, err = Evaluate(parse("one"), map[string]any{"tier": "gold"}, testDeployment)
+	var invalid *ValidationError
+	if !errors.As(err, &invalid) || len(invalid.Violations) != 1 || invalid.Violations[0].Parameter != "tier" {
+		t.Errorf("known bad value: %v", err)
+	}
+	// Needed offline, in a name: the nested deployment is kept with its
+	// template left to Azure (strict evaluation fails instead).
+	res, err = Evaluate(parse("[reference('edge-ip').ipAddress]"), nil, testDeployment)
+	if err != nil {
+		t.Fatalf("pending value in a name: %v", err)
+	}
+	if got := resourceNames(res); !slices.Equal(got, []string{"edge-ip", "inner"}) {
+		t.Errorf("resources %v", got)
+	}
+	if d := findResource(t, res, "inner"); !slices.Contains(d.Unresolved, ".properties.template") || !slices.Contains(res.Unresolved, "resources[1].properties.template") {
+		t.Errorf("deployment unresolved %v, result %v", d.Unresolved, res.Unresolved)
+	}
+	strict := testDeployment
+	strict.Strict = true
+	if _, err = Evaluate(parse("one"), nil, strict); err == nil || errors.As(err, &invalid) {
+		t.Errorf("strict: %v", err)
 	}
 }

@@ -102,7 +102,10 @@ func (p *Parameter) Secure() bool {
 type OutputDecl struct {
 	Name string
 	Type string
-	Raw  map[string]any
+	// Nullable outputs (languageVersion 2.0) may be null whatever their
+	// type.
+	Nullable bool
+	Raw      map[string]any
 }
 
 // resourceDecl is one resource declaration, top-level or nested.
@@ -420,7 +423,13 @@ func (t *Template) parseOutputs(root map[string]any, src []byte) error {
 		if !ok {
 			return parseErr(path, "an output must be an object, not %s", typeName(om[name]))
 		}
-		tv, _ := lookupKey(d, "type")
+		// A user-defined type (languageVersion 2.0) gives the output its
+		// type by "$ref".
+		typed, err := resolveRef(path, d, t.definition)
+		if err != nil {
+			return err
+		}
+		tv, _ := lookupKey(typed, "type")
 		ts, _ := tv.(string)
 		if !paramTypes[strings.ToLower(ts)] {
 			return parseErr(joinPath(path, "type"), "output type must be one of string, securestring, int, bool, object, secureObject, array (got %v)", tv)
@@ -430,7 +439,9 @@ func (t *Template) parseOutputs(root map[string]any, src []byte) error {
 		if !hasValue && !hasCopy {
 			return parseErr(path, "an output needs a value or a copy")
 		}
-		t.Outputs = append(t.Outputs, &OutputDecl{Name: name, Type: strings.ToLower(ts), Raw: d})
+		nullable, _ := lookupKey(typed, "nullable")
+		null, _ := nullable.(bool)
+		t.Outputs = append(t.Outputs, &OutputDecl{Name: name, Type: strings.ToLower(ts), Nullable: null, Raw: d})
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package arm
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -79,5 +80,49 @@ func TestUnknownTypeReference(t *testing.T) {
 	var pe *ParseError
 	if !errors.As(err, &pe) || pe.Path != "parameters.p.$ref" {
 		t.Fatalf("%v", err)
+	}
+}
+
+// Outputs may be typed by a user-defined type ("$ref", as Bicep writes an
+// output of a declared type) and be nullable ("string?").
+func TestTypedAndNullableOutputs(t *testing.T) {
+	t.Parallel()
+	const src = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "languageVersion": "2.0",
+  "contentVersion": "1.0.0.0",
+  "definitions": {"endpoint": {"type": "object", "properties": {"host": {"type": "string"}, "port": {"type": "int"}}}},
+  "parameters": {"alias": {"type": "string", "nullable": true}},
+  "resources": {},
+  "outputs": {
+    "primary": {"$ref": "#/definitions/endpoint", "value": {"host": "shop.example.org", "port": 8443}},
+    "alias": {"type": "string", "nullable": true, "value": "[parameters('alias')]"},
+    "port": {"type": "int", "value": "[add(8000, 443)]"}
+  }
+}`
+	tpl, err := ParseTemplate([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Evaluate(tpl, nil, testDeployment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := res.Outputs["primary"]; o.Type != "object" || o.Value.(map[string]any)["host"] != "shop.example.org" {
+		t.Errorf("primary %+v", o)
+	}
+	if o := res.Outputs["alias"]; o.Value != nil {
+		t.Errorf("alias %+v", o)
+	}
+	if res, err = Evaluate(tpl, map[string]any{"alias": "www"}, testDeployment); err != nil || res.Outputs["alias"].Value != "www" {
+		t.Errorf("alias given: %v", err)
+	}
+	// A nullable output still has a type.
+	bad, err := ParseTemplate([]byte(strings.Replace(src, `"[parameters('alias')]"`, `"[createArray(1)]"`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Evaluate(bad, nil, testDeployment); err == nil {
+		t.Error("an array for a nullable string output was accepted")
 	}
 }
