@@ -440,7 +440,9 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#name"), "Graduated seats"),
 		setField("#model", "graduated"),
 		setField("#unit_amount", ""),
-		setField("#tiers", "10 5.00\n* 4.00"),
+		setField(`tr[data-tier="0"] input[name=tier_up_to]`, "10"),
+		setField(`tr[data-tier="0"] input[name=tier_unit_amount]`, "5.00"),
+		setField(`tr[data-tier="1"] input[name=tier_unit_amount]`, "4.00"),
 		setField("#quantities", "1, 12"),
 		chromedp.Poll[chromedp.Void](`(document.querySelector('#preview tr[data-quantity="12"]')||{textContent:''}).textContent.includes('EUR 58.00')`, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)),
 	)

@@ -49,6 +49,9 @@ var labels = map[string]string{
 	"password_reset": msgid("password reset"), "renewal_reminder": msgid("renewal reminder"),
 	"trial_ending": msgid("trial ending"), "endpoint_disabled": msgid("webhook endpoint disabled"),
 	"admin": msgid("admin"), "manager": msgid("manager"), "viewer": msgid("viewer"), "member": msgid("member"),
+	// pricing.Metric aggregations: how a period's usage records combine
+	"sum": msgid("the total"), "max": msgid("the highest value"), "average": msgid("the average"),
+	"last": msgid("the last value"), "unique_count": msgid("the distinct values"),
 	// coupon kinds and price-list markups
 	"percent": msgid("percentage"), "percentage": msgid("percentage"), "fixed": msgid("fixed amount"), "value": msgid("fixed price"),
 }
@@ -78,16 +81,33 @@ func (w words) period(p any) template.HTML {
 	if raw == "" {
 		raw = pricing.DefaultPeriod
 	}
-	text := raw
-	if _, err := pricing.ParsePeriod(raw); err == nil {
-		if one, ok := periodWords[raw]; ok {
-			text = w.T(one)
-		} else {
-			n, _ := strconv.Atoi(raw[1 : len(raw)-1])
-			text = w.T(periodWords[raw[len(raw)-1:]], n)
-		}
+	return template.HTML(fmt.Sprintf(`<span title="%s">%s</span>`, template.HTMLEscapeString(raw), template.HTMLEscapeString(w.periodText(raw))))
+}
+
+// periodText is a period in words alone, for where no markup may go (a
+// menu's options).
+func (w words) periodText(p any) string {
+	raw := fmt.Sprint(p)
+	if raw == "" {
+		raw = pricing.DefaultPeriod
 	}
-	return template.HTML(fmt.Sprintf(`<span title="%s">%s</span>`, template.HTMLEscapeString(raw), template.HTMLEscapeString(text)))
+	if _, err := pricing.ParsePeriod(raw); err != nil {
+		return raw
+	}
+	if one, ok := periodWords[raw]; ok {
+		return w.T(one)
+	}
+	n, _ := strconv.Atoi(raw[1 : len(raw)-1])
+	return w.T(periodWords[raw[len(raw)-1:]], n)
+}
+
+// labelText is an enum in words alone, for a menu's options.
+func (w words) labelText(v any) string {
+	raw := fmt.Sprint(v)
+	if text, ok := labels[raw]; ok {
+		return w.T(text)
+	}
+	return raw
 }
 
 // statusWords are subscription statuses in words, with their colour.

@@ -97,6 +97,8 @@ var funcs = template.FuncMap{
 		return *p
 	},
 	"lower": strings.ToLower,
+	// inc is n+1: the 1-based number of the n-th row.
+	"inc": func(n int) int { return n + 1 },
 	// ended says a subscription in status st has ended (or is ending) for
 	// good: it renews no more and takes no change.
 	"ended": func(st subscription.Status) bool { return !subscription.Changeable(st) },
@@ -129,6 +131,8 @@ func funcsFor(w words) template.FuncMap {
 		"invoiceState": w.invoiceState,
 		"docTitle":     w.documentTitle,
 		"period":       w.period,
+		"periodText":   w.periodText,
+		"labelText":    w.labelText,
 		"label":        w.label,
 	}
 	for k, f := range funcs {

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
@@ -151,153 +149,6 @@ func (s *Server) updateProduct(w http.ResponseWriter, r *http.Request, v *view) 
 	s.after(w, r, v, err, to, s.say(r, "Product saved."))
 }
 
-// planForm is the plan editor: every pricing model, tiers as lines.
-type planForm struct {
-	ID, ProductID                         int64
-	Name, Description                     string
-	Currency, Period, Term, Model, Unit   string
-	Amount, UnitAmount, SetupFee          string
-	PackageSize, MinQuantity, MaxQuantity string
-	TrialDays                             string
-	Tiers                                 string // "UP_TO UNIT_AMOUNT [FLAT_AMOUNT]" per line, "*" for the last
-	Metrics                               string // JSON, optional
-	Quantities                            string // for the preview
-	Models                                []pricing.Model
-	Preview                               []previewRow
-	Error                                 string
-}
-
-type previewRow struct {
-	Quantity int64
-	Quote    *pricing.Quote
-	Error    string
-}
-
-var models = []pricing.Model{pricing.ModelFlat, pricing.ModelPerUnit, pricing.ModelVolume, pricing.ModelGraduated, pricing.ModelPackage}
-
-func formOfPlan(pl catalog.Plan) planForm {
-	p := pl.Pricing
-	f := planForm{ID: pl.ID, ProductID: pl.ProductID, Name: pl.Name, Description: pl.Description, Currency: p.Currency, Period: p.Period,
-		Term: p.Term, Model: string(p.Model), Unit: p.Unit, Quantities: "1, 5, 10, 25, 100", Models: models}
-	str := func(d *decimal.Decimal) string {
-		if d == nil {
-			return ""
-		}
-		return d.String()
-	}
-	num := func(n int64) string {
-		if n == 0 {
-			return ""
-		}
-		return strconv.FormatInt(n, 10)
-	}
-	f.Amount, f.UnitAmount, f.SetupFee = str(p.Amount), str(p.UnitAmount), str(p.SetupFee)
-	f.PackageSize, f.MinQuantity, f.MaxQuantity, f.TrialDays = num(p.PackageSize), num(p.MinQuantity), num(p.MaxQuantity), num(int64(p.TrialDays))
-	var tiers []string
-	for _, t := range p.Tiers {
-		up := "*"
-		if t.UpTo != nil {
-			up = strconv.FormatInt(*t.UpTo, 10)
-		}
-		line := up + " " + orZero(str(t.UnitAmount))
-		if t.FlatAmount != nil {
-			line += " " + t.FlatAmount.String()
-		}
-		tiers = append(tiers, line)
-	}
-	f.Tiers = strings.Join(tiers, "\n")
-	if len(p.Metrics) > 0 {
-		b, _ := json.MarshalIndent(p.Metrics, "", "  ")
-		f.Metrics = string(b)
-	}
-	return f
-}
-
-func orZero(s string) string {
-	if s == "" {
-		return "0"
-	}
-	return s
-}
-
-func readPlanForm(r *http.Request) planForm {
-	f := planForm{Models: models}
-	for key, dst := range map[string]*string{"name": &f.Name, "description": &f.Description, "currency": &f.Currency, "period": &f.Period,
-		"term": &f.Term, "model": &f.Model, "unit": &f.Unit, "amount": &f.Amount, "unit_amount": &f.UnitAmount, "setup_fee": &f.SetupFee,
-		"package_size": &f.PackageSize, "min_quantity": &f.MinQuantity, "max_quantity": &f.MaxQuantity, "trial_days": &f.TrialDays,
-		"tiers": &f.Tiers, "metrics": &f.Metrics, "quantities": &f.Quantities} {
-		*dst = strings.TrimSpace(r.PostFormValue(key))
-	}
-	f.Currency = strings.ToUpper(f.Currency)
-	return f
-}
-
-// pricing turns the form into a Pricing; what it cannot read is an
-// EINVALID error naming the field (the pricing package checks the rest).
-func (f planForm) pricing() (pricing.Pricing, error) {
-	var fe mercato.FieldErrors
-	dec := func(field, s string) *decimal.Decimal {
-		if s == "" {
-			return nil
-		}
-		d, err := decimal.NewFromString(s)
-		if err != nil {
-			fe.Add(field, "must be a decimal number such as 12.50")
-			return nil
-		}
-		return &d
-	}
-	integer := func(field, s string) int64 {
-		if s == "" {
-			return 0
-		}
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			fe.Add(field, "must be a whole number")
-		}
-		return n
-	}
-	p := pricing.Pricing{Currency: f.Currency, Period: f.Period, Term: f.Term, Model: pricing.Model(f.Model), Unit: f.Unit,
-		Amount: dec("amount", f.Amount), UnitAmount: dec("unit_amount", f.UnitAmount), SetupFee: dec("setup_fee", f.SetupFee),
-		PackageSize: integer("package_size", f.PackageSize), MinQuantity: integer("min_quantity", f.MinQuantity),
-		MaxQuantity: integer("max_quantity", f.MaxQuantity), TrialDays: int(integer("trial_days", f.TrialDays))}
-	for i, line := range strings.Split(f.Tiers, "\n") {
-		fields := strings.Fields(line)
-		if len(fields) == 0 {
-			continue
-		}
-		path := fmt.Sprintf("tiers line %d", i+1)
-		if len(fields) > 3 {
-			fe.Add(path, "write UP_TO UNIT_AMOUNT [FLAT_AMOUNT], with * as the last tier's UP_TO")
-			continue
-		}
-		var t pricing.Tier
-		if fields[0] != "*" {
-			n, err := strconv.ParseInt(fields[0], 10, 64)
-			if err != nil {
-				fe.Add(path, "UP_TO must be a whole number or *")
-			}
-			t.UpTo = &n
-		}
-		if len(fields) > 1 {
-			t.UnitAmount = dec(path, fields[1])
-		}
-		if len(fields) > 2 {
-			t.FlatAmount = dec(path, fields[2])
-		}
-		p.Tiers = append(p.Tiers, t)
-	}
-	if f.Metrics != "" {
-		if err := json.Unmarshal([]byte(f.Metrics), &p.Metrics); err != nil {
-			fe.Add("metrics", "not a JSON list of metrics: %v", err)
-		}
-	}
-	if err := fe.Err("invalid pricing"); err != nil {
-		return p, err
-	}
-	return p, p.Validate()
-}
-
 // preview prices the form's plan (list price, before channel markups) for
 // each of the chosen quantities.
 func (f *planForm) preview() {
@@ -306,7 +157,7 @@ func (f *planForm) preview() {
 	}
 	p, err := f.pricing()
 	if err != nil {
-		f.Error = errText(err)
+		f.refused(err)
 		return
 	}
 	f.Preview = nil
@@ -355,6 +206,7 @@ func (s *Server) newPlan(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	f := planForm{ProductID: id, Currency: "EUR", Period: "P1M", Model: string(pricing.ModelPerUnit), Unit: "seat", UnitAmount: "10.00", Models: models}
+	f.withBlankRows()
 	f.preview()
 	v.Title, v.Active, v.Data = s.say(r, "New plan"), "/vendor/products", f
 	s.render(w, r, http.StatusOK, "plan.html", v)
@@ -387,7 +239,7 @@ func (s *Server) planFailed(w http.ResponseWriter, r *http.Request, v *view, f p
 		return
 	}
 	f.preview()
-	f.Error = errText(err)
+	f.refused(err)
 	v.Title, v.Active, v.Data = s.say(r, "Plan"), "/vendor/products", f
 	s.render(w, r, http.StatusUnprocessableEntity, "plan.html", v)
 }

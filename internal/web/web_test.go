@@ -489,7 +489,7 @@ func TestReviewsMessagesAndMarkups(t *testing.T) {
 	}
 	// A vendor's plan edit shows in the preview and is saved.
 	form := url.Values{"name": {"Team"}, "currency": {"EUR"}, "period": {"P1M"}, "model": {"graduated"}, "unit": {"seat"},
-		"tiers": {"5 10.00\n* 7.00"}, "quantities": {"1, 8"}}
+		"tier_up_to": {"5", "", ""}, "tier_unit_amount": {"10.00", "7.00", ""}, "tier_flat_amount": {"", "", ""}, "quantities": {"1, 8"}}
 	if res := v.post("/vendor/pricing/preview", form); !strings.Contains(res.Body, "EUR 71.00") {
 		t.Fatalf("graduated preview for 8 (5×10 + 3×7 = 71): %s", res.Body)
 	}
@@ -674,5 +674,68 @@ func TestCustomerPricesAndTermsSayWhatHappens(t *testing.T) {
 	row := list[strings.Index(list, "#"+itoa(team.ID)):]
 	if row = row[:strings.Index(row, "Manage")]; strings.Contains(row, "renews automatically") || !strings.Contains(list, "renews automatically") {
 		t.Errorf("the dashboard says a cancelled subscription renews: %s", row)
+	}
+}
+
+// TestPlanEditorWithoutJSON: the vendor's plan editor chooses the period
+// from words and writes tiers and metrics in rows of fields; an error
+// comes beside the field (and the row) it is about, in the live preview
+// as on saving, even when blank rows come before it.
+func TestPlanEditorWithoutJSON(t *testing.T) {
+	h := newHarness(t)
+	v := h.signIn(vendor)
+	page := v.get("/vendor/plans/3").Body // Business: graduated tiers
+	for _, want := range []string{`<option value="P1M" selected>monthly</option>`, `<option value="P1Y">yearly</option>`, `name="tier_up_to"`, `name="metric_name"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the editor lacks %s", want)
+		}
+	}
+	if strings.Contains(page, "JSON") || strings.Contains(page, `<textarea id="tiers"`) {
+		t.Error("the editor still asks for JSON or tier lines")
+	}
+	base := url.Values{"name": {"Rows"}, "currency": {"EUR"}, "period": {"P1M"}, "model": {"graduated"}, "unit": {"seat"},
+		"metric_name": {"storage_gb", ""}, "metric_unit": {"GB", ""}, "metric_aggregation": {"max", "sum"}, "metric_model": {"per_unit", "per_unit"},
+		"metric_unit_amount": {"0.10", ""}, "metric_amount": {"", ""}, "metric_package_size": {"", ""}, "metric_tiers": {"", ""}, "quantities": {"1, 12"}}
+	with := func(tiers [][3]string, extra url.Values) url.Values {
+		f := url.Values{}
+		for k, vs := range base {
+			f[k] = vs
+		}
+		for _, t := range tiers {
+			f.Add("tier_up_to", t[0])
+			f.Add("tier_unit_amount", t[1])
+			f.Add("tier_flat_amount", t[2])
+		}
+		for k, vs := range extra {
+			f[k] = vs
+		}
+		return f
+	}
+	// Live: the second shown row (after a blank one) does not rise.
+	bad := with([][3]string{{"", "", ""}, {"10", "5.00", ""}, {"5", "4.00", ""}, {"", "3.00", ""}}, nil)
+	res := v.post("/vendor/pricing/preview", bad)
+	if !strings.Contains(res.Body, `<p class="field-err" id="err-tiers-2" hx-swap-oob="true">up_to: must be greater than the previous tier`) ||
+		!strings.Contains(res.Body, `<p class="field-err" id="err-tiers-1" hx-swap-oob="true"></p>`) {
+		t.Errorf("the live preview does not put the error beside its row:\n%s", res.Body)
+	}
+	// Saving: 422, the page with the error beside the term's menu.
+	res = v.post("/vendor/products/1/plans", with([][3]string{{"10", "5.00", ""}, {"", "4.00", ""}}, url.Values{"term": {"P1W"}}))
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, `id="err-term">`) ||
+		strings.Contains(res.Body, `id="err-term"></p>`) || !strings.Contains(res.Body, `id="term" name="term" aria-describedby="err-term" aria-invalid="true"`) {
+		t.Fatalf("a refused term: %d\n%s", res.StatusCode, visibleText(res.Body))
+	}
+	// Saved: the rows not left blank, the metric as typed.
+	res = v.post("/vendor/products/1/plans", with([][3]string{{"10", "5.00", ""}, {"", "", ""}, {"", "4.00", "1.50"}}, nil))
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", res.StatusCode, visibleText(res.Body))
+	}
+	plans, _, err := h.st.ListPlans(context.Background(), h.admin, 1, store.Page{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := plans[len(plans)-1].Pricing
+	if len(p.Tiers) != 2 || *p.Tiers[0].UpTo != 10 || p.Tiers[1].UpTo != nil || p.Tiers[1].FlatAmount.String() != "1.5" ||
+		len(p.Metrics) != 1 || p.Metrics[0].Name != "storage_gb" || p.Metrics[0].Aggregation != "max" || p.Metrics[0].UnitAmount.String() != "0.1" {
+		t.Fatalf("saved pricing: %+v", p)
 	}
 }
