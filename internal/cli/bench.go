@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -56,7 +57,10 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		logw = stderr
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "BENCHMARK\tENGINE\tN\tFIGURES")
+	// LOAD is the 1-minute load average before → after each benchmark: the
+	// machines are shared, so a figure is read with it and against its
+	// same-run baseline (the ratios among the figures).
+	fmt.Fprintln(tw, "BENCHMARK\tENGINE\tN\tLOAD\tFIGURES")
 	for _, b := range bench.All(list) {
 		if match != nil && !match.MatchString(b.Name) {
 			continue
@@ -68,14 +72,16 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		if logw != nil {
 			fmt.Fprintf(logw, "%s (%s):\n", b.Name, b.Engine)
 		}
+		before := loadAverage()
 		r := bench.Run(b.Run, bt, logw)
+		load := before + "→" + loadAverage()
 		if r.N == 0 {
-			fmt.Fprintf(tw, "%s\t%s\t-\tdid not run (a database missing? the reason is on stderr)\n", b.Name, b.Engine)
+			fmt.Fprintf(tw, "%s\t%s\t-\t%s\tdid not run (a database missing? the reason is on stderr)\n", b.Name, b.Engine, load)
 			tw.Flush()
 			fmt.Fprintf(stderr, "%s (%s) did not run: %s\n", b.Name, b.Engine, r.Reason)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", b.Name, b.Engine, r.N, figures(r))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", b.Name, b.Engine, r.N, load, figures(r))
 		tw.Flush()
 	}
 	return tw.Flush()
@@ -96,4 +102,14 @@ func figures(r bench.Result) string {
 		parts = append(parts, fmt.Sprintf("%d ns/op", r.NsPerOp()))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// loadAverage is the 1-minute load average as the table prints it ("?"
+// where the system does not tell it).
+func loadAverage() string {
+	v, err := bench.LoadAverage()
+	if err != nil {
+		return "?"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
 }
