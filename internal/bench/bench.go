@@ -23,11 +23,15 @@ type Benchmark struct {
 	Run       func(b B)
 }
 
-// All lists the benchmarks for the given engines.
-func All(engines []store.Engine) []Benchmark {
+// All lists the benchmarks for the given engines, the lists at each size
+// of listRows.
+func All(engines []store.Engine, listRows []int) []Benchmark {
 	var out []Benchmark
 	for _, e := range engines {
 		out = append(out, serveBenchmarks(e)...)
+		for _, n := range listRows {
+			out = append(out, Benchmark{"lists, every role, " + fmtRows(n) + " rows", e, "200x", Lists(e, n)})
+		}
 		if e == store.SQLite {
 			out = append(out, Benchmark{"quotes over HTTP", e, "2s", Quote})
 		}

@@ -26,6 +26,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		engines  = fs.String("engines", "sqlite,postgres", "engines to measure: sqlite, postgres or both (env MERCATO_ENGINES)")
 		only     = fs.String("run", "", "only benchmarks whose name matches this regular expression (env MERCATO_RUN)")
 		verbose  = fs.Bool("v", false, "print the benchmarks' log lines to stderr (env MERCATO_V)")
+		listRows = fs.String("list-rows", "1000,100000", "table sizes (rows, comma-separated) the lists benchmark reads at, e.g. 1000000; each is seeded afresh (env MERCATO_LIST_ROWS)")
 		postgres = fs.String("postgres", "", "PostgreSQL server for the postgres runs (a fresh schema is made and dropped); default MERCATO_TEST_POSTGRES or the local test database (env MERCATO_POSTGRES)")
 	)
 	if err := parseFlags(fs, args); err != nil {
@@ -41,6 +42,14 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		default:
 			return usageError{fmt.Errorf("unknown engine %q", e)}
 		}
+	}
+	var sizes []int
+	for _, part := range strings.Split(*listRows, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n < 100 || n > 10_000_000 {
+			return usageError{fmt.Errorf("--list-rows %q: want row counts from 100 to 10000000, comma-separated", part)}
+		}
+		sizes = append(sizes, n)
 	}
 	var match *regexp.Regexp
 	if *only != "" {
@@ -61,7 +70,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	// machines are shared, so a figure is read with it and against its
 	// same-run baseline (the ratios among the figures).
 	fmt.Fprintln(tw, "BENCHMARK\tENGINE\tN\tLOAD\tFIGURES")
-	for _, b := range bench.All(list) {
+	for _, b := range bench.All(list, sizes) {
 		if match != nil && !match.MatchString(b.Name) {
 			continue
 		}
