@@ -86,7 +86,7 @@ func (rt *roundTrips) pipe(dst, src net.Conn, mark func(), serverSpoke *atomic.B
 // order, charge schedule, charges, audit entry, event; the subscription's
 // vendor, the deliveries; COMMIT.
 func TestOrderRoundTrips(t *testing.T) {
-	const most = 15
+	const most = 12
 	dbURL := storetest.PostgresSchema(t)
 	u, err := url.Parse(dbURL)
 	if err != nil {
