@@ -7,6 +7,9 @@
 package bench
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/mercato-market/mercato/internal/store"
 )
 
@@ -20,10 +23,15 @@ type Benchmark struct {
 	Run       func(b B)
 }
 
-// All lists the benchmarks for the given engines.
-func All(engines []store.Engine) []Benchmark {
+// All lists the benchmarks for the given engines, the lists at each size
+// of listRows.
+func All(engines []store.Engine, listRows []int) []Benchmark {
 	var out []Benchmark
 	for _, e := range engines {
+		out = append(out, serveBenchmarks(e)...)
+		for _, n := range listRows {
+			out = append(out, Benchmark{"lists, every role, " + fmtRows(n) + " rows", e, "200x", Lists(e, n)})
+		}
 		if e == store.SQLite {
 			out = append(out, Benchmark{"quotes over HTTP", e, "2s", Quote})
 		}
@@ -38,4 +46,37 @@ func All(engines []store.Engine) []Benchmark {
 		)
 	}
 	return out
+}
+
+// serveBenchmarks are the requests through serve's stack on engine (on
+// SQLite with each synchronous setting): orders and quotes from 1 and 16
+// concurrent clients. A quote writes nothing, so synchronous does not
+// change it and it runs on the default only.
+func serveBenchmarks(e store.Engine) []Benchmark {
+	dbs := []Database{{Engine: e}}
+	if e == store.SQLite {
+		dbs = append(dbs, SQLiteFull)
+	}
+	var out []Benchmark
+	for _, clients := range []int{1, 16} {
+		for i, db := range dbs {
+			setting := ""
+			if db.SQLiteParams != "" {
+				setting = ", " + strings.TrimPrefix(db.SQLiteParams, "?")
+			}
+			out = append(out, Benchmark{fmt.Sprintf("orders through serve, %s%s", clientsName(clients), setting), e, fmt.Sprintf("%dx", 300*clients/4+200), ServeOrders(db, clients)})
+			if i == 0 {
+				out = append(out, Benchmark{fmt.Sprintf("quotes through serve, %s", clientsName(clients)), e, fmt.Sprintf("%dx", 300*clients/4+200), ServeQuotes(db, clients)})
+			}
+		}
+	}
+	return out
+}
+
+// clientsName is "1 client" or "16 clients".
+func clientsName(n int) string {
+	if n == 1 {
+		return "1 client"
+	}
+	return fmt.Sprintf("%d clients", n)
 }

@@ -100,3 +100,15 @@ func TestRunFailAndSkip(t *testing.T) {
 		t.Fatalf("error: %+v", r)
 	}
 }
+
+// The load average is /proc/loadavg's first field; anything else is an error.
+func TestParseLoadAverage(t *testing.T) {
+	if got, err := bench.ParseLoadAverage("16.30 14.92 8.46 3/412 9876\n"); err != nil || got != 16.30 {
+		t.Errorf("got %v %v, want 16.3", got, err)
+	}
+	for _, bad := range []string{"", "  \n", "high 1 2"} {
+		if _, err := bench.ParseLoadAverage(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

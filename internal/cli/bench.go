@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -25,6 +26,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		engines  = fs.String("engines", "sqlite,postgres", "engines to measure: sqlite, postgres or both (env MERCATO_ENGINES)")
 		only     = fs.String("run", "", "only benchmarks whose name matches this regular expression (env MERCATO_RUN)")
 		verbose  = fs.Bool("v", false, "print the benchmarks' log lines to stderr (env MERCATO_V)")
+		listRows = fs.String("list-rows", "1000,100000", "table sizes (rows, comma-separated) the lists benchmark reads at, e.g. 1000000; each is seeded afresh (env MERCATO_LIST_ROWS)")
 		postgres = fs.String("postgres", "", "PostgreSQL server for the postgres runs (a fresh schema is made and dropped); default MERCATO_TEST_POSTGRES or the local test database (env MERCATO_POSTGRES)")
 	)
 	if err := parseFlags(fs, args); err != nil {
@@ -41,6 +43,14 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 			return usageError{fmt.Errorf("unknown engine %q", e)}
 		}
 	}
+	var sizes []int
+	for _, part := range strings.Split(*listRows, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n < 100 || n > 10_000_000 {
+			return usageError{fmt.Errorf("--list-rows %q: want row counts from 100 to 10000000, comma-separated", part)}
+		}
+		sizes = append(sizes, n)
+	}
 	var match *regexp.Regexp
 	if *only != "" {
 		var err error
@@ -56,8 +66,11 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		logw = stderr
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "BENCHMARK\tENGINE\tN\tFIGURES")
-	for _, b := range bench.All(list) {
+	// LOAD is the 1-minute load average before → after each benchmark: the
+	// machines are shared, so a figure is read with it and against its
+	// same-run baseline (the ratios among the figures).
+	fmt.Fprintln(tw, "BENCHMARK\tENGINE\tN\tLOAD\tFIGURES")
+	for _, b := range bench.All(list, sizes) {
 		if match != nil && !match.MatchString(b.Name) {
 			continue
 		}
@@ -68,14 +81,16 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		if logw != nil {
 			fmt.Fprintf(logw, "%s (%s):\n", b.Name, b.Engine)
 		}
+		before := loadAverage()
 		r := bench.Run(b.Run, bt, logw)
+		load := before + "→" + loadAverage()
 		if r.N == 0 {
-			fmt.Fprintf(tw, "%s\t%s\t-\tdid not run (a database missing? the reason is on stderr)\n", b.Name, b.Engine)
+			fmt.Fprintf(tw, "%s\t%s\t-\t%s\tdid not run (a database missing? the reason is on stderr)\n", b.Name, b.Engine, load)
 			tw.Flush()
 			fmt.Fprintf(stderr, "%s (%s) did not run: %s\n", b.Name, b.Engine, r.Reason)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", b.Name, b.Engine, r.N, figures(r))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", b.Name, b.Engine, r.N, load, figures(r))
 		tw.Flush()
 	}
 	return tw.Flush()
@@ -96,4 +111,14 @@ func figures(r bench.Result) string {
 		parts = append(parts, fmt.Sprintf("%d ns/op", r.NsPerOp()))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// loadAverage is the 1-minute load average as the table prints it ("?"
+// where the system does not tell it).
+func loadAverage() string {
+	v, err := bench.LoadAverage()
+	if err != nil {
+		return "?"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
 }

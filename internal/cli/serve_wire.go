@@ -8,23 +8,19 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/mercato-market/mercato/internal/api"
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/config"
 	"github.com/mercato-market/mercato/internal/demo"
 	"github.com/mercato-market/mercato/internal/dispatch"
-	"github.com/mercato-market/mercato/internal/frontdoor"
 	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/metering"
 	"github.com/mercato-market/mercato/internal/notify"
 	"github.com/mercato-market/mercato/internal/retention"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/stripehook"
-	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/internal/telemetry"
-	"github.com/mercato-market/mercato/internal/web"
 )
 
 // wire builds, in order and in this one place, everything serve runs: the
@@ -33,7 +29,6 @@ import (
 func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Writer) (http.Handler, []service, error) {
 	st, log := env.Store, env.Log
 	allowPrivate := cfg.Webhooks.AllowPrivate || cfg.Demo
-	policy := syndication.URLPolicy{AllowPrivate: allowPrivate}
 
 	// The application services the API, the control panel and the workers
 	// share.
@@ -59,48 +54,23 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	}
 	st.OnEvents(func() { dispatcher.Wake(); notifier.Wake() })
 
-	// The API: /api/v1, the Cloudesire-compatible /api/, the OpenAPI
-	// document and the health checks.
-
-	apiOpts := []api.Option{api.WithWebhooks(policy, dispatcher.SendTest)}
-	apiServer := api.New(services.API(), log, apiOpts...)
-
-	// The control panel on "/".
+	// The API, the control panel, /metrics and Stripe's webhook behind the
+	// front door (app.Services.Handler, which the benchmarks of
+	// internal/bench build too).
 	if cfg.Demo {
 		if err := demo.SetPasswords(ctx, st); err != nil {
 			return nil, nil, fmt.Errorf("demo passwords: %w", err)
 		}
 		demo.PrintSignIn(stdout)
 	}
-	opts := []web.Option{web.WithURLPolicy(policy), web.WithBaseURL(cfg.PublicURL),
-		web.WithSessionTTL(cfg.Web.SessionTTL), web.WithSignInLimit(cfg.Web.SignInAttempts, cfg.Web.SignInWindow)}
-	if cfg.Web.InsecureCookies {
-		opts = append(opts, web.WithInsecureCookies())
-	}
-	panel, err := web.New(services.Web(), log, opts...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("control panel: %w", err)
-	}
-
-	mux := http.NewServeMux()
-	for _, pattern := range []string{"/api/", "/openapi.json", "/openapi.yaml", "/openapi-3.0.json", "/openapi-3.0.yaml", "/healthz", "/readyz"} {
-		mux.Handle(pattern, apiServer)
-	}
-	if cfg.MetricsAddr == "" { // else serve runs them on their own listener
-		mux.Handle("GET /metrics", platformOnly(telemetry.Handler()))
-	}
+	routes := map[string]http.Handler{}
 	if hook := stripeWebhook(services.Payments, log); hook != nil {
-		mux.Handle("POST "+stripehook.Path, hook)
+		routes["POST "+stripehook.Path] = hook
 	}
-	mux.Handle("/", panel.Handler())
-
-	// The front door over everything: one caller, one rate, one rule for
-	// read-only roles; each transport answers refusals in its own shape.
-	mounts := append(apiServer.Mounts(), frontdoor.Mount{Prefix: "/metrics", Render: api.RenderRefusal}, panel.Mount())
-	door := frontdoor.New(frontdoor.Config{Callers: st, Log: log, Now: func() time.Time { return st.Now() },
-		Rate: cfg.Limits.PerSecond, Burst: cfg.Limits.Burst,
-		AnonRate: cfg.Limits.AnonPerSecond, AnonBurst: cfg.Limits.AnonBurst, TrustedProxies: cfg.Limits.TrustedProxies}, mounts...)
-	handler := telemetry.Middleware(door.Wrap(mux))
+	handler, err := services.Handler(app.HTTP{Config: cfg, Log: log, SendTest: dispatcher.SendTest, Routes: routes})
+	if err != nil {
+		return nil, nil, err
+	}
 
 	workers := []service{
 		{"webhook delivery", dispatcher.Run},
@@ -185,23 +155,6 @@ func runBillingJob(ctx context.Context, st *store.Store, billingRuns *billingrun
 			env.Log.Error("billing run", "err", err)
 		}
 	}
-}
-
-// platformOnly serves h to the platform's callers only (the front door
-// resolved them): metrics tell the traffic of every tenant.
-func platformOnly(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok := frontdoor.PrincipalFrom(r.Context())
-		switch {
-		case !ok:
-			w.Header().Set("WWW-Authenticate", `Bearer realm="mercato"`)
-			api.RenderRefusal(w, r, frontdoor.Refusal{Status: http.StatusUnauthorized, Message: "metrics need a platform API token (or --metrics-addr)"})
-		case !p.IsPlatform():
-			api.RenderRefusal(w, r, frontdoor.Refusal{Status: http.StatusForbidden, Message: "metrics are the platform's"})
-		default:
-			h.ServeHTTP(w, r)
-		}
-	})
 }
 
 // sweepAcknowledged ends, once a minute (and at start), the terminated

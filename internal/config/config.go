@@ -27,6 +27,7 @@ import (
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/mail"
 	"github.com/mercato-market/mercato/internal/metering"
+	"github.com/mercato-market/mercato/internal/store"
 )
 
 // Serve is the configuration of `mercato serve`.
@@ -184,7 +185,7 @@ func (d *Database) Register(fs *flag.FlagSet) {
 	if d.URL == "" {
 		d.URL = "sqlite:mercato.db"
 	}
-	fs.StringVar(&d.URL, "database-url", d.URL, "database: sqlite:PATH or postgres://…"+env("database-url"))
+	fs.StringVar(&d.URL, "database-url", d.URL, "database: sqlite:PATH (?synchronous=full: commits survive a power loss) or postgres://…"+env("database-url"))
 	fs.IntVar(&d.MaxOpenConns, "db-max-open-conns", d.MaxOpenConns, "most connections open to the database (0: PostgreSQL 20, SQLite 8)"+env("db-max-open-conns"))
 	fs.IntVar(&d.MaxIdleConns, "db-max-idle-conns", d.MaxIdleConns, "most idle connections kept (0: PostgreSQL 20, SQLite database/sql's default)"+env("db-max-idle-conns"))
 }
@@ -192,8 +193,8 @@ func (d *Database) Register(fs *flag.FlagSet) {
 // Validate checks the database settings.
 func (d Database) Validate() error {
 	var errs []error
-	if !strings.HasPrefix(d.URL, "sqlite:") && !strings.HasPrefix(d.URL, "postgres://") && !strings.HasPrefix(d.URL, "postgresql://") {
-		errs = append(errs, bad("database-url", "want sqlite:PATH or postgres://…"))
+	if err := store.CheckURL(d.URL); err != nil {
+		errs = append(errs, bad("database-url", err.Error()))
 	}
 	if d.MaxOpenConns < 0 {
 		errs = append(errs, bad("db-max-open-conns", "want 0 (the default) or more"))

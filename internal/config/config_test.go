@@ -61,6 +61,7 @@ func TestValidationNamesTheSetting(t *testing.T) {
 		{[]string{"--public-url", "market.example.com"}, "--public-url (MERCATO_PUBLIC_URL): want an absolute http(s) URL"},
 		{[]string{"--demo", "--addr", "nonsense"}, "--addr (MERCATO_ADDR)"},
 		{[]string{"--demo", "--database-url", "mysql://x"}, "--database-url (MERCATO_DATABASE_URL)"},
+		{[]string{"--demo", "--database-url", "sqlite:m.db?synchronous=extra"}, "--database-url (MERCATO_DATABASE_URL): sqlite parameter synchronous"},
 		{[]string{"--demo", "--db-max-open-conns", "4", "--db-max-idle-conns", "5"}, "--db-max-idle-conns (MERCATO_DB_MAX_IDLE_CONNS)"},
 		{[]string{"--demo", "--api-rate-limit", "-1"}, "--api-rate-limit (MERCATO_API_RATE_LIMIT)"},
 		{[]string{"--demo", "--api-rate-burst", "0"}, "--api-rate-burst (MERCATO_API_RATE_BURST)"},

@@ -207,6 +207,10 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 	if p.OrgKind == mercato.KindVendor && !sandbox {
 		return subscription.Order{}, mercato.Errorf(mercato.EFORBIDDEN, "a vendor places only sandbox orders for itself")
 	}
+	// The customer's currency is on the row just read: the quote and the
+	// conversion below take it from there instead of asking the database
+	// twice more (issue 19, round trips of a placed order).
+	tx = knownCurrency{Tx: tx, orgID: customer.ID, currency: customer.Currency}
 	plan, prod, err := tx.Plan(ctx, p, r.PlanID)
 	if err != nil {
 		return subscription.Order{}, mercato.Invalid("invalid order", mercato.FieldError{Path: "plan_id", Message: "no such plan", Value: r.PlanID})
@@ -308,4 +312,19 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 		return order, err
 	}
 	return order, tx.RecordEvent(ctx, subscription.EntitySubscription, sub.ID, subscription.EventCreated, nil)
+}
+
+// knownCurrency is a Tx that answers the currency of one organization,
+// already read, without reading it again.
+type knownCurrency struct {
+	Tx
+	orgID    int64
+	currency string
+}
+
+func (k knownCurrency) OrganizationCurrency(ctx context.Context, orgID int64) (string, error) {
+	if orgID == k.orgID {
+		return k.currency, nil
+	}
+	return k.Tx.OrganizationCurrency(ctx, orgID)
 }

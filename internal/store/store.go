@@ -112,14 +112,19 @@ func Open(ctx context.Context, url string, pool ...Pool) (*Store, error) {
 	return &Store{db: db, engine: engine, Now: func() time.Time { return time.Now() }}, nil
 }
 
-// openSQLite opens a SQLite file in WAL mode with foreign keys enforced.
-// Transactions begin IMMEDIATE so that concurrent writers queue on the
-// busy timeout instead of failing on a lock upgrade.
-func openSQLite(path string) (*sql.DB, error) {
-	if path == "" {
-		return nil, errors.New("sqlite: empty path")
+// openSQLite opens a SQLite file in WAL mode with foreign keys enforced
+// and the synchronous setting of the URL (NORMAL unless ?synchronous=full;
+// see Synchronous). The pragmas are in the DSN, so every connection of the
+// pool runs them when it opens. Transactions begin IMMEDIATE so that
+// concurrent writers queue on the busy timeout instead of failing on a lock
+// upgrade.
+func openSQLite(rest string) (*sql.DB, error) {
+	u, err := parseSQLiteURL(rest)
+	if err != nil {
+		return nil, err
 	}
-	dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	dsn := "file:" + u.path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(" +
+		strings.ToUpper(string(u.sync)) + ")&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err

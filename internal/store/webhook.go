@@ -93,26 +93,29 @@ func (s *Store) endpoint(ctx context.Context, db queryer, p mercato.Principal, i
 // plans and users; a product's endpoints get that product's subscription
 // events. Disabled endpoints get theirs too, to send once enabled again.
 func (s *Store) fanOut(ctx context.Context, db queryer, eventID int64, entity string, entityID int64, typ string, now time.Time) error {
-	var vendorID, productID sql.NullInt64
-	var err error
+	// owner is the vendor (and product) whose endpoints may want the event,
+	// read in the INSERT itself (one round trip, issue 19); none for other
+	// entities, whose events go to the platform's endpoints only.
+	owner := `SELECT CAST(NULL AS BIGINT) AS vendor_id, CAST(NULL AS BIGINT) AS product_id`
+	args := []any{eventID, entity + "/" + fmt.Sprint(entityID), micros(now), now,
+		"%," + entity + ",%", "%," + entity + "." + typ + ",%"}
 	switch entity {
 	case subscription.EntitySubscription:
-		err = db.QueryRowContext(ctx, `SELECT p.vendor_id, p.id FROM subscriptions s JOIN products p ON p.id = s.product_id WHERE s.id = $1`, entityID).Scan(&vendorID, &productID)
+		owner = `SELECT p.vendor_id, p.id AS product_id FROM subscriptions s JOIN products p ON p.id = s.product_id WHERE s.id = $7`
+		args = append(args, entityID)
 	case subscription.EntityProductVersion:
-		err = db.QueryRowContext(ctx, `SELECT p.vendor_id FROM plans pl JOIN products p ON p.id = pl.product_id WHERE pl.id = $1`, entityID).Scan(&vendorID)
+		owner = `SELECT p.vendor_id, CAST(NULL AS BIGINT) AS product_id FROM plans pl JOIN products p ON p.id = pl.product_id WHERE pl.id = $7`
+		args = append(args, entityID)
 	case subscription.EntityUser:
-		err = db.QueryRowContext(ctx, `SELECT u.organization_id FROM users u WHERE u.id = $1`, entityID).Scan(&vendorID)
+		owner = `SELECT u.organization_id AS vendor_id, CAST(NULL AS BIGINT) AS product_id FROM users u WHERE u.id = $7`
+		args = append(args, entityID)
 	}
-	if err != nil && err != sql.ErrNoRows {
-		return fmt.Errorf("fan out %s %d: %w", entity, entityID, err)
-	}
-	_, err = db.ExecContext(ctx, `INSERT INTO deliveries (event_id, endpoint_id, ordering_key, next_attempt_at, created_at)
+	_, err := db.ExecContext(ctx, `INSERT INTO deliveries (event_id, endpoint_id, ordering_key, next_attempt_at, created_at)
 		SELECT $1, e.id, $2, $3, $4 FROM webhook_endpoints e JOIN organizations o ON o.id = e.owner_id
+		LEFT JOIN (`+owner+`) w ON TRUE
 		WHERE (e.events = '' OR e.events LIKE $5 OR e.events LIKE $6)
 		  AND ((o.kind = 'platform' AND e.product_id IS NULL)
-		    OR (e.owner_id = $7 AND (e.product_id IS NULL OR e.product_id = $8)))`,
-		eventID, entity+"/"+fmt.Sprint(entityID), micros(now), now,
-		"%,"+entity+",%", "%,"+entity+"."+typ+",%", vendorID.Int64, productID.Int64)
+		    OR (e.owner_id = w.vendor_id AND (e.product_id IS NULL OR e.product_id = w.product_id)))`, args...)
 	if err != nil {
 		return fmt.Errorf("fan out event %d: %w", eventID, err)
 	}

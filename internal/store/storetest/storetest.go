@@ -60,7 +60,6 @@ func Each[T Runner[T]](t T, fn func(t T, st *store.Store)) {
 // Open returns a migrated, empty store on engine e, removed when the test ends.
 func Open(t TB, e store.Engine) *store.Store {
 	t.Helper()
-	ctx := context.Background()
 	var dbURL string
 	switch e {
 	case store.SQLite:
@@ -68,6 +67,19 @@ func Open(t TB, e store.Engine) *store.Store {
 	case store.Postgres:
 		dbURL = PostgresSchema(t)
 	}
+	return openMigrated(t, e, dbURL)
+}
+
+// OpenSQLite is Open on SQLite with URL parameters (params, e.g.
+// "?synchronous=full").
+func OpenSQLite(t TB, params string) *store.Store {
+	t.Helper()
+	return openMigrated(t, store.SQLite, "sqlite:"+t.TempDir()+"/mercato.db"+params)
+}
+
+func openMigrated(t TB, e store.Engine, dbURL string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
 	st, err := store.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatalf("open %s: %v", e, err)

@@ -1,0 +1,4 @@
+package bench
+
+// ParseLoadAverage is parseLoadAverage, for the tests.
+var ParseLoadAverage = parseLoadAverage
