@@ -42,7 +42,7 @@ func TestComputeCountsByMonth(t *testing.T) {
 			{At: now, From: "WAITING_PAYMENT", To: "PAYMENT_EXPIRED"},
 		},
 		FailedPayments: []time.Time{feb, now, months[0].Add(-time.Second)}, // the last is before the report
-		Charges: []Charge{{Start: feb, End: feb.AddDate(0, 1, 0), Currency: "EUR", Amount: decimal.NewFromInt(12)}},
+		Charges:        []Charge{{Start: feb, End: feb.AddDate(0, 1, 0), Currency: "EUR", Amount: decimal.NewFromInt(12)}},
 	}, months, now)
 	last := Months - 1
 	if r.FailedProvisionings[last-1] != 1 || r.Cancelled[last-1] != 1 || r.Cancelled[last] != 2 {
