@@ -203,6 +203,7 @@ func (s *Server) routes() {
 	auth("POST /subscriptions/{id}/keep", s.keep)
 	auth("POST /subscriptions/{id}/cancel", s.cancel)
 	auth("POST /subscriptions/{id}/messages", s.postMessage)
+	auth("POST /subscriptions/{id}/operations", s.operate) // the operator's lifecycle steps
 	auth("GET /messages", s.messagesPage)
 	// Vendors (and the platform).
 	auth("GET /vendor/products", s.vendorProducts)
