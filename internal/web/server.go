@@ -234,6 +234,10 @@ func (s *Server) routes() {
 	auth("POST /coupons/{id}/deactivate", s.deactivateCoupon)
 	// The operator.
 	auth("GET /admin", s.adminPage)
+	auth("GET /admin/organizations", s.organizationsPage)
+	auth("POST /admin/organizations", s.createOrganization)
+	auth("GET /admin/organizations/{id}", s.organizationPage)
+	auth("POST /admin/organizations/{id}", s.updateOrganization)
 	// Billing: everyone's invoices and earnings; the operator's runs.
 	auth("GET /invoices", s.invoicesPage)
 	auth("GET /invoices/{id}", s.invoicePage)
@@ -346,7 +350,7 @@ func kindNav(p mercato.Principal, unread int) []navItem {
 	case mercato.KindReseller:
 		return []navItem{{"/channel/organizations", "Customers", 0}, {"/channel/prices", "Price list", 0}, {"/coupons", "Coupons", 0}, {"/subscriptions", "Subscriptions", 0}, {"/catalog", "Catalog", 0}, msgs, {"/invoices", "Earnings", 0}}
 	default:
-		return []navItem{{"/admin", "Overview", 0}, {"/catalog", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, {"/coupons", "Coupons", 0}, msgs, {"/invoices", "Billing", 0}, {"/admin/operator", "Seller & tax", 0}, {"/admin/outbox", "Outbox", 0}}
+		return []navItem{{"/admin", "Overview", 0}, {"/admin/organizations", "Organizations", 0}, {"/catalog", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, {"/coupons", "Coupons", 0}, msgs, {"/invoices", "Billing", 0}, {"/admin/operator", "Seller & tax", 0}, {"/admin/outbox", "Outbox", 0}}
 	}
 }
 

@@ -153,6 +153,11 @@ type Accounts interface {
 	CreateUser(ctx context.Context, p mercato.Principal, u mercato.User) (mercato.User, error)
 	ResendInvitation(ctx context.Context, p mercato.Principal, id int64) error
 	AcceptInvitation(ctx context.Context, secret, password string, ttl time.Duration) (string, error)
+	CreateOrganization(ctx context.Context, p mercato.Principal, o mercato.Organization) (mercato.Organization, error)
+	UpdateOrganization(ctx context.Context, p mercato.Principal, id int64, u accounts.OrganizationUpdate) (mercato.Organization, error)
+	ListTokens(ctx context.Context, p mercato.Principal) ([]mercato.Token, error)
+	CreateToken(ctx context.Context, p mercato.Principal, userID int64, name string) (mercato.Token, string, error)
+	DeleteToken(ctx context.Context, p mercato.Principal, id int64) error
 }
 
 // Outbox is the operator's view of the mail outbox (internal/notify): the
