@@ -19,9 +19,9 @@ import (
 // orgForm is the organization form as typed.
 type orgForm struct {
 	Kind, Name, Parent, Email, Country, Currency, VATID, FeePercent string
-	AddressLine, City, PostalCode                                  string
-	OnAccount                                                      bool
-	AdminEmail, AdminName, AdminLanguage                           string
+	AddressLine, City, PostalCode                                   string
+	OnAccount                                                       bool
+	AdminEmail, AdminName, AdminLanguage                            string
 }
 
 type organizationsData struct {
