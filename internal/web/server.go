@@ -187,6 +187,9 @@ func (s *Server) routes() {
 	auth("POST /users", s.createUser)
 	auth("POST /users/{id}/invitation", s.resendInvitation)
 	auth("POST /profile", s.saveProfile)
+	auth("GET /tokens", s.tokensPage)
+	auth("POST /tokens", s.createToken)
+	auth("POST /tokens/{id}/revoke", s.revokeToken)
 	// Everyone.
 	auth("GET /catalog", s.catalogPage)
 	auth("GET /products/{id}", s.productPage)
@@ -350,7 +353,7 @@ func kindNav(p mercato.Principal, unread int) []navItem {
 	case mercato.KindReseller:
 		return []navItem{{"/channel/organizations", "Customers", 0}, {"/channel/prices", "Price list", 0}, {"/coupons", "Coupons", 0}, {"/subscriptions", "Subscriptions", 0}, {"/catalog", "Catalog", 0}, msgs, {"/invoices", "Earnings", 0}}
 	default:
-		return []navItem{{"/admin", "Overview", 0}, {"/admin/organizations", "Organizations", 0}, {"/catalog", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, {"/coupons", "Coupons", 0}, msgs, {"/invoices", "Billing", 0}, {"/admin/operator", "Seller & tax", 0}, {"/admin/outbox", "Outbox", 0}}
+		return []navItem{{"/admin", "Overview", 0}, {"/admin/organizations", "Organizations", 0}, {"/catalog", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, {"/coupons", "Coupons", 0}, msgs, {"/invoices", "Billing", 0}, {"/admin/operator", "Seller & tax", 0}, {"/admin/outbox", "Outbox", 0}, {"/tokens", "API tokens", 0}}
 	}
 }
 
