@@ -68,16 +68,18 @@ func drawChart(kind chartKind, title string, labels []string, ss []series, whole
 	if whole {
 		axis[0].Unit = 1
 	}
+	// Every month labelled, slanted so that none runs into the next.
+	category := charts.CategoryAxisOption{Labels: labels, LabelCount: len(labels), LabelRotation: charts.DegreesToRadians(-40)}
 	p := charts.NewPainter(charts.PainterOptions{Width: 640, Height: 280, OutputFormat: charts.ChartOutputSVG})
 	var err error
 	switch kind {
 	case lineChart:
 		opt := charts.NewLineChartOptionWithData(values)
-		opt.XAxis.Labels, opt.YAxis, opt.Legend = labels, axis, charts.LegendOption{SeriesNames: names}
+		opt.XAxis, opt.YAxis, opt.Legend = category, axis, charts.LegendOption{SeriesNames: names}
 		err = p.LineChart(opt)
 	default:
 		opt := charts.NewBarChartOptionWithData(values)
-		opt.CategoryAxis.Labels, opt.ValueAxis, opt.Legend = labels, axis, charts.LegendOption{SeriesNames: names}
+		opt.CategoryAxis, opt.ValueAxis, opt.Legend = category, axis, charts.LegendOption{SeriesNames: names}
 		err = p.BarChart(opt)
 	}
 	if err != nil {
