@@ -80,6 +80,12 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) {
 			byStatus = append(byStatus, statusCount{st, counts[st]})
 		}
 	}
+	trouble := 0 // endpoints failing or disabled: the notifications say so
+	for _, h := range health {
+		if h.Trouble() {
+			trouble++
+		}
+	}
 	orgName := map[int64]string{}
 	for _, o := range orgs {
 		orgName[o.ID] = o.Name
@@ -94,6 +100,7 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) {
 		Health             []webhooks.Health
 		Notifications      []messaging.Notification
 		Charts             []chart
-	}{orgs, users, orgName, byStatus, pending, delivered, health, notes, charts}
+		Trouble            int
+	}{orgs, users, orgName, byStatus, pending, delivered, health, notes, charts, trouble}
 	s.render(w, r, http.StatusOK, "admin.html", v)
 }

@@ -133,6 +133,12 @@ func TestOverviewChartsAndWebhookHealth(t *testing.T) {
 	if strings.Index(health, "broken.example.org") > strings.Index(health, "badge ok") && strings.Contains(health, "badge ok") {
 		t.Errorf("the failing endpoint is not listed first:\n%s", health)
 	}
+	// The notifications tell of it too, rather than "Nothing to report".
+	notes := page.Body[strings.Index(page.Body, `id="notifications"`):]
+	notes = notes[:strings.Index(notes, "</ul>")]
+	if strings.Contains(notes, "Nothing to report") || !strings.Contains(notes, "Webhook endpoints failing or disabled: 1.") {
+		t.Errorf("notifications: %s", notes)
+	}
 	if res := h.signIn(customer).get("/admin"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("a customer reads the overview: %d", res.StatusCode)
 	}
