@@ -22,8 +22,8 @@ func (s *Store) BusinessFacts(ctx context.Context, from, to time.Time) (overview
 	var f overview.Facts
 	c := s.rd()
 	err := each(ctx, c, `SELECT i.issued_at, i.currency, i.subtotal FROM invoices i JOIN organizations o ON o.id = i.issuer_id
-		WHERE o.kind = 'platform' AND i.status <> $1 AND i.issued_at >= $2 AND i.issued_at < $3`,
-		[]any{string(billing.StatusVoid), from, to}, func(r *sql.Rows) error {
+		WHERE o.kind = 'platform' AND i.status <> 'void' AND i.issued_at >= $1 AND i.issued_at < $2`,
+		[]any{from, to}, func(r *sql.Rows) error {
 			var inv overview.Invoice
 			err := r.Scan(&inv.IssuedAt, &inv.Currency, &inv.Net)
 			f.Invoices = append(f.Invoices, inv)
