@@ -20,6 +20,7 @@ import (
 	"github.com/mercato-market/mercato/internal/messaging"
 	"github.com/mercato-market/mercato/internal/notify"
 	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/overview"
 	"github.com/mercato-market/mercato/internal/payments"
 	"github.com/mercato-market/mercato/internal/provisioning"
 	"github.com/mercato-market/mercato/internal/retention"
@@ -133,7 +134,7 @@ func (s *Services) API() api.Services {
 func (s *Services) Web() web.Services {
 	return web.Services{Orders: s.Ordering, Lifecycle: s.Lifecycle, Billing: s.Billing, Provisioning: s.Provisioning,
 		Usage: s.Usage, Catalog: s.Catalog, Channel: s.Channel, Webhooks: s.Webhooks, Messaging: s.Messaging,
-		Accounts: s.Accounts, Outbox: s.Notify, Payments: s.Payments, Coupons: s.Coupons, Callers: s.store, Clock: s.store.Clock}
+		Accounts: s.Accounts, Outbox: s.Notify, Payments: s.Payments, Coupons: s.Coupons, Overview: overview.New(s.store), Callers: s.store, Clock: s.store.Clock}
 }
 
 // NewAPI is the REST API over st with services of its own (tests,

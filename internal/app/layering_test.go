@@ -52,7 +52,7 @@ func TestLayering(t *testing.T) {
 			}
 		}
 	}
-	services := []string{"accounts", "billingrun", "channel", "charging", "coupons", "lifecycle", "listing", "messaging", "notify", "ordering", "payments", "provisioning", "usage", "webhooks"}
+	services := []string{"accounts", "billingrun", "overview", "channel", "charging", "coupons", "lifecycle", "listing", "messaging", "notify", "ordering", "payments", "provisioning", "usage", "webhooks"}
 	for _, svc := range services {
 		dir := "internal/" + svc
 		for _, banned := range []string{module + "internal/store", "net/http", "database/sql"} {

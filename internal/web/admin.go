@@ -6,13 +6,14 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/messaging"
 	"github.com/mercato-market/mercato/internal/subscription"
-	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/internal/webhooks"
 )
 
-// adminPage is the operator's overview: organizations and users, the
-// subscriptions by status, and the health of webhook delivery (which is
-// also how the connectors hear of orders).
+// adminPage is the operator's overview: the business as charts (each
+// with its table), the subscriptions by status, the health of webhook
+// delivery (which is also how the connectors hear of orders: failing and
+// disabled endpoints first, with their last error and next try), and the
+// organizations and users.
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) {
 	if err := only(v.P, mercato.KindPlatform); err != nil {
 		s.fail(w, r, v, err)
@@ -49,9 +50,19 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
-	eps, _, err := s.services.Webhooks.ListEndpoints(ctx, v.P, webhooks.EndpointFilter{}, mercato.Page{Limit: 200})
+	health, err := s.services.Webhooks.Health(ctx, v.P)
 	if err != nil {
 		s.fail(w, r, v, err)
+		return
+	}
+	report, err := s.services.Overview.Report(ctx, v.P)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	charts, err := s.overviewCharts(r, report, v.Org.Currency)
+	if err != nil {
+		s.serverError(w, r, err)
 		return
 	}
 	notes, err := s.services.Messaging.ListNotifications(ctx, v.P)
@@ -69,6 +80,12 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) {
 			byStatus = append(byStatus, statusCount{st, counts[st]})
 		}
 	}
+	trouble := 0 // endpoints failing or disabled: the notifications say so
+	for _, h := range health {
+		if h.Trouble() {
+			trouble++
+		}
+	}
 	orgName := map[int64]string{}
 	for _, o := range orgs {
 		orgName[o.ID] = o.Name
@@ -80,8 +97,10 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, v *view) {
 		OrgName            map[int64]string
 		ByStatus           []statusCount
 		Pending, Delivered int64
-		Endpoints          []syndication.Endpoint
+		Health             []webhooks.Health
 		Notifications      []messaging.Notification
-	}{orgs, users, orgName, byStatus, pending, delivered, eps, notes}
+		Charts             []chart
+		Trouble            int
+	}{orgs, users, orgName, byStatus, pending, delivered, health, notes, charts, trouble}
 	s.render(w, r, http.StatusOK, "admin.html", v)
 }

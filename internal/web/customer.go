@@ -461,6 +461,7 @@ type subscriptionData struct {
 	Messages   []messaging.Message
 	Usage      []usage.Record
 	Orders     []subscription.Order
+	Operations []operation // the operator's steps from its status
 }
 
 func (s *Server) subscriptionData(r *http.Request, v *view, reveal bool) (*subscriptionData, error) {
@@ -479,6 +480,7 @@ func (s *Server) subscriptionData(r *http.Request, v *view, reveal bool) (*subsc
 	if det.Status == subscription.Deployed {
 		d.LaunchURL = launchURL(det.Endpoints)
 	}
+	d.Operations = operationsFor(v.P, det.Status)
 	if d.Messages, err = s.services.Messaging.Messages(ctx, v.P, id); err != nil {
 		return nil, err
 	}

@@ -188,6 +188,9 @@ func (s *Server) routes() {
 	auth("POST /users", s.createUser)
 	auth("POST /users/{id}/invitation", s.resendInvitation)
 	auth("POST /profile", s.saveProfile)
+	auth("GET /tokens", s.tokensPage)
+	auth("POST /tokens", s.createToken)
+	auth("POST /tokens/{id}/revoke", s.revokeToken)
 	// Everyone.
 	auth("GET /catalog", s.catalogPage)
 	auth("GET /products/{id}", s.productPage)
@@ -204,6 +207,7 @@ func (s *Server) routes() {
 	auth("POST /subscriptions/{id}/keep", s.keep)
 	auth("POST /subscriptions/{id}/cancel", s.cancel)
 	auth("POST /subscriptions/{id}/messages", s.postMessage)
+	auth("POST /subscriptions/{id}/operations", s.operate) // the operator's lifecycle steps
 	auth("GET /messages", s.messagesPage)
 	// Vendors (and the platform).
 	auth("GET /vendor/products", s.vendorProducts)
@@ -234,6 +238,10 @@ func (s *Server) routes() {
 	auth("POST /coupons/{id}/deactivate", s.deactivateCoupon)
 	// The operator.
 	auth("GET /admin", s.adminPage)
+	auth("GET /admin/organizations", s.organizationsPage)
+	auth("POST /admin/organizations", s.createOrganization)
+	auth("GET /admin/organizations/{id}", s.organizationPage)
+	auth("POST /admin/organizations/{id}", s.updateOrganization)
 	// Billing: everyone's invoices and earnings; the operator's runs.
 	auth("GET /invoices", s.invoicesPage)
 	auth("GET /invoices/{id}", s.invoicePage)
@@ -353,7 +361,7 @@ func kindNav(p mercato.Principal, unread int) []navItem {
 	case mercato.KindReseller:
 		return []navItem{{"/channel/organizations", "Customers", 0}, {"/channel/prices", "Price list", 0}, {"/coupons", "Coupons", 0}, {"/subscriptions", "Subscriptions", 0}, {"/catalog", "Catalog", 0}, msgs, {"/invoices", "Earnings", 0}}
 	default:
-		return []navItem{{"/admin", "Overview", 0}, {"/catalog", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, {"/coupons", "Coupons", 0}, msgs, {"/invoices", "Billing", 0}, {"/admin/operator", "Seller & tax", 0}, {"/admin/outbox", "Outbox", 0}}
+		return []navItem{{"/admin", "Overview", 0}, {"/admin/organizations", "Organizations", 0}, {"/catalog", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, {"/coupons", "Coupons", 0}, msgs, {"/invoices", "Billing", 0}, {"/admin/operator", "Seller & tax", 0}, {"/admin/outbox", "Outbox", 0}, {"/tokens", "API tokens", 0}}
 	}
 }
 

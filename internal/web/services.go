@@ -17,6 +17,7 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/messaging"
 	"github.com/mercato-market/mercato/internal/ordering"
+	"github.com/mercato-market/mercato/internal/overview"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
@@ -117,6 +118,12 @@ type Webhooks interface {
 	Replay(ctx context.Context, p mercato.Principal, endpointID int64, r syndication.Replay) (int64, error)
 	ListAttempts(ctx context.Context, p mercato.Principal, f webhooks.AttemptFilter, page mercato.Page) ([]syndication.Attempt, int64, error)
 	DeliveryCounts(ctx context.Context, p mercato.Principal) (pending, delivered int64, err error)
+	Health(ctx context.Context, p mercato.Principal) ([]webhooks.Health, error)
+}
+
+// Overview is the operator's business report (internal/overview).
+type Overview interface {
+	Report(ctx context.Context, p mercato.Principal) (overview.Report, error)
 }
 
 // Messaging is the messaging service the panel calls (internal/messaging):
@@ -146,6 +153,11 @@ type Accounts interface {
 	CreateUser(ctx context.Context, p mercato.Principal, u mercato.User) (mercato.User, error)
 	ResendInvitation(ctx context.Context, p mercato.Principal, id int64) error
 	AcceptInvitation(ctx context.Context, secret, password string, ttl time.Duration) (string, error)
+	CreateOrganization(ctx context.Context, p mercato.Principal, o mercato.Organization) (mercato.Organization, error)
+	UpdateOrganization(ctx context.Context, p mercato.Principal, id int64, u accounts.OrganizationUpdate) (mercato.Organization, error)
+	ListTokens(ctx context.Context, p mercato.Principal) ([]mercato.Token, error)
+	CreateToken(ctx context.Context, p mercato.Principal, userID int64, name string) (mercato.Token, string, error)
+	DeleteToken(ctx context.Context, p mercato.Principal, id int64) error
 }
 
 // Outbox is the operator's view of the mail outbox (internal/notify): the
@@ -180,6 +192,7 @@ type Services struct {
 	Outbox       Outbox
 	Payments     Payments // nil: payments through a provider are off
 	Coupons      Coupons
+	Overview     Overview
 	Callers      frontdoor.Callers
 	Clock        func() time.Time
 }

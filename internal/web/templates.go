@@ -102,6 +102,20 @@ var funcs = template.FuncMap{
 	// ended says a subscription in status st has ended (or is ending) for
 	// good: it renews no more and takes no change.
 	"ended": func(st subscription.Status) bool { return !subscription.Changeable(st) },
+	// field is a form field for the "orgfield" template: its name, label,
+	// value, error (beside it) and input type.
+	"field": func(name string, label template.HTML, value, err, typ string) formField {
+		return formField{Name: name, Label: label, Value: value, Error: err, Type: typ}
+	},
+}
+
+// formField is one labelled input with its error.
+type formField struct {
+	Name  string
+	Label template.HTML
+	Value string
+	Error string
+	Type  string
 }
 
 // funcsFor is funcs with the functions of w's language: t (a text in

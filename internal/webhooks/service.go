@@ -55,6 +55,9 @@ type Reads interface {
 	ListEvents(ctx context.Context, p mercato.Principal, f EventFilter, page mercato.Page) ([]subscription.Event, int64, error)
 	// DeliveryCounts counts every pending and delivered delivery.
 	DeliveryCounts(ctx context.Context) (pending, delivered int64, err error)
+	// Deliveries is where each endpoint's deliveries stand, by endpoint id
+	// (an endpoint never tried with nothing waiting may be absent).
+	Deliveries(ctx context.Context) (map[int64]Delivery, error)
 }
 
 // Tx is what the service does inside one transaction.
