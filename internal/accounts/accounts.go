@@ -57,10 +57,11 @@ type Tx interface {
 	SaveOrganization(ctx context.Context, o *mercato.Organization) error
 	// User returns a user visible to p.
 	User(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
-	// InsertUser adds a user holding its address; an address another
-	// user holds is a conflict.
-	InsertUser(ctx context.Context, u *mercato.User) error
-	// InsertPendingUser adds a user, in InsertUser's statement, that does
+	// InsertUserIfFree adds a user holding its address, or returns false
+	// and writes nothing when another user holds it; a user name another
+	// user has is a conflict.
+	InsertUserIfFree(ctx context.Context, u *mercato.User) (bool, error)
+	// InsertPendingUser adds a user, in the same statement, that does
 	// not hold its address (another user does).
 	InsertPendingUser(ctx context.Context, u *mercato.User) error
 	// UserByEmail returns the user that holds this address whoever may

@@ -2,6 +2,7 @@ package accounts_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +137,32 @@ func TestPendingAddresses(t *testing.T) {
 		}
 		if p, err := svc.CheckPassword(ctx, address, pw); err != nil || p.UserID != in2.ID {
 			t.Fatalf("after the resend the address signs in as %+v (%v)", p, err)
+		}
+	}}, {Name: "concurrent invitations", Run: func(t *testing.T, st *store.Store, w *storetest.World) {
+		svc := accounts.New(st, store.TxFunc[accounts.Tx](st))
+		// Tenants that cannot see each other's users invite one free
+		// address at once: each is answered with a new user, one of which
+		// holds the address.
+		tenants := []storetest.Tenant{w.C1, w.C2, w.VendorA, w.VendorB}
+		errs := make(chan error, len(tenants))
+		for _, tn := range tenants {
+			go func() {
+				_, err := svc.CreateUser(ctx, tn.Principal, mercato.User{OrganizationID: tn.Org.ID, Email: "race@example.org", Role: mercato.RoleViewer})
+				errs <- err
+			}()
+		}
+		for range tenants {
+			if err := <-errs; err != nil {
+				t.Errorf("an invitation: %v", err)
+			}
+		}
+		if _, err := st.UserByEmail(ctx, "race@example.org"); err != nil {
+			t.Fatalf("nobody holds the address: %v", err)
+		}
+		for _, tn := range tenants {
+			if us, _, err := st.ListUsers(ctx, tn.Principal, tn.Org.ID, store.Page{}); err != nil || !slices.ContainsFunc(us, func(u mercato.User) bool { return u.Email == "race@example.org" }) {
+				t.Errorf("%s has no user of the address: %v", tn.Org.Name, err)
+			}
 		}
 	}}, {Name: "holder deleted", Run: func(t *testing.T, st *store.Store, w *storetest.World) {
 		var sent []notify.Invite

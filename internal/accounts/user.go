@@ -110,15 +110,20 @@ func (s *Service) CreateUser(ctx context.Context, p mercato.Principal, u mercato
 			return err
 		}
 		// An address another tenant's user holds: u is kept without it
-		// (see invite), in the same statement.
-		insert := tx.InsertUser
-		if _, err := tx.UserByEmail(ctx, u.Email); err == nil {
-			insert = tx.InsertPendingUser
-		} else if mercato.ErrorCode(err) != mercato.ENOTFOUND {
+		// (see invite), in the same statement; so too when a concurrent
+		// invitation took the address meanwhile.
+		free := false
+		if _, err := tx.UserByEmail(ctx, u.Email); mercato.ErrorCode(err) == mercato.ENOTFOUND {
+			if free, err = tx.InsertUserIfFree(ctx, &u); err != nil {
+				return err
+			}
+		} else if err != nil {
 			return err
 		}
-		if err := insert(ctx, &u); err != nil {
-			return err
+		if !free {
+			if err := tx.InsertPendingUser(ctx, &u); err != nil {
+				return err
+			}
 		}
 		u.Invited = true
 		if err := tx.Audit(ctx, p, "user.create", "user", u.ID, map[string]any{"organization_id": u.OrganizationID, "email": u.Email, "role": u.Role}); err != nil {

@@ -52,16 +52,32 @@ func (tx *Tx) InsertUser(ctx context.Context, u *mercato.User) error {
 	return tx.insertUser(ctx, u, u.Email, nil)
 }
 
+// InsertUserIfFree adds a user holding its address, as InsertUser does,
+// unless another user holds the address: then it writes nothing and
+// returns false (with no error, so that the transaction goes on, on
+// PostgreSQL too). A user name another user has is a conflict.
+func (tx *Tx) InsertUserIfFree(ctx context.Context, u *mercato.User) (bool, error) {
+	err := tx.insertUser(ctx, u, u.Email, nil, " ON CONFLICT (email) DO NOTHING")
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // insertUser adds u with email as the address it holds and pending, when
-// not nil, as its address (see InsertPendingUser).
-func (tx *Tx) insertUser(ctx context.Context, u *mercato.User, email string, pending *string) error {
+// not nil, as its address (see InsertPendingUser); onConflict is added to
+// the statement. sql.ErrNoRows: nothing added.
+func (tx *Tx) insertUser(ctx context.Context, u *mercato.User, email string, pending *string, onConflict ...string) error {
 	now := tx.s.now()
 	u.CreatedAt, u.UpdatedAt = now, now
 	if u.Language == "" {
 		u.Language = mercato.UserLanguages[0]
 	}
-	err := tx.t.QueryRowContext(ctx, `INSERT INTO users (organization_id, email, name, role, language, created_at, updated_at, username, pending_email) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
+	err := tx.t.QueryRowContext(ctx, `INSERT INTO users (organization_id, email, name, role, language, created_at, updated_at, username, pending_email) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`+strings.Join(onConflict, "")+` RETURNING id`,
 		u.OrganizationID, email, u.Name, u.Role, u.Language, now, now, nullString(u.UserName), pending).Scan(&u.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
 	if isUniqueViolation(err) {
 		return mercato.Errorf(mercato.ECONFLICT, "a user with email %s or user name %q already exists", u.Email, u.UserName)
 	}
