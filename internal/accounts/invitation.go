@@ -42,16 +42,17 @@ func addressSeen(ctx context.Context, tx Tx, p mercato.Principal, email string) 
 	return nil
 }
 
-// holderOf returns the user other than u that holds u's address, if any.
-func holderOf(ctx context.Context, tx Tx, u mercato.User) (mercato.User, bool, error) {
-	holder, err := tx.UserByEmail(ctx, u.Email)
+// holderOf returns the user that holds u's address (u itself, another
+// user, or nobody: found false).
+func holderOf(ctx context.Context, tx Tx, u mercato.User) (holder mercato.User, found bool, err error) {
+	holder, err = tx.UserByEmail(ctx, u.Email)
 	switch {
 	case mercato.ErrorCode(err) == mercato.ENOTFOUND:
 		return holder, false, nil
 	case err != nil:
 		return holder, false, err
 	}
-	return holder, holder.ID != u.ID, nil
+	return holder, true, nil
 }
 
 // invite sends u its invitation, with WithInviteMail: a new link (the
@@ -59,15 +60,17 @@ func holderOf(ctx context.Context, tx Tx, u mercato.User) (mercato.User, bool, e
 // its invitation holds the address. That user is then mailed instead that
 // the organization tried to invite its address, its account untouched,
 // and the platform's audit log (no actor organization) records it. Either
-// way the same statements run and one message is rendered and queued, so
-// the answer and its time tell the caller nothing. An address nobody
-// holds any more (its holder deleted) is claimed by u here.
+// way as many statements run and one message is rendered and queued, so
+// the answer and its time tell the caller nothing (as many statements:
+// a read, then an audit entry or a link, a statement ending older links,
+// the message). An address nobody holds any more (its holder deleted) is
+// claimed by u here.
 func (s *Service) invite(ctx context.Context, tx Tx, p mercato.Principal, u mercato.User, orgName string) error {
-	holder, held, err := holderOf(ctx, tx, u)
+	holder, found, err := holderOf(ctx, tx, u)
 	if err != nil {
 		return err
 	}
-	taken := held && !holder.Invited
+	taken := found && holder.ID != u.ID && !holder.Invited
 	if taken {
 		if err := tx.Audit(ctx, mercato.Principal{}, "user.invite_address_taken", "user", holder.ID, map[string]any{"organization_id": u.OrganizationID, "user_id": u.ID, "by_user": p.UserID}); err != nil {
 			return err
@@ -82,7 +85,7 @@ func (s *Service) invite(ctx context.Context, tx Tx, p mercato.Principal, u merc
 	if taken {
 		return s.inviteMail(ctx, tx, notify.Invite{User: holder, Organization: orgName, Taken: true})
 	}
-	if !held {
+	if !found {
 		if err := tx.ClaimAddress(ctx, u.ID); err != nil {
 			return err
 		}
