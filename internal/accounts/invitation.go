@@ -60,11 +60,10 @@ func holderOf(ctx context.Context, tx Tx, u mercato.User) (holder mercato.User, 
 // its invitation holds the address. That user is then mailed instead that
 // the organization tried to invite its address, its account untouched,
 // and the platform's audit log (no actor organization) records it. Either
-// way as many statements run and one message is rendered and queued, so
-// the answer and its time tell the caller nothing (as many statements:
-// a read, then an audit entry or a link, a statement ending older links,
-// the message). An address nobody holds any more (its holder deleted) is
-// claimed by u here.
+// way as many statements run (a read, an audit entry or a link, the
+// statement ending older links) and one message is rendered and queued,
+// so the answer and its time tell the caller nothing. An address nobody
+// holds any more (its holder deleted) is claimed by u here.
 func (s *Service) invite(ctx context.Context, tx Tx, p mercato.Principal, u mercato.User, orgName string) error {
 	holder, found, err := holderOf(ctx, tx, u)
 	if err != nil {
