@@ -37,8 +37,8 @@ type Reads interface {
 	// ListTokens lists the tokens of p's own user.
 	ListTokens(ctx context.Context, p mercato.Principal) ([]mercato.Token, error)
 	ListAudit(ctx context.Context, p mercato.Principal, f mercato.AuditFilter, page mercato.Page) ([]mercato.AuditEntry, int64, error)
-	// UserByEmail returns a user whoever may see it (not found when
-	// there is none).
+	// UserByEmail returns the user that holds this address whoever may
+	// see it (not found when there is none).
 	UserByEmail(ctx context.Context, email string) (mercato.User, error)
 	// PasswordHash returns the principal of the user with this email
 	// and its password hash; an unknown email is an empty hash.
@@ -57,13 +57,26 @@ type Tx interface {
 	SaveOrganization(ctx context.Context, o *mercato.Organization) error
 	// User returns a user visible to p.
 	User(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
-	// InsertUser adds a user; an email already taken is a conflict.
-	InsertUser(ctx context.Context, u *mercato.User) error
-	// UserByEmail returns the user with this email whoever may see it.
+	// InsertUserIfFree adds a user holding its address, or returns false
+	// and writes nothing when another user holds it; a user name another
+	// user has is a conflict.
+	InsertUserIfFree(ctx context.Context, u *mercato.User) (bool, error)
+	// InsertPendingUser adds a user, in the same statement, that does
+	// not hold its address (another user does).
+	InsertPendingUser(ctx context.Context, u *mercato.User) error
+	// UserByEmail returns the user that holds this address whoever may
+	// see it.
 	UserByEmail(ctx context.Context, email string) (mercato.User, error)
-	// ReserveUserID does InsertUser's work for u and keeps no user: u
-	// gets an id no user has.
-	ReserveUserID(ctx context.Context, u *mercato.User) error
+	// AddressSeen reports whether a user visible to p has this address,
+	// held or not.
+	AddressSeen(ctx context.Context, p mercato.Principal, email string) (bool, error)
+	// UserAddress returns a user's address whoever may see it, and
+	// whether it holds it.
+	UserAddress(ctx context.Context, userID int64) (string, bool, error)
+	// ClaimAddress makes a user hold its address (a conflict when another
+	// user does); ReleaseAddress lets a user's address go, keeping the user.
+	ClaimAddress(ctx context.Context, userID int64) error
+	ReleaseAddress(ctx context.Context, userID int64) error
 	SaveUser(ctx context.Context, u *mercato.User) error
 	// DeleteUser removes a user with its API tokens.
 	DeleteUser(ctx context.Context, id int64) error

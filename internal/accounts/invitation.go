@@ -19,75 +19,120 @@ import (
 // InvitationTTL is how long an invitation link works.
 const InvitationTTL = 7 * 24 * time.Hour
 
-// addressHolder returns the user that has email already. hidden is true
-// when that user belongs to an organization p does not see: its existence
-// must not be told to p. One p sees is a plain conflict.
-func addressHolder(ctx context.Context, tx Tx, p mercato.Principal, email string) (mercato.User, bool, error) {
-	holder, err := tx.UserByEmail(ctx, email)
+// Addresses: a user holds its address (users.email, unique across the
+// marketplace: one address signs in as one user) unless another user
+// held it when it was invited. Such a user is kept, listed, changed and
+// deleted as any other, and its organization cannot tell it from one that
+// holds its address (docs/security.md, "User enumeration"); sign-in,
+// password resets and its organization's mail never reach it. It claims
+// its address when its invitation is accepted, which a link lets it do
+// only once the address is free or held by a user that has not accepted
+// its own invitation either: the first to accept holds it.
+
+// addressSeen refuses an address a user p sees already has, held or not:
+// there is nothing to hide from who can list that user.
+func addressSeen(ctx context.Context, tx Tx, p mercato.Principal, email string) error {
+	seen, err := tx.AddressSeen(ctx, p, email)
+	if err != nil {
+		return err
+	}
+	if seen {
+		return mercato.Errorf(mercato.ECONFLICT, "a user with email %s already exists", email)
+	}
+	return nil
+}
+
+// holderOf returns the user that holds u's address (u itself, another
+// user, or nobody: found false).
+func holderOf(ctx context.Context, tx Tx, u mercato.User) (holder mercato.User, found bool, err error) {
+	holder, err = tx.UserByEmail(ctx, u.Email)
 	switch {
 	case mercato.ErrorCode(err) == mercato.ENOTFOUND:
 		return holder, false, nil
 	case err != nil:
 		return holder, false, err
 	}
-	_, err = tx.User(ctx, p, holder.ID)
-	switch {
-	case err == nil:
-		return holder, false, mercato.Errorf(mercato.ECONFLICT, "a user with email %s already exists", email)
-	case mercato.ErrorCode(err) == mercato.ENOTFOUND:
-		return holder, true, nil
-	}
-	return holder, false, err
+	return holder, true, nil
 }
 
-// inviteTaken answers the invitation of an address that holder, a user of
-// another tenant, has, as a new address is answered: the same work (a
-// user row added, under an address nobody can have, and removed, which
-// gives u an id and checks its user name as for anyone; the caller's
-// audit entry; one message rendered and queued) and the same answer, an
-// invited user, which is not kept. The holder is mailed that the
-// organization tried to invite its address; its account is untouched. The
-// platform's audit log (no actor organization) records what happened.
-func (s *Service) inviteTaken(ctx context.Context, tx Tx, p mercato.Principal, u *mercato.User, holder mercato.User, orgName string) error {
-	if err := tx.ReserveUserID(ctx, u); err != nil {
+// invite sends u its invitation, with WithInviteMail: a new link (the
+// older ones end) to its address, unless another user that has accepted
+// its invitation holds the address. That user is then mailed instead that
+// the organization tried to invite its address, its account untouched,
+// and the platform's audit log (no actor organization) records it. Either
+// way as many statements run (a read, an audit entry or a link, the
+// statement ending older links) and one message is rendered and queued,
+// so the answer and its time tell the caller nothing. An address nobody
+// holds any more (its holder deleted) is claimed by u here.
+func (s *Service) invite(ctx context.Context, tx Tx, p mercato.Principal, u mercato.User, orgName string) error {
+	holder, found, err := holderOf(ctx, tx, u)
+	if err != nil {
 		return err
 	}
-	u.Invited = true
-	if err := tx.Audit(ctx, p, "user.create", "user", u.ID, map[string]any{"organization_id": u.OrganizationID, "email": u.Email, "role": u.Role}); err != nil {
-		return err
-	}
-	if err := tx.Audit(ctx, mercato.Principal{}, "user.invite_address_taken", "user", holder.ID, map[string]any{"organization_id": u.OrganizationID, "by_user": p.UserID}); err != nil {
-		return err
+	taken := found && holder.ID != u.ID && !holder.Invited
+	if taken {
+		if err := tx.Audit(ctx, mercato.Principal{}, "user.invite_address_taken", "user", holder.ID, map[string]any{"organization_id": u.OrganizationID, "user_id": u.ID, "by_user": p.UserID}); err != nil {
+			return err
+		}
 	}
 	if s.inviteMail == nil {
 		return nil
 	}
-	// The statement a new user's invitation runs, ending nothing.
-	if err := tx.EndPasswordResets(ctx, 0); err != nil {
-		return err
-	}
-	return s.inviteMail(ctx, tx, notify.Invite{User: holder, Organization: orgName, Taken: true})
-}
-
-// invite makes u's invitation link, ending the older ones, and queues its
-// message; nothing without WithInviteMail.
-func (s *Service) invite(ctx context.Context, tx Tx, u mercato.User, orgName string) error {
-	if s.inviteMail == nil {
-		return nil
-	}
-	secret := newSecret()
 	if err := tx.EndPasswordResets(ctx, u.ID); err != nil {
 		return err
 	}
+	if taken {
+		return s.inviteMail(ctx, tx, notify.Invite{User: holder, Organization: orgName, Taken: true})
+	}
+	if !found {
+		if err := tx.ClaimAddress(ctx, u.ID); err != nil {
+			return err
+		}
+	}
+	secret := newSecret()
 	if err := tx.InsertPasswordReset(ctx, u.ID, secret, tx.Now().Add(InvitationTTL)); err != nil {
 		return err
 	}
 	return s.inviteMail(ctx, tx, notify.Invite{User: u, Organization: orgName, Secret: secret, TTL: InvitationTTL})
 }
 
+// errAddressTaken is the answer to a link of a user whose address another
+// user holds, having accepted its own invitation first.
+var errAddressTaken = mercato.Invalid("this address already has an account, which accepted another invitation first: sign in with it, or ask your administrator to invite another address")
+
+// claim makes the user of a link hold its address before its password is
+// set: nothing when it holds it; when a user that has not accepted its
+// own invitation holds it, that user lets it go (the first to accept holds
+// the address); when one that has accepted holds it, errAddressTaken.
+func claim(ctx context.Context, tx Tx, userID int64) error {
+	address, held, err := tx.UserAddress(ctx, userID)
+	if err != nil || held {
+		return err
+	}
+	holder, err := tx.UserByEmail(ctx, address)
+	switch {
+	case mercato.ErrorCode(err) == mercato.ENOTFOUND:
+	case err != nil:
+		return err
+	case !holder.Invited:
+		return errAddressTaken
+	default:
+		if err := tx.ReleaseAddress(ctx, holder.ID); err != nil {
+			return err
+		}
+	}
+	if err := tx.ClaimAddress(ctx, userID); mercato.ErrorCode(err) == mercato.ECONFLICT {
+		return errAddressTaken // claimed by a concurrent acceptance
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
 // ResendInvitation sends a user visible to p that has not yet accepted its
 // invitation a new link (admins only); the older one stops working. A user
-// that has set its password is a conflict.
+// that has set its password is a conflict. A user whose address another
+// user holds is answered the same (see invite).
 func (s *Service) ResendInvitation(ctx context.Context, p mercato.Principal, id int64) error {
 	err := s.inTx(ctx, func(tx Tx) error {
 		u, err := tx.User(ctx, p, id)
@@ -110,7 +155,7 @@ func (s *Service) ResendInvitation(ctx context.Context, p mercato.Principal, id 
 		if err := tx.Audit(ctx, p, "user.invite_resend", "user", id, nil); err != nil {
 			return err
 		}
-		return s.invite(ctx, tx, u, org.Name)
+		return s.invite(ctx, tx, p, u, org.Name)
 	})
 	if err != nil {
 		return fmt.Errorf("resend invitation of user %d: %w", id, err)

@@ -79,7 +79,8 @@ func (s *Service) DeleteSession(ctx context.Context, secret string) error {
 }
 
 // SetPassword sets a user's password, for the demo data and administration
-// tools (no principal: the caller is trusted). Users change theirs through
+// tools (no principal: the caller is trusted); the user claims its address
+// as with a link (see claim). Users change theirs through
 // a reset link (ResetPassword).
 func (s *Service) SetPassword(ctx context.Context, userID int64, password string) error {
 	if err := mercato.Password(password).Validate(); err != nil {
@@ -89,7 +90,12 @@ func (s *Service) SetPassword(ctx context.Context, userID int64, password string
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
-	return s.inTx(ctx, func(tx Tx) error { return tx.SetPasswordHash(ctx, userID, string(hash)) })
+	return s.inTx(ctx, func(tx Tx) error {
+		if err := claim(ctx, tx, userID); err != nil {
+			return err
+		}
+		return tx.SetPasswordHash(ctx, userID, string(hash))
+	})
 }
 
 // CreatePasswordReset makes a single-use reset link secret for the user
@@ -172,7 +178,8 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password string) er
 }
 
 // setPasswordByLink sets the password of the user a reset or invitation
-// link secret belongs to, uses the link up, ends the user's sessions and
+// link secret belongs to, which first claims its address (see claim),
+// uses the link up, ends the user's sessions and
 // runs then (when not nil), in one transaction; an unusable link is the
 // error unusable, found before any bcrypt.
 func (s *Service) setPasswordByLink(ctx context.Context, secret, password string, unusable error, then func(tx Tx, userID int64) error) error {
@@ -197,6 +204,9 @@ func (s *Service) setPasswordByLink(ctx context.Context, secret, password string
 		}
 		if !ok {
 			return unusable // used by a concurrent request meanwhile
+		}
+		if err := claim(ctx, tx, userID); err != nil {
+			return err
 		}
 		if err := tx.SetPasswordHash(ctx, userID, string(hash)); err != nil {
 			return err

@@ -87,8 +87,9 @@ func (s *Service) SubscriberUser(ctx context.Context, p mercato.Principal, id in
 // CreateUser adds a user to an organization visible to p (admins only),
 // with its email in lower case and no password, writes a User CREATED
 // event and, with WithInviteMail, queues its invitation (see invite).
-// An address a user the caller sees already has is a conflict; one that
-// belongs to another tenant is not revealed (see inviteTaken).
+// An address a user the caller sees already has is a conflict; one that a
+// user of another tenant holds is not revealed: the user is created all
+// the same, without holding its address (see invite).
 func (s *Service) CreateUser(ctx context.Context, p mercato.Principal, u mercato.User) (mercato.User, error) {
 	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
 	if err := u.Validate(); err != nil {
@@ -105,15 +106,24 @@ func (s *Service) CreateUser(ctx context.Context, p mercato.Principal, u mercato
 		if err := mayManageUsers(p); err != nil {
 			return err
 		}
-		holder, hidden, err := addressHolder(ctx, tx, p, u.Email)
-		if err != nil {
+		if err := addressSeen(ctx, tx, p, u.Email); err != nil {
 			return err
 		}
-		if hidden {
-			return s.inviteTaken(ctx, tx, p, &u, holder, org.Name)
-		}
-		if err := tx.InsertUser(ctx, &u); err != nil {
+		// An address another tenant's user holds: u is kept without it
+		// (see invite), in the same statement; so too when a concurrent
+		// invitation took the address meanwhile.
+		free := false
+		if _, err := tx.UserByEmail(ctx, u.Email); mercato.ErrorCode(err) == mercato.ENOTFOUND {
+			if free, err = tx.InsertUserIfFree(ctx, &u); err != nil {
+				return err
+			}
+		} else if err != nil {
 			return err
+		}
+		if !free {
+			if err := tx.InsertPendingUser(ctx, &u); err != nil {
+				return err
+			}
 		}
 		u.Invited = true
 		if err := tx.Audit(ctx, p, "user.create", "user", u.ID, map[string]any{"organization_id": u.OrganizationID, "email": u.Email, "role": u.Role}); err != nil {
@@ -122,7 +132,7 @@ func (s *Service) CreateUser(ctx context.Context, p mercato.Principal, u mercato
 		if err := tx.RecordEvent(ctx, subscription.EntityUser, u.ID, subscription.EventCreated, nil); err != nil {
 			return err
 		}
-		return s.invite(ctx, tx, u, org.Name)
+		return s.invite(ctx, tx, p, u, org.Name)
 	})
 	if err != nil {
 		return u, fmt.Errorf("create user: %w", err)

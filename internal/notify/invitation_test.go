@@ -13,13 +13,21 @@ import (
 
 // A user an admin creates is invited in its language, with a single-use
 // link to /invitation (the message sensitive: its body is cleared once
-// sent); an address another tenant's user has gets, in that user's
+// sent); an address another tenant's active user has gets, in that user's
 // language, the notice that the organization tried to invite it, and no
 // link. Both arrive in Mailpit.
 func TestInvitationMessages(t *testing.T) {
 	storetest.RunCases(t, []storetest.Case[*testing.T]{{Name: "invitations", Run: func(t *testing.T, st *store.Store, w *storetest.World) {
 		m := newMarket(t, st, w)
 		svcs := app.New(st, app.Options{Notify: []notify.Option{notify.WithPublicURL(publicURL)}})
+		// The holders have accepted their invitations (one that has not
+		// would be sent an invitation: the first accepted holds the
+		// address).
+		for _, holder := range []mercato.User{w.C1.User, w.C1b.User} {
+			if err := svcs.Accounts.SetPassword(ctx, holder.ID, "the holder's own password"); err != nil {
+				t.Fatal(err)
+			}
+		}
 		for _, c := range []struct {
 			by mercato.Principal
 			u  mercato.User

@@ -87,7 +87,7 @@ func (s *Store) PlanPage(ctx context.Context, pr mercato.Principal, productID in
 func (s *Store) UserPage(ctx context.Context, p mercato.Principal, pg NumberedPage) ([]mercato.User, int, error) {
 	q := &query{}
 	orgScope(q, p, "u.organization_id")
-	by := sorts{mercato.SortName: "u.name", mercato.SortEmail: "u.email", mercato.SortCreated: "u.created_at", mercato.SortUpdated: "u.updated_at"}
+	by := sorts{mercato.SortName: "u.name", mercato.SortEmail: "COALESCE(u.pending_email, u.email)", mercato.SortCreated: "u.created_at", mercato.SortUpdated: "u.updated_at"}
 	return numbered(ctx, s.rd(), userColumns, "users u", q, by, "u.id", pg, "users", scanUser)
 }
 

@@ -49,13 +49,35 @@ func (tx *Tx) User(ctx context.Context, p mercato.Principal, id int64) (mercato.
 // InsertUser adds a user, setting its id and times; an email another user
 // has is a conflict.
 func (tx *Tx) InsertUser(ctx context.Context, u *mercato.User) error {
+	return tx.insertUser(ctx, u, u.Email, nil)
+}
+
+// InsertUserIfFree adds a user holding its address, as InsertUser does,
+// unless another user holds the address: then it writes nothing and
+// returns false (with no error, so that the transaction goes on, on
+// PostgreSQL too). A user name another user has is a conflict.
+func (tx *Tx) InsertUserIfFree(ctx context.Context, u *mercato.User) (bool, error) {
+	err := tx.insertUser(ctx, u, u.Email, nil, " ON CONFLICT (email) DO NOTHING")
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// insertUser adds u with email as the address it holds and pending, when
+// not nil, as its address (see InsertPendingUser); onConflict is added to
+// the statement. sql.ErrNoRows: nothing added.
+func (tx *Tx) insertUser(ctx context.Context, u *mercato.User, email string, pending *string, onConflict ...string) error {
 	now := tx.s.now()
 	u.CreatedAt, u.UpdatedAt = now, now
 	if u.Language == "" {
 		u.Language = mercato.UserLanguages[0]
 	}
-	err := tx.t.QueryRowContext(ctx, `INSERT INTO users (organization_id, email, name, role, language, created_at, updated_at, username) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
-		u.OrganizationID, u.Email, u.Name, u.Role, u.Language, now, now, nullString(u.UserName)).Scan(&u.ID)
+	err := tx.t.QueryRowContext(ctx, `INSERT INTO users (organization_id, email, name, role, language, created_at, updated_at, username, pending_email) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`+strings.Join(onConflict, "")+` RETURNING id`,
+		u.OrganizationID, email, u.Name, u.Role, u.Language, now, now, nullString(u.UserName), pending).Scan(&u.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
 	if isUniqueViolation(err) {
 		return mercato.Errorf(mercato.ECONFLICT, "a user with email %s or user name %q already exists", u.Email, u.UserName)
 	}
@@ -65,9 +87,10 @@ func (tx *Tx) InsertUser(ctx context.Context, u *mercato.User) error {
 	return nil
 }
 
-// UserByEmail returns the user with this email whoever may see it (not
-// found when there is none): the accounts service tells an address its
-// caller sees from one it must not reveal.
+// UserByEmail returns the user that holds this address whoever may see it
+// (not found when there is none; never a user kept without its address):
+// the accounts service tells an address its caller sees from one it must
+// not reveal.
 func (tx *Tx) UserByEmail(ctx context.Context, email string) (mercato.User, error) {
 	u, err := scanUser(tx.t.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users u WHERE lower(u.email) = lower($1)", email))
 	if err != nil {
@@ -76,21 +99,72 @@ func (tx *Tx) UserByEmail(ctx context.Context, email string) (mercato.User, erro
 	return u, nil
 }
 
-// ReserveUserID does the work of InsertUser for u without keeping a user:
-// a row with an address no one can have is added (its user name checked
-// as any other) and removed, and u gets its id and times. The accounts
-// service answers with it an invitation to an address another tenant
-// holds, so that the answer matches that of a new address.
-func (tx *Tx) ReserveUserID(ctx context.Context, u *mercato.User) error {
-	placeholder := *u
-	placeholder.Email = "reserved-" + strings.ToLower(rand.Text()) + "@reserved.invalid"
-	if err := tx.InsertUser(ctx, &placeholder); err != nil {
-		return err
+// InsertPendingUser adds u in the statement InsertUser runs (its user
+// name checked as any other) but without holding its address, which
+// another user holds: its address is kept in pending_email and email gets
+// a stand-in no address has (migration 00030). The accounts service keeps
+// so the invitation of an address a user of another tenant has.
+func (tx *Tx) InsertPendingUser(ctx context.Context, u *mercato.User) error {
+	address := u.Email
+	return tx.insertUser(ctx, u, standInAddress(), &address)
+}
+
+// standInAddress is the email of a user that does not hold its address:
+// unique, and no address anyone has (.invalid is reserved, RFC 2606).
+func standInAddress() string {
+	return "unclaimed-" + strings.ToLower(rand.Text()) + "@unclaimed.invalid"
+}
+
+// AddressSeen reports whether a user visible to p has this address,
+// whether or not it holds it.
+func (tx *Tx) AddressSeen(ctx context.Context, p mercato.Principal, email string) (bool, error) {
+	q := &query{}
+	q.add("SELECT COUNT(*) > 0 FROM users u WHERE lower(COALESCE(u.pending_email, u.email)) = lower(%a) AND ", email)
+	orgScope(q, p, "u.organization_id")
+	var seen bool
+	if err := tx.t.QueryRowContext(ctx, q.String(), q.args...).Scan(&seen); err != nil {
+		return false, fmt.Errorf("address seen: %w", err)
 	}
-	if _, err := tx.t.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, placeholder.ID); err != nil {
-		return fmt.Errorf("reserve user id: %w", err)
+	return seen, nil
+}
+
+// UserAddress returns the address of a user whoever may see it, and
+// whether the user holds it.
+func (tx *Tx) UserAddress(ctx context.Context, userID int64) (string, bool, error) {
+	var (
+		address string
+		held    bool
+	)
+	err := tx.t.QueryRowContext(ctx, `SELECT COALESCE(pending_email, email), pending_email IS NULL FROM users WHERE id = $1`, userID).Scan(&address, &held)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, mercato.NotFound("user", userID)
 	}
-	u.ID, u.Language, u.CreatedAt, u.UpdatedAt = placeholder.ID, placeholder.Language, placeholder.CreatedAt, placeholder.UpdatedAt
+	if err != nil {
+		return "", false, fmt.Errorf("user address %d: %w", userID, err)
+	}
+	return address, held, nil
+}
+
+// ClaimAddress makes a user kept without its address hold it; nothing
+// for one that holds it. An address another user holds is a conflict.
+func (tx *Tx) ClaimAddress(ctx context.Context, userID int64) error {
+	_, err := tx.t.ExecContext(ctx, `UPDATE users SET email = pending_email, pending_email = NULL WHERE id = $1 AND pending_email IS NOT NULL`, userID)
+	if isUniqueViolation(err) {
+		return mercato.Errorf(mercato.ECONFLICT, "the address of user %d is another user's", userID)
+	}
+	if err != nil {
+		return fmt.Errorf("claim address of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// ReleaseAddress keeps a user without its address, which another user may
+// then claim; nothing for one that does not hold it. Its update time is
+// kept: nothing its organization sees of it changes.
+func (tx *Tx) ReleaseAddress(ctx context.Context, userID int64) error {
+	if _, err := tx.t.ExecContext(ctx, `UPDATE users SET pending_email = email, email = $1 WHERE id = $2 AND pending_email IS NULL`, standInAddress(), userID); err != nil {
+		return fmt.Errorf("release address of user %d: %w", userID, err)
+	}
 	return nil
 }
 

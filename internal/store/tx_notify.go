@@ -61,9 +61,11 @@ func (tx *Tx) MarkEventsNotified(ctx context.Context, ids []int64) error {
 	return nil
 }
 
-// MailRecipients lists the users of an organization with their language.
+// MailRecipients lists the users of an organization with their language:
+// those that hold their address (a user kept without it, whose address
+// another tenant's user has, is mailed nothing of the organization).
 func (tx *Tx) MailRecipients(ctx context.Context, orgID int64) ([]notify.Recipient, error) {
-	rows, err := tx.t.QueryContext(ctx, `SELECT id, email, name, language, role FROM users WHERE organization_id = $1 ORDER BY id`, orgID)
+	rows, err := tx.t.QueryContext(ctx, `SELECT id, email, name, language, role FROM users WHERE organization_id = $1 AND pending_email IS NULL ORDER BY id`, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("recipients of organization %d: %w", orgID, err)
 	}

@@ -11,7 +11,9 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
-const userColumns = "u.id, u.organization_id, u.email, u.name, u.role, u.language, u.created_at, u.updated_at, COALESCE(u.username, ''), u.password_hash = ''"
+// userColumns read a user; its address is pending_email when it does not
+// hold it (migration 00030), so a user reads the same either way.
+const userColumns = "u.id, u.organization_id, COALESCE(u.pending_email, u.email), u.name, u.role, u.language, u.created_at, u.updated_at, COALESCE(u.username, ''), u.password_hash = ''"
 
 func scanUser(row scanner) (mercato.User, error) {
 	var u mercato.User

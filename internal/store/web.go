@@ -16,8 +16,10 @@ import (
 // as with API tokens, so a copy of the database signs nobody in. The
 // writes are on Tx (tx_accounts.go); internal/accounts holds the rules.
 
-// UserByEmail returns a user by email regardless of visibility, for
-// sign-in and password resets; callers must not show it to anyone else.
+// UserByEmail returns the user that holds an address regardless of
+// visibility, for sign-in and password resets (never a user kept without
+// its address: its email is no address); callers must not show it to
+// anyone else.
 func (s *Store) UserByEmail(ctx context.Context, email string) (mercato.User, error) {
 	u, err := scanUser(s.rd().QueryRowContext(ctx, "SELECT "+userColumns+" FROM users u WHERE lower(u.email) = lower($1)", strings.TrimSpace(email)))
 	if err != nil {
@@ -26,8 +28,8 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (mercato.User, er
 	return u, nil
 }
 
-// PasswordHash returns the principal of the user with this email and its
-// password hash, "" when it has none. An unknown email is no error but a
+// PasswordHash returns the principal of the user with this email (or user
+// name) that holds its address, and its password hash, "" when it has none. An unknown email is no error but a
 // zero principal and no hash, which the caller answers exactly as a wrong
 // password.
 func (s *Store) PasswordHash(ctx context.Context, email string) (mercato.Principal, string, error) {
@@ -36,7 +38,7 @@ func (s *Store) PasswordHash(ctx context.Context, email string) (mercato.Princip
 		hash string
 	)
 	err := s.rd().QueryRowContext(ctx, `SELECT u.id, u.organization_id, o.kind, u.role, u.password_hash
-		FROM users u JOIN organizations o ON o.id = u.organization_id WHERE lower(u.email) = lower($1) OR lower(u.username) = lower($1)`, strings.TrimSpace(email)).
+		FROM users u JOIN organizations o ON o.id = u.organization_id WHERE (lower(u.email) = lower($1) OR lower(u.username) = lower($1)) AND u.pending_email IS NULL`, strings.TrimSpace(email)).
 		Scan(&p.UserID, &p.OrgID, &p.OrgKind, &p.Role, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return mercato.Principal{}, "", nil

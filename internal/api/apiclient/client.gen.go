@@ -3863,7 +3863,7 @@ type ClientInterface interface {
 
 	// CreateUserWithBody Add a user to an organization
 	//
-	// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
+	// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one, and the user is kept as a new one is (read, listed, its invitation sent again, removed, its events and webhooks alike), so this operation does not tell which addresses have accounts. Such a user does not hold its address: the holder is told by e-mail instead, its account is untouched, and the user cannot sign in; if the holder goes away, sending the invitation again sends a link. When two organizations invite one address, the first invitation accepted holds it and the other's link is refused with a message saying so. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3872,7 +3872,7 @@ type ClientInterface interface {
 
 	// CreateUser Add a user to an organization
 	//
-	// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
+	// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one, and the user is kept as a new one is (read, listed, its invitation sent again, removed, its events and webhooks alike), so this operation does not tell which addresses have accounts. Such a user does not hold its address: the holder is told by e-mail instead, its account is untouched, and the user cannot sign in; if the holder goes away, sending the invitation again sends a link. When two organizations invite one address, the first invitation accepted holds it and the other's link is refused with a message saying so. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3913,7 +3913,7 @@ type ClientInterface interface {
 
 	// ResendInvitation Send a user's invitation again
 	//
-	// Mails a user that has not yet set its password a new invitation link (valid 7 days); the older link stops working. Only admins manage users; a user that accepted its invitation is a conflict (409). Written to the audit log.
+	// Mails a user that has not yet set its password a new invitation link (valid 7 days); the older link stops working. For a user whose address an account of an organization the caller cannot see holds, the holder is told again instead, with the same answer. Only admins manage users; a user that accepted its invitation is a conflict (409). Written to the audit log.
 	//
 	// Corresponds with POST /api/v1/users/{id}/invitation (the `ResendInvitation` operationId).
 	ResendInvitation(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -6037,7 +6037,7 @@ func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEdit
 
 // CreateUserWithBody Add a user to an organization
 //
-// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
+// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one, and the user is kept as a new one is (read, listed, its invitation sent again, removed, its events and webhooks alike), so this operation does not tell which addresses have accounts. Such a user does not hold its address: the holder is told by e-mail instead, its account is untouched, and the user cannot sign in; if the holder goes away, sending the invitation again sends a link. When two organizations invite one address, the first invitation accepted holds it and the other's link is refused with a message saying so. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
 //
 // Takes any type of body and a specified content type.
 //
@@ -6056,7 +6056,7 @@ func (c *Client) CreateUserWithBody(ctx context.Context, contentType string, bod
 
 // CreateUser Add a user to an organization
 //
-// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
+// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one, and the user is kept as a new one is (read, listed, its invitation sent again, removed, its events and webhooks alike), so this operation does not tell which addresses have accounts. Such a user does not hold its address: the holder is told by e-mail instead, its account is untouched, and the user cannot sign in; if the holder goes away, sending the invitation again sends a link. When two organizations invite one address, the first invitation accepted holds it and the other's link is refused with a message saying so. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6147,7 +6147,7 @@ func (c *Client) UpdateUser(ctx context.Context, id int64, body UpdateUserJSONRe
 
 // ResendInvitation Send a user's invitation again
 //
-// Mails a user that has not yet set its password a new invitation link (valid 7 days); the older link stops working. Only admins manage users; a user that accepted its invitation is a conflict (409). Written to the audit log.
+// Mails a user that has not yet set its password a new invitation link (valid 7 days); the older link stops working. For a user whose address an account of an organization the caller cannot see holds, the holder is told again instead, with the same answer. Only admins manage users; a user that accepted its invitation is a conflict (409). Written to the audit log.
 //
 // Corresponds with POST /api/v1/users/{id}/invitation (the `ResendInvitation` operationId).
 func (c *Client) ResendInvitation(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11955,7 +11955,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateUserWithBodyWithResponse Add a user to an organization
 	//
-	// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
+	// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one, and the user is kept as a new one is (read, listed, its invitation sent again, removed, its events and webhooks alike), so this operation does not tell which addresses have accounts. Such a user does not hold its address: the holder is told by e-mail instead, its account is untouched, and the user cannot sign in; if the holder goes away, sending the invitation again sends a link. When two organizations invite one address, the first invitation accepted holds it and the other's link is refused with a message saying so. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11964,7 +11964,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateUserWithResponse Add a user to an organization
 	//
-	// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
+	// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one, and the user is kept as a new one is (read, listed, its invitation sent again, removed, its events and webhooks alike), so this operation does not tell which addresses have accounts. Such a user does not hold its address: the holder is told by e-mail instead, its account is untouched, and the user cannot sign in; if the holder goes away, sending the invitation again sends a link. When two organizations invite one address, the first invitation accepted holds it and the other's link is refused with a message saying so. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -12009,7 +12009,7 @@ type ClientWithResponsesInterface interface {
 
 	// ResendInvitationWithResponse Send a user's invitation again
 	//
-	// Mails a user that has not yet set its password a new invitation link (valid 7 days); the older link stops working. Only admins manage users; a user that accepted its invitation is a conflict (409). Written to the audit log.
+	// Mails a user that has not yet set its password a new invitation link (valid 7 days); the older link stops working. For a user whose address an account of an organization the caller cannot see holds, the holder is told again instead, with the same answer. Only admins manage users; a user that accepted its invitation is a conflict (409). Written to the audit log.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -20594,7 +20594,7 @@ func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params 
 
 // CreateUserWithBodyWithResponse Add a user to an organization
 //
-// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
+// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one, and the user is kept as a new one is (read, listed, its invitation sent again, removed, its events and webhooks alike), so this operation does not tell which addresses have accounts. Such a user does not hold its address: the holder is told by e-mail instead, its account is untouched, and the user cannot sign in; if the holder goes away, sending the invitation again sends a link. When two organizations invite one address, the first invitation accepted holds it and the other's link is refused with a message saying so. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -20609,7 +20609,7 @@ func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context
 
 // CreateUserWithResponse Add a user to an organization
 //
-// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one (the holder is told by e-mail instead, and its account is untouched), so this operation does not tell which addresses have accounts. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
+// Adds a user with a role (admin, manager or viewer) to an organization the caller can see and invites it: no password is set here; the user is mailed, in its language, a link that works once for 7 days, where it chooses its password and is signed in (`invited` is true until then). Only admins manage users, of their own organization or of organizations below theirs. An e-mail a user the caller can see already has is a conflict (409); an e-mail held in an organization the caller cannot see is answered exactly as a new one, and the user is kept as a new one is (read, listed, its invitation sent again, removed, its events and webhooks alike), so this operation does not tell which addresses have accounts. Such a user does not hold its address: the holder is told by e-mail instead, its account is untouched, and the user cannot sign in; if the holder goes away, sending the invitation again sends a link. When two organizations invite one address, the first invitation accepted holds it and the other's link is refused with a message saying so. A user name already taken is a conflict (409): user names are public sign-in handles, not contact addresses. Written to the audit log.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -20684,7 +20684,7 @@ func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, id int
 
 // ResendInvitationWithResponse Send a user's invitation again
 //
-// Mails a user that has not yet set its password a new invitation link (valid 7 days); the older link stops working. Only admins manage users; a user that accepted its invitation is a conflict (409). Written to the audit log.
+// Mails a user that has not yet set its password a new invitation link (valid 7 days); the older link stops working. For a user whose address an account of an organization the caller cannot see holds, the holder is told again instead, with the same answer. Only admins manage users; a user that accepted its invitation is a conflict (409). Written to the audit log.
 //
 // Returns a wrapper object for the known response body format(s).
 //
