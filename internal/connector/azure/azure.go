@@ -296,7 +296,7 @@ func (c *Connector) provision(ctx context.Context, sub subscription, p product) 
 	} else if !isNotFound(err) {
 		return fmt.Errorf("get resource group: %w", err)
 	}
-	if err := c.acceptTerms(ctx, res, s.acceptTerms); err != nil {
+	if err := c.acceptTerms(ctx, sub, res, s.acceptTerms); err != nil {
 		return err
 	}
 	if _, err := c.groups.CreateOrUpdate(ctx, s.group, armresources.ResourceGroup{Location: to.Ptr(s.location),

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 
@@ -47,14 +49,25 @@ func plansOf(res *engine.Result) []offerPlan {
 
 // acceptTerms accepts the Marketplace terms of every plan the template
 // deploys, through the SDK's generic ARM client (no typed client is
-// needed for two calls): GET the agreement, and PUT it back with
-// accepted=true when it is not accepted yet. With accept false it only
-// leaves them as they are, and Azure refuses the deployment if needed.
-func (c *Connector) acceptTerms(ctx context.Context, res *engine.Result, accept bool) error {
-	if !accept {
+// needed for two calls): GET the agreement, and PUT it back (its signature
+// echoed) with accepted=true when it is not accepted yet. It does so only
+// when the buyer accepted the publisher's terms with the order (the
+// subscription's terms_acceptance), and records on the subscription's
+// metadata who accepted and when; without the buyer's acceptance (or with
+// accept false: the operator's business) it leaves them as they are, and
+// Azure refuses the deployment unless they were accepted already.
+func (c *Connector) acceptTerms(ctx context.Context, sub subscription, res *engine.Result, accept bool) error {
+	plans := plansOf(res)
+	if !accept || len(plans) == 0 {
 		return nil
 	}
-	for _, p := range plansOf(res) {
+	buyer := sub.TermsAcceptance
+	if buyer == nil {
+		c.log.WarnContext(ctx, "azure connector: the buyer did not accept the publisher's terms; not accepting them on Azure", "subscription", sub.ID)
+		return nil
+	}
+	record := map[string]string{}
+	for _, p := range plans {
 		u := runtime.JoinPaths(c.generic.Endpoint(), "subscriptions", url.PathEscape(c.cfg.SubscriptionID),
 			"providers/Microsoft.MarketplaceOrdering/offerTypes/virtualmachine/publishers", url.PathEscape(p.publisher),
 			"offers", url.PathEscape(p.offer), "plans", url.PathEscape(p.plan), "agreements/current")
@@ -70,13 +83,44 @@ func (c *Connector) acceptTerms(ctx context.Context, res *engine.Result, accept 
 			continue
 		}
 		props["accepted"] = true
-		if err := c.callGeneric(ctx, http.MethodPut, u, agreement, nil); err != nil {
+		var signed map[string]any
+		if err := c.callGeneric(ctx, http.MethodPut, u, agreement, &signed); err != nil {
 			return fmt.Errorf("accept marketplace terms of %s/%s/%s: %w", p.publisher, p.offer, p.plan, err)
 		}
-		c.log.InfoContext(ctx, "azure connector: accepted marketplace terms", "publisher", p.publisher, "offer", p.offer, "plan", p.plan)
+		sp, _ := signed["properties"].(map[string]any)
+		at, _ := sp["retrieveDatetime"].(string)
+		signature, _ := sp["signature"].(string)
+		record[MetaTermsAzurePlan] = p.publisher + "/" + p.offer + "/" + p.plan
+		record[MetaTermsAzureAcceptedAt] = at
+		record[MetaTermsAzureSignature] = signature
+		c.log.InfoContext(ctx, "azure connector: accepted marketplace terms", "subscription", sub.ID, "publisher", p.publisher, "offer", p.offer,
+			"plan", p.plan, "buyer_user", buyer.UserID, "buyer_organization", buyer.OrganizationID)
+	}
+	if len(record) == 0 {
+		return nil // accepted on Azure already
+	}
+	record[MetaTermsAcceptedByUser] = strconv.FormatInt(buyer.UserID, 10)
+	record[MetaTermsAcceptedByOrganization] = strconv.FormatInt(buyer.OrganizationID, 10)
+	record[MetaTermsBuyerAcceptedAt] = buyer.AcceptedAt.UTC().Format(time.RFC3339)
+	record[MetaTermsVersion] = buyer.Version
+	if err := c.market.mergeMetadata(ctx, sub.ID, record); err != nil {
+		return fmt.Errorf("record the acceptance of the marketplace terms: %w", err)
 	}
 	return nil
 }
+
+// Subscription metadata the connector writes when it accepts a plan's
+// terms on Azure: who accepted them at checkout and when, and Azure's
+// record of the acceptance.
+const (
+	MetaTermsAcceptedByUser         = "azure.terms.accepted_by_user"
+	MetaTermsAcceptedByOrganization = "azure.terms.accepted_by_organization"
+	MetaTermsBuyerAcceptedAt        = "azure.terms.buyer_accepted_at"
+	MetaTermsVersion                = "azure.terms.version"
+	MetaTermsAzurePlan              = "azure.terms.plan"
+	MetaTermsAzureAcceptedAt        = "azure.terms.azure_accepted_at"
+	MetaTermsAzureSignature         = "azure.terms.signature"
+)
 
 // callGeneric sends one request through the generic client's pipeline
 // (bearer token, retries, throttling, logging as every SDK client).
