@@ -455,6 +455,10 @@ type subscriptionData struct {
 	Messages   []messaging.Message
 	Usage      []usage.Record
 	Orders     []subscription.Order
+	// Terms is the publisher's terms its buyer accepted at checkout, and
+	// TermsBy the organization it accepted them for.
+	Terms   *catalog.TermsAcceptance
+	TermsBy string
 }
 
 func (s *Server) subscriptionData(r *http.Request, v *view, reveal bool) (*subscriptionData, error) {
@@ -481,6 +485,12 @@ func (s *Server) subscriptionData(r *http.Request, v *view, reveal bool) (*subsc
 	}
 	if d.Orders, _, err = s.services.Orders.ListOrders(ctx, v.P, subscription.OrderFilter{SubscriptionID: id}, mercato.Page{Limit: 50}); err != nil {
 		return nil, err
+	}
+	if d.Terms, err = s.services.Orders.TermsAcceptance(ctx, v.P, id); err != nil {
+		return nil, err
+	}
+	if d.Terms != nil {
+		d.TermsBy = s.names(r, v.P).org(d.Terms.OrganizationID)
 	}
 	return d, nil
 }

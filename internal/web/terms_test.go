@@ -62,7 +62,15 @@ func TestCheckoutAcceptsThePublisherTerms(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/subscriptions/") {
 		t.Fatalf("order with the terms: %d\n%s", res.StatusCode, visibleText(res.Body))
 	}
-	c.get(res.Header.Get("Location")) // the thank-you note, in English
+	subPage := res.Header.Get("Location")
+	// Who accepted, when, which terms: on the subscription for everyone
+	// who sees it (the thank-you note is in English, read here).
+	if body := visibleText(c.get(subPage).Body); !strings.Contains(body, "Accepted at checkout on") || !strings.Contains(body, "version "+terms.Version()) {
+		t.Errorf("the subscription does not show the acceptance:\n%s", body)
+	}
+	if body := visibleText(h.signIn(vendor).get(subPage).Body); !strings.Contains(body, "Accepted at checkout on") {
+		t.Errorf("the vendor does not see the acceptance:\n%s", body)
+	}
 	after, _, _ := h.st.ListOrders(ctx, h.admin, store.OrderFilter{}, store.Page{})
 	if len(after) != len(before)+1 {
 		t.Fatalf("orders %d then %d", len(before), len(after))
@@ -92,6 +100,9 @@ func TestCheckoutAcceptsThePublisherTerms(t *testing.T) {
 		if strings.Contains(text, en) {
 			t.Errorf("Italian checkout: English left: %q", en)
 		}
+	}
+	if body := visibleText(c.get(subPage).Body); !strings.Contains(body, "Accettate al checkout il") {
+		t.Errorf("the acceptance in Italian:\n%s", body)
 	}
 	form.Set("nonce", "terms-3")
 	form.Del("accept_terms")
