@@ -99,7 +99,9 @@ func (s *Store) fanOut(ctx context.Context, db queryer, eventID int64, entity st
 	case subscription.EntitySubscription:
 		err = db.QueryRowContext(ctx, `SELECT p.vendor_id, p.id FROM subscriptions s JOIN products p ON p.id = s.product_id WHERE s.id = $1`, entityID).Scan(&vendorID, &productID)
 	case subscription.EntityProductVersion:
-		err = db.QueryRowContext(ctx, `SELECT p.vendor_id FROM plans pl JOIN products p ON p.id = pl.product_id WHERE pl.id = $1`, entityID).Scan(&vendorID)
+		// A plan's events also reach the endpoints of its product (a
+		// connector reads the product it is set up for).
+		err = db.QueryRowContext(ctx, `SELECT p.vendor_id, p.id FROM plans pl JOIN products p ON p.id = pl.product_id WHERE pl.id = $1`, entityID).Scan(&vendorID, &productID)
 	case subscription.EntityUser:
 		err = db.QueryRowContext(ctx, `SELECT u.organization_id FROM users u WHERE u.id = $1`, entityID).Scan(&vendorID)
 	}

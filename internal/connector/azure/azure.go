@@ -159,6 +159,9 @@ func (c *Connector) Handler() http.Handler {
 		if n.Entity == webhook.EntitySubscription && n.ID != 0 {
 			c.kick(n.ID)
 		}
+		if n.Entity == webhook.EntityProductVersion && n.ID != 0 && n.Type != webhook.TypeDeleted {
+			c.fetchTermsOfPlan(n.ID) // a plan set up: the product's terms from Azure
+		}
 		return nil
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -101,6 +102,7 @@ type world struct {
 	// planTemplate deploys a Marketplace plan's VM from a template with no
 	// publisher terms in its metadata: the buyer accepts none.
 	planTemplate catalog.Product
+	hookURL      string
 	workers      catalog.Product
 	// siteLegacy sells siteTemplate with a form listed before forms
 	// carried integer bounds.
@@ -164,6 +166,7 @@ func newWorld(t *testing.T, step time.Duration) *world {
 		rw.WriteHeader(http.StatusServiceUnavailable)
 	}))
 	t.Cleanup(hook.Close)
+	wd.hookURL = hook.URL
 
 	ctx := context.Background()
 	tpl, err := engine.ParseTemplate([]byte(siteTemplate))
@@ -445,6 +448,49 @@ func TestConnectorFlows(t *testing.T) {
 				len(problem.Errors) != 1 || problem.Errors[0].Location != "body.accept_terms" {
 				t.Fatalf("accept_terms %v: %d %+v", accept, code, problem)
 			}
+		}
+	})
+
+	t.Run("a VM offer's terms read from Azure when its plan is set up, the vendor's own kept", func(t *testing.T) {
+		ctx := context.Background()
+		p, err := storetest.Listing(wd.st).CreateProduct(ctx, wd.w.VendorA.Principal, catalog.Product{Name: "FortiGate", Type: catalog.TypeAzureMarketplaceVM,
+			Metadata: map[string]string{armproduct.MetaPublisher: "fortinet", armproduct.MetaOffer: "fortigate-vm", armproduct.MetaPlan: "byol"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := webhooks.New(wd.st, store.TxFunc[webhooks.Tx](wd.st)).CreateEndpoint(ctx, wd.w.VendorA.Principal, syndication.Endpoint{ProductID: &p.ID, URL: wd.hookURL, Secret: wd.secret}); err != nil {
+			t.Fatal(err)
+		}
+		storetest.Plan(t, wd.st, wd.w.VendorA.Principal, p.ID, "BYOL", `{"currency":"EUR","period":"P1M","model":"flat","amount":"0"}`)
+		var got struct {
+			Metadata map[string]string `json:"metadata"`
+		}
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			wd.call("GET", fmt.Sprintf("/api/v1/products/%d", p.ID), wd.w.VendorA.Token, nil, &got)
+			if got.Metadata[catalog.MetaTermsLicense] != "" || time.Now().After(deadline) {
+				break
+			}
+		}
+		m := got.Metadata
+		if !strings.HasSuffix(m[catalog.MetaTermsLicense], "_legalterms_FORTINET.txt") || m[catalog.MetaTermsPrivacy] == "" ||
+			m[catalog.MetaTermsMarketplace] == "" || !strings.Contains(m[catalog.MetaTermsSummary], "fortinet/fortigate-vm") || m[armproduct.MetaPlan] != "byol" {
+			t.Fatalf("metadata after the plan: %v", m)
+		}
+		if n := wd.arm.Count("PUT agreement"); n != 1 {
+			t.Errorf("reading the terms accepted them (%d PUTs in all)", n)
+		}
+		// Terms the vendor entered are its own.
+		own := maps.Clone(m)
+		own[catalog.MetaTermsSummary] = "The vendor's own words."
+		if code := wd.call("PATCH", fmt.Sprintf("/api/v1/products/%d", p.ID), wd.w.VendorA.Token, map[string]any{"metadata": own}, nil); code != http.StatusOK {
+			t.Fatalf("patch: %d", code)
+		}
+		if err := wd.current.Load().FetchTerms(ctx, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		wd.call("GET", fmt.Sprintf("/api/v1/products/%d", p.ID), wd.w.VendorA.Token, nil, &got)
+		if got.Metadata[catalog.MetaTermsSummary] != "The vendor's own words." {
+			t.Errorf("the vendor's terms were replaced: %v", got.Metadata)
 		}
 	})
 

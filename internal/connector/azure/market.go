@@ -87,6 +87,20 @@ func (m *market) subscriptionIDs(ctx context.Context, status string, page func([
 	}
 }
 
+// planProduct is the product of a plan.
+func (m *market) planProduct(ctx context.Context, planID int64) (int64, error) {
+	var pl struct {
+		ProductID int64 `json:"product_id"`
+	}
+	err := m.Do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/plans/%d", planID), nil, &pl)
+	return pl.ProductID, err
+}
+
+// setProductMetadata replaces a product's integration metadata.
+func (m *market) setProductMetadata(ctx context.Context, id int64, md map[string]string) error {
+	return m.Do(ctx, http.MethodPatch, fmt.Sprintf("/api/v1/products/%d", id), map[string]any{"metadata": md}, nil)
+}
+
 // mergeMetadata adds keys to a subscription's integration metadata,
 // keeping the others.
 func (m *market) mergeMetadata(ctx context.Context, id int64, add map[string]string) error {

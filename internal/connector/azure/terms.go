@@ -3,6 +3,7 @@ package azure
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,6 +13,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 
 	engine "github.com/mercato-market/mercato/internal/arm"
+	"github.com/mercato-market/mercato/internal/armproduct"
+	"github.com/mercato-market/mercato/internal/catalog"
 )
 
 // termsAPIVersion is Microsoft.MarketplaceOrdering's API version.
@@ -68,9 +71,7 @@ func (c *Connector) acceptTerms(ctx context.Context, sub subscription, res *engi
 	}
 	record := map[string]string{}
 	for _, p := range plans {
-		u := runtime.JoinPaths(c.generic.Endpoint(), "subscriptions", url.PathEscape(c.cfg.SubscriptionID),
-			"providers/Microsoft.MarketplaceOrdering/offerTypes/virtualmachine/publishers", url.PathEscape(p.publisher),
-			"offers", url.PathEscape(p.offer), "plans", url.PathEscape(p.plan), "agreements/current")
+		u := c.agreementURL(p)
 		var agreement map[string]any
 		if err := c.callGeneric(ctx, http.MethodGet, u, nil, &agreement); err != nil {
 			return fmt.Errorf("get marketplace terms of %s/%s/%s: %w", p.publisher, p.offer, p.plan, err)
@@ -149,4 +150,80 @@ func (c *Connector) callGeneric(ctx context.Context, method, u string, body, out
 		return runtime.UnmarshalAsJSON(resp, out)
 	}
 	return nil
+}
+
+// agreementURL is the Microsoft.MarketplaceOrdering agreement of a VM
+// offer's plan on the connector's subscription.
+func (c *Connector) agreementURL(p offerPlan) string {
+	return runtime.JoinPaths(c.generic.Endpoint(), "subscriptions", url.PathEscape(c.cfg.SubscriptionID),
+		"providers/Microsoft.MarketplaceOrdering/offerTypes/virtualmachine/publishers", url.PathEscape(p.publisher),
+		"offers", url.PathEscape(p.offer), "plans", url.PathEscape(p.plan), "agreements/current")
+}
+
+// FetchTerms fills in the publisher's terms of an Azure Marketplace VM
+// product (catalog.MetaTerms*: the links and a summary the buyer reads at
+// checkout) from Microsoft.MarketplaceOrdering's agreement of its plan,
+// when its vendor entered none; terms the vendor entered are left as they
+// are. Reading the agreement accepts nothing. The connector runs it when a
+// plan of one of its products is created or changed (a ProductVersion
+// notification), that is when the vendor sets the product up.
+func (c *Connector) FetchTerms(ctx context.Context, productID int64) error {
+	p, err := c.market.product(ctx, productID)
+	if err != nil {
+		return err
+	}
+	op := offerPlan{p.Metadata[armproduct.MetaPublisher], p.Metadata[armproduct.MetaOffer], p.Metadata[armproduct.MetaPlan]}
+	if p.Type != "azure_marketplace_vm" || op.publisher == "" || op.offer == "" || op.plan == "" {
+		return nil
+	}
+	for _, k := range []string{catalog.MetaTermsLicense, catalog.MetaTermsPrivacy, catalog.MetaTermsMarketplace, catalog.MetaTermsSummary} {
+		if p.Metadata[k] != "" {
+			return nil // the vendor's own
+		}
+	}
+	var agreement struct {
+		Properties struct {
+			LicenseTextLink      string `json:"licenseTextLink"`
+			PrivacyPolicyLink    string `json:"privacyPolicyLink"`
+			MarketplaceTermsLink string `json:"marketplaceTermsLink"`
+		} `json:"properties"`
+	}
+	if err := c.callGeneric(ctx, http.MethodGet, c.agreementURL(op), nil, &agreement); err != nil {
+		return fmt.Errorf("get marketplace terms of %s/%s/%s: %w", op.publisher, op.offer, op.plan, err)
+	}
+	md := maps.Clone(p.Metadata)
+	a := agreement.Properties
+	md[catalog.MetaTermsLicense], md[catalog.MetaTermsPrivacy], md[catalog.MetaTermsMarketplace] = a.LicenseTextLink, a.PrivacyPolicyLink, a.MarketplaceTermsLink
+	md[catalog.MetaTermsSummary] = fmt.Sprintf("The image %s/%s, plan %s, is sold on Azure Marketplace under its publisher's licence, privacy policy and the Azure Marketplace terms linked here.",
+		op.publisher, op.offer, op.plan)
+	for k, v := range md {
+		if v == "" {
+			delete(md, k) // a link the agreement lacks
+		}
+	}
+	if err := c.market.setProductMetadata(ctx, productID, md); err != nil {
+		return fmt.Errorf("record the publisher's terms of product %d: %w", productID, err)
+	}
+	c.log.InfoContext(ctx, "azure connector: publisher's terms read from Azure", "product", productID, "publisher", op.publisher, "offer", op.offer, "plan", op.plan)
+	return nil
+}
+
+// fetchTermsOfPlan runs FetchTerms for the product of a plan, in the
+// background (a webhook is answered at once).
+func (c *Connector) fetchTermsOfPlan(planID int64) {
+	c.mu.Lock()
+	ctx := c.base
+	c.mu.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
+	c.wg.Go(func() {
+		productID, err := c.market.planProduct(ctx, planID)
+		if err == nil {
+			err = c.FetchTerms(ctx, productID)
+		}
+		if err != nil && ctx.Err() == nil {
+			c.log.WarnContext(ctx, "azure connector: publisher's terms not read", "plan", planID, "err", err)
+		}
+	})
 }
