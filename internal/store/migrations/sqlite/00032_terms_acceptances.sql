@@ -5,7 +5,7 @@
 -- organization, when, and the terms as shown (their links, summary and
 -- version). One per order; the subscription's NEW order has it.
 CREATE TABLE terms_acceptances (
-    order_id         BIGINT PRIMARY KEY REFERENCES orders(id),
+    order_id         BIGINT NOT NULL PRIMARY KEY REFERENCES orders(id),
     subscription_id  BIGINT NOT NULL REFERENCES subscriptions(id),
     user_id          BIGINT NOT NULL,
     organization_id  BIGINT NOT NULL REFERENCES organizations(id),
