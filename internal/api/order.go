@@ -39,6 +39,7 @@ type OrderCreate struct {
 	Quantity      int64          `json:"quantity" minimum:"1" maximum:"1000000000"` // the schema shows subscription.MaxQuantity, which the services enforce
 	Configuration map[string]any `json:"configuration,omitempty" doc:"values for the product's configuration parameters"`
 	Coupon        string         `json:"coupon,omitempty" maxLength:"64" doc:"a coupon code to redeem (case-insensitive); one that is unknown, expired, used up or not applicable is refused with 422 naming coupon"`
+	AcceptTerms   bool           `json:"accept_terms,omitempty" doc:"the buyer accepts the product's publisher terms (the links in its metadata terms.license_link, terms.privacy_link, terms.marketplace_link and terms.summary); required true for a product that has them (every azure_marketplace_vm): without it the order is refused with 422 naming accept_terms. The acceptance (user, organization, time, the terms' version) is recorded with the order and shown on the subscription as terms_acceptance"`
 }
 
 func (s *Server) registerOrders() {
@@ -50,7 +51,7 @@ func (s *Server) registerOrders() {
 		}) (*Output[Order], error) {
 			b := in.Body
 			o, err := s.services.Orders.PlaceOrder(ctx, principal(ctx), subscription.OrderRequest{
-				CustomerID: b.CustomerID, PlanID: b.PlanID, Quantity: b.Quantity, Configuration: b.Configuration, Coupon: b.Coupon, IdempotencyKey: in.IdempotencyKey,
+				CustomerID: b.CustomerID, PlanID: b.PlanID, Quantity: b.Quantity, Configuration: b.Configuration, Coupon: b.Coupon, AcceptTerms: b.AcceptTerms, IdempotencyKey: in.IdempotencyKey,
 			})
 			if err != nil {
 				return nil, err

@@ -33,6 +33,9 @@ type Orders interface {
 	// charged, or nil; CancelScheduledChange cancels it.
 	ScheduledChange(ctx context.Context, p mercato.Principal, id int64) (*subscription.ScheduledChange, error)
 	CancelScheduledChange(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
+	// TermsAcceptance is the publisher's terms accepted with the
+	// subscription's first order, or nil.
+	TermsAcceptance(ctx context.Context, p mercato.Principal, subID int64) (*catalog.TermsAcceptance, error)
 	ListOrders(ctx context.Context, p mercato.Principal, f subscription.OrderFilter, page mercato.Page) ([]subscription.Order, int64, error)
 	Order(ctx context.Context, p mercato.Principal, id int64) (subscription.Order, error)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/webhooks"
@@ -39,8 +40,30 @@ type Subscription struct {
 	ScheduledChange *ScheduledChange `json:"scheduled_change,omitempty"`
 	// TerminateAt is when a termination asked for outside a commitment's
 	// cancellation window takes effect.
-	NextPrice   *NextPrice `json:"next_price,omitempty"` // a price the renewal changes (on GET of one subscription)
-	TerminateAt *time.Time `json:"terminate_at,omitempty" doc:"a committed subscription terminated outside its cancellation window ends then (the end of its term) instead of renewing; DELETE …/scheduled-termination cancels it"`
+	NextPrice *NextPrice `json:"next_price,omitempty"` // a price the renewal changes (on GET of one subscription)
+	// TermsAcceptance is the publisher's terms the buyer accepted with
+	// the order (on GET of one subscription of a product that has them).
+	TermsAcceptance *TermsAcceptance `json:"terms_acceptance,omitempty"`
+	TerminateAt     *time.Time       `json:"terminate_at,omitempty" doc:"a committed subscription terminated outside its cancellation window ends then (the end of its term) instead of renewing; DELETE …/scheduled-termination cancels it"`
+}
+
+// TermsAcceptance is the record of a buyer accepting a product's publisher
+// terms at checkout.
+type TermsAcceptance struct {
+	OrderID         int64     `json:"order_id"`
+	UserID          int64     `json:"user_id" doc:"the user who accepted; 0 for an organization's API token"`
+	OrganizationID  int64     `json:"organization_id" doc:"the organization the user acted for"`
+	AcceptedAt      time.Time `json:"accepted_at"`
+	Version         string    `json:"version" doc:"identifies the links and summary accepted"`
+	LicenseLink     string    `json:"license_link,omitempty"`
+	PrivacyLink     string    `json:"privacy_link,omitempty"`
+	MarketplaceLink string    `json:"marketplace_link,omitempty"`
+	Summary         string    `json:"summary,omitempty"`
+}
+
+func termsAcceptanceOf(a catalog.TermsAcceptance) *TermsAcceptance {
+	return &TermsAcceptance{OrderID: a.OrderID, UserID: a.UserID, OrganizationID: a.OrganizationID, AcceptedAt: a.AcceptedAt, Version: a.Version,
+		LicenseLink: a.Terms.LicenseLink, PrivacyLink: a.Terms.PrivacyLink, MarketplaceLink: a.Terms.MarketplaceLink, Summary: a.Terms.Summary}
 }
 
 // ScheduledChange is a downgrade (fewer seats, a cheaper plan) sold and not
@@ -157,6 +180,13 @@ func (s *Server) registerSubscriptions() {
 			res, err := s.withScheduled(ctx, sub)
 			if err != nil {
 				return nil, err
+			}
+			ta, err := s.services.Orders.TermsAcceptance(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			if ta != nil {
+				res.Body.TermsAcceptance = termsAcceptanceOf(*ta)
 			}
 			if !sub.Status.Final() && sub.Status != subscription.UndeploySent {
 				o, err := s.services.Billing.RenewalOffer(ctx, principal(ctx), in.ID)

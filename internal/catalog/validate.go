@@ -16,6 +16,7 @@ func (p Product) Validate() error {
 		fe.Add("description", "at most 20000 characters")
 	}
 	validateMetadata(&fe, "metadata", p.Metadata)
+	validateTerms(&fe, p.Metadata)
 	if err := ValidateParameters(p.Parameters); err != nil {
 		fe = append(fe, mercato.Fields(err)...)
 	}

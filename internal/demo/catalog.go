@@ -61,7 +61,13 @@ var products = []struct {
 	},
 	{
 		name: "Ubuntu Server VM", description: "An Azure Marketplace Ubuntu virtual machine in your subscription.", typ: catalog.TypeAzureMarketplaceVM,
-		metadata:   map[string]string{"azure.publisher": "canonical", "azure.offer": "ubuntu-24_04-lts", "azure.plan": "server", "azure.vm_size": "Standard_B2s"},
+		metadata: map[string]string{"azure.publisher": "canonical", "azure.offer": "ubuntu-24_04-lts", "azure.plan": "server", "azure.vm_size": "Standard_B2s",
+			// The publisher's terms the buyer accepts at checkout: the links
+			// the ARM emulator's agreements API gives for this plan.
+			catalog.MetaTermsLicense:     "https://mpcprodsa.blob.core.windows.net/legalterms/3E5ED_legalterms_CANONICAL.txt",
+			catalog.MetaTermsPrivacy:     "https://canonical.example/privacy",
+			catalog.MetaTermsMarketplace: "https://mpcprodsa.blob.core.windows.net/marketplaceterms/3EDEF_marketplaceterms_VIRTUALMACHINE.txt",
+			catalog.MetaTermsSummary:     "Ubuntu Server is published by Canonical on Azure Marketplace; the image is free software, and Azure bills the VM's compute."},
 		parameters: []catalog.Parameter{globalPrefix},
 		plans: []demoPlan{
 			{name: "Managed VM", pricing: `{"currency":"EUR","period":"P1M","model":"package","unit":"vm","package_size":5,"amount":"90.00","setup_fee":"25.00"}`},

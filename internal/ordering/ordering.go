@@ -60,6 +60,9 @@ type Tx interface {
 	// RedeemCoupon counts and records a coupon's redemption by an order;
 	// false (nothing written) when it is inactive or used up by now.
 	RedeemCoupon(ctx context.Context, couponID, subID, orderID, customerID int64) (bool, error)
+	// InsertTermsAcceptance records the publisher's terms the buyer
+	// accepted with an order.
+	InsertTermsAcceptance(ctx context.Context, a catalog.TermsAcceptance) error
 }
 
 // Reads are what the service reads outside a transaction; reads apply
@@ -68,6 +71,9 @@ type Reads interface {
 	Reader
 	ListOrders(ctx context.Context, p mercato.Principal, f subscription.OrderFilter, page mercato.Page) ([]subscription.Order, int64, error)
 	Order(ctx context.Context, p mercato.Principal, id int64) (subscription.Order, error)
+	// TermsAcceptance is the terms accepted with a subscription's first
+	// order (false: none).
+	TermsAcceptance(ctx context.Context, p mercato.Principal, subID int64) (catalog.TermsAcceptance, bool, error)
 	// Clock is the store's now (coupons expire by it).
 	Clock() time.Time
 }
@@ -87,6 +93,16 @@ func New(reads Reads, inTx InTx) *Service { return &Service{read: reads, inTx: i
 // ListOrders lists the orders p sees.
 func (s *Service) ListOrders(ctx context.Context, p mercato.Principal, f subscription.OrderFilter, page mercato.Page) ([]subscription.Order, int64, error) {
 	return s.read.ListOrders(ctx, p, f, page)
+}
+
+// TermsAcceptance returns the publisher's terms accepted with the first
+// order of a subscription p sees, or nil when its product had none.
+func (s *Service) TermsAcceptance(ctx context.Context, p mercato.Principal, subID int64) (*catalog.TermsAcceptance, error) {
+	a, ok, err := s.read.TermsAcceptance(ctx, p, subID)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &a, nil
 }
 
 // Order returns an order p sees.
@@ -224,6 +240,13 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 	if err := catalog.ValidateConfiguration(prod.Parameters, r.Configuration); err != nil {
 		return subscription.Order{}, err
 	}
+	// The publisher's terms (an Azure Marketplace VM offer's): the buyer
+	// accepts them with the order, or nothing is sold.
+	pubTerms, hasTerms := prod.Terms()
+	if hasTerms && !r.AcceptTerms {
+		return subscription.Order{}, mercato.Invalid("invalid order", mercato.FieldError{Path: "accept_terms",
+			Message: "the publisher's terms of this product must be accepted (true)", Value: r.AcceptTerms})
+	}
 	// Secret values are sealed at rest and shown masked (subscription.Secret).
 	r.Configuration = subscription.SealSecrets(r.Configuration, catalog.SecretNames(prod.Parameters))
 	now := tx.Now()
@@ -280,6 +303,13 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 	if err := tx.InsertOrder(ctx, p, &order); err != nil {
 		return order, err
 	}
+	if hasTerms {
+		err := tx.InsertTermsAcceptance(ctx, catalog.TermsAcceptance{OrderID: order.ID, SubscriptionID: sub.ID, UserID: p.UserID,
+			OrganizationID: p.OrgID, AcceptedAt: now, Terms: pubTerms, Version: pubTerms.Version()})
+		if err != nil {
+			return order, err
+		}
+	}
 	var terms *coupon.Terms
 	if cp != nil {
 		// Counted in this transaction: concurrent orders never redeem a
@@ -307,6 +337,9 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 		"customer_id": customer.ID, "quantity": r.Quantity, "total": order.Total.String(), "currency": order.Currency}
 	if order.Coupon != "" {
 		details["coupon"] = order.Coupon
+	}
+	if hasTerms {
+		details["terms_version"] = pubTerms.Version()
 	}
 	if err := tx.Audit(ctx, p, "order.place", "order", order.ID, details); err != nil {
 		return order, err

@@ -104,7 +104,9 @@ func (s *Store) fanOut(ctx context.Context, db queryer, eventID int64, entity st
 		owner = `SELECT p.vendor_id, p.id AS product_id FROM subscriptions s JOIN products p ON p.id = s.product_id WHERE s.id = $7`
 		args = append(args, entityID)
 	case subscription.EntityProductVersion:
-		owner = `SELECT p.vendor_id, CAST(NULL AS BIGINT) AS product_id FROM plans pl JOIN products p ON p.id = pl.product_id WHERE pl.id = $7`
+		// A plan's events also reach the endpoints of its product (a
+		// connector reads the product it is set up for).
+		owner = `SELECT p.vendor_id, p.id AS product_id FROM plans pl JOIN products p ON p.id = pl.product_id WHERE pl.id = $7`
 		args = append(args, entityID)
 	case subscription.EntityUser:
 		owner = `SELECT u.organization_id AS vendor_id, CAST(NULL AS BIGINT) AS product_id FROM users u WHERE u.id = $7`

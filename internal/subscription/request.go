@@ -20,6 +20,9 @@ type OrderRequest struct {
 	Configuration map[string]any
 	// Coupon is a coupon code to redeem ("": none).
 	Coupon string
+	// AcceptTerms says the buyer accepts the product's publisher terms
+	// (catalog.Product.Terms); required for a product that has them.
+	AcceptTerms bool
 	// IdempotencyKey, when set, makes a retry of the same request return
 	// the first order instead of placing another.
 	IdempotencyKey string

@@ -86,6 +86,9 @@ type productData struct {
 	Nonce    string
 	FormErr  string
 	IsVendor bool
+	// Terms are the publisher's terms the buyer accepts to order (an
+	// Azure Marketplace VM offer's); nil when the product has none.
+	Terms *catalog.PublisherTerms
 }
 
 // configFields is what the "config" partial renders: a product's
@@ -102,10 +105,11 @@ func (d *productData) ConfigFields() configFields {
 }
 
 type orderForm struct {
-	PlanID   int64
-	Quantity int64
-	Coupon   string
-	Values   map[string]string
+	PlanID      int64
+	Quantity    int64
+	Coupon      string
+	AcceptTerms bool
+	Values      map[string]string
 }
 
 func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm) (*productData, error) {
@@ -121,6 +125,9 @@ func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm)
 	d := &productData{Product: prod, Form: form, Errors: map[string]string{}, Nonce: nonce(),
 		CanBuy:   v.P.OrgKind == mercato.KindCustomer && v.P.CanWrite() && prod.Published,
 		IsVendor: prod.VendorID == v.P.OrgID || v.P.IsPlatform()}
+	if t, ok := prod.Terms(); ok {
+		d.Terms = &t
+	}
 	for _, pl := range plans {
 		row := planRow{Plan: pl}
 		full, err := s.services.Orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: pl.ID, Quantity: minQty(pl.Pricing)})
@@ -272,12 +279,13 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	cfg, raw := configuration(r, prod.Parameters)
-	form := orderForm{PlanID: formInt(r, "plan_id"), Quantity: formInt(r, "quantity"), Coupon: strings.TrimSpace(r.PostFormValue("coupon")), Values: raw}
+	form := orderForm{PlanID: formInt(r, "plan_id"), Quantity: formInt(r, "quantity"), Coupon: strings.TrimSpace(r.PostFormValue("coupon")),
+		AcceptTerms: r.PostFormValue("accept_terms") == "on", Values: raw}
 	err = catalog.ValidateConfiguration(prod.Parameters, cfg)
 	var o subscription.Order
 	if err == nil {
 		o, err = s.services.Orders.PlaceOrder(ctx, v.P, subscription.OrderRequest{PlanID: form.PlanID, Quantity: form.Quantity, Configuration: cfg,
-			Coupon: form.Coupon, IdempotencyKey: "web:" + r.PostFormValue("nonce")})
+			Coupon: form.Coupon, AcceptTerms: form.AcceptTerms, IdempotencyKey: "web:" + r.PostFormValue("nonce")})
 	}
 	if err != nil {
 		code := mercato.ErrorCode(err)
@@ -462,6 +470,10 @@ type subscriptionData struct {
 	Usage      []usage.Record
 	Orders     []subscription.Order
 	Operations []operation // the operator's steps from its status
+	// Terms is the publisher's terms its buyer accepted at checkout, and
+	// TermsBy the organization it accepted them for.
+	Terms   *catalog.TermsAcceptance
+	TermsBy string
 }
 
 func (s *Server) subscriptionData(r *http.Request, v *view, reveal bool) (*subscriptionData, error) {
@@ -489,6 +501,12 @@ func (s *Server) subscriptionData(r *http.Request, v *view, reveal bool) (*subsc
 	}
 	if d.Orders, _, err = s.services.Orders.ListOrders(ctx, v.P, subscription.OrderFilter{SubscriptionID: id}, mercato.Page{Limit: 50}); err != nil {
 		return nil, err
+	}
+	if d.Terms, err = s.services.Orders.TermsAcceptance(ctx, v.P, id); err != nil {
+		return nil, err
+	}
+	if d.Terms != nil {
+		d.TermsBy = s.names(r, v.P).org(d.Terms.OrganizationID)
 	}
 	return d, nil
 }

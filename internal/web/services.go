@@ -32,6 +32,9 @@ type Orders interface {
 	Quote(ctx context.Context, p mercato.Principal, r ordering.QuoteRequest) (pricing.Quote, error)
 	Change(ctx context.Context, p mercato.Principal, id int64, c subscription.Change) (subscription.Subscription, error)
 	ListOrders(ctx context.Context, p mercato.Principal, f subscription.OrderFilter, page mercato.Page) ([]subscription.Order, int64, error)
+	// TermsAcceptance is the publisher's terms accepted with the
+	// subscription's first order, or nil.
+	TermsAcceptance(ctx context.Context, p mercato.Principal, subID int64) (*catalog.TermsAcceptance, error)
 }
 
 // Coupons is the coupons' use cases the panel runs (internal/coupons).

@@ -1805,6 +1805,9 @@ type OrderType string
 
 // OrderCreate defines model for OrderCreate.
 type OrderCreate struct {
+	// AcceptTerms the buyer accepts the product's publisher terms (the links in its metadata terms.license_link, terms.privacy_link, terms.marketplace_link and terms.summary); required true for a product that has them (every azure_marketplace_vm): without it the order is refused with 422 naming accept_terms. The acceptance (user, organization, time, the terms' version) is recorded with the order and shown on the subscription as terms_acceptance
+	AcceptTerms *bool `json:"accept_terms,omitempty"`
+
 	// Configuration values for the product's configuration parameters
 	Configuration *map[string]interface{} `json:"configuration,omitempty"`
 
@@ -2276,9 +2279,10 @@ type Subscription struct {
 	StartDate       time.Time        `json:"start_date"`
 
 	// TerminateAt a committed subscription terminated outside its cancellation window ends then (the end of its term) instead of renewing; DELETE …/scheduled-termination cancels it
-	TerminateAt *time.Time       `json:"terminate_at,omitempty"`
-	Type        SubscriptionType `json:"type"`
-	UpdatedAt   time.Time        `json:"updated_at"`
+	TerminateAt     *time.Time       `json:"terminate_at,omitempty"`
+	TermsAcceptance *TermsAcceptance `json:"terms_acceptance,omitempty"`
+	Type            SubscriptionType `json:"type"`
+	UpdatedAt       time.Time        `json:"updated_at"`
 }
 
 // SubscriptionDeploymentStatus defines model for Subscription.DeploymentStatus.
@@ -2330,6 +2334,25 @@ type TaxRateCreate struct {
 	//
 	// Example: 2025-08-01
 	ValidFrom openapi_types.Date `json:"valid_from"`
+}
+
+// TermsAcceptance defines model for TermsAcceptance.
+type TermsAcceptance struct {
+	AcceptedAt      time.Time `json:"accepted_at"`
+	LicenseLink     *string   `json:"license_link,omitempty"`
+	MarketplaceLink *string   `json:"marketplace_link,omitempty"`
+	OrderId         int64     `json:"order_id"`
+
+	// OrganizationId the organization the user acted for
+	OrganizationId int64   `json:"organization_id"`
+	PrivacyLink    *string `json:"privacy_link,omitempty"`
+	Summary        *string `json:"summary,omitempty"`
+
+	// UserId the user who accepted; 0 for an organization's API token
+	UserId int64 `json:"user_id"`
+
+	// Version identifies the links and summary accepted
+	Version string `json:"version"`
 }
 
 // Tier defines model for Tier.

@@ -159,6 +159,9 @@ func (c *Connector) Handler() http.Handler {
 		if n.Entity == webhook.EntitySubscription && n.ID != 0 {
 			c.kick(n.ID)
 		}
+		if n.Entity == webhook.EntityProductVersion && n.ID != 0 && n.Type != webhook.TypeDeleted {
+			c.fetchTermsOfPlan(n.ID) // a plan set up: the product's terms from Azure
+		}
 		return nil
 	})
 }
@@ -296,7 +299,7 @@ func (c *Connector) provision(ctx context.Context, sub subscription, p product) 
 	} else if !isNotFound(err) {
 		return fmt.Errorf("get resource group: %w", err)
 	}
-	if err := c.acceptTerms(ctx, res, s.acceptTerms); err != nil {
+	if err := c.acceptTerms(ctx, sub, res, s.acceptTerms); err != nil {
 		return err
 	}
 	if _, err := c.groups.CreateOrUpdate(ctx, s.group, armresources.ResourceGroup{Location: to.Ptr(s.location),

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,6 +42,11 @@ const azureSub = "00000000-0000-0000-0000-00000000a2e0"
 
 // siteTemplate is a web app whose URL output reads the deployed site
 // (reference()), and a bounded int parameter.
+const planTemplate = `{"$schema":"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#","contentVersion":"1.0.0.0",
+  "parameters":{"prefix":{"type":"string"},"location":{"type":"string"}},
+  "resources":[{"type":"Microsoft.Compute/virtualMachines","apiVersion":"2024-03-01","name":"[concat(parameters('prefix'), '-vm')]",
+    "location":"[parameters('location')]","plan":{"name":"hardened","publisher":"cognosys","product":"ubuntu-hardened"},"properties":{}}]}`
+
 const siteTemplate = `{
   "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
   "contentVersion": "1.0.0.0",
@@ -92,7 +99,11 @@ type world struct {
 	siteProd  catalog.Product
 	vmProd    catalog.Product
 	vmNoTerms catalog.Product
-	workers   catalog.Product
+	// planTemplate deploys a Marketplace plan's VM from a template with no
+	// publisher terms in its metadata: the buyer accepts none.
+	planTemplate catalog.Product
+	hookURL      string
+	workers      catalog.Product
 	// siteLegacy sells siteTemplate with a form listed before forms
 	// carried integer bounds.
 	siteLegacy catalog.Product
@@ -155,6 +166,7 @@ func newWorld(t *testing.T, step time.Duration) *world {
 		rw.WriteHeader(http.StatusServiceUnavailable)
 	}))
 	t.Cleanup(hook.Close)
+	wd.hookURL = hook.URL
 
 	ctx := context.Background()
 	tpl, err := engine.ParseTemplate([]byte(siteTemplate))
@@ -189,6 +201,11 @@ func newWorld(t *testing.T, step time.Duration) *world {
 	wd.vmProd = product("VM", catalog.TypeAzureMarketplaceVM, vmMeta, prefixOnly)
 	noTerms := map[string]string{armproduct.MetaAcceptTerms: "false", armproduct.MetaPublisher: "bitnami", armproduct.MetaOffer: "wordpress", armproduct.MetaPlan: "default"}
 	wd.vmNoTerms = product("VM without terms", catalog.TypeAzureMarketplaceVM, noTerms, prefixOnly)
+	ptpl, err := engine.ParseTemplate([]byte(planTemplate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd.planTemplate = product("Template with a Marketplace plan", catalog.TypeARMTemplate, map[string]string{armproduct.MetaTemplate: planTemplate}, armproduct.Form(ptpl, nil))
 	return wd
 }
 
@@ -255,7 +272,11 @@ func (wd *world) order(p catalog.Product, config map[string]any) int64 {
 	var o struct {
 		SubscriptionID int64 `json:"subscription_id"`
 	}
-	if code := wd.call("POST", "/api/v1/orders", wd.w.C1.Token, map[string]any{"plan_id": plans.Items[0].ID, "quantity": 1, "configuration": config}, &o); code != http.StatusCreated {
+	body := map[string]any{"plan_id": plans.Items[0].ID, "quantity": 1, "configuration": config}
+	if _, ok := p.Terms(); ok {
+		body["accept_terms"] = true // the buyer ticks the publisher's terms
+	}
+	if code := wd.call("POST", "/api/v1/orders", wd.w.C1.Token, body, &o); code != http.StatusCreated {
 		wd.t.Fatalf("order: %d", code)
 	}
 	return o.SubscriptionID
@@ -371,6 +392,29 @@ func TestConnectorFlows(t *testing.T) {
 		if n := wd.arm.Count("PUT agreement") - before; n != 1 {
 			t.Errorf("accepted terms %d times, want 1", n)
 		}
+		// Who accepted and when: the buyer at checkout, then Azure's record,
+		// on the subscription's metadata the vendor and the operator read.
+		var md struct {
+			Metadata map[string]string `json:"metadata"`
+		}
+		wd.call("GET", fmt.Sprintf("/api/v1/subscriptions/%d/metadata", id), wd.w.VendorA.Token, nil, &md)
+		var sub struct {
+			Terms struct {
+				UserID     int64     `json:"user_id"`
+				OrgID      int64     `json:"organization_id"`
+				AcceptedAt time.Time `json:"accepted_at"`
+				Version    string    `json:"version"`
+			} `json:"terms_acceptance"`
+		}
+		wd.call("GET", fmt.Sprintf("/api/v1/subscriptions/%d", id), wd.w.Platform.Token, nil, &sub)
+		m := md.Metadata
+		if sub.Terms.UserID != wd.w.C1.User.ID || sub.Terms.OrgID != wd.w.C1.Org.ID || sub.Terms.Version == "" ||
+			m[azure.MetaTermsAcceptedByUser] != strconv.FormatInt(wd.w.C1.User.ID, 10) ||
+			m[azure.MetaTermsAcceptedByOrganization] != strconv.FormatInt(wd.w.C1.Org.ID, 10) ||
+			m[azure.MetaTermsBuyerAcceptedAt] != sub.Terms.AcceptedAt.Format(time.RFC3339) || m[azure.MetaTermsVersion] != sub.Terms.Version ||
+			m[azure.MetaTermsAzurePlan] != "canonical/ubuntu-24_04-lts/server" || m[azure.MetaTermsAzureAcceptedAt] == "" || m[azure.MetaTermsAzureSignature] == "" {
+			t.Errorf("acceptance %+v, metadata %v", sub.Terms, m)
+		}
 		var creds struct {
 			Credentials []struct {
 				Key   string  `json:"key"`
@@ -380,6 +424,87 @@ func TestConnectorFlows(t *testing.T) {
 		wd.call("GET", fmt.Sprintf("/api/v1/subscriptions/%d/credentials", id), wd.w.C1.Token, nil, &creds)
 		if len(creds.Credentials) != 1 || creds.Credentials[0].Value == nil || len(*creds.Credentials[0].Value) < 12 {
 			t.Errorf("credentials %+v", creds)
+		}
+	})
+
+	t.Run("the buyer did not accept the terms: the order is refused, nothing sold", func(t *testing.T) {
+		var plans struct {
+			Items []struct {
+				ID int64 `json:"id"`
+			} `json:"items"`
+		}
+		wd.call("GET", fmt.Sprintf("/api/v1/products/%d/plans", wd.vmProd.ID), wd.w.C1.Token, nil, &plans)
+		var problem struct {
+			Errors []struct {
+				Location string `json:"location"`
+			} `json:"errors"`
+		}
+		for _, accept := range []any{nil, false} {
+			body := map[string]any{"plan_id": plans.Items[0].ID, "quantity": 1, "configuration": map[string]any{"global_prefix": "refused"}}
+			if accept != nil {
+				body["accept_terms"] = accept
+			}
+			if code := wd.call("POST", "/api/v1/orders", wd.w.C1.Token, body, &problem); code != http.StatusUnprocessableEntity ||
+				len(problem.Errors) != 1 || problem.Errors[0].Location != "body.accept_terms" {
+				t.Fatalf("accept_terms %v: %d %+v", accept, code, problem)
+			}
+		}
+	})
+
+	t.Run("a VM offer's terms read from Azure when its plan is set up, the vendor's own kept", func(t *testing.T) {
+		ctx := context.Background()
+		p, err := storetest.Listing(wd.st).CreateProduct(ctx, wd.w.VendorA.Principal, catalog.Product{Name: "FortiGate", Type: catalog.TypeAzureMarketplaceVM,
+			Metadata: map[string]string{armproduct.MetaPublisher: "fortinet", armproduct.MetaOffer: "fortigate-vm", armproduct.MetaPlan: "byol"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := webhooks.New(wd.st, store.TxFunc[webhooks.Tx](wd.st)).CreateEndpoint(ctx, wd.w.VendorA.Principal, syndication.Endpoint{ProductID: &p.ID, URL: wd.hookURL, Secret: wd.secret}); err != nil {
+			t.Fatal(err)
+		}
+		storetest.Plan(t, wd.st, wd.w.VendorA.Principal, p.ID, "BYOL", `{"currency":"EUR","period":"P1M","model":"flat","amount":"0"}`)
+		var got struct {
+			Metadata map[string]string `json:"metadata"`
+		}
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			wd.call("GET", fmt.Sprintf("/api/v1/products/%d", p.ID), wd.w.VendorA.Token, nil, &got)
+			if got.Metadata[catalog.MetaTermsLicense] != "" || time.Now().After(deadline) {
+				break
+			}
+		}
+		m := got.Metadata
+		if !strings.HasSuffix(m[catalog.MetaTermsLicense], "_legalterms_FORTINET.txt") || m[catalog.MetaTermsPrivacy] == "" ||
+			m[catalog.MetaTermsMarketplace] == "" || !strings.Contains(m[catalog.MetaTermsSummary], "fortinet/fortigate-vm") || m[armproduct.MetaPlan] != "byol" {
+			t.Fatalf("metadata after the plan: %v", m)
+		}
+		if n := wd.arm.Count("PUT agreement"); n != 1 {
+			t.Errorf("reading the terms accepted them (%d PUTs in all)", n)
+		}
+		// Terms the vendor entered are its own.
+		own := maps.Clone(m)
+		own[catalog.MetaTermsSummary] = "The vendor's own words."
+		if code := wd.call("PATCH", fmt.Sprintf("/api/v1/products/%d", p.ID), wd.w.VendorA.Token, map[string]any{"metadata": own}, nil); code != http.StatusOK {
+			t.Fatalf("patch: %d", code)
+		}
+		if err := wd.current.Load().FetchTerms(ctx, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		wd.call("GET", fmt.Sprintf("/api/v1/products/%d", p.ID), wd.w.VendorA.Token, nil, &got)
+		if got.Metadata[catalog.MetaTermsSummary] != "The vendor's own words." {
+			t.Errorf("the vendor's terms were replaced: %v", got.Metadata)
+		}
+	})
+
+	t.Run("a template's Marketplace plan without the buyer's acceptance: not accepted on Azure, FAILED", func(t *testing.T) {
+		before := wd.arm.Count("PUT agreement")
+		id := wd.order(wd.planTemplate, map[string]any{"global_prefix": "planned"})
+		if got := wd.wait(id); got != "FAILED" {
+			t.Fatalf("status %s", got)
+		}
+		if v := wd.view(id); !strings.Contains(v.Instructions, "MarketplacePurchaseEligibilityFailed") {
+			t.Fatalf("instructions %q", v.Instructions)
+		}
+		if n := wd.arm.Count("PUT agreement") - before; n != 0 {
+			t.Errorf("accepted terms %d times without the buyer", n)
 		}
 	})
 

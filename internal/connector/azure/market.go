@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/mercato-market/mercato/internal/connector/marketplace"
 )
@@ -26,6 +27,17 @@ type subscription struct {
 	DeploymentStatus string         `json:"deployment_status"`
 	Paid             bool           `json:"paid"`
 	Configuration    map[string]any `json:"configuration"`
+	// TermsAcceptance is the buyer's acceptance of the publisher's terms
+	// at checkout; nil when the buyer accepted none.
+	TermsAcceptance *termsAcceptance `json:"terms_acceptance"`
+}
+
+// termsAcceptance is what the connector reads of a buyer's acceptance.
+type termsAcceptance struct {
+	UserID         int64     `json:"user_id"`
+	OrganizationID int64     `json:"organization_id"`
+	AcceptedAt     time.Time `json:"accepted_at"`
+	Version        string    `json:"version"`
 }
 
 // product is what the connector reads of a product.
@@ -73,6 +85,39 @@ func (m *market) subscriptionIDs(ctx context.Context, status string, page func([
 		}
 		cursor = *res.NextCursor
 	}
+}
+
+// planProduct is the product of a plan.
+func (m *market) planProduct(ctx context.Context, planID int64) (int64, error) {
+	var pl struct {
+		ProductID int64 `json:"product_id"`
+	}
+	err := m.Do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/plans/%d", planID), nil, &pl)
+	return pl.ProductID, err
+}
+
+// setProductMetadata replaces a product's integration metadata.
+func (m *market) setProductMetadata(ctx context.Context, id int64, md map[string]string) error {
+	return m.Do(ctx, http.MethodPatch, fmt.Sprintf("/api/v1/products/%d", id), map[string]any{"metadata": md}, nil)
+}
+
+// mergeMetadata adds keys to a subscription's integration metadata,
+// keeping the others.
+func (m *market) mergeMetadata(ctx context.Context, id int64, add map[string]string) error {
+	var cur struct {
+		Metadata map[string]string `json:"metadata"`
+	}
+	path := fmt.Sprintf("/api/v1/subscriptions/%d/metadata", id)
+	if err := m.Do(ctx, http.MethodGet, path, nil, &cur); err != nil {
+		return err
+	}
+	if cur.Metadata == nil {
+		cur.Metadata = map[string]string{}
+	}
+	for k, v := range add {
+		cur.Metadata[k] = v
+	}
+	return m.Do(ctx, http.MethodPut, path, map[string]any{"metadata": cur.Metadata}, nil)
 }
 
 func (m *market) setStatus(ctx context.Context, id int64, status string) error {

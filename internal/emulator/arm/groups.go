@@ -326,10 +326,16 @@ func (a *agreement) body() map[string]any {
 			"privacyPolicyLink":    "https://" + a.publisher + ".example/privacy",
 			"marketplaceTermsLink": "https://mpcprodsa.blob.core.windows.net/marketplaceterms/3EDEF_marketplaceterms_VIRTUALMACHINE.txt",
 			"retrieveDatetime":     signed.Format(time.RFC3339),
-			"signature":            "MERCATOEMULATOR" + strings.ToUpper(strings.ReplaceAll(a.plan, "-", "")),
+			"signature":            a.signature(),
 			"accepted":             a.accepted,
 		},
 	}
+}
+
+// signature is the terms' signature, which a PUT accepting them echoes
+// from the GET (as Azure's clients do).
+func (a *agreement) signature() string {
+	return "MERCATOEMULATOR" + strings.ToUpper(strings.NewReplacer("-", "", "_", "", ".", "").Replace(a.publisher+a.offer+a.plan))
 }
 
 // agreementLocked returns the terms of a plan, not accepted until a PUT
@@ -355,7 +361,8 @@ func (e *Emulator) getAgreement(w http.ResponseWriter, sub, pub, offer, plan str
 func (e *Emulator) putAgreement(w http.ResponseWriter, r *http.Request, sub, pub, offer, plan string) error {
 	var in struct {
 		Properties struct {
-			Accepted *bool `json:"accepted"`
+			Accepted  *bool  `json:"accepted"`
+			Signature string `json:"signature"`
 		} `json:"properties"`
 	}
 	if err := decodeBody(r, &in); err != nil {
@@ -367,6 +374,11 @@ func (e *Emulator) putAgreement(w http.ResponseWriter, r *http.Request, sub, pub
 	e.mu.Lock()
 	e.counts["PUT agreement"]++
 	a := e.agreementLocked(sub, pub, offer, plan)
+	if *in.Properties.Accepted && in.Properties.Signature != a.signature() {
+		e.mu.Unlock()
+		return newError(http.StatusBadRequest, "BadRequest",
+			"The signature of the terms of offer '%s' of publisher '%s', plan '%s', is missing or does not match the current terms: GET the agreement and send it back with accepted set to true.", offer, pub, plan)
+	}
 	a.accepted = *in.Properties.Accepted
 	a.signed = now()
 	body := a.body()

@@ -102,6 +102,17 @@ func (e *Emulator) putResource(w http.ResponseWriter, r *http.Request, sub, rg, 
 	if g.state == "Deleting" {
 		return newError(http.StatusConflict, "ResourceGroupBeingDeleted", "The resource group '%s' is in deprovisioning state and cannot perform this operation.", g.name)
 	}
+	// A virtual machine of a Marketplace image: its terms must be accepted
+	// on the subscription (Compute's own error, not a deployment's).
+	if pl, ok := in["plan"].(map[string]any); ok && strings.EqualFold(typ, "Microsoft.Compute/virtualMachines") {
+		pub, _ := pl["publisher"].(string)
+		offer, _ := pl["product"].(string)
+		pname, _ := pl["name"].(string)
+		if !e.agreementLocked(sub, pub, offer, pname).accepted {
+			return newError(http.StatusBadRequest, "ResourcePurchaseValidationFailed",
+				"User failed validation to purchase resources. Error message: 'Legal terms have not been accepted for this item on this subscription: '%s'. To accept legal terms using PowerShell, please use Get-AzMarketplaceTerms and Set-AzMarketplaceTerms API(https://go.microsoft.com/fwlink/?linkid=862451) or deploy via the Azure portal to accept the terms'", sub)
+		}
+	}
 	// The id as the provider spells it: the path's segments, one slash.
 	canonical := "/subscriptions/" + sub + "/resourceGroups/" + g.name + id[strings.Index(strings.ToLower(id), "/providers/"):]
 	k := strings.ToLower(id)

@@ -337,11 +337,21 @@ func TestSDKErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		u := c.url + "/subscriptions/" + sub + "/providers/Microsoft.MarketplaceOrdering/offerTypes/virtualmachine/publishers/canonical/offers/ubuntu/plans/server/agreements/current?api-version=2021-01-01"
-		req, _ := runtime.NewRequest(ctx, http.MethodPut, u)
-		if err := runtime.MarshalAsJSON(req, map[string]any{"properties": map[string]any{"accepted": true}}); err != nil {
+		get, _ := runtime.NewRequest(ctx, http.MethodGet, u)
+		resp, err := client.Pipeline().Do(get)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("get terms: %v", err)
+		}
+		var terms map[string]any
+		if err := runtime.UnmarshalAsJSON(resp, &terms); err != nil {
 			t.Fatal(err)
 		}
-		resp, err := client.Pipeline().Do(req)
+		terms["properties"].(map[string]any)["accepted"] = true
+		req, _ := runtime.NewRequest(ctx, http.MethodPut, u)
+		if err := runtime.MarshalAsJSON(req, terms); err != nil {
+			t.Fatal(err)
+		}
+		resp, err = client.Pipeline().Do(req)
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("accept: %v", err)
 		}
