@@ -34,7 +34,7 @@ func All(engines []store.Engine) []Benchmark {
 			Benchmark{"webhooks, 9 fast endpoints + 1 past the timeout", e, "2000x", WebhookFairness(e, Hanging)},
 			Benchmark{"webhooks to 1,000 endpoints vs 1", e, "10000x", WebhookFanout(e)},
 			Benchmark{"order to DEPLOYED (sample vendor)", e, "300x", OrderToDeployed(e)},
-			Benchmark{"billing run, 100,000 subscriptions", e, "1x", Billing(e)},
+			Benchmark{"billing run, 100,000 subscriptions", e, "1x", Billing(e, 100_000)},
 		)
 	}
 	return out

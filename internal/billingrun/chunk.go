@@ -3,6 +3,7 @@ package billingrun
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
@@ -61,28 +62,40 @@ func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
 		subs[c.SubscriptionID] = true
 	}
 	b.run.Subscriptions += len(subs)
-	parties := map[int64]billing.Party{}
+	if len(order) == 0 {
+		return nil
+	}
 	seller, err := tx.OperatorSettings(ctx)
 	if err != nil {
 		return err
 	}
-	party := func(id int64) (billing.Party, mercato.Organization, error) {
-		o, err := tx.OrganizationByID(ctx, id)
-		if err != nil {
-			return billing.Party{}, o, err
+	// Every organization the chunk's invoices name, read at once.
+	orgIDs := make([]int64, 0, len(order)+1)
+	seen := map[int64]bool{}
+	for _, k := range order {
+		for _, id := range []int64{k.customer, k.issuer} {
+			if !seen[id] {
+				seen[id] = true
+				orgIDs = append(orgIDs, id)
+			}
 		}
-		pt := billing.PartyOf(o)
+	}
+	orgs, err := tx.OrganizationsByID(ctx, orgIDs)
+	if err != nil {
+		return err
+	}
+	party := func(id int64) billing.Party {
+		o := orgs[id]
 		if o.Kind == mercato.KindPlatform {
-			pt = seller.Issuer(o)
+			return seller.Issuer(o)
 		}
-		parties[id] = pt
-		return pt, o, nil
+		return billing.PartyOf(o)
 	}
 	now := tx.Now()
 	// The rates valid on the invoice date: the operator's (tax_rates),
 	// unless the run was given its own policy.
 	tax := b.opts.Tax
-	if tax == nil && len(order) > 0 {
+	if tax == nil {
 		rates, err := tx.TaxRates(ctx)
 		if err != nil {
 			return err
@@ -90,39 +103,33 @@ func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
 		t := billing.RatesOn(rates, now)
 		tax = &t
 	}
+	invs := make([]billing.Invoice, 0, len(order))
+	charged := make([][]int64, 0, len(order))
 	for _, k := range order {
-		customer, org, err := party(k.customer)
-		if err != nil {
-			return err
-		}
-		issuer, ok := parties[k.issuer]
-		if !ok {
-			if issuer, _, err = party(k.issuer); err != nil {
-				return err
-			}
-		}
+		customer, issuer := party(k.customer), party(k.issuer)
 		rate, note := tax.Rate(issuer, customer)
 		inv := billing.Invoice{Issuer: issuer, Customer: customer, Period: b.opts.Period.String(), Currency: k.currency, RunID: b.run.ID,
 			CreatedAt: now, UpdatedAt: now}
-		if org.ParentID != nil {
-			inv.ResellerID = *org.ParentID
+		if p := orgs[k.customer].ParentID; p != nil {
+			inv.ResellerID = *p
 		}
-		inv = billing.Assemble(inv, groups[k], rate, note)
-		if err := tx.InsertInvoice(ctx, &inv); err != nil {
-			return err
-		}
+		invs = append(invs, billing.Assemble(inv, groups[k], rate, note))
 		ids := make([]int64, 0, len(groups[k]))
 		for _, c := range groups[k] {
 			ids = append(ids, c.ID)
 		}
-		if err := tx.MarkInvoiced(ctx, inv.ID, ids); err != nil {
+		charged = append(charged, ids)
+	}
+	var entries [][]billing.Entry
+	if !b.opts.Draft {
+		if entries, err = issueAll(ctx, tx, invs, *b.opts.Dunning); err != nil {
 			return err
 		}
-		if !b.opts.Draft {
-			if err := issue(ctx, tx, &inv, *b.opts.Dunning); err != nil {
-				return err
-			}
-		}
+	}
+	if err := tx.InsertRunInvoices(ctx, invs, charged, entries); err != nil {
+		return err
+	}
+	for _, inv := range invs {
 		b.run.Invoices++
 		b.run.Lines += len(inv.Lines)
 	}
@@ -296,29 +303,93 @@ func issue(ctx context.Context, tx Tx, inv *billing.Invoice, policy billing.Dunn
 	if err != nil {
 		return err
 	}
-	inv.Number = billing.Number(inv.Kind, now.Year(), seq)
-	// The invoice keeps its issuer as it is at issue time: the operator's
-	// legal identity and payment instructions for the platform's.
-	org, err := tx.OrganizationByID(ctx, inv.Issuer.ID)
+	by, err := issuing(ctx, tx, inv.Issuer.ID, policy)
 	if err != nil {
 		return err
 	}
-	terms := policy.PaymentTermsDays
+	entries, err := stamp(inv, by, seq, now)
+	if err != nil {
+		return err
+	}
+	return tx.SaveIssued(ctx, *inv, entries)
+}
+
+// issueAll issues a billing run's drafts (not yet written) as issue does
+// one, reserving each issuer's numbers at once, in the order of invs, and
+// returns their ledger entries.
+func issueAll(ctx context.Context, tx Tx, invs []billing.Invoice, policy billing.DunningPolicy) ([][]billing.Entry, error) {
+	now := tx.Now()
+	count := map[int64]int{}
+	for _, inv := range invs {
+		if inv.Status != billing.StatusDraft || inv.Kind != billing.KindInvoice {
+			return nil, fmt.Errorf("issue: a %s %s is not a draft invoice", inv.Status, inv.Kind)
+		}
+		count[inv.Issuer.ID]++
+	}
+	next := map[int64]int64{}
+	issuers := map[int64]issuedBy{}
+	for _, inv := range invs { // in invs' order, so that the first issuer reserves first as before
+		id := inv.Issuer.ID
+		if _, ok := next[id]; ok {
+			continue
+		}
+		first, err := tx.NextInvoiceNumbers(ctx, id, billing.KindInvoice, now.Year(), count[id])
+		if err != nil {
+			return nil, err
+		}
+		next[id] = first
+		if issuers[id], err = issuing(ctx, tx, id, policy); err != nil {
+			return nil, err
+		}
+	}
+	entries := make([][]billing.Entry, len(invs))
+	for i := range invs {
+		id := invs[i].Issuer.ID
+		var err error
+		if entries[i], err = stamp(&invs[i], issuers[id], next[id], now); err != nil {
+			return nil, err
+		}
+		next[id]++
+	}
+	return entries, nil
+}
+
+// issuedBy is an issuer as an invoice keeps it at issue time, with the
+// payment terms it grants.
+type issuedBy struct {
+	party     billing.Party
+	termsDays int
+}
+
+// issuing reads the issuer of an invoice issued now: the operator's legal
+// identity, payment instructions and terms for the platform's.
+func issuing(ctx context.Context, tx Tx, issuerID int64, policy billing.DunningPolicy) (issuedBy, error) {
+	org, err := tx.OrganizationByID(ctx, issuerID)
+	if err != nil {
+		return issuedBy{}, err
+	}
+	by := issuedBy{party: billing.PartyOf(org), termsDays: policy.PaymentTermsDays}
 	if org.Kind == mercato.KindPlatform {
 		seller, err := tx.OperatorSettings(ctx)
 		if err != nil {
-			return err
+			return by, err
 		}
-		inv.Issuer = seller.Issuer(org)
+		by.party = seller.Issuer(org)
 		if seller.PaymentTermsDays > 0 {
-			terms = seller.PaymentTermsDays
+			by.termsDays = seller.PaymentTermsDays
 		}
-	} else {
-		inv.Issuer = billing.PartyOf(org)
 	}
+	return by, nil
+}
+
+// stamp issues inv as number seq of its series now, by its issuer, and
+// returns its balanced ledger entries.
+func stamp(inv *billing.Invoice, by issuedBy, seq int64, now time.Time) ([]billing.Entry, error) {
+	inv.Number = billing.Number(inv.Kind, now.Year(), seq)
+	inv.Issuer = by.party
 	inv.Status = billing.StatusIssued
 	inv.IssuedAt = &now
-	due := now.AddDate(0, 0, terms)
+	due := now.AddDate(0, 0, by.termsDays)
 	if inv.Kind == billing.KindCreditNote {
 		due = now
 	}
@@ -326,7 +397,7 @@ func issue(ctx context.Context, tx Tx, inv *billing.Invoice, policy billing.Dunn
 	inv.UpdatedAt = now
 	entries := billing.Entries(*inv)
 	if !billing.Balanced(entries) {
-		return fmt.Errorf("invoice %d: ledger entries do not balance", inv.ID)
+		return nil, fmt.Errorf("invoice %d: ledger entries do not balance", inv.ID)
 	}
-	return tx.SaveIssued(ctx, *inv, entries)
+	return entries, nil
 }

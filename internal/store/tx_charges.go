@@ -77,95 +77,68 @@ func (tx *Tx) SaveChargeSchedule(ctx context.Context, sc billing.Schedule) error
 	return nil
 }
 
+// chargeRows inserts charges (rowsStatement: ? on SQLite, fixed batch
+// sizes).
+var chargeRows = rowsStatement{
+	prefix: `INSERT INTO charges (subscription_id, customer_id, order_id, kind, ref, period_start, period_end, due_at, currency, amount, lines, shares, version, state, usage_pending, reason, created_at, original_currency, original_amount, exchange_rate, rate_date, id) VALUES `,
+	row:    []string{"", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "=DEFAULT"},
+}
+
 // InsertCharges writes charges in multi-row batches. A charge whose key is
 // taken was charged meanwhile by another transaction: a conflict.
 func (tx *Tx) InsertCharges(ctx context.Context, charges []billing.Charge) error {
-	const cols = 21
-	// Small batches on SQLite: it looks a $n parameter up by name, in a
-	// time that grows with the statement's parameters (a full batch's
-	// statement is the same text every time, prepared once). Large ones on
-	// PostgreSQL, where every statement is a round trip.
-	batch := 25
-	if tx.s.engine == Postgres {
-		batch = 400
-	}
 	now := tx.s.now()
-	for start := 0; start < len(charges); start += batch {
-		part := charges[start:min(start+batch, len(charges))]
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO charges (subscription_id, customer_id, order_id, kind, ref, period_start, period_end, due_at, currency, amount, lines, shares, version, state, usage_pending, reason, created_at, original_currency, original_amount, exchange_rate, rate_date, id) VALUES `)
-		args := make([]any, 0, len(part)*cols)
-		for i, c := range part {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteByte('(')
-			for k := 1; k <= cols; k++ {
-				sb.WriteString("$" + strconv.Itoa(len(args)+k) + ",")
-			}
-			sb.WriteString("DEFAULT)")
-			var order *int64
-			if c.OrderID != 0 {
-				order = &c.OrderID
-			}
-			lines, err := jsonText(c.Lines)
-			if err != nil {
-				return err
-			}
-			shares, err := jsonText(c.Shares)
-			if err != nil {
-				return err
-			}
-			var (
-				from                  string
-				amount, rate, rateDay any
-			)
-			if cv := c.Converted; cv != nil {
-				from, amount, rate, rateDay = cv.From, cv.Amount.String(), cv.Rate.String(), cv.RateDate.UTC()
-			}
-			args = append(args, c.SubscriptionID, c.CustomerID, order, c.Kind, c.Ref, c.PeriodStart.UTC(), c.PeriodEnd.UTC(), c.DueAt.UTC(), c.Currency,
-				c.Total().String(), lines, shares, c.Version, c.State, c.UsagePending, "", now, from, amount, rate, rateDay)
+	args := make([]any, 0, len(charges)*chargeRows.width())
+	for _, c := range charges {
+		var order *int64
+		if c.OrderID != 0 {
+			order = &c.OrderID
 		}
-		if _, err := tx.t.ExecContext(ctx, tx.s.defaultID(sb.String()), args...); err != nil {
-			if isUniqueViolation(err) {
-				return mercato.Errorf(mercato.ECONFLICT, "these charges were written meanwhile; try again")
-			}
-			return fmt.Errorf("insert charges: %w", err)
+		lines, err := jsonText(c.Lines)
+		if err != nil {
+			return err
 		}
+		shares, err := jsonText(c.Shares)
+		if err != nil {
+			return err
+		}
+		var (
+			from                  string
+			amount, rate, rateDay any
+		)
+		if cv := c.Converted; cv != nil {
+			from, amount, rate, rateDay = cv.From, cv.Amount.String(), cv.Rate.String(), cv.RateDate.UTC()
+		}
+		args = append(args, c.SubscriptionID, c.CustomerID, order, c.Kind, c.Ref, c.PeriodStart.UTC(), c.PeriodEnd.UTC(), c.DueAt.UTC(), c.Currency,
+			c.Total().String(), lines, shares, c.Version, c.State, c.UsagePending, "", now, from, amount, rate, rateDay)
+	}
+	if err := chargeRows.run(ctx, tx.t, args, nil); err != nil {
+		if isUniqueViolation(err) {
+			return mercato.Errorf(mercato.ECONFLICT, "these charges were written meanwhile; try again")
+		}
+		return fmt.Errorf("insert charges: %w", err)
 	}
 	return nil
 }
 
-// SaveChargeSchedules writes the schedules a billing run advanced: one
-// statement per batch on PostgreSQL, where every statement is a round trip;
-// one cached statement per schedule on SQLite, where none is.
+// scheduleRows updates the schedules a billing run advanced, one
+// statement per batch on both engines (SQLite has UPDATE … FROM since
+// 3.33; VALUES columns are column1, column2, … on both).
+var scheduleRows = rowsStatement{
+	prefix: `UPDATE charge_schedules SET anchor = v.column2, charged_until = v.column3, version = v.column4, scheduled_version = v.column5, scheduled_from = v.column6, coupon_periods = v.column7 FROM (VALUES `,
+	row:    []string{"::bigint", "::timestamptz", "::timestamptz", "::jsonb", "::jsonb", "::timestamptz", "::integer"},
+	suffix: `) AS v WHERE charge_schedules.subscription_id = v.column1`,
+}
+
+// SaveChargeSchedules writes the schedules a billing run advanced, in
+// multi-row batches.
 func (tx *Tx) SaveChargeSchedules(ctx context.Context, scs []billing.Schedule) error {
-	if tx.s.engine == SQLite {
-		for _, sc := range scs {
-			if err := tx.SaveChargeSchedule(ctx, sc); err != nil {
-				return err
-			}
-		}
-		return nil
+	args := make([]any, 0, len(scs)*scheduleRows.width())
+	for _, sc := range scs {
+		args = append(args, sc.SubscriptionID, nullTime(sc.Anchor), nullTime(sc.ChargedUntil), sc.Version, nullString(sc.Scheduled), nullTime(sc.ScheduledFrom), sc.CouponPeriods)
 	}
-	const batch = 500
-	for start := 0; start < len(scs); start += batch {
-		part := scs[start:min(start+batch, len(scs))]
-		var sb strings.Builder
-		sb.WriteString(`UPDATE charge_schedules c SET anchor = v.anchor, charged_until = v.until, version = v.version, scheduled_version = v.scheduled, scheduled_from = v.sfrom, coupon_periods = v.cperiods FROM (VALUES `)
-		args := make([]any, 0, len(part)*7)
-		for i, sc := range part {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			n := len(args)
-			fmt.Fprintf(&sb, "($%d::bigint,$%d::timestamptz,$%d::timestamptz,$%d::jsonb,$%d::jsonb,$%d::timestamptz,$%d::integer)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
-			args = append(args, sc.SubscriptionID, nullTime(sc.Anchor), nullTime(sc.ChargedUntil), sc.Version, nullString(sc.Scheduled), nullTime(sc.ScheduledFrom), sc.CouponPeriods)
-		}
-		sb.WriteString(`) AS v(id, anchor, until, version, scheduled, sfrom, cperiods) WHERE c.subscription_id = v.id`)
-		if _, err := tx.t.ExecContext(ctx, sb.String(), args...); err != nil {
-			return fmt.Errorf("save charge schedules: %w", err)
-		}
+	if err := scheduleRows.run(ctx, tx.t, args, nil); err != nil {
+		return fmt.Errorf("save charge schedules: %w", err)
 	}
 	return nil
 }

@@ -100,13 +100,24 @@ func (s *Store) defaultID(q string) string {
 // returns its new value; in the issuing transaction, so numbers are
 // gapless.
 func (tx *Tx) NextInvoiceNumber(ctx context.Context, issuerID int64, kind billing.Kind, year int) (int64, error) {
-	var seq int64
-	if err := tx.t.QueryRowContext(ctx, `INSERT INTO invoice_sequences (issuer_id, series, year, last) VALUES ($1,$2,$3,1)
-		ON CONFLICT (issuer_id, series, year) DO UPDATE SET last = invoice_sequences.last + 1 RETURNING last`,
-		issuerID, string(kind), year).Scan(&seq); err != nil {
+	return tx.NextInvoiceNumbers(ctx, issuerID, kind, year, 1)
+}
+
+// NextInvoiceNumbers moves the counter of an issuer's series and year by
+// n and returns the first of the n numbers it reserved (the rest follow
+// it); in the issuing transaction, which must use them all, so numbers
+// stay gapless.
+func (tx *Tx) NextInvoiceNumbers(ctx context.Context, issuerID int64, kind billing.Kind, year int, n int) (int64, error) {
+	if n < 1 {
+		return 0, fmt.Errorf("invoice numbers: reserve at least one, not %d", n)
+	}
+	var last int64
+	if err := tx.t.QueryRowContext(ctx, `INSERT INTO invoice_sequences (issuer_id, series, year, last) VALUES ($1,$2,$3,$4)
+		ON CONFLICT (issuer_id, series, year) DO UPDATE SET last = invoice_sequences.last + $4 RETURNING last`,
+		issuerID, string(kind), year, n).Scan(&last); err != nil {
 		return 0, fmt.Errorf("invoice number: %w", err)
 	}
-	return seq, nil
+	return last - int64(n) + 1, nil
 }
 
 // SaveIssued writes an issued invoice's number, dates and issuer (the
