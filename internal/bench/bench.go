@@ -7,6 +7,8 @@
 package bench
 
 import (
+	"strconv"
+
 	"github.com/mercato-market/mercato/internal/store"
 )
 
@@ -20,8 +22,12 @@ type Benchmark struct {
 	Run       func(b B)
 }
 
-// All lists the benchmarks for the given engines.
-func All(engines []store.Engine) []Benchmark {
+// All lists the benchmarks for the given engines, the billing run at the
+// sizes given (none: [BillingSizes]).
+func All(engines []store.Engine, billingSizes ...int) []Benchmark {
+	if len(billingSizes) == 0 {
+		billingSizes = BillingSizes
+	}
 	var out []Benchmark
 	for _, e := range engines {
 		if e == store.SQLite {
@@ -34,8 +40,19 @@ func All(engines []store.Engine) []Benchmark {
 			Benchmark{"webhooks, 9 fast endpoints + 1 past the timeout", e, "2000x", WebhookFairness(e, Hanging)},
 			Benchmark{"webhooks to 1,000 endpoints vs 1", e, "10000x", WebhookFanout(e)},
 			Benchmark{"order to DEPLOYED (sample vendor)", e, "300x", OrderToDeployed(e)},
-			Benchmark{"billing run, 100,000 subscriptions", e, "1x", Billing(e, 100_000)},
 		)
+		for _, n := range billingSizes {
+			out = append(out, Benchmark{"billing run, " + thousands(n) + " subscriptions", e, "1x", Billing(e, n)})
+		}
 	}
 	return out
+}
+
+// thousands writes n with a comma every three digits (1,000,000).
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -25,6 +26,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		engines  = fs.String("engines", "sqlite,postgres", "engines to measure: sqlite, postgres or both (env MERCATO_ENGINES)")
 		only     = fs.String("run", "", "only benchmarks whose name matches this regular expression (env MERCATO_RUN)")
 		verbose  = fs.Bool("v", false, "print the benchmarks' log lines to stderr (env MERCATO_V)")
+		sizes    = fs.String("billing-sizes", "10000,100000", "numbers of subscriptions the billing run is measured at, e.g. 10000,100000,1000000 (env MERCATO_BILLING_SIZES)")
 		postgres = fs.String("postgres", "", "PostgreSQL server for the postgres runs (a fresh schema is made and dropped); default MERCATO_TEST_POSTGRES or the local test database (env MERCATO_POSTGRES)")
 	)
 	if err := parseFlags(fs, args); err != nil {
@@ -48,6 +50,14 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 			return usageError{err}
 		}
 	}
+	var billingSizes []int
+	for _, f := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 10 {
+			return usageError{fmt.Errorf("-billing-sizes: %q is not a number of subscriptions (10 or more)", f)}
+		}
+		billingSizes = append(billingSizes, n)
+	}
 	if *postgres != "" {
 		os.Setenv("MERCATO_TEST_POSTGRES", *postgres)
 	}
@@ -57,7 +67,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "BENCHMARK\tENGINE\tN\tFIGURES")
-	for _, b := range bench.All(list) {
+	for _, b := range bench.All(list, billingSizes...) {
 		if match != nil && !match.MatchString(b.Name) {
 			continue
 		}

@@ -245,6 +245,7 @@ func (tx *Tx) byIDs(ctx context.Context, what, prefix string, ids []int64, args0
 		}
 		sb.WriteByte(')')
 		// Not through the statement cache: the query varies with len(part).
+		tx.s.statements.Add(1)
 		res, err := tx.t.tx.ExecContext(ctx, sb.String(), args...)
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)

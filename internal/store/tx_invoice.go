@@ -77,6 +77,7 @@ func (tx *Tx) InsertInvoice(ctx context.Context, inv *billing.Invoice) error {
 			args = append(args, inv.ID, l.No, sub, l.Kind, l.Ref, l.Part, l.Description, l.Quantity.String(), l.UnitAmount.String(), l.Amount.String(),
 				l.TaxRate.String(), l.Tax.String(), l.PeriodStart.UTC(), l.PeriodEnd.UTC(), shares, l.Product, l.Plan)
 		}
+		tx.s.statements.Add(1)
 		if _, err := tx.t.tx.ExecContext(ctx, tx.s.defaultID(sb.String()), args...); err != nil {
 			if isUniqueViolation(err) {
 				return mercato.Errorf(mercato.ECONFLICT, "another billing run is billing the same charges; run again")
@@ -151,6 +152,7 @@ func (tx *Tx) SaveIssued(ctx context.Context, inv billing.Invoice, entries []bil
 			}
 			args = append(args, inv.ID, e.LineNo, e.Account, e.Role, org, e.Debit.String(), e.Credit.String(), inv.Currency, inv.Period, now)
 		}
+		tx.s.statements.Add(1)
 		if _, err := tx.t.tx.ExecContext(ctx, tx.s.defaultID(sb.String()), args...); err != nil {
 			return fmt.Errorf("post ledger of invoice %d: %w", inv.ID, err)
 		}
