@@ -3,6 +3,7 @@ package billingrun
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
@@ -36,16 +37,57 @@ func (b *biller) issuer(c billing.Charge) int64 {
 // ended by then, and invoices every open charge due before the month's end
 // that is not invoiced yet, one invoice per customer, issuer and currency.
 func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
-	if err := b.periods(ctx, tx, lo, hi); err != nil {
+	fresh, err := b.periods(ctx, tx, lo, hi)
+	if err != nil {
 		return err
 	}
 	if err := b.usage(ctx, tx, lo, hi); err != nil {
 		return err
 	}
-	charges, err := tx.ChargesToInvoice(ctx, lo, hi, b.opts.Period.End())
+	end := b.opts.Period.End()
+	charges, err := tx.ChargesToInvoice(ctx, lo, hi, end)
 	if err != nil {
 		return err
 	}
+	// The periods just charged are not written yet: those invoiced now are
+	// written once, with their invoice, rather than written and then
+	// marked (on PostgreSQL an update writes the whole row again). They
+	// join the open charges in the order the store reads them: customer,
+	// subscription, due date, then as written.
+	if err := tx.NameCharges(ctx, lo, hi, fresh); err != nil {
+		return err
+	}
+	stored := len(charges)
+	for i, c := range fresh {
+		if c.InvoiceID == 0 && c.State == billing.ChargeOpen && c.DueAt.Before(end) {
+			c.ID = -int64(i) - 1 // fresh[i], not written yet
+			charges = append(charges, c)
+		}
+	}
+	if len(charges) > stored {
+		sort.SliceStable(charges, func(i, j int) bool {
+			a, b := charges[i], charges[j]
+			if a.CustomerID != b.CustomerID {
+				return a.CustomerID < b.CustomerID
+			}
+			if a.SubscriptionID != b.SubscriptionID {
+				return a.SubscriptionID < b.SubscriptionID
+			}
+			if !a.DueAt.Equal(b.DueAt) {
+				return a.DueAt.Before(b.DueAt)
+			}
+			return a.ID > 0 && b.ID < 0 // written before not yet written
+		})
+	}
+	if err := b.invoice(ctx, tx, charges, fresh); err != nil {
+		return err
+	}
+	return tx.InsertCharges(ctx, fresh)
+}
+
+// invoice invoices charges (fresh[i] among them as ID -i-1, given its
+// invoice's id), one invoice per customer, issuer and currency.
+func (b *biller) invoice(ctx context.Context, tx Tx, charges, fresh []billing.Charge) error {
 	type invKey struct {
 		customer, issuer int64
 		currency         string
@@ -116,7 +158,9 @@ func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
 		invs = append(invs, billing.Assemble(inv, groups[k], rate, note))
 		ids := make([]int64, 0, len(groups[k]))
 		for _, c := range groups[k] {
-			ids = append(ids, c.ID)
+			if c.ID > 0 {
+				ids = append(ids, c.ID)
+			}
 		}
 		charged = append(charged, ids)
 	}
@@ -129,9 +173,14 @@ func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
 	if err := tx.InsertRunInvoices(ctx, invs, charged, entries); err != nil {
 		return err
 	}
-	for _, inv := range invs {
+	for i, k := range order {
+		for _, c := range groups[k] {
+			if c.ID < 0 {
+				fresh[-c.ID-1].InvoiceID = invs[i].ID
+			}
+		}
 		b.run.Invoices++
-		b.run.Lines += len(inv.Lines)
+		b.run.Lines += len(invs[i].Lines)
 	}
 	return nil
 }
@@ -139,10 +188,11 @@ func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
 // periods charges, at the version each subscription was sold at, the
 // periods of terms that have begun by the run's instant: the run is what
 // charges the second and later periods of a term longer than its period.
-func (b *biller) periods(ctx context.Context, tx Tx, lo, hi int64) error {
+// It returns the charges it has not written yet (see chunk).
+func (b *biller) periods(ctx context.Context, tx Tx, lo, hi int64) ([]billing.Charge, error) {
 	due, err := tx.SchedulesDue(ctx, lo, hi, b.opts.AsOf)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var (
 		charges  []billing.Charge
@@ -157,7 +207,7 @@ func (b *biller) periods(ctx context.Context, tx Tx, lo, hi int64) error {
 			// its next period records the version of this moment.
 			sells, rerr := b.sellingNow(ctx, tx, d)
 			if rerr != nil {
-				return rerr
+				return nil, rerr
 			}
 			if v, err = billing.NewVersion(sells.plan.ID, sells.plan.Name, d.Subscription.Quantity, sells.plan.Pricing, sells.vendor, sells.channel); err == nil {
 				v, err = charging.InCurrency(ctx, tx, v, d.Subscription.CustomerID, b.opts.AsOf)
@@ -184,12 +234,22 @@ func (b *biller) periods(ctx context.Context, tx Tx, lo, hi int64) error {
 		}
 	}
 	if err := tx.SaveChargeSchedules(ctx, advanced); err != nil {
-		return err
+		return nil, err
 	}
-	if err := tx.InsertCharges(ctx, charges); err != nil {
-		return err
+	// Periods that ended by the run's instant are written now, for usage
+	// to find them; the others wait for the invoices (chunk).
+	var now, later []billing.Charge
+	for _, c := range charges {
+		if c.UsagePending && !c.PeriodEnd.After(b.opts.AsOf) {
+			now = append(now, c)
+		} else {
+			later = append(later, c)
+		}
 	}
-	return b.applyScheduled(ctx, tx, applied)
+	if err := tx.InsertCharges(ctx, now); err != nil {
+		return nil, err
+	}
+	return later, b.applyScheduled(ctx, tx, applied)
 }
 
 // applyScheduled gives the subscriptions whose scheduled downgrade began

@@ -73,6 +73,9 @@ type Tx interface {
 	CloseUsage(ctx context.Context, ids []int64) error
 	ChargesToInvoice(ctx context.Context, lo, hi int64, before time.Time) ([]billing.Charge, error)
 	MarkInvoiced(ctx context.Context, invoiceID int64, ids []int64) error
+	// NameCharges gives charges not written yet their subscription's
+	// reseller, product and plan names, as ChargesToInvoice reads them.
+	NameCharges(ctx context.Context, lo, hi int64, charges []billing.Charge) error
 	// Custom billing (custom.go).
 	SetCustomLines(ctx context.Context, subID int64, raw string) error
 	CustomChargeCount(ctx context.Context, subID int64) (int, error)

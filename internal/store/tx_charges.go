@@ -80,11 +80,12 @@ func (tx *Tx) SaveChargeSchedule(ctx context.Context, sc billing.Schedule) error
 // chargeRows inserts charges (rowsStatement: ? on SQLite, fixed batch
 // sizes).
 var chargeRows = rowsStatement{
-	prefix: `INSERT INTO charges (subscription_id, customer_id, order_id, kind, ref, period_start, period_end, due_at, currency, amount, lines, shares, version, state, usage_pending, reason, created_at, original_currency, original_amount, exchange_rate, rate_date, id) VALUES `,
-	row:    []string{"", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "=DEFAULT"},
+	prefix: `INSERT INTO charges (subscription_id, customer_id, order_id, kind, ref, period_start, period_end, due_at, currency, amount, lines, shares, version, state, usage_pending, reason, created_at, original_currency, original_amount, exchange_rate, rate_date, invoice_id, id) VALUES `,
+	row:    []string{"", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "=DEFAULT"},
 }
 
-// InsertCharges writes charges in multi-row batches. A charge whose key is
+// InsertCharges writes charges in multi-row batches (a billing run writes
+// those it invoices at once with their invoice). A charge whose key is
 // taken was charged meanwhile by another transaction: a conflict.
 func (tx *Tx) InsertCharges(ctx context.Context, charges []billing.Charge) error {
 	now := tx.s.now()
@@ -105,12 +106,16 @@ func (tx *Tx) InsertCharges(ctx context.Context, charges []billing.Charge) error
 		var (
 			from                  string
 			amount, rate, rateDay any
+			invoice               *int64
 		)
+		if c.InvoiceID != 0 {
+			invoice = &c.InvoiceID
+		}
 		if cv := c.Converted; cv != nil {
 			from, amount, rate, rateDay = cv.From, cv.Amount.String(), cv.Rate.String(), cv.RateDate.UTC()
 		}
 		args = append(args, c.SubscriptionID, c.CustomerID, order, c.Kind, c.Ref, c.PeriodStart.UTC(), c.PeriodEnd.UTC(), c.DueAt.UTC(), c.Currency,
-			c.Total().String(), lines, shares, c.Version, c.State, c.UsagePending, "", now, from, amount, rate, rateDay)
+			c.Total().String(), lines, shares, c.Version, c.State, c.UsagePending, "", now, from, amount, rate, rateDay, invoice)
 	}
 	if err := chargeRows.run(ctx, tx.t, args, nil); err != nil {
 		if isUniqueViolation(err) {
@@ -217,6 +222,46 @@ func (tx *Tx) CloseUsage(ctx context.Context, ids []int64) error {
 // are due before `before`, in customer, subscription and due order.
 func (tx *Tx) ChargesToInvoice(ctx context.Context, lo, hi int64, before time.Time) ([]billing.Charge, error) {
 	return tx.charges(ctx, "charges to invoice", `c.customer_id > $1 AND c.customer_id <= $2 AND c.invoice_id IS NULL AND c.state = 'open' AND c.due_at < $3`, lo, hi, before)
+}
+
+// NameCharges gives charges of the chunk's customers, those in (lo, hi],
+// not written yet, what ChargesToInvoice reads with a charge: its
+// subscription's reseller, product and plan names, as they are now.
+func (tx *Tx) NameCharges(ctx context.Context, lo, hi int64, charges []billing.Charge) error {
+	if len(charges) == 0 {
+		return nil
+	}
+	type names struct {
+		reseller      int64
+		product, plan string
+	}
+	subs := map[int64]names{}
+	rows, err := tx.t.QueryContext(ctx, `SELECT s.id, COALESCE(s.reseller_id, 0), COALESCE(p.name, ''), COALESCE(pl.name, '')
+		FROM subscriptions s LEFT JOIN products p ON p.id = s.product_id LEFT JOIN plans pl ON pl.id = s.plan_id
+		WHERE s.customer_id > $1 AND s.customer_id <= $2`, lo, hi)
+	if err != nil {
+		return fmt.Errorf("name charges: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n names
+		if err := rows.Scan(&id, &n.reseller, &n.product, &n.plan); err != nil {
+			return fmt.Errorf("name charges: %w", err)
+		}
+		subs[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("name charges: %w", err)
+	}
+	for i, c := range charges {
+		n, ok := subs[c.SubscriptionID]
+		if !ok {
+			return fmt.Errorf("name charges: subscription %d is not a customer's in (%d, %d]", c.SubscriptionID, lo, hi)
+		}
+		charges[i].ResellerID, charges[i].Product, charges[i].Plan = n.reseller, n.product, n.plan
+	}
+	return nil
 }
 
 // MarkInvoiced records the invoice of charges; a charge another run
