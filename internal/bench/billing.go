@@ -170,6 +170,7 @@ func Billing(engine store.Engine, n int) func(b B) {
 			scan := time.Since(scanStart)
 			svc := billingrun.New(st, store.TxFunc[billingrun.Tx](st))
 			b.ResetTimer()
+			cpu0, measured := cpuTime()
 			start := time.Now()
 			run, err := svc.RunBilling(ctx, p, billingrun.Options{Period: billing.Month{Year: 2026, Month: time.March}, AsOf: time.Date(2026, 3, 31, 23, 0, 0, 0, time.UTC)})
 			if err != nil {
@@ -181,6 +182,9 @@ func Billing(engine store.Engine, n int) func(b B) {
 			b.ReportMetric(took.Seconds()/scan.Seconds(), "x-of-plain-scan")
 			b.ReportMetric(float64(took.Microseconds())/float64(n), "µs/sub")
 			b.ReportMetric(float64(scan.Microseconds())/float64(count), "scan-µs/row")
+			if cpu1, ok := cpuTime(); ok && measured {
+				b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(n), "cpu-µs/sub")
+			}
 			b.Logf("%s: billed %d subscriptions into %d invoices, %d lines in %s; plain scan of %d rows %s; ratio %.0fx",
 				engine, run.Subscriptions, run.Invoices, run.Lines, took.Round(time.Millisecond), count, scan.Round(time.Millisecond), took.Seconds()/scan.Seconds())
 		}
