@@ -8,6 +8,7 @@ package bench
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/mercato-market/mercato/internal/store"
@@ -23,9 +24,12 @@ type Benchmark struct {
 	Run       func(b B)
 }
 
-// All lists the benchmarks for the given engines, the lists at each size
-// of listRows.
-func All(engines []store.Engine, listRows []int) []Benchmark {
+// All lists the benchmarks for the given engines: the lists at each size
+// of listRows, the billing run at the sizes given (none: [BillingSizes]).
+func All(engines []store.Engine, listRows []int, billingSizes ...int) []Benchmark {
+	if len(billingSizes) == 0 {
+		billingSizes = BillingSizes
+	}
 	var out []Benchmark
 	for _, e := range engines {
 		out = append(out, serveBenchmarks(e)...)
@@ -42,8 +46,10 @@ func All(engines []store.Engine, listRows []int) []Benchmark {
 			Benchmark{"webhooks, 9 fast endpoints + 1 past the timeout", e, "2000x", WebhookFairness(e, Hanging)},
 			Benchmark{"webhooks to 1,000 endpoints vs 1", e, "10000x", WebhookFanout(e)},
 			Benchmark{"order to DEPLOYED (sample vendor)", e, "300x", OrderToDeployed(e)},
-			Benchmark{"billing run, 100,000 subscriptions", e, "1x", Billing(e)},
 		)
+		for _, n := range billingSizes {
+			out = append(out, Benchmark{"billing run, " + thousands(n) + " subscriptions", e, "1x", Billing(e, n)})
+		}
 	}
 	return out
 }
@@ -79,4 +85,13 @@ func clientsName(n int) string {
 		return "1 client"
 	}
 	return fmt.Sprintf("%d clients", n)
+}
+
+// thousands writes n with a comma every three digits (1,000,000).
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

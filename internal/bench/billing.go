@@ -14,12 +14,12 @@ import (
 	"github.com/mercato-market/mercato/internal/store/storetest"
 )
 
-// seed inserts n active subscriptions across the five pricing models for
+// SeedBilling inserts n active subscriptions across the five pricing models for
 // n/10 customers (half of them under a reseller with a markup), with bulk
 // SQL, each delivered and charged for its first period (February) at the
 // version it was sold at, as an order leaves it; a run closing March then
 // charges and invoices every second period.
-func seedBilling(b B, st *store.Store, n int) {
+func SeedBilling(b storetest.TB, st *store.Store, engine store.Engine, n int) {
 	ctx := context.Background()
 	admin, err := st.Bootstrap(ctx, "")
 	if err != nil {
@@ -87,8 +87,10 @@ func seedBilling(b B, st *store.Store, n int) {
 					sb.WriteByte(',')
 				}
 				vals, a := row(i)
-				for j := range a {
-					vals = strings.Replace(vals, "?", fmt.Sprintf("$%d", len(args)+j+1), 1)
+				if engine == store.Postgres { // SQLite takes ? as it is, and is quadratic in $n names
+					for j := range a {
+						vals = strings.Replace(vals, "?", fmt.Sprintf("$%d", len(args)+j+1), 1)
+					}
 				}
 				sb.WriteString(vals)
 				args = append(args, a...)
@@ -128,16 +130,21 @@ func seedBilling(b B, st *store.Store, n int) {
 	_ = admin
 }
 
-// Billing seeds 100,000 active subscriptions and bills one month on each
-// engine (every subscription's period that begins in March is charged at
-// its version and invoiced), printing the run's time against a plain scan
-// of the same subscription rows in the same run.
-func Billing(engine store.Engine) func(b B) {
-	const n = 100_000
+// BillingSizes are the numbers of subscriptions the billing run is
+// measured at by default (go test -bench, which CI runs once, and
+// `mercato bench`); `mercato bench -billing-sizes` adds 1,000,000.
+var BillingSizes = []int{10_000, 100_000}
+
+// Billing seeds n active subscriptions (n/10 customers) and bills one
+// month on the engine (every subscription's period that begins in March is
+// charged at its version and invoiced), printing the run's time against a
+// plain scan of the same subscription rows in the same run, and the time
+// per subscription of each (at every size: the run should grow linearly).
+func Billing(engine store.Engine, n int) func(b B) {
 	return func(b B) {
 		{
 			st := storetest.Open(b, engine)
-			seedBilling(b, st, n)
+			SeedBilling(b, st, engine, n)
 			ctx := context.Background()
 			p, _ := st.Bootstrap(ctx, "")
 			scanStart := time.Now()
@@ -163,6 +170,7 @@ func Billing(engine store.Engine) func(b B) {
 			scan := time.Since(scanStart)
 			svc := billingrun.New(st, store.TxFunc[billingrun.Tx](st))
 			b.ResetTimer()
+			cpu0, measured := cpuTime()
 			start := time.Now()
 			run, err := svc.RunBilling(ctx, p, billingrun.Options{Period: billing.Month{Year: 2026, Month: time.March}, AsOf: time.Date(2026, 3, 31, 23, 0, 0, 0, time.UTC)})
 			if err != nil {
@@ -172,6 +180,11 @@ func Billing(engine store.Engine) func(b B) {
 			b.StopTimer()
 			b.ReportMetric(took.Seconds(), "s/run")
 			b.ReportMetric(took.Seconds()/scan.Seconds(), "x-of-plain-scan")
+			b.ReportMetric(float64(took.Microseconds())/float64(n), "µs/sub")
+			b.ReportMetric(float64(scan.Microseconds())/float64(count), "scan-µs/row")
+			if cpu1, ok := cpuTime(); ok && measured {
+				b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(n), "cpu-µs/sub")
+			}
 			b.Logf("%s: billed %d subscriptions into %d invoices, %d lines in %s; plain scan of %d rows %s; ratio %.0fx",
 				engine, run.Subscriptions, run.Invoices, run.Lines, took.Round(time.Millisecond), count, scan.Round(time.Millisecond), took.Seconds()/scan.Seconds())
 		}

@@ -3,6 +3,8 @@ package billingrun
 import (
 	"context"
 	"fmt"
+	"sort"
+	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
@@ -35,16 +37,57 @@ func (b *biller) issuer(c billing.Charge) int64 {
 // ended by then, and invoices every open charge due before the month's end
 // that is not invoiced yet, one invoice per customer, issuer and currency.
 func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
-	if err := b.periods(ctx, tx, lo, hi); err != nil {
+	fresh, err := b.periods(ctx, tx, lo, hi)
+	if err != nil {
 		return err
 	}
 	if err := b.usage(ctx, tx, lo, hi); err != nil {
 		return err
 	}
-	charges, err := tx.ChargesToInvoice(ctx, lo, hi, b.opts.Period.End())
+	end := b.opts.Period.End()
+	charges, err := tx.ChargesToInvoice(ctx, lo, hi, end)
 	if err != nil {
 		return err
 	}
+	// The periods just charged are not written yet: those invoiced now are
+	// written once, with their invoice, rather than written and then
+	// marked (on PostgreSQL an update writes the whole row again). They
+	// join the open charges in the order the store reads them: customer,
+	// subscription, due date, then as written.
+	if err := tx.NameCharges(ctx, lo, hi, fresh); err != nil {
+		return err
+	}
+	stored := len(charges)
+	for i, c := range fresh {
+		if c.InvoiceID == 0 && c.State == billing.ChargeOpen && c.DueAt.Before(end) {
+			c.ID = -int64(i) - 1 // fresh[i], not written yet
+			charges = append(charges, c)
+		}
+	}
+	if len(charges) > stored {
+		sort.SliceStable(charges, func(i, j int) bool {
+			a, b := charges[i], charges[j]
+			if a.CustomerID != b.CustomerID {
+				return a.CustomerID < b.CustomerID
+			}
+			if a.SubscriptionID != b.SubscriptionID {
+				return a.SubscriptionID < b.SubscriptionID
+			}
+			if !a.DueAt.Equal(b.DueAt) {
+				return a.DueAt.Before(b.DueAt)
+			}
+			return a.ID > 0 && b.ID < 0 // written before not yet written
+		})
+	}
+	if err := b.invoice(ctx, tx, charges, fresh); err != nil {
+		return err
+	}
+	return tx.InsertCharges(ctx, fresh)
+}
+
+// invoice invoices charges (fresh[i] among them as ID -i-1, given its
+// invoice's id), one invoice per customer, issuer and currency.
+func (b *biller) invoice(ctx context.Context, tx Tx, charges, fresh []billing.Charge) error {
 	type invKey struct {
 		customer, issuer int64
 		currency         string
@@ -61,28 +104,40 @@ func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
 		subs[c.SubscriptionID] = true
 	}
 	b.run.Subscriptions += len(subs)
-	parties := map[int64]billing.Party{}
+	if len(order) == 0 {
+		return nil
+	}
 	seller, err := tx.OperatorSettings(ctx)
 	if err != nil {
 		return err
 	}
-	party := func(id int64) (billing.Party, mercato.Organization, error) {
-		o, err := tx.OrganizationByID(ctx, id)
-		if err != nil {
-			return billing.Party{}, o, err
+	// Every organization the chunk's invoices name, read at once.
+	orgIDs := make([]int64, 0, len(order)+1)
+	seen := map[int64]bool{}
+	for _, k := range order {
+		for _, id := range []int64{k.customer, k.issuer} {
+			if !seen[id] {
+				seen[id] = true
+				orgIDs = append(orgIDs, id)
+			}
 		}
-		pt := billing.PartyOf(o)
+	}
+	orgs, err := tx.OrganizationsByID(ctx, orgIDs)
+	if err != nil {
+		return err
+	}
+	party := func(id int64) billing.Party {
+		o := orgs[id]
 		if o.Kind == mercato.KindPlatform {
-			pt = seller.Issuer(o)
+			return seller.Issuer(o)
 		}
-		parties[id] = pt
-		return pt, o, nil
+		return billing.PartyOf(o)
 	}
 	now := tx.Now()
 	// The rates valid on the invoice date: the operator's (tax_rates),
 	// unless the run was given its own policy.
 	tax := b.opts.Tax
-	if tax == nil && len(order) > 0 {
+	if tax == nil {
 		rates, err := tx.TaxRates(ctx)
 		if err != nil {
 			return err
@@ -90,41 +145,42 @@ func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
 		t := billing.RatesOn(rates, now)
 		tax = &t
 	}
+	invs := make([]billing.Invoice, 0, len(order))
+	charged := make([][]int64, 0, len(order))
 	for _, k := range order {
-		customer, org, err := party(k.customer)
-		if err != nil {
-			return err
-		}
-		issuer, ok := parties[k.issuer]
-		if !ok {
-			if issuer, _, err = party(k.issuer); err != nil {
-				return err
-			}
-		}
+		customer, issuer := party(k.customer), party(k.issuer)
 		rate, note := tax.Rate(issuer, customer)
 		inv := billing.Invoice{Issuer: issuer, Customer: customer, Period: b.opts.Period.String(), Currency: k.currency, RunID: b.run.ID,
 			CreatedAt: now, UpdatedAt: now}
-		if org.ParentID != nil {
-			inv.ResellerID = *org.ParentID
+		if p := orgs[k.customer].ParentID; p != nil {
+			inv.ResellerID = *p
 		}
-		inv = billing.Assemble(inv, groups[k], rate, note)
-		if err := tx.InsertInvoice(ctx, &inv); err != nil {
-			return err
-		}
+		invs = append(invs, billing.Assemble(inv, groups[k], rate, note))
 		ids := make([]int64, 0, len(groups[k]))
 		for _, c := range groups[k] {
-			ids = append(ids, c.ID)
+			if c.ID > 0 {
+				ids = append(ids, c.ID)
+			}
 		}
-		if err := tx.MarkInvoiced(ctx, inv.ID, ids); err != nil {
+		charged = append(charged, ids)
+	}
+	var entries [][]billing.Entry
+	if !b.opts.Draft {
+		if entries, err = issueAll(ctx, tx, invs, *b.opts.Dunning); err != nil {
 			return err
 		}
-		if !b.opts.Draft {
-			if err := issue(ctx, tx, &inv, *b.opts.Dunning); err != nil {
-				return err
+	}
+	if err := tx.InsertRunInvoices(ctx, invs, charged, entries); err != nil {
+		return err
+	}
+	for i, k := range order {
+		for _, c := range groups[k] {
+			if c.ID < 0 {
+				fresh[-c.ID-1].InvoiceID = invs[i].ID
 			}
 		}
 		b.run.Invoices++
-		b.run.Lines += len(inv.Lines)
+		b.run.Lines += len(invs[i].Lines)
 	}
 	return nil
 }
@@ -132,10 +188,11 @@ func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
 // periods charges, at the version each subscription was sold at, the
 // periods of terms that have begun by the run's instant: the run is what
 // charges the second and later periods of a term longer than its period.
-func (b *biller) periods(ctx context.Context, tx Tx, lo, hi int64) error {
+// It returns the charges it has not written yet (see chunk).
+func (b *biller) periods(ctx context.Context, tx Tx, lo, hi int64) ([]billing.Charge, error) {
 	due, err := tx.SchedulesDue(ctx, lo, hi, b.opts.AsOf)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var (
 		charges  []billing.Charge
@@ -150,7 +207,7 @@ func (b *biller) periods(ctx context.Context, tx Tx, lo, hi int64) error {
 			// its next period records the version of this moment.
 			sells, rerr := b.sellingNow(ctx, tx, d)
 			if rerr != nil {
-				return rerr
+				return nil, rerr
 			}
 			if v, err = billing.NewVersion(sells.plan.ID, sells.plan.Name, d.Subscription.Quantity, sells.plan.Pricing, sells.vendor, sells.channel); err == nil {
 				v, err = charging.InCurrency(ctx, tx, v, d.Subscription.CustomerID, b.opts.AsOf)
@@ -177,12 +234,22 @@ func (b *biller) periods(ctx context.Context, tx Tx, lo, hi int64) error {
 		}
 	}
 	if err := tx.SaveChargeSchedules(ctx, advanced); err != nil {
-		return err
+		return nil, err
 	}
-	if err := tx.InsertCharges(ctx, charges); err != nil {
-		return err
+	// Periods that ended by the run's instant are written now, for usage
+	// to find them; the others wait for the invoices (chunk).
+	var now, later []billing.Charge
+	for _, c := range charges {
+		if c.UsagePending && !c.PeriodEnd.After(b.opts.AsOf) {
+			now = append(now, c)
+		} else {
+			later = append(later, c)
+		}
 	}
-	return b.applyScheduled(ctx, tx, applied)
+	if err := tx.InsertCharges(ctx, now); err != nil {
+		return nil, err
+	}
+	return later, b.applyScheduled(ctx, tx, applied)
 }
 
 // applyScheduled gives the subscriptions whose scheduled downgrade began
@@ -296,29 +363,93 @@ func issue(ctx context.Context, tx Tx, inv *billing.Invoice, policy billing.Dunn
 	if err != nil {
 		return err
 	}
-	inv.Number = billing.Number(inv.Kind, now.Year(), seq)
-	// The invoice keeps its issuer as it is at issue time: the operator's
-	// legal identity and payment instructions for the platform's.
-	org, err := tx.OrganizationByID(ctx, inv.Issuer.ID)
+	by, err := issuing(ctx, tx, inv.Issuer.ID, policy)
 	if err != nil {
 		return err
 	}
-	terms := policy.PaymentTermsDays
+	entries, err := stamp(inv, by, seq, now)
+	if err != nil {
+		return err
+	}
+	return tx.SaveIssued(ctx, *inv, entries)
+}
+
+// issueAll issues a billing run's drafts (not yet written) as issue does
+// one, reserving each issuer's numbers at once, in the order of invs, and
+// returns their ledger entries.
+func issueAll(ctx context.Context, tx Tx, invs []billing.Invoice, policy billing.DunningPolicy) ([][]billing.Entry, error) {
+	now := tx.Now()
+	count := map[int64]int{}
+	for _, inv := range invs {
+		if inv.Status != billing.StatusDraft || inv.Kind != billing.KindInvoice {
+			return nil, fmt.Errorf("issue: a %s %s is not a draft invoice", inv.Status, inv.Kind)
+		}
+		count[inv.Issuer.ID]++
+	}
+	next := map[int64]int64{}
+	issuers := map[int64]issuedBy{}
+	for _, inv := range invs { // in invs' order, so that the first issuer reserves first as before
+		id := inv.Issuer.ID
+		if _, ok := next[id]; ok {
+			continue
+		}
+		first, err := tx.NextInvoiceNumbers(ctx, id, billing.KindInvoice, now.Year(), count[id])
+		if err != nil {
+			return nil, err
+		}
+		next[id] = first
+		if issuers[id], err = issuing(ctx, tx, id, policy); err != nil {
+			return nil, err
+		}
+	}
+	entries := make([][]billing.Entry, len(invs))
+	for i := range invs {
+		id := invs[i].Issuer.ID
+		var err error
+		if entries[i], err = stamp(&invs[i], issuers[id], next[id], now); err != nil {
+			return nil, err
+		}
+		next[id]++
+	}
+	return entries, nil
+}
+
+// issuedBy is an issuer as an invoice keeps it at issue time, with the
+// payment terms it grants.
+type issuedBy struct {
+	party     billing.Party
+	termsDays int
+}
+
+// issuing reads the issuer of an invoice issued now: the operator's legal
+// identity, payment instructions and terms for the platform's.
+func issuing(ctx context.Context, tx Tx, issuerID int64, policy billing.DunningPolicy) (issuedBy, error) {
+	org, err := tx.OrganizationByID(ctx, issuerID)
+	if err != nil {
+		return issuedBy{}, err
+	}
+	by := issuedBy{party: billing.PartyOf(org), termsDays: policy.PaymentTermsDays}
 	if org.Kind == mercato.KindPlatform {
 		seller, err := tx.OperatorSettings(ctx)
 		if err != nil {
-			return err
+			return by, err
 		}
-		inv.Issuer = seller.Issuer(org)
+		by.party = seller.Issuer(org)
 		if seller.PaymentTermsDays > 0 {
-			terms = seller.PaymentTermsDays
+			by.termsDays = seller.PaymentTermsDays
 		}
-	} else {
-		inv.Issuer = billing.PartyOf(org)
 	}
+	return by, nil
+}
+
+// stamp issues inv as number seq of its series now, by its issuer, and
+// returns its balanced ledger entries.
+func stamp(inv *billing.Invoice, by issuedBy, seq int64, now time.Time) ([]billing.Entry, error) {
+	inv.Number = billing.Number(inv.Kind, now.Year(), seq)
+	inv.Issuer = by.party
 	inv.Status = billing.StatusIssued
 	inv.IssuedAt = &now
-	due := now.AddDate(0, 0, terms)
+	due := now.AddDate(0, 0, by.termsDays)
 	if inv.Kind == billing.KindCreditNote {
 		due = now
 	}
@@ -326,7 +457,7 @@ func issue(ctx context.Context, tx Tx, inv *billing.Invoice, policy billing.Dunn
 	inv.UpdatedAt = now
 	entries := billing.Entries(*inv)
 	if !billing.Balanced(entries) {
-		return fmt.Errorf("invoice %d: ledger entries do not balance", inv.ID)
+		return nil, fmt.Errorf("invoice %d: ledger entries do not balance", inv.ID)
 	}
-	return tx.SaveIssued(ctx, *inv, entries)
+	return entries, nil
 }

@@ -73,6 +73,9 @@ type Tx interface {
 	CloseUsage(ctx context.Context, ids []int64) error
 	ChargesToInvoice(ctx context.Context, lo, hi int64, before time.Time) ([]billing.Charge, error)
 	MarkInvoiced(ctx context.Context, invoiceID int64, ids []int64) error
+	// NameCharges gives charges not written yet their subscription's
+	// reseller, product and plan names, as ChargesToInvoice reads them.
+	NameCharges(ctx context.Context, lo, hi int64, charges []billing.Charge) error
 	// Custom billing (custom.go).
 	SetCustomLines(ctx context.Context, subID int64, raw string) error
 	CustomChargeCount(ctx context.Context, subID int64) (int, error)
@@ -90,6 +93,13 @@ type Tx interface {
 	// Invoices.
 	InsertInvoice(ctx context.Context, inv *billing.Invoice) error
 	NextInvoiceNumber(ctx context.Context, issuerID int64, kind billing.Kind, year int) (int64, error)
+	// NextInvoiceNumbers reserves n numbers at once and returns the first.
+	NextInvoiceNumbers(ctx context.Context, issuerID int64, kind billing.Kind, year int, n int) (int64, error)
+	// InsertRunInvoices writes the invoices of a chunk of a billing run,
+	// their lines, charges invoiced, ledger entries and events at once.
+	InsertRunInvoices(ctx context.Context, invs []billing.Invoice, charges [][]int64, entries [][]billing.Entry) error
+	// OrganizationsByID reads organizations at once, whoever may see them.
+	OrganizationsByID(ctx context.Context, ids []int64) (map[int64]mercato.Organization, error)
 	SaveIssued(ctx context.Context, inv billing.Invoice, entries []billing.Entry) error
 	LockInvoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error)
 	RemindInvoice(ctx context.Context, inv billing.Invoice, message string) error

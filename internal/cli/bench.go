@@ -27,6 +27,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		only     = fs.String("run", "", "only benchmarks whose name matches this regular expression (env MERCATO_RUN)")
 		verbose  = fs.Bool("v", false, "print the benchmarks' log lines to stderr (env MERCATO_V)")
 		listRows = fs.String("list-rows", "1000,100000", "table sizes (rows, comma-separated) the lists benchmark reads at, e.g. 1000000; each is seeded afresh (env MERCATO_LIST_ROWS)")
+		billing  = fs.String("billing-sizes", "10000,100000", "numbers of subscriptions the billing run is measured at, e.g. 10000,100000,1000000 (env MERCATO_BILLING_SIZES)")
 		postgres = fs.String("postgres", "", "PostgreSQL server for the postgres runs (a fresh schema is made and dropped); default MERCATO_TEST_POSTGRES or the local test database (env MERCATO_POSTGRES)")
 	)
 	if err := parseFlags(fs, args); err != nil {
@@ -43,13 +44,13 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 			return usageError{fmt.Errorf("unknown engine %q", e)}
 		}
 	}
-	var sizes []int
+	var rows []int
 	for _, part := range strings.Split(*listRows, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(part))
 		if err != nil || n < 100 || n > 10_000_000 {
 			return usageError{fmt.Errorf("--list-rows %q: want row counts from 100 to 10000000, comma-separated", part)}
 		}
-		sizes = append(sizes, n)
+		rows = append(rows, n)
 	}
 	var match *regexp.Regexp
 	if *only != "" {
@@ -57,6 +58,14 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		if match, err = regexp.Compile(*only); err != nil {
 			return usageError{err}
 		}
+	}
+	var billingSizes []int
+	for _, f := range strings.Split(*billing, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 10 {
+			return usageError{fmt.Errorf("-billing-sizes: %q is not a number of subscriptions (10 or more)", f)}
+		}
+		billingSizes = append(billingSizes, n)
 	}
 	if *postgres != "" {
 		os.Setenv("MERCATO_TEST_POSTGRES", *postgres)
@@ -70,7 +79,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	// machines are shared, so a figure is read with it and against its
 	// same-run baseline (the ratios among the figures).
 	fmt.Fprintln(tw, "BENCHMARK\tENGINE\tN\tLOAD\tFIGURES")
-	for _, b := range bench.All(list, sizes) {
+	for _, b := range bench.All(list, rows, billingSizes...) {
 		if match != nil && !match.MatchString(b.Name) {
 			continue
 		}

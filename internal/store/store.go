@@ -60,6 +60,9 @@ type Store struct {
 	// Now returns the current time; tests replace it to move the clock.
 	Now func() time.Time
 
+	// statements counts the statements run through conn (Statements).
+	statements atomic.Int64
+
 	// preparing counts the statements being prepared in the background (see
 	// stmt); Close waits for them, so that no connection outlives it.
 	preparing sync.WaitGroup
@@ -305,7 +308,12 @@ func (s *Store) prepare(ctx context.Context, query string) *sql.Stmt {
 	return st
 }
 
+// Statements is the number of statements the store has run so far (those
+// of its repositories; tests count what a use case costs with it).
+func (s *Store) Statements() int64 { return s.statements.Load() }
+
 func (c conn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	c.s.statements.Add(1)
 	if st := c.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -316,6 +324,7 @@ func (c conn) QueryRowContext(ctx context.Context, query string, args ...any) *s
 }
 
 func (c conn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	c.s.statements.Add(1)
 	if st := c.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -326,6 +335,7 @@ func (c conn) QueryContext(ctx context.Context, query string, args ...any) (*sql
 }
 
 func (c conn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	c.s.statements.Add(1)
 	if st := c.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}

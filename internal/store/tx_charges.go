@@ -77,95 +77,73 @@ func (tx *Tx) SaveChargeSchedule(ctx context.Context, sc billing.Schedule) error
 	return nil
 }
 
-// InsertCharges writes charges in multi-row batches. A charge whose key is
+// chargeRows inserts charges (rowsStatement: ? on SQLite, fixed batch
+// sizes).
+var chargeRows = rowsStatement{
+	prefix: `INSERT INTO charges (subscription_id, customer_id, order_id, kind, ref, period_start, period_end, due_at, currency, amount, lines, shares, version, state, usage_pending, reason, created_at, original_currency, original_amount, exchange_rate, rate_date, invoice_id, id) VALUES `,
+	row:    []string{"", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "=DEFAULT"},
+}
+
+// InsertCharges writes charges in multi-row batches (a billing run writes
+// those it invoices at once with their invoice). A charge whose key is
 // taken was charged meanwhile by another transaction: a conflict.
 func (tx *Tx) InsertCharges(ctx context.Context, charges []billing.Charge) error {
-	const cols = 21
-	// Small batches on SQLite: it looks a $n parameter up by name, in a
-	// time that grows with the statement's parameters (a full batch's
-	// statement is the same text every time, prepared once). Large ones on
-	// PostgreSQL, where every statement is a round trip.
-	batch := 25
-	if tx.s.engine == Postgres {
-		batch = 400
-	}
 	now := tx.s.now()
-	for start := 0; start < len(charges); start += batch {
-		part := charges[start:min(start+batch, len(charges))]
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO charges (subscription_id, customer_id, order_id, kind, ref, period_start, period_end, due_at, currency, amount, lines, shares, version, state, usage_pending, reason, created_at, original_currency, original_amount, exchange_rate, rate_date, id) VALUES `)
-		args := make([]any, 0, len(part)*cols)
-		for i, c := range part {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteByte('(')
-			for k := 1; k <= cols; k++ {
-				sb.WriteString("$" + strconv.Itoa(len(args)+k) + ",")
-			}
-			sb.WriteString("DEFAULT)")
-			var order *int64
-			if c.OrderID != 0 {
-				order = &c.OrderID
-			}
-			lines, err := jsonText(c.Lines)
-			if err != nil {
-				return err
-			}
-			shares, err := jsonText(c.Shares)
-			if err != nil {
-				return err
-			}
-			var (
-				from                  string
-				amount, rate, rateDay any
-			)
-			if cv := c.Converted; cv != nil {
-				from, amount, rate, rateDay = cv.From, cv.Amount.String(), cv.Rate.String(), cv.RateDate.UTC()
-			}
-			args = append(args, c.SubscriptionID, c.CustomerID, order, c.Kind, c.Ref, c.PeriodStart.UTC(), c.PeriodEnd.UTC(), c.DueAt.UTC(), c.Currency,
-				c.Total().String(), lines, shares, c.Version, c.State, c.UsagePending, "", now, from, amount, rate, rateDay)
+	args := make([]any, 0, len(charges)*chargeRows.width())
+	for _, c := range charges {
+		var order *int64
+		if c.OrderID != 0 {
+			order = &c.OrderID
 		}
-		if _, err := tx.t.ExecContext(ctx, tx.s.defaultID(sb.String()), args...); err != nil {
-			if isUniqueViolation(err) {
-				return mercato.Errorf(mercato.ECONFLICT, "these charges were written meanwhile; try again")
-			}
-			return fmt.Errorf("insert charges: %w", err)
+		lines, err := jsonText(c.Lines)
+		if err != nil {
+			return err
 		}
+		shares, err := jsonText(c.Shares)
+		if err != nil {
+			return err
+		}
+		var (
+			from                  string
+			amount, rate, rateDay any
+			invoice               *int64
+		)
+		if c.InvoiceID != 0 {
+			invoice = &c.InvoiceID
+		}
+		if cv := c.Converted; cv != nil {
+			from, amount, rate, rateDay = cv.From, cv.Amount.String(), cv.Rate.String(), cv.RateDate.UTC()
+		}
+		args = append(args, c.SubscriptionID, c.CustomerID, order, c.Kind, c.Ref, c.PeriodStart.UTC(), c.PeriodEnd.UTC(), c.DueAt.UTC(), c.Currency,
+			c.Total().String(), lines, shares, c.Version, c.State, c.UsagePending, "", now, from, amount, rate, rateDay, invoice)
+	}
+	if err := chargeRows.run(ctx, tx.t, args, nil); err != nil {
+		if isUniqueViolation(err) {
+			return mercato.Errorf(mercato.ECONFLICT, "these charges were written meanwhile; try again")
+		}
+		return fmt.Errorf("insert charges: %w", err)
 	}
 	return nil
 }
 
-// SaveChargeSchedules writes the schedules a billing run advanced: one
-// statement per batch on PostgreSQL, where every statement is a round trip;
-// one cached statement per schedule on SQLite, where none is.
+// scheduleRows updates the schedules a billing run advanced, one
+// statement per batch on both engines (SQLite has UPDATE … FROM since
+// 3.33; VALUES columns are column1, column2, … on both).
+var scheduleRows = rowsStatement{
+	prefix: `UPDATE charge_schedules SET anchor = v.column2, charged_until = v.column3, version = v.column4, scheduled_version = v.column5, scheduled_from = v.column6, coupon_periods = v.column7 FROM (VALUES `,
+	row:    []string{"::bigint", "::timestamptz", "::timestamptz", "::jsonb", "::jsonb", "::timestamptz", "::integer"},
+	suffix: `) AS v WHERE charge_schedules.subscription_id = v.column1`,
+}
+
+// SaveChargeSchedules writes the schedules a billing run advanced, in
+// multi-row batches.
 func (tx *Tx) SaveChargeSchedules(ctx context.Context, scs []billing.Schedule) error {
-	if tx.s.engine == SQLite {
-		for _, sc := range scs {
-			if err := tx.SaveChargeSchedule(ctx, sc); err != nil {
-				return err
-			}
-		}
-		return nil
+	args := make([]any, 0, len(scs)*scheduleRows.width())
+	for _, sc := range scs {
+		args = append(args, sc.SubscriptionID, nullTime(sc.Anchor), nullTime(sc.ChargedUntil), sc.Version, nullString(sc.Scheduled), nullTime(sc.ScheduledFrom), sc.CouponPeriods)
 	}
-	const batch = 500
-	for start := 0; start < len(scs); start += batch {
-		part := scs[start:min(start+batch, len(scs))]
-		var sb strings.Builder
-		sb.WriteString(`UPDATE charge_schedules c SET anchor = v.anchor, charged_until = v.until, version = v.version, scheduled_version = v.scheduled, scheduled_from = v.sfrom, coupon_periods = v.cperiods FROM (VALUES `)
-		args := make([]any, 0, len(part)*7)
-		for i, sc := range part {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			n := len(args)
-			fmt.Fprintf(&sb, "($%d::bigint,$%d::timestamptz,$%d::timestamptz,$%d::jsonb,$%d::jsonb,$%d::timestamptz,$%d::integer)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
-			args = append(args, sc.SubscriptionID, nullTime(sc.Anchor), nullTime(sc.ChargedUntil), sc.Version, nullString(sc.Scheduled), nullTime(sc.ScheduledFrom), sc.CouponPeriods)
-		}
-		sb.WriteString(`) AS v(id, anchor, until, version, scheduled, sfrom, cperiods) WHERE c.subscription_id = v.id`)
-		if _, err := tx.t.ExecContext(ctx, sb.String(), args...); err != nil {
-			return fmt.Errorf("save charge schedules: %w", err)
-		}
+	if err := scheduleRows.run(ctx, tx.t, args, nil); err != nil {
+		return fmt.Errorf("save charge schedules: %w", err)
 	}
 	return nil
 }
@@ -246,6 +224,46 @@ func (tx *Tx) ChargesToInvoice(ctx context.Context, lo, hi int64, before time.Ti
 	return tx.charges(ctx, "charges to invoice", `c.customer_id > $1 AND c.customer_id <= $2 AND c.invoice_id IS NULL AND c.state = 'open' AND c.due_at < $3`, lo, hi, before)
 }
 
+// NameCharges gives charges of the chunk's customers, those in (lo, hi],
+// not written yet, what ChargesToInvoice reads with a charge: its
+// subscription's reseller, product and plan names, as they are now.
+func (tx *Tx) NameCharges(ctx context.Context, lo, hi int64, charges []billing.Charge) error {
+	if len(charges) == 0 {
+		return nil
+	}
+	type names struct {
+		reseller      int64
+		product, plan string
+	}
+	subs := map[int64]names{}
+	rows, err := tx.t.QueryContext(ctx, `SELECT s.id, COALESCE(s.reseller_id, 0), COALESCE(p.name, ''), COALESCE(pl.name, '')
+		FROM subscriptions s LEFT JOIN products p ON p.id = s.product_id LEFT JOIN plans pl ON pl.id = s.plan_id
+		WHERE s.customer_id > $1 AND s.customer_id <= $2`, lo, hi)
+	if err != nil {
+		return fmt.Errorf("name charges: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n names
+		if err := rows.Scan(&id, &n.reseller, &n.product, &n.plan); err != nil {
+			return fmt.Errorf("name charges: %w", err)
+		}
+		subs[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("name charges: %w", err)
+	}
+	for i, c := range charges {
+		n, ok := subs[c.SubscriptionID]
+		if !ok {
+			return fmt.Errorf("name charges: subscription %d is not a customer's in (%d, %d]", c.SubscriptionID, lo, hi)
+		}
+		charges[i].ResellerID, charges[i].Product, charges[i].Plan = n.reseller, n.product, n.plan
+	}
+	return nil
+}
+
 // MarkInvoiced records the invoice of charges; a charge another run
 // invoiced meanwhile is a conflict.
 func (tx *Tx) MarkInvoiced(ctx context.Context, invoiceID int64, ids []int64) error {
@@ -272,6 +290,7 @@ func (tx *Tx) byIDs(ctx context.Context, what, prefix string, ids []int64, args0
 		}
 		sb.WriteByte(')')
 		// Not through the statement cache: the query varies with len(part).
+		tx.s.statements.Add(1)
 		res, err := tx.t.tx.ExecContext(ctx, sb.String(), args...)
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)

@@ -77,6 +77,7 @@ func (tx *Tx) InsertInvoice(ctx context.Context, inv *billing.Invoice) error {
 			args = append(args, inv.ID, l.No, sub, l.Kind, l.Ref, l.Part, l.Description, l.Quantity.String(), l.UnitAmount.String(), l.Amount.String(),
 				l.TaxRate.String(), l.Tax.String(), l.PeriodStart.UTC(), l.PeriodEnd.UTC(), shares, l.Product, l.Plan)
 		}
+		tx.s.statements.Add(1)
 		if _, err := tx.t.tx.ExecContext(ctx, tx.s.defaultID(sb.String()), args...); err != nil {
 			if isUniqueViolation(err) {
 				return mercato.Errorf(mercato.ECONFLICT, "another billing run is billing the same charges; run again")
@@ -100,13 +101,24 @@ func (s *Store) defaultID(q string) string {
 // returns its new value; in the issuing transaction, so numbers are
 // gapless.
 func (tx *Tx) NextInvoiceNumber(ctx context.Context, issuerID int64, kind billing.Kind, year int) (int64, error) {
-	var seq int64
-	if err := tx.t.QueryRowContext(ctx, `INSERT INTO invoice_sequences (issuer_id, series, year, last) VALUES ($1,$2,$3,1)
-		ON CONFLICT (issuer_id, series, year) DO UPDATE SET last = invoice_sequences.last + 1 RETURNING last`,
-		issuerID, string(kind), year).Scan(&seq); err != nil {
+	return tx.NextInvoiceNumbers(ctx, issuerID, kind, year, 1)
+}
+
+// NextInvoiceNumbers moves the counter of an issuer's series and year by
+// n and returns the first of the n numbers it reserved (the rest follow
+// it); in the issuing transaction, which must use them all, so numbers
+// stay gapless.
+func (tx *Tx) NextInvoiceNumbers(ctx context.Context, issuerID int64, kind billing.Kind, year int, n int) (int64, error) {
+	if n < 1 {
+		return 0, fmt.Errorf("invoice numbers: reserve at least one, not %d", n)
+	}
+	var last int64
+	if err := tx.t.QueryRowContext(ctx, `INSERT INTO invoice_sequences (issuer_id, series, year, last) VALUES ($1,$2,$3,$4)
+		ON CONFLICT (issuer_id, series, year) DO UPDATE SET last = invoice_sequences.last + $4 RETURNING last`,
+		issuerID, string(kind), year, n).Scan(&last); err != nil {
 		return 0, fmt.Errorf("invoice number: %w", err)
 	}
-	return seq, nil
+	return last - int64(n) + 1, nil
 }
 
 // SaveIssued writes an issued invoice's number, dates and issuer (the
@@ -140,6 +152,7 @@ func (tx *Tx) SaveIssued(ctx context.Context, inv billing.Invoice, entries []bil
 			}
 			args = append(args, inv.ID, e.LineNo, e.Account, e.Role, org, e.Debit.String(), e.Credit.String(), inv.Currency, inv.Period, now)
 		}
+		tx.s.statements.Add(1)
 		if _, err := tx.t.tx.ExecContext(ctx, tx.s.defaultID(sb.String()), args...); err != nil {
 			return fmt.Errorf("post ledger of invoice %d: %w", inv.ID, err)
 		}
