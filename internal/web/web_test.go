@@ -617,7 +617,8 @@ func TestResellerPriceListSplitsSetupFromPeriod(t *testing.T) {
 // TestCustomerPricesAndTermsSayWhatHappens: the catalog and the live price
 // show a setup fee as paid once, not as part of a monthly price; a trial
 // shows no charge and no renewal offer; a subscription that renews by
-// itself offers no "Renew" button (one that does not, does); an ended one
+// itself offers no "Renew" button, one that does not offers its customer
+// to renew automatically (the operator to renew a term); an ended one
 // never says it renews.
 func TestCustomerPricesAndTermsSayWhatHappens(t *testing.T) {
 	h := newHarness(t)
@@ -659,11 +660,21 @@ func TestCustomerPricesAndTermsSayWhatHappens(t *testing.T) {
 	if res := c.post(path+"/autorenew", url.Values{}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("auto-renew off: %d", res.StatusCode)
 	}
-	if page := c.get(path).Body; !strings.Contains(page, renew) {
-		t.Error("without auto-renew there is no Renew button")
+	// Without auto-renew the customer is offered what it may do: turn it
+	// on (renewing a term at once is the operator's, MayRenew), and the
+	// button works.
+	keep := `<form method="post" action="` + path + `/autorenew" class="inline"><input type="hidden" name="auto_renew" value="on">`
+	if page := c.get(path).Body; strings.Contains(page, renew) || !strings.Contains(page, keep) {
+		t.Errorf("without auto-renew: a Renew button %v (refused to customers), a renew-automatically button %v", strings.Contains(page, renew), strings.Contains(page, keep))
+	}
+	if !strings.Contains(flat(h.signIn(admin).get(path).Body), "Renew for another term") {
+		t.Error("the operator is not offered to renew a term")
 	}
 	if res := c.post(path+"/autorenew", url.Values{"auto_renew": {"on"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("auto-renew on: %d", res.StatusCode)
+	}
+	if page := flat(c.get(path).Body); !strings.Contains(page, "Automatic renewal is on.") || !strings.Contains(page, "It renews automatically") {
+		t.Errorf("the customer's button did not turn auto-renew on: %s", page)
 	}
 	if res := c.post(path+"/cancel", url.Values{}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("cancel: %d", res.StatusCode)
