@@ -57,14 +57,15 @@ type ProductUpdate struct {
 
 func (s *Server) registerProducts() {
 	tags := []string{"Catalog"}
-	register(s, huma.Operation{OperationID: "list-products", Description: "Lists products one page at a time: the published catalog for everyone, and a vendor's own unpublished drafts for that vendor (the platform sees all). Filters by type, vendor and published. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/products", Summary: "List products: published ones, and your own drafts", Tags: tags},
+	register(s, huma.Operation{OperationID: "list-products", Description: "Lists products one page at a time: the published catalog for everyone, and a vendor's own unpublished drafts for that vendor (the platform sees all). Filters by type, vendor, published and words (q). Changes nothing.", Method: http.MethodGet, Path: "/api/v1/products", Summary: "List products: published ones, and your own drafts", Tags: tags},
 		func(ctx context.Context, in *struct {
 			ListInput
 			Type      string `query:"type" enum:"saas,microsoft_csp,azure_plan,azure_marketplace_vm,arm_template,service"`
 			VendorID  int64  `query:"vendor_id" minimum:"0"`
 			Published string `query:"published" enum:"true,false"`
+			Q         string `query:"q" maxLength:"100" doc:"Words the product's name or description, or its vendor's name, contains (any case)"`
 		}) (*ListOutput[Product], error) {
-			f := catalog.ProductFilter{Type: catalog.ProductType(in.Type), VendorID: in.VendorID}
+			f := catalog.ProductFilter{Type: catalog.ProductType(in.Type), VendorID: in.VendorID, Query: in.Q}
 			if in.Published != "" {
 				b := in.Published == "true"
 				f.Published = &b

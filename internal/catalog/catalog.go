@@ -6,6 +6,7 @@ package catalog
 import (
 	"time"
 
+	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 )
 
@@ -66,6 +67,21 @@ type ProductFilter struct {
 	Type      ProductType
 	VendorID  int64
 	Published *bool
+	// Query keeps the products whose name or description, or whose
+	// vendor's name, contains it (any case): a catalog search.
+	Query string
+}
+
+// MaxQueryLength bounds a catalog search's words.
+const MaxQueryLength = 100
+
+// Validate refuses a search too long to be one, naming the field q.
+func (f ProductFilter) Validate() error {
+	var fe mercato.FieldErrors
+	if n := len([]rune(f.Query)); n > MaxQueryLength {
+		fe.Add("q", "must be at most %d characters", MaxQueryLength)
+	}
+	return fe.Err("invalid product filter")
 }
 
 // PriceVersion is one pricing a plan has had, from when it took effect:

@@ -14,6 +14,7 @@ package listing
 
 import (
 	"context"
+	"strings"
 
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
@@ -94,6 +95,10 @@ func (s *Service) Plan(ctx context.Context, p mercato.Principal, id int64) (cata
 // ListProducts lists one page of the products p sees: the published ones,
 // and a vendor's own drafts (the platform sees all).
 func (s *Service) ListProducts(ctx context.Context, p mercato.Principal, f catalog.ProductFilter, page mercato.Page) ([]catalog.Product, int64, error) {
+	f.Query = strings.TrimSpace(f.Query)
+	if err := f.Validate(); err != nil {
+		return nil, 0, err
+	}
 	return s.reads.ListProducts(ctx, p, f, page)
 }
 

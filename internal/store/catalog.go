@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
@@ -38,7 +39,20 @@ func (s *Store) ListProducts(ctx context.Context, pr mercato.Principal, f catalo
 	if f.Published != nil {
 		q.add(" AND p.published = %a", *f.Published)
 	}
+	productSearch(q, f.Query)
 	return list(ctx, s.rd(), q, "p.id", page, "products", scanProduct, func(p catalog.Product) int64 { return p.ID })
+}
+
+// productSearch adds the condition of a catalog search: words found, in
+// any case, in the product's name or description or its vendor's name
+// (LIKE's wildcards in them taken as they are).
+func productSearch(q *query, words string) {
+	if words == "" {
+		return
+	}
+	pattern := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(words)) + "%"
+	q.add(` AND (LOWER(p.name) LIKE %a ESCAPE '\' OR LOWER(p.description) LIKE %a ESCAPE '\'`+
+		` OR p.vendor_id IN (SELECT o.id FROM organizations o WHERE o.kind = 'vendor' AND LOWER(o.name) LIKE %a ESCAPE '\'))`, pattern, pattern, pattern)
 }
 
 // Product returns one product visible to p.

@@ -26,12 +26,16 @@ type catalogRow struct {
 
 func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := r.Context()
-	f := catalog.ProductFilter{Type: catalog.ProductType(r.FormValue("type"))}
+	f := catalog.ProductFilter{Type: catalog.ProductType(r.FormValue("type")), Query: strings.TrimSpace(r.FormValue("q"))}
 	if f.Type != "" && !f.Type.Valid() {
 		f.Type = ""
 	}
 	prods, _, err := s.services.Catalog.ListProducts(ctx, v.P, f, mercato.Page{Limit: 200})
-	if err != nil {
+	status, searchErr := http.StatusOK, ""
+	if mercato.ErrorCode(err) == mercato.EINVALID {
+		// A search too long finds nothing, and says why beside the box.
+		status, searchErr, prods = http.StatusUnprocessableEntity, s.say(r, "Search with at most %d characters.", catalog.MaxQueryLength), nil
+	} else if err != nil {
 		s.fail(w, r, v, err)
 		return
 	}
@@ -43,8 +47,9 @@ func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request, v *view) {
 	rows := make([]catalogRow, 0, len(prods))
 	for _, p := range prods {
 		row := catalogRow{Product: p, Rating: ratings[p.ID]}
+		// "From" is a period's price, without a setup fee paid once.
 		if plans, _, err := s.services.Catalog.ListPlans(ctx, v.P, p.ID, mercato.Page{Limit: 1}); err == nil && len(plans) > 0 {
-			if q, err := s.services.Orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: plans[0].ID, Quantity: minQty(plans[0].Pricing)}); err == nil {
+			if q, err := s.services.Orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: plans[0].ID, Quantity: minQty(plans[0].Pricing), Recurring: true}); err == nil {
 				row.From = &q
 			}
 		}
@@ -52,11 +57,12 @@ func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	v.Title, v.Active = s.say(r, "Catalog"), "/catalog"
 	v.Data = struct {
-		Rows  []catalogRow
-		Types []catalog.ProductType
-		Type  catalog.ProductType
-	}{rows, catalog.ProductTypes, f.Type}
-	s.render(w, r, http.StatusOK, "catalog.html", v)
+		Rows              []catalogRow
+		Types             []catalog.ProductType
+		Type              catalog.ProductType
+		Query, QueryError string
+	}{rows, catalog.ProductTypes, f.Type, f.Query, searchErr}
+	s.render(w, r, status, "catalog.html", v)
 }
 
 func minQty(p pricing.Pricing) int64 {

@@ -751,3 +751,28 @@ func TestPlanEditorWithoutJSON(t *testing.T) {
 		t.Fatalf("saved pricing: %+v", p)
 	}
 }
+
+// TestCatalogSearch: the catalog finds products by words of their name,
+// description or vendor, says when nothing matches, refuses a search too
+// long beside the box, and prices "from" a period without a setup fee
+// (the Ubuntu VM's EUR 99.00 + 10% + 15% = 113.85 a month; its setup fee
+// is paid once).
+func TestCatalogSearch(t *testing.T) {
+	h := newHarness(t)
+	c := h.signIn(customer)
+	flat := func(html string) string { return strings.Join(strings.Fields(visibleText(html)), " ") }
+	page := flat(c.get("/catalog?q=ubuntu").Body)
+	if !strings.Contains(page, "Ubuntu Server VM") || strings.Contains(page, "Contoso CRM") || !strings.Contains(page, "from EUR 113.85 monthly") {
+		t.Errorf("search for ubuntu:\n%s", page)
+	}
+	if page := flat(c.get("/catalog?q=contoso").Body); !strings.Contains(page, "Contoso CRM") {
+		t.Errorf("a search by the vendor's name finds nothing:\n%s", page)
+	}
+	if page := flat(c.get("/catalog?q=nothing+like+it").Body); !strings.Contains(page, "No product matches “nothing like it”.") {
+		t.Errorf("an empty search:\n%s", page)
+	}
+	res := c.get("/catalog?q=" + strings.Repeat("x", 101))
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, `id="err-q">Search with at most 100 characters.</p>`) {
+		t.Errorf("a search too long: %d\n%s", res.StatusCode, flat(res.Body))
+	}
+}

@@ -2710,6 +2710,9 @@ type ListProductsParams struct {
 	Type      *ListProductsParamsType      `form:"type,omitempty" json:"type,omitempty"`
 	VendorId  *int64                       `form:"vendor_id,omitempty" json:"vendor_id,omitempty"`
 	Published *ListProductsParamsPublished `form:"published,omitempty" json:"published,omitempty"`
+
+	// Q Words the product's name or description, or its vendor's name, contains (any case)
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
 }
 
 // ListProductsParamsType defines parameters for ListProducts.
@@ -3445,7 +3448,7 @@ type ClientInterface interface {
 
 	// ListProducts List products: published ones, and your own drafts
 	//
-	// Lists products one page at a time: the published catalog for everyone, and a vendor's own unpublished drafts for that vendor (the platform sees all). Filters by type, vendor and published. Changes nothing.
+	// Lists products one page at a time: the published catalog for everyone, and a vendor's own unpublished drafts for that vendor (the platform sees all). Filters by type, vendor, published and words (q). Changes nothing.
 	//
 	// Corresponds with GET /api/v1/products (the `ListProducts` operationId).
 	ListProducts(ctx context.Context, params *ListProductsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5069,7 +5072,7 @@ func (c *Client) ListPlanPrices(ctx context.Context, id int64, reqEditors ...Req
 
 // ListProducts List products: published ones, and your own drafts
 //
-// Lists products one page at a time: the published catalog for everyone, and a vendor's own unpublished drafts for that vendor (the platform sees all). Filters by type, vendor and published. Changes nothing.
+// Lists products one page at a time: the published catalog for everyone, and a vendor's own unpublished drafts for that vendor (the platform sees all). Filters by type, vendor, published and words (q). Changes nothing.
 //
 // Corresponds with GET /api/v1/products (the `ListProducts` operationId).
 func (c *Client) ListProducts(ctx context.Context, params *ListProductsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8467,6 +8470,18 @@ func NewListProductsRequest(server string, params *ListProductsParams) (*http.Re
 
 		}
 
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -11483,7 +11498,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListProductsWithResponse List products: published ones, and your own drafts
 	//
-	// Lists products one page at a time: the published catalog for everyone, and a vendor's own unpublished drafts for that vendor (the platform sees all). Filters by type, vendor and published. Changes nothing.
+	// Lists products one page at a time: the published catalog for everyone, and a vendor's own unpublished drafts for that vendor (the platform sees all). Filters by type, vendor, published and words (q). Changes nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -19792,7 +19807,7 @@ func (c *ClientWithResponses) ListPlanPricesWithResponse(ctx context.Context, id
 
 // ListProductsWithResponse List products: published ones, and your own drafts
 //
-// Lists products one page at a time: the published catalog for everyone, and a vendor's own unpublished drafts for that vendor (the platform sees all). Filters by type, vendor and published. Changes nothing.
+// Lists products one page at a time: the published catalog for everyone, and a vendor's own unpublished drafts for that vendor (the platform sees all). Filters by type, vendor, published and words (q). Changes nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
