@@ -1,11 +1,8 @@
 package store_test
 
 import (
-	"os"
 	"testing"
 	"time"
-
-	"github.com/pressly/goose/v3"
 
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/billing"
@@ -34,21 +31,8 @@ func TestChargeLedgerMigration(t *testing.T) {
 		if _, err := svc.RunBilling(ctx, w.Platform.Principal, billingrun.Options{Period: billing.MonthOf(now)}); err != nil {
 			t.Fatal(err)
 		}
-		dialect, dir := goose.DialectSQLite3, "migrations/sqlite"
-		if st.Engine() == store.Postgres {
-			dialect, dir = goose.DialectPostgres, "migrations/postgres"
-		}
-		p, err := goose.NewProvider(dialect, st.DB(), os.DirFS(dir))
-		if err != nil {
-			t.Fatal(err)
-		}
 		// Before the ledger: only the invoice line says March was billed.
-		if _, err := p.DownTo(ctx, 11); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.Up(ctx); err != nil {
-			t.Fatal(err)
-		}
+		remigrate(t, st, 11)
 		var anchor, until time.Time
 		var version string
 		if err := st.DB().QueryRow(`SELECT anchor, charged_until, version FROM charge_schedules WHERE subscription_id = $1`, sub.ID).Scan(&anchor, &until, &version); err != nil {

@@ -2,11 +2,8 @@ package store_test
 
 import (
 	"context"
-	"os"
 	"slices"
 	"testing"
-
-	"github.com/pressly/goose/v3"
 
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
@@ -121,20 +118,7 @@ func TestPendingUsers(t *testing.T) {
 		}
 
 		// Down and up again: the user without its address stays.
-		dialect, dir := goose.DialectSQLite3, "migrations/sqlite"
-		if st.Engine() == store.Postgres {
-			dialect, dir = goose.DialectPostgres, "migrations/postgres"
-		}
-		p, err := goose.NewProvider(dialect, st.DB(), os.DirFS(dir))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.DownTo(ctx, 29); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.Up(ctx); err != nil {
-			t.Fatal(err)
-		}
+		remigrate(t, st, 29)
 		if _, err := st.User(ctx, w.C1.Principal, holder.ID); err != nil {
 			t.Fatal(err)
 		}

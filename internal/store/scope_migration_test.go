@@ -2,11 +2,8 @@ package store_test
 
 import (
 	"context"
-	"os"
 	"slices"
 	"testing"
-
-	"github.com/pressly/goose/v3"
 
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/store"
@@ -23,7 +20,6 @@ import (
 // customer, and a vendor's sandbox subscription.
 func TestChannelScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		ctx := context.Background()
 		w := storetest.NewWorld(t, st)
 		subs := []subscription.Subscription{
 			storetest.Order(t, st, w.C1.Principal, 0, w.PlanA.ID, 2),
@@ -66,20 +62,7 @@ func TestChannelScope(t *testing.T) {
 			}
 		}
 		check("as written")
-		dialect, dir := goose.DialectSQLite3, "migrations/sqlite"
-		if st.Engine() == store.Postgres {
-			dialect, dir = goose.DialectPostgres, "migrations/postgres"
-		}
-		p, err := goose.NewProvider(dialect, st.DB(), os.DirFS(dir))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.DownTo(ctx, 26); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.Up(ctx); err != nil {
-			t.Fatal(err)
-		}
+		remigrate(t, st, 26)
 		check("after the migration")
 	})
 }
