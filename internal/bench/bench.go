@@ -50,6 +50,7 @@ func All(engines []store.Engine, listRows []int, billingSizes ...int) []Benchmar
 		for _, n := range billingSizes {
 			out = append(out, Benchmark{"billing run, " + thousands(n) + " subscriptions", e, "1x", Billing(e, n)})
 		}
+		out = append(out, Benchmark{"billing run, 20,000 subscriptions, orders placed meanwhile", e, "1x", BillingWithOrders(e, 20_000, 500)})
 	}
 	return out
 }

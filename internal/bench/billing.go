@@ -108,13 +108,13 @@ func SeedBilling(b storetest.TB, st *store.Store, engine store.Engine, n int) {
 		return "(?, 'customer', ?, ?, TRUE, ?, ?)", []any{10000 + i, fmt.Sprint("c", i), parent, now, now}
 	})
 	start := func(i int) time.Time { return now.Add(time.Duration(i%672) * time.Hour) } // spread over February
-	batch(`INSERT INTO subscriptions (id, customer_id, reseller_id, product_id, plan_id, type, deployment_status, paid, auto_renew, quantity, currency, start_date, end_date, created_at, updated_at) VALUES `, n, func(i int) (string, []any) {
+	batch(`INSERT INTO subscriptions (id, customer_id, reseller_id, vendor_id, product_id, plan_id, type, deployment_status, paid, auto_renew, quantity, currency, start_date, end_date, created_at, updated_at) VALUES `, n, func(i int) (string, []any) {
 		c := i / 10
 		var reseller any
 		if c%2 == 0 {
 			reseller = int64(1001)
 		}
-		return "(?, ?, ?, 1000, ?, 'NORMAL', 'DEPLOYED', TRUE, TRUE, ?, 'EUR', ?, ?, ?, ?)",
+		return "(?, ?, ?, 1000, 1000, ?, 'NORMAL', 'DEPLOYED', TRUE, TRUE, ?, 'EUR', ?, ?, ?, ?)",
 			[]any{1 + i, 10000 + c, reseller, 1000 + i%5, 1 + i%40, start(i), start(i).AddDate(1, 0, 0), start(i), start(i)}
 	})
 	batch(`INSERT INTO charge_schedules (subscription_id, anchor, charged_until, delivered_at, version) VALUES `, n, func(i int) (string, []any) {
@@ -126,6 +126,14 @@ func SeedBilling(b storetest.TB, st *store.Store, engine store.Engine, n int) {
 	})
 	if err := tx.Commit(); err != nil {
 		b.Fatal(err)
+	}
+	// The rows above chose their ids: PostgreSQL's sequences go past them,
+	// so that what is added afterwards (orders placed meanwhile) gets ids
+	// of its own.
+	if engine == store.Postgres {
+		for _, table := range []string{"organizations", "products", "plans", "subscriptions"} {
+			exec(`SELECT setval(pg_get_serial_sequence('` + table + `', 'id'), (SELECT MAX(id) FROM ` + table + `))`)
+		}
 	}
 	_ = admin
 }

@@ -34,3 +34,14 @@ func BenchmarkBillingRun(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBillingWithOrders: orders placed by four customers while a
+// run bills 20,000 subscriptions, in transactions of 500 customers and of
+// 50, against the same orders before the run (see bench.BillingWithOrders).
+func BenchmarkBillingWithOrders(b *testing.B) {
+	for _, engine := range storetest.Engines {
+		for _, chunk := range []int{500, 50} {
+			b.Run(string(engine)+"/chunk-"+strconv.Itoa(chunk), benchtest.Func(bench.BillingWithOrders(engine, 20_000, chunk)))
+		}
+	}
+}
