@@ -158,10 +158,14 @@ func seedLists(b B, st *store.Store, w *storetest.World, rows int) {
 	if st.Engine() == store.Postgres {
 		ts = "CAST($5 AS TIMESTAMPTZ)"
 	}
-	exec(fmt.Sprintf(`INSERT INTO invoices (id, kind, issuer_id, customer_id, reseller_id, period, currency, status, tax_rate, subtotal, tax, total, created_at, updated_at)
+	// Their viewers (migration 00036) are the customer's reseller and
+	// distributor, as the store writes them.
+	exec(fmt.Sprintf(`INSERT INTO invoices (id, kind, issuer_id, customer_id, reseller_id, period, currency, status, tax_rate, subtotal, tax, total, created_at, updated_at,
+			viewer_reseller_id, viewer_distributor_id)
 		SELECT %s, 'invoice', CAST($1 AS BIGINT), CASE WHEN seq.i %% 100 = 0 THEN CAST($2 AS BIGINT) ELSE %s END, CASE WHEN seq.i %% 100 = 0 THEN CAST($3 AS BIGINT) ELSE CAST($4 AS BIGINT) END,
-			'2026-03', 'EUR', 'draft', '22', '100.00', '22.00', '122.00', %[4]s, %[4]s FROM %[3]s`, id, other, seq, ts),
-		w.Platform.Org.ID, w.C1.Org.ID, w.R1.Org.ID, w.R2.Org.ID, now)
+			'2026-03', 'EUR', 'draft', '22', '100.00', '22.00', '122.00', %[4]s, %[4]s,
+			CASE WHEN seq.i %% 100 = 0 THEN CAST($3 AS BIGINT) ELSE CAST($4 AS BIGINT) END, CASE WHEN seq.i %% 100 = 0 THEN CAST($6 AS BIGINT) ELSE CAST($7 AS BIGINT) END FROM %[3]s`, id, other, seq, ts),
+		w.Platform.Org.ID, w.C1.Org.ID, w.R1.Org.ID, w.R2.Org.ID, now, w.D1.Org.ID, w.D2.Org.ID)
 	if st.Engine() == store.Postgres {
 		exec("ANALYZE") // as autovacuum would after a load
 	}

@@ -23,6 +23,7 @@ func ScopedLists(p mercato.Principal) map[string]ScopedList {
 		"subscriptions": {subscriptionList(p, SubscriptionFilter{}), "s.id"},
 		"orders":        {orderList(p, OrderFilter{}), "o.id"},
 		"events":        {eventList(p, EventFilter{}), "e.id"},
+		"invoices":      {invoiceList(p, InvoiceFilter{}), "i.id"},
 	} {
 		paginate(l.q, l.id, Page{After: 1})
 		out[name] = ScopedList{SQL: l.q.String(), Args: l.q.args}

@@ -49,7 +49,9 @@ type rowsStatement struct {
 	prefix, suffix string
 	// row is one row's placeholders with their casts on PostgreSQL,
 	// e.g. []string{"::bigint", ""}; SQLite ignores the casts. A
-	// literal (no placeholder) is written as "=DEFAULT" or "=NULL".
+	// literal (no placeholder) is written as "=DEFAULT" or "=NULL"; an
+	// expression of one parameter as "~" and the expression with "?" for
+	// its placeholder, e.g. "~(SELECT kind FROM organizations WHERE id = ?)".
 	row []string
 }
 
@@ -72,6 +74,14 @@ func (r rowsStatement) text(engine Engine, rows int) string {
 					lit = "NULL" // SQLite has no DEFAULT in VALUES; NULL makes a new rowid
 				}
 				sb.WriteString(lit)
+				continue
+			}
+			if expr, ok := strings.CutPrefix(c, "~"); ok {
+				if engine == Postgres {
+					n++
+					expr = strings.Replace(expr, "?", "$"+strconv.Itoa(n), 1)
+				}
+				sb.WriteString(expr)
 				continue
 			}
 			if engine == SQLite {

@@ -35,4 +35,15 @@ func TestRowsStatementShapes(t *testing.T) {
 	if strings.Contains(r.text(SQLite, maxRows), "$") || r.width() != 2 {
 		t.Errorf("SQLite statement names parameters, or width %d", r.width())
 	}
+	// An expression of one parameter takes the placeholder's place.
+	e := rowsStatement{prefix: "INSERT INTO t (a, k) VALUES ", row: []string{"", "~(SELECT kind FROM o WHERE id = ?)"}}
+	if got, want := e.text(SQLite, 2), "INSERT INTO t (a, k) VALUES (?,(SELECT kind FROM o WHERE id = ?)),(?,(SELECT kind FROM o WHERE id = ?))"; got != want {
+		t.Errorf("SQLite: %s, want %s", got, want)
+	}
+	if got, want := e.text(Postgres, 2), "INSERT INTO t (a, k) VALUES ($1,(SELECT kind FROM o WHERE id = $2)),($3,(SELECT kind FROM o WHERE id = $4))"; got != want {
+		t.Errorf("PostgreSQL: %s, want %s", got, want)
+	}
+	if e.width() != 2 {
+		t.Errorf("width %d, want 2", e.width())
+	}
 }

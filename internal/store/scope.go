@@ -88,3 +88,22 @@ func distributorOf(param string) string {
 		FROM organizations c LEFT JOIN organizations r ON r.id = c.parent_id LEFT JOIN organizations d ON d.id = r.parent_id
 		WHERE c.id = ` + param + `)`
 }
+
+// invoiceResellerOf is an SQL expression for the reseller that sees the
+// invoices of the customer whose id is the parameter param: the customer
+// itself if it is a reseller, else its parent if that is one, else NULL
+// (invoices.viewer_reseller_id, migration 00036).
+func invoiceResellerOf(param string) string {
+	return `(SELECT CASE WHEN c.kind = 'reseller' THEN c.id WHEN r.kind = 'reseller' THEN r.id END
+		FROM organizations c LEFT JOIN organizations r ON r.id = c.parent_id WHERE c.id = ` + param + `)`
+}
+
+// invoiceDistributorOf is an SQL expression for the distributor that sees
+// the invoices of the customer whose id is the parameter param: the
+// customer, its parent or its grandparent, whichever first is a
+// distributor, or NULL (invoices.viewer_distributor_id, migration 00036).
+func invoiceDistributorOf(param string) string {
+	return `(SELECT CASE WHEN c.kind = 'distributor' THEN c.id WHEN r.kind = 'distributor' THEN r.id WHEN d.kind = 'distributor' THEN d.id END
+		FROM organizations c LEFT JOIN organizations r ON r.id = c.parent_id LEFT JOIN organizations d ON d.id = r.parent_id
+		WHERE c.id = ` + param + `)`
+}

@@ -17,7 +17,8 @@ import (
 // order: no sort of the matching rows, no scan of the whole table, and the
 // index of the role's scope column (scope.go). A list that reads every
 // row its caller may see to sort them takes a second at a million rows
-// (issue 19); this catches the query or index change that brings it back.
+// (issue 19; the invoices too, until migration 00036); this catches the
+// query or index change that brings it back. Vendors see no invoices.
 //
 // PostgreSQL plans by statistics, and these tables are empty: the test
 // turns off sequential scans and sorts for its session, so the planner
@@ -49,6 +50,14 @@ func TestScopedListPlans(t *testing.T) {
 			lists := store.ScopedLists(mercato.Principal{OrgID: 42, OrgKind: r.kind})
 			for table, l := range lists {
 				t.Run(fmt.Sprintf("%s/%s", r.kind, table), func(t *testing.T) {
+					if r.kind == mercato.KindVendor && table == "invoices" {
+						// Vendors see no invoices (they read earnings):
+						// the condition is a constant, no row is read.
+						if !strings.Contains(l.SQL, "WHERE FALSE") {
+							t.Errorf("a vendor's invoices are not none: %s", l.SQL)
+						}
+						return
+					}
 					plan := explain(t, ctx, conn, st.Engine(), l)
 					want := table + "_" + r.index
 					if r.index == "" {

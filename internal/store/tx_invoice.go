@@ -37,8 +37,8 @@ func (tx *Tx) InsertInvoice(ctx context.Context, inv *billing.Invoice) error {
 	if inv.RunID != 0 {
 		runID = &inv.RunID
 	}
-	err = tx.t.QueryRowContext(ctx, `INSERT INTO invoices (kind, issuer_id, customer_id, reseller_id, period, currency, status, tax_rate, tax_note, subtotal, tax, total, issuer, customer, credited_invoice_id, run_id, created_at, updated_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) RETURNING id`,
+	err = tx.t.QueryRowContext(ctx, `INSERT INTO invoices (kind, issuer_id, customer_id, reseller_id, period, currency, status, tax_rate, tax_note, subtotal, tax, total, issuer, customer, credited_invoice_id, run_id, created_at, updated_at, viewer_reseller_id, viewer_distributor_id)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,`+invoiceResellerOf("$3")+`,`+invoiceDistributorOf("$3")+`) RETURNING id`,
 		string(inv.Kind), inv.Issuer.ID, inv.Customer.ID, reseller, inv.Period, inv.Currency, string(inv.Status), inv.TaxRate.String(), inv.TaxNote,
 		inv.Subtotal.String(), inv.Tax.String(), inv.Total.String(), issuer, customer, credited, runID, inv.CreatedAt, inv.UpdatedAt).Scan(&inv.ID)
 	if err != nil {

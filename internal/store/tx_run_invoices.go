@@ -19,8 +19,10 @@ import (
 
 var (
 	runInvoiceRows = rowsStatement{
-		prefix: `INSERT INTO invoices (kind, issuer_id, customer_id, reseller_id, period, currency, status, tax_rate, tax_note, subtotal, tax, total, issuer, customer, run_id, number, issued_at, due_at, created_at, updated_at) VALUES `,
-		row:    []string{"", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""},
+		prefix: `INSERT INTO invoices (kind, issuer_id, customer_id, reseller_id, period, currency, status, tax_rate, tax_note, subtotal, tax, total, issuer, customer, run_id, number, issued_at, due_at, created_at, updated_at, viewer_reseller_id, viewer_distributor_id) VALUES `,
+		// The last two are the customer's id again: the reseller and the
+		// distributor that see the invoice (scope.go, migration 00036).
+		row:    []string{"", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "~" + invoiceResellerOf("?"), "~" + invoiceDistributorOf("?")},
 		suffix: ` RETURNING id, customer_id, issuer_id, currency`,
 	}
 	invoiceLineRows = rowsStatement{
@@ -95,7 +97,8 @@ func (tx *Tx) InsertRunInvoices(ctx context.Context, invs []billing.Invoice, cha
 			runID = &invs[i].RunID
 		}
 		args = append(args, string(inv.Kind), inv.Issuer.ID, inv.Customer.ID, reseller, inv.Period, inv.Currency, string(inv.Status), inv.TaxRate.String(), inv.TaxNote,
-			inv.Subtotal.String(), inv.Tax.String(), inv.Total.String(), issuer, customer, runID, nullString(inv.Number), inv.IssuedAt, inv.DueAt, inv.CreatedAt, inv.UpdatedAt)
+			inv.Subtotal.String(), inv.Tax.String(), inv.Total.String(), issuer, customer, runID, nullString(inv.Number), inv.IssuedAt, inv.DueAt, inv.CreatedAt, inv.UpdatedAt,
+			inv.Customer.ID, inv.Customer.ID)
 	}
 	err := runInvoiceRows.query(ctx, tx.t, args, func(rows *sql.Rows) error {
 		var (
