@@ -2,12 +2,9 @@ package store_test
 
 import (
 	"context"
-	"os"
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/pressly/goose/v3"
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/mercato"
@@ -119,20 +116,7 @@ func TestInvoiceScope(t *testing.T) {
 			}
 		}
 		check("as written")
-		dialect, dir := goose.DialectSQLite3, "migrations/sqlite"
-		if st.Engine() == store.Postgres {
-			dialect, dir = goose.DialectPostgres, "migrations/postgres"
-		}
-		p, err := goose.NewProvider(dialect, st.DB(), os.DirFS(dir))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.DownTo(ctx, 35); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.Up(ctx); err != nil {
-			t.Fatal(err)
-		}
+		remigrate(t, st, 35)
 		check("after the migration")
 	})
 }
