@@ -208,6 +208,7 @@ func (s *Server) routes() {
 	auth("POST /subscriptions/{id}/cancel", s.cancel)
 	auth("POST /subscriptions/{id}/messages", s.postMessage)
 	auth("POST /subscriptions/{id}/operations", s.operate) // the operator's lifecycle steps
+	auth("POST /subscriptions/{id}/deliver", s.deliver)    // a service product's vendor marks it delivered
 	auth("GET /messages", s.messagesPage)
 	// Vendors (and the platform).
 	auth("GET /vendor/products", s.vendorProducts)
