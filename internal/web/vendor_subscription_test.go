@@ -39,8 +39,18 @@ func TestSubscriptionPageOffersOnlyWhatTheCallerMay(t *testing.T) {
 			t.Errorf("the vendor's page offers %s", f)
 		}
 	}
-	if !strings.Contains(ven.Body, "Adatum") {
-		t.Errorf("the vendor's page does not name the customer")
+}
+
+// The vendor's pages name its customers, never "organization 5".
+func TestVendorPagesNameCustomers(t *testing.T) {
+	h := newHarness(t)
+	sub := h.adatumSubscription()
+	ven := h.signIn(vendor)
+	for _, path := range []string{"/subscriptions", "/subscriptions/" + itoa(sub.ID)} {
+		body := ven.get(path).Body
+		if !strings.Contains(body, "Adatum Corporation") || strings.Contains(body, "organization "+itoa(sub.CustomerID)) {
+			t.Errorf("%s does not name the customer", path)
+		}
 	}
 }
 
