@@ -40,7 +40,7 @@ func (s *Services) Handler(h HTTP) (http.Handler, error) {
 	policy := syndication.URLPolicy{AllowPrivate: cfg.Webhooks.AllowPrivate || cfg.Demo}
 	apiServer := api.New(s.API(), log, api.WithWebhooks(policy, h.SendTest))
 
-	opts := []web.Option{web.WithURLPolicy(policy), web.WithBaseURL(cfg.PublicURL),
+	opts := []web.Option{web.WithURLPolicy(policy), web.WithTestEvent(h.SendTest), web.WithBaseURL(cfg.PublicURL),
 		web.WithSessionTTL(cfg.Web.SessionTTL), web.WithSignInLimit(cfg.Web.SignInAttempts, cfg.Web.SignInWindow)}
 	if cfg.Web.InsecureCookies {
 		opts = append(opts, web.WithInsecureCookies())

@@ -12,7 +12,6 @@ package dispatch
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -156,24 +155,9 @@ func (d *Dispatcher) delivered(ctx context.Context, results []store.Result) {
 	}
 }
 
-// Body is the notification an event becomes on the wire.
-func Body(ev subscription.Event) ([]byte, error) {
-	n := webhook.Notification{
-		Date:      ev.OccurredAt.UTC().Truncate(time.Second),
-		Entity:    ev.Entity,
-		EntityURL: syndication.EntityURL(ev.Entity, ev.EntityID),
-		ID:        ev.EntityID,
-		Type:      ev.Type,
-		EventID:   ev.ID,
-	}
-	if len(ev.Metadata) > 0 {
-		n.Metadata = map[string]any{}
-		for k, v := range ev.Metadata {
-			n.Metadata[k] = v
-		}
-	}
-	return json.Marshal(n)
-}
+// Body is the notification an event becomes on the wire
+// (syndication.Body).
+func Body(ev subscription.Event) ([]byte, error) { return syndication.Body(ev) }
 
 // deliver makes one attempt and decides what follows from it.
 func (d *Dispatcher) deliver(ctx context.Context, dd store.DueDelivery) store.Result {

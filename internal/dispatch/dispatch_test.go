@@ -224,6 +224,12 @@ func testLifecycle(t *testing.T, st *store.Store) {
 	if err != nil || len(attempts) != 4 || attempts[0].StatusCode != 204 {
 		t.Fatalf("attempt log %+v %v", attempts, err)
 	}
+	// The log names the event, its delivery's tries, and no next try once
+	// delivered.
+	if a := attempts[0]; a.Event.Type != "DELETED" || a.Event.Entity != subscription.EntitySubscription || a.Event.EntityID != id ||
+		a.Tries != 1 || !a.NextTry.IsZero() {
+		t.Fatalf("newest attempt %+v", a)
+	}
 	// Other vendors see none of it.
 	if other, _, _ := r.st.ListAttempts(ctx, r.w.VendorB.Principal, store.AttemptFilter{}, store.Page{}); len(other) != 0 {
 		t.Fatalf("vendor B sees %d attempts", len(other))
@@ -346,6 +352,9 @@ func testExhausted(t *testing.T, st *store.Store) {
 	attempts, _, _ := r.st.ListAttempts(ctx, r.w.VendorA.Principal, store.AttemptFilter{EndpointID: r.ep.ID}, store.Page{})
 	if len(attempts) != 3 {
 		t.Fatalf("%d attempts before disabling, want 3 (first try and two retries)", len(attempts))
+	}
+	if a := attempts[0]; a.Event.Type != "CREATED" || a.Tries != 3 || a.NextTry.IsZero() {
+		t.Fatalf("the waiting delivery's attempt %+v: want CREATED, 3 tries, a next try", a)
 	}
 	pending, _, _ := r.st.DeliveryCounts(ctx)
 	if pending != 1 {

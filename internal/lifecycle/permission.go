@@ -83,3 +83,19 @@ func authorize(p mercato.Principal, sub subscription.Subscription, prod catalog.
 func RevealsSecrets(p mercato.Principal, prod catalog.Product) bool {
 	return p.OrgID == prod.VendorID || (p.IsPlatform() && prod.Type.ByConnector())
 }
+
+// May says whether p may take a step that capacities who may take on a
+// subscription of prod: it acts in one of them and its role writes. The
+// control panel offers a form only when it does, by the rule the service
+// enforces.
+func May(p mercato.Principal, sub subscription.Subscription, prod catalog.Product, who Capacity) bool {
+	return authorize(p, sub, prod, who) == nil
+}
+
+// MayAct says whether p may take action a of the state machine on a
+// subscription of prod (whether the action leads anywhere from its status
+// is the state machine's, subscription.Next).
+func MayAct(p mercato.Principal, sub subscription.Subscription, prod catalog.Product, a subscription.Action) bool {
+	who, ok := allowed[a]
+	return ok && May(p, sub, prod, who)
+}

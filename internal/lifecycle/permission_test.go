@@ -60,3 +60,30 @@ func TestCapacityOf(t *testing.T) {
 		t.Fatalf("a customer terminates: %v", err)
 	}
 }
+
+// May and MayAct answer as the services decide: the vendor may deploy
+// but not change seats, the customer the other way round, a viewer
+// nothing.
+func TestMay(t *testing.T) {
+	sub := subscription.Subscription{ID: 1, CustomerID: 40}
+	prod := catalog.Product{VendorID: 20}
+	vendor := mercato.Principal{OrgID: 20, OrgKind: mercato.KindVendor, Role: mercato.RoleAdmin}
+	customer := mercato.Principal{OrgID: 40, OrgKind: mercato.KindCustomer, Role: mercato.RoleAdmin}
+	viewer := mercato.Principal{OrgID: 40, OrgKind: mercato.KindCustomer, Role: mercato.RoleViewer}
+	for _, c := range []struct {
+		name string
+		got  bool
+		want bool
+	}{
+		{"vendor changes", May(vendor, sub, prod, MayChange), false},
+		{"customer changes", May(customer, sub, prod, MayChange), true},
+		{"viewer changes", May(viewer, sub, prod, MayChange), false},
+		{"vendor deploys", MayAct(vendor, sub, prod, subscription.ActionDeploy), true},
+		{"customer deploys", MayAct(customer, sub, prod, subscription.ActionDeploy), false},
+		{"unknown action", MayAct(vendor, sub, prod, subscription.Action("nothing")), false},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}

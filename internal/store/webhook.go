@@ -207,7 +207,13 @@ func (s *Store) disableEndpoint(ctx context.Context, tx *txn, id int64, reason s
 // ListAttempts lists delivery attempts, newest first, of endpoints p sees.
 func (s *Store) ListAttempts(ctx context.Context, p mercato.Principal, f AttemptFilter, page Page) ([]syndication.Attempt, int64, error) {
 	q := &query{}
-	q.add("SELECT a.id, a.delivery_id, a.endpoint_id, a.event_id, a.attempted_at, a.status_code, a.latency_us, a.error, a.response_excerpt FROM delivery_attempts a JOIN webhook_endpoints e ON e.id = a.endpoint_id WHERE ")
+	// The event and the delivery may have been pruned before the attempt
+	// (internal/retention): then the log shows the attempt alone.
+	q.add("SELECT a.id, a.delivery_id, a.endpoint_id, a.event_id, a.attempted_at, a.status_code, a.latency_us, a.error, a.response_excerpt," +
+		" COALESCE(ev.entity, ''), COALESCE(ev.entity_id, 0), COALESCE(ev.type, ''), ev.occurred_at, COALESCE(ev.metadata, '{}')," +
+		" COALESCE(d.attempts, 0), CASE WHEN d.status = 'pending' THEN d.next_attempt_at ELSE 0 END" +
+		" FROM delivery_attempts a JOIN webhook_endpoints e ON e.id = a.endpoint_id" +
+		" LEFT JOIN events ev ON ev.id = a.event_id LEFT JOIN deliveries d ON d.id = a.delivery_id WHERE ")
 	endpointScope(q, p)
 	if f.EndpointID != 0 {
 		q.add(" AND a.endpoint_id = %a", f.EndpointID)
@@ -227,11 +233,14 @@ func (s *Store) ListAttempts(ctx context.Context, p mercato.Principal, f Attempt
 	var out []syndication.Attempt
 	for rows.Next() {
 		var a syndication.Attempt
-		var us int64
-		if err := rows.Scan(&a.ID, &a.DeliveryID, &a.EndpointID, &a.EventID, &a.AttemptedAt, &a.StatusCode, &us, &a.Error, &a.Response); err != nil {
+		var us, next int64
+		var occurred sql.NullTime
+		if err := rows.Scan(&a.ID, &a.DeliveryID, &a.EndpointID, &a.EventID, &a.AttemptedAt, &a.StatusCode, &us, &a.Error, &a.Response,
+			&a.Event.Entity, &a.Event.EntityID, &a.Event.Type, &occurred, jsonColumn{&a.Event.Metadata}, &a.Tries, &next); err != nil {
 			return nil, 0, fmt.Errorf("scan attempt: %w", err)
 		}
 		a.Latency, a.AttemptedAt = time.Duration(us)*time.Microsecond, a.AttemptedAt.UTC()
+		a.Event.ID, a.Event.OccurredAt, a.NextTry = a.EventID, occurred.Time.UTC(), fromMicros(next)
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {

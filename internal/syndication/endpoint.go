@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/pkg/webhook"
 )
 
@@ -109,4 +110,10 @@ type Attempt struct {
 	Latency     time.Duration
 	Error       string
 	Response    string // the first KiB of the answer
+	// What the delivery log shows besides (left empty elsewhere): the
+	// event sent, how many tries its delivery has had, and when it is
+	// tried next (zero once delivered, or when the delivery is gone).
+	Event   subscription.Event
+	Tries   int
+	NextTry time.Time
 }

@@ -76,7 +76,7 @@ func serveStack(t *testing.T) (baseURL string, st *store.Store) {
 	policy := syndication.URLPolicy{AllowPrivate: true}
 	d := dispatch.New(st, log, dispatch.Config{AllowPrivate: true})
 	st.OnEvents(d.Wake)
-	panel, err := app.NewWeb(st, log, web.WithURLPolicy(policy))
+	panel, err := app.NewWeb(st, log, web.WithURLPolicy(policy), web.WithTestEvent(d.SendTest))
 	if err != nil {
 		t.Fatal(err)
 	}

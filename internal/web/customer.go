@@ -10,6 +10,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
+	"github.com/mercato-market/mercato/internal/lifecycle"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/messaging"
 	"github.com/mercato-market/mercato/internal/ordering"
@@ -471,11 +472,21 @@ type subscriptionData struct {
 	Renewal    *billing.Offer
 	Reveal     bool
 	IsCustomer bool
-	Changeable bool
-	Messages   []messaging.Message
-	Usage      []usage.Record
-	Orders     []subscription.Order
-	Operations []operation // the operator's steps from its status
+	Changeable bool // it has not ended and the caller's role writes
+	// What the caller may do, by the rules of the lifecycle service
+	// (lifecycle.May): the page offers only those forms.
+	MayChange  bool // quantity and automatic renewal
+	MayRenew   bool // renew for another term now
+	MayConvert bool // a trial to paid
+	MayKeep    bool // cancel a termination scheduled at the end of the term
+	MayCancel  bool
+	// Deliverable offers "Mark delivered": a hand-fulfilled (service)
+	// product's PENDING subscription, to whoever may deploy it.
+	Deliverable bool
+	Messages    []messaging.Message
+	Usage       []usage.Record
+	Orders      []subscription.Order
+	Operations  []operation // the operator's steps from its status
 	// Terms is the publisher's terms its buyer accepted at checkout, and
 	// TermsBy the organization it accepted them for.
 	Terms   *catalog.TermsAcceptance
@@ -495,6 +506,15 @@ func (s *Server) subscriptionData(r *http.Request, v *view, reveal bool) (*subsc
 	d := &subscriptionData{Detail: det, Reveal: reveal && det.Revealed,
 		IsCustomer: v.P.OrgID == det.CustomerID, Changeable: subscription.Changeable(det.Status) && v.P.CanWrite(),
 		Renewal: s.renewal(r, v.P, det.Subscription), Customer: s.names(r, v.P).org(det.CustomerID)}
+	if d.Changeable {
+		d.MayChange = lifecycle.May(v.P, det.Subscription, det.Product, lifecycle.MayChange)
+		d.MayRenew = lifecycle.May(v.P, det.Subscription, det.Product, lifecycle.MayRenew)
+		d.MayConvert = lifecycle.May(v.P, det.Subscription, det.Product, lifecycle.MayConvert)
+		d.MayKeep = lifecycle.MayAct(v.P, det.Subscription, det.Product, subscription.ActionTerminate)
+		d.MayCancel = d.MayKeep
+	}
+	d.Deliverable = det.Product.Type == catalog.TypeService && det.Status == subscription.Pending &&
+		lifecycle.MayAct(v.P, det.Subscription, det.Product, subscription.ActionDeploy)
 	if det.Status == subscription.Deployed {
 		d.LaunchURL = launchURL(det.Endpoints)
 	}

@@ -65,3 +65,17 @@ func (s *Server) operate(w http.ResponseWriter, r *http.Request, v *view) {
 	sub, err := s.services.Lifecycle.Act(r.Context(), v.P, id, a)
 	s.after(w, r, v, err, subPath(r), s.say(r, "Done: %s. The subscription is now %s.", s.say(r, label), wordsFor(s.langOf(r)).statusLabel(sub.Status)))
 }
+
+// deliver marks a hand-fulfilled (service) product's subscription
+// delivered: its vendor takes the state machine's deploy step, PENDING to
+// DEPLOYED, through the lifecycle service (which checks who may, and from
+// which status).
+func (s *Server) deliver(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	_, err = s.services.Lifecycle.Act(r.Context(), v.P, id, subscription.ActionDeploy)
+	s.after(w, r, v, err, subPath(r), s.say(r, "Marked delivered: the customer sees it as ready."))
+}

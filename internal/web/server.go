@@ -18,6 +18,7 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -48,8 +49,9 @@ type Server struct {
 	limiter  *limiter     // reset requests and link guesses
 	signIns  *signInGuard // failed sign-ins
 	policy   syndication.URLPolicy
-	insecure bool          // cookies without Secure (plain-http deployments)
-	ttl      time.Duration // session lifetime
+	test     func(context.Context, syndication.Endpoint) syndication.Attempt // sends a test event (the dispatcher's)
+	insecure bool                                                            // cookies without Secure (plain-http deployments)
+	ttl      time.Duration                                                   // session lifetime
 	resetTTL time.Duration
 	baseURL  string
 	services Services
@@ -61,6 +63,13 @@ type Option func(*Server)
 // WithURLPolicy sets the webhook URL policy (the API's), checked when an
 // endpoint is saved.
 func WithURLPolicy(p syndication.URLPolicy) Option { return func(s *Server) { s.policy = p } }
+
+// WithTestEvent sets the function that sends a test event to an endpoint
+// and reports its answer: the dispatcher's, as the API's
+// POST /api/v1/webhook-endpoints/{id}/test uses.
+func WithTestEvent(send func(context.Context, syndication.Endpoint) syndication.Attempt) Option {
+	return func(s *Server) { s.test = send }
+}
 
 // WithInsecureCookies drops the Secure attribute from cookies, for a panel
 // served over plain http on a private network. Browsers keep Secure
@@ -208,6 +217,7 @@ func (s *Server) routes() {
 	auth("POST /subscriptions/{id}/cancel", s.cancel)
 	auth("POST /subscriptions/{id}/messages", s.postMessage)
 	auth("POST /subscriptions/{id}/operations", s.operate) // the operator's lifecycle steps
+	auth("POST /subscriptions/{id}/deliver", s.deliver)    // a service product's vendor marks it delivered
 	auth("GET /messages", s.messagesPage)
 	// Vendors (and the platform).
 	auth("GET /vendor/products", s.vendorProducts)
@@ -228,6 +238,7 @@ func (s *Server) routes() {
 	auth("POST /webhooks/{id}/rotate", s.rotateWebhook)
 	auth("POST /webhooks/{id}/enabled", s.toggleWebhook)
 	auth("POST /webhooks/{id}/replay", s.replayWebhook)
+	auth("POST /webhooks/{id}/test", s.testWebhook)
 	// Distributors and resellers.
 	auth("GET /channel/organizations", s.channelOrganizations)
 	auth("GET /channel/prices", s.priceListPage)

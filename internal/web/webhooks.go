@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -8,6 +10,7 @@ import (
 
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
+	"github.com/mercato-market/mercato/internal/subscription"
 	"github.com/mercato-market/mercato/internal/syndication"
 	"github.com/mercato-market/mercato/internal/webhooks"
 )
@@ -133,13 +136,72 @@ func (s *Server) webhookPage(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
+	rows := make([]attemptRow, 0, len(attempts))
+	for _, a := range attempts {
+		rows = append(rows, attemptRow{Attempt: a, Payload: payload(a.Event)})
+	}
 	v.Title, v.Active = s.say(r, "Webhook %s", e.URL), "/webhooks"
 	v.Data = struct {
 		Endpoint syndication.Endpoint
-		Attempts []syndication.Attempt
+		Attempts []attemptRow
 		Next     int64
-	}{e, attempts, next}
+		CanTest  bool
+	}{e, rows, next, s.test != nil && v.P.CanWrite()}
 	s.render(w, r, http.StatusOK, "webhook.html", v)
+}
+
+// attemptRow is one line of the delivery log: the attempt, with the
+// notification it sent as the receiver got it.
+type attemptRow struct {
+	syndication.Attempt
+	Payload string // "" when the event is no longer kept
+}
+
+// payload is the notification an event became on the wire, indented to
+// be read.
+func payload(ev subscription.Event) string {
+	if ev.Type == "" {
+		return ""
+	}
+	b, err := syndication.Body(ev)
+	if err != nil {
+		return ""
+	}
+	var out bytes.Buffer
+	if json.Indent(&out, b, "", "  ") != nil {
+		return string(b)
+	}
+	return out.String()
+}
+
+// testWebhook sends a test event to an endpoint now, as the API's
+// POST /api/v1/webhook-endpoints/{id}/test does (the dispatcher's
+// SendTest: nothing is recorded), and tells its answer.
+func (s *Server) testWebhook(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	e, err := s.services.Webhooks.Endpoint(r.Context(), v.P, id)
+	if err == nil && s.test == nil {
+		err = mercato.Errorf(mercato.ECONFLICT, "%s", s.say(r, "Webhook delivery is not running in this process."))
+	}
+	to := fmt.Sprintf("/webhooks/%d", id)
+	if err != nil {
+		s.after(w, r, v, err, to, "")
+		return
+	}
+	a := s.test(r.Context(), e)
+	s.log.InfoContext(r.Context(), "test event sent from the control panel", "endpoint_id", id, "status", a.StatusCode, "org_id", v.P.OrgID)
+	switch {
+	case a.Error != "":
+		s.back(w, r, to, warningMark+" "+s.say(r, "The test event was not delivered: %s", a.Error))
+	case a.StatusCode >= 200 && a.StatusCode < 300:
+		s.back(w, r, to, s.say(r, "Test event sent: the endpoint answered %d in %s.", a.StatusCode, a.Latency.Round(time.Millisecond)))
+	default:
+		s.back(w, r, to, warningMark+" "+s.say(r, "The test event was refused: the endpoint answered %d.", a.StatusCode))
+	}
 }
 
 func (s *Server) replayWebhook(w http.ResponseWriter, r *http.Request, v *view) {
