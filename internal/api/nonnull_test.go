@@ -53,3 +53,40 @@ func BenchmarkNonNull(b *testing.B) {
 		}
 	}
 }
+
+// TestNonNullConcurrent: responses of a type never seen before, encoded by
+// many requests at once, each get a complete plan (the race detector, in
+// .ci/run, once caught one goroutine reading a plan another was building).
+func TestNonNullConcurrent(t *testing.T) {
+	type leaf struct {
+		Tags []string `json:"tags"`
+	}
+	type node struct {
+		Leaves []leaf          `json:"leaves"`
+		Next   *node           `json:"next"`
+		Meta   map[string]int  `json:"meta"`
+		Pairs  map[string]leaf `json:"pairs"`
+	}
+	const workers = 16
+	results := make(chan string, workers)
+	start := make(chan struct{})
+	for range workers {
+		go func() {
+			<-start
+			got, err := nonNull(nil, "200", node{Leaves: []leaf{{}}, Next: &node{}})
+			if err != nil {
+				results <- err.Error()
+				return
+			}
+			b, _ := json.Marshal(got)
+			results <- string(b)
+		}()
+	}
+	close(start)
+	want := `{"leaves":[{"tags":[]}],"next":{"leaves":[],"next":null,"meta":{},"pairs":{}},"meta":{},"pairs":{}}`
+	for range workers {
+		if got := <-results; got != want {
+			t.Fatalf("got %s\nwant %s", got, want)
+		}
+	}
+}

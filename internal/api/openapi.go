@@ -103,24 +103,53 @@ type typePlan struct {
 	fields []int // of a struct: the fields that may
 }
 
-var plans sync.Map // reflect.Type → *typePlan
+var (
+	plans    sync.Map   // reflect.Type → *typePlan, each complete once stored
+	planning sync.Mutex // one goroutine works out new plans at a time
+)
 
 // fillPlanOf works out, once per type, where fillNil has something to do:
 // exported fields without omitempty (nor nullable:"true" on a slice or
-// map) whose type is a slice (not []byte), a map, or leads to one.
+// map) whose type is a slice (not []byte), a map, or leads to one. Plans
+// are published only once complete, so concurrent responses never read
+// one being built.
 func fillPlanOf(t reflect.Type) *typePlan {
 	if p, ok := plans.Load(t); ok {
 		return p.(*typePlan)
 	}
+	planning.Lock()
+	defer planning.Unlock()
+	building := map[reflect.Type]*typePlan{}
+	p := buildPlan(t, building)
+	for bt, bp := range building {
+		plans.Store(bt, bp)
+	}
+	return p
+}
+
+// buildPlan works out t's plan into building. A type met again while its
+// own plan is under way (a recursive type) is taken to hold something:
+// fillNil then looks into it at run time, when its plan is complete.
+func buildPlan(t reflect.Type, building map[reflect.Type]*typePlan) *typePlan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*typePlan)
+	}
+	if p, ok := building[t]; ok {
+		if p == nil {
+			return &typePlan{holds: true}
+		}
+		return p
+	}
+	building[t] = nil
 	p := &typePlan{}
-	plans.Store(t, p) // a recursive type is settled by its other fields
+	defer func() { building[t] = p }()
 	switch t.Kind() {
 	case reflect.Slice:
 		p.holds = t.Elem().Kind() != reflect.Uint8 // []byte encodes as a string
 	case reflect.Map:
 		p.holds = true
 	case reflect.Pointer:
-		p.holds = fillPlanOf(t.Elem()).holds
+		p.holds = buildPlan(t.Elem(), building).holds
 	case reflect.Struct:
 		for i := range t.NumField() {
 			f := t.Field(i)
@@ -131,13 +160,12 @@ func fillPlanOf(t reflect.Type) *typePlan {
 			if k := f.Type.Kind(); (k == reflect.Slice || k == reflect.Map) && f.Tag.Get("nullable") == "true" {
 				continue
 			}
-			if fillPlanOf(f.Type).holds {
+			if buildPlan(f.Type, building).holds {
 				p.fields = append(p.fields, i)
 			}
 		}
 		p.holds = len(p.fields) > 0
 	}
-	plans.Store(t, p)
 	return p
 }
 
