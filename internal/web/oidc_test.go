@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/mercato-market/mercato/internal/emulator/entra"
 	"github.com/mercato-market/mercato/internal/web"
 )
@@ -252,5 +254,32 @@ func TestSignInWithoutOIDC(t *testing.T) {
 		if res := c.get(p); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("%s: %d", p, res.StatusCode)
 		}
+	}
+}
+
+// TestOIDCSignInInBrowser: in Chromium, "Sign in with Microsoft" on the
+// sign-in page goes to the emulator's page, where picking the user comes
+// back to the panel signed in, at the page asked for before signing in.
+func TestOIDCSignInInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test in -short mode")
+	}
+	chromium(t)
+	h := newOIDCHarness(t)
+	ctx := browser(t)
+	const pick = `button[value="it@adatum.onmicrosoft.com"]`
+	var at, who string
+	run(t, ctx, "sign in with Microsoft",
+		chromedp.Navigate(h.srv.URL+"/profile"), // sends to /signin?next=/profile
+		chromedp.WaitVisible(chromedp.CSS("#signin-oidc")),
+		chromedp.Click(chromedp.CSS("#signin-oidc")),
+		chromedp.WaitVisible(chromedp.CSS(pick)),
+		chromedp.Click(chromedp.CSS(pick)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/signout"]`)),
+		into(&at, chromedp.Evaluate[string](`location.href`)),
+		into(&who, chromedp.Evaluate[string](`document.body.innerText`)),
+	)
+	if at != h.srv.URL+"/profile" || !strings.Contains(who, customer) {
+		t.Fatalf("after signing in with Microsoft: %s\n%s", at, who)
 	}
 }
