@@ -67,7 +67,11 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	if hook := stripeWebhook(services.Payments, log); hook != nil {
 		routes["POST "+stripehook.Path] = hook
 	}
-	handler, err := services.Handler(app.HTTP{Config: cfg, Log: log, SendTest: dispatcher.SendTest, Routes: routes})
+	oidc, oidcServices, err := signInProvider(cfg, env, stdout)
+	if err != nil {
+		return nil, nil, err
+	}
+	handler, err := services.Handler(app.HTTP{Config: cfg, Log: log, SendTest: dispatcher.SendTest, Routes: routes, OIDC: oidc})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -90,6 +94,7 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 		// and term, whichever replica queues it first.
 		{"mail reminders", services.Notify.Reminder(log, time.Hour, mailSender.Wake)},
 	}
+	workers = append(workers, oidcServices...)
 	if services.Payments.Enabled() {
 		workers = append(workers, service{"payment collection", func(ctx context.Context) error {
 			return collectPayments(ctx, services.Payments, log, time.Minute)

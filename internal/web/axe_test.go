@@ -117,7 +117,7 @@ func TestAccessibility(t *testing.T) {
 	}
 	chromium(t)
 	src := axeSource(t)
-	h := newHarness(t)
+	h := newOIDCHarness(t).harness // the sign-in page with "Sign in with Microsoft"
 	// An invoice of this month, for the invoice pages.
 	h.deliveredOrder()
 	if res := h.signIn(admin).post("/billing/runs", url.Values{"period": {billing.MonthOf(time.Now()).String()}}); res.StatusCode != http.StatusSeeOther {
@@ -165,6 +165,12 @@ func TestAccessibility(t *testing.T) {
 	}
 	for _, p := range []string{"/signin", "/reset", "/invitation?token=" + strings.Repeat("0", 64)} {
 		check("anyone", p)
+	}
+	var providers int
+	run(t, ctx, "the provider's button", chromedp.Navigate(base+"/signin"), chromedp.WaitReady(chromedp.CSS("body")),
+		into(&providers, chromedp.Evaluate[int](`document.querySelectorAll('#signin-oidc').length`)))
+	if providers != 1 {
+		t.Errorf("the audited sign-in page has %d 'Sign in with Microsoft' buttons, want 1", providers)
 	}
 	// The pages a list links to: the first one, as a user would open it.
 	follow := func(who, list, link string) {

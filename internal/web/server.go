@@ -54,6 +54,7 @@ type Server struct {
 	ttl      time.Duration                                                   // session lifetime
 	resetTTL time.Duration
 	baseURL  string
+	oidc     *oidcClient // sign-in with an identity provider (oidc.go); nil: passwords only
 	services Services
 }
 
@@ -180,6 +181,8 @@ func (s *Server) routes() {
 
 	m.HandleFunc("GET /signin", s.signInPage)
 	m.HandleFunc("POST /signin", s.signIn)
+	m.HandleFunc("GET "+oidcPath, s.oidcStart)
+	m.HandleFunc("GET "+oidcCallback, s.oidcCallback)
 	m.HandleFunc("POST /signout", s.signOut)
 	m.HandleFunc("POST /language", s.switchLanguage)
 	m.HandleFunc("GET /reset", s.resetPage)

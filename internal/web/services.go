@@ -148,6 +148,7 @@ type Accounts interface {
 	ListUsers(ctx context.Context, p mercato.Principal, orgID int64, page mercato.Page) ([]mercato.User, int64, error)
 	User(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
 	CheckPassword(ctx context.Context, email, password string) (mercato.Principal, error)
+	SignInWithIdentity(ctx context.Context, id accounts.Identity) (mercato.Principal, error)
 	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (string, error)
 	DeleteSession(ctx context.Context, secret string) error
 	RequestPasswordReset(ctx context.Context, email string, ttl time.Duration) error
