@@ -15,6 +15,14 @@ var channelChildren = map[mercato.OrgKind]mercato.OrgKind{
 	mercato.KindReseller:    mercato.KindCustomer,
 }
 
+// ChildKind is the kind of organization a channel of kind k creates under
+// itself (false: it creates none), so that the control panel offers only
+// the form the service accepts.
+func ChildKind(k mercato.OrgKind) (mercato.OrgKind, bool) {
+	child, ok := channelChildren[k]
+	return child, ok
+}
+
 // mayCreateOrganization decides whether p may create o. The parent of an
 // organization a channel creates is the channel itself: its own when o
 // names none, and no other; and, as with a change (maySetTerms), only the
