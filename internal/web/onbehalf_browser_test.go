@@ -103,6 +103,7 @@ func onboardInBrowser(t *testing.T, engine store.Engine) {
 	if !strings.Contains(flash, "invitation is on its way to "+invitee) || !strings.Contains(flash, name) {
 		t.Fatalf("after creating:\n%s", flash)
 	}
+	screenshot(t, ctx, "channel-customers")
 	orgs, _, err := st.ListOrganizations(bg, w.R1.Principal, mercato.OrganizationFilter{Kind: mercato.KindCustomer}, store.Page{Limit: 50})
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +151,9 @@ func onboardInBrowser(t *testing.T, engine store.Engine) {
 		chromedp.SetValue(chromedp.CSS("#quantity"), ""),
 		chromedp.SendKeys(chromedp.CSS("#quantity"), "3"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="cfg.subdomain"]`), "woodgrove"),
-		chromedp.Poll[chromedp.Void](`(document.querySelector('[data-testid=total]')||{}).textContent === '`+want+`'`, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Poll[chromedp.Void](`(document.querySelector('[data-testid=total]')||{}).textContent === '`+want+`'`, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+	screenshot(t, ctx, "order-for-customer")
+	run(t, ctx, "place the order for the customer",
 		chromedp.Click(chromedp.CSS(`#order button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#status`)),
 		into(&flash, chromedp.Text(chromedp.CSS("main"))))
