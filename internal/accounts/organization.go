@@ -73,8 +73,10 @@ func (s *Service) Organization(ctx context.Context, p mercato.Principal, id int6
 // CreateOrganization creates an organization on p's behalf, billed in
 // euros and paying the operator 20% unless it says otherwise. The platform
 // creates any kind; a distributor creates its resellers; a reseller its
-// customers. The parent must be of the kind the channel allows.
+// customers. The parent must be of the kind the channel allows; only the
+// platform sets a fee or buying on account.
 func (s *Service) CreateOrganization(ctx context.Context, p mercato.Principal, o mercato.Organization) (mercato.Organization, error) {
+	terms := o.FeePercent != "" || o.OnAccount
 	if o.Currency == "" {
 		o.Currency = defaultCurrency
 	}
@@ -84,7 +86,7 @@ func (s *Service) CreateOrganization(ctx context.Context, p mercato.Principal, o
 	if err := validOrganization(o); err != nil {
 		return o, err
 	}
-	if err := mayCreateOrganization(p, &o); err != nil {
+	if err := mayCreateOrganization(p, &o, terms); err != nil {
 		return o, err
 	}
 	if o.Kind == mercato.KindPlatform {

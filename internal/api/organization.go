@@ -79,7 +79,7 @@ func (s *Server) registerOrganizations() {
 			}
 			return out(organizationOf(o)), nil
 		})
-	register(s, huma.Operation{OperationID: "create-organization", Description: "Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.", Method: http.MethodPost, Path: "/api/v1/organizations", Summary: "Create an organization", Tags: tags},
+	register(s, huma.Operation{OperationID: "create-organization", Description: "Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.", Method: http.MethodPost, Path: "/api/v1/organizations", Summary: "Create an organization", Tags: tags},
 		func(ctx context.Context, in *struct{ Body OrganizationCreate }) (*Output[Organization], error) {
 			b := in.Body
 			o, err := s.services.Accounts.CreateOrganization(ctx, principal(ctx), mercato.Organization{

@@ -244,6 +244,7 @@ func (s *Server) routes() {
 	auth("POST /webhooks/{id}/test", s.testWebhook)
 	// Distributors and resellers.
 	auth("GET /channel/organizations", s.channelOrganizations)
+	auth("POST /channel/organizations", s.createChannelOrganization)
 	auth("GET /channel/prices", s.priceListPage)
 	auth("POST /channel/prices", s.setPrice)
 	// Whoever grants coupons: the operator, vendors, distributors, resellers.

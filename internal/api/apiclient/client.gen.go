@@ -3316,7 +3316,7 @@ type ClientInterface interface {
 
 	// CreateOrganizationWithBody Create an organization
 	//
-	// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.
+	// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3325,7 +3325,7 @@ type ClientInterface interface {
 
 	// CreateOrganization Create an organization
 	//
-	// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.
+	// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4780,7 +4780,7 @@ func (c *Client) ListOrganizations(ctx context.Context, params *ListOrganization
 
 // CreateOrganizationWithBody Create an organization
 //
-// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.
+// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4799,7 +4799,7 @@ func (c *Client) CreateOrganizationWithBody(ctx context.Context, contentType str
 
 // CreateOrganization Create an organization
 //
-// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.
+// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11354,7 +11354,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrganizationWithBodyWithResponse Create an organization
 	//
-	// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.
+	// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11363,7 +11363,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrganizationWithResponse Create an organization
 	//
-	// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.
+	// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -19567,7 +19567,7 @@ func (c *ClientWithResponses) ListOrganizationsWithResponse(ctx context.Context,
 
 // CreateOrganizationWithBodyWithResponse Create an organization
 //
-// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.
+// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19582,7 +19582,7 @@ func (c *ClientWithResponses) CreateOrganizationWithBodyWithResponse(ctx context
 
 // CreateOrganizationWithResponse Create an organization
 //
-// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.
+// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
