@@ -176,7 +176,7 @@ func TestAccessibility(t *testing.T) {
 	}
 	pages := h.everyPage()
 	details := map[string][][2]string{
-		admin:    {{"/webhooks", `main a[href^="/webhooks/"]`}, {"/admin/outbox", `main a[href^="/admin/outbox/"]`}, {"/invoices", `#invoice-list a[href^="/invoices/"]`},
+		admin: {{"/webhooks", `main a[href^="/webhooks/"]`}, {"/admin/outbox", `main a[href^="/admin/outbox/"]`}, {"/invoices", `#invoice-list a[href^="/invoices/"]`},
 			{"/invoices", `#runs-table a[href^="/billing/runs/"]`}},
 		vendor:   {{"/webhooks", `main a[href^="/webhooks/"]`}},
 		customer: {{"/profile", ""}, {"/users", ""}, {"/invoices", `#invoice-list a[href^="/invoices/"]`}},
