@@ -17,9 +17,11 @@ import (
 func init() {
 	victimSetups = append(victimSetups, func(t *testing.T, e *env, v *victim) {
 		ctx := context.Background()
-		if _, err := billingrun.New(e.st, store.TxFunc[billingrun.Tx](e.st)).RunBilling(ctx, e.w.Platform.Principal, billingrun.Options{Period: billing.MonthOf(time.Now())}); err != nil {
+		run, err := billingrun.New(e.st, store.TxFunc[billingrun.Tx](e.st)).RunBilling(ctx, e.w.Platform.Principal, billingrun.Options{Period: billing.MonthOf(time.Now())})
+		if err != nil {
 			t.Fatal(err)
 		}
+		v.ids["billing-run"] = run.ID
 		invs, _, err := e.st.ListInvoices(ctx, e.w.C1.Principal, store.InvoiceFilter{}, store.Page{})
 		if err != nil || len(invs) == 0 {
 			t.Fatalf("victim invoices: %v %v", invs, err)
@@ -43,6 +45,7 @@ func init() {
 			"issue-invoice":            {method: "POST", path: inv + "/issue", wantStatus: notFound},
 			"credit-invoice":           {method: "POST", path: inv + "/credit-notes", body: map[string]any{"reason": "x"}, wantStatus: notFound},
 			"create-billing-run":       {method: "POST", path: "/api/v1/billing-runs", body: map[string]any{"period": period}, wantStatus: refused},
+			"get-billing-run":          {method: "GET", path: fmt.Sprintf("/api/v1/billing-runs/%d", v.ids["billing-run"]), wantStatus: refused},
 			"get-earnings":             {method: "GET", path: "/api/v1/earnings" + earnings, wantStatus: notFound},
 			"get-earnings-csv":         {method: "GET", path: "/api/v1/earnings/csv" + earnings, wantStatus: notFound},
 			"get-subscription-renewal": {method: "GET", path: fmt.Sprintf("/api/v1/subscriptions/%d/renewal", v.sub), wantStatus: notFound},

@@ -74,7 +74,9 @@ func TestOperatorAPI(t *testing.T) {
 		o := e.call("POST", "/api/v1/orders", w.C1.Token, map[string]any{"plan_id": w.PlanA.ID, "quantity": 3}).must(t, http.StatusCreated)
 		e.call("PATCH", fmt.Sprintf("/api/v1/subscriptions/%d", int64(o.body["subscription_id"].(float64))), w.VendorA.Token, map[string]any{"deployment_status": "DEPLOYED"}).must(t, http.StatusOK)
 		period := e.st.Now().UTC().Format("2006-01")
-		e.call("POST", "/api/v1/billing-runs", w.Platform.Token, map[string]any{"period": period}).must(t, http.StatusCreated)
+		if r := e.runBilling(t, period); r.str("status") != "finished" {
+			t.Fatalf("run: %s", r.raw)
+		}
 		ids := e.call("GET", "/api/v1/invoices", w.C1.Token, nil).must(t, http.StatusOK).itemIDs("id")
 		if len(ids) != 1 {
 			t.Fatalf("invoices %v", ids)

@@ -64,7 +64,8 @@ type Lifecycle interface {
 
 // Billing is the billing service the API calls (internal/billingrun).
 type Billing interface {
-	RunBilling(ctx context.Context, p mercato.Principal, opts billingrun.Options) (billing.Run, error)
+	StartBilling(ctx context.Context, p mercato.Principal, opts billingrun.Options) (billing.Run, error)
+	BillingRun(ctx context.Context, p mercato.Principal, id int64) (billing.Run, error)
 	IssueInvoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error)
 	PayInvoice(ctx context.Context, p mercato.Principal, id int64, r billingrun.PaymentRequest) (billing.Invoice, error)
 	CreditInvoice(ctx context.Context, p mercato.Principal, id int64, r billing.CreditRequest) (billing.Invoice, error)

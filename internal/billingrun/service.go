@@ -12,6 +12,7 @@ package billingrun
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -38,9 +39,13 @@ type Reads interface {
 	InsertTaxRate(ctx context.Context, r *billing.TaxRate) error
 	SelfBillingResellers(ctx context.Context) (map[int64]bool, error)
 	StartBillingRun(ctx context.Context, run *billing.Run) (abandoned []int64, err error)
-	RenewBillingRun(ctx context.Context, id int64, until time.Time) error
+	// RenewBillingRun records a running run's progress and extends its
+	// lease to run.LeaseUntil.
+	RenewBillingRun(ctx context.Context, run billing.Run) error
 	FinishBillingRun(ctx context.Context, run billing.Run) error
 	BillingRuns(ctx context.Context, limit int) ([]billing.Run, error)
+	BillingRun(ctx context.Context, id int64) (billing.Run, error)
+	CountCustomersToBill(ctx context.Context) (int, error)
 	CustomersToBill(ctx context.Context, after int64, limit int) ([]int64, error)
 	SubscriptionsToRenew(ctx context.Context, asOf time.Time) ([]int64, error)
 	// RenewalNoticesDue lists the live auto-renewing subscriptions whose
@@ -133,6 +138,17 @@ type Service struct {
 	reads   Reads
 	inTx    InTx
 	dunning billing.DunningPolicy // of runs and invoices that set none
+	// customers is how many customers one transaction of a run bills when
+	// its options say none (WithChunk).
+	customers int
+	// afterChunk is called after each chunk's progress is recorded
+	// (WithAfterChunk).
+	afterChunk func(ctx context.Context, run billing.Run)
+	// The runs StartBilling started, which Background stops and waits.
+	mu       sync.Mutex // orders StartBilling's Add with Background's Wait
+	jobs     sync.WaitGroup
+	jobCtx   context.Context
+	stopJobs context.CancelFunc
 }
 
 // Option configures a Service.
@@ -143,9 +159,21 @@ type Option func(*Service)
 // billing.DefaultDunning().
 func WithDunning(p billing.DunningPolicy) Option { return func(s *Service) { s.dunning = p } }
 
+// WithChunk sets how many customers one transaction of a run bills when
+// the run's options say none (default 500).
+func WithChunk(customers int) Option { return func(s *Service) { s.customers = customers } }
+
+// WithAfterChunk sets a function every run calls after each chunk of
+// customers, once the chunk is committed and the run's progress recorded
+// (tests hold a run midway with it, deterministically).
+func WithAfterChunk(fn func(ctx context.Context, run billing.Run)) Option {
+	return func(s *Service) { s.afterChunk = fn }
+}
+
 // New returns the service over its repositories.
 func New(reads Reads, inTx InTx, opts ...Option) *Service {
-	s := &Service{reads: reads, inTx: inTx, dunning: billing.DefaultDunning()}
+	s := &Service{reads: reads, inTx: inTx, dunning: billing.DefaultDunning(), customers: 500}
+	s.jobCtx, s.stopJobs = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o(s)
 	}

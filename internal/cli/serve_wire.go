@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -85,6 +86,9 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 		{"billing", func(ctx context.Context) error {
 			return runBillingJob(ctx, st, services.Billing, env, cfg.BillingInterval)
 		}},
+		// The billing runs the operator starts by hand (API, control
+		// panel) go on in this process: stopped with it, recorded failed.
+		{"billing runs started by hand", services.Billing.Background},
 		{"mail notifications", notifier.Run},
 		// Retention: attempts, delivered deliveries and events past the
 		// operator's policy, deleted hourly in small batches.
@@ -133,8 +137,9 @@ func runSampleVendor(ctx context.Context, env *serveEnv) error {
 // runBillingJob is the scheduled billing job: every interval (first after
 // one interval) it closes the current month (idempotent: only what is new
 // gets billed), which also renews the terms that ended and runs dunning.
-// Several replicas may run it: every charge has a unique key, so none is
-// billed twice. An interval of 0 turns it off.
+// One run holds the lease at a time: while another runs (a replica's, or
+// one the operator started), this one is skipped until the next interval.
+// An interval of 0 turns it off.
 func runBillingJob(ctx context.Context, st *store.Store, billingRuns *billingrun.Service, env *serveEnv, interval time.Duration) error {
 	if interval <= 0 {
 		return nil
@@ -155,6 +160,8 @@ func runBillingJob(ctx context.Context, st *store.Store, billingRuns *billingrun
 		switch {
 		case err == nil:
 			telemetry.BillingRuns.WithLabelValues("ok").Inc()
+		case errors.As(err, new(*billing.Running)):
+			env.Log.Info("scheduled billing run skipped: another is running", "err", err)
 		case ctx.Err() == nil:
 			telemetry.BillingRuns.WithLabelValues("failed").Inc()
 			env.Log.Error("billing run", "err", err)

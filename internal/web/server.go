@@ -265,6 +265,8 @@ func (s *Server) routes() {
 	auth("GET /invoices/{id}/csv", s.invoiceDocument("csv"))
 	auth("GET /earnings.csv", s.earningsCSV)
 	auth("POST /billing/runs", s.startBillingRun)
+	auth("GET /billing/runs/{id}", s.billingRunPage)
+	auth("GET /billing/runs/{id}/progress", s.billingRunProgress)
 	auth("POST /billing/payment-method", s.savePaymentMethod)
 	auth("POST /invoices/{id}/credit", s.creditInvoice)
 	auth("GET /admin/operator", s.operatorPage)

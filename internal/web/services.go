@@ -58,7 +58,8 @@ type Lifecycle interface {
 
 // Billing is the billing service the panel calls (internal/billingrun).
 type Billing interface {
-	RunBilling(ctx context.Context, p mercato.Principal, opts billingrun.Options) (billing.Run, error)
+	StartBilling(ctx context.Context, p mercato.Principal, opts billingrun.Options) (billing.Run, error)
+	BillingRun(ctx context.Context, p mercato.Principal, id int64) (billing.Run, error)
 	RenewalOffer(ctx context.Context, p mercato.Principal, id int64) (billing.Offer, error)
 	ListBillingRuns(ctx context.Context, p mercato.Principal, limit int) ([]billing.Run, error)
 	ListInvoices(ctx context.Context, p mercato.Principal, f billing.InvoiceFilter, page mercato.Page) ([]billing.Invoice, int64, error)

@@ -1163,19 +1163,34 @@ type BillingProfile struct {
 
 // BillingRun defines model for BillingRun.
 type BillingRun struct {
-	Ended      int64      `json:"ended"`
+	// Customers customers the run bills, counted once its renewals are done (0 before)
+	Customers int64 `json:"customers"`
+
+	// CustomersDone customers billed so far, recorded after every chunk
+	CustomersDone int64 `json:"customers_done"`
+	Ended         int64 `json:"ended"`
+
+	// Error why a failed run failed
+	Error      *string    `json:"error,omitempty"`
 	FinishedAt *time.Time `json:"finished_at,omitempty"`
 	Id         int64      `json:"id"`
-	Invoices   int64      `json:"invoices"`
-	Lines      int64      `json:"lines"`
-	Period     string     `json:"period"`
-	Renewed    int64      `json:"renewed"`
+
+	// Invoices issued so far, while it runs
+	Invoices int64  `json:"invoices"`
+	Lines    int64  `json:"lines"`
+	Period   string `json:"period"`
+	Renewed  int64  `json:"renewed"`
 
 	// Skipped subscriptions this run could not charge (left, with the reason, for the next run; every other invoice was issued)
-	Skipped       int64            `json:"skipped"`
-	StartedAt     time.Time        `json:"started_at"`
-	Status        BillingRunStatus `json:"status"`
-	Subscriptions int64            `json:"subscriptions"`
+	Skipped int64 `json:"skipped"`
+
+	// Skips once it has ended: each subscription skipped, and why
+	Skips     *[]RunSkip       `json:"skips,omitempty"`
+	StartedAt time.Time        `json:"started_at"`
+	Status    BillingRunStatus `json:"status"`
+
+	// Subscriptions so far, while it runs
+	Subscriptions int64 `json:"subscriptions"`
 }
 
 // BillingRunStatus defines model for BillingRun.Status.
@@ -2209,6 +2224,15 @@ type RetentionPolicy struct {
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
 }
 
+// RunSkip defines model for RunSkip.
+type RunSkip struct {
+	Reason string `json:"reason"`
+
+	// Step renewal, period or usage
+	Step           string `json:"step"`
+	SubscriptionId int64  `json:"subscription_id"`
+}
+
 // ScheduledChange defines model for ScheduledChange.
 type ScheduledChange struct {
 	// EffectiveAt When it takes effect: the end of the period already charged
@@ -2994,23 +3018,30 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/audit-log (the `ListAuditLog` operationId).
 	ListAuditLog(ctx context.Context, params *ListAuditLogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateBillingRunWithBody Close a month: renewals, invoices, ledger, dunning (platform)
+	// CreateBillingRunWithBody Start closing a month: renewals, invoices, ledger, dunning (platform)
 	//
-	// Idempotent: running a month again bills only what is missing.
+	// Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. Idempotent: running a month again bills only what is missing.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/billing-runs (the `CreateBillingRun` operationId).
 	CreateBillingRunWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateBillingRun Close a month: renewals, invoices, ledger, dunning (platform)
+	// CreateBillingRun Start closing a month: renewals, invoices, ledger, dunning (platform)
 	//
-	// Idempotent: running a month again bills only what is missing.
+	// Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. Idempotent: running a month again bills only what is missing.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/billing-runs (the `CreateBillingRun` operationId).
 	CreateBillingRun(ctx context.Context, body CreateBillingRunJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBillingRun Get a billing run: its progress, or how it ended (platform)
+	//
+	// Returns a billing run: while it runs, the customers billed of those to bill and the invoices issued so far; once it has ended, finished or failed (with the reason), and each subscription it skipped with the reason. Changes nothing.
+	//
+	// Corresponds with GET /api/v1/billing-runs/{id} (the `GetBillingRun` operationId).
+	GetBillingRun(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCoupons List your coupons
 	//
@@ -4058,9 +4089,9 @@ func (c *Client) ListAuditLog(ctx context.Context, params *ListAuditLogParams, r
 	return c.Client.Do(req)
 }
 
-// CreateBillingRunWithBody Close a month: renewals, invoices, ledger, dunning (platform)
+// CreateBillingRunWithBody Start closing a month: renewals, invoices, ledger, dunning (platform)
 //
-// Idempotent: running a month again bills only what is missing.
+// Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. Idempotent: running a month again bills only what is missing.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4077,15 +4108,32 @@ func (c *Client) CreateBillingRunWithBody(ctx context.Context, contentType strin
 	return c.Client.Do(req)
 }
 
-// CreateBillingRun Close a month: renewals, invoices, ledger, dunning (platform)
+// CreateBillingRun Start closing a month: renewals, invoices, ledger, dunning (platform)
 //
-// Idempotent: running a month again bills only what is missing.
+// Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. Idempotent: running a month again bills only what is missing.
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/billing-runs (the `CreateBillingRun` operationId).
 func (c *Client) CreateBillingRun(ctx context.Context, body CreateBillingRunJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBillingRunRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBillingRun Get a billing run: its progress, or how it ended (platform)
+//
+// Returns a billing run: while it runs, the customers billed of those to bill and the invoices issued so far; once it has ended, finished or failed (with the reason), and each subscription it skipped with the reason. Changes nothing.
+//
+// Corresponds with GET /api/v1/billing-runs/{id} (the `GetBillingRun` operationId).
+func (c *Client) GetBillingRun(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBillingRunRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -6530,6 +6578,40 @@ func NewCreateBillingRunRequestWithBody(server string, contentType string, body 
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetBillingRunRequest constructs an http.Request for the GetBillingRun method
+func NewGetBillingRunRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/billing-runs/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -10992,23 +11074,32 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/audit-log (the `ListAuditLog` operationId).
 	ListAuditLogWithResponse(ctx context.Context, params *ListAuditLogParams, reqEditors ...RequestEditorFn) (*ListAuditLogResponse, error)
 
-	// CreateBillingRunWithBodyWithResponse Close a month: renewals, invoices, ledger, dunning (platform)
+	// CreateBillingRunWithBodyWithResponse Start closing a month: renewals, invoices, ledger, dunning (platform)
 	//
-	// Idempotent: running a month again bills only what is missing.
+	// Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. Idempotent: running a month again bills only what is missing.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/billing-runs (the `CreateBillingRun` operationId).
 	CreateBillingRunWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBillingRunResponse, error)
 
-	// CreateBillingRunWithResponse Close a month: renewals, invoices, ledger, dunning (platform)
+	// CreateBillingRunWithResponse Start closing a month: renewals, invoices, ledger, dunning (platform)
 	//
-	// Idempotent: running a month again bills only what is missing.
+	// Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. Idempotent: running a month again bills only what is missing.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/billing-runs (the `CreateBillingRun` operationId).
 	CreateBillingRunWithResponse(ctx context.Context, body CreateBillingRunJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBillingRunResponse, error)
+
+	// GetBillingRunWithResponse Get a billing run: its progress, or how it ended (platform)
+	//
+	// Returns a billing run: while it runs, the customers billed of those to bill and the invoices issued so far; once it has ended, finished or failed (with the reason), and each subscription it skipped with the reason. Changes nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/billing-runs/{id} (the `GetBillingRun` operationId).
+	GetBillingRunWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetBillingRunResponse, error)
 
 	// ListCouponsWithResponse List your coupons
 	//
@@ -12232,26 +12323,35 @@ func (r ListAuditLogResponse) ContentType() string {
 	return ""
 }
 
+// CreateBillingRunResponse202Headers the declared response headers of an HTTP 202 response for CreateBillingRun
+type CreateBillingRunResponse202Headers struct {
+	Location *string
+}
+
 type CreateBillingRunResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *BillingRun
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *BillingRun
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *ErrorModel
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *ErrorModel
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *CreateBillingRunResponse202Headers
 }
 
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateBillingRunResponse) GetJSON201() *BillingRun {
-	return r.JSON201
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r CreateBillingRunResponse) GetJSON202() *BillingRun {
+	return r.JSON202
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
@@ -12267,6 +12367,11 @@ func (r CreateBillingRunResponse) GetApplicationproblemJSON403() *ErrorModel {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r CreateBillingRunResponse) GetApplicationproblemJSON404() *ErrorModel {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateBillingRunResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
@@ -12302,6 +12407,82 @@ func (r CreateBillingRunResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateBillingRunResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetBillingRunResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BillingRun
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBillingRunResponse) GetJSON200() *BillingRun {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetBillingRunResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetBillingRunResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetBillingRunResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetBillingRunResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetBillingRunResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBillingRunResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBillingRunResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBillingRunResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBillingRunResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -18965,9 +19146,9 @@ func (c *ClientWithResponses) ListAuditLogWithResponse(ctx context.Context, para
 	return ParseListAuditLogResponse(rsp)
 }
 
-// CreateBillingRunWithBodyWithResponse Close a month: renewals, invoices, ledger, dunning (platform)
+// CreateBillingRunWithBodyWithResponse Start closing a month: renewals, invoices, ledger, dunning (platform)
 //
-// Idempotent: running a month again bills only what is missing.
+// Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. Idempotent: running a month again bills only what is missing.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -18980,9 +19161,9 @@ func (c *ClientWithResponses) CreateBillingRunWithBodyWithResponse(ctx context.C
 	return ParseCreateBillingRunResponse(rsp)
 }
 
-// CreateBillingRunWithResponse Close a month: renewals, invoices, ledger, dunning (platform)
+// CreateBillingRunWithResponse Start closing a month: renewals, invoices, ledger, dunning (platform)
 //
-// Idempotent: running a month again bills only what is missing.
+// Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. Idempotent: running a month again bills only what is missing.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -18993,6 +19174,21 @@ func (c *ClientWithResponses) CreateBillingRunWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseCreateBillingRunResponse(rsp)
+}
+
+// GetBillingRunWithResponse Get a billing run: its progress, or how it ended (platform)
+//
+// Returns a billing run: while it runs, the customers billed of those to bill and the invoices issued so far; once it has ended, finished or failed (with the reason), and each subscription it skipped with the reason. Changes nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/billing-runs/{id} (the `GetBillingRun` operationId).
+func (c *ClientWithResponses) GetBillingRunWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetBillingRunResponse, error) {
+	rsp, err := c.GetBillingRun(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBillingRunResponse(rsp)
 }
 
 // ListCouponsWithResponse List your coupons
@@ -20983,12 +21179,93 @@ func ParseCreateBillingRunResponse(rsp *http.Response) (*CreateBillingRunRespons
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
 		var dest BillingRun
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON201 = &dest
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers CreateBillingRunResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers202 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetBillingRunResponse parses an HTTP response from a GetBillingRunWithResponse call
+func ParseGetBillingRunResponse(rsp *http.Response) (*GetBillingRunResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBillingRunResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BillingRun
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorModel
