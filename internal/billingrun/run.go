@@ -19,8 +19,11 @@ type Options struct {
 	AsOf time.Time
 	// Customers is how many customers one transaction bills (default 500).
 	Customers int
-	Tax       *billing.TaxPolicy     // default: the operator's rates valid on the invoice date
-	Dunning   *billing.DunningPolicy // default the service's (WithDunning), else billing.DefaultDunning()
+	Tax       *billing.TaxPolicy // default: the operator's rates valid on the invoice date
+	// Dunning defaults to the service's (WithDunning), else
+	// billing.DefaultDunning(); the operator's saved dunning settings
+	// replace its suspension either way.
+	Dunning *billing.DunningPolicy
 	// Draft leaves the new invoices as drafts, without numbers.
 	Draft bool
 	// AfterChunk, when set, is called after each committed transaction
@@ -56,6 +59,13 @@ func (s *Service) RunBilling(ctx context.Context, p mercato.Principal, opts Opti
 	if opts.Dunning == nil {
 		d := s.dunning
 		opts.Dunning = &d
+	}
+	// The operator's saved settings win over the configuration's.
+	if d, found, err := s.reads.DunningSettings(ctx); err != nil {
+		return billing.Run{}, err
+	} else if found {
+		policy := d.Apply(*opts.Dunning)
+		opts.Dunning = &policy
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)

@@ -34,6 +34,10 @@ type Reads interface {
 	SaveBillingProfile(ctx context.Context, orgID int64, self bool) error
 	OperatorSettings(ctx context.Context) (billing.Seller, error)
 	SaveOperatorSettings(ctx context.Context, s *billing.Seller) error
+	// DunningSettings returns the operator's dunning settings; found is
+	// false until they are saved.
+	DunningSettings(ctx context.Context) (d billing.DunningSettings, found bool, err error)
+	SaveDunningSettings(ctx context.Context, d *billing.DunningSettings) error
 	TaxRates(ctx context.Context) ([]billing.TaxRate, error)
 	InsertTaxRate(ctx context.Context, r *billing.TaxRate) error
 	SelfBillingResellers(ctx context.Context) (map[int64]bool, error)
@@ -132,7 +136,8 @@ type InTx func(ctx context.Context, fn func(Tx) error) error
 type Service struct {
 	reads   Reads
 	inTx    InTx
-	dunning billing.DunningPolicy // of runs and invoices that set none
+	dunning billing.DunningPolicy  // of runs and invoices that set none
+	retries billing.PaymentRetries // the payment retries until the operator sets its own
 }
 
 // Option configures a Service.
@@ -143,9 +148,14 @@ type Option func(*Service)
 // billing.DefaultDunning().
 func WithDunning(p billing.DunningPolicy) Option { return func(s *Service) { s.dunning = p } }
 
+// WithRetries sets the payment retry days shown as the dunning settings
+// until the operator saves its own (serve's --payment-retry-days; the
+// default is billing.DefaultPaymentRetries()).
+func WithRetries(r billing.PaymentRetries) Option { return func(s *Service) { s.retries = r } }
+
 // New returns the service over its repositories.
 func New(reads Reads, inTx InTx, opts ...Option) *Service {
-	s := &Service{reads: reads, inTx: inTx, dunning: billing.DefaultDunning()}
+	s := &Service{reads: reads, inTx: inTx, dunning: billing.DefaultDunning(), retries: billing.DefaultPaymentRetries()}
 	for _, o := range opts {
 		o(s)
 	}
