@@ -118,7 +118,7 @@ func TestCreateOrganization(t *testing.T) {
 				if (o.ParentID == nil) != (want == nil) || (o.ParentID != nil && *o.ParentID != *want) {
 					t.Fatalf("parent = %v, want %v", o.ParentID, want)
 				}
-				wantCurrency, wantFee := "EUR", "20"
+				wantCurrency, wantFee := "EUR", "" // no fee of its own: the operator's rules
 				if in.Currency != "" {
 					wantCurrency, wantFee = in.Currency, in.FeePercent
 				}

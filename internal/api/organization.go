@@ -23,7 +23,7 @@ type Organization struct {
 	VATID      string    `json:"vat_id" doc:"an EU VAT id (by its prefix or the country) has its country's format and check digit"`
 	Address    *Address  `json:"address,omitempty"`
 	OnAccount  bool      `json:"on_account" doc:"buys on account: orders are cleared for provisioning at once"`
-	FeePercent string    `json:"fee_percent" doc:"the operator's fee on a vendor's sales, in percent"`
+	FeePercent string    `json:"fee_percent" doc:"a vendor's own fee rule: the operator's fee on all its sales, in percent; empty: the operator's fee rules by product type, else their default (/api/v1/operator/fee-rules)"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
 }
@@ -56,7 +56,7 @@ type OrganizationUpdate struct {
 	VATID      *string  `json:"vat_id,omitempty" maxLength:"32" doc:"an EU VAT id must have its country's format and check digit"`
 	Address    *Address `json:"address,omitempty"`
 	OnAccount  *bool    `json:"on_account,omitempty"`
-	FeePercent *string  `json:"fee_percent,omitempty" pattern:"^[0-9]{1,3}(\\.[0-9]{1,4})?$"`
+	FeePercent *string  `json:"fee_percent,omitempty" pattern:"^([0-9]{1,3}(\\.[0-9]{1,4})?)?$" doc:"empty removes the vendor's own fee rule"`
 }
 
 func (s *Server) registerOrganizations() {

@@ -19,8 +19,11 @@ type Options struct {
 	AsOf time.Time
 	// Customers is how many customers one transaction bills (default 500).
 	Customers int
-	Tax       *billing.TaxPolicy     // default: the operator's rates valid on the invoice date
-	Dunning   *billing.DunningPolicy // default the service's (WithDunning), else billing.DefaultDunning()
+	Tax       *billing.TaxPolicy // default: the operator's rates valid on the invoice date
+	// Dunning defaults to the service's (WithDunning), else
+	// billing.DefaultDunning(); the operator's saved dunning settings
+	// replace its suspension either way.
+	Dunning *billing.DunningPolicy
 	// Draft leaves the new invoices as drafts, without numbers.
 	Draft bool
 	// AfterChunk, when set, is called after each committed transaction
@@ -43,7 +46,7 @@ type Options struct {
 // while another runs, it answers a conflict naming it (*billing.Running).
 // It returns once the run has ended; StartBilling returns at once.
 func (s *Service) RunBilling(ctx context.Context, p mercato.Principal, opts Options) (billing.Run, error) {
-	opts, err := s.prepare(p, opts)
+	opts, err := s.prepare(ctx, p, opts)
 	if err != nil {
 		return billing.Run{}, err
 	}
@@ -60,7 +63,7 @@ func (s *Service) RunBilling(ctx context.Context, p mercato.Principal, opts Opti
 // and the next one bills what it left). Its progress is read with
 // BillingRun.
 func (s *Service) StartBilling(ctx context.Context, p mercato.Principal, opts Options) (billing.Run, error) {
-	opts, err := s.prepare(p, opts)
+	opts, err := s.prepare(ctx, p, opts)
 	if err != nil {
 		return billing.Run{}, err
 	}
@@ -107,7 +110,7 @@ func (s *Service) BillingRun(ctx context.Context, p mercato.Principal, id int64)
 }
 
 // prepare checks who runs billing and fills in the options' defaults.
-func (s *Service) prepare(p mercato.Principal, opts Options) (Options, error) {
+func (s *Service) prepare(ctx context.Context, p mercato.Principal, opts Options) (Options, error) {
 	if !p.IsPlatform() || !p.CanWrite() {
 		return opts, mercato.Errorf(mercato.EFORBIDDEN, "only the platform runs billing")
 	}
@@ -124,6 +127,13 @@ func (s *Service) prepare(p mercato.Principal, opts Options) (Options, error) {
 	if opts.Dunning == nil {
 		d := s.dunning
 		opts.Dunning = &d
+	}
+	// The operator's saved settings win over the configuration's.
+	if d, found, err := s.reads.DunningSettings(ctx); err != nil {
+		return opts, err
+	} else if found {
+		policy := d.Apply(*opts.Dunning)
+		opts.Dunning = &policy
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)

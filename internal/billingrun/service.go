@@ -35,6 +35,10 @@ type Reads interface {
 	SaveBillingProfile(ctx context.Context, orgID int64, self bool) error
 	OperatorSettings(ctx context.Context) (billing.Seller, error)
 	SaveOperatorSettings(ctx context.Context, s *billing.Seller) error
+	// DunningSettings returns the operator's dunning settings; found is
+	// false until they are saved.
+	DunningSettings(ctx context.Context) (d billing.DunningSettings, found bool, err error)
+	SaveDunningSettings(ctx context.Context, d *billing.DunningSettings) error
 	TaxRates(ctx context.Context) ([]billing.TaxRate, error)
 	InsertTaxRate(ctx context.Context, r *billing.TaxRate) error
 	SelfBillingResellers(ctx context.Context) (map[int64]bool, error)
@@ -137,7 +141,8 @@ type InTx func(ctx context.Context, fn func(Tx) error) error
 type Service struct {
 	reads   Reads
 	inTx    InTx
-	dunning billing.DunningPolicy // of runs and invoices that set none
+	dunning billing.DunningPolicy  // of runs and invoices that set none
+	retries billing.PaymentRetries // the payment retries until the operator sets its own
 	// customers is how many customers one transaction of a run bills when
 	// its options say none (WithChunk).
 	customers int
@@ -170,9 +175,14 @@ func WithAfterChunk(fn func(ctx context.Context, run billing.Run)) Option {
 	return func(s *Service) { s.afterChunk = fn }
 }
 
+// WithRetries sets the payment retry days shown as the dunning settings
+// until the operator saves its own (serve's --payment-retry-days; the
+// default is billing.DefaultPaymentRetries()).
+func WithRetries(r billing.PaymentRetries) Option { return func(s *Service) { s.retries = r } }
+
 // New returns the service over its repositories.
 func New(reads Reads, inTx InTx, opts ...Option) *Service {
-	s := &Service{reads: reads, inTx: inTx, dunning: billing.DefaultDunning(), customers: 500}
+	s := &Service{reads: reads, inTx: inTx, dunning: billing.DefaultDunning(), retries: billing.DefaultPaymentRetries(), customers: 500}
 	s.jobCtx, s.stopJobs = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o(s)

@@ -37,7 +37,7 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	if err != nil {
 		return nil, nil, fmt.Errorf("payments: %w", err)
 	}
-	services := app.New(st, app.Options{Billing: []billingrun.Option{billingrun.WithDunning(cfg.Dunning)},
+	services := app.New(st, app.Options{Billing: []billingrun.Option{billingrun.WithDunning(cfg.Dunning), billingrun.WithRetries(cfg.PaymentRetries)},
 		Notify: []notify.Option{notify.WithPublicURL(cfg.PublicURL), notify.WithLog(log), notify.WithLogoURL(cfg.Mail.LogoURL),
 			notify.WithReminders(notify.Reminders{RenewalDays: cfg.Mail.RenewalDays, TrialDays: cfg.Mail.TrialDays})}, Payments: payOpts})
 

@@ -71,6 +71,8 @@ type Billing interface {
 	SaveOperatorSettings(ctx context.Context, p mercato.Principal, st billing.Seller) (billing.Seller, error)
 	TaxRates(ctx context.Context, p mercato.Principal) ([]billing.TaxRate, error)
 	AddTaxRate(ctx context.Context, p mercato.Principal, r billing.TaxRate) (billing.TaxRate, error)
+	DunningSettings(ctx context.Context, p mercato.Principal) (billing.DunningSettings, error)
+	SaveDunningSettings(ctx context.Context, p mercato.Principal, d billing.DunningSettings) (billing.DunningSettings, error)
 }
 
 // Usage is the usage service the panel reads through (internal/usage).
@@ -103,12 +105,15 @@ type Catalog interface {
 }
 
 // Channel is the channel service the panel calls (internal/channel): the
-// price list page and earnings.
+// price list page, earnings and the operator's fee rules.
 type Channel interface {
 	PriceList(ctx context.Context, p mercato.Principal, orgID int64) ([]pricing.PriceListEntry, error)
 	SetPrice(ctx context.Context, p mercato.Principal, e pricing.PriceListEntry) (pricing.PriceListEntry, error)
 	DeletePrice(ctx context.Context, p mercato.Principal, orgID, planID int64) error
 	Earnings(ctx context.Context, p mercato.Principal, r channel.EarningsRequest) ([]billing.Statement, error)
+	FeeRules(ctx context.Context, p mercato.Principal) ([]catalog.FeeRule, error)
+	SetFeeRule(ctx context.Context, p mercato.Principal, r catalog.FeeRule) (catalog.FeeRule, error)
+	DeleteFeeRule(ctx context.Context, p mercato.Principal, vendorID int64, productType catalog.ProductType) error
 }
 
 // Webhooks is the webhooks service the panel calls (internal/webhooks):

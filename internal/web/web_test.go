@@ -349,7 +349,7 @@ func (h *harness) everyPage() map[string][]string {
 		reseller: {"/channel/organizations", "/channel/prices", "/subscriptions", "/catalog", "/invoices", "/users",
 			"/catalog?for=" + itoa(sub.CustomerID), "/products/1?for=" + itoa(sub.CustomerID)},
 		distributor: {"/channel/organizations", "/channel/prices", "/subscriptions", "/invoices", "/invoices?period=2025-12"},
-		admin: {"/admin", "/catalog", "/subscriptions", "/webhooks", "/vendor/products", "/invoices", "/vendor/products/5/arm-template", "/admin/operator", "/admin/outbox", "/coupons", "/profile", "/users",
+		admin: {"/admin", "/catalog", "/subscriptions", "/webhooks", "/vendor/products", "/invoices", "/vendor/products/5/arm-template", "/admin/operator", "/admin/fees", "/admin/outbox", "/coupons", "/profile", "/users",
 			"/admin/organizations", "/admin/organizations/" + itoa(sub.CustomerID), "/subscriptions/" + itoa(sub.ID), "/tokens"},
 	}
 }
