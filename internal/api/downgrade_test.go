@@ -48,7 +48,9 @@ func TestScheduledDowngrade(t *testing.T) {
 }
 
 // TestCommitmentAPI: after the cancellation window of an annual
-// commitment, fewer seats is 422 naming quantity, POST …/terminate and the
+// commitment, fewer seats is 422 naming quantity and a cheaper plan 422
+// naming plan_id, both scheduled for the renewal with at_renewal (at the
+// term's end, nothing charged), POST …/terminate and the
 // Cloudesire API's DELETE schedule the termination for the term's end
 // (shown as terminate_at; the Cloudesire API answers 202), and DELETE
 // …/scheduled-termination cancels it.
@@ -68,6 +70,33 @@ func TestCommitmentAPI(t *testing.T) {
 		if !strings.Contains(string(r.raw), `quantity`) || !strings.Contains(string(r.raw), "committed to 5") {
 			t.Fatalf("seats down: %s", r.raw)
 		}
+		// Scheduled for the renewal, fewer seats and a cheaper plan wait for
+		// the term's end (2027-02-10), not the month's, and cost nothing now.
+		lite := storetest.Plan(t, e.st, w.VendorA.Principal, w.ProductA.ID, "Annual lite", `{"currency":"EUR","period":"P1M","commitment":"P1Y","cancellation_window_days":7,"model":"per_unit","unit":"seat","unit_amount":"8.00"}`)
+		r = e.call("PATCH", path, w.C1.Token, map[string]any{"plan_id": lite.ID}).must(t, http.StatusUnprocessableEntity)
+		if !strings.Contains(string(r.raw), `plan_id`) || !strings.Contains(string(r.raw), "at_renewal") {
+			t.Fatalf("cheaper plan: %s", r.raw)
+		}
+		e.call("PATCH", path, w.C1.Token, map[string]any{"at_renewal": true}).must(t, http.StatusUnprocessableEntity).isProblem(t)
+		for _, change := range []map[string]any{{"quantity": 2}, {"plan_id": lite.ID}, {"quantity": 3, "plan_id": lite.ID}} {
+			change["at_renewal"] = true
+			r = e.call("PATCH", path, w.C1.Token, change).must(t, http.StatusOK)
+			sc, _ := r.body["scheduled_change"].(map[string]any)
+			if r.body["quantity"] != float64(5) || sc == nil || sc["effective_at"] != "2027-02-10T09:00:00Z" {
+				t.Fatalf("%v: %s", change, r.raw)
+			}
+		}
+		orders := e.call("GET", fmt.Sprintf("/api/v1/orders?subscription_id=%d", id), w.C1.Token, nil).must(t, http.StatusOK)
+		items, _ := orders.body["items"].([]any)
+		if len(items) != 4 {
+			t.Fatalf("orders: %s", orders.raw)
+		}
+		for _, it := range items[1:] {
+			if o := it.(map[string]any); o["type"] != "CHANGE" || o["total"] != "0.00" {
+				t.Fatalf("a change scheduled for renewal: %v", o)
+			}
+		}
+		e.call("DELETE", path+"/scheduled-change", w.C1.Token, nil).must(t, http.StatusOK)
 		e.call("DELETE", fmt.Sprintf("/api/subscription/%d", id), w.C1.Token, nil).must(t, http.StatusAccepted)
 		r = e.call("GET", path, w.C1.Token, nil).must(t, http.StatusOK)
 		if r.str("deployment_status") != "DEPLOYED" || r.str("terminate_at") != r.str("end_date") || r.str("end_date") != "2027-02-10T09:00:00Z" {

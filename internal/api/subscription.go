@@ -111,6 +111,7 @@ type SubscriptionUpdate struct {
 	Quantity         *int64 `json:"quantity,omitempty" minimum:"1" maximum:"1000000000"` // the schema shows subscription.MaxQuantity, which the services enforce
 	PlanID           *int64 `json:"plan_id,omitempty" minimum:"1"`
 	AutoRenew        *bool  `json:"auto_renew,omitempty"`
+	AtRenewal        bool   `json:"at_renewal,omitempty" doc:"Schedule the seat or plan change for the end of the current term (the renewal) instead of now: nothing is charged or refunded, shown as scheduled_change until then. How a committed subscription past its cancellation window takes fewer seats or a cheaper plan."`
 }
 
 // subscriptionActions are the lifecycle steps offered as
@@ -201,7 +202,7 @@ func (s *Server) registerSubscriptions() {
 			}
 			return res, nil
 		})
-	register(s, huma.Operation{OperationID: "update-subscription", Description: "Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.", Method: http.MethodPatch, Path: "/api/v1/subscriptions/{id}", Summary: "Report a deployment status, or change seats, plan or renewal", Tags: tags},
+	register(s, huma.Operation{OperationID: "update-subscription", Description: "Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then; with at_renewal the change waits for the end of the term; a committed subscription past its cancellation window takes fewer seats or a cheaper plan only so). Never both at once. Writes a Subscription MODIFIED event.", Method: http.MethodPatch, Path: "/api/v1/subscriptions/{id}", Summary: "Report a deployment status, or change seats, plan or renewal", Tags: tags},
 		func(ctx context.Context, in *struct {
 			IDInput
 			Body SubscriptionUpdate
@@ -209,7 +210,7 @@ func (s *Server) registerSubscriptions() {
 			b := in.Body
 			p := principal(ctx)
 			status := b.DeploymentStatus != ""
-			change := b.Quantity != nil || b.PlanID != nil || b.AutoRenew != nil
+			change := b.Quantity != nil || b.PlanID != nil || b.AutoRenew != nil || b.AtRenewal
 			switch {
 			case status && change:
 				return nil, mercato.Invalid("invalid change", mercato.FieldError{Path: "deployment_status", Message: "report a status on its own, not with other changes"})
@@ -220,7 +221,7 @@ func (s *Server) registerSubscriptions() {
 				}
 				return out(subscriptionOf(sub)), nil
 			case change:
-				sub, err := s.services.Orders.Change(ctx, p, in.ID, subscription.Change{Quantity: b.Quantity, PlanID: b.PlanID, AutoRenew: b.AutoRenew})
+				sub, err := s.services.Orders.Change(ctx, p, in.ID, subscription.Change{Quantity: b.Quantity, PlanID: b.PlanID, AutoRenew: b.AutoRenew, AtRenewal: b.AtRenewal})
 				if err != nil {
 					return nil, err
 				}

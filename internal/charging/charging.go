@@ -280,7 +280,10 @@ func (s Sale) Write(ctx context.Context, tx Tx, orderID int64) error {
 // schedule's version, then the difference prorated over the periods
 // already charged from now on (none during a free trial); after is the
 // version of the periods to come.
-func Change(ctx context.Context, tx Tx, pr *billing.Pricer, sub subscription.Subscription, before, after billing.Version) (Sale, error) {
+//
+// A change scheduled for renewal (at not zero: the term's end) is neither
+// charged nor refunded: after takes effect at at, whichever the direction.
+func Change(ctx context.Context, tx Tx, pr *billing.Pricer, sub subscription.Subscription, before, after billing.Version, at time.Time) (Sale, error) {
 	sc, err := tx.ChargeSchedule(ctx, sub.ID)
 	if err != nil {
 		return Sale{}, err
@@ -297,6 +300,14 @@ func Change(ctx context.Context, tx Tx, pr *billing.Pricer, sub subscription.Sub
 	// A change supersedes a downgrade scheduled before it (one already due
 	// was applied by Through, and the caller priced before from it).
 	sc.Scheduled, sc.ScheduledFrom = "", time.Time{}
+	if !at.IsZero() {
+		if sc.Scheduled, err = after.JSON(); err != nil {
+			return Sale{}, err
+		}
+		sc.ScheduledFrom, sale.Scheduled = at, at
+		sale.sc = sc
+		return sale, nil
+	}
 	if !sc.Anchor.IsZero() && sc.ChargedUntil.After(now) {
 		period, _, err := after.Pricing.Periods()
 		if err != nil {

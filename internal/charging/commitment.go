@@ -16,6 +16,7 @@ import (
 type Commitment struct {
 	Committed   bool      // its plan, as sold, binds it for the term
 	TermStart   time.Time // the start of the term holding the instant asked about
+	TermEnd     time.Time // its end, when it renews
 	WindowEnd   time.Time // the end of that term's cancellation window (TermStart when there is none)
 	InWindow    bool      // the instant is within the cancellation window
 	version     billing.Version
@@ -50,9 +51,9 @@ func CommitmentAt(ctx context.Context, tx Tx, pr *billing.Pricer, sub subscripti
 	if err != nil {
 		return Commitment{}, fmt.Errorf("subscription %d term: %w", sub.ID, err)
 	}
-	start := billing.WindowAt(billing.TermAnchor(sc.Anchor, sub.EndDate), term, at).From
-	end := start.AddDate(0, 0, window)
-	return Commitment{Committed: true, TermStart: start, WindowEnd: end, InWindow: at.Before(end), version: v, hasSchedule: !v.IsZero()}, nil
+	tw := billing.WindowAt(billing.TermAnchor(sc.Anchor, sub.EndDate), term, at)
+	end := tw.From.AddDate(0, 0, window)
+	return Commitment{Committed: true, TermStart: tw.From, TermEnd: tw.To, WindowEnd: end, InWindow: at.Before(end), version: v, hasSchedule: !v.IsZero()}, nil
 }
 
 // Refund gives back, when a commitment is terminated within its

@@ -64,17 +64,27 @@ func change(ctx context.Context, tx Tx, p mercato.Principal, sub *subscription.S
 	if err != nil {
 		return err
 	}
-	if c.Quantity != nil && *c.Quantity < sub.Quantity {
-		// A commitment holds its seats for the term: fewer only within
-		// the cancellation window.
-		cm, err := charging.CommitmentAt(ctx, tx, pr, *sub, oldPlan.Pricing, tx.Now())
-		if err != nil {
-			return err
+	// A commitment holds its seats and plan for the term: fewer seats or a
+	// cheaper plan only within the cancellation window, or scheduled for
+	// the renewal (at_renewal), when the term ends.
+	cm, err := charging.CommitmentAt(ctx, tx, pr, *sub, oldPlan.Pricing, tx.Now())
+	if err != nil {
+		return err
+	}
+	held := cm.Committed && !cm.InWindow && !c.AtRenewal
+	if held && c.Quantity != nil && *c.Quantity < sub.Quantity {
+		return mercato.Invalid("invalid change", mercato.FieldError{Path: "quantity", Value: *c.Quantity,
+			Message: fmt.Sprintf("the subscription is committed to %d until %s: seats decrease only within the cancellation window of a term (it ended %s), or at the renewal (at_renewal)",
+				sub.Quantity, cm.TermEnd.Format(time.DateOnly), cm.WindowEnd.Format(time.DateOnly))})
+	}
+	var at time.Time // when a change scheduled for renewal takes effect
+	if c.AtRenewal {
+		at = sub.EndDate
+		if cm.Committed {
+			at = cm.TermEnd
 		}
-		if cm.Committed && !cm.InWindow {
-			return mercato.Invalid("invalid change", mercato.FieldError{Path: "quantity", Value: *c.Quantity,
-				Message: fmt.Sprintf("the subscription is committed to %d until %s: seats decrease only within the cancellation window of a term (it ended %s)",
-					sub.Quantity, sub.EndDate.Format(time.DateOnly), cm.WindowEnd.Format(time.DateOnly))})
+		if at.IsZero() || !at.After(tx.Now()) {
+			return mercato.Invalid("invalid change", mercato.FieldError{Path: "at_renewal", Value: true, Message: "the subscription has no renewal ahead to schedule the change for"})
 		}
 	}
 	newPlan := oldPlan
@@ -109,7 +119,22 @@ func change(ctx context.Context, tx Tx, p mercato.Principal, sub *subscription.S
 	if err != nil {
 		return err
 	}
-	sale, err := charging.Change(ctx, tx, pr, *sub, before, after)
+	if held {
+		bq, err := pr.Quote(before, false)
+		if err != nil {
+			return err
+		}
+		aq, err := pr.Quote(after, false)
+		if err != nil {
+			return err
+		}
+		if aq.Total.LessThan(bq.Total) {
+			return mercato.Invalid("invalid change", mercato.FieldError{Path: "plan_id", Value: newPlan.ID,
+				Message: fmt.Sprintf("the subscription is committed to its plan until %s: a cheaper plan only within the cancellation window of a term (it ended %s), or at the renewal (at_renewal)",
+					cm.TermEnd.Format(time.DateOnly), cm.WindowEnd.Format(time.DateOnly))})
+		}
+	}
+	sale, err := charging.Change(ctx, tx, pr, *sub, before, after, at)
 	if err != nil {
 		return mercato.Prefixed(err, "")
 	}
@@ -126,7 +151,10 @@ func change(ctx context.Context, tx Tx, p mercato.Principal, sub *subscription.S
 	}
 	if len(order.Lines) == 0 {
 		desc := fmt.Sprintf("Change to %d × %s: no charge now", newQty, newPlan.Name)
-		if !sale.Scheduled.IsZero() {
+		switch {
+		case c.AtRenewal:
+			desc = fmt.Sprintf("Change to %d × %s from %s, at the renewal: no charge now", newQty, newPlan.Name, sale.Scheduled.Format(time.DateOnly))
+		case !sale.Scheduled.IsZero():
 			desc = fmt.Sprintf("Change to %d × %s from %s, when the period charged ends: no charge now", newQty, newPlan.Name, sale.Scheduled.Format(time.DateOnly))
 		}
 		order.Lines = []pricing.Line{{Description: desc, Kind: pricing.KindRecurring, Quantity: decimal.NewFromInt(1)}}

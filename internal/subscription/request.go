@@ -53,11 +53,19 @@ type Change struct {
 	Quantity  *int64
 	PlanID    *int64
 	AutoRenew *bool
+	// AtRenewal schedules the seat or plan change for the end of the
+	// current term, when the subscription renews, instead of now (Partner
+	// Center's changes scheduled for renewal): nothing is charged or
+	// refunded for it, and the term goes on as sold. It is how a committed
+	// subscription past its cancellation window takes fewer seats or a
+	// cheaper plan.
+	AtRenewal bool
 }
 
 // ScheduledChange is a downgrade sold and not yet in effect: the plan and
 // quantity the subscription has from From, the end of the period already
-// charged (Cloudesire's rule), unless it is cancelled before.
+// charged (Cloudesire's rule) or, for a change scheduled for renewal, the
+// end of the term, unless it is cancelled before.
 type ScheduledChange struct {
 	PlanID   int64
 	Quantity int64
@@ -72,6 +80,9 @@ func (c Change) Validate() error {
 	}
 	if c.PlanID != nil && *c.PlanID < 1 {
 		fe.Add("plan_id", "must be at least 1")
+	}
+	if c.AtRenewal && c.Quantity == nil && c.PlanID == nil {
+		fe.Add("at_renewal", "schedules a change of seats or plan: give quantity or plan_id")
 	}
 	return fe.Err("invalid change")
 }

@@ -641,6 +641,11 @@ func (s *Server) changeSeats(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	qty := formInt(r, "quantity")
+	if r.PostFormValue("at_renewal") == "on" {
+		sub, err := s.services.Orders.Change(r.Context(), v.P, id, subscription.Change{Quantity: &qty, AtRenewal: true})
+		s.after(w, r, v, err, subPath(r), s.say(r, "The quantity becomes %d at the renewal, on %s.", qty, sub.EndDate.UTC().Format(wordsFor(s.langOf(r)).dateLayout())))
+		return
+	}
 	_, err = s.services.Orders.Change(r.Context(), v.P, id, subscription.Change{Quantity: &qty})
 	s.after(w, r, v, err, subPath(r), s.say(r, "The quantity is now %d.", qty))
 }

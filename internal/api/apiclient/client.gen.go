@@ -2365,6 +2365,8 @@ type SubscriptionType string
 
 // SubscriptionUpdate defines model for SubscriptionUpdate.
 type SubscriptionUpdate struct {
+	// AtRenewal Schedule the seat or plan change for the end of the current term (the renewal) instead of now: nothing is charged or refunded, shown as scheduled_change until then. How a committed subscription past its cancellation window takes fewer seats or a cheaper plan.
+	AtRenewal        *bool                               `json:"at_renewal,omitempty"`
 	AutoRenew        *bool                               `json:"auto_renew,omitempty"`
 	DeploymentStatus *SubscriptionUpdateDeploymentStatus `json:"deployment_status,omitempty"`
 	PlanId           *int64                              `json:"plan_id,omitempty"`
@@ -3749,7 +3751,7 @@ type ClientInterface interface {
 
 	// UpdateSubscriptionWithBody Report a deployment status, or change seats, plan or renewal
 	//
-	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
+	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then; with at_renewal the change waits for the end of the term; a committed subscription past its cancellation window takes fewer seats or a cheaper plan only so). Never both at once. Writes a Subscription MODIFIED event.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3758,7 +3760,7 @@ type ClientInterface interface {
 
 	// UpdateSubscription Report a deployment status, or change seats, plan or renewal
 	//
-	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
+	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then; with at_renewal the change waits for the end of the term; a committed subscription past its cancellation window takes fewer seats or a cheaper plan only so). Never both at once. Writes a Subscription MODIFIED event.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5697,7 +5699,7 @@ func (c *Client) GetSubscription(ctx context.Context, id int64, reqEditors ...Re
 
 // UpdateSubscriptionWithBody Report a deployment status, or change seats, plan or renewal
 //
-// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
+// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then; with at_renewal the change waits for the end of the term; a committed subscription past its cancellation window takes fewer seats or a cheaper plan only so). Never both at once. Writes a Subscription MODIFIED event.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5716,7 +5718,7 @@ func (c *Client) UpdateSubscriptionWithBody(ctx context.Context, id int64, conte
 
 // UpdateSubscription Report a deployment status, or change seats, plan or renewal
 //
-// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
+// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then; with at_renewal the change waits for the end of the term; a committed subscription past its cancellation window takes fewer seats or a cheaper plan only so). Never both at once. Writes a Subscription MODIFIED event.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -12261,7 +12263,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateSubscriptionWithBodyWithResponse Report a deployment status, or change seats, plan or renewal
 	//
-	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
+	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then; with at_renewal the change waits for the end of the term; a committed subscription past its cancellation window takes fewer seats or a cheaper plan only so). Never both at once. Writes a Subscription MODIFIED event.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -12270,7 +12272,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateSubscriptionWithResponse Report a deployment status, or change seats, plan or renewal
 	//
-	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
+	// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then; with at_renewal the change waits for the end of the term; a committed subscription past its cancellation window takes fewer seats or a cheaper plan only so). Never both at once. Writes a Subscription MODIFIED event.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -21261,7 +21263,7 @@ func (c *ClientWithResponses) GetSubscriptionWithResponse(ctx context.Context, i
 
 // UpdateSubscriptionWithBodyWithResponse Report a deployment status, or change seats, plan or renewal
 //
-// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
+// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then; with at_renewal the change waits for the end of the term; a committed subscription past its cancellation window takes fewer seats or a cheaper plan only so). Never both at once. Writes a Subscription MODIFIED event.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -21276,7 +21278,7 @@ func (c *ClientWithResponses) UpdateSubscriptionWithBodyWithResponse(ctx context
 
 // UpdateSubscriptionWithResponse Report a deployment status, or change seats, plan or renewal
 //
-// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then). Never both at once. Writes a Subscription MODIFIED event.
+// Either reports a deployment status (the provider: the product's vendor, a connector acting as it, or the platform), moved through the state machine (409 when no action leads there), or changes seats, plan or auto-renewal (the customer, its channel or the platform; an upgrade is a prorated CHANGE order; a downgrade takes effect at the end of the period charged, shown as scheduled_change until then; with at_renewal the change waits for the end of the term; a committed subscription past its cancellation window takes fewer seats or a cheaper plan only so). Never both at once. Writes a Subscription MODIFIED event.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
