@@ -539,3 +539,118 @@ func TestPartialCreditLowersWhatIsCollected(t *testing.T) {
 		}
 	})
 }
+
+// TestDunningChain walks a customer's whole payment story through Stripe
+// (stripe-mock) and its signed webhook over loopback: the first invoice is
+// charged automatically and paid, and the subscription delivered; the next
+// month's invoice is charged automatically and fails, is tried again on
+// each retry day (1, 3, 5, 7) and fails again; dunning suspends the
+// subscription; the customer saves a new payment method, the open invoice
+// is charged at once, that payment succeeds, the invoice is paid and the
+// subscription resumed.
+func TestDunningChain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := setup(t, st)
+		sp, err := st.SystemPrincipal(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status := func() subscription.Status {
+			t.Helper()
+			s, err := st.Subscription(ctx, sp, f.sub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s.Status
+		}
+		latest := func(invoiceID int64) string {
+			t.Helper()
+			var ref string
+			if err := st.DB().QueryRowContext(ctx, `SELECT reference FROM payment_attempts WHERE invoice_id = $1 ORDER BY try DESC LIMIT 1`, invoiceID).Scan(&ref); err != nil {
+				t.Fatal(err)
+			}
+			return ref
+		}
+		f.deliver(t, event("evt_march_paid", "payment_intent.succeeded", intent(f.attempt, minor(t, f.inv, 1, 1), f.inv.Currency)))
+		if inv := f.invoice(t); inv.Status != billing.StatusPaid {
+			t.Fatalf("March: %s", inv.Status)
+		}
+		if _, err := app.Lifecycle(st).SetStatus(ctx, sp, f.sub, subscription.Deployed); err != nil {
+			t.Fatal(err)
+		}
+
+		// April's invoice, charged automatically, fails.
+		start := time.Date(2026, 4, 1, 1, 0, 0, 0, time.UTC) // the period sold at March 1, 00:00 has begun
+		st.Now = storetest.Clock(start)
+		bill := billingrun.New(st, store.TxFunc[billingrun.Tx](st))
+		if _, err := bill.RunBilling(ctx, sp, billingrun.Options{Period: billing.MonthOf(start)}); err != nil {
+			t.Fatal(err)
+		}
+		list, _, err := st.ListInvoices(ctx, sp, store.InvoiceFilter{CustomerID: f.inv.Customer.ID}, store.Page{Limit: 10})
+		if err != nil || len(list) != 2 {
+			t.Fatalf("invoices %v, %v", list, err)
+		}
+		april := list[0]
+		if april.ID == f.inv.ID {
+			april = list[1]
+		}
+		if n, err := f.svc.CollectDue(ctx); err != nil || n != 1 {
+			t.Fatalf("April collected %d (%v), want 1", n, err)
+		}
+		fail := func(id string) {
+			t.Helper()
+			failed := intent(latest(april.ID), 0, april.Currency)
+			failed["last_payment_error"] = map[string]any{"message": "Your card was declined."}
+			f.deliver(t, event(id, "payment_intent.payment_failed", failed))
+		}
+		fail("evt_april_fail0")
+		for _, day := range []int{1, 3, 5, 7} {
+			st.Now = storetest.Clock(start.Add(time.Duration(day)*24*time.Hour + time.Minute))
+			if n, err := f.svc.CollectDue(ctx); err != nil || n != 1 {
+				t.Fatalf("day %d: collected %d (%v), want the retry", day, n, err)
+			}
+			fail(fmt.Sprintf("evt_april_fail%d", day))
+		}
+		st.Now = storetest.Clock(start.Add(30 * 24 * time.Hour))
+		if n, err := f.svc.CollectDue(ctx); err != nil || n != 0 {
+			t.Fatalf("after the last retry: collected %d (%v), want none", n, err)
+		}
+		var tries int
+		if err := st.DB().QueryRowContext(ctx, `SELECT COUNT(DISTINCT try) FROM payment_attempts WHERE invoice_id = $1`, april.ID).Scan(&tries); err != nil || tries != 5 {
+			t.Fatalf("%d tries (%v), want the first and 4 retries", tries, err)
+		}
+
+		// Dunning suspends the subscription once the invoice is long overdue.
+		if status() != subscription.Deployed {
+			t.Fatalf("suspended before dunning: %s", status())
+		}
+		late := time.Date(2026, 5, 7, 0, 0, 0, 0, time.UTC)
+		st.Now = storetest.Clock(late)
+		res, err := bill.RunDunning(ctx, sp, late, billing.DefaultDunning())
+		if err != nil || res.Suspended != 1 || status() != subscription.Stopped {
+			t.Fatalf("dunning %+v (%v): %s", res, err, status())
+		}
+
+		// A new payment method: the open invoice is charged at once, paid,
+		// and the subscription resumed.
+		cus, err := st.ProviderCustomer(ctx, f.inv.Customer.ID)
+		if err != nil || cus == "" {
+			t.Fatalf("provider customer %q, %v", cus, err)
+		}
+		before := latest(april.ID)
+		f.deliver(t, event("evt_new_method", "checkout.session.completed", map[string]any{"id": "cs_new", "object": "checkout.session", "mode": "setup", "customer": cus}))
+		ref := latest(april.ID)
+		if ref == before {
+			t.Fatal("the open invoice was not charged when the method was saved")
+		}
+		f.deliver(t, event("evt_april_paid", "payment_intent.succeeded", intent(ref, minor(t, april, 1, 1), april.Currency)))
+		inv, err := st.Invoice(ctx, sp, april.ID)
+		if err != nil || inv.Status != billing.StatusPaid {
+			t.Fatalf("April after the new method: %+v, %v", inv.Status, err)
+		}
+		if status() != subscription.Deployed {
+			t.Fatalf("not resumed: %s", status())
+		}
+	})
+}
