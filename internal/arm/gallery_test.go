@@ -181,10 +181,10 @@ func galleryValue(p *Parameter, placeholder string) any {
 		// The gallery's harness makes GEN-UNIQUE 18 characters long and
 		// GEN-UNIQUE-<n> n characters long; templates take substrings of it.
 		n := 18
-		if k, err := strconv.Atoi(strings.TrimPrefix(placeholder, "GEN-UNIQUE-")); err == nil {
+		if k, err := strconv.Atoi(strings.TrimPrefix(placeholder, "GEN-UNIQUE-")); err == nil && k > 0 {
 			n = k
 		}
-		s = strings.Repeat("gallery1", 8)[:n]
+		s = strings.Repeat("gallery1", n/8+1)[:n]
 	}
 	for p.MinLength != nil && int64(len(s)) < *p.MinLength {
 		s += "x"
