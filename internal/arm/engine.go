@@ -29,6 +29,10 @@ type engine struct {
 	pending map[string]bool
 	// nestedRuns memoizes this template's nested deployments.
 	nestedRuns map[*instance]*nestedRun
+	// emptyLoops names the copy loops (by copy and symbolic name, lower
+	// case) that expanded to no instance: a dependency on one is no
+	// dependency, as in Azure.
+	emptyLoops map[string]bool
 }
 
 // lazyValue memoizes a parameter or variable and detects cycles.
@@ -49,6 +53,7 @@ func newEngine(tpl *Template, params map[string]any, dep *Deployment) *engine {
 		rand:   dep.Rand,
 
 		nestedRuns: map[*instance]*nestedRun{},
+		emptyLoops: map[string]bool{},
 	}
 	for k, v := range params {
 		e.given[strings.ToLower(k)] = v

@@ -27,6 +27,12 @@ func (e *engine) expand(d *resourceDecl, parent *instance, base *scope, out *[]*
 	if err != nil {
 		return err
 	}
+	if n == 0 {
+		e.emptyLoops[strings.ToLower(name)] = true
+		if d.symbolic != "" {
+			e.emptyLoops[strings.ToLower(d.symbolic)] = true
+		}
+	}
 	batch := 0
 	if mv, ok := lookupKey(cm, "mode"); ok {
 		if m, _ := mv.(string); strings.EqualFold(m, "serial") {
@@ -332,6 +338,9 @@ func (e *engine) evalDeclaration(in *instance) error {
 			targets := e.index.lookup(ref, true)
 			if len(targets) == 0 {
 				targets = e.index.lookup(e.outerToTarget(ref), true)
+			}
+			if len(targets) == 0 && e.emptyLoops[strings.ToLower(ref)] {
+				continue // a copy loop with no instance: nothing to wait for
 			}
 			if len(targets) == 0 {
 				return &EvalError{Path: path, Err: fmt.Errorf("%w: dependsOn '%s' matches no resource in the template", ErrTemplate, ref)}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,6 +177,14 @@ func galleryValue(p *Parameter, placeholder string) any {
 		s = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC0gallery gallery@example"
 	case strings.Contains(placeholder, "GUID"):
 		s = "11111111-2222-3333-4444-555555555555"
+	case strings.HasPrefix(placeholder, "GEN-UNIQUE"):
+		// The gallery's harness makes GEN-UNIQUE 18 characters long and
+		// GEN-UNIQUE-<n> n characters long; templates take substrings of it.
+		n := 18
+		if k, err := strconv.Atoi(strings.TrimPrefix(placeholder, "GEN-UNIQUE-")); err == nil && k > 0 {
+			n = k
+		}
+		s = strings.Repeat("gallery1", n/8+1)[:n]
 	}
 	for p.MinLength != nil && int64(len(s)) < *p.MinLength {
 		s += "x"

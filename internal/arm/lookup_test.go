@@ -154,3 +154,75 @@ func TestRelativeScopeOfChild(t *testing.T) {
 		t.Errorf("keep id %s", got)
 	}
 }
+
+// emptyLoopTemplate depends on copy loops that may have no instance: one by
+// its copy name, one (languageVersion 2.0) by its symbolic name, as Bicep
+// writes a dependency on a loop over an array that can be empty.
+const emptyLoopTemplate = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"shares": {"type": "array", "defaultValue": []}, "peers": {"type": "int", "defaultValue": 0}},
+  "resources": [
+    {"type": "Microsoft.Storage/storageAccounts/fileServices/shares", "apiVersion": "2023-01-01",
+     "name": "[format('stor1/default/{0}', parameters('shares')[copyIndex()])]",
+     "copy": {"name": "shareLoop", "count": "[length(parameters('shares'))]"}},
+    {"type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", "apiVersion": "2023-04-01",
+     "name": "[format('lan/peer{0}', copyIndex())]",
+     "copy": {"name": "peerLoop", "count": "[parameters('peers')]"}},
+    {"type": "Microsoft.Web/sites", "apiVersion": "2022-09-01", "name": "app", "location": "westeurope",
+     "dependsOn": ["shareLoop", "peerLoop"]}
+  ]
+}`
+
+const emptySymbolicLoopTemplate = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "languageVersion": "2.0",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"names": {"type": "array", "defaultValue": []}},
+  "resources": {
+    "ips": {"type": "Microsoft.Network/publicIPAddresses", "apiVersion": "2023-04-01",
+      "name": "[parameters('names')[copyIndex()]]", "location": "westeurope",
+      "copy": {"name": "ips", "count": "[length(parameters('names'))]"}},
+    "app": {"type": "Microsoft.Web/sites", "apiVersion": "2022-09-01", "name": "app", "location": "westeurope",
+      "dependsOn": ["ips"]}
+  }
+}`
+
+func TestDependsOnEmptyCopyLoop(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{emptyLoopTemplate, emptySymbolicLoopTemplate} {
+		tpl, err := ParseTemplate([]byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Evaluate(tpl, nil, testDeployment)
+		if err != nil {
+			t.Fatalf("a dependency on a copy loop without instances: %v", err)
+		}
+		if len(res.Resources) != 1 || len(res.Resources[0].DependsOn) != 0 {
+			t.Errorf("resources %+v, want only app with no dependency", res.Resources)
+		}
+		// With instances the dependency holds.
+		params := map[string]any{"shares": []any{"docs"}, "peers": int64(1), "names": []any{"ip1"}}
+		if tpl.LanguageVersion == "" {
+			delete(params, "names")
+		} else {
+			params = map[string]any{"names": []any{"ip1"}}
+		}
+		res, err = Evaluate(tpl, params, testDeployment)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if app := findResource(t, res, "app"); len(app.DependsOn) == 0 {
+			t.Errorf("app depends on nothing, want the loop's instances")
+		}
+	}
+	// A name that is no resource nor loop of the template stays an error.
+	tpl, err := ParseTemplate([]byte(strings.Replace(emptyLoopTemplate, `"peerLoop"]`, `"noSuchLoop"]`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Evaluate(tpl, nil, testDeployment); err == nil || !strings.Contains(err.Error(), "noSuchLoop") {
+		t.Errorf("unknown dependency: err = %v", err)
+	}
+}
