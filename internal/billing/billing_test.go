@@ -46,6 +46,32 @@ func TestWindowAt(t *testing.T) {
 	}
 }
 
+// TestPeriodIndex: the index of the period holding an instant, counted
+// from the anchor (0 before it), the order a coupon counts periods in.
+func TestPeriodIndex(t *testing.T) {
+	t.Parallel()
+	at := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
+	month, _ := pricing.ParsePeriod("P1M")
+	week, _ := pricing.ParsePeriod("P1W")
+	for _, c := range []struct {
+		anchor, at string
+		p          pricing.Period
+		want       int
+	}{
+		{"2026-03-10", "2026-03-10", month, 0},
+		{"2026-03-10", "2026-04-09", month, 0},
+		{"2026-03-10", "2026-04-10", month, 1},
+		{"2025-01-31", "2026-03-30", month, 13},
+		{"2025-01-31", "2026-03-31", month, 14},
+		{"2026-02-26", "2026-03-20", week, 3},
+		{"2026-03-10", "2026-02-15", month, 0},
+	} {
+		if got := PeriodIndex(at(c.anchor), c.p, at(c.at)); got != c.want {
+			t.Errorf("%s from %s at %s: period %d, want %d", c.p, c.anchor, c.at, got, c.want)
+		}
+	}
+}
+
 // TestChanges prices changes of 10 seats at 4.00 a month (April: 720
 // hours), with no channel: the difference of a period's price, prorated
 // by the hours left of each window charged; nothing for a downgrade.

@@ -141,6 +141,21 @@ func WindowAt(anchor time.Time, p pricing.Period, at time.Time) Window {
 	}
 }
 
+// PeriodIndex returns the index, counted from 0 at anchor, of the period
+// of p that holds instant at (0 before the anchor): a subscription's
+// periods are charged in this order, and a coupon discounts the first it
+// lasts for.
+func PeriodIndex(anchor time.Time, p pricing.Period, at time.Time) int {
+	k := firstIndex(p, anchor, at)
+	for k > 0 && p.AddN(anchor, k).After(at) {
+		k--
+	}
+	for !at.Before(p.AddN(anchor, k+1)) {
+		k++
+	}
+	return k
+}
+
 // firstIndex estimates from below the index k of the first period of
 // anchor that may end after t, so that scanning starts near t.
 func firstIndex(p pricing.Period, anchor, t time.Time) int {
