@@ -64,6 +64,10 @@ type Version struct {
 	// valid on the day of the sale, kept with what was sold so that every
 	// period of the term is charged at it.
 	Rate *pricing.ExchangeRate `json:"rate,omitempty"`
+	// PlanCurrency is the plan's own currency when Pricing is the plan's
+	// explicit price in the customer's currency (pricing.CurrencyPrice),
+	// charged as it is, without conversion; "": Pricing is the plan's own.
+	PlanCurrency string `json:"plan_currency,omitempty"`
 
 	raw string // the JSON it was read from, its key in a Pricer's caches
 }

@@ -527,6 +527,22 @@ type Rates interface {
 	ExchangeRate(ctx context.Context, base, quote string, at time.Time) (pricing.ExchangeRate, bool, error)
 }
 
+// Priced returns the pricing p sells at to customerID, in its currency,
+// and the rate that converts it (nil: none): p's explicit price in the
+// customer's currency when it has one, else p converted at the rate valid
+// at (see Rate).
+func Priced(ctx context.Context, r Rates, p pricing.Pricing, customerID int64, at time.Time) (pricing.Pricing, *pricing.ExchangeRate, error) {
+	to, err := r.OrganizationCurrency(ctx, customerID)
+	if err != nil {
+		return p, nil, err
+	}
+	if own, ok := p.In(to); ok {
+		return own, nil, nil
+	}
+	rate, err := Rate(ctx, r, customerID, p.Currency, at)
+	return p, rate, err
+}
+
 // Rate returns the rate that converts a price in currency from to the
 // currency customerID is billed in, valid at the instant at: nil when it is
 // billed in from; the table's rate of the pair, or the inverse of the
@@ -559,9 +575,19 @@ func Rate(ctx context.Context, r Rates, customerID int64, from string, at time.T
 	return &rate, nil
 }
 
-// InCurrency returns v sold to customerID at the instant at: converted to
-// the customer's currency at the rate valid then (see Rate).
+// InCurrency returns v sold to customerID at the instant at: at the plan's
+// explicit price in the customer's currency when it has one (recorded in
+// the version as such: PlanCurrency, no rate), else converted to the
+// customer's currency at the rate valid then (see Rate).
 func InCurrency(ctx context.Context, r Rates, v billing.Version, customerID int64, at time.Time) (billing.Version, error) {
+	to, err := r.OrganizationCurrency(ctx, customerID)
+	if err != nil {
+		return v, err
+	}
+	if p, ok := v.Pricing.In(to); ok && to != v.Pricing.Currency {
+		v.PlanCurrency, v.Pricing = v.Pricing.Currency, p
+		return v.In(nil), nil
+	}
 	rate, err := Rate(ctx, r, customerID, v.Pricing.Currency, at)
 	if err != nil {
 		return v, err
