@@ -330,3 +330,28 @@ func utf16Text(b []byte) string {
 	}
 	return string(utf16.Decode(u))
 }
+
+// TestRefundInTheCustomersCurrency: the refund of a period sold to a
+// customer billed in another currency than the plan's is in the customer's
+// currency, as the period was (10 seats × 4.00 EUR at 1.10 = 44.00 USD;
+// half of April's 720 hours left: -22.00 USD).
+func TestRefundInTheCustomersCurrency(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)
+	april := Window{start, start.Add(720 * time.Hour)}
+	v := Version{PlanID: 1, PlanName: "Seats", Quantity: 10, Channel: Channel{VendorID: 1, FeePercent: d("20")},
+		Pricing: pricing.Pricing{Currency: "EUR", Model: pricing.ModelPerUnit, Unit: "seat", UnitAmount: ptr("4")}}
+	v = v.In(&pricing.ExchangeRate{Base: "EUR", Quote: "USD", Rate: d("1.10"), ValidFrom: start})
+	cs, err := NewPricer().Refund(7, v, april, start.Add(360*time.Hour))
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("refund %v %v", cs, err)
+	}
+	shares := decimal.Zero
+	for _, s := range cs[0].Shares {
+		shares = shares.Add(s.Amount)
+	}
+	if cs[0].Currency != "USD" || cs[0].Total().String() != "-22" || !shares.Equal(cs[0].Total()) ||
+		cs[0].Converted == nil || cs[0].Converted.From != "EUR" || cs[0].Converted.Amount.String() != "-20" {
+		t.Fatalf("refund %s %s, shares %v", cs[0].Currency, cs[0].Total(), cs[0].Shares)
+	}
+}
