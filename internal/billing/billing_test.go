@@ -46,6 +46,32 @@ func TestWindowAt(t *testing.T) {
 	}
 }
 
+// TestPeriodIndex: the index of the period holding an instant, counted
+// from the anchor (0 before it), the order a coupon counts periods in.
+func TestPeriodIndex(t *testing.T) {
+	t.Parallel()
+	at := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
+	month, _ := pricing.ParsePeriod("P1M")
+	week, _ := pricing.ParsePeriod("P1W")
+	for _, c := range []struct {
+		anchor, at string
+		p          pricing.Period
+		want       int
+	}{
+		{"2026-03-10", "2026-03-10", month, 0},
+		{"2026-03-10", "2026-04-09", month, 0},
+		{"2026-03-10", "2026-04-10", month, 1},
+		{"2025-01-31", "2026-03-30", month, 13},
+		{"2025-01-31", "2026-03-31", month, 14},
+		{"2026-02-26", "2026-03-20", week, 3},
+		{"2026-03-10", "2026-02-15", month, 0},
+	} {
+		if got := PeriodIndex(at(c.anchor), c.p, at(c.at)); got != c.want {
+			t.Errorf("%s from %s at %s: period %d, want %d", c.p, c.anchor, c.at, got, c.want)
+		}
+	}
+}
+
 // TestChanges prices changes of 10 seats at 4.00 a month (April: 720
 // hours), with no channel: the difference of a period's price, prorated
 // by the hours left of each window charged; nothing for a downgrade.
@@ -303,4 +329,29 @@ func utf16Text(b []byte) string {
 		u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
 	}
 	return string(utf16.Decode(u))
+}
+
+// TestRefundInTheCustomersCurrency: the refund of a period sold to a
+// customer billed in another currency than the plan's is in the customer's
+// currency, as the period was (10 seats × 4.00 EUR at 1.10 = 44.00 USD;
+// half of April's 720 hours left: -22.00 USD).
+func TestRefundInTheCustomersCurrency(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)
+	april := Window{start, start.Add(720 * time.Hour)}
+	v := Version{PlanID: 1, PlanName: "Seats", Quantity: 10, Channel: Channel{VendorID: 1, FeePercent: d("20")},
+		Pricing: pricing.Pricing{Currency: "EUR", Model: pricing.ModelPerUnit, Unit: "seat", UnitAmount: ptr("4")}}
+	v = v.In(&pricing.ExchangeRate{Base: "EUR", Quote: "USD", Rate: d("1.10"), ValidFrom: start})
+	cs, err := NewPricer().Refund(7, v, april, start.Add(360*time.Hour))
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("refund %v %v", cs, err)
+	}
+	shares := decimal.Zero
+	for _, s := range cs[0].Shares {
+		shares = shares.Add(s.Amount)
+	}
+	if cs[0].Currency != "USD" || cs[0].Total().String() != "-22" || !shares.Equal(cs[0].Total()) ||
+		cs[0].Converted == nil || cs[0].Converted.From != "EUR" || cs[0].Converted.Amount.String() != "-20" {
+		t.Fatalf("refund %s %s, shares %v", cs[0].Currency, cs[0].Total(), cs[0].Shares)
+	}
 }

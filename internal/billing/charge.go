@@ -64,6 +64,10 @@ type Version struct {
 	// valid on the day of the sale, kept with what was sold so that every
 	// period of the term is charged at it.
 	Rate *pricing.ExchangeRate `json:"rate,omitempty"`
+	// PlanCurrency is the plan's own currency when Pricing is the plan's
+	// explicit price in the customer's currency (pricing.CurrencyPrice),
+	// charged as it is, without conversion; "": Pricing is the plan's own.
+	PlanCurrency string `json:"plan_currency,omitempty"`
 
 	raw string // the JSON it was read from, its key in a Pricer's caches
 }
@@ -139,6 +143,21 @@ func WindowAt(anchor time.Time, p pricing.Period, at time.Time) Window {
 			return Window{p.AddN(anchor, k), to}
 		}
 	}
+}
+
+// PeriodIndex returns the index, counted from 0 at anchor, of the period
+// of p that holds instant at (0 before the anchor): a subscription's
+// periods are charged in this order, and a coupon discounts the first it
+// lasts for.
+func PeriodIndex(anchor time.Time, p pricing.Period, at time.Time) int {
+	k := firstIndex(p, anchor, at)
+	for k > 0 && p.AddN(anchor, k).After(at) {
+		k--
+	}
+	for !at.Before(p.AddN(anchor, k+1)) {
+		k++
+	}
+	return k
 }
 
 // firstIndex estimates from below the index k of the first period of

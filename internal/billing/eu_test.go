@@ -230,3 +230,42 @@ func TestSellerValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestRefundNote: a refund charge becomes a credit note of the invoice of
+// its period, with the charge's key, line and split, taxed at the
+// invoice's rate; never more than remains creditable; a later credit of
+// "all that remains" credits the rest as an amount.
+func TestRefundNote(t *testing.T) {
+	t.Parallel()
+	inv := euInvoice(Party{ID: 5, Name: "Acme", Country: "IT"})
+	at := time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC)
+	refund := func(amount string) Charge {
+		a := d(amount)
+		return Charge{ID: 9, SubscriptionID: 7, Kind: KindRefund, Ref: "termination", PeriodStart: at, PeriodEnd: at.AddDate(0, 0, 28), Currency: "EUR",
+			Product: "Mail Pro", Lines: []pricing.Line{{Description: "Business: refund", Kind: KindRefund, Quantity: d("1"), UnitAmount: a, Amount: a}},
+			Shares: []pricing.Share{{Role: "vendor", OrganizationID: 2, Amount: a.Mul(d("0.8"))}, {Role: "platform", Amount: a.Mul(d("0.2"))}}}
+	}
+	cn, err := RefundNote(inv, nil, []Charge{refund("-27.10")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := cn.Lines[0]
+	if cn.Kind != KindCreditNote || cn.CreditedInvoiceID != inv.ID || cn.Total.String() != "-33.06" || l.Kind != KindRefund || l.Ref != "termination" ||
+		!l.PeriodStart.Equal(at) || len(l.Shares) != 2 || !l.Tax.Equal(d("-5.96")) || !Balanced(Entries(cn)) {
+		t.Fatalf("refund note %+v", cn)
+	}
+	// 40.01 - 27.10 = 12.91 remains: a refund of 12.92 is refused.
+	if _, err := RefundNote(inv, []Invoice{cn}, []Charge{refund("-12.92")}); mercato.ErrorCode(err) != mercato.ECONFLICT {
+		t.Fatalf("a refund beyond what remains: %v", err)
+	}
+	if _, err := RefundNote(inv, nil, []Charge{refund("10")}); err == nil {
+		t.Fatal("a positive charge credited as a refund")
+	}
+	rest, err := PartialCreditNote(inv, []Invoice{cn}, CreditRequest{})
+	if err != nil || !rest.Subtotal.Equal(d("-12.91")) {
+		t.Fatalf("the rest after a refund: %v %+v", err, rest)
+	}
+	if sub, _, total := Remaining(inv, []Invoice{cn, rest}); !sub.IsZero() || !total.IsZero() {
+		t.Fatalf("remaining %s %s", sub, total)
+	}
+}

@@ -198,8 +198,9 @@ func PartialCreditNote(inv Invoice, notes []Invoice, r CreditRequest) (Invoice, 
 			credited[l.Ref] = true
 		}
 	}
-	if r.Amount == nil && len(r.Lines) == 0 && credited[fmt.Sprintf("invoice:%d:amount", inv.ID)] {
-		// All that remains after an amount credit is an amount too.
+	if r.Amount == nil && len(r.Lines) == 0 && (credited[fmt.Sprintf("invoice:%d:amount", inv.ID)] || refunded(notes)) {
+		// All that remains after an amount credit (or a refund) is an
+		// amount too.
 		r.Amount = &remSub
 	}
 	cn := Invoice{
@@ -270,6 +271,61 @@ func PartialCreditNote(inv Invoice, notes []Invoice, r CreditRequest) (Invoice, 
 	if cn.Subtotal.Neg().GreaterThan(remSub) || cn.Total.Neg().GreaterThan(remTotal) {
 		return Invoice{}, mercato.Invalid("invalid credit note", mercato.FieldError{Path: "lines",
 			Message: fmt.Sprintf("the credit (%s) exceeds what remains creditable (%s)", Money(cn.Total.Neg(), inv.Currency), Money(remTotal, inv.Currency))})
+	}
+	return cn, nil
+}
+
+// refunded reports whether a credit note among notes carries a refund
+// (RefundNote): it credits no line of the invoice as such.
+func refunded(notes []Invoice) bool {
+	for _, n := range notes {
+		for _, l := range n.Lines {
+			if l.Kind == KindRefund {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// RefundNote returns the draft credit note of inv (issued or paid) that
+// carries refund charges (negative: a commitment terminated within its
+// cancellation window gives back the rest of a period inv billed), given
+// the credit notes already issued for it: a line per charge line, with the
+// charge's key and its split (each party gives back its share), taxed at
+// the invoice's rate. A refund is never invoiced as a negative invoice; it
+// never credits more than remains of inv (a conflict).
+func RefundNote(inv Invoice, notes []Invoice, charges []Charge) (Invoice, error) {
+	if inv.Kind != KindInvoice || inv.Status != StatusIssued && inv.Status != StatusPaid {
+		return Invoice{}, mercato.Errorf(mercato.ECONFLICT, "invoice %d is a %s %s: only an issued or paid invoice is credited", inv.ID, inv.Status, inv.Kind)
+	}
+	cn := Invoice{
+		Kind: KindCreditNote, Status: StatusDraft, Issuer: inv.Issuer, Customer: inv.Customer, ResellerID: inv.ResellerID,
+		Period: inv.Period, Currency: inv.Currency, TaxRate: inv.TaxRate, TaxNote: inv.TaxNote, CreditedInvoiceID: inv.ID,
+	}
+	for _, c := range charges {
+		if c.Currency != inv.Currency || c.Total().Sign() >= 0 {
+			return Invoice{}, fmt.Errorf("charge %d (%s %s) is not a refund of invoice %d in %s", c.ID, c.Total(), c.Currency, inv.ID, inv.Currency)
+		}
+		for i, l := range c.Lines {
+			line := Line{No: len(cn.Lines) + 1, SubscriptionID: c.SubscriptionID, Kind: c.Kind, Ref: c.Ref, Part: i,
+				Description: l.Description + " (on invoice " + orDraft(inv.Number) + ")", Quantity: l.Quantity, UnitAmount: l.UnitAmount, Amount: l.Amount,
+				PeriodStart: c.PeriodStart, PeriodEnd: c.PeriodEnd, Product: c.Product, Plan: c.PlanName()}
+			if i == 0 {
+				line.Shares = c.Shares
+			}
+			cn.Lines = append(cn.Lines, line)
+		}
+	}
+	if len(cn.Lines) == 0 {
+		return Invoice{}, fmt.Errorf("invoice %d: no refund to credit", inv.ID)
+	}
+	cn.Lines = TaxLines(cn.Lines, inv.TaxRate, inv.Currency)
+	cn = Totals(cn)
+	remSub, _, remTotal := Remaining(inv, notes)
+	if cn.Subtotal.Neg().GreaterThan(remSub) || cn.Total.Neg().GreaterThan(remTotal) {
+		return Invoice{}, mercato.Errorf(mercato.ECONFLICT, "the refund (%s) exceeds what remains creditable of invoice %d (%s)",
+			Money(cn.Total.Neg(), inv.Currency), inv.ID, Money(remTotal, inv.Currency))
 	}
 	return cn, nil
 }

@@ -288,7 +288,7 @@ func (p *Pricer) Refund(sub int64, v Version, w Window, at time.Time) ([]Charge,
 	if err != nil {
 		return nil, err
 	}
-	currency := v.Pricing.Currency
+	currency := v.Currency() // the customer's
 	lv := levels(q.Shares)
 	back := make([]decimal.Decimal, len(lv))
 	for i := range lv {
@@ -305,6 +305,18 @@ func (p *Pricer) Refund(sub int64, v Version, w Window, at time.Time) ([]Charge,
 			at.Format("2006-01-02 15:04"), w.To.Format("2006-01-02 15:04")),
 		Kind: KindRefund, Quantity: decimal.NewFromInt(1), UnitAmount: amount, Amount: amount,
 	}
+	// Sold in another currency than the plan's, it records what it gives
+	// back in the plan's, as the period's charge did.
+	var conv *Conversion
+	if v.Rate != nil {
+		o, err := p.Original(v, false)
+		if err != nil {
+			return nil, fmt.Errorf("subscription %d refund: %w", sub, err)
+		}
+		ol := levels(o.Shares)
+		conv = v.Conversion(pricing.Prorate(ol[len(ol)-1], v.Pricing.Currency, w.From, w.To, at).Neg())
+	}
 	return []Charge{{SubscriptionID: sub, Kind: KindRefund, Ref: "termination", PeriodStart: at, PeriodEnd: w.To, DueAt: at,
-		Currency: currency, Lines: []pricing.Line{line}, Shares: sharesFromLevels(q.Shares, back, v.Channel.FeePercent, currency), Version: raw}}, nil
+		Currency: currency, Lines: []pricing.Line{line}, Shares: sharesFromLevels(q.Shares, back, v.Channel.FeePercent, currency), Version: raw,
+		Converted: conv}}, nil
 }

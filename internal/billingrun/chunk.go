@@ -87,7 +87,7 @@ func (b *biller) chunk(ctx context.Context, tx Tx, lo, hi int64) error {
 
 // invoice invoices charges (fresh[i] among them as ID -i-1, given its
 // invoice's id), one invoice per customer, issuer and currency.
-func (b *biller) invoice(ctx context.Context, tx Tx, charges, fresh []billing.Charge) error {
+func (b *biller) invoice(ctx context.Context, tx Tx, charges, fresh []billing.Charge) (err error) {
 	type invKey struct {
 		customer, issuer int64
 		currency         string
@@ -104,6 +104,28 @@ func (b *biller) invoice(ctx context.Context, tx Tx, charges, fresh []billing.Ch
 		subs[c.SubscriptionID] = true
 	}
 	b.run.Subscriptions += len(subs)
+	// A refund that would make a subscription's bill negative (or be all
+	// of it) is a credit note against the invoice that billed its period,
+	// never a negative invoice; a draft run leaves it for a run that
+	// issues.
+	var refunds []billing.Charge
+	kept := order[:0]
+	for _, k := range order {
+		var cr []billing.Charge
+		groups[k], cr = withoutRefunds(groups[k])
+		if !b.opts.Draft {
+			refunds = append(refunds, cr...)
+		}
+		if len(groups[k]) > 0 {
+			kept = append(kept, k)
+		}
+	}
+	order = kept
+	defer func() {
+		if err == nil {
+			err = b.creditRefunds(ctx, tx, refunds, fresh)
+		}
+	}()
 	if len(order) == 0 {
 		return nil
 	}

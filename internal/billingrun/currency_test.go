@@ -2,6 +2,7 @@ package billingrun_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,6 +11,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/app"
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/listing"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/ordering"
 	"github.com/mercato-market/mercato/internal/pricing"
@@ -319,5 +322,90 @@ func TestUSDCustomerChangesAndTrialsInUSD(t *testing.T) {
 			t.Fatalf("invoices %v", allAmounts(invs))
 		}
 		checkBalanced(t, st)
+	})
+}
+
+// TestExplicitCurrencyPrice: a EUR plan with its own USD price sells to a
+// USD customer at that price (no conversion; its charges record the plan's
+// currency and no rate), a EUR plan without one at its EUR price converted
+// at the operator's rate (recorded as such); a change of the USD price is
+// a new price version: the live subscription keeps its price until its
+// renewal, a new order pays the new one at once.
+func TestExplicitCurrencyPrice(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w, clk := billingWorld(t, st)
+		usd := customerIn(t, st, w, "usd-customer", "USD")
+		setRate(t, st, w, "EUR", "USD", "1.08", "2026-01-01")
+		dual := storetest.Plan(t, st, w.VendorA.Principal, w.ProductA.ID, "Dual", `{"currency":"EUR","period":"P1M","term":"P3M","model":"per_unit","unit":"seat",
+			"unit_amount":"10.00","setup_fee":"5.00","prices":[{"currency":"USD","unit_amount":"11.50","setup_fee":"6.00"}]}`)
+
+		// 3 seats: 34.50 USD and a setup fee of 6.00 USD, as the plan says.
+		q, err := app.Ordering(st).Quote(ctx, w.Platform.Principal, ordering.QuoteRequest{PlanID: dual.ID, Quantity: 3, CustomerID: usd.ID})
+		if err != nil || q.Currency != "USD" || q.Total.String() != "40.5" {
+			t.Fatalf("quote %s %s %v", q.Currency, q.Total, err)
+		}
+		explicit, err := app.Ordering(st).PlaceOrder(ctx, w.Platform.Principal, subscription.OrderRequest{CustomerID: usd.ID, PlanID: dual.ID, Quantity: 3})
+		if err != nil || explicit.Currency != "USD" || explicit.Total.String() != "40.5" {
+			t.Fatalf("order %+v %v", explicit, err)
+		}
+		// PlanA has no USD price: 3 × 10.00 EUR at 1.08 is 32.40 USD.
+		converted, err := app.Ordering(st).PlaceOrder(ctx, w.Platform.Principal, subscription.OrderRequest{CustomerID: usd.ID, PlanID: w.PlanA.ID, Quantity: 3})
+		if err != nil || converted.Total.String() != "32.4" {
+			t.Fatalf("converted order %+v %v", converted, err)
+		}
+		deploy(t, st, w, explicit.SubscriptionID, converted.SubscriptionID)
+		if got := fmt.Sprint(chargeRows(t, st, explicit.SubscriptionID)); got != "[{recurring USD 34.5    } {setup USD 6    }]" {
+			t.Errorf("explicit charges %s", got)
+		}
+		if got := fmt.Sprint(chargeRows(t, st, converted.SubscriptionID)); got != "[{recurring USD 32.4 EUR 30 1.08 2026-01-01}]" {
+			t.Errorf("converted charges %s", got)
+		}
+		// The explicit charge records what it was priced at: the plan's USD
+		// price, its plan being in EUR.
+		var version string
+		if err := st.DB().QueryRow(`SELECT version FROM charges WHERE subscription_id = $1 AND kind = 'recurring'`, explicit.SubscriptionID).Scan(&version); err != nil {
+			t.Fatal(err)
+		}
+		var v billing.Version
+		if err := json.Unmarshal([]byte(version), &v); err != nil || v.PlanCurrency != "EUR" || v.Pricing.Currency != "USD" || v.Rate != nil || len(v.Pricing.Prices) != 0 {
+			t.Fatalf("explicit charge's version %s (%v)", version, err)
+		}
+		run(t, st, w, "2026-03")
+		invs := invoices(t, st, w.Platform.Principal, usd.ID)
+		if len(invs) != 1 || invs[0].Currency != "USD" || fmt.Sprint(amounts(invs[0])) != "[recurring:34.50 setup:6.00 recurring:32.40]" {
+			t.Fatalf("invoices %v", allAmounts(invs))
+		}
+		checkBalanced(t, st)
+
+		// The vendor raises the USD price to 12.00: a new price version.
+		var p pricing.Pricing
+		if err := json.Unmarshal([]byte(`{"currency":"EUR","period":"P1M","term":"P3M","model":"per_unit","unit":"seat",
+			"unit_amount":"10.00","setup_fee":"5.00","prices":[{"currency":"USD","unit_amount":"12.00","setup_fee":"6.00"}]}`), &p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := storetest.Listing(st).UpdatePlan(ctx, w.VendorA.Principal, dual.ID, listing.PlanUpdate{Pricing: &p}); err != nil {
+			t.Fatal(err)
+		}
+		if hist, err := storetest.Listing(st).PlanPrices(ctx, w.VendorA.Principal, dual.ID); err != nil || len(hist) != 2 || hist[len(hist)-1].Pricing.Prices[0].UnitAmount.String() != "12" {
+			t.Fatalf("price history %+v %v", hist, err)
+		}
+		again, err := app.Ordering(st).PlaceOrder(ctx, w.Platform.Principal, subscription.OrderRequest{CustomerID: usd.ID, PlanID: dual.ID, Quantity: 3})
+		if err != nil || again.Total.String() != "42" {
+			t.Fatalf("a new order after the change: %+v %v", again, err)
+		}
+		// April: the live subscription's second period, at its old price.
+		clk.set("2026-04-01T01:00:00Z")
+		run(t, st, w, "2026-04")
+		if got := chargeRows(t, st, explicit.SubscriptionID); len(got) != 3 || got[2].amount != "34.5" || got[2].currency != "USD" {
+			t.Fatalf("April period %+v", got)
+		}
+		// June: the renewal sells the next term at the new price.
+		clk.set("2026-06-01T01:00:00Z")
+		run(t, st, w, "2026-06")
+		got := chargeRows(t, st, explicit.SubscriptionID)
+		if last := got[len(got)-1]; last.kind != "recurring" || last.amount != "36" || last.from != "" {
+			t.Fatalf("after the renewal %+v", got)
+		}
 	})
 }

@@ -303,13 +303,13 @@ func (s *Service) renewalPrice(ctx context.Context, sub subscription.Subscriptio
 	if err != nil {
 		return plan, pricing.Quote{}, err
 	}
-	q, err := plan.Pricing.Quote(pricing.QuoteRequest{Quantity: qty, Channel: markups, VendorID: prod.VendorID, PlatformFeePercent: cp.FeePercent})
+	p, rate, err := charging.Priced(ctx, s.reads, plan.Pricing, sub.CustomerID, s.reads.Clock())
+	if err != nil {
+		return plan, pricing.Quote{}, err
+	}
+	q, err := p.Quote(pricing.QuoteRequest{Quantity: qty, Channel: markups, VendorID: prod.VendorID, PlatformFeePercent: cp.FeePercent})
 	if err != nil {
 		return plan, q, mercato.Prefixed(err, "")
-	}
-	rate, err := charging.Rate(ctx, s.reads, sub.CustomerID, plan.Pricing.Currency, s.reads.Clock())
-	if err != nil {
-		return plan, q, err
 	}
 	if rate != nil {
 		q = rate.Convert(q)

@@ -149,8 +149,10 @@ type mSub struct {
 	version           mVersion
 	sched             *mSched // a downgrade waiting for the end of what is charged
 	usage             []mUsage
-	coupon            *mCoupon // redeemed by its order; nil: none
-	discounted        int      // periods the coupon discounted
+	coupon            *mCoupon           // redeemed by its order; nil: none
+	discounted        int                // periods the coupon discounted
+	discountedFrom    map[time.Time]bool // the starts of the periods it discounted
+	renewals          []decimal.Decimal  // what each RENEWAL order sold: its term's first period, with the coupon's discount while it lasts
 }
 
 // mSched is a downgrade sold and not in effect: the plan, quantity and
@@ -232,6 +234,10 @@ func (m *model) through(s *mSub, end, until time.Time) {
 			if s.coupon.duration == "forever" || s.discounted < max(s.coupon.periods, 1) {
 				amount = amount.Sub(s.coupon.off(amount, s.discounted))
 				s.discounted++
+				if s.discountedFrom == nil {
+					s.discountedFrom = map[time.Time]bool{}
+				}
+				s.discountedFrom[from] = true
 			}
 		}
 		m.charge(s, "recurring", from, to, from, amount, v).usagePending = v.plan.rate.Sign() > 0
@@ -339,7 +345,13 @@ func (m *model) change(s *mSub, p mPlan, qty int64, now time.Time) {
 				if now.After(start) {
 					start = now
 				}
-				m.charge(s, "change", start, to, start, prorate(diff, from, to, now), mVersion{})
+				amount := prorate(diff, from, to, now)
+				if s.coupon != nil && s.coupon.percent && s.discountedFrom[from] {
+					// A percentage coupon takes its part of an upgrade in a
+					// period it discounted (an amount came off the period once).
+					amount = amount.Sub(amount.Mul(s.coupon.value).Div(hundred).RoundBank(2))
+				}
+				m.charge(s, "change", start, to, start, amount, mVersion{})
 			}
 		}
 	}
@@ -372,6 +384,24 @@ func (m *model) renew(s *mSub, at time.Time, manual bool) {
 		until = oldEnd
 	}
 	m.through(s, s.end, until)
+	// The order sells the new term's first period (from oldEnd), with the
+	// coupon's discount if it lasts until then: charged already, as it was;
+	// not yet, after the periods still to charge before it.
+	price := s.version.period()
+	if s.coupon != nil {
+		discounted := s.discountedFrom[oldEnd]
+		if !s.chargedTo.After(oldEnd) {
+			pending := 0
+			for from := s.chargedTo; from.Before(oldEnd); _, from = window(s.anchor, 1, from) {
+				pending++
+			}
+			discounted = s.coupon.duration == "forever" || s.discounted+pending < max(s.coupon.periods, 1)
+		}
+		if discounted {
+			price = price.Sub(s.coupon.off(price, 0))
+		}
+	}
+	s.renewals = append(s.renewals, price)
 }
 
 // run is a billing run at asOf closing the month that ends at monthEnd; it

@@ -139,6 +139,9 @@ func ledgerSequence(t *testing.T, st *store.Store, seed uint64) string {
 	l.grant()
 	for range ledgerSteps {
 		l.step()
+		if l.crng.IntN(6) == 0 {
+			l.upgradeDiscounted()
+		}
 	}
 	// Close the last month a day after the last step: everything due by
 	// then is invoiced.
@@ -277,6 +280,28 @@ func (l *ledger) change(s *mSub) {
 	_, err := app.Ordering(l.st).Change(context.Background(), l.w.Platform.Principal, s.id, subscription.Change{Quantity: &qty, PlanID: &p.id})
 	l.must(err, "change %d to %d × plan %d", s.id, qty, p.id)
 	l.m.change(s, *p, qty, l.now)
+}
+
+// upgradeDiscounted adds seats to a live subscription sold with a
+// percentage coupon (drawn by crng, so that the other steps of a seed stay
+// the same): its prorated charge is discounted in a period the coupon
+// discounted, not after.
+func (l *ledger) upgradeDiscounted() {
+	var ids []int64
+	for id, s := range l.m.subs {
+		if s.coupon != nil && s.coupon.percent && !ended[s.status] && !s.trial {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	s := l.m.subs[ids[l.crng.IntN(len(ids))]]
+	qty := s.qty + int64(1+l.crng.IntN(3))
+	_, err := app.Ordering(l.st).Change(context.Background(), l.w.Platform.Principal, s.id, subscription.Change{Quantity: &qty})
+	l.must(err, "upgrade %d to %d", s.id, qty)
+	l.m.change(s, *l.m.plans[s.plan], qty, l.now)
 }
 
 func (l *ledger) pay(s *mSub) {
@@ -471,6 +496,28 @@ func (l *ledger) check() {
 		}
 		if len(inv.Lines) > 0 && !charge.Equal(shares) {
 			t.Errorf("invoice %d: shares %s of a charge of %s", inv.ID, shares, charge)
+		}
+	}
+	// Every RENEWAL order sold what the model says: its term's first
+	// period, with the coupon's discount while it lasts.
+	renewals := map[int64][]string{}
+	orows, err := l.st.DB().Query(`SELECT subscription_id, total FROM orders WHERE type = 'RENEWAL' ORDER BY id`)
+	l.must(err, "renewal orders")
+	for orows.Next() {
+		var sub int64
+		var total decimal.Decimal
+		l.must(orows.Scan(&sub, &total), "scan order")
+		renewals[sub] = append(renewals[sub], total.StringFixed(2))
+	}
+	l.must(orows.Err(), "renewal orders")
+	orows.Close()
+	for id, s := range l.m.subs {
+		var want []string
+		for _, p := range s.renewals {
+			want = append(want, p.StringFixed(2))
+		}
+		if fmt.Sprint(want) != fmt.Sprint(renewals[id]) {
+			t.Errorf("subscription %d: RENEWAL orders %v, the model %v", id, renewals[id], want)
 		}
 	}
 	if lines != invoicedCharges || !subtotal.Equal(invoicedSum) {

@@ -347,6 +347,11 @@ func renew(ctx context.Context, tx Tx, pr *billing.Pricer, sp mercato.Principal,
 		if err != nil {
 			return "", fmt.Errorf("renewal price: %w", err)
 		}
+		// The order shows the coupon's discount when it still lasts for
+		// the term's first period.
+		if q, err = charging.RenewalQuote(sc, v, q, sub.EndDate); err != nil {
+			return "", fmt.Errorf("renewal price: %w", err)
+		}
 		oldEnd := sub.EndDate
 		sub.EndDate = newEnd
 		order := subscription.Order{Type: subscription.OrderRenewal, CustomerID: sub.CustomerID, PlanID: plan.ID, SubscriptionID: sub.ID,

@@ -121,6 +121,10 @@ type Tx interface {
 	// CreditNotesOf returns an invoice's credit notes with their lines.
 	CreditNotesOf(ctx context.Context, invoiceID int64) ([]billing.Invoice, error)
 	MarkFullyCredited(ctx context.Context, id int64) error
+	// PeriodInvoices returns the issued or paid invoices that billed a
+	// subscription's period ending at end: its recurring charge's first,
+	// then its changes', newest first.
+	PeriodInvoices(ctx context.Context, subID int64, end time.Time) ([]int64, error)
 	// OperatorSettings: the operator's identity as the platform's seller.
 	OperatorSettings(ctx context.Context) (billing.Seller, error)
 	TaxRates(ctx context.Context) ([]billing.TaxRate, error)

@@ -24,7 +24,9 @@
 //   - A coupon a NEW order redeemed is kept on the schedule (its terms) and
 //     takes its discount off the recurring charge of each period while its
 //     duration lasts (once, N periods, forever), as a discount line borne
-//     by the coupon's granter in the split (internal/coupon).
+//     by the coupon's granter in the split (internal/coupon); a
+//     percentage also comes off an upgrade's prorated charge in a period it
+//     discounted, and a RENEWAL order shows it while it lasts.
 //   - A charge is held until the subscription is first delivered
 //     (DEPLOYED), unless the subscription waits for its payment (its
 //     invoice is how it is paid); a subscription that ends undelivered has
@@ -172,6 +174,76 @@ func discount(sc *billing.Schedule, charges []billing.Charge) error {
 		sc.CouponPeriods++
 	}
 	return nil
+}
+
+// terms decodes the coupon terms a schedule keeps (nil: none).
+func terms(sc billing.Schedule) (*coupon.Terms, error) {
+	if sc.Coupon == "" {
+		return nil, nil
+	}
+	var t coupon.Terms
+	if err := json.Unmarshal([]byte(sc.Coupon), &t); err != nil {
+		return nil, fmt.Errorf("decode coupon: %w", err)
+	}
+	return &t, nil
+}
+
+// discountsPeriod reports whether the coupon t discounts the period
+// starting at from of a schedule anchored at anchor: its periods are
+// charged in order from the anchor, and the coupon lasts for the first
+// ones (once, N, or all of them).
+func discountsPeriod(t *coupon.Terms, anchor time.Time, period pricing.Period, from time.Time) bool {
+	return t != nil && t.Lasts(billing.PeriodIndex(anchor, period, from))
+}
+
+// discountChanges takes the coupon the subscription was sold with off the
+// prorated charge of an upgrade in each period (windows[i] is changes[i]'s)
+// that the coupon discounts, as it came off the period's own charge: a
+// discount line borne by the granter. An expired coupon (its periods used)
+// takes nothing, nor does an amount off (the period had it once).
+func discountChanges(sc billing.Schedule, period pricing.Period, changes []billing.Charge, windows []billing.Window) error {
+	t, err := terms(sc)
+	if err != nil || t == nil {
+		return err
+	}
+	for i := range changes {
+		if i >= len(windows) || !discountsPeriod(t, sc.Anchor, period, windows[i].From) {
+			continue
+		}
+		line, shares, ok, err := t.ChangeDiscount(changes[i].Lines, changes[i].Shares, changes[i].Currency)
+		if err != nil {
+			return err
+		}
+		if ok {
+			changes[i].Lines, changes[i].Shares = append(changes[i].Lines, line), shares
+		}
+	}
+	return nil
+}
+
+// RenewalQuote returns q, the price of the first period of a term that
+// starts at from (a RENEWAL order's lines and total), with the discount of
+// the coupon the subscription was sold with when the coupon still lasts
+// for that period, as charging the period will take it.
+func RenewalQuote(sc billing.Schedule, v billing.Version, q pricing.Quote, from time.Time) (pricing.Quote, error) {
+	t, err := terms(sc)
+	if err != nil || t == nil || sc.Anchor.IsZero() {
+		return q, err
+	}
+	period, _, err := v.Pricing.Periods()
+	if err != nil {
+		return q, err
+	}
+	if !discountsPeriod(t, sc.Anchor, period, from) {
+		return q, nil
+	}
+	line, shares, ok, err := t.Discount(q.Lines, q.Shares, q.Currency)
+	if err != nil || !ok {
+		return q, err
+	}
+	q.Lines = append(append([]pricing.Line(nil), q.Lines...), line)
+	q.Shares, q.Total, q.Coupon = shares, pricing.Total(q.Lines), t.Code
+	return q, nil
 }
 
 // write saves a schedule and inserts charges.
@@ -341,6 +413,9 @@ func Change(ctx context.Context, tx Tx, pr *billing.Pricer, sub subscription.Sub
 		if err := converted(pr, sale.Changes, sub.ID, before, after, windows, now); err != nil {
 			return Sale{}, err
 		}
+		if err := discountChanges(sc, period, sale.Changes, windows); err != nil {
+			return Sale{}, fmt.Errorf("subscription %d: %w", sub.ID, err)
+		}
 		state := billing.InitialState(bs.Status, !sc.DeliveredAt.IsZero())
 		for i := range sale.Changes {
 			sale.Changes[i].CustomerID, sale.Changes[i].State = sub.CustomerID, state
@@ -463,6 +538,22 @@ type Rates interface {
 	ExchangeRate(ctx context.Context, base, quote string, at time.Time) (pricing.ExchangeRate, bool, error)
 }
 
+// Priced returns the pricing p sells at to customerID, in its currency,
+// and the rate that converts it (nil: none): p's explicit price in the
+// customer's currency when it has one, else p converted at the rate valid
+// at (see Rate).
+func Priced(ctx context.Context, r Rates, p pricing.Pricing, customerID int64, at time.Time) (pricing.Pricing, *pricing.ExchangeRate, error) {
+	to, err := r.OrganizationCurrency(ctx, customerID)
+	if err != nil {
+		return p, nil, err
+	}
+	if own, ok := p.In(to); ok {
+		return own, nil, nil
+	}
+	rate, err := Rate(ctx, r, customerID, p.Currency, at)
+	return p, rate, err
+}
+
 // Rate returns the rate that converts a price in currency from to the
 // currency customerID is billed in, valid at the instant at: nil when it is
 // billed in from; the table's rate of the pair, or the inverse of the
@@ -495,9 +586,19 @@ func Rate(ctx context.Context, r Rates, customerID int64, from string, at time.T
 	return &rate, nil
 }
 
-// InCurrency returns v sold to customerID at the instant at: converted to
-// the customer's currency at the rate valid then (see Rate).
+// InCurrency returns v sold to customerID at the instant at: at the plan's
+// explicit price in the customer's currency when it has one (recorded in
+// the version as such: PlanCurrency, no rate), else converted to the
+// customer's currency at the rate valid then (see Rate).
 func InCurrency(ctx context.Context, r Rates, v billing.Version, customerID int64, at time.Time) (billing.Version, error) {
+	to, err := r.OrganizationCurrency(ctx, customerID)
+	if err != nil {
+		return v, err
+	}
+	if p, ok := v.Pricing.In(to); ok && to != v.Pricing.Currency {
+		v.PlanCurrency, v.Pricing = v.Pricing.Currency, p
+		return v.In(nil), nil
+	}
 	rate, err := Rate(ctx, r, customerID, v.Pricing.Currency, at)
 	if err != nil {
 		return v, err

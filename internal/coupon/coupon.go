@@ -264,9 +264,27 @@ func (t Terms) Lasts(used int) bool {
 // with the discount line and the shares returned still add up to the
 // same total. No recurring price, no discount (ok false).
 func (t Terms) Discount(lines []pricing.Line, shares []pricing.Share, currency string) (line pricing.Line, out []pricing.Share, ok bool, err error) {
+	return t.off(lines, pricing.KindRecurring, shares, currency)
+}
+
+// ChangeDiscount returns the discount line of an upgrade's prorated
+// charge (its lines of kind billing.KindChange) in a period the coupon
+// discounts, and the shares with it taken from the granter's, as Discount
+// does for a period. A percentage takes its part of the change; an amount
+// takes nothing more: it comes off each period once, and the period's own
+// charge had it.
+func (t Terms) ChangeDiscount(lines []pricing.Line, shares []pricing.Share, currency string) (line pricing.Line, out []pricing.Share, ok bool, err error) {
+	if t.Kind != KindPercent {
+		return pricing.Line{}, shares, false, nil
+	}
+	return t.off(lines, billing.KindChange, shares, currency)
+}
+
+// off is the discount of the lines of kind, borne by the granter.
+func (t Terms) off(lines []pricing.Line, kind string, shares []pricing.Share, currency string) (line pricing.Line, out []pricing.Share, ok bool, err error) {
 	base := decimal.Zero
 	for _, l := range lines {
-		if l.Kind == pricing.KindRecurring {
+		if l.Kind == kind {
 			base = base.Add(l.Amount)
 		}
 	}

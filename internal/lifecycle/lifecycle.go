@@ -383,6 +383,11 @@ func (s *Service) Renew(ctx context.Context, p mercato.Principal, id int64) (sub
 			if err != nil {
 				return "", mercato.Prefixed(err, "")
 			}
+			// With the coupon's discount when it lasts for the new term's
+			// first period.
+			if q, err = charging.RenewalQuote(sc, v, q, oldEnd); err != nil {
+				return "", err
+			}
 			order := subscription.Order{
 				Type: subscription.OrderRenewal, CustomerID: sub.CustomerID, PlanID: v.PlanID, SubscriptionID: sub.ID,
 				Quantity: sub.Quantity, Configuration: sub.Configuration, Currency: q.Currency, Total: q.Total, Lines: q.Lines, CreatedAt: tx.Now(),

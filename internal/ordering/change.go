@@ -145,7 +145,9 @@ func change(ctx context.Context, tx Tx, p mercato.Principal, sub *subscription.S
 	}
 	for _, ch := range sale.Changes {
 		for _, l := range ch.Lines {
-			l.Kind = pricing.KindRecurring // an order's lines are of the plan's kinds
+			if l.Kind != billing.KindDiscount {
+				l.Kind = pricing.KindRecurring // an order's lines are of the plan's kinds, and a coupon's discount
+			}
 			order.Lines = append(order.Lines, l)
 		}
 	}

@@ -132,7 +132,18 @@ func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Pla
 	if err != nil {
 		return pricing.Quote{}, prices, nil, err
 	}
-	q, err := plan.Pricing.Quote(pricing.QuoteRequest{
+	// Priced for a customer, the quote is in the customer's currency: the
+	// plan's explicit price in it, or its own converted at the rate valid
+	// at now (no rate: an invalid request naming currency); a coupon then
+	// applies in that currency (an amount coupon must be in it).
+	priced := plan.Pricing
+	var rate *pricing.ExchangeRate
+	if r.CustomerID != 0 {
+		if priced, rate, err = charging.Priced(ctx, db, priced, r.CustomerID, now); err != nil {
+			return pricing.Quote{}, prices, nil, err
+		}
+	}
+	q, err := priced.Quote(pricing.QuoteRequest{
 		Quantity:           r.Quantity,
 		Usage:              r.Usage,
 		IncludeSetup:       !r.Recurring,
@@ -143,16 +154,8 @@ func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Pla
 	if err != nil {
 		return q, prices, nil, mercato.Prefixed(err, "")
 	}
-	// Priced for a customer, the quote is in the customer's currency; a
-	// coupon then applies in that currency (an amount coupon must be in it).
-	if r.CustomerID != 0 {
-		rate, err := charging.Rate(ctx, db, r.CustomerID, plan.Pricing.Currency, now)
-		if err != nil {
-			return pricing.Quote{}, prices, nil, err
-		}
-		if rate != nil {
-			q = rate.Convert(q)
-		}
+	if rate != nil {
+		q = rate.Convert(q)
 	}
 	c, err := withCoupon(ctx, db, r, plan, prod, channel, &q, now)
 	if err != nil {

@@ -68,6 +68,7 @@ type Pricing struct {
 	MinQuantity            int64            `json:"min_quantity,omitempty" minimum:"0" doc:"Smallest quantity that may be bought; 0 means 1"`
 	MaxQuantity            int64            `json:"max_quantity,omitempty" minimum:"0" doc:"Largest quantity that may be bought; 0 means no limit"`
 	Metrics                []Metric         `json:"metrics,omitempty" doc:"Pay-per-use charges, billed in arrears on reported usage"`
+	Prices                 []CurrencyPrice  `json:"prices,omitempty" doc:"Explicit prices in other currencies (not with metrics): a customer billed in one of them pays it, unconverted; any other customer pays the plan's price converted at the operator's exchange rate"`
 }
 
 // Tier is one price band of a volume or graduated model.

@@ -123,6 +123,8 @@ func (p Pricing) validate(fe *mercato.FieldErrors) {
 		}
 	}
 
+	p.validatePrices(fe)
+
 	seen := make(map[string]int, len(p.Metrics))
 	for i, m := range p.Metrics {
 		prefix := fmt.Sprintf("metrics[%d].", i)

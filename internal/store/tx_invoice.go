@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/mercato"
@@ -264,4 +265,31 @@ func (tx *Tx) MarkFullyCredited(ctx context.Context, id int64) error {
 		return fmt.Errorf("invoice %d credited in full: %w", id, err)
 	}
 	return tx.s.recordEvent(ctx, tx.t, subscription.EntityInvoice, id, subscription.EventModified, map[string]string{"fully_credited": "true"})
+}
+
+// PeriodInvoices returns the issued or paid invoices (not credit notes)
+// that billed a subscription's period ending at end: the one of its
+// recurring charge first, then those of its changes, newest first.
+func (tx *Tx) PeriodInvoices(ctx context.Context, subID int64, end time.Time) ([]int64, error) {
+	rows, err := tx.t.QueryContext(ctx, `SELECT l.invoice_id FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+		WHERE l.subscription_id = $1 AND l.period_end = $2 AND l.kind IN ('recurring', 'change') AND l.part = 0
+			AND i.kind = 'invoice' AND i.status IN ('issued', 'paid')
+		ORDER BY CASE WHEN l.kind = 'recurring' THEN 0 ELSE 1 END, l.invoice_id DESC`, subID, end.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("invoices of the period of subscription %d: %w", subID, err)
+	}
+	defer rows.Close()
+	var out []int64
+	seen := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("invoices of the period of subscription %d: %w", subID, err)
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out, rows.Err()
 }

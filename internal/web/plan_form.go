@@ -28,7 +28,8 @@ type planForm struct {
 	TrialDays                             string
 	Tiers                                 []tierRow
 	Metrics                               []metricRow
-	Quantities                            string // for the preview
+	Prices                                []currencyRow // the plan's explicit prices in other currencies
+	Quantities                            string        // for the preview
 	Models                                []pricing.Model
 	Preview                               []previewRow
 	// Error sums up why the plan was refused; Errors holds each field's
@@ -45,6 +46,12 @@ type tierRow struct{ UpTo, UnitAmount, FlatAmount string }
 // by semicolons, * for the last.
 type metricRow struct {
 	Name, Unit, Aggregation, Model, Amount, UnitAmount, PackageSize, Tiers string
+}
+
+// currencyRow is the plan's explicit price in another currency: the amounts
+// of the plan's model, its tiers written as a metric's are.
+type currencyRow struct {
+	Currency, Amount, UnitAmount, SetupFee, Tiers string
 }
 
 type previewRow struct {
@@ -70,6 +77,7 @@ var (
 const (
 	blankTiers   = 2
 	blankMetrics = 1
+	blankPrices  = 1
 	maxRows      = 20
 )
 
@@ -124,6 +132,11 @@ func (f *planForm) withBlankRows() {
 			f.Metrics = append(f.Metrics, metricRow{})
 		}
 	}
+	for range blankPrices {
+		if len(f.Prices) < maxRows {
+			f.Prices = append(f.Prices, currencyRow{})
+		}
+	}
 }
 
 func formOfPlan(pl catalog.Plan) planForm {
@@ -140,19 +153,29 @@ func formOfPlan(pl catalog.Plan) planForm {
 		f.Tiers = append(f.Tiers, tierRow{UpTo: upToText(t.UpTo), UnitAmount: decText(t.UnitAmount), FlatAmount: decText(t.FlatAmount)})
 	}
 	for _, m := range p.Metrics {
-		var tiers []string
-		for _, t := range m.Tiers {
-			line := orStar(upToText(t.UpTo)) + " " + orZero(decText(t.UnitAmount))
-			if t.FlatAmount != nil {
-				line += " " + t.FlatAmount.String()
-			}
-			tiers = append(tiers, line)
-		}
 		f.Metrics = append(f.Metrics, metricRow{Name: m.Name, Unit: m.Unit, Aggregation: m.Aggregation, Model: string(m.Model),
-			Amount: decText(m.Amount), UnitAmount: decText(m.UnitAmount), PackageSize: intText(m.PackageSize), Tiers: strings.Join(tiers, "; ")})
+			Amount: decText(m.Amount), UnitAmount: decText(m.UnitAmount), PackageSize: intText(m.PackageSize), Tiers: tiersText(m.Tiers)})
+	}
+	for _, c := range p.Prices {
+		f.Prices = append(f.Prices, currencyRow{Currency: c.Currency, Amount: decText(c.Amount), UnitAmount: decText(c.UnitAmount),
+			SetupFee: decText(c.SetupFee), Tiers: tiersText(c.Tiers)})
 	}
 	f.withBlankRows()
 	return f
+}
+
+// tiersText writes tiers as the editor's tiers field does:
+// "UP_TO UNIT_AMOUNT [FLAT_AMOUNT]" separated by semicolons, * for the last.
+func tiersText(ts []pricing.Tier) string {
+	var tiers []string
+	for _, t := range ts {
+		line := orStar(upToText(t.UpTo)) + " " + orZero(decText(t.UnitAmount))
+		if t.FlatAmount != nil {
+			line += " " + t.FlatAmount.String()
+		}
+		tiers = append(tiers, line)
+	}
+	return strings.Join(tiers, "; ")
 }
 
 func decText(d *decimal.Decimal) string {
@@ -216,6 +239,10 @@ func readPlanForm(r *http.Request) planForm {
 			Model: col("metric_model", i), Amount: col("metric_amount", i), UnitAmount: col("metric_unit_amount", i),
 			PackageSize: col("metric_package_size", i), Tiers: col("metric_tiers", i)})
 	}
+	for i := range min(len(r.PostForm["price_currency"]), maxRows) {
+		f.Prices = append(f.Prices, currencyRow{Currency: strings.ToUpper(col("price_currency", i)), Amount: col("price_amount", i),
+			UnitAmount: col("price_unit_amount", i), SetupFee: col("price_setup_fee", i), Tiers: col("price_tiers", i)})
+	}
 	return f
 }
 
@@ -260,6 +287,28 @@ func (f planForm) pricing() (pricing.Pricing, error) {
 		n := integer(field, s)
 		return &n
 	}
+	// tiers reads a tiers field (a metric's, a price's): "UP_TO
+	// UNIT_AMOUNT [FLAT_AMOUNT]" separated by semicolons.
+	tiers := func(field, text string) []pricing.Tier {
+		var out []pricing.Tier
+		for _, line := range strings.Split(text, ";") {
+			line = strings.TrimSpace(line)
+			if line == "" {
+				continue
+			}
+			parts := tierLine.FindStringSubmatch(line)
+			if parts == nil {
+				fe.Add(field, "write each tier as UP_TO UNIT_AMOUNT [FLAT_AMOUNT], separated by semicolons, with * as the last tier's UP_TO")
+				continue
+			}
+			t := pricing.Tier{UpTo: upTo(field, parts[1]), UnitAmount: dec(field, parts[2])}
+			if parts[3] != "" {
+				t.FlatAmount = dec(field, parts[3])
+			}
+			out = append(out, t)
+		}
+		return out
+	}
 	p := pricing.Pricing{Currency: f.Currency, Period: f.Period, Term: f.Term, Commitment: f.Commitment, Model: pricing.Model(f.Model), Unit: f.Unit,
 		Amount: dec("amount", f.Amount), UnitAmount: dec("unit_amount", f.UnitAmount), SetupFee: dec("setup_fee", f.SetupFee),
 		PackageSize: integer("package_size", f.PackageSize), MinQuantity: integer("min_quantity", f.MinQuantity),
@@ -282,25 +331,18 @@ func (f planForm) pricing() (pricing.Pricing, error) {
 		}
 		shown["metrics"] = append(shown["metrics"], i)
 		path := fmt.Sprintf("metrics[%d].", i)
-		pm := pricing.Metric{Name: m.Name, Unit: m.Unit, Aggregation: m.Aggregation, Model: pricing.Model(m.Model),
-			Amount: dec(path+"amount", m.Amount), UnitAmount: dec(path+"unit_amount", m.UnitAmount), PackageSize: integer(path+"package_size", m.PackageSize)}
-		for _, line := range strings.Split(m.Tiers, ";") {
-			line = strings.TrimSpace(line)
-			if line == "" {
-				continue
-			}
-			parts := tierLine.FindStringSubmatch(line)
-			if parts == nil {
-				fe.Add(path+"tiers", "write each tier as UP_TO UNIT_AMOUNT [FLAT_AMOUNT], separated by semicolons, with * as the last tier's UP_TO")
-				continue
-			}
-			t := pricing.Tier{UpTo: upTo(path+"tiers", parts[1]), UnitAmount: dec(path+"tiers", parts[2])}
-			if parts[3] != "" {
-				t.FlatAmount = dec(path+"tiers", parts[3])
-			}
-			pm.Tiers = append(pm.Tiers, t)
+		p.Metrics = append(p.Metrics, pricing.Metric{Name: m.Name, Unit: m.Unit, Aggregation: m.Aggregation, Model: pricing.Model(m.Model),
+			Amount: dec(path+"amount", m.Amount), UnitAmount: dec(path+"unit_amount", m.UnitAmount), PackageSize: integer(path+"package_size", m.PackageSize),
+			Tiers: tiers(path+"tiers", m.Tiers)})
+	}
+	for i, c := range f.Prices {
+		if c == (currencyRow{}) {
+			continue
 		}
-		p.Metrics = append(p.Metrics, pm)
+		shown["prices"] = append(shown["prices"], i)
+		path := fmt.Sprintf("prices[%d].", i)
+		p.Prices = append(p.Prices, pricing.CurrencyPrice{Currency: c.Currency, Amount: dec(path+"amount", c.Amount),
+			UnitAmount: dec(path+"unit_amount", c.UnitAmount), SetupFee: dec(path+"setup_fee", c.SetupFee), Tiers: tiers(path+"tiers", c.Tiers)})
 	}
 	if err := fe.Err("invalid pricing"); err != nil {
 		return p, err
@@ -312,7 +354,7 @@ func (f planForm) pricing() (pricing.Pricing, error) {
 }
 
 // rowPath is a path into a list: tiers[2].up_to, metrics[0].tiers[1].
-var rowPath = regexp.MustCompile(`^(tiers|metrics)\[(\d+)\]`)
+var rowPath = regexp.MustCompile(`^(tiers|metrics|prices)\[(\d+)\]`)
 
 // onRows renames the fields of err's paths into the pricing's lists by the
 // rows the vendor sees (shown[list][k] is the row of the k-th element).
@@ -341,8 +383,8 @@ func (f *planForm) refused(err error) {
 	f.Errors = map[string]string{}
 	for _, fe := range mercato.Fields(err) {
 		path := fe.Path
-		// A metric's tier is shown on the metric's tiers field.
-		if i := strings.Index(path, "].tiers["); i >= 0 && strings.HasPrefix(path, "metrics[") {
+		// A metric's or a price's tier is shown on its tiers field.
+		if i := strings.Index(path, "].tiers["); i >= 0 && (strings.HasPrefix(path, "metrics[") || strings.HasPrefix(path, "prices[")) {
 			path = path[:i] + "].tiers"
 		}
 		if !slices.Contains(topFields, path) && !rowPath.MatchString(path) {
@@ -360,7 +402,7 @@ func (f *planForm) refused(err error) {
 // topFields are the form's fields outside its tier and metric rows; each
 // has a place for its error beside it.
 var topFields = []string{"name", "description", "currency", "period", "term", "commitment", "cancellation_window_days", "model", "unit",
-	"amount", "unit_amount", "setup_fee", "package_size", "min_quantity", "max_quantity", "trial_days", "tiers", "metrics"}
+	"amount", "unit_amount", "setup_fee", "package_size", "min_quantity", "max_quantity", "trial_days", "tiers", "metrics", "prices"}
 
 // errSlot is the place of an error on the page: the element of id ID
 // holds Msg; OOB marks the copy a live preview sends to replace it.
@@ -374,7 +416,8 @@ func (f planForm) Slot(field string) errSlot {
 	return errSlot{ID: "err-" + field, Msg: f.Errors[field]}
 }
 
-// RowSlot is the place of the errors of row i of list (tiers, metrics).
+// RowSlot is the place of the errors of row i of list (tiers, metrics,
+// prices).
 func (f planForm) RowSlot(list string, i int) errSlot {
 	return errSlot{ID: fmt.Sprintf("err-%s-%d", list, i), Msg: f.RowErr(list, i)}
 }
@@ -391,6 +434,9 @@ func (f planForm) Slots() []errSlot {
 	}
 	for i := range f.Metrics {
 		out = append(out, f.RowSlot("metrics", i))
+	}
+	for i := range f.Prices {
+		out = append(out, f.RowSlot("prices", i))
 	}
 	for i := range out {
 		out[i].OOB = true

@@ -753,6 +753,55 @@ func TestPlanEditorWithoutJSON(t *testing.T) {
 	}
 }
 
+// TestPlanEditorCurrencyPrices: the plan editor has a row per extra
+// currency (the plan's model's amounts, its tiers written in one field);
+// an error comes beside its row and nothing is saved; a saved price is
+// shown again in its row, with a blank row for another currency.
+func TestPlanEditorCurrencyPrices(t *testing.T) {
+	h := newHarness(t)
+	v := h.signIn(vendor)
+	if page := v.get("/vendor/plans/3").Body; !strings.Contains(page, `name="price_currency"`) || !strings.Contains(page, "Prices in other currencies") {
+		t.Fatal("the editor has no row for a price in another currency")
+	}
+	form := func(currency, setup, tiers string) url.Values {
+		return url.Values{"name": {"Dual"}, "currency": {"EUR"}, "period": {"P1M"}, "model": {"graduated"}, "unit": {"seat"}, "setup_fee": {"5.00"},
+			"tier_up_to": {"10", ""}, "tier_unit_amount": {"5.00", "4.00"}, "tier_flat_amount": {"", ""},
+			"price_currency": {"", currency}, "price_amount": {"", ""}, "price_unit_amount": {"", ""}, "price_setup_fee": {"", setup}, "price_tiers": {"", tiers},
+			"quantities": {"1"}}
+	}
+	for _, bad := range []struct{ currency, setup, tiers, msg string }{
+		{"eur", "5.00", "10 5.00; * 4.00", "currency: is the plan&#39;s own currency"},
+		{"JPY", "700.5", "10 700; * 600", "setup_fee: must have at most 0 decimal places in JPY"},
+		{"USD", "6.00", "20 5.50; * 4.40", "tiers: must be the plan&#39;s (10)"},
+		{"USD", "", "10 5.50; * 4.40", "setup_fee: is required"},
+	} {
+		before, _, _ := h.st.ListPlans(context.Background(), h.admin, 1, store.Page{Limit: 50})
+		res := v.post("/vendor/products/1/plans", form(bad.currency, bad.setup, bad.tiers))
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, `id="err-prices-1">`+bad.msg) {
+			t.Errorf("%s %s %s: %d, want the error beside its row (%s):\n%s", bad.currency, bad.setup, bad.tiers, res.StatusCode, bad.msg, visibleText(res.Body))
+		}
+		if after, _, _ := h.st.ListPlans(context.Background(), h.admin, 1, store.Page{Limit: 50}); len(after) != len(before) {
+			t.Errorf("a refused plan was saved")
+		}
+	}
+	res := v.post("/vendor/products/1/plans", form("usd", "6.00", "10 5.50; * 4.40"))
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", res.StatusCode, visibleText(res.Body))
+	}
+	plans, _, err := h.st.ListPlans(context.Background(), h.admin, 1, store.Page{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := plans[len(plans)-1]
+	if ps := pl.Pricing.Prices; len(ps) != 1 || ps[0].Currency != "USD" || ps[0].SetupFee.String() != "6" || len(ps[0].Tiers) != 2 || ps[0].Tiers[1].UnitAmount.String() != "4.4" {
+		t.Fatalf("saved prices: %+v", pl.Pricing.Prices)
+	}
+	page := v.get("/vendor/plans/" + itoa(pl.ID)).Body
+	if !strings.Contains(page, `name="price_currency" value="USD"`) || !strings.Contains(page, `value="10 5.5; * 4.4"`) || strings.Count(page, `name="price_currency"`) != 2 {
+		t.Errorf("the editor does not show the saved price and a blank row:\n%s", visibleText(page))
+	}
+}
+
 // TestCatalogSearch: the catalog finds products by words of their name,
 // description or vendor, says when nothing matches, refuses a search too
 // long beside the box, and prices "from" a period without a setup fee

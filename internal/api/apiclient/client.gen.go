@@ -1331,6 +1331,26 @@ type CreditNoteCreate struct {
 	Reason *string `json:"reason,omitempty"`
 }
 
+// CurrencyPrice defines model for CurrencyPrice.
+type CurrencyPrice struct {
+	// Amount Price per period (flat) or per package (package), in this currency's minor unit
+	Amount *string `json:"amount,omitempty"`
+
+	// Currency ISO 4217 currency code, upper case, other than the plan's own
+	//
+	// Example: USD
+	Currency string `json:"currency"`
+
+	// SetupFee The setup fee in this currency; required when the plan has one
+	SetupFee *string `json:"setup_fee,omitempty"`
+
+	// Tiers The plan's tiers (the same up_to) with prices in this currency (volume and graduated)
+	Tiers *[]Tier `json:"tiers,omitempty"`
+
+	// UnitAmount Price of one unit per period (per_unit), up to 6 decimals
+	UnitAmount *string `json:"unit_amount,omitempty"`
+}
+
 // DeliveryAttempt defines model for DeliveryAttempt.
 type DeliveryAttempt struct {
 	AttemptedAt time.Time `json:"attempted_at"`
@@ -2089,6 +2109,9 @@ type Pricing struct {
 	//
 	// Example: P1M
 	Period *string `json:"period,omitempty"`
+
+	// Prices Explicit prices in other currencies (not with metrics): a customer billed in one of them pays it, unconverted; any other customer pays the plan's price converted at the operator's exchange rate
+	Prices *[]CurrencyPrice `json:"prices,omitempty"`
 
 	// SetupFee One-off fee charged with the first period
 	SetupFee *string `json:"setup_fee,omitempty"`
