@@ -124,6 +124,22 @@ func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Pla
 	if r.ResellerID == 0 && r.CustomerID == 0 && p.OrgKind == mercato.KindCustomer {
 		r.CustomerID = p.OrgID
 	}
+	// What a distributor does not let the reseller sell is not sold, to
+	// the reseller's customers or by the reseller, whoever asks
+	// (catalog.Curation); renewals do not come here.
+	seller := r.ResellerID
+	if seller == 0 && r.CustomerID == 0 && p.OrgKind == mercato.KindReseller {
+		seller = p.OrgID // a reseller's own quote of a plan it sells
+	}
+	if seller != 0 || r.CustomerID != 0 {
+		cur, err := db.CurationFor(ctx, seller, r.CustomerID)
+		if err != nil {
+			return pricing.Quote{}, pricing.ChannelPrices{}, nil, err
+		}
+		if !cur.Sells(plan) {
+			return pricing.Quote{}, pricing.ChannelPrices{}, nil, catalog.NotSold(plan.ID)
+		}
+	}
 	prices, err := db.ChannelPrices(ctx, plan.ID, prod.VendorID, r.ResellerID, r.CustomerID)
 	if err != nil {
 		return pricing.Quote{}, prices, nil, err
