@@ -241,6 +241,8 @@ func (s *Server) routes() {
 	auth("POST /webhooks/{id}/test", s.testWebhook)
 	// Distributors and resellers.
 	auth("GET /channel/organizations", s.channelOrganizations)
+	auth("GET /channel/organizations/{id}/catalog", s.curationPage)
+	auth("POST /channel/organizations/{id}/catalog", s.saveCuration)
 	auth("GET /channel/prices", s.priceListPage)
 	auth("POST /channel/prices", s.setPrice)
 	// Whoever grants coupons: the operator, vendors, distributors, resellers.

@@ -108,6 +108,10 @@ type Channel interface {
 	SetPrice(ctx context.Context, p mercato.Principal, e pricing.PriceListEntry) (pricing.PriceListEntry, error)
 	DeletePrice(ctx context.Context, p mercato.Principal, orgID, planID int64) error
 	Earnings(ctx context.Context, p mercato.Principal, r channel.EarningsRequest) ([]billing.Statement, error)
+	// Curation and SetCuration read and set a reseller's curated catalog
+	// (the distributor's Catalog page of each reseller).
+	Curation(ctx context.Context, p mercato.Principal, resellerID int64) (catalog.Curation, error)
+	SetCuration(ctx context.Context, p mercato.Principal, c catalog.Curation) (catalog.Curation, error)
 }
 
 // Webhooks is the webhooks service the panel calls (internal/webhooks):

@@ -347,7 +347,8 @@ func (h *harness) everyPage() map[string][]string {
 		customer:    {"/subscriptions", "/catalog", "/products/1", "/products/2", "/subscriptions/" + itoa(sub.ID), "/messages", "/invoices", "/products/1/price?plan_id=1&quantity=3"},
 		vendor:      {"/vendor/products", "/vendor/products/1", "/vendor/plans/1", "/vendor/plans/3", "/vendor/products/1/plans/new", "/vendor/products/5", "/vendor/products/5/arm-template", "/earnings.csv?period=2026-01", "/webhooks", "/subscriptions", "/messages", "/invoices", "/catalog"},
 		reseller:    {"/channel/organizations", "/channel/prices", "/subscriptions", "/catalog", "/invoices", "/users"},
-		distributor: {"/channel/organizations", "/channel/prices", "/subscriptions", "/invoices", "/invoices?period=2025-12"},
+		distributor: {"/channel/organizations", "/channel/prices", "/subscriptions", "/invoices", "/invoices?period=2025-12",
+			"/channel/organizations/" + itoa(mustOrg(h.t, h, "Fabrikam Reseller")) + "/catalog"},
 		admin: {"/admin", "/catalog", "/subscriptions", "/webhooks", "/vendor/products", "/invoices", "/vendor/products/5/arm-template", "/admin/operator", "/admin/outbox", "/coupons", "/profile", "/users",
 			"/admin/organizations", "/admin/organizations/" + itoa(sub.CustomerID), "/subscriptions/" + itoa(sub.ID), "/tokens"},
 	}
@@ -741,7 +742,7 @@ func TestPlanEditorWithoutJSON(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d\n%s", res.StatusCode, visibleText(res.Body))
 	}
-	plans, _, err := h.st.ListPlans(context.Background(), h.admin, 1, store.Page{Limit: 50})
+	plans, _, err := h.st.ListPlans(context.Background(), h.admin, 1, nil, store.Page{Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
