@@ -107,6 +107,9 @@ func TestResellerCatalog(t *testing.T) {
 			e.call("PUT", fmt.Sprintf("/api/v1/organizations/%d/prices/%d", w.R1.Org.ID, w.PlanA.ID), w.R1.Token,
 				map[string]any{"kind": "percentage", "value": "5"}).must(t, http.StatusUnprocessableEntity)
 		})
+		// A distributor reads its resellers' earnings, not another's.
+		e.call("GET", fmt.Sprintf("/api/v1/earnings?organization_id=%d&period=2026-03", w.R1.Org.ID), w.D1.Token, nil).must(t, http.StatusOK)
+		e.call("GET", fmt.Sprintf("/api/v1/earnings?organization_id=%d&period=2026-03", w.R1.Org.ID), w.D2.Token, nil).must(t, http.StatusNotFound)
 		e.call("PUT", path, w.D1.Token, map[string]any{"all": true}).must(t, http.StatusOK)
 		if got := e.call("GET", "/api/v1/products", w.C1.Token, nil).must(t, http.StatusOK).itemIDs("id"); !slices.Equal(got, []int64{w.ProductA.ID, w.ProductB.ID}) {
 			t.Errorf("after everything again c1 lists %v", got)

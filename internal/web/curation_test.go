@@ -54,6 +54,18 @@ func TestCurationPage(t *testing.T) {
 			t.Fatalf("%s opens the catalog page: %d", who, res.StatusCode)
 		}
 	}
+	// The distributor reads its reseller's earnings; the reseller not its
+	// distributor's.
+	fabrikam, northwind := itoa(mustOrg(t, h, "Fabrikam Reseller")), itoa(mustOrg(t, h, "Northwind Distribution"))
+	if res := d.get("/earnings.csv?organization_id=" + fabrikam); res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("the reseller's earnings as its distributor: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if res := d.get("/channel/organizations"); !strings.Contains(res.Body, `href="/earnings.csv?organization_id=`+fabrikam+`"`) {
+		t.Fatal("the resellers page links to no earnings of the reseller")
+	}
+	if res := h.signIn(reseller).get("/earnings.csv?organization_id=" + northwind); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("the distributor's earnings as its reseller: %d", res.StatusCode)
+	}
 	if res := d.post(page, url.Values{"scope": {"all"}, "product": {"6"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("everything again: %d", res.StatusCode)
 	}

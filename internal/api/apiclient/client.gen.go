@@ -2640,14 +2640,14 @@ type ListCouponsParams struct {
 
 // GetEarningsParams defines parameters for GetEarnings.
 type GetEarningsParams struct {
-	// OrganizationId default: your organization; the platform may name any
+	// OrganizationId default: your organization; a distributor may name its resellers, the platform any
 	OrganizationId *int64 `form:"organization_id,omitempty" json:"organization_id,omitempty"`
 	Period         string `form:"period" json:"period"`
 }
 
 // GetEarningsCsvParams defines parameters for GetEarningsCsv.
 type GetEarningsCsvParams struct {
-	// OrganizationId default: your organization; the platform may name any
+	// OrganizationId default: your organization; a distributor may name its resellers, the platform any
 	OrganizationId *int64 `form:"organization_id,omitempty" json:"organization_id,omitempty"`
 	Period         string `form:"period" json:"period"`
 }
@@ -3081,14 +3081,14 @@ type ClientInterface interface {
 
 	// GetEarnings Earnings statement of a party for a month, one per currency
 	//
-	// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.
+	// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.
 	//
 	// Corresponds with GET /api/v1/earnings (the `GetEarnings` operationId).
 	GetEarnings(ctx context.Context, params *GetEarningsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetEarningsCsv Earnings statement as CSV
 	//
-	// The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own; the platform names any organization. Changes nothing.
+	// The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.
 	//
 	// Corresponds with GET /api/v1/earnings/csv (the `GetEarningsCsv` operationId).
 	GetEarningsCsv(ctx context.Context, params *GetEarningsCsvParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4240,7 +4240,7 @@ func (c *Client) DeactivateCoupon(ctx context.Context, id int64, reqEditors ...R
 
 // GetEarnings Earnings statement of a party for a month, one per currency
 //
-// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.
+// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.
 //
 // Corresponds with GET /api/v1/earnings (the `GetEarnings` operationId).
 func (c *Client) GetEarnings(ctx context.Context, params *GetEarningsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4257,7 +4257,7 @@ func (c *Client) GetEarnings(ctx context.Context, params *GetEarningsParams, req
 
 // GetEarningsCsv Earnings statement as CSV
 //
-// The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own; the platform names any organization. Changes nothing.
+// The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.
 //
 // Corresponds with GET /api/v1/earnings/csv (the `GetEarningsCsv` operationId).
 func (c *Client) GetEarningsCsv(ctx context.Context, params *GetEarningsCsvParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11246,7 +11246,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetEarningsWithResponse Earnings statement of a party for a month, one per currency
 	//
-	// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.
+	// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11255,7 +11255,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetEarningsCsvWithResponse Earnings statement as CSV
 	//
-	// The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own; the platform names any organization. Changes nothing.
+	// The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -19426,7 +19426,7 @@ func (c *ClientWithResponses) DeactivateCouponWithResponse(ctx context.Context, 
 
 // GetEarningsWithResponse Earnings statement of a party for a month, one per currency
 //
-// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.
+// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -19441,7 +19441,7 @@ func (c *ClientWithResponses) GetEarningsWithResponse(ctx context.Context, param
 
 // GetEarningsCsvWithResponse Earnings statement as CSV
 //
-// The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own; the platform names any organization. Changes nothing.
+// The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
