@@ -240,7 +240,7 @@ type fileOutput struct {
 
 // EarningsInput selects a statement.
 type EarningsInput struct {
-	OrganizationID int64  `query:"organization_id" minimum:"0" doc:"default: your organization; the platform may name any"`
+	OrganizationID int64  `query:"organization_id" minimum:"0" doc:"default: your organization; a distributor may name its resellers, the platform any"`
 	Period         string `query:"period" required:"true" pattern:"^[0-9]{4}-[0-9]{2}$" example:"2026-03"`
 }
 
@@ -379,7 +379,7 @@ func (s *Server) registerBilling() {
 			}
 			return out(billingRunOf(run)), nil
 		})
-	register(s, huma.Operation{OperationID: "get-earnings", Description: "Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/earnings",
+	register(s, huma.Operation{OperationID: "get-earnings", Description: "Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/earnings",
 		Summary: "Earnings statement of a party for a month, one per currency", Tags: tags},
 		func(ctx context.Context, in *EarningsInput) (*Output[[]Statement], error) {
 			sts, err := s.services.Channel.Earnings(ctx, principal(ctx), channel.EarningsRequest{OrganizationID: in.OrganizationID, Period: in.Period})
@@ -399,7 +399,7 @@ func (s *Server) registerBilling() {
 		})
 	register(s, huma.Operation{OperationID: "get-earnings-csv", Method: http.MethodGet, Path: "/api/v1/earnings/csv",
 		Summary: "Earnings statement as CSV", Tags: tags,
-		Description: "The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own; the platform names any organization. Changes nothing.",
+		Description: "The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.",
 		Responses:   map[string]*huma.Response{"200": {Description: "the statement", Content: map[string]*huma.MediaType{"text/csv": {}}}}},
 		func(ctx context.Context, in *EarningsInput) (*fileOutput, error) {
 			sts, err := s.services.Channel.Earnings(ctx, principal(ctx), channel.EarningsRequest{OrganizationID: in.OrganizationID, Period: in.Period})

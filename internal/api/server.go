@@ -82,6 +82,7 @@ func New(sv Services, log *slog.Logger, opts ...Option) *Server {
 	s.registerProducts()
 	s.registerPlans()
 	s.registerPrices()
+	s.registerCatalogs()
 	s.registerExchangeRates()
 	s.registerQuotes()
 	s.registerOrders()

@@ -132,6 +132,9 @@ type Channel interface {
 	PriceList(ctx context.Context, p mercato.Principal, orgID int64) ([]pricing.PriceListEntry, error)
 	SetPrice(ctx context.Context, p mercato.Principal, e pricing.PriceListEntry) (pricing.PriceListEntry, error)
 	DeletePrice(ctx context.Context, p mercato.Principal, orgID, planID int64) error
+	// Curation and SetCuration read and set a reseller's curated catalog.
+	Curation(ctx context.Context, p mercato.Principal, resellerID int64) (catalog.Curation, error)
+	SetCuration(ctx context.Context, p mercato.Principal, c catalog.Curation) (catalog.Curation, error)
 	Earnings(ctx context.Context, p mercato.Principal, r channel.EarningsRequest) ([]billing.Statement, error)
 	ExchangeRates(ctx context.Context, p mercato.Principal, base, quote string) ([]pricing.ExchangeRate, error)
 	SetExchangeRate(ctx context.Context, p mercato.Principal, r pricing.ExchangeRate) (pricing.ExchangeRate, error)

@@ -70,6 +70,9 @@ type ProductFilter struct {
 	// Query keeps the products whose name or description, or whose
 	// vendor's name, contains it (any case): a catalog search.
 	Query string
+	// Within, when not nil, keeps the products a reseller's curation lets
+	// it sell (set by internal/listing, never by a request).
+	Within *Curation
 }
 
 // MaxQueryLength bounds a catalog search's words.

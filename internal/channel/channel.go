@@ -33,6 +33,10 @@ type Reads interface {
 	ExchangeRates(ctx context.Context, base, quote string) ([]pricing.ExchangeRate, error)
 	// FeeRules lists the operator's fee rules, a vendor's own among them.
 	FeeRules(ctx context.Context) ([]catalog.FeeRule, error)
+	// Organization returns an organization visible to p.
+	Organization(ctx context.Context, p mercato.Principal, id int64) (mercato.Organization, error)
+	// Curation returns a reseller's curation (All when it has none).
+	Curation(ctx context.Context, resellerID int64) (catalog.Curation, error)
 }
 
 // Tx is what the service does inside one transaction.
@@ -45,6 +49,13 @@ type Tx interface {
 	// (resellerID) with their entries for a plan: the distributor's is
 	// the price the reseller buys at.
 	ChannelPrices(ctx context.Context, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error)
+	// Product returns a product visible to p.
+	Product(ctx context.Context, p mercato.Principal, id int64) (catalog.Product, error)
+	// CurationFor returns the curation that applies to a sale through a
+	// reseller, or (resellerID 0) to the customer customerID.
+	CurationFor(ctx context.Context, resellerID, customerID int64) (catalog.Curation, error)
+	// PutCuration replaces a reseller's curation (All removes it).
+	PutCuration(ctx context.Context, c catalog.Curation) error
 	PutPrice(ctx context.Context, e pricing.PriceListEntry) error
 	// DeletePrice reports whether there was a markup to delete.
 	DeletePrice(ctx context.Context, orgID, planID int64) (bool, error)
@@ -115,6 +126,18 @@ func (s *Service) SetPrice(ctx context.Context, p mercato.Principal, e pricing.P
 		plan, product, err := tx.Plan(ctx, p, e.PlanID)
 		if err != nil {
 			return err
+		}
+		// A reseller marks up only what its distributor lets it sell
+		// (refused, naming plan_id); an entry set before the plan left its
+		// catalog stays and still prices the renewals of what it sold.
+		if org.Kind == mercato.KindReseller {
+			cur, err := tx.CurationFor(ctx, org.ID, 0)
+			if err != nil {
+				return err
+			}
+			if !cur.Sells(plan) {
+				return catalog.NotSold(plan.ID)
+			}
 		}
 		beneath, err := boughtAt(ctx, tx, org, plan, product)
 		if err != nil {

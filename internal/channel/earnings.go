@@ -24,9 +24,9 @@ func (r EarningsRequest) Validate() error {
 
 // Earnings returns a party's earnings statement for a period, one
 // statement per currency: every earnings entry of the invoices and credit
-// notes issued for the period. Every party reads its own; the platform
-// reads anyone's. Another party's statement is not found, as if the party
-// did not exist.
+// notes issued for the period. Every party reads its own, a distributor
+// its resellers' too (issue 18); the platform reads anyone's. Another
+// party's statement is not found, as if the party did not exist.
 func (s *Service) Earnings(ctx context.Context, p mercato.Principal, r EarningsRequest) ([]billing.Statement, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
@@ -35,8 +35,17 @@ func (s *Service) Earnings(ctx context.Context, p mercato.Principal, r EarningsR
 	if org == 0 {
 		org = p.OrgID
 	}
-	if org != p.OrgID && !p.IsPlatform() {
+	if org != p.OrgID && !p.IsPlatform() && !s.resellerOf(ctx, p, org) {
 		return nil, mercato.NotFound("organization", org)
 	}
 	return s.reads.Earnings(ctx, org, r.Period)
+}
+
+// resellerOf reports whether org is a reseller of the distributor p.
+func (s *Service) resellerOf(ctx context.Context, p mercato.Principal, org int64) bool {
+	if p.OrgKind != mercato.KindDistributor {
+		return false
+	}
+	o, err := s.reads.Organization(ctx, p, org)
+	return err == nil && o.Kind == mercato.KindReseller && o.ParentID != nil && *o.ParentID == p.OrgID
 }

@@ -29,11 +29,15 @@ type Reads interface {
 	Plan(ctx context.Context, p mercato.Principal, id int64) (catalog.Plan, catalog.Product, error)
 	ListProducts(ctx context.Context, p mercato.Principal, f catalog.ProductFilter, page mercato.Page) ([]catalog.Product, int64, error)
 	// ListPlans lists the live plans of a product p sees.
-	ListPlans(ctx context.Context, p mercato.Principal, productID int64, page mercato.Page) ([]catalog.Plan, int64, error)
+	// (within a curation, when not nil).
+	ListPlans(ctx context.Context, p mercato.Principal, productID int64, within *catalog.Curation, page mercato.Page) ([]catalog.Plan, int64, error)
 	// ProductPage and PlanPage are the lists by numbered page, with their
 	// totals (PlanPage: of every product p sees when productID is 0).
 	ProductPage(ctx context.Context, p mercato.Principal, f catalog.ProductFilter, pg mercato.NumberedPage) ([]catalog.Product, int, error)
-	PlanPage(ctx context.Context, p mercato.Principal, productID int64, pg mercato.NumberedPage) ([]catalog.Plan, int, error)
+	PlanPage(ctx context.Context, p mercato.Principal, productID int64, within *catalog.Curation, pg mercato.NumberedPage) ([]catalog.Plan, int, error)
+	// CurationFor returns the curation that applies to a sale through a
+	// reseller, or (resellerID 0) to the customer customerID.
+	CurationFor(ctx context.Context, resellerID, customerID int64) (catalog.Curation, error)
 	// Reviews lists the reviews of a product p sees, newest first, with
 	// their summary.
 	Reviews(ctx context.Context, p mercato.Principal, productID int64) ([]catalog.Review, catalog.Rating, error)
@@ -92,11 +96,37 @@ func (s *Service) Plan(ctx context.Context, p mercato.Principal, id int64) (cata
 	return s.reads.Plan(ctx, p, id)
 }
 
+// within returns the curation p's catalog lists are kept within: a
+// reseller's own, a customer's reseller's; nil when none applies (the
+// platform, vendors, distributors, a reseller nobody curated, a customer
+// of the platform or of a distributor). See catalog.Curation.
+func (s *Service) within(ctx context.Context, p mercato.Principal) (*catalog.Curation, error) {
+	var c catalog.Curation
+	var err error
+	switch p.OrgKind {
+	case mercato.KindReseller:
+		c, err = s.reads.CurationFor(ctx, p.OrgID, 0)
+	case mercato.KindCustomer:
+		c, err = s.reads.CurationFor(ctx, 0, p.OrgID)
+	default:
+		return nil, nil
+	}
+	if err != nil || c.All {
+		return nil, err
+	}
+	return &c, nil
+}
+
 // ListProducts lists one page of the products p sees: the published ones,
-// and a vendor's own drafts (the platform sees all).
+// and a vendor's own drafts (the platform sees all); a reseller and its
+// customers, only those its curation lets it sell.
 func (s *Service) ListProducts(ctx context.Context, p mercato.Principal, f catalog.ProductFilter, page mercato.Page) ([]catalog.Product, int64, error) {
 	f.Query = strings.TrimSpace(f.Query)
 	if err := f.Validate(); err != nil {
+		return nil, 0, err
+	}
+	var err error
+	if f.Within, err = s.within(ctx, p); err != nil {
 		return nil, 0, err
 	}
 	return s.reads.ListProducts(ctx, p, f, page)
@@ -105,17 +135,30 @@ func (s *Service) ListProducts(ctx context.Context, p mercato.Principal, f catal
 // ProductPage lists the products p sees (as ListProducts) by numbered
 // page, with their total: Cloudesire's GET /api/product.
 func (s *Service) ProductPage(ctx context.Context, p mercato.Principal, f catalog.ProductFilter, pg mercato.NumberedPage) ([]catalog.Product, int, error) {
+	var err error
+	if f.Within, err = s.within(ctx, p); err != nil {
+		return nil, 0, err
+	}
 	return s.reads.ProductPage(ctx, p, f, pg)
 }
 
 // PlanPage lists the live plans of the products p sees (of one product
-// when productID is not 0) by numbered page: Cloudesire's GET
-// /api/productVersion.
+// when productID is not 0; as ListPlans, within a curation) by numbered
+// page: Cloudesire's GET /api/productVersion.
 func (s *Service) PlanPage(ctx context.Context, p mercato.Principal, productID int64, pg mercato.NumberedPage) ([]catalog.Plan, int, error) {
-	return s.reads.PlanPage(ctx, p, productID, pg)
+	within, err := s.within(ctx, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.reads.PlanPage(ctx, p, productID, within, pg)
 }
 
-// ListPlans lists one page of the live plans of a product p sees.
+// ListPlans lists one page of the live plans of a product p sees; a
+// reseller and its customers, only those its curation lets it sell.
 func (s *Service) ListPlans(ctx context.Context, p mercato.Principal, productID int64, page mercato.Page) ([]catalog.Plan, int64, error) {
-	return s.reads.ListPlans(ctx, p, productID, page)
+	within, err := s.within(ctx, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.reads.ListPlans(ctx, p, productID, within, page)
 }

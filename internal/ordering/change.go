@@ -93,6 +93,13 @@ func change(ctx context.Context, tx Tx, p mercato.Principal, sub *subscription.S
 		if err != nil || newPlan.ProductID != sub.ProductID {
 			return mercato.Invalid("invalid change", mercato.FieldError{Path: "plan_id", Message: "no such plan of this product", Value: *c.PlanID})
 		}
+		// A new plan is a new sale: its customer's reseller must sell it
+		// (catalog.Curation); the plan the subscription has keeps running.
+		if cur, err := tx.CurationFor(ctx, 0, sub.CustomerID); err != nil {
+			return err
+		} else if !cur.Sells(newPlan) {
+			return catalog.NotSold(newPlan.ID)
+		}
 		if newPlan.Pricing.Currency != oldPlan.Pricing.Currency {
 			return mercato.Invalid("invalid change", mercato.FieldError{Path: "plan_id", Message: "the new plan is priced in another currency"})
 		}

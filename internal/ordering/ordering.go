@@ -39,6 +39,10 @@ type Reader interface {
 	// ChannelPrices reads the vendor's fee and the channel's price-list
 	// entries for a plan above a reseller (given, or the customer's).
 	ChannelPrices(ctx context.Context, planID, vendorID, resellerID, customerID int64) (pricing.ChannelPrices, error)
+	// CurationFor returns the curation that applies to a sale through a
+	// reseller, or (resellerID 0) to the customer customerID: the plans
+	// its reseller may sell.
+	CurationFor(ctx context.Context, resellerID, customerID int64) (catalog.Curation, error)
 	// CouponByCode returns the coupon of a code (upper case), whoever
 	// granted it.
 	CouponByCode(ctx context.Context, code string) (coupon.Coupon, error)

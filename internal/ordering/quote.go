@@ -124,9 +124,26 @@ func quote(ctx context.Context, db Reader, p mercato.Principal, plan catalog.Pla
 	if r.ResellerID == 0 && r.CustomerID == 0 && p.OrgKind == mercato.KindCustomer {
 		r.CustomerID = p.OrgID
 	}
+	// What a distributor does not let the reseller sell is not sold, to
+	// the reseller's customers or by the reseller, whoever asks
+	// (catalog.Curation); renewals do not come here.
+	if r.ResellerID == 0 && r.CustomerID == 0 && p.OrgKind == mercato.KindReseller {
+		// A reseller's own quote of a plan, priced directly: only of a plan
+		// it sells.
+		cur, err := db.CurationFor(ctx, p.OrgID, 0)
+		if err != nil {
+			return pricing.Quote{}, pricing.ChannelPrices{}, nil, err
+		}
+		if !cur.Sells(plan) {
+			return pricing.Quote{}, pricing.ChannelPrices{}, nil, catalog.NotSold(plan.ID)
+		}
+	}
 	prices, err := db.ChannelPrices(ctx, plan.ID, prod.VendorID, r.ResellerID, r.CustomerID)
 	if err != nil {
 		return pricing.Quote{}, prices, nil, err
+	}
+	if prices.NotSold {
+		return pricing.Quote{}, prices, nil, catalog.NotSold(plan.ID)
 	}
 	channel, err := prices.Markups(r.ResellerID)
 	if err != nil {

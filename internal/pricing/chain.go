@@ -21,6 +21,10 @@ type ChannelPrices struct {
 	FeePercent  decimal.Decimal
 	Reseller    *ChannelParty // nil: sold by the platform directly
 	Distributor *ChannelParty // nil: the reseller belongs to the platform
+	// NotSold: the reseller's distributor curates what it sells
+	// (catalog.Curation) and leaves this plan out, so no new sale of it
+	// goes through the reseller; what was sold before still renews.
+	NotSold bool
 }
 
 // Markups returns the chain's markups, the distributor's first, then the

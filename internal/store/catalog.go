@@ -40,6 +40,7 @@ func (s *Store) ListProducts(ctx context.Context, pr mercato.Principal, f catalo
 		q.add(" AND p.published = %a", *f.Published)
 	}
 	productSearch(q, f.Query)
+	curatedProducts(q, f.Within)
 	return list(ctx, s.rd(), q, "p.id", page, "products", scanProduct, func(p catalog.Product) int64 { return p.ID })
 }
 
@@ -80,13 +81,15 @@ func scanPlan(row scanner) (catalog.Plan, error) {
 	return p, err
 }
 
-// ListPlans lists the live plans of a product visible to p.
-func (s *Store) ListPlans(ctx context.Context, pr mercato.Principal, productID int64, page Page) ([]catalog.Plan, int64, error) {
+// ListPlans lists the live plans of a product visible to p (within a
+// curation, when not nil).
+func (s *Store) ListPlans(ctx context.Context, pr mercato.Principal, productID int64, within *catalog.Curation, page Page) ([]catalog.Plan, int64, error) {
 	if _, err := s.Product(ctx, pr, productID); err != nil {
 		return nil, 0, err
 	}
 	q := &query{}
 	q.add("SELECT "+planColumns+" FROM plans pl WHERE pl.product_id = %a AND NOT pl.deleted", productID)
+	curatedPlans(q, within)
 	return list(ctx, s.rd(), q, "pl.id", page, "plans", scanPlan, func(p catalog.Plan) int64 { return p.ID })
 }
 

@@ -65,13 +65,15 @@ func (s *Store) ProductPage(ctx context.Context, pr mercato.Principal, f catalog
 	if f.Published != nil {
 		q.add(" AND p.published = %a", *f.Published)
 	}
+	curatedProducts(q, f.Within)
 	by := sorts{mercato.SortName: "p.name", mercato.SortCreated: "p.created_at", mercato.SortUpdated: "p.updated_at"}
 	return numbered(ctx, s.rd(), productColumns, "products p", q, by, "p.id", pg, "products", scanProduct)
 }
 
 // PlanPage lists the live plans of the products visible to p (of one
-// product when productID is not 0) by numbered page.
-func (s *Store) PlanPage(ctx context.Context, pr mercato.Principal, productID int64, pg NumberedPage) ([]catalog.Plan, int, error) {
+// product when productID is not 0; within a curation, when not nil) by
+// numbered page.
+func (s *Store) PlanPage(ctx context.Context, pr mercato.Principal, productID int64, within *catalog.Curation, pg NumberedPage) ([]catalog.Plan, int, error) {
 	q := &query{}
 	q.add("NOT pl.deleted AND pl.product_id IN (SELECT p.id FROM products p WHERE ")
 	productScope(q, pr, "p.vendor_id", "p.published")
@@ -79,6 +81,7 @@ func (s *Store) PlanPage(ctx context.Context, pr mercato.Principal, productID in
 	if productID != 0 {
 		q.add(" AND pl.product_id = %a", productID)
 	}
+	curatedPlans(q, within)
 	by := sorts{mercato.SortName: "pl.name", mercato.SortCreated: "pl.created_at", mercato.SortUpdated: "pl.updated_at"}
 	return numbered(ctx, s.rd(), planColumns, "plans pl", q, by, "pl.id", pg, "plans", scanPlan)
 }

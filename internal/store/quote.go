@@ -26,22 +26,30 @@ func (s *Store) channelPrices(ctx context.Context, db queryer, planID, vendorID,
 		rKind                            sql.NullString
 		rMarkup, rValue, dMarkup, dValue sql.NullString
 	)
+	// notSold: the reseller's curation (migration 00038) leaves the plan
+	// out, read in the same round trip as the prices.
+	var notSold int
 	err := db.QueryRowContext(ctx, `WITH pt AS (SELECT pr.type FROM plans pl JOIN products pr ON pr.id = pl.product_id WHERE pl.id = $4)
 		SELECT v.fee_percent,
 		(SELECT f.percent FROM fee_rules f WHERE f.vendor_id = v.id AND f.product_type = (SELECT type FROM pt)),
 		(SELECT f.percent FROM fee_rules f WHERE f.vendor_id IS NULL AND f.product_type = (SELECT type FROM pt)),
 		(SELECT f.percent FROM fee_rules f WHERE f.vendor_id IS NULL AND f.product_type = ''),
-		r.id, r.kind, rp.kind, rp.value, d.id, dp.kind, dp.value
+		r.id, r.kind, rp.kind, rp.value, d.id, dp.kind, dp.value,
+		CASE WHEN d.kind = 'distributor' AND EXISTS (SELECT 1 FROM curations cu WHERE cu.reseller_id = r.id)
+			AND NOT EXISTS (SELECT 1 FROM curated_plans cp WHERE cp.reseller_id = r.id AND cp.plan_id = $4)
+			AND NOT EXISTS (SELECT 1 FROM curated_products cq JOIN plans pq ON pq.product_id = cq.product_id WHERE cq.reseller_id = r.id AND pq.id = $4)
+			THEN 1 ELSE 0 END
 		FROM organizations v
 		LEFT JOIN organizations r ON r.id = (CASE WHEN $2 > 0 THEN $2 ELSE (SELECT parent_id FROM organizations WHERE id = $3) END)
 		LEFT JOIN price_list_entries rp ON rp.organization_id = r.id AND rp.plan_id = $4
 		LEFT JOIN organizations d ON d.id = r.parent_id
 		LEFT JOIN price_list_entries dp ON dp.organization_id = d.id AND dp.plan_id = $4
 		WHERE v.id = $1`, vendorID, resellerID, customerID, planID).
-		Scan(&vendorFee, &feeVT, &feeT, &feeD, &rID, &rKind, &rMarkup, &rValue, &dID, &dMarkup, &dValue)
+		Scan(&vendorFee, &feeVT, &feeT, &feeD, &rID, &rKind, &rMarkup, &rValue, &dID, &dMarkup, &dValue, &notSold)
 	if err != nil {
 		return c, fmt.Errorf("channel of plan %d: %w", planID, err)
 	}
+	c.NotSold = notSold == 1
 	var rules catalog.FeeRules
 	for _, f := range []struct {
 		text sql.NullString

@@ -78,11 +78,13 @@ func (tx *Tx) ProductSubscriptions(ctx context.Context, productID, customerID in
 	return n, nil
 }
 
-// DeleteProduct removes a product with its plans, their price history and
-// their price-list entries.
+// DeleteProduct removes a product with its plans, their price history,
+// their price-list entries and their places in curations.
 func (tx *Tx) DeleteProduct(ctx context.Context, id int64) error {
 	for _, stmt := range []string{
 		`DELETE FROM price_list_entries WHERE plan_id IN (SELECT id FROM plans WHERE product_id = $1)`,
+		`DELETE FROM curated_plans WHERE plan_id IN (SELECT id FROM plans WHERE product_id = $1)`,
+		`DELETE FROM curated_products WHERE product_id = $1`,
 		`DELETE FROM plan_prices WHERE plan_id IN (SELECT id FROM plans WHERE product_id = $1)`,
 		`DELETE FROM plans WHERE product_id = $1`,
 		`DELETE FROM products WHERE id = $1`,

@@ -309,10 +309,11 @@ func download(w http.ResponseWriter, ctype, filename string, body []byte) {
 }
 
 // earningsCSV downloads the organization's earnings statement of a month
-// (one block per currency), as GET /api/v1/earnings/csv does.
+// (one block per currency), as GET /api/v1/earnings/csv does; a
+// distributor names one of its resellers by organization_id.
 func (s *Server) earningsCSV(w http.ResponseWriter, r *http.Request, v *view) {
 	m := period(r, s.services.Clock())
-	sts, err := s.services.Channel.Earnings(r.Context(), v.P, channel.EarningsRequest{Period: m.String()})
+	sts, err := s.services.Channel.Earnings(r.Context(), v.P, channel.EarningsRequest{OrganizationID: formInt(r, "organization_id"), Period: m.String()})
 	if err != nil {
 		s.fail(w, r, v, err)
 		return

@@ -451,7 +451,7 @@ func TestBrowser(t *testing.T) {
 	)
 	screenshot(t, ctx, "plan-editor")
 	run(t, ctx, "save the plan", chromedp.Click(chromedp.CSS(`#plan button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
-	plans, _, err := st.ListPlans(bg, admin, 1, store.Page{Limit: 50})
+	plans, _, err := st.ListPlans(bg, admin, 1, nil, store.Page{Limit: 50})
 	if err != nil || plans[len(plans)-1].Name != "Graduated seats" || plans[len(plans)-1].Pricing.Model != "graduated" {
 		t.Fatalf("plan not saved: %+v %v", plans[len(plans)-1], err)
 	}

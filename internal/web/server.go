@@ -245,6 +245,8 @@ func (s *Server) routes() {
 	// Distributors and resellers.
 	auth("GET /channel/organizations", s.channelOrganizations)
 	auth("POST /channel/organizations", s.createChannelOrganization)
+	auth("GET /channel/organizations/{id}/catalog", s.curationPage)
+	auth("POST /channel/organizations/{id}/catalog", s.saveCuration)
 	auth("GET /channel/prices", s.priceListPage)
 	auth("POST /channel/prices", s.setPrice)
 	// Whoever grants coupons: the operator, vendors, distributors, resellers.

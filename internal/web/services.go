@@ -114,6 +114,10 @@ type Channel interface {
 	FeeRules(ctx context.Context, p mercato.Principal) ([]catalog.FeeRule, error)
 	SetFeeRule(ctx context.Context, p mercato.Principal, r catalog.FeeRule) (catalog.FeeRule, error)
 	DeleteFeeRule(ctx context.Context, p mercato.Principal, vendorID int64, productType catalog.ProductType) error
+	// Curation and SetCuration read and set a reseller's curated catalog
+	// (the distributor's Catalog page of each reseller).
+	Curation(ctx context.Context, p mercato.Principal, resellerID int64) (catalog.Curation, error)
+	SetCuration(ctx context.Context, p mercato.Principal, c catalog.Curation) (catalog.Curation, error)
 }
 
 // Webhooks is the webhooks service the panel calls (internal/webhooks):

@@ -29,7 +29,7 @@ func TestCheckoutAcceptsThePublisherTerms(t *testing.T) {
 	if !ok || len(terms.Links()) != 3 {
 		t.Fatalf("the demo's VM offer has no terms: %+v", vm.Metadata)
 	}
-	plans, _, err := h.st.ListPlans(ctx, h.admin, vm.ID, store.Page{Limit: 10})
+	plans, _, err := h.st.ListPlans(ctx, h.admin, vm.ID, nil, store.Page{Limit: 10})
 	if err != nil || len(plans) == 0 {
 		t.Fatalf("plans: %v", err)
 	}

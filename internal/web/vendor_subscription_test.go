@@ -105,7 +105,7 @@ func TestVendorMarksServiceDelivered(t *testing.T) {
 // planOf is the first plan of a product.
 func (h *harness) planOf(productID int64) int64 {
 	h.t.Helper()
-	plans, _, err := h.st.ListPlans(context.Background(), h.admin, productID, store.Page{Limit: 1})
+	plans, _, err := h.st.ListPlans(context.Background(), h.admin, productID, nil, store.Page{Limit: 1})
 	if err != nil || len(plans) == 0 {
 		h.t.Fatalf("plans of product %d: %v", productID, err)
 	}

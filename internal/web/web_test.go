@@ -348,7 +348,8 @@ func (h *harness) everyPage() map[string][]string {
 		vendor:   {"/vendor/products", "/vendor/products/1", "/vendor/plans/1", "/vendor/plans/3", "/vendor/products/1/plans/new", "/vendor/products/5", "/vendor/products/5/arm-template", "/earnings.csv?period=2026-01", "/webhooks", "/subscriptions", "/messages", "/invoices", "/catalog"},
 		reseller: {"/channel/organizations", "/channel/prices", "/subscriptions", "/catalog", "/invoices", "/users",
 			"/catalog?for=" + itoa(sub.CustomerID), "/products/1?for=" + itoa(sub.CustomerID)},
-		distributor: {"/channel/organizations", "/channel/prices", "/subscriptions", "/invoices", "/invoices?period=2025-12"},
+		distributor: {"/channel/organizations", "/channel/prices", "/subscriptions", "/invoices", "/invoices?period=2025-12",
+			"/channel/organizations/" + itoa(mustOrg(h.t, h, "Fabrikam Reseller")) + "/catalog"},
 		admin: {"/admin", "/catalog", "/subscriptions", "/webhooks", "/vendor/products", "/invoices", "/vendor/products/5/arm-template", "/admin/operator", "/admin/fees", "/admin/outbox", "/coupons", "/profile", "/users",
 			"/admin/organizations", "/admin/organizations/" + itoa(sub.CustomerID), "/subscriptions/" + itoa(sub.ID), "/tokens"},
 	}
@@ -742,7 +743,7 @@ func TestPlanEditorWithoutJSON(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d\n%s", res.StatusCode, visibleText(res.Body))
 	}
-	plans, _, err := h.st.ListPlans(context.Background(), h.admin, 1, store.Page{Limit: 50})
+	plans, _, err := h.st.ListPlans(context.Background(), h.admin, 1, nil, store.Page{Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -775,12 +776,12 @@ func TestPlanEditorCurrencyPrices(t *testing.T) {
 		{"USD", "6.00", "20 5.50; * 4.40", "tiers: must be the plan&#39;s (10)"},
 		{"USD", "", "10 5.50; * 4.40", "setup_fee: is required"},
 	} {
-		before, _, _ := h.st.ListPlans(context.Background(), h.admin, 1, store.Page{Limit: 50})
+		before, _, _ := h.st.ListPlans(context.Background(), h.admin, 1, nil, store.Page{Limit: 50})
 		res := v.post("/vendor/products/1/plans", form(bad.currency, bad.setup, bad.tiers))
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, `id="err-prices-1">`+bad.msg) {
 			t.Errorf("%s %s %s: %d, want the error beside its row (%s):\n%s", bad.currency, bad.setup, bad.tiers, res.StatusCode, bad.msg, visibleText(res.Body))
 		}
-		if after, _, _ := h.st.ListPlans(context.Background(), h.admin, 1, store.Page{Limit: 50}); len(after) != len(before) {
+		if after, _, _ := h.st.ListPlans(context.Background(), h.admin, 1, nil, store.Page{Limit: 50}); len(after) != len(before) {
 			t.Errorf("a refused plan was saved")
 		}
 	}
@@ -788,7 +789,7 @@ func TestPlanEditorCurrencyPrices(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d\n%s", res.StatusCode, visibleText(res.Body))
 	}
-	plans, _, err := h.st.ListPlans(context.Background(), h.admin, 1, store.Page{Limit: 50})
+	plans, _, err := h.st.ListPlans(context.Background(), h.admin, 1, nil, store.Page{Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}

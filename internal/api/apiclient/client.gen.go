@@ -1207,6 +1207,18 @@ type BillingRunCreate struct {
 	Period string `json:"period"`
 }
 
+// CatalogSet defines model for CatalogSet.
+type CatalogSet struct {
+	// All true restores everything the distributor sells; the lists must then be empty
+	All *bool `json:"all,omitempty"`
+
+	// PlanIds live plans of published products the reseller may sell
+	PlanIds *[]int64 `json:"plan_ids,omitempty"`
+
+	// ProductIds published products the reseller may sell, each with every plan of it
+	ProductIds *[]int64 `json:"product_ids,omitempty"`
+}
+
 // Coupon defines model for Coupon.
 type Coupon struct {
 	Active    bool           `json:"active"`
@@ -2274,6 +2286,19 @@ type ReplayResult struct {
 	Replayed int64 `json:"replayed"`
 }
 
+// ResellerCatalog defines model for ResellerCatalog.
+type ResellerCatalog struct {
+	// All true: the reseller sells everything its distributor sells (the default); false: only the products and plans listed
+	All bool `json:"all"`
+
+	// PlanIds single plans the reseller sells (their product is listed with these plans only)
+	PlanIds []int64 `json:"plan_ids"`
+
+	// ProductIds products the reseller sells, each with every plan of it (later ones too)
+	ProductIds []int64 `json:"product_ids"`
+	ResellerId int64   `json:"reseller_id"`
+}
+
 // RetentionPolicy defines model for RetentionPolicy.
 type RetentionPolicy struct {
 	// AttemptsDays days delivery attempts (the endpoints' delivery log) are kept
@@ -2712,14 +2737,14 @@ type ListCouponsParams struct {
 
 // GetEarningsParams defines parameters for GetEarnings.
 type GetEarningsParams struct {
-	// OrganizationId default: your organization; the platform may name any
+	// OrganizationId default: your organization; a distributor may name its resellers, the platform any
 	OrganizationId *int64 `form:"organization_id,omitempty" json:"organization_id,omitempty"`
 	Period         string `form:"period" json:"period"`
 }
 
 // GetEarningsCsvParams defines parameters for GetEarningsCsv.
 type GetEarningsCsvParams struct {
-	// OrganizationId default: your organization; the platform may name any
+	// OrganizationId default: your organization; a distributor may name its resellers, the platform any
 	OrganizationId *int64 `form:"organization_id,omitempty" json:"organization_id,omitempty"`
 	Period         string `form:"period" json:"period"`
 }
@@ -2962,6 +2987,9 @@ type UpdateOrganizationJSONRequestBody = OrganizationUpdate
 // SetBillingProfileJSONRequestBody defines body for SetBillingProfile for application/json ContentType.
 type SetBillingProfileJSONRequestBody = BillingProfile
 
+// SetResellerCatalogJSONRequestBody defines body for SetResellerCatalog for application/json ContentType.
+type SetResellerCatalogJSONRequestBody = CatalogSet
+
 // SetPriceJSONRequestBody defines body for SetPrice for application/json ContentType.
 type SetPriceJSONRequestBody = PriceSet
 
@@ -3172,14 +3200,14 @@ type ClientInterface interface {
 
 	// GetEarnings Earnings statement of a party for a month, one per currency
 	//
-	// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.
+	// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.
 	//
 	// Corresponds with GET /api/v1/earnings (the `GetEarnings` operationId).
 	GetEarnings(ctx context.Context, params *GetEarningsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetEarningsCsv Earnings statement as CSV
 	//
-	// The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own; the platform names any organization. Changes nothing.
+	// The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.
 	//
 	// Corresponds with GET /api/v1/earnings/csv (the `GetEarningsCsv` operationId).
 	GetEarningsCsv(ctx context.Context, params *GetEarningsCsvParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3550,6 +3578,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/organizations/{id}/billing-profile (the `SetBillingProfile` operationId).
 	SetBillingProfile(ctx context.Context, id int64, body SetBillingProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetResellerCatalog A reseller's curated catalog
+	//
+	// Returns what a reseller may sell, as its distributor curated it: everything the distributor sells (all, the default) or only the products and plans listed. Its distributor, the platform and the reseller itself read it; a reseller outside the caller's view, or an organization that is no reseller, answers 404. Changes nothing.
+	//
+	// Corresponds with GET /api/v1/organizations/{id}/catalog (the `GetResellerCatalog` operationId).
+	GetResellerCatalog(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetResellerCatalogWithBody Curate a reseller's catalog
+	//
+	// Replaces what a reseller may sell: everything its distributor sells (all: true) or only the products (with every plan of them) and plans listed. From then on the reseller and its customers list, quote and order only those (another plan is a 422 naming plan_id, nothing written), and the reseller marks up only those; subscriptions already sold keep running and renew. Only the reseller's distributor (a role that writes) and the platform set it, for a reseller of a distributor. A product or plan that is not for sale is a 422 naming product_ids[i] or plan_ids[i], nothing written; a reseller outside the caller's view answers 404. Written to the audit log.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/organizations/{id}/catalog (the `SetResellerCatalog` operationId).
+	SetResellerCatalogWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetResellerCatalog Curate a reseller's catalog
+	//
+	// Replaces what a reseller may sell: everything its distributor sells (all: true) or only the products (with every plan of them) and plans listed. From then on the reseller and its customers list, quote and order only those (another plan is a 422 naming plan_id, nothing written), and the reseller marks up only those; subscriptions already sold keep running and renew. Only the reseller's distributor (a role that writes) and the platform set it, for a reseller of a distributor. A product or plan that is not for sale is a 422 naming product_ids[i] or plan_ids[i], nothing written; a reseller outside the caller's view answers 404. Written to the audit log.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/organizations/{id}/catalog (the `SetResellerCatalog` operationId).
+	SetResellerCatalog(ctx context.Context, id int64, body SetResellerCatalogJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPrices A distributor's or reseller's price list
 	//
@@ -4380,7 +4433,7 @@ func (c *Client) DeactivateCoupon(ctx context.Context, id int64, reqEditors ...R
 
 // GetEarnings Earnings statement of a party for a month, one per currency
 //
-// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.
+// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.
 //
 // Corresponds with GET /api/v1/earnings (the `GetEarnings` operationId).
 func (c *Client) GetEarnings(ctx context.Context, params *GetEarningsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4397,7 +4450,7 @@ func (c *Client) GetEarnings(ctx context.Context, params *GetEarningsParams, req
 
 // GetEarningsCsv Earnings statement as CSV
 //
-// The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own; the platform names any organization. Changes nothing.
+// The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.
 //
 // Corresponds with GET /api/v1/earnings/csv (the `GetEarningsCsv` operationId).
 func (c *Client) GetEarningsCsv(ctx context.Context, params *GetEarningsCsvParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5219,6 +5272,61 @@ func (c *Client) SetBillingProfileWithBody(ctx context.Context, id int64, conten
 // Corresponds with PUT /api/v1/organizations/{id}/billing-profile (the `SetBillingProfile` operationId).
 func (c *Client) SetBillingProfile(ctx context.Context, id int64, body SetBillingProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetBillingProfileRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetResellerCatalog A reseller's curated catalog
+//
+// Returns what a reseller may sell, as its distributor curated it: everything the distributor sells (all, the default) or only the products and plans listed. Its distributor, the platform and the reseller itself read it; a reseller outside the caller's view, or an organization that is no reseller, answers 404. Changes nothing.
+//
+// Corresponds with GET /api/v1/organizations/{id}/catalog (the `GetResellerCatalog` operationId).
+func (c *Client) GetResellerCatalog(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetResellerCatalogRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetResellerCatalogWithBody Curate a reseller's catalog
+//
+// Replaces what a reseller may sell: everything its distributor sells (all: true) or only the products (with every plan of them) and plans listed. From then on the reseller and its customers list, quote and order only those (another plan is a 422 naming plan_id, nothing written), and the reseller marks up only those; subscriptions already sold keep running and renew. Only the reseller's distributor (a role that writes) and the platform set it, for a reseller of a distributor. A product or plan that is not for sale is a 422 naming product_ids[i] or plan_ids[i], nothing written; a reseller outside the caller's view answers 404. Written to the audit log.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/organizations/{id}/catalog (the `SetResellerCatalog` operationId).
+func (c *Client) SetResellerCatalogWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetResellerCatalogRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetResellerCatalog Curate a reseller's catalog
+//
+// Replaces what a reseller may sell: everything its distributor sells (all: true) or only the products (with every plan of them) and plans listed. From then on the reseller and its customers list, quote and order only those (another plan is a 422 naming plan_id, nothing written), and the reseller marks up only those; subscriptions already sold keep running and renew. Only the reseller's distributor (a role that writes) and the platform set it, for a reseller of a distributor. A product or plan that is not for sale is a 422 naming product_ids[i] or plan_ids[i], nothing written; a reseller outside the caller's view answers 404. Written to the audit log.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/organizations/{id}/catalog (the `SetResellerCatalog` operationId).
+func (c *Client) SetResellerCatalog(ctx context.Context, id int64, body SetResellerCatalogJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetResellerCatalogRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8658,6 +8766,87 @@ func NewSetBillingProfileRequestWithBody(server string, id int64, contentType st
 	return req, nil
 }
 
+// NewGetResellerCatalogRequest constructs an http.Request for the GetResellerCatalog method
+func NewGetResellerCatalogRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/catalog", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetResellerCatalogRequest calls the generic SetResellerCatalog builder with application/json body
+func NewSetResellerCatalogRequest(server string, id int64, body SetResellerCatalogJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetResellerCatalogRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetResellerCatalogRequestWithBody constructs an http.Request for the SetResellerCatalog method, with any body, and a specified content type
+func NewSetResellerCatalogRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/catalog", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListPricesRequest constructs an http.Request for the ListPrices method
 func NewListPricesRequest(server string, id int64) (*http.Request, error) {
 	var err error
@@ -11620,7 +11809,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetEarningsWithResponse Earnings statement of a party for a month, one per currency
 	//
-	// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.
+	// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11629,7 +11818,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetEarningsCsvWithResponse Earnings statement as CSV
 	//
-	// The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own; the platform names any organization. Changes nothing.
+	// The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -12040,6 +12229,33 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/organizations/{id}/billing-profile (the `SetBillingProfile` operationId).
 	SetBillingProfileWithResponse(ctx context.Context, id int64, body SetBillingProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*SetBillingProfileResponse, error)
+
+	// GetResellerCatalogWithResponse A reseller's curated catalog
+	//
+	// Returns what a reseller may sell, as its distributor curated it: everything the distributor sells (all, the default) or only the products and plans listed. Its distributor, the platform and the reseller itself read it; a reseller outside the caller's view, or an organization that is no reseller, answers 404. Changes nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{id}/catalog (the `GetResellerCatalog` operationId).
+	GetResellerCatalogWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetResellerCatalogResponse, error)
+
+	// SetResellerCatalogWithBodyWithResponse Curate a reseller's catalog
+	//
+	// Replaces what a reseller may sell: everything its distributor sells (all: true) or only the products (with every plan of them) and plans listed. From then on the reseller and its customers list, quote and order only those (another plan is a 422 naming plan_id, nothing written), and the reseller marks up only those; subscriptions already sold keep running and renew. Only the reseller's distributor (a role that writes) and the platform set it, for a reseller of a distributor. A product or plan that is not for sale is a 422 naming product_ids[i] or plan_ids[i], nothing written; a reseller outside the caller's view answers 404. Written to the audit log.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organizations/{id}/catalog (the `SetResellerCatalog` operationId).
+	SetResellerCatalogWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetResellerCatalogResponse, error)
+
+	// SetResellerCatalogWithResponse Curate a reseller's catalog
+	//
+	// Replaces what a reseller may sell: everything its distributor sells (all: true) or only the products (with every plan of them) and plans listed. From then on the reseller and its customers list, quote and order only those (another plan is a 422 naming plan_id, nothing written), and the reseller marks up only those; subscriptions already sold keep running and renew. Only the reseller's distributor (a role that writes) and the platform set it, for a reseller of a distributor. A product or plan that is not for sale is a 422 naming product_ids[i] or plan_ids[i], nothing written; a reseller outside the caller's view answers 404. Written to the audit log.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organizations/{id}/catalog (the `SetResellerCatalog` operationId).
+	SetResellerCatalogWithResponse(ctx context.Context, id int64, body SetResellerCatalogJSONRequestBody, reqEditors ...RequestEditorFn) (*SetResellerCatalogResponse, error)
 
 	// ListPricesWithResponse A distributor's or reseller's price list
 	//
@@ -15769,6 +15985,144 @@ func (r SetBillingProfileResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SetBillingProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetResellerCatalogResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ResellerCatalog
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetResellerCatalogResponse) GetJSON200() *ResellerCatalog {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetResellerCatalogResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetResellerCatalogResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetResellerCatalogResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetResellerCatalogResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetResellerCatalogResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetResellerCatalogResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetResellerCatalogResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetResellerCatalogResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetResellerCatalogResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ResellerCatalog
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetResellerCatalogResponse) GetJSON200() *ResellerCatalog {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetResellerCatalogResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetResellerCatalogResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SetResellerCatalogResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetResellerCatalogResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetResellerCatalogResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetResellerCatalogResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetResellerCatalogResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetResellerCatalogResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -20176,7 +20530,7 @@ func (c *ClientWithResponses) DeactivateCouponWithResponse(ctx context.Context, 
 
 // GetEarningsWithResponse Earnings statement of a party for a month, one per currency
 //
-// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.
+// Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -20191,7 +20545,7 @@ func (c *ClientWithResponses) GetEarningsWithResponse(ctx context.Context, param
 
 // GetEarningsCsvWithResponse Earnings statement as CSV
 //
-// The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own; the platform names any organization. Changes nothing.
+// The earnings statement of get-earnings as a CSV document, one block per currency. A party reads its own, a distributor its resellers' too (organization_id); the platform names any organization. Changes nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -20877,6 +21231,51 @@ func (c *ClientWithResponses) SetBillingProfileWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseSetBillingProfileResponse(rsp)
+}
+
+// GetResellerCatalogWithResponse A reseller's curated catalog
+//
+// Returns what a reseller may sell, as its distributor curated it: everything the distributor sells (all, the default) or only the products and plans listed. Its distributor, the platform and the reseller itself read it; a reseller outside the caller's view, or an organization that is no reseller, answers 404. Changes nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{id}/catalog (the `GetResellerCatalog` operationId).
+func (c *ClientWithResponses) GetResellerCatalogWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetResellerCatalogResponse, error) {
+	rsp, err := c.GetResellerCatalog(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetResellerCatalogResponse(rsp)
+}
+
+// SetResellerCatalogWithBodyWithResponse Curate a reseller's catalog
+//
+// Replaces what a reseller may sell: everything its distributor sells (all: true) or only the products (with every plan of them) and plans listed. From then on the reseller and its customers list, quote and order only those (another plan is a 422 naming plan_id, nothing written), and the reseller marks up only those; subscriptions already sold keep running and renew. Only the reseller's distributor (a role that writes) and the platform set it, for a reseller of a distributor. A product or plan that is not for sale is a 422 naming product_ids[i] or plan_ids[i], nothing written; a reseller outside the caller's view answers 404. Written to the audit log.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organizations/{id}/catalog (the `SetResellerCatalog` operationId).
+func (c *ClientWithResponses) SetResellerCatalogWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetResellerCatalogResponse, error) {
+	rsp, err := c.SetResellerCatalogWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetResellerCatalogResponse(rsp)
+}
+
+// SetResellerCatalogWithResponse Curate a reseller's catalog
+//
+// Replaces what a reseller may sell: everything its distributor sells (all: true) or only the products (with every plan of them) and plans listed. From then on the reseller and its customers list, quote and order only those (another plan is a 422 naming plan_id, nothing written), and the reseller marks up only those; subscriptions already sold keep running and renew. Only the reseller's distributor (a role that writes) and the platform set it, for a reseller of a distributor. A product or plan that is not for sale is a 422 naming product_ids[i] or plan_ids[i], nothing written; a reseller outside the caller's view answers 404. Written to the audit log.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organizations/{id}/catalog (the `SetResellerCatalog` operationId).
+func (c *ClientWithResponses) SetResellerCatalogWithResponse(ctx context.Context, id int64, body SetResellerCatalogJSONRequestBody, reqEditors ...RequestEditorFn) (*SetResellerCatalogResponse, error) {
+	rsp, err := c.SetResellerCatalog(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetResellerCatalogResponse(rsp)
 }
 
 // ListPricesWithResponse A distributor's or reseller's price list
@@ -24513,6 +24912,114 @@ func ParseSetBillingProfileResponse(rsp *http.Response) (*SetBillingProfileRespo
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetResellerCatalogResponse parses an HTTP response from a GetResellerCatalogWithResponse call
+func ParseGetResellerCatalogResponse(rsp *http.Response) (*GetResellerCatalogResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetResellerCatalogResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ResellerCatalog
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetResellerCatalogResponse parses an HTTP response from a SetResellerCatalogWithResponse call
+func ParseSetResellerCatalogResponse(rsp *http.Response) (*SetResellerCatalogResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetResellerCatalogResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ResellerCatalog
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
