@@ -92,6 +92,16 @@ func TestInvoicesEarningsAndBillingRuns(t *testing.T) {
 	if res := v.get("/invoices?period=" + month); !strings.Contains(res.Body, billing.Money(sts[0].Total, sts[0].Currency)) {
 		t.Fatalf("vendor's earnings page lacks %s", billing.Money(sts[0].Total, sts[0].Currency))
 	}
+	// …and by month, as a chart with its figures as a table: this
+	// month's total in its row; a year with nothing earned has no chart.
+	chartRow := `<tr><th scope="row">` + time.Now().UTC().Format("Jan 2006") + `</th><td class="num">` + sts[0].Currency + " " + billing.Money(sts[0].Total, sts[0].Currency) + `</td>`
+	if res := v.get("/invoices?period=" + month); !strings.Contains(res.Body, `id="earnings-chart"`) || !strings.Contains(res.Body, `src="data:image/svg&#43;xml;base64,`) ||
+		!strings.Contains(res.Body, "Earnings by month") || !strings.Contains(res.Body, chartRow) {
+		t.Fatalf("vendor's earnings chart lacks %s:\n%s", chartRow, res.Body)
+	}
+	if res := v.get("/invoices?period=" + billing.MonthOf(time.Now().AddDate(1, 1, 0)).String()); strings.Contains(res.Body, `id="earnings-chart"`) {
+		t.Fatal("a year with nothing earned has an earnings chart")
+	}
 	if res := v.get("/earnings.csv?period=" + month); res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
 		!strings.Contains(res.Body, billing.Money(sts[0].Total, sts[0].Currency)) {
 		t.Fatalf("earnings CSV: %d\n%s", res.StatusCode, res.Body)

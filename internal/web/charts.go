@@ -14,10 +14,11 @@ import (
 // Content-Security-Policy would refuse in the page itself), with the same
 // figures as a table for screen readers and whoever does not see it.
 type chart struct {
-	Title   string
-	Image   template.URL
-	Columns []string   // the series' names
-	Rows    []chartRow // one per category (month)
+	Title    string
+	Image    template.URL
+	Category string     // the table's heading of the categories ("Month" when empty)
+	Columns  []string   // the series' names
+	Rows     []chartRow // one per category (month, day)
 }
 
 type chartRow struct {

@@ -108,6 +108,7 @@ type Channel interface {
 	SetPrice(ctx context.Context, p mercato.Principal, e pricing.PriceListEntry) (pricing.PriceListEntry, error)
 	DeletePrice(ctx context.Context, p mercato.Principal, orgID, planID int64) error
 	Earnings(ctx context.Context, p mercato.Principal, r channel.EarningsRequest) ([]billing.Statement, error)
+	EarningsTrend(ctx context.Context, p mercato.Principal, r channel.EarningsRequest) (channel.Trend, error)
 }
 
 // Webhooks is the webhooks service the panel calls (internal/webhooks):
