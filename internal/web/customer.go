@@ -485,6 +485,10 @@ type subscriptionData struct {
 	Deliverable bool
 	Messages    []messaging.Message
 	Usage       []usage.Record
+	// UsageCharts are a metered plan's usage, one chart per metric, by
+	// UsageStep (day: the last 30 days; month: the last 12 months).
+	UsageCharts []chart
+	UsageStep   usage.Step
 	Orders      []subscription.Order
 	Operations  []operation // the operator's steps from its status
 	// Terms is the publisher's terms its buyer accepted at checkout, and
@@ -524,6 +528,11 @@ func (s *Server) subscriptionData(r *http.Request, v *view, reveal bool) (*subsc
 	}
 	if d.Usage, _, err = s.services.Usage.ListUsage(ctx, v.P, id, usage.Filter{}, mercato.Page{Limit: 20}); err != nil {
 		return nil, err
+	}
+	if len(det.Plan.Pricing.Metrics) > 0 {
+		if d.UsageCharts, d.UsageStep, err = s.usageCharts(r, v.P, id); err != nil {
+			return nil, err
+		}
 	}
 	if d.Orders, _, err = s.services.Orders.ListOrders(ctx, v.P, subscription.OrderFilter{SubscriptionID: id}, mercato.Page{Limit: 50}); err != nil {
 		return nil, err

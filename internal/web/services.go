@@ -75,6 +75,7 @@ type Billing interface {
 // Usage is the usage service the panel reads through (internal/usage).
 type Usage interface {
 	ListUsage(ctx context.Context, p mercato.Principal, subID int64, f usage.Filter, page mercato.Page) ([]usage.Record, int64, error)
+	Series(ctx context.Context, p mercato.Principal, subID int64, r usage.SeriesRequest) (usage.Series, error)
 }
 
 // Provisioning is the provisioning-data service the panel reads through
