@@ -123,6 +123,14 @@ func TestAccessibility(t *testing.T) {
 	if res := h.signIn(admin).post("/billing/runs", url.Values{"period": {billing.MonthOf(time.Now()).String()}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("billing run: %d", res.StatusCode)
 	}
+	// A payment of part of it, for the payments page.
+	invs, _, err := h.st.ListInvoices(context.Background(), h.admin, store.InvoiceFilter{}, store.Page{})
+	if err != nil || len(invs) == 0 {
+		t.Fatalf("no invoice after the run: %v", err)
+	}
+	if res := h.signIn(admin).post("/invoices/"+itoa(invs[0].ID)+"/payments", url.Values{"amount": {"1.00"}, "reference": {"bank 1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("payment: %d", res.StatusCode)
+	}
 	// A vendor's webhook endpoint (at a public address: the panel's form
 	// resolves the host), and the order's messages in the outbox.
 	bg := context.Background()

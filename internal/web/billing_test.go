@@ -146,6 +146,31 @@ func TestInvoicesEarningsAndBillingRuns(t *testing.T) {
 	if got, err := h.st.Invoice(ctx, h.admin, inv.ID); err != nil || got.Status != billing.StatusPaid {
 		t.Fatalf("after the rest: %s %v", got.Status, err)
 	}
+
+	// The operator's payments page lists both parts, newest first, with
+	// the invoice, customer, amount and method; the filter keeps a kind;
+	// nobody else opens it.
+	list = op.get("/admin/payments")
+	rows := strings.Split(list.Body, "<tr data-payment=")
+	if list.StatusCode != http.StatusOK || len(rows) != 3 || !strings.Contains(rows[1], rest) || !strings.Contains(rows[2], "EUR 1.00") ||
+		!strings.Contains(rows[2], "bank 1") || !strings.Contains(rows[1], inv.Number) || !strings.Contains(rows[1], inv.Customer.Name) ||
+		!strings.Contains(rows[1], "partial") || !strings.Contains(rows[1], "marked paid") {
+		t.Fatalf("payments page: %d\n%s", list.StatusCode, list.Body)
+	}
+	if res := op.get("/admin/payments?status=partial"); strings.Count(res.Body, "<tr data-payment=") != 2 {
+		t.Fatalf("partial payments:\n%s", res.Body)
+	}
+	if res := op.get("/admin/payments?status=refund"); strings.Contains(res.Body, "<tr data-payment=") || !strings.Contains(res.Body, "No payments.") {
+		t.Fatalf("refunds:\n%s", res.Body)
+	}
+	if res := op.get("/admin/payments?status=late"); res.StatusCode != http.StatusUnprocessableEntity && res.StatusCode != http.StatusBadRequest {
+		t.Fatalf("an unknown kind: %d", res.StatusCode)
+	}
+	for _, email := range []string{customer, vendor} {
+		if res := h.signIn(email).get("/admin/payments"); res.StatusCode != http.StatusForbidden {
+			t.Errorf("%s opens the payments page: %d", email, res.StatusCode)
+		}
+	}
 }
 
 func mustPrincipal(t *testing.T, h *harness, token string) mercato.Principal {

@@ -42,6 +42,8 @@ var labels = map[string]string{
 	// billing.Kind, billing.Status
 	"invoice": msgid("invoice"), "credit_note": msgid("credit note"),
 	"draft": msgid("draft"), "issued": msgid("issued"), "paid": msgid("paid"), "void": msgid("void"),
+	// billing.PaymentKind
+	"full": msgid("in full"), "partial": msgid("partial"), "refund": msgid("refund"),
 	// the e-mail templates (internal/notify) and the user's role
 	"order_confirmation": msgid("order confirmation"), "new_subscription": msgid("new subscription"),
 	"subscription_deployed": msgid("application ready"), "subscription_failed": msgid("activation failed"),

@@ -66,6 +66,7 @@ type Billing interface {
 	CreditInvoice(ctx context.Context, p mercato.Principal, id int64, r billing.CreditRequest) (billing.Invoice, error)
 	PayInvoice(ctx context.Context, p mercato.Principal, id int64, r billingrun.PaymentRequest) (billing.Invoice, error)
 	InvoiceBalance(ctx context.Context, p mercato.Principal, id int64) (billingrun.Balance, error)
+	ListPayments(ctx context.Context, p mercato.Principal, f billing.PaymentFilter) ([]billing.ListedPayment, error)
 	OperatorSettings(ctx context.Context, p mercato.Principal) (billing.Seller, error)
 	SaveOperatorSettings(ctx context.Context, p mercato.Principal, st billing.Seller) (billing.Seller, error)
 	TaxRates(ctx context.Context, p mercato.Principal) ([]billing.TaxRate, error)
