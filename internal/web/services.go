@@ -48,6 +48,7 @@ type Coupons interface {
 // (internal/lifecycle).
 type Lifecycle interface {
 	Act(ctx context.Context, p mercato.Principal, id int64, a subscription.Action) (subscription.Subscription, error)
+	Reject(ctx context.Context, p mercato.Principal, id int64, reason string) (subscription.Subscription, error)
 	Renew(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	Convert(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	CancelTermination(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
