@@ -244,7 +244,7 @@ func (s *Server) registerSubscriptions() {
 			return out(subscriptionOf(sub)), nil
 		})
 	register(s, huma.Operation{OperationID: "reject-subscription", Method: http.MethodPost, Path: "/api/v1/subscriptions/{id}/reject", Summary: "Refuse an order awaiting approval (platform)",
-		Description: "Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription MODIFIED event carrying the reason (metadata rejection_reason).",
+		Description: "Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).",
 		Tags:        tags, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, in *struct {
 			IDInput

@@ -3749,7 +3749,7 @@ type ClientInterface interface {
 
 	// RejectSubscriptionWithBody Refuse an order awaiting approval (platform)
 	//
-	// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription MODIFIED event carrying the reason (metadata rejection_reason).
+	// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3758,7 +3758,7 @@ type ClientInterface interface {
 
 	// RejectSubscription Refuse an order awaiting approval (platform)
 	//
-	// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription MODIFIED event carrying the reason (metadata rejection_reason).
+	// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5734,7 +5734,7 @@ func (c *Client) PaySubscription(ctx context.Context, id int64, reqEditors ...Re
 
 // RejectSubscriptionWithBody Refuse an order awaiting approval (platform)
 //
-// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription MODIFIED event carrying the reason (metadata rejection_reason).
+// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).
 //
 // Takes any type of body and a specified content type.
 //
@@ -5753,7 +5753,7 @@ func (c *Client) RejectSubscriptionWithBody(ctx context.Context, id int64, conte
 
 // RejectSubscription Refuse an order awaiting approval (platform)
 //
-// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription MODIFIED event carrying the reason (metadata rejection_reason).
+// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11870,7 +11870,7 @@ type ClientWithResponsesInterface interface {
 
 	// RejectSubscriptionWithBodyWithResponse Refuse an order awaiting approval (platform)
 	//
-	// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription MODIFIED event carrying the reason (metadata rejection_reason).
+	// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11879,7 +11879,7 @@ type ClientWithResponsesInterface interface {
 
 	// RejectSubscriptionWithResponse Refuse an order awaiting approval (platform)
 	//
-	// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription MODIFIED event carrying the reason (metadata rejection_reason).
+	// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -20398,7 +20398,7 @@ func (c *ClientWithResponses) PaySubscriptionWithResponse(ctx context.Context, i
 
 // RejectSubscriptionWithBodyWithResponse Refuse an order awaiting approval (platform)
 //
-// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription MODIFIED event carrying the reason (metadata rejection_reason).
+// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -20413,7 +20413,7 @@ func (c *ClientWithResponses) RejectSubscriptionWithBodyWithResponse(ctx context
 
 // RejectSubscriptionWithResponse Refuse an order awaiting approval (platform)
 //
-// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription MODIFIED event carrying the reason (metadata rejection_reason).
+// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
