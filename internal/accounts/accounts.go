@@ -46,6 +46,9 @@ type Reads interface {
 	// PasswordResetUsable reports whether a reset link is unused and
 	// unexpired.
 	PasswordResetUsable(ctx context.Context, secret string) (bool, error)
+	// IdentityPrincipal returns the principal of the user an identity
+	// at a provider is linked to, false when none is.
+	IdentityPrincipal(ctx context.Context, issuer, subject string) (mercato.Principal, bool, error)
 }
 
 // Tx is what the service does inside one transaction.
@@ -94,6 +97,9 @@ type Tx interface {
 	// false when it is unknown, used or expired.
 	UsePasswordReset(ctx context.Context, secret string) (int64, bool, error)
 	SetPasswordHash(ctx context.Context, userID int64, hash string) error
+	// LinkIdentity links an identity at a provider to a user (a
+	// conflict when it is linked already).
+	LinkIdentity(ctx context.Context, userID int64, issuer, subject string) error
 	Audit(ctx context.Context, p mercato.Principal, action, entity string, id int64, details map[string]any) error
 	RecordEvent(ctx context.Context, entity string, id int64, typ string, metadata map[string]string) error
 	// The outbox, for the messages the service queues itself (a reset

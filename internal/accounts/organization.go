@@ -10,11 +10,9 @@ import (
 	"github.com/mercato-market/mercato/internal/pricing"
 )
 
-// Defaults of a new organization.
-const (
-	defaultCurrency   = "EUR"
-	defaultFeePercent = "20"
-)
+// defaultCurrency is a new organization's currency unless it says
+// otherwise.
+const defaultCurrency = "EUR"
 
 // OrganizationUpdate holds the fields a PATCH may change; nil fields keep
 // their values.
@@ -71,20 +69,21 @@ func (s *Service) Organization(ctx context.Context, p mercato.Principal, id int6
 }
 
 // CreateOrganization creates an organization on p's behalf, billed in
-// euros and paying the operator 20% unless it says otherwise. The platform
+// euros unless it says otherwise; a vendor without a fee_percent of its
+// own pays the fee of the operator's rules (by product type, else the
+// default: internal/channel's fee rules). The platform
 // creates any kind; a distributor creates its resellers; a reseller its
-// customers. The parent must be of the kind the channel allows.
+// customers. The parent must be of the kind the channel allows; only the
+// platform sets a fee or buying on account.
 func (s *Service) CreateOrganization(ctx context.Context, p mercato.Principal, o mercato.Organization) (mercato.Organization, error) {
+	terms := o.FeePercent != "" || o.OnAccount
 	if o.Currency == "" {
 		o.Currency = defaultCurrency
-	}
-	if o.FeePercent == "" {
-		o.FeePercent = defaultFeePercent
 	}
 	if err := validOrganization(o); err != nil {
 		return o, err
 	}
-	if err := mayCreateOrganization(p, &o); err != nil {
+	if err := mayCreateOrganization(p, &o, terms); err != nil {
 		return o, err
 	}
 	if o.Kind == mercato.KindPlatform {

@@ -45,6 +45,19 @@ func TestCreateOrganization(t *testing.T) {
 		{name: "distributor creates under another distributor", by: as("d1"),
 			org:  under(mercato.KindReseller, func(w *storetest.World) int64 { return w.D2.Org.ID }),
 			code: mercato.EINVALID, field: "parent_id: must be your own organization"},
+		{name: "reseller creates its customer on account", by: as("r1"),
+			org: func(w *storetest.World) mercato.Organization {
+				return mercato.Organization{Kind: mercato.KindCustomer, Name: "Free ride", OnAccount: true}
+			},
+			code: mercato.EFORBIDDEN},
+		{name: "distributor sets its reseller's fee", by: as("d1"),
+			org: func(w *storetest.World) mercato.Organization {
+				return mercato.Organization{Kind: mercato.KindReseller, Name: "No fee", FeePercent: "0"}
+			},
+			code: mercato.EFORBIDDEN},
+		{name: "distributor creates a customer under its reseller", by: as("d1"),
+			org:  under(mercato.KindCustomer, func(w *storetest.World) int64 { return w.R1.Org.ID }),
+			code: mercato.EFORBIDDEN},
 		{name: "second platform", by: platform, org: kind(mercato.KindPlatform), code: mercato.EINVALID, field: "kind: there is only one platform"},
 		// Parents.
 		{name: "customer under a distributor", by: platform,
@@ -105,7 +118,7 @@ func TestCreateOrganization(t *testing.T) {
 				if (o.ParentID == nil) != (want == nil) || (o.ParentID != nil && *o.ParentID != *want) {
 					t.Fatalf("parent = %v, want %v", o.ParentID, want)
 				}
-				wantCurrency, wantFee := "EUR", "20"
+				wantCurrency, wantFee := "EUR", "" // no fee of its own: the operator's rules
 				if in.Currency != "" {
 					wantCurrency, wantFee = in.Currency, in.FeePercent
 				}

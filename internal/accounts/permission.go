@@ -15,15 +15,28 @@ var channelChildren = map[mercato.OrgKind]mercato.OrgKind{
 	mercato.KindReseller:    mercato.KindCustomer,
 }
 
+// ChildKind is the kind of organization a channel of kind k creates under
+// itself (false: it creates none), so that the control panel offers only
+// the form the service accepts.
+func ChildKind(k mercato.OrgKind) (mercato.OrgKind, bool) {
+	child, ok := channelChildren[k]
+	return child, ok
+}
+
 // mayCreateOrganization decides whether p may create o. The parent of an
 // organization a channel creates is the channel itself: its own when o
-// names none, and no other.
-func mayCreateOrganization(p mercato.Principal, o *mercato.Organization) error {
+// names none, and no other; and, as with a change (maySetTerms), only the
+// platform sets what it pays and how it buys: terms says o was sent with a
+// fee or buying on account.
+func mayCreateOrganization(p mercato.Principal, o *mercato.Organization, terms bool) error {
 	if p.IsPlatform() {
 		return nil
 	}
 	if child, ok := channelChildren[p.OrgKind]; !ok || child != o.Kind {
 		return mercato.Errorf(mercato.EFORBIDDEN, "a %s may not create %s organizations", p.OrgKind, o.Kind)
+	}
+	if terms {
+		return mercato.Errorf(mercato.EFORBIDDEN, "only the platform sets fees and buying on account")
 	}
 	if o.ParentID == nil {
 		o.ParentID = &p.OrgID

@@ -140,19 +140,47 @@ type BillingRunCreate struct {
 	AsOf   *time.Time `json:"as_of,omitempty" doc:"when renewals and dunning are decided; default now"`
 }
 
-// BillingRun reports a billing run.
+// BillingRun reports a billing run: while it runs, its progress so far.
 type BillingRun struct {
 	ID            int64      `json:"id"`
 	Period        string     `json:"period"`
 	Status        string     `json:"status" enum:"running,finished,failed"`
-	Subscriptions int        `json:"subscriptions"`
-	Invoices      int        `json:"invoices"`
+	Error         string     `json:"error,omitempty" doc:"why a failed run failed"`
+	Customers     int        `json:"customers" doc:"customers the run bills, counted once its renewals are done (0 before)"`
+	CustomersDone int        `json:"customers_done" doc:"customers billed so far, recorded after every chunk"`
+	Subscriptions int        `json:"subscriptions" doc:"so far, while it runs"`
+	Invoices      int        `json:"invoices" doc:"issued so far, while it runs"`
 	Lines         int        `json:"lines"`
 	Renewed       int        `json:"renewed"`
 	Ended         int        `json:"ended"`
 	Skipped       int        `json:"skipped" doc:"subscriptions this run could not charge (left, with the reason, for the next run; every other invoice was issued)"`
+	Skips         []RunSkip  `json:"skips,omitempty" doc:"once it has ended: each subscription skipped, and why"`
 	StartedAt     time.Time  `json:"started_at"`
 	FinishedAt    *time.Time `json:"finished_at,omitempty"`
+}
+
+// RunSkip is a subscription a billing run could not charge, and why.
+type RunSkip struct {
+	SubscriptionID int64  `json:"subscription_id"`
+	Step           string `json:"step" doc:"renewal, period or usage"`
+	Reason         string `json:"reason"`
+}
+
+// BillingRunStarted is the answer to a billing run started: 202 with the
+// run, running, and where to read its progress.
+type BillingRunStarted struct {
+	Location string `header:"Location" doc:"the run, to read its progress: GET until its status is no longer running"`
+	Body     BillingRun
+}
+
+func billingRunOf(run billing.Run) BillingRun {
+	out := BillingRun{ID: run.ID, Period: run.Period, Status: run.Status, Error: run.Error, Customers: run.Customers, CustomersDone: run.CustomersDone,
+		Subscriptions: run.Subscriptions, Invoices: run.Invoices, Lines: run.Lines, Renewed: run.Renewed, Ended: run.Ended, Skipped: run.Skipped,
+		StartedAt: run.StartedAt, FinishedAt: run.FinishedAt}
+	for _, sk := range run.Skips {
+		out.Skips = append(out.Skips, RunSkip{SubscriptionID: sk.SubscriptionID, Step: sk.Step, Reason: sk.Reason})
+	}
+	return out
 }
 
 // Statement is a party's earnings for a period in one currency.
@@ -320,9 +348,12 @@ func (s *Server) registerBilling() {
 			return out(invoiceOf(cn)), nil
 		})
 	register(s, huma.Operation{OperationID: "create-billing-run", Method: http.MethodPost, Path: "/api/v1/billing-runs",
-		Summary: "Close a month: renewals, invoices, ledger, dunning (platform)", Description: "Idempotent: running a month again bills only what is missing.",
-		Tags: tags, Errors: []int{http.StatusForbidden}},
-		func(ctx context.Context, in *struct{ Body BillingRunCreate }) (*Output[BillingRun], error) {
+		Summary: "Start closing a month: renewals, invoices, ledger, dunning (platform)",
+		Description: "Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; " +
+			"its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. " +
+			"Idempotent: running a month again bills only what is missing.",
+		Tags: tags, DefaultStatus: http.StatusAccepted, Errors: []int{http.StatusForbidden, http.StatusConflict}},
+		func(ctx context.Context, in *struct{ Body BillingRunCreate }) (*BillingRunStarted, error) {
 			m, err := billing.ParseMonth(in.Body.Period)
 			if err != nil {
 				return nil, mercato.Invalid("invalid billing run", mercato.FieldError{Path: "period", Message: err.Error()})
@@ -331,12 +362,22 @@ func (s *Server) registerBilling() {
 			if in.Body.AsOf != nil {
 				opts.AsOf = *in.Body.AsOf
 			}
-			run, err := s.services.Billing.RunBilling(ctx, principal(ctx), opts)
+			run, err := s.services.Billing.StartBilling(ctx, principal(ctx), opts)
 			if err != nil {
 				return nil, err
 			}
-			return out(BillingRun{ID: run.ID, Period: run.Period, Status: run.Status, Subscriptions: run.Subscriptions, Invoices: run.Invoices, Lines: run.Lines,
-				Renewed: run.Renewed, Ended: run.Ended, Skipped: run.Skipped, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt}), nil
+			return &BillingRunStarted{Location: fmt.Sprintf("/api/v1/billing-runs/%d", run.ID), Body: billingRunOf(run)}, nil
+		})
+	register(s, huma.Operation{OperationID: "get-billing-run", Method: http.MethodGet, Path: "/api/v1/billing-runs/{id}",
+		Summary:     "Get a billing run: its progress, or how it ended (platform)",
+		Description: "Returns a billing run: while it runs, the customers billed of those to bill and the invoices issued so far; once it has ended, finished or failed (with the reason), and each subscription it skipped with the reason. Changes nothing.",
+		Tags:        tags, Errors: []int{http.StatusForbidden}},
+		func(ctx context.Context, in *IDInput) (*Output[BillingRun], error) {
+			run, err := s.services.Billing.BillingRun(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(billingRunOf(run)), nil
 		})
 	register(s, huma.Operation{OperationID: "get-earnings", Description: "Returns a party's earnings statement for a month, one per currency: every share of every invoice line it earned, with the total. A party reads its own; the platform names any organization. Changes nothing.", Method: http.MethodGet, Path: "/api/v1/earnings",
 		Summary: "Earnings statement of a party for a month, one per currency", Tags: tags},

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
@@ -74,7 +75,9 @@ func TestOperatorAPI(t *testing.T) {
 		o := e.call("POST", "/api/v1/orders", w.C1.Token, map[string]any{"plan_id": w.PlanA.ID, "quantity": 3}).must(t, http.StatusCreated)
 		e.call("PATCH", fmt.Sprintf("/api/v1/subscriptions/%d", int64(o.body["subscription_id"].(float64))), w.VendorA.Token, map[string]any{"deployment_status": "DEPLOYED"}).must(t, http.StatusOK)
 		period := e.st.Now().UTC().Format("2006-01")
-		e.call("POST", "/api/v1/billing-runs", w.Platform.Token, map[string]any{"period": period}).must(t, http.StatusCreated)
+		if r := e.runBilling(t, period); r.str("status") != "finished" {
+			t.Fatalf("run: %s", r.raw)
+		}
 		ids := e.call("GET", "/api/v1/invoices", w.C1.Token, nil).must(t, http.StatusOK).itemIDs("id")
 		if len(ids) != 1 {
 			t.Fatalf("invoices %v", ids)
@@ -137,6 +140,84 @@ func TestRetentionAPI(t *testing.T) {
 		got = e.call("GET", "/api/v1/operator/retention", w.Platform.Token, nil).must(t, http.StatusOK)
 		if got.body["attempts_days"] != 7.0 || got.body["events_days"] != 60.0 || got.body["updated_at"] == nil {
 			t.Fatalf("policy read back: %s", got.raw)
+		}
+	})
+}
+
+// TestFeeRulesAPI sets fee rules by type and by vendor, reads them back in
+// order, refuses bad ones with 422 naming the field (nothing written),
+// keeps them to the platform, and charges an order at the most specific
+// rule; then the dunning settings, read from the configuration until saved.
+func TestFeeRulesAPI(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		w := e.w
+		refuse := func(method, path string, body map[string]any, field string) {
+			t.Helper()
+			before := fmt.Sprint(storetest.Counts(t, e.st))
+			r := e.call(method, path, w.Platform.Token, body).must(t, http.StatusUnprocessableEntity)
+			r.isProblem(t)
+			errs, _ := r.body["errors"].([]any)
+			if len(errs) != 1 || errs[0].(map[string]any)["location"] != field {
+				t.Fatalf("%s %s %v: errors %v, want one at %s", method, path, body, errs, field)
+			}
+			if after := fmt.Sprint(storetest.Counts(t, e.st)); after != before {
+				t.Fatalf("rows changed: %s -> %s", before, after)
+			}
+		}
+		const rules = "/api/v1/operator/fee-rules"
+		refuse("PUT", rules, map[string]any{"percent": "100.01"}, "body.percent")
+		refuse("PUT", rules, map[string]any{"percent": "abc"}, "body.percent")
+		refuse("PUT", rules, map[string]any{"percent": "5", "product_type": "cloud"}, "body.product_type")
+		refuse("PUT", rules, map[string]any{"percent": "5", "vendor_id": w.C1.Org.ID}, "body.vendor_id")
+		e.call("PUT", rules, w.VendorA.Token, map[string]any{"percent": "0", "vendor_id": w.VendorA.Org.ID}).must(t, http.StatusForbidden)
+		e.call("GET", rules, w.C1.Token, nil).must(t, http.StatusForbidden)
+		e.call("DELETE", rules+"?vendor_id=0", w.Platform.Token, nil).must(t, http.StatusUnprocessableEntity)
+		e.call("DELETE", rules+"?product_type=service", w.Platform.Token, nil).must(t, http.StatusNotFound)
+
+		e.call("PUT", rules, w.Platform.Token, map[string]any{"percent": "15", "product_type": "saas"}).must(t, http.StatusOK)
+		r := e.call("PUT", rules, w.Platform.Token, map[string]any{"percent": "7.5", "vendor_id": w.VendorA.Org.ID, "product_type": "saas"}).must(t, http.StatusOK)
+		if r.str("percent") != "7.5" || r.str("vendor_name") != w.VendorA.Org.Name {
+			t.Fatalf("rule: %s", r.raw)
+		}
+		list := e.call("GET", rules, w.Platform.Token, nil).must(t, http.StatusOK)
+		var items []map[string]any
+		if err := json.Unmarshal(list.raw, &items); err != nil {
+			t.Fatalf("rules: %s: %v", list.raw, err)
+		}
+		var got []string
+		for _, x := range items {
+			got = append(got, fmt.Sprintf("%v/%v=%v", x["vendor_id"], x["product_type"], x["percent"]))
+		}
+		if want := fmt.Sprintf("[0/=20 0/saas=15 %d/saas=7.5]", w.VendorA.Org.ID); fmt.Sprint(got) != want {
+			t.Fatalf("rules %v, want %s", got, want)
+		}
+		// Vendor A's SaaS plan is sold at its vendor and type's 7.5%.
+		q := e.call("POST", "/api/v1/quotes", w.C1.Token, map[string]any{"plan_id": w.PlanA.ID, "quantity": 2}).must(t, http.StatusOK)
+		shares, _ := q.body["shares"].([]any)
+		found := false
+		for _, sh := range shares {
+			if m := sh.(map[string]any); m["role"] == "platform" {
+				found = m["amount"] == "1.50"
+			}
+		}
+		if !found {
+			t.Fatalf("quote shares %v, want the platform's 1.50 (7.5%% of 20.00)", shares)
+		}
+		e.call("DELETE", fmt.Sprintf("%s?vendor_id=%d&product_type=saas", rules, w.VendorA.Org.ID), w.Platform.Token, nil).must(t, http.StatusNoContent)
+
+		const dunning = "/api/v1/operator/dunning"
+		d := e.call("GET", dunning, w.Platform.Token, nil).must(t, http.StatusOK)
+		if fmt.Sprint(d.body["payment_retry_days"]) != "[1 3 5 7]" || d.body["suspend_days"] != 21.0 || d.body["updated_at"] != nil {
+			t.Fatalf("default dunning settings: %s", d.raw)
+		}
+		refuse("PUT", dunning, map[string]any{"payment_retry_days": []int{3, 1}, "suspend_days": 21}, "body.payment_retry_days")
+		refuse("PUT", dunning, map[string]any{"payment_retry_days": []int{1, 61}, "suspend_days": 21}, "body.payment_retry_days")
+		refuse("PUT", dunning, map[string]any{"payment_retry_days": []int{1}, "suspend_days": 400}, "body.suspend_days")
+		e.call("PUT", dunning, w.R1.Token, map[string]any{"payment_retry_days": []int{1}, "suspend_days": 1}).must(t, http.StatusForbidden)
+		e.call("PUT", dunning, w.Platform.Token, map[string]any{"payment_retry_days": []int{2, 4, 8}, "suspend_days": 10}).must(t, http.StatusOK)
+		d = e.call("GET", dunning, w.Platform.Token, nil).must(t, http.StatusOK)
+		if fmt.Sprint(d.body["payment_retry_days"]) != "[2 4 8]" || d.body["suspend_days"] != 10.0 || d.body["updated_at"] == nil {
+			t.Fatalf("saved dunning settings: %s", d.raw)
 		}
 	})
 }

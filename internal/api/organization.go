@@ -23,7 +23,7 @@ type Organization struct {
 	VATID      string    `json:"vat_id" doc:"an EU VAT id (by its prefix or the country) has its country's format and check digit"`
 	Address    *Address  `json:"address,omitempty"`
 	OnAccount  bool      `json:"on_account" doc:"buys on account: orders are cleared for provisioning at once"`
-	FeePercent string    `json:"fee_percent" doc:"the operator's fee on a vendor's sales, in percent"`
+	FeePercent string    `json:"fee_percent" doc:"a vendor's own fee rule: the operator's fee on all its sales, in percent; empty: the operator's fee rules by product type, else their default (/api/v1/operator/fee-rules)"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
 }
@@ -56,7 +56,7 @@ type OrganizationUpdate struct {
 	VATID      *string  `json:"vat_id,omitempty" maxLength:"32" doc:"an EU VAT id must have its country's format and check digit"`
 	Address    *Address `json:"address,omitempty"`
 	OnAccount  *bool    `json:"on_account,omitempty"`
-	FeePercent *string  `json:"fee_percent,omitempty" pattern:"^[0-9]{1,3}(\\.[0-9]{1,4})?$"`
+	FeePercent *string  `json:"fee_percent,omitempty" pattern:"^([0-9]{1,3}(\\.[0-9]{1,4})?)?$" doc:"empty removes the vendor's own fee rule"`
 }
 
 func (s *Server) registerOrganizations() {
@@ -79,7 +79,7 @@ func (s *Server) registerOrganizations() {
 			}
 			return out(organizationOf(o)), nil
 		})
-	register(s, huma.Operation{OperationID: "create-organization", Description: "Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.", Method: http.MethodPost, Path: "/api/v1/organizations", Summary: "Create an organization", Tags: tags},
+	register(s, huma.Operation{OperationID: "create-organization", Description: "Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.", Method: http.MethodPost, Path: "/api/v1/organizations", Summary: "Create an organization", Tags: tags},
 		func(ctx context.Context, in *struct{ Body OrganizationCreate }) (*Output[Organization], error) {
 			b := in.Body
 			o, err := s.services.Accounts.CreateOrganization(ctx, principal(ctx), mercato.Organization{

@@ -76,6 +76,7 @@ func New(sv Services, log *slog.Logger, opts ...Option) *Server {
 
 	s.registerOrganizations()
 	s.registerOperator()
+	s.registerFees()
 	s.registerRetention()
 	s.registerUsers()
 	s.registerProducts()

@@ -65,7 +65,8 @@ type Lifecycle interface {
 
 // Billing is the billing service the API calls (internal/billingrun).
 type Billing interface {
-	RunBilling(ctx context.Context, p mercato.Principal, opts billingrun.Options) (billing.Run, error)
+	StartBilling(ctx context.Context, p mercato.Principal, opts billingrun.Options) (billing.Run, error)
+	BillingRun(ctx context.Context, p mercato.Principal, id int64) (billing.Run, error)
 	IssueInvoice(ctx context.Context, p mercato.Principal, id int64) (billing.Invoice, error)
 	PayInvoice(ctx context.Context, p mercato.Principal, id int64, r billingrun.PaymentRequest) (billing.Invoice, error)
 	CreditInvoice(ctx context.Context, p mercato.Principal, id int64, r billing.CreditRequest) (billing.Invoice, error)
@@ -73,6 +74,8 @@ type Billing interface {
 	SaveOperatorSettings(ctx context.Context, p mercato.Principal, st billing.Seller) (billing.Seller, error)
 	TaxRates(ctx context.Context, p mercato.Principal) ([]billing.TaxRate, error)
 	AddTaxRate(ctx context.Context, p mercato.Principal, r billing.TaxRate) (billing.TaxRate, error)
+	DunningSettings(ctx context.Context, p mercato.Principal) (billing.DunningSettings, error)
+	SaveDunningSettings(ctx context.Context, p mercato.Principal, d billing.DunningSettings) (billing.DunningSettings, error)
 	RenewalOffer(ctx context.Context, p mercato.Principal, id int64) (billing.Offer, error)
 	SetSelfBilling(ctx context.Context, p mercato.Principal, orgID int64, self bool) error
 	ListInvoices(ctx context.Context, p mercato.Principal, f billing.InvoiceFilter, page mercato.Page) ([]billing.Invoice, int64, error)
@@ -125,7 +128,7 @@ type Catalog interface {
 }
 
 // Channel is the channel service the API calls (internal/channel): price
-// lists, earnings and exchange rates.
+// lists, earnings, exchange rates and the operator's fee rules.
 type Channel interface {
 	PriceList(ctx context.Context, p mercato.Principal, orgID int64) ([]pricing.PriceListEntry, error)
 	SetPrice(ctx context.Context, p mercato.Principal, e pricing.PriceListEntry) (pricing.PriceListEntry, error)
@@ -133,6 +136,9 @@ type Channel interface {
 	Earnings(ctx context.Context, p mercato.Principal, r channel.EarningsRequest) ([]billing.Statement, error)
 	ExchangeRates(ctx context.Context, p mercato.Principal, base, quote string) ([]pricing.ExchangeRate, error)
 	SetExchangeRate(ctx context.Context, p mercato.Principal, r pricing.ExchangeRate) (pricing.ExchangeRate, error)
+	FeeRules(ctx context.Context, p mercato.Principal) ([]catalog.FeeRule, error)
+	SetFeeRule(ctx context.Context, p mercato.Principal, r catalog.FeeRule) (catalog.FeeRule, error)
+	DeleteFeeRule(ctx context.Context, p mercato.Principal, vendorID int64, productType catalog.ProductType) error
 }
 
 // Webhooks is the webhooks service the API calls (internal/webhooks):

@@ -26,6 +26,9 @@ type HTTP struct {
 	// Routes are more handlers by ServeMux pattern, behind the front door
 	// like the rest (serve's Stripe webhook).
 	Routes map[string]http.Handler
+	// OIDC is the identity provider the panel offers beside passwords
+	// (nil: none).
+	OIDC *web.OIDC
 }
 
 // Handler is serve's HTTP handler over these services: the API (/api/v1,
@@ -44,6 +47,9 @@ func (s *Services) Handler(h HTTP) (http.Handler, error) {
 		web.WithSessionTTL(cfg.Web.SessionTTL), web.WithSignInLimit(cfg.Web.SignInAttempts, cfg.Web.SignInWindow)}
 	if cfg.Web.InsecureCookies {
 		opts = append(opts, web.WithInsecureCookies())
+	}
+	if h.OIDC != nil {
+		opts = append(opts, web.WithOIDC(*h.OIDC))
 	}
 	panel, err := web.New(s.Web(), log, opts...)
 	if err != nil {

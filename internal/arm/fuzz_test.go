@@ -63,3 +63,64 @@ func FuzzExpression(f *testing.F) {
 		_, _ = EvaluateExpression(tpl, nil, dep, expr)
 	})
 }
+
+// templateSeeds are templates of the forms the reader accepts beside plain
+// JSON: ARM's lenient JSON, nested deployments, user-defined types (one of
+// them recursive) and copy loops.
+var templateSeeds = []string{
+	fuzzTemplate,
+	"{\n  // a comment\n  \"parameters\": {\"p\": {\"type\": \"string\", \"defaultValue\": \"a\",},},\n  /* block */ \"resources\": [],\n}",
+	"{\"variables\": {\"v\": \"[concat('a',\u00a0'b')]\", \"m\": \"line one\nline two\"}, \"resources\": []}",
+	`{"parameters": {"n": {"type": "int", "defaultValue": 2, "minValue": 1, "maxValue": 3, "allowedValues": [1, 2, 3]}},
+	  "resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01",
+	    "name": "[concat('st', copyIndex())]", "location": "westeurope", "copy": {"name": "c", "count": "[parameters('n')]"}}],
+	  "outputs": {"o": {"type": "string", "value": "[reference(concat('Microsoft.Storage/storageAccounts/', 'st0'), '2023-01-01').primaryEndpoints.blob]"}}}`,
+	`{"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "inner",
+	  "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+	    "parameters": {"x": {"value": "y"}},
+	    "template": {"parameters": {"x": {"type": "string"}},
+	      "resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "deeper",
+	        "properties": {"mode": "Incremental", "template": {"resources": [], "outputs": {"z": {"type": "string", "value": "z"}}}}}],
+	      "outputs": {"x": {"type": "string", "value": "[parameters('x')]"}}}}}],
+	  "outputs": {"r": {"type": "string", "value": "[reference('inner').outputs.x.value]"}}}`,
+	`{"languageVersion": "2.0", "definitions": {
+	    "node": {"type": "object", "properties": {"name": {"type": "string", "maxLength": 5}, "next": {"$ref": "#/definitions/node", "nullable": true}}},
+	    "names": {"type": "array", "items": {"$ref": "#/definitions/node"}}},
+	  "parameters": {"p": {"$ref": "#/definitions/node", "defaultValue": {"name": "a", "next": {"name": "b"}}},
+	    "q": {"$ref": "#/definitions/names", "defaultValue": []}},
+	  "resources": {"sa": {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "[parameters('p').name]", "location": "westeurope"}}}`,
+	`{"definitions": {"a": {"$ref": "#/definitions/b"}, "b": {"$ref": "#/definitions/a"}}, "parameters": {"p": {"$ref": "#/definitions/a"}}}`,
+	`[`, `{"parameters": 1}`, `{"resources": [{"type": 1}]}`, "",
+}
+
+// FuzzTemplate feeds arbitrary bytes to the template reader (vendors
+// upload templates): reading, the buyer's form and an evaluation with the
+// defaults may refuse a template but never panic or run away.
+func FuzzTemplate(f *testing.F) {
+	for _, s := range templateSeeds {
+		f.Add([]byte(s))
+	}
+	dep := testDeployment
+	dep.Now = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tpl, err := ParseTemplate(data)
+		if err != nil {
+			return
+		}
+		_ = tpl.Form()
+		_, _ = Evaluate(tpl, nil, dep)
+	})
+}
+
+// FuzzParameters feeds arbitrary bytes to the parameters-file reader.
+func FuzzParameters(f *testing.F) {
+	for _, s := range []string{
+		`{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "contentVersion": "1.0.0.0", "parameters": {"a": {"value": 1}, "b": {"reference": {"keyVault": {"id": "x"}, "secretName": "s"}}}}`,
+		`{"parameters": {"a": {"value": [1, {"b": null}]},}}`, `{}`, `[]`, `{"parameters": {"a": 1}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = ParseParameters(data)
+	})
+}

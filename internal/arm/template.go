@@ -87,6 +87,7 @@ type Parameter struct {
 	Closed      bool
 	Additional  *Parameter
 	Items       *Parameter
+	within      *Parameter // the declaration of this type that contains it (a recursive type)
 	Description string
 	Metadata    map[string]any
 	// Raw is the declaration as written.
@@ -205,13 +206,14 @@ func (t *Template) parseParameters(root map[string]any, src []byte) error {
 	if !ok {
 		return parseErr("parameters", "must be an object, not %s", typeName(pv))
 	}
+	scope := newTypeScope(t.definition)
 	for _, name := range orderedKeys(src, "parameters", pm) {
 		path := joinPath("parameters", name)
 		d, ok := pm[name].(map[string]any)
 		if !ok {
 			return parseErr(path, "a parameter declaration must be an object, not %s", typeName(pm[name]))
 		}
-		p, err := parseParameter(name, path, d, t.definition)
+		p, err := parseParameter(name, path, d, scope)
 		if err != nil {
 			return err
 		}
@@ -225,11 +227,14 @@ func (t *Template) parseParameters(root map[string]any, src []byte) error {
 	return nil
 }
 
-func parseParameter(name, path string, d map[string]any, defs map[string]any) (*Parameter, error) {
+func parseParameter(name, path string, d map[string]any, scope *typeScope) (*Parameter, error) {
+	if scope.left--; scope.left < 0 {
+		return nil, parseErr(path, "the template's parameter types declare more than %d members", maxTypeMembers)
+	}
 	p := &Parameter{Name: name, Raw: d}
 	// languageVersion 2.0 declarations may name a type of the template's
 	// definitions.
-	d, err := resolveRef(path, d, defs)
+	d, refs, err := resolveRef(path, d, scope.defs)
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +287,20 @@ func parseParameter(name, path string, d map[string]any, defs map[string]any) (*
 			p.Description, _ = desc.(string)
 		}
 	}
-	if err := p.parseStructure(path, d, defs); err != nil {
+	for _, r := range refs {
+		if outer := scope.expanding[r]; outer != nil {
+			p.within = outer // a type within itself
+			return p, nil
+		}
+	}
+	for _, r := range refs {
+		scope.expanding[r] = p
+	}
+	err = p.parseStructure(path, d, scope)
+	for _, r := range refs {
+		delete(scope.expanding, r)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -425,7 +443,7 @@ func (t *Template) parseOutputs(root map[string]any, src []byte) error {
 		}
 		// A user-defined type (languageVersion 2.0) gives the output its
 		// type by "$ref".
-		typed, err := resolveRef(path, d, t.definition)
+		typed, _, err := resolveRef(path, d, t.definition)
 		if err != nil {
 			return err
 		}

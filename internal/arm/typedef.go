@@ -14,24 +14,58 @@ import (
 // maxRefDepth bounds chains of $ref.
 const maxRefDepth = 32
 
+// maxTypeMembers bounds the declarations (parameters, their properties,
+// additional properties and items, through every $ref) one template's
+// parameters may expand to: definitions that name each other twice over
+// would otherwise grow exponentially.
+const maxTypeMembers = 10000
+
+// typeScope is what reading a template's parameter types shares: the
+// definitions, the declarations whose structure is being read on the
+// current path by the definitions they name (a type may contain itself, as
+// Bicep's recursive types do: the inner occurrence takes the outer one's
+// structure, so values are checked at every depth), and the declarations
+// left to the template.
+type typeScope struct {
+	defs      map[string]any
+	expanding map[string]*Parameter
+	left      int
+}
+
+func newTypeScope(defs map[string]any) *typeScope {
+	return &typeScope{defs: defs, expanding: map[string]*Parameter{}, left: maxTypeMembers}
+}
+
+// structure is the declaration whose properties, additional properties and
+// items p's values follow: p's own, or those of the declaration of its
+// type that contains it.
+func (p *Parameter) structure() *Parameter {
+	if p.within != nil {
+		return p.within
+	}
+	return p
+}
+
 // resolveRef merges the definition a declaration's $ref names under the
-// declaration's own members.
-func resolveRef(path string, d map[string]any, defs map[string]any) (map[string]any, error) {
+// declaration's own members, and tells the definitions it went through.
+func resolveRef(path string, d map[string]any, defs map[string]any) (map[string]any, []string, error) {
+	var names []string
 	for depth := 0; ; depth++ {
 		ref, ok := lookupKey(d, "$ref")
 		if !ok {
-			return d, nil
+			return d, names, nil
 		}
 		if depth == maxRefDepth {
-			return nil, parseErr(joinPath(path, "$ref"), "$ref chain longer than %d", maxRefDepth)
+			return nil, nil, parseErr(joinPath(path, "$ref"), "$ref chain longer than %d", maxRefDepth)
 		}
 		rs, _ := ref.(string)
 		name, found := strings.CutPrefix(rs, "#/definitions/")
 		def, ok := lookupKey(defs, name)
 		dm, isMap := def.(map[string]any)
 		if !found || !ok || !isMap {
-			return nil, parseErr(joinPath(path, "$ref"), "%v names no type of the template's definitions", ref)
+			return nil, nil, parseErr(joinPath(path, "$ref"), "%v names no type of the template's definitions", ref)
 		}
+		names = append(names, strings.ToLower(name))
 		merged := make(map[string]any, len(dm)+len(d))
 		for k, v := range dm {
 			merged[k] = v
@@ -47,7 +81,7 @@ func resolveRef(path string, d map[string]any, defs map[string]any) (map[string]
 
 // parseStructure reads the properties, additionalProperties and items of a
 // resolved declaration.
-func (p *Parameter) parseStructure(path string, d map[string]any, defs map[string]any) error {
+func (p *Parameter) parseStructure(path string, d map[string]any, scope *typeScope) error {
 	if pv, ok := lookupKey(d, "properties"); ok {
 		pm, ok := pv.(map[string]any)
 		if !ok {
@@ -59,7 +93,7 @@ func (p *Parameter) parseStructure(path string, d map[string]any, defs map[strin
 			if !ok {
 				return parseErr(sp, "a property declaration must be an object, not %s", typeName(pm[name]))
 			}
-			sub, err := parseParameter(name, sp, sd, defs)
+			sub, err := parseParameter(name, sp, sd, scope)
 			if err != nil {
 				return err
 			}
@@ -71,7 +105,7 @@ func (p *Parameter) parseStructure(path string, d map[string]any, defs map[strin
 		case bool:
 			p.Closed = !a
 		case map[string]any:
-			sub, err := parseParameter("", joinPath(path, "additionalProperties"), a, defs)
+			sub, err := parseParameter("", joinPath(path, "additionalProperties"), a, scope)
 			if err != nil {
 				return err
 			}
@@ -80,7 +114,7 @@ func (p *Parameter) parseStructure(path string, d map[string]any, defs map[strin
 	}
 	if iv, ok := lookupKey(d, "items"); ok {
 		if im, ok := iv.(map[string]any); ok {
-			sub, err := parseParameter("", joinPath(path, "items"), im, defs)
+			sub, err := parseParameter("", joinPath(path, "items"), im, scope)
 			if err != nil {
 				return err
 			}
@@ -94,6 +128,7 @@ func (p *Parameter) parseStructure(path string, d map[string]any, defs map[strin
 // against their declarations; violations name the value's path.
 func (p *Parameter) validateStructure(v any) []error {
 	var errs []error
+	st := p.structure()
 	nested := func(at string, sub *Parameter, val any) {
 		for _, err := range sub.validate(val) {
 			if vi, ok := err.(Violation); ok {
@@ -105,7 +140,7 @@ func (p *Parameter) validateStructure(v any) []error {
 	switch t := v.(type) {
 	case map[string]any:
 		declared := map[string]bool{}
-		for _, sub := range p.Properties {
+		for _, sub := range st.Properties {
 			declared[strings.ToLower(sub.Name)] = true
 			at := p.Name + "." + sub.Name
 			val, ok := lookupKey(t, sub.Name)
@@ -122,23 +157,24 @@ func (p *Parameter) validateStructure(v any) []error {
 				continue
 			}
 			switch {
-			case p.Closed:
+			case st.Closed:
 				errs = append(errs, Violation{p.Name + "." + k, "additionalProperties", "the type declares no such property"})
-			case p.Additional != nil:
-				nested(p.Name+"."+k, p.Additional, t[k])
+			case st.Additional != nil:
+				nested(p.Name+"."+k, st.Additional, t[k])
 			}
 		}
 	case []any:
-		if p.Items != nil {
+		if st.Items != nil {
 			for i, e := range t {
-				nested(fmt.Sprintf("%s[%d]", p.Name, i), p.Items, e)
+				nested(fmt.Sprintf("%s[%d]", p.Name, i), st.Items, e)
 			}
 		}
 	}
 	return errs
 }
 
-// structureSchema adds the JSON Schema of properties and items to s.
+// structureSchema adds the JSON Schema of properties and items to s. A
+// type within itself is described by its outer occurrence alone.
 func (p *Parameter) structureSchema(s map[string]any) {
 	if len(p.Properties) > 0 {
 		props := map[string]any{}

@@ -2,6 +2,7 @@ package arm
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -124,5 +125,58 @@ func TestTypedAndNullableOutputs(t *testing.T) {
 	}
 	if _, err := Evaluate(bad, nil, testDeployment); err == nil {
 		t.Error("an array for a nullable string output was accepted")
+	}
+}
+
+// A type may contain itself (Bicep's recursive types): the template is read
+// at once and values are checked at every depth. Definitions that name each
+// other twice over, which would expand exponentially, are refused. (Found by
+// FuzzTemplate: reading either never ended.)
+func TestRecursiveTypes(t *testing.T) {
+	t.Parallel()
+	const src = `{"languageVersion": "2.0", "contentVersion": "1.0.0.0",
+	  "definitions": {
+	    "node": {"type": "object", "properties": {
+	      "name": {"type": "string", "maxLength": 5},
+	      "next": {"$ref": "#/definitions/node", "nullable": true},
+	      "children": {"type": "array", "items": {"$ref": "#/definitions/node"}, "nullable": true}}}},
+	  "parameters": {"chain": {"$ref": "#/definitions/node"}},
+	  "resources": {}}`
+	tpl, err := ParseTemplate([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deep := map[string]any{"name": "a", "next": map[string]any{"name": "b", "next": map[string]any{"name": "much too long"}},
+		"children": []any{map[string]any{"name": "c", "children": []any{map[string]any{"nom": "x"}}}}}
+	err = tpl.ValidateParameters(map[string]any{"chain": deep})
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("invalid deep values: %v", err)
+	}
+	var got []string
+	for _, v := range ve.Violations {
+		got = append(got, v.Parameter+" "+v.Rule)
+	}
+	slices.Sort(got)
+	want := []string{"chain.children[0].children[0].name required", "chain.next.next.name maxLength"}
+	if !slices.Equal(got, want) {
+		t.Errorf("violations\n got %v\nwant %v", got, want)
+	}
+	if err := tpl.ValidateParameters(map[string]any{"chain": map[string]any{"name": "a", "next": map[string]any{"name": "b"}}}); err != nil {
+		t.Errorf("a valid chain: %v", err)
+	}
+	_ = tpl.Form() // describes the outer occurrence, without looping
+
+	// t0 names t1 twice, t1 names t2 twice, …: 2^40 declarations.
+	var defs []string
+	for i := range 40 {
+		defs = append(defs, fmt.Sprintf(`"t%d": {"type": "object", "properties": {"a": {"$ref": "#/definitions/t%d"}, "b": {"$ref": "#/definitions/t%d"}}}`, i, i+1, i+1))
+	}
+	defs = append(defs, `"t40": {"type": "string"}`)
+	_, err = ParseTemplate([]byte(`{"languageVersion": "2.0", "definitions": {` + strings.Join(defs, ",") +
+		`}, "parameters": {"p": {"$ref": "#/definitions/t0"}}, "resources": {}}`))
+	var pe *ParseError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Error(), "more than") {
+		t.Fatalf("an exponential type: %v", err)
 	}
 }

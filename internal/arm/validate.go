@@ -70,6 +70,23 @@ func (t *Template) ValidateParameters(values map[string]any) error {
 	return nil
 }
 
+// Validate checks one value against the parameter's declaration, its
+// user-defined type's structure included, and returns a *ValidationError
+// naming every violation, or nil.
+func (p *Parameter) Validate(v any) error {
+	var out []Violation
+	for _, err := range p.validate(normalize(cloneDeep(v))) {
+		var vi Violation
+		if errors.As(err, &vi) {
+			out = append(out, vi)
+		}
+	}
+	if len(out) > 0 {
+		return &ValidationError{Violations: out}
+	}
+	return nil
+}
+
 // validate checks one value against the parameter's rules and returns every
 // violation (as Violation errors).
 func (p *Parameter) validate(v any) []error {

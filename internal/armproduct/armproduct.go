@@ -167,16 +167,25 @@ func Form(t *engine.Template, m ParameterMapping) []catalog.Parameter {
 			f.MinValue, f.MaxValue = p.MinValue, p.MaxValue
 		case "bool":
 			f.Type = catalog.ParamBoolean
+		case "object", "secureobject":
+			f.Type = catalog.ParamString
+			f.Description = strings.TrimSpace(f.Description + " (a JSON object)")
+		case "array":
+			f.Type = catalog.ParamString
+			f.Description = strings.TrimSpace(f.Description + " (a JSON array)")
 		default:
 			f.Type = catalog.ParamString
 		}
-		if p.MinLength != nil {
+		if p.MinLength != nil && p.Type != "array" {
 			f.MinLength = int(*p.MinLength)
 		}
-		if p.MaxLength != nil {
+		if p.MaxLength != nil && p.Type != "array" {
 			f.MaxLength = int(*p.MaxLength)
 		}
 		for _, v := range p.AllowedValues {
+			if f.Type == catalog.ParamString && p.Type != "string" && p.Type != "securestring" {
+				break // JSON values: the template's own check (CheckConfiguration)
+			}
 			f.AllowedValues = append(f.AllowedValues, fmt.Sprint(v))
 		}
 		out = append(out, f)

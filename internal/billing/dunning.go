@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/mercato-market/mercato/internal/mercato"
 )
 
 // DunningPolicy says what happens to an issued invoice left unpaid: a
@@ -111,4 +113,43 @@ func (p DunningPolicy) Validate() error {
 		errs = append(errs, fmt.Errorf("expiry: %d days, want 0 (never) or more", p.ExpireDays))
 	}
 	return errors.Join(errs...)
+}
+
+// MaxSuspendDays bounds the operator's suspension setting.
+const MaxSuspendDays = 365
+
+// DunningSettings are the operator's dunning settings, kept in the
+// database and edited in the control panel: the days after an invoice's
+// collection first failed on which it is tried again, and the days late
+// at which the subscriptions of an invoice still unpaid are suspended (0:
+// never). Once saved they win over serve's flags (--payment-retry-days,
+// --dunning-suspend-days), which remain the values of a database where
+// they were never saved.
+type DunningSettings struct {
+	RetryDays   PaymentRetries
+	SuspendDays int
+	UpdatedAt   time.Time
+}
+
+// Validate checks the settings as they are to be saved: retry days
+// increasing, each from 1 to MaxRetryDay, at most MaxPaymentRetries; the
+// suspension from 0 (never) to MaxSuspendDays.
+func (d DunningSettings) Validate() error {
+	var errs []mercato.FieldError
+	if err := d.RetryDays.Validate(); err != nil {
+		errs = append(errs, mercato.FieldError{Path: "payment_retry_days", Message: err.Error(), Value: []int(d.RetryDays)})
+	}
+	if d.SuspendDays < 0 || d.SuspendDays > MaxSuspendDays {
+		errs = append(errs, mercato.FieldError{Path: "suspend_days", Message: fmt.Sprintf("must be from 0 (never) to %d days", MaxSuspendDays), Value: d.SuspendDays})
+	}
+	if len(errs) > 0 {
+		return mercato.Invalid("invalid dunning settings", errs...)
+	}
+	return nil
+}
+
+// Apply returns the policy with the settings' suspension.
+func (d DunningSettings) Apply(p DunningPolicy) DunningPolicy {
+	p.SuspendDays = d.SuspendDays
+	return p
 }

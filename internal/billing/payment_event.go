@@ -104,11 +104,22 @@ func (r PaymentRetries) Next(c Collection) string {
 	return c.FirstFailure.Add(time.Duration(r[c.Tries-1]) * 24 * time.Hour).UTC().Format("2006-01-02")
 }
 
-// Validate reports days that are not positive and increasing.
+// MaxPaymentRetries bounds the retry schedule's length, MaxRetryDay its
+// days.
+const (
+	MaxPaymentRetries = 10
+	MaxRetryDay       = 60
+)
+
+// Validate reports days that are not increasing, each from 1 to
+// MaxRetryDay, at most MaxPaymentRetries of them.
 func (r PaymentRetries) Validate() error {
+	if len(r) > MaxPaymentRetries {
+		return fmt.Errorf("payment retry days %v: want at most %d days", []int(r), MaxPaymentRetries)
+	}
 	for i, d := range r {
-		if d <= 0 || i > 0 && d <= r[i-1] {
-			return fmt.Errorf("payment retry days %v: want positive, increasing days", []int(r))
+		if d < 1 || d > MaxRetryDay || i > 0 && d <= r[i-1] {
+			return fmt.Errorf("payment retry days %v: want increasing days from 1 to %d", []int(r), MaxRetryDay)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -19,10 +20,27 @@ type Run struct {
 	Ended         int
 	Skipped       int    // subscriptions left for the next run (Skips says why)
 	Skips         []Skip // written when the run finishes
+	// Progress, recorded after every chunk: the customers the run bills
+	// (counted once its renewals are done) and those billed so far.
+	Customers     int
+	CustomersDone int
 	Error         string
 	StartedAt     time.Time
 	FinishedAt    *time.Time
 	LeaseUntil    time.Time // while running: renewed after every chunk
+}
+
+// Done is the progress of a run as "n of m" customers: m is at least n
+// (customers who bought during the run are billed by it too).
+func (r Run) Done() (n, m int) { return r.CustomersDone, max(r.Customers, r.CustomersDone) }
+
+// Running is why a billing run cannot start: another holds the lease
+// (only one runs at a time).
+type Running struct{ Run Run }
+
+func (e *Running) Error() string {
+	return fmt.Sprintf("billing run %d for %s is running (started %s); a new run can start once it has finished",
+		e.Run.ID, e.Run.Period, e.Run.StartedAt.Format(time.RFC3339))
 }
 
 // Skip is a subscription a billing run could not charge, and why: one

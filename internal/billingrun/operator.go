@@ -8,10 +8,11 @@ import (
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
-// mayOperate: the operator's settings and tax rates are the platform's.
+// mayOperate: the operator's settings, tax rates and dunning settings are
+// the platform's.
 func mayOperate(p mercato.Principal, write bool) error {
 	if !p.IsPlatform() || (write && !p.CanWrite()) {
-		return mercato.Errorf(mercato.EFORBIDDEN, "only the platform's operator manages its seller identity and tax rates")
+		return mercato.Errorf(mercato.EFORBIDDEN, "only the platform's operator manages its seller identity, tax rates and dunning settings")
 	}
 	return nil
 }
@@ -39,6 +40,42 @@ func (s *Service) SaveOperatorSettings(ctx context.Context, p mercato.Principal,
 		return st, fmt.Errorf("operator settings: %w", err)
 	}
 	return st, nil
+}
+
+// DunningSettings returns the operator's dunning settings: the payment
+// retry days and the suspension, as saved, else serve's configuration
+// (the platform only).
+func (s *Service) DunningSettings(ctx context.Context, p mercato.Principal) (billing.DunningSettings, error) {
+	if err := mayOperate(p, false); err != nil {
+		return billing.DunningSettings{}, err
+	}
+	return s.dunningSettings(ctx)
+}
+
+// dunningSettings are the saved settings, else serve's configuration.
+func (s *Service) dunningSettings(ctx context.Context) (billing.DunningSettings, error) {
+	d, found, err := s.reads.DunningSettings(ctx)
+	if err != nil || found {
+		return d, err
+	}
+	return billing.DunningSettings{RetryDays: s.retries, SuspendDays: s.dunning.SuspendDays}, nil
+}
+
+// SaveDunningSettings replaces the operator's dunning settings (the
+// platform's writers only), validated before anything is written. From
+// then on they win over serve's flags: payment retries are scheduled by
+// them (internal/payments) and billing runs suspend by them.
+func (s *Service) SaveDunningSettings(ctx context.Context, p mercato.Principal, d billing.DunningSettings) (billing.DunningSettings, error) {
+	if err := mayOperate(p, true); err != nil {
+		return d, err
+	}
+	if err := d.Validate(); err != nil {
+		return d, err
+	}
+	if err := s.reads.SaveDunningSettings(ctx, &d); err != nil {
+		return d, fmt.Errorf("dunning settings: %w", err)
+	}
+	return d, nil
 }
 
 // TaxRates lists the standard VAT rates with their validity dates (the

@@ -19,8 +19,11 @@ type Options struct {
 	AsOf time.Time
 	// Customers is how many customers one transaction bills (default 500).
 	Customers int
-	Tax       *billing.TaxPolicy     // default: the operator's rates valid on the invoice date
-	Dunning   *billing.DunningPolicy // default the service's (WithDunning), else billing.DefaultDunning()
+	Tax       *billing.TaxPolicy // default: the operator's rates valid on the invoice date
+	// Dunning defaults to the service's (WithDunning), else
+	// billing.DefaultDunning(); the operator's saved dunning settings
+	// replace its suspension either way.
+	Dunning *billing.DunningPolicy
 	// Draft leaves the new invoices as drafts, without numbers.
 	Draft bool
 	// AfterChunk, when set, is called after each committed transaction
@@ -36,30 +39,110 @@ type Options struct {
 // open charge due before the month's end into one invoice per customer,
 // issuer and currency, issues them with gapless numbers, posts the channel
 // split to the ledger, and then runs dunning. It works customer by
-// customer in transactions of opts.Customers; every charge has a unique key
-// and is invoiced once, so a run that is repeated, or resumed after a
-// crash, bills only what is missing.
+// customer in transactions of opts.Customers, recording its progress and
+// renewing its lease after each; every charge has a unique key and is
+// invoiced once, so a run that is repeated, or resumed after a crash,
+// bills only what is missing. Only one run holds the lease at a time:
+// while another runs, it answers a conflict naming it (*billing.Running).
+// It returns once the run has ended; StartBilling returns at once.
 func (s *Service) RunBilling(ctx context.Context, p mercato.Principal, opts Options) (billing.Run, error) {
+	opts, err := s.prepare(ctx, p, opts)
+	if err != nil {
+		return billing.Run{}, err
+	}
+	run, err := s.begin(ctx, opts)
+	if err != nil {
+		return run, err
+	}
+	return s.complete(ctx, run, opts)
+}
+
+// StartBilling records a billing run, as RunBilling does, and returns it
+// at once, running: the run goes on in the background, in a goroutine of
+// this process, which Background stops (the run is then recorded failed,
+// and the next one bills what it left). Its progress is read with
+// BillingRun.
+func (s *Service) StartBilling(ctx context.Context, p mercato.Principal, opts Options) (billing.Run, error) {
+	opts, err := s.prepare(ctx, p, opts)
+	if err != nil {
+		return billing.Run{}, err
+	}
+	s.mu.Lock()
+	if s.jobCtx.Err() != nil {
+		s.mu.Unlock()
+		return billing.Run{}, mercato.Errorf(mercato.ECONFLICT, "the server is stopping; start the billing run again on another")
+	}
+	s.jobs.Add(1)
+	s.mu.Unlock()
+	run, err := s.begin(ctx, opts)
+	if err != nil {
+		s.jobs.Done()
+		return run, err
+	}
+	go func() {
+		defer s.jobs.Done()
+		if _, err := s.complete(s.jobCtx, run, opts); err != nil {
+			opts.Log.Error("billing run failed", "run", run.ID, "period", run.Period, "err", err)
+		}
+	}()
+	return run, nil
+}
+
+// Background owns the runs StartBilling starts in this process: serve
+// runs it with its other workers. When ctx ends it stops them (each is
+// recorded failed: the server stopped) and returns once they have.
+func (s *Service) Background(ctx context.Context) error {
+	<-ctx.Done()
+	s.mu.Lock()
+	s.stopJobs()
+	s.mu.Unlock()
+	s.jobs.Wait()
+	return nil
+}
+
+// BillingRun returns a run with its progress, and once it has ended what
+// it skipped and why (the platform only).
+func (s *Service) BillingRun(ctx context.Context, p mercato.Principal, id int64) (billing.Run, error) {
+	if !p.IsPlatform() {
+		return billing.Run{}, mercato.Errorf(mercato.EFORBIDDEN, "only the platform sees billing runs")
+	}
+	return s.reads.BillingRun(ctx, id)
+}
+
+// prepare checks who runs billing and fills in the options' defaults.
+func (s *Service) prepare(ctx context.Context, p mercato.Principal, opts Options) (Options, error) {
 	if !p.IsPlatform() || !p.CanWrite() {
-		return billing.Run{}, mercato.Errorf(mercato.EFORBIDDEN, "only the platform runs billing")
+		return opts, mercato.Errorf(mercato.EFORBIDDEN, "only the platform runs billing")
 	}
 	if opts.Period.Year == 0 {
-		return billing.Run{}, mercato.Invalid("invalid billing run", mercato.FieldError{Path: "period", Message: "is required"})
+		return opts, mercato.Invalid("invalid billing run", mercato.FieldError{Path: "period", Message: "is required"})
 	}
 	if opts.AsOf.IsZero() {
 		opts.AsOf = s.reads.Clock()
 	}
 	opts.AsOf = opts.AsOf.UTC().Truncate(time.Microsecond)
 	if opts.Customers <= 0 {
-		opts.Customers = 500
+		opts.Customers = s.customers
 	}
 	if opts.Dunning == nil {
 		d := s.dunning
 		opts.Dunning = &d
 	}
+	// The operator's saved settings win over the configuration's.
+	if d, found, err := s.reads.DunningSettings(ctx); err != nil {
+		return opts, err
+	} else if found {
+		policy := d.Apply(*opts.Dunning)
+		opts.Dunning = &policy
+	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
+	return opts, nil
+}
+
+// begin records the run, taking the lease.
+func (s *Service) begin(ctx context.Context, opts Options) (billing.Run, error) {
 	started := s.reads.Clock()
 	run := billing.Run{Period: opts.Period.String(), AsOf: opts.AsOf, Status: "running", StartedAt: started, LeaseUntil: started.Add(RunLease)}
 	abandoned, err := s.reads.StartBillingRun(ctx, &run)
@@ -69,10 +152,18 @@ func (s *Service) RunBilling(ctx context.Context, p mercato.Principal, opts Opti
 	for _, id := range abandoned {
 		opts.Log.WarnContext(ctx, "billing run abandoned: its process stopped; this run takes over", "abandoned", id, "run", run.ID)
 	}
-	err = s.runBilling(ctx, &run, opts)
+	return run, nil
+}
+
+// complete does the run's work and records how it ended.
+func (s *Service) complete(ctx context.Context, run billing.Run, opts Options) (billing.Run, error) {
+	err := s.runBilling(ctx, &run, opts)
 	run.Status = "finished"
 	if err != nil {
 		run.Status, run.Error = "failed", err.Error()
+		if ctx.Err() != nil {
+			run.Error = "the server stopped before the run finished (" + err.Error() + "); running the month again bills only what is missing"
+		}
 	}
 	now := s.reads.Clock()
 	run.FinishedAt = &now
@@ -113,6 +204,12 @@ func (s *Service) runBilling(ctx context.Context, run *billing.Run, opts Options
 	if err := s.noticeAll(ctx, sp, run, opts); err != nil {
 		return err
 	}
+	if run.Customers, err = s.reads.CountCustomersToBill(ctx); err != nil {
+		return err
+	}
+	if err := s.progress(ctx, run); err != nil {
+		return err
+	}
 	b := &biller{opts: opts, run: run, pricer: pr, sp: sp}
 	if b.platform, err = s.reads.OrganizationByID(ctx, sp.OrgID); err != nil {
 		return err
@@ -134,8 +231,12 @@ func (s *Service) runBilling(ctx context.Context, run *billing.Run, opts Options
 			return err
 		}
 		after = hi
-		if err := s.reads.RenewBillingRun(ctx, run.ID, s.reads.Clock().Add(RunLease)); err != nil {
+		run.CustomersDone += len(ids)
+		if err := s.progress(ctx, run); err != nil {
 			return err
+		}
+		if s.afterChunk != nil {
+			s.afterChunk(ctx, *run)
 		}
 		if opts.AfterChunk != nil {
 			if err := opts.AfterChunk(run.Subscriptions); err != nil {
@@ -145,6 +246,12 @@ func (s *Service) runBilling(ctx context.Context, run *billing.Run, opts Options
 	}
 	_, err = s.runDunning(ctx, sp, opts.AsOf, *opts.Dunning)
 	return err
+}
+
+// progress records the run's counts so far and renews its lease.
+func (s *Service) progress(ctx context.Context, run *billing.Run) error {
+	run.LeaseUntil = s.reads.Clock().Add(RunLease)
+	return s.reads.RenewBillingRun(ctx, *run)
 }
 
 // renewAll renews or ends every subscription whose term is over at AsOf,

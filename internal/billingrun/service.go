@@ -12,6 +12,7 @@ package billingrun
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -37,13 +38,21 @@ type Reads interface {
 	SaveBillingProfile(ctx context.Context, orgID int64, self bool) error
 	OperatorSettings(ctx context.Context) (billing.Seller, error)
 	SaveOperatorSettings(ctx context.Context, s *billing.Seller) error
+	// DunningSettings returns the operator's dunning settings; found is
+	// false until they are saved.
+	DunningSettings(ctx context.Context) (d billing.DunningSettings, found bool, err error)
+	SaveDunningSettings(ctx context.Context, d *billing.DunningSettings) error
 	TaxRates(ctx context.Context) ([]billing.TaxRate, error)
 	InsertTaxRate(ctx context.Context, r *billing.TaxRate) error
 	SelfBillingResellers(ctx context.Context) (map[int64]bool, error)
 	StartBillingRun(ctx context.Context, run *billing.Run) (abandoned []int64, err error)
-	RenewBillingRun(ctx context.Context, id int64, until time.Time) error
+	// RenewBillingRun records a running run's progress and extends its
+	// lease to run.LeaseUntil.
+	RenewBillingRun(ctx context.Context, run billing.Run) error
 	FinishBillingRun(ctx context.Context, run billing.Run) error
 	BillingRuns(ctx context.Context, limit int) ([]billing.Run, error)
+	BillingRun(ctx context.Context, id int64) (billing.Run, error)
+	CountCustomersToBill(ctx context.Context) (int, error)
 	CustomersToBill(ctx context.Context, after int64, limit int) ([]int64, error)
 	SubscriptionsToRenew(ctx context.Context, asOf time.Time) ([]int64, error)
 	// RenewalNoticesDue lists the live auto-renewing subscriptions whose
@@ -135,7 +144,19 @@ type InTx func(ctx context.Context, fn func(Tx) error) error
 type Service struct {
 	reads   Reads
 	inTx    InTx
-	dunning billing.DunningPolicy // of runs and invoices that set none
+	dunning billing.DunningPolicy  // of runs and invoices that set none
+	retries billing.PaymentRetries // the payment retries until the operator sets its own
+	// customers is how many customers one transaction of a run bills when
+	// its options say none (WithChunk).
+	customers int
+	// afterChunk is called after each chunk's progress is recorded
+	// (WithAfterChunk).
+	afterChunk func(ctx context.Context, run billing.Run)
+	// The runs StartBilling started, which Background stops and waits.
+	mu       sync.Mutex // orders StartBilling's Add with Background's Wait
+	jobs     sync.WaitGroup
+	jobCtx   context.Context
+	stopJobs context.CancelFunc
 }
 
 // Option configures a Service.
@@ -146,9 +167,26 @@ type Option func(*Service)
 // billing.DefaultDunning().
 func WithDunning(p billing.DunningPolicy) Option { return func(s *Service) { s.dunning = p } }
 
+// WithChunk sets how many customers one transaction of a run bills when
+// the run's options say none (default 500).
+func WithChunk(customers int) Option { return func(s *Service) { s.customers = customers } }
+
+// WithAfterChunk sets a function every run calls after each chunk of
+// customers, once the chunk is committed and the run's progress recorded
+// (tests hold a run midway with it, deterministically).
+func WithAfterChunk(fn func(ctx context.Context, run billing.Run)) Option {
+	return func(s *Service) { s.afterChunk = fn }
+}
+
+// WithRetries sets the payment retry days shown as the dunning settings
+// until the operator saves its own (serve's --payment-retry-days; the
+// default is billing.DefaultPaymentRetries()).
+func WithRetries(r billing.PaymentRetries) Option { return func(s *Service) { s.retries = r } }
+
 // New returns the service over its repositories.
 func New(reads Reads, inTx InTx, opts ...Option) *Service {
-	s := &Service{reads: reads, inTx: inTx, dunning: billing.DefaultDunning()}
+	s := &Service{reads: reads, inTx: inTx, dunning: billing.DefaultDunning(), retries: billing.DefaultPaymentRetries(), customers: 500}
+	s.jobCtx, s.stopJobs = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o(s)
 	}

@@ -35,6 +35,8 @@ type Reads interface {
 	// ExchangeRates lists the exchange-rate table (base and quote, when
 	// not empty, select a pair's currencies), by pair and newest first.
 	ExchangeRates(ctx context.Context, base, quote string) ([]pricing.ExchangeRate, error)
+	// FeeRules lists the operator's fee rules, a vendor's own among them.
+	FeeRules(ctx context.Context) ([]catalog.FeeRule, error)
 }
 
 // Tx is what the service does inside one transaction.
@@ -54,6 +56,10 @@ type Tx interface {
 	// PutExchangeRate sets a pair's rate from a day (replacing the one
 	// set for that day).
 	PutExchangeRate(ctx context.Context, r pricing.ExchangeRate) error
+	// PutFeeRule sets the fee rule of r's scope, replacing its rule.
+	PutFeeRule(ctx context.Context, r catalog.FeeRule) error
+	// DeleteFeeRule reports whether the scope had a rule to delete.
+	DeleteFeeRule(ctx context.Context, vendorID int64, productType catalog.ProductType) (bool, error)
 }
 
 // InTx runs fn in one transaction, committing when it returns nil.

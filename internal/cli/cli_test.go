@@ -19,6 +19,18 @@ func TestServeNeedsPublicURL(t *testing.T) {
 	}
 }
 
+// TestServeNeedsOIDCClientSecret: with --oidc-issuer, serve refuses to
+// start without MERCATO_OIDC_CLIENT_SECRET (there is no flag for it).
+func TestServeNeedsOIDCClientSecret(t *testing.T) {
+	t.Setenv("MERCATO_OIDC_CLIENT_SECRET", "")
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), []string{"serve", "--database-url", "sqlite:" + t.TempDir() + "/m.db", "--addr", "127.0.0.1:0",
+		"--public-url", "https://market.example.com", "--oidc-issuer", "https://login.microsoftonline.com/t/v2.0", "--oidc-client-id", "app"}, &out, &errOut)
+	if code == 0 || !strings.Contains(errOut.String(), "MERCATO_OIDC_CLIENT_SECRET: required with --oidc-issuer") {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+}
+
 // TestCommandTable: one table names every command and subcommand.
 func TestCommandTable(t *testing.T) {
 	cmds := commands()

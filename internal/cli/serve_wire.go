@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -36,7 +37,7 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	if err != nil {
 		return nil, nil, fmt.Errorf("payments: %w", err)
 	}
-	services := app.New(st, app.Options{Billing: []billingrun.Option{billingrun.WithDunning(cfg.Dunning)},
+	services := app.New(st, app.Options{Billing: []billingrun.Option{billingrun.WithDunning(cfg.Dunning), billingrun.WithRetries(cfg.PaymentRetries)},
 		Notify: []notify.Option{notify.WithPublicURL(cfg.PublicURL), notify.WithLog(log), notify.WithLogoURL(cfg.Mail.LogoURL),
 			notify.WithReminders(notify.Reminders{RenewalDays: cfg.Mail.RenewalDays, TrialDays: cfg.Mail.TrialDays})}, Payments: payOpts})
 
@@ -67,7 +68,11 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 	if hook := stripeWebhook(services.Payments, log); hook != nil {
 		routes["POST "+stripehook.Path] = hook
 	}
-	handler, err := services.Handler(app.HTTP{Config: cfg, Log: log, SendTest: dispatcher.SendTest, Routes: routes})
+	oidc, oidcServices, err := signInProvider(cfg, env, stdout)
+	if err != nil {
+		return nil, nil, err
+	}
+	handler, err := services.Handler(app.HTTP{Config: cfg, Log: log, SendTest: dispatcher.SendTest, Routes: routes, OIDC: oidc})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -81,6 +86,9 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 		{"billing", func(ctx context.Context) error {
 			return runBillingJob(ctx, st, services.Billing, env, cfg.BillingInterval)
 		}},
+		// The billing runs the operator starts by hand (API, control
+		// panel) go on in this process: stopped with it, recorded failed.
+		{"billing runs started by hand", services.Billing.Background},
 		{"mail notifications", notifier.Run},
 		// Retention: attempts, delivered deliveries and events past the
 		// operator's policy, deleted hourly in small batches.
@@ -90,6 +98,7 @@ func wire(ctx context.Context, cfg *config.Serve, env *serveEnv, stdout io.Write
 		// and term, whichever replica queues it first.
 		{"mail reminders", services.Notify.Reminder(log, time.Hour, mailSender.Wake)},
 	}
+	workers = append(workers, oidcServices...)
 	if services.Payments.Enabled() {
 		workers = append(workers, service{"payment collection", func(ctx context.Context) error {
 			return collectPayments(ctx, services.Payments, log, time.Minute)
@@ -128,8 +137,9 @@ func runSampleVendor(ctx context.Context, env *serveEnv) error {
 // runBillingJob is the scheduled billing job: every interval (first after
 // one interval) it closes the current month (idempotent: only what is new
 // gets billed), which also renews the terms that ended and runs dunning.
-// Several replicas may run it: every charge has a unique key, so none is
-// billed twice. An interval of 0 turns it off.
+// One run holds the lease at a time: while another runs (a replica's, or
+// one the operator started), this one is skipped until the next interval.
+// An interval of 0 turns it off.
 func runBillingJob(ctx context.Context, st *store.Store, billingRuns *billingrun.Service, env *serveEnv, interval time.Duration) error {
 	if interval <= 0 {
 		return nil
@@ -150,6 +160,8 @@ func runBillingJob(ctx context.Context, st *store.Store, billingRuns *billingrun
 		switch {
 		case err == nil:
 			telemetry.BillingRuns.WithLabelValues("ok").Inc()
+		case errors.As(err, new(*billing.Running)):
+			env.Log.Info("scheduled billing run skipped: another is running", "err", err)
 		case ctx.Err() == nil:
 			telemetry.BillingRuns.WithLabelValues("failed").Inc()
 			env.Log.Error("billing run", "err", err)

@@ -6,7 +6,7 @@
 //
 // Not here, on purpose: secrets (MERCATO_SECRET_KEY, MERCATO_BOOTSTRAP_TOKEN,
 // MERCATO_SMTP_PASSWORD, MERCATO_STRIPE_SECRET_KEY,
-// MERCATO_STRIPE_WEBHOOK_SECRET) are read from the environment only, where the code that needs them reads
+// MERCATO_STRIPE_WEBHOOK_SECRET, MERCATO_OIDC_CLIENT_SECRET) are read from the environment only, where the code that needs them reads
 // them, so that they never show in a process list; and the tax table stays
 // in code (billing.DefaultTaxPolicy) until it becomes operator data.
 package config
@@ -44,6 +44,7 @@ type Serve struct {
 	Database    Database
 	Limits      Limits
 	Web         Web
+	OIDC        OIDC
 	Webhooks    Webhooks
 	// UsagePollInterval is how often metric URLs are polled.
 	UsagePollInterval time.Duration
@@ -118,6 +119,16 @@ type Web struct {
 	SignInWindow   time.Duration
 }
 
+// OIDC is the identity provider the control panel offers beside passwords
+// (OpenID Connect); none without an Issuer. Its client secret is
+// MERCATO_OIDC_CLIENT_SECRET (environment only). The redirect URI to
+// register at the provider is PublicURL + /signin/oidc/callback.
+type OIDC struct {
+	Issuer   string // the issuer URL, e.g. https://login.microsoftonline.com/{tenant id}/v2.0
+	ClientID string // the panel's application (client) id at the provider
+	Name     string // the provider as the sign-in button names it
+}
+
 // Webhooks is webhook delivery's configuration.
 type Webhooks struct {
 	AllowPrivate bool          // private addresses and plain http allowed (on with Demo)
@@ -131,6 +142,7 @@ func Defaults() Serve {
 		Database:          Database{URL: "sqlite:mercato.db"},
 		Limits:            Limits{PerSecond: 100, Burst: 200, AnonPerSecond: 20, AnonBurst: 100},
 		Web:               Web{SessionTTL: 12 * time.Hour, SignInAttempts: 10, SignInWindow: 15 * time.Minute},
+		OIDC:              OIDC{Name: "Microsoft"},
 		UsagePollInterval: metering.DefaultInterval,
 		BillingInterval:   time.Hour,
 		Dunning:           billing.DefaultDunning(),
@@ -154,6 +166,9 @@ func (c *Serve) Register(fs *flag.FlagSet) {
 	fs.IntVar(&c.Limits.AnonBurst, "anon-rate-burst", c.Limits.AnonBurst, "burst each client address may make above its anonymous rate"+env("anon-rate-burst"))
 	fs.Var((*prefixes)(&c.Limits.TrustedProxies), "trusted-proxies", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client, for the per-address limits"+env("trusted-proxies"))
 	fs.DurationVar(&c.Web.SessionTTL, "web-session-ttl", c.Web.SessionTTL, "how long a control-panel sign-in lasts"+env("web-session-ttl"))
+	fs.StringVar(&c.OIDC.Issuer, "oidc-issuer", c.OIDC.Issuer, "offer sign-in with this OpenID Connect provider beside passwords: its issuer URL, e.g. https://login.microsoftonline.com/TENANT-ID/v2.0 (client secret in MERCATO_OIDC_CLIENT_SECRET; redirect URI --public-url + /signin/oidc/callback)"+env("oidc-issuer"))
+	fs.StringVar(&c.OIDC.ClientID, "oidc-client-id", c.OIDC.ClientID, "the control panel's application (client) id at the --oidc-issuer"+env("oidc-client-id"))
+	fs.StringVar(&c.OIDC.Name, "oidc-provider-name", c.OIDC.Name, "the --oidc-issuer's name on the sign-in button (\"Sign in with NAME\")"+env("oidc-provider-name"))
 	fs.BoolVar(&c.Web.InsecureCookies, "web-insecure-cookies", c.Web.InsecureCookies, "send the control panel's cookies without Secure, for a panel on plain http other than localhost"+env("web-insecure-cookies"))
 	fs.IntVar(&c.Web.SignInAttempts, "web-signin-attempts", c.Web.SignInAttempts, "failed sign-ins per account and client address before attempts wait a doubling delay (up to 15 minutes), and password-reset requests per address and email, per window"+env("web-signin-attempts"))
 	fs.DurationVar(&c.Web.SignInWindow, "web-signin-window", c.Web.SignInWindow, "the window of --web-signin-attempts"+env("web-signin-window"))
@@ -253,6 +268,7 @@ func (c *Serve) Validate() error {
 	if c.Web.SignInAttempts < 1 {
 		errs = append(errs, bad("web-signin-attempts", "want 1 or more"))
 	}
+	errs = append(errs, c.OIDC.validate()...)
 	if c.Web.SignInWindow <= 0 {
 		errs = append(errs, bad("web-signin-window", "want a positive duration"))
 	}
@@ -405,4 +421,42 @@ func (d *days) Set(v string) error {
 	}
 	*d = out
 	return nil
+}
+
+// validate checks the provider's settings: an issuer is an https URL
+// (http only on a loopback address, as the demo's emulator), with a client
+// id; a client id needs an issuer.
+func (o *OIDC) validate() []error {
+	var errs []error
+	if o.Issuer == "" {
+		if o.ClientID != "" {
+			errs = append(errs, bad("oidc-issuer", "required with --oidc-client-id"))
+		}
+		return errs
+	}
+	o.Issuer = strings.TrimRight(o.Issuer, "/")
+	u, err := url.Parse(o.Issuer)
+	switch {
+	case err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "":
+		errs = append(errs, bad("oidc-issuer", "want an absolute https URL without query, such as https://login.microsoftonline.com/TENANT-ID/v2.0"))
+	case u.Scheme == "http" && !loopbackHost(u.Hostname()):
+		errs = append(errs, bad("oidc-issuer", "want https (http only on a loopback address)"))
+	case u.Scheme != "https" && u.Scheme != "http":
+		errs = append(errs, bad("oidc-issuer", "want an https URL"))
+	}
+	if o.ClientID == "" {
+		errs = append(errs, bad("oidc-client-id", "required with --oidc-issuer"))
+	}
+	if strings.TrimSpace(o.Name) == "" {
+		errs = append(errs, bad("oidc-provider-name", "required with --oidc-issuer"))
+	}
+	return errs
+}
+
+func loopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(h)
+	return err == nil && ip.IsLoopback()
 }

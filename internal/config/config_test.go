@@ -78,6 +78,11 @@ func TestValidationNamesTheSetting(t *testing.T) {
 		{[]string{"--demo", "--mail-trial-days", "91"}, "--mail-trial-days (MERCATO_MAIL_TRIAL_DAYS): want 0 (never) to 90 days"},
 		{[]string{"--demo", "--payment-retry-days", "3,1"}, "--payment-retry-days (MERCATO_PAYMENT_RETRY_DAYS): payment retry days [3 1]"},
 		{[]string{"--demo", "--stripe-api", "127.0.0.1:12111"}, "--stripe-api (MERCATO_STRIPE_API): want an http(s) base URL"},
+		{[]string{"--demo", "--oidc-issuer", "https://login.microsoftonline.com/t/v2.0"}, "--oidc-client-id (MERCATO_OIDC_CLIENT_ID): required with --oidc-issuer"},
+		{[]string{"--demo", "--oidc-client-id", "c"}, "--oidc-issuer (MERCATO_OIDC_ISSUER): required with --oidc-client-id"},
+		{[]string{"--demo", "--oidc-client-id", "c", "--oidc-issuer", "http://login.example.com/t/v2.0"}, "--oidc-issuer (MERCATO_OIDC_ISSUER): want https (http only on a loopback address)"},
+		{[]string{"--demo", "--oidc-client-id", "c", "--oidc-issuer", "login.example.com"}, "--oidc-issuer (MERCATO_OIDC_ISSUER): want an absolute https URL"},
+		{[]string{"--demo", "--oidc-client-id", "c", "--oidc-issuer", "https://login.example.com", "--oidc-provider-name", " "}, "--oidc-provider-name (MERCATO_OIDC_PROVIDER_NAME)"},
 	} {
 		_, err := parse(t, c.args, nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -86,6 +91,13 @@ func TestValidationNamesTheSetting(t *testing.T) {
 	}
 	if _, err := parse(t, []string{"--demo"}, nil); err != nil {
 		t.Fatalf("demo defaults: %v", err)
+	}
+	// An identity provider: https, or http on loopback (an emulator).
+	for _, issuer := range []string{"https://login.microsoftonline.com/t/v2.0/", "http://127.0.0.1:9000/t/v2.0", "http://localhost:9000/t/v2.0"} {
+		c, err := parse(t, []string{"--demo", "--oidc-issuer", issuer}, map[string]string{"MERCATO_OIDC_CLIENT_ID": "app"})
+		if err != nil || c.OIDC.ClientID != "app" || c.OIDC.Name != "Microsoft" || strings.HasSuffix(c.OIDC.Issuer, "/") {
+			t.Fatalf("oidc %s: %+v %v", issuer, c.OIDC, err)
+		}
 	}
 	if _, err := parse(t, nil, map[string]string{"MERCATO_WEB_SESSION_TTL": "soon"}); err == nil || !strings.Contains(err.Error(), "MERCATO_WEB_SESSION_TTL") {
 		t.Fatalf("bad variable: %v", err)

@@ -53,7 +53,9 @@ type Organization struct {
 	// invoices it receives (its country is Country). Optional.
 	Address   Address
 	OnAccount bool // buys on account: orders are cleared for provisioning at once
-	// FeePercent is the operator's fee on a vendor's sales, in percent.
+	// FeePercent is a vendor's own fee rule: the operator's fee on its
+	// sales, in percent; empty: the operator's rules by product type, else
+	// their default (catalog.FeeRules).
 	FeePercent string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time

@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/mercato-market/mercato/internal/armproduct"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -238,6 +239,11 @@ func place(ctx context.Context, tx Tx, p mercato.Principal, r subscription.Order
 		return subscription.Order{}, mercato.Invalid("invalid order", mercato.FieldError{Path: "plan_id", Message: "the product is not published", Value: r.PlanID})
 	}
 	if err := catalog.ValidateConfiguration(prod.Parameters, r.Configuration); err != nil {
+		return subscription.Order{}, err
+	}
+	// A template's own types (objects and arrays with their properties)
+	// are checked as Azure will check them, not discovered at deployment.
+	if err := armproduct.CheckConfiguration(prod, r.Configuration); err != nil {
 		return subscription.Order{}, err
 	}
 	// The publisher's terms (an Azure Marketplace VM offer's): the buyer

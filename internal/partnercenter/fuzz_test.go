@@ -43,6 +43,9 @@ func FuzzResponses(f *testing.F) {
 	f.Add(503, "-5", []byte("<html>oops</html>"))
 	f.Add(204, "", []byte(nil))
 	f.Add(200, "", []byte(`{"items":[{"usageStartTime":"not a date","quantity":1e400}]}`))
+	f.Add(200, "", []byte(`{"id":"o1","lineItems":[{"lineItemNumber":0,"offerId":"x","quantity":-1,"links":{"provisioningStatus":{"uri":"/v1/x"}}}],"status":"pending","currencySymbol":"€"}`))
+	f.Add(200, "", []byte(`{"totalCount":2,"items":[{"productSku":{"id":"s"},"availableUnits":-3,"activeUnits":"many"},{"id":"u1","userPrincipalName":5}]}`))
+	f.Add(200, "", []byte(`{"items":[{"invoiceId":"G0","totalCharges":"NaN","chargeStartDate":"x","lineItems":[{"quantity":null}]}],"continuationToken":"t","links":{"next":{"uri":"//evil.invalid/x"}}}`))
 	f.Fuzz(func(t *testing.T, status int, retryAfter string, body []byte) {
 		if status < 100 || status > 599 {
 			status = 200 + (status%400+400)%400
@@ -60,6 +63,21 @@ func FuzzResponses(f *testing.F) {
 		_, _ = c.Subscriptions(ctx, "customer")
 		_, _ = c.GetCustomer(ctx, "customer")
 		_, _ = c.AzureUtilization(ctx, "customer", "sub", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC))
+		_, _ = c.FindCustomerByDomain(ctx, "contoso.onmicrosoft.com")
+		_, _ = c.DomainExists(ctx, "contoso.onmicrosoft.com")
+		_, _ = c.Availabilities(ctx, "CFQ7TTC0LH18", "0001", "IT")
+		_, _ = c.AzureEntitlements(ctx, "customer", "plan")
+		_, _ = c.GetOrder(ctx, "customer", "order")
+		_, _ = c.OrderProvisioningStatus(ctx, "customer", "order")
+		_, _ = c.SubscribedSKUs(ctx, "customer")
+		_, _ = c.Upgrades(ctx, "customer", "sub")
+		_, _ = c.TransitionEligibilities(ctx, "customer", "sub")
+		_, _ = c.Transitions(ctx, "customer", "sub")
+		_, _ = c.Users(ctx, "customer")
+		_, _ = c.RoleMembers(ctx, "customer", "role")
+		_, _ = c.Invoices(ctx)
+		_, _ = c.InvoiceLineItems(ctx, "invoice")
+		_, _ = c.UnbilledLineItems(ctx, "EUR")
 		if _, err := c.Checkout(ctx, "customer", "cart"); err != nil && status < 300 && ctx.Err() != nil {
 			t.Fatalf("a call outlived its budget: %v", err)
 		}

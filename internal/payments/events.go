@@ -115,7 +115,11 @@ func (s *Service) apply(ctx context.Context, tx Tx, sp mercato.Principal, ev bil
 		if err != nil {
 			return err
 		}
-		return tx.FailedPayment(ctx, inv.ID, s.retries.Next(c))
+		retries, err := s.retriesOf(ctx, tx)
+		if err != nil {
+			return err
+		}
+		return tx.FailedPayment(ctx, inv.ID, retries.Next(c))
 	}
 	// A dispute leaves the invoice as it is; it is in the event's record.
 	return nil

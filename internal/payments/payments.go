@@ -53,6 +53,9 @@ type Reads interface {
 	// first.
 	MethodPayments(ctx context.Context, invoiceID int64, method string) ([]billing.Payment, error)
 	SaveCreditRefund(ctx context.Context, creditNoteID int64, provider string, amount decimal.Decimal) error
+	// DunningSettings returns the operator's dunning settings; found is
+	// false until they are saved.
+	DunningSettings(ctx context.Context) (d billing.DunningSettings, found bool, err error)
 }
 
 // Tx is what the service does inside one transaction: billingrun's, as a
@@ -75,6 +78,9 @@ type Tx interface {
 	// with the date of its next try (empty: none), which tells the
 	// customer (internal/notify).
 	FailedPayment(ctx context.Context, invoiceID int64, retryAt string) error
+	// DunningSettings returns the operator's dunning settings; found is
+	// false until they are saved.
+	DunningSettings(ctx context.Context) (d billing.DunningSettings, found bool, err error)
 }
 
 // InTx runs fn in one transaction, committing when it returns nil.
@@ -99,7 +105,8 @@ func WithProvider(provider billing.PaymentProvider) Option {
 }
 
 // WithRetries sets the days after a first failure on which a collection
-// is tried again (default billing.DefaultPaymentRetries).
+// is tried again until the operator saves its dunning settings, which win
+// (default billing.DefaultPaymentRetries).
 func WithRetries(r billing.PaymentRetries) Option { return func(s *Service) { s.retries = r } }
 
 // WithLog logs the webhook events processed to log (default slog's).
@@ -254,9 +261,13 @@ func (s *Service) CollectDue(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("collect invoices: %w", err)
 	}
+	retries, err := s.retriesOf(ctx, s.reads)
+	if err != nil {
+		return 0, fmt.Errorf("collect invoices: %w", err)
+	}
 	now := s.reads.Clock()
 	for _, c := range failed {
-		if s.retries.Due(c, now) {
+		if retries.Due(c, now) {
 			ids, tries[c.InvoiceID] = append(ids, c.InvoiceID), c.Tries
 		}
 	}
@@ -272,4 +283,19 @@ func (s *Service) CollectDue(ctx context.Context) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// retriesOf returns the payment retry days: the operator's dunning
+// settings once saved, else the service's configuration.
+func (s *Service) retriesOf(ctx context.Context, db interface {
+	DunningSettings(ctx context.Context) (billing.DunningSettings, bool, error)
+}) (billing.PaymentRetries, error) {
+	d, found, err := db.DunningSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		return d.RetryDays, nil
+	}
+	return s.retries, nil
 }

@@ -57,51 +57,103 @@ func (s *Store) SelfBillingResellers(ctx context.Context) (map[int64]bool, error
 }
 
 // StartBillingRun records a run that starts, holding a lease until
-// run.LeaseUntil, and sets its id. Runs still "running" whose lease ran out
-// (their process died) are marked failed first, naming this run, which
-// takes over their work; their ids are returned.
+// run.LeaseUntil, and sets its id. Only one run holds the lease at a time:
+// while another "running" run's lease holds, it answers a conflict
+// wrapping *billing.Running, which names that run. Runs still "running"
+// whose lease ran out (their process died) are marked failed first,
+// naming this run, which takes over their work; their ids are returned.
 func (s *Store) StartBillingRun(ctx context.Context, run *billing.Run) (abandoned []int64, err error) {
 	now := s.now()
+	var holder *billing.Run
 	err = s.tx(ctx, func(tx *txn) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM billing_runs WHERE status = 'running' AND (lease_until < $1 OR (lease_until IS NULL AND started_at < $2)) ORDER BY id`,
+		rows, err := tx.QueryContext(ctx, `SELECT id, CASE WHEN lease_until < $1 OR (lease_until IS NULL AND started_at < $2) THEN 1 ELSE 0 END FROM billing_runs WHERE status = 'running' ORDER BY id`,
 			now, now.Add(-time.Hour))
 		if err != nil {
 			return err
 		}
+		var live []int64
 		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
+			var (
+				id      int64
+				expired int
+			)
+			if err := rows.Scan(&id, &expired); err != nil {
 				rows.Close()
 				return err
 			}
-			abandoned = append(abandoned, id)
+			if expired == 1 {
+				abandoned = append(abandoned, id)
+			} else {
+				live = append(live, id)
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
+		}
+		if len(live) > 0 {
+			r, err := s.billingRun(ctx, tx, live[0])
+			if err != nil {
+				return err
+			}
+			holder = &r
+			return nil
+		}
+		// The abandoned runs leave "running" before this one enters it
+		// (billing_runs_one_running), then name it.
+		for _, id := range abandoned {
+			if _, err := tx.ExecContext(ctx, `UPDATE billing_runs SET status = 'failed', finished_at = $1 WHERE id = $2 AND status = 'running'`, now, id); err != nil {
+				return err
+			}
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO billing_runs (period, as_of, status, started_at, lease_until) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
 			run.Period, run.AsOf, run.Status, run.StartedAt, run.LeaseUntil).Scan(&run.ID); err != nil {
 			return err
 		}
 		for _, id := range abandoned {
-			if _, err := tx.ExecContext(ctx, `UPDATE billing_runs SET status = 'failed', error = $1, finished_at = $2 WHERE id = $3 AND status = 'running'`,
-				fmt.Sprintf("its process stopped before it finished; run %d took over", run.ID), now, id); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE billing_runs SET error = $1 WHERE id = $2`,
+				fmt.Sprintf("its process stopped before it finished; run %d took over", run.ID), id); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err != nil && isUniqueViolation(err) {
+		// Another run started in the same moment (PostgreSQL: its insert
+		// committed while this one waited on the index).
+		var r billing.Run
+		if qerr := s.rd().QueryRowContext(ctx, `SELECT id FROM billing_runs WHERE status = 'running'`).Scan(&r.ID); qerr == nil {
+			if r, qerr = s.billingRun(ctx, s.rd(), r.ID); qerr == nil {
+				holder = &r
+				err = nil
+			}
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("start billing run: %w", err)
+	}
+	if holder != nil {
+		running := &billing.Running{Run: *holder}
+		return nil, &mercato.Error{Code: mercato.ECONFLICT, Message: running.Error(), Err: running}
 	}
 	return abandoned, nil
 }
 
-// RenewBillingRun extends a running run's lease.
-func (s *Store) RenewBillingRun(ctx context.Context, id int64, until time.Time) error {
-	if _, err := s.rd().ExecContext(ctx, `UPDATE billing_runs SET lease_until = $1 WHERE id = $2 AND status = 'running'`, until, id); err != nil {
-		return fmt.Errorf("renew billing run %d: %w", id, err)
+// RenewBillingRun records a running run's progress (its counts so far) and
+// extends its lease to run.LeaseUntil. A run that no longer holds the
+// lease (another took over, its own having run out) gets a conflict: it
+// must stop.
+func (s *Store) RenewBillingRun(ctx context.Context, run billing.Run) error {
+	res, err := s.rd().ExecContext(ctx, `UPDATE billing_runs SET lease_until = $1, customers = $2, customers_done = $3, subscriptions = $4, invoices = $5, lines = $6,
+		renewed = $7, ended = $8, skipped = $9 WHERE id = $10 AND status = 'running'`,
+		run.LeaseUntil, run.Customers, run.CustomersDone, run.Subscriptions, run.Invoices, run.Lines, run.Renewed, run.Ended, run.Skipped, run.ID)
+	if err != nil {
+		return fmt.Errorf("renew billing run %d: %w", run.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("renew billing run %d: %w", run.ID, err)
+	} else if n == 0 {
+		return mercato.Errorf(mercato.ECONFLICT, "billing run %d lost its lease: another run took over", run.ID)
 	}
 	return nil
 }
@@ -110,8 +162,9 @@ func (s *Store) RenewBillingRun(ctx context.Context, id int64, until time.Time) 
 // skipped.
 func (s *Store) FinishBillingRun(ctx context.Context, run billing.Run) error {
 	err := s.tx(ctx, func(tx *txn) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE billing_runs SET status=$1, subscriptions=$2, invoices=$3, lines=$4, renewed=$5, ended=$6, skipped=$7, error=$8, finished_at=$9 WHERE id=$10`,
-			run.Status, run.Subscriptions, run.Invoices, run.Lines, run.Renewed, run.Ended, run.Skipped, run.Error, run.FinishedAt, run.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE billing_runs SET status=$1, subscriptions=$2, invoices=$3, lines=$4, renewed=$5, ended=$6, skipped=$7, error=$8, finished_at=$9,
+			customers=$10, customers_done=$11 WHERE id=$12`,
+			run.Status, run.Subscriptions, run.Invoices, run.Lines, run.Renewed, run.Ended, run.Skipped, run.Error, run.FinishedAt, run.Customers, run.CustomersDone, run.ID); err != nil {
 			return err
 		}
 		for _, sk := range run.Skips {
@@ -126,6 +179,54 @@ func (s *Store) FinishBillingRun(ctx context.Context, run billing.Run) error {
 		return fmt.Errorf("finish billing run: %w", err)
 	}
 	return nil
+}
+
+// BillingRun returns one run with its progress, and what it skipped once
+// it has finished.
+func (s *Store) BillingRun(ctx context.Context, id int64) (billing.Run, error) {
+	run, err := s.billingRun(ctx, s.rd(), id)
+	if err != nil {
+		return run, err
+	}
+	if run.Status != "running" {
+		if run.Skips, err = s.BillingRunSkips(ctx, id); err != nil {
+			return run, err
+		}
+	}
+	return run, nil
+}
+
+func (s *Store) billingRun(ctx context.Context, db queryer, id int64) (billing.Run, error) {
+	run, err := scanBillingRun(db.QueryRowContext(ctx, `SELECT `+billingRunColumns+` FROM billing_runs WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return run, mercato.NotFound("billing run", id)
+	}
+	if err != nil {
+		return run, fmt.Errorf("billing run %d: %w", id, err)
+	}
+	return run, nil
+}
+
+const billingRunColumns = `id, period, as_of, status, subscriptions, invoices, lines, renewed, ended, skipped, error, started_at, finished_at, lease_until, customers, customers_done`
+
+func scanBillingRun(row interface{ Scan(...any) error }) (billing.Run, error) {
+	var (
+		run        billing.Run
+		fin, lease sql.NullTime
+	)
+	if err := row.Scan(&run.ID, &run.Period, &run.AsOf, &run.Status, &run.Subscriptions, &run.Invoices, &run.Lines, &run.Renewed, &run.Ended,
+		&run.Skipped, &run.Error, &run.StartedAt, &fin, &lease, &run.Customers, &run.CustomersDone); err != nil {
+		return run, err
+	}
+	run.AsOf, run.StartedAt = run.AsOf.UTC(), run.StartedAt.UTC()
+	if fin.Valid {
+		t := fin.Time.UTC()
+		run.FinishedAt = &t
+	}
+	if lease.Valid {
+		run.LeaseUntil = lease.Time.UTC()
+	}
+	return run, nil
 }
 
 // BillingRunSkips lists what a run could not charge, and why.
@@ -150,6 +251,16 @@ func (s *Store) BillingRunSkips(ctx context.Context, runID int64) ([]billing.Ski
 // the customer id after, in id order.
 func (s *Store) CustomersToBill(ctx context.Context, after int64, limit int) ([]int64, error) {
 	return s.ids(ctx, "customers to bill", `SELECT DISTINCT customer_id FROM subscriptions WHERE customer_id > $1 ORDER BY customer_id LIMIT $2`, after, limit)
+}
+
+// CountCustomersToBill is how many customers have subscriptions: those a
+// run bills, in chunks, after its renewals.
+func (s *Store) CountCustomersToBill(ctx context.Context) (int, error) {
+	var n int
+	if err := s.rd().QueryRowContext(ctx, `SELECT COUNT(DISTINCT customer_id) FROM subscriptions`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count customers to bill: %w", err)
+	}
+	return n, nil
 }
 
 // SubscriptionsToRenew returns the live subscriptions whose term is over at
@@ -218,26 +329,16 @@ func (s *Store) ProductByID(ctx context.Context, id int64) (catalog.Product, err
 
 // BillingRuns lists the latest billing runs, newest first.
 func (s *Store) BillingRuns(ctx context.Context, limit int) ([]billing.Run, error) {
-	rows, err := s.rd().QueryContext(ctx, `SELECT id, period, as_of, status, subscriptions, invoices, lines, renewed, ended, skipped, error, started_at, finished_at
-		FROM billing_runs ORDER BY id DESC LIMIT $1`, limit)
+	rows, err := s.rd().QueryContext(ctx, `SELECT `+billingRunColumns+` FROM billing_runs ORDER BY id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("billing runs: %w", err)
 	}
 	defer rows.Close()
 	var out []billing.Run
 	for rows.Next() {
-		var (
-			run billing.Run
-			fin sql.NullTime
-		)
-		if err := rows.Scan(&run.ID, &run.Period, &run.AsOf, &run.Status, &run.Subscriptions, &run.Invoices, &run.Lines, &run.Renewed, &run.Ended,
-			&run.Skipped, &run.Error, &run.StartedAt, &fin); err != nil {
+		run, err := scanBillingRun(rows)
+		if err != nil {
 			return nil, fmt.Errorf("scan billing run: %w", err)
-		}
-		run.AsOf, run.StartedAt = run.AsOf.UTC(), run.StartedAt.UTC()
-		if fin.Valid {
-			t := fin.Time.UTC()
-			run.FinishedAt = &t
 		}
 		out = append(out, run)
 	}

@@ -300,6 +300,43 @@ func TestRetries(t *testing.T) {
 	})
 }
 
+// TestOperatorRetries: the operator's dunning settings, once saved, win
+// over the service's retry days (serve's --payment-retry-days): a failed
+// collection is tried again on the settings' days, and the failure's
+// event tells the customer the settings' next date.
+func TestOperatorRetries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := setup(t, st)
+		op, err := st.SystemPrincipal(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := billingrun.New(st, store.TxFunc[billingrun.Tx](st)).SaveDunningSettings(ctx, op, billing.DunningSettings{RetryDays: billing.PaymentRetries{2, 4}, SuspendDays: 21}); err != nil {
+			t.Fatal(err)
+		}
+		start := st.Now()
+		at := func(days int) { st.Now = storetest.Clock(start.Add(time.Duration(days)*24*time.Hour + time.Minute)) }
+		collect := func(want int) {
+			t.Helper()
+			if n, err := f.svc.CollectDue(ctx); err != nil || n != want {
+				t.Fatalf("collected %d (%v), want %d", n, err, want)
+			}
+		}
+		f.deliver(t, event("evt_fail1", "payment_intent.payment_failed", intent(f.attempt, 0, f.inv.Currency)))
+		var raw string
+		meta := map[string]string{}
+		if err := st.DB().QueryRowContext(ctx, `SELECT metadata FROM events WHERE entity = 'Invoice' AND entity_id = $1 ORDER BY id DESC LIMIT 1`, f.inv.ID).Scan(&raw); err != nil ||
+			json.Unmarshal([]byte(raw), &meta) != nil || meta["retry_at"] != "2026-03-03" {
+			t.Fatalf("failure event %s (%v), want the retry 2 days later", raw, err)
+		}
+		at(1)
+		collect(0) // the flag's first retry day, not the operator's
+		at(2)
+		collect(1)
+	})
+}
+
 // TestMethodSaved: a customer who saves a payment method (Checkout in
 // setup mode completed) has its open invoices tried at once, except one
 // whose last try has no outcome yet; the same event twice tries nothing

@@ -71,10 +71,11 @@ type signInData struct {
 	Email, Next string
 	Reset       bool // a reset link was asked for
 	Token       string
+	Provider    string // the identity provider offered beside passwords (oidc.go), "" for none
 }
 
 func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
-	v := &view{Title: s.say(r, "Sign in"), Request: r, Flash: s.takeFlash(w, r), Data: signInData{Next: safeNext(r.FormValue("next"))}}
+	v := &view{Title: s.say(r, "Sign in"), Request: r, Flash: s.takeFlash(w, r), Data: signInData{Next: safeNext(r.FormValue("next")), Provider: s.oidcName()}}
 	s.render(w, r, http.StatusOK, "signin.html", v)
 }
 
@@ -96,7 +97,7 @@ func safeNext(next string) string {
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(r.FormValue("email")))
-	data := signInData{Email: email, Next: safeNext(r.FormValue("next"))}
+	data := signInData{Email: email, Next: safeNext(r.FormValue("next")), Provider: s.oidcName()}
 	v := &view{Title: s.say(r, "Sign in"), Request: r, Data: data}
 	addr := clientIP(r)
 	if wait := s.signIns.wait(email, addr); wait > 0 {

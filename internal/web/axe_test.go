@@ -117,12 +117,10 @@ func TestAccessibility(t *testing.T) {
 	}
 	chromium(t)
 	src := axeSource(t)
-	h := newHarness(t)
+	h := newOIDCHarness(t).harness // the sign-in page with "Sign in with Microsoft"
 	// An invoice of this month, for the invoice pages.
 	h.deliveredOrder()
-	if res := h.signIn(admin).post("/billing/runs", url.Values{"period": {billing.MonthOf(time.Now()).String()}}); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("billing run: %d", res.StatusCode)
-	}
+	h.signIn(admin).runBilling(billing.MonthOf(time.Now()).String())
 	// A payment of part of it, for the payments page.
 	invs, _, err := h.st.ListInvoices(context.Background(), h.admin, store.InvoiceFilter{}, store.Page{})
 	if err != nil || len(invs) == 0 {
@@ -180,6 +178,12 @@ func TestAccessibility(t *testing.T) {
 	for _, p := range []string{"/signin", "/reset", "/invitation?token=" + strings.Repeat("0", 64)} {
 		check("anyone", p)
 	}
+	var providers int
+	run(t, ctx, "the provider's button", chromedp.Navigate(base+"/signin"), chromedp.WaitReady(chromedp.CSS("body")),
+		into(&providers, chromedp.Evaluate[int](`document.querySelectorAll('#signin-oidc').length`)))
+	if providers != 1 {
+		t.Errorf("the audited sign-in page has %d 'Sign in with Microsoft' buttons, want 1", providers)
+	}
 	// The pages a list links to: the first one, as a user would open it.
 	follow := func(who, list, link string) {
 		t.Helper()
@@ -194,7 +198,8 @@ func TestAccessibility(t *testing.T) {
 	}
 	pages := h.everyPage()
 	details := map[string][][2]string{
-		admin:    {{"/webhooks", `main a[href^="/webhooks/"]`}, {"/admin/outbox", `main a[href^="/admin/outbox/"]`}, {"/invoices", `#invoice-list a[href^="/invoices/"]`}, {"/subscriptions/" + itoa(pending), ""}},
+		admin: {{"/webhooks", `main a[href^="/webhooks/"]`}, {"/admin/outbox", `main a[href^="/admin/outbox/"]`}, {"/invoices", `#invoice-list a[href^="/invoices/"]`},
+			{"/invoices", `#runs-table a[href^="/billing/runs/"]`}, {"/subscriptions/" + itoa(pending), ""}},
 		vendor:   {{"/webhooks", `main a[href^="/webhooks/"]`}},
 		customer: {{"/profile", ""}, {"/users", ""}, {"/invoices", `#invoice-list a[href^="/invoices/"]`}, {"/subscriptions/" + itoa(rejected), ""}},
 		reseller: {{"/profile", ""}},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -365,21 +366,68 @@ func (s *Server) earningsCSV(w http.ResponseWriter, r *http.Request, v *view) {
 	download(w, "text/csv; charset=utf-8", "earnings-"+m.String()+".csv", b.Bytes())
 }
 
-// startBillingRun closes a month with the billing service's RunBilling, the
-// operation behind POST /api/v1/billing-runs (only the platform may).
+// startBillingRun starts closing a month with the billing service's
+// StartBilling, the operation behind POST /api/v1/billing-runs (only the
+// platform may), and shows the run's page, where its progress is followed
+// live. While another run runs, that one's page says so.
 func (s *Server) startBillingRun(w http.ResponseWriter, r *http.Request, v *view) {
 	m, err := billing.ParseMonth(r.PostFormValue("period"))
 	if err != nil {
 		s.after(w, r, v, mercato.Invalid("invalid billing run", mercato.FieldError{Path: "period", Message: err.Error()}), "/invoices", "")
 		return
 	}
-	run, err := s.services.Billing.RunBilling(r.Context(), v.P, billingrun.Options{Period: m, Log: s.log})
-	if err != nil && mercato.ErrorCode(err) == mercato.EINTERNAL {
-		// A failed run is recorded (status failed); say so on the page.
-		s.log.ErrorContext(r.Context(), "billing run from the control panel failed", "period", m.String(), "err", err)
-		s.back(w, r, "/invoices", "⚠ "+s.say(r, "The billing run for %s failed; it is listed below. Running it again bills only what is missing.", m))
+	run, err := s.services.Billing.StartBilling(r.Context(), v.P, billingrun.Options{Period: m, Log: s.log})
+	if running, ok := errors.AsType[*billing.Running](err); ok {
+		s.back(w, r, fmt.Sprintf("/billing/runs/%d", running.Run.ID), warningMark+" "+s.say(r, "Billing run %d for %s is still running: a new run can start once it has finished.", running.Run.ID, running.Run.Period))
 		return
 	}
-	s.after(w, r, v, err, "/invoices?period="+m.String(), s.say(r, "Billing run %d closed %s: %d subscriptions, %d invoices, %d lines, %d renewed, %d ended.",
-		run.ID, run.Period, run.Subscriptions, run.Invoices, run.Lines, run.Renewed, run.Ended))
+	if err != nil {
+		s.after(w, r, v, err, "/invoices", "")
+		return
+	}
+	s.back(w, r, fmt.Sprintf("/billing/runs/%d", run.ID), s.say(r, "Billing run %d for %s started.", run.ID, run.Period))
+}
+
+// runData is a billing run's page and its progress fragment.
+type runData struct {
+	Run     billing.Run
+	Done    int // customers billed so far
+	Of      int // of those to bill (0 before the run counted them)
+	Running bool
+}
+
+func (s *Server) billingRun(w http.ResponseWriter, r *http.Request, v *view) (*runData, bool) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		var run billing.Run
+		if run, err = s.services.Billing.BillingRun(r.Context(), v.P, id); err == nil {
+			d := &runData{Run: run, Running: run.Status == "running"}
+			d.Done, d.Of = run.Done()
+			return d, true
+		}
+	}
+	s.fail(w, r, v, err)
+	return nil, false
+}
+
+// billingRunPage shows a billing run: its progress while it runs (the
+// fragment polls itself every second), then how it ended, with what it
+// skipped and why.
+func (s *Server) billingRunPage(w http.ResponseWriter, r *http.Request, v *view) {
+	d, ok := s.billingRun(w, r, v)
+	if !ok {
+		return
+	}
+	v.Active, v.Data, v.Title = "/invoices", d, s.say(r, "Billing run %d for %s", d.Run.ID, d.Run.Period)
+	s.render(w, r, http.StatusOK, "billing_run.html", v)
+}
+
+// billingRunProgress is the run page's progress, which htmx asks for every
+// second while the run runs; the fragment of an ended run polls no more.
+func (s *Server) billingRunProgress(w http.ResponseWriter, r *http.Request, v *view) {
+	d, ok := s.billingRun(w, r, v)
+	if !ok {
+		return
+	}
+	s.fragment(w, r, "billing_run.html", d)
 }

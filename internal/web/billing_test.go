@@ -41,9 +41,9 @@ func TestInvoicesEarningsAndBillingRuns(t *testing.T) {
 	if res := op.post("/billing/runs", url.Values{"period": {"not a month"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("run with a bad period: %d", res.StatusCode)
 	}
-	res := op.post("/billing/runs", url.Values{"period": {month}})
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("billing run: %d", res.StatusCode)
+	done := op.runBilling(month)
+	if !strings.Contains(done.Body, `id="run-result"`) || !strings.Contains(done.Body, "No subscription was skipped.") {
+		t.Fatalf("the run's page shows no result:\n%s", done.Body)
 	}
 	page := op.get("/invoices")
 	if !strings.Contains(page.Body, `id="runs-table"`) || !strings.Contains(page.Body, `<span class="badge ok">finished</span>`) {
@@ -171,6 +171,37 @@ func TestInvoicesEarningsAndBillingRuns(t *testing.T) {
 			t.Errorf("%s opens the payments page: %d", email, res.StatusCode)
 		}
 	}
+}
+
+// runBilling starts a billing run from the billing page's form, follows
+// the redirect to the run's page and asks for its progress, as the page's
+// htmx does every second, until the run has ended; it returns the run's
+// page then.
+func (c *client) runBilling(month string) response {
+	c.h.t.Helper()
+	res := c.post("/billing/runs", url.Values{"period": {month}})
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/billing/runs/") {
+		c.h.t.Fatalf("billing run: %d %q", res.StatusCode, loc)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		p := c.get(loc + "/progress")
+		if p.StatusCode != http.StatusOK {
+			c.h.t.Fatalf("progress: %d", p.StatusCode)
+		}
+		if !strings.Contains(p.Body, `data-status="running"`) {
+			if !strings.Contains(p.Body, `data-status="finished"`) {
+				c.h.t.Fatalf("the run did not finish:\n%s", p.Body)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			c.h.t.Fatalf("the run is still running:\n%s", p.Body)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return c.get(loc)
 }
 
 func mustPrincipal(t *testing.T, h *harness, token string) mercato.Principal {

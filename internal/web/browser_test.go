@@ -398,12 +398,15 @@ func TestBrowser(t *testing.T) {
 	run(t, ctx, "billing run",
 		chromedp.Navigate(base+"/invoices"),
 		chromedp.Click(chromedp.CSS(`#billing-run button`)),
-		chromedp.WaitVisible(chromedp.CSS(`#runs-table tr[data-run]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#run-progress`)),
 		into(&flash, chromedp.Text(chromedp.CSS(".flash"))),
+		// The run's page follows it (htmx, every second) until it ends.
+		chromedp.WaitVisible(chromedp.CSS(`#run-progress[data-status="finished"] #run-result`)),
 	)
-	if !strings.Contains(flash, "closed") {
+	if !strings.Contains(flash, "started") {
 		t.Fatalf("billing run: %q", flash)
 	}
+	run(t, ctx, "billing runs", chromedp.Navigate(base+"/invoices"), chromedp.WaitVisible(chromedp.CSS(`#runs-table tr[data-run]`)))
 	screenshot(t, ctx, "billing")
 	signOut(t, ctx)
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/mercato-market/mercato/internal/accounts"
 	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/ordering"
@@ -13,22 +14,57 @@ import (
 	"github.com/mercato-market/mercato/internal/subscription"
 )
 
+// channelRow is an organization of a channel's list.
+type channelRow struct {
+	Org    mercato.Organization
+	Parent string
+	Live   int
+}
+
+// channelOrgsData is the channel's organizations page: the list, and the
+// form of a new organization under the caller (organizations.go's, without
+// the operator's terms) when it creates one.
+type channelOrgsData struct {
+	Rows []channelRow
+	// New is the form (nil: the caller creates no organization here);
+	// NewKind the kind it creates, a distributor's resellers or a
+	// reseller's customers.
+	New     *organizationsData
+	NewKind mercato.OrgKind
+	// Order offers "Order for this customer" on the customers' rows.
+	Order bool
+}
+
 // channelOrganizations lists a distributor's resellers (and their
 // customers) or a reseller's customers.
 func (s *Server) channelOrganizations(w http.ResponseWriter, r *http.Request, v *view) {
-	if err := only(v.P, mercato.KindDistributor, mercato.KindReseller, mercato.KindPlatform); err != nil {
+	d, err := s.channelOrgsData(r, v)
+	if err != nil {
 		s.fail(w, r, v, err)
 		return
+	}
+	s.renderChannelOrgs(w, r, v, d, http.StatusOK)
+}
+
+func (s *Server) renderChannelOrgs(w http.ResponseWriter, r *http.Request, v *view, d *channelOrgsData, status int) {
+	v.Title, v.Active, v.Data = s.say(r, "Customers"), "/channel/organizations", d
+	if v.P.OrgKind == mercato.KindDistributor {
+		v.Title = s.say(r, "Resellers and their customers")
+	}
+	s.render(w, r, status, "channel_orgs.html", v)
+}
+
+func (s *Server) channelOrgsData(r *http.Request, v *view) (*channelOrgsData, error) {
+	if err := only(v.P, mercato.KindDistributor, mercato.KindReseller, mercato.KindPlatform); err != nil {
+		return nil, err
 	}
 	orgs, _, err := s.services.Accounts.ListOrganizations(r.Context(), v.P, mercato.OrganizationFilter{}, mercato.Page{Limit: 200})
 	if err != nil {
-		s.fail(w, r, v, err)
-		return
+		return nil, err
 	}
 	subs, _, err := s.services.Lifecycle.ListSubscriptions(r.Context(), v.P, subscription.Filter{}, mercato.Page{Limit: 200})
 	if err != nil {
-		s.fail(w, r, v, err)
-		return
+		return nil, err
 	}
 	live := map[int64]int{}
 	for _, sub := range subs {
@@ -36,31 +72,59 @@ func (s *Server) channelOrganizations(w http.ResponseWriter, r *http.Request, v 
 			live[sub.CustomerID]++
 		}
 	}
-	type row struct {
-		Org    mercato.Organization
-		Parent string
-		Live   int
-	}
 	byID := map[int64]string{}
 	for _, o := range orgs {
 		byID[o.ID] = o.Name
 	}
-	var rows []row
+	d := &channelOrgsData{Order: v.P.CanWrite()}
 	for _, o := range orgs {
 		if o.ID == v.P.OrgID {
 			continue
 		}
-		rw := row{Org: o, Live: live[o.ID]}
+		rw := channelRow{Org: o, Live: live[o.ID]}
 		if o.ParentID != nil {
 			rw.Parent = byID[*o.ParentID]
 		}
-		rows = append(rows, rw)
+		d.Rows = append(d.Rows, rw)
 	}
-	v.Title, v.Active, v.Data = s.say(r, "Customers"), "/channel/organizations", rows
-	if v.P.OrgKind == mercato.KindDistributor {
-		v.Title = s.say(r, "Resellers and their customers")
+	if kind, ok := accounts.ChildKind(v.P.OrgKind); ok && v.P.CanWrite() {
+		d.NewKind = kind
+		d.New = &organizationsData{Errors: map[string]string{}, Form: orgForm{Kind: string(kind), Currency: v.Org.Currency, AdminLanguage: mercato.UserLanguages[0]}}
+		if d.New.Form.Currency == "" {
+			d.New.Form.Currency = "EUR"
+		}
+		for _, code := range mercato.UserLanguages {
+			d.New.Languages = append(d.New.Languages, language{Code: code, Name: languageNames[code]})
+		}
 	}
-	s.render(w, r, http.StatusOK, "channel_orgs.html", v)
+	return d, nil
+}
+
+// createChannelOrganization creates an organization under the caller's
+// (a reseller's customer, a distributor's reseller) and invites its first
+// admin, as the operator's page does; the fee and buying on account are
+// the operator's to set, so the form has neither.
+func (s *Server) createChannelOrganization(w http.ResponseWriter, r *http.Request, v *view) {
+	d, err := s.channelOrgsData(r, v)
+	if err == nil && d.New == nil {
+		err = mercato.Errorf(mercato.EFORBIDDEN, "a %s creates no organizations", v.P.OrgKind)
+	}
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	f := readOrgForm(r)
+	f.Kind, f.Parent, f.FeePercent, f.OnAccount = string(d.NewKind), "", "", false
+	d.New.Form = f
+	_, flash, err := s.onboard(r, v, f, d.New.Errors)
+	switch {
+	case err == nil:
+		s.back(w, r, "/channel/organizations", flash)
+	case refused(err, d.New.Errors, ""):
+		s.renderChannelOrgs(w, r, v, d, http.StatusUnprocessableEntity)
+	default: // refused otherwise, or created without its admin invited
+		s.after(w, r, v, err, "/channel/organizations", "")
+	}
 }
 
 type priceRow struct {

@@ -25,13 +25,52 @@ type catalogRow struct {
 	From    *pricing.Quote // the first plan's price for its smallest quantity
 }
 
+// buyingFor is the customer a channel orders for, from the catalog's and
+// the checkout's "for" (its id; none: the caller buys for itself): one the
+// caller sees, of kind customer. The ordering service decides whether the
+// caller may order for it; prices are quoted at what the customer pays.
+func (s *Server) buyingFor(r *http.Request, v *view) (*mercato.Organization, error) {
+	raw := r.FormValue("for")
+	if raw == "" {
+		return nil, nil
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id == v.P.OrgID {
+		return nil, mercato.Errorf(mercato.ENOTFOUND, "no such customer")
+	}
+	o, err := s.services.Accounts.Organization(r.Context(), v.P, id)
+	if err != nil {
+		return nil, err
+	}
+	if o.Kind != mercato.KindCustomer {
+		return nil, mercato.Errorf(mercato.ENOTFOUND, "no such customer")
+	}
+	return &o, nil
+}
+
+// forID is the id of the customer ordered for (0: the caller itself).
+func forID(o *mercato.Organization) int64 {
+	if o == nil {
+		return 0
+	}
+	return o.ID
+}
+
 func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := r.Context()
+	buyer, err := s.buyingFor(r, v)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
 	f := catalog.ProductFilter{Type: catalog.ProductType(r.FormValue("type")), Query: strings.TrimSpace(r.FormValue("q"))}
 	if f.Type != "" && !f.Type.Valid() {
 		f.Type = ""
 	}
 	prods, _, err := s.services.Catalog.ListProducts(ctx, v.P, f, mercato.Page{Limit: 200})
+	if buyer != nil {
+		prods = published(prods) // a customer buys only what is published
+	}
 	status, searchErr := http.StatusOK, ""
 	if mercato.ErrorCode(err) == mercato.EINVALID {
 		// A search too long finds nothing, and says why beside the box.
@@ -50,19 +89,23 @@ func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request, v *view) {
 		row := catalogRow{Product: p, Rating: ratings[p.ID]}
 		// "From" is a period's price, without a setup fee paid once.
 		if plans, _, err := s.services.Catalog.ListPlans(ctx, v.P, p.ID, mercato.Page{Limit: 1}); err == nil && len(plans) > 0 {
-			if q, err := s.services.Orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: plans[0].ID, Quantity: minQty(plans[0].Pricing), Recurring: true}); err == nil {
+			if q, err := s.services.Orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: plans[0].ID, Quantity: minQty(plans[0].Pricing), CustomerID: forID(buyer), Recurring: true}); err == nil {
 				row.From = &q
 			}
 		}
 		rows = append(rows, row)
 	}
 	v.Title, v.Active = s.say(r, "Catalog"), "/catalog"
+	if buyer != nil {
+		v.Title, v.Active = s.say(r, "Catalog for %v", buyer.Name), "/channel/organizations"
+	}
 	v.Data = struct {
 		Rows              []catalogRow
 		Types             []catalog.ProductType
 		Type              catalog.ProductType
 		Query, QueryError string
-	}{rows, catalog.ProductTypes, f.Type, f.Query, searchErr}
+		For               *mercato.Organization
+	}{rows, catalog.ProductTypes, f.Type, f.Query, searchErr, buyer}
 	s.render(w, r, status, "catalog.html", v)
 }
 
@@ -96,6 +139,10 @@ type productData struct {
 	// Terms are the publisher's terms the buyer accepts to order (an
 	// Azure Marketplace VM offer's); nil when the product has none.
 	Terms *catalog.PublisherTerms
+	// For is the customer its reseller (or distributor, or the operator)
+	// orders for; nil when the caller buys for itself. The checkout is the
+	// same, priced at what the customer pays.
+	For *mercato.Organization
 }
 
 // configFields is what the "config" partial renders: a product's
@@ -121,6 +168,10 @@ type orderForm struct {
 
 func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm) (*productData, error) {
 	ctx := r.Context()
+	buyer, err := s.buyingFor(r, v)
+	if err != nil {
+		return nil, err
+	}
 	prod, err := s.services.Catalog.Product(ctx, v.P, id)
 	if err != nil {
 		return nil, err
@@ -129,18 +180,18 @@ func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm)
 	if err != nil {
 		return nil, err
 	}
-	d := &productData{Product: prod, Form: form, Errors: map[string]string{}, Nonce: nonce(),
-		CanBuy:   v.P.OrgKind == mercato.KindCustomer && v.P.CanWrite() && prod.Published,
+	d := &productData{Product: prod, Form: form, Errors: map[string]string{}, Nonce: nonce(), For: buyer,
+		CanBuy:   (v.P.OrgKind == mercato.KindCustomer || buyer != nil) && v.P.CanWrite() && prod.Published,
 		IsVendor: prod.VendorID == v.P.OrgID || v.P.IsPlatform()}
 	if t, ok := prod.Terms(); ok {
 		d.Terms = &t
 	}
 	for _, pl := range plans {
 		row := planRow{Plan: pl}
-		full, err := s.services.Orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: pl.ID, Quantity: minQty(pl.Pricing)})
+		full, err := s.services.Orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: pl.ID, Quantity: minQty(pl.Pricing), CustomerID: forID(buyer)})
 		if err == nil {
 			var rec pricing.Quote
-			if rec, err = s.services.Orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: pl.ID, Quantity: minQty(pl.Pricing), Recurring: true}); err == nil {
+			if rec, err = s.services.Orders.Quote(ctx, v.P, ordering.QuoteRequest{PlanID: pl.ID, Quantity: minQty(pl.Pricing), CustomerID: forID(buyer), Recurring: true}); err == nil {
 				row.Price = splitOf(rec, full)
 			}
 		}
@@ -164,7 +215,7 @@ func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm)
 		d.Form.Values = map[string]string{}
 	}
 	if d.Form.PlanID != 0 {
-		d.Preview = s.price(r, v, d.Form.PlanID, d.Form.Quantity, d.Form.Coupon)
+		d.Preview = s.price(r, v, d.Form.PlanID, d.Form.Quantity, d.Form.Coupon, forID(buyer))
 	}
 	d.Reviews, d.Rating, err = s.services.Catalog.Reviews(ctx, v.P, id)
 	if err != nil {
@@ -175,7 +226,7 @@ func (s *Server) productData(r *http.Request, v *view, id int64, form orderForm)
 			d.Mine = &d.Reviews[i]
 		}
 	}
-	if v.P.OrgKind == mercato.KindCustomer {
+	if v.P.OrgKind == mercato.KindCustomer && buyer == nil {
 		subs, _, err := s.services.Lifecycle.ListSubscriptions(ctx, v.P, subscription.Filter{ProductID: id}, mercato.Page{Limit: 1})
 		if err != nil {
 			return nil, err
@@ -203,6 +254,9 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	v.Title, v.Active, v.Data = d.Product.Name, "/catalog", d
+	if d.For != nil {
+		v.Title, v.Active = s.say(r, "%v for %v", d.Product.Name, d.For.Name), "/channel/organizations"
+	}
 	s.render(w, r, http.StatusOK, "product.html", v)
 }
 
@@ -214,10 +268,10 @@ type priceData struct {
 	Error string
 }
 
-// price quotes a plan for v's organization through the store, as the quote
-// API does (channel markups included).
-func (s *Server) price(r *http.Request, v *view, planID, qty int64, code string) *priceData {
-	q, err := s.services.Orders.Quote(r.Context(), v.P, ordering.QuoteRequest{PlanID: planID, Quantity: qty, Coupon: code})
+// price quotes a plan for v's organization, or the customer it orders for
+// (customerID, 0: none), as the quote API does (channel markups included).
+func (s *Server) price(r *http.Request, v *view, planID, qty int64, code string, customerID int64) *priceData {
+	q, err := s.services.Orders.Quote(r.Context(), v.P, ordering.QuoteRequest{PlanID: planID, Quantity: qty, Coupon: code, CustomerID: customerID})
 	if err != nil {
 		msg := mercato.ErrorMessage(err)
 		for _, f := range mercato.Fields(err) {
@@ -229,7 +283,7 @@ func (s *Server) price(r *http.Request, v *view, planID, qty int64, code string)
 		return &priceData{Error: msg}
 	}
 	d := &priceData{Quote: &q}
-	if rec, err := s.services.Orders.Quote(r.Context(), v.P, ordering.QuoteRequest{PlanID: planID, Quantity: qty, Coupon: code, Recurring: true}); err == nil && !rec.Total.Equal(q.Total) {
+	if rec, err := s.services.Orders.Quote(r.Context(), v.P, ordering.QuoteRequest{PlanID: planID, Quantity: qty, Coupon: code, CustomerID: customerID, Recurring: true}); err == nil && !rec.Total.Equal(q.Total) {
 		d.Then = splitOf(rec, q)
 	}
 	return d
@@ -237,7 +291,12 @@ func (s *Server) price(r *http.Request, v *view, planID, qty int64, code string)
 
 // pricePreview is the live price of the checkout form (htmx).
 func (s *Server) pricePreview(w http.ResponseWriter, r *http.Request, v *view) {
-	s.fragment(w, r, "price.html", s.price(r, v, formInt(r, "plan_id"), formInt(r, "quantity"), strings.TrimSpace(r.FormValue("coupon"))))
+	buyer, err := s.buyingFor(r, v)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
+	s.fragment(w, r, "price.html", s.price(r, v, formInt(r, "plan_id"), formInt(r, "quantity"), strings.TrimSpace(r.FormValue("coupon")), forID(buyer)))
 }
 
 // configuration reads the product's configuration form: text as strings,
@@ -280,6 +339,11 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, r, v, err)
 		return
 	}
+	buyer, err := s.buyingFor(r, v)
+	if err != nil {
+		s.fail(w, r, v, err)
+		return
+	}
 	prod, err := s.services.Catalog.Product(ctx, v.P, id)
 	if err != nil {
 		s.fail(w, r, v, err)
@@ -291,7 +355,7 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, v *view) {
 	err = catalog.ValidateConfiguration(prod.Parameters, cfg)
 	var o subscription.Order
 	if err == nil {
-		o, err = s.services.Orders.PlaceOrder(ctx, v.P, subscription.OrderRequest{PlanID: form.PlanID, Quantity: form.Quantity, Configuration: cfg,
+		o, err = s.services.Orders.PlaceOrder(ctx, v.P, subscription.OrderRequest{CustomerID: forID(buyer), PlanID: form.PlanID, Quantity: form.Quantity, Configuration: cfg,
 			Coupon: form.Coupon, AcceptTerms: form.AcceptTerms, IdempotencyKey: "web:" + r.PostFormValue("nonce")})
 	}
 	if err != nil {
@@ -310,11 +374,18 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request, v *view) {
 			d.Errors[strings.TrimPrefix(f.Path, "configuration.")] = f.Message
 		}
 		v.Title, v.Active, v.Data = prod.Name, "/catalog", d
+		if buyer != nil {
+			v.Title, v.Active = s.say(r, "%v for %v", prod.Name, buyer.Name), "/channel/organizations"
+		}
 		s.render(w, r, http.StatusUnprocessableEntity, "product.html", v)
 		return
 	}
-	s.log.InfoContext(ctx, "order placed in the control panel", "order_id", o.ID, "subscription_id", o.SubscriptionID, "org_id", v.P.OrgID)
-	s.back(w, r, "/subscriptions/"+strconv.FormatInt(o.SubscriptionID, 10), s.say(r, "Thank you! Your order is placed; %s is being set up.", prod.Name))
+	s.log.InfoContext(ctx, "order placed in the control panel", "order_id", o.ID, "subscription_id", o.SubscriptionID, "org_id", v.P.OrgID, "customer_id", o.CustomerID)
+	flash := s.say(r, "Thank you! Your order is placed; %s is being set up.", prod.Name)
+	if buyer != nil {
+		flash = s.say(r, "The order for %v is placed; %v is being set up.", buyer.Name, prod.Name)
+	}
+	s.back(w, r, "/subscriptions/"+strconv.FormatInt(o.SubscriptionID, 10), flash)
 }
 
 func (s *Server) review(w http.ResponseWriter, r *http.Request, v *view) {
@@ -691,4 +762,15 @@ func (s *Server) messagesPage(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	v.Title, v.Active, v.Data = s.say(r, "Messages"), "/messages", rows
 	s.render(w, r, http.StatusOK, "messages.html", v)
+}
+
+// published keeps the products on sale.
+func published(prods []catalog.Product) []catalog.Product {
+	var out []catalog.Product
+	for _, p := range prods {
+		if p.Published {
+			out = append(out, p)
+		}
+	}
+	return out
 }

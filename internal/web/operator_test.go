@@ -57,9 +57,7 @@ func TestOperatorPageAndCredit(t *testing.T) {
 	if _, err := app.Lifecycle(h.st).SetStatus(ctx, h.admin, subs[len(subs)-1].ID, subscription.Deployed); err != nil {
 		t.Fatal(err)
 	}
-	if res := op.post("/billing/runs", url.Values{"period": {billing.MonthOf(time.Now()).String()}}); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("billing run: %d", res.StatusCode)
-	}
+	op.runBilling(billing.MonthOf(time.Now()).String())
 	invs, _, err := h.st.ListInvoices(ctx, h.admin, store.InvoiceFilter{Kind: billing.KindInvoice}, store.Page{})
 	if err != nil || len(invs) == 0 {
 		t.Fatalf("no invoice: %v", err)

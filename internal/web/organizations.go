@@ -32,6 +32,9 @@ type organizationsData struct {
 	Form      orgForm
 	Errors    map[string]string
 	Org       *mercato.Organization // the one edited
+	// Terms shows the fields only the operator sets: the fee and buying
+	// on account (not in a channel's form).
+	Terms bool
 }
 
 func readOrgForm(r *http.Request) orgForm {
@@ -59,7 +62,7 @@ func (s *Server) organizationsData(r *http.Request, v *view) (*organizationsData
 	if err != nil {
 		return nil, err
 	}
-	d := &organizationsData{Orgs: orgs, OrgNames: map[int64]string{}, Errors: map[string]string{},
+	d := &organizationsData{Orgs: orgs, OrgNames: map[int64]string{}, Errors: map[string]string{}, Terms: true,
 		Kinds: []mercato.OrgKind{mercato.KindCustomer, mercato.KindReseller, mercato.KindDistributor, mercato.KindVendor},
 		Form:  orgForm{Kind: string(mercato.KindCustomer), Currency: "EUR", AdminLanguage: mercato.UserLanguages[0]}}
 	for _, o := range orgs {
@@ -105,23 +108,36 @@ func (s *Server) createOrganization(w http.ResponseWriter, r *http.Request, v *v
 		s.fail(w, r, v, err)
 		return
 	}
-	f := readOrgForm(r)
-	d.Form = f
-	again := func(err error) {
-		if !refused(err, d.Errors, "") {
-			s.fail(w, r, v, err)
-			return
-		}
+	d.Form = readOrgForm(r)
+	o, flash, err := s.onboard(r, v, d.Form, d.Errors)
+	path := "/admin/organizations/" + strconv.FormatInt(o.ID, 10)
+	switch {
+	case err == nil:
+		s.back(w, r, path, flash)
+	case o.ID != 0: // created, but its admin was not invited
+		s.after(w, r, v, err, path, "")
+	case refused(err, d.Errors, ""):
 		v.Title, v.Active, v.Data = s.say(r, "Organizations"), "/admin/organizations", d
 		s.render(w, r, http.StatusUnprocessableEntity, "organizations.html", v)
+	default:
+		s.fail(w, r, v, err)
 	}
+}
+
+// onboard creates the organization of a form and invites its first admin
+// by e-mail (the users page's invitation), on the operator's organizations
+// page and on a channel's (channel.go). The form and its admin are checked
+// first with the API's domain types, so that a bad field writes nothing:
+// each field's error goes into errs, and the error returned is a refusal.
+// It returns the organization created (ID 0: none) and the flash to show;
+// an error with an organization created is the invitation's.
+func (s *Server) onboard(r *http.Request, v *view, f orgForm, errs map[string]string) (mercato.Organization, string, error) {
 	o := mercato.Organization{Kind: mercato.OrgKind(f.Kind), Name: f.Name, Email: f.Email, Country: f.Country, Currency: f.Currency,
 		VATID: f.VATID, FeePercent: f.FeePercent, OnAccount: f.OnAccount, Address: mercato.Address{Line: f.AddressLine, City: f.City, PostalCode: f.PostalCode}}
 	if f.Parent != "" {
-		id, perr := strconv.ParseInt(f.Parent, 10, 64)
-		if perr != nil {
-			again(mercato.Invalid("invalid organization", mercato.FieldError{Path: "parent_id", Message: "must be an organization"}))
-			return
+		id, err := strconv.ParseInt(f.Parent, 10, 64)
+		if err != nil {
+			return mercato.Organization{}, "", mercato.Invalid("invalid organization", mercato.FieldError{Path: "parent_id", Message: "must be an organization"})
 		}
 		o.ParentID = &id
 	}
@@ -129,31 +145,27 @@ func (s *Server) createOrganization(w http.ResponseWriter, r *http.Request, v *v
 	u := mercato.User{Email: f.AdminEmail, Name: f.AdminName, Role: mercato.RoleAdmin, Language: f.AdminLanguage}
 	if f.AdminEmail != "" {
 		if err := u.Validate(); err != nil {
-			refused(err, d.Errors, "admin_")
+			refused(err, errs, "admin_")
 		}
 	}
 	if err := o.Validate(); err != nil {
-		refused(err, d.Errors, "")
+		refused(err, errs, "")
 	}
-	if len(d.Errors) > 0 {
-		again(mercato.Invalid("invalid organization"))
-		return
+	if len(errs) > 0 {
+		return mercato.Organization{}, "", mercato.Invalid("invalid organization")
 	}
-	o, err = s.services.Accounts.CreateOrganization(r.Context(), v.P, o)
+	o, err := s.services.Accounts.CreateOrganization(r.Context(), v.P, o)
 	if err != nil {
-		again(err)
-		return
+		return mercato.Organization{}, "", err
 	}
-	flash := s.say(r, "%v is created.", o.Name)
-	if f.AdminEmail != "" {
-		u.OrganizationID = o.ID
-		if _, err := s.services.Accounts.CreateUser(r.Context(), v.P, u); err != nil {
-			s.after(w, r, v, err, "/admin/organizations/"+strconv.FormatInt(o.ID, 10), "")
-			return
-		}
-		flash = s.say(r, "%v is created; an invitation is on its way to %v.", o.Name, u.Email)
+	if f.AdminEmail == "" {
+		return o, s.say(r, "%v is created.", o.Name), nil
 	}
-	s.back(w, r, "/admin/organizations/"+strconv.FormatInt(o.ID, 10), flash)
+	u.OrganizationID = o.ID
+	if _, err := s.services.Accounts.CreateUser(r.Context(), v.P, u); err != nil {
+		return o, "", err
+	}
+	return o, s.say(r, "%v is created; an invitation is on its way to %v.", o.Name, u.Email), nil
 }
 
 func (s *Server) organizationPage(w http.ResponseWriter, r *http.Request, v *view) {

@@ -65,9 +65,7 @@ func TestOverviewChartsAndWebhookHealth(t *testing.T) {
 	h := newHarnessAt(t, storetest.Epoch)
 	ctx := context.Background()
 	op := h.signIn(admin)
-	if res := op.post("/billing/runs", url.Values{"period": {billing.MonthOf(storetest.Epoch).String()}}); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("billing run: %d", res.StatusCode)
-	}
+	op.runBilling(billing.MonthOf(storetest.Epoch).String())
 	// An endpoint of the vendor answers 500 to everything.
 	hooks := webhooks.New(h.st, store.TxFunc[webhooks.Tx](h.st))
 	vendorP, err := app.New(h.st, app.Options{}).Accounts.CheckPassword(ctx, vendor, demo.Password)

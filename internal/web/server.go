@@ -54,6 +54,7 @@ type Server struct {
 	ttl      time.Duration                                                   // session lifetime
 	resetTTL time.Duration
 	baseURL  string
+	oidc     *oidcClient // sign-in with an identity provider (oidc.go); nil: passwords only
 	services Services
 }
 
@@ -180,6 +181,8 @@ func (s *Server) routes() {
 
 	m.HandleFunc("GET /signin", s.signInPage)
 	m.HandleFunc("POST /signin", s.signIn)
+	m.HandleFunc("GET "+oidcPath, s.oidcStart)
+	m.HandleFunc("GET "+oidcCallback, s.oidcCallback)
 	m.HandleFunc("POST /signout", s.signOut)
 	m.HandleFunc("POST /language", s.switchLanguage)
 	m.HandleFunc("GET /reset", s.resetPage)
@@ -241,6 +244,7 @@ func (s *Server) routes() {
 	auth("POST /webhooks/{id}/test", s.testWebhook)
 	// Distributors and resellers.
 	auth("GET /channel/organizations", s.channelOrganizations)
+	auth("POST /channel/organizations", s.createChannelOrganization)
 	auth("GET /channel/prices", s.priceListPage)
 	auth("POST /channel/prices", s.setPrice)
 	// Whoever grants coupons: the operator, vendors, distributors, resellers.
@@ -261,11 +265,17 @@ func (s *Server) routes() {
 	auth("GET /invoices/{id}/csv", s.invoiceDocument("csv"))
 	auth("GET /earnings.csv", s.earningsCSV)
 	auth("POST /billing/runs", s.startBillingRun)
+	auth("GET /billing/runs/{id}", s.billingRunPage)
+	auth("GET /billing/runs/{id}/progress", s.billingRunProgress)
 	auth("POST /billing/payment-method", s.savePaymentMethod)
 	auth("POST /invoices/{id}/credit", s.creditInvoice)
 	auth("GET /admin/operator", s.operatorPage)
 	auth("POST /admin/operator/settings", s.saveOperatorSettings)
 	auth("POST /admin/operator/tax-rates", s.addTaxRate)
+	auth("GET /admin/fees", s.feesPage)
+	auth("POST /admin/fees/rules", s.setFeeRule)
+	auth("POST /admin/fees/rules/delete", s.deleteFeeRule)
+	auth("POST /admin/fees/dunning", s.saveDunning)
 	auth("GET /admin/outbox", s.outboxPage)
 	auth("GET /admin/payments", s.paymentsPage)
 	auth("GET /admin/outbox/{id}", s.outboxMessagePage)
@@ -373,7 +383,7 @@ func kindNav(p mercato.Principal, unread int) []navItem {
 	case mercato.KindReseller:
 		return []navItem{{"/channel/organizations", "Customers", 0}, {"/channel/prices", "Price list", 0}, {"/coupons", "Coupons", 0}, {"/subscriptions", "Subscriptions", 0}, {"/catalog", "Catalog", 0}, msgs, {"/invoices", "Earnings", 0}}
 	default:
-		return []navItem{{"/admin", "Overview", 0}, {"/admin/organizations", "Organizations", 0}, {"/catalog", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, {"/coupons", "Coupons", 0}, msgs, {"/invoices", "Billing", 0}, {"/admin/payments", "Payments", 0}, {"/admin/operator", "Seller & tax", 0}, {"/admin/outbox", "Outbox", 0}, {"/tokens", "API tokens", 0}}
+		return []navItem{{"/admin", "Overview", 0}, {"/admin/organizations", "Organizations", 0}, {"/catalog", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, {"/coupons", "Coupons", 0}, msgs, {"/invoices", "Billing", 0}, {"/admin/payments", "Payments", 0}, {"/admin/operator", "Seller & tax", 0}, {"/admin/fees", "Fees & dunning", 0}, {"/admin/outbox", "Outbox", 0}, {"/tokens", "API tokens", 0}}
 	}
 }
 

@@ -59,7 +59,8 @@ type Lifecycle interface {
 
 // Billing is the billing service the panel calls (internal/billingrun).
 type Billing interface {
-	RunBilling(ctx context.Context, p mercato.Principal, opts billingrun.Options) (billing.Run, error)
+	StartBilling(ctx context.Context, p mercato.Principal, opts billingrun.Options) (billing.Run, error)
+	BillingRun(ctx context.Context, p mercato.Principal, id int64) (billing.Run, error)
 	RenewalOffer(ctx context.Context, p mercato.Principal, id int64) (billing.Offer, error)
 	ListBillingRuns(ctx context.Context, p mercato.Principal, limit int) ([]billing.Run, error)
 	ListInvoices(ctx context.Context, p mercato.Principal, f billing.InvoiceFilter, page mercato.Page) ([]billing.Invoice, int64, error)
@@ -72,6 +73,8 @@ type Billing interface {
 	SaveOperatorSettings(ctx context.Context, p mercato.Principal, st billing.Seller) (billing.Seller, error)
 	TaxRates(ctx context.Context, p mercato.Principal) ([]billing.TaxRate, error)
 	AddTaxRate(ctx context.Context, p mercato.Principal, r billing.TaxRate) (billing.TaxRate, error)
+	DunningSettings(ctx context.Context, p mercato.Principal) (billing.DunningSettings, error)
+	SaveDunningSettings(ctx context.Context, p mercato.Principal, d billing.DunningSettings) (billing.DunningSettings, error)
 }
 
 // Usage is the usage service the panel reads through (internal/usage).
@@ -105,13 +108,16 @@ type Catalog interface {
 }
 
 // Channel is the channel service the panel calls (internal/channel): the
-// price list page and earnings.
+// price list page, earnings and the operator's fee rules.
 type Channel interface {
 	PriceList(ctx context.Context, p mercato.Principal, orgID int64) ([]pricing.PriceListEntry, error)
 	SetPrice(ctx context.Context, p mercato.Principal, e pricing.PriceListEntry) (pricing.PriceListEntry, error)
 	DeletePrice(ctx context.Context, p mercato.Principal, orgID, planID int64) error
 	Earnings(ctx context.Context, p mercato.Principal, r channel.EarningsRequest) ([]billing.Statement, error)
 	EarningsTrend(ctx context.Context, p mercato.Principal, r channel.EarningsRequest) (channel.Trend, error)
+	FeeRules(ctx context.Context, p mercato.Principal) ([]catalog.FeeRule, error)
+	SetFeeRule(ctx context.Context, p mercato.Principal, r catalog.FeeRule) (catalog.FeeRule, error)
+	DeleteFeeRule(ctx context.Context, p mercato.Principal, vendorID int64, productType catalog.ProductType) error
 }
 
 // Webhooks is the webhooks service the panel calls (internal/webhooks):
@@ -152,6 +158,7 @@ type Accounts interface {
 	ListUsers(ctx context.Context, p mercato.Principal, orgID int64, page mercato.Page) ([]mercato.User, int64, error)
 	User(ctx context.Context, p mercato.Principal, id int64) (mercato.User, error)
 	CheckPassword(ctx context.Context, email, password string) (mercato.Principal, error)
+	SignInWithIdentity(ctx context.Context, id accounts.Identity) (mercato.Principal, error)
 	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (string, error)
 	DeleteSession(ctx context.Context, secret string) error
 	RequestPasswordReset(ctx context.Context, email string, ttl time.Duration) error

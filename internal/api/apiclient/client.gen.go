@@ -1163,19 +1163,34 @@ type BillingProfile struct {
 
 // BillingRun defines model for BillingRun.
 type BillingRun struct {
-	Ended      int64      `json:"ended"`
+	// Customers customers the run bills, counted once its renewals are done (0 before)
+	Customers int64 `json:"customers"`
+
+	// CustomersDone customers billed so far, recorded after every chunk
+	CustomersDone int64 `json:"customers_done"`
+	Ended         int64 `json:"ended"`
+
+	// Error why a failed run failed
+	Error      *string    `json:"error,omitempty"`
 	FinishedAt *time.Time `json:"finished_at,omitempty"`
 	Id         int64      `json:"id"`
-	Invoices   int64      `json:"invoices"`
-	Lines      int64      `json:"lines"`
-	Period     string     `json:"period"`
-	Renewed    int64      `json:"renewed"`
+
+	// Invoices issued so far, while it runs
+	Invoices int64  `json:"invoices"`
+	Lines    int64  `json:"lines"`
+	Period   string `json:"period"`
+	Renewed  int64  `json:"renewed"`
 
 	// Skipped subscriptions this run could not charge (left, with the reason, for the next run; every other invoice was issued)
-	Skipped       int64            `json:"skipped"`
-	StartedAt     time.Time        `json:"started_at"`
-	Status        BillingRunStatus `json:"status"`
-	Subscriptions int64            `json:"subscriptions"`
+	Skipped int64 `json:"skipped"`
+
+	// Skips once it has ended: each subscription skipped, and why
+	Skips     *[]RunSkip       `json:"skips,omitempty"`
+	StartedAt time.Time        `json:"started_at"`
+	Status    BillingRunStatus `json:"status"`
+
+	// Subscriptions so far, while it runs
+	Subscriptions int64 `json:"subscriptions"`
 }
 
 // BillingRunStatus defines model for BillingRun.Status.
@@ -1332,6 +1347,18 @@ type DeliveryAttempt struct {
 	StatusCode int64 `json:"status_code"`
 }
 
+// DunningSettings defines model for DunningSettings.
+type DunningSettings struct {
+	// PaymentRetryDays days after an invoice's collection first failed on which it is tried again: ascending, each 1 to 60, at most 10
+	PaymentRetryDays []int64 `json:"payment_retry_days"`
+
+	// SuspendDays days after the due date at which the subscriptions of an invoice still unpaid are suspended; 0: never
+	SuspendDays int64 `json:"suspend_days"`
+
+	// UpdatedAt absent until first saved: the values are then serve's --payment-retry-days and --dunning-suspend-days
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
 // Endpoint defines model for Endpoint.
 type Endpoint struct {
 	// Category one endpoint must be APP
@@ -1441,6 +1468,40 @@ type ExchangeRateSet struct {
 
 	// ValidFrom First day (UTC) the rate holds, e.g. 2026-03-01
 	ValidFrom openapi_types.Date `json:"valid_from"`
+}
+
+// FeeRule defines model for FeeRule.
+type FeeRule struct {
+	// Percent the fee, in percent of what the vendor's price comes to, from 0 to 100
+	//
+	// Example: 5
+	Percent string `json:"percent"`
+
+	// ProductType the product type it applies to (saas, microsoft_csp, azure_plan, azure_marketplace_vm, arm_template, service); empty: every type
+	//
+	// Example: azure_plan
+	ProductType string     `json:"product_type"`
+	UpdatedAt   *time.Time `json:"updated_at,omitempty"`
+
+	// VendorId the vendor it applies to; 0: every vendor
+	VendorId   int64   `json:"vendor_id"`
+	VendorName *string `json:"vendor_name,omitempty"`
+}
+
+// FeeRuleInput defines model for FeeRuleInput.
+type FeeRuleInput struct {
+	// Percent the fee, in percent of what the vendor's price comes to, from 0 to 100
+	//
+	// Example: 5
+	Percent string `json:"percent"`
+
+	// ProductType the product type it applies to (saas, microsoft_csp, azure_plan, azure_marketplace_vm, arm_template, service); empty or absent: every type
+	//
+	// Example: azure_plan
+	ProductType *string `json:"product_type,omitempty"`
+
+	// VendorId the vendor it applies to; 0 or absent: every vendor
+	VendorId *int64 `json:"vendor_id,omitempty"`
 }
 
 // Instructions defines model for Instructions.
@@ -1828,7 +1889,7 @@ type Organization struct {
 	Currency  string    `json:"currency"`
 	Email     string    `json:"email"`
 
-	// FeePercent the operator's fee on a vendor's sales, in percent
+	// FeePercent a vendor's own fee rule: the operator's fee on all its sales, in percent; empty: the operator's fee rules by product type, else their default (/api/v1/operator/fee-rules)
 	FeePercent string           `json:"fee_percent"`
 	Id         int64            `json:"id"`
 	Kind       OrganizationKind `json:"kind"`
@@ -1869,13 +1930,15 @@ type OrganizationCreateKind string
 
 // OrganizationUpdate defines model for OrganizationUpdate.
 type OrganizationUpdate struct {
-	Address    *Address `json:"address,omitempty"`
-	Country    *string  `json:"country,omitempty"`
-	Currency   *string  `json:"currency,omitempty"`
-	Email      *string  `json:"email,omitempty"`
-	FeePercent *string  `json:"fee_percent,omitempty"`
-	Name       *string  `json:"name,omitempty"`
-	OnAccount  *bool    `json:"on_account,omitempty"`
+	Address  *Address `json:"address,omitempty"`
+	Country  *string  `json:"country,omitempty"`
+	Currency *string  `json:"currency,omitempty"`
+	Email    *string  `json:"email,omitempty"`
+
+	// FeePercent empty removes the vendor's own fee rule
+	FeePercent *string `json:"fee_percent,omitempty"`
+	Name       *string `json:"name,omitempty"`
+	OnAccount  *bool   `json:"on_account,omitempty"`
 
 	// VatId an EU VAT id must have its country's format and check digit
 	VatId *string `json:"vat_id,omitempty"`
@@ -2213,6 +2276,15 @@ type RetentionPolicy struct {
 
 	// UpdatedAt absent while the defaults apply
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// RunSkip defines model for RunSkip.
+type RunSkip struct {
+	Reason string `json:"reason"`
+
+	// Step renewal, period or usage
+	Step           string `json:"step"`
+	SubscriptionId int64  `json:"subscription_id"`
 }
 
 // ScheduledChange defines model for ScheduledChange.
@@ -2678,6 +2750,15 @@ type ListInvoicesParamsStatus string
 // ListInvoicesParamsKind defines parameters for ListInvoices.
 type ListInvoicesParamsKind string
 
+// DeleteFeeRuleParams defines parameters for DeleteFeeRule.
+type DeleteFeeRuleParams struct {
+	// VendorId 0 or absent: every vendor
+	VendorId *int64 `form:"vendor_id,omitempty" json:"vendor_id,omitempty"`
+
+	// ProductType empty or absent: every type
+	ProductType *string `form:"product_type,omitempty" json:"product_type,omitempty"`
+}
+
 // ListOrdersParams defines parameters for ListOrders.
 type ListOrdersParams struct {
 	// Cursor next_cursor of the previous page
@@ -2837,6 +2918,12 @@ type PayInvoiceJSONRequestBody = PaymentCreate
 
 // UpdateMeJSONRequestBody defines body for UpdateMe for application/json ContentType.
 type UpdateMeJSONRequestBody = ProfileUpdate
+
+// PutDunningSettingsJSONRequestBody defines body for PutDunningSettings for application/json ContentType.
+type PutDunningSettingsJSONRequestBody = DunningSettings
+
+// PutFeeRuleJSONRequestBody defines body for PutFeeRule for application/json ContentType.
+type PutFeeRuleJSONRequestBody = FeeRuleInput
 
 // PutRetentionPolicyJSONRequestBody defines body for PutRetentionPolicy for application/json ContentType.
 type PutRetentionPolicyJSONRequestBody = RetentionPolicy
@@ -3006,23 +3093,30 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/audit-log (the `ListAuditLog` operationId).
 	ListAuditLog(ctx context.Context, params *ListAuditLogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateBillingRunWithBody Close a month: renewals, invoices, ledger, dunning (platform)
+	// CreateBillingRunWithBody Start closing a month: renewals, invoices, ledger, dunning (platform)
 	//
-	// Idempotent: running a month again bills only what is missing.
+	// Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. Idempotent: running a month again bills only what is missing.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/billing-runs (the `CreateBillingRun` operationId).
 	CreateBillingRunWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateBillingRun Close a month: renewals, invoices, ledger, dunning (platform)
+	// CreateBillingRun Start closing a month: renewals, invoices, ledger, dunning (platform)
 	//
-	// Idempotent: running a month again bills only what is missing.
+	// Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. Idempotent: running a month again bills only what is missing.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/billing-runs (the `CreateBillingRun` operationId).
 	CreateBillingRun(ctx context.Context, body CreateBillingRunJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBillingRun Get a billing run: its progress, or how it ended (platform)
+	//
+	// Returns a billing run: while it runs, the customers billed of those to bill and the invoices issued so far; once it has ended, finished or failed (with the reason), and each subscription it skipped with the reason. Changes nothing.
+	//
+	// Corresponds with GET /api/v1/billing-runs/{id} (the `GetBillingRun` operationId).
+	GetBillingRun(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCoupons List your coupons
 	//
@@ -3212,6 +3306,63 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/notifications (the `ListNotifications` operationId).
 	ListNotifications(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetDunningSettings Get the dunning settings
+	//
+	// Returns the operator's dunning settings: the days after a failed collection on which it is tried again, and the days late at which an unpaid invoice's subscriptions are suspended; serve's configuration until saved. The platform only. Changes nothing.
+	//
+	// Corresponds with GET /api/v1/operator/dunning (the `GetDunningSettings` operationId).
+	GetDunningSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutDunningSettingsWithBody Set the dunning settings
+	//
+	// Replaces the operator's dunning settings, which from then on win over serve's flags: payment retries are scheduled by them and billing runs suspend by them. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/operator/dunning (the `PutDunningSettings` operationId).
+	PutDunningSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutDunningSettings Set the dunning settings
+	//
+	// Replaces the operator's dunning settings, which from then on win over serve's flags: payment retries are scheduled by them and billing runs suspend by them. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/operator/dunning (the `PutDunningSettings` operationId).
+	PutDunningSettings(ctx context.Context, body PutDunningSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteFeeRule Remove a fee rule
+	//
+	// Removes the fee rule of a scope, so that the next less specific rule applies to what is sold from now on. The default rule is changed, never removed (422); a scope without a rule is 404. Written to the audit log. The platform's writers only.
+	//
+	// Corresponds with DELETE /api/v1/operator/fee-rules (the `DeleteFeeRule` operationId).
+	DeleteFeeRule(ctx context.Context, params *DeleteFeeRuleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListFeeRules List the operator's fee rules
+	//
+	// Lists the operator's fee rules: the default, then by product type, by vendor (a vendor's own rule is its organization's fee_percent) and by vendor and product type. The most specific rule that matches a sale decides its fee: vendor and type, then vendor, then type, then the default. The platform only. Changes nothing.
+	//
+	// Corresponds with GET /api/v1/operator/fee-rules (the `ListFeeRules` operationId).
+	ListFeeRules(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutFeeRuleWithBody Set a fee rule
+	//
+	// Sets the operator's fee for a scope (a vendor or every vendor, a product type or every type), replacing the scope's rule. Charges keep the fee of the moment they were sold: the rule applies to orders, changes and renewals from now on, never to a charge already written. Bad fields (a percentage beyond 0-100, an unknown type, an organization that is not a vendor) answer 422 naming them and nothing is saved. Written to the audit log. The platform's writers only.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/operator/fee-rules (the `PutFeeRule` operationId).
+	PutFeeRuleWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutFeeRule Set a fee rule
+	//
+	// Sets the operator's fee for a scope (a vendor or every vendor, a product type or every type), replacing the scope's rule. Charges keep the fee of the moment they were sold: the rule applies to orders, changes and renewals from now on, never to a charge already written. Bad fields (a percentage beyond 0-100, an unknown type, an organization that is not a vendor) answer 422 naming them and nothing is saved. Written to the audit log. The platform's writers only.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/operator/fee-rules (the `PutFeeRule` operationId).
+	PutFeeRule(ctx context.Context, body PutFeeRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetRetentionPolicy Get the retention policy
 	//
 	// Returns how many days delivery attempts, delivered deliveries and lifecycle events are kept before the hourly pruner deletes them; the defaults (30, 90, 400) until set. The platform only. Changes nothing.
@@ -3328,7 +3479,7 @@ type ClientInterface interface {
 
 	// CreateOrganizationWithBody Create an organization
 	//
-	// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.
+	// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3337,7 +3488,7 @@ type ClientInterface interface {
 
 	// CreateOrganization Create an organization
 	//
-	// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.
+	// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4081,9 +4232,9 @@ func (c *Client) ListAuditLog(ctx context.Context, params *ListAuditLogParams, r
 	return c.Client.Do(req)
 }
 
-// CreateBillingRunWithBody Close a month: renewals, invoices, ledger, dunning (platform)
+// CreateBillingRunWithBody Start closing a month: renewals, invoices, ledger, dunning (platform)
 //
-// Idempotent: running a month again bills only what is missing.
+// Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. Idempotent: running a month again bills only what is missing.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4100,15 +4251,32 @@ func (c *Client) CreateBillingRunWithBody(ctx context.Context, contentType strin
 	return c.Client.Do(req)
 }
 
-// CreateBillingRun Close a month: renewals, invoices, ledger, dunning (platform)
+// CreateBillingRun Start closing a month: renewals, invoices, ledger, dunning (platform)
 //
-// Idempotent: running a month again bills only what is missing.
+// Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. Idempotent: running a month again bills only what is missing.
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/billing-runs (the `CreateBillingRun` operationId).
 func (c *Client) CreateBillingRun(ctx context.Context, body CreateBillingRunJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBillingRunRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBillingRun Get a billing run: its progress, or how it ended (platform)
+//
+// Returns a billing run: while it runs, the customers billed of those to bill and the invoices issued so far; once it has ended, finished or failed (with the reason), and each subscription it skipped with the reason. Changes nothing.
+//
+// Corresponds with GET /api/v1/billing-runs/{id} (the `GetBillingRun` operationId).
+func (c *Client) GetBillingRun(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBillingRunRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -4547,6 +4715,133 @@ func (c *Client) ListNotifications(ctx context.Context, reqEditors ...RequestEdi
 	return c.Client.Do(req)
 }
 
+// GetDunningSettings Get the dunning settings
+//
+// Returns the operator's dunning settings: the days after a failed collection on which it is tried again, and the days late at which an unpaid invoice's subscriptions are suspended; serve's configuration until saved. The platform only. Changes nothing.
+//
+// Corresponds with GET /api/v1/operator/dunning (the `GetDunningSettings` operationId).
+func (c *Client) GetDunningSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDunningSettingsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutDunningSettingsWithBody Set the dunning settings
+//
+// Replaces the operator's dunning settings, which from then on win over serve's flags: payment retries are scheduled by them and billing runs suspend by them. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/operator/dunning (the `PutDunningSettings` operationId).
+func (c *Client) PutDunningSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutDunningSettingsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutDunningSettings Set the dunning settings
+//
+// Replaces the operator's dunning settings, which from then on win over serve's flags: payment retries are scheduled by them and billing runs suspend by them. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/operator/dunning (the `PutDunningSettings` operationId).
+func (c *Client) PutDunningSettings(ctx context.Context, body PutDunningSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutDunningSettingsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteFeeRule Remove a fee rule
+//
+// Removes the fee rule of a scope, so that the next less specific rule applies to what is sold from now on. The default rule is changed, never removed (422); a scope without a rule is 404. Written to the audit log. The platform's writers only.
+//
+// Corresponds with DELETE /api/v1/operator/fee-rules (the `DeleteFeeRule` operationId).
+func (c *Client) DeleteFeeRule(ctx context.Context, params *DeleteFeeRuleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteFeeRuleRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListFeeRules List the operator's fee rules
+//
+// Lists the operator's fee rules: the default, then by product type, by vendor (a vendor's own rule is its organization's fee_percent) and by vendor and product type. The most specific rule that matches a sale decides its fee: vendor and type, then vendor, then type, then the default. The platform only. Changes nothing.
+//
+// Corresponds with GET /api/v1/operator/fee-rules (the `ListFeeRules` operationId).
+func (c *Client) ListFeeRules(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListFeeRulesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutFeeRuleWithBody Set a fee rule
+//
+// Sets the operator's fee for a scope (a vendor or every vendor, a product type or every type), replacing the scope's rule. Charges keep the fee of the moment they were sold: the rule applies to orders, changes and renewals from now on, never to a charge already written. Bad fields (a percentage beyond 0-100, an unknown type, an organization that is not a vendor) answer 422 naming them and nothing is saved. Written to the audit log. The platform's writers only.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/operator/fee-rules (the `PutFeeRule` operationId).
+func (c *Client) PutFeeRuleWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutFeeRuleRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutFeeRule Set a fee rule
+//
+// Sets the operator's fee for a scope (a vendor or every vendor, a product type or every type), replacing the scope's rule. Charges keep the fee of the moment they were sold: the rule applies to orders, changes and renewals from now on, never to a charge already written. Bad fields (a percentage beyond 0-100, an unknown type, an organization that is not a vendor) answer 422 naming them and nothing is saved. Written to the audit log. The platform's writers only.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/operator/fee-rules (the `PutFeeRule` operationId).
+func (c *Client) PutFeeRule(ctx context.Context, body PutFeeRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutFeeRuleRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetRetentionPolicy Get the retention policy
 //
 // Returns how many days delivery attempts, delivered deliveries and lifecycle events are kept before the hourly pruner deletes them; the defaults (30, 90, 400) until set. The platform only. Changes nothing.
@@ -4803,7 +5098,7 @@ func (c *Client) ListOrganizations(ctx context.Context, params *ListOrganization
 
 // CreateOrganizationWithBody Create an organization
 //
-// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.
+// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4822,7 +5117,7 @@ func (c *Client) CreateOrganizationWithBody(ctx context.Context, contentType str
 
 // CreateOrganization Create an organization
 //
-// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.
+// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6578,6 +6873,40 @@ func NewCreateBillingRunRequestWithBody(server string, contentType string, body 
 	return req, nil
 }
 
+// NewGetBillingRunRequest constructs an http.Request for the GetBillingRun method
+func NewGetBillingRunRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/billing-runs/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListCouponsRequest constructs an http.Request for the ListCoupons method
 func NewListCouponsRequest(server string, params *ListCouponsParams) (*http.Request, error) {
 	var err error
@@ -7506,6 +7835,206 @@ func NewListNotificationsRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewGetDunningSettingsRequest constructs an http.Request for the GetDunningSettings method
+func NewGetDunningSettingsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/operator/dunning")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutDunningSettingsRequest calls the generic PutDunningSettings builder with application/json body
+func NewPutDunningSettingsRequest(server string, body PutDunningSettingsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutDunningSettingsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPutDunningSettingsRequestWithBody constructs an http.Request for the PutDunningSettings method, with any body, and a specified content type
+func NewPutDunningSettingsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/operator/dunning")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteFeeRuleRequest constructs an http.Request for the DeleteFeeRule method
+func NewDeleteFeeRuleRequest(server string, params *DeleteFeeRuleParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/operator/fee-rules")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.VendorId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "vendor_id", *params.VendorId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ProductType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "product_type", *params.ProductType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListFeeRulesRequest constructs an http.Request for the ListFeeRules method
+func NewListFeeRulesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/operator/fee-rules")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutFeeRuleRequest calls the generic PutFeeRule builder with application/json body
+func NewPutFeeRuleRequest(server string, body PutFeeRuleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutFeeRuleRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPutFeeRuleRequestWithBody constructs an http.Request for the PutFeeRule method, with any body, and a specified content type
+func NewPutFeeRuleRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/operator/fee-rules")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -11049,23 +11578,32 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/audit-log (the `ListAuditLog` operationId).
 	ListAuditLogWithResponse(ctx context.Context, params *ListAuditLogParams, reqEditors ...RequestEditorFn) (*ListAuditLogResponse, error)
 
-	// CreateBillingRunWithBodyWithResponse Close a month: renewals, invoices, ledger, dunning (platform)
+	// CreateBillingRunWithBodyWithResponse Start closing a month: renewals, invoices, ledger, dunning (platform)
 	//
-	// Idempotent: running a month again bills only what is missing.
+	// Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. Idempotent: running a month again bills only what is missing.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/billing-runs (the `CreateBillingRun` operationId).
 	CreateBillingRunWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBillingRunResponse, error)
 
-	// CreateBillingRunWithResponse Close a month: renewals, invoices, ledger, dunning (platform)
+	// CreateBillingRunWithResponse Start closing a month: renewals, invoices, ledger, dunning (platform)
 	//
-	// Idempotent: running a month again bills only what is missing.
+	// Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. Idempotent: running a month again bills only what is missing.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/billing-runs (the `CreateBillingRun` operationId).
 	CreateBillingRunWithResponse(ctx context.Context, body CreateBillingRunJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBillingRunResponse, error)
+
+	// GetBillingRunWithResponse Get a billing run: its progress, or how it ended (platform)
+	//
+	// Returns a billing run: while it runs, the customers billed of those to bill and the invoices issued so far; once it has ended, finished or failed (with the reason), and each subscription it skipped with the reason. Changes nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/billing-runs/{id} (the `GetBillingRun` operationId).
+	GetBillingRunWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetBillingRunResponse, error)
 
 	// ListCouponsWithResponse List your coupons
 	//
@@ -11283,6 +11821,69 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/notifications (the `ListNotifications` operationId).
 	ListNotificationsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListNotificationsResponse, error)
 
+	// GetDunningSettingsWithResponse Get the dunning settings
+	//
+	// Returns the operator's dunning settings: the days after a failed collection on which it is tried again, and the days late at which an unpaid invoice's subscriptions are suspended; serve's configuration until saved. The platform only. Changes nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/operator/dunning (the `GetDunningSettings` operationId).
+	GetDunningSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDunningSettingsResponse, error)
+
+	// PutDunningSettingsWithBodyWithResponse Set the dunning settings
+	//
+	// Replaces the operator's dunning settings, which from then on win over serve's flags: payment retries are scheduled by them and billing runs suspend by them. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/operator/dunning (the `PutDunningSettings` operationId).
+	PutDunningSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutDunningSettingsResponse, error)
+
+	// PutDunningSettingsWithResponse Set the dunning settings
+	//
+	// Replaces the operator's dunning settings, which from then on win over serve's flags: payment retries are scheduled by them and billing runs suspend by them. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/operator/dunning (the `PutDunningSettings` operationId).
+	PutDunningSettingsWithResponse(ctx context.Context, body PutDunningSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*PutDunningSettingsResponse, error)
+
+	// DeleteFeeRuleWithResponse Remove a fee rule
+	//
+	// Removes the fee rule of a scope, so that the next less specific rule applies to what is sold from now on. The default rule is changed, never removed (422); a scope without a rule is 404. Written to the audit log. The platform's writers only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/operator/fee-rules (the `DeleteFeeRule` operationId).
+	DeleteFeeRuleWithResponse(ctx context.Context, params *DeleteFeeRuleParams, reqEditors ...RequestEditorFn) (*DeleteFeeRuleResponse, error)
+
+	// ListFeeRulesWithResponse List the operator's fee rules
+	//
+	// Lists the operator's fee rules: the default, then by product type, by vendor (a vendor's own rule is its organization's fee_percent) and by vendor and product type. The most specific rule that matches a sale decides its fee: vendor and type, then vendor, then type, then the default. The platform only. Changes nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/operator/fee-rules (the `ListFeeRules` operationId).
+	ListFeeRulesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListFeeRulesResponse, error)
+
+	// PutFeeRuleWithBodyWithResponse Set a fee rule
+	//
+	// Sets the operator's fee for a scope (a vendor or every vendor, a product type or every type), replacing the scope's rule. Charges keep the fee of the moment they were sold: the rule applies to orders, changes and renewals from now on, never to a charge already written. Bad fields (a percentage beyond 0-100, an unknown type, an organization that is not a vendor) answer 422 naming them and nothing is saved. Written to the audit log. The platform's writers only.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/operator/fee-rules (the `PutFeeRule` operationId).
+	PutFeeRuleWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutFeeRuleResponse, error)
+
+	// PutFeeRuleWithResponse Set a fee rule
+	//
+	// Sets the operator's fee for a scope (a vendor or every vendor, a product type or every type), replacing the scope's rule. Charges keep the fee of the moment they were sold: the rule applies to orders, changes and renewals from now on, never to a charge already written. Bad fields (a percentage beyond 0-100, an unknown type, an organization that is not a vendor) answer 422 naming them and nothing is saved. Written to the audit log. The platform's writers only.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/operator/fee-rules (the `PutFeeRule` operationId).
+	PutFeeRuleWithResponse(ctx context.Context, body PutFeeRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*PutFeeRuleResponse, error)
+
 	// GetRetentionPolicyWithResponse Get the retention policy
 	//
 	// Returns how many days delivery attempts, delivered deliveries and lifecycle events are kept before the hourly pruner deletes them; the defaults (30, 90, 400) until set. The platform only. Changes nothing.
@@ -11411,7 +12012,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrganizationWithBodyWithResponse Create an organization
 	//
-	// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.
+	// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11420,7 +12021,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrganizationWithResponse Create an organization
 	//
-	// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.
+	// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -12298,26 +12899,35 @@ func (r ListAuditLogResponse) ContentType() string {
 	return ""
 }
 
+// CreateBillingRunResponse202Headers the declared response headers of an HTTP 202 response for CreateBillingRun
+type CreateBillingRunResponse202Headers struct {
+	Location *string
+}
+
 type CreateBillingRunResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *BillingRun
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *BillingRun
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *ErrorModel
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *ErrorModel
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *CreateBillingRunResponse202Headers
 }
 
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateBillingRunResponse) GetJSON201() *BillingRun {
-	return r.JSON201
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r CreateBillingRunResponse) GetJSON202() *BillingRun {
+	return r.JSON202
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
@@ -12333,6 +12943,11 @@ func (r CreateBillingRunResponse) GetApplicationproblemJSON403() *ErrorModel {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r CreateBillingRunResponse) GetApplicationproblemJSON404() *ErrorModel {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateBillingRunResponse) GetApplicationproblemJSON409() *ErrorModel {
+	return r.ApplicationproblemJSON409
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
@@ -12368,6 +12983,82 @@ func (r CreateBillingRunResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateBillingRunResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetBillingRunResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BillingRun
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBillingRunResponse) GetJSON200() *BillingRun {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetBillingRunResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetBillingRunResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetBillingRunResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetBillingRunResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetBillingRunResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBillingRunResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBillingRunResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBillingRunResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBillingRunResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13724,6 +14415,379 @@ func (r ListNotificationsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListNotificationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDunningSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DunningSettings
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDunningSettingsResponse) GetJSON200() *DunningSettings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetDunningSettingsResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetDunningSettingsResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDunningSettingsResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetDunningSettingsResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetDunningSettingsResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDunningSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDunningSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDunningSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDunningSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutDunningSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DunningSettings
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutDunningSettingsResponse) GetJSON200() *DunningSettings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutDunningSettingsResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutDunningSettingsResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutDunningSettingsResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PutDunningSettingsResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PutDunningSettingsResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r PutDunningSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutDunningSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutDunningSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutDunningSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteFeeRuleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteFeeRuleResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteFeeRuleResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteFeeRuleResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteFeeRuleResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteFeeRuleResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteFeeRuleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteFeeRuleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteFeeRuleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteFeeRuleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListFeeRulesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]FeeRule
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListFeeRulesResponse) GetJSON200() *[]FeeRule {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListFeeRulesResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListFeeRulesResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListFeeRulesResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListFeeRulesResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListFeeRulesResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListFeeRulesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListFeeRulesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListFeeRulesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListFeeRulesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutFeeRuleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FeeRule
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ErrorModel
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ErrorModel
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutFeeRuleResponse) GetJSON200() *FeeRule {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutFeeRuleResponse) GetApplicationproblemJSON401() *ErrorModel {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutFeeRuleResponse) GetApplicationproblemJSON403() *ErrorModel {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutFeeRuleResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PutFeeRuleResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PutFeeRuleResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r PutFeeRuleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutFeeRuleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutFeeRuleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutFeeRuleResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -19031,9 +20095,9 @@ func (c *ClientWithResponses) ListAuditLogWithResponse(ctx context.Context, para
 	return ParseListAuditLogResponse(rsp)
 }
 
-// CreateBillingRunWithBodyWithResponse Close a month: renewals, invoices, ledger, dunning (platform)
+// CreateBillingRunWithBodyWithResponse Start closing a month: renewals, invoices, ledger, dunning (platform)
 //
-// Idempotent: running a month again bills only what is missing.
+// Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. Idempotent: running a month again bills only what is missing.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19046,9 +20110,9 @@ func (c *ClientWithResponses) CreateBillingRunWithBodyWithResponse(ctx context.C
 	return ParseCreateBillingRunResponse(rsp)
 }
 
-// CreateBillingRunWithResponse Close a month: renewals, invoices, ledger, dunning (platform)
+// CreateBillingRunWithResponse Start closing a month: renewals, invoices, ledger, dunning (platform)
 //
-// Idempotent: running a month again bills only what is missing.
+// Starts a billing run in the background and answers at once, 202 with the run (running) and its Location: read it there until its status is finished or failed; its progress (customers billed of those to bill, invoices issued so far) is recorded after every chunk. One run at a time: while another runs, 409 names it. Idempotent: running a month again bills only what is missing.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19059,6 +20123,21 @@ func (c *ClientWithResponses) CreateBillingRunWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseCreateBillingRunResponse(rsp)
+}
+
+// GetBillingRunWithResponse Get a billing run: its progress, or how it ended (platform)
+//
+// Returns a billing run: while it runs, the customers billed of those to bill and the invoices issued so far; once it has ended, finished or failed (with the reason), and each subscription it skipped with the reason. Changes nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/billing-runs/{id} (the `GetBillingRun` operationId).
+func (c *ClientWithResponses) GetBillingRunWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetBillingRunResponse, error) {
+	rsp, err := c.GetBillingRun(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBillingRunResponse(rsp)
 }
 
 // ListCouponsWithResponse List your coupons
@@ -19421,6 +20500,111 @@ func (c *ClientWithResponses) ListNotificationsWithResponse(ctx context.Context,
 	return ParseListNotificationsResponse(rsp)
 }
 
+// GetDunningSettingsWithResponse Get the dunning settings
+//
+// Returns the operator's dunning settings: the days after a failed collection on which it is tried again, and the days late at which an unpaid invoice's subscriptions are suspended; serve's configuration until saved. The platform only. Changes nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/operator/dunning (the `GetDunningSettings` operationId).
+func (c *ClientWithResponses) GetDunningSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetDunningSettingsResponse, error) {
+	rsp, err := c.GetDunningSettings(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDunningSettingsResponse(rsp)
+}
+
+// PutDunningSettingsWithBodyWithResponse Set the dunning settings
+//
+// Replaces the operator's dunning settings, which from then on win over serve's flags: payment retries are scheduled by them and billing runs suspend by them. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/operator/dunning (the `PutDunningSettings` operationId).
+func (c *ClientWithResponses) PutDunningSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutDunningSettingsResponse, error) {
+	rsp, err := c.PutDunningSettingsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutDunningSettingsResponse(rsp)
+}
+
+// PutDunningSettingsWithResponse Set the dunning settings
+//
+// Replaces the operator's dunning settings, which from then on win over serve's flags: payment retries are scheduled by them and billing runs suspend by them. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/operator/dunning (the `PutDunningSettings` operationId).
+func (c *ClientWithResponses) PutDunningSettingsWithResponse(ctx context.Context, body PutDunningSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*PutDunningSettingsResponse, error) {
+	rsp, err := c.PutDunningSettings(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutDunningSettingsResponse(rsp)
+}
+
+// DeleteFeeRuleWithResponse Remove a fee rule
+//
+// Removes the fee rule of a scope, so that the next less specific rule applies to what is sold from now on. The default rule is changed, never removed (422); a scope without a rule is 404. Written to the audit log. The platform's writers only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/operator/fee-rules (the `DeleteFeeRule` operationId).
+func (c *ClientWithResponses) DeleteFeeRuleWithResponse(ctx context.Context, params *DeleteFeeRuleParams, reqEditors ...RequestEditorFn) (*DeleteFeeRuleResponse, error) {
+	rsp, err := c.DeleteFeeRule(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteFeeRuleResponse(rsp)
+}
+
+// ListFeeRulesWithResponse List the operator's fee rules
+//
+// Lists the operator's fee rules: the default, then by product type, by vendor (a vendor's own rule is its organization's fee_percent) and by vendor and product type. The most specific rule that matches a sale decides its fee: vendor and type, then vendor, then type, then the default. The platform only. Changes nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/operator/fee-rules (the `ListFeeRules` operationId).
+func (c *ClientWithResponses) ListFeeRulesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListFeeRulesResponse, error) {
+	rsp, err := c.ListFeeRules(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListFeeRulesResponse(rsp)
+}
+
+// PutFeeRuleWithBodyWithResponse Set a fee rule
+//
+// Sets the operator's fee for a scope (a vendor or every vendor, a product type or every type), replacing the scope's rule. Charges keep the fee of the moment they were sold: the rule applies to orders, changes and renewals from now on, never to a charge already written. Bad fields (a percentage beyond 0-100, an unknown type, an organization that is not a vendor) answer 422 naming them and nothing is saved. Written to the audit log. The platform's writers only.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/operator/fee-rules (the `PutFeeRule` operationId).
+func (c *ClientWithResponses) PutFeeRuleWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutFeeRuleResponse, error) {
+	rsp, err := c.PutFeeRuleWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutFeeRuleResponse(rsp)
+}
+
+// PutFeeRuleWithResponse Set a fee rule
+//
+// Sets the operator's fee for a scope (a vendor or every vendor, a product type or every type), replacing the scope's rule. Charges keep the fee of the moment they were sold: the rule applies to orders, changes and renewals from now on, never to a charge already written. Bad fields (a percentage beyond 0-100, an unknown type, an organization that is not a vendor) answer 422 naming them and nothing is saved. Written to the audit log. The platform's writers only.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/operator/fee-rules (the `PutFeeRule` operationId).
+func (c *ClientWithResponses) PutFeeRuleWithResponse(ctx context.Context, body PutFeeRuleJSONRequestBody, reqEditors ...RequestEditorFn) (*PutFeeRuleResponse, error) {
+	rsp, err := c.PutFeeRule(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutFeeRuleResponse(rsp)
+}
+
 // GetRetentionPolicyWithResponse Get the retention policy
 //
 // Returns how many days delivery attempts, delivered deliveries and lifecycle events are kept before the hourly pruner deletes them; the defaults (30, 90, 400) until set. The platform only. Changes nothing.
@@ -19633,7 +20817,7 @@ func (c *ClientWithResponses) ListOrganizationsWithResponse(ctx context.Context,
 
 // CreateOrganizationWithBodyWithResponse Create an organization
 //
-// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.
+// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19648,7 +20832,7 @@ func (c *ClientWithResponses) CreateOrganizationWithBodyWithResponse(ctx context
 
 // CreateOrganizationWithResponse Create an organization
 //
-// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller). Needs a role that writes; the creation is written to the audit log.
+// Creates an organization. The platform creates vendors, distributors, resellers and customers; a distributor creates its resellers and a reseller its customers (parent_id defaults to the caller; another parent is a 422 naming parent_id), without fee_percent or on_account, which only the platform sets (403). Needs a role that writes; the creation is written to the audit log.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -21064,12 +22248,93 @@ func ParseCreateBillingRunResponse(rsp *http.Response) (*CreateBillingRunRespons
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
 		var dest BillingRun
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON201 = &dest
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers CreateBillingRunResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers202 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetBillingRunResponse parses an HTTP response from a GetBillingRunWithResponse call
+func ParseGetBillingRunResponse(rsp *http.Response) (*GetBillingRunResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBillingRunResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BillingRun
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorModel
@@ -22191,6 +23456,307 @@ func ParseListNotificationsResponse(rsp *http.Response) (*ListNotificationsRespo
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDunningSettingsResponse parses an HTTP response from a GetDunningSettingsWithResponse call
+func ParseGetDunningSettingsResponse(rsp *http.Response) (*GetDunningSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDunningSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DunningSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutDunningSettingsResponse parses an HTTP response from a PutDunningSettingsWithResponse call
+func ParsePutDunningSettingsResponse(rsp *http.Response) (*PutDunningSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutDunningSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DunningSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteFeeRuleResponse parses an HTTP response from a DeleteFeeRuleWithResponse call
+func ParseDeleteFeeRuleResponse(rsp *http.Response) (*DeleteFeeRuleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteFeeRuleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListFeeRulesResponse parses an HTTP response from a ListFeeRulesWithResponse call
+func ParseListFeeRulesResponse(rsp *http.Response) (*ListFeeRulesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListFeeRulesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []FeeRule
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutFeeRuleResponse parses an HTTP response from a PutFeeRuleWithResponse call
+func ParsePutFeeRuleResponse(rsp *http.Response) (*PutFeeRuleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutFeeRuleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FeeRule
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel

@@ -12,6 +12,7 @@ import (
 	"github.com/mercato-market/mercato/internal/app"
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/billingrun"
+	"github.com/mercato-market/mercato/internal/catalog"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store/storetest"
@@ -237,7 +238,7 @@ func kinds(inv billing.Invoice) string {
 // amount less the platform's fee, and the fee: nothing to the channel.
 func checkVendorSplit(t *testing.T, vendor mercato.Organization, inv billing.Invoice) {
 	t.Helper()
-	fee := decimal.Zero
+	fee := catalog.DefaultFeePercent // no rule of its own: the operator's default
 	if vendor.FeePercent != "" {
 		fee = decimal.RequireFromString(vendor.FeePercent)
 	}

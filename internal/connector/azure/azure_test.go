@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -68,6 +69,35 @@ const siteTemplate = `{
   }
 }`
 
+// typedTemplate takes a user-defined object type and an array from the
+// buyer (languageVersion 2.0, as Bicep writes them).
+const typedTemplate = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "languageVersion": "2.0",
+  "contentVersion": "1.0.0.0",
+  "definitions": {
+    "site": {"type": "object", "additionalProperties": false, "properties": {
+      "name": {"type": "string", "minLength": 3, "maxLength": 20},
+      "workers": {"type": "int", "minValue": 1, "maxValue": 3}}}
+  },
+  "parameters": {
+    "prefix": {"type": "string"},
+    "location": {"type": "string"},
+    "site": {"$ref": "#/definitions/site"},
+    "owners": {"type": "array", "items": {"type": "string", "minLength": 3}, "maxLength": 2}
+  },
+  "resources": {
+    "plan": {"type": "Microsoft.Web/serverfarms", "apiVersion": "2022-09-01", "name": "[concat(parameters('prefix'), '-plan')]", "location": "[parameters('location')]",
+     "sku": {"name": "B1", "capacity": "[parameters('site').workers]"}},
+    "web": {"type": "Microsoft.Web/sites", "apiVersion": "2022-09-01", "name": "[parameters('site').name]", "location": "[parameters('location')]",
+     "dependsOn": ["plan"], "tags": {"owners": "[join(parameters('owners'), ',')]"},
+     "properties": {"serverFarmId": "[resourceId('Microsoft.Web/serverfarms', concat(parameters('prefix'), '-plan'))]"}}
+  },
+  "outputs": {
+    "siteUrl": {"type": "string", "value": "[concat('https://', reference('web').defaultHostName)]"}
+  }
+}`
+
 // workersTemplate sizes its copy loop from a plan that exists in Azure
 // (another group's): only the deployment can read it.
 const workersTemplate = `{
@@ -104,9 +134,12 @@ type world struct {
 	planTemplate catalog.Product
 	hookURL      string
 	workers      catalog.Product
-	// siteLegacy sells siteTemplate with a form listed before forms
-	// carried integer bounds.
+	// siteLegacy sells siteTemplate with a parameter mapping saved before
+	// uploads checked fixed values: workers fixed at 7, which the template
+	// refuses (checkout cannot see it: the buyer does not give it).
 	siteLegacy catalog.Product
+	// typed sells typedTemplate.
+	typed catalog.Product
 }
 
 type result struct {
@@ -186,15 +219,18 @@ func newWorld(t *testing.T, step time.Duration) *world {
 	}
 	wd.siteProd = product("Site", catalog.TypeARMTemplate, map[string]string{armproduct.MetaTemplate: siteTemplate, armproduct.MetaLaunchOutput: "siteUrl"},
 		armproduct.Form(tpl, nil))
-	legacy := armproduct.Form(tpl, nil)
-	for i := range legacy {
-		legacy[i].MinValue, legacy[i].MaxValue = nil, nil
-	}
-	wd.siteLegacy = product("Site (legacy form)", catalog.TypeARMTemplate, map[string]string{armproduct.MetaTemplate: siteTemplate, armproduct.MetaLaunchOutput: "siteUrl"}, legacy)
+	legacy := armproduct.ParameterMapping{"workers": {Source: armproduct.SourceFixed, Value: 7}}
+	wd.siteLegacy = product("Site (legacy mapping)", catalog.TypeARMTemplate, map[string]string{armproduct.MetaTemplate: siteTemplate, armproduct.MetaLaunchOutput: "siteUrl",
+		armproduct.MetaParameters: `{"workers": {"source": "fixed", "value": 7}}`}, armproduct.Form(tpl, legacy))
 	wtpl, err := engine.ParseTemplate([]byte(workersTemplate))
 	if err != nil {
 		t.Fatal(err)
 	}
+	ttpl, err := engine.ParseTemplate([]byte(typedTemplate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd.typed = product("Typed site", catalog.TypeARMTemplate, map[string]string{armproduct.MetaTemplate: typedTemplate, armproduct.MetaLaunchOutput: "siteUrl"}, armproduct.Form(ttpl, nil))
 	wd.workers = product("Workers", catalog.TypeARMTemplate, map[string]string{armproduct.MetaTemplate: workersTemplate}, armproduct.Form(wtpl, nil))
 	vmMeta := map[string]string{armproduct.MetaPublisher: "canonical", armproduct.MetaOffer: "ubuntu-24_04-lts", armproduct.MetaPlan: "server"}
 	prefixOnly := armproduct.Form(&engine.Template{}, nil)
@@ -540,9 +576,52 @@ func TestConnectorFlows(t *testing.T) {
 		}
 	})
 
+	t.Run("a template's own types are checked at checkout, and a typed value deploys", func(t *testing.T) {
+		var plans struct {
+			Items []struct {
+				ID int64 `json:"id"`
+			} `json:"items"`
+		}
+		wd.call("GET", fmt.Sprintf("/api/v1/products/%d/plans", wd.typed.ID), wd.w.C1.Token, nil, &plans)
+		for _, c := range []struct {
+			config map[string]any
+			want   []string
+		}{
+			{map[string]any{"global_prefix": "typed", "site": `{"name": "ty", "workers": 9, "colour": "red"}`, "owners": `["alice"]`},
+				[]string{"body.configuration.site.colour", "body.configuration.site.name", "body.configuration.site.workers"}},
+			{map[string]any{"global_prefix": "typed", "site": `{"name": "typed-site"} trailing`, "owners": `["alice"]`}, []string{"body.configuration.site"}},
+			{map[string]any{"global_prefix": "typed", "site": `{"name": "typed-site", "workers": 1}`, "owners": `["al", "bob", "carol"]`},
+				[]string{"body.configuration.owners", "body.configuration.owners[0]"}},
+			{map[string]any{"global_prefix": "typed", "site": `{"name": "typed-site", "workers": 1}`, "owners": `{"not": "an array"}`},
+				[]string{"body.configuration.owners"}},
+		} {
+			var problem struct {
+				Errors []struct {
+					Location string `json:"location"`
+				} `json:"errors"`
+			}
+			code := wd.call("POST", "/api/v1/orders", wd.w.C1.Token, map[string]any{"plan_id": plans.Items[0].ID, "quantity": 1, "configuration": c.config}, &problem)
+			var got []string
+			for _, e := range problem.Errors {
+				got = append(got, e.Location)
+			}
+			slices.Sort(got)
+			if code != http.StatusUnprocessableEntity || !slices.Equal(got, c.want) {
+				t.Errorf("order with %v: %d %v, want 422 naming %v", c.config, code, got, c.want)
+			}
+		}
+		id := wd.order(wd.typed, map[string]any{"global_prefix": "typed", "site": `{"name": "typed-site", "workers": 2}`, "owners": `["alice", "bob"]`})
+		if got := wd.wait(id); got != "DEPLOYED" {
+			t.Fatalf("status %s: %+v", got, wd.view(id))
+		}
+		if v := wd.view(id); v.Endpoint != "https://typed-site.azurewebsites.net" {
+			t.Fatalf("view %+v", v)
+		}
+	})
+
 	t.Run("bad parameters fail fast, nothing deployed", func(t *testing.T) {
 		groups, deploys := wd.arm.Count("PUT resourcegroup"), wd.arm.Count("PUT deployment")
-		id := wd.order(wd.siteLegacy, map[string]any{"global_prefix": "toomany", "workers": 7})
+		id := wd.order(wd.siteLegacy, map[string]any{"global_prefix": "toomany"})
 		if got := wd.wait(id); got != "FAILED" {
 			t.Fatalf("status %s", got)
 		}

@@ -104,10 +104,11 @@ func (c *Connector) buildSpec(sub subscription, p product, password func() strin
 			if !ok {
 				continue // the engine reports a missing required value
 			}
-			if f, isNum := v.(float64); isNum && tp.Type == "int" {
-				v = int64(f)
+			bv, err := armproduct.BuyerValue(tp, v)
+			if err != nil {
+				return nil, badSpec("parameter %s: %v", tp.Name, err)
 			}
-			s.params[tp.Name] = v
+			s.params[tp.Name] = bv
 		}
 	}
 	return s, nil

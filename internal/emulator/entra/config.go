@@ -71,14 +71,22 @@ type App struct {
 	// MultiTenant apps may get tokens in every tenant of the emulator (as a
 	// CSP partner's app does in its customers' tenants), not only their own.
 	MultiTenant bool `json:"multi_tenant,omitempty"`
+	// RedirectURIs are where the authorization endpoint may send its
+	// codes (a web app's reply URLs): exactly, except that the port of a
+	// loopback http URI is ignored, as Entra does.
+	RedirectURIs []string `json:"redirect_uris,omitempty"`
 }
 
 // User is a user of a tenant, used by the refresh-token grant (app+user
-// tokens, Partner Center's secure application model).
+// tokens, Partner Center's secure application model) and picked on the
+// authorization endpoint's page (sign-in).
 type User struct {
 	UPN      string `json:"upn"`
 	Name     string `json:"name,omitempty"`
 	ObjectID string `json:"object_id,omitempty"`
+	// Email is the user's mail, the id_token's email claim; its domain
+	// being one of the tenant's makes xms_edov true.
+	Email string `json:"email,omitempty"`
 }
 
 // Resource is an API tokens are issued for.

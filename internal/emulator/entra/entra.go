@@ -30,6 +30,7 @@ type Emulator struct {
 	tenants   map[string]*Tenant // by id and by lower-case domain
 	resources map[string]Resource
 	refresh   map[string]refreshGrant
+	codes     map[string]authCode
 
 	issued atomic.Int64
 }
@@ -58,7 +59,7 @@ func New(cfg Config, opts ...Option) (*Emulator, error) {
 	e := &Emulator{
 		log: slog.Default(), key: key, now: time.Now,
 		ttl: time.Hour, rtTTL: 90 * 24 * time.Hour,
-		tenants: map[string]*Tenant{}, resources: map[string]Resource{}, refresh: map[string]refreshGrant{},
+		tenants: map[string]*Tenant{}, resources: map[string]Resource{}, refresh: map[string]refreshGrant{}, codes: map[string]authCode{},
 	}
 	if cfg.TokenLifetime > 0 {
 		e.ttl = time.Duration(cfg.TokenLifetime)
@@ -163,7 +164,8 @@ func userOf(t *Tenant, upn string) *User {
 // Handler serves the emulator's endpoints:
 //
 //	POST /{tenant}/oauth2/token                         v1 (resource=)
-//	POST /{tenant}/oauth2/v2.0/token                    v2 (scope=…/.default)
+//	POST /{tenant}/oauth2/v2.0/token                    v2 (scope=…/.default; authorization_code)
+//	GET, POST /{tenant}/oauth2/v2.0/authorize           sign-in: pick a user, get a code (authorize.go)
 //	GET  /{tenant}/discovery/keys, /{tenant}/discovery/v2.0/keys
 //	GET  /{tenant}/.well-known/openid-configuration, /{tenant}/v2.0/.well-known/openid-configuration
 //	GET  /common/discovery/instance                     MSAL's instance discovery
@@ -171,6 +173,8 @@ func (e *Emulator) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /{tenant}/oauth2/token", func(w http.ResponseWriter, r *http.Request) { e.token(w, r, 1) })
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", func(w http.ResponseWriter, r *http.Request) { e.token(w, r, 2) })
+	mux.HandleFunc("GET /{tenant}/oauth2/v2.0/authorize", e.authorize)
+	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/authorize", e.authorize)
 	mux.HandleFunc("GET /{tenant}/discovery/keys", e.jwks)
 	mux.HandleFunc("GET /{tenant}/discovery/v2.0/keys", e.jwks)
 	mux.HandleFunc("GET /{tenant}/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) { e.openid(w, r, 1) })
@@ -238,7 +242,7 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request, version int) {
 	case grant == "":
 		e.fail(w, r, aadInvalidRequest(900144, "The request body must contain the following parameter: 'grant_type'."))
 		return
-	case grant != "client_credentials" && grant != "refresh_token":
+	case grant != "client_credentials" && grant != "refresh_token" && (grant != "authorization_code" || version != 2):
 		e.fail(w, r, &aadError{Status: 400, Code: "unsupported_grant_type", AADSTS: 70003, Message: "The app requested an unsupported grant type '" + grant + "'."})
 		return
 	case clientID == "":
@@ -258,6 +262,10 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request, version int) {
 	if !secretMatches(app.Secrets, secret) {
 		e.fail(w, r, &aadError{Status: 401, Code: "invalid_client", AADSTS: 7000215, Message: fmt.Sprintf(
 			"Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", app.ClientID)})
+		return
+	}
+	if grant == "authorization_code" {
+		e.redeemCode(w, r, t, app)
 		return
 	}
 
@@ -483,7 +491,7 @@ func (e *Emulator) openid(w http.ResponseWriter, r *http.Request, version int) {
 		"subject_types_supported":               []string{"pairwise"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"response_modes_supported":              []string{"query", "fragment", "form_post"},
-		"claims_supported":                      []string{"sub", "iss", "aud", "exp", "iat", "nbf", "tid", "oid", "appid", "azp", "upn", "name"},
+		"claims_supported":                      []string{"sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"},
 		"request_uri_parameter_supported":       false,
 		"tenant_region_scope":                   "EU",
 		"cloud_instance_name":                   "microsoftonline.com",
