@@ -96,9 +96,10 @@ func probes(v victim) map[string]probe {
 			ps[id] = p
 		}
 	}
-	for _, a := range []string{"pay", "approve", "reject", "suspend", "resume", "terminate", "retry", "renew", "convert"} {
+	for _, a := range []string{"pay", "approve", "suspend", "resume", "terminate", "retry", "renew", "convert"} {
 		ps[a+"-subscription"] = probe{method: "POST", path: sub + "/" + a, wantStatus: notFound}
 	}
+	ps["reject-subscription"] = probe{method: "POST", path: sub + "/reject", body: map[string]any{"reason": "not eligible"}, wantStatus: notFound}
 	return ps
 }
 

@@ -24,7 +24,7 @@ type operation struct {
 var operations = []operation{
 	{"pay", http.MethodPost, "/pay", nil},
 	{"approve", http.MethodPost, "/approve", nil},
-	{"reject", http.MethodPost, "/reject", nil},
+	{"reject", http.MethodPost, "/reject", map[string]any{"reason": "not eligible for this product"}},
 	{"suspend", http.MethodPost, "/suspend", nil},
 	{"resume", http.MethodPost, "/resume", nil},
 	{"terminate", http.MethodPost, "/terminate", nil},
@@ -48,8 +48,10 @@ var legal = map[subscription.Status]map[string]subscription.Status{
 	},
 	subscription.PaymentExpired: {},
 	subscription.RequiresApproval: {
+		// A report of UNDEPLOYED would be a rejection, which takes a
+		// reason (POST …/reject): a conflict.
 		"approve": subscription.Pending, "reject": subscription.Undeployed, "terminate": subscription.Undeployed,
-		"report UNDEPLOYED": subscription.Undeployed, "change seats": subscription.RequiresApproval,
+		"change seats": subscription.RequiresApproval,
 	},
 	subscription.Pending: {
 		"terminate": subscription.UndeploySent, "report POST_CONFIGURATION": subscription.PostConfiguration,

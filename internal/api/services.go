@@ -52,6 +52,7 @@ type Coupons interface {
 // (internal/lifecycle).
 type Lifecycle interface {
 	Act(ctx context.Context, p mercato.Principal, id int64, a subscription.Action) (subscription.Subscription, error)
+	Reject(ctx context.Context, p mercato.Principal, id int64, reason string) (subscription.Subscription, error)
 	SetStatus(ctx context.Context, p mercato.Principal, id int64, to subscription.Status) (subscription.Subscription, error)
 	Pay(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	Convert(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)

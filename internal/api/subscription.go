@@ -45,6 +45,7 @@ type Subscription struct {
 	// the order (on GET of one subscription of a product that has them).
 	TermsAcceptance *TermsAcceptance `json:"terms_acceptance,omitempty"`
 	TerminateAt     *time.Time       `json:"terminate_at,omitempty" doc:"a committed subscription terminated outside its cancellation window ends then (the end of its term) instead of renewing; DELETE …/scheduled-termination cancels it"`
+	RejectionReason string           `json:"rejection_reason,omitempty" doc:"why the operator rejected the order that needed its approval (POST …/reject)"`
 }
 
 // TermsAcceptance is the record of a buyer accepting a product's publisher
@@ -100,7 +101,8 @@ type NextPrice struct {
 func subscriptionOf(s subscription.Subscription) Subscription {
 	return Subscription{ID: s.ID, CustomerID: s.CustomerID, ResellerID: s.ResellerID, ProductID: s.ProductID, PlanID: s.PlanID, Type: string(s.Type),
 		DeploymentStatus: string(s.Status), Paid: s.Paid, AutoRenew: s.AutoRenew, Quantity: s.Quantity, Configuration: s.Configuration,
-		Currency: s.Currency, StartDate: s.StartDate, EndDate: s.EndDate, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, TerminateAt: s.TerminateAt}
+		Currency: s.Currency, StartDate: s.StartDate, EndDate: s.EndDate, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, TerminateAt: s.TerminateAt,
+		RejectionReason: s.RejectionReason}
 }
 
 // SubscriptionUpdate is the body of PATCH /api/v1/subscriptions/{id}: a
@@ -129,9 +131,6 @@ var subscriptionActions = []struct {
 	{"approve", "Approve an order awaiting approval (platform)",
 		"Clears an order of a product that requires approval: REQUIRES_APPROVAL becomes PENDING. Platform only. Writes a Subscription MODIFIED event.",
 		act(subscription.ActionApprove)},
-	{"reject", "Refuse an order awaiting approval (platform)",
-		"Refuses an order of a product that requires approval: REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. Platform only. Writes a Subscription MODIFIED event.",
-		act(subscription.ActionReject)},
 	{"suspend", "Suspend a deployed subscription",
 		"Suspends a DEPLOYED subscription (STOPPED), e.g. for non-payment; its provider is notified and stops the service. The platform, the product's vendor and the customer's reseller or distributor suspend. Writes a Subscription MODIFIED event.",
 		act(subscription.ActionSuspend)},
@@ -240,6 +239,21 @@ func (s *Server) registerSubscriptions() {
 	register(s, huma.Operation{OperationID: "cancel-scheduled-termination", Description: "Cancels the termination scheduled for the end of a committed term (terminate_at): the subscription goes on, renewing as its auto_renew says. Whoever may terminate it may. 404 when none is scheduled, 409 once it has ended. Writes a Subscription MODIFIED event.", Method: http.MethodDelete, Path: "/api/v1/subscriptions/{id}/scheduled-termination", Summary: "Cancel a scheduled termination", Tags: tags, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, in *IDInput) (*Output[Subscription], error) {
 			sub, err := s.services.Lifecycle.CancelTermination(ctx, principal(ctx), in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(subscriptionOf(sub)), nil
+		})
+	register(s, huma.Operation{OperationID: "reject-subscription", Method: http.MethodPost, Path: "/api/v1/subscriptions/{id}/reject", Summary: "Refuse an order awaiting approval (platform)",
+		Description: "Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).",
+		Tags:        tags, DefaultStatus: http.StatusOK},
+		func(ctx context.Context, in *struct {
+			IDInput
+			Body struct {
+				Reason string `json:"reason" minLength:"1" maxLength:"500" doc:"why the order is rejected, shown to the customer"`
+			}
+		}) (*Output[Subscription], error) {
+			sub, err := s.services.Lifecycle.Reject(ctx, principal(ctx), in.ID, in.Body.Reason)
 			if err != nil {
 				return nil, err
 			}

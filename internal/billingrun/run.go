@@ -381,3 +381,16 @@ func modify(ctx context.Context, tx Tx, sub *subscription.Subscription, before s
 	}
 	return tx.ModifySubscription(ctx, sub, reason)
 }
+
+// ListPayments lists the payments recorded, newest first (received
+// through the provider or marked paid, in full or in part, and refunds),
+// each with its invoice and customer: the platform only.
+func (s *Service) ListPayments(ctx context.Context, p mercato.Principal, f billing.PaymentFilter) ([]billing.ListedPayment, error) {
+	if !p.IsPlatform() {
+		return nil, mercato.Errorf(mercato.EFORBIDDEN, "only the platform lists payments")
+	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	return s.reads.AllPayments(ctx, f)
+}

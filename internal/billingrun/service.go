@@ -28,6 +28,9 @@ import (
 // Reads are what the service reads and records outside a transaction.
 type Reads interface {
 	Clock() time.Time
+	// AllPayments lists every payment recorded, newest first, with its
+	// invoice and customer (billing.PaymentFilter).
+	AllPayments(ctx context.Context, f billing.PaymentFilter) ([]billing.ListedPayment, error)
 	SystemPrincipal(ctx context.Context) (mercato.Principal, error)
 	OrganizationByID(ctx context.Context, id int64) (mercato.Organization, error)
 	// Organization returns an organization visible to p.

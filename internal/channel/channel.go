@@ -28,6 +28,10 @@ type Reads interface {
 	// Earnings returns an organization's statements of a period, one
 	// per currency (the platform's fees for the platform).
 	Earnings(ctx context.Context, orgID int64, period string) ([]billing.Statement, error)
+	// EarningsTotals returns an organization's earnings (the platform's
+	// fees for the platform) of the periods from..to (YYYY-MM, both
+	// included), one total per period and currency.
+	EarningsTotals(ctx context.Context, orgID int64, from, to string) ([]PeriodTotal, error)
 	// ExchangeRates lists the exchange-rate table (base and quote, when
 	// not empty, select a pair's currencies), by pair and newest first.
 	ExchangeRates(ctx context.Context, base, quote string) ([]pricing.ExchangeRate, error)

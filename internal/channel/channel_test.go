@@ -7,11 +7,15 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/mercato-market/mercato/internal/app"
+	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/billingrun"
 	"github.com/mercato-market/mercato/internal/channel"
 	"github.com/mercato-market/mercato/internal/mercato"
 	"github.com/mercato-market/mercato/internal/pricing"
 	"github.com/mercato-market/mercato/internal/store"
 	"github.com/mercato-market/mercato/internal/store/storetest"
+	"github.com/mercato-market/mercato/internal/subscription"
 )
 
 var ctx = context.Background()
@@ -23,6 +27,7 @@ func TestChannel(t *testing.T) {
 		{Name: "price lists: who changes which, and valid markups only", Run: testPriceRefusals},
 		{Name: "price lists: set, replace, read and delete", Run: testPrices},
 		{Name: "earnings: a month, one's own (the platform's anyone's)", Run: testEarnings},
+		{Name: "earnings by month: each month's statement total, per currency", Run: testEarningsTrend},
 	})
 }
 
@@ -177,5 +182,57 @@ func testEarnings(t *testing.T, st *store.Store, w *storetest.World) {
 				t.Fatalf("statements %+v of a month without invoices", sts)
 			}
 		})
+	}
+}
+
+// testEarningsTrend: a month billed shows in the trend as its statement's
+// total, the other months as zero; the rules are Earnings'.
+func testEarningsTrend(t *testing.T, st *store.Store, w *storetest.World) {
+	svc := storetest.Channel(st)
+	sub := storetest.Order(t, st, w.C1.Principal, 0, w.PlanA.ID, 2)
+	if _, err := app.Lifecycle(st).SetStatus(ctx, w.VendorA.Principal, sub.ID, subscription.Deployed); err != nil {
+		t.Fatal(err)
+	}
+	billed := billing.MonthOf(storetest.Epoch)
+	if _, err := billingrun.New(st, store.TxFunc[billingrun.Tx](st)).RunBilling(ctx, w.Platform.Principal, billingrun.Options{Period: billed}); err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []struct {
+		name string
+		p    mercato.Principal
+	}{{"vendor", w.VendorA.Principal}, {"platform", w.Platform.Principal}} {
+		sts, err := svc.Earnings(ctx, who.p, channel.EarningsRequest{Period: billed.String()})
+		if err != nil || len(sts) != 1 || !sts[0].Total.IsPositive() {
+			t.Fatalf("%s's statement of %s: %+v, %v", who.name, billed, sts, err)
+		}
+		tr, err := svc.EarningsTrend(ctx, who.p, channel.EarningsRequest{Period: billed.Next().String()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tr.Months) != channel.TrendMonths || tr.Months[channel.TrendMonths-1] != billed.Next() || tr.Months[channel.TrendMonths-2] != billed {
+			t.Fatalf("%s's months %v, want a year ending with %s", who.name, tr.Months, billed.Next())
+		}
+		if len(tr.Series) != 1 || tr.Series[0].Currency != sts[0].Currency {
+			t.Fatalf("%s's series %+v, want one in %s", who.name, tr.Series, sts[0].Currency)
+		}
+		for i, a := range tr.Series[0].Amounts {
+			want := decimal.Zero
+			if tr.Months[i] == billed {
+				want = sts[0].Total
+			}
+			if !a.Equal(want) {
+				t.Errorf("%s's earnings in %s: %s, want %s", who.name, tr.Months[i], a, want)
+			}
+		}
+		// A year that ends before the month billed has no series.
+		if tr, err := svc.EarningsTrend(ctx, who.p, channel.EarningsRequest{Period: billed.Prev().String()}); err != nil || len(tr.Series) != 0 {
+			t.Fatalf("%s's year before %s: %+v, %v", who.name, billed, tr.Series, err)
+		}
+	}
+	if _, err := svc.EarningsTrend(ctx, w.VendorB.Principal, channel.EarningsRequest{OrganizationID: w.VendorA.Org.ID, Period: billed.String()}); mercato.ErrorCode(err) != mercato.ENOTFOUND {
+		t.Fatalf("another vendor's trend: %v, want not found", err)
+	}
+	if _, err := svc.EarningsTrend(ctx, w.VendorA.Principal, channel.EarningsRequest{Period: "2026-13"}); mercato.ErrorCode(err) != mercato.EINVALID {
+		t.Fatalf("month 13: %v, want invalid", err)
 	}
 }

@@ -11,7 +11,9 @@ package lifecycle
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mercato-market/mercato/internal/billing"
 	"github.com/mercato-market/mercato/internal/catalog"
@@ -148,8 +150,16 @@ func statusChange(before, after subscription.Subscription) map[string]string {
 	if before.Status == after.Status {
 		return nil
 	}
-	return map[string]string{"deployment_status": string(after.Status), "previous_status": string(before.Status)}
+	m := map[string]string{"deployment_status": string(after.Status), "previous_status": string(before.Status)}
+	if after.RejectionReason != before.RejectionReason {
+		m[MetaRejectionReason] = after.RejectionReason
+	}
+	return m
 }
+
+// MetaRejectionReason is the metadata of a rejection's event that holds
+// the operator's reason (internal/notify tells the customer).
+const MetaRejectionReason = "rejection_reason"
 
 // move is the Step of a state-machine action.
 func move(a subscription.Action) Step {
@@ -163,14 +173,41 @@ func move(a subscription.Action) Step {
 	}
 }
 
-// Act applies a lifecycle action to a subscription.
+// Act applies a lifecycle action to a subscription. A rejection takes a
+// reason: it is Reject's.
 func (s *Service) Act(ctx context.Context, p mercato.Principal, id int64, a subscription.Action) (subscription.Subscription, error) {
 	who, ok := allowed[a]
 	if !ok {
 		return subscription.Subscription{}, mercato.Errorf(mercato.EINVALID, "unknown action %q", a)
 	}
+	if a == subscription.ActionReject {
+		return s.Reject(ctx, p, id, "")
+	}
 	return s.run(ctx, id, func(tx Tx) (subscription.Subscription, error) {
 		return Update(ctx, tx, p, id, who, string(a), step(ctx, tx, a))
+	})
+}
+
+// Reject refuses an order that needs the operator's approval
+// (REQUIRES_APPROVAL to UNDEPLOYED, nothing provisioned), with the
+// operator's reason: required, at most subscription.MaxRejectionReason
+// characters (surrounding spaces trimmed), kept on the subscription and
+// carried by the event, so that the customer reads it on its page and in
+// the e-mail that tells it. The platform only.
+func (s *Service) Reject(ctx context.Context, p mercato.Principal, id int64, reason string) (subscription.Subscription, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return subscription.Subscription{}, mercato.Invalid("invalid rejection", mercato.FieldError{Path: "reason", Message: "required: tell the customer why its order is rejected"})
+	case utf8.RuneCountInString(reason) > subscription.MaxRejectionReason:
+		return subscription.Subscription{}, mercato.Invalid("invalid rejection", mercato.FieldError{Path: "reason", Message: fmt.Sprintf("at most %d characters", subscription.MaxRejectionReason)})
+	}
+	return s.run(ctx, id, func(tx Tx) (subscription.Subscription, error) {
+		return Update(ctx, tx, p, id, allowed[subscription.ActionReject], string(subscription.ActionReject), func(sub *subscription.Subscription, prod catalog.Product) (string, error) {
+			ev, err := move(subscription.ActionReject)(sub, prod)
+			sub.RejectionReason = reason
+			return ev, err
+		})
 	})
 }
 
@@ -261,6 +298,12 @@ func (s *Service) SetStatus(ctx context.Context, p mercato.Principal, id int64, 
 		a, err := subscription.ActionTo(sub.Status, to)
 		if err != nil {
 			return sub, err
+		}
+		if a == subscription.ActionReject {
+			// A rejection takes the reason the customer reads: a report
+			// of the status cannot give one.
+			return sub, mercato.Errorf(mercato.ECONFLICT, "subscription %d: moving %s to %s rejects the order, which takes a reason: reject it (POST /api/v1/subscriptions/%d/reject)",
+				sub.ID, sub.Status, to, sub.ID)
 		}
 		return apply(ctx, tx, p, sub, allowed[a], string(a), step(ctx, tx, a))
 	})

@@ -15,6 +15,7 @@ const (
 	NewSubscription       = "new_subscription"          // to the vendor: a subscription of its product was ordered
 	SubscriptionDeployed  = "subscription_deployed"     // to the customer: it is live, with the launch link
 	SubscriptionFailed    = "subscription_failed"       // to the customer: the provider could not set it up
+	OrderRejected         = "order_rejected"            // to the customer: the operator rejected its order, with the reason
 	InvoiceIssued         = "invoice_issued"            // to the billed organization: an invoice or credit note, its PDF attached
 	PaymentSucceeded      = "payment_succeeded"         // to the billed organization: its invoice is paid (a receipt)
 	PaymentFailed         = "payment_failed"            // to the billed organization: a payment failed, when it is retried, how to change the method
@@ -29,7 +30,7 @@ const (
 )
 
 // Templates lists every message the service builds.
-var Templates = []string{OrderConfirmation, NewSubscription, SubscriptionDeployed, SubscriptionFailed, InvoiceIssued,
+var Templates = []string{OrderConfirmation, NewSubscription, SubscriptionDeployed, SubscriptionFailed, OrderRejected, InvoiceIssued,
 	PaymentSucceeded, PaymentFailed, CustomerPaymentFailed, EndpointDisabled, PasswordReset, RenewalReminder, TrialEnding, RenewalPriceChange,
 	Invitation, AddressInUse}
 
@@ -51,7 +52,7 @@ type Data struct {
 	RetryDate     string // YYYY-MM-DD of a failed payment's next try, empty when none is left
 
 	Endpoint string // a webhook endpoint's URL
-	Reason   string // why it was disabled (in English: the dispatcher's words)
+	Reason   string // why it was disabled (in English: the dispatcher's words); why an order was rejected (the operator's words)
 
 	Date    string // YYYY-MM-DD a subscription renews or its trial ends
 	Minutes int    // how long a link works
@@ -101,6 +102,9 @@ const (
 	MetaPayment = "payment"
 	MetaRetryAt = "retry_at"
 	metaReason  = "reason" // of a MODIFIED event the billing run records
+	// metaRejectionReason is the operator's reason on the event of a
+	// rejected order (lifecycle.MetaRejectionReason).
+	metaRejectionReason = "rejection_reason"
 )
 
 // decide returns the letters an event causes (often none).
@@ -130,6 +134,18 @@ func (s *Service) decide(ctx context.Context, tx Tx, ev subscription.Event) ([]l
 			d.EffectiveDate = at.UTC().Format("2006-01-02")
 		}
 		return []letter{{template: RenewalPriceChange, orgID: f.CustomerID, data: d}}, nil
+
+	case ev.Entity == subscription.EntitySubscription && ev.Type == subscription.EventDeleted && ev.Metadata[metaRejectionReason] != "":
+		// The operator rejected an order (it ends with nothing
+		// provisioned): the customer is told why. A cancellation, the
+		// customer's own doing, is not told.
+		f, err := tx.SubscriptionFacts(ctx, ev.EntityID)
+		if err != nil {
+			return nil, err
+		}
+		d := s.subscriptionData(f)
+		d.Reason = ev.Metadata[metaRejectionReason]
+		return []letter{{template: OrderRejected, orgID: f.CustomerID, data: d}}, nil
 
 	case ev.Entity == subscription.EntitySubscription && ev.Type == subscription.EventModified:
 		var template string

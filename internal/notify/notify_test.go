@@ -185,6 +185,37 @@ func TestMessagesEventsCause(t *testing.T) {
 		has(t, failed[w.C1.User.Email], "it", "non è stato possibile attivare Product A", fmt.Sprintf("%s/subscriptions/%d", publicURL, o2.SubscriptionID))
 		has(t, failed[m.ada.Email], "en", "Product A could not be set up", fmt.Sprintf("%s/subscriptions/%d", publicURL, o2.SubscriptionID))
 
+		// A rejection by the operator tells the customer why; a
+		// cancellation by the customer tells nothing.
+		gate := func(on bool) {
+			if _, err := storetest.Listing(st).UpdateProduct(ctx, w.VendorA.Principal, w.ProductA.ID, listing.ProductUpdate{RequiresApproval: &on}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		gate(true)
+		o3, o4 := m.order(), m.order()
+		m.drain()
+		reason := "Not sold to companies outside the EU <yet>."
+		if _, err := lc.Reject(ctx, w.Platform.Principal, o3.SubscriptionID, reason); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := lc.Act(ctx, w.C1.Principal, o4.SubscriptionID, subscription.ActionTerminate); err != nil {
+			t.Fatal(err)
+		}
+		gate(false)
+		if n := m.drain(); n != 2 {
+			t.Fatalf("a rejection and a cancellation queued %d messages, want 2", n)
+		}
+		rejected := byTemplate(m.outbox(), notify.OrderRejected)
+		subURL3 := fmt.Sprintf("%s/subscriptions/%d", publicURL, o3.SubscriptionID)
+		has(t, rejected[w.C1.User.Email], "it", "il tuo ordine di Product A non è stato accettato", subURL3)
+		has(t, rejected[m.ada.Email], "en", "your order of Product A was not accepted", subURL3)
+		for _, msg := range rejected {
+			if !strings.Contains(msg.Text, reason) || !strings.Contains(msg.HTML, "Not sold to companies outside the EU &lt;yet&gt;.") {
+				t.Errorf("the rejection to %s lacks the reason:\n%s\n%s", msg.To, msg.Text, msg.HTML)
+			}
+		}
+
 		// The month's invoice, with its PDF.
 		if _, err := app.New(st, app.Options{}).Billing.RunBilling(ctx, w.Platform.Principal, billingrun.Options{Period: billing.MonthOf(st.Now())}); err != nil {
 			t.Fatal(err)

@@ -180,3 +180,44 @@ func (s *Store) ListPayments(ctx context.Context, p mercato.Principal, invoiceID
 	}
 	return out, rows.Err()
 }
+
+// AllPayments lists every payment recorded, newest first (by id, before
+// f.Before), with its invoice's number and total and the customer billed;
+// f.Kind keeps one kind (billing.KindOf: the amount against the invoice's
+// total, compared in SQL as doubles, which SQLite's text decimals need and
+// which order amounts of money exactly enough to tell the sign and a
+// shortfall).
+func (s *Store) AllPayments(ctx context.Context, f billing.PaymentFilter) ([]billing.ListedPayment, error) {
+	q := &query{}
+	q.add(`SELECT p.id, p.invoice_id, p.amount, p.currency, p.method, p.reference, p.created_at, COALESCE(i.number, ''), i.total, i.customer_id, o.name
+		FROM payments p JOIN invoices i ON i.id = p.invoice_id JOIN organizations o ON o.id = i.customer_id WHERE 1=1`)
+	const amount, total = "CAST(p.amount AS DOUBLE PRECISION)", "CAST(i.total AS DOUBLE PRECISION)"
+	switch f.Kind {
+	case billing.PaymentRefund:
+		q.add(" AND " + amount + " < 0")
+	case billing.PaymentPartial:
+		q.add(" AND " + amount + " >= 0 AND " + amount + " < " + total)
+	case billing.PaymentFull:
+		q.add(" AND " + amount + " >= 0 AND " + amount + " >= " + total)
+	}
+	if f.Before > 0 {
+		q.add(" AND p.id < %a", f.Before)
+	}
+	q.add(" ORDER BY p.id DESC LIMIT %a", f.Size())
+	var out []billing.ListedPayment
+	err := each(ctx, s.rd(), q.String(), q.args, func(r *sql.Rows) error {
+		var lp billing.ListedPayment
+		if err := r.Scan(&lp.ID, &lp.InvoiceID, &lp.Amount, &lp.Currency, &lp.Method, &lp.Reference, &lp.CreatedAt,
+			&lp.InvoiceNumber, &lp.InvoiceTotal, &lp.CustomerID, &lp.Customer); err != nil {
+			return err
+		}
+		lp.CreatedAt = lp.CreatedAt.UTC()
+		lp.Kind = billing.KindOf(lp.Amount, lp.InvoiceTotal)
+		out = append(out, lp)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list payments: %w", err)
+	}
+	return out, nil
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/mercato-market/mercato/internal/billing"
+	"github.com/mercato-market/mercato/internal/channel"
 	"github.com/mercato-market/mercato/internal/mercato"
 )
 
@@ -62,6 +63,46 @@ func (s *Store) Earnings(ctx context.Context, org int64, period string) ([]billi
 		st.Total = st.Total.Add(row.Amount)
 	}
 	return out, rows.Err()
+}
+
+// EarningsTotals returns an organization's earnings of the periods
+// from..to (YYYY-MM, both included; the platform's are its fees), one
+// total per period and currency, oldest first: the entries Earnings lists,
+// summed in Go (SQLite would sum text as floats).
+func (s *Store) EarningsTotals(ctx context.Context, org int64, from, to string) ([]channel.PeriodTotal, error) {
+	o, err := s.orgByID(ctx, s.rd(), org)
+	if err != nil {
+		return nil, err
+	}
+	q := &query{}
+	q.add(`SELECT e.period, e.currency, e.credit, e.debit FROM ledger_entries e
+		WHERE e.account = 'earnings' AND e.period >= %a AND e.period <= %a AND `, from, to)
+	if o.Kind == mercato.KindPlatform {
+		q.add("e.role = 'platform'")
+	} else {
+		q.add("e.organization_id = %a", org)
+	}
+	q.add(" ORDER BY e.period, e.currency")
+	var out []channel.PeriodTotal
+	err = each(ctx, s.rd(), q.String(), q.args, func(r *sql.Rows) error {
+		var (
+			period, currency string
+			credit, debit    decimal.Decimal
+		)
+		if err := r.Scan(&period, &currency, &credit, &debit); err != nil {
+			return err
+		}
+		if n := len(out); n > 0 && out[n-1].Period == period && out[n-1].Currency == currency {
+			out[n-1].Amount = out[n-1].Amount.Add(credit.Sub(debit))
+			return nil
+		}
+		out = append(out, channel.PeriodTotal{Period: period, Currency: currency, Amount: credit.Sub(debit)})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("earnings totals: %w", err)
+	}
+	return out, nil
 }
 
 // LedgerTotals returns the sums of all debits and credits, per invoice

@@ -10,14 +10,14 @@ import (
 	"github.com/mercato-market/mercato/internal/subscription"
 )
 
-const subscriptionColumns = "s.id, s.customer_id, s.reseller_id, s.product_id, s.plan_id, s.type, s.deployment_status, s.paid, s.auto_renew, s.quantity, s.configuration, s.currency, s.start_date, s.end_date, s.created_at, s.updated_at, s.terminate_at, s.name"
+const subscriptionColumns = "s.id, s.customer_id, s.reseller_id, s.product_id, s.plan_id, s.type, s.deployment_status, s.paid, s.auto_renew, s.quantity, s.configuration, s.currency, s.start_date, s.end_date, s.created_at, s.updated_at, s.terminate_at, s.name, s.rejection_reason"
 
 func scanSubscription(row scanner) (subscription.Subscription, error) {
 	var s subscription.Subscription
 	var reseller sql.NullInt64
 	var terminate sql.NullTime
 	err := row.Scan(&s.ID, &s.CustomerID, &reseller, &s.ProductID, &s.PlanID, &s.Type, &s.Status, &s.Paid, &s.AutoRenew, &s.Quantity,
-		jsonColumn{&s.Configuration}, &s.Currency, &s.StartDate, &s.EndDate, &s.CreatedAt, &s.UpdatedAt, &terminate, &s.Name)
+		jsonColumn{&s.Configuration}, &s.Currency, &s.StartDate, &s.EndDate, &s.CreatedAt, &s.UpdatedAt, &terminate, &s.Name, &s.RejectionReason)
 	if reseller.Valid {
 		s.ResellerID = &reseller.Int64
 	}
@@ -49,8 +49,8 @@ func (s *Store) insertSubscription(ctx context.Context, tx *txn, sub *subscripti
 
 func (s *Store) saveSubscription(ctx context.Context, tx *txn, sub *subscription.Subscription) error {
 	sub.UpdatedAt = s.now()
-	_, err := tx.ExecContext(ctx, `UPDATE subscriptions SET plan_id=$1, type=$2, deployment_status=$3, paid=$4, auto_renew=$5, quantity=$6, end_date=$7, updated_at=$8, currency=COALESCE(NULLIF($10, ''), currency), name=$11, terminate_at=$12 WHERE id=$9`,
-		sub.PlanID, sub.Type, sub.Status, sub.Paid, sub.AutoRenew, sub.Quantity, sub.EndDate, sub.UpdatedAt, sub.ID, sub.Currency, sub.Name, sub.TerminateAt)
+	_, err := tx.ExecContext(ctx, `UPDATE subscriptions SET plan_id=$1, type=$2, deployment_status=$3, paid=$4, auto_renew=$5, quantity=$6, end_date=$7, updated_at=$8, currency=COALESCE(NULLIF($10, ''), currency), name=$11, terminate_at=$12, rejection_reason=$13 WHERE id=$9`,
+		sub.PlanID, sub.Type, sub.Status, sub.Paid, sub.AutoRenew, sub.Quantity, sub.EndDate, sub.UpdatedAt, sub.ID, sub.Currency, sub.Name, sub.TerminateAt, sub.RejectionReason)
 	if err != nil {
 		return fmt.Errorf("save subscription %d: %w", sub.ID, err)
 	}

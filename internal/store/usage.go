@@ -118,6 +118,29 @@ func (s *Store) UsageSamples(ctx context.Context, subID int64, metric string, fr
 	return out, nil
 }
 
+// UsagePoints returns the records of a subscription that count (not void)
+// over [from, to) (by period_start), in time order, for a usage series.
+func (s *Store) UsagePoints(ctx context.Context, subID int64, from, to time.Time) ([]usage.Point, error) {
+	q := &query{}
+	q.add("SELECT u.metric, u.period_start, u.quantity, u.unique_id FROM usage_records u WHERE ")
+	usageWhere(q, subID, "", "", from, to)
+	q.add(" AND u.voided_at IS NULL ORDER BY u.period_start, u.id")
+	var out []usage.Point
+	err := each(ctx, s.rd(), q.String(), q.args, func(r *sql.Rows) error {
+		var pt usage.Point
+		if err := r.Scan(&pt.Metric, &pt.At, &pt.Quantity, &pt.UniqueID); err != nil {
+			return err
+		}
+		pt.At = pt.At.UTC()
+		out = append(out, pt)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("usage points: %w", err)
+	}
+	return out, nil
+}
+
 // MeteredSubscription loads a subscription visible to p with its plan's
 // metrics.
 func (s *Store) MeteredSubscription(ctx context.Context, p mercato.Principal, id int64) (usage.Metered, error) {

@@ -47,7 +47,14 @@ type Subscription struct {
 	// Name is a descriptive name its customer, seller or provider gave it
 	// (Cloudesire's SET_NAME); "": none.
 	Name string
+	// RejectionReason is why the operator rejected the order that needed
+	// its approval (at most MaxRejectionReason characters); "": not
+	// rejected.
+	RejectionReason string
 }
+
+// MaxRejectionReason bounds the reason given for rejecting an order.
+const MaxRejectionReason = 500
 
 // OrderType says why an order was placed.
 type OrderType string
@@ -126,6 +133,9 @@ func Diff(before, after Subscription) map[string]any {
 	}
 	if (before.TerminateAt == nil) != (after.TerminateAt == nil) || before.TerminateAt != nil && !before.TerminateAt.Equal(*after.TerminateAt) {
 		d["terminate_at"] = []any{before.TerminateAt, after.TerminateAt}
+	}
+	if before.RejectionReason != after.RejectionReason {
+		d["rejection_reason"] = []any{before.RejectionReason, after.RejectionReason}
 	}
 	return d
 }

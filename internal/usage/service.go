@@ -24,6 +24,9 @@ type Reads interface {
 	// UsageSamples returns the quantities of a subscription's records of
 	// one metric over [from, to) (zero bounds open) in time order.
 	UsageSamples(ctx context.Context, subID int64, metric string, from, to time.Time) ([]Sample, error)
+	// UsagePoints returns the records of a subscription that count (not
+	// void) over [from, to) by period_start, in time order.
+	UsagePoints(ctx context.Context, subID int64, from, to time.Time) ([]Point, error)
 }
 
 // Tx is what the service does inside one transaction.

@@ -45,6 +45,7 @@ var usageCases = []struct {
 	{"list filters and pages", testUsageList},
 	{"poll claims and counters", testUsagePollStore},
 	{"voiding a record", testUsageVoid},
+	{"series by day and by month", testUsageSeries},
 }
 
 // usageNow is the store's clock in the usage cases: mid-February 2026, so
@@ -520,5 +521,78 @@ func testUsageVoid(t *testing.T, st *store.Store, w *storetest.World, sub int64)
 	}
 	if after := storetest.Counts(t, st); fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Fatalf("a refused void wrote: %v → %v", before, after)
+	}
+}
+
+// testUsageSeries: each bucket folds its records with the metric's
+// aggregation (a void one counts nowhere); every metric of the plan has a
+// series; the request is validated field by field; only who sees the
+// subscription reads it.
+func testUsageSeries(t *testing.T, st *store.Store, w *storetest.World, sub int64) {
+	svc, v := service(st), w.VendorA.Principal
+	for _, r := range []struct{ metric, qty, at string }{
+		{"api_calls", "2", "2026-01-30T08:00:00Z"},
+		{"api_calls", "3.5", "2026-01-30T23:59:59Z"},
+		{"api_calls", "10", "2026-02-01T00:00:00Z"},
+		{"storage_gb", "4", "2026-01-31T10:00:00Z"},
+		{"storage_gb", "1", "2026-01-31T11:00:00Z"},
+		{"storage_gb", "6", "2026-02-02T00:00:00Z"},
+		{"api_calls", "99", "2025-12-31T23:59:59Z"}, // before the series
+	} {
+		push(t, st, v, sub, usage.Report{Metric: r.metric, Quantity: dec(r.qty), OccurredAt: at(r.at)})
+	}
+	void := push(t, st, v, sub, usage.Report{Metric: "api_calls", Quantity: dec("1000"), OccurredAt: at("2026-01-31T00:00:00Z")})
+	if _, err := svc.VoidUsage(ctx, v, sub, void.ID, "a test"); err != nil {
+		t.Fatal(err)
+	}
+	jan30, feb3 := *at("2026-01-30T00:00:00Z"), *at("2026-02-03T00:00:00Z")
+	quantities := func(s usage.Series, metric string) string {
+		for _, m := range s.Metrics {
+			if m.Metric == metric {
+				return fmt.Sprint(m.Quantities)
+			}
+		}
+		return "no series"
+	}
+	for _, p := range []mercato.Principal{w.C1.Principal, w.R1.Principal, v, w.Platform.Principal} {
+		days, err := svc.Series(ctx, p, sub, usage.SeriesRequest{From: jan30, To: feb3, Step: usage.ByDay})
+		if err != nil || len(days.Starts) != 4 || !days.Starts[3].Equal(*at("2026-02-02T00:00:00Z")) || len(days.Metrics) != 5 {
+			t.Fatalf("by day: %+v %v", days, err)
+		}
+		if got := quantities(days, "api_calls"); got != "[5.5 0 10 0]" {
+			t.Errorf("api_calls by day: %s", got)
+		}
+		if got := quantities(days, "storage_gb"); got != "[0 4 0 6]" {
+			t.Errorf("storage_gb (max) by day: %s", got)
+		}
+	}
+	months, err := svc.Series(ctx, v, sub, usage.SeriesRequest{From: *at("2025-12-01T00:00:00Z"), To: *at("2026-03-01T00:00:00Z"), Step: usage.ByMonth})
+	if err != nil || len(months.Starts) != 3 {
+		t.Fatalf("by month: %+v %v", months, err)
+	}
+	if got := quantities(months, "api_calls"); got != "[99 5.5 10]" {
+		t.Errorf("api_calls by month: %s", got)
+	}
+	if got := quantities(months, "storage_gb"); got != "[0 4 6]" {
+		t.Errorf("storage_gb by month: %s", got)
+	}
+	if _, err := svc.Series(ctx, w.VendorB.Principal, sub, usage.SeriesRequest{From: jan30, To: feb3, Step: usage.ByDay}); code(err) != mercato.ENOTFOUND {
+		t.Errorf("another vendor: %v", err)
+	}
+	for _, c := range []struct {
+		r    usage.SeriesRequest
+		path string
+	}{
+		{usage.SeriesRequest{From: jan30, To: feb3, Step: "week"}, "step"},
+		{usage.SeriesRequest{From: jan30.Add(time.Hour), To: feb3, Step: usage.ByDay}, "from"},
+		{usage.SeriesRequest{From: jan30, To: feb3, Step: usage.ByMonth}, "from"},
+		{usage.SeriesRequest{From: jan30, Step: usage.ByDay}, "to"},
+		{usage.SeriesRequest{From: feb3, To: jan30, Step: usage.ByDay}, "to"},
+		{usage.SeriesRequest{From: jan30, To: jan30.AddDate(2, 0, 0), Step: usage.ByDay}, "to"},
+	} {
+		_, err := svc.Series(ctx, v, sub, c.r)
+		if f := mercato.Fields(err); code(err) != mercato.EINVALID || len(f) != 1 || f[0].Path != c.path {
+			t.Errorf("%+v: %v, want invalid %s", c.r, err, c.path)
+		}
 	}
 }

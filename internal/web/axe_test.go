@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -119,6 +121,20 @@ func TestAccessibility(t *testing.T) {
 	// An invoice of this month, for the invoice pages.
 	h.deliveredOrder()
 	h.signIn(admin).runBilling(billing.MonthOf(time.Now()).String())
+	// A payment of part of it, for the payments page.
+	invs, _, err := h.st.ListInvoices(context.Background(), h.admin, store.InvoiceFilter{}, store.Page{})
+	if err != nil || len(invs) == 0 {
+		t.Fatalf("no invoice after the run: %v", err)
+	}
+	if res := h.signIn(admin).post("/invoices/"+itoa(invs[0].ID)+"/payments", url.Values{"amount": {"1.00"}, "reference": {"bank 1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("payment: %d", res.StatusCode)
+	}
+	// An order waiting for the operator's approval (the reject form), and
+	// one it rejected (the reason its customer reads).
+	pending, rejected := orderNeedingApproval(t, h, "axe1"), orderNeedingApproval(t, h, "axe2")
+	if _, err := app.Lifecycle(h.st).Reject(context.Background(), h.admin, rejected, "Not sold to public administrations."); err != nil {
+		t.Fatal(err)
+	}
 	// A vendor's webhook endpoint (at a public address: the panel's form
 	// resolves the host), and the order's messages in the outbox.
 	bg := context.Background()
@@ -183,9 +199,9 @@ func TestAccessibility(t *testing.T) {
 	pages := h.everyPage()
 	details := map[string][][2]string{
 		admin: {{"/webhooks", `main a[href^="/webhooks/"]`}, {"/admin/outbox", `main a[href^="/admin/outbox/"]`}, {"/invoices", `#invoice-list a[href^="/invoices/"]`},
-			{"/invoices", `#runs-table a[href^="/billing/runs/"]`}},
+			{"/invoices", `#runs-table a[href^="/billing/runs/"]`}, {"/subscriptions/" + itoa(pending), ""}},
 		vendor:   {{"/webhooks", `main a[href^="/webhooks/"]`}},
-		customer: {{"/profile", ""}, {"/users", ""}, {"/invoices", `#invoice-list a[href^="/invoices/"]`}},
+		customer: {{"/profile", ""}, {"/users", ""}, {"/invoices", `#invoice-list a[href^="/invoices/"]`}, {"/subscriptions/" + itoa(rejected), ""}},
 		reseller: {{"/profile", ""}},
 	}
 	roles := make([]string, 0, len(pages))

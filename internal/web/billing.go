@@ -29,6 +29,9 @@ type billingData struct {
 	Prev      string
 	NextMonth string
 	Earnings  []billing.Statement
+	// EarningsChart is the earnings of the year ending with Period, by
+	// month (nil when nothing was earned in it).
+	EarningsChart *chart
 	// ShowEarnings: everyone who earns a share (not customers).
 	ShowEarnings bool
 	IsCustomer   bool
@@ -80,6 +83,10 @@ func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *view) {
 			s.fail(w, r, v, err)
 			return
 		}
+		if d.EarningsChart, err = s.earningsChart(r, v.P, d.Period); err != nil {
+			s.fail(w, r, v, err)
+			return
+		}
 	}
 	if d.IsPlatform {
 		if d.Runs, err = s.services.Billing.ListBillingRuns(ctx, v.P, 20); err != nil {
@@ -97,6 +104,38 @@ func (s *Server) invoicesPage(w http.ResponseWriter, r *http.Request, v *view) {
 		v.Title = s.say(r, "Earnings")
 	}
 	s.render(w, r, http.StatusOK, "invoices.html", v)
+}
+
+// earningsChart draws the organization's earnings (the platform's fees)
+// by month, over the year ending with period; nil when nothing was earned
+// in it.
+func (s *Server) earningsChart(r *http.Request, p mercato.Principal, period string) (*chart, error) {
+	tr, err := s.services.Channel.EarningsTrend(r.Context(), p, channel.EarningsRequest{Period: period})
+	if err != nil || len(tr.Series) == 0 {
+		return nil, err
+	}
+	w := wordsFor(s.langOf(r))
+	labels := make([]string, len(tr.Months))
+	for i, m := range tr.Months {
+		labels[i] = w.T(monthNames[m.Month-1]) + " " + strconv.Itoa(m.Year)
+	}
+	ss := make([]series, len(tr.Series))
+	for i, sr := range tr.Series {
+		ss[i].Name = sr.Currency
+		for _, a := range sr.Amounts {
+			ss[i].Values = append(ss[i].Values, a.InexactFloat64())
+			ss[i].Cells = append(ss[i].Cells, w.money(a, sr.Currency))
+		}
+	}
+	title := w.T("Earnings by month")
+	if p.IsPlatform() {
+		title = w.T("Platform fees by month")
+	}
+	c, err := drawChart(barChart, title, labels, ss, false)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 // invoiceData is an invoice page: the invoice, what it still asks for,

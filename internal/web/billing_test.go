@@ -92,6 +92,16 @@ func TestInvoicesEarningsAndBillingRuns(t *testing.T) {
 	if res := v.get("/invoices?period=" + month); !strings.Contains(res.Body, billing.Money(sts[0].Total, sts[0].Currency)) {
 		t.Fatalf("vendor's earnings page lacks %s", billing.Money(sts[0].Total, sts[0].Currency))
 	}
+	// …and by month, as a chart with its figures as a table: this
+	// month's total in its row; a year with nothing earned has no chart.
+	chartRow := `<tr><th scope="row">` + time.Now().UTC().Format("Jan 2006") + `</th><td class="num">` + sts[0].Currency + " " + billing.Money(sts[0].Total, sts[0].Currency) + `</td>`
+	if res := v.get("/invoices?period=" + month); !strings.Contains(res.Body, `id="earnings-chart"`) || !strings.Contains(res.Body, `src="data:image/svg&#43;xml;base64,`) ||
+		!strings.Contains(res.Body, "Earnings by month") || !strings.Contains(res.Body, chartRow) {
+		t.Fatalf("vendor's earnings chart lacks %s:\n%s", chartRow, res.Body)
+	}
+	if res := v.get("/invoices?period=" + billing.MonthOf(time.Now().AddDate(1, 1, 0)).String()); strings.Contains(res.Body, `id="earnings-chart"`) {
+		t.Fatal("a year with nothing earned has an earnings chart")
+	}
 	if res := v.get("/earnings.csv?period=" + month); res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
 		!strings.Contains(res.Body, billing.Money(sts[0].Total, sts[0].Currency)) {
 		t.Fatalf("earnings CSV: %d\n%s", res.StatusCode, res.Body)
@@ -135,6 +145,31 @@ func TestInvoicesEarningsAndBillingRuns(t *testing.T) {
 	}
 	if got, err := h.st.Invoice(ctx, h.admin, inv.ID); err != nil || got.Status != billing.StatusPaid {
 		t.Fatalf("after the rest: %s %v", got.Status, err)
+	}
+
+	// The operator's payments page lists both parts, newest first, with
+	// the invoice, customer, amount and method; the filter keeps a kind;
+	// nobody else opens it.
+	list = op.get("/admin/payments")
+	rows := strings.Split(list.Body, "<tr data-payment=")
+	if list.StatusCode != http.StatusOK || len(rows) != 3 || !strings.Contains(rows[1], rest) || !strings.Contains(rows[2], "EUR 1.00") ||
+		!strings.Contains(rows[2], "bank 1") || !strings.Contains(rows[1], inv.Number) || !strings.Contains(rows[1], inv.Customer.Name) ||
+		!strings.Contains(rows[1], "partial") || !strings.Contains(rows[1], "marked paid") {
+		t.Fatalf("payments page: %d\n%s", list.StatusCode, list.Body)
+	}
+	if res := op.get("/admin/payments?status=partial"); strings.Count(res.Body, "<tr data-payment=") != 2 {
+		t.Fatalf("partial payments:\n%s", res.Body)
+	}
+	if res := op.get("/admin/payments?status=refund"); strings.Contains(res.Body, "<tr data-payment=") || !strings.Contains(res.Body, "No payments.") {
+		t.Fatalf("refunds:\n%s", res.Body)
+	}
+	if res := op.get("/admin/payments?status=late"); res.StatusCode != http.StatusUnprocessableEntity && res.StatusCode != http.StatusBadRequest {
+		t.Fatalf("an unknown kind: %d", res.StatusCode)
+	}
+	for _, email := range []string{customer, vendor} {
+		if res := h.signIn(email).get("/admin/payments"); res.StatusCode != http.StatusForbidden {
+			t.Errorf("%s opens the payments page: %d", email, res.StatusCode)
+		}
 	}
 }
 

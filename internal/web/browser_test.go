@@ -457,6 +457,17 @@ func TestBrowser(t *testing.T) {
 	}
 	run(t, ctx, "vendor products", chromedp.Navigate(base+"/vendor/products"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	screenshot(t, ctx, "vendor-products")
+	// The vendor's earnings by month: the chart drawn on the server, its
+	// image loaded, its figures in the table under it.
+	var drawn bool
+	run(t, ctx, "vendor's earnings chart", chromedp.Navigate(base+"/invoices#earnings-chart"), chromedp.WaitVisible(chromedp.CSS("#earnings-chart img")),
+		chromedp.Poll[chromedp.Void](`(() => { const i = document.querySelector('#earnings-chart img'); return i.complete && i.naturalWidth > 0; })()`,
+			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)),
+		into(&drawn, chromedp.Evaluate[bool](`document.querySelectorAll('#earnings-chart tbody tr').length === 12`)))
+	if !drawn {
+		t.Fatal("the vendor's earnings chart has not 12 months")
+	}
+	screenshot(t, ctx, "earnings-chart")
 	var hook string
 	run(t, ctx, "webhooks", chromedp.Navigate(base+"/webhooks"), chromedp.WaitVisible(chromedp.CSS(`main a[href^="/webhooks/"]`)),
 		into(&hook, chromedp.Evaluate[string](`document.querySelector('main a[href^="/webhooks/"]').href`)))

@@ -556,8 +556,16 @@ type subscriptionData struct {
 	Deliverable bool
 	Messages    []messaging.Message
 	Usage       []usage.Record
+	// UsageCharts are a metered plan's usage, one chart per metric, by
+	// UsageStep (day: the last 30 days; month: the last 12 months).
+	UsageCharts []chart
+	UsageStep   usage.Step
 	Orders      []subscription.Order
 	Operations  []operation // the operator's steps from its status
+	// RejectError is why a rejection was refused (its reason missing or
+	// too long), shown beside the reason with RejectReason, as typed.
+	RejectError  string
+	RejectReason string
 	// Terms is the publisher's terms its buyer accepted at checkout, and
 	// TermsBy the organization it accepted them for.
 	Terms   *catalog.TermsAcceptance
@@ -596,6 +604,11 @@ func (s *Server) subscriptionData(r *http.Request, v *view, reveal bool) (*subsc
 	if d.Usage, _, err = s.services.Usage.ListUsage(ctx, v.P, id, usage.Filter{}, mercato.Page{Limit: 20}); err != nil {
 		return nil, err
 	}
+	if len(det.Plan.Pricing.Metrics) > 0 {
+		if d.UsageCharts, d.UsageStep, err = s.usageCharts(r, v.P, id); err != nil {
+			return nil, err
+		}
+	}
 	if d.Orders, _, err = s.services.Orders.ListOrders(ctx, v.P, subscription.OrderFilter{SubscriptionID: id}, mercato.Page{Limit: 50}); err != nil {
 		return nil, err
 	}
@@ -619,17 +632,28 @@ func (s *Server) revealCredentials(w http.ResponseWriter, r *http.Request, v *vi
 }
 
 func (s *Server) showSubscription(w http.ResponseWriter, r *http.Request, v *view, reveal bool) {
+	s.showSubscriptionWith(w, r, v, reveal, http.StatusOK, nil)
+}
+
+// showSubscriptionWith renders the subscription page with status;
+// rejectRefused, when not nil, is a refused rejection shown beside its
+// reason, as typed.
+func (s *Server) showSubscriptionWith(w http.ResponseWriter, r *http.Request, v *view, reveal bool, status int, rejectRefused error) {
 	d, err := s.subscriptionData(r, v, reveal)
 	if err != nil {
 		s.fail(w, r, v, err)
 		return
+	}
+	if rejectRefused != nil {
+		d.RejectReason = r.PostFormValue("reason")
+		d.RejectError = s.say(r, "Give the reason, in at most %d characters: the customer reads it.", subscription.MaxRejectionReason)
 	}
 	// Messages were just read: the menu's count follows.
 	if n, err := s.services.Messaging.UnreadMessages(r.Context(), v.P); err == nil {
 		v.Unread, v.Nav = n, navFor(v.P, n)
 	}
 	v.Title, v.Active, v.Data = s.say(r, "%s · subscription %d", d.Product.Name, d.ID), "/subscriptions", d
-	s.render(w, r, http.StatusOK, "subscription.html", v)
+	s.render(w, r, status, "subscription.html", v)
 }
 
 func subPath(r *http.Request) string { return "/subscriptions/" + r.PathValue("id") }

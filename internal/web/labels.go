@@ -42,9 +42,11 @@ var labels = map[string]string{
 	// billing.Kind, billing.Status
 	"invoice": msgid("invoice"), "credit_note": msgid("credit note"),
 	"draft": msgid("draft"), "issued": msgid("issued"), "paid": msgid("paid"), "void": msgid("void"),
+	// billing.PaymentKind
+	"full": msgid("in full"), "partial": msgid("partial"), "refund": msgid("refund"),
 	// the e-mail templates (internal/notify) and the user's role
 	"order_confirmation": msgid("order confirmation"), "new_subscription": msgid("new subscription"),
-	"subscription_deployed": msgid("application ready"), "subscription_failed": msgid("activation failed"),
+	"subscription_deployed": msgid("application ready"), "subscription_failed": msgid("activation failed"), "order_rejected": msgid("order rejected"),
 	"invoice_issued": msgid("invoice issued"), "invoice_paid": msgid("receipt"), "payment_failed": msgid("payment failed"),
 	"password_reset": msgid("password reset"), "renewal_reminder": msgid("renewal reminder"),
 	"trial_ending": msgid("trial ending"), "endpoint_disabled": msgid("webhook endpoint disabled"),

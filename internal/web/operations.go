@@ -62,7 +62,18 @@ func (s *Server) operate(w http.ResponseWriter, r *http.Request, v *view) {
 		s.back(w, r, subPath(r), "⚠ "+s.say(r, "Choose one of the steps offered."))
 		return
 	}
-	sub, err := s.services.Lifecycle.Act(r.Context(), v.P, id, a)
+	var sub subscription.Subscription
+	if a == subscription.ActionReject {
+		// A rejection takes the reason the customer reads: refused in
+		// place, as typed, when it is missing or too long.
+		sub, err = s.services.Lifecycle.Reject(r.Context(), v.P, id, r.PostFormValue("reason"))
+		if mercato.ErrorCode(err) == mercato.EINVALID {
+			s.showSubscriptionWith(w, r, v, false, http.StatusUnprocessableEntity, err)
+			return
+		}
+	} else {
+		sub, err = s.services.Lifecycle.Act(r.Context(), v.P, id, a)
+	}
 	s.after(w, r, v, err, subPath(r), s.say(r, "Done: %s. The subscription is now %s.", s.say(r, label), wordsFor(s.langOf(r)).statusLabel(sub.Status)))
 }
 

@@ -104,11 +104,33 @@ func TestOperatorLifecycleSteps(t *testing.T) {
 	offers(subscription.ActionResume)
 	step(subscription.ActionResume, subscription.Deployed)
 
+	// A rejection takes the reason the customer reads: none, or one too
+	// long, is refused beside the field (as typed) and changes nothing.
 	other := orderNeedingApproval(t, h, "ops2")
-	if res := op.post("/subscriptions/"+itoa(other)+"/operations", url.Values{"action": {"reject"}}); res.StatusCode != http.StatusSeeOther {
+	otherPath := "/subscriptions/" + itoa(other)
+	for _, bad := range []string{"", "   ", strings.Repeat("é", subscription.MaxRejectionReason+1)} {
+		res := op.post(otherPath+"/operations", url.Values{"action": {"reject"}, "reason": {bad}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, `id="reject-error"`) || !strings.Contains(res.Body, `aria-describedby="reject-error"`) ||
+			(bad != "" && !strings.Contains(res.Body, bad)) {
+			t.Fatalf("reject with reason %q: %d\n%s", bad, res.StatusCode, res.Body)
+		}
+		if sub, _ := h.st.Subscription(ctx, h.admin, other); sub.Status != subscription.RequiresApproval || sub.RejectionReason != "" {
+			t.Fatalf("a refused rejection moved it to %s (%q)", sub.Status, sub.RejectionReason)
+		}
+	}
+	reason := "Your company is not eligible for this product in your country."
+	if res := op.post(otherPath+"/operations", url.Values{"action": {"reject"}, "reason": {"  " + reason + " "}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("reject: %d", res.StatusCode)
 	}
-	if sub, _ := h.st.Subscription(ctx, h.admin, other); sub.Status != subscription.Undeployed {
-		t.Fatalf("rejected order is %s", sub.Status)
+	if sub, _ := h.st.Subscription(ctx, h.admin, other); sub.Status != subscription.Undeployed || sub.RejectionReason != reason {
+		t.Fatalf("rejected order is %s with reason %q", sub.Status, sub.RejectionReason)
+	}
+	// The customer reads why on its subscription's page, in its language.
+	if body := c.get(otherPath).Body; !strings.Contains(body, `id="rejected"`) || !strings.Contains(body, reason) || !strings.Contains(visibleText(body), "The marketplace's operator rejected this order:") {
+		t.Fatalf("the customer's page lacks the reason:\n%s", body)
+	}
+	c.post("/language", url.Values{"lang": {"it"}, "next": {"/profile"}})
+	if body := c.get(otherPath).Body; !strings.Contains(visibleText(body), "L'operatore del marketplace ha rifiutato questo ordine:") || !strings.Contains(body, reason) {
+		t.Fatalf("the customer's page in Italian lacks the reason:\n%s", body)
 	}
 }

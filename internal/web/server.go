@@ -279,6 +279,7 @@ func (s *Server) routes() {
 	auth("POST /admin/fees/rules/delete", s.deleteFeeRule)
 	auth("POST /admin/fees/dunning", s.saveDunning)
 	auth("GET /admin/outbox", s.outboxPage)
+	auth("GET /admin/payments", s.paymentsPage)
 	auth("GET /admin/outbox/{id}", s.outboxMessagePage)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, nil, http.StatusNotFound, s.say(r, "There is no such page."))
@@ -384,7 +385,7 @@ func kindNav(p mercato.Principal, unread int) []navItem {
 	case mercato.KindReseller:
 		return []navItem{{"/channel/organizations", "Customers", 0}, {"/channel/prices", "Price list", 0}, {"/coupons", "Coupons", 0}, {"/subscriptions", "Subscriptions", 0}, {"/catalog", "Catalog", 0}, msgs, {"/invoices", "Earnings", 0}}
 	default:
-		return []navItem{{"/admin", "Overview", 0}, {"/admin/organizations", "Organizations", 0}, {"/catalog", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, {"/coupons", "Coupons", 0}, msgs, {"/invoices", "Billing", 0}, {"/admin/operator", "Seller & tax", 0}, {"/admin/fees", "Fees & dunning", 0}, {"/admin/outbox", "Outbox", 0}, {"/tokens", "API tokens", 0}}
+		return []navItem{{"/admin", "Overview", 0}, {"/admin/organizations", "Organizations", 0}, {"/catalog", "Products", 0}, {"/subscriptions", "Subscriptions", 0}, {"/webhooks", "Webhooks", 0}, {"/coupons", "Coupons", 0}, msgs, {"/invoices", "Billing", 0}, {"/admin/payments", "Payments", 0}, {"/admin/operator", "Seller & tax", 0}, {"/admin/fees", "Fees & dunning", 0}, {"/admin/outbox", "Outbox", 0}, {"/tokens", "API tokens", 0}}
 	}
 }
 

@@ -48,6 +48,7 @@ type Coupons interface {
 // (internal/lifecycle).
 type Lifecycle interface {
 	Act(ctx context.Context, p mercato.Principal, id int64, a subscription.Action) (subscription.Subscription, error)
+	Reject(ctx context.Context, p mercato.Principal, id int64, reason string) (subscription.Subscription, error)
 	Renew(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	Convert(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
 	CancelTermination(ctx context.Context, p mercato.Principal, id int64) (subscription.Subscription, error)
@@ -67,6 +68,7 @@ type Billing interface {
 	CreditInvoice(ctx context.Context, p mercato.Principal, id int64, r billing.CreditRequest) (billing.Invoice, error)
 	PayInvoice(ctx context.Context, p mercato.Principal, id int64, r billingrun.PaymentRequest) (billing.Invoice, error)
 	InvoiceBalance(ctx context.Context, p mercato.Principal, id int64) (billingrun.Balance, error)
+	ListPayments(ctx context.Context, p mercato.Principal, f billing.PaymentFilter) ([]billing.ListedPayment, error)
 	OperatorSettings(ctx context.Context, p mercato.Principal) (billing.Seller, error)
 	SaveOperatorSettings(ctx context.Context, p mercato.Principal, st billing.Seller) (billing.Seller, error)
 	TaxRates(ctx context.Context, p mercato.Principal) ([]billing.TaxRate, error)
@@ -78,6 +80,7 @@ type Billing interface {
 // Usage is the usage service the panel reads through (internal/usage).
 type Usage interface {
 	ListUsage(ctx context.Context, p mercato.Principal, subID int64, f usage.Filter, page mercato.Page) ([]usage.Record, int64, error)
+	Series(ctx context.Context, p mercato.Principal, subID int64, r usage.SeriesRequest) (usage.Series, error)
 }
 
 // Provisioning is the provisioning-data service the panel reads through
@@ -111,6 +114,7 @@ type Channel interface {
 	SetPrice(ctx context.Context, p mercato.Principal, e pricing.PriceListEntry) (pricing.PriceListEntry, error)
 	DeletePrice(ctx context.Context, p mercato.Principal, orgID, planID int64) error
 	Earnings(ctx context.Context, p mercato.Principal, r channel.EarningsRequest) ([]billing.Statement, error)
+	EarningsTrend(ctx context.Context, p mercato.Principal, r channel.EarningsRequest) (channel.Trend, error)
 	FeeRules(ctx context.Context, p mercato.Principal) ([]catalog.FeeRule, error)
 	SetFeeRule(ctx context.Context, p mercato.Principal, r catalog.FeeRule) (catalog.FeeRule, error)
 	DeleteFeeRule(ctx context.Context, p mercato.Principal, vendorID int64, productType catalog.ProductType) error

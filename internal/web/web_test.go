@@ -343,14 +343,15 @@ func TestEveryPageRenders(t *testing.T) {
 // everyPage is the pages of each role, by the demo user who sees them.
 func (h *harness) everyPage() map[string][]string {
 	sub := h.adatumSubscription()
+	metered := "/subscriptions/" + itoa(h.meteredSubscription().ID)
 	return map[string][]string{
-		customer: {"/subscriptions", "/catalog", "/products/1", "/products/2", "/subscriptions/" + itoa(sub.ID), "/messages", "/invoices", "/products/1/price?plan_id=1&quantity=3"},
-		vendor:   {"/vendor/products", "/vendor/products/1", "/vendor/plans/1", "/vendor/plans/3", "/vendor/products/1/plans/new", "/vendor/products/5", "/vendor/products/5/arm-template", "/earnings.csv?period=2026-01", "/webhooks", "/subscriptions", "/messages", "/invoices", "/catalog"},
+		customer: {"/subscriptions", "/catalog", "/products/1", "/products/2", "/subscriptions/" + itoa(sub.ID), metered, metered + "?usage=month", "/messages", "/invoices", "/products/1/price?plan_id=1&quantity=3"},
+		vendor:   {metered, "/vendor/products", "/vendor/products/1", "/vendor/plans/1", "/vendor/plans/3", "/vendor/products/1/plans/new", "/vendor/products/5", "/vendor/products/5/arm-template", "/earnings.csv?period=2026-01", "/webhooks", "/subscriptions", "/messages", "/invoices", "/catalog"},
 		reseller: {"/channel/organizations", "/channel/prices", "/subscriptions", "/catalog", "/invoices", "/users",
 			"/catalog?for=" + itoa(sub.CustomerID), "/products/1?for=" + itoa(sub.CustomerID)},
 		distributor: {"/channel/organizations", "/channel/prices", "/subscriptions", "/invoices", "/invoices?period=2025-12",
 			"/channel/organizations/" + itoa(mustOrg(h.t, h, "Fabrikam Reseller")) + "/catalog"},
-		admin: {"/admin", "/catalog", "/subscriptions", "/webhooks", "/vendor/products", "/invoices", "/vendor/products/5/arm-template", "/admin/operator", "/admin/fees", "/admin/outbox", "/coupons", "/profile", "/users",
+		admin: {"/admin", "/catalog", "/subscriptions", "/webhooks", "/vendor/products", "/invoices", "/vendor/products/5/arm-template", "/admin/operator", "/admin/fees", "/admin/outbox", "/admin/payments", "/admin/payments?status=partial", "/coupons", "/profile", "/users",
 			"/admin/organizations", "/admin/organizations/" + itoa(sub.CustomerID), "/subscriptions/" + itoa(sub.ID), "/tokens"},
 	}
 }

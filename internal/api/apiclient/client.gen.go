@@ -2239,6 +2239,12 @@ type QuoteRequest struct {
 	Usage *map[string]string `json:"usage,omitempty"`
 }
 
+// RejectSubscriptionRequest defines model for Reject-subscriptionRequest.
+type RejectSubscriptionRequest struct {
+	// Reason why the order is rejected, shown to the customer
+	Reason string `json:"reason"`
+}
+
 // Renewal defines model for Renewal.
 type Renewal struct {
 	// Action what happens on date
@@ -2389,10 +2395,13 @@ type Subscription struct {
 	NextPrice        *NextPrice                   `json:"next_price,omitempty"`
 
 	// Paid cleared for provisioning: paid, or bought on account
-	Paid            bool             `json:"paid"`
-	PlanId          int64            `json:"plan_id"`
-	ProductId       int64            `json:"product_id"`
-	Quantity        int64            `json:"quantity"`
+	Paid      bool  `json:"paid"`
+	PlanId    int64 `json:"plan_id"`
+	ProductId int64 `json:"product_id"`
+	Quantity  int64 `json:"quantity"`
+
+	// RejectionReason why the operator rejected the order that needed its approval (POST …/reject)
+	RejectionReason *string          `json:"rejection_reason,omitempty"`
 	Renewal         *Renewal         `json:"renewal,omitempty"`
 	ResellerId      *int64           `json:"reseller_id"`
 	ScheduledChange *ScheduledChange `json:"scheduled_change,omitempty"`
@@ -3028,6 +3037,9 @@ type SetSubscriptionInstructionsJSONRequestBody = Instructions
 
 // SetSubscriptionMetadataJSONRequestBody defines body for SetSubscriptionMetadata for application/json ContentType.
 type SetSubscriptionMetadataJSONRequestBody = Metadata
+
+// RejectSubscriptionJSONRequestBody defines body for RejectSubscription for application/json ContentType.
+type RejectSubscriptionJSONRequestBody = RejectSubscriptionRequest
 
 // CreateUsageJSONRequestBody defines body for CreateUsage for application/json ContentType.
 type CreateUsageJSONRequestBody = UsageCreate
@@ -3964,12 +3976,23 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/subscriptions/{id}/pay (the `PaySubscription` operationId).
 	PaySubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RejectSubscription Refuse an order awaiting approval (platform)
+	// RejectSubscriptionWithBody Refuse an order awaiting approval (platform)
 	//
-	// Refuses an order of a product that requires approval: REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. Platform only. Writes a Subscription MODIFIED event.
+	// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).
+	//
+	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/subscriptions/{id}/reject (the `RejectSubscription` operationId).
-	RejectSubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RejectSubscriptionWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RejectSubscription Refuse an order awaiting approval (platform)
+	//
+	// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/subscriptions/{id}/reject (the `RejectSubscription` operationId).
+	RejectSubscription(ctx context.Context, id int64, body RejectSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RenewSubscription Extend a live subscription by its term (platform)
 	//
@@ -6137,13 +6160,34 @@ func (c *Client) PaySubscription(ctx context.Context, id int64, reqEditors ...Re
 	return c.Client.Do(req)
 }
 
-// RejectSubscription Refuse an order awaiting approval (platform)
+// RejectSubscriptionWithBody Refuse an order awaiting approval (platform)
 //
-// Refuses an order of a product that requires approval: REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. Platform only. Writes a Subscription MODIFIED event.
+// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).
+//
+// Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/subscriptions/{id}/reject (the `RejectSubscription` operationId).
-func (c *Client) RejectSubscription(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRejectSubscriptionRequest(c.Server, id)
+func (c *Client) RejectSubscriptionWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectSubscriptionRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RejectSubscription Refuse an order awaiting approval (platform)
+//
+// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/subscriptions/{id}/reject (the `RejectSubscription` operationId).
+func (c *Client) RejectSubscription(ctx context.Context, id int64, body RejectSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectSubscriptionRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10257,8 +10301,19 @@ func NewPaySubscriptionRequest(server string, id int64) (*http.Request, error) {
 	return req, nil
 }
 
-// NewRejectSubscriptionRequest constructs an http.Request for the RejectSubscription method
-func NewRejectSubscriptionRequest(server string, id int64) (*http.Request, error) {
+// NewRejectSubscriptionRequest calls the generic RejectSubscription builder with application/json body
+func NewRejectSubscriptionRequest(server string, id int64, body RejectSubscriptionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRejectSubscriptionRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewRejectSubscriptionRequestWithBody constructs an http.Request for the RejectSubscription method, with any body, and a specified content type
+func NewRejectSubscriptionRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -10283,10 +10338,12 @@ func NewRejectSubscriptionRequest(server string, id int64) (*http.Request, error
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -12653,14 +12710,23 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/subscriptions/{id}/pay (the `PaySubscription` operationId).
 	PaySubscriptionWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*PaySubscriptionResponse, error)
 
-	// RejectSubscriptionWithResponse Refuse an order awaiting approval (platform)
+	// RejectSubscriptionWithBodyWithResponse Refuse an order awaiting approval (platform)
 	//
-	// Refuses an order of a product that requires approval: REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. Platform only. Writes a Subscription MODIFIED event.
+	// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/subscriptions/{id}/reject (the `RejectSubscription` operationId).
-	RejectSubscriptionWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*RejectSubscriptionResponse, error)
+	RejectSubscriptionWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RejectSubscriptionResponse, error)
+
+	// RejectSubscriptionWithResponse Refuse an order awaiting approval (platform)
+	//
+	// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/subscriptions/{id}/reject (the `RejectSubscription` operationId).
+	RejectSubscriptionWithResponse(ctx context.Context, id int64, body RejectSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectSubscriptionResponse, error)
 
 	// RenewSubscriptionWithResponse Extend a live subscription by its term (platform)
 	//
@@ -21938,15 +22004,30 @@ func (c *ClientWithResponses) PaySubscriptionWithResponse(ctx context.Context, i
 	return ParsePaySubscriptionResponse(rsp)
 }
 
-// RejectSubscriptionWithResponse Refuse an order awaiting approval (platform)
+// RejectSubscriptionWithBodyWithResponse Refuse an order awaiting approval (platform)
 //
-// Refuses an order of a product that requires approval: REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. Platform only. Writes a Subscription MODIFIED event.
+// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/subscriptions/{id}/reject (the `RejectSubscription` operationId).
-func (c *ClientWithResponses) RejectSubscriptionWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*RejectSubscriptionResponse, error) {
-	rsp, err := c.RejectSubscription(ctx, id, reqEditors...)
+func (c *ClientWithResponses) RejectSubscriptionWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RejectSubscriptionResponse, error) {
+	rsp, err := c.RejectSubscriptionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRejectSubscriptionResponse(rsp)
+}
+
+// RejectSubscriptionWithResponse Refuse an order awaiting approval (platform)
+//
+// Refuses an order of a product that requires approval, with the reason the customer reads (on the subscription as rejection_reason, and in the e-mail that tells it): REQUIRES_APPROVAL becomes UNDEPLOYED and nothing is provisioned. A reason is required, at most 500 characters (surrounding spaces trimmed). Platform only. Writes a Subscription DELETED event (it ends with nothing provisioned) carrying the reason (metadata rejection_reason).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/subscriptions/{id}/reject (the `RejectSubscription` operationId).
+func (c *ClientWithResponses) RejectSubscriptionWithResponse(ctx context.Context, id int64, body RejectSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectSubscriptionResponse, error) {
+	rsp, err := c.RejectSubscription(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
