@@ -66,7 +66,7 @@ func TestChannelOnboarding(t *testing.T) {
 	}
 	created := h.orgsNamed("Woodgrove")
 	if len(created) != 1 || created[0].Kind != mercato.KindCustomer || created[0].ParentID == nil || *created[0].ParentID != fabrikam.ID ||
-		created[0].OnAccount || created[0].FeePercent != "20" || created[0].VATID != "IT00743110157" || created[0].Address.City != "Milano" {
+		created[0].OnAccount || created[0].FeePercent != "" || created[0].VATID != "IT00743110157" || created[0].Address.City != "Milano" {
 		t.Fatalf("created %+v", created)
 	}
 	users, _, _ := h.st.ListUsers(ctx, h.admin, created[0].ID, store.Page{Limit: 10})
