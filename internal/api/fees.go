@@ -38,11 +38,13 @@ type FeeRuleInput struct {
 type DunningSettings struct {
 	PaymentRetryDays []int      `json:"payment_retry_days" maxItems:"10" doc:"days after an invoice's collection first failed on which it is tried again: ascending, each 1 to 60, at most 10"`
 	SuspendDays      int        `json:"suspend_days" minimum:"0" maximum:"365" doc:"days after the due date at which the subscriptions of an invoice still unpaid are suspended; 0: never"`
+	RenewalReminder  *int       `json:"renewal_reminder_days,omitempty" minimum:"0" maximum:"90" doc:"days before a subscription renews by itself that its customer is told by e-mail; 0: never; absent: serve's --mail-renewal-days (7)"`
+	TrialReminder    *int       `json:"trial_reminder_days,omitempty" minimum:"0" maximum:"90" doc:"days before a trial ends that its customer is told by e-mail; 0: never; absent: serve's --mail-trial-days (3)"`
 	UpdatedAt        *time.Time `json:"updated_at,omitempty" readOnly:"true" doc:"absent until first saved: the values are then serve's --payment-retry-days and --dunning-suspend-days"`
 }
 
 func dunningSettingsOf(d billing.DunningSettings) DunningSettings {
-	out := DunningSettings{PaymentRetryDays: []int(d.RetryDays), SuspendDays: d.SuspendDays}
+	out := DunningSettings{PaymentRetryDays: []int(d.RetryDays), SuspendDays: d.SuspendDays, RenewalReminder: d.RenewalReminderDays, TrialReminder: d.TrialReminderDays}
 	if out.PaymentRetryDays == nil {
 		out.PaymentRetryDays = []int{}
 	}
@@ -103,7 +105,8 @@ func (s *Server) registerFees() {
 	register(s, huma.Operation{OperationID: "put-dunning-settings", Description: "Replaces the operator's dunning settings, which from then on win over serve's flags: payment retries are scheduled by them and billing runs suspend by them. Bad fields answer 422 naming them and nothing is saved. The platform's writers only.",
 		Method: http.MethodPut, Path: "/api/v1/operator/dunning", Summary: "Set the dunning settings", Tags: tags, Errors: forbidden},
 		func(ctx context.Context, in *struct{ Body DunningSettings }) (*Output[DunningSettings], error) {
-			d, err := s.services.Billing.SaveDunningSettings(ctx, principal(ctx), billing.DunningSettings{RetryDays: billing.PaymentRetries(in.Body.PaymentRetryDays), SuspendDays: in.Body.SuspendDays})
+			d, err := s.services.Billing.SaveDunningSettings(ctx, principal(ctx), billing.DunningSettings{RetryDays: billing.PaymentRetries(in.Body.PaymentRetryDays), SuspendDays: in.Body.SuspendDays,
+				RenewalReminderDays: in.Body.RenewalReminder, TrialReminderDays: in.Body.TrialReminder})
 			if err != nil {
 				return nil, err
 			}

@@ -216,8 +216,16 @@ func TestFeeRulesAPI(t *testing.T) {
 		e.call("PUT", dunning, w.R1.Token, map[string]any{"payment_retry_days": []int{1}, "suspend_days": 1}).must(t, http.StatusForbidden)
 		e.call("PUT", dunning, w.Platform.Token, map[string]any{"payment_retry_days": []int{2, 4, 8}, "suspend_days": 10}).must(t, http.StatusOK)
 		d = e.call("GET", dunning, w.Platform.Token, nil).must(t, http.StatusOK)
-		if fmt.Sprint(d.body["payment_retry_days"]) != "[2 4 8]" || d.body["suspend_days"] != 10.0 || d.body["updated_at"] == nil {
+		if fmt.Sprint(d.body["payment_retry_days"]) != "[2 4 8]" || d.body["suspend_days"] != 10.0 || d.body["updated_at"] == nil || d.body["renewal_reminder_days"] != nil {
 			t.Fatalf("saved dunning settings: %s", d.raw)
+		}
+		// The reminder days: the operator's once given, serve's while absent.
+		refuse("PUT", dunning, map[string]any{"payment_retry_days": []int{1}, "suspend_days": 21, "renewal_reminder_days": 91}, "body.renewal_reminder_days")
+		refuse("PUT", dunning, map[string]any{"payment_retry_days": []int{1}, "suspend_days": 21, "trial_reminder_days": -1}, "body.trial_reminder_days")
+		e.call("PUT", dunning, w.Platform.Token, map[string]any{"payment_retry_days": []int{2, 4, 8}, "suspend_days": 10, "renewal_reminder_days": 14, "trial_reminder_days": 0}).must(t, http.StatusOK)
+		d = e.call("GET", dunning, w.Platform.Token, nil).must(t, http.StatusOK)
+		if d.body["renewal_reminder_days"] != 14.0 || d.body["trial_reminder_days"] != 0.0 {
+			t.Fatalf("saved reminder days: %s", d.raw)
 		}
 	})
 }

@@ -128,8 +128,17 @@ const MaxSuspendDays = 365
 type DunningSettings struct {
 	RetryDays   PaymentRetries
 	SuspendDays int
-	UpdatedAt   time.Time
+	// RenewalReminderDays and TrialReminderDays are how many days before
+	// a subscription renews by itself, and before a trial ends, its
+	// customer is told by e-mail (0: never); nil: serve's
+	// --mail-renewal-days and --mail-trial-days.
+	RenewalReminderDays *int
+	TrialReminderDays   *int
+	UpdatedAt           time.Time
 }
+
+// MaxReminderDays bounds the reminder days.
+const MaxReminderDays = 90
 
 // Validate checks the settings as they are to be saved: retry days
 // increasing, each from 1 to MaxRetryDay, at most MaxPaymentRetries; the
@@ -141,6 +150,14 @@ func (d DunningSettings) Validate() error {
 	}
 	if d.SuspendDays < 0 || d.SuspendDays > MaxSuspendDays {
 		errs = append(errs, mercato.FieldError{Path: "suspend_days", Message: fmt.Sprintf("must be from 0 (never) to %d days", MaxSuspendDays), Value: d.SuspendDays})
+	}
+	for _, r := range []struct {
+		path string
+		days *int
+	}{{"renewal_reminder_days", d.RenewalReminderDays}, {"trial_reminder_days", d.TrialReminderDays}} {
+		if r.days != nil && (*r.days < 0 || *r.days > MaxReminderDays) {
+			errs = append(errs, mercato.FieldError{Path: r.path, Message: fmt.Sprintf("must be from 0 (never) to %d days", MaxReminderDays), Value: *r.days})
+		}
 	}
 	if len(errs) > 0 {
 		return mercato.Invalid("invalid dunning settings", errs...)

@@ -223,6 +223,28 @@ func TestMoreMessages(t *testing.T) {
 		if n, err := svcs.Notify.Remind(ctx); err != nil || n != 2 {
 			t.Fatalf("the next term's reminders queued %d (%v), want 2", n, err)
 		}
+		// The operator's own reminder days win over serve's: 12 days tells
+		// a subscription renewing in 11, which serve's 7 did not.
+		later := now.Add(30 * 24 * time.Hour)
+		if _, err := st.DB().Exec(`UPDATE subscriptions SET end_date = $1, deployment_status = 'DEPLOYED' WHERE id = $2`, later.Add(11*24*time.Hour), o3.SubscriptionID); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := svcs.Notify.Remind(ctx); err != nil || n != 0 {
+			t.Fatalf("11 days ahead with serve's 7: queued %d (%v), want none", n, err)
+		}
+		twelve, none := 12, 0
+		if _, err := svcs.Billing.SaveDunningSettings(ctx, w.Platform.Principal, billing.DunningSettings{RetryDays: billing.PaymentRetries{1, 3}, SuspendDays: 21,
+			RenewalReminderDays: &twelve, TrialReminderDays: &none}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := svcs.Notify.Remind(ctx); err != nil || n != 2 {
+			t.Fatalf("11 days ahead with the operator's 12: queued %d (%v), want 2", n, err)
+		}
+		bad := 91
+		if _, err := svcs.Billing.SaveDunningSettings(ctx, w.Platform.Principal, billing.DunningSettings{RetryDays: billing.PaymentRetries{1}, SuspendDays: 21,
+			RenewalReminderDays: &bad}); mercato.ErrorCode(err) != mercato.EINVALID || !strings.Contains(err.Error(), "renewal_reminder_days") {
+			t.Fatalf("91 reminder days: %v", err)
+		}
 
 		t.Run("every message arrives at Mailpit", func(t *testing.T) {
 			arrive(t, m, notify.PaymentFailed, notify.CustomerPaymentFailed, notify.PaymentSucceeded, notify.EndpointDisabled,

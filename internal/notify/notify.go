@@ -79,6 +79,9 @@ type Tx interface {
 	// subscriptions that renew by themselves (trial false), live ones
 	// only (not terminated, not failed).
 	EndingSubscriptions(ctx context.Context, trial bool, from, to time.Time) ([]Ending, error)
+	// DunningSettings returns the operator's settings, its reminder days
+	// among them; found is false until they are saved.
+	DunningSettings(ctx context.Context) (d billing.DunningSettings, found bool, err error)
 }
 
 // Ending is a subscription whose term ends soon.

@@ -53,10 +53,14 @@ func (s *Service) Remind(ctx context.Context) (int, error) {
 			return err
 		}
 		now := tx.Now()
+		reminders, err := s.remindersIn(ctx, tx)
+		if err != nil {
+			return err
+		}
 		for _, kind := range []struct {
 			trial bool
 			days  int
-		}{{false, s.reminders.RenewalDays}, {true, s.reminders.TrialDays}} {
+		}{{false, reminders.RenewalDays}, {true, reminders.TrialDays}} {
 			if kind.days <= 0 {
 				continue
 			}
@@ -86,6 +90,24 @@ func (s *Service) Remind(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("remind: %w", err)
 	}
 	return n, nil
+}
+
+// remindersIn are the reminder days in force: the operator's, where it
+// saved them (the panel's Fees & dunning page, PUT /api/v1/operator/dunning),
+// else serve's (WithReminders).
+func (s *Service) remindersIn(ctx context.Context, tx Tx) (Reminders, error) {
+	r := s.reminders
+	d, found, err := tx.DunningSettings(ctx)
+	if err != nil || !found {
+		return r, err
+	}
+	if d.RenewalReminderDays != nil {
+		r.RenewalDays = *d.RenewalReminderDays
+	}
+	if d.TrialReminderDays != nil {
+		r.TrialDays = *d.TrialReminderDays
+	}
+	return r, nil
 }
 
 // renewalReminder is the letter telling a subscription's customer that it

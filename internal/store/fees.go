@@ -111,7 +111,9 @@ func (tx *Tx) DeleteFeeRule(ctx context.Context, vendorID int64, productType cat
 // until they are saved.
 func dunningSettings(ctx context.Context, db queryer) (d billing.DunningSettings, found bool, err error) {
 	var days string
-	err = db.QueryRowContext(ctx, `SELECT payment_retry_days, suspend_days, updated_at FROM dunning_settings WHERE id = 1`).Scan(&days, &d.SuspendDays, &d.UpdatedAt)
+	var renewal, trial sql.NullInt64
+	err = db.QueryRowContext(ctx, `SELECT payment_retry_days, suspend_days, renewal_reminder_days, trial_reminder_days, updated_at FROM dunning_settings WHERE id = 1`).
+		Scan(&days, &d.SuspendDays, &renewal, &trial, &d.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, false, nil
 	}
@@ -127,6 +129,15 @@ func dunningSettings(ctx context.Context, db queryer) (d billing.DunningSettings
 			return d, false, fmt.Errorf("dunning settings: retry days %q: %w", days, err)
 		}
 		d.RetryDays = append(d.RetryDays, n)
+	}
+	for _, r := range []struct {
+		col sql.NullInt64
+		to  **int
+	}{{renewal, &d.RenewalReminderDays}, {trial, &d.TrialReminderDays}} {
+		if r.col.Valid {
+			n := int(r.col.Int64)
+			*r.to = &n
+		}
 	}
 	d.UpdatedAt = d.UpdatedAt.UTC()
 	return d, true, nil
@@ -152,9 +163,16 @@ func (s *Store) SaveDunningSettings(ctx context.Context, d *billing.DunningSetti
 	for i, n := range d.RetryDays {
 		days[i] = strconv.Itoa(n)
 	}
-	if _, err := s.rd().ExecContext(ctx, `INSERT INTO dunning_settings (id, payment_retry_days, suspend_days, updated_at) VALUES (1, $1, $2, $3)
-		ON CONFLICT (id) DO UPDATE SET payment_retry_days = EXCLUDED.payment_retry_days, suspend_days = EXCLUDED.suspend_days, updated_at = EXCLUDED.updated_at`,
-		strings.Join(days, ","), d.SuspendDays, d.UpdatedAt); err != nil {
+	nullable := func(n *int) sql.NullInt64 {
+		if n == nil {
+			return sql.NullInt64{}
+		}
+		return sql.NullInt64{Int64: int64(*n), Valid: true}
+	}
+	if _, err := s.rd().ExecContext(ctx, `INSERT INTO dunning_settings (id, payment_retry_days, suspend_days, renewal_reminder_days, trial_reminder_days, updated_at) VALUES (1, $1, $2, $3, $4, $5)
+		ON CONFLICT (id) DO UPDATE SET payment_retry_days = EXCLUDED.payment_retry_days, suspend_days = EXCLUDED.suspend_days,
+		renewal_reminder_days = EXCLUDED.renewal_reminder_days, trial_reminder_days = EXCLUDED.trial_reminder_days, updated_at = EXCLUDED.updated_at`,
+		strings.Join(days, ","), d.SuspendDays, nullable(d.RenewalReminderDays), nullable(d.TrialReminderDays), d.UpdatedAt); err != nil {
 		return fmt.Errorf("save dunning settings: %w", err)
 	}
 	return nil

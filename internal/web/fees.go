@@ -23,7 +23,15 @@ import (
 type feeForm struct{ Vendor, Type, Percent string }
 
 // dunningForm is the dunning settings as typed.
-type dunningForm struct{ RetryDays, SuspendDays string }
+type dunningForm struct{ RetryDays, SuspendDays, RenewalReminder, TrialReminder string }
+
+// optionalDays is a count of days as typed, or "" for none.
+func optionalDays(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
+}
 
 type feesData struct {
 	Rules   []catalog.FeeRule
@@ -54,7 +62,8 @@ func (s *Server) feesData(r *http.Request, v *view) (*feesData, error) {
 		days[i] = strconv.Itoa(n)
 	}
 	return &feesData{Rules: rules, Vendors: vendors, Types: catalog.ProductTypes, Saved: d, Errors: map[string]string{},
-		Dunning: dunningForm{RetryDays: strings.Join(days, ", "), SuspendDays: strconv.Itoa(d.SuspendDays)}}, nil
+		Dunning: dunningForm{RetryDays: strings.Join(days, ", "), SuspendDays: strconv.Itoa(d.SuspendDays),
+			RenewalReminder: optionalDays(d.RenewalReminderDays), TrialReminder: optionalDays(d.TrialReminderDays)}}, nil
 }
 
 // feesPage shows the fee rules and the dunning settings with their forms
@@ -123,7 +132,8 @@ func (s *Server) deleteFeeRule(w http.ResponseWriter, r *http.Request, v *view) 
 
 // saveDunning saves the dunning settings (PUT /api/v1/operator/dunning).
 func (s *Server) saveDunning(w http.ResponseWriter, r *http.Request, v *view) {
-	f := dunningForm{RetryDays: r.PostFormValue("payment_retry_days"), SuspendDays: strings.TrimSpace(r.PostFormValue("suspend_days"))}
+	f := dunningForm{RetryDays: r.PostFormValue("payment_retry_days"), SuspendDays: strings.TrimSpace(r.PostFormValue("suspend_days")),
+		RenewalReminder: strings.TrimSpace(r.PostFormValue("renewal_reminder_days")), TrialReminder: strings.TrimSpace(r.PostFormValue("trial_reminder_days"))}
 	keep := func(d *feesData) { d.Dunning = f }
 	var days billing.PaymentRetries
 	for _, part := range strings.Split(f.RetryDays, ",") {
@@ -142,7 +152,20 @@ func (s *Server) saveDunning(w http.ResponseWriter, r *http.Request, v *view) {
 		s.refuseFees(w, r, v, mercato.Invalid("invalid dunning settings", mercato.FieldError{Path: "suspend_days", Message: "must be a whole number of days"}), keep)
 		return
 	}
-	_, err = s.services.Billing.SaveDunningSettings(r.Context(), v.P, billing.DunningSettings{RetryDays: days, SuspendDays: suspend})
+	reminders := map[string]*int{}
+	for _, field := range []struct{ name, typed string }{{"renewal_reminder_days", f.RenewalReminder}, {"trial_reminder_days", f.TrialReminder}} {
+		if field.typed == "" {
+			continue // the server's configuration
+		}
+		n, err := strconv.Atoi(field.typed)
+		if err != nil {
+			s.refuseFees(w, r, v, mercato.Invalid("invalid dunning settings", mercato.FieldError{Path: field.name, Message: "must be a whole number of days"}), keep)
+			return
+		}
+		reminders[field.name] = &n
+	}
+	_, err = s.services.Billing.SaveDunningSettings(r.Context(), v.P, billing.DunningSettings{RetryDays: days, SuspendDays: suspend,
+		RenewalReminderDays: reminders["renewal_reminder_days"], TrialReminderDays: reminders["trial_reminder_days"]})
 	if mercato.ErrorCode(err) == mercato.EINVALID {
 		s.refuseFees(w, r, v, err, keep)
 		return

@@ -48,6 +48,8 @@ func TestFeesPage(t *testing.T) {
 		{"/admin/fees/dunning", url.Values{"payment_retry_days": {"3, 1"}, "suspend_days": {"21"}}, `id="payment_retry_days-err"`},
 		{"/admin/fees/dunning", url.Values{"payment_retry_days": {"1, x"}, "suspend_days": {"21"}}, `id="payment_retry_days-err"`},
 		{"/admin/fees/dunning", url.Values{"payment_retry_days": {"1"}, "suspend_days": {"400"}}, `id="suspend_days-err"`},
+		{"/admin/fees/dunning", url.Values{"payment_retry_days": {"1"}, "suspend_days": {"21"}, "renewal_reminder_days": {"91"}}, `id="renewal_reminder_days-err"`},
+		{"/admin/fees/dunning", url.Values{"payment_retry_days": {"1"}, "suspend_days": {"21"}, "trial_reminder_days": {"soon"}}, `id="trial_reminder_days-err"`},
 	} {
 		res := op.post(c.path, c.form)
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, c.err) || !strings.Contains(res.Body, `aria-invalid="true"`) {
@@ -69,10 +71,14 @@ func TestFeesPage(t *testing.T) {
 	if res := op.get("/admin/fees"); strings.Contains(res.Body, `<td class="num">5%</td>`) {
 		t.Fatalf("the Azure rule is still listed:\n%s", res.Body)
 	}
-	if res := op.post("/admin/fees/dunning", url.Values{"payment_retry_days": {"2,4, 8"}, "suspend_days": {"10"}}); res.StatusCode != http.StatusSeeOther {
+	if res := op.post("/admin/fees/dunning", url.Values{"payment_retry_days": {"2,4, 8"}, "suspend_days": {"10"}, "renewal_reminder_days": {"14"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save dunning: %d\n%s", res.StatusCode, res.Body)
 	}
 	if res := op.get("/admin/fees"); !strings.Contains(res.Body, `value="2, 4, 8"`) || !strings.Contains(res.Body, `id="suspend_days" name="suspend_days" type="number" min="0" max="365" value="10"`) {
 		t.Fatalf("saved dunning settings not shown:\n%s", res.Body)
+	}
+	if res := op.get("/admin/fees"); !strings.Contains(res.Body, `id="renewal_reminder_days" name="renewal_reminder_days" type="number" min="0" max="90" value="14"`) ||
+		!strings.Contains(res.Body, `id="trial_reminder_days" name="trial_reminder_days" type="number" min="0" max="90" value=""`) {
+		t.Fatalf("saved reminder days not shown (the trial's left to the server):\n%s", res.Body)
 	}
 }

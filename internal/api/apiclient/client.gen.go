@@ -1384,8 +1384,14 @@ type DunningSettings struct {
 	// PaymentRetryDays days after an invoice's collection first failed on which it is tried again: ascending, each 1 to 60, at most 10
 	PaymentRetryDays []int64 `json:"payment_retry_days"`
 
+	// RenewalReminderDays days before a subscription renews by itself that its customer is told by e-mail; 0: never; absent: serve's --mail-renewal-days (7)
+	RenewalReminderDays *int64 `json:"renewal_reminder_days,omitempty"`
+
 	// SuspendDays days after the due date at which the subscriptions of an invoice still unpaid are suspended; 0: never
 	SuspendDays int64 `json:"suspend_days"`
+
+	// TrialReminderDays days before a trial ends that its customer is told by e-mail; 0: never; absent: serve's --mail-trial-days (3)
+	TrialReminderDays *int64 `json:"trial_reminder_days,omitempty"`
 
 	// UpdatedAt absent until first saved: the values are then serve's --payment-retry-days and --dunning-suspend-days
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
